@@ -1,0 +1,63 @@
+/**
+ * The block store contract: blocks made (or received) by consensus, their FinalizeBlock results,
+ * and a transaction index, as the CometBFT RPC serves them (block, block_results, tx, tx_search).
+ *
+ * Source: cometbft v0.38 store/store.go (BlockStore), state/txindex/kv (tx indexer and its
+ * query language `tx.height=5 AND transfer.recipient='cosmos1...'`).
+ */
+import type { ExecTxResult, Event, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
+import type { Commit, Header } from "cosmjs-types/tendermint/types/types"
+
+/** A committed block: the CometBFT header, its hash (Header.Hash(), 32 bytes), txs and last commit. */
+export interface StoredBlock {
+  readonly header: Header
+  readonly hash: Uint8Array
+  readonly txs: ReadonlyArray<Uint8Array>
+  /** The commit for the previous block (empty signatures at height 1). */
+  readonly lastCommit: Commit
+}
+
+/** FinalizeBlock output for a height plus the app hash that Commit produced. */
+export interface StoredBlockResults {
+  readonly height: number
+  readonly txResults: ReadonlyArray<ExecTxResult>
+  readonly events: ReadonlyArray<Event>
+  readonly validatorUpdates: ReadonlyArray<ValidatorUpdate>
+  /** App hash after executing this block (goes in the next block's header). */
+  readonly appHash: Uint8Array
+}
+
+/** One indexed transaction. */
+export interface IndexedTx {
+  readonly hash: Uint8Array
+  readonly height: number
+  readonly index: number
+  readonly tx: Uint8Array
+  readonly result: ExecTxResult
+}
+
+/** Paged search result (tx_search). */
+export interface TxSearchPage {
+  readonly txs: ReadonlyArray<IndexedTx>
+  readonly totalCount: number
+}
+
+/** Persistent block store. `save` is atomic: after a crash a height is either fully there or absent. */
+export interface BlockStore {
+  /** Highest saved height (0 when empty). */
+  height(): number
+  /** Lowest height still kept (1 unless pruned). */
+  base(): number
+  save(block: StoredBlock, results: StoredBlockResults): Promise<void>
+  block(height: number): Promise<StoredBlock | undefined>
+  blockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>
+  results(height: number): Promise<StoredBlockResults | undefined>
+  tx(hash: Uint8Array): Promise<IndexedTx | undefined>
+  /**
+   * CometBFT tx query language subset: conditions `key=value|'value'`, `key>N`, `<`, `>=`, `<=`,
+   * `CONTAINS`, joined with AND; keys `tx.hash`, `tx.height` and `event.attribute` from indexed
+   * events. Pages are 1-based. Throws TxQueryError (node/rpc) on a malformed query.
+   */
+  searchTxs(query: string, page: number, perPage: number, orderBy: "asc" | "desc"): Promise<TxSearchPage>
+  close(): Promise<void>
+}

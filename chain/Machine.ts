@@ -1,0 +1,130 @@
+/**
+ * The Machine contract: what every chain-plane machine (native, Wasm or plugin) implements.
+ *
+ * A machine owns one store namespace (its `name`), handles the transaction messages whose
+ * type URLs it declares, answers queries on its gRPC paths, and takes part in begin/end block.
+ * Its state root is the IAVL root of its namespace; the app hash is the root over all
+ * namespaces (see store/KVStore.ts). Handlers are synchronous and deterministic: no Date,
+ * Math.random, timers, floats or host I/O (scripts/lint-determinism.ts enforces it); time and
+ * randomness come from the BlockContext.
+ *
+ * Every machine is also a kernel process `<name>:chain:sys`; cross-machine calls go through
+ * `ctx.call`, which the kernel checks against the caller's capabilities.
+ *
+ * Source: ARCHITECTURE.md "Chain plane"; Cosmos SDK AppModule (BeginBlock/EndBlock/InitGenesis/
+ * ExportGenesis), baseapp MsgServiceRouter and GRPCQueryRouter; CyberWasm multiplexer design.
+ */
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import type { Event } from "cosmjs-types/tendermint/abci/types"
+import type { KVStore } from "../store/KVStore.ts"
+import type { GasMeter } from "./Gas.ts"
+
+/** Block header facts every handler may read (from the block, never from the host). */
+export interface BlockContext {
+  readonly chainId: string
+  readonly height: number
+  /** Block time from the header: seconds and nanoseconds since the Unix epoch. */
+  readonly time: { readonly seconds: bigint; readonly nanos: number }
+  /** Proposer's consensus address (20 bytes); empty at genesis. */
+  readonly proposer: Uint8Array
+  /** Hash of the block being executed (32 bytes, deterministic entropy for machines). */
+  readonly blockHash: Uint8Array
+}
+
+/** A cross-machine request: the target machine's method and its canonical binary body. */
+export interface ChainCall {
+  /** Target machine name, e.g. "bank". */
+  readonly target: string
+  /** Method name in the target's call API, e.g. "send", "mint", "balance". */
+  readonly method: string
+  /** Request body, canonical binary (protobuf) bytes. */
+  readonly body: Uint8Array
+}
+
+/**
+ * The context a machine sees while executing. `store` is the machine's own namespace inside
+ * the current branch (tx branch in handle, block branch in begin/end block), gas-metered when
+ * `gas` has a finite limit.
+ */
+export interface ExecContext extends BlockContext {
+  readonly store: KVStore
+  readonly gas: GasMeter
+  /** Emit an ABCI event (kept only if the message succeeds). */
+  emit(event: Event): void
+  /**
+   * Synchronous call into another machine, checked by the kernel against the capabilities the
+   * calling machine holds (throws CapabilityMissing otherwise). Runs in the same branch and gas
+   * meter. Returns the response body bytes.
+   */
+  call(call: ChainCall): Uint8Array
+  /**
+   * Asynchronous send: queued in a deterministic FIFO and delivered (as `onCall`) after all
+   * transactions of the block, before endBlock. Failures are reported as events, not reverted
+   * into the sender.
+   */
+  send(call: ChainCall): void
+}
+
+/** Context of a transaction message: signers already verified by the auth ante step. */
+export interface MsgContext extends ExecContext {
+  /** Hash of the transaction (sha256 of the tx bytes, 32 bytes). */
+  readonly txHash: Uint8Array
+  /** Bech32 addresses that signed the transaction, in signer-info order. */
+  readonly signers: ReadonlyArray<string>
+}
+
+/** Result of a handled message: the data returned in the tx result (Any-wrapped response). */
+export interface MsgResult {
+  /** The protobuf-encoded Msg response (e.g. MsgSendResponse), type URL given by the machine. */
+  readonly typeUrl: string
+  readonly value: Uint8Array
+}
+
+/** Read-only query context at a height: the namespace as of that version. */
+export interface QueryContext {
+  readonly chainId: string
+  readonly height: number
+  readonly store: KVStore
+  /** Read-only cross-machine query (no capability needed for queries: queries are public). */
+  query(target: string, path: string, data: Uint8Array): Uint8Array
+}
+
+/** A validator set change returned from endBlock (ABCI ValidatorUpdate shape). */
+export interface ValidatorUpdate {
+  /** ed25519 public key bytes (32). */
+  readonly pubKeyEd25519: Uint8Array
+  /** Voting power, 0 removes the validator. */
+  readonly power: bigint
+}
+
+/**
+ * A chain-plane machine. Throw a chain error (chain/ChainError.ts) to reject; any other thrown
+ * value is an internal error (code 1, "internal") and the message branch is discarded.
+ */
+export interface Machine {
+  /** Namespace and process name, lowercase [a-z0-9-]+, e.g. "bank". */
+  readonly name: string
+  /** Transaction message type URLs routed here, e.g. "/cosmos.bank.v1beta1.MsgSend". */
+  readonly msgTypeUrls: ReadonlyArray<string>
+  /** Query path prefixes served here, e.g. "/cosmos.bank.v1beta1.Query/". */
+  readonly queryPrefixes: ReadonlyArray<string>
+  /**
+   * Signers of a message (bech32 addresses) as the Cosmos SDK `cosmos.msg.v1.signer` option
+   * gives them; used by the ante step. Throws TxDecodeError / InvalidAddress on bad input.
+   */
+  signers(msg: Any): ReadonlyArray<string>
+  /** Execute one message inside its tx branch. */
+  handle(ctx: MsgContext, msg: Any): MsgResult
+  /** Handle an async send or a sync call from another machine (method + body). */
+  onCall?(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array
+  /** Answer a query (path is the full gRPC path). Returns protobuf response bytes. */
+  query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array
+  /** Write genesis state (from the machine's section of genesis.json) into the namespace. */
+  initGenesis(ctx: ExecContext, genesis: unknown): void
+  /** Export the namespace as genesis JSON (the inverse of initGenesis). */
+  exportGenesis(ctx: QueryContext): unknown
+  beginBlock?(ctx: ExecContext): void
+  endBlock?(ctx: ExecContext): ReadonlyArray<ValidatorUpdate>
+  /** Called just before the store commits: flush any derived state into the namespace. */
+  precommit?(ctx: ExecContext): void
+}

@@ -1,0 +1,45 @@
+/**
+ * The consensus engine contract the node plane (RPC, CLI) talks to, whichever engine runs:
+ * the embedded single-node block producer (default) or an external CometBFT driving the ABCI
+ * socket server (then RPC is CometBFT's own, and this contract is served only partly).
+ *
+ * Source: cometbft v0.38 rpc/core (broadcast_tx_*, status, validators) semantics.
+ */
+import type { ExecTxResult, ResponseCheckTx } from "cosmjs-types/tendermint/abci/types"
+
+/** Latest committed block facts (status RPC). */
+export interface ChainTip {
+  readonly height: number
+  readonly blockHash: Uint8Array
+  readonly appHash: Uint8Array
+  /** Block time, nanoseconds since the Unix epoch. */
+  readonly timeNs: bigint
+}
+
+/** A validator as the validators RPC lists it. */
+export interface ValidatorInfo {
+  /** Consensus address: first 20 bytes of sha256(ed25519 pubkey). */
+  readonly address: Uint8Array
+  readonly pubKeyEd25519: Uint8Array
+  readonly power: bigint
+}
+
+/** Where a committed tx landed. */
+export interface TxCommit {
+  readonly height: number
+  readonly index: number
+  readonly hash: Uint8Array
+  readonly result: ExecTxResult
+}
+
+/** A running consensus engine. */
+export interface ConsensusEngine {
+  readonly chainId: string
+  /** CheckTx then mempool admission; the response carries the code/log of a rejection. */
+  broadcastTx(tx: Uint8Array): Promise<ResponseCheckTx>
+  /** Resolves when a tx with this hash (sha256 of tx bytes) is committed; rejects after timeoutMs. */
+  awaitCommit(hash: Uint8Array, timeoutMs: number): Promise<TxCommit>
+  tip(): ChainTip
+  validators(): ReadonlyArray<ValidatorInfo>
+  mempoolSize(): number
+}
