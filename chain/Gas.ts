@@ -28,8 +28,11 @@ export const AuthGasConfig = {
 /** A gas meter: consumes until the limit, then throws OutOfGas (code 11). */
 export class GasMeter {
   private used = 0
-  /** @param limit maximum gas; `Number.MAX_SAFE_INTEGER` for an unmetered context (genesis, begin/end block). */
-  constructor(readonly limit: number) {}
+  /** Maximum gas; `Number.MAX_SAFE_INTEGER` for an unmetered context (genesis, begin/end block). */
+  readonly limit: number
+  constructor(limit: number) {
+    this.limit = limit
+  }
   /** Gas consumed so far (may exceed `limit` by the last charge, as in the SDK). */
   consumed(): number {
     return this.used
