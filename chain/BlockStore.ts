@@ -42,13 +42,22 @@ export interface TxSearchPage {
   readonly totalCount: number
 }
 
-/** Persistent block store. `save` is atomic: after a crash a height is either fully there or absent. */
+/**
+ * Persistent block store. As in CometBFT, a block is saved before the application executes it
+ * (`saveBlock`), and its FinalizeBlock results after (`saveResults`); on restart a block saved
+ * but not yet committed by the application is replayed into it (handshake). Each save is one
+ * atomic LevelDB batch.
+ */
 export interface BlockStore {
-  /** Highest saved height (0 when empty). */
+  /** Highest saved block height (0 when empty). */
   height(): number
   /** Lowest height still kept (1 unless pruned). */
   base(): number
-  save(block: StoredBlock, results: StoredBlockResults): Promise<void>
+  /** Highest height whose results are saved. */
+  resultsHeight(): number
+  saveBlock(block: StoredBlock): Promise<void>
+  /** Save results and index the block's txs (tx, tx_search see them only after this). */
+  saveResults(results: StoredBlockResults): Promise<void>
   block(height: number): Promise<StoredBlock | undefined>
   blockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>
   results(height: number): Promise<StoredBlockResults | undefined>
