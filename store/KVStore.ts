@@ -87,6 +87,13 @@ export interface CommitMultiStore extends MultiStore {
   commit(): Promise<CommitId>
   /** Read `key` in namespace `name` at `height` (0 = latest); with `prove`, ICS-23 proofs. */
   query(name: string, key: Uint8Array, height: number, prove: boolean): Promise<StoreQueryResult>
+  /**
+   * A read-only, synchronous view of a committed version (default: the last commit), for
+   * queries that must not see the block being executed. Cheap for the last version (the
+   * committed IAVL trees are immutable); older kept versions may load from disk. Writes through
+   * the view throw StoreError "read-only". Rejects with a StoreError for pruned/unknown versions.
+   */
+  snapshot(version?: number): Promise<MultiStore>
   /** Namespace roots of the last commit, sorted by name (for rootmulti-style store infos). */
   storeRoots(): ReadonlyArray<{ readonly name: string; readonly hash: Uint8Array }>
   /** Release the database. */
