@@ -1,0 +1,326 @@
+/**
+ * The multiplexer: the chain's ABCI 2.0 application. It routes each transaction message by type
+ * URL to its machine, runs the ante step, begin/end block hooks and the end-of-block async send
+ * queue, and commits one app hash over all machine namespaces (store/KVStore.ts).
+ *
+ * Execution rules (Cosmos SDK baseapp semantics, with the deviations named):
+ * - FinalizeBlock: beginBlock of every machine in configured order; each tx: decode, ante in its
+ *   own branch (fees and sequence stick even if messages fail), messages in a second branch
+ *   (all-or-nothing); then queued async sends, FIFO; endBlock of every machine; precommit hooks.
+ * - CheckTx runs the messages too, against the check state (a branch of the last commit), so an
+ *   overdraw is refused at admission instead of costing a fee in a block (the SDK runs only the
+ *   ante step in CheckTx). A tx refused in CheckTx leaves the check state untouched.
+ * - Queries read a snapshot of the last commit, never the block being executed.
+ *
+ * Source: cosmos-sdk baseapp/abci.go, baseapp/baseapp.go (runTx, runMsgs); CometBFT v0.38 ABCI.
+ */
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
+import {
+  CheckTxType, ResponseProcessProposal_ProposalStatus,
+  type Event, type ExecTxResult, type RequestCheckTx, type RequestFinalizeBlock, type RequestInfo,
+  type RequestInitChain, type RequestPrepareProposal, type RequestProcessProposal, type RequestQuery,
+  type ResponseCheckTx, type ResponseCommit, type ResponseFinalizeBlock, type ResponseInfo,
+  type ResponseInitChain, type ResponsePrepareProposal, type ResponseProcessProposal, type ResponseQuery
+} from "cosmjs-types/tendermint/abci/types"
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
+import { createHash } from "node:crypto"
+import type { CommitMultiStore, MultiStore } from "../store/KVStore.ts"
+import type { AbciApplication } from "./Abci.ts"
+import type { ChainAuthority } from "./ChainAuthority.ts"
+import { InvalidRequest, isChainError, UnknownRequest } from "./ChainError.ts"
+import { GasMeter } from "./Gas.ts"
+import { Executor, type QueuedSend } from "./internal/Executor.ts"
+import { errorResult, type TxOutcome } from "./internal/TxResult.ts"
+import type { BlockContext, Machine, QueryContext, ValidatorUpdate } from "./Machine.ts"
+import { Router } from "./Router.ts"
+import type { TxMode, TxPipeline } from "./TxPipeline.ts"
+import { serveAppQuery, type TxLookup } from "./internal/AppQuery.ts"
+
+export type { TxLookup } from "./internal/AppQuery.ts"
+
+/** What the multiplexer is built from. */
+export interface ApplicationOptions {
+  readonly chainId: string
+  readonly store: CommitMultiStore
+  /** Loaded machines; their order is the begin/end block order. Must include the ante machine. */
+  readonly machines: ReadonlyArray<Machine>
+  /** Decoder + ante step (modules/auth). */
+  readonly pipeline: TxPipeline
+  /** Name of the machine whose namespace the ante step uses (default "auth"). */
+  readonly anteMachine?: string
+  readonly authority: ChainAuthority
+  /** Reported in Info. */
+  readonly version?: string
+  readonly appVersion?: bigint
+  /** Looks up committed txs for `/cosmos.tx.v1beta1.Service/GetTx` (the node's block store). */
+  readonly txLookup?: TxLookup
+  /** Async sends delivered per block at most; the rest are dropped with an event (default 10,000). */
+  readonly maxSendsPerBlock?: number
+}
+
+const UNMETERED = Number.MAX_SAFE_INTEGER
+const sha256 = (b: Uint8Array): Uint8Array => createHash("sha256").update(b).digest()
+
+/** The multiplexer as an ABCI application. Construct with `new Application(options)`. */
+export class Application implements AbciApplication {
+  readonly router: Router
+  private readonly opts: ApplicationOptions
+  private readonly ante: Machine
+  private checkState: MultiStore | undefined
+  /** Block context of the block being finalized (between FinalizeBlock and Commit). */
+  private pending: BlockContext | undefined
+  private lastBlockTime: Timestamp = { seconds: 0n, nanos: 0 }
+
+  /** Throws RouterConflict on conflicting machines, InvalidRequest when the ante machine is missing. */
+  constructor(opts: ApplicationOptions) {
+    this.opts = opts
+    this.router = new Router(opts.machines)
+    const ante = this.router.machine(opts.anteMachine ?? "auth")
+    if (!ante) throw new InvalidRequest({ log: `ante machine "${opts.anteMachine ?? "auth"}" is not loaded` })
+    this.ante = ante
+  }
+
+  async info(_req: RequestInfo): Promise<ResponseInfo> {
+    const last = this.opts.store.lastCommit()
+    return {
+      data: "cyberkernel",
+      version: this.opts.version ?? "0.1.0",
+      appVersion: this.opts.appVersion ?? 1n,
+      lastBlockHeight: BigInt(last.version),
+      lastBlockAppHash: last.hash
+    }
+  }
+
+  async initChain(req: RequestInitChain): Promise<ResponseInitChain> {
+    if (req.chainId !== this.opts.chainId) {
+      throw new InvalidRequest({ log: `InitChain for chain "${req.chainId}" but this node runs "${this.opts.chainId}"` })
+    }
+    if (this.opts.store.lastCommit().version !== 0) {
+      throw new InvalidRequest({ log: `InitChain on a store already at height ${this.opts.store.lastCommit().version}` })
+    }
+    if (req.initialHeight > 1n) {
+      throw new InvalidRequest({ log: `initial_height ${req.initialHeight} is not supported: only 1` })
+    }
+    const appState = parseAppState(req.appStateBytes)
+    const block = this.blockContext(0, req.time, new Uint8Array(), new Uint8Array(32))
+    const exec = new Executor(this.router, this.opts.authority, block, this.opts.store, new GasMeter(UNMETERED))
+    for (const m of this.router.machines) m.initGenesis(exec.context(m), appState[m.name])
+    this.lastBlockTime = req.time
+    return { validators: req.validators, appHash: this.opts.store.workingHash() }
+  }
+
+  async checkTx(req: RequestCheckTx): Promise<ResponseCheckTx> {
+    const base = await this.check()
+    const mode: TxMode = req.type === CheckTxType.RECHECK ? "recheck" : "check"
+    const block = this.blockContext(this.opts.store.lastCommit().version + 1, this.lastBlockTime, new Uint8Array(), new Uint8Array(32))
+    const out = this.runTx(req.tx, mode, base, block)
+    return out.result
+  }
+
+  async prepareProposal(req: RequestPrepareProposal): Promise<ResponsePrepareProposal> {
+    const txs: Uint8Array[] = []
+    let bytes = 0n
+    for (const tx of req.txs) {
+      if (bytes + BigInt(tx.length) > req.maxTxBytes) break
+      bytes += BigInt(tx.length)
+      txs.push(tx)
+    }
+    return { txs }
+  }
+
+  async processProposal(_req: RequestProcessProposal): Promise<ResponseProcessProposal> {
+    return { status: ResponseProcessProposal_ProposalStatus.ACCEPT }
+  }
+
+  async finalizeBlock(req: RequestFinalizeBlock): Promise<ResponseFinalizeBlock> {
+    const expected = this.opts.store.lastCommit().version + 1
+    if (req.height !== BigInt(expected)) {
+      throw new InvalidRequest({ log: `FinalizeBlock at height ${req.height}, expected ${expected}` })
+    }
+    const block = this.blockContext(expected, req.time, req.proposerAddress, req.hash)
+    this.pending = block
+    const store = this.opts.store
+    const blockExec = new Executor(this.router, this.opts.authority, block, store, new GasMeter(UNMETERED))
+    for (const m of this.router.machines) if (m.beginBlock) m.beginBlock(blockExec.context(m))
+
+    const txResults: ExecTxResult[] = []
+    const queue: QueuedSend[] = []
+    for (const tx of req.txs) {
+      const out = this.runTx(tx, "finalize", store, block)
+      txResults.push(out.result)
+      queue.push(...out.sends)
+    }
+    this.drainSends(queue, blockExec, block)
+
+    const updates: ValidatorUpdate[] = []
+    for (const m of this.router.machines) if (m.endBlock) updates.push(...m.endBlock(blockExec.context(m)))
+    for (const m of this.router.machines) if (m.precommit) m.precommit(blockExec.context(m))
+    this.lastBlockTime = req.time
+    return {
+      events: blockExec.events,
+      txResults,
+      validatorUpdates: updates.map((u) => ({ pubKey: { ed25519: u.pubKeyEd25519 }, power: u.power })),
+      appHash: store.workingHash()
+    }
+  }
+
+  async commit(): Promise<ResponseCommit> {
+    await this.opts.store.commit()
+    this.pending = undefined
+    this.checkState = undefined
+    return { retainHeight: 0n }
+  }
+
+  async query(req: RequestQuery): Promise<ResponseQuery> {
+    return serveAppQuery(req, {
+      store: this.opts.store,
+      router: this.router,
+      chainId: this.opts.chainId,
+      txLookup: this.opts.txLookup,
+      simulate: async (bytes) => {
+        const base = (await this.check()).branch()
+        const block = this.blockContext(this.opts.store.lastCommit().version + 1, this.lastBlockTime, new Uint8Array(), new Uint8Array(32))
+        return this.runTx(bytes, "simulate", base, block)
+      },
+      queryContext: (ms, height) => this.queryContext(ms, height)
+    })
+  }
+
+  /** A read-only query context over a committed snapshot. */
+  private queryContext(ms: MultiStore, height: number): (m: Machine) => QueryContext {
+    const ctxFor = (m: Machine): QueryContext => ({
+      chainId: this.opts.chainId,
+      height,
+      store: ms.store(m.name),
+      query: (target, path, data) => {
+        const t = this.router.machine(target)
+        if (!t) throw new UnknownRequest({ log: `unknown machine "${target}"` })
+        return t.query(ctxFor(t), path, data)
+      }
+    })
+    return ctxFor
+  }
+
+  /** The check state: a branch over a snapshot of the last commit, rebuilt after each Commit. */
+  private async check(): Promise<MultiStore> {
+    if (!this.checkState) this.checkState = (await this.opts.store.snapshot()).branch()
+    return this.checkState
+  }
+
+  private blockContext(height: number, time: Timestamp, proposer: Uint8Array, blockHash: Uint8Array): BlockContext {
+    return { chainId: this.opts.chainId, height, time: { seconds: time.seconds, nanos: time.nanos }, proposer, blockHash }
+  }
+
+  /** runTx: decode, ante, messages; never throws for a chain error (it becomes the result code). */
+  private runTx(bytes: Uint8Array, mode: TxMode, base: MultiStore, block: BlockContext): TxOutcome {
+    let gas = new GasMeter(0)
+    let anteEvents: Event[] = []
+    try {
+      const tx = this.opts.pipeline.decode(bytes)
+      const machines = tx.msgs.map((msg) => this.routeMsg(msg))
+      gas = new GasMeter(tx.gasLimit)
+      const anteBranch = base.branch()
+      const anteExec = new Executor(this.router, this.opts.authority, block, anteBranch, gas)
+      const signersOf = (msg: Any) => this.routeMsg(msg).signers(msg)
+      const { signers } = this.opts.pipeline.ante(anteExec.context(this.ante), tx, signersOf, mode)
+      anteEvents = anteExec.events
+      // In finalize mode fees and sequence stick even when messages fail (SDK semantics);
+      // in check mode a refused tx must leave the check state untouched.
+      const finalizeLike = mode === "finalize" || mode === "simulate"
+      if (finalizeLike) anteBranch.write()
+      const msgBranch = finalizeLike ? base.branch() : anteBranch.branch()
+      const exec = new Executor(this.router, this.opts.authority, block, msgBranch, gas)
+      const txHash = sha256(bytes)
+      const responses: Any[] = []
+      tx.msgs.forEach((msg, index) => {
+        const machine = machines[index]!
+        const before = exec.events.length
+        const result = machine.handle({ ...exec.context(machine), txHash, signers }, msg)
+        responses.push({ typeUrl: result.typeUrl, value: result.value })
+        const msgIndex = { key: "msg_index", value: String(index), index: true }
+        exec.events.splice(before, 0, {
+          type: "message",
+          attributes: [
+            { key: "action", value: msg.typeUrl, index: true },
+            { key: "module", value: machine.name, index: true }
+          ]
+        })
+        for (let i = before; i < exec.events.length; i++) exec.events[i]!.attributes.push(msgIndex)
+      })
+      msgBranch.write()
+      if (!finalizeLike) anteBranch.write()
+      return {
+        result: {
+          code: 0,
+          data: TxMsgData.encode({ data: [], msgResponses: responses }).finish(),
+          log: "",
+          info: "",
+          gasWanted: BigInt(tx.gasLimit),
+          gasUsed: BigInt(gas.consumed()),
+          events: [...anteEvents, ...exec.events],
+          codespace: ""
+        },
+        sends: exec.sends,
+        msgResponses: responses
+      }
+    } catch (e) {
+      return { result: errorResult(e, gas, anteEvents), sends: [], msgResponses: [] }
+    }
+  }
+
+  private routeMsg(msg: Any): Machine {
+    const m = this.router.msg(msg.typeUrl)
+    if (!m) throw new UnknownRequest({ log: `unrecognized message type: ${msg.typeUrl}: unknown request` })
+    return m
+  }
+
+  /** Deliver queued async sends in FIFO order, each in its own branch; failures become events. */
+  private drainSends(queue: QueuedSend[], blockExec: Executor, block: BlockContext): void {
+    const max = this.opts.maxSendsPerBlock ?? 10_000
+    let delivered = 0
+    for (let i = 0; i < queue.length; i++) {
+      const send = queue[i]!
+      if (delivered >= max) {
+        blockExec.events.push(sendEvent("send_dropped", send, `more than ${max} sends in one block`))
+        continue
+      }
+      delivered++
+      const branch = this.opts.store.branch()
+      const exec = new Executor(this.router, this.opts.authority, block, branch, new GasMeter(UNMETERED))
+      try {
+        exec.call(send.caller, send, 1)
+        branch.write()
+        blockExec.events.push(...exec.events)
+        queue.push(...exec.sends)
+      } catch (e) {
+        blockExec.events.push(sendEvent("send_failed", send, isChainError(e) ? e.log : String(e)))
+      }
+    }
+  }
+}
+
+const sendEvent = (type: string, send: QueuedSend, reason: string): Event => ({
+  type,
+  attributes: [
+    { key: "caller", value: send.caller, index: true },
+    { key: "target", value: send.target, index: true },
+    { key: "method", value: send.method, index: false },
+    { key: "reason", value: reason, index: false }
+  ]
+})
+
+/** Parse genesis app_state JSON into per-machine sections; InvalidRequest names the problem. */
+const parseAppState = (bytes: Uint8Array): Record<string, unknown> => {
+  if (bytes.length === 0) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes))
+  } catch (e) {
+    throw new InvalidRequest({ log: `genesis app_state is not valid JSON: ${(e as Error).message}` })
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidRequest({ log: "genesis app_state must be a JSON object keyed by machine name" })
+  }
+  return parsed as Record<string, unknown>
+}
