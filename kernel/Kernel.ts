@@ -1,0 +1,81 @@
+/**
+ * The kernel service: process table, capability-checked message passing, bounded mailboxes,
+ * request/response timeouts, kernel commands. Effect structures its lifecycle (a Layer acquires
+ * it in a scope and shuts it down on release) while the message path stays plain synchronous
+ * functions on the service value (see kernel/internal/Core.ts and docs/kernel.md).
+ *
+ * Usage:
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const kernel = yield* Kernel
+ *   const bank = kernel.registerMachine("bank", bankProcess)
+ *   kernel.hasCapability(machineProcessId("gov"), { issuer: machineProcessId("bank"), params: '{"mint":true}' })
+ * })
+ * Effect.runPromise(Effect.provide(program, Kernel.layer({ node: "alice.os" })))
+ * ```
+ * Source: Hyperware kernel (hyperware-ai/hyperware kernel/src/kernel/mod.rs) semantics.
+ */
+import { Context, Effect, Layer } from "effect"
+import type { KernelError } from "./KernelError.ts"
+import { type KernelCommand, type KernelCommandResult, KernelCore, type KernelOptions } from "./internal/Core.ts"
+
+export type { KernelCommand, KernelCommandResult, KernelOptions, KernelStats } from "./internal/Core.ts"
+export { silentProcess } from "./internal/Core.ts"
+
+/**
+ * The service shape: the kernel object. Its methods are synchronous and throw the typed errors
+ * of kernel/KernelError.ts and capabilities/CapabilityError.ts; `execute` wraps commands as
+ * Effects with typed failures.
+ */
+export type KernelApi = KernelCore
+
+/** The kernel of this node, as an Effect service. */
+export class Kernel extends Context.Service<Kernel, KernelApi>()("cyberkernel/Kernel") {
+  /** A Layer that creates the kernel in its scope and shuts it down (kills every process) on release. */
+  static layer(options: KernelOptions): Layer.Layer<Kernel> {
+    return Layer.effect(
+      Kernel,
+      Effect.acquireRelease(
+        Effect.sync(() => makeKernel(options)),
+        (k) => Effect.sync(() => k.shutdown())
+      )
+    )
+  }
+}
+
+/** A kernel outside Effect (tests, benchmarks); call `shutdown()` when done. */
+export const makeKernel = (options: KernelOptions): KernelApi => new KernelCore(options)
+
+/**
+ * Run a kernel command as an Effect: fails with the command's typed error (ProcessNotFound,
+ * NameTaken, AddressError, InvalidParams, ...), recoverable by tag.
+ */
+export const execute = <C extends KernelCommand>(cmd: C): Effect.Effect<KernelCommandResult<C>, KernelError, Kernel> =>
+  Kernel.use((k) =>
+    Effect.suspend(() => {
+      try {
+        return Effect.succeed(k.command(cmd))
+      } catch (e) {
+        return isKernelError(e) ? Effect.fail(e) : Effect.die(e)
+      }
+    })
+  )
+
+const KERNEL_ERROR_TAGS: ReadonlySet<string> = new Set([
+  "ProcessNotFound",
+  "NameTaken",
+  "MailboxFull",
+  "TooManyOutstanding",
+  "NoPendingRequest",
+  "SendFailed",
+  "NotSupported",
+  "AddressError",
+  "InvalidParams",
+  "CapabilityForged",
+  "CapabilityForeign",
+  "CapabilityNotHeld"
+])
+
+/** True for the typed errors of the kernel API (anything else thrown is a defect). */
+export const isKernelError = (e: unknown): e is KernelError =>
+  typeof e === "object" && e !== null && KERNEL_ERROR_TAGS.has((e as { _tag?: unknown })._tag as string)

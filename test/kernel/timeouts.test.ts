@@ -1,0 +1,80 @@
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { processId } from "../../kernel/Address.ts"
+import { makeKernel } from "../../kernel/Kernel.ts"
+import { SendFailed } from "../../kernel/KernelError.ts"
+import { request, response } from "../../kernel/Message.ts"
+import type { PendingRequest, ProcessContext } from "../../kernel/Process.ts"
+
+const slow = processId("slow", "test", "sys")
+const client = processId("client", "test", "sys")
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+
+test("a timeout fires, and the late response is dropped and counted", async () => {
+  const k = makeKernel({ node: "alice.os" })
+  const held: Array<[ProcessContext, PendingRequest]> = []
+  k.spawn({ id: slow, public: true, process: { onRequest: (ctx) => void held.push([ctx, ctx.pending()!]) } })
+  const c = k.spawn({ id: client, process: {} })
+  const started = performance.now()
+  try {
+    await c.request(k.address(slow), request(new Uint8Array([1]), 30))
+    assert.unreachable("expected a timeout")
+  } catch (e) {
+    assert.instance(e, SendFailed)
+    assert.is((e as SendFailed).kind, "timeout")
+    assert.equal((e as SendFailed).error.target, k.address(slow))
+  }
+  assert.ok(performance.now() - started >= 29, "fired no earlier than its deadline")
+  assert.is(k.stats().timeouts, 1)
+  const [ctx, pending] = held[0]!
+  ctx.respondTo(pending, response(new Uint8Array([2])))
+  assert.is(k.stats().droppedResponses, 1, "late response dropped and counted")
+  ctx.respondTo(pending, response(new Uint8Array([3])))
+  assert.is(k.stats().droppedResponses, 2, "duplicate response dropped and counted")
+  assert.is(k.stats().outstanding, 0)
+  k.shutdown()
+})
+
+test("timeouts fire in deadline order from one timer, not a timer per request", async () => {
+  const k = makeKernel({ node: "alice.os" })
+  k.spawn({ id: slow, public: true, process: {} })
+  const c = k.spawn({ id: client, process: {} })
+  const before = timers()
+  const order: number[] = []
+  const waits: Array<Promise<void>> = []
+  const delays = [60, 20, 40, 20, 80]
+  for (let rep = 0; rep < 200; rep++) {
+    delays.forEach((d, i) => {
+      waits.push(c.request(k.address(slow), request(new Uint8Array(), d)).then(
+        () => assert.unreachable(),
+        () => {
+          if (rep === 0) order.push(i)
+        }
+      ))
+    })
+  }
+  assert.is(k.stats().outstanding, 1000)
+  assert.ok(timers() - before <= 1, `expected one host timer, got ${timers() - before}`)
+  await Promise.all(waits)
+  assert.equal(order, [1, 3, 2, 0, 4])
+  assert.is(k.stats().timeouts, 1000)
+  k.shutdown()
+})
+
+test("a response cancels its timeout; cancelled entries are compacted away", async () => {
+  const k = makeKernel({ node: "alice.os" })
+  k.spawn({ id: slow, public: true, process: { onRequest: (ctx) => ctx.respond(response()) } })
+  const c = k.spawn({ id: client, process: {} })
+  for (let i = 0; i < 10_000; i++) await c.request(k.address(slow), request(new Uint8Array(), 25))
+  const s = k.stats()
+  assert.is(s.outstanding, 0)
+  assert.ok(s.timerHeapSize <= 2100, `heap holds ${s.timerHeapSize} cancelled entries`)
+  await sleep(40)
+  assert.is(k.stats().timeouts, 0, "answered requests never time out")
+  assert.is(k.stats().droppedResponses, 0)
+  k.shutdown()
+  assert.is(k.stats().timerHeapSize, 0)
+})
+
+test.run()
