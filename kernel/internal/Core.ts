@@ -42,8 +42,10 @@ import {
   DEAD,
   Entry,
   Envelope,
+  hold,
   INITIALIZED,
   Outstanding,
+  release,
   REQUEST,
   RESPONSE,
   RESTARTING,
@@ -244,7 +246,7 @@ export class KernelCore {
     if (b === undefined) a.set(id.packageName, (b = new Map()))
     b.set(id.publisherNode, e)
     this.#count++
-    for (const c of grants) e.caps.set(capabilityKey(c.issuer, c.params), c)
+    for (const c of grants) hold(e, capabilityKey(c.issuer, c.params), c)
     return e.ctx
   }
 
@@ -286,7 +288,7 @@ export class KernelCore {
   grant(holder: Address | ProcessId, grants: ReadonlyArray<Grant>): SignedCapability[] {
     const e = this.#entryOf(holder)
     const caps = grants.map((g) => this.#issue(g))
-    for (const c of caps) e.caps.set(capabilityKey(c.issuer, c.params), c)
+    for (const c of caps) hold(e, capabilityKey(c.issuer, c.params), c)
     return caps
   }
 
@@ -294,9 +296,9 @@ export class KernelCore {
   drop(holder: Address | ProcessId, caps: ReadonlyArray<Capability>): void {
     const e = this.#entryOf(holder)
     for (const c of caps) {
-      if (!e.caps.delete(capabilityKey(c.issuer, c.params))) {
+      if (!release(e, capabilityKey(c.issuer, c.params))) {
         try {
-          e.caps.delete(capabilityKey(c.issuer, canonicalizeJsonText(c.params)))
+          release(e, capabilityKey(c.issuer, canonicalizeJsonText(c.params)))
         } catch {
           // not JSON: cannot be held
         }
@@ -530,6 +532,11 @@ export class KernelCore {
     const out: SignedCapability[] = new Array(caps.length)
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i]!
+      if (from.held.has(c as SignedCapability)) {
+        // The sender's own tabled instance: an identity lookup.
+        out[i] = c as SignedCapability
+        continue
+      }
       const held = from.caps.get(capabilityKey(c.issuer, c.params))
       if (held !== undefined) {
         if (isSigned(c) && !(bytesEqual(c.signature, held.signature) && bytesEqual(c.signer, held.signer))) {
@@ -811,7 +818,7 @@ class ProcessContextImpl implements ProcessContext {
 
   saveCapabilities(caps: ReadonlyArray<Capability>): void {
     const signed = caps.map((c) => this.#k.authority.authenticate(c))
-    for (const c of signed) this.#e.caps.set(capabilityKey(c.issuer, c.params), c)
+    for (const c of signed) hold(this.#e, capabilityKey(c.issuer, c.params), c)
   }
 
   dropCapabilities(caps: ReadonlyArray<Capability>): void {

@@ -102,6 +102,23 @@ export class Outstanding implements TimerEntry {
   }
 }
 
+/** Give `e` the capability `cap` (tabled instance) under `key`. */
+export const hold = (e: Entry, key: string, cap: SignedCapability): void => {
+  const old = e.caps.get(key)
+  if (old !== undefined) e.held.delete(old)
+  e.caps.set(key, cap)
+  e.held.add(cap)
+}
+
+/** Take the capability under `key` from `e`; false when not held. */
+export const release = (e: Entry, key: string): boolean => {
+  const old = e.caps.get(key)
+  if (old === undefined) return false
+  e.caps.delete(key)
+  e.held.delete(old)
+  return true
+}
+
 /** A process-table entry. */
 export class Entry {
   readonly id: ProcessId
@@ -111,8 +128,10 @@ export class Entry {
   readonly process: NativeProcess
   readonly public: boolean
   onExit: OnExit
-  /** Capabilities held, by capabilityKey. */
+  /** Capabilities held, by capabilityKey. Change only through `hold` / `release`. */
   readonly caps = new Map<string, SignedCapability>()
+  /** The held instances themselves: attaching one of them is an identity lookup. */
+  readonly held = new Set<SignedCapability>()
   /** capabilityKey of the messaging capability that reaches this process. */
   readonly messagingKey: string
   readonly mailbox: RingQueue<Envelope>
