@@ -1,0 +1,125 @@
+/**
+ * Canonical binary encodings of what the block store keeps, all CometBFT protobufs through
+ * cosmjs-types: a block is `tendermint.types.Block`, its meta `tendermint.types.BlockMeta`
+ * (block id with part set header, size, header, tx count), results
+ * `tendermint.abci.ResponseFinalizeBlock`, an indexed tx `tendermint.abci.TxResult` (as
+ * CometBFT's kv indexer stores it). Keys are ASCII with fixed-width hex numbers so that
+ * lexicographic order is numeric order.
+ *
+ * Source: cometbft v0.38 store/store.go (key layout H:/B:/BH:), types/part_set.go
+ * (BlockPartSizeBytes = 65536, part set hash = Merkle root of the parts).
+ */
+import { ResponseFinalizeBlock, TxResult } from "cosmjs-types/tendermint/abci/types"
+import { Block } from "cosmjs-types/tendermint/types/block"
+import { BlockMeta, type PartSetHeader } from "cosmjs-types/tendermint/types/types"
+import type { StoredBlock, StoredBlockResults } from "../../../chain/BlockStore.ts"
+import { hashFromByteSlices } from "./Merkle.ts"
+
+/** CometBFT types.BlockPartSizeBytes. */
+export const BLOCK_PART_SIZE = 65536
+
+/** 16 lowercase hex digits (uint64, big-endian order = numeric order). */
+export const h16 = (n: number): string => n.toString(16).padStart(16, "0")
+/** 8 lowercase hex digits (uint32). */
+export const h8 = (n: number): string => n.toString(16).padStart(8, "0")
+/** Uppercase hex of bytes (CometBFT HexBytes). */
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase()
+
+export const keys = {
+  state: "M:state",
+  meta: (h: number) => `H:${h16(h)}`,
+  block: (h: number) => `B:${h16(h)}`,
+  byHash: (hash: Uint8Array) => `BH:${hex(hash)}`,
+  results: (h: number) => `R:${h16(h)}`,
+  tx: (hash: Uint8Array) => `X:${hex(hash)}`,
+  /** Tx position index: height then index; value is the tx hash. */
+  position: (h: number, i: number) => `T:${h16(h)}${h8(i)}`,
+  positionPrefix: "T:",
+  /** Event attribute index: composite key, value, position; value is the tx hash. */
+  event: (compositeKey: string, value: string, h: number, i: number) => `E:${compositeKey}\u0000${value}\u0000${h16(h)}${h8(i)}`,
+  eventKeyPrefix: (compositeKey: string) => `E:${compositeKey}\u0000`,
+  eventValuePrefix: (compositeKey: string, value: string) => `E:${compositeKey}\u0000${value}\u0000`
+}
+
+/** Width of the position suffix of T: and E: keys. */
+export const POSITION_WIDTH = 24
+
+/** Parse the 24-hex-digit position at the end of an index key. */
+export const positionOf = (key: string): { height: number; index: number } => {
+  const p = key.slice(key.length - POSITION_WIDTH)
+  return { height: parseInt(p.slice(0, 16), 16), index: parseInt(p.slice(16), 16) }
+}
+
+/** The protobuf Block of a stored block (evidence empty). */
+export const toProtoBlock = (b: StoredBlock): Block => ({
+  header: b.header,
+  data: { txs: [...b.txs] },
+  evidence: { evidence: [] },
+  lastCommit: b.lastCommit
+})
+
+/**
+ * The part set header of a block's protobuf encoding, as CometBFT's MakePartSet computes it:
+ * 64 KiB parts, hash = Merkle root of the parts.
+ */
+export const partSetHeaderOf = (blockBytes: Uint8Array): PartSetHeader => {
+  const parts: Uint8Array[] = []
+  for (let i = 0; i < blockBytes.length; i += BLOCK_PART_SIZE) parts.push(blockBytes.subarray(i, i + BLOCK_PART_SIZE))
+  return { total: parts.length, hash: hashFromByteSlices(parts) }
+}
+
+/** Encode a block and its meta. */
+export const encodeBlock = (b: StoredBlock): { block: Uint8Array; meta: Uint8Array; metaValue: BlockMeta } => {
+  const block = Block.encode(toProtoBlock(b)).finish()
+  const metaValue: BlockMeta = {
+    blockId: { hash: b.hash, partSetHeader: partSetHeaderOf(block) },
+    blockSize: BigInt(block.length),
+    header: b.header,
+    numTxs: BigInt(b.txs.length)
+  }
+  return { block, meta: BlockMeta.encode(metaValue).finish(), metaValue }
+}
+
+/** Decode a block given its meta (which carries the hash). */
+export const decodeBlock = (blockBytes: Uint8Array, meta: BlockMeta): StoredBlock => {
+  const b = Block.decode(blockBytes)
+  return {
+    header: b.header,
+    hash: meta.blockId.hash,
+    txs: b.data.txs,
+    lastCommit: b.lastCommit ?? { height: 0n, round: 0, blockId: { hash: new Uint8Array(), partSetHeader: { total: 0, hash: new Uint8Array() } }, signatures: [] }
+  }
+}
+
+export const decodeMeta = (bytes: Uint8Array): BlockMeta => BlockMeta.decode(bytes)
+
+export const encodeResults = (r: StoredBlockResults): Uint8Array =>
+  ResponseFinalizeBlock.encode({
+    events: [...r.events],
+    txResults: [...r.txResults],
+    validatorUpdates: [...r.validatorUpdates],
+    appHash: r.appHash
+  }).finish()
+
+export const decodeResults = (height: number, bytes: Uint8Array): StoredBlockResults => {
+  const r = ResponseFinalizeBlock.decode(bytes)
+  return { height, txResults: r.txResults, events: r.events, validatorUpdates: r.validatorUpdates, appHash: r.appHash }
+}
+
+export const encodeTxResult = (t: TxResult): Uint8Array => TxResult.encode(t).finish()
+export const decodeTxResult = (bytes: Uint8Array): TxResult => TxResult.decode(bytes)
+
+/** Store heights: base, height, resultsHeight as three big-endian uint64. */
+export const encodeState = (base: number, height: number, resultsHeight: number): Uint8Array => {
+  const out = new Uint8Array(24)
+  const v = new DataView(out.buffer)
+  v.setBigUint64(0, BigInt(base))
+  v.setBigUint64(8, BigInt(height))
+  v.setBigUint64(16, BigInt(resultsHeight))
+  return out
+}
+
+export const decodeState = (b: Uint8Array): { base: number; height: number; resultsHeight: number } => {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  return { base: Number(v.getBigUint64(0)), height: Number(v.getBigUint64(8)), resultsHeight: Number(v.getBigUint64(16)) }
+}

@@ -1,0 +1,19 @@
+/**
+ * OrderedKv over LevelDB (`level` 10 / classic-level): UTF-8 keys, Uint8Array values, batches
+ * written atomically by LevelDB's WriteBatch.
+ */
+import { Level } from "level"
+import type { KvOp, OrderedKv } from "./OrderedKv.ts"
+
+/** Open (creating if missing) a LevelDB database at `path`. */
+export const openLevelKv = async (path: string): Promise<OrderedKv> => {
+  const db = new Level<string, Uint8Array>(path, { keyEncoding: "utf8", valueEncoding: "view" })
+  await db.open()
+  return {
+    get: async (key) => (await db.get(key)) as Uint8Array | undefined,
+    getMany: async (keys) => (await db.getMany([...keys])) as ReadonlyArray<Uint8Array | undefined>,
+    range: (gte, lt, reverse = false) => db.iterator({ gte, lt, reverse }) as AsyncIterable<[string, Uint8Array]>,
+    batch: (ops: ReadonlyArray<KvOp>) => db.batch(ops.map((o) => (o.type === "put" ? { type: "put", key: o.key, value: o.value } : { type: "del", key: o.key }))),
+    close: () => db.close()
+  }
+}
