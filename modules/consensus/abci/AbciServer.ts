@@ -1,0 +1,224 @@
+/**
+ * ABCI 2.0 socket server: lets an external CometBFT v0.38 node drive an `AbciApplication`
+ * over TCP (`tcp://host:port`) or a unix socket (`unix://path`). CometBFT opens four
+ * connections (consensus, mempool, query, snapshot); each is served independently, its
+ * requests handled strictly one after another and answered in order, so consensus-connection
+ * calls are never reordered. Flush is answered after every response that precedes it.
+ * A malformed frame, an undecodable request or an application exception gets a
+ * ResponseException and closes that one connection; the server keeps running.
+ *
+ * Source: cometbft v0.38 abci/server/socket_server.go, abci/client/socket_client.go,
+ * spec/abci/abci++_app_requirements.md, abci++_comet_expected_behavior.md.
+ */
+import { createServer, type Server, type Socket } from "node:net"
+import { rmSync } from "node:fs"
+import { Data, Effect } from "effect"
+import type { Scope } from "effect"
+import {
+  Request, Response, ResponseApplySnapshotChunk_Result, ResponseOfferSnapshot_Result,
+  ResponseVerifyVoteExtension_VerifyStatus
+} from "cosmjs-types/tendermint/abci/types"
+import type { AbciApplication } from "../../../chain/Abci.ts"
+import { encodeFrame, FrameDecoder, MAX_FRAME_BYTES } from "./Framing.ts"
+
+/** The server could not bind its address, or the address is not `tcp://host:port` / `unix://path`. */
+export class AbciServeError extends Data.TaggedError("AbciServeError")<{ readonly address: string; readonly reason: string }> {
+  override get message(): string { return `ABCI server on ${this.address}: ${this.reason}` }
+}
+
+/** A parsed listen address. */
+export type AbciAddress =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | { readonly kind: "unix"; readonly path: string }
+
+/** Parses `tcp://host:port` (port 0 picks a free port) or `unix://path`; undefined when neither. */
+export const parseAbciAddress = (address: string): AbciAddress | undefined => {
+  if (address.startsWith("unix://")) {
+    const path = address.slice("unix://".length)
+    return path.length > 0 ? { kind: "unix", path } : undefined
+  }
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(address)
+  if (m === null) return undefined
+  const port = Number(m[2])
+  if (!Number.isInteger(port) || port > 65535) return undefined
+  return { kind: "tcp", host: m[1]!.replace(/^\[|\]$/g, ""), port }
+}
+
+/** Options of the ABCI server. */
+export interface AbciServerOptions {
+  readonly app: AbciApplication
+  /** `tcp://127.0.0.1:26658` (CometBFT's default proxy_app) or `unix:///path/abci.sock`. */
+  readonly address: string
+  /** Largest request frame accepted (default 100 MiB, CometBFT's limit). */
+  readonly maxFrameBytes?: number
+  /** Called when a connection is closed for an error (malformed frame, application exception). */
+  readonly onConnectionError?: (error: unknown) => void
+}
+
+/** A running ABCI server. */
+export interface AbciServer {
+  /** The bound address, with the real port when 0 was asked for. */
+  readonly address: string
+  /** Number of open connections. */
+  connections(): number
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>
+}
+
+type Handler = (app: AbciApplication, req: Request) => Response | Promise<Response>
+
+const respondDefault = (r: Partial<Response>): Response => Response.fromPartial(r as never)
+
+/**
+ * Handles one decoded request. Snapshot and vote-extension calls answer CometBFT's
+ * "not supported" defaults: no snapshots, offers rejected, empty extensions accepted.
+ */
+const handle: Handler = (app, req) => {
+  if (req.echo !== undefined) return respondDefault({ echo: { message: req.echo.message } })
+  if (req.flush !== undefined) return respondDefault({ flush: {} })
+  if (req.info !== undefined) return app.info(req.info).then((info) => ({ info }))
+  if (req.initChain !== undefined) return app.initChain(req.initChain).then((initChain) => ({ initChain }))
+  if (req.checkTx !== undefined) return app.checkTx(req.checkTx).then((checkTx) => ({ checkTx }))
+  if (req.query !== undefined) return app.query(req.query).then((query) => ({ query }))
+  if (req.prepareProposal !== undefined) {
+    return app.prepareProposal(req.prepareProposal).then((prepareProposal) => ({ prepareProposal }))
+  }
+  if (req.processProposal !== undefined) {
+    return app.processProposal(req.processProposal).then((processProposal) => ({ processProposal }))
+  }
+  if (req.finalizeBlock !== undefined) return app.finalizeBlock(req.finalizeBlock).then((finalizeBlock) => ({ finalizeBlock }))
+  if (req.commit !== undefined) return app.commit().then((commit) => ({ commit }))
+  if (req.extendVote !== undefined) return respondDefault({ extendVote: { voteExtension: new Uint8Array(0) } })
+  if (req.verifyVoteExtension !== undefined) {
+    return respondDefault({ verifyVoteExtension: { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT } })
+  }
+  if (req.listSnapshots !== undefined) return respondDefault({ listSnapshots: { snapshots: [] } })
+  if (req.offerSnapshot !== undefined) return respondDefault({ offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } })
+  if (req.loadSnapshotChunk !== undefined) return respondDefault({ loadSnapshotChunk: { chunk: new Uint8Array(0) } })
+  if (req.applySnapshotChunk !== undefined) {
+    return respondDefault({
+      applySnapshotChunk: { result: ResponseApplySnapshotChunk_Result.REJECT_SNAPSHOT, refetchChunks: [], rejectSenders: [] }
+    })
+  }
+  throw new Error("unknown ABCI request: no known field of the Request oneof is set")
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/**
+ * Serves one connection: frames are decoded as they arrive, requests run strictly in order
+ * (a promise chain), and each response is written as soon as it and all earlier ones are done.
+ */
+const serveConnection = (socket: Socket, opts: AbciServerOptions): void => {
+  const decoder = new FrameDecoder(opts.maxFrameBytes ?? MAX_FRAME_BYTES)
+  let chain: Promise<void> = Promise.resolve()
+  let failed = false
+  socket.setNoDelay(true)
+
+  const fail = (error: unknown): void => {
+    if (failed) return
+    failed = true
+    opts.onConnectionError?.(error)
+    const body = Response.encode(Response.fromPartial({ exception: { error: errorText(error) } })).finish()
+    if (!socket.destroyed) socket.end(encodeFrame(body))
+  }
+
+  const run = (frame: Uint8Array): Promise<void> => {
+    if (failed) return Promise.resolve()
+    let req: Request
+    try {
+      req = Request.decode(frame)
+    } catch (e) {
+      fail(new Error(`malformed ABCI request: ${errorText(e)}`))
+      return Promise.resolve()
+    }
+    let out: Response | Promise<Response>
+    try {
+      out = handle(opts.app, req)
+    } catch (e) {
+      fail(e)
+      return Promise.resolve()
+    }
+    const write = (res: Response): void => {
+      if (failed || socket.destroyed) return
+      let bytes: Uint8Array
+      try {
+        bytes = Response.encode(res).finish()
+      } catch (e) {
+        fail(new Error(`application returned an unencodable response: ${errorText(e)}`))
+        return
+      }
+      socket.write(encodeFrame(bytes))
+    }
+    if (out instanceof Promise) return out.then(write, fail)
+    write(out)
+    return Promise.resolve()
+  }
+
+  socket.on("data", (chunk: Buffer) => {
+    if (failed) return
+    let frames: Uint8Array[]
+    try {
+      frames = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    } catch (e) {
+      // answer what was already accepted, then the exception
+      chain = chain.then(() => fail(e))
+      return
+    }
+    for (const f of frames) chain = chain.then(() => run(f))
+  })
+  socket.on("error", () => { /* peer reset: nothing to answer */ })
+}
+
+/**
+ * Starts an ABCI server (plain Promise API). Resolves once listening; rejects with
+ * AbciServeError when the address is malformed or cannot be bound. A stale unix socket file
+ * at the path is removed first.
+ */
+export const startAbciServer = (opts: AbciServerOptions): Promise<AbciServer> => {
+  const parsed = parseAbciAddress(opts.address)
+  if (parsed === undefined) {
+    return Promise.reject(new AbciServeError({ address: opts.address, reason: "expected tcp://host:port or unix://path" }))
+  }
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+    serveConnection(socket, opts)
+  })
+  return new Promise<AbciServer>((resolve, reject) => {
+    server.once("error", (e) => reject(new AbciServeError({ address: opts.address, reason: errorText(e) })))
+    const ready = (): void => {
+      const a = server.address()
+      const bound = parsed.kind === "unix" ? opts.address
+        : typeof a === "object" && a !== null ? `tcp://${parsed.host.includes(":") ? `[${parsed.host}]` : parsed.host}:${a.port}` : opts.address
+      resolve({
+        address: bound,
+        connections: () => sockets.size,
+        close: () => new Promise<void>((done) => {
+          for (const s of sockets) s.destroy()
+          server.close(() => done())
+        })
+      })
+    }
+    if (parsed.kind === "unix") {
+      try { rmSync(parsed.path, { force: true }) } catch { /* not a stale socket we can remove */ }
+      server.listen(parsed.path, ready)
+    } else {
+      server.listen(parsed.port, parsed.host, ready)
+    }
+  })
+}
+
+/**
+ * Starts the ABCI server in the current scope; closing the scope closes the server.
+ * Usage: `const server = yield* serveAbci({ app, address: "tcp://127.0.0.1:26658" })`.
+ */
+export const serveAbci = (opts: AbciServerOptions): Effect.Effect<AbciServer, AbciServeError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => startAbciServer(opts),
+      catch: (e) => e instanceof AbciServeError ? e : new AbciServeError({ address: opts.address, reason: errorText(e) })
+    }),
+    (server) => Effect.promise(() => server.close())
+  )
