@@ -65,6 +65,13 @@ export class SendFailed extends Data.TaggedError("SendFailed")<{ readonly error:
   }
 }
 
+/** A message the kernel cannot carry; `reason` names the bad field. */
+export class InvalidMessage extends Data.TaggedError("InvalidMessage")<{ readonly reason: string }> {
+  override get message(): string {
+    return `invalid message: ${this.reason}`
+  }
+}
+
 /** A feature the kernel does not build yet; `feature` names it. */
 export class NotSupported extends Data.TaggedError("NotSupported")<{ readonly feature: string }> {
   override get message(): string {
@@ -81,6 +88,7 @@ export type KernelError =
   | NoPendingRequest
   | SendFailed
   | NotSupported
+  | InvalidMessage
   | AddressError
   | InvalidParams
   | CapabilityError

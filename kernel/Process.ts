@@ -76,6 +76,11 @@ export interface ProcessContext {
    */
   send(target: Address, request: Request, options?: SendOptions): void | Promise<void>
   /**
+   * WIT send-requests: `send` each in order. Returns undefined when all are in mailboxes, or a
+   * promise that resolves once every blocked one was admitted. Stops at the first throw.
+   */
+  sendRequests(requests: ReadonlyArray<readonly [Address, Request, SendOptions?]>): void | Promise<void>
+  /**
    * WIT send-and-await-response: resolves with the response, rejects with SendFailed (timeout
    * after `request.expectsResponse` ms, or the kernel's default timeout when unset; offline)
    * or the capability errors of `send`.
@@ -104,10 +109,29 @@ export interface ProcessContext {
   setState(bytes: Uint8Array): void
   /** WIT clear-state. */
   clearState(): void
+  /**
+   * WIT spawn: start a child process in this process's package (`name:package:publisher`,
+   * a random u64 name when absent). Its `requestCapabilities` must be held by this process
+   * (CapabilityNotHeld otherwise) and are given to the child; `grantCapabilities` issues
+   * capabilities with the child as issuer to the listed processes (e.g. `[ctx.our.process,
+   * '"messaging"']` to message a private child). Throws NameTaken. Returns the child's id.
+   */
+  spawn(child: ChildSpec): ProcessId
   /** WIT get-on-exit. */
   getOnExit(): OnExit
   /** WIT set-on-exit. */
   setOnExit(onExit: OnExit): void
+}
+
+/** What `ProcessContext.spawn` starts. */
+export interface ChildSpec {
+  readonly name?: string
+  readonly process: NativeProcess
+  readonly onExit?: OnExit
+  readonly requestCapabilities?: ReadonlyArray<Capability>
+  readonly grantCapabilities?: ReadonlyArray<readonly [ProcessId, string]>
+  /** Default false (private). */
+  readonly public?: boolean
 }
 
 /** A grant made at initialization: the capability `{issuer, params}` (params JSON text). */

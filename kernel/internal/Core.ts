@@ -8,6 +8,7 @@
  * tracks, request inheritance, messaging capability for private processes, on-exit.
  */
 import type { Address, ProcessId } from "../Address.ts"
+import type { KernelApi } from "../Kernel.ts"
 import {
   address as makeAddress,
   formatAddress,
@@ -29,6 +30,7 @@ import {
 import { CapabilityForged, CapabilityNotHeld } from "../../capabilities/CapabilityError.ts"
 import { NodeKey } from "../../capabilities/NodeKey.ts"
 import {
+  InvalidMessage,
   MailboxFull,
   NameTaken,
   NoPendingRequest,
@@ -37,7 +39,7 @@ import {
   TooManyOutstanding
 } from "../KernelError.ts"
 import type { Context, LazyLoadBlob, OnExit, Request, Response, SendError, SendErrorKind } from "../Message.ts"
-import type { Grant, NativeProcess, PendingRequest, ProcessContext, ProcessSpec, Reply, SendOptions } from "../Process.ts"
+import type { ChildSpec, Grant, NativeProcess, PendingRequest, ProcessContext, ProcessSpec, Reply, SendOptions } from "../Process.ts"
 import {
   DEAD,
   Entry,
@@ -111,6 +113,9 @@ export type KernelCommandResult<C extends KernelCommand> = C extends { readonly 
   : C extends { readonly tag: "grant" } ? SignedCapability[]
   : void
 
+/** Largest timeout: the WIT's u32 milliseconds. */
+const MAX_TIMEOUT_MS = 0xffff_ffff
+
 /** Messages one process gets per turn before the next ready process runs. */
 const SLICE = 64
 /** Deliveries between yields to the macrotask queue (timers, I/O) under a flood. */
@@ -119,8 +124,8 @@ const YIELD_EVERY = 16384
 const isThenable = (r: unknown): r is PromiseLike<unknown> =>
   r !== undefined && r !== null && typeof (r as PromiseLike<unknown>).then === "function"
 
-/** The kernel of one node. */
-export class KernelCore {
+/** The kernel of one node (the public methods are the KernelApi of kernel/Kernel.ts). */
+export class KernelCore implements KernelApi {
   readonly our: string
   readonly authority: CapabilityAuthority
   readonly defaultTimeoutMs: number
@@ -248,6 +253,25 @@ export class KernelCore {
     this.#count++
     for (const c of grants) hold(e, capabilityKey(c.issuer, c.params), c)
     return e.ctx
+  }
+
+  /** Spawn a child of `parent` (ProcessContext.spawn). */
+  spawnChild(parent: Entry, child: ChildSpec): ProcessId {
+    const name = child.name ?? randomU64()
+    const id = checkProcessId(name, parent.id.packageName, parent.id.publisherNode)
+    if (this.has(id)) throw new NameTaken({ process: formatProcessId(id) })
+    const requested = this.#held(parent, [...(child.requestCapabilities ?? [])])
+    const childAddress = this.address(id)
+    const granted = (child.grantCapabilities ?? []).map(([holder, params]) => [holder, this.authority.issue(childAddress, params)] as const)
+    this.initialize({ id, process: child.process, public: child.public ?? false, onExit: child.onExit ?? { tag: "none" } })
+    const e = this.#find(id)!
+    for (const c of requested) hold(e, capabilityKey(c.issuer, c.params), c)
+    for (const [holder, c] of granted) {
+      const h = this.#find(holder)
+      if (h !== undefined && h.state !== DEAD) hold(h, capabilityKey(c.issuer, c.params), c)
+    }
+    this.run(id)
+    return id
   }
 
   /** Kernel command run: start an initialized process (calls its `init`). No-op when running. */
@@ -609,6 +633,9 @@ export class KernelCore {
       }
     }
     if (timeout !== undefined) {
+      if (!(timeout >= 0 && timeout <= MAX_TIMEOUT_MS)) {
+        throw new InvalidMessage({ reason: `expectsResponse must be 0..${MAX_TIMEOUT_MS} ms, got ${timeout}` })
+      }
       if (from.outstanding >= this.#maxOutstanding) {
         throw new TooManyOutstanding({ process: from.name, limit: this.#maxOutstanding })
       }
@@ -786,6 +813,19 @@ class ProcessContextImpl implements ProcessContext {
     return this.#k.send(this.#e, target, request, options?.context, options?.blob)
   }
 
+  sendRequests(requests: ReadonlyArray<readonly [Address, Request, SendOptions?]>): void | Promise<void> {
+    let waits: Array<Promise<void>> | undefined
+    for (const [target, request, options] of requests) {
+      const r = this.#k.send(this.#e, target, request, options?.context, options?.blob)
+      if (r !== undefined) (waits ??= []).push(r)
+    }
+    if (waits !== undefined) return Promise.all(waits).then(() => undefined)
+  }
+
+  spawn(child: ChildSpec): ProcessId {
+    return this.#k.spawnChild(this.#e, child)
+  }
+
   request(target: Address, request: Request, blob?: LazyLoadBlob): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       this.#k.send(this.#e, target, request, undefined, blob, resolve, reject)
@@ -844,6 +884,13 @@ class ProcessContextImpl implements ProcessContext {
   setOnExit(onExit: OnExit): void {
     this.#e.onExit = onExit
   }
+}
+
+/** A random u64 as a decimal string (Hyperware's name for unnamed spawned processes). */
+const randomU64 = (): string => {
+  const b = new BigUint64Array(1)
+  crypto.getRandomValues(b)
+  return b[0]!.toString()
 }
 
 /** A native process with no handlers (answers nothing): for processes driven from outside. */
