@@ -4,6 +4,9 @@
  * cancelled entry stays in the heap, marked, and is skipped when it reaches the top; when
  * cancelled entries outnumber live ones the heap is compacted, so memory stays proportional to
  * live requests. Ties on deadline are broken by `id` (send order).
+ *
+ * The host timer keeps the process alive (is ref'd) only while some entry is live, so a
+ * pending timeout is never lost, and a heap holding only cancelled entries does not delay exit.
  */
 
 /** An entry in the heap: absolute deadline (ms, performance.now() clock) and a unique id. */
@@ -13,6 +16,8 @@ export interface TimerEntry {
   /** Set by `cancel`; a cancelled entry never fires. */
   cancelled: boolean
 }
+
+const MAX_DELAY = 0x7fff_ffff
 
 const before = (a: TimerEntry, b: TimerEntry): boolean => a.deadline < b.deadline || (a.deadline === b.deadline && a.id < b.id)
 
@@ -59,6 +64,7 @@ export class TimerHeap<E extends TimerEntry> {
     }
     h[i] = e
     if (e.deadline < this.#armedAt) this.#arm(e.deadline)
+    else if (h.length - this.#cancelled === 1) this.#timer?.ref()
   }
 
   /** Mark an entry cancelled (it must be in this heap and not yet fired). */
@@ -66,6 +72,7 @@ export class TimerHeap<E extends TimerEntry> {
     if (e.cancelled) return
     e.cancelled = true
     this.#cancelled++
+    if (this.#cancelled === this.#heap.length) this.#timer?.unref()
     if (this.#cancelled > 1024 && this.#cancelled * 2 > this.#heap.length) this.#compact()
   }
 
@@ -144,11 +151,13 @@ export class TimerHeap<E extends TimerEntry> {
   #arm(deadline: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#armedAt = deadline
-    const delay = Math.max(0, deadline - this.#now())
+    // setTimeout holds at most 2^31-1 ms; a later deadline re-arms when this one fires.
+    const delay = Math.min(MAX_DELAY, Math.max(0, Math.ceil(deadline - this.#now())))
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       this.#armedAt = Infinity
       this.expire()
-    }, Math.ceil(delay))
+    }, delay)
+    if (this.#cancelled === this.#heap.length) this.#timer.unref()
   }
 }

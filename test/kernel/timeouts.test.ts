@@ -1,5 +1,6 @@
 import { test } from "uvu"
 import * as assert from "uvu/assert"
+import { spawnSync } from "node:child_process"
 import { processId } from "../../kernel/Address.ts"
 import { makeKernel } from "../../kernel/Kernel.ts"
 import { SendFailed } from "../../kernel/KernelError.ts"
@@ -75,6 +76,26 @@ test("a response cancels its timeout; cancelled entries are compacted away", asy
   assert.is(k.stats().droppedResponses, 0)
   k.shutdown()
   assert.is(k.stats().timerHeapSize, 0)
+})
+
+test("answered requests do not keep the process alive; a pending timeout does", () => {
+  const kernelUrl = new URL("../../kernel/Kernel.ts", import.meta.url).href
+  const script = (answer: boolean) => `
+    import { makeKernel } from ${JSON.stringify(kernelUrl)}
+    const k = makeKernel({ node: "alice.os" })
+    const id = { processName: "p", packageName: "t", publisherNode: "sys" }
+    k.spawn({ id, public: true, process: { onRequest: (ctx) => { if (${answer}) ctx.respond({ inherit: false, body: new Uint8Array(), capabilities: [] }) } } })
+    const c = k.spawn({ id: { ...id, processName: "c" }, process: {} })
+    c.request(k.address(id), { inherit: false, body: new Uint8Array(), capabilities: [], expectsResponse: ${answer ? 60_000 : 300} })
+      .then(() => console.log("answered"), (e) => console.log(e.kind))`
+  for (const [answer, out, maxMs] of [[true, "answered", 10_000], [false, "timeout", 10_000]] as const) {
+    const t = performance.now()
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script(answer)], { encoding: "utf8" })
+    const ms = performance.now() - t
+    assert.is(r.stdout.trim(), out, r.stderr)
+    assert.ok(ms < maxMs, `exited after ${ms.toFixed(0)} ms`)
+    if (!answer) assert.ok(ms >= 300, "waited for the timeout")
+  }
 })
 
 test.run()
