@@ -671,8 +671,9 @@ export class KernelCore implements KernelApi {
       this.#dropped++
       return
     }
-    env.id = 0
+    // Check attached capabilities first: a refused response leaves the request answerable.
     if (resp.capabilities.length > 0) resp = { ...resp, capabilities: this.#held(from, resp.capabilities) }
+    env.id = 0
     if (blob === undefined && resp.inherit) blob = env.blob
     const out = this.#outstanding.get(id)
     if (out === undefined) {

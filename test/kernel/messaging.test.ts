@@ -107,6 +107,33 @@ test("a forged capability attached to a message is refused", async () => {
   k.shutdown()
 })
 
+test("a response may carry only capabilities the responder holds; a refused one leaves the request answerable", async () => {
+  const k = makeKernel({ node: "alice.os" })
+  const notHeld: unknown[] = []
+  k.spawn({
+    id: vault,
+    public: true,
+    grants: [{ issuer: vault, params: '{"read":true}' }],
+    process: {
+      onRequest(ctx) {
+        try {
+          ctx.respond(response(bytes(), { capabilities: [{ issuer: ctx.our, params: '{"write":true}' }] }))
+        } catch (e) {
+          notHeld.push(e)
+        }
+        ctx.respond(response(bytes(1), { capabilities: [{ issuer: ctx.our, params: '{"read":true}' }] }))
+      }
+    }
+  })
+  const c = k.spawn({ id: client, process: {} })
+  const r = await c.request(k.address(vault), request(bytes(), 1000))
+  assert.ok(notHeld[0] instanceof CapabilityNotHeld)
+  assert.equal(r.response.body, bytes(1))
+  c.saveCapabilities(r.response.capabilities)
+  assert.ok(c.hasCapability({ issuer: k.address(vault), params: '{"read":true}' }))
+  k.shutdown()
+})
+
 test("a foreign-signed capability is refused", () => {
   const k = makeKernel({ node: "alice.os" })
   const other = makeKernel({ node: "alice.os", key: NodeKey.generate() })
