@@ -1,0 +1,423 @@
+/**
+ * The IAVL root multistore on LevelDB: the CommitMultiStore of store/KVStore.ts.
+ *
+ * One IAVL tree per mounted namespace (one per machine); app hash = rootmulti CommitInfo hash
+ * over (namespace -> IAVL root). Working trees live in memory and load persisted nodes lazily
+ * with synchronous reads; `commit()` writes the new nodes, each namespace's root reference,
+ * orphan records, the CommitInfo, the latest-version pointer and the pruning deletions in ONE
+ * atomic batch. See docs/store.md for the database layout.
+ *
+ * Source: cosmos-sdk store/rootmulti/store.go (Commit, Query, CommitInfo), cosmos/iavl v1
+ * (nodes, NodeKey = (version, nonce)), iavl 0.x orphan records for pruning.
+ */
+import { CommitInfo } from "cosmjs-types/cosmos/store/v1beta1/commit_info"
+import { CommitmentProof } from "cosmjs-types/cosmos/ics23/v1/proofs"
+import type {
+  BranchedMultiStore,
+  CommitId,
+  CommitMultiStore,
+  KVStore,
+  MultiStore,
+  PruningPolicy,
+  StoreQueryResult
+} from "./KVStore.ts"
+import { StoreError } from "./StoreError.ts"
+import { type Backend, type BatchOp, MemoryStorage, openLevelBackend } from "./internal/Backend.ts"
+import { CacheMultiStore } from "./internal/Cache.ts"
+import { concat, getU32, getU64, putU32, putU64 } from "./internal/encoding.ts"
+import { decodeNode, encodeNode, type Node } from "./internal/Node.ts"
+import { commitInfoHash, iavlProof, simpleProof, type StoreRoot } from "./internal/Proof.ts"
+import { type NodeSource, TreeView, WorkingTree } from "./internal/Tree.ts"
+
+export { MemoryStorage }
+
+/** Keep every version (no pruning). */
+export const PRUNE_NOTHING: PruningPolicy = { keepRecent: 0, keepEvery: 0 }
+
+/** Options of `openCommitMultiStore`. */
+export interface OpenStoreOptions {
+  /** LevelDB directory (created when missing). Exactly one of `path` and `memory`. */
+  readonly path?: string
+  /** A Map-backed storage (tests); reopen the same object to simulate a restart. */
+  readonly memory?: MemoryStorage
+  /** Mounted namespaces (one per machine): ASCII letters, digits, "_", "-", ".". */
+  readonly namespaces: ReadonlyArray<string>
+  /** Which old versions to keep; default PRUNE_NOTHING. */
+  readonly pruning?: PruningPolicy
+}
+
+const NAME_RE = /^[A-Za-z0-9_.-]+$/
+const enc = new TextEncoder()
+
+const LATEST_KEY = enc.encode("m/latest")
+const COMMIT_PREFIX = enc.encode("m/c")
+
+const u64 = (n: number): Uint8Array => {
+  const b = new Uint8Array(8)
+  putU64(b, 0, n)
+  return b
+}
+
+/** Database key of node (version, nonce) under a namespace's node prefix. */
+const nodeKey = (prefix: Uint8Array, version: number, nonce: number): Uint8Array => {
+  const k = new Uint8Array(prefix.length + 12)
+  k.set(prefix, 0)
+  putU64(k, prefix.length, version)
+  putU32(k, prefix.length + 8, nonce)
+  return k
+}
+
+const rootRef = (n: Node | undefined): Uint8Array => {
+  if (n === undefined) return new Uint8Array(0)
+  const b = new Uint8Array(12)
+  putU64(b, 0, n.version)
+  putU32(b, 8, n.nonce)
+  return b
+}
+
+/** One mounted namespace: key prefixes, working tree, last committed root. */
+class Namespace implements NodeSource {
+  readonly name: string
+  readonly nodes: Uint8Array
+  readonly orphans: Uint8Array
+  readonly roots: Uint8Array
+  readonly backend: Backend
+  tree!: WorkingTree
+  committedRoot: Node | undefined = undefined
+  committedHash!: Uint8Array
+
+  constructor(name: string, backend: Backend) {
+    this.name = name
+    this.backend = backend
+    this.nodes = enc.encode(`s/${name}/n`)
+    this.orphans = enc.encode(`s/${name}/o`)
+    this.roots = enc.encode(`s/${name}/r`)
+  }
+
+  load(version: number, nonce: number): Node {
+    const rec = this.backend.getSync(nodeKey(this.nodes, version, nonce))
+    if (rec === undefined) {
+      throw new StoreError({ reason: "corrupt", log: `store ${this.name}: node (${version}, ${nonce}) is missing from the database` })
+    }
+    return decodeNode(version, nonce, rec)
+  }
+
+  /** The root of committed `version`, or undefined for an empty (or not yet mounted) tree. */
+  rootAt(version: number): Node | undefined {
+    const ref = this.backend.getSync(concat(this.roots, u64(version)))
+    if (ref === undefined || ref.length === 0) return undefined
+    return this.load(getU64(ref, 0), getU32(ref, 8))
+  }
+}
+
+/** A read-only multistore over fixed roots. */
+class SnapshotMultiStore implements MultiStore {
+  private readonly views: Map<string, TreeView>
+  constructor(views: Map<string, TreeView>) {
+    this.views = views
+  }
+  store(name: string): KVStore {
+    const v = this.views.get(name)
+    if (v === undefined) throw unknownStore(name)
+    return v
+  }
+  branch(): BranchedMultiStore {
+    return new CacheMultiStore(this)
+  }
+}
+
+const unknownStore = (name: string): StoreError =>
+  new StoreError({ reason: "unknown-store", log: `store ${JSON.stringify(name)} is not mounted` })
+
+/** The IAVL CommitMultiStore. Create with `openCommitMultiStore`. */
+class IavlCommitMultiStore implements CommitMultiStore {
+  private readonly backend: Backend
+  private readonly pruning: PruningPolicy
+  private readonly names: string[]
+  private readonly spaces = new Map<string, Namespace>()
+  private last: CommitId
+  /** Committed versions still on disk, ascending. */
+  private versions: number[]
+  private state: "open" | "committing" | "closed" | "broken" = "open"
+
+  constructor(backend: Backend, names: string[], pruning: PruningPolicy, last: CommitId, versions: number[]) {
+    this.backend = backend
+    this.names = names
+    this.pruning = pruning
+    this.last = last
+    this.versions = versions
+    for (const name of names) {
+      const ns = new Namespace(name, backend)
+      const root = last.version === 0 ? undefined : ns.rootAt(last.version)
+      ns.committedRoot = root
+      ns.tree = new WorkingTree(root, ns, last.version + 1)
+      ns.committedHash = new TreeView(root, ns).hash()
+      this.spaces.set(name, ns)
+    }
+  }
+
+  private live(): void {
+    if (this.state === "closed") throw new StoreError({ reason: "closed", log: "the store is closed" })
+    if (this.state === "broken") throw new StoreError({ reason: "commit-failed", log: "a previous commit failed to write; reopen the store" })
+  }
+
+  private space(name: string): Namespace {
+    const ns = this.spaces.get(name)
+    if (ns === undefined) throw unknownStore(name)
+    return ns
+  }
+
+  store(name: string): KVStore {
+    return this.space(name).tree
+  }
+
+  branch(): BranchedMultiStore {
+    return new CacheMultiStore(this)
+  }
+
+  lastCommit(): CommitId {
+    return this.last
+  }
+
+  workingHash(): Uint8Array {
+    return commitInfoHash(this.names.map((name) => ({ name, hash: this.space(name).tree.hash() })))
+  }
+
+  storeRoots(): ReadonlyArray<{ readonly name: string; readonly hash: Uint8Array }> {
+    return this.names.map((name) => ({ name, hash: this.space(name).committedHash }))
+  }
+
+  private keep(v: number, latest: number): boolean {
+    const { keepRecent, keepEvery } = this.pruning
+    return v === latest || keepRecent === 0 || v > latest - keepRecent || (keepEvery > 0 && v % keepEvery === 0)
+  }
+
+  async commit(): Promise<CommitId> {
+    this.live()
+    if (this.state === "committing") throw new StoreError({ reason: "commit-in-flight", log: "commit() called while a commit is in flight" })
+    this.state = "committing"
+    const version = this.last.version + 1
+    const ops: BatchOp[] = []
+    try {
+      const roots: StoreRoot[] = []
+      for (const name of this.names) {
+        const t = this.space(name).tree
+        roots.push({ name, hash: t.hash() })
+        if (t.root !== undefined) this.saveNew(this.space(name), t.root, ops, { nonce: 0 })
+        ops.push({ type: "put", key: concat(this.space(name).roots, u64(version)), value: rootRef(t.root) })
+      }
+      const all = [...this.versions, version]
+      const kept = all.filter((v) => this.keep(v, version))
+      const dropped = all.filter((v) => !this.keep(v, version))
+      for (const name of this.names) await this.pruneSpace(this.space(name), version, kept, dropped, ops)
+      for (const v of dropped) ops.push({ type: "del", key: concat(COMMIT_PREFIX, u64(v)) })
+      const info = CommitInfo.fromPartial({
+        version: BigInt(version),
+        storeInfos: roots.map((r) => ({ name: r.name, commitId: { version: BigInt(version), hash: r.hash } }))
+      })
+      ops.push({ type: "put", key: concat(COMMIT_PREFIX, u64(version)), value: CommitInfo.encode(info).finish() })
+      ops.push({ type: "put", key: LATEST_KEY, value: u64(version) })
+      const hash = commitInfoHash(roots)
+      try {
+        await this.backend.write(ops)
+      } catch (e) {
+        this.state = "broken"
+        throw new StoreError({ reason: "commit-failed", log: `writing version ${version} failed: ${e instanceof Error ? e.message : String(e)}` })
+      }
+      for (const [i, name] of this.names.entries()) {
+        const ns = this.space(name)
+        ns.committedRoot = ns.tree.root
+        ns.committedHash = roots[i]!.hash
+        ns.tree.committed()
+      }
+      this.versions = kept
+      this.last = { version, hash }
+      return this.last
+    } finally {
+      if (this.state === "committing") this.state = "open"
+    }
+  }
+
+  /** Post-order: assigns NodeKeys to the unsaved nodes under `n` and queues their records. */
+  private saveNew(ns: Namespace, n: Node, ops: BatchOp[], counter: { nonce: number }): void {
+    if (n.nonce !== 0) return
+    if (n.height > 0) {
+      const l = n.left!
+      const r = n.right!
+      if (l !== undefined) this.saveNew(ns, l, ops, counter)
+      if (r !== undefined) this.saveNew(ns, r, ops, counter)
+      n.nonce = ++counter.nonce
+      ops.push({
+        type: "put",
+        key: nodeKey(ns.nodes, n.version, n.nonce),
+        value: encodeNode(n, l ? l.version : n.lv, l ? l.nonce : n.ln, r ? r.version : n.rv, r ? r.nonce : n.rn)
+      })
+    } else {
+      n.nonce = ++counter.nonce
+      ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce), value: encodeNode(n, 0, 0, 0, 0) })
+    }
+  }
+
+  /**
+   * Orphan bookkeeping and pruning of one namespace for the commit of `version`. An orphan
+   * record `o | to | nodeVersion | nonce` says the node is live in versions [nodeVersion, to].
+   * Deleting version `to`: the node moves to the newest kept version below `to` if that
+   * version still holds it, else it is deleted.
+   */
+  private async pruneSpace(ns: Namespace, version: number, kept: number[], dropped: number[], ops: BatchOp[]): Promise<void> {
+    const fresh = ns.tree.orphans
+    const prev = version - 1
+    const refile = (to: number, nodeVersion: number, nonce: number): void => {
+      let p = -1
+      for (const k of kept) if (k < to && k > p) p = k
+      if (p >= nodeVersion) ops.push({ type: "put", key: orphanKey(ns, p, nodeVersion, nonce), value: new Uint8Array(0) })
+      else ops.push({ type: "del", key: nodeKey(ns.nodes, nodeVersion, nonce) })
+    }
+    if (!dropped.includes(prev)) {
+      for (const n of fresh) ops.push({ type: "put", key: orphanKey(ns, prev, n.version, n.nonce), value: new Uint8Array(0) })
+    }
+    for (const v of dropped) {
+      if (v === prev) for (const n of fresh) refile(v, n.version, n.nonce)
+      const lo = concat(ns.orphans, u64(v))
+      const hi = concat(ns.orphans, u64(v + 1))
+      for await (const k of this.backend.keys(lo, hi)) {
+        const off = ns.orphans.length + 8
+        refile(v, getU64(k, off), getU32(k, off + 8))
+        ops.push({ type: "del", key: k })
+      }
+      ops.push({ type: "del", key: concat(ns.roots, u64(v)) })
+    }
+  }
+
+  /** A read-only view of every namespace at committed `version`. */
+  private viewsAt(version: number): Map<string, TreeView> {
+    const views = new Map<string, TreeView>()
+    for (const name of this.names) {
+      const ns = this.space(name)
+      views.set(name, new TreeView(version === this.last.version ? ns.committedRoot : ns.rootAt(version), ns))
+    }
+    return views
+  }
+
+  private checkVersion(version: number): void {
+    if (version > this.last.version || version < 1) {
+      throw new StoreError({
+        reason: "unknown-version",
+        log: `version ${version} does not exist; latest committed version is ${this.last.version}`
+      })
+    }
+    if (!this.versions.includes(version)) {
+      throw new StoreError({ reason: "pruned-version", log: `version ${version} was pruned; kept versions start at ${this.versions[0]}` })
+    }
+  }
+
+  /** Re-labels a missing-node failure as "pruned-version" when `version` went away meanwhile. */
+  private relabel(e: unknown, version: number): unknown {
+    if (e instanceof StoreError && e.reason === "corrupt" && !this.versions.includes(version)) {
+      return new StoreError({ reason: "pruned-version", log: `version ${version} was pruned while it was being read` })
+    }
+    return e
+  }
+
+  async snapshot(version?: number): Promise<MultiStore> {
+    this.live()
+    const v = version ?? this.last.version
+    if (v === 0 && this.last.version === 0) return new SnapshotMultiStore(this.viewsAt(0))
+    this.checkVersion(v)
+    try {
+      return new SnapshotMultiStore(this.viewsAt(v))
+    } catch (e) {
+      throw this.relabel(e, v)
+    }
+  }
+
+  async query(name: string, key: Uint8Array, height: number, prove: boolean): Promise<StoreQueryResult> {
+    this.live()
+    const ns = this.space(name)
+    const version = height === 0 ? this.last.version : height
+    this.checkVersion(version)
+    try {
+      const view = new TreeView(version === this.last.version ? ns.committedRoot : ns.rootAt(version), ns)
+      const value = view.get(key)
+      if (!prove) return { height: version, key, value }
+      const inner = CommitmentProof.encode(iavlProof(view, key)).finish()
+      const roots = this.rootsAt(version)
+      const outer = simpleProof(roots, name)
+      if (outer === undefined) throw unknownStore(`${name}@${version}`)
+      return {
+        height: version,
+        key,
+        value,
+        proof: {
+          ops: [
+            { type: "ics23:iavl", key, data: inner },
+            { type: "ics23:simple", key: enc.encode(name), data: CommitmentProof.encode(outer).finish() }
+          ]
+        }
+      }
+    } catch (e) {
+      throw this.relabel(e, version)
+    }
+  }
+
+  /** Namespace roots recorded in the CommitInfo of `version`. */
+  private rootsAt(version: number): StoreRoot[] {
+    if (version === this.last.version) return [...this.storeRoots()]
+    const rec = this.backend.getSync(concat(COMMIT_PREFIX, u64(version)))
+    if (rec === undefined) throw new StoreError({ reason: "pruned-version", log: `commit info of version ${version} is gone` })
+    return CommitInfo.decode(rec).storeInfos.map((s) => ({ name: s.name, hash: s.commitId.hash }))
+  }
+
+  async close(): Promise<void> {
+    if (this.state === "closed") return
+    this.state = "closed"
+    await this.backend.close()
+  }
+}
+
+const orphanKey = (ns: Namespace, to: number, version: number, nonce: number): Uint8Array => {
+  const k = new Uint8Array(ns.orphans.length + 20)
+  k.set(ns.orphans, 0)
+  putU64(k, ns.orphans.length, to)
+  putU64(k, ns.orphans.length + 8, version)
+  putU32(k, ns.orphans.length + 16, nonce)
+  return k
+}
+
+/**
+ * Opens (or creates) the multistore and loads the latest committed version (roots only; nodes
+ * load lazily). Rejects with StoreError "invalid-store-name" for a bad namespace name.
+ */
+export const openCommitMultiStore = async (opts: OpenStoreOptions): Promise<CommitMultiStore> => {
+  const names = [...new Set(opts.namespaces)].sort()
+  for (const n of names) {
+    if (!NAME_RE.test(n)) throw new StoreError({ reason: "invalid-store-name", log: `invalid store name ${JSON.stringify(n)}: use [A-Za-z0-9_.-]+` })
+  }
+  const pruning = opts.pruning ?? PRUNE_NOTHING
+  if (!(pruning.keepRecent >= 0 && pruning.keepEvery >= 0)) {
+    throw new StoreError({ reason: "invalid-option", log: "pruning keepRecent and keepEvery must be >= 0" })
+  }
+  let backend: Backend
+  if (opts.memory !== undefined) backend = opts.memory.open()
+  else if (opts.path !== undefined) backend = await openLevelBackend(opts.path)
+  else throw new StoreError({ reason: "invalid-option", log: "openCommitMultiStore needs a path or a memory storage" })
+  try {
+    const latestRec = backend.getSync(LATEST_KEY)
+    const latest = latestRec === undefined ? 0 : getU64(latestRec, 0)
+    const versions: number[] = []
+    for await (const k of backend.keys(COMMIT_PREFIX, concat(COMMIT_PREFIX, new Uint8Array([0xff])))) {
+      versions.push(getU64(k, COMMIT_PREFIX.length))
+    }
+    let hash = new Uint8Array(0)
+    if (latest > 0) {
+      const rec = backend.getSync(concat(COMMIT_PREFIX, u64(latest)))
+      if (rec === undefined) throw new StoreError({ reason: "corrupt", log: `commit info of latest version ${latest} is missing` })
+      const info = CommitInfo.decode(rec)
+      hash = new Uint8Array(commitInfoHash(info.storeInfos.map((s) => ({ name: s.name, hash: s.commitId.hash }))))
+    }
+    return new IavlCommitMultiStore(backend, names, pruning, { version: latest, hash }, versions)
+  } catch (e) {
+    await backend.close()
+    throw e
+  }
+}

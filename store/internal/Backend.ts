@@ -1,0 +1,74 @@
+/**
+ * The small persistence interface under the IAVL multistore, with two implementations:
+ * LevelDB through `level` 10 (classic-level: `getSync` lets the block path load nodes without
+ * awaiting) and a Map-backed double for unit tests (which can also refuse a write, to simulate
+ * a crash before the commit batch lands).
+ *
+ * Every commit is ONE `write(ops)` call: LevelDB applies a batch atomically, so a crash leaves
+ * either the old or the new version.
+ */
+import { Level } from "level"
+import { byteString, fromByteString } from "./encoding.ts"
+
+/** One operation of an atomic batch. */
+export type BatchOp =
+  | { readonly type: "put"; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: "del"; readonly key: Uint8Array }
+
+/** Ordered byte-keyed storage. */
+export interface Backend {
+  /** Synchronous point read (used to load IAVL nodes on the block path). */
+  getSync(key: Uint8Array): Uint8Array | undefined
+  /** Keys with gte <= key < lt, ascending. */
+  keys(gte: Uint8Array, lt: Uint8Array): AsyncIterable<Uint8Array>
+  /** Apply every op atomically. */
+  write(ops: ReadonlyArray<BatchOp>): Promise<void>
+  close(): Promise<void>
+}
+
+/** A LevelDB backend at `path` (created when missing). */
+export const openLevelBackend = async (path: string): Promise<Backend> => {
+  const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" })
+  await db.open()
+  return {
+    getSync: (key) => db.getSync(key),
+    keys: (gte, lt) => db.keys({ gte, lt }),
+    write: (ops) => db.batch(ops as BatchOp[]),
+    close: () => db.close()
+  }
+}
+
+/**
+ * Map-backed storage for tests. `open()` gives a Backend over the same Map (close and reopen
+ * keep the data); `failWrites` makes every later write reject before touching the Map.
+ */
+export class MemoryStorage {
+  readonly data = new Map<string, Uint8Array>()
+  failWrites = false
+  /** Number of batches applied. */
+  writes = 0
+
+  open(): Backend {
+    const data = this.data
+    return {
+      getSync: (key) => data.get(byteString(key)),
+      keys: (gte, lt) => {
+        const lo = byteString(gte)
+        const hi = byteString(lt)
+        const ks = [...data.keys()].filter((k) => k >= lo && k < hi).sort()
+        return (async function* () {
+          for (const k of ks) yield fromByteString(k)
+        })()
+      },
+      write: async (ops) => {
+        if (this.failWrites) throw new Error("simulated crash: batch not written")
+        for (const op of ops) {
+          if (op.type === "put") data.set(byteString(op.key), op.value.slice())
+          else data.delete(byteString(op.key))
+        }
+        this.writes++
+      },
+      close: async () => {}
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * One IAVL node in memory, its hash and its database record.
+ *
+ * Hashing follows cosmos/iavl v1 node.go (writeHashBytes), Go zigzag varints throughout:
+ * - leaf:  sha256( varint(0) varint(1) varint(version) uvarint(len key) key 0x20 sha256(value) )
+ * - inner: sha256( varint(height) varint(size) varint(version) 0x20 leftHash 0x20 rightHash )
+ * An inner node's key is the smallest key of its right subtree (iavl convention).
+ *
+ * Persistence: a node is identified by (version, nonce) like iavl v1's NodeKey. `nonce === 0`
+ * means "not yet persisted" (created or cloned in the working version). Children are held as
+ * objects once loaded, or as (version, nonce) references to be loaded from the database.
+ */
+import { putUvarint, putVarint, Reader, sha256, uvarintSize } from "./encoding.ts"
+
+/** An IAVL node. Leaves have height 0, size 1 and a value; inner nodes have two children. */
+export class Node {
+  key: Uint8Array
+  value: Uint8Array | undefined
+  /** The version that created this node (iavl NodeKey.version), part of the hash. */
+  version: number
+  height: number
+  size: number
+  left: Node | undefined
+  right: Node | undefined
+  /** Persisted reference of the left child (used only while `left` is not loaded). */
+  lv: number
+  ln: number
+  /** Persisted reference of the right child (used only while `right` is not loaded). */
+  rv: number
+  rn: number
+  /** sha256 node hash, undefined until computed (or after a mutation). */
+  hash: Uint8Array | undefined
+  /** Nonce of the persisted NodeKey; 0 while the node exists only in memory. */
+  nonce: number
+  /** Mutation generation: a working node is mutable in place only in its own generation. */
+  gen: number
+
+  constructor(key: Uint8Array, value: Uint8Array | undefined, version: number, height: number, size: number, gen: number) {
+    this.key = key
+    this.value = value
+    this.version = version
+    this.height = height
+    this.size = size
+    this.left = undefined
+    this.right = undefined
+    this.lv = 0
+    this.ln = 0
+    this.rv = 0
+    this.rn = 0
+    this.hash = undefined
+    this.nonce = 0
+    this.gen = gen
+  }
+}
+
+let scratch = new Uint8Array(512)
+
+/** Computes and caches the hash of a leaf. */
+export const hashLeaf = (n: Node): Uint8Array => {
+  const key = n.key
+  const need = 24 + key.length + 33
+  if (scratch.length < need) scratch = new Uint8Array(need * 2)
+  const b = scratch
+  b[0] = 0
+  b[1] = 2
+  let off = putVarint(b, 2, n.version)
+  off = putUvarint(b, off, key.length)
+  b.set(key, off)
+  off += key.length
+  b[off++] = 32
+  b.set(sha256(n.value!), off)
+  off += 32
+  const h = sha256(b.subarray(0, off))
+  n.hash = h
+  return h
+}
+
+/** Computes and caches the hash of an inner node from its children's hashes. */
+export const hashInner = (n: Node, leftHash: Uint8Array, rightHash: Uint8Array): Uint8Array => {
+  const b = scratch
+  let off = putVarint(b, 0, n.height)
+  off = putVarint(b, off, n.size)
+  off = putVarint(b, off, n.version)
+  b[off++] = 32
+  b.set(leftHash, off)
+  off += 32
+  b[off++] = 32
+  b.set(rightHash, off)
+  off += 32
+  const h = sha256(b.subarray(0, off))
+  n.hash = h
+  return h
+}
+
+/**
+ * The database record of a hashed node (version and nonce live in the database key):
+ * height(1) uvarint(size) uvarint(len key) key hash(32), then the value (leaf) or
+ * uvarint(leftVersion) uvarint(leftNonce) uvarint(rightVersion) uvarint(rightNonce) (inner).
+ */
+export const encodeNode = (n: Node, lv: number, ln: number, rv: number, rn: number): Uint8Array => {
+  const klen = n.key.length
+  const head = 1 + uvarintSize(n.size) + uvarintSize(klen) + klen + 32
+  const tail = n.height === 0
+    ? n.value!.length
+    : uvarintSize(lv) + uvarintSize(ln) + uvarintSize(rv) + uvarintSize(rn)
+  const out = new Uint8Array(head + tail)
+  out[0] = n.height
+  let off = putUvarint(out, 1, n.size)
+  off = putUvarint(out, off, klen)
+  out.set(n.key, off)
+  off += klen
+  out.set(n.hash!, off)
+  off += 32
+  if (n.height === 0) {
+    out.set(n.value!, off)
+  } else {
+    off = putUvarint(out, off, lv)
+    off = putUvarint(out, off, ln)
+    off = putUvarint(out, off, rv)
+    putUvarint(out, off, rn)
+  }
+  return out
+}
+
+/** Decodes a record written by `encodeNode` into a persisted node. */
+export const decodeNode = (version: number, nonce: number, rec: Uint8Array): Node => {
+  const r = new Reader(rec)
+  const height = rec[0]!
+  r.off = 1
+  const size = r.uvarint()
+  const key = r.bytes(r.uvarint())
+  const hash = r.bytes(32)
+  const n = new Node(key, undefined, version, height, size, -1)
+  n.hash = hash
+  n.nonce = nonce
+  if (height === 0) {
+    n.value = r.rest()
+  } else {
+    n.lv = r.uvarint()
+    n.ln = r.uvarint()
+    n.rv = r.uvarint()
+    n.rn = r.uvarint()
+  }
+  return n
+}

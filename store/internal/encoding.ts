@@ -1,0 +1,137 @@
+/**
+ * Byte helpers of the IAVL store: Go `encoding/binary` varints (zigzag signed `PutVarint`, and
+ * unsigned `PutUvarint`), unsigned lexicographic comparison, latin1 map keys, big-endian
+ * integers, and the sha256 used everywhere (node:crypto `hash`, the fastest per call).
+ *
+ * Source: cosmos/iavl internal/encoding (EncodeVarint = zigzag varint, EncodeBytes = uvarint
+ * length + bytes); Go encoding/binary.
+ */
+import { hash } from "node:crypto"
+
+/** sha256 of `data` as a fresh 32-byte Buffer. */
+export const sha256 = (data: Uint8Array): Uint8Array => hash("sha256", data, "buffer")
+
+/** sha256 of the empty string: IAVL's empty-tree hash and rootmulti's empty CommitInfo hash. */
+export const EMPTY_HASH: Uint8Array = sha256(new Uint8Array(0))
+
+/** Writes the unsigned varint of `n` (0 <= n < 2^53) at `off`; returns the new offset. */
+export const putUvarint = (buf: Uint8Array, off: number, n: number): number => {
+  while (n >= 0x80) {
+    buf[off++] = (n % 0x80) | 0x80
+    n = Math.floor(n / 0x80)
+  }
+  buf[off++] = n
+  return off
+}
+
+/** Writes Go's zigzag signed varint of a non-negative `n` (that is, the uvarint of 2n). */
+export const putVarint = (buf: Uint8Array, off: number, n: number): number => putUvarint(buf, off, n * 2)
+
+/** Bytes of the uvarint of `n`. */
+export const uvarintSize = (n: number): number => {
+  let s = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    s++
+  }
+  return s
+}
+
+/** Zigzag varint of a non-negative number as a fresh array (for proof prefixes). */
+export const varintBytes = (n: number): Uint8Array => {
+  const b = new Uint8Array(10)
+  return b.subarray(0, putVarint(b, 0, n))
+}
+
+/** A cursor that reads uvarints and byte slices from a record. */
+export class Reader {
+  off = 0
+  readonly buf: Uint8Array
+  constructor(buf: Uint8Array) {
+    this.buf = buf
+  }
+  uvarint(): number {
+    let n = 0
+    let mul = 1
+    for (;;) {
+      const b = this.buf[this.off++]
+      if (b === undefined) throw new RangeError("truncated varint")
+      n += (b & 0x7f) * mul
+      if (b < 0x80) return n
+      mul *= 0x80
+    }
+  }
+  bytes(len: number): Uint8Array {
+    const end = this.off + len
+    if (end > this.buf.length) throw new RangeError("truncated record")
+    const out = this.buf.slice(this.off, end)
+    this.off = end
+    return out
+  }
+  rest(): Uint8Array {
+    const out = this.buf.slice(this.off)
+    this.off = this.buf.length
+    return out
+  }
+}
+
+/** Unsigned lexicographic comparison (shorter prefix first), as Go's bytes.Compare. */
+export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
+  const n = a.length < b.length ? a.length : b.length
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}
+
+/** Byte equality. */
+export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && compareBytes(a, b) === 0
+
+/**
+ * A string whose code units are the bytes of `k` (latin1). JavaScript string order on these
+ * equals unsigned byte order, so they serve as sortable Map keys.
+ */
+export const byteString = (k: Uint8Array): string => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1")
+
+/** Inverse of `byteString`. */
+export const fromByteString = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"))
+
+/** Writes `n` (0 <= n < 2^53) as 8 big-endian bytes at `off`. */
+export const putU64 = (buf: Uint8Array, off: number, n: number): void => {
+  const hi = Math.floor(n / 0x100000000)
+  const lo = n >>> 0
+  buf[off] = hi >>> 24
+  buf[off + 1] = (hi >>> 16) & 0xff
+  buf[off + 2] = (hi >>> 8) & 0xff
+  buf[off + 3] = hi & 0xff
+  putU32(buf, off + 4, lo)
+}
+
+/** Reads 8 big-endian bytes as a number. */
+export const getU64 = (buf: Uint8Array, off: number): number => getU32(buf, off) * 0x100000000 + getU32(buf, off + 4)
+
+/** Writes a 32-bit unsigned big-endian integer. */
+export const putU32 = (buf: Uint8Array, off: number, n: number): void => {
+  buf[off] = n >>> 24
+  buf[off + 1] = (n >>> 16) & 0xff
+  buf[off + 2] = (n >>> 8) & 0xff
+  buf[off + 3] = n & 0xff
+}
+
+/** Reads a 32-bit unsigned big-endian integer. */
+export const getU32 = (buf: Uint8Array, off: number): number =>
+  ((buf[off]! << 24) >>> 0) + (buf[off + 1]! << 16) + (buf[off + 2]! << 8) + buf[off + 3]!
+
+/** Concatenation of byte arrays. */
+export const concat = (...parts: Uint8Array[]): Uint8Array => {
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let off = 0
+  for (const p of parts) {
+    out.set(p, off)
+    off += p.length
+  }
+  return out
+}
