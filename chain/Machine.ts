@@ -48,6 +48,13 @@ export interface ChainCall {
  */
 export interface ExecContext extends BlockContext {
   readonly store: KVStore
+  /**
+   * The same namespace without per-access gas (absent where the executor gives none), for machines
+   * that price their own storage: CyberWasm writes 64 KiB memory pages priced per page, where
+   * KVGasConfig's 30 gas per byte would make one page cost about 2 M gas. A machine using it must
+   * charge `gas` itself.
+   */
+  readonly rawStore?: KVStore
   readonly gas: GasMeter
   /** Emit an ABCI event (kept only if the message succeeds). */
   emit(event: Event): void

@@ -44,6 +44,7 @@ export class Executor {
     return {
       ...this.block,
       store: this.metered ? gasKVStore(raw, this.gas) : raw,
+      rawStore: raw,
       gas: this.gas,
       emit: (event) => {
         this.events.push(event)
