@@ -1,0 +1,98 @@
+/**
+ * Global CLI flags (accepted before or after any subcommand) and the helpers commands share:
+ * `--home` (node home), `--node` (CometBFT RPC URL), `--output json|text`,
+ * `--keyring-backend test|file`; output printing; the operator config of the home (or defaults
+ * when the home has no config yet); the keyring with its passphrase source.
+ *
+ * Source: cosmos-sdk client/flags (--home, --node, --output, --keyring-backend).
+ */
+import { createInterface } from "node:readline"
+import { existsSync } from "node:fs"
+import { Data, Effect, Option } from "effect"
+import { Flag, GlobalFlag } from "effect/cli"
+import { configPath, defaultConfig, loadConfig, type ConfigError } from "../node/config/ConfigFile.ts"
+import type { NodeConfig } from "../node/config/NodeConfig.ts"
+import { resolveHome } from "../node/home/Home.ts"
+import { KeyringBackends, openKeyring, type Keyring } from "../node/keyring/Keyring.ts"
+
+/** `--home <dir>`: node home (default $CYBERKERNEL_HOME, else ~/.cyberkernel). */
+export const Home = GlobalFlag.Setting("home")({
+  flag: Flag.String("home").pipe(
+    Flag.withDescription("node home directory (default: $CYBERKERNEL_HOME, else ~/.cyberkernel)"),
+    Flag.optional
+  )
+})
+
+/** `--node <url>`: CometBFT RPC endpoint of the node to talk to. */
+export const NodeUrl = GlobalFlag.Setting("node")({
+  flag: Flag.String("node").pipe(
+    Flag.withDescription("RPC endpoint of the node (default: http://127.0.0.1:26657)"),
+    Flag.withDefault("http://127.0.0.1:26657")
+  )
+})
+
+/** `--output json|text`. */
+export const Output = GlobalFlag.Setting("output")({
+  flag: Flag.Literals("output", ["text", "json"]).pipe(
+    Flag.withDescription("output format: text or json"),
+    Flag.withDefault("text" as const)
+  )
+})
+
+/** `--keyring-backend test|file`. */
+export const KeyringBackend = GlobalFlag.Setting("keyring-backend")({
+  flag: Flag.Literals("keyring-backend", KeyringBackends).pipe(
+    Flag.withDescription("keyring backend: test (unencrypted, dev only) or file (passphrase-encrypted; passphrase from $CYBERKERNEL_KEYRING_PASSPHRASE or typed)"),
+    Flag.withDefault("test" as const)
+  )
+})
+
+/** All global settings, for Command.withGlobalFlags on the root command. */
+export const globalFlags = [Home, NodeUrl, Output, KeyringBackend] as const
+
+/** A command failed for a reason the user can fix; printed as `error: <message>`, exit code 1. */
+export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}
+
+/** The resolved home directory. */
+export const home = Effect.gen(function* () {
+  return resolveHome(Option.getOrUndefined(yield* Home))
+})
+
+/** JSON.stringify with bigints and byte arrays made printable. */
+export const toJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => typeof x === "bigint" ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString("hex").toUpperCase() : x, 2)
+
+/** Print `json` (as JSON) or `text` lines, as `--output` says. */
+export const emit = (json: unknown, text: () => string) =>
+  Effect.gen(function* () {
+    const o = yield* Output
+    process.stdout.write((o === "json" ? toJson(json) : text()) + "\n")
+  })
+
+/** The config of the home, or the defaults when the home has no config file yet. */
+export const configOrDefault = (dir: string): Effect.Effect<NodeConfig, ConfigError> =>
+  existsSync(configPath(dir)) ? loadConfig(dir) : Effect.succeed(defaultConfig)
+
+/** Read one line from stdin (prompt on stderr when stdin is a terminal). */
+export const readLine = (prompt: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stderr : undefined, terminal: false })
+    if (process.stdin.isTTY) process.stderr.write(prompt)
+    let done = false
+    rl.once("line", (line) => { done = true; rl.close(); resolve(line) })
+    rl.once("close", () => { if (!done) reject(new Error("no input")) })
+  })
+
+/** The keyring chosen by the global flags, with the home's bech32 prefix. */
+export const keyring = Effect.gen(function* () {
+  const dir = yield* home
+  const backend = yield* KeyringBackend
+  const config = yield* configOrDefault(dir)
+  const k: Keyring = openKeyring({
+    home: dir,
+    backend,
+    prefix: config.chain.bech32Prefix,
+    passphrase: async () => process.env.CYBERKERNEL_KEYRING_PASSPHRASE ?? readLine("Keyring passphrase: ")
+  })
+  return { keyring: k, config, home: dir }
+})

@@ -1,0 +1,96 @@
+/**
+ * `cyberkernel start`: on first run create the home (dev genesis, funded dev key), then start the
+ * node (node/Node.ts `startNode`) and run until SIGINT/SIGTERM; the node's scope is closed on
+ * the signal, which shuts it down gracefully. A second signal (more than 1 s later) exits at once.
+ *
+ * Source: cometbft `start` / cosmos-sdk `simd start`.
+ */
+import { Data, Effect, Option, type Scope } from "effect"
+import { Command, Flag } from "effect/cli"
+import type { NodeConfig } from "../../node/config/NodeConfig.ts"
+import { initHome, loadHome, DEV_KEY_NAME } from "../../node/home/Home.ts"
+import type { Genesis } from "../../node/home/Genesis.ts"
+import { emit, home } from "../Globals.ts"
+
+/** What node/Node.ts `startNode` returns (the integrator's contract). */
+export interface RunningNode {
+  readonly chainId: string
+  readonly rpcAddress: string
+  height(): number
+}
+
+/** The signature of node/Node.ts `startNode` (the integrator's contract). */
+export type StartNode = (opts: {
+  readonly home: string
+  readonly config: NodeConfig
+  readonly genesis: Genesis
+  readonly validatorSeed: Uint8Array
+}) => Effect.Effect<RunningNode, unknown, Scope.Scope>
+
+/** node/Node.ts is missing or does not export `startNode`. */
+export class NodeNotBuilt extends Data.TaggedError("NodeNotBuilt")<{ readonly message: string }> {}
+
+/** Import node/Node.ts at run time (so the CLI builds and its other commands work without it). */
+export const importStartNode: Effect.Effect<StartNode, NodeNotBuilt> = Effect.tryPromise({
+  try: async () => {
+    const spec = new URL("../../node/Node.ts", import.meta.url).href
+    const mod = (await import(spec)) as { startNode?: unknown }
+    if (typeof mod.startNode !== "function") throw new Error("node/Node.ts does not export startNode")
+    return mod.startNode as StartNode
+  },
+  catch: (e) => new NodeNotBuilt({
+    message: `cannot start: the node runtime (node/Node.ts startNode) is not available: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`
+  })
+})
+
+const untilSignal = Effect.callback<string>((resume) => {
+  const onSignal = (sig: NodeJS.Signals) => {
+    // A second signal forces exit; one arriving within 1 s is the same Ctrl-C delivered twice
+    // (to the process group and forwarded by bin/cyberkernel.mjs) and is ignored.
+    const first = performance.now()
+    process.on(sig, () => { if (performance.now() - first > 1000) process.exit(130) })
+    resume(Effect.succeed(sig))
+  }
+  process.once("SIGINT", onSignal)
+  process.once("SIGTERM", onSignal)
+  return Effect.sync(() => {
+    process.off("SIGINT", onSignal)
+    process.off("SIGTERM", onSignal)
+  })
+})
+
+/** `start [--chain-id]`. */
+export const startCommand = Command.make("start", {
+  chainId: Flag.String("chain-id").pipe(Flag.withDescription("chain id when the home is created on this run (default: cyberkernel-dev-1)"), Flag.optional)
+}, (o) =>
+  Effect.scoped(Effect.gen(function* () {
+    const dir = yield* home
+    const init = yield* initHome({ home: dir, chainId: Option.getOrUndefined(o.chainId) })
+    const loaded = yield* loadHome(dir)
+    const startNode = yield* importStartNode
+    const node = yield* startNode({
+      home: loaded.home,
+      config: loaded.config,
+      genesis: loaded.genesis,
+      validatorSeed: loaded.validatorKey.seed
+    })
+    const dev = init.devAccount
+    yield* emit(
+      { home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, height: node.height(), dev_account: dev ?? null },
+      () => [
+        `cyberkernel node started`,
+        `  home:     ${loaded.home}`,
+        `  chain id: ${node.chainId}`,
+        `  rpc:      ${node.rpcAddress}`,
+        `  modules:  ${Object.entries(loaded.config.modules).filter(([, m]) => m.enabled).map(([n]) => n).join(", ")}`,
+        ...(dev
+          ? [`  dev account: ${dev.address} (key "${dev.name}", test keyring)`,
+            ...(dev.mnemonic ? [`  dev mnemonic (shown once, test only): ${dev.mnemonic}`] : [])]
+          : [`  dev account: \`cyberkernel keys show ${DEV_KEY_NAME}\``]),
+        `press Ctrl-C to stop`
+      ].join("\n")
+    )
+    const sig = yield* untilSignal
+    process.stderr.write(`${sig}: shutting down at height ${node.height()}\n`)
+  }))
+).pipe(Command.withDescription("Start the node (creates the home with a dev genesis on first run); runs until SIGINT/SIGTERM"))

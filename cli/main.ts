@@ -1,0 +1,43 @@
+/**
+ * The `cyberkernel` command line (effect/cli): init, start, keys, tx bank send, query bank
+ * balances, query tx, status. Global flags: --home, --node, --output, --keyring-backend.
+ * Exit code 0 on success; 1 on a usage error (help and the error are printed) or a failed
+ * command (`error: <message>` on stderr).
+ *
+ * Run: `npx node cli/main.ts <command>`, `npm run cli -- <command>`, or the `cyberkernel` bin.
+ */
+import { Cause, Effect, Exit } from "effect"
+import { CliError, Command } from "effect/cli"
+import { CliPlatform } from "./internal/platform.ts"
+import { globalFlags } from "./Globals.ts"
+import { initCommand } from "./commands/init.ts"
+import { startCommand } from "./commands/start.ts"
+import { keysCommand } from "./commands/keys.ts"
+import { txCommand } from "./commands/tx.ts"
+import { queryCommand } from "./commands/query.ts"
+import { statusCommand } from "./commands/status.ts"
+
+/** The root command. */
+export const cyberkernel = Command.make("cyberkernel").pipe(
+  Command.withDescription("cyberkernel: an Effect-based microkernel node for sovereign chains"),
+  Command.withSubcommands([initCommand, startCommand, keysCommand, txCommand, queryCommand, statusCommand]),
+  Command.withGlobalFlags(globalFlags)
+)
+
+/** Run the CLI on `argv` (without node and script); resolves to the process exit code. */
+export const runCli = (argv: ReadonlyArray<string>): Promise<number> =>
+  Effect.runPromiseExit(
+    Command.runWith(cyberkernel, { version: "0.1.0" })(argv).pipe(Effect.provide(CliPlatform))
+  ).then((exit) => {
+    if (Exit.isSuccess(exit)) return 0
+    const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+    const error = failure && failure._tag === "Fail" ? failure.error : undefined
+    if (CliError.isCliError(error)) return 1 // already printed with the help text
+    const message = error && typeof error === "object" && "message" in error ? String((error as { message: unknown }).message) : Cause.pretty(exit.cause)
+    process.stderr.write(`error: ${message}\n`)
+    return 1
+  })
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2))
+}

@@ -1,0 +1,157 @@
+/**
+ * The operator config: one file (`<home>/config/config.toml`) that says how this node runs and
+ * which machines it loads. Validated with `Schema` from `effect`; every field has a default, so
+ * an empty file is a valid config. The chain id is not here: it comes from genesis.json.
+ *
+ * The file uses snake_case keys (as CometBFT's config.toml does); the decoded `NodeConfig` uses
+ * camelCase. Unknown keys are rejected, so a typo never silently falls back to a default.
+ * Decimal amounts (gas price, damping) are kept as decimal strings, never floats, so nothing
+ * consensus-relevant goes through floating point.
+ *
+ * Every field is documented in docs/operators.md.
+ *
+ * Source: CometBFT v0.38 config/config.go (moniker, log_level, rpc.laddr, consensus
+ * timeout_commit / create_empty_blocks, mempool size / max_tx_bytes, proxy_app), Cosmos SDK
+ * server/config/config.go (minimum-gas-prices, pruning keep-recent / interval).
+ */
+import { Effect, Schema } from "effect"
+
+const int = (min: number, dflt: number) =>
+  Schema.Int.pipe(
+    Schema.check(Schema.isGreaterThanOrEqualTo(min)),
+    Schema.withDecodingDefaultKey(Effect.succeed(dflt))
+  )
+
+const withDefault = <S extends Schema.Top>(schema: S, dflt: S["Encoded"]) =>
+  schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(dflt)))
+
+/** A decimal string such as "0.001" or "5" (no sign, no exponent). */
+const Decimal = Schema.String.annotate({ expected: "a quoted decimal string such as \"0.001\"" }).pipe(
+  Schema.check(Schema.isPattern(/^\d+(\.\d+)?$/, { expected: "a decimal string such as \"0.001\"" }))
+)
+
+/** `host:port`, or `tcp://host:port` / `unix:///path` for the ABCI socket. */
+const ListenAddress = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^(tcp:\/\/)?[A-Za-z0-9.\-_[\]:]+:\d{1,5}$|^unix:\/\/\/.+$/, {
+    expected: "a listen address such as \"127.0.0.1:26657\" or \"tcp://0.0.0.0:26658\""
+  }))
+)
+
+/** Log levels, most verbose first. */
+export const LogLevels = ["trace", "debug", "info", "warn", "error", "none"] as const
+/** One of {@link LogLevels}. */
+export type LogLevel = (typeof LogLevels)[number]
+
+const ChainSection = Schema.Struct({
+  /** Bech32 human-readable part of account addresses ("cyber" gives cyber1...). */
+  bech32Prefix: withDefault(
+    Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-z]{1,20}$/, { expected: "1-20 lowercase letters" }))),
+    "cyber"
+  ),
+  /** Denom in which fees are paid. */
+  feeDenom: withDefault(
+    Schema.String.pipe(Schema.check(Schema.isPattern(/^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/, { expected: "a Cosmos denom (3-128 chars, letter first)" }))),
+    "boot"
+  ),
+  /** Minimum gas price in fee_denom per gas unit (decimal string); CheckTx rejects lower fees. */
+  minGasPrice: withDefault(Decimal, "0.001")
+})
+
+const ConsensusSection = Schema.Struct({
+  /** "embedded": the built-in single-node block producer; "abci": serve ABCI 2.0 to CometBFT. */
+  mode: withDefault(Schema.Literals(["embedded", "abci"]), "embedded"),
+  /** ABCI socket the node listens on when mode = "abci" (CometBFT's proxy_app). */
+  abciListen: withDefault(ListenAddress, "tcp://127.0.0.1:26658"),
+  /** Embedded producer: target time between blocks, milliseconds. */
+  blockTimeMs: int(1, 1000),
+  /** Embedded producer: produce blocks when the mempool is empty. */
+  createEmptyBlocks: withDefault(Schema.Boolean, true)
+})
+
+const MempoolSection = Schema.Struct({
+  /** Maximum number of transactions held in the mempool. */
+  size: int(1, 5000),
+  /** Maximum size of one transaction, bytes. */
+  maxTxBytes: int(1, 1048576)
+})
+
+const RpcSection = Schema.Struct({
+  /** CometBFT-compatible JSON-RPC listen address (embedded mode). */
+  listen: withDefault(ListenAddress, "127.0.0.1:26657")
+})
+
+const PruningSection = Schema.Struct({
+  /** Versions kept below the latest; 0 keeps every version (archive node). */
+  keepRecent: int(0, 100),
+  /** Also keep every Nth version forever; 0 keeps none beyond keep_recent. */
+  keepEvery: int(0, 0)
+})
+
+const AlwaysOn = Schema.Literal(true).annotate({ expected: "true (this machine is always on)" })
+
+const AuthModule = Schema.Struct({ enabled: withDefault(AlwaysOn, true) })
+const BankModule = Schema.Struct({ enabled: withDefault(AlwaysOn, true) })
+
+const GraphModule = Schema.Struct({
+  enabled: withDefault(Schema.Boolean, false),
+  /** Recompute cyber•rank every N blocks (go-cyber rank param calculation_period). */
+  rankPeriodBlocks: int(1, 5),
+  /** PageRank damping factor, decimal string in (0, 1) (go-cyber: 0.85). */
+  damping: withDefault(Decimal, "0.85"),
+  /** Convergence tolerance, decimal string (go-cyber: 0.001). */
+  tolerance: withDefault(Decimal, "0.001"),
+  /** Threads for the native rank kernel (node-local, does not change results). */
+  rankThreads: int(1, 2)
+})
+
+const CyberwasmModule = Schema.Struct({
+  enabled: withDefault(Schema.Boolean, false),
+  /** Largest accepted Wasm code upload, bytes (wasmd MaxWasmSize: 800 KiB). */
+  maxCodeBytes: int(1, 819200),
+  /** Compiled modules kept in memory (node-local cache). */
+  instanceCacheSize: int(0, 100),
+  /** Gas limit of one self-scheduled or async invocation. */
+  maxCallGas: int(1, 10_000_000)
+})
+
+const ModulesSection = Schema.Struct({
+  auth: withDefault(AuthModule, {}),
+  bank: withDefault(BankModule, {}),
+  graph: withDefault(GraphModule, {}),
+  cyberwasm: withDefault(CyberwasmModule, {})
+})
+
+/** The Schema of the decoded operator config (camelCase keys). */
+export const NodeConfigSchema = Schema.Struct({
+  /** Human-readable node name (CometBFT moniker); also the genesis validator's name. */
+  moniker: withDefault(Schema.String.pipe(Schema.check(Schema.isMinLength(1))), "cyberkernel"),
+  /** Minimum log level. */
+  logLevel: withDefault(Schema.Literals(LogLevels), "info"),
+  chain: withDefault(ChainSection, {}),
+  consensus: withDefault(ConsensusSection, {}),
+  mempool: withDefault(MempoolSection, {}),
+  rpc: withDefault(RpcSection, {}),
+  pruning: withDefault(PruningSection, {}),
+  modules: withDefault(ModulesSection, {})
+})
+
+/** The decoded, validated operator config. */
+export type NodeConfig = typeof NodeConfigSchema.Type
+
+/** Names of the machines a config can switch; auth and bank are always on. */
+export type ModuleName = keyof NodeConfig["modules"]
+
+/** Names of the machines this config loads, in a fixed order (auth, bank, graph, cyberwasm). */
+export const enabledModules = (config: NodeConfig): ReadonlyArray<ModuleName> =>
+  (["auth", "bank", "graph", "cyberwasm"] as const).filter((m) => config.modules[m].enabled)
+
+/**
+ * The minimum fee for a gas limit at the config's min gas price, rounded up, in fee_denom
+ * (integer arithmetic only). Cosmos SDK x/auth/ante/fee.go: required = ceil(gasPrice * gasLimit).
+ */
+export const minFee = (config: NodeConfig, gasLimit: bigint): bigint => {
+  const [whole, frac = ""] = config.chain.minGasPrice.split(".")
+  const scale = 10n ** BigInt(frac.length)
+  const num = BigInt(whole! + frac) * gasLimit
+  return (num + scale - 1n) / scale
+}
