@@ -1,0 +1,5 @@
+/**
+ * The CometBFT-compatible RPC server (see RpcServer.ts and docs/rpc.md).
+ */
+export { serveRpc, startRpcServer, COMET_VERSION, type RpcServer, type RpcServerOptions, type RpcNodeInfo } from "./RpcServer.ts"
+export { InvalidParams, RpcMethodError, RpcErrorCode, TxQueryError } from "./RpcError.ts"

@@ -1,0 +1,389 @@
+/**
+ * The CometBFT v0.38 RPC methods this node serves: name, parameters and handler. Handlers
+ * return the `result` JSON or throw InvalidParams / RpcMethodError (or a TxQueryError).
+ *
+ * Source: cometbft v0.38 rpc/core/routes.go and the files it names (status.go, abci.go,
+ * mempool.go, blocks.go, tx.go, consensus.go, net.go, health.go), rpc/core/env.go (paging).
+ */
+import { createHash } from "node:crypto"
+import { Block } from "cosmjs-types/tendermint/types/block"
+import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
+import type { Commit } from "cosmjs-types/tendermint/types/types"
+import type { AbciApplication } from "../../../chain/Abci.ts"
+import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
+import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
+import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
+import { TxQueryError } from "../../blockstore/TxQuery.ts"
+import { InvalidParams, RpcMethodError } from "../RpcError.ts"
+import * as J from "./Json.ts"
+import type { Args, ParamSpec } from "./Params.ts"
+
+/** CometBFT version this server imitates (CosmJS picks its Comet 0.38 client from it). */
+export const COMET_VERSION = "0.38.17"
+
+/** Node facts the RPC reports (status, net_info, genesis). */
+export interface RpcNodeInfo {
+  /** Node id: hex of the first 20 bytes of sha256(node ed25519 pubkey), lowercase, 40 chars. */
+  readonly nodeId: string
+  readonly moniker: string
+  /** P2P listen address as status reports it, e.g. "tcp://0.0.0.0:26656". */
+  readonly listenAddr: string
+  /** Application protocol version (status.node_info.protocol_version.app); default 0. */
+  readonly appVersion?: bigint
+  /** This node's validator key (status.validator_info); default: the engine's first validator. */
+  readonly validatorPubKeyEd25519?: Uint8Array
+}
+
+/** What handlers read. */
+export interface MethodContext {
+  readonly app: AbciApplication
+  readonly engine: ConsensusEngine
+  readonly blockStore: BlockStore
+  readonly nodeInfo: RpcNodeInfo
+  /** The genesis document, served as is by `genesis`. */
+  readonly genesis: unknown
+  /** The RPC listen address (status.node_info.other.rpc_address). */
+  readonly rpcAddress: () => string
+  /** broadcast_tx_commit wait, ms (CometBFT timeout_broadcast_tx_commit, default 10 s). */
+  readonly commitTimeoutMs: number
+  /** The commit of the latest block, if the engine has one (CometBFT's "seen commit"). */
+  readonly latestCommit: (() => Commit | undefined) | undefined
+}
+
+/** One served method. */
+export interface Method {
+  readonly params: ReadonlyArray<ParamSpec>
+  readonly handler: (ctx: MethodContext, args: Args) => Promise<J.Json>
+}
+
+const DEFAULT_PER_PAGE = 30
+const MAX_PER_PAGE = 100
+const BLOCKCHAIN_LIMIT = 20
+const MAX_QUERY_LENGTH = 512
+
+const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash("sha256").update(b).digest())
+const p = (name: string, kind: ParamSpec["kind"]): ParamSpec => ({ name, kind })
+const num = (a: Args, k: string): number | undefined => a[k] as number | undefined
+const bytes = (a: Args, k: string): Uint8Array | undefined => a[k] as Uint8Array | undefined
+const str = (a: Args, k: string): string | undefined => a[k] as string | undefined
+
+const require = <A>(v: A | undefined, name: string): A => {
+  if (v === undefined) throw new InvalidParams({ param: name, reason: "missing" })
+  return v
+}
+
+/** CometBFT getHeight: validate an optional height against [base, latest]. */
+const resolveHeight = (latest: number, base: number, h: number | undefined): number => {
+  if (h === undefined || h === 0) {
+    if (latest === 0) throw new RpcMethodError({ reason: "no blocks saved yet" })
+    return latest
+  }
+  if (h < 0) throw new RpcMethodError({ reason: `height must be greater than 0, but got ${h}` })
+  if (h > latest) throw new RpcMethodError({ reason: `height ${h} must be less than or equal to the current blockchain height ${latest}` })
+  if (h < base) throw new RpcMethodError({ reason: `height ${h} is not available, lowest height is ${base}` })
+  return h
+}
+
+const perPageOf = (v: number | undefined): number =>
+  v === undefined || v < 1 ? DEFAULT_PER_PAGE : Math.min(v, MAX_PER_PAGE)
+
+const checkPage = (page: number, perPage: number, total: number): void => {
+  const pages = Math.max(1, Math.ceil(total / perPage))
+  if (page < 1 || page > pages) throw new RpcMethodError({ reason: `page should be within [1, ${pages}] range, given ${page}` })
+}
+
+const blockIdOf = (b: StoredBlock) => ({ hash: b.hash, partSetHeader: partSetHeaderOf(Block.encode(toProtoBlock(b)).finish()) })
+
+const blockJson = (b: StoredBlock): J.Json => ({
+  header: J.header(b.header),
+  data: { txs: b.txs.map(J.b64) },
+  evidence: { evidence: [] },
+  last_commit: J.commit(b.lastCommit)
+})
+
+const noProofs = (prove: unknown) => {
+  if (prove === true) throw new RpcMethodError({ reason: "prove=true is not supported: tx inclusion proofs are not built by this node" })
+}
+
+const emptyExecResult: ExecTxResult = { code: 0, data: new Uint8Array(), log: "", info: "", gasWanted: 0n, gasUsed: 0n, events: [], codespace: "" }
+
+const txJson = (t: { hash: Uint8Array; height: number; index: number; tx: Uint8Array; result: ExecTxResult }): J.Json => ({
+  hash: J.hexU(t.hash),
+  height: String(t.height),
+  index: t.index,
+  tx_result: J.execTxResult(t.result),
+  tx: J.b64(t.tx)
+})
+
+const nodeInfoJson = (ctx: MethodContext): J.Json => ({
+  protocol_version: { p2p: "8", block: "11", app: String(ctx.nodeInfo.appVersion ?? 0n) },
+  id: ctx.nodeInfo.nodeId,
+  listen_addr: ctx.nodeInfo.listenAddr,
+  network: ctx.engine.chainId,
+  version: COMET_VERSION,
+  channels: "40202122233038606100",
+  moniker: ctx.nodeInfo.moniker,
+  other: { tx_index: "on", rpc_address: ctx.rpcAddress() }
+})
+
+/** The method table, by JSON-RPC method name (= URI path). */
+export const methods: Readonly<Record<string, Method>> = {
+  health: { params: [], handler: async () => ({}) },
+
+  status: {
+    params: [],
+    handler: async (ctx) => {
+      const tip = ctx.engine.tip()
+      const store = ctx.blockStore
+      const earliest = store.height() > 0 ? await store.block(store.base()) : undefined
+      const validators = ctx.engine.validators()
+      const ownKey = ctx.nodeInfo.validatorPubKeyEd25519
+      const own = ownKey !== undefined
+        ? validators.find((v) => Buffer.from(v.pubKeyEd25519).equals(ownKey)) ?? { address: sha256(ownKey).subarray(0, 20), pubKeyEd25519: ownKey, power: 0n }
+        : validators[0]
+      return {
+        node_info: nodeInfoJson(ctx),
+        sync_info: {
+          latest_block_hash: J.hexU(tip.blockHash),
+          latest_app_hash: J.hexU(tip.appHash),
+          latest_block_height: String(tip.height),
+          latest_block_time: J.timeFromNs(tip.timeNs),
+          earliest_block_hash: J.hexU(earliest?.hash),
+          earliest_app_hash: J.hexU(earliest?.header.appHash),
+          earliest_block_height: String(earliest === undefined ? 0 : Number(earliest.header.height)),
+          earliest_block_time: J.timestamp(earliest?.header.time),
+          catching_up: false
+        },
+        validator_info: own === undefined
+          ? { address: "", pub_key: null, voting_power: "0" }
+          : { address: J.hexU(own.address), pub_key: J.pubKeyEd25519(own.pubKeyEd25519), voting_power: String(own.power) }
+      }
+    }
+  },
+
+  net_info: {
+    params: [],
+    handler: async (ctx) => ({ listening: true, listeners: [`Listener(@${ctx.nodeInfo.listenAddr})`], n_peers: "0", peers: [] })
+  },
+
+  genesis: { params: [], handler: async (ctx) => ({ genesis: ctx.genesis as J.Json }) },
+
+  abci_info: {
+    params: [],
+    handler: async (ctx) => ({
+      response: J.abciInfo(await ctx.app.info({ version: COMET_VERSION, blockVersion: 11n, p2pVersion: 8n, abciVersion: "2.0.0" }))
+    })
+  },
+
+  abci_query: {
+    params: [p("path", "string"), p("data", "hexbytes"), p("height", "int"), p("prove", "bool")],
+    handler: async (ctx, a) => {
+      const height = num(a, "height") ?? 0
+      if (height < 0) throw new InvalidParams({ param: "height", reason: `must be non-negative, got ${height}` })
+      const r = await ctx.app.query({ path: str(a, "path") ?? "", data: bytes(a, "data") ?? new Uint8Array(), height: BigInt(height), prove: a.prove === true })
+      return { response: J.abciQuery(r) }
+    }
+  },
+
+  broadcast_tx_async: {
+    params: [p("tx", "bytes")],
+    handler: async (ctx, a) => {
+      const tx = require(bytes(a, "tx"), "tx")
+      ctx.engine.broadcastTx(tx).catch(() => undefined)
+      return { code: 0, data: "", log: "", codespace: "", hash: J.hexU(sha256(tx)) }
+    }
+  },
+
+  broadcast_tx_sync: {
+    params: [p("tx", "bytes")],
+    handler: async (ctx, a) => {
+      const tx = require(bytes(a, "tx"), "tx")
+      const r = await ctx.engine.broadcastTx(tx)
+      return { code: r.code, data: J.hexU(r.data), log: r.log, codespace: r.codespace, hash: J.hexU(sha256(tx)) }
+    }
+  },
+
+  broadcast_tx_commit: {
+    params: [p("tx", "bytes")],
+    handler: async (ctx, a) => {
+      const tx = require(bytes(a, "tx"), "tx")
+      const hash = sha256(tx)
+      // Subscribe before admission so that a fast commit is not missed (as CometBFT does).
+      const committed = ctx.engine.awaitCommit(hash, ctx.commitTimeoutMs)
+      committed.catch(() => undefined)
+      const check = await ctx.engine.broadcastTx(tx)
+      if (check.code !== 0) {
+        return { check_tx: J.checkTx(check), tx_result: J.execTxResult(emptyExecResult), hash: J.hexU(hash), height: "0" }
+      }
+      let c
+      try {
+        c = await committed
+      } catch {
+        throw new RpcMethodError({ reason: "timed out waiting for tx to be included in a block" })
+      }
+      return { check_tx: J.checkTx(check), tx_result: J.execTxResult(c.result), hash: J.hexU(hash), height: String(c.height) }
+    }
+  },
+
+  num_unconfirmed_txs: {
+    params: [],
+    handler: async (ctx) => {
+      const n = String(ctx.engine.mempoolSize())
+      return { n_txs: n, total: n, total_bytes: "0", txs: null }
+    }
+  },
+
+  tx: {
+    params: [p("hash", "bytes"), p("prove", "bool")],
+    handler: async (ctx, a) => {
+      const hash = require(bytes(a, "hash"), "hash")
+      noProofs(a.prove)
+      const t = await ctx.blockStore.tx(hash)
+      if (t === undefined) throw new RpcMethodError({ reason: `tx (${J.hexU(hash)}) not found` })
+      return txJson(t)
+    }
+  },
+
+  tx_search: {
+    params: [p("query", "string"), p("prove", "bool"), p("page", "int"), p("per_page", "int"), p("order_by", "string")],
+    handler: async (ctx, a) => {
+      const query = require(str(a, "query"), "query")
+      if (query.length > MAX_QUERY_LENGTH) throw new InvalidParams({ param: "query", reason: `maximum query length (${MAX_QUERY_LENGTH}) exceeded` })
+      noProofs(a.prove)
+      const order = str(a, "order_by") ?? ""
+      if (order !== "" && order !== "asc" && order !== "desc") {
+        throw new InvalidParams({ param: "order_by", reason: "expected order_by to be either `asc` or `desc` or empty" })
+      }
+      const perPage = perPageOf(num(a, "per_page"))
+      const page = num(a, "page") ?? 1
+      if (page < 1) checkPage(page, perPage, 0)
+      let found
+      try {
+        found = await ctx.blockStore.searchTxs(query, page, perPage, order === "desc" ? "desc" : "asc")
+      } catch (e) {
+        if (e instanceof TxQueryError) throw new InvalidParams({ param: "query", reason: e.reason })
+        throw e
+      }
+      checkPage(page, perPage, found.totalCount)
+      return { txs: found.txs.map(txJson), total_count: String(found.totalCount) }
+    }
+  },
+
+  block: {
+    params: [p("height", "int")],
+    handler: async (ctx, a) => {
+      const s = ctx.blockStore
+      const h = resolveHeight(s.height(), s.base(), num(a, "height"))
+      const b = await s.block(h)
+      if (b === undefined) return { block_id: J.blockId(undefined), block: null }
+      return { block_id: J.blockId(blockIdOf(b)), block: blockJson(b) }
+    }
+  },
+
+  block_by_hash: {
+    params: [p("hash", "bytes")],
+    handler: async (ctx, a) => {
+      const b = await ctx.blockStore.blockByHash(require(bytes(a, "hash"), "hash"))
+      if (b === undefined) return { block_id: J.blockId(undefined), block: null }
+      return { block_id: J.blockId(blockIdOf(b)), block: blockJson(b) }
+    }
+  },
+
+  header: {
+    params: [p("height", "int")],
+    handler: async (ctx, a) => {
+      const s = ctx.blockStore
+      const b = await s.block(resolveHeight(s.height(), s.base(), num(a, "height")))
+      return { header: b === undefined ? null : J.header(b.header) }
+    }
+  },
+
+  header_by_hash: {
+    params: [p("hash", "bytes")],
+    handler: async (ctx, a) => {
+      const b = await ctx.blockStore.blockByHash(require(bytes(a, "hash"), "hash"))
+      return { header: b === undefined ? null : J.header(b.header) }
+    }
+  },
+
+  block_results: {
+    params: [p("height", "int")],
+    handler: async (ctx, a) => {
+      const s = ctx.blockStore
+      const h = resolveHeight(s.resultsHeight(), s.base(), num(a, "height"))
+      const r = await s.results(h)
+      if (r === undefined) throw new RpcMethodError({ reason: `could not find results for height #${h}` })
+      const orNull = <A>(xs: ReadonlyArray<A>, f: (x: A) => J.Json): J.Json => (xs.length === 0 ? null : xs.map(f))
+      return {
+        height: String(r.height),
+        txs_results: orNull(r.txResults, J.execTxResult),
+        finalize_block_events: orNull(r.events, J.event),
+        validator_updates: orNull(r.validatorUpdates, J.validatorUpdate),
+        consensus_param_updates: null,
+        app_hash: J.b64(r.appHash)
+      }
+    }
+  },
+
+  commit: {
+    params: [p("height", "int")],
+    handler: async (ctx, a) => {
+      const s = ctx.blockStore
+      const h = resolveHeight(s.height(), s.base(), num(a, "height"))
+      const b = await s.block(h)
+      if (b === undefined) throw new RpcMethodError({ reason: `block ${h} is not available` })
+      if (h < s.height()) {
+        const next = await s.block(h + 1)
+        if (next !== undefined) return { signed_header: { header: J.header(b.header), commit: J.commit(next.lastCommit) }, canonical: true }
+      }
+      const seen = ctx.latestCommit?.()
+      if (seen === undefined || Number(seen.height) !== h) {
+        throw new RpcMethodError({ reason: `commit for height ${h} is not available yet (it is stored with block ${h + 1})` })
+      }
+      return { signed_header: { header: J.header(b.header), commit: J.commit(seen) }, canonical: false }
+    }
+  },
+
+  validators: {
+    params: [p("height", "int"), p("page", "int"), p("per_page", "int")],
+    handler: async (ctx, a) => {
+      const tip = ctx.engine.tip().height
+      const h = num(a, "height")
+      if (h !== undefined && h !== 0) resolveHeight(tip, 1, h)
+      const all = ctx.engine.validators()
+      const perPage = perPageOf(num(a, "per_page"))
+      const page = num(a, "page") ?? 1
+      checkPage(page, perPage, all.length)
+      const slice = all.slice((page - 1) * perPage, page * perPage)
+      return { block_height: String(h === undefined || h === 0 ? tip : h), validators: slice.map(J.validator), count: String(slice.length), total: String(all.length) }
+    }
+  },
+
+  blockchain: {
+    params: [p("minHeight", "int"), p("maxHeight", "int")],
+    handler: async (ctx, a) => {
+      const s = ctx.blockStore
+      let min = num(a, "minHeight") ?? 0
+      let max = num(a, "maxHeight") ?? 0
+      if (min < 0 || max < 0) throw new RpcMethodError({ reason: "heights must be non-negative" })
+      if (min === 0) min = 1
+      if (max === 0) max = s.height()
+      max = Math.min(s.height(), max)
+      min = Math.max(s.base(), min, max - BLOCKCHAIN_LIMIT + 1)
+      if (min > max) throw new RpcMethodError({ reason: `min height ${min} can't be greater than max height ${max}` })
+      const metas: J.Json[] = []
+      for (let h = max; h >= min; h--) {
+        const b = await s.block(h)
+        if (b === undefined) continue
+        const encoded = Block.encode(toProtoBlock(b)).finish()
+        metas.push(J.blockMeta({
+          blockId: { hash: b.hash, partSetHeader: partSetHeaderOf(encoded) },
+          blockSize: BigInt(encoded.length),
+          header: b.header,
+          numTxs: BigInt(b.txs.length)
+        }))
+      }
+      return { last_height: String(s.height()), block_metas: metas }
+    }
+  }
+}
