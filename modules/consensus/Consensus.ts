@@ -5,6 +5,7 @@
  *
  * Source: cometbft v0.38 rpc/core (broadcast_tx_*, status, validators) semantics.
  */
+import { Context } from "effect"
 import type { ExecTxResult, ResponseCheckTx } from "cosmjs-types/tendermint/abci/types"
 
 /** Latest committed block facts (status RPC). */
@@ -43,3 +44,6 @@ export interface ConsensusEngine {
   validators(): ReadonlyArray<ValidatorInfo>
   mempoolSize(): number
 }
+
+/** The running consensus engine as an Effect service (the producer's layer provides it). */
+export class Consensus extends Context.Service<Consensus, ConsensusEngine>()("cyberkernel/Consensus") {}
