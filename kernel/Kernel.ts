@@ -15,12 +15,12 @@
  * ```
  * Source: Hyperware kernel (hyperware-ai/hyperware kernel/src/kernel/mod.rs) semantics.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
 import type { Capability, SignedCapability } from "../capabilities/Capability.ts"
 import type { Address, ProcessId } from "./Address.ts"
 import type { KernelError } from "./KernelError.ts"
-import type { OnExit } from "./Message.ts"
-import type { Grant, NativeProcess, ProcessContext, ProcessSpec } from "./Process.ts"
+import type { LazyLoadBlob, OnExit, Request } from "./Message.ts"
+import type { Grant, NativeProcess, ProcessContext, ProcessSpec, Reply } from "./Process.ts"
 import {
   type KernelCommand,
   type KernelCommandResult,
@@ -114,6 +114,27 @@ export const execute = <C extends KernelCommand>(cmd: C): Effect.Effect<KernelCo
         return isKernelError(e) ? Effect.fail(e) : Effect.die(e)
       }
     })
+  )
+
+/**
+ * `ctx.request` as an Effect for Effect-structured callers (RPC, CLI): succeeds with the reply,
+ * fails with the typed send error (SendFailed timeout/offline, capability refusals, ...). One
+ * promise per call: use `ctx.request` itself on hot paths.
+ */
+export const requestEffect = (
+  ctx: ProcessContext,
+  target: Address,
+  request: Request,
+  blob?: LazyLoadBlob
+): Effect.Effect<Reply, KernelError> =>
+  Effect.flatMap(
+    Effect.promise(() =>
+      ctx.request(target, request, blob).then(
+        (r) => Exit.succeed(r),
+        (e: unknown) => (isKernelError(e) ? Exit.fail(e) : Exit.die(e))
+      )
+    ),
+    (exit) => exit
   )
 
 const KERNEL_ERROR_TAGS: ReadonlySet<string> = new Set([

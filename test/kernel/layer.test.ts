@@ -2,7 +2,7 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { Effect, Exit } from "effect"
 import { machineProcessId, processId } from "../../kernel/Address.ts"
-import { execute, Kernel } from "../../kernel/Kernel.ts"
+import { execute, Kernel, requestEffect } from "../../kernel/Kernel.ts"
 import { request, response } from "../../kernel/Message.ts"
 
 test("the Kernel layer acquires a kernel in a scope and shuts it down on release", async () => {
@@ -57,6 +57,24 @@ test("kernel commands fail with typed, tagged errors", async () => {
     )
   )
   assert.is(bad, "process")
+})
+
+test("requestEffect fails with the typed send error, recoverable by tag", async () => {
+  const program = Effect.gen(function* () {
+    const kernel = yield* Kernel
+    kernel.registerMachine("mute")
+    const ctx = kernel.spawn({ id: processId("client", "test", "sys"), process: {} })
+    const timedOut = yield* requestEffect(ctx, kernel.address(machineProcessId("mute")), request(new Uint8Array(), 10)).pipe(
+      Effect.map(() => "answered"),
+      Effect.catchTag("SendFailed", (e) => Effect.succeed(e.kind))
+    )
+    const offline = yield* requestEffect(ctx, kernel.address(machineProcessId("ghost")), request(new Uint8Array(), 10)).pipe(
+      Effect.map(() => "answered"),
+      Effect.catchTag("SendFailed", (e) => Effect.succeed(e.kind))
+    )
+    return [timedOut, offline]
+  })
+  assert.equal(await Effect.runPromise(Effect.provide(program, Kernel.layer({ node: "alice.os" }))), ["timeout", "offline"])
 })
 
 test.run()
