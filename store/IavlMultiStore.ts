@@ -67,6 +67,9 @@ const nodeKey = (prefix: Uint8Array, version: number, nonce: number): Uint8Array
   return k
 }
 
+/** A plain Uint8Array copy (node:crypto returns Buffers; the API hands out Uint8Arrays). */
+const plain = (u: Uint8Array): Uint8Array => new Uint8Array(u)
+
 const rootRef = (n: Node | undefined): Uint8Array => {
   if (n === undefined) return new Uint8Array(0)
   const b = new Uint8Array(12)
@@ -151,7 +154,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
       const root = last.version === 0 ? undefined : ns.rootAt(last.version)
       ns.committedRoot = root
       ns.tree = new WorkingTree(root, ns, last.version + 1)
-      ns.committedHash = new TreeView(root, ns).hash()
+      ns.committedHash = plain(new TreeView(root, ns).hash())
       this.spaces.set(name, ns)
     }
   }
@@ -180,7 +183,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
   }
 
   workingHash(): Uint8Array {
-    return commitInfoHash(this.names.map((name) => ({ name, hash: this.space(name).tree.hash() })))
+    return plain(commitInfoHash(this.names.map((name) => ({ name, hash: this.space(name).tree.hash() }))))
   }
 
   storeRoots(): ReadonlyArray<{ readonly name: string; readonly hash: Uint8Array }> {
@@ -202,7 +205,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
       const roots: StoreRoot[] = []
       for (const name of this.names) {
         const t = this.space(name).tree
-        roots.push({ name, hash: t.hash() })
+        roots.push({ name, hash: plain(t.hash()) })
         if (t.root !== undefined) this.saveNew(this.space(name), t.root, ops, { nonce: 0 })
         ops.push({ type: "put", key: concat(this.space(name).roots, u64(version)), value: rootRef(t.root) })
       }
@@ -217,7 +220,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
       })
       ops.push({ type: "put", key: concat(COMMIT_PREFIX, u64(version)), value: CommitInfo.encode(info).finish() })
       ops.push({ type: "put", key: LATEST_KEY, value: u64(version) })
-      const hash = commitInfoHash(roots)
+      const hash = plain(commitInfoHash(roots))
       try {
         await this.backend.write(ops)
       } catch (e) {
