@@ -75,6 +75,8 @@ export interface KernelOptions {
   readonly defaultTimeoutMs?: number
   /** Monotonic clock in ms (default performance.now). */
   readonly now?: () => number
+  /** Called when a process crashes (a handler threw or rejected), before its on-exit runs. */
+  readonly onCrash?: (process: ProcessId, error: unknown) => void
 }
 
 /** Counters and gauges of a kernel. */
@@ -133,6 +135,7 @@ export class KernelCore implements KernelApi {
   readonly #maxBlocked: number
   readonly #maxOutstanding: number
   readonly #now: () => number
+  readonly #onCrash: ((process: ProcessId, error: unknown) => void) | undefined
   /** processName → packageName → publisherNode → entry. */
   readonly #table = new Map<string, Map<string, Map<string, Entry>>>()
   readonly #outstanding = new Map<number, Outstanding>()
@@ -158,6 +161,7 @@ export class KernelCore implements KernelApi {
     this.#maxBlocked = options.maxBlockedSends ?? 1024
     this.#maxOutstanding = options.maxOutstanding ?? 65_536
     this.#now = options.now ?? (() => performance.now())
+    this.#onCrash = options.onCrash
     this.#timers = new TimerHeap<Outstanding>((o) => this.#fail(o, "timeout"), this.#now)
   }
 
@@ -445,9 +449,14 @@ export class KernelCore implements KernelApi {
     if (e.mailbox.length > 0) this.#wakeUp(e)
   }
 
-  #crash(e: Entry, _err: unknown): void {
+  #crash(e: Entry, err: unknown): void {
     if (e.state === DEAD) return
     this.#crashes++
+    try {
+      this.#onCrash?.(e.id, err)
+    } catch {
+      // a failing crash hook cannot stop the on-exit
+    }
     const onExit = e.onExit
     e.generation++
     e.busy = false

@@ -256,7 +256,8 @@ test("an inheriting request hands the duty of answering to the next process", as
 })
 
 test("a crashing process restarts after its backoff, or sends its on-exit requests", async () => {
-  const k = makeKernel({ node: "alice.os" })
+  const crashes: string[] = []
+  const k = makeKernel({ node: "alice.os", onCrash: (p, e) => void crashes.push(`${p.processName}: ${(e as Error).message}`) })
   let inits = 0
   k.spawn({
     id: vault,
@@ -294,6 +295,7 @@ test("a crashing process restarts after its backoff, or sends its on-exit reques
   await c.send(k.address(processId("fragile", "test", "sys")), request(bytes(1)))
   for (let i = 0; i < 10 && notes.length === 0; i++) await new Promise((r) => setImmediate(r))
   assert.equal(notes, [42])
+  assert.equal(crashes, ["vault: boom", "fragile: fragile"])
   assert.not.ok(k.has(processId("fragile", "test", "sys")))
   k.shutdown()
 })
