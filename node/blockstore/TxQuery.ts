@@ -38,7 +38,8 @@ export interface TxCondition {
   readonly operand: TxQueryOperand | undefined
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.\-/:]*/
+/** Tag runes as CometBFT's scanner: a letter, digit or _ then letters, digits, `.`, `_`, `-`. */
+const KEY = /^[\p{L}\p{N}_][\p{L}\p{N}._-]*/u
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?/
 const OPS: ReadonlyArray<TxQueryOp> = ["<=", ">=", "=", "<", ">"]
 

@@ -94,6 +94,8 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
         const composite = `${ev.type}.${a.key}`
         // A NUL inside a composite key would make index keys ambiguous; such attributes are skipped.
         if (composite.includes("\u0000")) continue
+        // tx.hash and tx.height are reserved (CometBFT refuses them); they are never indexed from events.
+        if (composite === "tx.hash" || composite === "tx.height") continue
         out.push([composite, a.value] as const)
       }
     }

@@ -50,8 +50,16 @@ export const blockId = (id: BlockID | undefined): Json => ({
   parts: { total: id?.partSetHeader?.total ?? 0, hash: hexU(id?.partSetHeader?.hash) }
 })
 
+const consensusVersion = (block: bigint, app: bigint): Json => {
+  const out: { [k: string]: Json } = {}
+  if (block !== 0n) out.block = String(block)
+  if (app !== 0n) out.app = String(app)
+  return out
+}
+
 export const header = (h: Header): Json => ({
-  version: { block: String(h.version?.block ?? 0n), app: String(h.version?.app ?? 0n) },
+  // version.Consensus fields are omitempty under cmtjson: app version 0 is left out.
+  version: consensusVersion(h.version?.block ?? 0n, h.version?.app ?? 0n),
   chain_id: h.chainId,
   height: String(h.height),
   time: timestamp(h.time),
