@@ -73,15 +73,47 @@ export const emit = (json: unknown, text: () => string) =>
 export const configOrDefault = (dir: string): Effect.Effect<NodeConfig, ConfigError> =>
   existsSync(configPath(dir)) ? loadConfig(dir) : Effect.succeed(defaultConfig)
 
-/** Read one line from stdin (prompt on stderr when stdin is a terminal). */
-export const readLine = (prompt: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stderr : undefined, terminal: false })
-    if (process.stdin.isTTY) process.stderr.write(prompt)
-    let done = false
-    rl.once("line", (line) => { done = true; rl.close(); resolve(line) })
-    rl.once("close", () => { if (!done) reject(new Error("no input")) })
+let lines: AsyncIterator<string> | undefined
+
+/**
+ * Read one line from stdin (prompt on stderr when stdin is a terminal). One line reader serves
+ * every call, so piped input ("mnemonic\npassphrase\n") is read line by line.
+ */
+export const readLine = async (prompt: string): Promise<string> => {
+  if (process.stdin.isTTY) process.stderr.write(prompt)
+  lines ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]()
+  const next = await lines.next()
+  if (next.done) throw new Error("no input")
+  return next.value
+}
+
+/** Read a secret: from a terminal without echo, else one line of stdin. */
+export const readSecret = (prompt: string): Promise<string> => {
+  if (!process.stdin.isTTY || lines) return readLine(prompt)
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin
+    process.stderr.write(prompt)
+    stdin.setRawMode(true)
+    stdin.resume()
+    let value = ""
+    const done = (err?: Error) => {
+      stdin.setRawMode(false)
+      stdin.pause()
+      stdin.off("data", onData)
+      process.stderr.write("\n")
+      err ? reject(err) : resolve(value)
+    }
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") return done()
+        if (ch === "\u0003" || ch === "\u0004") return done(new Error("cancelled"))
+        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1)
+        else value += ch
+      }
+    }
+    stdin.on("data", onData)
   })
+}
 
 /** The keyring chosen by the global flags, with the home's bech32 prefix. */
 export const keyring = Effect.gen(function* () {
@@ -92,7 +124,7 @@ export const keyring = Effect.gen(function* () {
     home: dir,
     backend,
     prefix: config.chain.bech32Prefix,
-    passphrase: async () => process.env.CYBERKERNEL_KEYRING_PASSPHRASE ?? readLine("Keyring passphrase: ")
+    passphrase: async () => process.env.CYBERKERNEL_KEYRING_PASSPHRASE ?? readSecret("Keyring passphrase: ")
   })
   return { keyring: k, config, home: dir }
 })

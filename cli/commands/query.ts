@@ -6,9 +6,6 @@
  */
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { defaultRegistryTypes, StargateClient } from "@cosmjs/stargate"
-import { decodeTxRaw, Registry } from "@cosmjs/proto-signing"
-import { fromBech32 } from "@cosmjs/encoding"
 import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 
 const promise = <A>(what: string, f: () => Promise<A>) =>
@@ -16,6 +13,8 @@ const promise = <A>(what: string, f: () => Promise<A>) =>
 
 const connect = Effect.gen(function* () {
   const node = yield* NodeUrl
+  // CosmJS is loaded on use, so that other commands (and --help) start faster
+  const { StargateClient } = yield* Effect.promise(() => import("@cosmjs/stargate"))
   const client = yield* promise(`cannot connect to ${node}`, () => StargateClient.connect(node))
   yield* Effect.addFinalizer(() => Effect.sync(() => client.disconnect()))
   return client
@@ -26,6 +25,7 @@ const balances = Command.make("balances", {
   denom: Flag.String("denom").pipe(Flag.withDescription("only this denom"), Flag.optional)
 }, ({ address, denom }) =>
   Effect.gen(function* () {
+    const { fromBech32 } = yield* Effect.promise(() => import("@cosmjs/encoding"))
     yield* Effect.try({ try: () => fromBech32(address, 90), catch: (e) => new CliFailure({ message: `invalid address ${JSON.stringify(address)}: ${e instanceof Error ? e.message : String(e)}` }) })
     const client = yield* connect
     const coins = Option.isSome(denom)
@@ -37,8 +37,6 @@ const balances = Command.make("balances", {
 
 const bank = Command.make("bank").pipe(Command.withDescription("Bank queries"), Command.withSubcommands([balances]))
 
-const registry = new Registry(defaultRegistryTypes)
-
 const tx = Command.make("tx", {
   hash: Argument.String("hash").pipe(Argument.withDescription("transaction hash (hex)"))
 }, ({ hash }) =>
@@ -47,6 +45,9 @@ const tx = Command.make("tx", {
     const client = yield* connect
     const r = yield* promise("query failed", () => client.getTx(hash.toUpperCase()))
     if (!r) return yield* Effect.fail(new CliFailure({ message: `tx ${hash.toUpperCase()} not found` }))
+    const { decodeTxRaw, Registry } = yield* Effect.promise(() => import("@cosmjs/proto-signing"))
+    const { defaultRegistryTypes } = yield* Effect.promise(() => import("@cosmjs/stargate"))
+    const registry = new Registry(defaultRegistryTypes)
     const decoded = decodeTxRaw(r.tx)
     const messages = decoded.body.messages.map((m) => {
       try {

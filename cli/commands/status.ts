@@ -7,16 +7,15 @@
  */
 import { Effect } from "effect"
 import { Command } from "effect/cli"
-import { connectComet } from "@cosmjs/tendermint-rpc"
-import { toHex } from "@cosmjs/encoding"
 import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 
-const hex = (b: Uint8Array | undefined) => (b ? toHex(b).toUpperCase() : "")
+const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString("hex").toUpperCase() : "")
 
 /** `status`. */
 export const statusCommand = Command.make("status", {}, () =>
   Effect.gen(function* () {
     const node = yield* NodeUrl
+    const { connectComet } = yield* Effect.promise(() => import("@cosmjs/tendermint-rpc"))
     const client = yield* Effect.tryPromise({
       try: () => connectComet(node),
       catch: (e) => new CliFailure({ message: `cannot reach ${node}: ${e instanceof Error ? e.message : String(e)}` })

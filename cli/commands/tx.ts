@@ -9,10 +9,7 @@
  */
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { calculateFee, GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from "@cosmjs/stargate"
-import { parseCoins } from "@cosmjs/proto-signing"
-import { fromBech32 } from "@cosmjs/encoding"
-import type { MsgSendEncodeObject } from "@cosmjs/stargate"
+import type { DeliverTxResponse, MsgSendEncodeObject, StdFee } from "@cosmjs/stargate"
 import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
 
 const promise = <A>(what: string, f: () => Promise<A>) =>
@@ -32,6 +29,10 @@ const send = Command.make("send", {
   )
 }, (o) =>
   Effect.gen(function* () {
+    // CosmJS is loaded on use, so that other commands (and --help) start faster
+    const { calculateFee, GasPrice, SigningStargateClient } = yield* Effect.promise(() => import("@cosmjs/stargate"))
+    const { parseCoins } = yield* Effect.promise(() => import("@cosmjs/proto-signing"))
+    const { fromBech32 } = yield* Effect.promise(() => import("@cosmjs/encoding"))
     const { keyring: k, config } = yield* keyring
     const node = yield* NodeUrl
     const to = yield* Effect.try({ try: () => fromBech32(o.to, 90), catch: (e) => new CliFailure({ message: `invalid recipient address ${JSON.stringify(o.to)}: ${e instanceof Error ? e.message : String(e)}` }) })

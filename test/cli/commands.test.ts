@@ -10,10 +10,13 @@ const root = new URL("../..", import.meta.url).pathname
 interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
 
 /** Run the CLI as a child process under the pinned Node (the one running this test). */
-const cli = (args: ReadonlyArray<string>, node = process.execPath, entry = "cli/main.ts"): Promise<Run> =>
+const cli = (args: ReadonlyArray<string>, node = process.execPath, entry = "cli/main.ts", input?: string): Promise<Run> =>
   new Promise((resolve) => {
-    execFile(node, [entry, ...args], { cwd: root, env: { ...process.env, FORCE_COLOR: "0", CYBERKERNEL_HOME: join(tmpdir(), "ck-help-unused") } },
+    const env = { ...process.env, FORCE_COLOR: "0", CYBERKERNEL_HOME: join(tmpdir(), "ck-help-unused") }
+    delete env.CYBERKERNEL_KEYRING_PASSPHRASE
+    const child = execFile(node, [entry, ...args], { cwd: root, env },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }))
+    child.stdin!.end(input ?? "")
   })
 
 const commands = [
@@ -71,6 +74,18 @@ test("init and keys through the CLI: idempotent init, dev key shown, JSON output
   const missing = await cli(["keys", "show", "nobody", "--home", home])
   assert.is(missing.code, 1)
   assert.match(missing.stderr, "error: key \"nobody\" not found")
+})
+
+test("keys add --recover into the file keyring reads mnemonic and passphrase from stdin", async () => {
+  const home = mkdtempSync(join(tmpdir(), "ck-cli-"))
+  const mnemonic = "enlist hip relief stomach skate base shallow young switch frequent cry park"
+  const r = await cli(["keys", "add", "bob", "--recover", "--keyring-backend", "file", "--home", home, "--output", "json"], process.execPath, "cli/main.ts", `${mnemonic}\npassword123\n`)
+  assert.is(r.code, 0, r.stderr)
+  assert.is(JSON.parse(r.stdout).address, "cyber14qemq0vw6y3gc3u3e0aty2e764u4gs5l76s4y8")
+  assert.not.match(readFileSync(join(home, "keyring-file", "bob.json"), "utf8"), "stomach")
+  const short = await cli(["keys", "add", "carol", "--keyring-backend", "file", "--home", home], process.execPath, "cli/main.ts", "short\n")
+  assert.is(short.code, 1)
+  assert.match(short.stderr, "at least 8 characters")
 })
 
 test("bin/cyberkernel.mjs runs the CLI under the system Node by re-executing the pinned Node", async () => {
