@@ -12,7 +12,7 @@ interface Run { readonly code: number; readonly stdout: string; readonly stderr:
 /** Run the CLI as a child process under the pinned Node (the one running this test). */
 const cli = (args: ReadonlyArray<string>, node = process.execPath, entry = "cli/main.ts", input?: string): Promise<Run> =>
   new Promise((resolve) => {
-    const env = { ...process.env, FORCE_COLOR: "0", CYBERKERNEL_HOME: join(tmpdir(), "ck-help-unused") }
+    const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", CYBERKERNEL_HOME: join(tmpdir(), "ck-help-unused") }
     delete env.CYBERKERNEL_KEYRING_PASSPHRASE
     const child = execFile(node, [entry, ...args], { cwd: root, env },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }))
