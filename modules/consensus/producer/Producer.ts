@@ -277,6 +277,10 @@ export class BlockProducer implements Producer {
       hex(validatorsHash(this.curValidators)) !== hex(last.header.nextValidatorsHash)) {
       throw new ConsensusStartError({ reason: "NotSupported: cannot rebuild the validator set from genesis and saved results (InitChain changed it?)" })
     }
+    const ch = consensusParamsHash(this.params.block?.maxBytes ?? 22_020_096n, this.params.block?.maxGas ?? -1n)
+    if (!eq(ch, last.header.consensusHash)) {
+      throw new ConsensusStartError({ reason: "NotSupported: consensus params differ from those of the last saved block (changed by InitChain or a param update)" })
+    }
     this.lastHeight = storeHeight
     this.lastHeader = last.header
     this.lastBlockId = { hash: last.hash, partSetHeader: partSetHeader({ header: last.header, data: { txs: [...last.txs] }, evidence: { evidence: [] }, lastCommit: last.lastCommit }) }
@@ -430,6 +434,8 @@ export class BlockProducer implements Producer {
     this.appHash = fin.appHash
     this.lastResultsHash = resultsHash(fin.txResults)
     this.rotate(fin.validatorUpdates)
+    // NotSupported: fin.consensusParamUpdates are not applied (genesis/InitChain params stay);
+    // the block store does not keep them, so a restart could not rebuild them (docs/consensus.md).
     // mempool update: drop included txs, recheck the rest
     const commits: TxCommit[] = txs.map((tx, index) => ({ height: Number(height), index, hash: txHash(tx), result: fin.txResults[index]! }))
     for (const c of commits) this.mempool.remove(hashKey(c.hash))
