@@ -32,11 +32,26 @@ export const MESSAGING = "\"messaging\""
 /** The messaging capability to message `target` (unsigned: look it up or issue it). */
 export const messagingCapability = (target: Address): Capability => ({ issuer: target, params: MESSAGING })
 
+const addressKeys = new WeakMap<Address, string>()
+
+/**
+ * `formatAddress(a)`, cached per Address object (addresses are immutable values that processes
+ * reuse), so that table lookups hash one long-lived string instead of building a new one.
+ */
+export const addressKey = (a: Address): string => {
+  let k = addressKeys.get(a)
+  if (k === undefined) {
+    k = formatAddress(a)
+    addressKeys.set(a, k)
+  }
+  return k
+}
+
 /**
  * The table key of a capability: `node@process:package:publisher params`. The address cannot
  * hold a space, so distinct (issuer, params) pairs give distinct keys.
  */
-export const capabilityKey = (issuer: Address, params: string): string => `${formatAddress(issuer)} ${params}`
+export const capabilityKey = (issuer: Address, params: string): string => `${addressKey(issuer)} ${params}`
 
 const DOMAIN = "cyberkernel/capability/v1\n"
 const utf8 = new TextEncoder()

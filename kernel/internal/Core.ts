@@ -20,6 +20,7 @@ import {
 import { CapabilityAuthority, bytesEqual } from "../../capabilities/Authority.ts"
 import { canonicalizeJsonText } from "../../capabilities/CanonicalJson.ts"
 import {
+  addressKey,
   type Capability,
   capabilityKey,
   describeCapability,
@@ -44,6 +45,7 @@ import {
   Entry,
   Envelope,
   hold,
+  heldBy,
   INITIALIZED,
   Outstanding,
   release,
@@ -342,15 +344,28 @@ export class KernelCore implements KernelApi {
   hasCapability(holder: Address | ProcessId, cap: { readonly issuer: Address | ProcessId; readonly params: string }): boolean {
     const e = isAddress(holder) ? this.#lookup(holder) : this.#find(holder)
     if (e === undefined || e.state === DEAD) return false
-    const issuer = isAddress(cap.issuer) ? cap.issuer : this.address(cap.issuer)
-    if (e.caps.has(capabilityKey(issuer, cap.params))) return true
+    const ik = isAddress(cap.issuer) ? addressKey(cap.issuer) : this.#localKey(cap.issuer)
+    if (heldBy(e, ik, cap.params) !== undefined) return true
     try {
       const canonical = canonicalizeJsonText(cap.params)
-      return canonical !== cap.params && e.caps.has(capabilityKey(issuer, canonical))
+      return canonical !== cap.params && heldBy(e, ik, canonical) !== undefined
     } catch {
       return false
     }
   }
+
+  readonly #localKeys = new WeakMap<ProcessId, string>()
+
+  /** addressKey of `id` on this node, cached per ProcessId object. */
+  #localKey(id: ProcessId): string {
+    let k = this.#localKeys.get(id)
+    if (k === undefined) {
+      k = addressKey(this.address(id))
+      this.#localKeys.set(id, k)
+    }
+    return k
+  }
+
 
   /** Capabilities `holder` holds. */
   capabilitiesOf(holder: Address | ProcessId): SignedCapability[] {
@@ -570,7 +585,7 @@ export class KernelCore implements KernelApi {
         out[i] = c as SignedCapability
         continue
       }
-      const held = from.caps.get(capabilityKey(c.issuer, c.params))
+      const held = heldBy(from, addressKey(c.issuer), c.params)
       if (held !== undefined) {
         if (isSigned(c) && !(bytesEqual(c.signature, held.signature) && bytesEqual(c.signer, held.signer))) {
           throw new CapabilityForged({

@@ -3,7 +3,7 @@
  * request. Plain classes with every field set in the constructor (monomorphic for V8); the hot
  * path reads and writes them directly.
  */
-import type { SignedCapability } from "../../capabilities/Capability.ts"
+import { addressKey, type SignedCapability } from "../../capabilities/Capability.ts"
 import type { Address, ProcessId } from "../Address.ts"
 import type { Context, LazyLoadBlob, OnExit, Request, Response, SendError } from "../Message.ts"
 import type { NativeProcess, ProcessContext, Reply } from "../Process.ts"
@@ -108,7 +108,15 @@ export const hold = (e: Entry, key: string, cap: SignedCapability): void => {
   if (old !== undefined) e.held.delete(old)
   e.caps.set(key, cap)
   e.held.add(cap)
+  const ik = addressKey(cap.issuer)
+  let byParams = e.index.get(ik)
+  if (byParams === undefined) e.index.set(ik, (byParams = new Map()))
+  byParams.set(cap.params, cap)
 }
+
+/** The capability `{issuer (as addressKey), params}` held by `e`, if any. */
+export const heldBy = (e: Entry, issuerKey: string, params: string): SignedCapability | undefined =>
+  e.index.get(issuerKey)?.get(params)
 
 /** Take the capability under `key` from `e`; false when not held. */
 export const release = (e: Entry, key: string): boolean => {
@@ -116,6 +124,12 @@ export const release = (e: Entry, key: string): boolean => {
   if (old === undefined) return false
   e.caps.delete(key)
   e.held.delete(old)
+  const ik = addressKey(old.issuer)
+  const byParams = e.index.get(ik)
+  if (byParams !== undefined) {
+    byParams.delete(old.params)
+    if (byParams.size === 0) e.index.delete(ik)
+  }
   return true
 }
 
@@ -132,6 +146,8 @@ export class Entry {
   readonly caps = new Map<string, SignedCapability>()
   /** The held instances themselves: attaching one of them is an identity lookup. */
   readonly held = new Set<SignedCapability>()
+  /** Held capabilities by issuer addressKey, then params: lookups without building a key. */
+  readonly index = new Map<string, Map<string, SignedCapability>>()
   /** capabilityKey of the messaging capability that reaches this process. */
   readonly messagingKey: string
   readonly mailbox: RingQueue<Envelope>
