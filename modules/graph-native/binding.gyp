@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "graph_native",
+      "sources": ["src/rank.cc"],
+      "include_dirs": ["../../node_modules/node-addon-api"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-O2"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-strict-aliasing"],
+      "cflags": ["-O3"]
+    }
+  ]
+}

@@ -1,0 +1,429 @@
+// cyber•rank native engine (node-addon-api). Same integer algorithm, bit for bit, as the
+// TypeScript fallback in modules/graph/rank/internal/fallback.ts; semantics of go-cyber
+// x/rank/keeper/calculate_cpu.go (cyber mode) and x/rank/cuda/rank.cu (compressed in-links),
+// plus standard PageRank (pagerank mode). See docs/graph-rank.md.
+//
+// Fixed point: ranks u64 in 2^-60 units; weights and damping u32 in 2^-32 units;
+// mulq32(x, w) = (x >> 32) * w + (((x & 0xffffffff) * w) >> 32). All arithmetic is integer, so
+// the result does not depend on ISA (scalar / AVX2 / AVX-512) or thread count: sums of u64 are
+// associative and the max-delta reduction is a max.
+//
+// The calculation runs in a Napi::AsyncWorker (libuv thread pool) and fans out to std::threads;
+// the JavaScript thread is never blocked.
+#include <napi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define GN_X86 1
+#endif
+
+namespace {
+
+using u64 = uint64_t;
+using u32 = uint32_t;
+
+inline u64 mulq32(u64 x, u64 w) { return (x >> 32) * w + (((x & 0xffffffffULL) * w) >> 32); }
+
+enum Isa { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+
+int best_isa() {
+#ifdef GN_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return ISA_AVX512;
+  if (__builtin_cpu_supports("avx2")) return ISA_AVX2;
+#endif
+  return ISA_SCALAR;
+}
+
+const char* isa_name(int isa) { return isa == ISA_AVX512 ? "avx512" : isa == ISA_AVX2 ? "avx2" : "scalar"; }
+
+// ---- compressed graph (mirrors compress() in fallback.ts) ----
+struct Compressed {
+  std::vector<u32> off, src, w, dang;
+  std::vector<uint8_t> has_in;
+};
+
+void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes,
+              Compressed& g) {
+  const u64 L = in_off[n];
+  std::vector<u32> neudeg(m, 0);
+  for (u64 k = 0; k < L; k++) neudeg[in_neuron[k]]++;
+  std::vector<u64> norm(m);
+  for (u32 u = 0; u < m; u++) norm[u] = neudeg[u] == 0 ? 0 : stakes[u] / neudeg[u];
+  std::vector<u32>().swap(neudeg);
+  std::vector<u32> pair_from(L), pair_count(n, 0);
+  std::vector<u64> pair_ls(L), os(n, 0);
+  g.has_in.assign(n, 0);
+  u64 pairs = 0;
+  for (u32 t = 0; t < n; t++) {
+    u64 k = in_off[t];
+    const u64 o1 = in_off[t + 1];
+    if (k < o1) g.has_in[t] = 1;
+    while (k < o1) {
+      const u32 f = in_from[k];
+      u64 ls = 0;
+      while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
+      pair_from[pairs] = f;
+      pair_ls[pairs++] = ls;
+      pair_count[t]++;
+      os[f] += ls;
+    }
+  }
+  g.off.assign(size_t(n) + 1, 0);
+  g.src.resize(pairs);
+  g.w.resize(pairs);
+  u64 c = 0, p = 0;
+  for (u32 t = 0; t < n; t++) {
+    const u64 end = p + pair_count[t];
+    for (; p < end; p++) {
+      const u64 ls = pair_ls[p], o = os[pair_from[p]];
+      u32 w;
+      if (ls == 0 || o == 0) continue;
+      if (ls >= o) {
+        w = 0xffffffffu;
+      } else {
+        const unsigned __int128 q = ((unsigned __int128)ls << 32) / o;
+        w = q >= 0xffffffffu ? 0xffffffffu : (u32)q;
+      }
+      if (w == 0) continue;
+      g.src[c] = pair_from[p];
+      g.w[c++] = w;
+    }
+    g.off[t + 1] = (u32)c;
+  }
+  g.src.resize(c);
+  g.w.resize(c);
+  g.dang.clear();
+  for (u32 f = 0; f < n; f++)
+    if (os[f] == 0) g.dang.push_back(f);
+}
+
+// ---- row kernels: Σ mulq32(prev[src[k]], w[k]) for k in [b, e) ----
+inline u64 row_scalar(const u64* prev, const u32* src, const u32* w, u64 b, u64 e) {
+  u64 s = 0;
+  for (u64 k = b; k < e; k++) s += mulq32(prev[src[k]], w[k]);
+  return s;
+}
+
+#ifdef GN_X86
+__attribute__((target("avx2"))) inline u64 row_avx2(const u64* prev, const u32* src, const u32* w, u64 b, u64 e) {
+  u64 k = b, s = 0;
+  if (e - b >= 8) {
+    __m256i acc = _mm256_setzero_si256();
+    for (; k + 4 <= e; k += 4) {
+      const __m128i idx = _mm_loadu_si128((const __m128i*)(src + k));
+      const __m256i ww = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i*)(w + k)));
+      const __m256i p = _mm256_i32gather_epi64((const long long*)prev, idx, 8);
+      const __m256i hi = _mm256_mul_epu32(_mm256_srli_epi64(p, 32), ww);
+      const __m256i lo = _mm256_srli_epi64(_mm256_mul_epu32(p, ww), 32);
+      acc = _mm256_add_epi64(acc, _mm256_add_epi64(hi, lo));
+    }
+    alignas(32) u64 lanes[4];
+    _mm256_store_si256((__m256i*)lanes, acc);
+    s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+  }
+  for (; k < e; k++) s += mulq32(prev[src[k]], w[k]);
+  return s;
+}
+
+__attribute__((target("avx512f"))) inline u64 row_avx512(const u64* prev, const u32* src, const u32* w, u64 b,
+                                                          u64 e) {
+  u64 k = b, s = 0;
+  if (e - b >= 16) {
+    __m512i acc = _mm512_setzero_si512();
+    for (; k + 8 <= e; k += 8) {
+      const __m256i idx = _mm256_loadu_si256((const __m256i*)(src + k));
+      const __m512i ww = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i*)(w + k)));
+      const __m512i p = _mm512_i32gather_epi64(idx, (const void*)prev, 8);
+      const __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(p, 32), ww);
+      const __m512i lo = _mm512_srli_epi64(_mm512_mul_epu32(p, ww), 32);
+      acc = _mm512_add_epi64(acc, _mm512_add_epi64(hi, lo));
+    }
+    s = (u64)_mm512_reduce_add_epi64(acc);
+  }
+  for (; k < e; k++) s += mulq32(prev[src[k]], w[k]);
+  return s;
+}
+#endif
+
+struct Sweep {
+  const Compressed* g;
+  const u64* prev;
+  u64* next;
+  u64 d, K;
+  bool pagerank;
+};
+
+// Update particles [t0, t1); returns the largest |next - prev| among them. One copy per ISA.
+#define GN_SWEEP_BODY(ROW)                                                    \
+  const u32* off = sw.g->off.data();                                          \
+  const u32* src = sw.g->src.data();                                          \
+  const u32* w = sw.g->w.data();                                              \
+  const uint8_t* has_in = sw.g->has_in.data();                                \
+  u64 mx = 0;                                                                 \
+  for (u32 t = t0; t < t1; t++) {                                             \
+    if (!sw.pagerank && !has_in[t]) continue;                                 \
+    const u64 sum = ROW(sw.prev, src, w, off[t], off[t + 1]);                 \
+    const u64 r = mulq32(sum, sw.d) + sw.K;                                   \
+    sw.next[t] = r;                                                           \
+    const u64 p = sw.prev[t];                                                 \
+    const u64 delta = r > p ? r - p : p - r;                                  \
+    if (delta > mx) mx = delta;                                               \
+  }                                                                           \
+  return mx;
+
+u64 sweep_scalar(const Sweep& sw, u32 t0, u32 t1) { GN_SWEEP_BODY(row_scalar) }
+#ifdef GN_X86
+__attribute__((target("avx2"))) u64 sweep_avx2(const Sweep& sw, u32 t0, u32 t1) { GN_SWEEP_BODY(row_avx2) }
+__attribute__((target("avx512f"))) u64 sweep_avx512(const Sweep& sw, u32 t0, u32 t1) { GN_SWEEP_BODY(row_avx512) }
+#endif
+
+u64 run_sweep(int isa, const Sweep& sw, u32 t0, u32 t1) {
+#ifdef GN_X86
+  if (isa == ISA_AVX512) return sweep_avx512(sw, t0, t1);
+  if (isa == ISA_AVX2) return sweep_avx2(sw, t0, t1);
+#endif
+  (void)isa;
+  return sweep_scalar(sw, t0, t1);
+}
+
+struct Job {
+  u32 n = 0, m = 0;
+  const u32 *in_off = nullptr, *in_from = nullptr, *in_neuron = nullptr;
+  const u64* stakes = nullptr;
+  int mode = 0;
+  u64 d = 0, tol = 1, init = 0, konst = 0;
+  u32 max_iter = 1;
+  bool empty = false;
+  int threads = 1;
+  int isa = ISA_SCALAR;
+  // outputs
+  std::vector<u64> ranks;
+  u32 iterations = 0;
+  double prep_ms = 0, iter_ms = 0;
+  u64 compressed = 0, max_delta = 0;
+};
+
+void run_job(Job& j) {
+  using clk = std::chrono::steady_clock;
+  const u32 n = j.n;
+  j.ranks.assign(n, 0);
+  if (j.empty) return;
+  auto t_a = clk::now();
+  Compressed g;
+  compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, g);
+  j.compressed = g.src.size();
+  // partition particles into `threads` ranges of about equal (links + particles)
+  const int T = std::max(1, std::min(j.threads, (int)std::max<u32>(1, n)));
+  std::vector<u32> bounds(T + 1, n);
+  bounds[0] = 0;
+  const u64 total = (u64)g.off[n] + n;
+  for (int i = 1; i < T; i++) {
+    const u64 target = total * i / T;
+    u32 lo = bounds[i - 1], hi = n;
+    while (lo < hi) {
+      const u32 mid = lo + (hi - lo) / 2;
+      if ((u64)g.off[mid] + mid < target) lo = mid + 1;
+      else hi = mid;
+    }
+    bounds[i] = lo;
+  }
+  auto t_b = clk::now();
+  std::vector<u64> a(n, j.init), b(n, j.init);
+  u64* cur = a.data();
+  u64* nxt = b.data();
+  std::vector<u64> local(T, 0);
+  const bool pagerank = j.mode == 1;
+  for (;;) {
+    u64 K = j.konst;
+    if (pagerank) {
+      u64 s = 0;
+      for (u32 x : g.dang) s += cur[x];
+      K += mulq32(s, j.d) / n;
+    }
+    Sweep sw{&g, cur, nxt, j.d, K, pagerank};
+    if (T == 1) {
+      local[0] = run_sweep(j.isa, sw, 0, n);
+    } else {
+      std::vector<std::thread> pool;
+      pool.reserve(T - 1);
+      for (int i = 1; i < T; i++)
+        pool.emplace_back([&, i] { local[i] = run_sweep(j.isa, sw, bounds[i], bounds[i + 1]); });
+      local[0] = run_sweep(j.isa, sw, bounds[0], bounds[1]);
+      for (auto& th : pool) th.join();
+    }
+    u64 mx = 0;
+    for (int i = 0; i < T; i++) mx = std::max(mx, local[i]);
+    std::swap(cur, nxt);
+    j.iterations++;
+    j.max_delta = mx;
+    if (mx <= j.tol || j.iterations >= j.max_iter) break;
+  }
+  std::memcpy(j.ranks.data(), cur, sizeof(u64) * n);
+  auto t_c = clk::now();
+  j.prep_ms = std::chrono::duration<double, std::milli>(t_b - t_a).count();
+  j.iter_ms = std::chrono::duration<double, std::milli>(t_c - t_b).count();
+}
+
+u64 to_u64(const Napi::Value& v) {
+  bool lossless = true;
+  return v.As<Napi::BigInt>().Uint64Value(&lossless);
+}
+
+class RankWorker : public Napi::AsyncWorker {
+ public:
+  RankWorker(Napi::Env env, Napi::Object input, Job job)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)) {
+    keep_ = Napi::Persistent(input);  // keeps the snapshot's typed arrays alive while we read them
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { run_job(job_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    const size_t n = job_.ranks.size();
+    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * 8);
+    if (n) std::memcpy(buf.Data(), job_.ranks.data(), n * 8);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("ranks", Napi::TypedArrayOf<u64>::New(env, n, buf, 0, napi_biguint64_array));
+    out.Set("iterations", Napi::Number::New(env, job_.iterations));
+    out.Set("prepareMs", Napi::Number::New(env, job_.prep_ms));
+    out.Set("iterateMs", Napi::Number::New(env, job_.iter_ms));
+    out.Set("compressedLinks", Napi::Number::New(env, (double)job_.compressed));
+    out.Set("maxDelta", Napi::BigInt::New(env, job_.max_delta));
+    out.Set("isa", Napi::String::New(env, isa_name(job_.isa)));
+    out.Set("threads", Napi::Number::New(env, job_.threads));
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference keep_;
+  Job job_;
+};
+
+template <typename T>
+const T* typed(const Napi::Object& o, const char* key, size_t want, const char* what, std::string& err) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray()) {
+    err = std::string(key) + " must be a " + what;
+    return nullptr;
+  }
+  auto ta = v.As<Napi::TypedArray>();
+  if (want != SIZE_MAX && ta.ElementLength() != want) {
+    err = std::string(key) + " has " + std::to_string(ta.ElementLength()) + " entries, expected " +
+          std::to_string(want);
+    return nullptr;
+  }
+  return reinterpret_cast<const T*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+}
+
+// calculate(input) -> Promise<{ ranks, iterations, prepareMs, iterateMs, compressedLinks, maxDelta, isa, threads }>
+Napi::Value Calculate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "calculate(input) needs an object").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object o = info[0].As<Napi::Object>();
+  Job j;
+  std::string err;
+  j.n = o.Get("particles").As<Napi::Number>().Uint32Value();
+  j.m = o.Get("neurons").As<Napi::Number>().Uint32Value();
+  j.in_off = typed<u32>(o, "inOffsets", size_t(j.n) + 1, "Uint32Array", err);
+  const size_t L = err.empty() ? j.in_off[j.n] : 0;
+  if (err.empty()) j.in_from = typed<u32>(o, "inFrom", L, "Uint32Array", err);
+  if (err.empty()) j.in_neuron = typed<u32>(o, "inNeuron", L, "Uint32Array", err);
+  if (err.empty()) j.stakes = typed<u64>(o, "stakes", j.m, "BigUint64Array", err);
+  if (err.empty()) {
+    for (size_t k = 0; k < L; k++)
+      if (j.in_from[k] >= j.n || j.in_neuron[k] >= j.m) {
+        err = "link " + std::to_string(k) + " names a particle or neuron out of range";
+        break;
+      }
+  }
+  if (!err.empty()) {
+    Napi::RangeError::New(env, err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  j.mode = o.Get("modeCode").As<Napi::Number>().Int32Value();
+  j.d = o.Get("dampingQ32").As<Napi::Number>().Uint32Value();
+  j.tol = to_u64(o.Get("toleranceQ60"));
+  j.max_iter = o.Get("maxIterations").As<Napi::Number>().Uint32Value();
+  j.init = to_u64(o.Get("initQ60"));
+  j.konst = to_u64(o.Get("constQ60"));
+  j.empty = o.Get("empty").As<Napi::Boolean>().Value();
+  j.threads = std::max(1, o.Get("threads").As<Napi::Number>().Int32Value());
+  int isa = best_isa();
+  Napi::Value want = o.Get("isa");
+  if (want.IsString()) {
+    const std::string s = want.As<Napi::String>().Utf8Value();
+    const int asked = s == "avx512" ? ISA_AVX512 : s == "avx2" ? ISA_AVX2 : s == "scalar" ? ISA_SCALAR : -1;
+    if (asked < 0 || asked > isa) {
+      Napi::RangeError::New(env, "isa " + s + " is not available here (best: " + isa_name(isa) + ")")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    isa = asked;
+  }
+  if (j.n >= 0x80000000u) isa = ISA_SCALAR;  // gathers take signed 32-bit indices
+  j.isa = isa;
+  auto* w = new RankWorker(env, o, std::move(j));
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// streamTriad(megabytesPerArray, threads, repetitions) -> bytes per second (best run), STREAM's
+// count of 24 bytes per element (a[i] = b[i] + s*c[i]). Bench only: runs on the calling thread.
+Napi::Value StreamTriad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t mb = info[0].As<Napi::Number>().Uint32Value();
+  const int T = std::max(1, info[1].As<Napi::Number>().Int32Value());
+  const int reps = std::max(1, info[2].As<Napi::Number>().Int32Value());
+  const size_t n = mb * 1024 * 1024 / 8;
+  std::vector<double> a(n, 0.0), b(n, 1.0), c(n, 2.0);
+  double best = 0;
+  for (int r = 0; r < reps; r++) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int i = 0; i < T; i++)
+      pool.emplace_back([&, i] {
+        const size_t s = n * i / T, e = n * (i + 1) / T;
+        double* __restrict pa = a.data();
+        const double* __restrict pb = b.data();
+        const double* __restrict pc = c.data();
+        for (size_t k = s; k < e; k++) pa[k] = pb[k] + 3.0 * pc[k];
+      });
+    for (auto& th : pool) th.join();
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, 24.0 * n / sec);
+  }
+  if (a[n / 2] != 7.0) {
+    Napi::Error::New(env, "triad check failed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, best);
+}
+
+Napi::Value BestIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), isa_name(best_isa())); }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("calculate", Napi::Function::New(env, Calculate));
+  exports.Set("streamTriad", Napi::Function::New(env, StreamTriad));
+  exports.Set("bestIsa", Napi::Function::New(env, BestIsa));
+  exports.Set("hardwareThreads", Napi::Number::New(env, std::thread::hardware_concurrency()));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(graph_native, Init)

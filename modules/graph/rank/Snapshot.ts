@@ -1,0 +1,138 @@
+/**
+ * The rank snapshot: the links and stakes one cyber•rank calculation reads, in a compact CSR
+ * layout that both engines (native addon and TypeScript fallback) consume unchanged.
+ *
+ * Follows go-cyber's calculation context (x/rank/types/context.go: in-links per particle,
+ * out-links per particle, stakes and neudegs per neuron) without its maps of maps: the links are
+ * one array sorted by (to, from, neuron) and indexed by particle, 8 bytes per link.
+ *
+ * The graph machine keeps a {@link SnapshotBuilder} as its append-only link log (cyberlinks are
+ * never removed in go-cyber) and its stake table, and calls {@link SnapshotBuilder.build} at each
+ * CalculationPeriod boundary: an O(links + particles + neurons) counting sort, no comparisons.
+ */
+
+/**
+ * An immutable rank snapshot (all numbers are unsigned).
+ *
+ * - `particles` N: particle numbers are 0..N-1 (go-cyber's CidNumber).
+ * - `neurons` M: neuron numbers are 0..M-1 (go-cyber's AccNumber after indexing).
+ * - `inOffsets` (N+1 entries): the links into particle `to` are entries
+ *   `inOffsets[to] .. inOffsets[to+1]-1` of `inFrom` / `inNeuron`.
+ * - `inFrom`, `inNeuron` (L entries): source particle and linking neuron of each link, sorted by
+ *   (to, from, neuron); no (from, to, neuron) triple appears twice.
+ * - `stakes` (M entries): each neuron's stake (u64; go-cyber: GetTotalStakesAmpere).
+ *
+ * Limits: N, M < 2^32 and L < 2^32.
+ */
+export interface RankSnapshot {
+  readonly particles: number
+  readonly neurons: number
+  readonly inOffsets: Uint32Array
+  readonly inFrom: Uint32Array
+  readonly inNeuron: Uint32Array
+  readonly stakes: BigUint64Array
+}
+
+/** Number of links in a snapshot. */
+export const snapshotLinks = (s: RankSnapshot): number => s.inFrom.length
+
+/**
+ * Incremental snapshot builder: an append-only log of (from, to, neuron) links (12 bytes per link)
+ * and a stake table. Duplicate links may be appended (they are removed by `build`, as go-cyber's
+ * link sets do); self links are kept (the graph machine rejects them before they get here).
+ */
+export class SnapshotBuilder {
+  private from = new Uint32Array(1024)
+  private to = new Uint32Array(1024)
+  private neuron = new Uint32Array(1024)
+  private count = 0
+  private stakes = new BigUint64Array(64)
+  private maxParticle = -1
+  private maxNeuron = -1
+
+  /** Number of links appended so far (duplicates included). */
+  get links(): number {
+    return this.count
+  }
+
+  /** Append the cyberlink `from -> to` made by `neuron` (particle and neuron numbers, u32). */
+  addLink(from: number, to: number, neuron: number): void {
+    if (this.count === this.from.length) this.grow()
+    this.from[this.count] = from
+    this.to[this.count] = to
+    this.neuron[this.count] = neuron
+    this.count++
+    if (from > this.maxParticle) this.maxParticle = from
+    if (to > this.maxParticle) this.maxParticle = to
+    if (neuron > this.maxNeuron) this.maxNeuron = neuron
+  }
+
+  /** Set a neuron's stake (u64, e.g. its balance of the configured denom). */
+  setStake(neuron: number, stake: bigint): void {
+    if (neuron >= this.stakes.length) {
+      let size = this.stakes.length
+      while (size <= neuron) size *= 2
+      const next = new BigUint64Array(size)
+      next.set(this.stakes)
+      this.stakes = next
+    }
+    this.stakes[neuron] = stake
+    if (neuron > this.maxNeuron) this.maxNeuron = neuron
+  }
+
+  /**
+   * Freeze the current links and stakes into a {@link RankSnapshot}. `particles` may exceed the
+   * largest particle number seen (particles without links); `neurons` likewise.
+   */
+  build(particles = 0, neurons = 0): RankSnapshot {
+    const n = Math.max(particles, this.maxParticle + 1)
+    const m = Math.max(neurons, this.maxNeuron + 1)
+    const l = this.count
+    const { from, to, neuron } = this
+    // three stable counting sorts (LSD): by neuron, then from, then to
+    const byKey = (key: Uint32Array, buckets: number, order: Uint32Array | null): Uint32Array => {
+      const counts = new Uint32Array(buckets + 1)
+      for (let i = 0; i < l; i++) counts[key[i]! + 1]!++
+      for (let b = 0; b < buckets; b++) counts[b + 1]! += counts[b]!
+      const out = new Uint32Array(l)
+      if (order === null) for (let i = 0; i < l; i++) out[counts[key[i]!]!++] = i
+      else for (let k = 0; k < l; k++) { const i = order[k]!; out[counts[key[i]!]!++] = i }
+      return out
+    }
+    const order = byKey(to, n, byKey(from, n, byKey(neuron, m, null)))
+    const inOffsets = new Uint32Array(n + 1)
+    const inFrom = new Uint32Array(l)
+    const inNeuron = new Uint32Array(l)
+    let w = 0
+    let pf = -1, pt = -1, pn = -1
+    for (let k = 0; k < l; k++) {
+      const i = order[k]!
+      const f = from[i]!, t = to[i]!, u = neuron[i]!
+      if (f === pf && t === pt && u === pn) continue // duplicate (from, to, neuron)
+      pf = f; pt = t; pn = u
+      inFrom[w] = f
+      inNeuron[w] = u
+      inOffsets[t + 1]!++
+      w++
+    }
+    for (let t = 0; t < n; t++) inOffsets[t + 1]! += inOffsets[t]!
+    const stakes = new BigUint64Array(m)
+    stakes.set(this.stakes.subarray(0, Math.min(m, this.stakes.length)))
+    return {
+      particles: n,
+      neurons: m,
+      inOffsets,
+      inFrom: w === l ? inFrom : inFrom.slice(0, w),
+      inNeuron: w === l ? inNeuron : inNeuron.slice(0, w),
+      stakes,
+    }
+  }
+
+  private grow(): void {
+    const size = this.from.length * 2
+    const g = (a: Uint32Array) => { const b = new Uint32Array(size); b.set(a); return b }
+    this.from = g(this.from)
+    this.to = g(this.to)
+    this.neuron = g(this.neuron)
+  }
+}

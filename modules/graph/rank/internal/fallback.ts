@@ -1,0 +1,201 @@
+/**
+ * Portable cyber•rank engine in TypeScript: the same integer algorithm as the native addon
+ * (modules/graph-native/src/rank.cc), bit for bit, without BigInt in the iteration loop.
+ *
+ * Semantics: go-cyber x/rank/keeper/calculate_cpu.go (cyber mode) and standard PageRank
+ * (pagerank mode); fixed point as in ./fixed.ts. A u64 rank is held as two u32 halves
+ * (little-endian pairs in one Uint32Array, so the result is a BigUint64Array view for free);
+ * products are split into 16-bit pieces so that every double stays an exact integer (< 2^53).
+ */
+import type { RankSnapshot } from "../Snapshot.ts"
+import type { ResolvedParams } from "../RankParams.ts"
+import { mulQ32, rankConstants } from "./fixed.ts"
+
+/** The compressed in-link CSR both engines derive from a snapshot (one entry per (from, to) pair
+ * with a non-zero weight). `cW` are weights in 2^-32 units; `hasIn[t]` is 1 when the snapshot has
+ * any link into t (go-cyber's non-dangling test); `danglingOut` lists particles whose out-stake is 0. */
+export interface CompressedGraph {
+  readonly cOffsets: Uint32Array
+  readonly cSrc: Uint32Array
+  readonly cW: Uint32Array
+  readonly hasIn: Uint8Array
+  readonly danglingOut: Uint32Array
+}
+
+const TWO32 = 4294967296
+const TWO16 = 65536
+
+/**
+ * Build the compressed graph: neudeg = links per neuron; a link's stake = stake / neudeg
+ * (integer division, x/rank/keeper/calculate_cpu.go getNormalizedStake); a pair's stake = the sum
+ * over its neurons; out-stake = the sum over the source's pairs; weight =
+ * min(floor(pairStake·2^32 / outStake), 2^32-1). Sums wrap modulo 2^64 as go's uint64 does.
+ */
+export const compress = (s: RankSnapshot): CompressedGraph => {
+  const n = s.particles, m = s.neurons, L = s.inFrom.length
+  const { inOffsets, inFrom, inNeuron, stakes } = s
+  const neudeg = new Uint32Array(m)
+  for (let k = 0; k < L; k++) neudeg[inNeuron[k]!]!++
+  let total = 0n
+  const norm = new BigUint64Array(m)
+  for (let u = 0; u < m; u++) {
+    const deg = neudeg[u]!
+    norm[u] = deg === 0 ? 0n : stakes[u]! / BigInt(deg)
+    total += stakes[u]!
+  }
+  const small = total < 2n ** 53n
+  const pairFrom = new Uint32Array(L)
+  const pairCount = new Uint32Array(n)
+  const hasIn = new Uint8Array(n)
+  let pairs = 0
+  let lsN: Float64Array | null = null, osN: Float64Array | null = null
+  let lsB: BigUint64Array | null = null, osB: BigUint64Array | null = null
+  if (small) {
+    const normN = new Float64Array(m)
+    for (let u = 0; u < m; u++) normN[u] = Number(norm[u]!)
+    lsN = new Float64Array(L); osN = new Float64Array(n)
+    for (let t = 0; t < n; t++) {
+      const o1 = inOffsets[t + 1]!
+      let k = inOffsets[t]!
+      if (k < o1) hasIn[t] = 1
+      while (k < o1) {
+        const f = inFrom[k]!
+        let ls = 0
+        while (k < o1 && inFrom[k] === f) ls += normN[inNeuron[k++]!]!
+        pairFrom[pairs] = f; lsN[pairs++] = ls; pairCount[t]!++
+        osN[f] = osN[f]! + ls
+      }
+    }
+  } else {
+    lsB = new BigUint64Array(L); osB = new BigUint64Array(n)
+    for (let t = 0; t < n; t++) {
+      const o1 = inOffsets[t + 1]!
+      let k = inOffsets[t]!
+      if (k < o1) hasIn[t] = 1
+      while (k < o1) {
+        const f = inFrom[k]!
+        let ls = 0n
+        while (k < o1 && inFrom[k] === f) ls += norm[inNeuron[k++]!]!
+        pairFrom[pairs] = f; lsB[pairs++] = ls; pairCount[t]!++
+        osB[f] = osB[f]! + BigInt.asUintN(64, ls)
+      }
+    }
+  }
+  const weightOf = (p: number): number => {
+    if (small) {
+      const ls = lsN![p]!, os = osN![pairFrom[p]!]!
+      if (ls === 0 || os === 0) return 0
+      if (ls >= os) return TWO32 - 1
+      if (os < 2 ** 21) {
+        const x = ls * TWO32
+        let q = Math.floor(x / os)
+        if (q * os > x) q--
+        else if ((q + 1) * os <= x) q++
+        return q
+      }
+      return Number((BigInt(ls) << 32n) / BigInt(os))
+    }
+    const ls = BigInt.asUintN(64, lsB![p]!), os = osB![pairFrom[p]!]!
+    if (ls === 0n || os === 0n) return 0
+    const q = (ls << 32n) / os
+    return q >= 0xffffffffn ? TWO32 - 1 : Number(q)
+  }
+  const cOffsets = new Uint32Array(n + 1)
+  const cSrcAll = new Uint32Array(pairs)
+  const cWAll = new Uint32Array(pairs)
+  let c = 0, p = 0
+  for (let t = 0; t < n; t++) {
+    const end = p + pairCount[t]!
+    for (; p < end; p++) {
+      const w = weightOf(p)
+      if (w === 0) continue
+      cSrcAll[c] = pairFrom[p]!; cWAll[c++] = w
+    }
+    cOffsets[t + 1] = c
+  }
+  let dn = 0
+  const dang = new Uint32Array(n)
+  for (let f = 0; f < n; f++) if (small ? osN![f] === 0 : osB![f] === 0n) dang[dn++] = f
+  return { cOffsets, cSrc: cSrcAll.slice(0, c), cW: cWAll.slice(0, c), hasIn, danglingOut: dang.slice(0, dn) }
+}
+
+/** Result of one calculation: ranks as u64 fixed point (2^-60 units) and the iteration count. */
+export interface FallbackResult {
+  readonly ranks: BigUint64Array
+  readonly iterations: number
+}
+
+const split = (x: bigint): [number, number] => [Number(x >> 32n), Number(x & 0xffffffffn)]
+
+/**
+ * Run the calculation on a compressed graph. Iterates until max |new - prev| <= tolerance or
+ * maxIterations; cyber mode updates only particles with in-links (others keep (1-d)/N, as
+ * calculate_cpu.go's step does).
+ */
+export const iterate = (s: RankSnapshot, g: CompressedGraph, p: ResolvedParams): FallbackResult => {
+  const n = s.particles
+  const k0 = rankConstants(s, p)
+  if (k0.empty) return { ranks: new BigUint64Array(n), iterations: 0 }
+  const out = new BigUint64Array(n)
+  let cur = new Uint32Array(out.buffer)
+  let nxt = new Uint32Array(2 * n)
+  const [ih, il] = split(k0.initQ60)
+  for (let i = 0; i < n; i++) { cur[2 * i] = il; cur[2 * i + 1] = ih; nxt[2 * i] = il; nxt[2 * i + 1] = ih }
+  const { cOffsets, cSrc, cW, hasIn, danglingOut } = g
+  const d = p.dampingQ32, dh = Math.floor(d / TWO16), dl = d % TWO16
+  const [tolH, tolL] = split(p.toleranceQ60)
+  const pagerank = p.modeCode === 1
+  const N = BigInt(n), D = BigInt(d)
+  let iterations = 0
+  for (;;) {
+    let K = k0.constQ60
+    if (pagerank) {
+      let sh = 0, sl = 0
+      for (let j = 0; j < danglingOut.length; j++) {
+        const x = danglingOut[j]!
+        sh += cur[2 * x + 1]!; sl += cur[2 * x]!
+        if ((j & 0xfffff) === 0xfffff) { const c = Math.floor(sl / TWO32); sh += c; sl -= c * TWO32 }
+      }
+      K += mulQ32((BigInt(sh) << 32n) + BigInt(sl), D) / N
+    }
+    const [Kh, Kl] = split(K)
+    let mh = 0, ml = 0
+    for (let t = 0; t < n; t++) {
+      if (!pagerank && hasIn[t] === 0) continue
+      // T = Σ mulQ32(prev[src], w) held as a·2^16 + b
+      let a = 0, b = 0
+      const o1 = cOffsets[t + 1]!
+      for (let k = cOffsets[t]!, r = 0; k < o1; k++, r++) {
+        const src = cSrc[k]!, w = cW[k]!
+        const wh = w >>> 16, wl = w & 0xffff
+        const h = cur[2 * src + 1]!, l = cur[2 * src]!
+        a += h * wh
+        b += h * wl + Math.floor((l * wh + Math.floor((l * wl) / TWO16)) / TWO16)
+        if ((r & 63) === 63) { const c = Math.floor(b / TWO16); a += c; b -= c * TWO16 }
+      }
+      let c = Math.floor(b / TWO16); a += c; b -= c * TWO16
+      const Th = Math.floor(a / TWO16)
+      const Tl = (a - Th * TWO16) * TWO16 + b
+      // R = mulQ32(T, d) = Th·d + hi32(Tl·d), held as ra·2^16 + rb
+      let ra = Th * dh
+      let rb = Th * dl + Math.floor((Tl * dh + Math.floor((Tl * dl) / TWO16)) / TWO16)
+      c = Math.floor(rb / TWO16); ra += c; rb -= c * TWO16
+      const Rh = Math.floor(ra / TWO16)
+      let lo = (ra - Rh * TWO16) * TWO16 + rb + Kl
+      let hi = Rh + Kh
+      if (lo >= TWO32) { lo -= TWO32; hi += 1 }
+      nxt[2 * t] = lo; nxt[2 * t + 1] = hi
+      // |new - prev| as (xh, xl)
+      let xh = hi - cur[2 * t + 1]!, xl = lo - cur[2 * t]!
+      if (xh < 0 || (xh === 0 && xl < 0)) { xh = -xh; xl = -xl }
+      if (xl < 0) { xl += TWO32; xh -= 1 }
+      if (xh > mh || (xh === mh && xl > ml)) { mh = xh; ml = xl }
+    }
+    const t = cur; cur = nxt; nxt = t
+    iterations++
+    if (mh < tolH || (mh === tolH && ml <= tolL)) break
+    if (iterations >= p.maxIterations) break
+  }
+  if (cur.buffer !== out.buffer) new Uint32Array(out.buffer).set(cur)
+  return { ranks: out, iterations }
+}

@@ -1,0 +1,70 @@
+/**
+ * Loader of the cyber•rank native addon (modules/graph-native, built by `npm install`).
+ * Never throws: when the addon is missing or fails to load, `loadNative()` returns the reason.
+ */
+import { createRequire } from "node:module"
+import { existsSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+/** Input of the addon's `calculate`: a snapshot plus the integers of ./fixed.ts. */
+export interface NativeInput {
+  readonly particles: number
+  readonly neurons: number
+  readonly inOffsets: Uint32Array
+  readonly inFrom: Uint32Array
+  readonly inNeuron: Uint32Array
+  readonly stakes: BigUint64Array
+  readonly modeCode: 0 | 1
+  readonly dampingQ32: number
+  readonly toleranceQ60: bigint
+  readonly maxIterations: number
+  readonly initQ60: bigint
+  readonly constQ60: bigint
+  readonly empty: boolean
+  readonly threads: number
+  readonly isa?: "scalar" | "avx2" | "avx512"
+}
+
+/** Output of the addon's `calculate` (times measured inside the addon, in ms). */
+export interface NativeOutput {
+  readonly ranks: BigUint64Array
+  readonly iterations: number
+  readonly prepareMs: number
+  readonly iterateMs: number
+  readonly compressedLinks: number
+  readonly maxDelta: bigint
+  readonly isa: string
+  readonly threads: number
+}
+
+/** The addon's exports (src/rank.cc). */
+export interface NativeAddon {
+  /** Runs on the libuv pool and std::threads; resolves with the ranks. */
+  readonly calculate: (input: NativeInput) => Promise<NativeOutput>
+  /** STREAM triad bandwidth in bytes/s (bench only; blocks the calling thread). */
+  readonly streamTriad: (megabytesPerArray: number, threads: number, repetitions: number) => number
+  /** "avx512" | "avx2" | "scalar": the widest unit this CPU offers. */
+  readonly bestIsa: () => string
+  readonly hardwareThreads: number
+}
+
+const addonPath = fileURLToPath(new URL("../../../graph-native/build/Release/graph_native.node", import.meta.url))
+const failurePath = fileURLToPath(new URL("../../../graph-native/build/BUILD_FAILED.txt", import.meta.url))
+
+let cached: { addon: NativeAddon } | { reason: string } | undefined
+
+/** Load the addon once; `{ reason }` says why it is not available. */
+export const loadNative = (): { addon: NativeAddon } | { reason: string } => {
+  if (cached !== undefined) return cached
+  if (process.env.CYBERKERNEL_RANK_ENGINE === "fallback") return (cached = { reason: "CYBERKERNEL_RANK_ENGINE=fallback" })
+  if (!existsSync(addonPath)) {
+    const why = existsSync(failurePath) ? readFileSync(failurePath, "utf8").split("\n")[0] : "not built (run npm install)"
+    return (cached = { reason: `native addon ${why}` })
+  }
+  try {
+    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon
+    return (cached = { addon })
+  } catch (e) {
+    return (cached = { reason: `native addon failed to load: ${(e as Error).message}` })
+  }
+}

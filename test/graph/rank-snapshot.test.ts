@@ -1,0 +1,42 @@
+/** The rank snapshot builder: CSR by target, sorted (to, from, neuron), duplicates removed. */
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { SnapshotBuilder } from "../../modules/graph/rank/Snapshot.ts"
+import { prng } from "./rankHelpers.ts"
+
+test("CSR layout, order and dedupe match a sort of the distinct triples", () => {
+  const r = prng(3)
+  const b = new SnapshotBuilder()
+  const triples: Array<[number, number, number]> = []
+  for (let i = 0; i < 5_000; i++) {
+    const t: [number, number, number] = [Math.floor(r() * 300), Math.floor(r() * 300), Math.floor(r() * 20)]
+    b.addLink(...t)
+    triples.push(t)
+    if (r() < 0.2) { b.addLink(...t); triples.push(t) }
+  }
+  b.setStake(19, 5n)
+  const s = b.build(310)
+  assert.is(s.particles, 310)
+  assert.is(s.neurons, 20)
+  assert.is(s.stakes[19], 5n)
+  const distinct = [...new Set(triples.map((t) => t.join(",")))].map((x) => x.split(",").map(Number) as [number, number, number])
+  distinct.sort((a, b) => a[1] - b[1] || a[0] - b[0] || a[2] - b[2])
+  assert.is(s.inFrom.length, distinct.length)
+  assert.is(s.inOffsets[310], distinct.length)
+  let k = 0
+  for (let t = 0; t < 310; t++) {
+    for (let j = s.inOffsets[t]!; j < s.inOffsets[t + 1]!; j++, k++) {
+      assert.equal([s.inFrom[j], t, s.inNeuron[j]], distinct[k])
+    }
+  }
+})
+
+test("empty builder gives an empty snapshot; particles/neurons may exceed those seen", () => {
+  const s = new SnapshotBuilder().build(3, 2)
+  assert.is(s.particles, 3)
+  assert.is(s.neurons, 2)
+  assert.equal([...s.inOffsets], [0, 0, 0, 0])
+  assert.is(s.stakes.length, 2)
+})
+
+test.run()
