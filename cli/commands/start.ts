@@ -5,8 +5,9 @@
  *
  * Source: cometbft `start` / cosmos-sdk `simd start`.
  */
-import { Data, Effect, Option, type Scope } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Data, Effect, Option, References, type Scope } from "effect"
+import { Command, Flag, GlobalFlag } from "effect/cli"
+import type { LogLevel } from "../../node/config/NodeConfig.ts"
 import type { NodeConfig } from "../../node/config/NodeConfig.ts"
 import { initHome, loadHome, DEV_KEY_NAME } from "../../node/home/Home.ts"
 import type { Genesis } from "../../node/home/Genesis.ts"
@@ -43,6 +44,10 @@ export const importStartNode: Effect.Effect<StartNode, NodeNotBuilt> = Effect.tr
   })
 })
 
+const effectLogLevel: Record<LogLevel, "Trace" | "Debug" | "Info" | "Warn" | "Error" | "None"> = {
+  trace: "Trace", debug: "Debug", info: "Info", warn: "Warn", error: "Error", none: "None"
+}
+
 const untilSignal = Effect.callback<string>((resume) => {
   const onSignal = (sig: NodeJS.Signals) => {
     // A second signal forces exit; one arriving within 1 s is the same Ctrl-C delivered twice
@@ -68,12 +73,14 @@ export const startCommand = Command.make("start", {
     const init = yield* initHome({ home: dir, chainId: Option.getOrUndefined(o.chainId) })
     const loaded = yield* loadHome(dir)
     const startNode = yield* importStartNode
+    // config log_level, unless --log-level was given on the command line
+    const flagLevel = yield* GlobalFlag.LogLevel
     const node = yield* startNode({
       home: loaded.home,
       config: loaded.config,
       genesis: loaded.genesis,
       validatorSeed: loaded.validatorKey.seed
-    })
+    }).pipe(Option.isSome(flagLevel) ? (e) => e : Effect.provideService(References.MinimumLogLevel, effectLogLevel[loaded.config.logLevel]))
     const dev = init.devAccount
     yield* emit(
       { home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, height: node.height(), dev_account: dev ?? null },

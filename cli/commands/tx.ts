@@ -10,6 +10,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import type { DeliverTxResponse, MsgSendEncodeObject, StdFee } from "@cosmjs/stargate"
+import { minGasPricesText } from "../../node/config/NodeConfig.ts"
 import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
 
 const promise = <A>(what: string, f: () => Promise<A>) =>
@@ -41,7 +42,7 @@ const send = Command.make("send", {
     const wallet = yield* k.signer(key.name)
     const amount = yield* Effect.try({ try: () => parseCoins(o.amount), catch: () => new CliFailure({ message: `invalid amount ${JSON.stringify(o.amount)}: expected coins like 1000${config.chain.feeDenom}` }) })
     if (amount.length === 0) return yield* Effect.fail(new CliFailure({ message: `invalid amount ${JSON.stringify(o.amount)}: expected coins like 1000${config.chain.feeDenom}` }))
-    const gasPrice = GasPrice.fromString(`${config.chain.minGasPrice}${config.chain.feeDenom}`)
+    const gasPrice = GasPrice.fromString(minGasPricesText(config))
     const client = yield* promise(`cannot connect to ${node}`, () => SigningStargateClient.connectWithSigner(node, wallet, { gasPrice }))
     yield* Effect.addFinalizer(() => Effect.sync(() => client.disconnect()))
     const msg: MsgSendEncodeObject = {

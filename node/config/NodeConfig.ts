@@ -54,7 +54,7 @@ const ChainSection = Schema.Struct({
     "boot"
   ),
   /** Minimum gas price in fee_denom per gas unit (decimal string); CheckTx rejects lower fees. */
-  minGasPrice: withDefault(Decimal, "0.001")
+  minGasPrice: withDefault(Decimal, "0.01")
 })
 
 const ConsensusSection = Schema.Struct({
@@ -71,7 +71,10 @@ const ConsensusSection = Schema.Struct({
 const MempoolSection = Schema.Struct({
   /** Maximum number of transactions held in the mempool. */
   size: int(1, 5000),
-  /** Maximum size of one transaction, bytes. */
+  /**
+   * Maximum size of one transaction, bytes. Also the auth machine's decode limit, which runs in
+   * FinalizeBlock too: every validator of a network must use the same value.
+   */
   maxTxBytes: int(1, 1048576)
 })
 
@@ -144,6 +147,12 @@ export type ModuleName = keyof NodeConfig["modules"]
 /** Names of the machines this config loads, in a fixed order (auth, bank, graph, cyberwasm). */
 export const enabledModules = (config: NodeConfig): ReadonlyArray<ModuleName> =>
   (["auth", "bank", "graph", "cyberwasm"] as const).filter((m) => config.modules[m].enabled)
+
+/**
+ * The min gas price as Cosmos SDK DecCoins text ("0.01boot"), the form app.toml's
+ * minimum-gas-prices, CosmJS's `GasPrice.fromString` and modules/auth's `AuthConfig.minGasPrices` take.
+ */
+export const minGasPricesText = (config: NodeConfig): string => `${config.chain.minGasPrice}${config.chain.feeDenom}`
 
 /**
  * The minimum fee for a gas limit at the config's min gas price, rounded up, in fee_denom

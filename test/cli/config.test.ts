@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { ConfigError, defaultConfig, loadConfig, parseConfig, renderConfig } from "../../node/config/ConfigFile.ts"
-import { enabledModules, minFee } from "../../node/config/NodeConfig.ts"
+import { enabledModules, minFee, minGasPricesText } from "../../node/config/NodeConfig.ts"
 
 const fail = (text: string): ConfigError => Effect.runSync(Effect.flip(parseConfig(text, "test.toml")))
 const ok = (text: string) => Effect.runSync(parseConfig(text, "test.toml"))
@@ -87,6 +87,8 @@ test("minFee is ceil(gas × min gas price) in integers", () => {
   assert.is(minFee(c, 0n), 0n)
   assert.is(minFee(ok(`[chain]\nmin_gas_price = "0"`), 123456n), 0n)
   assert.is(minFee(ok(`[chain]\nmin_gas_price = "2"`), 7n), 14n)
+  assert.is(minGasPricesText(c), "0.025boot")
+  assert.is(minGasPricesText(defaultConfig), "0.01boot")
 })
 
 test.run()
