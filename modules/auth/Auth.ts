@@ -1,0 +1,140 @@
+/**
+ * The auth machine: accounts (numbers, sequences, public keys), module accounts, the auth
+ * params, and the transaction pipeline (decode + ante) the multiplexer runs before messages.
+ * It implements both `Machine` (chain/Machine.ts) and `TxPipeline` (chain/TxPipeline.ts):
+ *
+ *   const auth = new AuthMachine({ bech32Prefix: "cyber", minGasPrices: "0.01boot" })
+ *   new Application({ machines: [auth, bank, ...], pipeline: auth, ... })
+ *
+ * Call API (ctx.call target "auth"): "ensureAccount" (body: raw address bytes; response one byte,
+ * 1 when the account was created) — bank calls it on first receipt; "account"
+ * (QueryAccountRequest -> QueryAccountResponse). Queries: `/cosmos.auth.v1beta1.Query/{Account,
+ * AccountInfo, Params, ModuleAccountByName, Bech32Prefix, AddressBytesToString,
+ * AddressStringToBytes}`. Handles no transaction messages (MsgUpdateParams is not built).
+ *
+ * Source: cosmos-sdk x/auth (keeper/grpc_query.go: "account %s not found" NotFound,
+ * keeper/genesis.go, ante/), x/auth/tx/decoder.go.
+ */
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth"
+import {
+  AddressBytesToStringRequest, AddressBytesToStringResponse, AddressStringToBytesRequest, AddressStringToBytesResponse,
+  Bech32PrefixResponse, QueryAccountInfoRequest, QueryAccountInfoResponse, QueryAccountRequest, QueryAccountResponse,
+  QueryModuleAccountByNameRequest, QueryModuleAccountByNameResponse, QueryParamsResponse
+} from "cosmjs-types/cosmos/auth/v1beta1/query"
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import { InvalidRequest, NotFound, UnknownRequest } from "../../chain/ChainError.ts"
+import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import type { TxMode, TxPipeline } from "../../chain/TxPipeline.ts"
+import { parseDecCoins } from "../bank/Coin.ts"
+import { accountToAny, ensureAccount, getAccount, getParams } from "./Accounts.ts"
+import { formatAddress, moduleAddress, parseAddress } from "./Address.ts"
+import { ante, type AnteOptions } from "./Ante.ts"
+import { authConfig, FEE_COLLECTOR, type AuthConfig } from "./AuthConfig.ts"
+import { exportAuthGenesis, importAuthGenesis } from "./internal/Genesis.ts"
+import { decodeTx, type AuthDecodedTx } from "./TxDecoder.ts"
+
+const QUERY = "/cosmos.auth.v1beta1.Query/"
+
+/** Method names of the auth call API. */
+export const AuthMethod = { ensureAccount: "ensureAccount", account: "account" } as const
+
+/** The auth machine and tx pipeline. `new AuthMachine(config)`; missing config fields default. */
+export class AuthMachine implements Machine, TxPipeline {
+  readonly name: string = "auth"
+  readonly msgTypeUrls: ReadonlyArray<string> = []
+  readonly queryPrefixes: ReadonlyArray<string> = [QUERY]
+  readonly config: AuthConfig
+  readonly anteOptions: AnteOptions
+
+  /** Throws InvalidCoins when `minGasPrices` does not parse. */
+  constructor(config: Partial<AuthConfig> = {}) {
+    this.config = authConfig(config)
+    this.anteOptions = {
+      bech32Prefix: this.config.bech32Prefix,
+      minGasPrices: parseDecCoins(this.config.minGasPrices),
+      bankMachine: this.config.bankMachine,
+      feeCollector: formatAddress(moduleAddress(FEE_COLLECTOR), this.config.bech32Prefix)
+    }
+  }
+
+  /** TxPipeline.decode: decodeTx with this config's maxTxBytes. */
+  decode(bytes: Uint8Array): AuthDecodedTx {
+    return decodeTx(bytes, { maxTxBytes: this.config.maxTxBytes })
+  }
+
+  /** TxPipeline.ante: the ante chain (Ante.ts) with this config. `tx` must come from `decode`. */
+  ante(ctx: ExecContext, tx: AuthDecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>, mode: TxMode): { readonly signers: ReadonlyArray<string> } {
+    const full = "authInfo" in tx ? tx : this.decode((tx as { bytes: Uint8Array }).bytes)
+    return ante(ctx, full, signersOf, mode, this.anteOptions)
+  }
+
+  /** auth routes no messages. */
+  signers(msg: Any): ReadonlyArray<string> {
+    throw new UnknownRequest({ log: `unrecognized auth message type: ${msg.typeUrl}: unknown request` })
+  }
+
+  handle(_ctx: MsgContext, msg: Any): MsgResult {
+    throw new UnknownRequest({ log: `unrecognized auth message type: ${msg.typeUrl}: unknown request` })
+  }
+
+  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
+    if (method === AuthMethod.ensureAccount) {
+      if (body.length === 0 || body.length > 255) throw new InvalidRequest({ log: `ensureAccount: address must be 1..255 bytes, got ${body.length}` })
+      return Uint8Array.of(ensureAccount(ctx.store, body, this.config.bech32Prefix) ? 1 : 0)
+    }
+    if (method === AuthMethod.account) return QueryAccountResponse.encode(this.account(ctx.store, QueryAccountRequest.decode(body).address)).finish()
+    throw new UnknownRequest({ log: `unknown auth method "${method}" (called by ${caller})` })
+  }
+
+  private account(store: QueryContext["store"], address: string): QueryAccountResponse {
+    if (address === "") throw new InvalidRequest({ log: "Address cannot be empty: invalid request" })
+    const acc = getAccount(store, parseAddress(address, this.config.bech32Prefix))
+    if (!acc) throw new NotFound({ log: `account ${address} not found` })
+    return { account: accountToAny(acc) }
+  }
+
+  query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
+    const prefix = this.config.bech32Prefix
+    switch (path.slice(QUERY.length)) {
+      case "Account":
+        return QueryAccountResponse.encode(this.account(ctx.store, QueryAccountRequest.decode(data).address)).finish()
+      case "AccountInfo": {
+        const { address } = QueryAccountInfoRequest.decode(data)
+        this.account(ctx.store, address)
+        const acc = getAccount(ctx.store, parseAddress(address, prefix))!
+        return QueryAccountInfoResponse.encode({ info: BaseAccount.fromPartial(acc.base) }).finish()
+      }
+      case "Params":
+        return QueryParamsResponse.encode({ params: getParams(ctx.store) }).finish()
+      case "ModuleAccountByName": {
+        const { name } = QueryModuleAccountByNameRequest.decode(data)
+        if (name === "") throw new InvalidRequest({ log: "module name is empty: invalid request" })
+        const acc = getAccount(ctx.store, moduleAddress(name))
+        if (!acc?.module) throw new NotFound({ log: `account ${name} not found` })
+        return QueryModuleAccountByNameResponse.encode({ account: accountToAny(acc) }).finish()
+      }
+      case "Bech32Prefix":
+        return Bech32PrefixResponse.encode({ bech32Prefix: prefix }).finish()
+      case "AddressBytesToString": {
+        const { addressBytes } = AddressBytesToStringRequest.decode(data)
+        if (addressBytes.length === 0) throw new InvalidRequest({ log: "empty address bytes is not allowed: invalid request" })
+        return AddressBytesToStringResponse.encode({ addressString: formatAddress(addressBytes, prefix) }).finish()
+      }
+      case "AddressStringToBytes": {
+        const { addressString } = AddressStringToBytesRequest.decode(data)
+        return AddressStringToBytesResponse.encode({ addressBytes: parseAddress(addressString, prefix) }).finish()
+      }
+      default:
+        throw new UnknownRequest({ log: `unknown query path ${path}` })
+    }
+  }
+
+  /** Genesis: SDK x/auth GenesisState JSON (internal/Genesis.ts); creates configured module accounts. */
+  initGenesis(ctx: ExecContext, genesis: unknown): void {
+    importAuthGenesis(ctx.store, genesis, this.config)
+  }
+
+  exportGenesis(ctx: QueryContext): unknown {
+    return exportAuthGenesis(ctx.store)
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Decoding the Cosmos SDK transaction envelope: TxRaw -> TxBody + AuthInfo + signatures, with the
+ * stateless checks of the SDK tx decoder and `Tx.ValidateBasic`.
+ *
+ * Source: cosmos-sdk x/auth/tx/decoder.go (DefaultTxDecoder), types/tx/types.go (ValidateBasic:
+ * "missing fee", gas limit bound, fee coins, no signatures), baseapp/baseapp.go
+ * (validateBasicTxMsgs "must contain at least one message"), CometBFT mempool max_tx_bytes.
+ */
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing"
+import { AuthInfo, TxBody, TxRaw, type Fee, type SignerInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import { InsufficientFee, InvalidPubKey, InvalidRequest, NoSignatures, NotSupported, TxDecodeError, TxTooLarge } from "../../chain/ChainError.ts"
+import type { DecodedTx } from "../../chain/TxPipeline.ts"
+import { validCoins, type Coin } from "../bank/Coin.ts"
+import { UnknownExtensionOptions } from "./AuthError.ts"
+
+/** Type URL of the only supported public key type. */
+export const SECP256K1_PUBKEY_URL = "/cosmos.crypto.secp256k1.PubKey"
+
+/** One signer of the tx: its compressed secp256k1 key (if given) and claimed sequence. */
+export interface DecodedSigner {
+  /** 33-byte compressed secp256k1 public key, or undefined when the signer info has none. */
+  readonly pubkey: Uint8Array | undefined
+  readonly sequence: bigint
+}
+
+/** A decoded, statelessly validated transaction (extends the pipeline's DecodedTx). */
+export interface AuthDecodedTx extends DecodedTx {
+  readonly bodyBytes: Uint8Array
+  readonly authInfoBytes: Uint8Array
+  readonly body: TxBody
+  readonly authInfo: AuthInfo
+  readonly signatures: ReadonlyArray<Uint8Array>
+  readonly signerInfos: ReadonlyArray<DecodedSigner>
+  /** Fee coins, validated (sorted, positive); may be empty. */
+  readonly fee: ReadonlyArray<Coin>
+  readonly feePayer: string
+  readonly timeoutHeight: bigint
+}
+
+/** Decoder limits. */
+export interface DecodeOptions {
+  /** Largest accepted tx in bytes. */
+  readonly maxTxBytes: number
+}
+
+const decodePart = <T>(what: string, f: () => T): T => {
+  try {
+    return f()
+  } catch (e) {
+    throw new TxDecodeError({ log: `tx parse error: invalid ${what}: ${(e as Error).message}: tx parse error` })
+  }
+}
+
+const decodeSignerInfo = (info: SignerInfo, index: number): DecodedSigner => {
+  const single = info.modeInfo?.single
+  if (!single) {
+    if (info.modeInfo?.multi) throw new NotSupported({ log: `signer ${index}: multisig signer infos are not supported: not supported` })
+    throw new TxDecodeError({ log: `signer ${index}: missing mode info: tx parse error` })
+  }
+  if (single.mode !== SignMode.SIGN_MODE_DIRECT) {
+    const name = SignMode[single.mode] ?? `sign mode ${single.mode}`
+    throw new NotSupported({ log: `signer ${index}: ${name} is not supported, only SIGN_MODE_DIRECT: not supported` })
+  }
+  let pubkey: Uint8Array | undefined
+  if (info.publicKey) {
+    if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_URL) {
+      throw new InvalidPubKey({ log: `signer ${index}: unsupported public key type ${info.publicKey.typeUrl}, only ${SECP256K1_PUBKEY_URL}: invalid pubkey` })
+    }
+    // cosmos.crypto.secp256k1.PubKey { bytes key = 1 }: parsed by hand to keep the hot path short.
+    const v = info.publicKey.value
+    if (v.length !== 35 || v[0] !== 0x0a || v[1] !== 33) {
+      throw new InvalidPubKey({ log: `signer ${index}: invalid secp256k1 public key encoding (want 33 compressed bytes): invalid pubkey` })
+    }
+    pubkey = v.subarray(2)
+    if (pubkey[0] !== 2 && pubkey[0] !== 3) throw new InvalidPubKey({ log: `signer ${index}: secp256k1 public key is not compressed: invalid pubkey` })
+  }
+  return { pubkey, sequence: info.sequence }
+}
+
+/** The fee's payer and granter checks (fee grants are not built). */
+const checkFee = (fee: Fee): ReadonlyArray<Coin> => {
+  if (fee.gasLimit > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidRequest({ log: `invalid gas supplied; ${fee.gasLimit} > ${Number.MAX_SAFE_INTEGER}: invalid request` })
+  }
+  if (fee.granter !== "") throw new NotSupported({ log: `fee granter ${fee.granter}: fee grants are not supported: not supported` })
+  try {
+    return validCoins(fee.amount, true)
+  } catch (e) {
+    throw new InsufficientFee({ log: `invalid fee provided: ${(e as Error).message.replace(/: invalid coins$/, "")}: insufficient fee` })
+  }
+}
+
+/**
+ * Decode `bytes` (a TxRaw) and validate it statelessly. Throws TxTooLarge (21) above
+ * `maxTxBytes`, TxDecodeError (2) naming the part that does not parse (TxRaw, TxBody, AuthInfo),
+ * InvalidRequest (18) without messages / with too much gas, TxDecodeError "missing fee",
+ * InsufficientFee (13) for invalid fee coins, NoSignatures (15), NotSupported (37) for sign modes
+ * other than SIGN_MODE_DIRECT, multisig and fee grants, UnknownExtensionOptions (31), InvalidPubKey (8) for
+ * key types other than secp256k1.
+ */
+export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions): AuthDecodedTx => {
+  if (bytes.length > opts.maxTxBytes) {
+    throw new TxTooLarge({ log: `tx too large: ${bytes.length} bytes, max ${opts.maxTxBytes}: tx too large` })
+  }
+  if (bytes.length === 0) throw new TxDecodeError({ log: "tx parse error: empty tx bytes: tx parse error" })
+  const raw = decodePart("TxRaw", () => TxRaw.decode(bytes))
+  const body = decodePart("TxBody", () => TxBody.decode(raw.bodyBytes))
+  const authInfo = decodePart("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes))
+  if (body.extensionOptions.length > 0) {
+    throw new UnknownExtensionOptions({ log: `unknown extension options: ${body.extensionOptions.map((o) => o.typeUrl).join(", ")}: unknown extension options` })
+  }
+  const msgs: ReadonlyArray<Any> = body.messages
+  if (msgs.length === 0) throw new InvalidRequest({ log: "must contain at least one message: invalid request" })
+  for (const [i, m] of msgs.entries()) {
+    if (m.typeUrl === "") throw new TxDecodeError({ log: `message ${i} has an empty type URL: tx parse error` })
+  }
+  if (!authInfo.fee) throw new TxDecodeError({ log: "missing fee: tx parse error" })
+  const fee = checkFee(authInfo.fee)
+  if (raw.signatures.length === 0) throw new NoSignatures({ log: "no signatures supplied" })
+  const signerInfos = authInfo.signerInfos.map(decodeSignerInfo)
+  return {
+    bytes,
+    msgs,
+    gasLimit: Number(authInfo.fee.gasLimit),
+    memo: body.memo,
+    bodyBytes: raw.bodyBytes,
+    authInfoBytes: raw.authInfoBytes,
+    body,
+    authInfo,
+    signatures: raw.signatures,
+    signerInfos,
+    fee,
+    feePayer: authInfo.fee.payer,
+    timeoutHeight: body.timeoutHeight
+  }
+}

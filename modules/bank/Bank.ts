@@ -1,0 +1,239 @@
+/**
+ * The bank machine: balances, total supply, MsgSend / MsgMultiSend, denom metadata, and the
+ * call API other machines use (send, balance, mint, burn; see BankCall.ts).
+ *
+ * Messages: `/cosmos.bank.v1beta1.MsgSend`, `/cosmos.bank.v1beta1.MsgMultiSend` (exactly one
+ * input, as SDK 0.47+). Queries: `/cosmos.bank.v1beta1.Query/{Balance, AllBalances,
+ * SpendableBalances, SpendableBalanceByDenom, TotalSupply, SupplyOf, Params, DenomMetadata,
+ * DenomsMetadata}`. State layout: internal/Balances.ts. Docs: docs/machines/auth-bank.md.
+ *
+ * Source: cosmos-sdk x/bank (keeper/msg_server.go, keeper/send.go, keeper/grpc_query.go,
+ * keeper/genesis.go, types/msgs.go).
+ */
+import { Input, Metadata, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
+import {
+  QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
+  QueryDenomMetadataRequest, QueryDenomMetadataResponse, QueryDenomsMetadataRequest, QueryDenomsMetadataResponse,
+  QueryParamsResponse, QuerySpendableBalanceByDenomRequest, QuerySpendableBalanceByDenomResponse,
+  QuerySpendableBalancesRequest, QuerySpendableBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,
+  QueryTotalSupplyRequest, QueryTotalSupplyResponse
+} from "cosmjs-types/cosmos/bank/v1beta1/query"
+import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import { CapabilityMissing, InvalidAddress, InvalidCoins, InvalidRequest, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
+import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import { bytesEqual, canonicalAddress, formatAddress, moduleAddress, parseAddress } from "../auth/Address.ts"
+import { bankConfig, type BankConfig } from "./BankConfig.ts"
+import { BankMethod } from "./BankCall.ts"
+import { InputOutputMismatch, MultipleSenders, NoInputs, NoOutputs, SendDisabled } from "./BankError.ts"
+import { addCoins as sumCoins, coinsEqual, coinsString, isValidDenom, validCoins, type Coin } from "./Coin.ts"
+import {
+  balancesPrefix, getBalance, getParams, getSupply, METADATA_PREFIX, metadataKey, readAmount, denomOf, SUPPLY_PREFIX
+} from "./internal/Balances.ts"
+import { importBankGenesis, exportBankGenesis } from "./internal/Genesis.ts"
+import { burnCoins, inputOutputCoins, mintCoins, sendCoins, type Addr } from "./internal/Ledger.ts"
+import { paginate } from "./internal/Pagination.ts"
+
+/** Message type URLs. */
+export const MSG_SEND_URL = "/cosmos.bank.v1beta1.MsgSend"
+export const MSG_MULTI_SEND_URL = "/cosmos.bank.v1beta1.MsgMultiSend"
+const QUERY = "/cosmos.bank.v1beta1.Query/"
+
+const decodeMsg = <T>(what: string, f: () => T): T => {
+  try {
+    return f()
+  } catch (e) {
+    throw new TxDecodeError({ log: `invalid ${what}: ${(e as Error).message}: tx parse error` })
+  }
+}
+
+/** The bank machine. `new BankMachine(config)`; config fields default as BankConfig says. */
+export class BankMachine implements Machine {
+  readonly name: string = "bank"
+  readonly msgTypeUrls: ReadonlyArray<string> = [MSG_SEND_URL, MSG_MULTI_SEND_URL]
+  readonly queryPrefixes: ReadonlyArray<string> = [QUERY]
+  readonly config: BankConfig
+  private readonly blocked: ReadonlyArray<Uint8Array>
+
+  constructor(config: Partial<BankConfig> = {}) {
+    this.config = bankConfig(config)
+    this.blocked = this.config.blockedModuleAccounts.map(moduleAddress)
+  }
+
+  private addr(address: string, what?: string): Addr {
+    const bytes = parseAddress(address, this.config.bech32Prefix, what)
+    return { bytes, bech32: canonicalAddress(address, this.config.bech32Prefix, what) }
+  }
+
+  /** Signers: MsgSend.from_address; MsgMultiSend input addresses. InvalidAddress / NoInputs / UnknownRequest. */
+  signers(msg: Any): ReadonlyArray<string> {
+    const prefix = this.config.bech32Prefix
+    if (msg.typeUrl === MSG_SEND_URL) {
+      const m = decodeMsg("MsgSend", () => MsgSend.decode(msg.value))
+      return [canonicalAddress(m.fromAddress, prefix, "invalid from address")]
+    }
+    if (msg.typeUrl === MSG_MULTI_SEND_URL) {
+      const m = decodeMsg("MsgMultiSend", () => MsgMultiSend.decode(msg.value))
+      if (m.inputs.length === 0) throw new NoInputs({ log: "no inputs to send transaction" })
+      return m.inputs.map((i) => canonicalAddress(i.address, prefix, "invalid input address"))
+    }
+    throw new UnknownRequest({ log: `unrecognized bank message type: ${msg.typeUrl}: unknown request` })
+  }
+
+  handle(ctx: MsgContext, msg: Any): MsgResult {
+    if (msg.typeUrl === MSG_SEND_URL) return this.send(ctx, decodeMsg("MsgSend", () => MsgSend.decode(msg.value)))
+    if (msg.typeUrl === MSG_MULTI_SEND_URL) return this.multiSend(ctx, decodeMsg("MsgMultiSend", () => MsgMultiSend.decode(msg.value)))
+    throw new UnknownRequest({ log: `unrecognized bank message type: ${msg.typeUrl}: unknown request` })
+  }
+
+  private checkSendEnabled(ctx: ExecContext, coins: ReadonlyArray<Coin>): void {
+    const p = getParams(ctx.store)
+    for (const c of coins) {
+      const rule = p.sendEnabled.find((s) => s.denom === c.denom)
+      if (!(rule ? rule.enabled : p.defaultSendEnabled)) throw new SendDisabled({ log: `${c.denom} transfers are currently disabled` })
+    }
+  }
+
+  private checkNotBlocked(to: Addr): void {
+    if (this.blocked.some((b) => bytesEqual(b, to.bytes))) throw new Unauthorized({ log: `${to.bech32} is not allowed to receive funds: unauthorized` })
+  }
+
+  private send(ctx: ExecContext, m: MsgSend): MsgResult {
+    const from = this.addr(m.fromAddress, "invalid from address")
+    const to = this.addr(m.toAddress, "invalid to address")
+    const coins = validCoins(m.amount, false)
+    this.checkSendEnabled(ctx, coins)
+    this.checkNotBlocked(to)
+    sendCoins(ctx, this.config, from, to, coins)
+    return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() }
+  }
+
+  private multiSend(ctx: ExecContext, m: MsgMultiSend): MsgResult {
+    if (m.inputs.length === 0) throw new NoInputs({ log: "no inputs to send transaction" })
+    if (m.inputs.length !== 1) throw new MultipleSenders({ log: "multiple senders not allowed" })
+    if (m.outputs.length === 0) throw new NoOutputs({ log: "no outputs to send transaction" })
+    const input = m.inputs[0]!
+    const from = this.addr(input.address, "invalid input address")
+    const inCoins = validCoins(input.coins, false)
+    const outputs = m.outputs.map((o) => [this.addr(o.address, "invalid output address"), validCoins(o.coins, false)] as const)
+    const outSum = outputs.reduce<Coin[]>((acc, [, c]) => sumCoins(acc, c), [])
+    if (!coinsEqual(inCoins, outSum)) {
+      throw new InputOutputMismatch({ log: `sum inputs != sum outputs: ${coinsString(inCoins)} != ${coinsString(outSum)}` })
+    }
+    this.checkSendEnabled(ctx, inCoins)
+    for (const [to] of outputs) this.checkNotBlocked(to)
+    inputOutputCoins(ctx, this.config, from, inCoins, outputs)
+    return { typeUrl: "/cosmos.bank.v1beta1.MsgMultiSendResponse", value: MsgMultiSendResponse.encode({}).finish() }
+  }
+
+  /**
+   * The call API (BankCall.ts). mint/burn are refused with CapabilityMissing unless `caller` is in
+   * BankConfig.minters / burners, whatever the kernel allowed.
+   */
+  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
+    switch (method) {
+      case BankMethod.send: {
+        const m = decodeMsg("send body", () => MsgSend.decode(body))
+        const coins = validCoins(m.amount, false)
+        sendCoins(ctx, this.config, this.addr(m.fromAddress, "invalid from address"), this.addr(m.toAddress, "invalid to address"), coins)
+        return MsgSendResponse.encode({}).finish()
+      }
+      case BankMethod.balance:
+        return QueryBalanceResponse.encode(this.balance(ctx, QueryBalanceRequest.decode(body))).finish()
+      case BankMethod.balances:
+        return QueryAllBalancesResponse.encode(this.allBalances(ctx, QueryAllBalancesRequest.decode(body))).finish()
+      case BankMethod.supply:
+        return QuerySupplyOfResponse.encode(this.supplyOf(ctx, QuerySupplyOfRequest.decode(body))).finish()
+      case BankMethod.mint: {
+        if (!this.config.minters.includes(caller)) throw new CapabilityMissing({ log: `machine "${caller}" may not mint: not in bank minters: unauthorized` })
+        const o = decodeMsg("mint body", () => Output.decode(body))
+        mintCoins(ctx, this.config, formatAddress(moduleAddress(caller), this.config.bech32Prefix), this.addr(o.address, "invalid mint recipient"), validCoins(o.coins, false))
+        return new Uint8Array()
+      }
+      case BankMethod.burn: {
+        if (!this.config.burners.includes(caller)) throw new CapabilityMissing({ log: `machine "${caller}" may not burn: not in bank burners: unauthorized` })
+        const i = decodeMsg("burn body", () => Input.decode(body))
+        burnCoins(ctx, formatAddress(moduleAddress(caller), this.config.bech32Prefix), this.addr(i.address, "invalid burn address"), validCoins(i.coins, false))
+        return new Uint8Array()
+      }
+      default:
+        throw new UnknownRequest({ log: `unknown bank method "${method}" (called by ${caller})` })
+    }
+  }
+
+  private balance(ctx: { store: QueryContext["store"] }, r: QueryBalanceRequest): QueryBalanceResponse {
+    const addr = this.queryAddr(r.address)
+    if (!isValidDenom(r.denom)) throw new InvalidCoins({ log: `invalid denom ${r.denom}: invalid coins` })
+    return { balance: { denom: r.denom, amount: getBalance(ctx.store, addr, r.denom).toString() } }
+  }
+
+  private allBalances(ctx: { store: QueryContext["store"] }, r: QueryAllBalancesRequest): QueryAllBalancesResponse {
+    const addr = this.queryAddr(r.address)
+    const prefix = balancesPrefix(addr)
+    const { items, page } = paginate(ctx.store, prefix, r.pagination, ([k, v]) => ({
+      denom: new TextDecoder().decode(k.subarray(prefix.length)),
+      amount: readAmount(v).toString()
+    }))
+    return { balances: items, pagination: page }
+  }
+
+  private supplyOf(ctx: { store: QueryContext["store"] }, r: QuerySupplyOfRequest): QuerySupplyOfResponse {
+    if (!isValidDenom(r.denom)) throw new InvalidCoins({ log: `invalid denom ${r.denom}: invalid coins` })
+    return { amount: { denom: r.denom, amount: getSupply(ctx.store, r.denom).toString() } }
+  }
+
+  private queryAddr(address: string): Uint8Array {
+    if (address === "") throw new InvalidAddress({ log: "empty address string is not allowed: invalid address" })
+    return parseAddress(address, this.config.bech32Prefix, `invalid address ${address}`)
+  }
+
+  query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
+    switch (path.slice(QUERY.length)) {
+      case "Balance":
+        return QueryBalanceResponse.encode(this.balance(ctx, QueryBalanceRequest.decode(data))).finish()
+      case "AllBalances":
+        return QueryAllBalancesResponse.encode(this.allBalances(ctx, QueryAllBalancesRequest.decode(data))).finish()
+      case "SpendableBalances": {
+        const r = QuerySpendableBalancesRequest.decode(data)
+        const all = this.allBalances(ctx, { address: r.address, pagination: r.pagination, resolveDenom: false })
+        return QuerySpendableBalancesResponse.encode({ balances: all.balances, pagination: all.pagination }).finish()
+      }
+      case "SpendableBalanceByDenom": {
+        const r = QuerySpendableBalanceByDenomRequest.decode(data)
+        return QuerySpendableBalanceByDenomResponse.encode(this.balance(ctx, r)).finish()
+      }
+      case "TotalSupply": {
+        const r = QueryTotalSupplyRequest.decode(data)
+        const { items, page } = paginate(ctx.store, Uint8Array.of(SUPPLY_PREFIX), r.pagination, ([k, v]) => ({ denom: denomOf(k), amount: readAmount(v).toString() }))
+        return QueryTotalSupplyResponse.encode({ supply: items, pagination: page }).finish()
+      }
+      case "SupplyOf":
+        return QuerySupplyOfResponse.encode(this.supplyOf(ctx, QuerySupplyOfRequest.decode(data))).finish()
+      case "Params":
+        return QueryParamsResponse.encode({ params: getParams(ctx.store) }).finish()
+      case "DenomMetadata": {
+        const r = QueryDenomMetadataRequest.decode(data)
+        if (r.denom === "") throw new InvalidRequest({ log: "invalid denom: invalid request" })
+        const raw = ctx.store.get(metadataKey(r.denom))
+        if (!raw) throw new NotFound({ log: `client metadata for denom ${r.denom}` })
+        return QueryDenomMetadataResponse.encode({ metadata: Metadata.decode(raw) }).finish()
+      }
+      case "DenomsMetadata": {
+        const r = QueryDenomsMetadataRequest.decode(data)
+        const { items, page } = paginate(ctx.store, Uint8Array.of(METADATA_PREFIX), r.pagination, ([, v]) => Metadata.decode(v))
+        return QueryDenomsMetadataResponse.encode({ metadatas: items, pagination: page }).finish()
+      }
+      default:
+        throw new UnknownRequest({ log: `unknown query path ${path}` })
+    }
+  }
+
+  /** Genesis: SDK x/bank GenesisState JSON (see internal/Genesis.ts). */
+  initGenesis(ctx: ExecContext, genesis: unknown): void {
+    importBankGenesis(ctx, genesis, this.config)
+  }
+
+  exportGenesis(ctx: QueryContext): unknown {
+    return exportBankGenesis(ctx.store, this.config)
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Errors of the bank codespace (x/bank/types/errors.go), in the shape of chain/ChainError.ts
+ * (tagged, with codespace + code + log) so the multiplexer reports them like any chain error.
+ */
+import { Data } from "effect"
+import type { ChainErrorFields } from "../../chain/ChainError.ts"
+
+const bankError = <const Tag extends string>(tag: Tag, code: number) =>
+  class extends Data.TaggedError(tag)<ChainErrorFields> {
+    readonly codespace: string = "bank"
+    readonly code: number = code
+    override get message(): string {
+      return this.log
+    }
+  }
+
+/** bank code 2: MultiSend without inputs. */
+export class NoInputs extends bankError("BankNoInputs", 2) {}
+/** bank code 3: MultiSend without outputs. */
+export class NoOutputs extends bankError("BankNoOutputs", 3) {}
+/** bank code 4: MultiSend inputs and outputs differ. */
+export class InputOutputMismatch extends bankError("BankInputOutputMismatch", 4) {}
+/** bank code 5: sending this denom is disabled by params. */
+export class SendDisabled extends bankError("BankSendDisabled", 5) {}
+/** bank code 6: denom metadata not found. */
+export class DenomMetadataNotFound extends bankError("BankDenomMetadataNotFound", 6) {}
+/** bank code 8: more than one MultiSend input (SDK 0.47+ allows exactly one). */
+export class MultipleSenders extends bankError("BankMultipleSenders", 8) {}

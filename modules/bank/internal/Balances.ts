@@ -1,0 +1,108 @@
+/**
+ * Bank state layout (SDK 0.50 x/bank collections layout, values as SDK math.Int text):
+ *
+ * | key                                   | value                                    |
+ * |---------------------------------------|------------------------------------------|
+ * | 0x00 ‖ denom                          | total supply, decimal ASCII              |
+ * | 0x01 ‖ denom                          | cosmos.bank.v1beta1.Metadata             |
+ * | 0x02 ‖ len(addr) ‖ addr ‖ denom       | balance, decimal ASCII (absent when 0)   |
+ * | 0x05                                  | cosmos.bank.v1beta1.Params               |
+ *
+ * Source: cosmos-sdk x/bank/types/keys.go (SupplyKey 0x00, DenomMetadataPrefix 0x01,
+ * BalancesPrefix 0x02, ParamsKey 0x05), x/bank/keeper/view.go.
+ */
+import { Params } from "cosmjs-types/cosmos/bank/v1beta1/bank"
+import type { Entry, KVStore } from "../../../store/KVStore.ts"
+import type { Coin } from "../Coin.ts"
+
+export const SUPPLY_PREFIX = 0x00
+export const METADATA_PREFIX = 0x01
+export const BALANCES_PREFIX = 0x02
+export const PARAMS_KEY = Uint8Array.of(0x05)
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+/** Prefix of all balances of `addr`: 0x02 ‖ len ‖ addr. */
+export const balancesPrefix = (addr: Uint8Array): Uint8Array => {
+  const k = new Uint8Array(2 + addr.length)
+  k[0] = BALANCES_PREFIX
+  k[1] = addr.length
+  k.set(addr, 2)
+  return k
+}
+
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const k = new Uint8Array(a.length + b.length)
+  k.set(a, 0)
+  k.set(b, a.length)
+  return k
+}
+
+/** Key of the balance of (`addr`, `denom`). */
+export const balanceKey = (addr: Uint8Array, denom: string): Uint8Array => concat(balancesPrefix(addr), enc.encode(denom))
+/** Key of the supply of `denom`. */
+export const supplyKey = (denom: string): Uint8Array => concat(Uint8Array.of(SUPPLY_PREFIX), enc.encode(denom))
+/** Key of the metadata of `denom`. */
+export const metadataKey = (denom: string): Uint8Array => concat(Uint8Array.of(METADATA_PREFIX), enc.encode(denom))
+
+/** Exclusive upper bound of all keys starting with `prefix`. */
+export const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
+  const end = Uint8Array.from(prefix)
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++
+      return end.subarray(0, i + 1)
+    }
+  }
+  return undefined
+}
+
+/** Decode an amount value (decimal ASCII). */
+export const readAmount = (v: Uint8Array | undefined): bigint => (v ? BigInt(dec.decode(v)) : 0n)
+
+/** Encode an amount value. */
+export const writeAmount = (v: bigint): Uint8Array => enc.encode(v.toString())
+
+/** Balance of (`addr`, `denom`), 0 when absent. */
+export const getBalance = (store: KVStore, addr: Uint8Array, denom: string): bigint => readAmount(store.get(balanceKey(addr, denom)))
+
+/** Set a balance; zero deletes the entry (SDK keeps no zero balances). */
+export const setBalance = (store: KVStore, addr: Uint8Array, denom: string, amount: bigint): void => {
+  const key = balanceKey(addr, denom)
+  if (amount === 0n) store.delete(key)
+  else store.set(key, writeAmount(amount))
+}
+
+/** Entries under a prefix, from `start` (inclusive, full key) when given. */
+export const iteratePrefix = (store: KVStore, prefix: Uint8Array, start?: Uint8Array, reverse = false): IterableIterator<Entry> =>
+  store.iterate(start ?? prefix, prefixEnd(prefix), reverse)
+
+/** All non-zero balances of `addr`, sorted by denom. */
+export const allBalances = (store: KVStore, addr: Uint8Array): Coin[] => {
+  const prefix = balancesPrefix(addr)
+  const out: Coin[] = []
+  for (const [k, v] of iteratePrefix(store, prefix)) out.push({ denom: dec.decode(k.subarray(prefix.length)), amount: readAmount(v) })
+  return out
+}
+
+/** Supply of `denom`, 0 when absent. */
+export const getSupply = (store: KVStore, denom: string): bigint => readAmount(store.get(supplyKey(denom)))
+
+/** Set the supply of `denom` (zero deletes). */
+export const setSupply = (store: KVStore, denom: string, amount: bigint): void => {
+  if (amount === 0n) store.delete(supplyKey(denom))
+  else store.set(supplyKey(denom), writeAmount(amount))
+}
+
+/** Denom of a key under a one-byte prefix. */
+export const denomOf = (key: Uint8Array): string => dec.decode(key.subarray(1))
+
+/** Bank params in state (SDK defaults when unset: send enabled by default). */
+export const getParams = (store: KVStore): Params => {
+  const raw = store.get(PARAMS_KEY)
+  return raw ? Params.decode(raw) : { sendEnabled: [], defaultSendEnabled: true }
+}
+
+/** Write bank params. */
+export const setParams = (store: KVStore, p: Params): void => store.set(PARAMS_KEY, Params.encode(p).finish())
