@@ -49,10 +49,14 @@ test("a flood of 1e6 sends into a slow receiver keeps memory and queues bounded"
     }
   }
   while (received < N) await new Promise((r) => setImmediate(r))
+  const floodMs = performance.now() - started
   await timed
   assert.ok(maxQueued <= capacity + 1, `queue reached ${maxQueued}`)
   assert.ok(maxHeap < 48 * 1024 * 1024, `heap grew ${(maxHeap / 1048576).toFixed(1)} MiB`)
-  assert.ok(timedOutAt > 0 && timedOutAt < 2000, `timeout fired after ${timedOutAt.toFixed(0)} ms during the flood`)
+  assert.ok(
+    timedOutAt > 0 && timedOutAt < floodMs,
+    `the 50 ms timeout fired after ${timedOutAt.toFixed(0)} ms, the flood took ${floodMs.toFixed(0)} ms`
+  )
   k.shutdown()
 })
 
