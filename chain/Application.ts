@@ -219,7 +219,9 @@ export class Application implements AbciApplication {
     try {
       const tx = this.opts.pipeline.decode(bytes)
       const machines = tx.msgs.map((msg) => this.routeMsg(msg))
-      gas = new GasMeter(tx.gasLimit)
+      // Simulate runs with no gas ceiling (SDK SetUpContextDecorator: infinite meter), since
+      // CosmJS simulates with gas limit 0; still metered (finite limit) so gasUsed is reported.
+      gas = new GasMeter(mode === "simulate" ? Number.MAX_SAFE_INTEGER - 1 : tx.gasLimit)
       const anteBranch = base.branch()
       const anteExec = new Executor(this.router, this.opts.authority, block, anteBranch, gas)
       const signersOf = (msg: Any) => this.routeMsg(msg).signers(msg)

@@ -290,6 +290,19 @@ test("Simulate: gas estimate without a valid signature", async () => {
   assert.is(await balance(chain, bob), 0n, "simulate changes nothing")
 })
 
+test("Simulate as CosmJS sends it (fee {} so gas limit 0, empty signature): succeeds with a gas estimate", async () => {
+  const chain = await start()
+  const { Tx, TxBody, AuthInfo, Fee } = await import("cosmjs-types/cosmos/tx/v1beta1/tx")
+  const { SimulateRequest, SimulateResponse } = await import("cosmjs-types/cosmos/tx/v1beta1/service")
+  const raw = TxRaw.decode(await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("2000"), { accountNumber: ALICE, sequence: 0 }))
+  const authInfo = AuthInfo.decode(raw.authInfoBytes)
+  const tx = Tx.fromPartial({ body: TxBody.decode(raw.bodyBytes), authInfo: { ...authInfo, fee: Fee.fromPartial({}) }, signatures: [new Uint8Array()] })
+  const r = await chain.query("/cosmos.tx.v1beta1.Service/Simulate", SimulateRequest.encode({ txBytes: Tx.encode(tx).finish() }).finish())
+  assert.is(r.code, 0, r.log)
+  const used = SimulateResponse.decode(r.value).gasInfo!.gasUsed
+  assert.ok(used > 10000n && used < 200000n, String(used))
+})
+
 test("queries: Account through CosmJS, not-found text CosmJS maps to null, Params", async () => {
   const chain = await start()
   const q = chain.queryClient()
