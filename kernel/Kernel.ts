@@ -17,7 +17,7 @@
  */
 import { Context, Effect, Exit, Layer } from "effect"
 import type { Capability, SignedCapability } from "../capabilities/Capability.ts"
-import type { Address, ProcessId } from "./Address.ts"
+import { type Address, AddressError, type ProcessId } from "./Address.ts"
 import type { KernelError } from "./KernelError.ts"
 import type { LazyLoadBlob, OnExit, Request } from "./Message.ts"
 import type { Grant, NativeProcess, ProcessContext, ProcessSpec, Reply } from "./Process.ts"
@@ -86,12 +86,21 @@ export interface KernelApi {
 
 /** The kernel of this node, as an Effect service. */
 export class Kernel extends Context.Service<Kernel, KernelApi>()("cyberkernel/Kernel") {
-  /** A Layer that creates the kernel in its scope and shuts it down (kills every process) on release. */
-  static layer(options: KernelOptions): Layer.Layer<Kernel> {
+  /**
+   * A Layer that creates the kernel in its scope and shuts it down (kills every process) on
+   * release. Fails with AddressError when `options.node` is not a valid node name.
+   */
+  static layer(options: KernelOptions): Layer.Layer<Kernel, AddressError> {
     return Layer.effect(
       Kernel,
       Effect.acquireRelease(
-        Effect.sync(() => makeKernel(options)),
+        Effect.suspend(() => {
+          try {
+            return Effect.succeed(makeKernel(options))
+          } catch (e) {
+            return e instanceof AddressError ? Effect.fail(e) : Effect.die(e)
+          }
+        }),
         (k) => Effect.sync(() => k.shutdown())
       )
     )

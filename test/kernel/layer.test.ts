@@ -77,4 +77,13 @@ test("requestEffect fails with the typed send error, recoverable by tag", async 
   assert.equal(await Effect.runPromise(Effect.provide(program, Kernel.layer({ node: "alice.os" }))), ["timeout", "offline"])
 })
 
+test("a bad node name fails the layer with AddressError", async () => {
+  const r = await Effect.runPromise(
+    Effect.provide(Kernel.use(() => Effect.succeed("built")), Kernel.layer({ node: "Not A Node" })).pipe(
+      Effect.catchTag("AddressError", (e) => Effect.succeed(e.part))
+    )
+  )
+  assert.is(r, "node")
+})
+
 test.run()
