@@ -115,6 +115,17 @@ const txJson = (t: { hash: Uint8Array; height: number; index: number; tx: Uint8A
   tx: J.b64(t.tx)
 })
 
+/** The base block changes only with pruning: keep the last one read, keyed by base height. */
+const earliestCache = new WeakMap<BlockStore, { base: number; block: StoredBlock | undefined }>()
+const earliestBlock = async (store: BlockStore): Promise<StoredBlock | undefined> => {
+  const base = store.base()
+  const hit = earliestCache.get(store)
+  if (hit !== undefined && hit.base === base) return hit.block
+  const block = await store.block(base)
+  earliestCache.set(store, { base, block })
+  return block
+}
+
 const nodeInfoJson = (ctx: MethodContext): J.Json => ({
   protocol_version: { p2p: "8", block: "11", app: String(ctx.nodeInfo.appVersion ?? 0n) },
   id: ctx.nodeInfo.nodeId,
@@ -135,7 +146,7 @@ export const methods: Readonly<Record<string, Method>> = {
     handler: async (ctx) => {
       const tip = ctx.engine.tip()
       const store = ctx.blockStore
-      const earliest = store.height() > 0 ? await store.block(store.base()) : undefined
+      const earliest = store.height() > 0 ? await earliestBlock(store) : undefined
       const validators = ctx.engine.validators()
       const ownKey = ctx.nodeInfo.validatorPubKeyEd25519
       const own = ownKey !== undefined
