@@ -59,8 +59,8 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
   std::vector<u64> norm(m);
   for (u32 u = 0; u < m; u++) norm[u] = neudeg[u] == 0 ? 0 : stakes[u] / neudeg[u];
   std::vector<u32>().swap(neudeg);
-  std::vector<u32> pair_from(L), pair_count(n, 0);
-  std::vector<u64> pair_ls(L), os(n, 0);
+  // pass 1: out-stake per source particle (no per-pair storage)
+  std::vector<u64> os(n, 0);
   g.has_in.assign(n, 0);
   u64 pairs = 0;
   for (u32 t = 0; t < n; t++) {
@@ -71,20 +71,23 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
       const u32 f = in_from[k];
       u64 ls = 0;
       while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
-      pair_from[pairs] = f;
-      pair_ls[pairs++] = ls;
-      pair_count[t]++;
       os[f] += ls;
+      pairs++;
     }
   }
+  // pass 2: recompute each pair's stake and write its weight
   g.off.assign(size_t(n) + 1, 0);
   g.src.resize(pairs);
   g.w.resize(pairs);
-  u64 c = 0, p = 0;
+  u64 c = 0;
   for (u32 t = 0; t < n; t++) {
-    const u64 end = p + pair_count[t];
-    for (; p < end; p++) {
-      const u64 ls = pair_ls[p], o = os[pair_from[p]];
+    u64 k = in_off[t];
+    const u64 o1 = in_off[t + 1];
+    while (k < o1) {
+      const u32 f = in_from[k];
+      u64 ls = 0;
+      while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
+      const u64 o = os[f];
       u32 w;
       if (ls == 0 || o == 0) continue;
       if (ls >= o) {
@@ -94,13 +97,15 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
         w = q >= 0xffffffffu ? 0xffffffffu : (u32)q;
       }
       if (w == 0) continue;
-      g.src[c] = pair_from[p];
+      g.src[c] = f;
       g.w[c++] = w;
     }
     g.off[t + 1] = (u32)c;
   }
   g.src.resize(c);
+  g.src.shrink_to_fit();
   g.w.resize(c);
+  g.w.shrink_to_fit();
   g.dang.clear();
   for (u32 f = 0; f < n; f++)
     if (os[f] == 0) g.dang.push_back(f);

@@ -44,16 +44,17 @@ export const compress = (s: RankSnapshot): CompressedGraph => {
     total += stakes[u]!
   }
   const small = total < 2n ** 53n
-  const pairFrom = new Uint32Array(L)
-  const pairCount = new Uint32Array(n)
   const hasIn = new Uint8Array(n)
-  let pairs = 0
-  let lsN: Float64Array | null = null, osN: Float64Array | null = null
-  let lsB: BigUint64Array | null = null, osB: BigUint64Array | null = null
+  const cOffsets = new Uint32Array(n + 1)
+  let cSrc = new Uint32Array(0), cW = new Uint32Array(0)
+  let c = 0
+  let isDangling: (f: number) => boolean
   if (small) {
+    // every sum is an exact double below 2^53
     const normN = new Float64Array(m)
     for (let u = 0; u < m; u++) normN[u] = Number(norm[u]!)
-    lsN = new Float64Array(L); osN = new Float64Array(n)
+    const os = new Float64Array(n)
+    let pairs = 0
     for (let t = 0; t < n; t++) {
       const o1 = inOffsets[t + 1]!
       let k = inOffsets[t]!
@@ -62,12 +63,38 @@ export const compress = (s: RankSnapshot): CompressedGraph => {
         const f = inFrom[k]!
         let ls = 0
         while (k < o1 && inFrom[k] === f) ls += normN[inNeuron[k++]!]!
-        pairFrom[pairs] = f; lsN[pairs++] = ls; pairCount[t]!++
-        osN[f] = osN[f]! + ls
+        os[f] = os[f]! + ls
+        pairs++
       }
     }
+    cSrc = new Uint32Array(pairs); cW = new Uint32Array(pairs)
+    for (let t = 0; t < n; t++) {
+      const o1 = inOffsets[t + 1]!
+      let k = inOffsets[t]!
+      while (k < o1) {
+        const f = inFrom[k]!
+        let ls = 0
+        while (k < o1 && inFrom[k] === f) ls += normN[inNeuron[k++]!]!
+        const o = os[f]!
+        if (ls === 0 || o === 0) continue
+        let w: number
+        if (ls >= o) w = TWO32 - 1
+        else if (o < 2 ** 21) {
+          const x = ls * TWO32
+          w = Math.floor(x / o)
+          if (w * o > x) w--
+          else if ((w + 1) * o <= x) w++
+        } else w = Number((BigInt(ls) << 32n) / BigInt(o))
+        if (w === 0) continue
+        cSrc[c] = f; cW[c++] = w
+      }
+      cOffsets[t + 1] = c
+    }
+    isDangling = (f) => os[f] === 0
   } else {
-    lsB = new BigUint64Array(L); osB = new BigUint64Array(n)
+    // u64 sums wrapping like go's uint64 (BigUint64Array stores modulo 2^64)
+    const os = new BigUint64Array(n)
+    let pairs = 0
     for (let t = 0; t < n; t++) {
       const o1 = inOffsets[t + 1]!
       let k = inOffsets[t]!
@@ -76,47 +103,34 @@ export const compress = (s: RankSnapshot): CompressedGraph => {
         const f = inFrom[k]!
         let ls = 0n
         while (k < o1 && inFrom[k] === f) ls += norm[inNeuron[k++]!]!
-        pairFrom[pairs] = f; lsB[pairs++] = ls; pairCount[t]!++
-        osB[f] = osB[f]! + BigInt.asUintN(64, ls)
+        os[f] = os[f]! + BigInt.asUintN(64, ls)
+        pairs++
       }
     }
-  }
-  const weightOf = (p: number): number => {
-    if (small) {
-      const ls = lsN![p]!, os = osN![pairFrom[p]!]!
-      if (ls === 0 || os === 0) return 0
-      if (ls >= os) return TWO32 - 1
-      if (os < 2 ** 21) {
-        const x = ls * TWO32
-        let q = Math.floor(x / os)
-        if (q * os > x) q--
-        else if ((q + 1) * os <= x) q++
-        return q
+    cSrc = new Uint32Array(pairs); cW = new Uint32Array(pairs)
+    for (let t = 0; t < n; t++) {
+      const o1 = inOffsets[t + 1]!
+      let k = inOffsets[t]!
+      while (k < o1) {
+        const f = inFrom[k]!
+        let ls = 0n
+        while (k < o1 && inFrom[k] === f) ls += norm[inNeuron[k++]!]!
+        ls = BigInt.asUintN(64, ls)
+        const o = os[f]!
+        if (ls === 0n || o === 0n) continue
+        const q = (ls << 32n) / o
+        const w = q >= 0xffffffffn ? TWO32 - 1 : Number(q)
+        if (w === 0) continue
+        cSrc[c] = f; cW[c++] = w
       }
-      return Number((BigInt(ls) << 32n) / BigInt(os))
+      cOffsets[t + 1] = c
     }
-    const ls = BigInt.asUintN(64, lsB![p]!), os = osB![pairFrom[p]!]!
-    if (ls === 0n || os === 0n) return 0
-    const q = (ls << 32n) / os
-    return q >= 0xffffffffn ? TWO32 - 1 : Number(q)
-  }
-  const cOffsets = new Uint32Array(n + 1)
-  const cSrcAll = new Uint32Array(pairs)
-  const cWAll = new Uint32Array(pairs)
-  let c = 0, p = 0
-  for (let t = 0; t < n; t++) {
-    const end = p + pairCount[t]!
-    for (; p < end; p++) {
-      const w = weightOf(p)
-      if (w === 0) continue
-      cSrcAll[c] = pairFrom[p]!; cWAll[c++] = w
-    }
-    cOffsets[t + 1] = c
+    isDangling = (f) => os[f] === 0n
   }
   let dn = 0
   const dang = new Uint32Array(n)
-  for (let f = 0; f < n; f++) if (small ? osN![f] === 0 : osB![f] === 0n) dang[dn++] = f
-  return { cOffsets, cSrc: cSrcAll.slice(0, c), cW: cWAll.slice(0, c), hasIn, danglingOut: dang.slice(0, dn) }
+  for (let f = 0; f < n; f++) if (isDangling(f)) dang[dn++] = f
+  return { cOffsets, cSrc: cSrc.slice(0, c), cW: cW.slice(0, c), hasIn, danglingOut: dang.slice(0, dn) }
 }
 
 /** Result of one calculation: ranks as u64 fixed point (2^-60 units) and the iteration count. */
