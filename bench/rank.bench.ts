@@ -1,0 +1,102 @@
+/**
+ * cyber•rank benchmark: time per iteration and per full calculation, native (1 and 2 threads)
+ * and TypeScript fallback, against the memory-bandwidth bound of one iteration measured in the
+ * same run (compulsory bytes of one sweep / STREAM triad bandwidth from the addon).
+ *
+ * Usage: npx node bench/rank.bench.ts [--scale 20] [--edge-factor 16] [--neurons 10000]
+ *        [--debian bench/out/debian-graph.json] [--fallback-iters 2]
+ * (build the Debian graph first: npx node scripts/debian-graph.ts)
+ */
+import { existsSync } from "node:fs"
+import { parseArgs } from "node:util"
+import { calculateRank, rankToNumber, type RankResult } from "../modules/graph/rank/RankEngine.ts"
+import type { RankParams } from "../modules/graph/rank/RankParams.ts"
+import type { RankSnapshot } from "../modules/graph/rank/Snapshot.ts"
+import { loadNative } from "../modules/graph/rank/internal/native.ts"
+import { debianSnapshot, rmatSnapshot } from "./rankGraphs.ts"
+
+const { values: a } = parseArgs({
+  options: {
+    scale: { type: "string", default: "20" },
+    "edge-factor": { type: "string", default: "16" },
+    neurons: { type: "string", default: "10000" },
+    debian: { type: "string", default: "bench/out/debian-graph.json" },
+    "fallback-iters": { type: "string", default: "2" },
+    "skip-rmat": { type: "boolean", default: false },
+  },
+})
+const native = loadNative()
+if (!("addon" in native)) throw new Error(`bench needs the native addon: ${native.reason}`)
+const addon = native.addon
+
+const ms = (x: number) => x.toFixed(2)
+const cyberDefault: RankParams = { mode: "cyber", damping: 0.85, tolerance: 0.001, maxIterations: 1000 }
+const fixedIters = (k: number): RankParams => ({ mode: "cyber", damping: 0.85, tolerance: 1e-17, maxIterations: k })
+const prDefault: RankParams = { mode: "pagerank", damping: 0.85, tolerance: 1e-6, maxIterations: 1000 }
+
+const best = async (runs: number, f: () => Promise<RankResult>): Promise<RankResult & { wallMs: number }> => {
+  let top: (RankResult & { wallMs: number }) | null = null
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    const r = await f()
+    const wallMs = performance.now() - t0
+    if (top === null || wallMs < top.wallMs) top = { ...r, wallMs }
+  }
+  return top!
+}
+
+console.log(`CPU vector unit: ${addon.bestIsa()}, hardware threads: ${addon.hardwareThreads}`)
+const triad = [1, 2].map((t) => addon.streamTriad(128, t, 5))
+console.log(`STREAM triad (3 x 128 MiB arrays, best of 5): 1 thread ${(triad[0]! / 1e9).toFixed(1)} GB/s, 2 threads ${(triad[1]! / 1e9).toFixed(1)} GB/s`)
+
+const benchGraph = async (name: string, s: RankSnapshot, names?: string[]) => {
+  const n = s.particles, L = s.inFrom.length
+  console.log(`\n## ${name}: ${n} particles, ${L} links`)
+  const ITER = 20
+  const rows: string[] = []
+  let compressed = 0
+  for (const threads of [1, 2]) {
+    const it = await best(3, () => calculateRank(s, fixedIters(ITER), { engine: "native", threads }))
+    const full = await best(3, () => calculateRank(s, cyberDefault, { engine: "native", threads }))
+    const pr = await best(2, () => calculateRank(s, prDefault, { engine: "native", threads }))
+    const out = await addon.calculate({
+      particles: n, neurons: s.neurons, inOffsets: s.inOffsets, inFrom: s.inFrom, inNeuron: s.inNeuron, stakes: s.stakes,
+      modeCode: 0, dampingQ32: 0, toleranceQ60: 1n, maxIterations: 1, initQ60: 0n, constQ60: 0n, empty: false, threads,
+    })
+    compressed = out.compressedLinks
+    const perIter = it.iterateMs / it.iterations
+    const bytes = 8 * compressed + 21 * n // cSrc+cW per compressed link; offsets 4, hasIn 1, prev 8, next 8 per particle
+    const boundMs = (bytes / triad[threads - 1]!) * 1e3
+    rows.push(`| native ${it.isa}, ${threads} thread${threads > 1 ? "s" : ""} | ${ms(perIter)} | ${ms(boundMs)} | ${(perIter / boundMs).toFixed(2)} | ${ms(full.prepareMs)} | ${full.iterations} | ${ms(full.wallMs)} | ${pr.iterations} | ${ms(pr.wallMs)} |`)
+  }
+  const k = Number(a["fallback-iters"])
+  const fb = await calculateRank(s, fixedIters(k), { engine: "fallback", worker: false })
+  const fbFull = await calculateRank(s, cyberDefault, { engine: "fallback", worker: false })
+  const fbPerIter = fb.iterateMs / fb.iterations
+  const bytes = 8 * compressed + 21 * n
+  rows.push(`| TypeScript fallback | ${ms(fbPerIter)} | ${ms((bytes / triad[0]!) * 1e3)} | ${(fbPerIter / ((bytes / triad[0]!) * 1e3)).toFixed(2)} | ${ms(fbFull.prepareMs)} | ${fbFull.iterations} | ${ms(fbFull.prepareMs + fbFull.iterateMs)} | – | – |`)
+  console.log(`compressed (from, to) pairs: ${compressed}; bytes per sweep (lower bound): ${((8 * compressed + 21 * n) / 1e6).toFixed(1)} MB`)
+  console.log("| engine | ms / iteration | bound ms | × bound | prepare ms | iterations (cyber, tol 0.001) | full calc ms | iterations (pagerank, tol 1e-6) | full calc ms |")
+  console.log("|---|---|---|---|---|---|---|---|---|")
+  for (const r of rows) console.log(r)
+  if (names) {
+    const r = await calculateRank(s, cyberDefault)
+    const top = [...r.ranks.keys()].sort((x, y) => (r.ranks[y]! > r.ranks[x]! ? 1 : r.ranks[y]! < r.ranks[x]! ? -1 : x - y)).slice(0, 10)
+    console.log(`top 10 (cyber mode): ${top.map((i) => `${names[i]} ${rankToNumber(r.ranks[i]!).toExponential(3)}`).join(", ")}`)
+    const p = await calculateRank(s, prDefault)
+    const topP = [...p.ranks.keys()].sort((x, y) => (p.ranks[y]! > p.ranks[x]! ? 1 : p.ranks[y]! < p.ranks[x]! ? -1 : x - y)).slice(0, 10)
+    console.log(`top 10 (pagerank mode): ${topP.map((i) => `${names[i]} ${rankToNumber(p.ranks[i]!).toExponential(3)}`).join(", ")}`)
+  }
+}
+
+if (existsSync(a.debian!)) {
+  const { snapshot, names } = debianSnapshot(a.debian!)
+  await benchGraph("Debian dependency graph (apt-cache dumpavail)", snapshot, names)
+} else console.log(`(no ${a.debian}: run npx node scripts/debian-graph.ts to include the Debian graph)`)
+
+if (!a["skip-rmat"]) {
+  const t0 = performance.now()
+  const s = rmatSnapshot(Number(a.scale), Number(a["edge-factor"]), Number(a.neurons))
+  console.log(`\n(R-MAT generated and snapshot built in ${((performance.now() - t0) / 1e3).toFixed(1)} s)`)
+  await benchGraph(`R-MAT scale ${a.scale}, edge factor ${a["edge-factor"]}, ${a.neurons} neurons`, s)
+}

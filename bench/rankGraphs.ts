@@ -1,0 +1,53 @@
+/** Graphs for the cyber•rank benchmarks: a Graph500-style R-MAT generator and the Debian
+ * dependency graph file written by scripts/debian-graph.ts. */
+import { readFileSync } from "node:fs"
+import { SnapshotBuilder, type RankSnapshot } from "../modules/graph/rank/Snapshot.ts"
+
+/** xorshift128+ -> float in [0,1): fast, seeded. */
+const rng = (seed: number) => {
+  let s0 = (seed * 0x9e3779b1) >>> 0 || 1, s1 = 0x6d2b79f5 ^ seed, s2 = 0x1b873593, s3 = 0xcc9e2d51
+  return () => {
+    const t = s0 ^ (s0 << 11)
+    s0 = s1; s1 = s2; s2 = s3
+    s3 = (s3 ^ (s3 >>> 19) ^ t ^ (t >>> 8)) >>> 0
+    return s3 / 4294967296
+  }
+}
+
+/**
+ * R-MAT (Graph500 parameters a=.57 b=.19 c=.19 d=.05): 2^scale particles, edgeFactor·2^scale link
+ * attempts (self links dropped), vertex numbers randomly permuted as Graph500 does; each link gets
+ * a random neuron of `neurons`, each neuron a random stake in [1, 10^12].
+ */
+export const rmatSnapshot = (scale: number, edgeFactor: number, neurons: number, seed = 1): RankSnapshot => {
+  const n = 2 ** scale, m = edgeFactor * n
+  const r = rng(seed)
+  const perm = new Uint32Array(n)
+  for (let i = 0; i < n; i++) perm[i] = i
+  for (let i = n - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t }
+  const b = new SnapshotBuilder()
+  for (let u = 0; u < neurons; u++) b.setStake(u, BigInt(1 + Math.floor(r() * 1e12)))
+  const A = 0.57, AB = 0.76, ABC = 0.95
+  for (let e = 0; e < m; e++) {
+    let from = 0, to = 0
+    for (let bit = 0; bit < scale; bit++) {
+      const x = r()
+      from <<= 1; to <<= 1
+      if (x < A) { /* top-left */ } else if (x < AB) to |= 1
+      else if (x < ABC) from |= 1
+      else { from |= 1; to |= 1 }
+    }
+    if (from === to) continue
+    b.addLink(perm[from]!, perm[to]!, Math.floor(r() * neurons))
+  }
+  return b.build(n, neurons)
+}
+
+/** The Debian graph written by `npx node scripts/debian-graph.ts` (see that script). */
+export const debianSnapshot = (path: string): { snapshot: RankSnapshot; names: string[] } => {
+  const g = JSON.parse(readFileSync(path, "utf8")) as { packages: string[]; maintainers: string[]; links: number[] }
+  const b = new SnapshotBuilder()
+  for (let u = 0; u < g.maintainers.length; u++) b.setStake(u, 1_000_000_000n)
+  for (let i = 0; i < g.links.length; i += 3) b.addLink(g.links[i]!, g.links[i + 1]!, g.links[i + 2]!)
+  return { snapshot: b.build(g.packages.length, g.maintainers.length), names: g.packages }
+}
