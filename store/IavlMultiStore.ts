@@ -25,7 +25,7 @@ import { StoreError } from "./StoreError.ts"
 import { type Backend, type BatchOp, MemoryStorage, openLevelBackend } from "./internal/Backend.ts"
 import { CacheMultiStore } from "./internal/Cache.ts"
 import { concat, getU32, getU64, putU32, putU64 } from "./internal/encoding.ts"
-import { decodeNode, encodeNode, type Node } from "./internal/Node.ts"
+import { decodeNode, encodeNode, type Node, Slab } from "./internal/Node.ts"
 import { commitInfoHash, iavlProof, simpleProof, type StoreRoot } from "./internal/Proof.ts"
 import { type NodeSource, TreeView, WorkingTree } from "./internal/Tree.ts"
 
@@ -59,8 +59,8 @@ const u64 = (n: number): Uint8Array => {
 }
 
 /** Database key of node (version, nonce) under a namespace's node prefix. */
-const nodeKey = (prefix: Uint8Array, version: number, nonce: number): Uint8Array => {
-  const k = new Uint8Array(prefix.length + 12)
+const nodeKey = (prefix: Uint8Array, version: number, nonce: number, slab?: Slab): Uint8Array => {
+  const k = slab === undefined ? new Uint8Array(prefix.length + 12) : slab.alloc(prefix.length + 12)
   k.set(prefix, 0)
   putU64(k, prefix.length, version)
   putU32(k, prefix.length + 8, nonce)
@@ -201,12 +201,14 @@ class IavlCommitMultiStore implements CommitMultiStore {
     this.state = "committing"
     const version = this.last.version + 1
     const ops: BatchOp[] = []
+    const slab = new Slab()
+    for (const name of this.names) this.space(name).tree.sealed = true
     try {
       const roots: StoreRoot[] = []
       for (const name of this.names) {
         const t = this.space(name).tree
         roots.push({ name, hash: plain(t.hash()) })
-        if (t.root !== undefined) this.saveNew(this.space(name), t.root, ops, { nonce: 0 })
+        if (t.root !== undefined) this.saveNew(this.space(name), t.root, ops, { nonce: 0 }, slab)
         ops.push({ type: "put", key: concat(this.space(name).roots, u64(version)), value: rootRef(t.root) })
       }
       const all = [...this.versions, version]
@@ -237,27 +239,28 @@ class IavlCommitMultiStore implements CommitMultiStore {
       this.last = { version, hash }
       return this.last
     } finally {
+      for (const name of this.names) this.space(name).tree.sealed = false
       if (this.state === "committing") this.state = "open"
     }
   }
 
   /** Post-order: assigns NodeKeys to the unsaved nodes under `n` and queues their records. */
-  private saveNew(ns: Namespace, n: Node, ops: BatchOp[], counter: { nonce: number }): void {
+  private saveNew(ns: Namespace, n: Node, ops: BatchOp[], counter: { nonce: number }, slab: Slab): void {
     if (n.nonce !== 0) return
     if (n.height > 0) {
-      const l = n.left!
-      const r = n.right!
-      if (l !== undefined) this.saveNew(ns, l, ops, counter)
-      if (r !== undefined) this.saveNew(ns, r, ops, counter)
+      const l = n.left
+      const r = n.right
+      if (l !== undefined) this.saveNew(ns, l, ops, counter, slab)
+      if (r !== undefined) this.saveNew(ns, r, ops, counter, slab)
       n.nonce = ++counter.nonce
       ops.push({
         type: "put",
-        key: nodeKey(ns.nodes, n.version, n.nonce),
-        value: encodeNode(n, l ? l.version : n.lv, l ? l.nonce : n.ln, r ? r.version : n.rv, r ? r.nonce : n.rn)
+        key: nodeKey(ns.nodes, n.version, n.nonce, slab),
+        value: encodeNode(n, l ? l.version : n.lv, l ? l.nonce : n.ln, r ? r.version : n.rv, r ? r.nonce : n.rn, slab)
       })
     } else {
       n.nonce = ++counter.nonce
-      ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce), value: encodeNode(n, 0, 0, 0, 0) })
+      ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce, slab), value: encodeNode(n, 0, 0, 0, 0, slab) })
     }
   }
 

@@ -93,17 +93,35 @@ export const hashInner = (n: Node, leftHash: Uint8Array, rightHash: Uint8Array):
 }
 
 /**
+ * Bump allocator for commit records: many small subarrays of few large buffers (allocating one
+ * small Uint8Array per node costs more than encoding it).
+ */
+export class Slab {
+  private buf = new Uint8Array(0)
+  private off = 0
+  alloc(n: number): Uint8Array {
+    if (this.off + n > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(1 << 20, n))
+      this.off = 0
+    }
+    const out = this.buf.subarray(this.off, this.off + n)
+    this.off += n
+    return out
+  }
+}
+
+/**
  * The database record of a hashed node (version and nonce live in the database key):
  * height(1) uvarint(size) uvarint(len key) key hash(32), then the value (leaf) or
  * uvarint(leftVersion) uvarint(leftNonce) uvarint(rightVersion) uvarint(rightNonce) (inner).
  */
-export const encodeNode = (n: Node, lv: number, ln: number, rv: number, rn: number): Uint8Array => {
+export const encodeNode = (n: Node, lv: number, ln: number, rv: number, rn: number, slab?: Slab): Uint8Array => {
   const klen = n.key.length
   const head = 1 + uvarintSize(n.size) + uvarintSize(klen) + klen + 32
   const tail = n.height === 0
     ? n.value!.length
     : uvarintSize(lv) + uvarintSize(ln) + uvarintSize(rv) + uvarintSize(rn)
-  const out = new Uint8Array(head + tail)
+  const out = slab === undefined ? new Uint8Array(head + tail) : slab.alloc(head + tail)
   out[0] = n.height
   let off = putUvarint(out, 1, n.size)
   off = putUvarint(out, off, klen)

@@ -167,6 +167,10 @@ export class TreeView implements KVStore {
   }
 }
 
+const sealedError = (): never => {
+  throw new StoreError({ reason: "commit-in-flight", log: "cannot write to the store while a commit is being written" })
+}
+
 /**
  * The mutable working tree of one namespace. `version` is the working version (last commit
  * + 1): every node created or cloned now carries it. Persisted nodes replaced since the last
@@ -175,6 +179,8 @@ export class TreeView implements KVStore {
 export class WorkingTree extends TreeView {
   version: number
   gen = 1
+  /** True while a commit is being written: writes then throw StoreError "commit-in-flight". */
+  sealed = false
   /** Persisted nodes no longer reachable from the working tree (since the last commit). */
   orphans: Node[] = []
   private updated = false
@@ -187,6 +193,7 @@ export class WorkingTree extends TreeView {
   }
 
   override set(key: Uint8Array, value: Uint8Array): void {
+    if (this.sealed) sealedError()
     if (key.length === 0) throw new StoreError({ reason: "empty-key", log: "key must not be empty" })
     const k = key.slice()
     const v = value.slice()
@@ -199,6 +206,7 @@ export class WorkingTree extends TreeView {
   }
 
   override delete(key: Uint8Array): void {
+    if (this.sealed) sealedError()
     if (this.root === undefined) return
     this.removed = false
     this.newKey = undefined

@@ -193,6 +193,30 @@ pruneCase({ keepRecent: 1, keepEvery: 0 }, 9, [9])
 pruneCase({ keepRecent: 3, keepEvery: 0 }, 12, [10, 11, 12])
 pruneCase({ keepRecent: 0, keepEvery: 0 }, 6, [1, 2, 3, 4, 5, 6])
 
+t("writes while a commit is in flight are refused; a second concurrent commit too", async () => {
+  const ms = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["a"] })
+  ms.store("a").set(b("k"), b("v"))
+  const pending = ms.commit()
+  for (const f of [() => ms.store("a").set(b("x"), b("y")), () => ms.store("a").delete(b("k"))]) {
+    try {
+      f()
+      assert.unreachable()
+    } catch (e) {
+      assert.is((e as { reason?: string }).reason, "commit-in-flight")
+    }
+  }
+  try {
+    await ms.commit()
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as { reason?: string }).reason, "commit-in-flight")
+  }
+  await pending
+  ms.store("a").set(b("x"), b("y"))
+  assert.is((await ms.commit()).version, 2)
+  await ms.close()
+})
+
 t("unknown heights fail with StoreError unknown-version", async () => {
   const ms = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["a"] })
   ms.store("a").set(b("k"), b("v"))

@@ -1,0 +1,136 @@
+/**
+ * State store benchmarks (docs/performance.md, "State store").
+ *
+ * 1. Commit time against writes per block (1k, 10k, 100k) on LevelDB, into a store that
+ *    already holds BASE keys. Per block: `set` of W keys (half updates of existing keys, half
+ *    new keys, 32-byte keys, 64-byte values), then `commit()` (hash + one LevelDB batch).
+ *    Baselines measured in the same run: (a) a plain LevelDB batch of the same W puts into a
+ *    fresh database, (b) sha256 (node:crypto `hash`) of as many 70-byte inputs as the commit
+ *    hashed nodes (the unavoidable hashing work).
+ * 2. Proof size against store size (1k, 100k, 1M keys): ICS-23 existence and non-existence
+ *    proof bytes (protobuf CommitmentProof), average over 200 keys; and heap bytes per key of
+ *    the in-memory tree.
+ *
+ * Usage: `npx node --expose-gc bench/store.bench.ts [--quick]` (--quick: smaller sizes).
+ */
+import { hash as nodeHash } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { CommitmentProof } from "cosmjs-types/cosmos/ics23/v1/proofs"
+import { Level } from "level"
+import { MemoryStorage, openCommitMultiStore } from "../store/IavlMultiStore.ts"
+import { iavlProof } from "../store/internal/Proof.ts"
+import { type NodeSource, WorkingTree } from "../store/internal/Tree.ts"
+
+const quick = process.argv.includes("--quick")
+const BASE = quick ? 20_000 : 200_000
+const WRITES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]
+const PROOF_SIZES = quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000]
+
+let seed = 42
+const rand = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648
+  return seed
+}
+const randomBytes = (n: number): Uint8Array => {
+  const b = new Uint8Array(n)
+  for (let i = 0; i < n; i++) b[i] = rand() & 0xff
+  return b
+}
+const keyOf = (i: number): Uint8Array => nodeHash("sha256", `key-${i}`, "buffer").subarray(0)
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+const ms = (t: number) => `${t.toFixed(1)} ms`
+
+console.log(`node ${process.version}; base store ${BASE} keys; writes per block ${WRITES.join(", ")}`)
+
+// ---- 1. commit time -------------------------------------------------------------------
+const dir = mkdtempSync(join(tmpdir(), "ck-bench-"))
+const store = await openCommitMultiStore({ path: join(dir, "store"), namespaces: ["bank", "graph"] })
+{
+  const kv = store.store("bank")
+  for (let off = 0; off < BASE; off += 50_000) {
+    for (let i = off; i < Math.min(BASE, off + 50_000); i++) kv.set(keyOf(i), randomBytes(64))
+    await store.commit()
+  }
+}
+let nextKey = BASE
+console.log("\n| writes/block | set (ms) | commit (ms) | nodes written | LevelDB batch baseline (ms) | sha256 baseline (ms) | commit / batch | commit / sha256 |")
+console.log("|---|---|---|---|---|---|---|---|")
+for (const w of WRITES) {
+  const rows: number[][] = []
+  for (let rep = 0; rep < (w >= 100_000 ? 2 : 4); rep++) {
+    const keys: Uint8Array[] = []
+    const values: Uint8Array[] = []
+    for (let i = 0; i < w; i++) {
+      keys.push(i % 2 === 0 ? keyOf(rand() % nextKey) : keyOf(nextKey++))
+      values.push(randomBytes(64))
+    }
+    gc()
+    const kv = store.store("bank")
+    let t0 = performance.now()
+    for (let i = 0; i < w; i++) kv.set(keys[i]!, values[i]!)
+    const setMs = performance.now() - t0
+    const before = countNew(kv as unknown as WorkingTree)
+    t0 = performance.now()
+    await store.commit()
+    const commitMs = performance.now() - t0
+    // baseline (a): LevelDB batch of the same puts
+    const db = new Level<Uint8Array, Uint8Array>(join(dir, `plain-${w}-${rep}`), { keyEncoding: "view", valueEncoding: "view" })
+    await db.open()
+    const ops = keys.map((key, i) => ({ type: "put" as const, key, value: values[i]! }))
+    t0 = performance.now()
+    await db.batch(ops)
+    const batchMs = performance.now() - t0
+    await db.close()
+    // baseline (b): sha256 of as many 70-byte inputs as nodes hashed
+    const buf = randomBytes(70)
+    t0 = performance.now()
+    for (let i = 0; i < before; i++) nodeHash("sha256", buf, "buffer")
+    const shaMs = performance.now() - t0
+    rows.push([setMs, commitMs, before, batchMs, shaMs])
+  }
+  const med = (i: number) => rows.map((r) => r[i]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!
+  console.log(`| ${w} | ${ms(med(0))} | ${ms(med(1))} | ${med(2)} | ${ms(med(3))} | ${ms(med(4))} | ${(med(1) / med(3)).toFixed(1)}x | ${(med(1) / med(4)).toFixed(1)}x |`)
+}
+await store.close()
+rmSync(dir, { recursive: true, force: true })
+
+/** Unsaved nodes of a working tree (nodes the next commit hashes and writes). */
+function countNew(t: WorkingTree): number {
+  let n = 0
+  const walk = (x: { nonce: number; height: number; left?: unknown; right?: unknown } | undefined): void => {
+    if (x === undefined || x.nonce !== 0) return
+    n++
+    if (x.height > 0) {
+      walk(x.left as never)
+      walk(x.right as never)
+    }
+  }
+  walk(t.root as never)
+  return n
+}
+
+// ---- 2. proof size and memory per key ------------------------------------------------
+console.log("\n| keys | tree height | existence proof (bytes) | non-existence proof (bytes) | heap per key (bytes) | build (s) |")
+console.log("|---|---|---|---|---|---|")
+const noDisk: NodeSource = { load: () => { throw new Error("in-memory tree") } }
+for (const n of PROOF_SIZES) {
+  gc()
+  const heap0 = process.memoryUsage().heapUsed
+  const t0 = performance.now()
+  const tree = new WorkingTree(undefined, noDisk, 1)
+  for (let i = 0; i < n; i++) tree.set(keyOf(i), randomBytes(64))
+  tree.hash()
+  const buildS = (performance.now() - t0) / 1000
+  gc()
+  const perKey = (process.memoryUsage().heapUsed - heap0) / n
+  let exist = 0
+  let absent = 0
+  for (let j = 0; j < 200; j++) {
+    exist += CommitmentProof.encode(iavlProof(tree, keyOf(rand() % n))).finish().length
+    absent += CommitmentProof.encode(iavlProof(tree, keyOf(n + j))).finish().length
+  }
+  console.log(`| ${n} | ${tree.root!.height} | ${Math.round(exist / 200)} | ${Math.round(absent / 200)} | ${Math.round(perKey)} | ${buildS.toFixed(1)} |`)
+}
+void MemoryStorage
