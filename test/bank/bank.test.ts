@@ -1,0 +1,217 @@
+/**
+ * Bank: the capability-checked call API (mint/burn/send/balance), genesis validation and export,
+ * queries with pagination, coin parsing, message validation.
+ */
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
+import {
+  QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse, QueryDenomMetadataRequest,
+  QueryDenomMetadataResponse, QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse
+} from "cosmjs-types/cosmos/bank/v1beta1/query"
+import { MsgMultiSend, MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import { GasMeter } from "../../chain/Gas.ts"
+import { Executor } from "../../chain/internal/Executor.ts"
+import type { ChainCall, Machine, MsgContext } from "../../chain/Machine.ts"
+import { Router } from "../../chain/Router.ts"
+import { BankMachine } from "../../modules/bank/Bank.ts"
+import { bankBalance, bankSend, bankSupply } from "../../modules/bank/BankCall.ts"
+import { parseDecCoins, requiredFee, validCoins } from "../../modules/bank/Coin.ts"
+import { formatAddress, moduleAddress } from "../../modules/auth/Address.ts"
+import { grantAuthority, makeWallet, TestChain } from "../auth/support/Chain.ts"
+
+const { addresses } = await makeWallet(3)
+const [alice, bob, carol] = addresses as [string, string, string]
+const funded = [{ address: alice, coins: [{ denom: "boot", amount: "1000" }, { denom: "hydrogen", amount: "50" }] }]
+
+/** Run a cross-machine call from `caller` in a branch of the chain's working state; the branch is written only on success. */
+const callAs = (chain: TestChain, grants: ReadonlyArray<string>, caller: string, call: ChainCall): Uint8Array => {
+  const machines: Machine[] = [...chain.app.router.machines, ...["mint", "graph"].map((name) => stubMachine(name))]
+  const router = new Router(machines)
+  const branch = chain.store.branch()
+  const exec = new Executor(router, grantAuthority(grants), { chainId: "t", height: 2, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) }, branch, new GasMeter(Number.MAX_SAFE_INTEGER))
+  const out = exec.call(caller, call, 1)
+  branch.write()
+  return out
+}
+
+/** A machine with no behaviour, only a name (stands for mint / graph as callers). */
+const stubMachine = (name: string): Machine => ({
+  name, msgTypeUrls: [], queryPrefixes: [],
+  signers: () => [], handle: () => ({ typeUrl: "", value: new Uint8Array() }),
+  query: () => new Uint8Array(), initGenesis: () => {}, exportGenesis: () => ({})
+})
+
+const errorOf = (f: () => unknown): { _tag: string; code: number; codespace: string; log: string } => {
+  try {
+    f()
+  } catch (e) {
+    return e as never
+  }
+  throw new Error("expected an error")
+}
+
+const balanceQ = async (chain: TestChain, address: string, denom = "boot") =>
+  QueryBalanceResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish())).value).balance!.amount
+
+const mintBody = (to: string, amount: string, denom = "boot") => Output.encode({ address: to, coins: [{ denom, amount }] }).finish()
+
+test("mint: refused without the kernel capability, refused by bank's own allowlist, allowed for mint", async () => {
+  const chain = await TestChain.start({ balances: funded })
+  const before = chain.store.workingHash()
+  // no capability at all: the kernel check refuses
+  const e1 = errorOf(() => callAs(chain, [], "mint", { target: "bank", method: "mint", body: mintBody(bob, "5") }))
+  assert.is(e1._tag, "CapabilityMissing")
+  // a capability granted by mistake to graph: bank's allowlist still refuses
+  const e2 = errorOf(() => callAs(chain, ["graph->bank.mint", "graph->bank.burn"], "graph", { target: "bank", method: "mint", body: mintBody(bob, "5") }))
+  assert.is(e2._tag, "CapabilityMissing")
+  assert.match(e2.log, /may not mint/)
+  const e3 = errorOf(() => callAs(chain, ["graph->bank.burn"], "graph", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "1" }] }).finish() }))
+  assert.match(e3.log, /may not burn/)
+  assert.equal(chain.store.workingHash(), before, "refusals change nothing")
+  // the mint machine may
+  callAs(chain, ["mint->bank.mint", "bank->auth.ensureAccount"], "mint", { target: "bank", method: "mint", body: mintBody(bob, "5") })
+  await chain.block([])
+  assert.is(await balanceQ(chain, bob), "5")
+  const supply = QuerySupplyOfResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom: "boot" }).finish())).value)
+  assert.is(supply.amount!.amount, "1005")
+  // burn from alice
+  callAs(chain, ["mint->bank.burn"], "mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "400" }] }).finish() })
+  await chain.block([])
+  assert.is(await balanceQ(chain, alice), "600")
+  const supply2 = QuerySupplyOfResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom: "boot" }).finish())).value)
+  assert.is(supply2.amount!.amount, "605")
+  // burning more than the balance: insufficient funds
+  const e4 = errorOf(() => callAs(chain, ["mint->bank.burn"], "mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "601" }] }).finish() }))
+  assert.is(e4.code, 5)
+})
+
+test("call API helpers: bankSend / bankBalance / bankSupply through ctx.call", async () => {
+  const chain = await TestChain.start({ balances: funded })
+  const router = new Router([...chain.app.router.machines, stubMachine("graph")])
+  const branch = chain.store.branch()
+  const exec = new Executor(router, grantAuthority(["auth->bank.*", "bank->auth.ensureAccount"]), { chainId: "t", height: 2, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) }, branch, new GasMeter(1_000_000))
+  const ctx = exec.context(router.machine("auth")!)
+  assert.is(bankBalance(ctx, alice, "boot"), 1000n)
+  bankSend(ctx, alice, carol, [{ denom: "hydrogen", amount: 7n }])
+  assert.is(bankBalance(ctx, carol, "hydrogen"), 7n)
+  assert.is(bankSupply(ctx, "hydrogen"), 50n)
+  assert.ok(exec.gas.consumed() > 0, "calls are metered")
+  const e = errorOf(() => bankSend(ctx, alice, carol, [{ denom: "boot", amount: 1001n }]))
+  assert.is(e.log, "spendable balance 1000boot is smaller than 1001boot: insufficient funds")
+})
+
+test("genesis: invalid entries give clear errors", async () => {
+  const bad = async (bank: unknown, re: RegExp) => {
+    let err: unknown
+    try {
+      await TestChain.start({ genesis: { auth: {}, bank } })
+    } catch (e) {
+      err = e
+    }
+    assert.ok(err, "expected a genesis error")
+    assert.match((err as { log: string }).log, re)
+  }
+  await bad({ balances: [{ address: "cosmos1xyz", coins: [] }] }, /invalid bank genesis: balances\[0\]\.address: decoding bech32 failed/)
+  await bad({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "-1" }] }] }, /balances\[0\]\.coins.*invalid boot amount/)
+  await bad({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1" }] }, { address: alice, coins: [] }] }, /duplicate balance for address/)
+  await bad({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1" }] }], supply: [{ denom: "boot", amount: "2" }] }, /genesis supply is incorrect, expected 1boot, got 2boot/)
+  await bad({ balances: "x" }, /balances must be an array/)
+})
+
+test("genesis: export then import gives the same state; accounts created for balances", async () => {
+  const chain = await TestChain.start({
+    genesis: {
+      auth: { params: { max_memo_characters: "512" }, accounts: [{ "@type": "/cosmos.auth.v1beta1.BaseAccount", address: carol, pub_key: null, account_number: "7", sequence: "3" }] },
+      bank: {
+        balances: [...funded, { address: bob, coins: [{ denom: "boot", amount: "9" }] }],
+        supply: [{ denom: "boot", amount: "1009" }, { denom: "hydrogen", amount: "50" }],
+        denom_metadata: [{ description: "boot", denom_units: [{ denom: "boot", exponent: 0, aliases: [] }, { denom: "gboot", exponent: 9 }], base: "boot", display: "gboot", name: "Boot", symbol: "BOOT" }]
+      }
+    }
+  })
+  const exported = { auth: chain.auth.exportGenesis(queryCtx(chain, "auth")), bank: chain.bank.exportGenesis(queryCtx(chain, "bank")) }
+  const authG = exported.auth as { accounts: Array<{ account_number?: string; base_account?: { account_number: string } }>; params: { max_memo_characters: string } }
+  assert.is(authG.params.max_memo_characters, "512")
+  // carol keeps 7; fee_collector 8 and mint 9 follow; bank genesis creates alice 10 and bob 11
+  assert.equal(authG.accounts.map((a) => a.account_number ?? a.base_account!.account_number).sort(), ["10", "11", "7", "8", "9"])
+  const again = await TestChain.start({ genesis: JSON.parse(JSON.stringify(exported)) })
+  const exported2 = { auth: again.auth.exportGenesis(queryCtx(again, "auth")), bank: again.bank.exportGenesis(queryCtx(again, "bank")) }
+  assert.equal(exported2, exported)
+  const md = QueryDenomMetadataResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/DenomMetadata", QueryDenomMetadataRequest.encode({ denom: "boot" }).finish())).value)
+  assert.is(md.metadata!.display, "gboot")
+  assert.is(md.metadata!.denomUnits[1]!.exponent, 9)
+  const missing = await chain.query("/cosmos.bank.v1beta1.Query/DenomMetadata", QueryDenomMetadataRequest.encode({ denom: "nope" }).finish())
+  assert.is(missing.code, 38)
+  assert.match(missing.log, /NotFound/)
+})
+
+const queryCtx = (chain: TestChain, name: string) => {
+  // a read-only context over the working state (tests only)
+  return { chainId: "t", height: 1, store: chain.store.branch().store(name), query: () => new Uint8Array() }
+}
+
+test("queries: AllBalances pagination by key and offset, TotalSupply, invalid input", async () => {
+  const coins = ["aaa", "bbb", "ccc", "ddd", "eee"].map((denom, i) => ({ denom, amount: String(i + 1) }))
+  const chain = await TestChain.start({ balances: [{ address: alice, coins }] })
+  const page = async (pagination: object) =>
+    QueryAllBalancesResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/AllBalances", QueryAllBalancesRequest.encode(QueryAllBalancesRequest.fromPartial({ address: alice, pagination })).finish())).value)
+  const p1 = await page({ limit: 2n, countTotal: true })
+  assert.equal(p1.balances.map((c) => c.denom), ["aaa", "bbb"])
+  assert.is(p1.pagination!.total, 5n)
+  assert.is(new TextDecoder().decode(p1.pagination!.nextKey), "ccc")
+  const p2 = await page({ limit: 2n, key: p1.pagination!.nextKey })
+  assert.equal(p2.balances.map((c) => c.denom), ["ccc", "ddd"])
+  const p3 = await page({ limit: 2n, offset: 4n })
+  assert.equal(p3.balances.map((c) => c.denom), ["eee"])
+  assert.is(p3.pagination!.nextKey.length, 0)
+  const rev = await page({ limit: 2n, reverse: true })
+  assert.equal(rev.balances.map((c) => c.denom), ["eee", "ddd"])
+  // CosmJS reads balances and supply the same way
+  const q = chain.queryClient()
+  assert.equal((await q.bank.allBalances(alice)).length, 5)
+  assert.is((await q.bank.balance(bob, "aaa")).amount, "0")
+  const total = QueryTotalSupplyResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/TotalSupply", QueryTotalSupplyRequest.encode({}).finish())).value)
+  assert.equal(total.supply.map((c) => `${c.amount}${c.denom}`), ["1aaa", "2bbb", "3ccc", "4ddd", "5eee"])
+  const bad = await chain.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address: "cyber1bad", denom: "boot" }).finish())
+  assert.is(bad.code, 7)
+  const badDenom = await chain.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address: alice, denom: "1x" }).finish())
+  assert.is(badDenom.code, 10)
+})
+
+test("signers and message validation", () => {
+  const bank = new BankMachine()
+  assert.equal(bank.signers({ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.encode({ fromAddress: alice, toAddress: bob, amount: [] }).finish() }), [alice])
+  assert.is(errorOf(() => bank.signers({ typeUrl: "/cosmos.bank.v1beta1.MsgBurn", value: new Uint8Array() }))._tag, "UnknownRequest")
+  assert.is(errorOf(() => bank.signers({ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.encode({ fromAddress: "cyber1zzz", toAddress: bob, amount: [] }).finish() })).code, 7)
+  assert.is(errorOf(() => bank.signers({ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: Uint8Array.of(0x0a, 0x40) })).code, 2)
+  const noInputs = { typeUrl: "/cosmos.bank.v1beta1.MsgMultiSend", value: MsgMultiSend.encode({ inputs: [], outputs: [] }).finish() }
+  assert.is(errorOf(() => bank.signers(noInputs)).code, 2)
+  const two = MsgMultiSend.encode({
+    inputs: [{ address: alice, coins: [{ denom: "boot", amount: "1" }] }, { address: bob, coins: [{ denom: "boot", amount: "1" }] }],
+    outputs: [{ address: carol, coins: [{ denom: "boot", amount: "2" }] }]
+  }).finish()
+  const ctx = {} as MsgContext
+  const e = errorOf(() => bank.handle(ctx, { typeUrl: "/cosmos.bank.v1beta1.MsgMultiSend", value: two }))
+  assert.equal([e.codespace, e.code, e.log], ["bank", 8, "multiple senders not allowed"])
+})
+
+test("coins: validation, decimal gas prices, fee rounding up", () => {
+  assert.equal(validCoins([{ denom: "boot", amount: "5" }, { denom: "hydrogen", amount: "1" }], false).map((c) => c.amount), [5n, 1n])
+  assert.match(errorOf(() => validCoins([{ denom: "zz", amount: "1" }], false)).log, /invalid denom/)
+  assert.match(errorOf(() => validCoins([{ denom: "boot", amount: "1" }, { denom: "boot", amount: "1" }], false)).log, /duplicate denomination/)
+  assert.match(errorOf(() => validCoins([{ denom: "hydrogen", amount: "1" }, { denom: "boot", amount: "1" }], false)).log, /not sorted/)
+  assert.match(errorOf(() => validCoins([{ denom: "boot", amount: (1n << 256n).toString() }], false)).log, /exceeds 256 bits/)
+  assert.is(errorOf(() => validCoins([], false)).code, 10)
+  const big = (1n << 200n).toString()
+  assert.is(validCoins([{ denom: "boot", amount: big }], false)[0]!.amount, 1n << 200n)
+  const prices = parseDecCoins("0.025uatom,0.01boot")
+  assert.equal(prices.map((p) => p.denom), ["boot", "uatom"])
+  assert.is(requiredFee(prices[0]!, 200000n).amount, 2000n)
+  assert.is(requiredFee(prices[1]!, 3n).amount, 1n, "0.075 rounds up to 1")
+  assert.is(requiredFee(parseDecCoins("0.000000000000000001boot")[0]!, 1n).amount, 1n)
+  assert.is(errorOf(() => parseDecCoins("0.01")).code, 10)
+  assert.equal(formatAddress(moduleAddress("fee_collector"), "cosmos"), "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta")
+})
+
+test.run()
