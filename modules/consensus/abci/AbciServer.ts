@@ -14,12 +14,13 @@ import { createServer, type Server, type Socket } from "node:net"
 import { rmSync } from "node:fs"
 import { Data, Effect } from "effect"
 import type { Scope } from "effect"
+import { BinaryWriter } from "cosmjs-types/binary"
 import {
   Request, Response, ResponseApplySnapshotChunk_Result, ResponseOfferSnapshot_Result,
   ResponseVerifyVoteExtension_VerifyStatus
 } from "cosmjs-types/tendermint/abci/types"
 import type { AbciApplication } from "../../../chain/Abci.ts"
-import { encodeFrame, FrameDecoder, MAX_FRAME_BYTES } from "./Framing.ts"
+import { encodeFrame, FrameDecoder, FrameError, MAX_FRAME_BYTES } from "./Framing.ts"
 
 /** The server could not bind its address, or the address is not `tcp://host:port` / `unix://path`. */
 export class AbciServeError extends Data.TaggedError("AbciServeError")<{ readonly address: string; readonly reason: string }> {
@@ -67,15 +68,14 @@ export interface AbciServer {
 
 type Handler = (app: AbciApplication, req: Request) => Response | Promise<Response>
 
-const respondDefault = (r: Partial<Response>): Response => Response.fromPartial(r as never)
-
+const EMPTY = new Uint8Array(0)
 /**
  * Handles one decoded request. Snapshot and vote-extension calls answer CometBFT's
  * "not supported" defaults: no snapshots, offers rejected, empty extensions accepted.
  */
 const handle: Handler = (app, req) => {
-  if (req.echo !== undefined) return respondDefault({ echo: { message: req.echo.message } })
-  if (req.flush !== undefined) return respondDefault({ flush: {} })
+  if (req.echo !== undefined) return { echo: { message: req.echo.message } }
+  if (req.flush !== undefined) return { flush: {} }
   if (req.info !== undefined) return app.info(req.info).then((info) => ({ info }))
   if (req.initChain !== undefined) return app.initChain(req.initChain).then((initChain) => ({ initChain }))
   if (req.checkTx !== undefined) return app.checkTx(req.checkTx).then((checkTx) => ({ checkTx }))
@@ -88,17 +88,15 @@ const handle: Handler = (app, req) => {
   }
   if (req.finalizeBlock !== undefined) return app.finalizeBlock(req.finalizeBlock).then((finalizeBlock) => ({ finalizeBlock }))
   if (req.commit !== undefined) return app.commit().then((commit) => ({ commit }))
-  if (req.extendVote !== undefined) return respondDefault({ extendVote: { voteExtension: new Uint8Array(0) } })
+  if (req.extendVote !== undefined) return { extendVote: { voteExtension: EMPTY } }
   if (req.verifyVoteExtension !== undefined) {
-    return respondDefault({ verifyVoteExtension: { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT } })
+    return { verifyVoteExtension: { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT } }
   }
-  if (req.listSnapshots !== undefined) return respondDefault({ listSnapshots: { snapshots: [] } })
-  if (req.offerSnapshot !== undefined) return respondDefault({ offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } })
-  if (req.loadSnapshotChunk !== undefined) return respondDefault({ loadSnapshotChunk: { chunk: new Uint8Array(0) } })
+  if (req.listSnapshots !== undefined) return { listSnapshots: { snapshots: [] } }
+  if (req.offerSnapshot !== undefined) return { offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } }
+  if (req.loadSnapshotChunk !== undefined) return { loadSnapshotChunk: { chunk: EMPTY } }
   if (req.applySnapshotChunk !== undefined) {
-    return respondDefault({
-      applySnapshotChunk: { result: ResponseApplySnapshotChunk_Result.REJECT_SNAPSHOT, refetchChunks: [], rejectSenders: [] }
-    })
+    return { applySnapshotChunk: { result: ResponseApplySnapshotChunk_Result.REJECT_SNAPSHOT, refetchChunks: [], rejectSenders: [] } }
   }
   throw new Error("unknown ABCI request: no known field of the Request oneof is set")
 }
@@ -106,66 +104,97 @@ const handle: Handler = (app, req) => {
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 /**
- * Serves one connection: frames are decoded as they arrive, requests run strictly in order
- * (a promise chain), and each response is written as soon as it and all earlier ones are done.
+ * Serves one connection: frames are decoded as they arrive and queued; a pump handles them
+ * strictly one after another (synchronous answers without a promise hop, asynchronous ones
+ * awaited) and writes each response once it and all earlier ones are done. Responses ready in
+ * one pump pass are encoded length-delimited into one BinaryWriter and sent with one write
+ * (cosmjs-types' `finish()` allocates an 8 KiB slab per call, so one call per response would
+ * dominate the cost of small answers).
  */
 const serveConnection = (socket: Socket, opts: AbciServerOptions): void => {
   const decoder = new FrameDecoder(opts.maxFrameBytes ?? MAX_FRAME_BYTES)
-  let chain: Promise<void> = Promise.resolve()
+  const queue: Array<Uint8Array | FrameError> = []
+  let head = 0
+  let busy = false
   let failed = false
+  let out: BinaryWriter | undefined
   socket.setNoDelay(true)
+
+  const flushOut = (): void => {
+    if (out === undefined) return
+    const bytes = out.finish()
+    out = undefined
+    if (!socket.destroyed) socket.write(bytes)
+  }
 
   const fail = (error: unknown): void => {
     if (failed) return
     failed = true
+    queue.length = 0
+    head = 0
+    flushOut()
     opts.onConnectionError?.(error)
     const body = Response.encode(Response.fromPartial({ exception: { error: errorText(error) } })).finish()
     if (!socket.destroyed) socket.end(encodeFrame(body))
   }
 
-  const run = (frame: Uint8Array): Promise<void> => {
-    if (failed) return Promise.resolve()
-    let req: Request
+  /** Appends one length-delimited response; false when the connection failed. */
+  const emit = (res: Response): boolean => {
+    if (failed || socket.destroyed) return false
+    const w = (out ??= BinaryWriter.create())
+    w.fork()
     try {
-      req = Request.decode(frame)
+      Response.encode(res, w)
     } catch (e) {
-      fail(new Error(`malformed ABCI request: ${errorText(e)}`))
-      return Promise.resolve()
+      w.reset() // drop the partial response, keep the earlier ones
+      fail(new Error(`application returned an unencodable response: ${errorText(e)}`))
+      return false
     }
-    let out: Response | Promise<Response>
-    try {
-      out = handle(opts.app, req)
-    } catch (e) {
-      fail(e)
-      return Promise.resolve()
-    }
-    const write = (res: Response): void => {
-      if (failed || socket.destroyed) return
-      let bytes: Uint8Array
+    w.ldelim() // unsigned varint length prefix, as CometBFT's protoio delimited writer
+    return true
+  }
+
+  const pump = (): void => {
+    if (busy) return
+    busy = true
+    while (!failed && head < queue.length) {
+      const item = queue[head++]!
+      if (item instanceof FrameError) { fail(item); break }
+      let req: Request
       try {
-        bytes = Response.encode(res).finish()
+        req = Request.decode(item)
       } catch (e) {
-        fail(new Error(`application returned an unencodable response: ${errorText(e)}`))
-        return
+        fail(new Error(`malformed ABCI request: ${errorText(e)}`))
+        break
       }
-      socket.write(encodeFrame(bytes))
+      let res: Response | Promise<Response>
+      try {
+        res = handle(opts.app, req)
+      } catch (e) {
+        fail(e)
+        break
+      }
+      if (res instanceof Promise) {
+        flushOut()
+        res.then((r) => { busy = false; if (emit(r)) pump() }, (e) => { busy = false; fail(e) })
+        return // stays busy until the promise settles
+      }
+      if (!emit(res)) break
     }
-    if (out instanceof Promise) return out.then(write, fail)
-    write(out)
-    return Promise.resolve()
+    if (head === queue.length) { queue.length = 0; head = 0 }
+    flushOut()
+    busy = false
   }
 
   socket.on("data", (chunk: Buffer) => {
     if (failed) return
-    let frames: Uint8Array[]
     try {
-      frames = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+      for (const f of decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) queue.push(f)
     } catch (e) {
       // answer what was already accepted, then the exception
-      chain = chain.then(() => fail(e))
-      return
+      queue.push(e instanceof FrameError ? e : new FrameError({ reason: errorText(e) }))
     }
-    for (const f of frames) chain = chain.then(() => run(f))
+    pump()
   })
   socket.on("error", () => { /* peer reset: nothing to answer */ })
 }

@@ -7,7 +7,7 @@
  * Source: cometbft v0.38 mempool/clist_mempool.go (CheckTx, ReapMaxBytesMaxGas, Update, recheckTxs),
  * config/config.go MempoolConfig defaults (size 5000, max_txs_bytes 1 GiB, max_tx_bytes 1 MiB).
  */
-import { sha256 } from "@noble/hashes/sha2.js"
+import { tmhash as sha256 } from "./internal/Hashing.ts"
 
 /** Mempool limits (CometBFT MempoolConfig names). */
 export interface MempoolConfig {

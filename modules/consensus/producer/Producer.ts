@@ -490,6 +490,7 @@ export class BlockProducer implements Producer {
 
   async broadcastTx(tx: Uint8Array): Promise<ResponseCheckTx> {
     if (this.haltError !== undefined) throw this.haltError
+    if (this.stopped) throw new ConsensusHalted({ reason: "producer stopped" })
     const hash = txHash(tx)
     const key = hashKey(hash)
     const refused = this.mempool.precheck(tx, key)
