@@ -39,6 +39,11 @@ export interface RpcServerOptions {
   readonly maxBodyBytes?: number
   /** The latest block's commit when the engine keeps it (serves `commit` at the tip). */
   readonly latestCommit?: () => Commit | undefined
+  /**
+   * Origins allowed by CORS (CometBFT's `cors_allowed_origins`; `"*"` allows any). Default none:
+   * no CORS headers, as CometBFT's default config. Browser wallets and dApps need it set.
+   */
+  readonly corsAllowedOrigins?: ReadonlyArray<string>
 }
 
 /** A running RPC server. */
@@ -91,8 +96,26 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
     latestCommit: options.latestCommit
   }
 
+  const cors = options.corsAllowedOrigins ?? []
+  const allowOrigin = (origin: string | undefined): string | undefined =>
+    origin === undefined || cors.length === 0 ? undefined : cors.includes("*") ? "*" : cors.includes(origin) ? origin : undefined
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost")
+    const origin = allowOrigin(req.headers.origin)
+    if (origin !== undefined) {
+      res.setHeader("access-control-allow-origin", origin)
+      if (origin !== "*") res.setHeader("vary", "Origin")
+    }
+    if (req.method === "OPTIONS" && origin !== undefined) {
+      res.writeHead(204, {
+        "access-control-allow-methods": "HEAD, GET, POST",
+        "access-control-allow-headers": "Origin, Accept, Content-Type, X-Requested-With, X-Server-Time",
+        "access-control-max-age": "600"
+      })
+      res.end()
+      return
+    }
     if (req.method === "GET" || req.method === "HEAD") {
       if (url.pathname === "/") {
         res.writeHead(200, { "content-type": "text/html" })

@@ -6,7 +6,7 @@ import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { Effect } from "effect"
 import { get, post, startTestNode, type TestNode } from "./fixtures/node.ts"
-import { serveRpc } from "../../node/rpc/index.ts"
+import { serveRpc, startRpcServer } from "../../node/rpc/index.ts"
 import { openMemoryBlockStore } from "../../node/blockstore/index.ts"
 import { fakeApp, FakeEngine, GENESIS } from "./fixtures/doubles.ts"
 import { hexU, sha256, utf8 } from "../blockstore/fixtures/chain.ts"
@@ -184,6 +184,29 @@ t("the server keeps serving after bad input", async () => {
   for (let i = 0; i < 20; i++) await post(node.url, i % 2 === 0 ? "][" : JSON.stringify({ jsonrpc: "2.0", id: i, method: "block", params: { height: -1 } }))
   const s = await rpc("status")
   assert.is(s.json.result.sync_info.latest_block_height, "2")
+})
+
+t("CORS: off by default; preflight and allow-origin when configured", async () => {
+  const plain = await fetch(node.url + "/health", { headers: { origin: "https://wallet.example" } })
+  assert.is(plain.headers.get("access-control-allow-origin"), null)
+  const store = await openMemoryBlockStore()
+  const engine = new FakeEngine(store)
+  const server = await startRpcServer({
+    address: "127.0.0.1:0", app: fakeApp(engine), engine, blockStore: store, genesis: GENESIS,
+    nodeInfo: { nodeId: "b".repeat(40), moniker: "cors", listenAddr: "tcp://0.0.0.0:26656" },
+    corsAllowedOrigins: ["https://wallet.example"]
+  })
+  try {
+    const pre = await fetch(server.url + "/", { method: "OPTIONS", headers: { origin: "https://wallet.example", "access-control-request-method": "POST" } })
+    assert.is(pre.status, 204)
+    assert.match(pre.headers.get("access-control-allow-methods") ?? "", /POST/)
+    const ok = await fetch(server.url + "/health", { headers: { origin: "https://wallet.example" } })
+    assert.is(ok.headers.get("access-control-allow-origin"), "https://wallet.example")
+    const other = await fetch(server.url + "/health", { headers: { origin: "https://evil.example" } })
+    assert.is(other.headers.get("access-control-allow-origin"), null)
+  } finally {
+    await server.close()
+  }
 })
 
 t("serveRpc: listens inside a scope and stops when it closes", async () => {
