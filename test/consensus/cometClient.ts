@@ -248,10 +248,15 @@ export class CometClient {
 
   /**
    * Runs one height: PrepareProposal (client mempool txs) -> ProcessProposal (must ACCEPT) ->
-   * FinalizeBlock -> Commit, then rechecks the mempool. `stopBeforeCommit` leaves the block
-   * finalized but not committed (a crash between FinalizeBlock and Commit).
+   * FinalizeBlock -> Commit, then rechecks the mempool. Block time advances 1 s per height from
+   * genesis time. `stopBeforeCommit` leaves the block finalized but not committed (a crash
+   * between FinalizeBlock and Commit).
    */
-  async produceBlock(opts: { stopBeforeCommit?: boolean } = {}): Promise<ResponseFinalizeBlock> {
+  async produceBlock(opts: {
+    /** Proposed txs (default: the client's mempool, FIFO). */
+    readonly txs?: ReadonlyArray<Uint8Array>
+    readonly stopBeforeCommit?: boolean
+  } = {}): Promise<ResponseFinalizeBlock> {
     const height = BigInt(this.height()) === 0n ? this.initialHeight : BigInt(this.height()) + 1n
     this.timeSeconds += 1n
     const time = { seconds: this.timeSeconds, nanos: 0 }
@@ -260,7 +265,7 @@ export class CometClient {
     const c = this.conns.consensus
     const prep = (await c.call({
       prepareProposal: {
-        maxTxBytes: 1_048_576n, txs: [...this.mempool], localLastCommit: { round: 0, votes: [] },
+        maxTxBytes: 1_048_576n, txs: [...(opts.txs ?? this.mempool)], localLastCommit: { round: 0, votes: [] },
         misbehavior: [], height, time, nextValidatorsHash, proposerAddress: proposer
       }
     })).prepareProposal!

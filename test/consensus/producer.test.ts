@@ -83,6 +83,7 @@ test("blocks appear every blockTimeMs on a TestClock; headers chain and hash as 
     const psh = partSetHeader(Block.fromPartial({ header: b1.header, data: { txs: [...b1.txs] }, evidence: { evidence: [] }, lastCommit: b1.lastCommit }))
     assert.is(hex(b2.header.lastBlockId.partSetHeader.hash), hex(psh.hash))
     assert.is(b2.header.version.block, 11n)
+    assert.is(b2.header.version.app, 1n, "version.app from Info.app_version")
     assert.is(b1.lastCommit.signatures.length, 0)
   } finally { await app.close(); rmSync(dir, { recursive: true, force: true }) }
 })

@@ -165,6 +165,8 @@ export class BlockProducer implements Producer {
   private readonly self: Val
   private readonly initialHeight: bigint
   private params: ConsensusParams
+  /** Header version.app: Info's app_version, or InitChain's consensus params version (replay.go). */
+  private appVersion = 0n
   // chain state after the last committed block
   private lastHeight = 0n
   private lastHeader: Header | undefined
@@ -214,6 +216,7 @@ export class BlockProducer implements Producer {
     let genesisVals = sortVals((this.cfg.genesis.validators ?? [{ pubKeyEd25519: this.self.pubKeyEd25519, power: 10n }])
       .map((v) => toVal(v.pubKeyEd25519, v.power)))
     this.appHash = info.lastBlockAppHash
+    this.appVersion = info.appVersion
     this.lastTimeNs = tsToNs(this.cfg.genesis.time)
     if (appHeight === 0n) {
       const res = await this.app.initChain({
@@ -222,7 +225,10 @@ export class BlockProducer implements Producer {
         appStateBytes: this.cfg.genesis.appState, initialHeight: this.initialHeight
       })
       if (res.validators.length > 0) genesisVals = fromUpdates(res.validators)
-      if (res.consensusParams !== undefined) this.params = { ...this.params, ...res.consensusParams }
+      if (res.consensusParams !== undefined) {
+        this.params = { ...this.params, ...res.consensusParams }
+        if (res.consensusParams.version !== undefined) this.appVersion = res.consensusParams.version.app
+      }
       this.appHash = res.appHash
     }
     this.curValidators = genesisVals
@@ -401,7 +407,7 @@ export class BlockProducer implements Producer {
     for (const t of txs) total += t.length
     if (total > maxBytes) throw new ConsensusHalted({ reason: `PrepareProposal returned ${total} tx bytes, more than max_tx_bytes ${maxBytes}` })
     const header: Header = {
-      version: { block: 11n, app: this.params.version?.app ?? 0n },
+      version: { block: 11n, app: this.appVersion },
       chainId: this.chainId, height, time, lastBlockId: this.lastBlockId,
       lastCommitHash: commitHash(lastCommit), dataHash: dataHash(txs),
       validatorsHash: validatorsHash(this.curValidators), nextValidatorsHash,
