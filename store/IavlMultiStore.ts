@@ -265,33 +265,49 @@ class IavlCommitMultiStore implements CommitMultiStore {
   }
 
   /**
-   * Orphan bookkeeping and pruning of one namespace for the commit of `version`. An orphan
-   * record `o | to | nodeVersion | nonce` says the node is live in versions [nodeVersion, to].
-   * Deleting version `to`: the node moves to the newest kept version below `to` if that
-   * version still holds it, else it is deleted.
+   * Orphan bookkeeping and pruning of one namespace for the commit of `version`. The orphan
+   * record `o | to` lists (12 bytes each: u64 nodeVersion, u32 nonce) the nodes that left the
+   * tree after version `to`: each is live in versions [nodeVersion, to]. Deleting version `to`:
+   * a node moves to the list of the newest kept version below `to` when that version still holds
+   * it (p >= nodeVersion), else the node is deleted.
    */
   private async pruneSpace(ns: Namespace, version: number, kept: number[], dropped: number[], ops: BatchOp[]): Promise<void> {
-    const fresh = ns.tree.orphans
     const prev = version - 1
-    const refile = (to: number, nodeVersion: number, nonce: number): void => {
-      let p = -1
-      for (const k of kept) if (k < to && k > p) p = k
-      if (p >= nodeVersion) ops.push({ type: "put", key: orphanKey(ns, p, nodeVersion, nonce), value: new Uint8Array(0) })
-      else ops.push({ type: "del", key: nodeKey(ns.nodes, nodeVersion, nonce) })
+    const fresh = new Uint8Array(ns.tree.orphans.length * 12)
+    ns.tree.orphans.forEach((n, i) => {
+      putU64(fresh, i * 12, n.version)
+      putU32(fresh, i * 12 + 8, n.nonce)
+    })
+    const additions = new Map<number, Uint8Array[]>()
+    const add = (to: number, list: Uint8Array): void => {
+      if (list.length === 0) return
+      const l = additions.get(to)
+      if (l === undefined) additions.set(to, [list])
+      else l.push(list)
     }
-    if (!dropped.includes(prev)) {
-      for (const n of fresh) ops.push({ type: "put", key: orphanKey(ns, prev, n.version, n.nonce), value: new Uint8Array(0) })
-    }
+    if (!dropped.includes(prev)) add(prev, fresh)
     for (const v of dropped) {
-      if (v === prev) for (const n of fresh) refile(v, n.version, n.nonce)
-      const lo = concat(ns.orphans, u64(v))
-      const hi = concat(ns.orphans, u64(v + 1))
-      for await (const k of this.backend.keys(lo, hi)) {
-        const off = ns.orphans.length + 8
-        refile(v, getU64(k, off), getU32(k, off + 8))
-        ops.push({ type: "del", key: k })
+      const key = concat(ns.orphans, u64(v))
+      const lists = [this.backend.getSync(key) ?? new Uint8Array(0), v === prev ? fresh : new Uint8Array(0), ...(additions.get(v) ?? [])]
+      additions.delete(v)
+      let p = -1
+      for (const k of kept) if (k < v && k > p) p = k
+      const moved: Uint8Array[] = []
+      for (const list of lists) {
+        for (let off = 0; off < list.length; off += 12) {
+          const nodeVersion = getU64(list, off)
+          if (p >= nodeVersion) moved.push(list.subarray(off, off + 12))
+          else ops.push({ type: "del", key: nodeKey(ns.nodes, nodeVersion, getU32(list, off + 8)) })
+        }
       }
+      if (moved.length > 0) add(p, concat(...moved))
+      ops.push({ type: "del", key })
       ops.push({ type: "del", key: concat(ns.roots, u64(v)) })
+    }
+    for (const [to, lists] of additions) {
+      const key = concat(ns.orphans, u64(to))
+      const existing = to === prev ? undefined : this.backend.getSync(key)
+      ops.push({ type: "put", key, value: concat(...(existing === undefined ? [] : [existing]), ...lists) })
     }
   }
 
@@ -379,15 +395,6 @@ class IavlCommitMultiStore implements CommitMultiStore {
     this.state = "closed"
     await this.backend.close()
   }
-}
-
-const orphanKey = (ns: Namespace, to: number, version: number, nonce: number): Uint8Array => {
-  const k = new Uint8Array(ns.orphans.length + 20)
-  k.set(ns.orphans, 0)
-  putU64(k, ns.orphans.length, to)
-  putU64(k, ns.orphans.length + 8, version)
-  putU32(k, ns.orphans.length + 16, nonce)
-  return k
 }
 
 /**

@@ -33,7 +33,15 @@ export const openLevelBackend = async (path: string): Promise<Backend> => {
   return {
     getSync: (key) => db.getSync(key),
     keys: (gte, lt) => db.keys({ gte, lt }),
-    write: (ops) => db.batch(ops as BatchOp[]),
+    write: (ops) => {
+      // A chained batch costs less per operation than db.batch(array) (measured, level 10).
+      const batch = db.batch()
+      for (const op of ops) {
+        if (op.type === "put") batch.put(op.key, op.value)
+        else batch.del(op.key)
+      }
+      return batch.write()
+    },
     close: () => db.close()
   }
 }
