@@ -63,6 +63,21 @@ test("short tree (subtree roots only) has the same root; export/import round tri
   }
 })
 
+test("native-hashed tree (RankMerkleTree.build) equals the TypeScript one, full and short", async () => {
+  for (const n of [0, 1, 2, 3, 5, 8, 31, 100, 1025]) {
+    const v = values(n)
+    const js = RankMerkleTree.fromValues(v, true)
+    const full = await RankMerkleTree.build(v, true)
+    const short = await RankMerkleTree.build(v, false)
+    assert.is(hex(full.root()), hex(js.root()), `full n=${n}`)
+    assert.is(hex(short.root()), hex(js.root()), `short n=${n}`)
+    assert.equal(short.exportSubtreeRoots(), js.exportSubtreeRoots())
+    for (let i = 0; i < n; i += Math.max(1, n >> 4)) assert.equal(full.proof(i), js.proof(i))
+    full.push(9n); js.push(9n)
+    assert.is(hex(full.root()), hex(js.root()))
+  }
+})
+
 test("bad inputs: proof on a short tree, index out of range, malformed export", () => {
   assert.throws(() => RankMerkleTree.fromValues(values(3), false).proof(0), /short/)
   assert.throws(() => RankMerkleTree.fromValues(values(3), true).proof(3), /out of range/)

@@ -51,7 +51,41 @@ struct Compressed {
   std::vector<uint8_t> has_in;
 };
 
-void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes,
+template <typename F>
+void parallel(int T, F&& f) {
+  if (T <= 1) {
+    f(0);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(T - 1);
+  for (int i = 1; i < T; i++) pool.emplace_back([&f, i] { f(i); });
+  f(0);
+  for (auto& th : pool) th.join();
+}
+
+// Split [0, n) into T ranges of about equal (links + particles) by a prefix array.
+std::vector<u32> balance(const u32* off, u32 n, int T) {
+  std::vector<u32> bounds(T + 1, n);
+  bounds[0] = 0;
+  const u64 total = (u64)off[n] + n;
+  for (int i = 1; i < T; i++) {
+    const u64 target = total * i / T;
+    u32 lo = bounds[i - 1], hi = n;
+    while (lo < hi) {
+      const u32 mid = lo + (hi - lo) / 2;
+      if ((u64)off[mid] + mid < target) lo = mid + 1;
+      else hi = mid;
+    }
+    bounds[i] = lo;
+  }
+  return bounds;
+}
+
+// Compressed in-links, weights as in compress() of fallback.ts. Pairs whose weight is 0 stay in
+// place here (they add mulq32(x, 0) = 0; the fallback drops them): same ranks, and every pass
+// runs in parallel over target ranges. Integer sums, so the result does not depend on T.
+void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes, int T,
               Compressed& g) {
   const u64 L = in_off[n];
   std::vector<u32> neudeg(m, 0);
@@ -59,53 +93,70 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
   std::vector<u64> norm(m);
   for (u32 u = 0; u < m; u++) norm[u] = neudeg[u] == 0 ? 0 : stakes[u] / neudeg[u];
   std::vector<u32>().swap(neudeg);
-  // pass 1: out-stake per source particle (no per-pair storage)
-  std::vector<u64> os(n, 0);
+  const std::vector<u32> bounds = balance(in_off, n, T);
+  // pass 1: pairs per target, has-in flags, out-stake per source (one array per thread)
+  std::vector<u32> pc(n, 0);
   g.has_in.assign(n, 0);
-  u64 pairs = 0;
-  for (u32 t = 0; t < n; t++) {
-    u64 k = in_off[t];
-    const u64 o1 = in_off[t + 1];
-    if (k < o1) g.has_in[t] = 1;
-    while (k < o1) {
-      const u32 f = in_from[k];
-      u64 ls = 0;
-      while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
-      os[f] += ls;
-      pairs++;
+  std::vector<std::vector<u64>> os_part(T);
+  parallel(T, [&](int i) {
+    std::vector<u64>& os = os_part[i];
+    os.assign(n, 0);
+    for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
+      u64 k = in_off[t];
+      const u64 o1 = in_off[t + 1];
+      if (k < o1) g.has_in[t] = 1;
+      u32 pairs = 0;
+      while (k < o1) {
+        const u32 f = in_from[k];
+        u64 ls = 0;
+        while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
+        os[f] += ls;
+        pairs++;
+      }
+      pc[t] = pairs;
     }
-  }
-  // pass 2: recompute each pair's stake and write its weight
+  });
+  std::vector<u64>& os = os_part[0];
+  if (T > 1)
+    parallel(T, [&](int i) {
+      const u32 f0 = (u32)((u64)n * i / T), f1 = (u32)((u64)n * (i + 1) / T);
+      for (int p = 1; p < T; p++) {
+        const u64* src = os_part[p].data();
+        for (u32 f = f0; f < f1; f++) os[f] += src[f];
+      }
+    });
+  for (int p = 1; p < T; p++) std::vector<u64>().swap(os_part[p]);
   g.off.assign(size_t(n) + 1, 0);
+  for (u32 t = 0; t < n; t++) g.off[t + 1] = g.off[t] + pc[t];
+  std::vector<u32>().swap(pc);
+  const u64 pairs = g.off[n];
   g.src.resize(pairs);
   g.w.resize(pairs);
-  u64 c = 0;
-  for (u32 t = 0; t < n; t++) {
-    u64 k = in_off[t];
-    const u64 o1 = in_off[t + 1];
-    while (k < o1) {
-      const u32 f = in_from[k];
-      u64 ls = 0;
-      while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
-      const u64 o = os[f];
-      u32 w;
-      if (ls == 0 || o == 0) continue;
-      if (ls >= o) {
-        w = 0xffffffffu;
-      } else {
-        const unsigned __int128 q = ((unsigned __int128)ls << 32) / o;
-        w = q >= 0xffffffffu ? 0xffffffffu : (u32)q;
+  // pass 2: each pair's stake again, and its weight
+  parallel(T, [&](int i) {
+    for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
+      u64 k = in_off[t];
+      const u64 o1 = in_off[t + 1];
+      u64 c = g.off[t];
+      while (k < o1) {
+        const u32 f = in_from[k];
+        u64 ls = 0;
+        while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
+        const u64 o = os[f];
+        u32 w;
+        if (ls == 0 || o == 0) {
+          w = 0;
+        } else if (ls >= o) {
+          w = 0xffffffffu;
+        } else {
+          const unsigned __int128 q = ((unsigned __int128)ls << 32) / o;
+          w = q >= 0xffffffffu ? 0xffffffffu : (u32)q;
+        }
+        g.src[c] = f;
+        g.w[c++] = w;
       }
-      if (w == 0) continue;
-      g.src[c] = f;
-      g.w[c++] = w;
     }
-    g.off[t + 1] = (u32)c;
-  }
-  g.src.resize(c);
-  g.src.shrink_to_fit();
-  g.w.resize(c);
-  g.w.shrink_to_fit();
+  });
   g.dang.clear();
   for (u32 f = 0; f < n; f++)
     if (os[f] == 0) g.dang.push_back(f);
@@ -223,24 +274,11 @@ void run_job(Job& j) {
   j.ranks.assign(n, 0);
   if (j.empty) return;
   auto t_a = clk::now();
-  Compressed g;
-  compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, g);
-  j.compressed = g.src.size();
-  // partition particles into `threads` ranges of about equal (links + particles)
   const int T = std::max(1, std::min(j.threads, (int)std::max<u32>(1, n)));
-  std::vector<u32> bounds(T + 1, n);
-  bounds[0] = 0;
-  const u64 total = (u64)g.off[n] + n;
-  for (int i = 1; i < T; i++) {
-    const u64 target = total * i / T;
-    u32 lo = bounds[i - 1], hi = n;
-    while (lo < hi) {
-      const u32 mid = lo + (hi - lo) / 2;
-      if ((u64)g.off[mid] + mid < target) lo = mid + 1;
-      else hi = mid;
-    }
-    bounds[i] = lo;
-  }
+  Compressed g;
+  compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g);
+  j.compressed = g.src.size();
+  const std::vector<u32> bounds = balance(g.off.data(), n, T);
   auto t_b = clk::now();
   std::vector<u64> a(n, j.init), b(n, j.init);
   u64* cur = a.data();
@@ -255,16 +293,7 @@ void run_job(Job& j) {
       K += mulq32(s, j.d) / n;
     }
     Sweep sw{&g, cur, nxt, j.d, K, pagerank};
-    if (T == 1) {
-      local[0] = run_sweep(j.isa, sw, 0, n);
-    } else {
-      std::vector<std::thread> pool;
-      pool.reserve(T - 1);
-      for (int i = 1; i < T; i++)
-        pool.emplace_back([&, i] { local[i] = run_sweep(j.isa, sw, bounds[i], bounds[i + 1]); });
-      local[0] = run_sweep(j.isa, sw, bounds[0], bounds[1]);
-      for (auto& th : pool) th.join();
-    }
+    parallel(T, [&](int i) { local[i] = run_sweep(j.isa, sw, bounds[i], bounds[i + 1]); });
     u64 mx = 0;
     for (int i = 0; i < T; i++) mx = std::max(mx, local[i]);
     std::swap(cur, nxt);
@@ -421,7 +450,14 @@ Napi::Value StreamTriad(const Napi::CallbackInfo& info) {
 
 Napi::Value BestIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), isa_name(best_isa())); }
 
+}  // namespace
+
+Napi::Value MerkleLevels(const Napi::CallbackInfo& info);  // merkle.cc
+
+namespace {
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("merkleLevels", Napi::Function::New(env, MerkleLevels));
   exports.Set("calculate", Napi::Function::New(env, Calculate));
   exports.Set("streamTriad", Napi::Function::New(env, StreamTriad));
   exports.Set("bestIsa", Napi::Function::New(env, BestIsa));

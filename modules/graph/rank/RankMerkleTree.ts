@@ -13,6 +13,7 @@
  *   GetIndexProofs / GetRootProofs.
  */
 import { hash } from "node:crypto"
+import { loadNative } from "./internal/native.ts"
 
 /** One proof step: `leftSide` true means sha256(hash || current), false sha256(current || hash). */
 export interface RankProofStep {
@@ -36,9 +37,11 @@ export const rankLeafHash = (value: bigint): Uint8Array => {
   return sha(b)
 }
 
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
 /** A growable array of 32-byte hashes. */
 class HashArray {
-  data = new Uint8Array(32 * 16)
+  data: Uint8Array = new Uint8Array(32 * 16)
   length = 0
   push(h: Uint8Array): void {
     if ((this.length + 1) * 32 > this.data.length) {
@@ -74,9 +77,37 @@ export class RankMerkleTree {
   static fromValues(values: BigUint64Array, full: boolean): RankMerkleTree {
     const t = new RankMerkleTree(full)
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
-    const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
     for (let i = 0; i < values.length; i++) {
-      t.pushLeafHash(le ? sha(bytes.subarray(i * 8, i * 8 + 8)) : rankLeafHash(values[i]!))
+      t.pushLeafHash(littleEndian ? sha(bytes.subarray(i * 8, i * 8 + 8)) : rankLeafHash(values[i]!))
+    }
+    return t
+  }
+
+  /**
+   * Same tree as {@link fromValues}, hashed by the native addon off the JavaScript thread when it
+   * is built (OpenSSL SHA-256 inside Node), else by fromValues.
+   */
+  static async build(values: BigUint64Array, full: boolean): Promise<RankMerkleTree> {
+    const nat = loadNative()
+    if (!("addon" in nat) || !littleEndian) return RankMerkleTree.fromValues(values, full)
+    const bytes = await nat.addon.merkleLevels(values, full)
+    const t = new RankMerkleTree(full)
+    const n = values.length
+    t.n = n
+    if (full) {
+      let off = 0
+      for (let c = n; c > 0; c = Math.floor(c / 2)) {
+        const level = new HashArray()
+        level.data = bytes.subarray(off * 32, (off + c) * 32)
+        level.length = c
+        t.levels.push(level)
+        off += c
+      }
+    } else {
+      let j = 0
+      for (let k = 52; k >= 0; k--) {
+        if (Math.floor(n / 2 ** k) % 2 === 1) t.stack.push({ height: k, hash: bytes.slice(32 * j, 32 * ++j) })
+      }
     }
     return t
   }

@@ -41,6 +41,9 @@ export interface NativeOutput {
 export interface NativeAddon {
   /** Runs on the libuv pool and std::threads; resolves with the ranks. */
   readonly calculate: (input: NativeInput) => Promise<NativeOutput>
+  /** Rank Merkle hashing off the JavaScript thread: full = every level (level k has
+   * floor(n / 2^k) hashes, level 0 first); otherwise the subtree roots, leftmost first. */
+  readonly merkleLevels: (values: BigUint64Array, full: boolean) => Promise<Uint8Array>
   /** STREAM triad bandwidth in bytes/s (bench only; blocks the calling thread). */
   readonly streamTriad: (megabytesPerArray: number, threads: number, repetitions: number) => number
   /** "avx512" | "avx2" | "scalar": the widest unit this CPU offers. */
