@@ -117,4 +117,49 @@ test("snapshot connection and vote extensions answer the not-supported defaults"
   } finally { rmSync(dir, { recursive: true, force: true }) }
 })
 
+test("consensus calls pipelined on one connection run in order; other connections are not blocked", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "abci-conf-"))
+  const app = await KvApp.open(dir)
+  // slow consensus calls: the first takes longest, so a reordering server would answer it last
+  const order: string[] = []
+  const slow = Object.create(app) as KvApp
+  let delay = 60
+  for (const m of ["prepareProposal", "processProposal", "finalizeBlock", "commit"] as const) {
+    const orig = (app[m] as (...a: unknown[]) => Promise<unknown>).bind(app)
+    ;(slow as unknown as Record<string, unknown>)[m] = async (...a: unknown[]) => {
+      const d = delay; delay = Math.max(0, delay - 20)
+      order.push(`start ${m}`)
+      await new Promise((r) => setTimeout(r, d))
+      const res = await orig(...a)
+      order.push(`end ${m}`)
+      return res
+    }
+  }
+  const server = await startAbciServer({ app: slow, address: "tcp://127.0.0.1:0" })
+  try {
+    const c = await CometClient.connect(server.address)
+    await c.handshake(genesis)
+    const time = { seconds: 1_700_000_001n, nanos: 0 }
+    const base = { txs: [enc.encode("p=1")], misbehavior: [], hash: new Uint8Array(32), height: 1n, time,
+      nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) }
+    const cons = c.conns.consensus
+    const ps = [
+      cons.send({ prepareProposal: { ...base, maxTxBytes: 1000n, localLastCommit: { round: 0, votes: [] } } }),
+      cons.send({ processProposal: { ...base, proposedLastCommit: { round: 0, votes: [] } } }),
+      cons.send({ finalizeBlock: { ...base, decidedLastCommit: { round: 0, votes: [] } } }),
+      cons.send({ commit: {} }),
+      cons.send({ flush: {} })
+    ]
+    // meanwhile the mempool connection answers before the first slow consensus call ends
+    let firstDone = false
+    void ps[0]!.then(() => { firstDone = true })
+    assert.is((await c.conns.mempool.call({ echo: { message: "fast" } })).echo!.message, "fast")
+    assert.is(firstDone, false, "mempool connection not blocked by the slow consensus calls")
+    const rs = await Promise.all(ps)
+    assert.ok(rs[2]!.finalizeBlock !== undefined && rs[3]!.commit !== undefined)
+    assert.equal(order, ["prepareProposal", "processProposal", "finalizeBlock", "commit"].flatMap((m) => [`start ${m}`, `end ${m}`]))
+    c.close()
+  } finally { await server.close(); await app.close(); rmSync(dir, { recursive: true, force: true }) }
+})
+
 test.run()

@@ -9,8 +9,9 @@ import { TestClock } from "effect/testing"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { Block } from "cosmjs-types/tendermint/types/block"
+import { Consensus } from "../../modules/consensus/Consensus.ts"
 import {
-  BlockProducer, makeProducer, MempoolCode, TxCommitTimeout, type Producer, type ProducerConfig
+  BlockProducer, makeProducer, producerLayer, MempoolCode, TxCommitTimeout, type Producer, type ProducerConfig
 } from "../../modules/consensus/producer/Producer.ts"
 import { headerHash, voteSignBytes, partSetHeader, dataHash, PRECOMMIT_TYPE } from "../../modules/consensus/producer/internal/Hashing.ts"
 import { KvApp } from "./kvApp.ts"
@@ -230,6 +231,39 @@ test("validator key must be a 32-byte seed; validators() lists the producer", as
     assert.is(v[0]!.power, 10n)
     assert.is(p.chainId, "cyber-test-1")
   } finally { await close(); await app.close(); rmSync(dir, { recursive: true, force: true }) }
+})
+
+test("two genesis validators: the producer signs, the other is ABSENT; set sorted by power", async () => {
+  const dir = tmp()
+  const app = await KvApp.open(dir)
+  const other = ed25519.getPublicKey(new Uint8Array(32).fill(7))
+  const store = new MemBlockStore()
+  const { p, close } = await start(config(app, store, {
+    genesis: { time: genesisTime, appState: enc.encode("{}"),
+      validators: [{ pubKeyEd25519: other, power: 5n }, { pubKeyEd25519: ed25519.getPublicKey(seed), power: 10n }] }
+  }))
+  try {
+    await p.produceBlock(0n)
+    await p.produceBlock(0n)
+    assert.equal(p.validators().map((v) => v.power), [10n, 5n])
+    const sigs = store.blocks.get(2)!.lastCommit.signatures
+    assert.equal(sigs.map((x) => x.blockIdFlag), [2, 1]) // COMMIT, ABSENT
+    assert.is(sigs[1]!.signature.length, 0)
+  } finally { await close(); await app.close(); rmSync(dir, { recursive: true, force: true }) }
+})
+
+test("producerLayer provides the Consensus service", async () => {
+  const dir = tmp()
+  const app = await KvApp.open(dir)
+  try {
+    const height = await Effect.runPromise(Effect.gen(function*() {
+      const engine = yield* Consensus
+      yield* Effect.promise(() => engine.broadcastTx(enc.encode("layer=1")))
+      assert.is(engine.mempoolSize(), 1)
+      return engine.tip().height
+    }).pipe(Effect.provide(producerLayer(config(app, new MemBlockStore())))))
+    assert.is(height, 0)
+  } finally { await app.close(); rmSync(dir, { recursive: true, force: true }) }
 })
 
 test.run()
