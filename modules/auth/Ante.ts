@@ -17,7 +17,7 @@ import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import {
-  InsufficientFee, InsufficientFunds, InvalidPubKey, isChainError, MemoTooLarge, Unauthorized, UnknownAddress, WrongSequence
+  InsufficientFee, InsufficientFunds, InvalidPubKey, isChainError, MemoTooLarge, NotSupported, Unauthorized, UnknownAddress, WrongSequence
 } from "../../chain/ChainError.ts"
 import type { ExecContext } from "../../chain/Machine.ts"
 import type { TxMode } from "../../chain/TxPipeline.ts"
@@ -157,6 +157,9 @@ export const ante = (
       pubkey = PubKey.decode(acc.base.pubKey.value).key
     }
     if (!pubkey && mode !== "simulate") throw new InvalidPubKey({ log: "pubkey on account is not set: invalid pubkey" })
+    if (info.signMode !== "direct" && mode !== "simulate") {
+      throw new NotSupported({ log: `signer ${i}: SIGN_MODE_UNSPECIFIED is accepted only in simulation, sign with SIGN_MODE_DIRECT: not supported` })
+    }
     ctx.gas.consume(verifyCost, "ante verify: secp256k1")
     if (info.sequence !== acc.base.sequence) {
       throw new WrongSequence({ log: `account sequence mismatch, expected ${acc.base.sequence}, got ${info.sequence}: incorrect account sequence` })

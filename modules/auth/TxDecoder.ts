@@ -22,6 +22,11 @@ export interface DecodedSigner {
   /** 33-byte compressed secp256k1 public key, or undefined when the signer info has none. */
   readonly pubkey: Uint8Array | undefined
   readonly sequence: bigint
+  /**
+   * The declared sign mode: "direct", or "unspecified", which CosmJS sends when it simulates;
+   * the ante step accepts "unspecified" in simulate mode only.
+   */
+  readonly signMode: "direct" | "unspecified"
 }
 
 /** A decoded, statelessly validated transaction (extends the pipeline's DecodedTx). */
@@ -58,7 +63,7 @@ const decodeSignerInfo = (info: SignerInfo, index: number): DecodedSigner => {
     if (info.modeInfo?.multi) throw new NotSupported({ log: `signer ${index}: multisig signer infos are not supported: not supported` })
     throw new TxDecodeError({ log: `signer ${index}: missing mode info: tx parse error` })
   }
-  if (single.mode !== SignMode.SIGN_MODE_DIRECT) {
+  if (single.mode !== SignMode.SIGN_MODE_DIRECT && single.mode !== SignMode.SIGN_MODE_UNSPECIFIED) {
     const name = SignMode[single.mode] ?? `sign mode ${single.mode}`
     throw new NotSupported({ log: `signer ${index}: ${name} is not supported, only SIGN_MODE_DIRECT: not supported` })
   }
@@ -75,7 +80,7 @@ const decodeSignerInfo = (info: SignerInfo, index: number): DecodedSigner => {
     pubkey = v.subarray(2)
     if (pubkey[0] !== 2 && pubkey[0] !== 3) throw new InvalidPubKey({ log: `signer ${index}: secp256k1 public key is not compressed: invalid pubkey` })
   }
-  return { pubkey, sequence: info.sequence }
+  return { pubkey, sequence: info.sequence, signMode: single.mode === SignMode.SIGN_MODE_DIRECT ? "direct" : "unspecified" }
 }
 
 /** The fee's payer and granter checks (fee grants are not built). */

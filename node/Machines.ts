@@ -1,0 +1,76 @@
+/**
+ * The machine registry: which machine each operator-config module loads, and the cross-machine
+ * calls each machine is granted as kernel capabilities. A module switched off in the config is
+ * never imported (its code is loaded with a dynamic import only when enabled).
+ *
+ * Source: ARCHITECTURE.md "Machines"; Cosmos SDK app.go module wiring (maccPerms, keepers'
+ * expected keepers) — here expressed as capabilities instead of keeper references.
+ */
+import { Data } from "effect"
+import type { Machine } from "../chain/Machine.ts"
+import type { TxPipeline } from "../chain/TxPipeline.ts"
+import { enabledModules, minGasPricesText, type ModuleName, type NodeConfig } from "./config/NodeConfig.ts"
+
+/** A module named in the config cannot be loaded (not built, or its constructor refused the config). */
+export class MachineLoadError extends Data.TaggedError("MachineLoadError")<{ readonly module: string; readonly reason: string }> {
+  override get message(): string {
+    return `module "${this.module}" cannot be loaded: ${this.reason}`
+  }
+}
+
+/** A cross-machine call a machine is allowed to make (granted as a kernel capability). */
+export interface CallGrant {
+  readonly target: string
+  readonly method: string
+}
+
+/** A loaded machine with the calls it is granted. */
+export interface LoadedMachine {
+  readonly machine: Machine
+  readonly calls: ReadonlyArray<CallGrant>
+}
+
+/** The loaded machine set: in begin/end block order, plus the tx pipeline (auth). */
+export interface MachineSet {
+  readonly machines: ReadonlyArray<LoadedMachine>
+  readonly pipeline: TxPipeline
+}
+
+type Loader = (config: NodeConfig) => Promise<LoadedMachine>
+
+const LOADERS: Record<ModuleName, Loader> = {
+  auth: async (config) => {
+    const { AuthMachine } = await import("../modules/auth/Auth.ts")
+    const machine = new AuthMachine({
+      bech32Prefix: config.chain.bech32Prefix,
+      minGasPrices: minGasPricesText(config),
+      maxTxBytes: config.mempool.maxTxBytes
+    })
+    return { machine, calls: [{ target: "bank", method: "send" }] }
+  },
+  bank: async (config) => {
+    const { BankMachine } = await import("../modules/bank/Bank.ts")
+    return { machine: new BankMachine({ bech32Prefix: config.chain.bech32Prefix }), calls: [{ target: "auth", method: "ensureAccount" }] }
+  },
+  graph: async () => {
+    throw new MachineLoadError({ module: "graph", reason: "the graph machine (cyberlinks, bandwidth, rank publishing) is not built yet; only its rank engine is (modules/graph/rank). Set modules.graph.enabled = false" })
+  },
+  cyberwasm: async () => {
+    throw new MachineLoadError({ module: "cyberwasm", reason: "the CyberWasm machine is not wired into the node yet. Set modules.cyberwasm.enabled = false" })
+  }
+}
+
+/** Load the machines the config enables, in the fixed order auth, bank, graph, cyberwasm. */
+export const loadMachines = async (config: NodeConfig): Promise<MachineSet> => {
+  const machines: LoadedMachine[] = []
+  for (const name of enabledModules(config)) {
+    try {
+      machines.push(await LOADERS[name](config))
+    } catch (e) {
+      throw e instanceof MachineLoadError ? e : new MachineLoadError({ module: name, reason: e instanceof Error ? e.message : String(e) })
+    }
+  }
+  const auth = machines.find((m) => m.machine.name === "auth")?.machine
+  if (!auth || !("decode" in auth && "ante" in auth)) throw new MachineLoadError({ module: "auth", reason: "the auth machine must be loaded: it is the tx pipeline" })
+  return { machines, pipeline: auth as unknown as TxPipeline }
+}

@@ -1,0 +1,233 @@
+/**
+ * Node assembly: opens the home's stores, builds the kernel and registers every enabled machine
+ * as a kernel process with its call capabilities, creates the multiplexer (chain/Application.ts)
+ * and runs it under the embedded block producer with the CometBFT RPC, or serves it over ABCI
+ * to an external CometBFT. Everything is acquired in the caller's Scope and released in reverse
+ * order when it closes (RPC, producer, block store, state store, kernel).
+ *
+ * Source: cosmos-sdk server/start.go (startInProcess / startStandAlone); cometbft node/node.go.
+ */
+import { Data, Effect, type Scope } from "effect"
+import { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types"
+import type { ConsensusParams } from "cosmjs-types/tendermint/types/params"
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
+import { join } from "node:path"
+import { mkdirSync } from "node:fs"
+import { Application } from "../chain/Application.ts"
+import { callCapabilityParams, type ChainAuthority } from "../chain/ChainAuthority.ts"
+import type { BlockStore } from "../chain/BlockStore.ts"
+import { machineProcessId, type ProcessId } from "../kernel/Address.ts"
+import { makeKernel, type KernelApi } from "../kernel/Kernel.ts"
+import { response } from "../kernel/Message.ts"
+import type { NativeProcess } from "../kernel/Process.ts"
+import { NodeKey } from "../capabilities/NodeKey.ts"
+import { makeProducer, type ProducerGenesis } from "../modules/consensus/producer/Producer.ts"
+import { serveAbci } from "../modules/consensus/abci/AbciServer.ts"
+import { openCommitMultiStore } from "../store/IavlMultiStore.ts"
+import type { CommitMultiStore } from "../store/KVStore.ts"
+import { openLevelBlockStore } from "./blockstore/LevelBlockStore.ts"
+import type { NodeConfig } from "./config/NodeConfig.ts"
+import type { Genesis } from "./home/Genesis.ts"
+import { homePaths } from "./home/Home.ts"
+import { readEd25519KeyFile } from "./home/ValidatorKey.ts"
+import { loadMachines, type MachineSet } from "./Machines.ts"
+import { serveRpc } from "./rpc/RpcServer.ts"
+
+/** The node could not start; `stage` names the step that failed. */
+export class NodeStartError extends Data.TaggedError("NodeStartError")<{ readonly stage: string; readonly reason: string }> {
+  override get message(): string {
+    return `node start failed at ${this.stage}: ${this.reason}`
+  }
+}
+
+/** A running node. */
+export interface RunningNode {
+  readonly chainId: string
+  /** `http://host:port` of the RPC (embedded mode), or the ABCI address (abci mode). */
+  readonly rpcAddress: string
+  /** Last committed height. */
+  height(): number
+  readonly kernel: KernelApi
+  readonly app: Application
+}
+
+/** Options of {@link startNode}. */
+export interface StartNodeOptions {
+  readonly home: string
+  readonly config: NodeConfig
+  readonly genesis: Genesis
+  /** 32-byte ed25519 seed of the validator key. */
+  readonly validatorSeed: Uint8Array
+}
+
+const step = <A>(stage: string, f: () => Promise<A> | A): Effect.Effect<A, NodeStartError> =>
+  Effect.tryPromise({
+    try: async () => f(),
+    catch: (e) => new NodeStartError({ stage, reason: causeText(e) })
+  })
+
+/**
+ * The kernel-backed capability check: machine `caller` may call `target.method` when it holds
+ * `{issuer: <target>:chain:sys, params: {"call": method}}` or `{"call": "*"}`.
+ */
+export const kernelAuthority = (kernel: KernelApi): ChainAuthority => {
+  const ids = new Map<string, ProcessId>()
+  const id = (name: string): ProcessId => {
+    let p = ids.get(name)
+    if (!p) ids.set(name, (p = machineProcessId(name)))
+    return p
+  }
+  const any = callCapabilityParams("*")
+  return {
+    mayCall: (caller, target, method) => {
+      const holder = id(caller)
+      const issuer = id(target)
+      return kernel.hasCapability(holder, { issuer, params: callCapabilityParams(method) }) || kernel.hasCapability(holder, { issuer, params: any })
+    }
+  }
+}
+
+/**
+ * The kernel process of a machine: node-plane processes query it by message. Request body: a
+ * protobuf `tendermint.abci.RequestQuery` whose path is one of the machine's gRPC paths;
+ * response body: the `ResponseQuery`. Queries are read-only and outside consensus.
+ */
+const machineProcess = (app: () => Application, prefixes: ReadonlyArray<string>): NativeProcess => ({
+  onRequest: async (ctx, _source, request) => {
+    const req = RequestQuery.decode(request.body)
+    const res: ResponseQuery = prefixes.some((p) => req.path.startsWith(p))
+      ? await app().query(req)
+      : { code: 6, codespace: "sdk", log: `path ${req.path} is not served by this machine`, info: "", index: 0n, key: new Uint8Array(), value: new Uint8Array(), height: 0n }
+    ctx.respond(response(ResponseQuery.encode(res).finish()))
+  }
+})
+
+/** Register every machine as `<name>:chain:sys` with its call capabilities. */
+export const registerMachines = (kernel: KernelApi, set: MachineSet, app: () => Application): void => {
+  for (const { machine, calls } of set.machines) {
+    kernel.registerMachine(machine.name, machineProcess(app, machine.queryPrefixes), {
+      public: true,
+      grants: calls.map((c) => ({ issuer: machineProcessId(c.target), params: callCapabilityParams(c.method) }))
+    })
+  }
+}
+
+/** RFC 3339 (with up to 9 fractional digits) to a protobuf Timestamp. */
+export const parseRfc3339 = (text: string): Timestamp => {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text)
+  if (!m) throw new Error(`not an RFC 3339 time: "${text}"`)
+  const ms = Date.parse(`${m[1]}${m[3]}`)
+  if (Number.isNaN(ms)) throw new Error(`not an RFC 3339 time: "${text}"`)
+  return { seconds: BigInt(Math.floor(ms / 1000)), nanos: Number((m[2] ?? "").padEnd(9, "0")) }
+}
+
+/** Protobuf Timestamp to RFC 3339 as CometBFT prints it (UTC, fractional digits trimmed). */
+export const formatRfc3339 = (t: Timestamp): string => {
+  const base = new Date(Number(t.seconds) * 1000).toISOString().slice(0, 19)
+  const frac = t.nanos === 0 ? "" : "." + String(t.nanos).padStart(9, "0").replace(/0+$/, "")
+  return `${base}${frac}Z`
+}
+
+const consensusParams = (g: Genesis["consensus_params"]): ConsensusParams => ({
+  block: { maxBytes: BigInt(g.block.max_bytes), maxGas: BigInt(g.block.max_gas) },
+  evidence: {
+    maxAgeNumBlocks: BigInt(g.evidence.max_age_num_blocks),
+    maxAgeDuration: { seconds: BigInt(g.evidence.max_age_duration) / 1_000_000_000n, nanos: Number(BigInt(g.evidence.max_age_duration) % 1_000_000_000n) },
+    maxBytes: BigInt(g.evidence.max_bytes)
+  },
+  validator: { pubKeyTypes: [...g.validator.pub_key_types] },
+  version: { app: BigInt(g.version.app) },
+  abci: { voteExtensionsEnableHeight: BigInt(g.abci.vote_extensions_enable_height) }
+})
+
+/** The producer's view of genesis.json. */
+export const producerGenesis = (g: Genesis): ProducerGenesis => ({
+  time: parseRfc3339(g.genesis_time),
+  initialHeight: BigInt(g.initial_height),
+  appState: new TextEncoder().encode(JSON.stringify(g.app_state)),
+  validators: g.validators.map((v) => ({ pubKeyEd25519: new Uint8Array(Buffer.from(v.pub_key.value, "base64")), power: BigInt(v.power) })),
+  consensusParams: consensusParams(g.consensus_params)
+})
+
+const txLookup = (blocks: BlockStore) => async (hash: Uint8Array) => {
+  const found = await blocks.tx(hash)
+  if (!found) return undefined
+  const block = await blocks.block(found.height)
+  return { tx: found.tx, height: found.height, result: found.result, timestamp: block?.header.time ? formatRfc3339(block.header.time) : "" }
+}
+
+/** The innermost message of an error chain (Effect's UnknownError keeps the thrown value in `cause`). */
+const causeText = (e: unknown): string => {
+  let cur: unknown = e
+  while (typeof cur === "object" && cur !== null && "cause" in cur && cur.cause !== undefined) cur = cur.cause
+  return cur instanceof Error ? cur.message : String(cur)
+}
+
+/** Start the node in the current scope; fails with NodeStartError naming the step. */
+export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, NodeStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { config, genesis } = opts
+    const paths = homePaths(opts.home)
+    const nodeKey = yield* step("node key", () => readEd25519KeyFile(paths.nodeKey))
+    const nodeId = Buffer.from(nodeKey.address).toString("hex")
+    const kernel = yield* Effect.acquireRelease(
+      step("kernel", () => makeKernel({ node: nodeId, key: NodeKey.fromSecret(nodeKey.seed) })),
+      (k) => Effect.sync(() => k.shutdown())
+    )
+    const set = yield* step("machines", () => loadMachines(config))
+    yield* step("data dir", () => mkdirSync(paths.data, { recursive: true }))
+    const store: CommitMultiStore = yield* Effect.acquireRelease(
+      step("state store", () =>
+        openCommitMultiStore({ path: join(paths.data, "state"), namespaces: set.machines.map((m) => m.machine.name), pruning: config.pruning })
+      ),
+      (s) => Effect.promise(() => s.close())
+    )
+    const blockStore = yield* Effect.acquireRelease(
+      step("block store", () => openLevelBlockStore(join(paths.data, "blocks"))),
+      (b) => Effect.promise(() => b.close())
+    )
+    let app: Application | undefined
+    const getApp = () => app!
+    yield* step("kernel processes", () => registerMachines(kernel, set, getApp))
+    app = yield* step("application", () =>
+      new Application({
+        chainId: genesis.chain_id,
+        store,
+        machines: set.machines.map((m) => m.machine),
+        pipeline: set.pipeline,
+        authority: kernelAuthority(kernel),
+        txLookup: txLookup(blockStore)
+      })
+    )
+    const application = app
+    if (config.consensus.mode === "abci") {
+      const server = yield* serveAbci({ app: application, address: config.consensus.abciListen }).pipe(
+        Effect.mapError((e) => new NodeStartError({ stage: "abci server", reason: e.reason }))
+      )
+      yield* Effect.logInfo(`ABCI 2.0 server listening on ${server.address}; point CometBFT's proxy_app at it`)
+      return { chainId: genesis.chain_id, rpcAddress: server.address, height: () => store.lastCommit().version, kernel, app: application }
+    }
+    const producer = yield* makeProducer({
+      app: application,
+      blockStore,
+      chainId: genesis.chain_id,
+      validatorKey: opts.validatorSeed,
+      blockTimeMs: config.consensus.blockTimeMs,
+      createEmptyBlocks: config.consensus.createEmptyBlocks,
+      mempool: { maxTxs: config.mempool.size, maxTxBytes: config.mempool.maxTxBytes },
+      genesis: producerGenesis(genesis),
+      onHalt: (e) => {
+        process.stderr.write(`consensus halted: ${e.reason}\n`)
+        process.exitCode = 1
+      }
+    }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "block producer", reason: e.reason })))
+    const rpc = yield* serveRpc({
+      address: config.rpc.listen,
+      app: application,
+      engine: producer,
+      blockStore,
+      nodeInfo: { nodeId, moniker: config.moniker, listenAddr: "tcp://0.0.0.0:26656" },
+      genesis
+    }).pipe(Effect.mapError((e) => new NodeStartError({ stage: `rpc server on ${config.rpc.listen}`, reason: causeText(e) })))
+    return { chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application }
+  })
