@@ -129,6 +129,32 @@ test("fee larger than the balance: code 5, nothing changes", async () => {
   await rejected(chain, tx, 5, "spendable balance 1000000boot is smaller than 2000000boot: insufficient funds: insufficient funds")
 })
 
+test("two signers (two MsgSends, bob pays the fee as fee payer): both signatures verified, both sequences bumped", async () => {
+  const chain = await start({ balances: [...funded, { address: bob, coins: [{ denom: "boot", amount: "50000" }] }] })
+  const { Registry, makeAuthInfoBytes, makeSignDoc, encodePubkey } = await import("@cosmjs/proto-signing")
+  const { defaultRegistryTypes } = await import("@cosmjs/stargate")
+  const { encodeSecp256k1Pubkey } = await import("@cosmjs/amino")
+  const registry = new Registry(defaultRegistryTypes)
+  const accounts = await wallet.getAccounts()
+  const bodyBytes = registry.encode({ typeUrl: "/cosmos.tx.v1beta1.TxBody", value: { messages: [msgSend(alice, carol, "3"), msgSend(bob, carol, "4")], memo: "" } })
+  const signerInfos = [0, 1].map((i) => ({ pubkey: encodePubkey(encodeSecp256k1Pubkey(accounts[i]!.pubkey)), sequence: 0 }))
+  const authInfoBytes = makeAuthInfoBytes(signerInfos, [{ denom: "boot", amount: "4000" }], 400000, undefined, bob)
+  const sign = async (addr: string, accountNumber: number) =>
+    Buffer.from((await wallet.signDirect(addr, makeSignDoc(bodyBytes, authInfoBytes, "cyber-test-1", accountNumber))).signature.signature, "base64")
+  // account numbers: alice 2, bob 3 (genesis balances order)
+  // signatures in the wrong order: refused
+  const swapped = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [await sign(bob, ALICE + 1), await sign(alice, ALICE)] }).finish()
+  await rejected(chain, swapped, 4, /^signature verification failed; please verify account number \(2\)/)
+  const tx = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [await sign(alice, ALICE), await sign(bob, ALICE + 1)] }).finish()
+  const [res] = await chain.block([tx])
+  assert.is(res!.code, 0, res!.log)
+  assert.is(await balance(chain, carol), 7n)
+  assert.is(await balance(chain, bob), 50000n - 4n - 4000n, "bob paid the fee")
+  assert.is(await balance(chain, alice), 1000000n - 3n)
+  assert.is(await sequence(chain, alice), 1n)
+  assert.is(await sequence(chain, bob), 1n)
+})
+
 test("wrong sequence: code 32 with the SDK text; a replayed tx is refused the same way", async () => {
   const chain = await start()
   const bad = await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("2000"), { accountNumber: ALICE, sequence: 1 })
