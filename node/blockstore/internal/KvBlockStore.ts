@@ -161,7 +161,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
         else if (c.op === "<=") hi = Math.min(hi, n)
       }
       if (lo > hi) return out
-      for await (const [k, v] of kv.range(keys.position(lo, 0), keys.position(hi + 1, 0))) {
+      for (const [k, v] of await kv.scan(keys.position(lo, 0), keys.position(hi + 1, 0))) {
         const pos = positionOf(k)
         if (n === undefined && c.op !== "EXISTS" && !matchesCondition(c, String(pos.height))) continue
         out.set(posKey(pos), { pos, hash: v })
@@ -170,7 +170,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     }
     if (c.op === "=" && c.operand!.kind === "string") {
       const prefix = keys.eventValuePrefix(c.key, c.operand!.value)
-      for await (const [k, v] of kv.range(prefix, prefixEnd(prefix))) {
+      for (const [k, v] of await kv.scan(prefix, prefixEnd(prefix))) {
         if (k.length !== prefix.length + POSITION_WIDTH) continue
         const pos = positionOf(k)
         out.set(posKey(pos), { pos, hash: v })
@@ -178,7 +178,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
       return out
     }
     const prefix = keys.eventKeyPrefix(c.key)
-    for await (const [k, v] of kv.range(prefix, prefixEnd(prefix))) {
+    for (const [k, v] of await kv.scan(prefix, prefixEnd(prefix))) {
       const value = k.slice(prefix.length, k.length - POSITION_WIDTH - 1)
       if (!matchesCondition(c, value)) continue
       const pos = positionOf(k)

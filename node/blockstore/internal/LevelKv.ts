@@ -12,7 +12,19 @@ export const openLevelKv = async (path: string): Promise<OrderedKv> => {
   return {
     get: async (key) => (await db.get(key)) as Uint8Array | undefined,
     getMany: async (keys) => (await db.getMany([...keys])) as ReadonlyArray<Uint8Array | undefined>,
-    range: (gte, lt, reverse = false) => db.iterator({ gte, lt, reverse }) as AsyncIterable<[string, Uint8Array]>,
+    scan: async (gte, lt, reverse = false) => {
+      const it = db.iterator({ gte, lt, reverse })
+      const out: Array<readonly [string, Uint8Array]> = []
+      try {
+        for (;;) {
+          const batch = await it.nextv(1000)
+          if (batch.length === 0) return out
+          for (const e of batch) out.push(e as readonly [string, Uint8Array])
+        }
+      } finally {
+        await it.close()
+      }
+    },
     batch: (ops: ReadonlyArray<KvOp>) => db.batch(ops.map((o) => (o.type === "put" ? { type: "put", key: o.key, value: o.value } : { type: "del", key: o.key }))),
     close: () => db.close()
   }

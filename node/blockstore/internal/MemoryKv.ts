@@ -25,16 +25,11 @@ export const openMemoryKv = (): OrderedKv => {
   return {
     get: async (key) => (check(), values.get(key)),
     getMany: async (ks) => (check(), ks.map((k) => values.get(k))),
-    range: (gte, lt, reverse = false) => {
+    scan: async (gte, lt, reverse = false) => {
       check()
-      const from = lowerBound(gte)
-      const to = lowerBound(lt)
-      const slice = keys.slice(from, to)
+      const slice = keys.slice(lowerBound(gte), lowerBound(lt))
       if (reverse) slice.reverse()
-      const entries = slice.map((k) => [k, values.get(k)!] as const)
-      return (async function* () {
-        yield* entries
-      })()
+      return slice.map((k) => [k, values.get(k)!] as const)
     },
     batch: async (ops: ReadonlyArray<KvOp>) => {
       check()
