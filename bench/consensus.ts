@@ -1,7 +1,7 @@
 /**
  * Consensus benchmarks (not tests). Run: `npx node bench/consensus.ts`.
  *  1. ABCI socket: pipelined Echo through the server vs a raw TCP echo of the same frames
- *     (baseline: same loopback socket, no protobuf, no app).
+ *     (baseline: same loopback socket and framing, one write per chunk, no protobuf, no app).
  *  2. ABCI socket: CheckTx sync calls (request + Flush each), round trips/s.
  *  3. Producer: broadcastTx admission rate and one block of N txs, vs calling the same
  *     in-memory app's PrepareProposal/ProcessProposal/FinalizeBlock/Commit directly (baseline).
@@ -66,7 +66,10 @@ const blast = async (address: string): Promise<number> => {
 const rawEcho = async (): Promise<number> => {
   const server = createServer((s) => {
     const d = new FrameDecoder()
-    s.on("data", (c: Buffer) => { for (const f of d.push(new Uint8Array(c))) s.write(encodeFrame(f)) })
+    s.on("data", (c: Buffer) => {
+      const fs = d.push(new Uint8Array(c)).map((f) => encodeFrame(f))
+      if (fs.length > 0) s.write(Buffer.concat(fs)) // one write per chunk, as the ABCI server does
+    })
   })
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
   const port = (server.address() as { port: number }).port

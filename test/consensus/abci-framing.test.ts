@@ -134,4 +134,31 @@ const rawExchange = async (address: string, bytes: Uint8Array): Promise<Uint8Arr
   })
 }
 
+test("decoder: random splits of many frames give the same frames; a 4 MiB frame in 64 KiB chunks", () => {
+  let seed = 12345
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n }
+  const bodies = Array.from({ length: 300 }, (_, i) => new Uint8Array(rnd(400)).fill(i % 256))
+  const all = new Uint8Array(bodies.reduce((a, b) => a + encodeFrame(b).length, 0))
+  let o = 0
+  for (const b of bodies) { const f = encodeFrame(b); all.set(f, o); o += f.length }
+  for (let round = 0; round < 20; round++) {
+    const d = new FrameDecoder()
+    const got: Uint8Array[] = []
+    for (let i = 0; i < all.length;) { const k = 1 + rnd(700); got.push(...d.push(all.subarray(i, i + k))); i += k }
+    assert.is(got.length, bodies.length)
+    assert.ok(got.every((g, i) => g.length === bodies[i]!.length && g.every((x) => x === i % 256)))
+    assert.is(d.pending, 0)
+  }
+  const big = new Uint8Array(4 << 20).map((_, i) => i & 0xff)
+  const f = encodeFrame(big)
+  const d = new FrameDecoder()
+  const t0 = performance.now()
+  const out: Uint8Array[] = []
+  for (let i = 0; i < f.length; i += 65536) out.push(...d.push(f.subarray(i, i + 65536)))
+  assert.is(out.length, 1)
+  assert.is(out[0]!.length, big.length)
+  assert.is(out[0]![123457], 123457 & 0xff)
+  assert.ok(performance.now() - t0 < 2000, "linear-time reassembly")
+})
+
 test.run()

@@ -40,55 +40,96 @@ export const encodeFrame = (body: Uint8Array): Uint8Array => {
 
 /**
  * Incremental frame reader: feed socket chunks with `push`, get back every complete frame body
- * they finish (a chunk may hold part of a frame, several frames, or both). Throws FrameError on a
- * malformed prefix or a frame longer than `maxFrameBytes`; the reader is then unusable.
+ * they finish (a chunk may hold part of a frame, several frames, or both). Chunks are kept in a
+ * list and each frame is copied out once, so a large frame arriving in many chunks costs
+ * linear time. Throws FrameError on a malformed prefix or a frame longer than `maxFrameBytes`;
+ * the reader is then unusable.
  */
 export class FrameDecoder {
-  private buf: Uint8Array = new Uint8Array(0)
   private readonly maxFrameBytes: number
+  private chunks: Uint8Array[] = []
+  /** Offset of unread data in chunks[0]. */
+  private off = 0
+  /** Unread bytes in all chunks. */
+  private total = 0
+  /** Length of the frame being read, or -1 while reading a prefix. */
+  private need = -1
 
   constructor(maxFrameBytes: number = MAX_FRAME_BYTES) {
     this.maxFrameBytes = maxFrameBytes
   }
 
   /** Bytes buffered and not yet part of a complete frame. */
-  get pending(): number { return this.buf.length }
+  get pending(): number { return this.total }
 
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.buf.length === 0) this.buf = chunk
-    else {
-      const joined = new Uint8Array(this.buf.length + chunk.length)
-      joined.set(this.buf, 0)
-      joined.set(chunk, this.buf.length)
-      this.buf = joined
-    }
-    const frames: Uint8Array[] = []
-    let off = 0
-    for (;;) {
-      // read the varint prefix
-      let len = 0
-      let mul = 1
-      let i = off
-      let done = false
-      while (i < this.buf.length) {
-        const b = this.buf[i++]!
-        if (i - off > 10) throw new FrameError({ reason: "malformed ABCI frame: varint length prefix longer than 10 bytes" })
+  /** Reads the varint prefix if complete: returns [length, prefix bytes] or undefined. */
+  private peekPrefix(): [number, number] | undefined {
+    let len = 0
+    let mul = 1
+    let n = 0
+    let ci = 0
+    let i = this.off
+    while (ci < this.chunks.length) {
+      const c = this.chunks[ci]!
+      for (; i < c.length; i++) {
+        const b = c[i]!
+        n++
+        if (n > 10) throw new FrameError({ reason: "malformed ABCI frame: varint length prefix longer than 10 bytes" })
         len += (b & 0x7f) * mul
         mul *= 0x80
-        if ((b & 0x80) === 0) { done = true; break }
+        if ((b & 0x80) === 0) return [len, n]
       }
-      if (!done) {
-        if (i - off >= 10) throw new FrameError({ reason: "malformed ABCI frame: varint length prefix longer than 10 bytes" })
-        break
-      }
-      if (len > this.maxFrameBytes) {
-        throw new FrameError({ reason: `ABCI frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes} bytes` })
-      }
-      if (this.buf.length - i < len) break
-      frames.push(this.buf.slice(i, i + len))
-      off = i + len
+      ci++
+      i = 0
     }
-    this.buf = off === 0 ? this.buf : this.buf.slice(off)
+    if (n >= 10) throw new FrameError({ reason: "malformed ABCI frame: varint length prefix longer than 10 bytes" })
+    return undefined
+  }
+
+  /** Consumes `n` bytes; copies them out when `copy`. */
+  private take(n: number, copy: boolean): Uint8Array {
+    const first = this.chunks[0]
+    if (first !== undefined && first.length - this.off >= n) {
+      const out = copy ? first.slice(this.off, this.off + n) : first
+      this.off += n
+      this.total -= n
+      if (this.off === first.length) { this.chunks.shift(); this.off = 0 }
+      return out
+    }
+    const out = new Uint8Array(copy ? n : 0)
+    let filled = 0
+    while (filled < n) {
+      const c = this.chunks[0]!
+      const k = Math.min(n - filled, c.length - this.off)
+      if (copy) out.set(c.subarray(this.off, this.off + k), filled)
+      filled += k
+      this.off += k
+      if (this.off === c.length) { this.chunks.shift(); this.off = 0 }
+    }
+    this.total -= n
+    return out
+  }
+
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (chunk.length > 0) {
+      this.chunks.push(chunk)
+      this.total += chunk.length
+    }
+    const frames: Uint8Array[] = []
+    for (;;) {
+      if (this.need < 0) {
+        const p = this.peekPrefix()
+        if (p === undefined) break
+        if (p[0] > this.maxFrameBytes) {
+          throw new FrameError({ reason: `ABCI frame of ${p[0]} bytes exceeds the limit of ${this.maxFrameBytes} bytes` })
+        }
+        this.take(p[1], false)
+        this.need = p[0]
+      }
+      if (this.total < this.need) break
+      frames.push(this.need === 0 ? new Uint8Array(0) : this.take(this.need, true))
+      this.need = -1
+    }
     return frames
   }
 }
