@@ -115,7 +115,8 @@ export class Application implements AbciApplication {
     const mode: TxMode = req.type === CheckTxType.RECHECK ? "recheck" : "check"
     const block = this.blockContext(this.opts.store.lastCommit().version + 1, this.lastBlockTime, new Uint8Array(), new Uint8Array(32))
     const out = this.runTx(req.tx, mode, base, block)
-    return out.result
+    // Like the SDK, CheckTx returns no message data (clients decode only FinalizeBlock's).
+    return { ...out.result, data: new Uint8Array() }
   }
 
   async prepareProposal(req: RequestPrepareProposal): Promise<ResponsePrepareProposal> {

@@ -1,0 +1,98 @@
+/**
+ * End-to-end harness: a real node home (node/home initHome) and the real CLI `start` in a child
+ * process, on a free loopback port, with a short block time.
+ */
+import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { defaultConfig } from "../../node/config/ConfigFile.ts"
+import { initHome } from "../../node/home/Home.ts"
+
+const root = new URL("../..", import.meta.url).pathname
+
+/** A free TCP port on 127.0.0.1. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once("error", reject)
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address()
+      const port = typeof addr === "object" && addr ? addr.port : 0
+      s.close(() => resolve(port))
+    })
+  })
+
+/** A fresh home with a funded dev account. */
+export interface TestHome {
+  readonly home: string
+  readonly rpcUrl: string
+  readonly chainId: string
+  readonly mnemonic: string
+  readonly devAddress: string
+}
+
+/** Create a home in a temp dir; RPC on a free port; blocks every `blockTimeMs`. */
+export const makeHome = async (blockTimeMs = 200): Promise<TestHome> => {
+  const home = mkdtempSync(join(tmpdir(), "ck-e2e-"))
+  const port = await freePort()
+  const config = {
+    ...defaultConfig,
+    rpc: { listen: `127.0.0.1:${port}` },
+    consensus: { ...defaultConfig.consensus, blockTimeMs }
+  }
+  const init = await Effect.runPromise(initHome({ home, config }))
+  if (!init.devAccount?.mnemonic) throw new Error("initHome made no dev mnemonic")
+  return { home, rpcUrl: `http://127.0.0.1:${port}`, chainId: init.chainId, mnemonic: init.devAccount.mnemonic, devAddress: init.devAccount.address }
+}
+
+/** A node child process. */
+export interface NodeProcess {
+  readonly child: ChildProcess
+  /** Everything the node printed so far. */
+  output(): string
+  /** SIGKILL and wait for exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+}
+
+/** `cyberkernel start --home <home>` under the pinned Node; resolves once RPC answers status. */
+export const startNode = async (h: TestHome, timeoutMs = 30_000): Promise<NodeProcess> => {
+  const child = spawn(process.execPath, [join(root, "cli/main.ts"), "start", "--home", h.home], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+  let out = ""
+  child.stdout!.on("data", (d) => (out += d))
+  child.stderr!.on("data", (d) => (out += d))
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  const node: NodeProcess = {
+    child,
+    output: () => out,
+    kill: async (signal = "SIGKILL") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      await exited
+    }
+  }
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}:\n${out}`)
+    try {
+      const r = await fetch(`${h.rpcUrl}/status`)
+      const j = (await r.json()) as { result?: { sync_info?: { latest_block_height?: string } } }
+      if (Number(j.result?.sync_info?.latest_block_height ?? 0) >= 1) return node
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  await node.kill()
+  throw new Error(`node did not answer within ${timeoutMs} ms:\n${out}`)
+}
+
+/** JSON-RPC GET helper: `rpc(url, "block", {height: "3"})`. */
+export const rpc = async <T = any>(url: string, method: string, params: Record<string, string> = {}): Promise<T> => {
+  const q = new URLSearchParams(params).toString()
+  const r = await fetch(`${url}/${method}${q ? "?" + q : ""}`)
+  const j = (await r.json()) as { result?: T; error?: unknown }
+  if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`)
+  return j.result as T
+}
