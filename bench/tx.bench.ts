@@ -21,14 +21,14 @@ import { CHAIN_ID, MNEMONIC, TestChain } from "../test/auth/support/Chain.ts"
 
 const N = Number(process.argv[2] ?? 2000)
 const wallet = await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: "cyber" })
-const [{ address: alice }] = await wallet.getAccounts()
+const alice = (await wallet.getAccounts())[0]!.address
 const client = await SigningStargateClient.offline(wallet)
 const recipients = Array.from({ length: 100 }, (_, i) => toBech32("cyber", createHash("sha256").update(`r${i}`).digest().subarray(0, 20)))
 
 let t = performance.now()
 const txs: Uint8Array[] = []
 for (let i = 0; i < N; i++) {
-  const raw = await client.sign(alice!, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: recipients[i % 100], amount: [{ denom: "boot", amount: "1" }] } }],
+  const raw = await client.sign(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: recipients[i % 100], amount: [{ denom: "boot", amount: "1" }] } }],
     { amount: [{ denom: "boot", amount: "2000" }], gas: "200000" }, "", { accountNumber: 2n, sequence: i, chainId: CHAIN_ID })
   txs.push(TxRaw.encode(raw).finish())
 }
@@ -49,7 +49,7 @@ const noble = rate(300, () => { if (!secp256k1.verify(sig, digest, pub, { prehas
 const nodeRate = rate(1000, () => { clearVerifyCache(); if (!verifySecp256k1(pub, signBytes, sig)) throw new Error("verify") })
 console.log(`baseline verify/s: @noble/curves ${noble.toFixed(0)}, node:crypto (auth verifier, no cache) ${nodeRate.toFixed(0)} (${(nodeRate / noble).toFixed(2)}x noble)`)
 
-const start = () => TestChain.start({ balances: [{ address: alice!, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
+const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
 
 // Cold: FinalizeBlock verifies every signature.
 {
