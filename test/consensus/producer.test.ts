@@ -156,6 +156,7 @@ test("awaitCommit resolves on commit, immediately for a committed tx, and times 
     assert.is(c.height, 1)
     assert.is(c.result.code, 0)
     assert.is((await p.awaitCommit(sha256(tx), 10)).height, 1)
+    assert.is((await p.broadcastTx(tx)).code, MempoolCode.Duplicate, "a committed tx stays in the cache")
     const t0 = performance.now()
     await p.awaitCommit(sha256(enc.encode("never=1")), 30).then(() => assert.unreachable(), (e) => assert.instance(e, TxCommitTimeout))
     assert.ok(performance.now() - t0 >= 25)

@@ -499,6 +499,11 @@ export class BlockProducer implements Producer {
     if (this.stopped) throw new ConsensusHalted({ reason: "producer stopped" })
     const hash = txHash(tx)
     const key = hashKey(hash)
+    // CometBFT keeps committed valid txs in its mempool cache (cache_size 10000): a resubmission
+    // is refused as a duplicate without reaching CheckTx
+    if (this.recent.get(key)?.result.code === 0) {
+      return ResponseCheckTx.fromPartial({ code: MempoolCode.Duplicate, codespace: "mempool", log: "tx already exists in cache" })
+    }
     const refused = this.mempool.precheck(tx, key)
     if (refused !== undefined) {
       const code = refused.reason === "too-large" ? MempoolCode.TooLarge : refused.reason === "full" ? MempoolCode.Full : MempoolCode.Duplicate
