@@ -52,12 +52,16 @@ export interface InstrumentedProgram {
   /** Initial memory in pages, and the clamped maximum. */
   readonly initialPages: number
   readonly maxPages: number
+  /** The stack weight limit compiled into the code. */
+  readonly maxStackWeight: number
   /** Host functions imported, in import order. */
   readonly imports: ReadonlyArray<HostName>
   readonly hasInit: boolean
   readonly hasUpgrade: boolean
   /** Exports `_initialize` (AssemblyScript's explicit start), run once before init. */
   readonly hasInitialize: boolean
+  /** Active data segments (constant offset, bytes): the code's static data, re-applied on upgrade. */
+  readonly dataSegments: ReadonlyArray<{ readonly offset: number; readonly bytes: Uint8Array }>
 }
 
 /** Export names of the injected entities. */
@@ -377,6 +381,20 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits): InstrumentedProgram 
   const dataSec = raw.get(11)
   if (dataSec) section(11, dataSec)
 
+  const dataSegments: Array<{ offset: number; bytes: Uint8Array }> = []
+  if (dataSec) {
+    const t = new Reader(dataSec)
+    for (let n = t.u32(); n > 0; n--) {
+      const mode = t.u32()
+      if (mode === 1) reject("passive data segments are not allowed")
+      if (mode === 2 && t.u32() !== 0) reject("data segment for another memory")
+      if (mode > 2) reject(`data segment mode ${mode}`)
+      if (t.u8() !== 0x41) reject("data segment offset must be an i32.const")
+      const offset = Number(t.s64()) >>> 0
+      if (t.u8() !== 0x0b) reject("data segment offset must be a single i32.const")
+      dataSegments.push({ offset, bytes: t.bytesN(t.u32()).slice() })
+    }
+  }
   const code = out.finish()
   try {
     new WebAssembly.Module(code as Uint8Array<ArrayBuffer>)
@@ -389,10 +407,12 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits): InstrumentedProgram 
     mutableGlobals,
     initialPages,
     maxPages,
+    maxStackWeight: limits.maxStackWeight,
     imports,
     hasInit,
     hasUpgrade,
-    hasInitialize
+    hasInitialize,
+    dataSegments
   }
 }
 

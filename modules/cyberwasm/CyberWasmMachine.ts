@@ -1,0 +1,395 @@
+/**
+ * The cyberwasm machine (issue 5, Tier 2): persistent, self-scheduling, metered Wasm programs.
+ *
+ * Messages (Messages.ts): StoreCode (validate + store code once under its sha256), Instantiate
+ * (new program address, optional reserve deposit, `_initialize` + `cyberwasm_init`), Execute
+ * (`cyberwasm_dispatch`, paid by the tx gas), Deposit (fee-denom tokens -> reserve gas, unfreezes),
+ * Upgrade (admin swaps code over the same memory; `cyberwasm_upgrade` runs; failure keeps the old
+ * code because the message branch is discarded).
+ *
+ * Blocks: beginBlock freezes programs whose reserve ran out (exhaustion index), evicts programs
+ * frozen longer than the grace period, delivers due `send_delayed` messages, then runs the due
+ * schedule entries in key order (height, program address, id), each paid from the program's
+ * reserve and skipped when it cannot pay. Async sends leave through `ctx.send` to this machine's
+ * own `deliver` method (the multiplexer's end-of-block FIFO), paid from the sender's reserve;
+ * `send_with_reply` delivers the callee's result back to the sender's dispatch as a reply
+ * envelope (`0xff 'R' tag:u64be ok:u8 data`).
+ *
+ * Source: issue 5; wasmd x/wasm keeper (store/instantiate/execute/migrate flow) for the shape.
+ */
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
+import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import type { KVStore } from "../../store/KVStore.ts"
+import { type BankAdapter, type BankPort, chainBank } from "./BankAdapter.ts"
+import { NotAdmin, ProgramFailed, ProgramFrozen, ProgramNotFound } from "./CyberWasmError.ts"
+import { addressBytes, moduleAddress, programAddress } from "./internal/Address.ts"
+import { Engine, type EngineEnv, type RunOutcome } from "./internal/Engine.ts"
+import { burnRate, chargeReserve, creditReserve, evict, loadInfo, saveInfo, settleRent } from "./internal/Lifecycle.ts"
+import * as M from "./Messages.ts"
+import { type CyberWasmParams, defaultParams } from "./Params.ts"
+import { ProgramRuntime } from "./runtime/ProgramRuntime.ts"
+import {
+  counterBytes, decodeInfo, decodeMessage, decodeSchedule, encodeInfo, encodeMessage, encodeSchedule, Keys, prefixEnd, type ProgramInfo,
+  type ProgramMessage, readCounter, readU64
+} from "./State.ts"
+
+/** Options of the machine. */
+export interface CyberWasmOptions {
+  readonly params?: Partial<CyberWasmParams>
+  /** How to reach the bank (default: `ctx.call` to the bank machine). */
+  readonly bank?: BankAdapter
+  /** Receives programs' `log` host calls (default: ignored). */
+  readonly log?: (address: string, message: string) => void
+}
+
+const NAME = "cyberwasm"
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+const MAX_GAS = BigInt(Number.MAX_SAFE_INTEGER)
+const REPLY_MAGIC = [0xff, 0x52] as const
+
+/** Build the reply envelope delivered for `send_with_reply`. */
+export const replyEnvelope = (tag: bigint, ok: boolean, data: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(11 + data.length)
+  out[0] = REPLY_MAGIC[0]
+  out[1] = REPLY_MAGIC[1]
+  new DataView(out.buffer).setBigUint64(2, tag)
+  out[10] = ok ? 1 : 0
+  out.set(data, 11)
+  return out
+}
+
+/** The machine. */
+export class CyberWasmMachine implements Machine {
+  readonly name = NAME
+  readonly msgTypeUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade]
+  readonly queryPrefixes = ["/cyber.cyberwasm.v1.Query/"]
+  readonly params: CyberWasmParams
+  readonly runtime: ProgramRuntime
+  readonly engine: Engine
+  private readonly bank: BankAdapter
+  private readonly logSink: ((address: string, message: string) => void) | undefined
+
+  constructor(opts: CyberWasmOptions = {}) {
+    this.params = { ...defaultParams, ...opts.params }
+    this.bank = opts.bank ?? chainBank
+    this.logSink = opts.log
+    this.runtime = new ProgramRuntime(this.params.limits, this.params.instanceCacheBytes)
+    this.engine = new Engine(this.params, this.runtime, this.bank)
+  }
+
+  /** The module account holding reserve deposits. */
+  get moduleAccount(): string {
+    return moduleAddress(this.params.addressPrefix)
+  }
+
+  signers(msg: Any): ReadonlyArray<string> {
+    const sender = this.decode(msg).sender as string
+    if (!sender) throw new TxDecodeError({ log: `${msg.typeUrl}: missing sender` })
+    addressBytes(sender)
+    return [sender]
+  }
+
+  private decode(msg: Any): { sender: string } & Record<string, unknown> {
+    switch (msg.typeUrl) {
+      case M.TypeUrl.storeCode: return M.MsgStoreCode.decode(msg.value)
+      case M.TypeUrl.instantiate: return M.MsgInstantiate.decode(msg.value)
+      case M.TypeUrl.execute: return M.MsgExecute.decode(msg.value)
+      case M.TypeUrl.deposit: return M.MsgDeposit.decode(msg.value)
+      case M.TypeUrl.upgrade: return M.MsgUpgrade.decode(msg.value)
+      default: throw new UnknownRequest({ log: `unrecognized cyberwasm message type: ${msg.typeUrl}` })
+    }
+  }
+
+  private port(ctx: ExecContext): BankPort {
+    return { call: (c) => ctx.call(c), query: (target, path, data) => ctx.call({ target, method: path, body: data }) }
+  }
+
+  private env(ctx: ExecContext, origin: string, txHash: Uint8Array): EngineEnv {
+    return {
+      block: ctx,
+      store: ctx.rawStore ?? ctx.store,
+      origin,
+      txHash,
+      readOnly: false,
+      emit: (e) => ctx.emit(e),
+      send: (m) => ctx.send({ target: NAME, method: "deliver", body: encodeMessage(m) }),
+      port: this.port(ctx),
+      ...(this.logSink ? { log: this.logSink } : {})
+    }
+  }
+
+  /** Gas available to a program run inside `ctx` (the tx meter's remainder). */
+  private gasFor(ctx: ExecContext): bigint {
+    const r = BigInt(ctx.gas.remaining())
+    return r > MAX_GAS / 100n ? MAX_GAS / 100n : r
+  }
+
+  /** Charge the run's gas to the tx meter and turn failures into chain errors. */
+  private settle(ctx: ExecContext, out: RunOutcome, what: string): Uint8Array {
+    ctx.gas.consume(Number(out.gasUsed), `cyberwasm ${what}`)
+    if (out.kind === "ok") return out.data
+    if (out.kind === "trap" && isChainError(out.exception)) throw out.exception
+    throw new ProgramFailed({ log: `${what}: ${out.kind === "err" ? "program returned error: " : ""}${out.error}` })
+  }
+
+  handle(ctx: MsgContext, msg: Any): MsgResult {
+    const store = ctx.rawStore ?? ctx.store
+    switch (msg.typeUrl) {
+      case M.TypeUrl.storeCode: {
+        const m = M.MsgStoreCode.decode(msg.value)
+        ctx.gas.consume(m.wasmByteCode.length * this.params.storeCodeGasPerByte, "cyberwasm store code")
+        const code = this.runtime.compile(m.wasmByteCode)
+        if (!store.has(Keys.code(code.program.hash))) store.set(Keys.code(code.program.hash), m.wasmByteCode)
+        ctx.emit({ type: "cyberwasm.store_code", attributes: [{ key: "code_hash", value: hex(code.program.hash), index: true }, { key: "sender", value: m.sender, index: true }] })
+        return { typeUrl: "/cyber.cyberwasm.v1.MsgStoreCodeResponse", value: M.MsgStoreCodeResponse.encode({ codeHash: code.program.hash }) }
+      }
+      case M.TypeUrl.instantiate: {
+        const m = M.MsgInstantiate.decode(msg.value)
+        const { address, data } = this.instantiate(ctx, m.sender, m.codeHash, m.admin, m.input, m.reserve, m.label, ctx.txHash)
+        return { typeUrl: "/cyber.cyberwasm.v1.MsgInstantiateResponse", value: M.MsgInstantiateResponse.encode({ address, data }) }
+      }
+      case M.TypeUrl.execute: {
+        const m = M.MsgExecute.decode(msg.value)
+        const out = this.engine.run(this.env(ctx, m.sender, ctx.txHash), m.program, "cyberwasm_dispatch", m.input, this.gasFor(ctx), m.sender)
+        const data = this.settle(ctx, out, `execute ${m.program}`)
+        return { typeUrl: "/cyber.cyberwasm.v1.MsgExecuteResponse", value: M.MsgExecuteResponse.encode({ data }) }
+      }
+      case M.TypeUrl.deposit: {
+        const m = M.MsgDeposit.decode(msg.value)
+        const reserve = this.deposit(ctx, m.sender, m.program, m.amount)
+        return { typeUrl: "/cyber.cyberwasm.v1.MsgDepositResponse", value: M.MsgDepositResponse.encode({ reserve }) }
+      }
+      case M.TypeUrl.upgrade: {
+        const m = M.MsgUpgrade.decode(msg.value)
+        const data = this.upgrade(ctx, store, m.sender, m.program, m.codeHash, m.input, ctx.txHash)
+        return { typeUrl: "/cyber.cyberwasm.v1.MsgUpgradeResponse", value: M.MsgUpgradeResponse.encode({ data }) }
+      }
+      default:
+        throw new UnknownRequest({ log: `unrecognized cyberwasm message type: ${msg.typeUrl}` })
+    }
+  }
+
+  /** Create a program from stored code; returns its address and init's data. */
+  instantiate(ctx: ExecContext, sender: string, codeHash: Uint8Array, admin: string, input: Uint8Array, reserve: bigint, label: string, txHash: Uint8Array): { address: string; data: Uint8Array } {
+    const store = ctx.rawStore ?? ctx.store
+    const code = this.runtime.code(store, codeHash)
+    if (admin) addressBytes(admin)
+    const seq = readCounter(store.get(Keys.programSeq))
+    store.set(Keys.programSeq, counterBytes(seq + 1n))
+    const address = programAddress(this.params.addressPrefix, seq)
+    if (reserve > 0n) this.bank.send(this.port(ctx), sender, this.moduleAccount, this.params.feeDenom, reserve)
+    const info: ProgramInfo = {
+      address, codeHash: code.program.hash, creator: sender, admin, label, status: "active", reserve: reserve * this.params.gasPerToken,
+      pages: 0, memoryRoot: new Uint8Array(32), rentPaidHeight: ctx.height, frozenHeight: 0, createdHeight: ctx.height, nextId: 0n, stablePages: 0
+    }
+    saveInfo(store, info, this.params)
+    this.runtime.create(info, code)
+    const out = this.engine.run(this.env(ctx, sender, txHash), address, "cyberwasm_init", input, this.gasFor(ctx), sender, { create: true })
+    const data = this.settle(ctx, out, `instantiate ${address}`)
+    ctx.emit({ type: "cyberwasm.instantiate", attributes: [{ key: "program", value: address, index: true }, { key: "code_hash", value: hex(codeHash), index: true }] })
+    return { address, data }
+  }
+
+  /** Deposit `amount` tokens from `sender` into the reserve of `program`; returns the new reserve. */
+  deposit(ctx: ExecContext, sender: string, program: string, amount: bigint): bigint {
+    const store = ctx.rawStore ?? ctx.store
+    const info = loadInfo(store, program)
+    if (!info) throw new ProgramNotFound({ log: `no program at ${program}` })
+    if (info.status === "evicted") throw new ProgramFrozen({ log: `program ${program} is evicted: redeploy it` })
+    if (amount <= 0n) throw new InvalidRequest({ log: "deposit amount must be positive" })
+    this.bank.send(this.port(ctx), sender, this.moduleAccount, this.params.feeDenom, amount)
+    settleRent(info, ctx.height, this.params)
+    creditReserve(info, amount * this.params.gasPerToken, ctx.height)
+    saveInfo(store, info, this.params)
+    ctx.emit({ type: "cyberwasm.deposit", attributes: [{ key: "program", value: program, index: true }, { key: "amount", value: amount.toString(), index: false }] })
+    return info.reserve
+  }
+
+  /** Swap the code of `program` (admin only) keeping its memory; runs `cyberwasm_upgrade`. */
+  upgrade(ctx: ExecContext, store: KVStore, sender: string, program: string, codeHash: Uint8Array, input: Uint8Array, txHash: Uint8Array): Uint8Array {
+    const info = loadInfo(store, program)
+    if (!info) throw new ProgramNotFound({ log: `no program at ${program}` })
+    if (!info.admin || info.admin !== sender) throw new NotAdmin({ log: `${sender} is not the admin of ${program}` })
+    if (info.status !== "active") throw new ProgramFrozen({ log: `program ${program} is ${info.status}` })
+    const code = this.runtime.code(store, codeHash)
+    const inst = this.runtime.restore(store, info, addressBytes(program), code, true)
+    info.codeHash = code.program.hash
+    saveInfo(store, info, this.params)
+    const out = this.engine.run(this.env(ctx, sender, txHash), program, "cyberwasm_upgrade", input, this.gasFor(ctx), sender, { instance: inst })
+    const data = this.settle(ctx, out, `upgrade ${program}`)
+    this.runtime.put(program, inst)
+    ctx.emit({ type: "cyberwasm.upgrade", attributes: [{ key: "program", value: program, index: true }, { key: "code_hash", value: hex(codeHash), index: true }] })
+    return data
+  }
+
+  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
+    if (method !== "deliver") throw new UnknownRequest({ log: `cyberwasm has no call method "${method}"` })
+    if (caller !== NAME) throw new Unauthorized({ log: `only cyberwasm itself delivers program messages (caller ${caller})` })
+    this.deliver(ctx, decodeMessage(body))
+    return new Uint8Array()
+  }
+
+  /** Deliver one async message, paid from the sender's reserve; replies when asked. */
+  deliver(ctx: ExecContext, m: ProgramMessage): void {
+    const store = ctx.rawStore ?? ctx.store
+    const result = this.runPaid(ctx, store, m.from, m.to, m.input, "deliver")
+    if (m.withReply && result) this.runPaid(ctx, store, m.from, m.from, replyEnvelope(m.tag, result.kind === "ok", result.kind === "ok" ? result.data : new TextEncoder().encode(result.error)), "reply")
+  }
+
+  /**
+   * Run `target`'s dispatch paid from `payer`'s reserve (at most maxRunGas). Returns undefined when
+   * skipped (payer cannot pay, target frozen/missing); events report every outcome.
+   */
+  private runPaid(ctx: ExecContext, store: KVStore, payer: string, target: string, input: Uint8Array, kind: string): RunOutcome | undefined {
+    const event = (status: string, detail: string, gas: bigint) => ctx.emit({
+      type: `cyberwasm.${kind}`,
+      attributes: [
+        { key: "program", value: target, index: true }, { key: "payer", value: payer, index: true },
+        { key: "status", value: status, index: false }, { key: "detail", value: detail, index: false }, { key: "gas_used", value: gas.toString(), index: false }
+      ]
+    })
+    const payerInfo = loadInfo(store, payer)
+    if (!payerInfo) return event("skipped", "payer is not a program", 0n), undefined
+    settleRent(payerInfo, ctx.height, this.params)
+    saveInfo(store, payerInfo, this.params)
+    if (payerInfo.status !== "active" || payerInfo.reserve === 0n) return event("skipped", `payer reserve cannot pay (${payerInfo.status})`, 0n), undefined
+    const limit = payerInfo.reserve < this.params.maxRunGas ? payerInfo.reserve : this.params.maxRunGas
+    let out: RunOutcome
+    try {
+      out = this.engine.run(this.env(ctx, "", new Uint8Array(32)), target, "cyberwasm_dispatch", input, limit, payer)
+    } catch (e) {
+      event("skipped", isChainError(e) ? e.log : String(e), 0n)
+      return undefined
+    }
+    const after = loadInfo(store, payer)!
+    chargeReserve(after, out.gasUsed, ctx.height)
+    saveInfo(store, after, this.params)
+    event(out.kind, out.error, out.gasUsed)
+    return out
+  }
+
+  beginBlock(ctx: ExecContext): void {
+    const store = ctx.rawStore ?? ctx.store
+    const h = ctx.height
+    // 1. freeze programs whose reserve ran out
+    for (const [k] of [...store.iterate(Keys.exhaustStart, Keys.exhaustUpTo(h))]) {
+      const info = decodeInfo(store.get(Keys.info(k.subarray(9)))!)
+      settleRent(info, h, this.params)
+      saveInfo(store, info, this.params)
+      if (info.status === "frozen") ctx.emit({ type: "cyberwasm.frozen", attributes: [{ key: "program", value: info.address, index: true }] })
+    }
+    // 2. evict programs frozen past the grace period
+    for (const [k] of [...store.iterate(Keys.evictStart, Keys.evictUpTo(h))]) {
+      const info = decodeInfo(store.get(Keys.info(k.subarray(9)))!)
+      evict(store, info, h)
+      saveInfo(store, info, this.params)
+      this.runtime.drop(info.address)
+      ctx.emit({ type: "cyberwasm.evicted", attributes: [{ key: "program", value: info.address, index: true }] })
+    }
+    // 3. delayed sends due
+    const delayed = [...store.iterate(Keys.delayedStart, Keys.delayedUpTo(h))]
+    for (const [k] of delayed) store.delete(k)
+    for (const [, v] of delayed) this.deliver(ctx, decodeMessage(v))
+    // 4. schedule table: due entries in (height, address, id) order
+    const due = [...store.iterate(Keys.scheduleStart, Keys.scheduleUpTo(h))]
+    for (const [k, v] of due) {
+      const raw = k.subarray(9, k.length - 8)
+      const entry = decodeSchedule(v)
+      store.delete(k)
+      const info = decodeInfo(store.get(Keys.info(raw))!)
+      if (entry.every > 0n) {
+        const next = BigInt(h) + entry.every
+        store.set(Keys.schedule(next, raw, entry.id), encodeSchedule(entry))
+        store.set(Keys.scheduleIndex(raw, entry.id), counterBytes(next))
+      } else store.delete(Keys.scheduleIndex(raw, entry.id))
+      this.runPaid(ctx, store, info.address, info.address, entry.input, "scheduled_run")
+    }
+  }
+
+  query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
+    const store = ctx.store
+    const need = (address: string): ProgramInfo => {
+      const info = loadInfo(store, address)
+      if (!info) throw new NotFound({ log: `no program at ${address}` })
+      return info
+    }
+    switch (path) {
+      case M.QueryPath.program:
+        return encodeInfo(need(M.QueryAddress.decode(data).address))
+      case M.QueryPath.reserve: {
+        const info = need(M.QueryAddress.decode(data).address)
+        settleRent(info, ctx.height, this.params)
+        return M.QueryReserveResponse.encode({ reserve: info.reserve, burnRate: burnRate(info, this.params), status: info.status })
+      }
+      case M.QueryPath.schedule: {
+        const info = need(M.QueryAddress.decode(data).address)
+        const raw = addressBytes(info.address)
+        const items = [...store.iterate(Keys.scheduleIndexPrefix(raw), prefixEnd(Keys.scheduleIndexPrefix(raw)))].map(([k, v]) => {
+          const id = readU64(k, k.length - 8)
+          const height = readU64(v, 0)
+          const e = decodeSchedule(store.get(Keys.schedule(height, raw, id))!)
+          return { id, height, every: e.every, input: e.input }
+        })
+        return M.encodeScheduleList(items)
+      }
+      case M.QueryPath.page: {
+        const q = M.QueryPage.decode(data)
+        const info = need(q.address)
+        return M.QueryPageResponse.encode({ data: store.get(Keys.page(addressBytes(q.address), q.page)) ?? new Uint8Array(), pages: info.pages, memoryRoot: info.memoryRoot })
+      }
+      case M.QueryPath.code: {
+        const q = M.QueryCode.decode(data)
+        const code = store.get(Keys.code(q.codeHash))
+        if (!code) throw new NotFound({ log: `no code with hash ${hex(q.codeHash)}` })
+        return M.QueryCodeResponse.encode({ wasmByteCode: code })
+      }
+      case M.QueryPath.dispatch: {
+        const q = M.QueryDispatch.decode(data)
+        return M.QueryDispatchResponse.encode({ data: this.dispatchReadOnly(ctx, q.address, q.input) })
+      }
+      default:
+        throw new UnknownRequest({ log: `unknown cyberwasm query path ${path}` })
+    }
+  }
+
+  /** Run dispatch without persisting anything (queries). Throws ProgramFailed on error. */
+  dispatchReadOnly(ctx: QueryContext, address: string, input: Uint8Array): Uint8Array {
+    const info = loadInfo(ctx.store, address)
+    if (!info) throw new NotFound({ log: `no program at ${address}` })
+    const cached = this.runtime.cached(address)
+    const fresh = !cached || cached.active > 0 || Buffer.compare(cached.root, info.memoryRoot) !== 0 || Buffer.compare(cached.program.hash, info.codeHash) !== 0
+    const inst = fresh ? this.runtime.restore(ctx.store, info, addressBytes(address), this.runtime.code(ctx.store, info.codeHash)) : cached
+    const env: EngineEnv = {
+      block: { chainId: ctx.chainId, height: ctx.height, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) },
+      store: ctx.store,
+      origin: "",
+      txHash: new Uint8Array(32),
+      readOnly: true,
+      emit: () => {},
+      send: () => {},
+      port: { call: () => { throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" }) }, query: (t, p, d) => ctx.query(t, p, d) }
+    }
+    const out = this.engine.run(env, address, "cyberwasm_dispatch", input, this.params.queryGas, "", { instance: inst })
+    if (!fresh && inst.dirtyPages().length > 0) this.runtime.drop(address)
+    if (out.kind !== "ok") throw new ProgramFailed({ log: `query dispatch ${address}: ${out.error}` })
+    return out.data
+  }
+
+  initGenesis(ctx: ExecContext, genesis: unknown): void {
+    if (genesis === undefined || genesis === null) return
+    const g = genesis as { entries?: ReadonlyArray<readonly [string, string]> }
+    if (typeof g !== "object" || (g.entries !== undefined && !Array.isArray(g.entries))) {
+      throw new InvalidRequest({ log: "cyberwasm genesis must be {entries: [[hexKey, hexValue], ...]}" })
+    }
+    const store = ctx.rawStore ?? ctx.store
+    for (const [k, v] of g.entries ?? []) store.set(Buffer.from(k, "hex"), Buffer.from(v, "hex"))
+  }
+
+  exportGenesis(ctx: QueryContext): unknown {
+    return { entries: [...ctx.store.iterate()].map(([k, v]) => [hex(k), hex(v)]) }
+  }
+}
+
+/** Export the message helpers for clients. */
+export { M as CyberWasmMessages, encodeMessage as encodeProgramMessage }

@@ -1,0 +1,479 @@
+/**
+ * The execution engine: runs program entry points with persisted memory, the host functions of
+ * wit/program.wit, synchronous program-to-program calls (bounded depth, reentrancy only when the
+ * callee opted in), async sends, scheduling, reserve and rent. Plain synchronous code (block hot path).
+ *
+ * Rollback: every program frame writes into its own OverlayStore; a frame that traps, runs out of
+ * gas or returns an error discards its overlay, events and sends, and its instance is dropped
+ * (reloaded from the stored pages on next use). A failed nested call whose subtree wrote to other
+ * machines (bank, graph) or re-entered a program still on the stack cannot be undone in isolation:
+ * it fails the caller too.
+ *
+ * Gas: a frame runs with a budget of metering points (gas * POINTS_PER_GAS) in the instance's
+ * gas global; host functions charge the same counter; page writes cost `pageWriteGas` each.
+ */
+import { blake2b } from "@noble/hashes/blake2.js"
+import { blake3 } from "@noble/hashes/blake3.js"
+import { sha256, sha512 } from "@noble/hashes/sha2.js"
+import { keccak_256 } from "@noble/hashes/sha3.js"
+import { ed25519 } from "@noble/curves/ed25519.js"
+import { secp256k1 } from "@noble/curves/secp256k1.js"
+import type { Event } from "cosmjs-types/tendermint/abci/types"
+import { NotSupported, OutOfGas } from "../../../chain/ChainError.ts"
+import type { BlockContext } from "../../../chain/Machine.ts"
+import type { KVStore } from "../../../store/KVStore.ts"
+import type { BankAdapter, BankPort } from "../BankAdapter.ts"
+import { CallRefused, ProgramFailed, ProgramFrozen, ProgramNotFound } from "../CyberWasmError.ts"
+import { POINTS_PER_GAS } from "../instrument/CostTable.ts"
+import { HostCost, type CyberWasmParams } from "../Params.ts"
+import { HostError, type HostImpl } from "../runtime/HostBridge.ts"
+import { type EntryResult, type LiveInstance, PAGE_SIZE } from "../runtime/LiveInstance.ts"
+import type { ProgramRuntime } from "../runtime/ProgramRuntime.ts"
+import { counterBytes, encodeMessage, encodeSchedule, Keys, type ProgramInfo, type ProgramMessage, readCounter } from "../State.ts"
+import { addressBytes, moduleAddress } from "./Address.ts"
+import { OverlayStore } from "./OverlayStore.ts"
+import { burnRate, creditReserve, loadInfo, saveInfo, settleRent } from "./Lifecycle.ts"
+
+const P = BigInt(POINTS_PER_GAS)
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b
+const per = (len: number, unit: number): number => Math.floor((len + unit - 1) / unit)
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+
+/** What one top-level execution sees of the chain. */
+export interface EngineEnv {
+  readonly block: BlockContext
+  /** The cyberwasm namespace in the current branch, unmetered (the engine charges gas itself). */
+  readonly store: KVStore
+  /** First signer of the tx (empty outside a tx). */
+  readonly origin: string
+  readonly txHash: Uint8Array
+  /** Queries: no writes, no sends, nothing persisted. */
+  readonly readOnly: boolean
+  emit(event: Event): void
+  /** Queue an async program message (delivered after the block's txs). */
+  send(message: ProgramMessage): void
+  /** Other machines (capability-checked calls, queries). */
+  readonly port: BankPort
+  log?(address: string, message: string): void
+}
+
+/** Outcome of a top-level run. */
+export interface RunOutcome {
+  readonly kind: "ok" | "err" | "trap"
+  readonly data: Uint8Array
+  /** Error text (program error or trap reason). */
+  readonly error: string
+  /** The thrown chain error for traps (OutOfGas, ProgramFailed, ...). */
+  readonly exception?: unknown
+  /** Gas used, including page writes; equals the limit after out of gas. */
+  readonly gasUsed: bigint
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /** A freshly created program: run `_initialize` first and persist every non-zero page. */
+  readonly create?: boolean
+  /** Use this instance (an upgrade's new code over the old memory). */
+  readonly instance?: LiveInstance
+}
+
+interface Frame {
+  readonly address: string
+  readonly raw: Uint8Array
+  readonly inst: LiveInstance
+  readonly caller: string
+  readonly store: OverlayStore
+  readonly events: Event[]
+  readonly sends: ProgramMessage[]
+  crossWrites: boolean
+  reentered: boolean
+}
+
+interface FrameOutcome {
+  readonly kind: "ok" | "err" | "trap"
+  readonly data: Uint8Array
+  readonly error: string
+  readonly exception?: unknown
+  /** Points used, including page writes. */
+  readonly points: bigint
+  readonly crossWrites: boolean
+  readonly reentered: boolean
+}
+
+/** The engine: stateless between executions apart from the runtime's caches. */
+export class Engine {
+  readonly params: CyberWasmParams
+  readonly runtime: ProgramRuntime
+  readonly bank: BankAdapter
+  readonly moduleAccount: string
+  constructor(params: CyberWasmParams, runtime: ProgramRuntime, bank: BankAdapter) {
+    this.params = params
+    this.runtime = runtime
+    this.bank = bank
+    this.moduleAccount = moduleAddress(params.addressPrefix)
+  }
+
+  /**
+   * Run `entry` of `address` with `input` and a gas limit. Never throws for program failures (see
+   * `kind`); throws ProgramNotFound / ProgramFrozen when the program cannot run at all.
+   */
+  run(env: EngineEnv, address: string, entry: string, input: Uint8Array, gasLimit: bigint, caller: string, opts: RunOptions = {}): RunOutcome {
+    const exec = new Execution(this, env)
+    const points = gasLimit * P > 1n << 62n ? 1n << 62n : gasLimit * P
+    const out = exec.frame(address, entry, input, points, caller, env.store, undefined, opts)
+    if (out.kind === "ok" && !env.readOnly) {
+      // frames already merged their effects into env.store; flush events and sends
+      for (const e of exec.events) env.emit(e)
+      for (const m of exec.sends) env.send(m)
+    }
+    const gasUsed = out.exception instanceof OutOfGas ? gasLimit : ceilDiv(out.points, P)
+    return { kind: out.kind, data: out.data, error: out.error, exception: out.exception, gasUsed }
+  }
+}
+
+class Execution {
+  private readonly engine: Engine
+  private readonly env: EngineEnv
+  private readonly stack: Frame[] = []
+  readonly events: Event[] = []
+  readonly sends: ProgramMessage[] = []
+  constructor(engine: Engine, env: EngineEnv) {
+    this.engine = engine
+    this.env = env
+  }
+
+  frame(address: string, entry: string, input: Uint8Array, points: bigint, caller: string, parent: KVStore, parentFrame: Frame | undefined, opts: RunOptions = {}): FrameOutcome {
+    const { params, runtime } = this.engine
+    const height = this.env.block.height
+    const raw = addressBytes(address)
+    const info = loadInfo(parent, address)
+    if (!info) throw new ProgramNotFound({ log: `no program at ${address}` })
+    if (!this.env.readOnly && info.status === "active" && height > info.rentPaidHeight) {
+      settleRent(info, height, params)
+      saveInfo(parent, info, params)
+    }
+    if (info.status !== "active") {
+      throw new ProgramFrozen({ log: `program ${address} is ${info.status}${info.status === "frozen" ? " (reserve empty: deposit to resume)" : ""}` })
+    }
+    if (this.stack.length >= params.maxCallDepth) {
+      throw new CallRefused({ log: `call depth limit ${params.maxCallDepth} reached calling ${address}` })
+    }
+    const onStack = this.stack.findIndex((f) => f.address === address)
+    if (onStack >= 0) {
+      if (!this.stack[onStack]!.inst.reentryAllowed) throw new CallRefused({ log: `reentrant call into ${address} refused (the program did not opt in with allow_reentry)` })
+      for (let i = onStack; i < this.stack.length; i++) this.stack[i]!.reentered = true
+    }
+    const inst = opts.instance ?? (opts.create ? runtime.cached(address)! : runtime.instance(parent, info, raw))
+    const store = new OverlayStore(parent)
+    const frame: Frame = { address, raw, inst, caller, store, events: [], sends: [], crossWrites: false, reentered: false }
+    const saved = inst.active > 0 ? { gas: inst.gas(), depth: inst.depth(), host: inst.host, reentry: inst.reentryAllowed } : undefined
+    inst.setGas(points)
+    inst.setDepth(parentFrame ? parentFrame.inst.depth() : 0)
+    inst.host = this.host(frame)
+    inst.reentryAllowed = false
+    inst.active++
+    this.stack.push(frame)
+    let result: EntryResult | undefined
+    let exception: unknown
+    try {
+      if (opts.create) inst.initialize()
+      const hasEntry = entry === "cyberwasm_dispatch" || (entry === "cyberwasm_init" ? inst.program.hasInit : inst.program.hasUpgrade)
+      result = hasEntry ? inst.invoke(entry, input) : { ok: true, data: new Uint8Array() }
+    } catch (e) {
+      exception = e
+    }
+    const left = inst.gas()
+    this.stack.pop()
+    inst.active--
+    if (saved) {
+      inst.setDepth(saved.depth)
+      inst.host = saved.host
+      inst.reentryAllowed = saved.reentry
+    }
+    let used = left < 0n ? points : points - left
+    const restoreGas = () => {
+      if (saved) inst.setGas(saved.gas)
+    }
+    if (exception !== undefined || !result || !result.ok) {
+      restoreGas()
+      if (inst.active === 0) runtime.drop(address)
+      else if (parentFrame) parentFrame.reentered = true
+      const error = exception !== undefined ? messageOf(exception) : result && !result.ok ? result.error : "no result"
+      return {
+        kind: exception !== undefined ? "trap" : "err", data: new Uint8Array(), error, exception, points: used,
+        crossWrites: frame.crossWrites, reentered: frame.reentered
+      }
+    }
+    if (!this.env.readOnly) {
+      const fresh = loadInfo(store, address)!
+      const written = runtime.persist(store, fresh, raw, inst)
+      saveInfo(store, fresh, params)
+      used += BigInt(written * params.pageWriteGas) * P
+      store.commit()
+      const events = parentFrame ? parentFrame.events : this.events
+      const sends = parentFrame ? parentFrame.sends : this.sends
+      events.push(...frame.events)
+      sends.push(...frame.sends)
+      if (parentFrame) {
+        parentFrame.crossWrites ||= frame.crossWrites
+      }
+    } else if (inst.dirtyPages().length > 0 && inst.active === 0) runtime.drop(address)
+    restoreGas()
+    return { kind: "ok", data: result.data, error: "", points: used, crossWrites: frame.crossWrites, reentered: frame.reentered }
+  }
+
+  /** Synchronous call from `frame` into `target`, forwarding at most `cap` points. */
+  private callProgram(frame: Frame, target: string, input: Uint8Array, capGas: bigint | undefined): Uint8Array {
+    const inst = frame.inst
+    inst.charge(BigInt(HostCost.call) * P, "call")
+    const avail = inst.gas()
+    const budget = capGas === undefined || capGas * P > avail ? avail : capGas * P
+    let out: FrameOutcome
+    try {
+      out = this.frame(target, "cyberwasm_dispatch", input, budget, frame.address, frame.store, frame)
+    } catch (e) {
+      if (e instanceof CallRefused || e instanceof ProgramFrozen || e instanceof ProgramNotFound) throw new HostError(e.log)
+      throw e
+    }
+    inst.charge(out.points, `call ${target}`)
+    if (out.kind === "ok") return out.data
+    if (out.crossWrites || out.reentered) {
+      throw new ProgramFailed({ log: `call to ${target} failed after writing to other machines or re-entering a calling program, which cannot be rolled back alone: ${out.error}` })
+    }
+    throw new HostError(out.kind === "trap" ? `call to ${target} trapped: ${out.error}` : out.error)
+  }
+
+  private writable(what: string): void {
+    if (this.env.readOnly) throw new ProgramFailed({ log: `${what} is not allowed in a read-only query` })
+  }
+
+  private nextId(frame: Frame): bigint {
+    const info = loadInfo(frame.store, frame.address)!
+    const id = info.nextId
+    info.nextId = id + 1n
+    saveInfo(frame.store, info, this.engine.params)
+    return id
+  }
+
+  private schedule(frame: Frame, height: bigint, every: bigint, input: Uint8Array): bigint {
+    this.writable("scheduling")
+    frame.inst.charge(BigInt(HostCost.schedule + input.length) * P, "schedule")
+    if (height <= BigInt(this.env.block.height)) throw new ProgramFailed({ log: `schedule at height ${height}: not in the future (now ${this.env.block.height})` })
+    const id = this.nextId(frame)
+    frame.store.set(Keys.schedule(height, frame.raw, id), encodeSchedule({ id, every, input }))
+    frame.store.set(Keys.scheduleIndex(frame.raw, id), counterBytes(height))
+    return id
+  }
+
+  private queue(frame: Frame, target: string, input: Uint8Array, withReply: boolean, tag: bigint, delay: bigint): bigint {
+    this.writable("send")
+    frame.inst.charge(BigInt(HostCost.send + input.length) * P, "send")
+    addressBytes(target)
+    const id = this.nextId(frame)
+    const message: ProgramMessage = { from: frame.address, to: target, input, id, withReply, tag }
+    if (delay === 0n) frame.sends.push(message)
+    else {
+      if (delay < 1n) throw new ProgramFailed({ log: "send_delayed needs at least 1 block" })
+      const seq = readCounter(frame.store.get(Keys.delayedSeq))
+      frame.store.set(Keys.delayedSeq, counterBytes(seq + 1n))
+      frame.store.set(Keys.delayed(BigInt(this.env.block.height) + delay, seq), encodeMessage(message))
+    }
+    return id
+  }
+
+  private machine<T>(frame: Frame, write: boolean, run: () => T): T {
+    if (write) {
+      this.writable("a cross-machine write")
+      frame.crossWrites = true
+    }
+    frame.inst.charge(BigInt(HostCost.machine) * P, "machine")
+    try {
+      return run()
+    } catch (e) {
+      if (e instanceof OutOfGas) throw e
+      if (typeof e === "object" && e !== null && "log" in e) throw new HostError(String((e as { log: string }).log))
+      throw e
+    }
+  }
+
+  private stableRange(frame: Frame, offset: bigint, len: number): void {
+    const info = loadInfo(frame.store, frame.address)!
+    if (offset + BigInt(len) > BigInt(info.stablePages) * BigInt(PAGE_SIZE)) {
+      throw new ProgramFailed({ log: `stable memory access [${offset}, ${offset + BigInt(len)}) beyond ${info.stablePages} pages` })
+    }
+  }
+
+  /** The host functions for one frame. */
+  private host(frame: Frame): HostImpl {
+    const env = this.env
+    const engine = this.engine
+    const inst = frame.inst
+    const c = (gas: number, what: string) => inst.charge(BigInt(gas) * P, what)
+    const hash = (what: string, f: (d: Uint8Array) => Uint8Array) => (data: Uint8Array): Uint8Array => {
+      c(HostCost.hash + per(data.length, 64), what)
+      return f(data)
+    }
+    const bankPort = env.port
+    return {
+      selfAddress: () => (c(HostCost.context, "self_address"), frame.address),
+      caller: () => (c(HostCost.context, "caller"), frame.caller),
+      origin: () => (c(HostCost.context, "origin"), env.origin),
+      blockHeight: () => (c(HostCost.context, "block_height"), BigInt(env.block.height)),
+      blockTime: () => (c(HostCost.context, "block_time"), env.block.time.seconds),
+      chainId: () => (c(HostCost.context, "chain_id"), env.block.chainId),
+      txHash: () => (c(HostCost.context, "tx_hash"), env.txHash),
+      blockHash: () => (c(HostCost.context, "block_hash"), env.block.blockHash),
+      call: (target, input) => this.callProgram(frame, target, input, undefined),
+      callWithGas: (target, input, gas) => this.callProgram(frame, target, input, gas),
+      send: (target, input) => this.queue(frame, target, input, false, 0n, 0n),
+      sendWithReply: (target, input, tag) => this.queue(frame, target, input, true, tag, 0n),
+      sendDelayed: (target, input, blocks) => this.queue(frame, target, input, false, 0n, blocks < 1n ? -1n : blocks),
+      queryMachine: (machine, path, data) => this.machine(frame, false, () => bankPort.query(machine, path, data)),
+      callMachine: (machine, method, body) => this.machine(frame, true, () => bankPort.call({ target: machine, method, body })),
+      schedulePeriodic: (every, input) => {
+        if (every < 1n) throw new ProgramFailed({ log: "schedule_periodic needs every >= 1" })
+        const h = BigInt(env.block.height)
+        return this.schedule(frame, (h / every + 1n) * every, every, input)
+      },
+      scheduleAt: (height, input) => this.schedule(frame, height, 0n, input),
+      scheduleDelayed: (blocks, input) => this.schedule(frame, BigInt(env.block.height) + (blocks < 1n ? 0n : blocks), 0n, input),
+      cancelSchedule: (id) => {
+        this.writable("cancel_schedule")
+        c(HostCost.cancel, "cancel_schedule")
+        const idx = frame.store.get(Keys.scheduleIndex(frame.raw, id))
+        if (!idx) return false
+        frame.store.delete(Keys.schedule(readCounter(idx), frame.raw, id))
+        frame.store.delete(Keys.scheduleIndex(frame.raw, id))
+        return true
+      },
+      gasRemaining: () => {
+        c(HostCost.context, "gas_remaining")
+        const g = inst.gas()
+        return g < 0n ? 0n : g / P
+      },
+      gasReserveBalance: () => (c(HostCost.context, "gas_reserve_balance"), loadInfo(frame.store, frame.address)!.reserve),
+      gasBurnRate: () => (c(HostCost.context, "gas_burn_rate"), burnRate(loadInfo(frame.store, frame.address)!, engine.params)),
+      depositToReserve: (amount) => {
+        this.machine(frame, true, () => engine.bank.send(bankPort, frame.address, engine.moduleAccount, engine.params.feeDenom, amount))
+        const info = loadInfo(frame.store, frame.address)!
+        creditReserve(info, amount * engine.params.gasPerToken, env.block.height)
+        saveInfo(frame.store, info, engine.params)
+      },
+      sha256: hash("sha256", (d) => sha256(d)),
+      sha512: hash("sha512", (d) => sha512(d)),
+      keccak256: hash("keccak256", (d) => keccak_256(d)),
+      blake2b256: hash("blake2b256", (d) => blake2b(d, { dkLen: 32 })),
+      blake3: hash("blake3", (d) => blake3(d)),
+      ed25519Verify: (message, signature, pubkey) => {
+        c(HostCost.ed25519 + per(message.length, 64), "ed25519_verify")
+        try {
+          return ed25519.verify(signature, message, pubkey)
+        } catch {
+          return false
+        }
+      },
+      secp256k1Verify: (messageHash, signature, pubkey) => {
+        c(HostCost.secp256k1, "secp256k1_verify")
+        try {
+          return secp256k1.verify(signature, messageHash, pubkey, { prehash: false })
+        } catch {
+          return false
+        }
+      },
+      secp256k1Recover: (messageHash, signature, recoveryId) => {
+        c(HostCost.secp256k1Recover, "secp256k1_recover")
+        try {
+          const sig = secp256k1.Signature.fromBytes(signature, "compact").addRecoveryBit(recoveryId)
+          return sig.recoverPublicKey(messageHash).toBytes(true)
+        } catch {
+          return undefined
+        }
+      },
+      bankSend: (to, denom, amount) => this.machine(frame, true, () => engine.bank.send(bankPort, frame.address, to, denom, amount)),
+      bankBalance: (owner, denom) => (c(HostCost.bankRead, "bank_balance"), engine.bank.balance(bankPort, owner, denom)),
+      bankTotalSupply: (denom) => (c(HostCost.bankRead, "bank_total_supply"), engine.bank.supply(bankPort, denom)),
+      bankMint: (denom, amount) => this.machine(frame, true, () => engine.bank.mint(bankPort, frame.address, denom, amount)),
+      bankBurn: (denom, amount) => this.machine(frame, true, () => engine.bank.burn(bankPort, frame.address, denom, amount)),
+      stableRead: (offset, len) => {
+        c(HostCost.stableRead + per(len, 64), "stable_read")
+        this.stableRange(frame, offset, len)
+        const out = new Uint8Array(len)
+        let o = 0
+        while (o < len) {
+          const abs = offset + BigInt(o)
+          const page = Number(abs / BigInt(PAGE_SIZE))
+          const at = Number(abs % BigInt(PAGE_SIZE))
+          const n = Math.min(PAGE_SIZE - at, len - o)
+          const stored = frame.store.get(Keys.stable(frame.raw, page))
+          if (stored) out.set(stored.subarray(at, at + n), o)
+          o += n
+        }
+        return out
+      },
+      stableWrite: (offset, data) => {
+        this.writable("stable_write")
+        c(HostCost.stableWrite + per(data.length, 16), "stable_write")
+        this.stableRange(frame, offset, data.length)
+        let o = 0
+        while (o < data.length) {
+          const abs = offset + BigInt(o)
+          const page = Number(abs / BigInt(PAGE_SIZE))
+          const at = Number(abs % BigInt(PAGE_SIZE))
+          const n = Math.min(PAGE_SIZE - at, data.length - o)
+          const key = Keys.stable(frame.raw, page)
+          const bytes = frame.store.get(key)?.slice() ?? new Uint8Array(PAGE_SIZE)
+          bytes.set(data.subarray(o, o + n), at)
+          frame.store.set(key, bytes)
+          o += n
+        }
+      },
+      stableSize: () => (c(HostCost.context, "stable_size"), BigInt(loadInfo(frame.store, frame.address)!.stablePages)),
+      stableGrow: (pages) => {
+        this.writable("stable_grow")
+        c(HostCost.stableGrowPerPage * Number(pages > 1024n ? 1024n : pages), "stable_grow")
+        const info = loadInfo(frame.store, frame.address)!
+        const old = info.stablePages
+        if (BigInt(old) + pages > BigInt(engine.params.maxStablePages)) return -1n
+        info.stablePages = old + Number(pages)
+        saveInfo(frame.store, info, engine.params)
+        return BigInt(old)
+      },
+      createCyberlink: () => {
+        throw new HostError("create_cyberlink: the graph machine's call API is not wired into CyberWasm yet")
+      },
+      queryRank: () => {
+        throw new NotSupported({ log: "query_rank: the graph machine's query API is not wired into CyberWasm yet" })
+      },
+      queryBacklinks: () => {
+        throw new NotSupported({ log: "query_backlinks: the graph machine's query API is not wired into CyberWasm yet" })
+      },
+      queryOutlinks: () => {
+        throw new NotSupported({ log: "query_outlinks: the graph machine's query API is not wired into CyberWasm yet" })
+      },
+      emitEvent: (kind, data) => {
+        c(HostCost.event + kind.length + data.length, "emit_event")
+        frame.events.push({
+          type: `cyberwasm.${kind}`,
+          attributes: [
+            { key: "program", value: frame.address, index: true },
+            { key: "data", value: hexOf(data), index: false }
+          ]
+        })
+      },
+      log: (message) => {
+        c(HostCost.log, "log")
+        env.log?.(frame.address, message)
+      },
+      abort: (message) => {
+        throw new ProgramFailed({ log: `program ${frame.address} aborted: ${message}` })
+      },
+      allowReentry: (allow) => {
+        c(HostCost.context, "allow_reentry")
+        inst.reentryAllowed = allow
+      }
+    }
+  }
+}
+
+const messageOf = (e: unknown): string =>
+  typeof e === "object" && e !== null && "log" in e ? String((e as { log: string }).log) : e instanceof Error ? e.message : String(e)
