@@ -267,4 +267,25 @@ test("producerLayer provides the Consensus service", async () => {
   } finally { await app.close(); rmSync(dir, { recursive: true, force: true }) }
 })
 
+test("a fresh application with an existing block store gets InitChain and every block replayed", async () => {
+  const dir = tmp(), dir2 = tmp()
+  const store = new MemBlockStore()
+  const app = await KvApp.open(dir)
+  const app2 = await KvApp.open(dir2)
+  try {
+    const { p, close } = await start(config(app, store))
+    for (const tx of ["a=1", "b=2", "c=3"]) { await p.broadcastTx(enc.encode(tx)); await p.produceBlock(0n) }
+    const tip = p.tip()
+    await close()
+    const again = await start(config(app2, store))
+    assert.equal(app2.calls, ["info", "initChain", "finalizeBlock:1", "commit", "finalizeBlock:2", "commit", "finalizeBlock:3", "commit"])
+    assert.is(hex(again.p.tip().appHash), hex(tip.appHash))
+    assert.is(hex(again.p.tip().blockHash), hex(tip.blockHash))
+    await again.close()
+  } finally {
+    await app.close(); await app2.close()
+    rmSync(dir, { recursive: true, force: true }); rmSync(dir2, { recursive: true, force: true })
+  }
+})
+
 test.run()
