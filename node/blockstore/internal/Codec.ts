@@ -25,6 +25,7 @@ export const h8 = (n: number): string => n.toString(16).padStart(8, "0")
 /** Uppercase hex of bytes (CometBFT HexBytes). */
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase()
 
+/** Key builders of the store layout (see docs/rpc.md, "Block store"). */
 export const keys = {
   state: "M:state",
   meta: (h: number) => `H:${h16(h)}`,
@@ -91,8 +92,10 @@ export const decodeBlock = (blockBytes: Uint8Array, meta: BlockMeta): StoredBloc
   }
 }
 
+/** Decode a stored tendermint.types.BlockMeta. */
 export const decodeMeta = (bytes: Uint8Array): BlockMeta => BlockMeta.decode(bytes)
 
+/** Encode block results as tendermint.abci.ResponseFinalizeBlock. */
 export const encodeResults = (r: StoredBlockResults): Uint8Array =>
   ResponseFinalizeBlock.encode({
     events: [...r.events],
@@ -101,12 +104,15 @@ export const encodeResults = (r: StoredBlockResults): Uint8Array =>
     appHash: r.appHash
   }).finish()
 
+/** Decode stored results of `height`. */
 export const decodeResults = (height: number, bytes: Uint8Array): StoredBlockResults => {
   const r = ResponseFinalizeBlock.decode(bytes)
   return { height, txResults: r.txResults, events: r.events, validatorUpdates: r.validatorUpdates, appHash: r.appHash }
 }
 
+/** Encode an indexed tx as tendermint.abci.TxResult (as CometBFT's kv indexer stores it). */
 export const encodeTxResult = (t: TxResult): Uint8Array => TxResult.encode(t).finish()
+/** Decode a stored tendermint.abci.TxResult. */
 export const decodeTxResult = (bytes: Uint8Array): TxResult => TxResult.decode(bytes)
 
 /** Store heights: base, height, resultsHeight as three big-endian uint64. */
@@ -119,6 +125,7 @@ export const encodeState = (base: number, height: number, resultsHeight: number)
   return out
 }
 
+/** Decode the M:state record. */
 export const decodeState = (b: Uint8Array): { base: number; height: number; resultsHeight: number } => {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
   return { base: Number(v.getBigUint64(0)), height: Number(v.getBigUint64(8)), resultsHeight: Number(v.getBigUint64(16)) }

@@ -45,6 +45,7 @@ export const timeFromNs = (ns: bigint): string => {
   return n < 0 ? rfc3339Nano(s - 1n, n + 1_000_000_000) : rfc3339Nano(s, n)
 }
 
+/** types.BlockID: hash and part set header as uppercase hex, total a number (empty when absent). */
 export const blockId = (id: BlockID | undefined): Json => ({
   hash: hexU(id?.hash),
   parts: { total: id?.partSetHeader?.total ?? 0, hash: hexU(id?.partSetHeader?.hash) }
@@ -57,6 +58,7 @@ const consensusVersion = (block: bigint, app: bigint): Json => {
   return out
 }
 
+/** types.Header under cmtjson. */
 export const header = (h: Header): Json => ({
   // version.Consensus fields are omitempty under cmtjson: app version 0 is left out.
   version: consensusVersion(h.version?.block ?? 0n, h.version?.app ?? 0n),
@@ -75,6 +77,7 @@ export const header = (h: Header): Json => ({
   proposer_address: hexU(h.proposerAddress)
 })
 
+/** types.Commit: height string, round number, signatures with flag, address hex, time, base64 signature. */
 export const commit = (c: Commit): Json => ({
   height: String(c.height),
   round: c.round,
@@ -87,6 +90,7 @@ export const commit = (c: Commit): Json => ({
   }))
 })
 
+/** types.BlockMeta (blockchain). */
 export const blockMeta = (m: BlockMeta): Json => ({
   block_id: blockId(m.blockId),
   block_size: String(m.blockSize),
@@ -100,6 +104,7 @@ export const event = (e: Event): Json => ({
   attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index }))
 })
 
+/** abci.ExecTxResult under jsonpb with defaults (tx, tx_search, block_results, broadcast_tx_commit). */
 export const execTxResult = (r: ExecTxResult): Json => ({
   code: r.code,
   data: b64OrNull(r.data),
@@ -111,6 +116,7 @@ export const execTxResult = (r: ExecTxResult): Json => ({
   codespace: r.codespace
 })
 
+/** abci.ResponseCheckTx under jsonpb with defaults (broadcast_tx_commit check_tx). */
 export const checkTx = (r: ResponseCheckTx): Json => ({
   code: r.code,
   data: b64OrNull(r.data),
@@ -122,6 +128,7 @@ export const checkTx = (r: ResponseCheckTx): Json => ({
   codespace: r.codespace
 })
 
+/** abci.ResponseQuery under jsonpb with defaults (abci_query response). */
 export const abciQuery = (r: ResponseQuery): Json => ({
   code: r.code,
   log: r.log,
@@ -148,6 +155,7 @@ export const abciInfo = (r: ResponseInfo): Json => {
 /** An ed25519 key under amino JSON (crypto.PubKey). */
 export const pubKeyEd25519 = (key: Uint8Array): Json => ({ type: "tendermint/PubKeyEd25519", value: b64(key) })
 
+/** types.Validator (validators). The engine contract has no proposer priority: "0". */
 export const validator = (v: ValidatorInfo): Json => ({
   address: hexU(v.address),
   pub_key: pubKeyEd25519(v.pubKeyEd25519),
