@@ -152,7 +152,7 @@ class Execution {
       settleRent(info, height, params)
       saveInfo(parent, info, params)
     }
-    if (info.status !== "active") {
+    if (info.status !== "active" && !(this.env.readOnly && info.status === "frozen")) {
       throw new ProgramFrozen({ log: `program ${address} is ${info.status}${info.status === "frozen" ? " (reserve empty: deposit to resume)" : ""}` })
     }
     if (this.stack.length >= params.maxCallDepth) {
