@@ -107,6 +107,9 @@ export class Application implements AbciApplication {
     const exec = new Executor(this.router, this.opts.authority, block, this.opts.store, new GasMeter(UNMETERED))
     for (const m of this.router.machines) m.initGenesis(exec.context(m), appState[m.name])
     this.lastBlockTime = req.time
+    // Genesis is committed with the first block; until then CheckTx reads the genesis state
+    // from a branch of the working store, so genesis accounts can send right away.
+    this.checkState = this.opts.store.branch()
     return { validators: req.validators, appHash: this.opts.store.workingHash() }
   }
 
