@@ -10,7 +10,7 @@
  * means "not yet persisted" (created or cloned in the working version). Children are held as
  * objects once loaded, or as (version, nonce) references to be loaded from the database.
  */
-import { putUvarint, putVarint, Reader, sha256, uvarintSize } from "./encoding.ts"
+import { putUvarint, putVarint, Reader, sha256String, uvarintSize } from "./encoding.ts"
 
 /** An IAVL node. Leaves have height 0, size 1 and a value; inner nodes have two children. */
 export class Node {
@@ -28,8 +28,8 @@ export class Node {
   /** Persisted reference of the right child (used only while `right` is not loaded). */
   rv: number
   rn: number
-  /** sha256 node hash, undefined until computed (or after a mutation). */
-  hash: Uint8Array | undefined
+  /** sha256 node hash as a 32-char latin1 string, undefined until computed (or after a mutation). */
+  hash: string | undefined
   /** Nonce of the persisted NodeKey; 0 while the node exists only in memory. */
   nonce: number
   /** Mutation generation: a working node is mutable in place only in its own generation. */
@@ -53,13 +53,13 @@ export class Node {
   }
 }
 
-let scratch = new Uint8Array(512)
+let scratch = Buffer.allocUnsafeSlow(512)
 
 /** Computes and caches the hash of a leaf. */
-export const hashLeaf = (n: Node): Uint8Array => {
+export const hashLeaf = (n: Node): string => {
   const key = n.key
   const need = 24 + key.length + 33
-  if (scratch.length < need) scratch = new Uint8Array(need * 2)
+  if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(need * 2)
   const b = scratch
   b[0] = 0
   b[1] = 2
@@ -68,26 +68,23 @@ export const hashLeaf = (n: Node): Uint8Array => {
   b.set(key, off)
   off += key.length
   b[off++] = 32
-  b.set(sha256(n.value!), off)
-  off += 32
-  const h = sha256(b.subarray(0, off))
+  off += b.write(sha256String(n.value!), off, 32, "latin1")
+  const h = sha256String(b.subarray(0, off))
   n.hash = h
   return h
 }
 
 /** Computes and caches the hash of an inner node from its children's hashes. */
-export const hashInner = (n: Node, leftHash: Uint8Array, rightHash: Uint8Array): Uint8Array => {
+export const hashInner = (n: Node, leftHash: string, rightHash: string): string => {
   const b = scratch
   let off = putVarint(b, 0, n.height)
   off = putVarint(b, off, n.size)
   off = putVarint(b, off, n.version)
   b[off++] = 32
-  b.set(leftHash, off)
-  off += 32
+  off += b.write(leftHash, off, 32, "latin1")
   b[off++] = 32
-  b.set(rightHash, off)
-  off += 32
-  const h = sha256(b.subarray(0, off))
+  off += b.write(rightHash, off, 32, "latin1")
+  const h = sha256String(b.subarray(0, off))
   n.hash = h
   return h
 }
@@ -97,11 +94,11 @@ export const hashInner = (n: Node, leftHash: Uint8Array, rightHash: Uint8Array):
  * small Uint8Array per node costs more than encoding it).
  */
 export class Slab {
-  private buf = new Uint8Array(0)
+  private buf = Buffer.alloc(0)
   private off = 0
-  alloc(n: number): Uint8Array {
+  alloc(n: number): Buffer {
     if (this.off + n > this.buf.length) {
-      this.buf = new Uint8Array(Math.max(1 << 20, n))
+      this.buf = Buffer.allocUnsafeSlow(Math.max(1 << 20, n))
       this.off = 0
     }
     const out = this.buf.subarray(this.off, this.off + n)
@@ -121,14 +118,13 @@ export const encodeNode = (n: Node, lv: number, ln: number, rv: number, rn: numb
   const tail = n.height === 0
     ? n.value!.length
     : uvarintSize(lv) + uvarintSize(ln) + uvarintSize(rv) + uvarintSize(rn)
-  const out = slab === undefined ? new Uint8Array(head + tail) : slab.alloc(head + tail)
+  const out = slab === undefined ? Buffer.alloc(head + tail) : slab.alloc(head + tail)
   out[0] = n.height
   let off = putUvarint(out, 1, n.size)
   off = putUvarint(out, off, klen)
   out.set(n.key, off)
   off += klen
-  out.set(n.hash!, off)
-  off += 32
+  off += out.write(n.hash!, off, 32, "latin1")
   if (n.height === 0) {
     out.set(n.value!, off)
   } else {
@@ -147,9 +143,9 @@ export const decodeNode = (version: number, nonce: number, rec: Uint8Array): Nod
   r.off = 1
   const size = r.uvarint()
   const key = r.bytes(r.uvarint())
-  const hash = r.bytes(32)
   const n = new Node(key, undefined, version, height, size, -1)
-  n.hash = hash
+  n.hash = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength).toString("latin1", r.off, r.off + 32)
+  r.off += 32
   n.nonce = nonce
   if (height === 0) {
     n.value = r.rest()

@@ -11,7 +11,7 @@
  *   sha256(0x01 || left || right), split at the largest power of two below n).
  */
 import { CommitmentProof, type ExistenceProof, HashOp, type InnerOp, LengthOp } from "cosmjs-types/cosmos/ics23/v1/proofs"
-import { concat, EMPTY_HASH, putUvarint, sha256, varintBytes } from "./encoding.ts"
+import { concat, EMPTY_HASH, hashBytes, putUvarint, sha256, varintBytes } from "./encoding.ts"
 import type { TreeView } from "./Tree.ts"
 
 const LENGTH_BYTE = new Uint8Array([32])
@@ -25,8 +25,8 @@ export const iavlExistence = (view: TreeView, key: Uint8Array): ExistenceProof =
     const hsv = concat(varintBytes(s.height), varintBytes(s.size), varintBytes(s.version))
     ops.push(
       s.left !== undefined
-        ? { hash: HashOp.SHA256, prefix: concat(hsv, LENGTH_BYTE, s.left, LENGTH_BYTE), suffix: new Uint8Array() }
-        : { hash: HashOp.SHA256, prefix: concat(hsv, LENGTH_BYTE), suffix: concat(LENGTH_BYTE, s.right!) }
+        ? { hash: HashOp.SHA256, prefix: concat(hsv, LENGTH_BYTE, hashBytes(s.left), LENGTH_BYTE), suffix: new Uint8Array() }
+        : { hash: HashOp.SHA256, prefix: concat(hsv, LENGTH_BYTE), suffix: concat(LENGTH_BYTE, hashBytes(s.right!)) }
     )
   }
   return {

@@ -14,7 +14,7 @@
  */
 import type { Entry, KVStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
-import { compareBytes, EMPTY_HASH } from "./encoding.ts"
+import { compareBytes, EMPTY_HASH, hashBytes } from "./encoding.ts"
 import { hashInner, hashLeaf, Node } from "./Node.ts"
 
 /** Synchronous loader of persisted nodes by (version, nonce). */
@@ -27,10 +27,10 @@ export interface PathStep {
   readonly height: number
   readonly size: number
   readonly version: number
-  /** Sibling hash when the path goes right (the sibling is on the left). */
-  readonly left: Uint8Array | undefined
-  /** Sibling hash when the path goes left. */
-  readonly right: Uint8Array | undefined
+  /** Sibling hash (latin1 string) when the path goes right (the sibling is on the left). */
+  readonly left: string | undefined
+  /** Sibling hash (latin1 string) when the path goes left. */
+  readonly right: string | undefined
 }
 
 /** Read access to an IAVL tree rooted at `root` (undefined = empty). */
@@ -55,11 +55,11 @@ export class TreeView implements KVStore {
 
   /** Root hash; the empty tree hashes to sha256("") as iavl v1 returns it. */
   hash(): Uint8Array {
-    return this.root === undefined ? EMPTY_HASH : this.hashNode(this.root)
+    return this.root === undefined ? EMPTY_HASH.slice() : hashBytes(this.hashNode(this.root))
   }
 
-  /** Hashes every unhashed node under `n` (post-order). */
-  hashNode(n: Node): Uint8Array {
+  /** Hashes every unhashed node under `n` (post-order); the hash as a latin1 string. */
+  hashNode(n: Node): string {
     if (n.hash !== undefined) return n.hash
     if (n.height === 0) return hashLeaf(n)
     return hashInner(n, this.hashNode(this.leftOf(n)), this.hashNode(this.rightOf(n)))
@@ -149,7 +149,7 @@ export class TreeView implements KVStore {
    */
   pathToLeaf(key: Uint8Array): { readonly path: PathStep[]; readonly leaf: Node } {
     if (this.root === undefined) throw new StoreError({ reason: "empty-tree", log: "cannot build a proof in an empty tree" })
-    this.hash()
+    this.hashNode(this.root)
     const path: PathStep[] = []
     let n = this.root
     while (n.height > 0) {

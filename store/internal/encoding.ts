@@ -11,6 +11,16 @@ import { hash } from "node:crypto"
 /** sha256 of `data` as a fresh 32-byte Buffer. */
 export const sha256 = (data: Uint8Array): Uint8Array => hash("sha256", data, "buffer")
 
+/**
+ * sha256 of `data` as a 32-character latin1 string (one char per byte). Node hashes are kept as
+ * such strings: measured about 5x cheaper per call than a Buffer result, and about 48 bytes of
+ * heap instead of about 250 for a 32-byte Uint8Array.
+ */
+export const sha256String = (data: Uint8Array): string => hash("sha256", data, "binary")
+
+/** The bytes of a latin1 hash string, as a plain Uint8Array. */
+export const hashBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "latin1"))
+
 /** sha256 of the empty string: IAVL's empty-tree hash and rootmulti's empty CommitInfo hash. */
 export const EMPTY_HASH: Uint8Array = sha256(new Uint8Array(0))
 

@@ -4,12 +4,12 @@
  * and recomputes every hash from scratch, ignoring cached and stored hashes.
  */
 import * as assert from "uvu/assert"
-import { compareBytes, EMPTY_HASH } from "../../store/internal/encoding.ts"
+import { compareBytes, EMPTY_HASH, hashBytes } from "../../store/internal/encoding.ts"
 import { hashInner, hashLeaf, Node } from "../../store/internal/Node.ts"
 import type { TreeView } from "../../store/internal/Tree.ts"
 
 interface Walk {
-  readonly hash: Uint8Array
+  readonly hash: string
   readonly min: Uint8Array
   readonly height: number
   readonly size: number
@@ -35,5 +35,5 @@ export const checkTree = (view: TreeView, maxVersion: number, seen?: Set<string>
     const copy = new Node(n.key, undefined, n.version, n.height, n.size, 0)
     return { hash: hashInner(copy, l.hash, r.hash), min: l.min, height: n.height, size: n.size }
   }
-  return view.root === undefined ? EMPTY_HASH : walk(view.root).hash
+  return view.root === undefined ? EMPTY_HASH : hashBytes(walk(view.root).hash)
 }
