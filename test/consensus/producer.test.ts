@@ -13,7 +13,7 @@ import { Consensus } from "../../modules/consensus/Consensus.ts"
 import {
   BlockProducer, makeProducer, producerLayer, MempoolCode, TxCommitTimeout, type Producer, type ProducerConfig
 } from "../../modules/consensus/producer/Producer.ts"
-import { headerHash, voteSignBytes, partSetHeader, dataHash, PRECOMMIT_TYPE } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { headerHash, voteSignBytes, partSetHeader, dataHash, resultsHash, PRECOMMIT_TYPE } from "../../modules/consensus/producer/internal/Hashing.ts"
 import { KvApp } from "./kvApp.ts"
 import { MemBlockStore } from "./memBlockStore.ts"
 
@@ -202,6 +202,11 @@ for (const failAt of ["finalizeBlock", "commit"] as const) {
       ;({ p, close } = await start(config(app, store)))
       assert.equal(app.calls, ["info"])
       assert.is(p.tip().height, 4)
+      await p.produceBlock(0n)
+      const b5 = store.blocks.get(5)!.header
+      assert.is(hex(b5.lastResultsHash), hex(resultsHash(store.resultsByHeight.get(4)!.txResults)), "last results hash after a clean restart")
+      assert.is(hex(b5.appHash), hex(store.resultsByHeight.get(4)!.appHash))
+      assert.is(hex(store.blocks.get(4)!.header.lastResultsHash), hex(resultsHash(store.resultsByHeight.get(3)!.txResults)), "after a replay")
       await close()
     } finally { await app.close(); rmSync(dir, { recursive: true, force: true }) }
   })

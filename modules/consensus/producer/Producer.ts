@@ -250,6 +250,8 @@ export class BlockProducer implements Producer {
       const r = await this.store.results(Number(appHeight))
       if (r === undefined) throw new ConsensusStartError({ reason: `block store has no results for committed height ${appHeight}` })
       this.appHash = r.appHash
+      this.lastResultsHash = resultsHash(r.txResults)
+      this.nextValidators = applyUpdates(genesisVals, r.validatorUpdates) // take effect at appHeight + 2
     }
     for (let h = from; h <= storeHeight; h++) {
       const block = await this.mustBlock(h)
