@@ -8,6 +8,7 @@
 import type { BranchedMultiStore, Entry, KVStore, MultiStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
 import { byteString, compareBytes } from "./encoding.ts"
+import { WorkingTree } from "./Tree.ts"
 
 /** One buffered write; `value` undefined is a delete. */
 interface Pending {
@@ -77,10 +78,14 @@ export class CacheKV implements KVStore {
   /** Applies the buffer to the parent in ascending key order and retires this layer. */
   write(): void {
     if (this.dead) used()
+    const parent = this.parent
+    // The buffered arrays are private copies: hand them to an IAVL parent without copying again.
+    const owned = parent instanceof WorkingTree ? parent : undefined
     for (const k of this.sortedKeys()) {
       const p = this.pending.get(k)!
-      if (p.value === undefined) this.parent.delete(p.key)
-      else this.parent.set(p.key, p.value)
+      if (p.value === undefined) parent.delete(p.key)
+      else if (owned !== undefined) owned.setOwned(p.key, p.value)
+      else parent.set(p.key, p.value)
     }
     this.dead = true
   }

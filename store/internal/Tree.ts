@@ -193,10 +193,13 @@ export class WorkingTree extends TreeView {
   }
 
   override set(key: Uint8Array, value: Uint8Array): void {
+    this.setOwned(key.slice(), value.slice())
+  }
+
+  /** `set` without copying: the tree takes ownership of `key` and `value` (cache layers). */
+  setOwned(k: Uint8Array, v: Uint8Array): void {
     if (this.sealed) sealedError()
-    if (key.length === 0) throw new StoreError({ reason: "empty-key", log: "key must not be empty" })
-    const k = key.slice()
-    const v = value.slice()
+    if (k.length === 0) throw new StoreError({ reason: "empty-key", log: "key must not be empty" })
     if (this.root === undefined) {
       this.root = new Node(k, v, this.version, 0, 1, this.gen)
       return
