@@ -4,7 +4,9 @@
  * baselines measured in the same run (@noble/curves and node:crypto, one verification each).
  *
  * Run: `npx node bench/tx.bench.ts [txs]` (default 2,000 txs per block). Prints:
- *   - verify/s of @noble/curves and of node:crypto (the auth verifier without its cache);
+ *   - verify/s of @noble/curves, node:crypto and libsecp256k1 (the auth verifiers without their
+ *     cache; libsecp256k1 only when modules/auth/native is built);
+ *   - FinalizeBlock tx/s, cold cache, with node:crypto;
  *   - FinalizeBlock tx/s with a cold verification cache (every signature verified once);
  *   - CheckTx tx/s (verifies and fills the cache), then FinalizeBlock tx/s with a warm cache
  *     (signatures verified in CheckTx are not verified again);
@@ -16,7 +18,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js"
 import { SignDoc, TxRaw, AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { createHash } from "node:crypto"
 import { toBech32 } from "@cosmjs/encoding"
-import { clearVerifyCache, verifySecp256k1, verifyStats } from "../modules/auth/internal/Secp256k1.ts"
+import { clearVerifyCache, selectVerifier, verifierName, verifySecp256k1, verifyStats } from "../modules/auth/internal/Secp256k1.ts"
 import { CHAIN_ID, MNEMONIC, TestChain } from "../test/auth/support/Chain.ts"
 
 const N = Number(process.argv[2] ?? 2000)
@@ -46,11 +48,31 @@ const rate = (n: number, f: () => void): number => {
 }
 const digest = createHash("sha256").update(signBytes).digest()
 const noble = rate(300, () => { if (!secp256k1.verify(sig, digest, pub, { prehash: false })) throw new Error("noble verify") })
-const nodeRate = rate(1000, () => { clearVerifyCache(); if (!verifySecp256k1(pub, signBytes, sig)) throw new Error("verify") })
-console.log(`baseline verify/s: @noble/curves ${noble.toFixed(0)}, node:crypto (auth verifier, no cache) ${nodeRate.toFixed(0)} (${(nodeRate / noble).toFixed(2)}x noble)`)
+const verifyRate = (name: "node:crypto" | "libsecp256k1", n: number): number | undefined =>
+  selectVerifier(name) === name ? rate(n, () => { clearVerifyCache(); if (!verifySecp256k1(pub, signBytes, sig)) throw new Error("verify") }) : undefined
+const nodeRate = verifyRate("node:crypto", 1000)!
+const nativeRate = verifyRate("libsecp256k1", 10000)
+console.log(`baseline verify/s: @noble/curves ${noble.toFixed(0)}, node:crypto ${nodeRate.toFixed(0)} (${(nodeRate / noble).toFixed(2)}x noble), ` +
+  (nativeRate ? `libsecp256k1 ${nativeRate.toFixed(0)} (${(nativeRate / noble).toFixed(2)}x noble)` : "libsecp256k1 not built"))
 
 const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
 
+const finalize = (chain: TestChain) => chain.app.finalizeBlock({ txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: 2n, time: { seconds: 1_700_000_100n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) })
+
+// Cold with node:crypto.
+{
+  selectVerifier("node:crypto")
+  const chain = await start()
+  clearVerifyCache()
+  t = performance.now()
+  const res = await finalize(chain)
+  const fin = performance.now() - t
+  if (res.txResults.some((r) => r.code !== 0)) throw new Error("tx failed")
+  console.log(`FinalizeBlock, cold cache, node:crypto: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / nodeRate).toFixed(2)}x its verify rate)`)
+}
+selectVerifier("libsecp256k1")
+const fastest = nativeRate ?? nodeRate
+console.log(`verifier for the rest: ${verifierName()}`)
 // Cold: FinalizeBlock verifies every signature.
 {
   const chain = await start()
@@ -62,7 +84,7 @@ const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ den
   t = performance.now()
   await chain.app.commit()
   const commit = performance.now() - t
-  console.log(`FinalizeBlock, cold cache: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / nodeRate).toFixed(2)}x verify rate; ${verifyStats.verified} verifications); commit ${commit.toFixed(0)} ms`)
+  console.log(`FinalizeBlock, cold cache: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / fastest).toFixed(2)}x verify rate; ${verifyStats.verified} verifications); commit ${commit.toFixed(0)} ms`)
 }
 // Warm: CheckTx first, then FinalizeBlock.
 {
@@ -83,5 +105,5 @@ const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ den
   await chain.app.commit()
   const commit = performance.now() - t
   console.log(`CheckTx: ${(N / (check / 1000)).toFixed(0)} tx/s (${verifiedInCheck} verifications)`)
-  console.log(`FinalizeBlock, warm cache: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / nodeRate).toFixed(2)}x verify rate; ${verifyStats.verified - verifiedInCheck} new verifications, ${verifyStats.cacheHits} cache hits); commit ${commit.toFixed(0)} ms`)
+  console.log(`FinalizeBlock, warm cache: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / fastest).toFixed(2)}x verify rate; ${verifyStats.verified - verifiedInCheck} new verifications, ${verifyStats.cacheHits} cache hits); commit ${commit.toFixed(0)} ms`)
 }

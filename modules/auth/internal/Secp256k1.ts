@@ -1,10 +1,13 @@
 /**
  * secp256k1 signature verification for SIGN_MODE_DIRECT, with a verification cache.
  *
- * Verification uses node:crypto (OpenSSL) with an IEEE-P1363 (r||s) signature and a cached
- * KeyObject per public key: the fastest verifier available in this process (TOOLCHAIN.md:
- * @noble/curves 0.69 k/s, node:crypto 2.7 k/s per core). The SDK's rule is kept: the signature is
- * 64 bytes r||s with s in the lower half of the order (low-S), the message is SHA-256 hashed.
+ * Verifier: libsecp256k1 through the optional addon modules/auth/native (built by
+ * `node modules/auth/native/build.mjs` where libsecp256k1-dev is installed; TOOLCHAIN.md: about
+ * 20 k/s per core), else node:crypto (OpenSSL) with an IEEE-P1363 (r||s) signature and a cached
+ * KeyObject per public key (2.7 k/s; @noble/curves: 0.69 k/s). Both give the same answer for every
+ * input (standard ECDSA; the low-S rule is checked here, before either), so nodes with and without
+ * the addon agree. The SDK's rule is kept: the signature is 64 bytes r||s with s in the lower half
+ * of the order (low-S), the message is SHA-256 hashed.
  *
  * The cache maps (sha256(sign bytes), public key, signature) to "valid": verification is a pure
  * function of those bytes, so a signature checked in CheckTx is not checked again in
@@ -14,6 +17,31 @@
  * s > n/2), x/auth/ante/sigverify.go.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto"
+import { createRequire } from "node:module"
+
+/** The libsecp256k1 addon's interface (modules/auth/native/src/verify.c). */
+interface NativeVerifier {
+  verify(pubkey: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean
+}
+
+const loadNative = (): NativeVerifier | undefined => {
+  try {
+    return createRequire(import.meta.url)("../native/build/secp256k1_verify.node") as NativeVerifier
+  } catch {
+    return undefined // not built here: node:crypto below
+  }
+}
+const native = loadNative()
+let useNative = native !== undefined
+
+/** Which verifier runs: "libsecp256k1" (native addon) or "node:crypto". */
+export const verifierName = (): "libsecp256k1" | "node:crypto" => (useNative ? "libsecp256k1" : "node:crypto")
+
+/** Choose the verifier (benchmarks and tests); "libsecp256k1" only when the addon is built. Returns the one in use. */
+export const selectVerifier = (name: "libsecp256k1" | "node:crypto"): "libsecp256k1" | "node:crypto" => {
+  useNative = name === "libsecp256k1" && native !== undefined
+  return verifierName()
+}
 
 /** Order of the secp256k1 group. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -64,14 +92,18 @@ export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Ui
     verifyStats.cacheHits++
     return true
   }
-  const key = keyObject(pubkey)
-  if (!key) return false
   verifyStats.verified++
   let ok = false
-  try {
-    ok = verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, sig)
-  } catch {
-    ok = false
+  if (useNative) {
+    ok = native!.verify(pubkey, digest, sig)
+  } else {
+    const key = keyObject(pubkey)
+    if (!key) return false
+    try {
+      ok = verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, sig)
+    } catch {
+      ok = false
+    }
   }
   if (ok) {
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.values().next().value!)

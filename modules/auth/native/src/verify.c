@@ -1,0 +1,60 @@
+/*
+ * secp256k1 ECDSA verification for the auth machine, over libsecp256k1 (bitcoin-core/secp256k1,
+ * Debian libsecp256k1-dev), exposed to Node through N-API (plain C, no node-addon-api).
+ *
+ * verify(pubkey: Uint8Array(33), digest: Uint8Array(32), sig: Uint8Array(64)) -> boolean
+ *   pubkey: compressed SEC1 point; digest: sha256 of the sign bytes; sig: r||s (compact).
+ *   false for an invalid key, an unparsable (overflowing) signature, a high-S signature or a
+ *   failed verification; throws TypeError only on wrong argument types or lengths.
+ *
+ * Source: bitcoin-core/secp256k1 include/secp256k1.h (ec_pubkey_parse,
+ * ecdsa_signature_parse_compact, ecdsa_verify: lower-S only), cosmos-sdk
+ * crypto/keys/secp256k1 (VerifySignature semantics).
+ */
+#include <node_api.h>
+#include <secp256k1.h>
+#include <stddef.h>
+
+static secp256k1_context *verify_ctx = NULL;
+
+static int bytes_arg(napi_env env, napi_value v, size_t want, const unsigned char **out) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_value ab;
+  size_t offset;
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok) return 0;
+  if (type != napi_uint8_array || length != want) return 0;
+  *out = (const unsigned char *)data; /* N-API: already adjusted by byte_offset */
+  return 1;
+}
+
+static napi_value verify(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_value result;
+  const unsigned char *pub, *digest, *sig;
+  secp256k1_pubkey pk;
+  secp256k1_ecdsa_signature s;
+  int ok = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 ||
+      !bytes_arg(env, argv[0], 33, &pub) || !bytes_arg(env, argv[1], 32, &digest) || !bytes_arg(env, argv[2], 64, &sig)) {
+    napi_throw_type_error(env, NULL, "verify(pubkey: Uint8Array(33), digest: Uint8Array(32), sig: Uint8Array(64))");
+    return NULL;
+  }
+  if (secp256k1_ec_pubkey_parse(verify_ctx, &pk, pub, 33) && secp256k1_ecdsa_signature_parse_compact(verify_ctx, &s, sig)) {
+    ok = secp256k1_ecdsa_verify(verify_ctx, &s, digest, &pk);
+  }
+  napi_get_boolean(env, ok == 1, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  if (verify_ctx == NULL) verify_ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
+  napi_create_function(env, "verify", NAPI_AUTO_LENGTH, verify, NULL, &fn);
+  napi_set_named_property(env, exports, "verify", fn);
+  return exports;
+}
