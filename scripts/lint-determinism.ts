@@ -28,7 +28,7 @@ const SCOPE = ["chain", "modules"]
 const EXCLUDE = [
   /^modules\/consensus\//, // block production and the ABCI server: node plane
   /^modules\/graph-native\//, // native addon build glue
-  /^modules\/graph\/rank\/(native|worker|engine)/, // off-block-path rank runner (fixed point inside)
+  /^modules\/graph\/rank\/internal\/(native|fallbackWorker)\.ts$/, // host glue of the off-block rank runner (addon loading, worker thread)
   /\/cli\//,
   /\.test\.ts$/
 ]

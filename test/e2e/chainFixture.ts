@@ -88,6 +88,6 @@ export const signSend = async (
   from: Key, to: string, amount: string, account: { accountNumber: number; sequence: number }, chainId = CHAIN_ID, fee = "2000"
 ): Promise<Uint8Array> => {
   const msg = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: from.address, toAddress: to, amount: [{ denom: "boot", amount }] } }
-  const raw = await from.signer.sign(from.address, [msg], { amount: [{ denom: "boot", amount: fee }], gas: "200000" }, "", { ...account, chainId })
+  const raw = await from.signer.sign(from.address, [msg], { amount: [{ denom: "boot", amount: fee }], gas: "200000" }, "", { accountNumber: BigInt(account.accountNumber), sequence: account.sequence, chainId })
   return TxRaw.encode(raw).finish()
 }
