@@ -70,10 +70,19 @@ const keyObject = (pubkey: Uint8Array): KeyObject | null => {
   return k
 }
 
+const HALF_N_BYTES = Buffer.from(HALF_N.toString(16).padStart(64, "0"), "hex")
+
+/** 0 < s <= n/2, comparing the big-endian bytes of s (sig[32..64]) with n/2. */
 const isLowS = (sig: Uint8Array): boolean => {
-  let s = 0n
-  for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(sig[i]!)
-  return s !== 0n && s <= HALF_N
+  let nonZero = false
+  for (let i = 32; i < 64; i++) if (sig[i] !== 0) nonZero = true
+  if (!nonZero) return false
+  for (let i = 0; i < 32; i++) {
+    const a = sig[32 + i]!
+    const b = HALF_N_BYTES[i]!
+    if (a !== b) return a < b
+  }
+  return true // s = n/2
 }
 
 /** Verification counters (for benchmarks and tests): real verifications and cache hits. */
