@@ -18,6 +18,7 @@ const stripsTypes = major > 23 || (major === 23 && minor >= 6)
 if (stripsTypes) {
   const { runCli } = await import(main.href)
   process.exitCode = await runCli(process.argv.slice(2))
+  setTimeout(() => process.exit(), 5000).unref()
 } else {
   const pinned = fileURLToPath(new URL("node_modules/node/bin/node", root))
   if (!existsSync(pinned)) {

@@ -24,6 +24,19 @@ export const cyberkernel = Command.make("cyberkernel").pipe(
   Command.withGlobalFlags(globalFlags)
 )
 
+/**
+ * One line for a failure: its message, or for a tagged error without one (e.g. the node's
+ * NodeStartError {stage, reason}) the tag and its fields.
+ */
+export const describeError = (error: unknown): string => {
+  if (typeof error !== "object" || error === null) return String(error)
+  const e = error as { message?: unknown; _tag?: unknown }
+  if (typeof e.message === "string" && e.message !== "") return e.message
+  const fields = Object.entries(error).filter(([k]) => k !== "_tag" && k !== "message" && k !== "stack")
+  const tag = typeof e._tag === "string" ? e._tag : "error"
+  return fields.length === 0 ? tag : `${tag}: ${fields.map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")}`
+}
+
 /** Run the CLI on `argv` (without node and script); resolves to the process exit code. */
 export const runCli = (argv: ReadonlyArray<string>): Promise<number> =>
   Effect.runPromiseExit(
@@ -33,11 +46,12 @@ export const runCli = (argv: ReadonlyArray<string>): Promise<number> =>
     const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
     const error = failure && failure._tag === "Fail" ? failure.error : undefined
     if (CliError.isCliError(error)) return 1 // already printed with the help text
-    const message = error && typeof error === "object" && "message" in error ? String((error as { message: unknown }).message) : Cause.pretty(exit.cause)
-    process.stderr.write(`error: ${message}\n`)
+    process.stderr.write(`error: ${error === undefined ? Cause.pretty(exit.cause) : describeError(error)}\n`)
     return 1
   })
 
 if (import.meta.main) {
   process.exitCode = await runCli(process.argv.slice(2))
+  // Everything is closed by now; if a leaked handle still keeps the loop alive, exit anyway.
+  setTimeout(() => process.exit(), 5000).unref()
 }

@@ -7,7 +7,8 @@
  */
 import { Data, Effect, Option, References, type Scope } from "effect"
 import { Command, Flag, GlobalFlag } from "effect/cli"
-import type { LogLevel } from "../../node/config/NodeConfig.ts"
+import { enabledModules, type LogLevel } from "../../node/config/NodeConfig.ts"
+import { openKeyring } from "../../node/keyring/Keyring.ts"
 import type { NodeConfig } from "../../node/config/NodeConfig.ts"
 import { initHome, loadHome, DEV_KEY_NAME } from "../../node/home/Home.ts"
 import type { Genesis } from "../../node/home/Genesis.ts"
@@ -71,29 +72,38 @@ export const startCommand = Command.make("start", {
   Effect.scoped(Effect.gen(function* () {
     const dir = yield* home
     const init = yield* initHome({ home: dir, chainId: Option.getOrUndefined(o.chainId) })
+    if (init.created.length > 0) {
+      yield* emit({ event: "init", home: init.home, chain_id: init.chainId, created: init.created }, () => init.created.map((f) => `created ${f}`).join("\n"))
+    }
     const loaded = yield* loadHome(dir)
-    const startNode = yield* importStartNode
+    const dev = init.devAccount ?? (yield* openKeyring({ home: dir, backend: "test", prefix: loaded.config.chain.bech32Prefix })
+      .show(DEV_KEY_NAME).pipe(Effect.orElseSucceed(() => undefined)))
     // config log_level, unless --log-level was given on the command line
     const flagLevel = yield* GlobalFlag.LogLevel
-    const node = yield* startNode({
-      home: loaded.home,
-      config: loaded.config,
-      genesis: loaded.genesis,
-      validatorSeed: loaded.validatorKey.seed
-    }).pipe(Option.isSome(flagLevel) ? (e) => e : Effect.provideService(References.MinimumLogLevel, effectLogLevel[loaded.config.logLevel]))
-    const dev = init.devAccount
+    const node = yield* importStartNode.pipe(
+      Effect.flatMap((startNode) => startNode({
+        home: loaded.home,
+        config: loaded.config,
+        genesis: loaded.genesis,
+        validatorSeed: loaded.validatorKey.seed
+      })),
+      Option.isSome(flagLevel) ? (e) => e : Effect.provideService(References.MinimumLogLevel, effectLogLevel[loaded.config.logLevel]),
+      // never lose a freshly generated dev mnemonic: print it even when the node fails to start
+      Effect.tapError(() => Effect.sync(() => {
+        if (init.devAccount?.mnemonic) process.stderr.write(`dev account ${init.devAccount.address} mnemonic (test keyring): ${init.devAccount.mnemonic}\n`)
+      }))
+    )
+    const modules = enabledModules(loaded.config)
     yield* emit(
-      { home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, height: node.height(), dev_account: dev ?? null },
+      { event: "started", home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, height: node.height(), modules, dev_address: dev?.address ?? null },
       () => [
         `cyberkernel node started`,
         `  home:     ${loaded.home}`,
         `  chain id: ${node.chainId}`,
         `  rpc:      ${node.rpcAddress}`,
-        `  modules:  ${Object.entries(loaded.config.modules).filter(([, m]) => m.enabled).map(([n]) => n).join(", ")}`,
-        ...(dev
-          ? [`  dev account: ${dev.address} (key "${dev.name}", test keyring)`,
-            ...(dev.mnemonic ? [`  dev mnemonic (shown once, test only): ${dev.mnemonic}`] : [])]
-          : [`  dev account: \`cyberkernel keys show ${DEV_KEY_NAME}\``]),
+        `  modules:  ${modules.join(", ")}`,
+        ...(dev ? [`  dev account: ${dev.address} (key "${DEV_KEY_NAME}", test keyring)`] : []),
+        ...(init.devAccount?.mnemonic ? [`  dev mnemonic (shown once, test only): ${init.devAccount.mnemonic}`] : []),
         `press Ctrl-C to stop`
       ].join("\n")
     )

@@ -64,10 +64,10 @@ const send = Command.make("send", {
       fee = Option.isSome(o.fees) ? { amount: parseCoins(o.fees.value), gas: o.gas } : calculateFee(Number(o.gas), gasPrice)
     }
     if (o.mode === "sync") {
-      const hash = yield* promise("broadcast failed", () => client.signAndBroadcastSync(key.address, [msg], fee, o.memo))
+      const hash = yield* promise("transaction failed", () => client.signAndBroadcastSync(key.address, [msg], fee, o.memo))
       return yield* emit({ txhash: hash, code: 0 }, () => `txhash: ${hash}\ncode: 0 (accepted by CheckTx; query it with \`cyberkernel query tx ${hash}\`)`)
     }
-    const r: DeliverTxResponse = yield* promise("broadcast failed", () => client.signAndBroadcast(key.address, [msg], fee, o.memo))
+    const r: DeliverTxResponse = yield* promise("transaction failed", () => client.signAndBroadcast(key.address, [msg], fee, o.memo))
     yield* emit(
       { txhash: r.transactionHash, code: r.code, height: r.height, gas_wanted: r.gasWanted, gas_used: r.gasUsed, raw_log: r.rawLog ?? "" },
       () => `txhash: ${r.transactionHash}\ncode: ${r.code}\nheight: ${r.height}\ngas used/wanted: ${r.gasUsed}/${r.gasWanted}${r.code !== 0 ? `\nraw_log: ${r.rawLog}` : ""}`
