@@ -106,7 +106,7 @@ const storeIsI64 = (op: number): boolean => op === 0x37 || op === 0x3c || op ===
  * Validate `bytes` and return the instrumented program. Throws ProgramRejected with a log that
  * names the first problem (feature, import, limit or format).
  */
-export const instrument = (bytes: Uint8Array, limits: ProgramLimits = defaultLimits): InstrumentedProgram => {
+export const instrument = (bytes: Uint8Array, limits: ProgramLimits = defaultLimits, options: InstrumentOptions = {}): InstrumentedProgram => {
   if (bytes.length > limits.maxCodeBytes) reject(`binary is ${bytes.length} bytes, limit ${limits.maxCodeBytes}`)
   try {
     new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)
@@ -114,14 +114,23 @@ export const instrument = (bytes: Uint8Array, limits: ProgramLimits = defaultLim
     reject(`not a valid Wasm module: ${(e as Error).message}`)
   }
   try {
-    return rewrite(bytes, limits)
+    return rewrite(bytes, limits, options.dirtyTracking ?? true)
   } catch (e) {
     if (e instanceof WasmFormatError) reject(`malformed binary: ${e.message}`)
     throw e
   }
 }
 
-const rewrite = (bytes: Uint8Array, limits: ProgramLimits): InstrumentedProgram => {
+/** Options of `instrument`. */
+export interface InstrumentOptions {
+  /**
+   * Inject the dirty-page marks (default true). The runtime needs them; false only measures the
+   * cost of gas and stack metering alone (bench/cyberwasm.bench.ts).
+   */
+  readonly dirtyTracking?: boolean
+}
+
+const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolean): InstrumentedProgram => {
   const r = new Reader(bytes)
   const magic = r.bytesN(4)
   const version = r.bytesN(4)
@@ -347,7 +356,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits): InstrumentedProgram 
   const codeOut = new Writer().u32(definedFuncs + 4)
   bodies.forEach((b, i) => {
     const body = instrumentBody(codeSec!, b, typeOf(funcTypes[importedFuncs + i]!).params.length, {
-      emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i
+      emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking
     })
     codeOut.sized(body)
   })
@@ -427,6 +436,7 @@ interface BodyEnv {
   readonly fGrow: number
   readonly types: number
   readonly funcIndex: number
+  readonly dirtyTracking: boolean
 }
 
 /** Rewrite one function body: locals + scratch locals, metered segments, marks, depth. */
@@ -579,7 +589,7 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
       if (align & 0x40) reject(`multi-memory access in ${where()}`)
       const offset = r.u32()
       const size = storeSize(op)
-      if (size > 0) emit.markStore(seg, storeIsI64(op) ? sV64 : sV32, sA, offset, size)
+      if (size > 0 && env.dirtyTracking) emit.markStore(seg, storeIsI64(op) ? sV64 : sV32, sA, offset, size)
       seg.bytes(sec.subarray(start, r.pos))
       continue
     }
@@ -623,7 +633,7 @@ class Emitter {
   markStore(s: Writer, sV: number, sA: number, offset: number, size: number): void {
     s.u8(0x21).u32(sV).u8(0x22).u32(sA)
     s.u8(0x41).s32(offset | 0).u8(0x6a).u8(0x41).u8(16).u8(0x76).u8(0x41).u8(1).u8(0x3a).u8(0x40).u8(1).u8(0)
-    s.u8(0x20).u32(sA).u8(0x41).s32((offset + size - 1) | 0).u8(0x6a).u8(0x41).u8(16).u8(0x76).u8(0x41).u8(1).u8(0x3a).u8(0x40).u8(1).u8(0)
+    if (size > 1) s.u8(0x20).u32(sA).u8(0x41).s32((offset + size - 1) | 0).u8(0x6a).u8(0x41).u8(16).u8(0x76).u8(0x41).u8(1).u8(0x3a).u8(0x40).u8(1).u8(0)
     s.u8(0x20).u32(sA).u8(0x20).u32(sV)
   }
   /** gas -= f(local 0 or local 2); trap below zero (inside a helper). */

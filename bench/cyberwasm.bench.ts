@@ -1,0 +1,118 @@
+/**
+ * CyberWasm benchmarks (issue 5). Run: `npx node bench/cyberwasm.bench.ts` (builds the example
+ * programs into .cache/ on first use). Figures are ratios to a baseline measured in the same run;
+ * results go to docs/performance.md ("CyberWasm").
+ *
+ * 1. Metering overhead: the same compute-heavy AssemblyScript program, instrumented (gas per
+ *    segment, stack depth, dirty-page marks) against the uninstrumented original.
+ * 2. Commit cost of a call that dirties one page: 16 MiB program against 64 KiB program, and
+ *    against a fresh-instance-per-call model (CosmWasm style: instantiate + load all pages per call).
+ * 3. Calls per second to the counter program through TestEnv.
+ * 4. Footprint of idle programs (state bytes, live-instance heap).
+ */
+import { instrument } from "../modules/cyberwasm/instrument/Instrument.ts"
+import { addressBytes } from "../modules/cyberwasm/internal/Address.ts"
+import { TestEnv } from "../modules/cyberwasm/TestEnv.ts"
+import { buildExamples } from "../sdk/assemblyscript/build.ts"
+import { program } from "../test/cyberwasm/fixtures/wat.ts"
+
+const wasm = await buildExamples(["compute", "counter"])
+const enc = (s: string) => new TextEncoder().encode(s)
+
+const time = (f: () => void, minMs = 400): number => {
+  f()
+  let n = 0
+  const t0 = performance.now()
+  let t = t0
+  while (t - t0 < minMs) {
+    f()
+    n++
+    t = performance.now()
+  }
+  return (t - t0) / n
+}
+const best = (f: () => void, rounds = 5, minMs = 300): number => Math.min(...Array.from({ length: rounds }, () => time(f, minMs)))
+const fmt = (x: number, unit: string) => `${x < 0.01 ? x.toExponential(2) : x.toFixed(3)} ${unit}`
+
+// ---- 1. metering overhead ----
+{
+  const plain = new WebAssembly.Instance(new WebAssembly.Module(wasm.compute! as Uint8Array<ArrayBuffer>), { cyberwasm: { abort: () => { throw new Error("abort") } } }).exports as Record<string, Function>
+  ;(plain._initialize as () => void)()
+  const variants = [["gas+stack", false], ["gas+stack+dirty pages", true]] as const
+  for (const [variant, dirty] of variants) {
+  const prog = instrument(wasm.compute!, undefined, { dirtyTracking: dirty })
+  const metered = new WebAssembly.Instance(new WebAssembly.Module(prog.code as Uint8Array<ArrayBuffer>), { cyberwasm: { abort: () => { throw new Error("abort") } } }).exports as Record<string, Function> & { __cw_gas: WebAssembly.Global }
+  metered.__cw_gas.value = 1n << 62n
+  ;(metered._initialize as () => void)()
+  for (const [name, arg] of [["mix", 2_000_000], ["sieve", 2_000_000]] as const) {
+    const a = (plain[name] as (n: number) => unknown)(arg)
+    const b = (metered[name] as (n: number) => unknown)(arg)
+    if (a !== b) throw new Error(`${name}: results differ ${a} vs ${b}`)
+    const tp = best(() => (plain[name] as (n: number) => unknown)(arg))
+    const tm = best(() => {
+      metered.__cw_gas.value = 1n << 62n
+      ;(metered[name] as (n: number) => unknown)(arg)
+    })
+    metered.__cw_gas.value = 1n << 62n
+    ;(metered[name] as (n: number) => unknown)(arg)
+    const points = (1n << 62n) - (metered.__cw_gas.value as bigint)
+    console.log(`metering [${variant}] ${name}(${arg}): plain ${fmt(tp, "ms")}, instrumented ${fmt(tm, "ms")}, ratio ${(tm / tp).toFixed(2)}x, ${points} points (${(Number(points) / tm / 1e3).toFixed(0)} M points/s)`)
+  }
+  }
+}
+
+// ---- 2. commit cost: one dirty page, 16 MiB vs 64 KiB, vs fresh instance per call ----
+{
+  // dispatch: with a non-empty input, fill pages 1.. with 7s (so a 16 MiB program stores every page);
+  // then add 1 to the i64 at `at` (one dirty page) and return an empty ok result
+  const writer = (pages: number, at: number) => program(`(if (local.get 1) (then (memory.fill (i32.const 65536) (i32.const 7) (i32.const ${(pages - 1) * 65536}))))
+    (i64.store (i32.const ${at}) (i64.add (i64.load (i32.const ${at})) (i64.const 1)))
+    (i32.store (i32.const 16) (i32.const 0)) (i32.store (i32.const 20) (i32.const 0)) (i32.store (i32.const 24) (i32.const 0)) (i32.const 16)`, "", `(memory (export "memory") ${pages})`)
+  const env = new TestEnv()
+  const small = env.deploy(writer(1, 1024))
+  const big = env.deploy(writer(256, 1024))
+  env.call(big, enc("fill"), { gas: 100_000_000 })
+  const empty = new Uint8Array()
+  const batch = (a: string) => () => {
+    for (let i = 0; i < 50; i++) env.call(a, empty)
+  }
+  // interleaved rounds, best of each (the machine is shared)
+  let tSmall = Infinity
+  let tBig = Infinity
+  for (let r = 0; r < 8; r++) {
+    tSmall = Math.min(tSmall, time(batch(small), 200) / 50)
+    tBig = Math.min(tBig, time(batch(big), 200) / 50)
+  }
+  const rt = env.machine.runtime
+  const info = env.info(big)
+  const code = rt.code(env.store, info.codeHash)
+  const tFresh = best(() => rt.restore(env.store, info, addressBytes(big), code), 3, 300)
+  console.log(`commit one dirty page: 64 KiB program ${fmt(tSmall * 1000, "µs")}/call, 16 MiB program (all ${env.storedPages(big).length} pages stored) ${fmt(tBig * 1000, "µs")}/call: ratio ${(tBig / tSmall).toFixed(2)}x`)
+  console.log(`fresh instance per call (CosmWasm style: instantiate + load the 256 stored pages of the 16 MiB program): ${fmt(tFresh, "ms")}, ${(tFresh / tBig).toFixed(0)}x the persistent call`)
+}
+
+// ---- 3. calls per second through TestEnv ----
+{
+  const env = new TestEnv()
+  const c = env.deploy(wasm.counter!)
+  const t = best(() => env.call(c, enc("inc")), 3, 500)
+  console.log(`counter through TestEnv: ${(1000 / t).toFixed(0)} calls/s (${fmt(t * 1000, "µs")}/call)`)
+}
+
+// ---- 4. footprint of idle programs ----
+{
+  const env = new TestEnv()
+  const hash = env.upload(wasm.counter!)
+  const n = 300
+  const bytes0 = env.store.bytes()
+  global.gc?.()
+  const heap0 = process.memoryUsage()
+  const addrs: string[] = []
+  for (let i = 0; i < n; i++) addrs.push(env.deploy(hash))
+  for (const a of addrs) env.call(a, enc("inc"))
+  global.gc?.()
+  const heap1 = process.memoryUsage()
+  const state = (env.store.bytes() - bytes0) / n
+  const live = (heap1.rss - heap0.rss) / n
+  console.log(`idle counter program: ${state.toFixed(0)} bytes of state, ${(live / 1024).toFixed(0)} KiB RSS per live instance (${n} programs; the instance cache is bounded by instanceCacheBytes)`)
+}
