@@ -142,6 +142,8 @@ class IavlCommitMultiStore implements CommitMultiStore {
   /** Committed versions still on disk, ascending. */
   private versions: number[]
   private state: "open" | "committing" | "closed" | "broken" = "open"
+  /** Versions the in-flight commit's batch deletes (reads of them may already fail). */
+  private dropping: ReadonlySet<number> = new Set()
 
   constructor(backend: Backend, names: string[], pruning: PruningPolicy, last: CommitId, versions: number[]) {
     this.backend = backend
@@ -224,6 +226,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
       ops.push({ type: "put", key: LATEST_KEY, value: u64(version) })
       const hash = plain(commitInfoHash(roots))
       try {
+        this.dropping = new Set(dropped)
         await this.backend.write(ops)
       } catch (e) {
         this.state = "broken"
@@ -239,6 +242,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
       this.last = { version, hash }
       return this.last
     } finally {
+      this.dropping = new Set()
       for (const name of this.names) this.space(name).tree.sealed = false
       if (this.state === "committing") this.state = "open"
     }
@@ -335,7 +339,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
 
   /** Re-labels a missing-node failure as "pruned-version" when `version` went away meanwhile. */
   private relabel(e: unknown, version: number): unknown {
-    if (e instanceof StoreError && e.reason === "corrupt" && !this.versions.includes(version)) {
+    if (e instanceof StoreError && e.reason === "corrupt" && (!this.versions.includes(version) || this.dropping.has(version))) {
       return new StoreError({ reason: "pruned-version", log: `version ${version} was pruned while it was being read` })
     }
     return e

@@ -8,7 +8,7 @@
  * either the old or the new version.
  */
 import { Level } from "level"
-import { byteString, fromByteString } from "./encoding.ts"
+import { byteString, copyBytes, fromByteString } from "./encoding.ts"
 
 /** One operation of an atomic batch. */
 export type BatchOp =
@@ -71,7 +71,7 @@ export class MemoryStorage {
       write: async (ops) => {
         if (this.failWrites) throw new Error("simulated crash: batch not written")
         for (const op of ops) {
-          if (op.type === "put") data.set(byteString(op.key), op.value.slice())
+          if (op.type === "put") data.set(byteString(op.key), copyBytes(op.value))
           else data.delete(byteString(op.key))
         }
         this.writes++

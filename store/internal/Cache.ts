@@ -7,7 +7,7 @@
  */
 import type { BranchedMultiStore, Entry, KVStore, MultiStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
-import { byteString, compareBytes } from "./encoding.ts"
+import { byteString, compareBytes, copyBytes } from "./encoding.ts"
 import { WorkingTree } from "./Tree.ts"
 
 /** One buffered write; `value` undefined is a delete. */
@@ -44,7 +44,7 @@ export class CacheKV implements KVStore {
   set(key: Uint8Array, value: Uint8Array): void {
     if (this.dead) used()
     if (key.length === 0) throw new StoreError({ reason: "empty-key", log: "key must not be empty" })
-    this.put(key, value.slice())
+    this.put(key, copyBytes(value))
   }
 
   delete(key: Uint8Array): void {
@@ -55,7 +55,7 @@ export class CacheKV implements KVStore {
   private put(key: Uint8Array, value: Uint8Array | undefined): void {
     const s = byteString(key)
     if (this.sorted !== undefined && !this.pending.has(s)) this.sorted = undefined
-    this.pending.set(s, { key: key.slice(), value })
+    this.pending.set(s, { key: copyBytes(key), value })
   }
 
   private sortedKeys(): string[] {

@@ -14,7 +14,7 @@
  */
 import type { Entry, KVStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
-import { compareBytes, EMPTY_HASH, hashBytes } from "./encoding.ts"
+import { compareBytes, copyBytes, EMPTY_HASH, hashBytes } from "./encoding.ts"
 import { hashInner, hashLeaf, Node } from "./Node.ts"
 
 /** Synchronous loader of persisted nodes by (version, nonce). */
@@ -55,7 +55,7 @@ export class TreeView implements KVStore {
 
   /** Root hash; the empty tree hashes to sha256("") as iavl v1 returns it. */
   hash(): Uint8Array {
-    return this.root === undefined ? EMPTY_HASH.slice() : hashBytes(this.hashNode(this.root))
+    return this.root === undefined ? copyBytes(EMPTY_HASH) : hashBytes(this.hashNode(this.root))
   }
 
   /** Hashes every unhashed node under `n` (post-order); the hash as a latin1 string. */
@@ -193,7 +193,7 @@ export class WorkingTree extends TreeView {
   }
 
   override set(key: Uint8Array, value: Uint8Array): void {
-    this.setOwned(key.slice(), value.slice())
+    this.setOwned(copyBytes(key), copyBytes(value))
   }
 
   /** `set` without copying: the tree takes ownership of `key` and `value` (cache layers). */

@@ -53,6 +53,12 @@ export const varintBytes = (n: number): Uint8Array => {
   return b.subarray(0, putVarint(b, 0, n))
 }
 
+/**
+ * A private copy of `u` as a plain Uint8Array. (Never `u.slice()`: on a Node Buffer, `slice`
+ * is a view, not a copy.)
+ */
+export const copyBytes = (u: Uint8Array): Uint8Array => new Uint8Array(u)
+
 /** A cursor that reads uvarints and byte slices from a record. */
 export class Reader {
   off = 0
@@ -74,12 +80,12 @@ export class Reader {
   bytes(len: number): Uint8Array {
     const end = this.off + len
     if (end > this.buf.length) throw new RangeError("truncated record")
-    const out = this.buf.slice(this.off, end)
+    const out = new Uint8Array(this.buf.subarray(this.off, end))
     this.off = end
     return out
   }
   rest(): Uint8Array {
-    const out = this.buf.slice(this.off)
+    const out = new Uint8Array(this.buf.subarray(this.off))
     this.off = this.buf.length
     return out
   }

@@ -69,6 +69,17 @@ export const kvConformance = (name: string, make: () => KVStore): void => {
     assert.is(s(kv.get(b("key"))!), "val")
   })
 
+  t("Node Buffers as keys and values are copied too (Buffer.slice is a view)", () => {
+    const kv = make()
+    const k = Buffer.from("bufkey")
+    const v = Buffer.from("bufval")
+    kv.set(k, v)
+    k[0] = 0x7a
+    v[0] = 0x7a
+    assert.is(s(kv.get(b("bufkey"))!), "bufval")
+    assert.equal(keysOf(kv.iterate()), ["bufkey"])
+  })
+
   t("iterate: byte order, bounds, reverse", () => {
     const kv = make()
     for (const k of ["b", "a", "c", "ab", "\u0000", "ba"]) kv.set(b(k), b(k.toUpperCase()))
