@@ -1,6 +1,6 @@
 /** Graphs for the cyber•rank benchmarks: a Graph500-style R-MAT generator and the Debian
  * dependency graph file written by scripts/debian-graph.ts. */
-import { readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { SnapshotBuilder, type RankSnapshot } from "../modules/graph/rank/Snapshot.ts"
 
 /** xorshift128+ -> float in [0,1): fast, seeded. */
@@ -50,4 +50,36 @@ export const debianSnapshot = (path: string): { snapshot: RankSnapshot; names: s
   for (let u = 0; u < g.maintainers.length; u++) b.setStake(u, 1_000_000_000n)
   for (let i = 0; i < g.links.length; i += 3) b.addLink(g.links[i]!, g.links[i + 1]!, g.links[i + 2]!)
   return { snapshot: b.build(g.packages.length, g.maintainers.length), names: g.packages }
+}
+
+/** {@link rmatSnapshot}, cached as raw arrays in bench/out/ so repeated runs skip generation. */
+export const cachedRmatSnapshot = (scale: number, edgeFactor: number, neurons: number, seed = 1): RankSnapshot => {
+  const path = new URL(`./out/rmat-${scale}-${edgeFactor}-${neurons}-${seed}.bin`, import.meta.url).pathname
+  if (existsSync(path)) {
+    const buf = readFileSync(path)
+    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
+    const head = new Uint32Array(ab, 0, 4)
+    const n = head[0]!, m = head[1]!, L = head[2]!
+    let o = 16
+    const take = (count: number) => { const a = new Uint32Array(ab, o, count); o += count * 4; return a }
+    const inOffsets = take(n + 1), inFrom = take(L), inNeuron = take(L)
+    o = Math.ceil(o / 8) * 8
+    const stakes = new BigUint64Array(ab, o, m)
+    return { particles: n, neurons: m, inOffsets, inFrom, inNeuron, stakes }
+  }
+  const s = rmatSnapshot(scale, edgeFactor, neurons, seed)
+  const L = s.inFrom.length
+  let size = 16 + 4 * (s.particles + 1 + 2 * L)
+  const stakeAt = Math.ceil(size / 8) * 8
+  size = stakeAt + 8 * s.neurons
+  const out = new Uint8Array(size)
+  const u32 = new Uint32Array(out.buffer, 0, (stakeAt) / 4)
+  u32.set([s.particles, s.neurons, L, 0], 0)
+  u32.set(s.inOffsets, 4)
+  u32.set(s.inFrom, 4 + s.particles + 1)
+  u32.set(s.inNeuron, 4 + s.particles + 1 + L)
+  new BigUint64Array(out.buffer, stakeAt, s.neurons).set(s.stakes)
+  mkdirSync(new URL("./out/", import.meta.url).pathname, { recursive: true })
+  writeFileSync(path, out)
+  return s
 }

@@ -1,6 +1,7 @@
 /** cyber•rank engines: native addon and TypeScript fallback give the same bits on random graphs
  * (sizes 1..100,000, dangling particles, zero-stake neurons, duplicate links), for every thread
  * count and vector unit; both stay close to go-cyber's float64 algorithm. */
+import { spawnSync } from "node:child_process"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { calculateRank, rankEngineStatus, rankToNumber, toCyberRank, type RankOptions } from "../../modules/graph/rank/RankEngine.ts"
@@ -146,6 +147,22 @@ test("bad params are rejected with RankParamsError naming the field", async () =
       assert.match((e as RankParamsError).message, word)
     }
   }
+})
+
+test("without the addon the engine falls back and says so once", () => {
+  const engine = new URL("../../modules/graph/rank/RankEngine.ts", import.meta.url).href
+  const snap = new URL("../../modules/graph/rank/Snapshot.ts", import.meta.url).href
+  const code = `import { calculateRank, rankEngineStatus } from ${JSON.stringify(engine)}
+import { SnapshotBuilder } from ${JSON.stringify(snap)}
+const b = new SnapshotBuilder(); b.setStake(0, 10n); b.addLink(0, 1, 0)
+const s = b.build()
+const r1 = await calculateRank(s); const r2 = await calculateRank(s)
+console.log(JSON.stringify({ status: rankEngineStatus().engine, engines: [r1.engine, r2.engine], same: r1.ranks[1] === r2.ranks[1] }))`
+  const out = spawnSync(process.execPath, ["--input-type=module", "-e", code], { env: { ...process.env, CYBERKERNEL_RANK_ENGINE: "fallback" }, encoding: "utf8" })
+  assert.is(out.status, 0, out.stderr)
+  assert.equal(JSON.parse(out.stdout), { status: "fallback", engines: ["fallback", "fallback"], same: true })
+  const lines = out.stderr.split("\n").filter((l) => l.includes("cyber•rank: using the portable TypeScript engine"))
+  assert.is(lines.length, 1, out.stderr)
 })
 
 test("engine status names the engine", () => {

@@ -51,6 +51,21 @@ struct Compressed {
   std::vector<uint8_t> has_in;
 };
 
+// Software prefetch distance (links ahead) for the random reads of prev[src[k]].
+constexpr u64 PF = 24;
+
+// floor(ls * 2^32 / o) for 0 < ls < o, clamped to 2^32-1: a float64 estimate corrected with exact
+// 128-bit products (no 128-bit division); the result is the exact floor whatever the estimate.
+inline u32 weight_of(u64 ls, u64 o) {
+  u64 q = (u64)((double)ls / (double)o * 4294967296.0);
+  if (q > 0xffffffffULL) q = 0xffffffffULL;
+  const unsigned __int128 x = (unsigned __int128)ls << 32;
+  unsigned __int128 p = (unsigned __int128)q * o;
+  while (p > x) { q--; p -= o; }
+  while (p + o <= x) { q++; p += o; }
+  return q >= 0xffffffffULL ? 0xffffffffu : (u32)q;
+}
+
 template <typename F>
 void parallel(int T, F&& f) {
   if (T <= 1) {
@@ -130,7 +145,7 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
   for (u32 t = 0; t < n; t++) g.off[t + 1] = g.off[t] + pc[t];
   std::vector<u32>().swap(pc);
   const u64 pairs = g.off[n];
-  g.src.resize(pairs);
+  g.src.assign(pairs + PF + 16, 0);  // padding: the kernels prefetch PF links ahead
   g.w.resize(pairs);
   // pass 2: each pair's stake again, and its weight
   parallel(T, [&](int i) {
@@ -149,8 +164,7 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
         } else if (ls >= o) {
           w = 0xffffffffu;
         } else {
-          const unsigned __int128 q = ((unsigned __int128)ls << 32) / o;
-          w = q >= 0xffffffffu ? 0xffffffffu : (u32)q;
+          w = weight_of(ls, o);
         }
         g.src[c] = f;
         g.w[c++] = w;
@@ -165,7 +179,10 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
 // ---- row kernels: Σ mulq32(prev[src[k]], w[k]) for k in [b, e) ----
 inline u64 row_scalar(const u64* prev, const u32* src, const u32* w, u64 b, u64 e) {
   u64 s = 0;
-  for (u64 k = b; k < e; k++) s += mulq32(prev[src[k]], w[k]);
+  for (u64 k = b; k < e; k++) {
+    __builtin_prefetch(prev + src[k + PF]);
+    s += mulq32(prev[src[k]], w[k]);
+  }
   return s;
 }
 
@@ -175,6 +192,7 @@ __attribute__((target("avx2"))) inline u64 row_avx2(const u64* prev, const u32* 
   if (e - b >= 8) {
     __m256i acc = _mm256_setzero_si256();
     for (; k + 4 <= e; k += 4) {
+      for (int q = 0; q < 4; q++) __builtin_prefetch(prev + src[k + PF + q]);
       const __m128i idx = _mm_loadu_si128((const __m128i*)(src + k));
       const __m256i ww = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i*)(w + k)));
       const __m256i p = _mm256_i32gather_epi64((const long long*)prev, idx, 8);
@@ -186,7 +204,10 @@ __attribute__((target("avx2"))) inline u64 row_avx2(const u64* prev, const u32* 
     _mm256_store_si256((__m256i*)lanes, acc);
     s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
   }
-  for (; k < e; k++) s += mulq32(prev[src[k]], w[k]);
+  for (; k < e; k++) {
+    __builtin_prefetch(prev + src[k + PF]);
+    s += mulq32(prev[src[k]], w[k]);
+  }
   return s;
 }
 
@@ -196,6 +217,7 @@ __attribute__((target("avx512f"))) inline u64 row_avx512(const u64* prev, const 
   if (e - b >= 16) {
     __m512i acc = _mm512_setzero_si512();
     for (; k + 8 <= e; k += 8) {
+      for (int q = 0; q < 8; q++) __builtin_prefetch(prev + src[k + PF + q]);
       const __m256i idx = _mm256_loadu_si256((const __m256i*)(src + k));
       const __m512i ww = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i*)(w + k)));
       const __m512i p = _mm512_i32gather_epi64(idx, (const void*)prev, 8);
@@ -277,7 +299,7 @@ void run_job(Job& j) {
   const int T = std::max(1, std::min(j.threads, (int)std::max<u32>(1, n)));
   Compressed g;
   compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g);
-  j.compressed = g.src.size();
+  j.compressed = g.w.size();
   const std::vector<u32> bounds = balance(g.off.data(), n, T);
   auto t_b = clk::now();
   std::vector<u64> a(n, j.init), b(n, j.init);

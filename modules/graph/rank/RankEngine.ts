@@ -71,7 +71,7 @@ export const defaultThreads = (): number => {
 
 let announced = false
 /** Print once per process which engine cyber•rank uses (called by the first auto calculation). */
-export const announceRankEngine = (log: (line: string) => void = (l) => console.warn(l)): void => {
+export const announceRankEngine = (log: (line: string) => void = (l) => void process.stderr.write(l + "\n")): void => {
   if (announced) return
   announced = true
   const s = rankEngineStatus()
