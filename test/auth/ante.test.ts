@@ -322,11 +322,16 @@ test("Simulate as CosmJS sends it (fee {} so gas limit 0, empty signature): succ
   const { SimulateRequest, SimulateResponse } = await import("cosmjs-types/cosmos/tx/v1beta1/service")
   const raw = TxRaw.decode(await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("2000"), { accountNumber: ALICE, sequence: 0 }))
   const authInfo = AuthInfo.decode(raw.authInfoBytes)
-  const tx = Tx.fromPartial({ body: TxBody.decode(raw.bodyBytes), authInfo: { ...authInfo, fee: Fee.fromPartial({}) }, signatures: [new Uint8Array()] })
+  // CosmJS's simulate declares SIGN_MODE_UNSPECIFIED (0) in its signer info
+  const signerInfos = authInfo.signerInfos.map((i) => ({ ...i, modeInfo: { single: { mode: 0 } } }))
+  const tx = Tx.fromPartial({ body: TxBody.decode(raw.bodyBytes), authInfo: { ...authInfo, signerInfos, fee: Fee.fromPartial({}) }, signatures: [new Uint8Array()] })
   const r = await chain.query("/cosmos.tx.v1beta1.Service/Simulate", SimulateRequest.encode({ txBytes: Tx.encode(tx).finish() }).finish())
   assert.is(r.code, 0, r.log)
   const used = SimulateResponse.decode(r.value).gasInfo!.gasUsed
   assert.ok(used > 10000n && used < 200000n, String(used))
+  // SIGN_MODE_UNSPECIFIED outside simulation: refused (37), even with a valid signature over it
+  const unspecified = Tx.fromPartial({ body: TxBody.decode(raw.bodyBytes), authInfo: { ...authInfo, signerInfos }, signatures: raw.signatures })
+  await rejected(chain, Tx.encode(unspecified).finish(), 37, /SIGN_MODE_UNSPECIFIED is accepted only in simulation/)
 })
 
 test("queries: Account through CosmJS, not-found text CosmJS maps to null, Params", async () => {
