@@ -43,6 +43,9 @@ export interface AuthDecodedTx extends DecodedTx {
   readonly timeoutHeight: bigint
 }
 
+/** Default largest tx: 1 MiB (CometBFT mempool max_tx_bytes; AuthConfig.maxTxBytes default). */
+export const DEFAULT_MAX_TX_BYTES = 1_048_576
+
 /** Decoder limits. */
 export interface DecodeOptions {
   /** Largest accepted tx in bytes. */
@@ -98,13 +101,13 @@ const checkFee = (fee: Fee): ReadonlyArray<Coin> => {
 
 /**
  * Decode `bytes` (a TxRaw) and validate it statelessly. Throws TxTooLarge (21) above
- * `maxTxBytes`, TxDecodeError (2) naming the part that does not parse (TxRaw, TxBody, AuthInfo),
+ * `maxTxBytes` (default 1 MiB), TxDecodeError (2) naming the part that does not parse (TxRaw, TxBody, AuthInfo),
  * InvalidRequest (18) without messages / with too much gas, TxDecodeError "missing fee",
  * InsufficientFee (13) for invalid fee coins, NoSignatures (15), NotSupported (37) for sign modes
  * other than SIGN_MODE_DIRECT, multisig and fee grants, UnknownExtensionOptions (31), InvalidPubKey (8) for
  * key types other than secp256k1.
  */
-export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions): AuthDecodedTx => {
+export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions = { maxTxBytes: DEFAULT_MAX_TX_BYTES }): AuthDecodedTx => {
   if (bytes.length > opts.maxTxBytes) {
     throw new TxTooLarge({ log: `tx too large: ${bytes.length} bytes, max ${opts.maxTxBytes}: tx too large` })
   }
