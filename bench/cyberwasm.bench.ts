@@ -18,6 +18,7 @@ import { program } from "../test/cyberwasm/fixtures/wat.ts"
 
 const wasm = await buildExamples(["compute", "counter"])
 const enc = (s: string) => new TextEncoder().encode(s)
+const gc = (globalThis as { gc?: () => void }).gc
 
 const time = (f: () => void, minMs = 400): number => {
   f()
@@ -105,12 +106,12 @@ const fmt = (x: number, unit: string) => `${x < 0.01 ? x.toExponential(2) : x.to
   const hash = env.upload(wasm.counter!)
   const n = 300
   const bytes0 = env.store.bytes()
-  global.gc?.()
+  gc?.()
   const heap0 = process.memoryUsage()
   const addrs: string[] = []
   for (let i = 0; i < n; i++) addrs.push(env.deploy(hash))
   for (const a of addrs) env.call(a, enc("inc"))
-  global.gc?.()
+  gc?.()
   const heap1 = process.memoryUsage()
   const state = (env.store.bytes() - bytes0) / n
   const live = (heap1.rss - heap0.rss) / n

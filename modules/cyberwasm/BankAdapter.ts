@@ -1,14 +1,15 @@
 /**
  * The one place where CyberWasm talks to the bank machine: deposits into reserves and the bank
- * host functions. The bank's call API (modules/bank) is being written in parallel; this adapter
- * encodes the requests as the Cosmos SDK messages/queries they correspond to and sends them with
- * `ctx.call({target: "bank", ...})` / `ctx.query("bank", ...)`. TestEnv plugs in an in-memory bank.
+ * host functions, through the bank's call API (modules/bank/BankCall.ts) with `ctx.call`:
+ * "send" (MsgSend), "balance" (QueryBalanceRequest), "supply" (QuerySupplyOfRequest), "mint"
+ * (Output; the bank checks that "cyberwasm" is in its minters), "burn" (Input; burners).
+ * The kernel checks cyberwasm's capabilities for each method. TestEnv serves the same methods.
  *
- * Source: cosmos-sdk x/bank (MsgSend, Query/Balance, Query/SupplyOf).
+ * Source: modules/bank/BankCall.ts; cosmos-sdk x/bank keeper interfaces.
  */
+import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
-import { NotSupported } from "../../chain/ChainError.ts"
 import type { ChainCall } from "../../chain/Machine.ts"
 
 /** What the adapter needs from the execution context. */
@@ -26,23 +27,23 @@ export interface BankAdapter {
   burn(port: BankPort, from: string, denom: string, amount: bigint): void
 }
 
-/** The chain bank: `bank.send` with a MsgSend body; balance and supply by gRPC query. */
+/** The chain bank's call API. */
 export const chainBank: BankAdapter = {
   send(port, from, to, denom, amount) {
     port.call({ target: "bank", method: "send", body: MsgSend.encode({ fromAddress: from, toAddress: to, amount: [{ denom, amount: amount.toString() }] }).finish() })
   },
   balance(port, owner, denom) {
-    const res = QueryBalanceResponse.decode(port.query("bank", "/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address: owner, denom }).finish()))
+    const res = QueryBalanceResponse.decode(port.call({ target: "bank", method: "balance", body: QueryBalanceRequest.encode({ address: owner, denom }).finish() }))
     return BigInt(res.balance?.amount ?? "0")
   },
   supply(port, denom) {
-    const res = QuerySupplyOfResponse.decode(port.query("bank", "/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom }).finish()))
+    const res = QuerySupplyOfResponse.decode(port.call({ target: "bank", method: "supply", body: QuerySupplyOfRequest.encode({ denom }).finish() }))
     return BigInt(res.amount?.amount ?? "0")
   },
-  mint() {
-    throw new NotSupported({ log: "bank mint from programs: the bank machine's mint call API is not wired into CyberWasm yet" })
+  mint(port, to, denom, amount) {
+    port.call({ target: "bank", method: "mint", body: Output.encode({ address: to, coins: [{ denom, amount: amount.toString() }] }).finish() })
   },
-  burn() {
-    throw new NotSupported({ log: "bank burn from programs: the bank machine's burn call API is not wired into CyberWasm yet" })
+  burn(port, from, denom, amount) {
+    port.call({ target: "bank", method: "burn", body: Input.encode({ address: from, coins: [{ denom, amount: amount.toString() }] }).finish() })
   }
 }

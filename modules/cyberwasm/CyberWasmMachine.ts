@@ -102,6 +102,7 @@ export class CyberWasmMachine implements Machine {
   }
 
   private port(ctx: ExecContext): BankPort {
+    // queries of other machines from inside a block go through their call API (ExecContext has no query)
     return { call: (c) => ctx.call(c), query: (target, path, data) => ctx.call({ target, method: path, body: data }) }
   }
 

@@ -36,6 +36,12 @@ export interface CyberWasmParams {
   readonly maxStablePages: number
   /** Live instances kept in memory, in bytes of linear memory (least recently used evicted first). */
   readonly instanceCacheBytes: number
+  /**
+   * Programs holding the mint / burn capability (granted by governance); the bank additionally
+   * requires "cyberwasm" among its minters / burners.
+   */
+  readonly minters: ReadonlyArray<string>
+  readonly burners: ReadonlyArray<string>
 }
 
 /** Defaults. */
@@ -53,7 +59,9 @@ export const defaultParams: CyberWasmParams = {
   pageWriteGas: 1_000,
   maxCallDepth: 10,
   maxStablePages: 1_024,
-  instanceCacheBytes: 512 * 1024 * 1024
+  instanceCacheBytes: 512 * 1024 * 1024,
+  minters: [],
+  burners: []
 }
 
 /** Host function costs (gas units): flat part and per-byte divisor where the design has one. */

@@ -13,6 +13,7 @@
  *   env.advance(10)                     // 10 blocks: sends drained, schedules run
  *   env.reserve(counter), env.info(counter), env.page(counter, 0), env.schedule(counter)
  */
+import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
@@ -133,7 +134,7 @@ export class TestEnv {
     }
   }
 
-  /** The toy bank behind ctx.call("bank", ...): MsgSend, Query/Balance, Query/SupplyOf. */
+  /** The toy bank behind ctx.call("bank", ...): the bank call API's send, balance, supply, mint, burn (modules/bank/BankCall.ts). */
   private bankCall(bank: Map<string, bigint>, c: ChainCall): Uint8Array {
     if (c.target !== "bank") throw new UnknownRequest({ log: `TestEnv has no machine "${c.target}"` })
     const get = (k: string) => bank.get(k) ?? this.balances.get(k) ?? 0n
@@ -149,11 +150,25 @@ export class TestEnv {
       }
       return new Uint8Array()
     }
-    if (c.method === "/cosmos.bank.v1beta1.Query/Balance") {
+    if (c.method === "mint") {
+      const o = Output.decode(c.body)
+      for (const coin of o.coins) bank.set(`${o.address}/${coin.denom}`, get(`${o.address}/${coin.denom}`) + BigInt(coin.amount))
+      return new Uint8Array()
+    }
+    if (c.method === "burn") {
+      const i = Input.decode(c.body)
+      for (const coin of i.coins) {
+        const k = `${i.address}/${coin.denom}`
+        if (get(k) < BigInt(coin.amount)) throw new InsufficientFunds({ log: `${i.address} cannot burn ${coin.amount}${coin.denom}: insufficient funds` })
+        bank.set(k, get(k) - BigInt(coin.amount))
+      }
+      return new Uint8Array()
+    }
+    if (c.method === "balance") {
       const q = QueryBalanceRequest.decode(c.body)
       return QueryBalanceResponse.encode({ balance: { denom: q.denom, amount: get(`${q.address}/${q.denom}`).toString() } }).finish()
     }
-    if (c.method === "/cosmos.bank.v1beta1.Query/SupplyOf") {
+    if (c.method === "supply") {
       const q = QuerySupplyOfRequest.decode(c.body)
       let total = 0n
       const keys = new Set([...this.balances.keys(), ...bank.keys()])

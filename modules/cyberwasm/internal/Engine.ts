@@ -392,8 +392,14 @@ class Execution {
       bankSend: (to, denom, amount) => this.machine(frame, true, () => engine.bank.send(bankPort, frame.address, to, denom, amount)),
       bankBalance: (owner, denom) => (c(HostCost.bankRead, "bank_balance"), engine.bank.balance(bankPort, owner, denom)),
       bankTotalSupply: (denom) => (c(HostCost.bankRead, "bank_total_supply"), engine.bank.supply(bankPort, denom)),
-      bankMint: (denom, amount) => this.machine(frame, true, () => engine.bank.mint(bankPort, frame.address, denom, amount)),
-      bankBurn: (denom, amount) => this.machine(frame, true, () => engine.bank.burn(bankPort, frame.address, denom, amount)),
+      bankMint: (denom, amount) => {
+        if (!engine.params.minters.includes(frame.address)) throw new HostError(`program ${frame.address} holds no mint capability`)
+        this.machine(frame, true, () => engine.bank.mint(bankPort, frame.address, denom, amount))
+      },
+      bankBurn: (denom, amount) => {
+        if (!engine.params.burners.includes(frame.address)) throw new HostError(`program ${frame.address} holds no burn capability`)
+        this.machine(frame, true, () => engine.bank.burn(bankPort, frame.address, denom, amount))
+      },
       stableRead: (offset, len) => {
         c(HostCost.stableRead + per(len, 64), "stable_read")
         this.stableRange(frame, offset, len)
