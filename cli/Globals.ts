@@ -24,11 +24,17 @@ export const Home = GlobalFlag.Setting("home")({
 })
 
 /** `--node <url>`: CometBFT RPC endpoint of the node to talk to. */
-export const NodeUrl = GlobalFlag.Setting("node")({
+export const NodeFlag = GlobalFlag.Setting("node")({
   flag: Flag.String("node").pipe(
-    Flag.withDescription("RPC endpoint of the node (default: http://127.0.0.1:26657)"),
+    Flag.withDescription("RPC endpoint of the node (default: http://127.0.0.1:26657; tcp:// is read as http://, as Cosmos CLIs do)"),
     Flag.withDefault("http://127.0.0.1:26657")
   )
+})
+
+/** The `--node` URL for CosmJS: `tcp://` (CometBFT's spelling) becomes `http://`; a bare host:port gets `http://`. */
+export const NodeUrl = Effect.gen(function* () {
+  const raw = yield* NodeFlag
+  return raw.startsWith("tcp://") ? "http://" + raw.slice(6) : /^[a-z]+:\/\//.test(raw) ? raw : "http://" + raw
 })
 
 /** `--output json|text`. */
@@ -48,7 +54,7 @@ export const KeyringBackend = GlobalFlag.Setting("keyring-backend")({
 })
 
 /** All global settings, for Command.withGlobalFlags on the root command. */
-export const globalFlags = [Home, NodeUrl, Output, KeyringBackend] as const
+export const globalFlags = [Home, NodeFlag, Output, KeyringBackend] as const
 
 /** A command failed for a reason the user can fix; printed as `error: <message>`, exit code 1. */
 export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly message: string }> {}

