@@ -92,8 +92,11 @@ const checkFee = (fee: Fee): ReadonlyArray<Coin> => {
     throw new InvalidRequest({ log: `invalid gas supplied; ${fee.gasLimit} > ${Number.MAX_SAFE_INTEGER}: invalid request` })
   }
   if (fee.granter !== "") throw new NotSupported({ log: `fee granter ${fee.granter}: fee grants are not supported: not supported` })
+  // Zero-amount fee coins are allowed and mean no fee (SDK: ValidateBasic refuses only negative
+  // or null amounts, DeductFee skips a zero fee); CosmJS sends "0<denom>" at gas price 0.
+  const nonZero = fee.amount.filter((c) => !/^0+$/.test(c.amount))
   try {
-    return validCoins(fee.amount, true)
+    return validCoins(nonZero, true)
   } catch (e) {
     throw new InsufficientFee({ log: `invalid fee provided: ${(e as Error).message.replace(/: invalid coins$/, "")}: insufficient fee` })
   }

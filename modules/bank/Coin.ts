@@ -19,7 +19,7 @@ export interface Coin {
 const DENOM_RE = /^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/
 const AMOUNT_RE = /^[0-9]+$/
 /** math.Int bound: amounts above 2^256 - 1 overflow. */
-const MAX_AMOUNT = (1n << 256n) - 1n
+export const MAX_AMOUNT = (1n << 256n) - 1n
 
 /** True when `denom` matches the SDK denom regex. */
 export const isValidDenom = (denom: string): boolean => DENOM_RE.test(denom)

@@ -254,6 +254,16 @@ test("fee below min gas price: code 13 in CheckTx only (node-local floor, as the
   assert.is(res!.code, 0, res!.log)
 })
 
+test("zero fee (\"0boot\", as CosmJS computes at gas price 0) on a node without a fee floor", async () => {
+  const chain = await start({ auth: { minGasPrices: "" } })
+  const tx = await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("0"), { accountNumber: ALICE, sequence: 0 })
+  assert.is((await chain.checkTx(tx)).code, 0)
+  const [res] = await chain.block([tx])
+  assert.is(res!.code, 0, res!.log)
+  assert.is(await balance(chain, alice), 1000000n - 1n)
+  assert.is(await balance(chain, feeCollector), 0n)
+})
+
 test("out of gas in the ante: code 11, nothing changes", async () => {
   const chain = await start({ auth: { minGasPrices: "" } })
   const tx = await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("10", "1500"), { accountNumber: ALICE, sequence: 0 })

@@ -51,6 +51,10 @@ test("fee: missing, bad coins, granter, too much gas", () => {
   const badCoin = refusal(withAuth({ ...authInfo, fee: { ...authInfo.fee!, amount: [{ denom: "boot", amount: "-5" }] } }))
   assert.is(badCoin.code, 13)
   assert.match(badCoin.log, /^invalid fee provided/)
+  assert.is(refusal(withAuth({ ...authInfo, fee: { ...authInfo.fee!, amount: [{ denom: "boot", amount: "1.5" }] } })).code, 13)
+  // a zero fee coin (CosmJS at gas price 0) means no fee
+  const zero = decodeTx(withAuth({ ...authInfo, fee: { ...authInfo.fee!, amount: [{ denom: "boot", amount: "0" }] } }), { maxTxBytes: 1 << 20 })
+  assert.equal(zero.fee, [])
   assert.is(refusal(withAuth({ ...authInfo, fee: { ...authInfo.fee!, granter: bob } })).code, 37)
   assert.is(refusal(withAuth({ ...authInfo, fee: { ...authInfo.fee!, gasLimit: 1n << 60n } })).code, 18)
 })

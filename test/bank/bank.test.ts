@@ -81,6 +81,11 @@ test("mint: refused without the kernel capability, refused by bank's own allowli
   assert.is(await balanceQ(chain, alice), "600")
   const supply2 = QuerySupplyOfResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom: "boot" }).finish())).value)
   assert.is(supply2.amount!.amount, "605")
+  // minting past 2^256 - 1: refused, nothing changes
+  const near = ((1n << 256n) - 1n).toString()
+  const e5 = errorOf(() => callAs(chain, ["mint->bank.mint", "bank->auth.ensureAccount"], "mint", { target: "bank", method: "mint", body: mintBody(bob, near) }))
+  assert.is(e5.code, 10)
+  assert.match(e5.log, /overflows 256 bits/)
   // burning more than the balance: insufficient funds
   const e4 = errorOf(() => callAs(chain, ["mint->bank.burn"], "mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "601" }] }).finish() }))
   assert.is(e4.code, 5)

@@ -7,9 +7,9 @@
  * BurnCoins: coinbase / burn events).
  */
 import type { Event } from "cosmjs-types/tendermint/abci/types"
-import { InsufficientFunds } from "../../../chain/ChainError.ts"
+import { InsufficientFunds, InvalidCoins } from "../../../chain/ChainError.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
-import { coinsString, type Coin } from "../Coin.ts"
+import { coinsString, MAX_AMOUNT, type Coin } from "../Coin.ts"
 import { getBalance, getSupply, setBalance, setSupply } from "./Balances.ts"
 
 /** Make an ABCI event whose attributes are all indexed (SDK default). */
@@ -29,6 +29,12 @@ export interface AccountHook {
   readonly authMachine: string
 }
 
+/** Amounts stay within math.Int's 256 bits (the SDK errors on overflow). */
+const checked = (v: bigint, denom: string): bigint => {
+  if (v > MAX_AMOUNT) throw new InvalidCoins({ log: `${denom} amount overflows 256 bits: invalid coins` })
+  return v
+}
+
 /** Subtract `coins` from `from` (InsufficientFunds with the SDK text); emits coin_spent. */
 export const subCoins = (ctx: ExecContext, from: Addr, coins: ReadonlyArray<Coin>): void => {
   for (const c of coins) {
@@ -43,7 +49,7 @@ export const subCoins = (ctx: ExecContext, from: Addr, coins: ReadonlyArray<Coin
 
 /** Add `coins` to `to`; emits coin_received. */
 export const addCoins = (ctx: ExecContext, to: Addr, coins: ReadonlyArray<Coin>): void => {
-  for (const c of coins) setBalance(ctx.store, to.bytes, c.denom, getBalance(ctx.store, to.bytes, c.denom) + c.amount)
+  for (const c of coins) setBalance(ctx.store, to.bytes, c.denom, checked(getBalance(ctx.store, to.bytes, c.denom) + c.amount, c.denom))
   ctx.emit(event("coin_received", ["receiver", to.bech32], ["amount", coinsString(coins)]))
 }
 
@@ -76,7 +82,7 @@ export const inputOutputCoins = (ctx: ExecContext, hook: AccountHook, input: Add
 /** MintCoins: credit `to`, raise supply; emits coin_received + coinbase. */
 export const mintCoins = (ctx: ExecContext, hook: AccountHook, minter: string, to: Addr, coins: ReadonlyArray<Coin>): void => {
   addCoins(ctx, to, coins)
-  for (const c of coins) setSupply(ctx.store, c.denom, getSupply(ctx.store, c.denom) + c.amount)
+  for (const c of coins) setSupply(ctx.store, c.denom, checked(getSupply(ctx.store, c.denom) + c.amount, c.denom))
   ensureAccount(ctx, hook, to)
   ctx.emit(event("coinbase", ["minter", minter], ["amount", coinsString(coins)]))
 }
