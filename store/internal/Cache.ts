@@ -24,7 +24,10 @@ const used = (): never => {
 export class CacheKV implements KVStore {
   private readonly parent: KVStore
   private readonly pending = new Map<string, Pending>()
-  private sorted: string[] | undefined = []
+  /** Buffered keys in order, as of the last iteration. */
+  private sorted: string[] = []
+  /** Keys buffered since then (not yet in `sorted`). */
+  private fresh: string[] = []
   dead = false
 
   constructor(parent: KVStore) {
@@ -54,13 +57,25 @@ export class CacheKV implements KVStore {
 
   private put(key: Uint8Array, value: Uint8Array | undefined): void {
     const s = byteString(key)
-    if (this.sorted !== undefined && !this.pending.has(s)) this.sorted = undefined
+    if (!this.pending.has(s)) this.fresh.push(s)
     this.pending.set(s, { key: copyBytes(key), value })
   }
 
+  /** The buffered keys in order: sorts only the keys added since the last call, then merges. */
   private sortedKeys(): string[] {
-    if (this.sorted === undefined) this.sorted = [...this.pending.keys()].sort()
-    return this.sorted
+    if (this.fresh.length === 0) return this.sorted
+    const add = this.fresh.sort()
+    const old = this.sorted
+    const out: string[] = new Array(old.length + add.length)
+    let i = 0
+    let j = 0
+    let o = 0
+    while (i < old.length && j < add.length) out[o++] = old[i]! < add[j]! ? old[i++]! : add[j++]!
+    while (i < old.length) out[o++] = old[i++]!
+    while (j < add.length) out[o++] = add[j++]!
+    this.sorted = out
+    this.fresh = []
+    return out
   }
 
   iterate(start?: Uint8Array, end?: Uint8Array, reverse = false): IterableIterator<Entry> {
