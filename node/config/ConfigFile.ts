@@ -162,6 +162,8 @@ enabled = true
 [modules.graph]
 enabled = ${c.modules.graph.enabled}
 rank_period_blocks = ${c.modules.graph.rankPeriodBlocks}
+rank_mode = ${s(c.modules.graph.rankMode)}
+max_iterations = ${c.modules.graph.maxIterations}
 damping = ${s(c.modules.graph.damping)}
 tolerance = ${s(c.modules.graph.tolerance)}
 rank_threads = ${c.modules.graph.rankThreads}

@@ -99,10 +99,20 @@ const GraphModule = Schema.Struct({
   enabled: withDefault(Schema.Boolean, false),
   /** Recompute cyber•rank every N blocks (go-cyber rank param calculation_period). */
   rankPeriodBlocks: int(1, 5),
+  /** "cyber": go-cyber's rank algorithm; "pagerank": standard PageRank (modules/graph/rank/RankParams.ts). */
+  rankMode: withDefault(Schema.Literals(["cyber", "pagerank"]), "cyber"),
+  /** Hard cap on rank iterations per calculation. */
+  maxIterations: int(1, 1000),
   /** PageRank damping factor, decimal string in (0, 1) (go-cyber: 0.85). */
-  damping: withDefault(Decimal, "0.85"),
+  damping: withDefault(
+    Schema.String.pipe(Schema.check(Schema.isPattern(/^0\.\d*[1-9]\d*$/, { expected: "a quoted decimal strictly between 0 and 1, such as \"0.85\"" }))),
+    "0.85"
+  ),
   /** Convergence tolerance, decimal string (go-cyber: 0.001). */
-  tolerance: withDefault(Decimal, "0.001"),
+  tolerance: withDefault(
+    Decimal.pipe(Schema.check(Schema.isPattern(/[1-9]/, { expected: "a decimal greater than 0" }))),
+    "0.001"
+  ),
   /** Threads for the native rank kernel (node-local, does not change results). */
   rankThreads: int(1, 2)
 })

@@ -45,6 +45,10 @@ test("a bad value names its field as spelled in the file", () => {
   assert.equal(fail(`[chain]\nmin_gas_price = 0.1`).issues.map((i) => i.field), ["chain.min_gas_price"], "floats are refused: prices are decimal strings")
   assert.equal(fail(`[rpc]\nlisten = "nowhere"`).issues.map((i) => i.field), ["rpc.listen"])
   assert.equal(fail(`log_level = "loud"`).issues.map((i) => i.field), ["log_level"])
+  assert.equal(fail(`[modules.graph]\ndamping = "1.5"`).issues.map((i) => i.field), ["modules.graph.damping"])
+  assert.equal(fail(`[modules.graph]\ndamping = "0.0"`).issues.map((i) => i.field), ["modules.graph.damping"])
+  assert.equal(fail(`[modules.graph]\ntolerance = "0.000"`).issues.map((i) => i.field), ["modules.graph.tolerance"])
+  assert.equal(fail(`[modules.graph]\nrank_mode = "hits"`).issues.map((i) => i.field), ["modules.graph.rank_mode"])
 })
 
 test("auth and bank cannot be switched off", () => {
