@@ -5,29 +5,17 @@
  *
  * Source: cometbft `start` / cosmos-sdk `simd start`.
  */
-import { Data, Effect, Option, References, type Scope } from "effect"
+import { Data, Effect, Option, References } from "effect"
 import { Command, Flag, GlobalFlag } from "effect/cli"
 import { enabledModules, type LogLevel } from "../../node/config/NodeConfig.ts"
 import { openKeyring } from "../../node/keyring/Keyring.ts"
 import type { NodeConfig } from "../../node/config/NodeConfig.ts"
 import { initHome, loadHome, DEV_KEY_NAME } from "../../node/home/Home.ts"
-import type { Genesis } from "../../node/home/Genesis.ts"
+import type { startNode as StartNodeFn } from "../../node/Node.ts"
 import { emit, home } from "../Globals.ts"
 
-/** What node/Node.ts `startNode` returns (the integrator's contract). */
-export interface RunningNode {
-  readonly chainId: string
-  readonly rpcAddress: string
-  height(): number
-}
-
-/** The signature of node/Node.ts `startNode` (the integrator's contract). */
-export type StartNode = (opts: {
-  readonly home: string
-  readonly config: NodeConfig
-  readonly genesis: Genesis
-  readonly validatorSeed: Uint8Array
-}) => Effect.Effect<RunningNode, unknown, Scope.Scope>
+/** The signature of node/Node.ts `startNode` (type-only import: the module itself is loaded on use). */
+export type StartNode = typeof StartNodeFn
 
 /** node/Node.ts is missing or does not export `startNode`. */
 export class NodeNotBuilt extends Data.TaggedError("NodeNotBuilt")<{ readonly message: string }> {}
@@ -100,7 +88,9 @@ export const startCommand = Command.make("start", {
         `cyberkernel node started`,
         `  home:     ${loaded.home}`,
         `  chain id: ${node.chainId}`,
-        `  rpc:      ${node.rpcAddress}`,
+        loaded.config.consensus.mode === "abci"
+          ? `  abci:     ${node.rpcAddress} (point CometBFT's proxy_app here; CometBFT serves RPC)`
+          : `  rpc:      ${node.rpcAddress}`,
         `  modules:  ${modules.join(", ")}`,
         ...(dev ? [`  dev account: ${dev.address} (key "${DEV_KEY_NAME}", test keyring)`] : []),
         ...(init.devAccount?.mnemonic ? [`  dev mnemonic (shown once, test only): ${init.devAccount.mnemonic}`] : []),
