@@ -58,7 +58,7 @@ test("native and fallback: identical bits with stakes near 2^64 (wrapping sums, 
   }
 })
 
-test("native: thread counts 1, 2, 4 and every vector unit give the same bits", async () => {
+test("native: thread counts 1, 2, 4, every vector unit, with and without relabelling give the same bits", async () => {
   if (!hasNative || !("addon" in native)) return
   const isas = (["scalar", "avx2", "avx512"] as const).slice(0, { scalar: 1, avx2: 2, avx512: 3 }[native.addon.bestIsa()] ?? 1)
   const s = randomSnapshot({ particles: 30_000, links: 200_000, neurons: 300, seed: 42 })
@@ -66,9 +66,11 @@ test("native: thread counts 1, 2, 4 and every vector unit give the same bits", a
     const base = await calculateRank(s, params, { engine: "native", threads: 1, isa: "scalar" })
     assert.ok(base.iterations > 3)
     for (const threads of [1, 2, 4]) for (const isa of isas) {
-      const r = await calculateRank(s, params, { engine: "native", threads, isa })
-      assert.is(r.iterations, base.iterations)
-      sameBits(r.ranks, base.ranks, `${params.mode} threads=${threads} isa=${isa}`)
+      for (const relabel of [false, true]) {
+        const r = await calculateRank(s, params, { engine: "native", threads, isa, relabel })
+        assert.is(r.iterations, base.iterations)
+        sameBits(r.ranks, base.ranks, `${params.mode} threads=${threads} isa=${isa} relabel=${relabel}`)
+      }
     }
   }
 })

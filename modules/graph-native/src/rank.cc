@@ -273,6 +273,53 @@ u64 run_sweep(int isa, const Sweep& sw, u32 t0, u32 t1) {
   return sweep_scalar(sw, t0, t1);
 }
 
+// Renumber particles by descending out-degree (ties by number) so that the sources read most
+// often share cache lines, and rebuild the compressed graph in that order. Integer sums do not
+// depend on order, so ranks (mapped back) are bit-identical with or without relabelling.
+// perm[old] = new.
+void relabel(Compressed& g, u32 n, int T, std::vector<u32>& perm) {
+  const u64 C = g.off[n];
+  std::vector<u32> outdeg(n, 0);
+  for (u64 c = 0; c < C; c++) outdeg[g.src[c]]++;
+  u32 maxdeg = 0;
+  for (u32 f = 0; f < n; f++) maxdeg = std::max(maxdeg, outdeg[f]);
+  std::vector<u32> start(size_t(maxdeg) + 2, 0);
+  for (u32 f = 0; f < n; f++) start[maxdeg - outdeg[f] + 1]++;
+  for (u32 b = 0; b <= maxdeg; b++) start[b + 1] += start[b];
+  perm.assign(n, 0);
+  std::vector<u32> inv(n);
+  for (u32 f = 0; f < n; f++) {
+    const u32 nw = start[maxdeg - outdeg[f]]++;
+    perm[f] = nw;
+    inv[nw] = f;
+  }
+  std::vector<u32>().swap(outdeg);
+  Compressed h;
+  h.off.assign(size_t(n) + 1, 0);
+  h.has_in.assign(n, 0);
+  for (u32 t = 0; t < n; t++) {
+    const u32 o = inv[t];
+    h.off[t + 1] = h.off[t] + (g.off[o + 1] - g.off[o]);
+    h.has_in[t] = g.has_in[o];
+  }
+  h.src.assign(g.src.size(), 0);
+  h.w.resize(g.w.size());
+  const std::vector<u32> bounds = balance(h.off.data(), n, T);
+  parallel(T, [&](int i) {
+    for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
+      const u32 o = inv[t];
+      u64 c = h.off[t];
+      for (u64 k = g.off[o]; k < g.off[o + 1]; k++, c++) {
+        h.src[c] = perm[g.src[k]];
+        h.w[c] = g.w[k];
+      }
+    }
+  });
+  h.dang.resize(g.dang.size());
+  for (size_t i = 0; i < g.dang.size(); i++) h.dang[i] = perm[g.dang[i]];
+  g = std::move(h);
+}
+
 struct Job {
   u32 n = 0, m = 0;
   const u32 *in_off = nullptr, *in_from = nullptr, *in_neuron = nullptr;
@@ -281,6 +328,7 @@ struct Job {
   u64 d = 0, tol = 1, init = 0, konst = 0;
   u32 max_iter = 1;
   bool empty = false;
+  bool relabel = false;
   int threads = 1;
   int isa = ISA_SCALAR;
   // outputs
@@ -300,6 +348,8 @@ void run_job(Job& j) {
   Compressed g;
   compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g);
   j.compressed = g.w.size();
+  std::vector<u32> perm;
+  if (j.relabel) relabel(g, n, T, perm);
   const std::vector<u32> bounds = balance(g.off.data(), n, T);
   auto t_b = clk::now();
   std::vector<u64> a(n, j.init), b(n, j.init);
@@ -323,7 +373,11 @@ void run_job(Job& j) {
     j.max_delta = mx;
     if (mx <= j.tol || j.iterations >= j.max_iter) break;
   }
-  std::memcpy(j.ranks.data(), cur, sizeof(u64) * n);
+  if (j.relabel) {
+    for (u32 f = 0; f < n; f++) j.ranks[f] = cur[perm[f]];
+  } else {
+    std::memcpy(j.ranks.data(), cur, sizeof(u64) * n);
+  }
   auto t_c = clk::now();
   j.prep_ms = std::chrono::duration<double, std::milli>(t_b - t_a).count();
   j.iter_ms = std::chrono::duration<double, std::milli>(t_c - t_b).count();
@@ -417,6 +471,7 @@ Napi::Value Calculate(const Napi::CallbackInfo& info) {
   j.init = to_u64(o.Get("initQ60"));
   j.konst = to_u64(o.Get("constQ60"));
   j.empty = o.Get("empty").As<Napi::Boolean>().Value();
+  j.relabel = o.Get("relabel").IsBoolean() && o.Get("relabel").As<Napi::Boolean>().Value();
   j.threads = std::max(1, o.Get("threads").As<Napi::Number>().Int32Value());
   int isa = best_isa();
   Napi::Value want = o.Get("isa");

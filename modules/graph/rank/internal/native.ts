@@ -23,6 +23,8 @@ export interface NativeInput {
   readonly empty: boolean
   readonly threads: number
   readonly isa?: "scalar" | "avx2" | "avx512"
+  /** renumber particles by out-degree before iterating (same bits, better cache use) */
+  readonly relabel?: boolean
 }
 
 /** Output of the addon's `calculate` (times measured inside the addon, in ms). */
