@@ -366,10 +366,9 @@ class IavlCommitMultiStore implements CommitMultiStore {
       const view = new TreeView(version === this.last.version ? ns.committedRoot : ns.rootAt(version), ns)
       const value = view.get(key)
       if (!prove) return { height: version, key, value }
-      const inner = CommitmentProof.encode(iavlProof(view, key)).finish()
-      const roots = this.rootsAt(version)
-      const outer = simpleProof(roots, name)
+      const outer = simpleProof(this.rootsAt(version), name)
       if (outer === undefined) throw unknownStore(`${name}@${version}`)
+      const inner = CommitmentProof.encode(iavlProof(view, key)).finish()
       return {
         height: version,
         key,

@@ -80,6 +80,16 @@ export const kvConformance = (name: string, make: () => KVStore): void => {
     assert.equal(keysOf(kv.iterate()), ["bufkey"])
   })
 
+  t("long keys and large values", () => {
+    const kv = make()
+    const long = new Uint8Array(2000).fill(0x61)
+    const big = new Uint8Array(300_000).fill(7)
+    kv.set(long, big)
+    kv.set(b("a"), b("1"))
+    assert.is(kv.get(long)!.length, 300_000)
+    assert.equal([...kv.iterate()].map(([k]) => k.length), [1, 2000])
+  })
+
   t("iterate: byte order, bounds, reverse", () => {
     const kv = make()
     for (const k of ["b", "a", "c", "ab", "\u0000", "ba"]) kv.set(b(k), b(k.toUpperCase()))

@@ -217,6 +217,31 @@ t("writes while a commit is in flight are refused; a second concurrent commit to
   await ms.close()
 })
 
+t("mounting a new namespace on reopen: empty, joins the app hash from the next commit", async () => {
+  const storage = new MemoryStorage()
+  let ms = await openCommitMultiStore({ memory: storage, namespaces: ["a"] })
+  ms.store("a").set(b("k"), b("v"))
+  const c1 = await ms.commit()
+  await ms.close()
+  ms = await openCommitMultiStore({ memory: storage, namespaces: ["a", "b"] })
+  assert.equal(ms.lastCommit(), c1)
+  assert.not.equal(ms.workingHash(), c1.hash)
+  assert.is(ms.store("b").get(b("k")), undefined)
+  ms.store("b").set(b("k"), b("w"))
+  const c2 = await ms.commit()
+  assert.equal(ms.storeRoots().map((r) => r.name), ["a", "b"])
+  assert.is(s((await ms.query("b", b("k"), 2, true)).value), "w")
+  assert.is((await ms.query("b", b("k"), 1, false)).value, undefined)
+  try {
+    await ms.query("b", b("k"), 1, true)
+    assert.unreachable()
+  } catch (e) {
+    assert.is((e as { reason?: string }).reason, "unknown-store")
+  }
+  assert.is(c2.version, 2)
+  await ms.close()
+})
+
 t("unknown heights fail with StoreError unknown-version", async () => {
   const ms = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["a"] })
   ms.store("a").set(b("k"), b("v"))
