@@ -43,7 +43,7 @@ const send = Command.make("send", {
     const amount = yield* Effect.try({ try: () => parseCoins(o.amount), catch: () => new CliFailure({ message: `invalid amount ${JSON.stringify(o.amount)}: expected coins like 1000${config.chain.feeDenom}` }) })
     if (amount.length === 0) return yield* Effect.fail(new CliFailure({ message: `invalid amount ${JSON.stringify(o.amount)}: expected coins like 1000${config.chain.feeDenom}` }))
     const gasPrice = GasPrice.fromString(minGasPricesText(config))
-    const client = yield* promise(`cannot connect to ${node}`, () => SigningStargateClient.connectWithSigner(node, wallet, { gasPrice }))
+    const client = yield* promise(`cannot connect to ${node}`, () => SigningStargateClient.connectWithSigner(node, wallet, { gasPrice, broadcastPollIntervalMs: 250, broadcastTimeoutMs: 60_000 }))
     yield* Effect.addFinalizer(() => Effect.sync(() => client.disconnect()))
     const msg: MsgSendEncodeObject = {
       typeUrl: "/cosmos.bank.v1beta1.MsgSend",
