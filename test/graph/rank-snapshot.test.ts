@@ -1,7 +1,8 @@
 /** The rank snapshot builder: CSR by target, sorted (to, from, neuron), duplicates removed. */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { SnapshotBuilder } from "../../modules/graph/rank/Snapshot.ts"
+import { RankSnapshotError, SnapshotBuilder, type RankSnapshot } from "../../modules/graph/rank/Snapshot.ts"
+import { calculateRank } from "../../modules/graph/rank/RankEngine.ts"
 import { prng } from "./rankHelpers.ts"
 
 test("CSR layout, order and dedupe match a sort of the distinct triples", () => {
@@ -37,6 +38,34 @@ test("empty builder gives an empty snapshot; particles/neurons may exceed those 
   assert.is(s.neurons, 2)
   assert.equal([...s.inOffsets], [0, 0, 0, 0])
   assert.is(s.stakes.length, 2)
+})
+
+test("inconsistent snapshots are rejected by both engines with RankSnapshotError naming the field", async () => {
+  const b = new SnapshotBuilder()
+  b.setStake(0, 10n)
+  b.addLink(0, 1, 0)
+  b.addLink(2, 1, 0)
+  const good = b.build()
+  const bad: Array<[RankSnapshot, string]> = [
+    [{ ...good, inOffsets: new Uint32Array([0, 0]) }, "inOffsets"],
+    [{ ...good, inOffsets: new Uint32Array([0, 2, 1, 2]) }, "decreases"],
+    [{ ...good, inFrom: new Uint32Array([0, 9]) }, "particle 9"],
+    [{ ...good, inNeuron: new Uint32Array([0, 4]) }, "neuron 4"],
+    [{ ...good, stakes: new BigUint64Array(0) }, "stakes"],
+    [{ ...good, inNeuron: new Uint32Array([0]) }, "inNeuron"],
+  ]
+  for (const engine of ["auto", "fallback"] as const) {
+    for (const [s, word] of bad) {
+      try {
+        await calculateRank(s, undefined, { engine })
+        assert.unreachable(`accepted a bad snapshot (${word})`)
+      } catch (e) {
+        assert.instance(e, RankSnapshotError)
+        assert.match((e as RankSnapshotError).message, word)
+      }
+    }
+  }
+  assert.is((await calculateRank(good)).ranks.length, 3)
 })
 
 test.run()

@@ -454,6 +454,14 @@ Napi::Value Calculate(const Napi::CallbackInfo& info) {
   if (err.empty()) j.in_neuron = typed<u32>(o, "inNeuron", L, "Uint32Array", err);
   if (err.empty()) j.stakes = typed<u64>(o, "stakes", j.m, "BigUint64Array", err);
   if (err.empty()) {
+    for (u32 t = 0; t < j.n; t++)
+      if (j.in_off[t + 1] < j.in_off[t]) {
+        err = "inOffsets decreases at particle " + std::to_string(t);
+        break;
+      }
+  }
+  if (err.empty() && j.in_off[0] != 0) err = "inOffsets[0] must be 0";
+  if (err.empty()) {
     for (size_t k = 0; k < L; k++)
       if (j.in_from[k] >= j.n || j.in_neuron[k] >= j.m) {
         err = "link " + std::to_string(k) + " names a particle or neuron out of range";

@@ -9,7 +9,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { Worker } from "node:worker_threads"
-import type { RankSnapshot } from "./Snapshot.ts"
+import { validateSnapshot, type RankSnapshot, type RankSnapshotError } from "./Snapshot.ts"
 import { defaultRankParams, resolveParams, type RankParams, type RankParamsError } from "./RankParams.ts"
 import { rankConstants } from "./internal/fixed.ts"
 import { compress, iterate } from "./internal/fallback.ts"
@@ -22,8 +22,8 @@ export type EngineKind = "native" | "fallback"
  * Options of one calculation.
  * - `engine`: "auto" (native when built, else fallback; default), "native" (fails if not built),
  *   "fallback".
- * - `threads`: native worker threads (default: the machine's hardware threads, at most 2... see
- *   {@link defaultThreads}); the result does not depend on it.
+ * - `threads`: native worker threads (default {@link defaultThreads}: the hardware threads); the
+ *   result does not depend on it.
  * - `isa`: force the native vector unit ("scalar" | "avx2" | "avx512"; default the widest).
  * - `worker`: run the fallback in a worker thread so the event loop stays free (default: when the
  *   snapshot has at least 100,000 links).
@@ -98,11 +98,13 @@ const runFallbackWorker = (s: RankSnapshot, params: RankParams): Promise<RankRes
   })
 
 /**
- * Compute ranks for a snapshot. Rejects with RankParamsError for bad params and
- * {@link NativeUnavailable} when engine "native" is required but not available.
+ * Compute ranks for a snapshot. Rejects with RankParamsError for bad params, RankSnapshotError for
+ * an inconsistent snapshot, and {@link NativeUnavailable} when engine "native" is required but not
+ * available.
  */
 export const calculateRank = async (snapshot: RankSnapshot, params: RankParams = defaultRankParams, options: RankOptions = {}): Promise<RankResult> => {
   const p = resolveParams(params)
+  validateSnapshot(snapshot)
   const engine = options.engine ?? "auto"
   if (engine !== "fallback") {
     const n = loadNative()
@@ -142,7 +144,7 @@ export const rankToNumber = (q: bigint): number => Number(q) / 2 ** 60
 
 /** The rank engine as an Effect service; Layers pick the backend. */
 export class RankEngine extends Context.Service<RankEngine, {
-  readonly calculate: (snapshot: RankSnapshot, params: RankParams) => Effect.Effect<RankResult, RankParamsError | NativeUnavailable>
+  readonly calculate: (snapshot: RankSnapshot, params: RankParams) => Effect.Effect<RankResult, RankParamsError | RankSnapshotError | NativeUnavailable>
 }>()("cyberkernel/graph/RankEngine") {
   /** Native when built, else fallback (announced once). */
   static readonly auto: Layer.Layer<RankEngine> = Layer.succeed(RankEngine, RankEngine.of({ calculate: (s, p) => wrap(s, p, { engine: "auto" }) }))
@@ -151,4 +153,4 @@ export class RankEngine extends Context.Service<RankEngine, {
 }
 
 const wrap = (s: RankSnapshot, p: RankParams, o: RankOptions) =>
-  Effect.tryPromise({ try: () => calculateRank(s, p, o), catch: (e) => e as RankParamsError | NativeUnavailable })
+  Effect.tryPromise({ try: () => calculateRank(s, p, o), catch: (e) => e as RankParamsError | RankSnapshotError | NativeUnavailable })

@@ -10,6 +10,7 @@
  * never removed in go-cyber) and its stake table, and calls {@link SnapshotBuilder.build} at each
  * CalculationPeriod boundary: an O(links + particles + neurons) counting sort, no comparisons.
  */
+import { Data } from "effect"
 
 /**
  * An immutable rank snapshot (all numbers are unsigned).
@@ -31,6 +32,36 @@ export interface RankSnapshot {
   readonly inFrom: Uint32Array
   readonly inNeuron: Uint32Array
   readonly stakes: BigUint64Array
+}
+
+/** A snapshot whose arrays are inconsistent; `log` names the first problem found. */
+export class RankSnapshotError extends Data.TaggedError("RankSnapshotError")<{ readonly log: string }> {
+  override get message(): string {
+    return this.log
+  }
+}
+
+/**
+ * Check a snapshot's shape in O(particles + links): array lengths, offsets non-decreasing from 0
+ * to the link count, particle and neuron numbers in range. Throws {@link RankSnapshotError}.
+ * (Order within a particle's links and uniqueness are the builder's promise and are not needed
+ * for memory safety; both engines give the same bits on any well-formed snapshot.)
+ */
+export const validateSnapshot = (s: RankSnapshot): void => {
+  const fail = (log: string): never => { throw new RankSnapshotError({ log }) }
+  const { particles: n, neurons: m, inOffsets, inFrom, inNeuron, stakes } = s
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) fail(`particles must be an integer in [0, 2^32), got ${n}`)
+  if (!Number.isInteger(m) || m < 0 || m >= 2 ** 32) fail(`neurons must be an integer in [0, 2^32), got ${m}`)
+  if (inOffsets.length !== n + 1) fail(`inOffsets has ${inOffsets.length} entries, expected particles + 1 = ${n + 1}`)
+  if (inFrom.length !== inNeuron.length) fail(`inFrom has ${inFrom.length} entries but inNeuron ${inNeuron.length}`)
+  if (stakes.length !== m) fail(`stakes has ${stakes.length} entries, expected neurons = ${m}`)
+  if (inOffsets[0] !== 0) fail(`inOffsets[0] must be 0, got ${inOffsets[0]}`)
+  for (let t = 0; t < n; t++) if (inOffsets[t + 1]! < inOffsets[t]!) fail(`inOffsets decreases at particle ${t}`)
+  if (inOffsets[n] !== inFrom.length) fail(`inOffsets ends at ${inOffsets[n]}, expected the link count ${inFrom.length}`)
+  for (let k = 0; k < inFrom.length; k++) {
+    if (inFrom[k]! >= n) fail(`link ${k} comes from particle ${inFrom[k]}, out of range (particles = ${n})`)
+    if (inNeuron[k]! >= m) fail(`link ${k} names neuron ${inNeuron[k]}, out of range (neurons = ${m})`)
+  }
 }
 
 /** Number of links in a snapshot. */
