@@ -44,6 +44,11 @@ export interface OpenStoreOptions {
   readonly namespaces: ReadonlyArray<string>
   /** Which old versions to keep; default PRUNE_NOTHING. */
   readonly pruning?: PruningPolicy
+  /**
+   * fsync every commit batch (LevelDB `sync: true`). Default false: commits stay atomic and
+   * survive a process crash; a power loss may lose the last commits (CometBFT replays them).
+   */
+  readonly sync?: boolean
 }
 
 const NAME_RE = /^[A-Za-z0-9_.-]+$/
@@ -415,7 +420,7 @@ export const openCommitMultiStore = async (opts: OpenStoreOptions): Promise<Comm
   }
   let backend: Backend
   if (opts.memory !== undefined) backend = opts.memory.open()
-  else if (opts.path !== undefined) backend = await openLevelBackend(opts.path)
+  else if (opts.path !== undefined) backend = await openLevelBackend(opts.path, opts.sync ?? false)
   else throw new StoreError({ reason: "invalid-option", log: "openCommitMultiStore needs a path or a memory storage" })
   try {
     const latestRec = backend.getSync(LATEST_KEY)

@@ -26,8 +26,12 @@ export interface Backend {
   close(): Promise<void>
 }
 
-/** A LevelDB backend at `path` (created when missing). */
-export const openLevelBackend = async (path: string): Promise<Backend> => {
+/**
+ * A LevelDB backend at `path` (created when missing). With `sync`, every batch is fsynced
+ * before it resolves (survives power loss, slower); without, a batch is atomic and survives a
+ * process crash, but the last batches may be lost on power loss (LevelDB `sync: false`).
+ */
+export const openLevelBackend = async (path: string, sync = false): Promise<Backend> => {
   const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" })
   await db.open()
   return {
@@ -40,7 +44,7 @@ export const openLevelBackend = async (path: string): Promise<Backend> => {
         if (op.type === "put") batch.put(op.key, op.value)
         else batch.del(op.key)
       }
-      return batch.write()
+      return batch.write({ sync })
     },
     close: () => db.close()
   }

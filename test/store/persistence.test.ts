@@ -51,7 +51,7 @@ t("close and reopen on LevelDB: same version, hash, values, old heights; continu
   const dir = tmp()
   const names = ["bank", "graph"]
   const live = new Map<string, string>()
-  let ms = await openCommitMultiStore({ path: dir, namespaces: names })
+  let ms = await openCommitMultiStore({ path: dir, namespaces: names, sync: true })
   const first = await writeVersions(ms, names, 1, 5, 1, live)
   const last = ms.lastCommit()
   await ms.close()
