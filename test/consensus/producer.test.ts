@@ -192,6 +192,7 @@ for (const failAt of ["finalizeBlock", "commit"] as const) {
       const q = await app.query({ data: enc.encode("c"), path: "/key", height: 0n, prove: false })
       assert.is(new TextDecoder().decode(q.value), "3")
       // and the chain continues from there
+      await p.broadcastTx(enc.encode("d=4"))
       await p.produceBlock(0n)
       assert.is(hex(store.blocks.get(4)!.header.appHash), hex(store.resultsByHeight.get(3)!.appHash))
       assert.is(hex(store.blocks.get(4)!.header.lastBlockId.hash), hex(store.blocks.get(3)!.hash))
