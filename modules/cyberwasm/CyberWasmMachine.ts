@@ -147,7 +147,7 @@ export class CyberWasmMachine implements Machine {
       }
       case M.TypeUrl.instantiate: {
         const m = M.MsgInstantiate.decode(msg.value)
-        const { address, data } = this.instantiate(ctx, m.sender, m.codeHash, m.admin, m.input, m.reserve, m.label, ctx.txHash)
+        const { address, data } = this.instantiate(ctx, m.sender, m.codeHash, m.admin, m.input, m.reserve, m.label, ctx.txHash, m.address)
         return { typeUrl: "/cyber.cyberwasm.v1.MsgInstantiateResponse", value: M.MsgInstantiateResponse.encode({ address, data }) }
       }
       case M.TypeUrl.execute: {
@@ -171,18 +171,36 @@ export class CyberWasmMachine implements Machine {
     }
   }
 
-  /** Create a program from stored code; returns its address and init's data. */
-  instantiate(ctx: ExecContext, sender: string, codeHash: Uint8Array, admin: string, input: Uint8Array, reserve: bigint, label: string, txHash: Uint8Array): { address: string; data: Uint8Array } {
+  /**
+   * Create a program from stored code; returns its address and init's data. With `reuse`, the
+   * program is redeployed at an evicted program's address (admin or creator only); its memory
+   * starts fresh and its memory root chain continues from the evicted program's root.
+   */
+  instantiate(ctx: ExecContext, sender: string, codeHash: Uint8Array, admin: string, input: Uint8Array, reserve: bigint, label: string, txHash: Uint8Array, reuse = ""): { address: string; data: Uint8Array } {
     const store = ctx.rawStore ?? ctx.store
     const code = this.runtime.code(store, codeHash)
     if (admin) addressBytes(admin)
-    const seq = readCounter(store.get(Keys.programSeq))
-    store.set(Keys.programSeq, counterBytes(seq + 1n))
-    const address = programAddress(this.params.addressPrefix, seq)
+    let address: string
+    let root: Uint8Array = new Uint8Array(32)
+    let nextId = 0n
+    if (reuse) {
+      const old = loadInfo(store, reuse)
+      if (!old) throw new ProgramNotFound({ log: `no program at ${reuse}` })
+      if (old.status !== "evicted") throw new InvalidRequest({ log: `program ${reuse} is ${old.status}: only an evicted program's address can be redeployed` })
+      if (sender !== old.admin && sender !== old.creator) throw new NotAdmin({ log: `${sender} is neither the admin nor the creator of ${reuse}` })
+      address = reuse
+      root = old.memoryRoot
+      nextId = old.nextId
+      this.runtime.drop(address)
+    } else {
+      const seq = readCounter(store.get(Keys.programSeq))
+      store.set(Keys.programSeq, counterBytes(seq + 1n))
+      address = programAddress(this.params.addressPrefix, seq)
+    }
     if (reserve > 0n) this.bank.send(this.port(ctx), sender, this.moduleAccount, this.params.feeDenom, reserve)
     const info: ProgramInfo = {
       address, codeHash: code.program.hash, creator: sender, admin, label, status: "active", reserve: reserve * this.params.gasPerToken,
-      pages: 0, memoryRoot: new Uint8Array(32), rentPaidHeight: ctx.height, frozenHeight: 0, createdHeight: ctx.height, nextId: 0n, stablePages: 0
+      pages: 0, memoryRoot: root, rentPaidHeight: ctx.height, frozenHeight: 0, createdHeight: ctx.height, nextId, stablePages: 0
     }
     saveInfo(store, info, this.params)
     this.runtime.create(info, code)

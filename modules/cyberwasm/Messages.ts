@@ -5,7 +5,8 @@
  * MsgInstantiateContract, MsgExecuteContract, MsgMigrateContract) with CyberWasm's deposit.
  *
  *   MsgStoreCode    { 1 sender: string, 2 wasm_byte_code: bytes }        -> { 1 code_hash: bytes }
- *   MsgInstantiate  { 1 sender, 2 code_hash: bytes, 3 admin: string, 4 input: bytes, 5 reserve: uint64, 6 label: string }
+ *   MsgInstantiate  { 1 sender, 2 code_hash: bytes, 3 admin: string, 4 input: bytes, 5 reserve: uint64, 6 label: string,
+ *                     7 address: string (optional: redeploy to this evicted program's address; admin or creator only) }
  *                                                                          -> { 1 address: string, 2 data: bytes }
  *   MsgExecute      { 1 sender, 2 program: string, 3 input: bytes }        -> { 1 data: bytes }
  *   MsgDeposit      { 1 sender, 2 program: string, 3 amount: uint64 }      -> { 1 reserve: uint64 }
@@ -96,7 +97,8 @@ const codec = <const S extends Shape>(name: string, shape: S): Codec<S> => {
 export const MsgStoreCode = codec("MsgStoreCode", { sender: [1, "string"], wasmByteCode: [2, "bytes"] })
 export const MsgStoreCodeResponse = codec("MsgStoreCodeResponse", { codeHash: [1, "bytes"] })
 export const MsgInstantiate = codec("MsgInstantiate", {
-  sender: [1, "string"], codeHash: [2, "bytes"], admin: [3, "string"], input: [4, "bytes"], reserve: [5, "uint64"], label: [6, "string"]
+  sender: [1, "string"], codeHash: [2, "bytes"], admin: [3, "string"], input: [4, "bytes"], reserve: [5, "uint64"], label: [6, "string"],
+  address: [7, "string"]
 })
 export const MsgInstantiateResponse = codec("MsgInstantiateResponse", { address: [1, "string"], data: [2, "bytes"] })
 export const MsgExecute = codec("MsgExecute", { sender: [1, "string"], program: [2, "string"], input: [3, "bytes"] })

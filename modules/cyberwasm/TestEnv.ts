@@ -211,11 +211,11 @@ export class TestEnv {
   }
 
   /** Upload (if bytes) and instantiate; returns the program address. */
-  deploy(code: Uint8Array, opts: { input?: Uint8Array; reserve?: bigint; admin?: string; sender?: string; label?: string; gas?: number } = {}): string {
+  deploy(code: Uint8Array, opts: { input?: Uint8Array; reserve?: bigint; admin?: string; sender?: string; label?: string; gas?: number; address?: string } = {}): string {
     const sender = opts.sender ?? this.alice
     const hash = code.length === 32 ? code : this.upload(code, sender)
     return this.must(this.tx(opts.gas ?? 100_000_000, (ctx) =>
-      this.machine.instantiate(ctx, sender, hash, opts.admin ?? sender, opts.input ?? new Uint8Array(), opts.reserve ?? 10_000_000n, opts.label ?? "", ctx.txHash).address))
+      this.machine.instantiate(ctx, sender, hash, opts.admin ?? sender, opts.input ?? new Uint8Array(), opts.reserve ?? 10_000_000n, opts.label ?? "", ctx.txHash, opts.address ?? "").address))
   }
 
   /** Call a program's dispatch; returns its data or throws the chain error. */

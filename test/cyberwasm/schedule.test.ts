@@ -68,6 +68,12 @@ test("freezes when the reserve runs out, resumes after a deposit, evicted after 
   assert.equal(freezeTight.storedPages(t3), [])
   assert.ok(ev.memoryRoot.length === 32, "root and address kept")
   assert.ok(freezeTight.tryCall(t3, enc("inc")).error.includes("evicted"))
+  // redeploy to the same address (creator/admin only), fresh memory
+  assert.throws(() => freezeTight.deploy(wasm.counter!, { address: t3, sender: freezeTight.account("mallory") }), /neither the admin nor the creator/)
+  assert.is(freezeTight.deploy(wasm.counter!, { address: t3, reserve: 1_000_000n }), t3)
+  assert.is(freezeTight.info(t3).status, "active")
+  const out = freezeTight.call(t3, enc("inc"))
+  assert.is(new DataView(out.buffer, out.byteOffset).getBigUint64(0, true), 1n)
 })
 
 test("two environments fed the same operations reach the same state (pages and schedules included)", () => {
