@@ -32,11 +32,19 @@ const sleepReal = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Advances the TestClock after letting the loop fiber re-arm its sleep (it does so once the last block's promise settles). */
 const advance = (ms: number) => Effect.flatMap(Effect.promise(() => sleepReal(10)), () => TestClock.adjust(ms))
 
+/** Scopes still open; closed after each test even when an assertion failed (else the loop's timer keeps the process alive). */
+const openScopes = new Set<Scope.Closeable>()
+test.after.each(async () => {
+  for (const s of openScopes) await Effect.runPromise(Scope.close(s, Exit.void))
+  openScopes.clear()
+})
+
 /** Starts a producer (no loop driving needed: tests call produceBlock) and returns it with its scope. */
 const start = async (cfg: ProducerConfig): Promise<{ p: Producer; close: () => Promise<void> }> => {
   const scope = Effect.runSync(Scope.make())
+  openScopes.add(scope)
   const p = await Effect.runPromise(Scope.provide(scope)(makeProducer({ ...cfg, blockTimeMs: 3_600_000 })))
-  return { p, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+  return { p, close: async () => { openScopes.delete(scope); await Effect.runPromise(Scope.close(scope, Exit.void)) } }
 }
 
 test("blocks appear every blockTimeMs on a TestClock; headers chain and hash as CometBFT", async () => {
