@@ -9,8 +9,8 @@
  * Call API (ctx.call target "auth"): "ensureAccount" (body: raw address bytes; response one byte,
  * 1 when the account was created) — bank calls it on first receipt; "account"
  * (QueryAccountRequest -> QueryAccountResponse). Queries: `/cosmos.auth.v1beta1.Query/{Account,
- * AccountInfo, Params, ModuleAccountByName, Bech32Prefix, AddressBytesToString,
- * AddressStringToBytes}`. Handles no transaction messages (MsgUpdateParams is not built).
+ * Accounts, AccountInfo, Params, ModuleAccounts, ModuleAccountByName, Bech32Prefix,
+ * AddressBytesToString, AddressStringToBytes}`. Handles no transaction messages (MsgUpdateParams is not built).
  *
  * Source: cosmos-sdk x/auth (keeper/grpc_query.go: "account %s not found" NotFound,
  * keeper/genesis.go, ante/), x/auth/tx/decoder.go.
@@ -18,7 +18,7 @@
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth"
 import {
   AddressBytesToStringRequest, AddressBytesToStringResponse, AddressStringToBytesRequest, AddressStringToBytesResponse,
-  Bech32PrefixResponse, QueryAccountInfoRequest, QueryAccountInfoResponse, QueryAccountRequest, QueryAccountResponse,
+  Bech32PrefixResponse, QueryAccountsRequest, QueryAccountsResponse, QueryModuleAccountsResponse, QueryAccountInfoRequest, QueryAccountInfoResponse, QueryAccountRequest, QueryAccountResponse,
   QueryModuleAccountByNameRequest, QueryModuleAccountByNameResponse, QueryParamsResponse
 } from "cosmjs-types/cosmos/auth/v1beta1/query"
 import type { Any } from "cosmjs-types/google/protobuf/any"
@@ -26,7 +26,9 @@ import { InvalidRequest, NotFound, UnknownRequest } from "../../chain/ChainError
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import type { TxMode, TxPipeline } from "../../chain/TxPipeline.ts"
 import { parseDecCoins } from "../bank/Coin.ts"
-import { accountToAny, ensureAccount, getAccount, getParams } from "./Accounts.ts"
+import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
+import { paginate } from "../bank/Pagination.ts"
+import { ACCOUNT_PREFIX, accountFromAny, accountToAny, ensureAccount, getAccount, getParams } from "./Accounts.ts"
 import { formatAddress, moduleAddress, parseAddress } from "./Address.ts"
 import { ante, type AnteOptions } from "./Ante.ts"
 import { authConfig, FEE_COLLECTOR, type AuthConfig } from "./AuthConfig.ts"
@@ -106,6 +108,16 @@ export class AuthMachine implements Machine, TxPipeline {
       }
       case "Params":
         return QueryParamsResponse.encode({ params: getParams(ctx.store) }).finish()
+      case "Accounts": {
+        const { pagination } = QueryAccountsRequest.decode(data)
+        const { items, page } = paginate(ctx.store, Uint8Array.of(ACCOUNT_PREFIX), pagination, ([, v]) => AnyCodec.decode(v))
+        return QueryAccountsResponse.encode({ accounts: items, pagination: page }).finish()
+      }
+      case "ModuleAccounts": {
+        const all = [...ctx.store.iterate(Uint8Array.of(ACCOUNT_PREFIX), Uint8Array.of(ACCOUNT_PREFIX + 1))].map(([, v]) => accountFromAny(AnyCodec.decode(v)))
+        const modules = all.filter((a) => a.module).sort((a, b) => (a.module!.name < b.module!.name ? -1 : a.module!.name > b.module!.name ? 1 : 0))
+        return QueryModuleAccountsResponse.encode({ accounts: modules.map(accountToAny) }).finish()
+      }
       case "ModuleAccountByName": {
         const { name } = QueryModuleAccountByNameRequest.decode(data)
         if (name === "") throw new InvalidRequest({ log: "module name is empty: invalid request" })

@@ -32,7 +32,7 @@ import {
 } from "./internal/Balances.ts"
 import { importBankGenesis, exportBankGenesis } from "./internal/Genesis.ts"
 import { burnCoins, inputOutputCoins, mintCoins, sendCoins, type Addr } from "./internal/Ledger.ts"
-import { paginate } from "./internal/Pagination.ts"
+import { paginate } from "./Pagination.ts"
 
 /** Message type URLs. */
 export const MSG_SEND_URL = "/cosmos.bank.v1beta1.MsgSend"

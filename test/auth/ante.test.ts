@@ -360,6 +360,12 @@ test("queries: Account through CosmJS, not-found text CosmJS maps to null, Param
   const { QueryParamsResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query")
   const p = await chain.query("/cosmos.auth.v1beta1.Query/Params", new Uint8Array())
   assert.is(QueryParamsResponse.decode(p.value).params.maxMemoCharacters, 256n)
+  const { QueryAccountsRequest, QueryAccountsResponse, QueryModuleAccountsResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query")
+  const page = QueryAccountsResponse.decode((await chain.query("/cosmos.auth.v1beta1.Query/Accounts", QueryAccountsRequest.encode({ pagination: { key: new Uint8Array(), offset: 0n, limit: 2n, countTotal: true, reverse: false } }).finish())).value)
+  assert.is(page.accounts.length, 2)
+  assert.is(page.pagination!.total, 3n, "fee_collector, mint, alice")
+  const mods = QueryModuleAccountsResponse.decode((await chain.query("/cosmos.auth.v1beta1.Query/ModuleAccounts", new Uint8Array())).value)
+  assert.equal(mods.accounts.map((a) => a.typeUrl), ["/cosmos.auth.v1beta1.ModuleAccount", "/cosmos.auth.v1beta1.ModuleAccount"])
 })
 
 test.run()

@@ -4,9 +4,9 @@
  * the relative key of the first item not returned; `count_total` counts in offset mode.
  */
 import type { PageRequest, PageResponse } from "cosmjs-types/cosmos/base/query/v1beta1/pagination"
-import { InvalidRequest } from "../../../chain/ChainError.ts"
-import type { Entry, KVStore } from "../../../store/KVStore.ts"
-import { prefixEnd } from "./Balances.ts"
+import { InvalidRequest } from "../../chain/ChainError.ts"
+import type { Entry, KVStore } from "../../store/KVStore.ts"
+import { prefixEnd } from "./internal/Balances.ts"
 
 /** SDK DefaultLimit. */
 export const DEFAULT_LIMIT = 100n
