@@ -246,6 +246,11 @@ class IavlCommitMultiStore implements CommitMultiStore {
       this.versions = kept
       this.last = { version, hash }
       return this.last
+    } catch (e) {
+      // NodeKeys were assigned in memory: the working trees no longer match the database.
+      this.state = "broken"
+      if (e instanceof StoreError && e.reason === "commit-failed") throw e
+      throw new StoreError({ reason: "commit-failed", log: `commit of version ${version} failed: ${e instanceof Error ? e.message : String(e)}` })
     } finally {
       this.dropping = new Set()
       for (const name of this.names) this.space(name).tree.sealed = false
