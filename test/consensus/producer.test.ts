@@ -194,6 +194,7 @@ for (const failAt of ["finalizeBlock", "commit"] as const) {
       app = await KvApp.open(dir)
       ;({ p, close } = await start(config(app, store)))
       assert.equal(app.calls, ["info", "finalizeBlock:3", "commit"])
+      assert.is((await p.awaitCommit(sha256(enc.encode("a=1")), 200)).height, 1, "found in the block store's tx index after a restart")
       assert.is(p.tip().height, 3)
       assert.is(store.resultsHeight(), 3)
       assert.is(hex(p.tip().appHash), hex(store.resultsByHeight.get(3)!.appHash))

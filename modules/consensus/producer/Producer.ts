@@ -530,13 +530,15 @@ export class BlockProducer implements Producer {
     if (done !== undefined) return Promise.resolve(done)
     if (this.haltError !== undefined) return Promise.reject(this.haltError)
     return new Promise<TxCommit>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const forget = (): void => {
         const ws = this.waiters.get(key)
-        if (ws !== undefined) {
-          const i = ws.indexOf(w)
-          if (i >= 0) ws.splice(i, 1)
-          if (ws.length === 0) this.waiters.delete(key)
-        }
+        if (ws === undefined) return
+        const i = ws.indexOf(w)
+        if (i >= 0) ws.splice(i, 1)
+        if (ws.length === 0) this.waiters.delete(key)
+      }
+      const timer = setTimeout(() => {
+        forget()
         reject(new TxCommitTimeout({ hash: key.toUpperCase(), timeoutMs }))
       }, timeoutMs)
       const w = {
@@ -547,7 +549,9 @@ export class BlockProducer implements Producer {
       if (ws === undefined) this.waiters.set(key, [w]); else ws.push(w)
       // committed before this node's recent-commit memory (or before a restart)
       this.store.tx(hash).then((t) => {
-        if (t !== undefined) w.resolve({ height: t.height, index: t.index, hash: t.hash, result: t.result })
+        if (t === undefined) return
+        forget()
+        w.resolve({ height: t.height, index: t.index, hash: t.hash, result: t.result })
       }, () => undefined)
     })
   }
