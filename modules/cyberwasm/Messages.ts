@@ -65,6 +65,7 @@ const codec = <const S extends Shape>(name: string, shape: S): Codec<S> => {
       const w = BinaryWriter.create()
       for (const [f, no, kind] of fields) {
         const x = v[f] as unknown
+        if (x === undefined) continue // a missing field is its zero value (proto3)
         if (kind === "string" && x !== "") w.uint32((no << 3) | 2).string(x as string)
         else if (kind === "bytes" && (x as Uint8Array).length > 0) w.uint32((no << 3) | 2).bytes(x as Uint8Array)
         else if (kind === "uint64" && x !== 0n) w.uint32(no << 3).uint64(x as bigint)
