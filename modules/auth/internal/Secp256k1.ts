@@ -54,10 +54,11 @@ const KEYS_MAX = 100_000
 const verified = new Set<string>()
 const VERIFIED_MAX = 200_000
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")
+/** One character per byte (a compact, exact map key). */
+const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1")
 
 const keyObject = (pubkey: Uint8Array): KeyObject | null => {
-  const id = hex(pubkey)
+  const id = bin(pubkey)
   let k = keys.get(id)
   if (k !== undefined) return k
   try {
@@ -96,7 +97,7 @@ export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Ui
   if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3) || sig.length !== 64) return false
   if (!isLowS(sig)) return false
   const digest = createHash("sha256").update(message).digest()
-  const cacheKey = hex(digest) + hex(pubkey) + hex(sig)
+  const cacheKey = bin(digest) + bin(pubkey) + bin(sig)
   if (verified.has(cacheKey)) {
     verifyStats.cacheHits++
     return true

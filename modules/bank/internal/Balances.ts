@@ -39,10 +39,30 @@ const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   return k
 }
 
-/** Key of the balance of (`addr`, `denom`). */
-export const balanceKey = (addr: Uint8Array, denom: string): Uint8Array => concat(balancesPrefix(addr), enc.encode(denom))
+/** UTF-8 bytes of denoms (pure; bounded cache: denoms are few). */
+const denomCache = new Map<string, Uint8Array>()
+const denomBytes = (denom: string): Uint8Array => {
+  let b = denomCache.get(denom)
+  if (!b) {
+    b = enc.encode(denom)
+    if (denomCache.size >= 4096) denomCache.clear()
+    denomCache.set(denom, b)
+  }
+  return b
+}
+
+/** Key of the balance of (`addr`, `denom`): 0x02 ‖ len ‖ addr ‖ denom. */
+export const balanceKey = (addr: Uint8Array, denom: string): Uint8Array => {
+  const d = denomBytes(denom)
+  const k = new Uint8Array(2 + addr.length + d.length)
+  k[0] = BALANCES_PREFIX
+  k[1] = addr.length
+  k.set(addr, 2)
+  k.set(d, 2 + addr.length)
+  return k
+}
 /** Key of the supply of `denom`. */
-export const supplyKey = (denom: string): Uint8Array => concat(Uint8Array.of(SUPPLY_PREFIX), enc.encode(denom))
+export const supplyKey = (denom: string): Uint8Array => concat(Uint8Array.of(SUPPLY_PREFIX), denomBytes(denom))
 /** Key of the metadata of `denom`. */
 export const metadataKey = (denom: string): Uint8Array => concat(Uint8Array.of(METADATA_PREFIX), enc.encode(denom))
 
