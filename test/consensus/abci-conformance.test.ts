@@ -57,7 +57,11 @@ for (const kind of ["tcp", "unix"] as const) {
         assert.ok(app.calls.includes("checkTx:1"), "RECHECK reached the app")
         app.maxTxsPerBlock = Number.MAX_SAFE_INTEGER
         await c.checkTx(enc.encode("d=4"))
-        await c.produceBlock()
+        await c.checkTx(enc.encode("d2=4"))
+        // height 3 decides in round 2: two earlier proposals were processed and dropped
+        const f3 = await c.produceBlock({ failedRounds: 2 })
+        assert.is(f3.txResults.length, 2)
+        assert.equal(app.calls.filter((x) => x === "processProposal:3").length, 3)
         hashAt3 = hex(c.appHash)
         const q = await c.query("/key", enc.encode("a"))
         assert.is(q.code, 0)

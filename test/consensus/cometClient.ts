@@ -9,8 +9,9 @@
  *  - `handshake(genesis)` sends Info; at app height 0 sends InitChain; then replays every block
  *    the client holds above the app's height with FinalizeBlock + Commit, and checks that the app
  *    hash matches the one recorded when the block was first executed.
- *  - `produceBlock(txs)` runs PrepareProposal -> ProcessProposal -> FinalizeBlock -> Commit on
- *    the consensus connection, then Recheck (CheckTx type RECHECK) of the client's mempool.
+ *  - `produceBlock(opts)` runs [failed rounds: ProcessProposal of other proposals] ->
+ *    PrepareProposal -> ProcessProposal -> FinalizeBlock -> Commit on the consensus connection,
+ *    then Recheck (CheckTx type RECHECK) of the client's mempool.
  *  - `checkTx`, `query`, `listSnapshots` use the mempool, query and snapshot connections.
  *  - The client keeps its blocks (`blocks`) so a second client (after an app restart) can be
  *    given them: `new CometClient(conns, heldBlocks)`.
@@ -256,6 +257,12 @@ export class CometClient {
     /** Proposed txs (default: the client's mempool, FIFO). */
     readonly txs?: ReadonlyArray<Uint8Array>
     readonly stopBeforeCommit?: boolean
+    /**
+     * Rounds that fail before the deciding one (expected_behavior.md `*consensus-round`): in each
+     * the client is a non-proposer and gets ProcessProposal for another proposal (the first
+     * proposed tx only, other hash) that is then not decided. Default 0.
+     */
+    readonly failedRounds?: number
   } = {}): Promise<ResponseFinalizeBlock> {
     const height = BigInt(this.height()) === 0n ? this.initialHeight : BigInt(this.height()) + 1n
     this.timeSeconds += 1n
@@ -263,9 +270,18 @@ export class CometClient {
     const proposer = new Uint8Array(20).fill(7)
     const nextValidatorsHash = new Uint8Array(32).fill(9)
     const c = this.conns.consensus
+    const proposed = [...(opts.txs ?? this.mempool)]
+    for (let r = 0; r < (opts.failedRounds ?? 0); r++) {
+      await c.call({
+        processProposal: {
+          txs: proposed.slice(0, 1), proposedLastCommit: { round: 0, votes: [] }, misbehavior: [],
+          hash: new Uint8Array(32).fill(r + 1), height, time, nextValidatorsHash, proposerAddress: new Uint8Array(20).fill(r + 1)
+        }
+      })
+    }
     const prep = (await c.call({
       prepareProposal: {
-        maxTxBytes: 1_048_576n, txs: [...(opts.txs ?? this.mempool)], localLastCommit: { round: 0, votes: [] },
+        maxTxBytes: 1_048_576n, txs: proposed, localLastCommit: { round: 0, votes: [] },
         misbehavior: [], height, time, nextValidatorsHash, proposerAddress: proposer
       }
     })).prepareProposal!
