@@ -390,7 +390,6 @@ export class CyberWasmMachine implements Machine {
       port: { call: () => { throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" }) }, query: (t, p, d) => ctx.query(t, p, d) }
     }
     const out = this.engine.run(env, address, "cyberwasm_dispatch", input, this.params.queryGas, "", { instance: inst })
-    if (!fresh && inst.dirtyPages().length > 0) this.runtime.drop(address)
     if (out.kind !== "ok") throw new ProgramFailed({ log: `query dispatch ${address}: ${out.error}` })
     return out.data
   }

@@ -241,6 +241,23 @@ export class TestEnv {
     return { ok: true, data: r.value!, error: "", code: 0, gasUsed: r.gasUsed }
   }
 
+  /**
+   * Run a call in a branch that is then discarded (as CheckTx or a simulation does): returns the
+   * outcome, leaves no state behind. The live instance is moved back on the next real call.
+   */
+  simulate(address: string, input: Uint8Array, opts: CallOptions = {}): CallOutcome {
+    const sender = opts.sender ?? this.alice
+    const overlay = new OverlayStore(this.store)
+    const gas = new GasMeter(opts.gas ?? 10_000_000)
+    try {
+      const ctx = this.context(overlay, gas, [], new Map(), [])
+      const res = this.machine.handle({ ...ctx, signers: [sender] }, { typeUrl: M.TypeUrl.execute, value: M.MsgExecute.encode({ sender, program: address, input }) })
+      return { ok: true, data: M.MsgExecuteResponse.decode(res.value).data, error: "", code: 0, gasUsed: gas.consumed() }
+    } catch (e) {
+      return { ok: false, data: new Uint8Array(), error: isChainError(e) ? e.log : String(e), code: isChainError(e) ? e.code : 1, gasUsed: gas.consumed() }
+    }
+  }
+
   /** Deposit tokens into a program's reserve; returns the new reserve. */
   deposit(address: string, amount: bigint, sender = this.alice): bigint {
     return this.must(this.tx(10_000_000, (ctx) => this.machine.deposit(ctx, sender, address, amount)))

@@ -62,6 +62,27 @@ test("infinite loop, memory bomb, deep recursion, abort and error: clear errors,
   assert.is(dec(env.call(bomb, enc("write"))), "2")
 })
 
+test("a discarded branch (CheckTx, simulation) and a failed call cost what they touched: no full reload", () => {
+  const env = new TestEnv()
+  const big = env.deploy(program(`(i64.store (i32.const 1024) (i64.add (i64.load (i32.const 1024)) (i64.const 1)))
+    (if (i32.eq (local.get 1) (i32.const 4)) (then (unreachable)))
+    (i32.store (i32.const 16) (i32.const 0)) (i32.store (i32.const 20) (i32.const 1024)) (i32.store (i32.const 24) (i32.const 8)) (i32.const 16)`, "", `(memory (export "memory") 256)`))
+  for (let i = 0; i < 3; i++) env.call(big, enc(""))
+  const stats = env.machine.runtime.stats
+  const reloads = stats.reloads
+  // each simulation starts from the committed state, moving the live instance back first
+  for (let i = 0; i < 3; i++) assert.is(u64(env.simulate(big, enc("")).data), 4n)
+  assert.is(u64(env.call(big, enc(""))), 4n, "the discarded branches left no trace")
+  assert.is(stats.reverts, 3)
+  const before = stateOf(env, big)
+  const failed = env.tryCall(big, enc("trap"))
+  assert.not.ok(failed.ok)
+  assert.is(stats.rollbacks, 1)
+  assert.equal(stateOf(env, big), before)
+  assert.is(u64(env.call(big, enc(""))), 5n)
+  assert.is(stats.reloads, reloads, "never reloaded all 256 pages")
+})
+
 test("invalid code is refused at upload with a clear error", () => {
   const env = new TestEnv()
   assert.throws(() => env.upload(program("(drop (f32.const 1.5)) (i32.const 0)")), (e: unknown) => e instanceof ProgramRejected && /floating point/.test(e.log))

@@ -196,8 +196,10 @@ class Execution {
     }
     if (exception !== undefined || !result || !result.ok) {
       restoreGas()
-      if (inst.active === 0) runtime.drop(address)
-      else if (parentFrame) parentFrame.reentered = true
+      if (inst.active === 0) {
+        if (opts.create || opts.instance) runtime.drop(address)
+        else runtime.rollback(parent, info, raw, inst)
+      } else if (parentFrame) parentFrame.reentered = true
       const error = exception !== undefined ? messageOf(exception) : result && !result.ok ? result.error : "no result"
       return {
         kind: exception !== undefined ? "trap" : "err", data: new Uint8Array(), error, exception, points: used,
@@ -217,7 +219,10 @@ class Execution {
       if (parentFrame) {
         parentFrame.crossWrites ||= frame.crossWrites
       }
-    } else if (inst.dirtyPages().length > 0 && inst.active === 0) runtime.drop(address)
+    } else if (inst.active === 0 && (inst.dirtyPages().length > 0 || inst.pages() !== info.pages)) {
+      if (opts.instance && runtime.cached(address) !== inst) void 0 // a throwaway instance: nothing cached to undo
+      else runtime.rollback(parent, info, raw, inst)
+    }
     restoreGas()
     return { kind: "ok", data: result.data, error: "", points: used, crossWrites: frame.crossWrites, reentered: frame.reentered }
   }

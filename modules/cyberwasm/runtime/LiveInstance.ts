@@ -31,6 +31,11 @@ export class LiveInstance {
   host: HostImpl | undefined
   /** Memory commitment this instance's memory and globals correspond to (see PageStore). */
   root: Uint8Array = new Uint8Array(32)
+  /**
+   * Recent persisted steps, oldest first: the root before each step and the pages it wrote, so the
+   * instance can be moved back to an earlier root by re-reading only those pages (ProgramRuntime).
+   */
+  history: Array<{ readonly from: Uint8Array; readonly pages: ReadonlyArray<number> }> = []
   /** Whether the program may be re-entered (set by `allow_reentry` for the current call). */
   reentryAllowed = false
   /** Frames of this program on the current call stack. */

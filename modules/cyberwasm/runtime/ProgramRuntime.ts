@@ -7,8 +7,10 @@
  * the program's memory root advances: root' = sha256(root || u32 pages || (u32 index ||
  * sha256(page))* || sha256(globals)). The cost of a call is proportional to the pages it wrote,
  * never to the program's total memory. A cached instance is reused only while its root equals the
- * root in the store being executed against (another branch, a discarded tx or a failed call makes
- * them differ and the instance is reloaded from the stored pages), so a trap never leaks memory.
+ * root in the store being executed against; when another branch (CheckTx, a discarded tx) moved
+ * it, it is moved back by re-reading the pages written since (`align`), else reloaded from the
+ * stored pages. A failed call re-reads the pages it dirtied (`rollback`), so a trap never leaks
+ * memory and costs what it touched, not the program's size.
  *
  * Each page is an IAVL leaf of the cyberwasm namespace, hence provable with ICS-23 against the
  * app hash; the root chain commits to the memory's history in the program record.
@@ -51,7 +53,7 @@ export class ProgramRuntime {
   private readonly codes = new Map<string, CompiledCode>()
   private readonly instances = new Map<string, LiveInstance>()
   /** Counters for tests and benchmarks. */
-  readonly stats = { instantiations: 0, reloads: 0, pagesWritten: 0, pagesRestored: 0 }
+  readonly stats = { instantiations: 0, reloads: 0, reverts: 0, rollbacks: 0, pagesWritten: 0, pagesRestored: 0 }
 
   constructor(limits: ProgramLimits, cacheBytes: number) {
     this.limits = limits
@@ -78,10 +80,14 @@ export class ProgramRuntime {
     return this.compile(bytes)
   }
 
-  /** The live instance of `info` matching the store, reloaded from stored pages when stale. */
+  /**
+   * The live instance of `info` matching the store. A cached instance at another root is moved
+   * back by re-reading only the pages written since `info`'s root when that root is in its recent
+   * history (a CheckTx or a discarded tx ran on it); otherwise it is reloaded from all stored pages.
+   */
   instance(store: KVStore, info: ProgramInfo, raw: Uint8Array): LiveInstance {
     const cached = this.instances.get(info.address)
-    if (cached && (cached.active > 0 || (equal(cached.root, info.memoryRoot) && equal(cached.program.hash, info.codeHash)))) {
+    if (cached && (cached.active > 0 || (equal(cached.program.hash, info.codeHash) && this.align(store, info, raw, cached)))) {
       this.instances.delete(info.address)
       this.instances.set(info.address, cached)
       return cached
@@ -90,6 +96,55 @@ export class ProgramRuntime {
     this.stats.reloads++
     this.put(info.address, inst)
     return inst
+  }
+
+  /** Bring `inst` to `info`'s root through its history; false when it cannot (reload instead). */
+  private align(store: KVStore, info: ProgramInfo, raw: Uint8Array, inst: LiveInstance): boolean {
+    if (equal(inst.root, info.memoryRoot)) return inst.pages() === info.pages
+    if (inst.pages() !== info.pages) return false
+    const pages = new Set<number>()
+    for (let i = inst.history.length - 1; i >= 0; i--) {
+      const step = inst.history[i]!
+      for (const p of step.pages) pages.add(p)
+      if (equal(step.from, info.memoryRoot)) {
+        if (!this.reread(store, raw, inst, [...pages].sort((a, b) => a - b), info.pages)) return false
+        inst.history = inst.history.slice(0, i)
+        inst.root = info.memoryRoot
+        this.stats.reverts++
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Re-read `pages` and the globals of `inst` from `store`; false when globals were never stored. */
+  private reread(store: KVStore, raw: Uint8Array, inst: LiveInstance, pages: ReadonlyArray<number>, count: number): boolean {
+    const globals = store.get(Keys.globals(raw))
+    if (!globals || globals.length !== inst.readGlobals().length) return false
+    const mem = inst.memory()
+    for (const p of pages) {
+      if (p >= count) return false
+      const page = store.get(Keys.page(raw, p))
+      if (page) mem.set(page, p * PAGE_SIZE)
+      else mem.fill(0, p * PAGE_SIZE, (p + 1) * PAGE_SIZE)
+      this.stats.pagesRestored++
+    }
+    inst.writeGlobals(globals)
+    inst.clearDirty()
+    return true
+  }
+
+  /**
+   * Undo a failed call on `inst`: re-read the pages it dirtied and the globals from `store` (the
+   * state before the call). Drops the instance instead when memory grew or nothing was stored yet.
+   */
+  rollback(store: KVStore, info: ProgramInfo, raw: Uint8Array, inst: LiveInstance): void {
+    if (inst.active > 0) return
+    if (inst.pages() === info.pages && equal(inst.root, info.memoryRoot) && this.reread(store, raw, inst, inst.dirtyPages(), info.pages)) {
+      this.stats.rollbacks++
+      return
+    }
+    if (this.instances.get(info.address) === inst) this.instances.delete(info.address)
   }
 
   /** A new instance of `code` for a program being created (data segments only, all pages dirty). */
@@ -175,6 +230,8 @@ export class ProgramRuntime {
     }
     if (globalsChanged) store.set(Keys.globals(raw), globals)
     parts.push(sha256(globals))
+    inst.history.push({ from: info.memoryRoot, pages: dirty })
+    if (inst.history.length > 16) inst.history.shift()
     info.memoryRoot = sha256(...parts)
     info.pages = pages
     inst.clearDirty()
