@@ -104,8 +104,12 @@ export class Application implements AbciApplication {
     }
     const appState = parseAppState(req.appStateBytes)
     const block = this.blockContext(0, req.time, new Uint8Array(), new Uint8Array(32))
-    const exec = new Executor(this.router, this.opts.authority, block, this.opts.store, new GasMeter(UNMETERED))
+    // Genesis writes go through a branch, applied in key order: the roots then depend only on
+    // the genesis state, not on the order machines wrote it (export then import is identical).
+    const branch = this.opts.store.branch()
+    const exec = new Executor(this.router, this.opts.authority, block, branch, new GasMeter(UNMETERED))
     for (const m of this.router.machines) m.initGenesis(exec.context(m), appState[m.name])
+    branch.write()
     this.lastBlockTime = req.time
     // Genesis is committed with the first block; until then CheckTx reads the genesis state
     // from a branch of the working store, so genesis accounts can send right away.

@@ -12,6 +12,8 @@ import { join, relative } from "node:path"
 const root = new URL("..", import.meta.url).pathname
 const filters = process.argv.slice(2)
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2)
+/** A file still running after this many seconds is killed and counted as failed (a hang must not stall CI). */
+const fileTimeoutS = Number(process.env.TEST_FILE_TIMEOUT_S ?? 300)
 
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -34,12 +36,19 @@ const runFile = (file: string): Promise<Outcome> =>
     let out = ""
     child.stdout.on("data", (d) => { out += d })
     child.stderr.on("data", (d) => { out += d })
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill("SIGKILL")
+    }, fileTimeoutS * 1000)
     child.on("close", (code) => {
+      clearTimeout(timer)
+      if (timedOut) out += `\n[test driver] killed after ${fileTimeoutS} s (TEST_FILE_TIMEOUT_S)\n`
       const total = [...out.matchAll(/Total:\s+(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0)
       const passed = [...out.matchAll(/Passed:\s+(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0)
       const skipped = [...out.matchAll(/Skipped:\s+(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0)
       let failed = Math.max(0, total - passed - skipped)
-      if (code !== 0 && failed === 0) failed = 1
+      if ((code !== 0 || timedOut) && failed === 0) failed = 1
       const ms = performance.now() - started
       const mark = failed === 0 ? "ok  " : "FAIL"
       process.stdout.write(`${mark} ${file} (${passed} passed, ${failed} failed, ${(ms / 1000).toFixed(1)} s)\n`)
