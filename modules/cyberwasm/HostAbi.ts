@@ -98,8 +98,9 @@ export type AbiKeysAgree = Assert<Agree<keyof Sig, keyof HostFunctions>>
 /** Name of a host function (camelCase, as in the generated types). */
 export type HostName = keyof HostFunctions
 
-/** Core Wasm value types (binary encoding): i32 0x7f, i64 0x7e. */
+/** Core Wasm value type i32 (binary encoding 0x7f). */
 export const I32 = 0x7f
+/** Core Wasm value type i64 (binary encoding 0x7e). */
 export const I64 = 0x7e
 
 /** The core import name of a host function: `selfAddress` -> `self_address` (module "cyberwasm"). */

@@ -95,28 +95,47 @@ const codec = <const S extends Shape>(name: string, shape: S): Codec<S> => {
   }
 }
 
+/** Codec of cyber.cyberwasm.v1.MsgStoreCode (fields in the header table). */
 export const MsgStoreCode = codec("MsgStoreCode", { sender: [1, "string"], wasmByteCode: [2, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.MsgStoreCodeResponse (fields in the header table). */
 export const MsgStoreCodeResponse = codec("MsgStoreCodeResponse", { codeHash: [1, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.MsgInstantiate (fields in the header table). */
 export const MsgInstantiate = codec("MsgInstantiate", {
   sender: [1, "string"], codeHash: [2, "bytes"], admin: [3, "string"], input: [4, "bytes"], reserve: [5, "uint64"], label: [6, "string"],
   address: [7, "string"]
 })
+/** Codec of cyber.cyberwasm.v1.MsgInstantiateResponse (fields in the header table). */
 export const MsgInstantiateResponse = codec("MsgInstantiateResponse", { address: [1, "string"], data: [2, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.MsgExecute (fields in the header table). */
 export const MsgExecute = codec("MsgExecute", { sender: [1, "string"], program: [2, "string"], input: [3, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.MsgExecuteResponse (fields in the header table). */
 export const MsgExecuteResponse = codec("MsgExecuteResponse", { data: [1, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.MsgDeposit (fields in the header table). */
 export const MsgDeposit = codec("MsgDeposit", { sender: [1, "string"], program: [2, "string"], amount: [3, "uint64"] })
+/** Codec of cyber.cyberwasm.v1.MsgDepositResponse (fields in the header table). */
 export const MsgDepositResponse = codec("MsgDepositResponse", { reserve: [1, "uint64"] })
+/** Codec of cyber.cyberwasm.v1.MsgUpgrade (fields in the header table). */
 export const MsgUpgrade = codec("MsgUpgrade", { sender: [1, "string"], program: [2, "string"], codeHash: [3, "bytes"], input: [4, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.MsgUpgradeResponse (fields in the header table). */
 export const MsgUpgradeResponse = codec("MsgUpgradeResponse", { data: [1, "bytes"] })
 
+/** Codec of cyber.cyberwasm.v1.QueryAddress (fields in the header table). */
 export const QueryAddress = codec("QueryAddress", { address: [1, "string"] })
+/** Codec of cyber.cyberwasm.v1.QueryReserveResponse (fields in the header table). */
 export const QueryReserveResponse = codec("QueryReserveResponse", { reserve: [1, "uint64"], burnRate: [2, "uint64"], status: [3, "string"] })
+/** Codec of cyber.cyberwasm.v1.ScheduleItem (fields in the header table). */
 export const ScheduleItem = codec("ScheduleItem", { id: [1, "uint64"], height: [2, "uint64"], every: [3, "uint64"], input: [4, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.QueryPage (fields in the header table). */
 export const QueryPage = codec("QueryPage", { address: [1, "string"], page: [2, "uint32"] })
+/** Codec of cyber.cyberwasm.v1.QueryPageResponse (fields in the header table). */
 export const QueryPageResponse = codec("QueryPageResponse", { data: [1, "bytes"], pages: [2, "uint32"], memoryRoot: [3, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.QueryDispatch (fields in the header table). */
 export const QueryDispatch = codec("QueryDispatch", { address: [1, "string"], input: [2, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.QueryDispatchResponse (fields in the header table). */
 export const QueryDispatchResponse = codec("QueryDispatchResponse", { data: [1, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.QueryCode (fields in the header table). */
 export const QueryCode = codec("QueryCode", { codeHash: [1, "bytes"] })
+/** Codec of cyber.cyberwasm.v1.QueryCodeResponse (fields in the header table). */
 export const QueryCodeResponse = codec("QueryCodeResponse", { wasmByteCode: [1, "bytes"] })
 
 /** Encode a list of schedule items (repeated field 1). */

@@ -49,6 +49,7 @@ export interface ProgramInfo {
   stablePages: number
 }
 
+/** Canonical protobuf bytes of a program record (fields 1-14 as read by decodeInfo). */
 export const encodeInfo = (i: ProgramInfo): Uint8Array => {
   const w = BinaryWriter.create()
   w.uint32(10).string(i.address)
@@ -68,6 +69,7 @@ export const encodeInfo = (i: ProgramInfo): Uint8Array => {
   return w.finish()
 }
 
+/** Decode a program record; unknown fields are skipped. */
 export const decodeInfo = (bytes: Uint8Array): ProgramInfo => {
   const r = new BinaryReader(bytes)
   const i: ProgramInfo = {
@@ -105,6 +107,7 @@ export interface ScheduleEntry {
   readonly input: Uint8Array
 }
 
+/** Canonical bytes of a schedule entry ({1 id, 2 every, 3 input}). */
 export const encodeSchedule = (e: ScheduleEntry): Uint8Array => {
   const w = BinaryWriter.create()
   w.uint32(8).uint64(e.id)
@@ -112,6 +115,7 @@ export const encodeSchedule = (e: ScheduleEntry): Uint8Array => {
   w.uint32(26).bytes(e.input)
   return w.finish()
 }
+/** Decode a schedule entry. */
 export const decodeSchedule = (bytes: Uint8Array): ScheduleEntry => {
   const r = new BinaryReader(bytes)
   let id = 0n
@@ -137,6 +141,7 @@ export interface ProgramMessage {
   readonly withReply: boolean
   readonly tag: bigint
 }
+/** Canonical bytes of an async program message ({1 from, 2 to, 3 input, 4 id, 5 with_reply, 6 tag}). */
 export const encodeMessage = (m: ProgramMessage): Uint8Array => {
   const w = BinaryWriter.create()
   w.uint32(10).string(m.from)
@@ -147,6 +152,7 @@ export const encodeMessage = (m: ProgramMessage): Uint8Array => {
   if (m.tag !== 0n) w.uint32(48).uint64(m.tag)
   return w.finish()
 }
+/** Decode an async program message. */
 export const decodeMessage = (bytes: Uint8Array): ProgramMessage => {
   const r = new BinaryReader(bytes)
   const m: { -readonly [K in keyof ProgramMessage]: ProgramMessage[K] } = { from: "", to: "", input: new Uint8Array(), id: 0n, withReply: false, tag: 0n }
@@ -216,6 +222,7 @@ export const Keys = {
 
 /** Read a u64 BE counter (0 when absent). */
 export const readCounter = (v: Uint8Array | undefined): bigint => (v ? new DataView(v.buffer, v.byteOffset).getBigUint64(0) : 0n)
+/** A u64 counter as 8 big-endian bytes. */
 export const counterBytes = (v: bigint): Uint8Array => u64(v)
 /** End of a prefix range (prefix with its last byte + 1; prefixes here never end in 0xff runs). */
 export const prefixEnd = (prefix: Uint8Array): Uint8Array => {

@@ -8,7 +8,7 @@ import { TestEnv } from "../../modules/cyberwasm/TestEnv.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
 import { program } from "./fixtures/wat.ts"
 
-const wasm = await buildExamples(["counter", "counter_v2", "counter_bad_upgrade", "registry", "bomb", "relay"])
+const wasm = await buildExamples(["counter", "counter_v2", "counter_bad_upgrade", "registry", "bomb", "relay", "token"])
 const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => new TextDecoder().decode(b)
 const u64 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)
@@ -137,6 +137,19 @@ test("upgrade of a fixed-layout program: memory kept byte for byte, failing hand
   assert.throws(() => env.upgrade(c, prog(1000, "(i64.store (i32.const 256) (i64.const 0)) (unreachable)")), /cyberwasm_upgrade trapped/)
   assert.equal(env.info(c), before)
   assert.is(u64(env.call(c, enc(""))), 205n)
+})
+
+test("token: transfers between accounts, refused overdraft leaves balances unchanged", () => {
+  const env = new TestEnv()
+  const bob = env.account("bob")
+  const t = env.deploy(wasm.token!, { input: enc("1000") })
+  assert.is(dec(env.call(t, enc(`transfer ${bob} 300`))), "ok")
+  assert.is(dec(env.call(t, enc(`balance ${env.alice}`))), "700")
+  const r = env.tryCall(t, enc(`transfer ${env.alice} 301`), { sender: bob })
+  assert.match(r.error, /insufficient balance: 300 < 301/)
+  assert.is(dec(env.call(t, enc(`balance ${bob}`))), "300")
+  assert.is(dec(env.call(t, enc("supply"))), "1000")
+  assert.is(env.eventsOf("cyberwasm.transfer").length, 1)
 })
 
 test("frozen programs refuse calls", () => {

@@ -64,9 +64,11 @@ export interface InstrumentedProgram {
   readonly dataSegments: ReadonlyArray<{ readonly offset: number; readonly bytes: Uint8Array }>
 }
 
-/** Export names of the injected entities. */
+/** Export name of the injected gas counter (mutable i64 global, metering points left). */
 export const GAS_EXPORT = "__cw_gas"
+/** Export name of the injected stack-weight counter (mutable i32 global). */
 export const DEPTH_EXPORT = "__cw_depth"
+/** Export name of the injected dirty-page map (memory 1, one byte per 64 KiB page). */
 export const DIRTY_EXPORT = "__cw_dirty"
 
 const reject = (log: string): never => {
