@@ -45,6 +45,12 @@ export interface OpenStoreOptions {
   /** Which old versions to keep; default PRUNE_NOTHING. */
   readonly pruning?: PruningPolicy
   /**
+   * Node eviction: every `evictAfter` commits, drop from memory the loaded nodes that no block
+   * of the last `evictAfter` versions walked through (they reload from LevelDB on next use).
+   * Bounds memory by the recent working set. Default 0: never evict (every touched node stays).
+   */
+  readonly evictAfter?: number
+  /**
    * fsync every commit batch (LevelDB `sync: true`). Default false: commits stay atomic and
    * survive a process crash; a power loss may lose the last commits (CometBFT replays them).
    */
@@ -150,8 +156,11 @@ class IavlCommitMultiStore implements CommitMultiStore {
   /** Versions the in-flight commit's batch deletes (reads of them may already fail). */
   private dropping: ReadonlySet<number> = new Set()
 
-  constructor(backend: Backend, names: string[], pruning: PruningPolicy, last: CommitId, versions: number[]) {
+  private readonly evictAfter: number
+
+  constructor(backend: Backend, names: string[], pruning: PruningPolicy, last: CommitId, versions: number[], evictAfter: number) {
     this.backend = backend
+    this.evictAfter = evictAfter
     this.names = names
     this.pruning = pruning
     this.last = last
@@ -245,6 +254,10 @@ class IavlCommitMultiStore implements CommitMultiStore {
       }
       this.versions = kept
       this.last = { version, hash }
+      const every = this.evictAfter
+      if (every > 0 && version % every === 0) {
+        for (const name of this.names) this.space(name).tree.evict(version - every + 1)
+      }
       return this.last
     } catch (e) {
       // NodeKeys were assigned in memory: the working trees no longer match the database.
@@ -267,11 +280,16 @@ class IavlCommitMultiStore implements CommitMultiStore {
       if (l !== undefined) this.saveNew(ns, l, ops, counter, slab)
       if (r !== undefined) this.saveNew(ns, r, ops, counter, slab)
       n.nonce = ++counter.nonce
-      ops.push({
-        type: "put",
-        key: nodeKey(ns.nodes, n.version, n.nonce, slab),
-        value: encodeNode(n, l ? l.version : n.lv, l ? l.nonce : n.ln, r ? r.version : n.rv, r ? r.nonce : n.rn, slab)
-      })
+      // Persisted nodes keep valid child references, so their children may be evicted.
+      if (l !== undefined) {
+        n.lv = l.version
+        n.ln = l.nonce
+      }
+      if (r !== undefined) {
+        n.rv = r.version
+        n.rn = r.nonce
+      }
+      ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce, slab), value: encodeNode(n, n.lv, n.ln, n.rv, n.rn, slab) })
     } else {
       n.nonce = ++counter.nonce
       ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce, slab), value: encodeNode(n, 0, 0, 0, 0, slab) })
@@ -441,7 +459,7 @@ export const openCommitMultiStore = async (opts: OpenStoreOptions): Promise<Comm
       const info = CommitInfo.decode(rec)
       hash = new Uint8Array(commitInfoHash(info.storeInfos.map((s) => ({ name: s.name, hash: s.commitId.hash }))))
     }
-    return new IavlCommitMultiStore(backend, names, pruning, { version: latest, hash }, versions)
+    return new IavlCommitMultiStore(backend, names, pruning, { version: latest, hash }, versions, Math.max(0, Math.floor(opts.evictAfter ?? 0)))
   } catch (e) {
     await backend.close()
     throw e

@@ -34,6 +34,8 @@ export class Node {
   nonce: number
   /** Mutation generation: a working node is mutable in place only in its own generation. */
   gen: number
+  /** The last working version that walked through this node (drives node eviction). */
+  seen: number
 
   constructor(key: Uint8Array, value: Uint8Array | undefined, version: number, height: number, size: number, gen: number) {
     this.key = key
@@ -50,6 +52,7 @@ export class Node {
     this.hash = undefined
     this.nonce = 0
     this.gen = gen
+    this.seen = version
   }
 }
 

@@ -37,6 +37,8 @@ export interface PathStep {
 export class TreeView implements KVStore {
   root: Node | undefined
   readonly source: NodeSource
+  /** Written into `seen` of every node this view walks (0 for read-only views). */
+  stamp = 0
 
   constructor(root: Node | undefined, source: NodeSource) {
     this.root = root
@@ -45,12 +47,41 @@ export class TreeView implements KVStore {
 
   /** Left child, loading it on first use. */
   leftOf(n: Node): Node {
-    return n.left ?? (n.left = this.source.load(n.lv, n.ln))
+    const c = n.left ?? (n.left = this.source.load(n.lv, n.ln))
+    if (c.seen < this.stamp) c.seen = this.stamp
+    return c
   }
 
   /** Right child, loading it on first use. */
   rightOf(n: Node): Node {
-    return n.right ?? (n.right = this.source.load(n.rv, n.rn))
+    const c = n.right ?? (n.right = this.source.load(n.rv, n.rn))
+    if (c.seen < this.stamp) c.seen = this.stamp
+    return c
+  }
+
+  /**
+   * Drops the in-memory children of persisted nodes that no working version at or after
+   * `minSeen` walked through; they reload from the database on next use. Returns the number of
+   * nodes still loaded. Only valid on a fully committed tree (every node persisted).
+   */
+  evict(minSeen: number): number {
+    let loaded = 0
+    const walk = (n: Node): void => {
+      loaded++
+      if (n.height === 0 || n.nonce === 0) return
+      const l = n.left
+      if (l !== undefined) {
+        if (l.seen < minSeen) n.left = undefined
+        else walk(l)
+      }
+      const r = n.right
+      if (r !== undefined) {
+        if (r.seen < minSeen) n.right = undefined
+        else walk(r)
+      }
+    }
+    if (this.root !== undefined) walk(this.root)
+    return loaded
   }
 
   /** Root hash; the empty tree hashes to sha256("") as iavl v1 returns it. */
@@ -190,6 +221,7 @@ export class WorkingTree extends TreeView {
   constructor(root: Node | undefined, source: NodeSource, version: number) {
     super(root, source)
     this.version = version
+    this.stamp = version
   }
 
   override set(key: Uint8Array, value: Uint8Array): void {
@@ -227,6 +259,7 @@ export class WorkingTree extends TreeView {
   /** Marks the tree as freshly committed: every node is persisted; start the next version. */
   committed(): void {
     this.version++
+    this.stamp = this.version
     this.gen++
     this.orphans = []
   }

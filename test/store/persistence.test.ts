@@ -242,6 +242,40 @@ t("mounting a new namespace on reopen: empty, joins the app hash from the next c
   await ms.close()
 })
 
+t("node eviction (evictAfter) keeps hashes, values and proofs identical and bounds loaded nodes", async () => {
+  const names = ["a"]
+  const plainStore = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: names })
+  const evicting = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: names, evictAfter: 2 })
+  const loaded = (ms: CommitMultiStore) => (ms.store("a") as unknown as TreeView).evict(0)
+  const rnd = prng(21)
+  const live = new Map<string, string>()
+  for (let v = 1; v <= 30; v++) {
+    // early versions write everywhere; later ones touch a small hot range
+    const span = v <= 10 ? 2000 : 20
+    for (let j = 0; j < 200; j++) {
+      const k = `k${Math.floor(rnd() * span)}`
+      const val = `${v}.${j}`
+      for (const ms of [plainStore, evicting]) {
+        if (j % 7 === 0) ms.store("a").delete(b(k))
+        else ms.store("a").set(b(k), b(val))
+      }
+      if (j % 7 === 0) live.delete(k)
+      else live.set(k, val)
+    }
+    const [c1, c2] = [await plainStore.commit(), await evicting.commit()]
+    assert.equal(c2, c1, `version ${v}`)
+  }
+  const all = loaded(plainStore)
+  const few = loaded(evicting)
+  assert.ok(few < all / 4, `evicting store holds ${few} loaded nodes, plain store ${all}`)
+  for (const [k, v] of live) assert.is(s(evicting.store("a").get(b(k))), v)
+  const view = evicting.store("a") as unknown as TreeView
+  assert.equal(checkTree(view, 30), view.hash())
+  assert.equal((await evicting.query("a", b("k5"), 0, true)).proof, (await plainStore.query("a", b("k5"), 0, true)).proof)
+  await plainStore.close()
+  await evicting.close()
+})
+
 t("unknown heights fail with StoreError unknown-version", async () => {
   const ms = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["a"] })
   ms.store("a").set(b("k"), b("v"))
