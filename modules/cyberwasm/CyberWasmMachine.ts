@@ -74,7 +74,7 @@ export class CyberWasmMachine implements Machine {
     this.params = { ...defaultParams, ...opts.params }
     this.bank = opts.bank ?? chainBank
     this.logSink = opts.log
-    this.runtime = new ProgramRuntime(this.params.limits, this.params.instanceCacheBytes)
+    this.runtime = new ProgramRuntime(this.params.limits, this.params.instanceCacheBytes, this.params.maxLiveInstances)
     this.engine = new Engine(this.params, this.runtime, this.bank)
   }
 

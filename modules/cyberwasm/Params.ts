@@ -37,6 +37,11 @@ export interface CyberWasmParams {
   /** Live instances kept in memory, in bytes of linear memory (least recently used evicted first). */
   readonly instanceCacheBytes: number
   /**
+   * Live instances kept at most. Each V8 instance reserves guard regions of several GiB of address
+   * space per memory (two per program), so the count is bounded as well as the bytes.
+   */
+  readonly maxLiveInstances: number
+  /**
    * Programs holding the mint / burn capability (granted by governance); the bank additionally
    * requires "cyberwasm" among its minters / burners.
    */
@@ -60,6 +65,7 @@ export const defaultParams: CyberWasmParams = {
   maxCallDepth: 10,
   maxStablePages: 1_024,
   instanceCacheBytes: 512 * 1024 * 1024,
+  maxLiveInstances: 1_000,
   minters: [],
   burners: []
 }

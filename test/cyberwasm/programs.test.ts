@@ -152,6 +152,14 @@ test("token: transfers between accounts, refused overdraft leaves balances uncha
   assert.is(env.eventsOf("cyberwasm.transfer").length, 1)
 })
 
+test("the live-instance cache is bounded; evicted instances reload from their pages", () => {
+  const env = new TestEnv({ params: { maxLiveInstances: 3 } })
+  const hash = env.upload(wasm.counter!)
+  const programs = Array.from({ length: 6 }, () => env.deploy(hash))
+  for (let round = 1n; round <= 3n; round++) for (const p of programs) assert.is(u64(env.call(p, enc("inc"))), round)
+  assert.ok(env.machine.runtime.stats.reloads >= 12, `reloads ${env.machine.runtime.stats.reloads}`)
+})
+
 test("frozen programs refuse calls", () => {
   const env = new TestEnv()
   const c = env.deploy(wasm.counter!, { reserve: 10n })

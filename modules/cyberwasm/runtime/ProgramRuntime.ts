@@ -50,14 +50,16 @@ export interface CompiledCode {
 export class ProgramRuntime {
   private readonly limits: ProgramLimits
   private readonly cacheBytes: number
+  private readonly maxInstances: number
   private readonly codes = new Map<string, CompiledCode>()
   private readonly instances = new Map<string, LiveInstance>()
   /** Counters for tests and benchmarks. */
   readonly stats = { instantiations: 0, reloads: 0, reverts: 0, rollbacks: 0, pagesWritten: 0, pagesRestored: 0 }
 
-  constructor(limits: ProgramLimits, cacheBytes: number) {
+  constructor(limits: ProgramLimits, cacheBytes: number, maxInstances = 1_000) {
     this.limits = limits
     this.cacheBytes = cacheBytes
+    this.maxInstances = maxInstances
   }
 
   /** Validate + instrument + compile `bytes` (cached by code hash). Throws ProgramRejected. */
@@ -243,11 +245,13 @@ export class ProgramRuntime {
   private trim(): void {
     let bytes = 0
     for (const inst of this.instances.values()) bytes += inst.pages() * PAGE_SIZE
+    let count = this.instances.size
     for (const [address, inst] of this.instances) {
-      if (bytes <= this.cacheBytes) break
+      if (bytes <= this.cacheBytes && count <= this.maxInstances) break
       if (inst.active > 0) continue
       this.instances.delete(address)
       bytes -= inst.pages() * PAGE_SIZE
+      count--
     }
   }
 }
