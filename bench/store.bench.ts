@@ -19,7 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CommitmentProof } from "cosmjs-types/cosmos/ics23/v1/proofs"
 import { Level } from "level"
-import { MemoryStorage, openCommitMultiStore } from "../store/IavlMultiStore.ts"
+import { openCommitMultiStore } from "../store/IavlMultiStore.ts"
 import { iavlProof } from "../store/internal/Proof.ts"
 import { type NodeSource, WorkingTree } from "../store/internal/Tree.ts"
 
@@ -169,4 +169,3 @@ for (const n of PROOF_SIZES) {
   }
   console.log(`| ${n} | ${tree.root!.height} | ${Math.round(exist / 200)} | ${Math.round(absent / 200)} | ${Math.round(perKey)} | ${buildS.toFixed(1)} |`)
 }
-void MemoryStorage
