@@ -5,6 +5,7 @@ import { instructionCost } from "../../modules/cyberwasm/instrument/CostTable.ts
 import { instrument } from "../../modules/cyberwasm/instrument/Instrument.ts"
 import { defaultLimits } from "../../modules/cyberwasm/instrument/Limits.ts"
 import { program, wat } from "./fixtures/wat.ts"
+import { buildExamples } from "../../sdk/assemblyscript/build.ts"
 
 const test = suite("cyberwasm instrument")
 
@@ -135,6 +136,29 @@ test("limits: initial pages, start function, missing exports, reserved names", (
   const p = instrument(program("(i32.const 0)", "", "(memory (export \"memory\") 2)"))
   assert.is(p.initialPages, 2)
   assert.is(p.maxPages, defaultLimits.maxPages)
+})
+
+test("instrumentation preserves semantics: compiled AssemblyScript workloads give the same results", async () => {
+  const { compute } = await buildExamples(["compute"])
+  const imports = { cyberwasm: { abort: () => { throw new Error("abort") } } }
+  const plain = new WebAssembly.Instance(new WebAssembly.Module(compute! as Uint8Array<ArrayBuffer>), imports).exports as any
+  const metered = new WebAssembly.Instance(new WebAssembly.Module(instrument(compute!).code as Uint8Array<ArrayBuffer>), imports).exports as any
+  plain._initialize()
+  metered.__cw_gas.value = 1n << 62n
+  metered._initialize()
+  for (const n of [0, 1, 7, 1000, 100_000]) {
+    assert.is(metered.mix(n), plain.mix(n), `mix(${n})`)
+    assert.is(metered.sieve(n), plain.sieve(n), `sieve(${n})`)
+  }
+  const used = (1n << 62n) - metered.__cw_gas.value
+  const again = new WebAssembly.Instance(new WebAssembly.Module(instrument(compute!).code as Uint8Array<ArrayBuffer>), imports).exports as any
+  again.__cw_gas.value = 1n << 62n
+  again._initialize()
+  for (const n of [0, 1, 7, 1000, 100_000]) {
+    again.mix(n)
+    again.sieve(n)
+  }
+  assert.is((1n << 62n) - again.__cw_gas.value, used, "the same work costs the same gas")
 })
 
 test.run()
