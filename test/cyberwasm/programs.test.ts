@@ -121,6 +121,9 @@ test("sync calls: two programs call each other; reentrancy refused unless opted 
   const deep = env.tryCall(a, enc(`${eleven}|Rdeep`))
   assert.not.ok(deep.ok)
   assert.match(deep.error, /call depth limit 10/)
+  // a call to a bad address or a missing program comes back as an error the caller can handle
+  assert.match(env.tryCall(a, enc("nonsense|x")).error, /error: invalid address "nonsense"/)
+  assert.match(env.tryCall(a, enc(`${env.alice}|x`)).error, /error: no program at/)
   void CallRefused
 })
 

@@ -19,7 +19,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { secp256k1 } from "@noble/curves/secp256k1.js"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
-import { NotSupported, OutOfGas } from "../../../chain/ChainError.ts"
+import { isChainError, NotSupported, OutOfGas } from "../../../chain/ChainError.ts"
 import type { BlockContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankAdapter, BankPort } from "../BankAdapter.ts"
@@ -237,7 +237,9 @@ class Execution {
     try {
       out = this.frame(target, "cyberwasm_dispatch", input, budget, frame.address, frame.store, frame)
     } catch (e) {
-      if (e instanceof CallRefused || e instanceof ProgramFrozen || e instanceof ProgramNotFound) throw new HostError(e.log)
+      // the callee could not start (refused, frozen, missing, bad address): an error for the caller
+      if (e instanceof OutOfGas) throw e
+      if (e instanceof CallRefused || e instanceof ProgramFrozen || e instanceof ProgramNotFound || isChainError(e)) throw new HostError(e.log)
       throw e
     }
     inst.charge(out.points, `call ${target}`)
