@@ -395,7 +395,20 @@ class RankWorker : public Napi::AsyncWorker {
     keep_ = Napi::Persistent(input);  // keeps the snapshot's typed arrays alive while we read them
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { run_job(job_); }
+  void Execute() override {
+    // O(links) range check here, off the JavaScript thread (offsets were checked before queueing)
+    const u64 L = job_.in_off[job_.n];
+    for (u64 k = 0; k < L; k++)
+      if (job_.in_from[k] >= job_.n || job_.in_neuron[k] >= job_.m) {
+        SetError(job_.in_from[k] >= job_.n
+                     ? "link " + std::to_string(k) + " comes from particle " + std::to_string(job_.in_from[k]) +
+                           ", out of range (particles = " + std::to_string(job_.n) + ")"
+                     : "link " + std::to_string(k) + " names neuron " + std::to_string(job_.in_neuron[k]) +
+                           ", out of range (neurons = " + std::to_string(job_.m) + ")");
+        return;
+      }
+    run_job(job_);
+  }
   void OnOK() override {
     Napi::Env env = Env();
     const size_t n = job_.ranks.size();
@@ -461,13 +474,6 @@ Napi::Value Calculate(const Napi::CallbackInfo& info) {
       }
   }
   if (err.empty() && j.in_off[0] != 0) err = "inOffsets[0] must be 0";
-  if (err.empty()) {
-    for (size_t k = 0; k < L; k++)
-      if (j.in_from[k] >= j.n || j.in_neuron[k] >= j.m) {
-        err = "link " + std::to_string(k) + " names a particle or neuron out of range";
-        break;
-      }
-  }
   if (!err.empty()) {
     Napi::RangeError::New(env, err).ThrowAsJavaScriptException();
     return env.Undefined();

@@ -9,11 +9,11 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { Worker } from "node:worker_threads"
-import { validateSnapshot, type RankSnapshot, type RankSnapshotError } from "./Snapshot.ts"
+import { RankSnapshotError, validateSnapshot, type RankSnapshot } from "./Snapshot.ts"
 import { defaultRankParams, resolveParams, type RankParams, type RankParamsError } from "./RankParams.ts"
 import { rankConstants } from "./internal/fixed.ts"
 import { compress, iterate } from "./internal/fallback.ts"
-import { loadNative } from "./internal/native.ts"
+import { loadNative, type NativeAddon, type NativeInput, type NativeOutput } from "./internal/native.ts"
 
 /** Which engine ran a calculation. */
 export type EngineKind = "native" | "fallback"
@@ -104,14 +104,14 @@ const runFallbackWorker = (s: RankSnapshot, params: RankParams): Promise<RankRes
  */
 export const calculateRank = async (snapshot: RankSnapshot, params: RankParams = defaultRankParams, options: RankOptions = {}): Promise<RankResult> => {
   const p = resolveParams(params)
-  validateSnapshot(snapshot)
   const engine = options.engine ?? "auto"
   if (engine !== "fallback") {
     const n = loadNative()
     if ("addon" in n) {
+      validateSnapshot(snapshot, { links: false })
       const k = rankConstants(snapshot, p)
       const threads = Math.max(1, options.threads ?? defaultThreads())
-      const out = await n.addon.calculate({
+      const out = await nativeCall(n.addon, {
         particles: snapshot.particles, neurons: snapshot.neurons, inOffsets: snapshot.inOffsets, inFrom: snapshot.inFrom,
         inNeuron: snapshot.inNeuron, stakes: snapshot.stakes, ...p, initQ60: k.initQ60, constQ60: k.constQ60, empty: k.empty,
         threads, relabel: options.relabel ?? false, ...(options.isa !== undefined ? { isa: options.isa } : {}),
@@ -121,8 +121,18 @@ export const calculateRank = async (snapshot: RankSnapshot, params: RankParams =
     if (engine === "native") throw new NativeUnavailable(`cyber•rank native engine unavailable: ${n.reason}`)
     announceRankEngine()
   }
+  validateSnapshot(snapshot)
   const useWorker = options.worker ?? snapshot.inFrom.length >= 100_000
   return useWorker ? runFallbackWorker(snapshot, params) : runFallbackInline(snapshot, params)
+}
+
+const nativeCall = async (addon: NativeAddon, input: NativeInput): Promise<NativeOutput> => {
+  try {
+    return await addon.calculate(input)
+  } catch (e) {
+    const msg = (e as Error).message
+    throw /^(link \d+|inOffsets|inFrom|inNeuron|stakes)/.test(msg) ? new RankSnapshotError({ log: msg }) : e
+  }
 }
 
 /** Exported for the worker entry (internal/fallbackWorker.ts). */

@@ -43,11 +43,13 @@ export class RankSnapshotError extends Data.TaggedError("RankSnapshotError")<{ r
 
 /**
  * Check a snapshot's shape in O(particles + links): array lengths, offsets non-decreasing from 0
- * to the link count, particle and neuron numbers in range. Throws {@link RankSnapshotError}.
+ * to the link count, particle and neuron numbers in range (skipped with `{ links: false }`, for
+ * the native engine, which checks them off the JavaScript thread). Throws
+ * {@link RankSnapshotError}.
  * (Order within a particle's links and uniqueness are the builder's promise and are not needed
  * for memory safety; both engines give the same bits on any well-formed snapshot.)
  */
-export const validateSnapshot = (s: RankSnapshot): void => {
+export const validateSnapshot = (s: RankSnapshot, options: { readonly links?: boolean } = {}): void => {
   const fail = (log: string): never => { throw new RankSnapshotError({ log }) }
   const { particles: n, neurons: m, inOffsets, inFrom, inNeuron, stakes } = s
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) fail(`particles must be an integer in [0, 2^32), got ${n}`)
@@ -58,6 +60,7 @@ export const validateSnapshot = (s: RankSnapshot): void => {
   if (inOffsets[0] !== 0) fail(`inOffsets[0] must be 0, got ${inOffsets[0]}`)
   for (let t = 0; t < n; t++) if (inOffsets[t + 1]! < inOffsets[t]!) fail(`inOffsets decreases at particle ${t}`)
   if (inOffsets[n] !== inFrom.length) fail(`inOffsets ends at ${inOffsets[n]}, expected the link count ${inFrom.length}`)
+  if (options.links === false) return
   for (let k = 0; k < inFrom.length; k++) {
     if (inFrom[k]! >= n) fail(`link ${k} comes from particle ${inFrom[k]}, out of range (particles = ${n})`)
     if (inNeuron[k]! >= m) fail(`link ${k} names neuron ${inNeuron[k]}, out of range (neurons = ${m})`)
