@@ -1,0 +1,133 @@
+/**
+ * The worker-thread side of a userspace process: instantiates the jco-transpiled component,
+ * implements the process world's imports, and calls `init(our)`. See Protocol.ts for how blocking
+ * calls work. Anything the guest throws (a trap, an uncaught JS error) ends the worker with
+ * `failed`; `init` returning ends it with `returned`.
+ */
+import { receiveMessageOnPort, workerData } from "node:worker_threads"
+import { BUSY, EPOCH, type FromWorker, SIGNAL, type ToWorker, type WorkerInit } from "./Protocol.ts"
+
+const init = workerData as WorkerInit
+const port = init.port
+const words = new Int32Array(init.shared)
+/** Deliveries that arrived while the guest waited for something else. */
+const inbox: ToWorker[] = []
+let current: { blob: unknown } | undefined
+let lastBlob: unknown
+
+const post = (m: FromWorker): void => port.postMessage(m)
+
+/** Block until the kernel thread posts the next message. */
+const next = (): ToWorker => {
+  for (;;) {
+    const seen = Atomics.load(words, SIGNAL)
+    const m = receiveMessageOnPort(port)
+    if (m !== undefined) return m.message as ToWorker
+    Atomics.wait(words, SIGNAL, seen)
+  }
+}
+
+const running = (): void => {
+  Atomics.add(words, EPOCH, 1)
+  Atomics.store(words, BUSY, 1)
+}
+
+/** A host call the kernel thread answers; deliveries arriving meanwhile wait in `inbox`. */
+const call = (fn: string, ...args: unknown[]): unknown => {
+  Atomics.store(words, BUSY, 0)
+  post({ t: "call", fn, args })
+  for (;;) {
+    const m = next()
+    if (m.t === "ret") {
+      running()
+      if (!m.ok) throw m.value
+      return m.value
+    }
+    inbox.push(m)
+  }
+}
+
+/** A WIT `result` error: componentize-js and jco expect imports to throw `{payload}`. */
+class ResultError extends Error {
+  readonly payload: unknown
+  constructor(payload: unknown) {
+    super("result error")
+    this.payload = payload
+  }
+}
+
+const standard = {
+  printToTerminal: (verbosity: number, message: string): void => post({ t: "post", fn: "print", args: [verbosity, message] }),
+  our: (): unknown => call("our"),
+  getOnExit: (): unknown => call("getOnExit"),
+  setOnExit: (onExit: unknown): void => post({ t: "post", fn: "setOnExit", args: [onExit] }),
+  getState: (): unknown => call("getState"),
+  setState: (bytes: Uint8Array): void => post({ t: "post", fn: "setState", args: [bytes] }),
+  clearState: (): void => post({ t: "post", fn: "clearState", args: [] }),
+  spawn: (...args: unknown[]): unknown => {
+    const r = call("spawn", ...args) as { tag: "ok" | "err"; val: unknown }
+    if (r.tag === "err") throw new ResultError(r.val)
+    return r.val
+  },
+  saveCapabilities: (caps: unknown): void => post({ t: "post", fn: "saveCapabilities", args: [caps] }),
+  dropCapabilities: (caps: unknown): void => post({ t: "post", fn: "dropCapabilities", args: [caps] }),
+  ourCapabilities: (): unknown => call("ourCapabilities"),
+  receive: (): unknown => {
+    Atomics.store(words, BUSY, 0)
+    post({ t: "idle" })
+    const m = inbox.length > 0 ? inbox.shift()! : next()
+    running()
+    if (m.t === "deliver") {
+      current = { blob: m.blob }
+      if (m.blob !== undefined) lastBlob = m.blob
+      return [m.source, m.message]
+    }
+    if (m.t === "send-error") {
+      current = { blob: undefined }
+      throw new ResultError([m.error, m.context])
+    }
+    throw new Error(`unexpected ${m.t} in receive`)
+  },
+  hasBlob: (): boolean => current?.blob !== undefined,
+  getBlob: (): unknown => current?.blob,
+  lastBlob: (): unknown => lastBlob,
+  sendRequest: (target: unknown, request: unknown, context: unknown, blob: unknown): void =>
+    post({ t: "post", fn: "sendRequest", args: [target, request, context, blob] }),
+  sendRequests: (list: unknown): void => post({ t: "post", fn: "sendRequests", args: [list] }),
+  sendResponse: (response: unknown, blob: unknown): void => post({ t: "post", fn: "sendResponse", args: [response, blob] }),
+  sendAndAwaitResponse: (target: unknown, request: unknown, blob: unknown): unknown => {
+    const r = call("sendAndAwaitResponse", target, request, blob) as { tag: "ok" | "err"; val: unknown; blob?: unknown }
+    if (r.tag === "err") throw new ResultError(r.val)
+    current = { blob: r.blob }
+    if (r.blob !== undefined) lastBlob = r.blob
+    return r.val
+  }
+}
+
+/** WASI interfaces the StarlingMonkey build still names but never calls (features disabled). */
+const unsupported = (iface: string): object =>
+  new Proxy({}, {
+    get: (_t, name) =>
+      function unsupportedImport() {
+        throw new Error(`${iface}#${String(name)} is not provided to userspace processes`)
+      }
+  })
+
+try {
+  const mod = (await import(init.modulePath)) as {
+    instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<{ init(our: string): void }>
+  }
+  const instance = await mod.instantiate((name) => init.modules[name]!, {
+    "cyberkernel:process/standard": standard,
+    "wasi:http/types": unsupported("wasi:http/types"),
+    "wasi:io/poll": unsupported("wasi:io/poll"),
+    "wasi:io/streams": unsupported("wasi:io/streams")
+  })
+  post({ t: "ready" })
+  running()
+  instance.init(init.our)
+  post({ t: "returned" })
+} catch (e) {
+  const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  post({ t: "failed", reason })
+}
