@@ -79,6 +79,23 @@ export interface KernelOptions {
   readonly now?: () => number
   /** Called when a process crashes (a handler threw or rejected), before its on-exit runs. */
   readonly onCrash?: (process: ProcessId, error: unknown) => void
+  /**
+   * Uptime after which a restarted process counts as stable, ms (default 60000): a crash after
+   * at least this long restarts after `initialMs` again; a crash sooner doubles the delay. The
+   * threshold is fixed (not the last delay), so a process crashing at any steady cadence shorter
+   * than it keeps backing off up to `maxMs`.
+   */
+  readonly restartStableMs?: number
+  /** Host timers for restart delays (default setTimeout/clearTimeout); tests pass a fake clock's. */
+  readonly timers?: {
+    readonly set: (fn: () => void, ms: number) => unknown
+    readonly clear: (handle: unknown) => void
+  }
+  /**
+   * Whether a process that ends (kill, or crash without restart) revokes the capabilities it
+   * issued from every holder (default true). False is Hyperware's "no-revoke".
+   */
+  readonly revokeOnExit?: boolean
 }
 
 /** Counters and gauges of a kernel. */
@@ -138,6 +155,10 @@ export class KernelCore implements KernelApi {
   readonly #maxOutstanding: number
   readonly #now: () => number
   readonly #onCrash: ((process: ProcessId, error: unknown) => void) | undefined
+  readonly #restartStableMs: number
+  readonly #setTimer: (fn: () => void, ms: number) => unknown
+  readonly #clearTimer: (handle: unknown) => void
+  readonly #revokeOnExit: boolean
   /** processName → packageName → publisherNode → entry. */
   readonly #table = new Map<string, Map<string, Map<string, Entry>>>()
   readonly #outstanding = new Map<number, Outstanding>()
@@ -164,6 +185,10 @@ export class KernelCore implements KernelApi {
     this.#maxOutstanding = options.maxOutstanding ?? 65_536
     this.#now = options.now ?? (() => performance.now())
     this.#onCrash = options.onCrash
+    this.#restartStableMs = options.restartStableMs ?? 60_000
+    this.#setTimer = options.timers?.set ?? ((fn, ms) => setTimeout(fn, ms))
+    this.#clearTimer = options.timers?.clear ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>))
+    this.#revokeOnExit = options.revokeOnExit ?? true
     this.#timers = new TimerHeap<Outstanding>((o) => this.#fail(o, "timeout"), this.#now)
   }
 
@@ -440,6 +465,7 @@ export class KernelCore implements KernelApi {
   #start(e: Entry): void {
     e.state = RUNNING
     e.restartTimer = undefined
+    e.startedAt = this.#now()
     const init = e.process.init
     if (init !== undefined) {
       const gen = e.generation
@@ -478,9 +504,11 @@ export class KernelCore implements KernelApi {
     e.current = undefined
     if (onExit.tag === "restart") {
       e.state = RESTARTING
+      // Stable uptime resets the backoff (a fixed threshold: see KernelOptions.restartStableMs).
+      if (this.#now() - e.startedAt >= this.#restartStableMs) e.restarts = 0
       const delay = Math.min(onExit.val.maxMs, onExit.val.initialMs * 2 ** Math.min(e.restarts, 30))
       e.restarts++
-      e.restartTimer = setTimeout(() => {
+      e.restartTimer = this.#setTimer(() => {
         if (e.state === RESTARTING) this.#start(e)
       }, delay)
       return
@@ -504,9 +532,10 @@ export class KernelCore implements KernelApi {
     e.state = DEAD
     e.generation++
     e.current = undefined
-    if (e.restartTimer !== undefined) clearTimeout(e.restartTimer)
+    if (e.restartTimer !== undefined) this.#clearTimer(e.restartTimer)
     e.restartTimer = undefined
     this.#unlink(e)
+    if (this.#revokeOnExit) this.#revokeIssuedBy(e)
     for (const env of e.mailbox.drain()) {
       if (env.id !== 0) this.#failId(env.id, "offline")
     }
@@ -530,6 +559,20 @@ export class KernelCore implements KernelApi {
       e.process.terminate?.()
     } catch {
       // a failing terminate cannot stop the kill
+    }
+  }
+
+  /** Take every capability `e` issued (issuer = its address) from every live holder. */
+  #revokeIssuedBy(e: Entry): void {
+    const ik = addressKey(e.address)
+    for (const a of this.#table.values()) {
+      for (const b of a.values()) {
+        for (const h of b.values()) {
+          const issued = h.index.get(ik)
+          if (issued === undefined) continue
+          for (const params of [...issued.keys()]) release(h, capabilityKey(e.address, params))
+        }
+      }
     }
   }
 

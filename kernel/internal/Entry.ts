@@ -169,7 +169,9 @@ export class Entry {
   outstanding = 0
   state_bytes: Uint8Array | undefined = undefined
   restarts = 0
-  restartTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  /** When the current run started (kernel clock, ms): stable uptime resets the restart backoff. */
+  startedAt = 0
+  restartTimer: unknown = undefined
   ctx!: ProcessContext
 
   constructor(
