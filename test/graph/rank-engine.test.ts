@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { calculateRank, rankEngineStatus, rankToNumber, toCyberRank, type RankOptions } from "../../modules/graph/rank/RankEngine.ts"
-import { RankParamsError, type RankParams } from "../../modules/graph/rank/RankParams.ts"
+import { defaultRankParams, RankParamsError, resolveParams, type RankParams } from "../../modules/graph/rank/RankParams.ts"
 import { SnapshotBuilder } from "../../modules/graph/rank/Snapshot.ts"
 import { loadNative } from "../../modules/graph/rank/internal/native.ts"
 import { goCyberFloat, randomSnapshot } from "./rankHelpers.ts"
@@ -140,7 +140,7 @@ test("empty inputs: no particles, no neurons (go-cyber returns no ranks)", async
 
 test("bad params are rejected with RankParamsError naming the field", async () => {
   const s = randomSnapshot({ particles: 3, links: 3, neurons: 1, seed: 1 })
-  for (const [bad, word] of [[{ damping: 1 }, "damping"], [{ tolerance: 0 }, "tolerance"], [{ maxIterations: 0 }, "maxIterations"], [{ mode: "x" }, "mode"]] as const) {
+  for (const [bad, word] of [[{ damping: 1 }, "damping"], [{ damping: "1.0" }, "damping"], [{ damping: "0,85" }, "damping"], [{ tolerance: 0 }, "tolerance"], [{ tolerance: "-0.1" }, "tolerance"], [{ maxIterations: 0 }, "maxIterations"], [{ mode: "x" }, "mode"]] as const) {
     try {
       await calculateRank(s, { ...cyber(0.001), ...bad } as RankParams)
       assert.unreachable("accepted bad params")
@@ -165,6 +165,13 @@ console.log(JSON.stringify({ status: rankEngineStatus().engine, engines: [r1.eng
   assert.equal(JSON.parse(out.stdout), { status: "fallback", engines: ["fallback", "fallback"], same: true })
   const lines = out.stderr.split("\n").filter((l) => l.includes("cyber•rank: using the portable TypeScript engine"))
   assert.is(lines.length, 1, out.stderr)
+})
+
+test("decimal-string params (go-cyber's sdk.Dec text) convert exactly and match numbers", () => {
+  assert.equal(resolveParams({ mode: "cyber", damping: "0.85", tolerance: "0.001", maxIterations: 5 }), resolveParams({ mode: "cyber", damping: 0.85, tolerance: 0.001, maxIterations: 5 }))
+  assert.is(resolveParams(defaultRankParams).dampingQ32, 3650722202) // round(0.85 · 2^32)
+  assert.is(resolveParams({ ...defaultRankParams, damping: "0.850000000000000000" }).dampingQ32, 3650722202)
+  assert.is(resolveParams({ ...defaultRankParams, tolerance: "0.5" }).toleranceQ60, 1n << 59n)
 })
 
 test("engine status names the engine", () => {

@@ -152,7 +152,7 @@ export class RankMerkleTree {
         if (this.levels.length === k + 1) this.levels.push(new HashArray())
         this.levels[k + 1]!.push(parent)
         k++
-        i = (i - 1) / 2
+        i = Math.floor((i - 1) / 2)
       }
     } else {
       this.stack.push({ height: 0, hash: leaf })
@@ -175,7 +175,7 @@ export class RankMerkleTree {
     for (let k = 52; k >= 0; k--) {
       const size = 2 ** k
       if (Math.floor(this.n / size) % 2 === 1) {
-        out.push({ height: k, hash: this.levels[k]!.get(start / size), start })
+        out.push({ height: k, hash: this.levels[k]!.get(Math.floor(start / size)), start })
         start += size
       }
     }

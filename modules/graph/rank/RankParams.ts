@@ -13,20 +13,21 @@ export type RankMode = "cyber" | "pagerank"
 
 /**
  * Rank parameters as the graph machine stores them (governance-changeable).
- * - `damping` in (0, 1), default 0.85.
- * - `tolerance` > 0: iterate until the largest absolute change of a rank is at most this
- *   (ranks are fractions of 1), default 0.001.
+ * - `damping` in (0, 1), default "0.85": a decimal string (as go-cyber's sdk.Dec params; converted
+ *   exactly) or a number.
+ * - `tolerance` in (0, 1): iterate until the largest absolute change of a rank is at most this
+ *   (ranks are fractions of 1), default "0.001"; decimal string or number.
  * - `maxIterations`: a hard cap so a calculation always ends (default 1000; go-cyber has none).
  */
 export interface RankParams {
   readonly mode: RankMode
-  readonly damping: number
-  readonly tolerance: number
+  readonly damping: number | string
+  readonly tolerance: number | string
   readonly maxIterations: number
 }
 
 /** go-cyber's defaults (x/rank/types/params.go) in cyber mode. */
-export const defaultRankParams: RankParams = { mode: "cyber", damping: 0.85, tolerance: 0.001, maxIterations: 1000 }
+export const defaultRankParams: RankParams = { mode: "cyber", damping: "0.85", tolerance: "0.001", maxIterations: 1000 }
 
 /** A bad rank parameter, named in `log`. */
 export class RankParamsError extends Data.TaggedError("RankParamsError")<{ readonly log: string }> {
@@ -44,7 +45,7 @@ export const RANK_ONE = 1n << 60n
  * The exact integer form both engines read; computed once in TypeScript so the native addon and
  * the fallback see the same numbers.
  * - `modeCode`: 0 cyber, 1 pagerank.
- * - `dampingQ32`: round(damping × 2^32).
+ * - `dampingQ32`: round(damping × 2^32) (half up; exact from a decimal string).
  * - `toleranceQ60`: round(tolerance × 2^60), at least 1.
  */
 export interface ResolvedParams {
@@ -54,13 +55,31 @@ export interface ResolvedParams {
   readonly maxIterations: number
 }
 
+/**
+ * round(x × 2^bits) for x in (0, 1), given as a decimal string (exact rational rounding, half up)
+ * or a number (one IEEE rounding of the product; the same on every machine). Undefined when x is
+ * not a decimal in (0, 1).
+ */
+const toFixed = (x: number | string, bits: number): bigint | undefined => {
+  if (typeof x === "string") {
+    const m = /^(\d+)(?:\.(\d{1,36}))?$/.exec(x)
+    if (m === null) return undefined
+    const frac = m[2] ?? ""
+    const num = BigInt(m[1]! + frac), den = 10n ** BigInt(frac.length)
+    if (num <= 0n || num >= den) return undefined
+    return ((num << BigInt(bits + 1)) + den) / (2n * den)
+  }
+  if (!(x > 0 && x < 1)) return undefined
+  return BigInt(Math.round(x * 2 ** bits)) // determinism-ok: a product by a power of two is exact, then one rounding
+}
+
 /** Check and convert params to their integer form; throws {@link RankParamsError}. */
 export const resolveParams = (p: RankParams): ResolvedParams => {
   if (p.mode !== "cyber" && p.mode !== "pagerank") throw new RankParamsError({ log: `rank mode must be "cyber" or "pagerank", got ${String(p.mode)}` })
-  if (!(p.damping > 0 && p.damping < 1)) throw new RankParamsError({ log: `damping must be in (0, 1), got ${p.damping}` })
-  if (!(p.tolerance > 0 && p.tolerance < 1)) throw new RankParamsError({ log: `tolerance must be in (0, 1), got ${p.tolerance}` })
-  if (!Number.isInteger(p.maxIterations) || p.maxIterations < 1) throw new RankParamsError({ log: `maxIterations must be a positive integer, got ${p.maxIterations}` })
-  const dampingQ32 = Math.round(p.damping * 2 ** 32)
-  const tol = BigInt(Math.round(p.tolerance * 2 ** RANK_FRACTION_BITS))
-  return { modeCode: p.mode === "cyber" ? 0 : 1, dampingQ32, toleranceQ60: tol < 1n ? 1n : tol, maxIterations: p.maxIterations }
+  const d = toFixed(p.damping, 32)
+  if (d === undefined || d === 0n || d >= 1n << 32n) throw new RankParamsError({ log: `damping must be a decimal in (0, 1), got ${String(p.damping)}` })
+  const tol = toFixed(p.tolerance, RANK_FRACTION_BITS)
+  if (tol === undefined) throw new RankParamsError({ log: `tolerance must be a decimal in (0, 1), got ${String(p.tolerance)}` })
+  if (!Number.isInteger(p.maxIterations) || p.maxIterations < 1 || p.maxIterations >= 2 ** 32) throw new RankParamsError({ log: `maxIterations must be an integer in [1, 2^32), got ${p.maxIterations}` })
+  return { modeCode: p.mode === "cyber" ? 0 : 1, dampingQ32: Number(d), toleranceQ60: tol < 1n ? 1n : tol, maxIterations: p.maxIterations }
 }
