@@ -11,9 +11,13 @@ import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
 import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
-import { CHAIN_ID, DEFAULT_GRANTS, makeWallet, TestChain } from "../auth/support/Chain.ts"
+import { CHAIN_ID, DEFAULT_GRANTS, grantAuthority, makeWallet, TestChain } from "../auth/support/Chain.ts"
+import { Application } from "../../chain/Application.ts"
+import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
+import { AuthMachine } from "../../modules/auth/Auth.ts"
+import { BankMachine } from "../../modules/bank/Bank.ts"
 
-const wasm = await buildExamples(["counter", "mailbox"])
+const wasm = await buildExamples(["counter", "mailbox", "registry"])
 const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => new TextDecoder().decode(b)
 const u64 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)
@@ -75,6 +79,65 @@ test("deploy, deposit, execute, async send and query through CosmJS-signed txs; 
   for (const txs of blocks) await nodeB.block(txs)
   assert.is(nodeB.appHash(), nodeA.appHash())
   assert.is(u64(await query(nodeB, counter, "")), 3n)
+})
+
+test("a registry's heap map survives a node restart (store reopened, new machines, empty caches)", async () => {
+  const { wallet, addresses } = await makeWallet(1)
+  const alice = addresses[0]!
+  const storage = new MemoryStorage()
+  const names = ["auth", "bank", "cyberwasm"]
+  const boot = async () => {
+    const auth = new AuthMachine({ minGasPrices: "0.01boot" })
+    const machines = [auth, new BankMachine(), new CyberWasmMachine()]
+    const store = await openCommitMultiStore({ memory: storage, namespaces: names })
+    const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth, authority: grantAuthority(GRANTS) })
+    return { app, store }
+  }
+  let node = await boot()
+  await node.app.initChain({
+    time: { seconds: 1_700_000_000n, nanos: 0 }, chainId: CHAIN_ID, consensusParams: undefined, validators: [],
+    appStateBytes: enc(JSON.stringify({ auth: { accounts: [] }, bank: { balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] } })), initialHeight: 1n
+  })
+  const block = async (txs: Uint8Array[]) => {
+    const height = node.store.lastCommit().version + 1
+    const res = await node.app.finalizeBlock({
+      txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32).fill(height), height: BigInt(height),
+      time: { seconds: 1_700_000_000n + BigInt(height) * 5n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20)
+    })
+    await node.app.commit()
+    for (const r of res.txResults) assert.is(r.code, 0, r.log)
+  }
+  await block([])
+  const client = await SigningStargateClient.offline(wallet, { registry: new Registry([...defaultRegistryTypes, ...cyberwasmRegistryTypes]) })
+  const q = async (path: string, data: Uint8Array) => {
+    const r = await node.app.query({ path, data, height: 0n, prove: false })
+    assert.is(r.code, 0, r.log)
+    return r.value
+  }
+  const { BaseAccount } = await import("cosmjs-types/cosmos/auth/v1beta1/auth")
+  const { QueryAccountRequest, QueryAccountResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query")
+  const acc = BaseAccount.decode(QueryAccountResponse.decode(await q("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address: alice }).finish())).account!.value)
+  let sequence = 0
+  const tx = async (msgs: Array<{ typeUrl: string; value: unknown }>, gas = 5_000_000) =>
+    TxRaw.encode(await client.sign(alice, msgs, { amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) }, "", { accountNumber: acc.accountNumber, sequence: sequence++, chainId: CHAIN_ID })).finish()
+  const hash = (await import("node:crypto")).createHash("sha256").update(wasm.registry!).digest()
+  await block([await tx([{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: wasm.registry! } }], 20_000_000)])
+  await block([await tx([{ typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: hash, admin: alice, input: new Uint8Array(), reserve: 1_000_000n, label: "" } }])])
+  const reg = programAddress("cyber", 0n)
+  const set = (i: number) => ({ typeUrl: M.TypeUrl.execute, value: { sender: alice, program: reg, input: enc(`set:n${i}=v${i}`) } })
+  const txs: Uint8Array[] = []
+  for (let i = 0; i < 40; i++) txs.push(await tx([set(i)]))
+  await block(txs)
+  const ask = async (input: string) => dec(M.QueryDispatchResponse.decode(await q(M.QueryPath.dispatch, M.QueryDispatch.encode({ address: reg, input: enc(input) }))).data)
+  assert.is(await ask("count"), "40")
+  const hashBefore = Buffer.from(node.store.lastCommit().hash).toString("hex")
+  await node.store.close()
+  node = await boot() // restart
+  assert.is(Buffer.from(node.store.lastCommit().hash).toString("hex"), hashBefore)
+  assert.is(await ask("get:n17"), "v17")
+  await block([await tx([set(40)])])
+  assert.is(await ask("count"), "41")
+  assert.is(await ask("get:n40"), "v40")
 })
 
 test.run()
