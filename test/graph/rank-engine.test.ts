@@ -42,6 +42,8 @@ test("native and fallback: identical bits on random graphs, both modes", async (
       assert.is(a.engine, "native")
       assert.is(a.iterations, b.iterations, `iterations n=${n} ${params.mode}`)
       sameBits(a.ranks, b.ranks, `n=${n} ${params.mode}`)
+      sameBits(a.published, b.published, `published n=${n} ${params.mode}`)
+      sameBits(a.published, toCyberRank(a.ranks), `published = toCyberRank n=${n}`)
     }
   }
 })

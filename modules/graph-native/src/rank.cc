@@ -333,6 +333,7 @@ struct Job {
   int isa = ISA_SCALAR;
   // outputs
   std::vector<u64> ranks;
+  std::vector<u64> published;  // floor(rank * 1e15 / 2^60): go-cyber's unit
   u32 iterations = 0;
   double prep_ms = 0, iter_ms = 0;
   u64 compressed = 0, max_delta = 0;
@@ -408,6 +409,9 @@ class RankWorker : public Napi::AsyncWorker {
         return;
       }
     run_job(job_);
+    job_.published.resize(job_.ranks.size());
+    for (size_t i = 0; i < job_.ranks.size(); i++)
+      job_.published[i] = (u64)(((unsigned __int128)job_.ranks[i] * 1000000000000000ULL) >> 60);
   }
   void OnOK() override {
     Napi::Env env = Env();
@@ -416,6 +420,9 @@ class RankWorker : public Napi::AsyncWorker {
     if (n) std::memcpy(buf.Data(), job_.ranks.data(), n * 8);
     Napi::Object out = Napi::Object::New(env);
     out.Set("ranks", Napi::TypedArrayOf<u64>::New(env, n, buf, 0, napi_biguint64_array));
+    Napi::ArrayBuffer pbuf = Napi::ArrayBuffer::New(env, n * 8);
+    if (n) std::memcpy(pbuf.Data(), job_.published.data(), n * 8);
+    out.Set("published", Napi::TypedArrayOf<u64>::New(env, n, pbuf, 0, napi_biguint64_array));
     out.Set("iterations", Napi::Number::New(env, job_.iterations));
     out.Set("prepareMs", Napi::Number::New(env, job_.prep_ms));
     out.Set("iterateMs", Napi::Number::New(env, job_.iter_ms));

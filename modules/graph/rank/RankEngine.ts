@@ -41,12 +41,15 @@ export interface RankOptions {
 /**
  * Result of one calculation.
  * - `ranks`: one u64 per particle, rank × 2^60 (see docs/graph-rank.md).
+ * - `published`: the same ranks in go-cyber's published unit, floor(rank × 10^15)
+ *   ({@link toCyberRank}; computed off the JavaScript thread by the native engine).
  * - `iterations`: number of update sweeps run.
  * - `prepareMs` / `iterateMs`: time to build the compressed graph / to iterate (wall clock,
  *   informational only, never state).
  */
 export interface RankResult {
   readonly ranks: BigUint64Array
+  readonly published: BigUint64Array
   readonly iterations: number
   readonly engine: EngineKind
   readonly isa: string
@@ -88,7 +91,7 @@ const runFallbackInline = (s: RankSnapshot, params: RankParams): RankResult => {
   const t1 = performance.now() // determinism-ok: as above
   const r = iterate(s, g, p)
   const t2 = performance.now() // determinism-ok: as above
-  return { ranks: r.ranks, iterations: r.iterations, engine: "fallback", isa: "js", threads: 1, prepareMs: t1 - t0, iterateMs: t2 - t1 }
+  return { ranks: r.ranks, published: toCyberRank(r.ranks), iterations: r.iterations, engine: "fallback", isa: "js", threads: 1, prepareMs: t1 - t0, iterateMs: t2 - t1 }
 }
 
 const runFallbackWorker = (s: RankSnapshot, params: RankParams): Promise<RankResult> =>
@@ -117,7 +120,7 @@ export const calculateRank = async (snapshot: RankSnapshot, params: RankParams =
         inNeuron: snapshot.inNeuron, stakes: snapshot.stakes, ...p, initQ60: k.initQ60, constQ60: k.constQ60, empty: k.empty,
         threads, relabel: options.relabel ?? false, ...(options.isa !== undefined ? { isa: options.isa } : {}),
       })
-      return { ranks: out.ranks, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs }
+      return { ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs }
     }
     if (engine === "native") throw new NativeUnavailable(`cyber•rank native engine unavailable: ${n.reason}`)
     announceRankEngine()

@@ -5,4 +5,4 @@ import { calculateFallbackSync } from "../RankEngine.ts"
 
 const { snapshot, params } = workerData as { snapshot: Parameters<typeof calculateFallbackSync>[0]; params: Parameters<typeof calculateFallbackSync>[1] }
 const r = calculateFallbackSync(snapshot, params)
-parentPort!.postMessage(r, [r.ranks.buffer as ArrayBuffer])
+parentPort!.postMessage(r, [r.ranks.buffer as ArrayBuffer, r.published.buffer as ArrayBuffer])

@@ -30,6 +30,8 @@ export interface NativeInput {
 /** Output of the addon's `calculate` (times measured inside the addon, in ms). */
 export interface NativeOutput {
   readonly ranks: BigUint64Array
+  /** floor(rank × 10^15 / 2^60) per particle: go-cyber's published unit */
+  readonly published: BigUint64Array
   readonly iterations: number
   readonly prepareMs: number
   readonly iterateMs: number
