@@ -4,7 +4,8 @@
  * queue, and commits one app hash over all machine namespaces (store/KVStore.ts).
  *
  * Execution rules (Cosmos SDK baseapp semantics, with the deviations named):
- * - FinalizeBlock: beginBlock of every machine in configured order; each tx: decode, ante in its
+ * - FinalizeBlock: the optional async prepareBlock of every machine (awaited, no state change),
+ *   then beginBlock of every machine in configured order; each tx: decode, ante in its
  *   own branch (fees and sequence stick even if messages fail), messages in a second branch
  *   (all-or-nothing); then queued async sends, FIFO; endBlock of every machine; precommit hooks.
  * - CheckTx runs the messages too, against the check state (a branch of the last commit), so an
@@ -149,6 +150,9 @@ export class Application implements AbciApplication {
     const block = this.blockContext(expected, req.time, req.proposerAddress, req.hash)
     this.pending = block
     const store = this.opts.store
+    for (const m of this.router.machines) {
+      if (m.prepareBlock) await m.prepareBlock({ chainId: this.opts.chainId, height: expected, store: store.store(m.name) })
+    }
     const blockExec = new Executor(this.router, this.opts.authority, block, store, new GasMeter(UNMETERED))
     for (const m of this.router.machines) if (m.beginBlock) m.beginBlock(blockExec.context(m))
 

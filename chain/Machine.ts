@@ -96,6 +96,16 @@ export interface QueryContext {
   query(target: string, path: string, data: Uint8Array): Uint8Array
 }
 
+/**
+ * Context of {@link Machine.prepareBlock}: the height about to be finalized and the machine's
+ * namespace as of the last commit (read it, never write it: writes here are not part of a block).
+ */
+export interface PrepareContext {
+  readonly chainId: string
+  readonly height: number
+  readonly store: KVStore
+}
+
 /** A validator set change returned from endBlock (ABCI ValidatorUpdate shape). */
 export interface ValidatorUpdate {
   /** ed25519 public key bytes (32). */
@@ -130,6 +140,14 @@ export interface Machine {
   initGenesis(ctx: ExecContext, genesis: unknown): void
   /** Export the namespace as genesis JSON (the inverse of initGenesis). */
   exportGenesis(ctx: QueryContext): unknown
+  /**
+   * Optional asynchronous step awaited by the multiplexer at the start of FinalizeBlock, before any
+   * beginBlock: the one place a machine may wait for host-side work it started earlier (the graph
+   * machine waits here for an off-block rank calculation that must be published in this block).
+   * It must not change state and must not decide anything from timing: when it resolves, the
+   * block executes exactly as it would have with the work already done.
+   */
+  prepareBlock?(ctx: PrepareContext): Promise<void>
   beginBlock?(ctx: ExecContext): void
   endBlock?(ctx: ExecContext): ReadonlyArray<ValidatorUpdate>
   /** Called just before the store commits: flush any derived state into the namespace. */

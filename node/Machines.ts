@@ -52,8 +52,21 @@ const LOADERS: Record<ModuleName, Loader> = {
     const { BankMachine } = await import("../modules/bank/Bank.ts")
     return { machine: new BankMachine({ bech32Prefix: config.chain.bech32Prefix }), calls: [{ target: "auth", method: "ensureAccount" }] }
   },
-  graph: async () => {
-    throw new MachineLoadError({ module: "graph", reason: "the graph machine (cyberlinks, bandwidth, rank publishing) is not built yet; only its rank engine is (modules/graph/rank). Set modules.graph.enabled = false" })
+  graph: async (config) => {
+    const { GraphMachine } = await import("../modules/graph/Graph.ts")
+    const { defaultGraphParams } = await import("../modules/graph/GraphParams.ts")
+    const { makeRankRunner } = await import("../modules/graph/RankRunner.ts")
+    const g = config.modules.graph
+    const machine = new GraphMachine({
+      bech32Prefix: config.chain.bech32Prefix,
+      runner: makeRankRunner({ threads: g.rankThreads }),
+      params: {
+        ...defaultGraphParams,
+        stakeDenom: config.chain.feeDenom,
+        rank: { calculationPeriod: BigInt(g.rankPeriodBlocks), mode: g.rankMode, damping: g.damping, tolerance: g.tolerance, maxIterations: g.maxIterations }
+      }
+    })
+    return { machine, calls: [{ target: "bank", method: "balance" }, { target: "bank", method: "supply" }] }
   },
   cyberwasm: async () => {
     throw new MachineLoadError({ module: "cyberwasm", reason: "the CyberWasm machine is not wired into the node yet. Set modules.cyberwasm.enabled = false" })
