@@ -10,11 +10,13 @@
  * means "not yet persisted" (created or cloned in the working version). Children are held as
  * objects once loaded, or as (version, nonce) references to be loaded from the database.
  */
-import { putUvarint, putVarint, Reader, sha256String, uvarintSize } from "./encoding.ts"
+import { keyPrefix, putUvarint, putVarint, Reader, sha256String, uvarintSize } from "./encoding.ts"
 
 /** An IAVL node. Leaves have height 0, size 1 and a value; inner nodes have two children. */
 export class Node {
   key: Uint8Array
+  /** keyPrefix(key): set it whenever `key` changes. */
+  kp: number
   value: Uint8Array | undefined
   /** The version that created this node (iavl NodeKey.version), part of the hash. */
   version: number
@@ -37,8 +39,9 @@ export class Node {
   /** The last working version that walked through this node (drives node eviction). */
   seen: number
 
-  constructor(key: Uint8Array, value: Uint8Array | undefined, version: number, height: number, size: number, gen: number) {
+  constructor(key: Uint8Array, value: Uint8Array | undefined, version: number, height: number, size: number, gen: number, kp = keyPrefix(key)) {
     this.key = key
+    this.kp = kp
     this.value = value
     this.version = version
     this.height = height

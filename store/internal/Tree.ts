@@ -14,7 +14,7 @@
  */
 import type { Entry, KVStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
-import { compareBytes, copyBytes, EMPTY_HASH, hashBytes } from "./encoding.ts"
+import { compareBytes, copyBytes, EMPTY_HASH, hashBytes, keyPrefix } from "./encoding.ts"
 import { hashInner, hashLeaf, Node } from "./Node.ts"
 
 /** Synchronous loader of persisted nodes by (version, nonce). */
@@ -32,6 +32,9 @@ export interface PathStep {
   /** Sibling hash (latin1 string) when the path goes left. */
   readonly right: string | undefined
 }
+
+/** Order of (key, its keyPrefix kp) against node `n`'s key: the prefix first, bytes on a tie. */
+const cmpKey = (key: Uint8Array, kp: number, n: Node): number => (kp !== n.kp ? kp - n.kp : compareBytes(key, n.key))
 
 /** Read access to an IAVL tree rooted at `root` (undefined = empty). */
 export class TreeView implements KVStore {
@@ -104,8 +107,9 @@ export class TreeView implements KVStore {
   get(key: Uint8Array): Uint8Array | undefined {
     let n = this.root
     if (n === undefined) return undefined
-    while (n.height > 0) n = compareBytes(key, n.key) < 0 ? this.leftOf(n) : this.rightOf(n)
-    return compareBytes(key, n.key) === 0 ? n.value : undefined
+    const kp = keyPrefix(key)
+    while (n.height > 0) n = cmpKey(key, kp, n) < 0 ? this.leftOf(n) : this.rightOf(n)
+    return cmpKey(key, kp, n) === 0 ? n.value : undefined
   }
 
   has(key: Uint8Array): boolean {
@@ -182,11 +186,12 @@ export class TreeView implements KVStore {
     if (this.root === undefined) throw new StoreError({ reason: "empty-tree", log: "cannot build a proof in an empty tree" })
     this.hashNode(this.root)
     const path: PathStep[] = []
+    const kp = keyPrefix(key)
     let n = this.root
     while (n.height > 0) {
       const l = this.leftOf(n)
       const r = this.rightOf(n)
-      if (compareBytes(key, n.key) < 0) {
+      if (cmpKey(key, kp, n) < 0) {
         path.push({ height: n.height, size: n.size, version: n.version, left: undefined, right: r.hash! })
         n = l
       } else {
@@ -217,6 +222,7 @@ export class WorkingTree extends TreeView {
   private updated = false
   private removed = false
   private newKey: Uint8Array | undefined = undefined
+  private newKp = 0
 
   constructor(root: Node | undefined, source: NodeSource, version: number) {
     super(root, source)
@@ -237,7 +243,7 @@ export class WorkingTree extends TreeView {
       return
     }
     this.updated = false
-    this.root = this.setRec(this.root, k, v)
+    this.root = this.setRec(this.root, k, keyPrefix(k), v)
   }
 
   override delete(key: Uint8Array): void {
@@ -245,7 +251,7 @@ export class WorkingTree extends TreeView {
     if (this.root === undefined) return
     this.removed = false
     this.newKey = undefined
-    const r = this.removeRec(this.root, key)
+    const r = this.removeRec(this.root, key, keyPrefix(key))
     if (this.removed) this.root = r
   }
 
@@ -275,7 +281,7 @@ export class WorkingTree extends TreeView {
       return n
     }
     this.orphan(n)
-    const c = new Node(n.key, undefined, this.version, n.height, n.size, this.gen)
+    const c = new Node(n.key, undefined, this.version, n.height, n.size, this.gen, n.kp)
     c.left = n.left
     c.lv = n.lv
     c.ln = n.ln
@@ -285,46 +291,47 @@ export class WorkingTree extends TreeView {
     return c
   }
 
-  private inner(key: Uint8Array, left: Node, right: Node): Node {
-    const n = new Node(key, undefined, this.version, 1, 2, this.gen)
+  private inner(key: Uint8Array, kp: number, left: Node, right: Node): Node {
+    const n = new Node(key, undefined, this.version, 1, 2, this.gen, kp)
     n.left = left
     n.right = right
     return n
   }
 
-  private setRec(node: Node, key: Uint8Array, value: Uint8Array): Node {
+  private setRec(node: Node, key: Uint8Array, kp: number, value: Uint8Array): Node {
     if (node.height === 0) {
-      const c = compareBytes(key, node.key)
-      if (c < 0) return this.inner(node.key, new Node(key, value, this.version, 0, 1, this.gen), node)
-      if (c > 0) return this.inner(key, node, new Node(key, value, this.version, 0, 1, this.gen))
+      const c = cmpKey(key, kp, node)
+      if (c < 0) return this.inner(node.key, node.kp, new Node(key, value, this.version, 0, 1, this.gen, kp), node)
+      if (c > 0) return this.inner(key, kp, node, new Node(key, value, this.version, 0, 1, this.gen, kp))
       this.orphan(node)
       this.updated = true
-      return new Node(key, value, this.version, 0, 1, this.gen)
+      return new Node(key, value, this.version, 0, 1, this.gen, kp)
     }
     const n = this.mutable(node)
-    if (compareBytes(key, n.key) < 0) n.left = this.setRec(this.leftOf(n), key, value)
-    else n.right = this.setRec(this.rightOf(n), key, value)
+    if (cmpKey(key, kp, n) < 0) n.left = this.setRec(this.leftOf(n), key, kp, value)
+    else n.right = this.setRec(this.rightOf(n), key, kp, value)
     if (this.updated) return n
     this.calc(n)
     return this.balance(n)
   }
 
-  private removeRec(node: Node, key: Uint8Array): Node | undefined {
+  private removeRec(node: Node, key: Uint8Array, kp: number): Node | undefined {
     if (node.height === 0) {
-      if (compareBytes(key, node.key) === 0) {
+      if (cmpKey(key, kp, node) === 0) {
         this.orphan(node)
         this.removed = true
         return undefined
       }
       return node
     }
-    if (compareBytes(key, node.key) < 0) {
-      const nl = this.removeRec(this.leftOf(node), key)
+    if (cmpKey(key, kp, node) < 0) {
+      const nl = this.removeRec(this.leftOf(node), key, kp)
       if (!this.removed) return node
       if (nl === undefined) {
         const right = this.rightOf(node)
         this.orphan(node)
         this.newKey = node.key
+        this.newKp = node.kp
         return right
       }
       const n = this.mutable(node)
@@ -332,7 +339,7 @@ export class WorkingTree extends TreeView {
       this.calc(n)
       return this.balance(n)
     }
-    const nr = this.removeRec(this.rightOf(node), key)
+    const nr = this.removeRec(this.rightOf(node), key, kp)
     if (!this.removed) return node
     if (nr === undefined) {
       const left = this.leftOf(node)
@@ -344,6 +351,7 @@ export class WorkingTree extends TreeView {
     n.right = nr
     if (this.newKey !== undefined) {
       n.key = this.newKey
+      n.kp = this.newKp
       this.newKey = undefined
     }
     this.calc(n)

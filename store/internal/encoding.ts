@@ -101,6 +101,17 @@ export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
   return a.length - b.length
 }
 
+/**
+ * The first 6 bytes of `k` as a number (big-endian, zero-padded). If two keys' prefixes differ,
+ * their order is the order of the prefixes; if equal, compare the bytes. Trees keep it on each
+ * node so that most comparisons do not dereference the key array (a cache miss per level).
+ */
+export const keyPrefix = (k: Uint8Array): number => {
+  let p = 0
+  for (let i = 0; i < 6; i++) p = p * 256 + (i < k.length ? k[i]! : 0)
+  return p
+}
+
 /** Byte equality. */
 export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && compareBytes(a, b) === 0
 

@@ -111,6 +111,29 @@ export const kvConformance = (name: string, make: () => KVStore): void => {
     assert.equal([...kv.iterate()].map(([k]) => hex(k)), ["7f", "7f00", "ff"])
   })
 
+  t("short keys and long shared prefixes (bytes 0x00, 0x01, 0xff; lengths 1 to 9)", () => {
+    const kv = make()
+    const rnd = prng(13)
+    const model = new Map<string, Uint8Array>()
+    const alphabet = [0x00, 0x01, 0xff]
+    for (let i = 0; i < 600; i++) {
+      const len = 1 + Math.floor(rnd() * 9)
+      const k = new Uint8Array(len).map(() => alphabet[Math.floor(rnd() * 3)]!)
+      const h = hex(k)
+      if (rnd() < 0.25) {
+        kv.delete(k)
+        model.delete(h)
+      } else {
+        kv.set(k, k)
+        model.set(h, k)
+      }
+    }
+    const want = [...model.values()].sort((x, y) => Buffer.compare(x, y)).map(hex)
+    assert.equal([...kv.iterate()].map(([k]) => hex(k)), want)
+    for (const [h, k] of model) assert.is(hex(kv.get(k)!), h)
+    assert.is(kv.get(new Uint8Array([0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01])), undefined)
+  })
+
   t("writes during iteration are not seen by the iterator", () => {
     const kv = make()
     for (const k of ["a", "c", "e"]) kv.set(b(k), b(k))

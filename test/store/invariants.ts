@@ -4,7 +4,7 @@
  * and recomputes every hash from scratch, ignoring cached and stored hashes.
  */
 import * as assert from "uvu/assert"
-import { compareBytes, EMPTY_HASH, hashBytes } from "../../store/internal/encoding.ts"
+import { compareBytes, EMPTY_HASH, hashBytes, keyPrefix } from "../../store/internal/encoding.ts"
 import { hashInner, hashLeaf, Node } from "../../store/internal/Node.ts"
 import type { TreeView } from "../../store/internal/Tree.ts"
 
@@ -20,6 +20,7 @@ export const checkTree = (view: TreeView, maxVersion: number, seen?: Set<string>
   const walk = (n: Node): Walk => {
     assert.ok(n.version >= 1 && n.version <= maxVersion, `${label} node version ${n.version} within 1..${maxVersion}`)
     if (seen !== undefined && n.nonce !== 0) seen.add(`${n.version}/${n.nonce}`)
+    assert.is(n.kp, keyPrefix(n.key), `${label} cached key prefix`)
     if (n.height === 0) {
       assert.is(n.size, 1)
       const copy = new Node(n.key, n.value, n.version, 0, 1, 0)

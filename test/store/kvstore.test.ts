@@ -9,7 +9,7 @@ import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.
 import type { CommitMultiStore, KVStore } from "../../store/KVStore.ts"
 import { b, kvConformance } from "./conformance.ts"
 
-const N = 12
+const N = 14
 const pool: CommitMultiStore[] = []
 for (let i = 0; i < 4 * N; i++) pool.push(await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["a"] }))
 const snaps: KVStore[] = []
