@@ -55,6 +55,15 @@ export const DEFAULT_LIMITS = { cpuLimitMs: 5000, heapLimitMb: 64 } as const
 export interface UserspaceOptions extends UserspaceLimits {
   /** Resolve a WIT `spawn` wasm-path (in the caller's package) to a program; absent: no-file-at-path. */
   readonly resolveProgram?: (caller: ProcessId, wasmPath: string) => Program | undefined
+  /**
+   * Persistent backing of get/set/clear-state (runtime/State.ts StateStore): state written by a
+   * process is found again by the same process id after a node restart. Default: kernel memory.
+   */
+  readonly state?: {
+    get(id: ProcessId): Uint8Array | undefined
+    set(id: ProcessId, bytes: Uint8Array): void
+    clear(id: ProcessId): void
+  }
   /** `print-to-terminal` sink (default: ignored). */
   readonly print?: (process: Address, verbosity: number, message: string) => void
 }
@@ -149,6 +158,8 @@ export class UserspaceProcess implements NativeProcess {
     this.#ctx = ctx
     this.#name = formatAddress(ctx.our)
     this.#ended = undefined
+    const persisted = this.options.state?.get(ctx.our.process)
+    if (persisted !== undefined && ctx.getState() === undefined) ctx.setState(persisted)
     const shared = new SharedArrayBuffer(WORDS * 4)
     const { port1, port2 } = new MessageChannel()
     const data: WorkerInit = {
@@ -360,9 +371,11 @@ export class UserspaceProcess implements NativeProcess {
         return
       case "setState":
         ctx.setState(args[0] as Uint8Array)
+        this.options.state?.set(ctx.our.process, args[0] as Uint8Array)
         return
       case "clearState":
         ctx.clearState()
+        this.options.state?.clear(ctx.our.process)
         return
       case "saveCapabilities":
         try {
