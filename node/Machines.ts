@@ -68,8 +68,28 @@ const LOADERS: Record<ModuleName, Loader> = {
     })
     return { machine, calls: [{ target: "bank", method: "balance" }, { target: "bank", method: "supply" }] }
   },
-  cyberwasm: async () => {
-    throw new MachineLoadError({ module: "cyberwasm", reason: "the CyberWasm machine is not wired into the node yet. Set modules.cyberwasm.enabled = false" })
+  cyberwasm: async (config) => {
+    const { CyberWasmMachine } = await import("../modules/cyberwasm/CyberWasmMachine.ts")
+    const { defaultParams } = await import("../modules/cyberwasm/Params.ts")
+    const c = config.modules.cyberwasm
+    const machine = new CyberWasmMachine({
+      params: {
+        addressPrefix: config.chain.bech32Prefix,
+        feeDenom: config.chain.feeDenom,
+        limits: { ...defaultParams.limits, maxCodeBytes: c.maxCodeBytes },
+        maxRunGas: BigInt(c.maxCallGas),
+        maxLiveInstances: c.instanceCacheSize
+      }
+    })
+    return {
+      machine,
+      calls: [
+        { target: "cyberwasm", method: "deliver" },
+        { target: "bank", method: "send" },
+        { target: "bank", method: "balance" },
+        { target: "bank", method: "supply" }
+      ]
+    }
   }
 }
 

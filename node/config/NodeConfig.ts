@@ -120,7 +120,7 @@ const GraphModule = Schema.Struct({
 const CyberwasmModule = Schema.Struct({
   enabled: withDefault(Schema.Boolean, false),
   /** Largest accepted Wasm code upload, bytes (wasmd MaxWasmSize: 800 KiB). */
-  maxCodeBytes: int(1, 819200),
+  maxCodeBytes: int(1, 2097152),
   /** Compiled modules kept in memory (node-local cache). */
   instanceCacheSize: int(0, 100),
   /** Gas limit of one self-scheduled or async invocation. */
