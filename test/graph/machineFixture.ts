@@ -113,9 +113,9 @@ export class Seqs {
 }
 
 /** A signed tx with one MsgCyberlink of `links` by `key`. */
-export const signLinks = async (key: GKey, links: ReadonlyArray<readonly [string, string]>, account: { accountNumber: number; sequence: number }): Promise<Uint8Array> => {
+export const signLinks = async (key: GKey, links: ReadonlyArray<readonly [string, string]>, account: { accountNumber: number; sequence: number }, gas = 400_000): Promise<Uint8Array> => {
   const msg = { typeUrl: MSG_CYBERLINK_URL, value: MsgCyberlink.fromPartial({ neuron: key.address, links: links.map(([from, to]) => ({ from, to })) }) }
-  const raw = await key.signer.sign(key.address, [msg], { amount: [{ denom: "boot", amount: "4000" }], gas: "400000" }, "", { accountNumber: BigInt(account.accountNumber), sequence: account.sequence, chainId: CHAIN_ID })
+  const raw = await key.signer.sign(key.address, [msg], { amount: [{ denom: "boot", amount: String(Math.ceil(gas / 100)) }], gas: String(gas) }, "", { accountNumber: BigInt(account.accountNumber), sequence: account.sequence, chainId: CHAIN_ID })
   return TxRaw.encode(raw).finish()
 }
 
