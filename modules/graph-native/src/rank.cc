@@ -13,6 +13,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -53,6 +54,11 @@ struct Compressed {
 
 // Software prefetch distance (links ahead) for the random reads of prev[src[k]].
 constexpr u64 PF = 24;
+#ifdef GN_NO_PREFETCH
+#define GN_PREFETCH(p) ((void)0)
+#else
+#define GN_PREFETCH(p) __builtin_prefetch(p)
+#endif
 
 // floor(ls * 2^32 / o) for 0 < ls < o, clamped to 2^32-1: a float64 estimate corrected with exact
 // 128-bit products (no 128-bit division); the result is the exact floor whatever the estimate.
@@ -180,7 +186,7 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
 inline u64 row_scalar(const u64* prev, const u32* src, const u32* w, u64 b, u64 e) {
   u64 s = 0;
   for (u64 k = b; k < e; k++) {
-    __builtin_prefetch(prev + src[k + PF]);
+    GN_PREFETCH(prev + src[k + PF]);
     s += mulq32(prev[src[k]], w[k]);
   }
   return s;
@@ -192,7 +198,7 @@ __attribute__((target("avx2"))) inline u64 row_avx2(const u64* prev, const u32* 
   if (e - b >= 8) {
     __m256i acc = _mm256_setzero_si256();
     for (; k + 4 <= e; k += 4) {
-      for (int q = 0; q < 4; q++) __builtin_prefetch(prev + src[k + PF + q]);
+      for (int q = 0; q < 4; q++) GN_PREFETCH(prev + src[k + PF + q]);
       const __m128i idx = _mm_loadu_si128((const __m128i*)(src + k));
       const __m256i ww = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i*)(w + k)));
       const __m256i p = _mm256_i32gather_epi64((const long long*)prev, idx, 8);
@@ -205,7 +211,7 @@ __attribute__((target("avx2"))) inline u64 row_avx2(const u64* prev, const u32* 
     s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
   }
   for (; k < e; k++) {
-    __builtin_prefetch(prev + src[k + PF]);
+    GN_PREFETCH(prev + src[k + PF]);
     s += mulq32(prev[src[k]], w[k]);
   }
   return s;
@@ -217,7 +223,7 @@ __attribute__((target("avx512f"))) inline u64 row_avx512(const u64* prev, const 
   if (e - b >= 16) {
     __m512i acc = _mm512_setzero_si512();
     for (; k + 8 <= e; k += 8) {
-      for (int q = 0; q < 8; q++) __builtin_prefetch(prev + src[k + PF + q]);
+      for (int q = 0; q < 8; q++) GN_PREFETCH(prev + src[k + PF + q]);
       const __m256i idx = _mm256_loadu_si256((const __m256i*)(src + k));
       const __m512i ww = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i*)(w + k)));
       const __m512i p = _mm512_i32gather_epi64(idx, (const void*)prev, 8);
@@ -351,7 +357,12 @@ void run_job(Job& j) {
   j.compressed = g.w.size();
   std::vector<u32> perm;
   if (j.relabel) relabel(g, n, T, perm);
-  const std::vector<u32> bounds = balance(g.off.data(), n, T);
+  // Sweeps are split into chunks of about equal (links + particles) that threads claim from a
+  // shared counter, so a thread descheduled on a busy machine does not hold the others up.
+  // Rows are independent and the max-delta reduction is a max: the bits do not depend on which
+  // thread takes which chunk.
+  const int chunks = T == 1 ? 1 : (int)std::min<u64>((u64)T * 32, std::max<u32>(1, n));
+  const std::vector<u32> bounds = balance(g.off.data(), n, chunks);
   auto t_b = clk::now();
   std::vector<u64> a(n, j.init), b(n, j.init);
   u64* cur = a.data();
@@ -366,7 +377,14 @@ void run_job(Job& j) {
       K += mulq32(s, j.d) / n;
     }
     Sweep sw{&g, cur, nxt, j.d, K, pagerank};
-    parallel(T, [&](int i) { local[i] = run_sweep(j.isa, sw, bounds[i], bounds[i + 1]); });
+    std::atomic<int> next_chunk{0};
+    parallel(T, [&](int i) {
+      u64 mx = 0;
+      for (int c = next_chunk.fetch_add(1, std::memory_order_relaxed); c < chunks;
+           c = next_chunk.fetch_add(1, std::memory_order_relaxed))
+        mx = std::max(mx, run_sweep(j.isa, sw, bounds[c], bounds[c + 1]));
+      local[i] = mx;
+    });
     u64 mx = 0;
     for (int i = 0; i < T; i++) mx = std::max(mx, local[i]);
     std::swap(cur, nxt);
