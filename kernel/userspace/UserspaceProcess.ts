@@ -167,7 +167,8 @@ export class UserspaceProcess implements NativeProcess {
       modules: this.program.modules,
       port: port2,
       shared,
-      our: this.#name
+      our: this.#name,
+      maxPages: this.program.maxPages
     }
     const worker = new Worker(WORKER_URL, {
       workerData: data,
@@ -287,7 +288,7 @@ export class UserspaceProcess implements NativeProcess {
       case "returned":
         return this.#end(worker, "returned", "init returned")
       case "failed":
-        return this.#end(worker, /out of memory|OOM|memory/i.test(m.reason) ? "memory" : "trap", m.reason)
+        return this.#end(worker, /memory limit|out of memory/i.test(m.reason) ? "memory" : "trap", m.reason)
     }
   }
 

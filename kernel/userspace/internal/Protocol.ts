@@ -42,4 +42,6 @@ export interface WorkerInit {
   readonly port: MessagePort
   readonly shared: SharedArrayBuffer
   readonly our: string
+  /** The Wasm memory cap the program was compiled with, in 64 KiB pages. */
+  readonly maxPages: number
 }

@@ -113,21 +113,35 @@ const unsupported = (iface: string): object =>
       }
   })
 
+/** The guest's Wasm memories (captured at instantiation), to tell a memory-limit trap from others. */
+const memories: WebAssembly.Memory[] = []
+const instantiateCore = async (module: WebAssembly.Module, imports?: WebAssembly.Imports): Promise<WebAssembly.Instance> => {
+  const instance = await WebAssembly.instantiate(module, imports)
+  for (const e of Object.values(instance.exports)) if (e instanceof WebAssembly.Memory) memories.push(e)
+  return instance
+}
+/** Whether a memory is within 1 MiB of the cap (a failed memory.grow is the likely cause of a trap). */
+const atMemoryLimit = (): boolean => memories.some((m) => m.buffer.byteLength / 65536 + 16 >= init.maxPages)
+
 try {
   const mod = (await import(init.modulePath)) as {
-    instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<{ init(our: string): void }>
+    instantiate(
+      getCoreModule: (name: string) => WebAssembly.Module,
+      imports: object,
+      instantiateCore: (m: WebAssembly.Module, i?: WebAssembly.Imports) => Promise<WebAssembly.Instance>
+    ): Promise<{ init(our: string): void }>
   }
   const instance = await mod.instantiate((name) => init.modules[name]!, {
     "cyberkernel:process/standard": standard,
     "wasi:http/types": unsupported("wasi:http/types"),
     "wasi:io/poll": unsupported("wasi:io/poll"),
     "wasi:io/streams": unsupported("wasi:io/streams")
-  })
+  }, instantiateCore)
   post({ t: "ready" })
   running()
   instance.init(init.our)
   post({ t: "returned" })
 } catch (e) {
   const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-  post({ t: "failed", reason })
+  post({ t: "failed", reason: atMemoryLimit() ? `Wasm memory limit reached (${init.maxPages} pages): ${reason}` : reason })
 }
