@@ -7,6 +7,8 @@ import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate"
+import { Comet38Client } from "@cosmjs/tendermint-rpc"
+import { GetTxRequest, GetTxResponse } from "cosmjs-types/cosmos/tx/v1beta1/service"
 import { makeHome, startNode, type NodeProcess, type TestHome } from "./harness.ts"
 
 const test = suite<{ h: TestHome; node: NodeProcess; client: SigningStargateClient; alice: string; others: string[] }>("cosmjs")
@@ -41,7 +43,8 @@ test("the dev account from genesis is funded and the chain id matches", async ({
   assert.is(bal.amount, "1000000000000000")
 })
 
-test("MsgSend: balances move, the tx is found by hash and by event, the block holds it", async ({ client, alice, others }) => {
+test("MsgSend: balances move, the tx is found by hash and by event, the block holds it", async ({ client, alice, others, h }) => {
+  const rpcUrl = h.rpcUrl
   const bob = others[1]!
   const res = await client.sendTokens(alice, bob, [{ denom: "boot", amount: "12345" }], "auto", "hello")
   assert.is(res.code, 0, res.rawLog)
@@ -58,6 +61,15 @@ test("MsgSend: balances move, the tx is found by hash and by event, the block ho
   assert.ok(block.txs.length >= 1)
   const acct = await client.getAccount(alice)
   assert.ok(acct && acct.sequence >= 1, "sequence advanced")
+  // The Cosmos tx service over abci_query, as gRPC-gateway clients use it.
+  const comet = await Comet38Client.connect(rpcUrl)
+  const q = await comet.abciQuery({ path: "/cosmos.tx.v1beta1.Service/GetTx", data: GetTxRequest.encode({ hash: res.transactionHash }).finish() })
+  comet.disconnect()
+  assert.is(q.code, 0, q.log)
+  const got = GetTxResponse.decode(q.value)
+  assert.is(got.txResponse!.txhash, res.transactionHash)
+  assert.is(got.txResponse!.height, BigInt(res.height))
+  assert.is(got.tx!.body!.memo, "hello")
 })
 
 test("MsgMultiSend: one input, several outputs", async ({ client, alice, others }) => {
