@@ -116,7 +116,7 @@ const unsupported = (iface: string): object =>
 /** The guest's Wasm memories (captured at instantiation), to tell a memory-limit trap from others. */
 const memories: WebAssembly.Memory[] = []
 const instantiateCore = async (module: WebAssembly.Module, imports?: WebAssembly.Imports): Promise<WebAssembly.Instance> => {
-  const instance = await WebAssembly.instantiate(module, imports)
+  const instance = new WebAssembly.Instance(module, imports)
   for (const e of Object.values(instance.exports)) if (e instanceof WebAssembly.Memory) memories.push(e)
   return instance
 }
