@@ -11,7 +11,12 @@
  * maintainer picks the neuron (maintainer index mod neurons).
  *
  * Usage: `npx node scripts/debian-import.ts [--graph bench/out/debian-graph.json] [--links N]
- *   [--neurons 32] [--per-tx 500] [--block-ms 500] [--keep]`
+ *   [--neurons 32] [--per-tx 500] [--block-ms 500] [--baseline-txs 20] [--keep]`
+ *
+ * Baseline, same run: before the node starts, the first `--baseline-txs` transactions go through
+ * an in-process Application over the same genesis (CheckTx of each, then one FinalizeBlock +
+ * Commit of them all, no RPC, no mempool, no block timer): the ceiling the node's import is
+ * compared with.
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -38,7 +43,8 @@ const { values: args } = parseArgs({
     neurons: { type: "string", default: "32" },
     "per-tx": { type: "string", default: "500" },
     "block-ms": { type: "string", default: "500" },
-    keep: { type: "boolean", default: false }
+    keep: { type: "boolean", default: false },
+    "baseline-txs": { type: "string", default: "20" }
   }
 })
 
@@ -116,6 +122,47 @@ const main = async () => {
   }
   const nTx = txs.reduce((a, l) => a + l.length, 0)
   log(`signed ${nTx} txs in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+  // baseline: the same txs through an in-process application (same genesis, same machines)
+  {
+    const { Application } = await import("../chain/Application.ts")
+    const { makeKernel } = await import("../kernel/Kernel.ts")
+    const { loadMachines } = await import("../node/Machines.ts")
+    const { kernelAuthority, registerMachines, producerGenesis } = await import("../node/Node.ts")
+    const { openCommitMultiStore } = await import("../store/IavlMultiStore.ts")
+    const set = await loadMachines(config)
+    const kernel = makeKernel({ node: "baseline" })
+    const dir = mkdtempSync(join(tmpdir(), "ck-debian-baseline-"))
+    const store = await openCommitMultiStore({ path: dir, namespaces: set.machines.map((m) => m.machine.name) })
+    let app: InstanceType<typeof Application> | undefined
+    registerMachines(kernel, set, () => app!)
+    app = new Application({ chainId: init.chainId, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, authority: kernelAuthority(kernel) })
+    const pg = producerGenesis(genesis)
+    await app.initChain({ time: pg.time, chainId: init.chainId, validators: [], appStateBytes: pg.appState, initialHeight: 1n, consensusParams: undefined })
+    const sample: Uint8Array[] = []
+    for (let i = 0; sample.length < Number(args["baseline-txs"]); i++) {
+      const list = txs[i % K]!
+      const tx = list[Math.floor(i / K)]
+      if (tx) sample.push(tx)
+      if (i > K * 1000) break
+    }
+    const b0 = performance.now()
+    for (const tx of sample) {
+      const r = await app.checkTx({ tx, type: 0 })
+      if (r.code !== 0) throw new Error(`baseline CheckTx: ${r.code} ${r.log}`)
+    }
+    const b1 = performance.now()
+    const fin = await app.finalizeBlock({ txs: sample, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: 1n, time: pg.time, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) })
+    await app.commit()
+    const b2 = performance.now()
+    const failedTx = fin.txResults.filter((r) => r.code !== 0)
+    if (failedTx.length > 0) throw new Error(`baseline FinalizeBlock: ${failedTx[0]!.code} ${failedTx[0]!.log}`)
+    const links = Number(QueryGraphStatsResponse.decode((await app.query({ path: "/cyber.graph.v1beta1.Query/GraphStats", data: new Uint8Array(), height: 0n, prove: false })).value).cyberlinks)
+    log(`BASELINE in-process: ${links} links: CheckTx ${((b1 - b0) / links * 1000).toFixed(1)} µs/link, FinalizeBlock+Commit ${((b2 - b1) / links * 1000).toFixed(1)} µs/link -> ${(links / ((b2 - b0) / 1000)).toFixed(0)} links/s`)
+    await store.close()
+    kernel.shutdown()
+    rmSync(dir, { recursive: true, force: true })
+  }
 
   // node
   const child = spawn(process.execPath, [join(root, "cli/main.ts"), "start", "--home", home], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
