@@ -22,6 +22,8 @@ import { openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
 import { MSG_CYBERLINK_URL, MsgCyberlink } from "../../modules/graph/Messages.ts"
 import { accountOf } from "../e2e/chainFixture.ts"
+import { GraphMachine } from "../../modules/graph/Graph.ts"
+import type { RankRunner } from "../../modules/graph/RankRunner.ts"
 import { base58btc } from "multiformats/bases/base58"
 import { CID } from "multiformats/cid"
 import * as Digest from "multiformats/hashes/digest"
@@ -70,9 +72,13 @@ export interface GraphApp {
   close(): Promise<void>
 }
 
-export const openGraphApp = async (path = mkdtempSync(join(tmpdir(), "graph-"))): Promise<GraphApp> => {
+/** Open (or reopen) an app at `path`; `runner` replaces the graph machine's rank runner. */
+export const openGraphApp = async (path = mkdtempSync(join(tmpdir(), "graph-")), runner?: RankRunner): Promise<GraphApp> => {
   const config = { ...defaultConfig, modules: { ...defaultConfig.modules, graph: { ...defaultConfig.modules.graph, enabled: true } } }
-  const set = await loadMachines(config)
+  const loaded = await loadMachines(config)
+  const set = runner
+    ? { ...loaded, machines: loaded.machines.map((m) => (m.machine.name === "graph" ? { ...m, machine: new GraphMachine({ bech32Prefix: "cyber", runner }) } : m)) }
+    : loaded
   const kernel = makeKernel({ node: "fixture" })
   const store = await openCommitMultiStore({ path, namespaces: set.machines.map((m) => m.machine.name) })
   let app: Application | undefined
