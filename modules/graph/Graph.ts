@@ -271,8 +271,10 @@ export class GraphMachine implements Machine {
   }
 
   private job(c: RankContext, stakes: BigUint64Array, p: GraphParams) {
+    const log = this.log
     return {
-      snapshot: this.log.snapshot(Number(c.links), Number(c.particles), Number(c.neurons), stakes),
+      // built by the runner after the block (the log is append-only, so the prefix stays the same)
+      snapshot: () => log.snapshot(Number(c.links), Number(c.particles), Number(c.neurons), stakes),
       mode: p.rank.mode,
       damping: p.rank.damping,
       tolerance: p.rank.tolerance,

@@ -12,9 +12,14 @@ import { calculateRank, toCyberRank, type RankOptions } from "./rank/RankEngine.
 import { RankMerkleTree } from "./rank/RankMerkleTree.ts"
 import type { RankSnapshot } from "./rank/Snapshot.ts"
 
-/** One calculation: a snapshot and the rank params (decimals as strings, as stored). */
+/**
+ * One calculation: a snapshot and the rank params (decimals as strings, as stored). `snapshot`
+ * may be a function: the runner then builds it after the current block has returned (the graph
+ * machine passes one over its append-only link log, so the O(links) CSR build is off the block
+ * path too).
+ */
 export interface RankJob {
-  readonly snapshot: RankSnapshot
+  readonly snapshot: RankSnapshot | (() => RankSnapshot)
   readonly mode: "cyber" | "pagerank"
   readonly damping: string
   readonly tolerance: string
@@ -59,7 +64,9 @@ export const makeRankRunner = (options: RankOptions = {}): RankRunner => {
           tolerance: Number(job.tolerance), // determinism-ok: as above (Q60)
           maxIterations: job.maxIterations
         }
-        const r = await calculateRank(job.snapshot, params, options)
+        if (typeof job.snapshot === "function") await new Promise((resolve) => setImmediate(resolve)) // determinism-ok: host glue; only defers the build past the block
+        const snapshot = typeof job.snapshot === "function" ? job.snapshot() : job.snapshot
+        const r = await calculateRank(snapshot, params, options)
         const ranks = toCyberRank(r.ranks)
         const tree = await RankMerkleTree.build(ranks, true)
         return { ranks, tree, root: tree.root(), iterations: r.iterations }
