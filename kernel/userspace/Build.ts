@@ -61,11 +61,12 @@ export interface Transpiled {
 
 /**
  * Transpile a component with jco (async instantiation, no WASI shim imports baked in), cached
- * in `<component>-js/`. Returns the generated module's path.
+ * in `<cacheDir>/<hash of the component>-js/` (default `.cache/components/`). Returns the generated module's path.
  */
-export const transpileComponent = async (componentPath: string): Promise<Transpiled> => {
+export const transpileComponent = async (componentPath: string, cacheDir: string = CACHE_DIR): Promise<Transpiled> => {
   const bytes = await readFile(componentPath)
-  const dir = join(CACHE_DIR, `${sha256(bytes)}-js`)
+  await mkdir(cacheDir, { recursive: true })
+  const dir = join(cacheDir, `${sha256(bytes)}-js`)
   const modulePath = join(dir, "component.js")
   if (await exists(modulePath)) return { modulePath, dir }
   const { transpile } = await import("@bytecodealliance/jco")
