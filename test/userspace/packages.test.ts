@@ -24,7 +24,7 @@ const entry = (over: Record<string, unknown> = {}) => ({
 
 const metadata = { properties: { package_name: "demo", publisher: "alice.os" } }
 
-const makeZip = (files: Record<string, Uint8Array>): Uint8Array => zipSync(files)
+const makeZip = (files: Record<string, Uint8Array>): Uint8Array => zipSync(files, { level: 0 })
 let wasm: Uint8Array
 const pkgZip = (manifest: unknown = [entry()], extra: Record<string, Uint8Array> = {}) =>
   makeZip({ "pkg/manifest.json": strToU8(JSON.stringify(manifest)), "pkg/metadata.json": strToU8(JSON.stringify(metadata)), "pkg/svc.wasm": wasm, ...extra })
