@@ -16,7 +16,8 @@ import { Comet38Client } from "@cosmjs/tendermint-rpc"
 import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { initHome } from "../../node/home/Home.ts"
 import { freePort, startNode, type NodeProcess } from "../e2e/harness.ts"
-import { MSG_CYBERLINK_URL, QueryGraphStatsResponse, QueryRankResponse, QuerySearchResponse, QueryTopRequest, StringRequest } from "../../modules/graph/Messages.ts"
+import { MSG_CYBERLINK_URL, QueryGraphStatsResponse, QueryRankProofResponse, QueryRankResponse, QuerySearchResponse, QueryTopRequest, StringRequest } from "../../modules/graph/Messages.ts"
+import { verifyRankProof } from "../../modules/graph/rank/RankMerkleTree.ts"
 import { cidOf, graphRegistry } from "./machineFixture.ts"
 
 test("CosmJS-signed MsgCyberlink through a real node; rank published and queried", async () => {
@@ -62,6 +63,19 @@ test("CosmJS-signed MsgCyberlink through a real node; rank published and queried
     assert.ok(rc > ra, `c (two in-links) outranks a (none): ${rc} > ${ra}`)
     const top = QuerySearchResponse.decode(await query("/cyber.rank.v1beta1.Query/Top", QueryTopRequest.encode({ pagination: { page: 0, perPage: 10 } }).finish()))
     assert.is(top.result[0]!.particle, c)
+    const proof = QueryRankProofResponse.decode(await query("/cyber.rank.v1beta1.Query/RankProof", StringRequest.encode({ value: c }).finish()))
+    assert.ok(verifyRankProof(proof.rank, proof.proof, proof.root))
+
+    // restart the node: after one block it answers the same rank and proof root
+    comet.disconnect()
+    await node.kill("SIGTERM")
+    node = await startNode(h)
+    comet = await Comet38Client.connect(h.rpcUrl)
+    const resumed = (await comet.status()).syncInfo.latestBlockHeight
+    while ((await comet.status()).syncInfo.latestBlockHeight < resumed + 1) await new Promise((r) => setTimeout(r, 100))
+    const again = QueryRankProofResponse.decode(await query("/cyber.rank.v1beta1.Query/RankProof", StringRequest.encode({ value: c }).finish()))
+    assert.is(again.rank, proof.rank)
+    assert.is(Buffer.from(again.root).toString("hex"), Buffer.from(proof.root).toString("hex"))
   } finally {
     comet?.disconnect()
     await node?.kill("SIGTERM")
