@@ -8,6 +8,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 import { cyberwasmQueryCommand } from "../../modules/cyberwasm/cli/Commands.ts"
+import { graphQueryCommand } from "./graph.ts"
 
 const promise = <A>(what: string, f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => new CliFailure({ message: `${what}: ${e instanceof Error ? e.message : String(e)}` }) })
@@ -73,5 +74,5 @@ const tx = Command.make("tx", {
 export const queryCommand = Command.make("query").pipe(
   Command.withDescription("Query chain state through the node's RPC"),
   Command.withAlias("q"),
-  Command.withSubcommands([bank, tx, cyberwasmQueryCommand])
+  Command.withSubcommands([bank, tx, graphQueryCommand, cyberwasmQueryCommand])
 )
