@@ -51,6 +51,20 @@ export const buildComponent = async (sourcePath: string): Promise<string> => {
   return out
 }
 
+/** Bumped when `patchGlue` changes, so that older cached glue is not reused. */
+const GLUE_VERSION = "2"
+const DEBUG_CHECK = "if (!globalThis?.process?.env?.JCO_DEBUG) { return; }"
+
+/**
+ * jco 1.34's glue reads `process.env.JCO_DEBUG` on every lifted call (docs: TOOLCHAIN.md, 2.6x
+ * slower than a constant): read it once when the module loads instead. Glue without that line
+ * is left as it is.
+ */
+export const patchGlue = (js: string): string =>
+  js.includes(DEBUG_CHECK)
+    ? `const __jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n${js.replaceAll(DEBUG_CHECK, "if (!__jcoDebug) { return; }")}`
+    : js
+
 /** A transpiled component: the ES module with `instantiate` and its core Wasm modules. */
 export interface Transpiled {
   /** Absolute path of the generated ES module (exports `instantiate(getCoreModule, imports)`). */
@@ -66,7 +80,7 @@ export interface Transpiled {
 export const transpileComponent = async (componentPath: string, cacheDir: string = CACHE_DIR): Promise<Transpiled> => {
   const bytes = await readFile(componentPath)
   await mkdir(cacheDir, { recursive: true })
-  const dir = join(cacheDir, `${sha256(bytes)}-js`)
+  const dir = join(cacheDir, `${sha256(bytes)}-js${GLUE_VERSION}`)
   const modulePath = join(dir, "component.js")
   if (await exists(modulePath)) return { modulePath, dir }
   const { transpile } = await import("@bytecodealliance/jco")
@@ -82,7 +96,7 @@ export const transpileComponent = async (componentPath: string, cacheDir: string
   await mkdir(tmp, { recursive: true })
   for (const [name, data] of Object.entries(files as Record<string, Uint8Array>)) {
     await mkdir(dirname(join(tmp, name)), { recursive: true })
-    await writeFile(join(tmp, name), data)
+    await writeFile(join(tmp, name), name.endsWith(".js") ? patchGlue(new TextDecoder().decode(data)) : data)
   }
   await rename(tmp, dir).catch(async (e: unknown) => {
     if (!(await exists(modulePath))) throw e

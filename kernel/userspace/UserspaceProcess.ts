@@ -273,6 +273,9 @@ export class UserspaceProcess implements NativeProcess {
   #onMessage(worker: Worker, m: FromWorker): void {
     if (worker !== this.#worker) return
     switch (m.t) {
+      case "batch":
+        for (const item of m.items) this.#onMessage(worker, item)
+        return
       case "idle": {
         const resolve = this.#resolve
         this.#resolve = this.#reject = undefined

@@ -34,6 +34,8 @@ export type FromWorker =
   | { readonly t: "post"; readonly fn: string; readonly args: ReadonlyArray<Wire> }
   | { readonly t: "returned" }
   | { readonly t: "failed"; readonly reason: string }
+  /** Several of the above, in order (the worker batches fire-and-forget calls). */
+  | { readonly t: "batch"; readonly items: ReadonlyArray<FromWorker> }
 
 /** What the worker is started with (workerData). */
 export interface WorkerInit {

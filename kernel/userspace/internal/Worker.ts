@@ -15,7 +15,26 @@ const inbox: ToWorker[] = []
 let current: { blob: unknown } | undefined
 let lastBlob: unknown
 
-const post = (m: FromWorker): void => port.postMessage(m)
+/**
+ * Fire-and-forget calls wait here and go out in one postMessage with the next blocking call
+ * (`receive`, a call needing an answer, the end of `init`), or when 64 have gathered. Order is
+ * kept; a guest killed while running loses the calls it made since its last host wait.
+ */
+let outbox: FromWorker[] = []
+const post = (m: FromWorker): void => {
+  outbox.push(m)
+  if (outbox.length >= 64) flush()
+}
+const flush = (): void => {
+  if (outbox.length === 0) return
+  port.postMessage(outbox.length === 1 ? outbox[0] : { t: "batch", items: outbox })
+  outbox = []
+}
+/** Post `m` after everything buffered, now. */
+const postNow = (m: FromWorker): void => {
+  outbox.push(m)
+  flush()
+}
 
 /** Block until the kernel thread posts the next message. */
 const next = (): ToWorker => {
@@ -35,7 +54,7 @@ const running = (): void => {
 /** A host call the kernel thread answers; deliveries arriving meanwhile wait in `inbox`. */
 const call = (fn: string, ...args: unknown[]): unknown => {
   Atomics.store(words, BUSY, 0)
-  post({ t: "call", fn, args })
+  postNow({ t: "call", fn, args })
   for (;;) {
     const m = next()
     if (m.t === "ret") {
@@ -74,7 +93,7 @@ const standard = {
   ourCapabilities: (): unknown => call("ourCapabilities"),
   receive: (): unknown => {
     Atomics.store(words, BUSY, 0)
-    post({ t: "idle" })
+    postNow({ t: "idle" })
     const m = inbox.length > 0 ? inbox.shift()! : next()
     running()
     if (m.t === "deliver") {
@@ -137,11 +156,11 @@ try {
     "wasi:io/poll": unsupported("wasi:io/poll"),
     "wasi:io/streams": unsupported("wasi:io/streams")
   }, instantiateCore)
-  post({ t: "ready" })
+  postNow({ t: "ready" })
   running()
   instance.init(init.our)
-  post({ t: "returned" })
+  postNow({ t: "returned" })
 } catch (e) {
   const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-  post({ t: "failed", reason: atMemoryLimit() ? `Wasm memory limit reached (${init.maxPages} pages): ${reason}` : reason })
+  postNow({ t: "failed", reason: atMemoryLimit() ? `Wasm memory limit reached (${init.maxPages} pages): ${reason}` : reason })
 }
