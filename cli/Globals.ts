@@ -134,3 +134,19 @@ export const keyring = Effect.gen(function* () {
   })
   return { keyring: k, config, home: dir }
 })
+
+/** A Promise as an Effect that fails with CliFailure `<what>: <error message>`. */
+export const cliPromise = <A>(what: string, f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: (e) => new CliFailure({ message: `${what}: ${e instanceof Error ? e.message : String(e)}` }) })
+
+/** abci_query `path` with `data` on `--node`; fails with the node's code and log on a non-zero code. */
+export const abciQuery = (path: string, data: Uint8Array) =>
+  Effect.gen(function* () {
+    const node = yield* NodeUrl
+    const { connectComet } = yield* Effect.promise(() => import("@cosmjs/tendermint-rpc"))
+    const comet = yield* cliPromise(`cannot connect to ${node}`, () => connectComet(node))
+    yield* Effect.addFinalizer(() => Effect.sync(() => comet.disconnect()))
+    const r = yield* cliPromise("query failed", () => comet.abciQuery({ path, data }))
+    if (r.code !== 0) return yield* Effect.fail(new CliFailure({ message: `query failed with code ${r.code}: ${r.log ?? ""}` }))
+    return r.value
+  }).pipe(Effect.scoped)

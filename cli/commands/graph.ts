@@ -7,26 +7,16 @@
  */
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
+import { abciQuery, CliFailure, cliPromise, emit, keyring, NodeUrl } from "../Globals.ts"
 import { minGasPricesText } from "../../node/config/NodeConfig.ts"
 import {
   MSG_CYBERLINK_URL, MsgCyberlink, QueryGraphStatsResponse, QueryRankResponse, QuerySearchRequest, QuerySearchResponse,
   QueryTopRequest, StringRequest
 } from "../../modules/graph/Messages.ts"
 
-const promise = <A>(what: string, f: () => Promise<A>) =>
-  Effect.tryPromise({ try: f, catch: (e) => new CliFailure({ message: `${what}: ${e instanceof Error ? e.message : String(e)}` }) })
+const promise = cliPromise
 
-const abci = (path: string, data: Uint8Array) =>
-  Effect.gen(function* () {
-    const node = yield* NodeUrl
-    const { connectComet } = yield* Effect.promise(() => import("@cosmjs/tendermint-rpc"))
-    const comet = yield* promise(`cannot connect to ${node}`, () => connectComet(node))
-    yield* Effect.addFinalizer(() => Effect.sync(() => comet.disconnect()))
-    const r = yield* promise("query failed", () => comet.abciQuery({ path, data }))
-    if (r.code !== 0) return yield* Effect.fail(new CliFailure({ message: `query failed with code ${r.code}: ${r.log ?? ""}` }))
-    return r.value
-  }).pipe(Effect.scoped)
+const abci = abciQuery
 
 const particle = Argument.String("particle").pipe(Argument.withDescription("CIDv0 of the particle (Qm...)"))
 const page = Flag.Int("page").pipe(Flag.withDescription("page, from 0"), Flag.withDefault(0))

@@ -5,17 +5,9 @@
  * Source: cosmos-sdk types/errors/errors.go (ErrTooManySignatures 23, ErrTxTimeoutHeight 30,
  * ErrUnknownExtensionOptions 31).
  */
-import { Data } from "effect"
-import type { ChainErrorFields } from "../../chain/ChainError.ts"
+import { chainErrorClass } from "../../chain/ChainError.ts"
 
-const sdkError = <const Tag extends string>(tag: Tag, code: number) =>
-  class extends Data.TaggedError(tag)<ChainErrorFields> {
-    readonly codespace: string = "sdk"
-    readonly code: number = code
-    override get message(): string {
-      return this.log
-    }
-  }
+const sdkError = <const Tag extends string>(tag: Tag, code: number) => chainErrorClass(tag, "sdk", code)
 
 /** Code 23: more signatures than the tx_sig_limit param. */
 export class TooManySignatures extends sdkError("TooManySignatures", 23) {}

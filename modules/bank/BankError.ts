@@ -2,17 +2,9 @@
  * Errors of the bank codespace (x/bank/types/errors.go), in the shape of chain/ChainError.ts
  * (tagged, with codespace + code + log) so the multiplexer reports them like any chain error.
  */
-import { Data } from "effect"
-import type { ChainErrorFields } from "../../chain/ChainError.ts"
+import { chainErrorClass } from "../../chain/ChainError.ts"
 
-const bankError = <const Tag extends string>(tag: Tag, code: number) =>
-  class extends Data.TaggedError(tag)<ChainErrorFields> {
-    readonly codespace: string = "bank"
-    readonly code: number = code
-    override get message(): string {
-      return this.log
-    }
-  }
+const bankError = <const Tag extends string>(tag: Tag, code: number) => chainErrorClass(tag, "bank", code)
 
 /** bank code 2: MultiSend without inputs. */
 export class NoInputs extends bankError("BankNoInputs", 2) {}

@@ -6,16 +6,9 @@
  * Source: wasmd x/wasm/types/errors.go (codespace "wasm": create 2, instantiate 4, execute 5,
  * migrate 11, invalid 21...), renumbered for CyberWasm.
  */
-import { Data } from "effect"
+import { chainErrorClass } from "../../chain/ChainError.ts"
 
-const cyberwasmError = <const Tag extends string>(tag: Tag, code: number) =>
-  class extends Data.TaggedError(tag)<{ readonly log: string }> {
-    readonly codespace: string = "cyberwasm"
-    readonly code: number = code
-    override get message(): string {
-      return this.log
-    }
-  }
+const cyberwasmError = <const Tag extends string>(tag: Tag, code: number) => chainErrorClass(tag, "cyberwasm", code)
 
 /** Code 2: the uploaded binary is refused (format, feature, import or limit). */
 export class ProgramRejected extends cyberwasmError("ProgramRejected", 2) {}

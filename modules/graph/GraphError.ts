@@ -5,17 +5,9 @@
  *
  * Source: go-cyber x/graph/types/errors.go, x/bandwidth/types/errors.go.
  */
-import { Data } from "effect"
-import type { ChainErrorFields } from "../../chain/ChainError.ts"
+import { chainErrorClass } from "../../chain/ChainError.ts"
 
-const graphError = <const Tag extends string>(tag: Tag, codespace: string, code: number) =>
-  class extends Data.TaggedError(tag)<ChainErrorFields> {
-    readonly codespace: string = codespace
-    readonly code: number = code
-    override get message(): string {
-      return this.log
-    }
-  }
+const graphError = <const Tag extends string>(tag: Tag, codespace: string, code: number) => chainErrorClass(tag, codespace, code)
 
 /** graph 2: the (from, to, neuron) cyberlink already exists (or appears twice in one message). */
 export class CyberlinkExists extends graphError("CyberlinkExists", "graph", 2) {}

@@ -21,7 +21,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { minGasPricesText } from "../../../node/config/NodeConfig.ts"
-import { CliFailure, emit, keyring, NodeUrl } from "../../../cli/Globals.ts"
+import { abciQuery, CliFailure, emit, keyring, NodeUrl } from "../../../cli/Globals.ts"
 import { cyberwasmRegistryTypes } from "../Client.ts"
 import * as M from "../Messages.ts"
 import { decodeInfo } from "../State.ts"
@@ -124,17 +124,7 @@ export const cyberwasmTxCommand = Command.make("cyberwasm").pipe(
   Command.withSubcommands([store, instantiate, execute, deposit, upgrade])
 )
 
-/** abci_query on a cyberwasm path; fails with the node's log on a non-zero code. */
-const abci = (path: string, data: Uint8Array) =>
-  Effect.gen(function* () {
-    const node = yield* NodeUrl
-    const { connectComet } = yield* Effect.promise(() => import("@cosmjs/tendermint-rpc"))
-    const comet = yield* promise(`cannot connect to ${node}`, () => connectComet(node))
-    yield* Effect.addFinalizer(() => Effect.sync(() => comet.disconnect()))
-    const r = yield* promise("query failed", () => comet.abciQuery({ path, data }))
-    if (r.code !== 0) return yield* Effect.fail(new CliFailure({ message: `query failed with code ${r.code}: ${r.log ?? ""}` }))
-    return r.value
-  }).pipe(Effect.scoped)
+const abci = abciQuery
 
 const address = Argument.String("address").pipe(Argument.withDescription("program address"))
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
