@@ -99,4 +99,29 @@ test("a component uses kv and timer, and finds its state again after a node rest
   await removeHome(node.home)
 })
 
+test("spawn, our-capabilities, get/set-on-exit and print-to-terminal from a component", async () => {
+  const node = await startNode()
+  const program = await serviceProgram()
+  const printed: string[] = []
+  const options = {
+    resolveProgram: (_caller: unknown, path: string) => (path === "/service.wasm" ? program : undefined),
+    print: (_a: unknown, _v: number, m: string) => void printed.push(m)
+  }
+  node.kernel.spawn({ id: pid("parent"), process: userspaceProcess(program, options), public: true, grants: [{ issuer: pid("timer", "distro"), params: '"messaging"' }] })
+  const client = node.kernel.spawn({ id: pid("client"), process: {} })
+  assert.equal(await ask(client, pid("parent"), { op: "caps" }), { caps: ['"messaging"'] })
+  assert.equal(await ask(client, pid("parent"), { op: "spawn", name: "kid", path: "/service.wasm", withCap: true }), {
+    spawned: { processName: "kid", packageName: "demo", publisherNode: "sys" }
+  })
+  assert.equal(await ask(client, pid("kid"), { op: "ping", n: 3 }), { pong: 3 })
+  assert.ok(node.kernel.hasCapability(pid("kid"), { issuer: pid("timer", "distro"), params: '"messaging"' }))
+  assert.equal(await ask(client, pid("parent"), { op: "spawn", name: "kid", path: "/service.wasm" }), { error: "name-taken" })
+  assert.equal(await ask(client, pid("parent"), { op: "spawn", name: "ghost", path: "/nope.wasm" }), { error: "no-file-at-path" })
+  assert.equal(await ask(client, pid("parent"), { op: "on-exit" }), { onExit: "none" })
+  assert.equal(await ask(client, pid("parent"), { op: "on-exit", set: true }), { onExit: "restart" })
+  assert.equal(printed, ["on-exit asked", "on-exit asked"])
+  await node.stop()
+  await removeHome(node.home)
+})
+
 test.run()
