@@ -174,6 +174,14 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       step("kernel", () => makeKernel({ node: nodeId, key: NodeKey.fromSecret(nodeKey.seed) })),
       (k) => Effect.sync(() => k.shutdown())
     )
+    // Node-plane runtime modules (kv, timer, state, vfs) under data/userspace.
+    const runtime = yield* Effect.acquireRelease(
+      step("runtime modules", async () => {
+        const { startRuntime } = await import("../runtime/Runtime.ts")
+        return startRuntime(kernel, join(paths.data, "userspace"))
+      }),
+      (rt) => Effect.promise(() => rt.close())
+    )
     const set = yield* step("machines", () => loadMachines(config))
     yield* step("data dir", () => mkdirSync(paths.data, { recursive: true }))
     const store: CommitMultiStore = yield* Effect.acquireRelease(
@@ -200,6 +208,18 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       })
     )
     const application = app
+    // Installed userspace packages run again with the capabilities they had; the installer
+    // process takes installs while the node runs. Capabilities are snapshotted at stop.
+    yield* Effect.acquireRelease(
+      step("packages", async () => {
+        const { bootPackages, INSTALLER_ID, Installer, installerProcess } = await import("../packages/Installer.ts")
+        const installer = await Installer.open(opts.home)
+        kernel.spawn({ id: INSTALLER_ID, process: installerProcess(kernel, installer, { state: runtime.state }) })
+        await bootPackages(kernel, installer, { state: runtime.state })
+        return installer
+      }),
+      (installer) => Effect.promise(() => installer.snapshotCapabilities(kernel))
+    )
     if (config.consensus.mode === "abci") {
       const server = yield* serveAbci({ app: application, address: config.consensus.abciListen }).pipe(
         Effect.mapError((e) => new NodeStartError({ stage: "abci server", reason: e.reason }))
