@@ -87,7 +87,12 @@ const LOADERS: Record<ModuleName, Loader> = {
         { target: "cyberwasm", method: "deliver" },
         { target: "bank", method: "send" },
         { target: "bank", method: "balance" },
-        { target: "bank", method: "supply" }
+        { target: "bank", method: "supply" },
+        // the graph host functions (GraphAdapter); without the graph module they fail with UnknownRequest
+        { target: "graph", method: "link" },
+        { target: "graph", method: "rank" },
+        { target: "graph", method: "outlinks" },
+        { target: "graph", method: "backlinks" }
       ]
     }
   }

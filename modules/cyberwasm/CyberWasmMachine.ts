@@ -387,7 +387,15 @@ export class CyberWasmMachine implements Machine {
       readOnly: true,
       emit: () => {},
       send: () => {},
-      port: { call: () => { throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" }) }, query: (t, p, d) => ctx.query(t, p, d) }
+      port: {
+        call: (c) => {
+          // graph reads (GraphAdapter) become the graph's public queries; the bodies are the same
+          const path = c.target === "graph" ? GRAPH_READ_QUERIES.get(c.method) : undefined
+          if (path) return ctx.query(c.target, path, c.body)
+          throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" })
+        },
+        query: (t, p, d) => ctx.query(t, p, d)
+      }
     }
     const out = this.engine.run(env, address, "cyberwasm_dispatch", input, this.params.queryGas, "", { instance: inst })
     if (out.kind !== "ok") throw new ProgramFailed({ log: `query dispatch ${address}: ${out.error}` })
@@ -408,6 +416,13 @@ export class CyberWasmMachine implements Machine {
     return { entries: [...ctx.store.iterate()].map(([k, v]) => [hex(k), hex(v)]) }
   }
 }
+
+/** The graph call methods that are reads, and the query path answering the same body in a read-only query. */
+const GRAPH_READ_QUERIES: ReadonlyMap<string, string> = new Map([
+  ["rank", "/cyber.rank.v1beta1.Query/Rank"],
+  ["outlinks", "/cyber.rank.v1beta1.Query/Search"],
+  ["backlinks", "/cyber.rank.v1beta1.Query/Backlinks"]
+])
 
 /** Export the message helpers for clients. */
 export { M as CyberWasmMessages, encodeMessage as encodeProgramMessage }

@@ -93,6 +93,12 @@ export const HostCost = {
   /** Bank send/mint/burn: 1000 + the bank's own gas; balance / supply: 500. */
   bankWrite: 1_000,
   bankRead: 500,
+  /**
+   * Graph (modules/cyberwasm/GraphAdapter.ts): create_cyberlink 1000 (the cross-machine call, as
+   * bank writes) + the graph's own gas, and the neuron's bandwidth as for MsgCyberlink;
+   * query_rank 500; query_outlinks / query_backlinks 500 + 1 per 64 bytes returned.
+   */
+  graphRead: 500,
   /** Stable memory: 100 + 1 per 64 bytes read; 200 + 1 per 16 bytes written; grow: 5000 per page. */
   stableRead: 100,
   stableWrite: 200,

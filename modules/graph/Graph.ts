@@ -5,7 +5,8 @@
  *   const graph = new GraphMachine({ bech32Prefix: "cyber", runner: makeRankRunner() })
  *   new Application({ machines: [auth, bank, graph], ... })   // grants: bank.balance, bank.supply
  *
- * Message: `/cyber.graph.v1beta1.MsgCyberlink` (Messages.ts). Queries: `/cyber.rank.v1beta1.Query/
+ * Message: `/cyber.graph.v1beta1.MsgCyberlink` (Messages.ts); the same path as the call "link" of
+ * `onCall` (with "rank", "outlinks", "backlinks": the call API other machines use). Queries: `/cyber.rank.v1beta1.Query/
  * {Rank, RankProof, Search, Backlinks, Top}`, `/cyber.graph.v1beta1.Query/GraphStats`,
  * `/cyber.bandwidth.v1beta1.Query/{NeuronBandwidth, Price, Load}`. State layout: internal/Keys.ts;
  * bandwidth: Bandwidth.ts; schedule and formulas: docs/graph.md.
@@ -200,7 +201,16 @@ export class GraphMachine implements Machine {
   }
 
   handle(ctx: MsgContext, msg: Any): MsgResult {
-    const m = this.decode(msg)
+    this.link(ctx, this.decode(msg))
+    return { typeUrl: MSG_CYBERLINK_RESPONSE_URL, value: MsgCyberlinkResponse.encode({}).finish() }
+  }
+
+  /**
+   * Create the links of `m` by `m.neuron`: the one path for MsgCyberlink and the "link" call —
+   * ValidateBasic, stake (ZeroPower), duplicates (CyberlinkExists), bandwidth (spend), then the
+   * writes and events. Returns the bandwidth spent. Source: go-cyber x/graph/keeper/msg_server.go.
+   */
+  private link(ctx: ExecContext, m: MsgCyberlink): bigint {
     const addr = parseAddress(m.neuron, this.prefix, "invalid neuron address")
     this.validateLinks(m.links)
     const store = ctx.store
@@ -258,7 +268,45 @@ export class GraphMachine implements Machine {
     store.set(degKey, u64((deg ? readU64(deg) : 0n) + BigInt(m.links.length)))
     store.set(K_COUNTS, u64s(counts.particles, counts.links, counts.neurons))
     ctx.emit({ type: "cyberlink", attributes: [{ key: "neuron", value: m.neuron, index: true }, { key: "bandwidth", value: cost.toString(), index: false }] })
-    return { typeUrl: MSG_CYBERLINK_RESPONSE_URL, value: MsgCyberlinkResponse.encode({}).finish() }
+    return cost
+  }
+
+  /**
+   * The call API for other machines (granted per method as kernel capabilities; docs/graph.md):
+   * - "link": body MsgCyberlink, response MsgCyberlinkResponse. The caller speaks for `neuron`
+   *   (CyberWasm sets it to the calling program's address); the same checks, bandwidth and writes
+   *   as the message (stake is the neuron's bank balance of the stake denom, programs included).
+   * - "rank": body StringRequest (particle), response QueryRankResponse.
+   * - "outlinks" / "backlinks": body QuerySearchRequest, response QuerySearchResponse (as the
+   *   Search / Backlinks queries, on the current branch).
+   * Throws UnknownRequest for another method, InvalidRequest for an undecodable body, and the
+   * graph's errors (ZeroPower, NotEnoughBandwidth, CyberlinkExists, ParticleNotFound, ...).
+   */
+  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
+    const decode = <T>(codec: { decode(b: Uint8Array): T }, what: string): T => {
+      try {
+        return codec.decode(body)
+      } catch (e) {
+        throw new InvalidRequest({ log: `graph ${method} from ${caller}: invalid ${what}: ${(e as Error).message}` })
+      }
+    }
+    switch (method) {
+      case "link":
+        this.link(ctx, decode(MsgCyberlink, "MsgCyberlink"))
+        return MsgCyberlinkResponse.encode({}).finish()
+      case "rank":
+        return this.rankResponse(ctx.store, decode(StringRequest, "StringRequest").value)
+      case "outlinks": {
+        const req = decode(QuerySearchRequest, "QuerySearchRequest")
+        return this.neighbours(ctx.store, P_OUT, this.particleNumber(ctx.store, req.particle), req.pagination)
+      }
+      case "backlinks": {
+        const req = decode(QuerySearchRequest, "QuerySearchRequest")
+        return this.neighbours(ctx.store, P_IN, this.particleNumber(ctx.store, req.particle), req.pagination)
+      }
+      default:
+        throw new UnknownRequest({ log: `graph has no call method "${method}" (called by ${caller}); methods: link, rank, outlinks, backlinks` })
+    }
   }
 
   /** Append to the in-memory link log every stored link it does not hold yet (synchronous). */
@@ -391,6 +439,10 @@ export class GraphMachine implements Machine {
     return cur && n < BigInt(cur.outcome.ranks.length) ? cur.outcome.ranks[Number(n)]! : 0n
   }
 
+  private rankResponse(store: KVStore, particle: string): Uint8Array {
+    return QueryRankResponse.encode({ rank: this.rankOf(store, this.particleNumber(store, particle)) }).finish()
+  }
+
   private cidOf(store: KVStore, n: bigint): string {
     return td.decode(store.get(key(P_PARTICLE, u64(n))) ?? new Uint8Array())
   }
@@ -417,10 +469,8 @@ export class GraphMachine implements Machine {
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
     const store = ctx.store
     switch (path) {
-      case RANK_Q + "Rank": {
-        const n = this.particleNumber(store, StringRequest.decode(data).value)
-        return QueryRankResponse.encode({ rank: this.rankOf(store, n) }).finish()
-      }
+      case RANK_Q + "Rank":
+        return this.rankResponse(store, StringRequest.decode(data).value)
       case RANK_Q + "RankProof": {
         const n = this.particleNumber(store, StringRequest.decode(data).value)
         const cur = this.published(store)

@@ -19,10 +19,11 @@ import { keccak_256 } from "@noble/hashes/sha3.js"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { secp256k1 } from "@noble/curves/secp256k1.js"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
-import { isChainError, NotSupported, OutOfGas } from "../../../chain/ChainError.ts"
+import { isChainError, OutOfGas } from "../../../chain/ChainError.ts"
 import type { BlockContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankAdapter, BankPort } from "../BankAdapter.ts"
+import { chainGraph, type GraphAdapter } from "../GraphAdapter.ts"
 import { CallRefused, ProgramFailed, ProgramFrozen, ProgramNotFound } from "../CyberWasmError.ts"
 import { POINTS_PER_GAS } from "../instrument/CostTable.ts"
 import { HostCost, type CyberWasmParams } from "../Params.ts"
@@ -105,11 +106,13 @@ export class Engine {
   readonly params: CyberWasmParams
   readonly runtime: ProgramRuntime
   readonly bank: BankAdapter
+  readonly graph: GraphAdapter
   readonly moduleAccount: string
-  constructor(params: CyberWasmParams, runtime: ProgramRuntime, bank: BankAdapter) {
+  constructor(params: CyberWasmParams, runtime: ProgramRuntime, bank: BankAdapter, graph: GraphAdapter = chainGraph) {
     this.params = params
     this.runtime = runtime
     this.bank = bank
+    this.graph = graph
     this.moduleAccount = moduleAddress(params.addressPrefix)
   }
 
@@ -303,6 +306,29 @@ class Execution {
     }
   }
 
+  /**
+   * A graph read for a host function without an error result: a particle the graph does not know
+   * reads as `empty` (rank 0, no links); any other graph error traps the program with its log.
+   */
+  private graphRead<T>(run: () => T, empty: T): T {
+    try {
+      return run()
+    } catch (e) {
+      if (isChainError(e) && e._tag === "ParticleNotFound") return empty
+      if (isChainError(e)) throw new HostError(e.log)
+      throw e
+    }
+  }
+
+  private neighbours(frame: Frame, direction: "outlinks" | "backlinks", particle: string, limit: number): Uint8Array {
+    const what = direction === "outlinks" ? "query_outlinks" : "query_backlinks"
+    frame.inst.charge(BigInt(HostCost.graphRead) * P, what)
+    const list = limit === 0 ? [] : this.graphRead(() => this.engine.graph.neighbours(this.env.port, direction, particle, limit > 1000 ? 1000 : limit), [])
+    const out = new TextEncoder().encode(list.join("\n"))
+    frame.inst.charge(BigInt(per(out.length, 64)) * P, what)
+    return out
+  }
+
   private stableRange(frame: Frame, offset: bigint, len: number): void {
     const info = loadInfo(frame.store, frame.address)!
     if (offset + BigInt(len) > BigInt(info.stablePages) * BigInt(PAGE_SIZE)) {
@@ -451,18 +477,13 @@ class Execution {
         saveInfo(frame.store, info, engine.params)
         return BigInt(old)
       },
-      createCyberlink: () => {
-        throw new HostError("create_cyberlink: the graph machine's call API is not wired into CyberWasm yet")
+      createCyberlink: (from, to) => this.machine(frame, true, () => engine.graph.link(bankPort, frame.address, from, to)),
+      queryRank: (particle) => {
+        c(HostCost.graphRead, "query_rank")
+        return this.graphRead(() => engine.graph.rank(bankPort, particle), 0n)
       },
-      queryRank: () => {
-        throw new NotSupported({ log: "query_rank: the graph machine's query API is not wired into CyberWasm yet" })
-      },
-      queryBacklinks: () => {
-        throw new NotSupported({ log: "query_backlinks: the graph machine's query API is not wired into CyberWasm yet" })
-      },
-      queryOutlinks: () => {
-        throw new NotSupported({ log: "query_outlinks: the graph machine's query API is not wired into CyberWasm yet" })
-      },
+      queryBacklinks: (particle, limit) => this.neighbours(frame, "backlinks", particle, limit),
+      queryOutlinks: (particle, limit) => this.neighbours(frame, "outlinks", particle, limit),
       emitEvent: (kind, data) => {
         c(HostCost.event + kind.length + data.length, "emit_event")
         frame.events.push({
