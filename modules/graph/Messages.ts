@@ -291,18 +291,8 @@ export const QueryNeuronBandwidthResponse: Codec<{ readonly neuronBandwidth: Neu
   }
 )
 
-/** QueryPriceResponse / QueryLoadResponse { price|load = 1 (sdk.Dec string, 18 decimals) }. */
-export const DecResponse: Codec<{ readonly value: string }> = codec(
-  () => ({ value: "" }),
-  (m, w) => {
-    if (m.value !== "") w.uint32(10).string(m.value)
-  },
-  (m, r, f) => {
-    if (f !== 1) return false
-    ;(m as { value: string }).value = r.string()
-    return true
-  }
-)
+/** QueryPriceResponse / QueryLoadResponse { price|load = 1 (sdk.Dec string, 18 decimals) }: the same wire shape as StringRequest. */
+export const DecResponse: Codec<{ readonly value: string }> = StringRequest
 
 /** One step of a rank proof: left_side = 1, hash = 2. */
 export interface RankProofStepMsg {

@@ -117,16 +117,7 @@ export const execTxResult = (r: ExecTxResult): Json => ({
 })
 
 /** abci.ResponseCheckTx under jsonpb with defaults (broadcast_tx_commit check_tx). */
-export const checkTx = (r: ResponseCheckTx): Json => ({
-  code: r.code,
-  data: b64OrNull(r.data),
-  log: r.log,
-  info: r.info,
-  gas_wanted: String(r.gasWanted),
-  gas_used: String(r.gasUsed),
-  events: r.events.map(event),
-  codespace: r.codespace
-})
+export const checkTx = (r: ResponseCheckTx): Json => execTxResult(r) // same fields and jsonpb shape
 
 /** abci.ResponseQuery under jsonpb with defaults (abci_query response). */
 export const abciQuery = (r: ResponseQuery): Json => ({
