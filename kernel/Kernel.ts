@@ -2,7 +2,8 @@
  * The kernel service: process table, capability-checked message passing, bounded mailboxes,
  * request/response timeouts, kernel commands. Effect structures its lifecycle (a Layer acquires
  * it in a scope and shuts it down on release) while the message path stays plain synchronous
- * functions on the service value (see kernel/internal/Core.ts and docs/kernel.md).
+ * functions on the service value. The contract (KernelApi, KernelOptions, KernelCommand) is in
+ * kernel/KernelApi.ts; the implementation in kernel/internal/ (see docs/kernel.md).
  *
  * Usage:
  * ```ts
@@ -16,73 +17,15 @@
  * Source: Hyperware kernel (hyperware-ai/hyperware kernel/src/kernel/mod.rs) semantics.
  */
 import { Context, Effect, Exit, Layer } from "effect"
-import type { Capability, SignedCapability } from "../capabilities/Capability.ts"
-import { type Address, AddressError, type ProcessId } from "./Address.ts"
+import { type Address, AddressError } from "./Address.ts"
+import type { KernelApi, KernelCommand, KernelCommandResult, KernelOptions } from "./KernelApi.ts"
 import type { KernelError } from "./KernelError.ts"
-import type { LazyLoadBlob, OnExit, Request } from "./Message.ts"
-import type { Grant, NativeProcess, ProcessContext, ProcessSpec, Reply } from "./Process.ts"
-import {
-  type KernelCommand,
-  type KernelCommandResult,
-  KernelCore,
-  type KernelOptions,
-  type KernelStats
-} from "./internal/Core.ts"
+import type { LazyLoadBlob, Request } from "./Message.ts"
+import type { ProcessContext, Reply } from "./Process.ts"
+import { KernelCore } from "./internal/Core.ts"
 
-export type { KernelCommand, KernelCommandResult, KernelOptions, KernelStats } from "./internal/Core.ts"
-export { silentProcess } from "./internal/Core.ts"
-
-/**
- * The service shape: the kernel object. Its methods are synchronous and throw the typed errors
- * of kernel/KernelError.ts and capabilities/CapabilityError.ts; `execute` wraps commands as
- * Effects with typed failures. Messages are sent through each process's ProcessContext.
- */
-export interface KernelApi {
-  /** This node's name. */
-  readonly our: string
-  /** This node's ed25519 public key (32 bytes), which signs its capabilities. */
-  readonly publicKey: Uint8Array
-  /** Timeout of `request()` when a request sets no expectsResponse, ms. */
-  readonly defaultTimeoutMs: number
-  /** The address of `id` on this node. */
-  address(id: ProcessId): Address
-  /** Kernel command initialize (not yet running). Throws NameTaken, AddressError, InvalidParams. */
-  initialize(spec: ProcessSpec): ProcessContext
-  /** Kernel command run. Throws ProcessNotFound. */
-  run(id: ProcessId): void
-  /** initialize + run. */
-  spawn(spec: ProcessSpec): ProcessContext
-  /** Kernel command kill (no on-exit); pending and later sends to it fail offline. */
-  kill(id: ProcessId): void
-  /** Kernel command set-on-exit. */
-  setOnExit(id: ProcessId, onExit: OnExit): void
-  /** Kernel command grant: issue and give capabilities. */
-  grant(holder: Address | ProcessId, grants: ReadonlyArray<Grant>): SignedCapability[]
-  /** Kernel command drop. */
-  drop(holder: Address | ProcessId, caps: ReadonlyArray<Capability>): void
-  /** Synchronous capability check (a table lookup), for the chain plane. */
-  hasCapability(holder: Address | ProcessId, cap: { readonly issuer: Address | ProcessId; readonly params: string }): boolean
-  /** Capabilities `holder` holds. */
-  capabilitiesOf(holder: Address | ProcessId): SignedCapability[]
-  /** Register a chain machine as the native process `<name>:chain:sys` with grants. */
-  registerMachine(
-    name: string,
-    process?: NativeProcess,
-    options?: { readonly public?: boolean; readonly grants?: ReadonlyArray<Grant>; readonly onExit?: OnExit }
-  ): ProcessContext
-  /** Execute a kernel command given as data. */
-  command<C extends KernelCommand>(cmd: C): KernelCommandResult<C>
-  /** Whether a live process `id` exists. */
-  has(id: ProcessId): boolean
-  /** Process ids in the table. */
-  processes(): ProcessId[]
-  /** Mailbox gauges of `id`. */
-  mailbox(id: ProcessId): { readonly queued: number; readonly blocked: number; readonly capacity: number }
-  /** Counters. */
-  stats(): KernelStats
-  /** Kill every process and stop the timer (idempotent). */
-  shutdown(): void
-}
+export type { KernelApi, KernelCommand, KernelCommandResult, KernelOptions, KernelStats, MailboxStats } from "./KernelApi.ts"
+export { silentProcess } from "./Process.ts"
 
 /** The kernel of this node, as an Effect service. */
 export class Kernel extends Context.Service<Kernel, KernelApi>()("cyberkernel/Kernel") {

@@ -153,3 +153,6 @@ export interface ProcessSpec {
   /** Mailbox capacity (messages); default the kernel's. */
   readonly mailboxCapacity?: number
 }
+
+/** A native process with no handlers (answers nothing): for processes driven from outside. */
+export const silentProcess = (): NativeProcess => ({})

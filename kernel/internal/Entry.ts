@@ -3,7 +3,7 @@
  * request. Plain classes with every field set in the constructor (monomorphic for V8); the hot
  * path reads and writes them directly.
  */
-import { addressKey, type SignedCapability } from "../../capabilities/Capability.ts"
+import type { SignedCapability } from "../../capabilities/Capability.ts"
 import type { Address, ProcessId } from "../Address.ts"
 import type { Context, LazyLoadBlob, OnExit, Request, Response, SendError } from "../Message.ts"
 import type { NativeProcess, ProcessContext, Reply } from "../Process.ts"
@@ -102,37 +102,6 @@ export class Outstanding implements TimerEntry {
   }
 }
 
-/** Give `e` the capability `cap` (tabled instance) under `key`. */
-export const hold = (e: Entry, key: string, cap: SignedCapability): void => {
-  const old = e.caps.get(key)
-  if (old !== undefined) e.held.delete(old)
-  e.caps.set(key, cap)
-  e.held.add(cap)
-  const ik = addressKey(cap.issuer)
-  let byParams = e.index.get(ik)
-  if (byParams === undefined) e.index.set(ik, (byParams = new Map()))
-  byParams.set(cap.params, cap)
-}
-
-/** The capability `{issuer (as addressKey), params}` held by `e`, if any. */
-export const heldBy = (e: Entry, issuerKey: string, params: string): SignedCapability | undefined =>
-  e.index.get(issuerKey)?.get(params)
-
-/** Take the capability under `key` from `e`; false when not held. */
-export const release = (e: Entry, key: string): boolean => {
-  const old = e.caps.get(key)
-  if (old === undefined) return false
-  e.caps.delete(key)
-  e.held.delete(old)
-  const ik = addressKey(old.issuer)
-  const byParams = e.index.get(ik)
-  if (byParams !== undefined) {
-    byParams.delete(old.params)
-    if (byParams.size === 0) e.index.delete(ik)
-  }
-  return true
-}
-
 /** A process-table entry. */
 export class Entry {
   readonly id: ProcessId
@@ -142,7 +111,7 @@ export class Entry {
   readonly process: NativeProcess
   readonly public: boolean
   onExit: OnExit
-  /** Capabilities held, by capabilityKey. Change only through `hold` / `release`. */
+  /** Capabilities held, by capabilityKey. Change only through `hold` / `release` (CapabilityTable.ts). */
   readonly caps = new Map<string, SignedCapability>()
   /** The held instances themselves: attaching one of them is an identity lookup. */
   readonly held = new Set<SignedCapability>()

@@ -1,0 +1,242 @@
+/**
+ * Message delivery: routing a request to its target (capability check, bounded mailbox with
+ * backpressure, request inheritance), routing a response back by the request id the kernel
+ * tracks, and the outstanding requests with their deadlines in one timer heap (timeouts and
+ * offline failures). Plain synchronous code: no Effect, no per-message closure or timer.
+ *
+ * Source: Hyperware kernel/src/kernel/mod.rs and process.rs (per (source, target) FIFO order,
+ * responses routed by request id, inheritance, messaging capability for private processes).
+ */
+import { MESSAGING } from "../../capabilities/Capability.ts"
+import { CapabilityNotHeld } from "../../capabilities/CapabilityError.ts"
+import type { Address } from "../Address.ts"
+import { InvalidMessage, MailboxFull, ProcessNotFound, SendFailed, TooManyOutstanding } from "../KernelError.ts"
+import type { Context, LazyLoadBlob, Request, Response, SendError, SendErrorKind } from "../Message.ts"
+import type { Reply } from "../Process.ts"
+import type { CapabilityTable } from "./CapabilityTable.ts"
+import { DEAD, type Entry, Envelope, Outstanding, REQUEST, RESPONSE, RUNNING, SEND_ERROR } from "./Entry.ts"
+import type { ProcessTable } from "./ProcessTable.ts"
+import type { Scheduler } from "./Scheduler.ts"
+import { TimerHeap } from "./TimerHeap.ts"
+
+/** Largest timeout: the WIT's u32 milliseconds. */
+const MAX_TIMEOUT_MS = 0xffff_ffff
+
+/** Limits and clock of delivery (see KernelOptions). */
+export interface DeliveryLimits {
+  readonly maxBlockedSends: number
+  readonly maxOutstanding: number
+  readonly defaultTimeoutMs: number
+  readonly now: () => number
+}
+
+/** Routes requests and responses between the entries of one process table. */
+export class Delivery {
+  /** Requests awaiting responses, by request id. */
+  readonly outstanding = new Map<number, Outstanding>()
+  /** Deadlines of the outstanding requests. */
+  readonly timers: TimerHeap<Outstanding>
+  /** Requests that timed out. */
+  timeouts = 0
+  /** Responses with no outstanding request: dropped. */
+  dropped = 0
+  readonly #processes: ProcessTable
+  readonly #caps: CapabilityTable
+  readonly #scheduler: Scheduler
+  readonly #maxBlocked: number
+  readonly #maxOutstanding: number
+  readonly #defaultTimeoutMs: number
+  readonly #now: () => number
+  #nextId = 1
+
+  constructor(processes: ProcessTable, caps: CapabilityTable, scheduler: Scheduler, limits: DeliveryLimits) {
+    this.#processes = processes
+    this.#caps = caps
+    this.#scheduler = scheduler
+    this.#maxBlocked = limits.maxBlockedSends
+    this.#maxOutstanding = limits.maxOutstanding
+    this.#defaultTimeoutMs = limits.defaultTimeoutMs
+    this.#now = limits.now
+    this.timers = new TimerHeap<Outstanding>((o) => this.fail(o, "timeout"), limits.now)
+  }
+
+  /**
+   * Send `req` from `from` to `target` (WIT send-request; with `resolve`/`reject`, the
+   * send-and-await-response). Returns undefined when enqueued, a promise when blocked on a
+   * full mailbox (only without `resolve`). Throws the errors listed on ProcessContext.send.
+   */
+  send(
+    from: Entry,
+    target: Address,
+    req: Request,
+    context: Context | undefined,
+    blob: LazyLoadBlob | undefined,
+    resolve?: (r: Reply) => void,
+    reject?: (e: unknown) => void
+  ): Promise<void> | undefined {
+    if (from.state === DEAD) throw new ProcessNotFound({ process: from.name })
+    const to = this.#processes.lookup(target)
+    if (to === undefined || to.state === DEAD) {
+      throw new SendFailed({ error: { kind: "offline", target, message: { tag: "request", val: req }, lazyLoadBlob: blob } })
+    }
+    if (!to.public && to !== from && !from.caps.has(to.messagingKey)) {
+      throw new CapabilityNotHeld({
+        holder: from.name,
+        capability: `${to.name} ${MESSAGING}`,
+        reason: `${to.name} is private: messaging it needs its messaging capability`
+      })
+    }
+    if (req.capabilities.length > 0) req = { ...req, capabilities: this.#caps.attached(from, req.capabilities) }
+    const full = to.mailbox.length >= to.capacity || to.blocked.length > 0
+    if (full && from.blockedSends >= this.#maxBlocked) {
+      throw new MailboxFull({ sender: from.name, target: to.name, limit: this.#maxBlocked })
+    }
+    let id = 0
+    const timeout = req.expectsResponse ?? (resolve !== undefined ? this.#defaultTimeoutMs : undefined)
+    if (req.inherit) {
+      const cur = from.current
+      if (cur !== undefined) {
+        if (blob === undefined) blob = cur.blob
+        if (timeout === undefined && cur.id !== 0) {
+          // Hand the duty of answering the current request to the target.
+          id = cur.id
+          cur.id = 0
+          const out = this.outstanding.get(id)
+          if (out !== undefined) {
+            out.target = to
+            out.targetAddress = to.address
+          }
+        }
+      }
+    }
+    if (timeout !== undefined) {
+      if (!(timeout >= 0 && timeout <= MAX_TIMEOUT_MS)) {
+        throw new InvalidMessage({ reason: `expectsResponse must be 0..${MAX_TIMEOUT_MS} ms, got ${timeout}` })
+      }
+      if (from.outstanding >= this.#maxOutstanding) {
+        throw new TooManyOutstanding({ process: from.name, limit: this.#maxOutstanding })
+      }
+      id = this.#nextId++
+      const out = new Outstanding(id, this.#now() + timeout, from, to, req, blob, context, resolve, reject)
+      this.outstanding.set(id, out)
+      this.timers.push(out)
+      from.outstanding++
+    }
+    const env = new Envelope(REQUEST, from, req, undefined, undefined, blob, id, undefined)
+    if (!full) {
+      to.mailbox.push(env)
+      if (!to.scheduled && !to.busy && to.state === RUNNING) this.#scheduler.schedule(to)
+      return undefined
+    }
+    env.blocked = true
+    from.blockedSends++
+    if (resolve !== undefined) {
+      to.blocked.push(env)
+      return undefined
+    }
+    return new Promise<void>((wake, fail) => {
+      env.wake = wake
+      env.fail = fail
+      to.blocked.push(env)
+    })
+  }
+
+  /** Answer the request of `env` (WIT send-response). Late or duplicate answers are dropped and counted. */
+  respond(from: Entry, env: Envelope, resp: Response, blob: LazyLoadBlob | undefined): void {
+    const id = env.id
+    if (id === 0) {
+      this.dropped++
+      return
+    }
+    // Check attached capabilities first: a refused response leaves the request answerable.
+    if (resp.capabilities.length > 0) resp = { ...resp, capabilities: this.#caps.attached(from, resp.capabilities) }
+    env.id = 0
+    if (blob === undefined && resp.inherit) blob = env.blob
+    const out = this.outstanding.get(id)
+    if (out === undefined) {
+      this.dropped++
+      return
+    }
+    this.outstanding.delete(id)
+    this.timers.cancel(out)
+    const r = out.requester
+    r.outstanding--
+    const resolve = out.resolve
+    if (resolve !== undefined) {
+      out.resolve = out.reject = undefined
+      resolve({ source: from.address, response: resp, blob })
+      return
+    }
+    if (r.state === DEAD) {
+      this.dropped++
+      return
+    }
+    // Responses bypass the mailbox bound: they are bounded by the requester's outstanding limit.
+    r.mailbox.push(new Envelope(RESPONSE, from, undefined, resp, out.context, blob, 0, undefined))
+    this.#scheduler.wakeUp(r)
+  }
+
+  /** Fail an outstanding request: reject its awaiter or queue a send error to its requester. */
+  fail(out: Outstanding, kind: SendErrorKind): void {
+    if (this.outstanding.get(out.id) !== out) return
+    this.outstanding.delete(out.id)
+    this.timers.cancel(out)
+    out.requester.outstanding--
+    if (kind === "timeout") this.timeouts++
+    const error: SendError = {
+      kind,
+      target: out.targetAddress,
+      message: { tag: "request", val: out.request },
+      lazyLoadBlob: out.blob
+    }
+    const reject = out.reject
+    if (reject !== undefined) {
+      out.resolve = out.reject = undefined
+      reject(new SendFailed({ error }))
+      return
+    }
+    const r = out.requester
+    if (r.state === DEAD) return
+    r.mailbox.push(new Envelope(SEND_ERROR, r, undefined, undefined, out.context, out.blob, 0, error))
+    this.#scheduler.wakeUp(r)
+  }
+
+  #failId(id: number, kind: SendErrorKind): void {
+    const out = this.outstanding.get(id)
+    if (out !== undefined) this.fail(out, kind)
+  }
+
+  #offline(target: Address, env: Envelope): SendFailed {
+    const error: SendError =
+      env.kind === REQUEST
+        ? { kind: "offline", target, message: { tag: "request", val: env.request! }, lazyLoadBlob: env.blob }
+        : { kind: "offline", target, message: { tag: "response", val: [env.response!, env.context] }, lazyLoadBlob: env.blob }
+    return new SendFailed({ error })
+  }
+
+  /**
+   * `e` has ended (it is DEAD): requests queued to it, blocked on its mailbox, or outstanding
+   * to it fail `offline`; the requests it was awaiting are forgotten.
+   */
+  disconnect(e: Entry): void {
+    for (const env of e.mailbox.drain()) {
+      if (env.id !== 0) this.#failId(env.id, "offline")
+    }
+    for (const env of e.blocked.drain()) {
+      env.sender.blockedSends--
+      env.blocked = false
+      if (env.id !== 0) this.#failId(env.id, "offline")
+      const fail = env.fail
+      env.wake = env.fail = undefined
+      if (fail !== undefined) fail(this.#offline(e.address, env))
+    }
+    for (const out of this.outstanding.values()) {
+      if (out.target === e) this.fail(out, "offline")
+      else if (out.requester === e) {
+        this.outstanding.delete(out.id)
+        this.timers.cancel(out)
+      }
+    }
+    e.outstanding = 0
+  }
+}
