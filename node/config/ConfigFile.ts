@@ -111,6 +111,9 @@ export const defaultConfig: NodeConfig = Effect.runSync(decodeConfig({}, "<defau
 
 const s = (v: string) => JSON.stringify(v)
 
+/** RPC limit defaults, for configs built in code with a partial `rpc` section. */
+const rpcDefaults = defaultConfig.rpc
+
 /**
  * Render a config as commented TOML (what `init` writes). `parseConfig(renderConfig(c))` gives
  * back `c`.
@@ -146,6 +149,13 @@ max_tx_bytes = ${c.mempool.maxTxBytes}
 [rpc]
 # CometBFT-compatible JSON-RPC (embedded mode).
 listen = ${s(c.rpc.listen)}
+# Limits (docs/operators.md, "Size limits"). max_body_bytes = 0 derives it from mempool.max_tx_bytes.
+max_body_bytes = ${c.rpc.maxBodyBytes ?? rpcDefaults.maxBodyBytes}
+max_batch_requests = ${c.rpc.maxBatchRequests ?? rpcDefaults.maxBatchRequests}
+max_response_bytes = ${c.rpc.maxResponseBytes ?? rpcDefaults.maxResponseBytes}
+max_json_depth = ${c.rpc.maxJsonDepth ?? rpcDefaults.maxJsonDepth}
+max_open_connections = ${c.rpc.maxOpenConnections ?? rpcDefaults.maxOpenConnections}
+max_subscriptions_per_client = ${c.rpc.maxSubscriptionsPerClient ?? rpcDefaults.maxSubscriptionsPerClient}
 
 [pruning]
 # Versions kept below the latest (0 = keep all), and every Nth version kept forever (0 = none).

@@ -80,7 +80,23 @@ const MempoolSection = Schema.Struct({
 
 const RpcSection = Schema.Struct({
   /** CometBFT-compatible JSON-RPC listen address (embedded mode). */
-  listen: withDefault(ListenAddress, "127.0.0.1:26657")
+  listen: withDefault(ListenAddress, "127.0.0.1:26657"),
+  /**
+   * Largest request body, bytes; 0 (default) derives it from mempool.max_tx_bytes so the largest
+   * tx fits a broadcast request after base64 and JSON (node/rpc/Limits.ts bodyBytesForTx:
+   * 1,402,176 for 1 MiB). A non-zero value below that is refused at start.
+   */
+  maxBodyBytes: int(0, 0),
+  /** Most requests in one JSON-RPC batch (CometBFT max_request_batch_size). */
+  maxBatchRequests: int(1, 100),
+  /** Largest response body, bytes; a larger reply is refused with an error, not sent. */
+  maxResponseBytes: int(1024, 33_554_432),
+  /** Deepest JSON nesting of a request, checked before parsing. */
+  maxJsonDepth: int(2, 64),
+  /** Most concurrently open RPC connections (CometBFT max_open_connections). */
+  maxOpenConnections: int(1, 900),
+  /** Most websocket subscriptions per client (CometBFT max_subscriptions_per_client). */
+  maxSubscriptionsPerClient: int(1, 5)
 })
 
 const PruningSection = Schema.Struct({
@@ -119,8 +135,12 @@ const GraphModule = Schema.Struct({
 
 const CyberwasmModule = Schema.Struct({
   enabled: withDefault(Schema.Boolean, false),
-  /** Largest accepted Wasm code upload, bytes (wasmd MaxWasmSize: 800 KiB). */
-  maxCodeBytes: int(1, 2097152),
+  /**
+   * Largest accepted Wasm code upload, bytes (wasmd MaxWasmSize: 800 KiB). The code travels in a
+   * tx, so it must stay below mempool.max_tx_bytes less the tx envelope: the default is 1 MiB
+   * less 16 KiB (docs/operators.md, "Size limits").
+   */
+  maxCodeBytes: int(1, 1_032_192),
   /** Compiled modules kept in memory (node-local cache). */
   instanceCacheSize: int(0, 100),
   /** Gas limit of one self-scheduled or async invocation. */

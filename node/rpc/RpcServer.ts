@@ -17,7 +17,9 @@ import type { Commit } from "cosmjs-types/tendermint/types/types"
 import type { AbciApplication } from "../../chain/Abci.ts"
 import type { BlockStore } from "../../chain/BlockStore.ts"
 import type { ConsensusEngine } from "../../modules/consensus/Consensus.ts"
-import { handleGet, handlePost, methodNames, methodParams } from "./internal/Dispatch.ts"
+import { handleGet, handlePost, limitError, methodNames, methodParams } from "./internal/Dispatch.ts"
+import { defaultRpcLimits, DEFAULT_MAX_TX_BYTES, type RpcLimits } from "./Limits.ts"
+import { RpcErrorCode } from "./RpcError.ts"
 import type { MethodContext, RpcNodeInfo } from "./internal/Methods.ts"
 
 export type { RpcNodeInfo } from "./internal/Methods.ts"
@@ -35,7 +37,14 @@ export interface RpcServerOptions {
   readonly genesis: unknown
   /** broadcast_tx_commit wait in ms (default 10000, CometBFT's timeout_broadcast_tx_commit). */
   readonly commitTimeoutMs?: number
-  /** Largest accepted request body in bytes (default 1000000, CometBFT's max_body_bytes). */
+  /**
+   * The chain's max_tx_bytes (mempool and auth limit; default 1 MiB): the default body limit is
+   * derived from it so that the largest tx fits in a broadcast request (Limits.ts bodyBytesForTx).
+   */
+  readonly maxTxBytes?: number
+  /** RPC limits; each one missing takes its default from `defaultRpcLimits(maxTxBytes)`. */
+  readonly limits?: Partial<RpcLimits>
+  /** Largest accepted request body in bytes: shorthand for `limits.maxBodyBytes`. */
   readonly maxBodyBytes?: number
   /** The latest block's commit when the engine keeps it (serves `commit` at the tip). */
   readonly latestCommit?: () => Commit | undefined
@@ -65,11 +74,44 @@ const splitAddress = (address: string): { host: string; port: number } => {
   return { host: a.slice(0, i).replace(/^\[|\]$/g, ""), port }
 }
 
-const send = (res: ServerResponse, status: number, json: unknown) => {
-  const body = json === undefined ? "" : JSON.stringify(json)
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+const send = (res: ServerResponse, status: number, json: unknown, headers: Record<string, string> = {}) => {
+  sendText(res, status, json === undefined ? undefined : JSON.stringify(json), headers)
+}
+
+const sendText = (res: ServerResponse, status: number, text: string | undefined, headers: Record<string, string> = {}) => {
+  const body = text ?? ""
+  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) })
   res.end(body)
 }
+
+/**
+ * The request body, or undefined as soon as it passes `max` bytes (what was read is dropped and
+ * the stream left flowing, for the caller to answer and discard the rest).
+ */
+const readBody = (req: IncomingMessage, max: number): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > max) {
+        chunks.length = 0
+        req.off("data", onData)
+        req.off("end", onEnd)
+        req.off("error", reject)
+        resolve(undefined)
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => resolve(Buffer.concat(chunks, size))
+    req.on("data", onData)
+    req.once("end", onEnd)
+    req.once("error", reject)
+  })
+
+/** Bytes of an over-limit body read and thrown away so the client gets its error; past it, the socket is cut. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024
 
 const endpointList = (): string => {
   const items = methodNames().map((m) => {
@@ -83,7 +125,17 @@ const endpointList = (): string => {
 /** Start the RPC server; resolves once it listens. */
 export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> => {
   const { host, port } = splitAddress(options.address)
-  const maxBody = options.maxBodyBytes ?? 1_000_000
+  const limits: RpcLimits = {
+    ...defaultRpcLimits(options.maxTxBytes ?? DEFAULT_MAX_TX_BYTES),
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...options.limits
+  }
+  const maxBody = limits.maxBodyBytes
+  const bodyTooLarge = (detail: string) =>
+    limitError(RpcErrorCode.InvalidRequest, "request body", "max_body_bytes", maxBody, detail)
+  /** Sockets accepted past max_open_connections: their requests get the limit's error, then close. */
+  const overLimit = new WeakSet<object>()
+  let open = 0
   let bound = options.address
   const ctx: MethodContext = {
     app: options.app,
@@ -100,7 +152,22 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
   const allowOrigin = (origin: string | undefined): string | undefined =>
     origin === undefined || cors.length === 0 ? undefined : cors.includes("*") ? "*" : cors.includes(origin) ? origin : undefined
 
+  /** Answer `json` now and drop the rest of an over-limit body without keeping it. */
+  const refuseBody = (req: IncomingMessage, res: ServerResponse, status: number, json: unknown) => {
+    send(res, status, json, { connection: "close" })
+    let discarded = 0
+    req.on("data", (chunk: Buffer) => {
+      discarded += chunk.length
+      if (discarded > MAX_DISCARD_BYTES) req.destroy()
+    })
+    req.resume()
+  }
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (overLimit.has(req.socket)) {
+      refuseBody(req, res, 503, limitError(RpcErrorCode.InternalError, "open connections", "max_open_connections", limits.maxOpenConnections))
+      return
+    }
     const url = new URL(req.url ?? "/", "http://localhost")
     const origin = allowOrigin(req.headers.origin)
     if (origin !== undefined) {
@@ -122,13 +189,13 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
         res.end(endpointList())
         return
       }
-      const out = await handleGet(ctx, url.pathname.slice(1), url.searchParams)
+      const out = await handleGet(ctx, url.pathname.slice(1), url.searchParams, limits)
       if (out === undefined) {
         res.writeHead(404, { "content-type": "text/plain" })
         res.end("404 page not found\n")
         return
       }
-      send(res, out.status, out.json)
+      sendText(res, out.status, out.body)
       return
     }
     if (req.method !== "POST") {
@@ -141,25 +208,24 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
       res.end("404 page not found\n")
       return
     }
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size > maxBody) {
-        send(res, 400, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request", data: `error reading request body: body larger than ${maxBody} bytes` } })
-        req.destroy()
-        return
-      }
-      chunks.push(chunk as Buffer)
+    const declared = Number(req.headers["content-length"] ?? -1)
+    if (declared > maxBody) {
+      refuseBody(req, res, 413, bodyTooLarge(`content-length is ${declared}`))
+      return
     }
-    const body = Buffer.concat(chunks).toString("utf8")
+    const raw = await readBody(req, maxBody)
+    if (raw === undefined) {
+      refuseBody(req, res, 413, bodyTooLarge(`body is more than ${maxBody} bytes`))
+      return
+    }
+    const body = raw.toString("utf8")
     if (body.trim() === "") {
       res.writeHead(200, { "content-type": "text/html" })
       res.end(endpointList())
       return
     }
-    const out = await handlePost(ctx, body)
-    send(res, out.status, out.json)
+    const out = await handlePost(ctx, body, limits)
+    sendText(res, out.status, out.body)
   }
 
   const server = createServer((req, res) => {
@@ -170,6 +236,11 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
     })
   })
   server.keepAliveTimeout = 5_000
+  server.on("connection", (socket) => {
+    open++
+    if (open > limits.maxOpenConnections) overLimit.add(socket)
+    socket.once("close", () => open--)
+  })
 
   return new Promise((resolve, reject) => {
     server.once("error", reject)

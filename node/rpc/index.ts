@@ -3,3 +3,4 @@
  */
 export { serveRpc, startRpcServer, COMET_VERSION, type RpcServer, type RpcServerOptions, type RpcNodeInfo } from "./RpcServer.ts"
 export { InvalidParams, RpcMethodError, RpcErrorCode, TxQueryError } from "./RpcError.ts"
+export { bodyBytesForTx, defaultRpcLimits, rpcLimitsFromConfig, scanJson, clip, DEFAULT_MAX_TX_BYTES, type RpcLimits, type RpcLimitsConfig } from "./Limits.ts"

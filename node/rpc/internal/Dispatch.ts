@@ -7,6 +7,7 @@
  */
 import { TxQueryError } from "../../blockstore/TxQuery.ts"
 import { InvalidParams, RpcErrorCode, RpcMethodError } from "../RpcError.ts"
+import { clip, scanJson, type RpcLimits } from "../Limits.ts"
 import type { Json } from "./Json.ts"
 import { methods, type MethodContext } from "./Methods.ts"
 import { argsFromJson, argsFromUri, type Args } from "./Params.ts"
@@ -18,8 +19,33 @@ export type RpcResponse =
   | { readonly jsonrpc: "2.0"; readonly id: Id; readonly result: Json }
   | { readonly jsonrpc: "2.0"; readonly id: Id; readonly error: { code: number; message: string; data?: string } }
 
+/** Longest `data` of an error: details quote client input only clipped, this bounds the rest. */
+const MAX_ERROR_DATA = 1024
+
 const errorResponse = (id: Id, code: number, message: string, data?: string): RpcResponse =>
-  ({ jsonrpc: "2.0", id, error: data === undefined || data === "" ? { code, message } : { code, message, data } })
+  ({ jsonrpc: "2.0", id, error: data === undefined || data === "" ? { code, message } : { code, message, data: clip(data, MAX_ERROR_DATA) } })
+
+/** Longest string id answered (ids are echoed in replies, so bounded). */
+const MAX_ID_CHARS = 256
+
+/**
+ * The error for a request refused by one of the RPC limits: the message names the limit and its
+ * value (`batch exceeds max_batch_requests (100)`), the data says by how much; nothing of the
+ * input is echoed. Exported for the transport (body size, connections).
+ */
+export const limitError = (code: number, what: string, limit: string, value: number, detail?: string): RpcResponse =>
+  errorResponse(null, code, `${what} exceeds ${limit} (${value})`, detail)
+
+/** A serialized reply: HTTP status and body (undefined: nothing to send). */
+export interface Reply {
+  readonly status: number
+  readonly body: string | undefined
+}
+
+const serialize = (status: number, json: unknown): Reply => ({ status, body: json === undefined ? undefined : JSON.stringify(json) })
+
+const tooLargeResponse = (limits: RpcLimits, detail: string): Reply =>
+  serialize(500, limitError(RpcErrorCode.InternalError, "response", "max_response_bytes", limits.maxResponseBytes, detail))
 
 const MESSAGES: Record<number, string> = {
   [RpcErrorCode.ParseError]: "Parse error. Invalid JSON",
@@ -59,6 +85,9 @@ const handleOne = async (ctx: MethodContext, req: unknown): Promise<RpcResponse 
   if (rawId !== undefined && rawId !== null && typeof rawId !== "string" && typeof rawId !== "number") {
     return errorResponse(null, RpcErrorCode.InvalidRequest, MESSAGES[RpcErrorCode.InvalidRequest]!, "id must be a string, a number or absent")
   }
+  if (typeof rawId === "string" && rawId.length > MAX_ID_CHARS) {
+    return errorResponse(null, RpcErrorCode.InvalidRequest, MESSAGES[RpcErrorCode.InvalidRequest]!, `id longer than ${MAX_ID_CHARS} characters`)
+  }
   const id: Id = (rawId as Id | undefined) ?? null
   const notification = rawId === undefined || rawId === null
   if (r.jsonrpc !== "2.0") {
@@ -77,38 +106,64 @@ const handleOne = async (ctx: MethodContext, req: unknown): Promise<RpcResponse 
 }
 
 /**
- * Handle a POST body. Returns the HTTP status and the response JSON (undefined: nothing to
- * send, all notifications).
+ * Handle a POST body under `limits`: refuses a body nested deeper than max_json_depth or a batch
+ * longer than max_batch_requests before parsing it (one scan, no recursion), runs the calls of a
+ * batch in order and serializes each reply as it comes, stopping with an error as soon as the
+ * replies pass max_response_bytes (so an oversized reply is never sent and a batch never built
+ * past the limit).
  */
-export const handlePost = async (ctx: MethodContext, body: string): Promise<{ status: number; json: unknown }> => {
+export const handlePost = async (ctx: MethodContext, body: string, limits: RpcLimits): Promise<Reply> => {
+  const shape = scanJson(body, limits.maxJsonDepth)
+  if (shape.tooDeep) {
+    return serialize(400, limitError(RpcErrorCode.InvalidRequest, "JSON nesting", "max_json_depth", limits.maxJsonDepth))
+  }
+  if (shape.topLevelItems > limits.maxBatchRequests) {
+    return serialize(400, limitError(RpcErrorCode.InvalidRequest, "batch", "max_batch_requests", limits.maxBatchRequests, `batch has ${shape.topLevelItems} requests`))
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(body)
   } catch (e) {
     // CometBFT answers a parse error with HTTP 500.
-    return { status: 500, json: errorResponse(null, RpcErrorCode.ParseError, MESSAGES[RpcErrorCode.ParseError]!, `error unmarshaling request: ${(e as Error).message}`) }
+    return serialize(500, errorResponse(null, RpcErrorCode.ParseError, MESSAGES[RpcErrorCode.ParseError]!, `error unmarshaling request: ${clip((e as Error).message, 160)}`))
   }
+  const max = limits.maxResponseBytes
   if (Array.isArray(parsed)) {
-    if (parsed.length === 0) return { status: 200, json: errorResponse(null, RpcErrorCode.InvalidRequest, MESSAGES[RpcErrorCode.InvalidRequest]!, "empty batch") }
-    const out: RpcResponse[] = []
-    for (const req of parsed) {
-      const r = await handleOne(ctx, req)
-      if (r !== undefined) out.push(r)
+    if (parsed.length === 0) return serialize(200, errorResponse(null, RpcErrorCode.InvalidRequest, MESSAGES[RpcErrorCode.InvalidRequest]!, "empty batch"))
+    if (parsed.length > limits.maxBatchRequests) {
+      return serialize(400, limitError(RpcErrorCode.InvalidRequest, "batch", "max_batch_requests", limits.maxBatchRequests, `batch has ${parsed.length} requests`))
     }
-    return { status: 200, json: out.length === 0 ? undefined : out }
+    const parts: string[] = []
+    let size = 2
+    for (let i = 0; i < parsed.length; i++) {
+      const r = await handleOne(ctx, parsed[i])
+      if (r === undefined) continue
+      const text = JSON.stringify(r)
+      size += Buffer.byteLength(text) + 1
+      if (size > max) return tooLargeResponse(limits, `stopped at request ${i + 1} of ${parsed.length}`)
+      parts.push(text)
+    }
+    return { status: 200, body: parts.length === 0 ? undefined : `[${parts.join(",")}]` }
   }
-  return { status: 200, json: await handleOne(ctx, parsed) }
+  const out = serialize(200, await handleOne(ctx, parsed))
+  if (out.body !== undefined && Buffer.byteLength(out.body) > max) return tooLargeResponse(limits, "the reply")
+  return out
 }
 
 /** The id CometBFT puts on URI (GET) responses. */
 const URI_ID = -1
 
-/** Handle a GET `/method?params`; undefined when no such method (the server answers 404). */
-export const handleGet = async (ctx: MethodContext, name: string, query: URLSearchParams): Promise<{ status: number; json: RpcResponse } | undefined> => {
+/**
+ * Handle a GET `/method?params`; undefined when no such method (the server answers 404). A reply
+ * over max_response_bytes is replaced by the limit's error.
+ */
+export const handleGet = async (ctx: MethodContext, name: string, query: URLSearchParams, limits: RpcLimits): Promise<Reply | undefined> => {
   if (!Object.hasOwn(methods, name)) return undefined
   const r = await call(ctx, URI_ID, name, (specs) => argsFromUri(specs, query))
   // As CometBFT: URI errors come with HTTP 500.
-  return { status: "error" in r ? 500 : 200, json: r }
+  const out = serialize("error" in r ? 500 : 200, r)
+  if (out.body !== undefined && Buffer.byteLength(out.body) > limits.maxResponseBytes) return tooLargeResponse(limits, "the reply")
+  return out
 }
 
 /** Served method names, sorted (for the endpoint list at GET /). */

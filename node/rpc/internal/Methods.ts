@@ -14,6 +14,7 @@ import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
 import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
 import { TxQueryError } from "../../blockstore/TxQuery.ts"
+import { clip } from "../Limits.ts"
 import { InvalidParams, RpcMethodError } from "../RpcError.ts"
 import * as J from "./Json.ts"
 import type { Args, ParamSpec } from "./Params.ts"
@@ -250,7 +251,7 @@ export const methods: Readonly<Record<string, Method>> = {
       const hash = require(bytes(a, "hash"), "hash")
       noProofs(a.prove)
       const t = await ctx.blockStore.tx(hash)
-      if (t === undefined) throw new RpcMethodError({ reason: `tx (${J.hexU(hash)}) not found` })
+      if (t === undefined) throw new RpcMethodError({ reason: `tx (${clip(J.hexU(hash))}) not found` })
       return txJson(t)
     }
   },

@@ -8,7 +8,12 @@
  *
  * Source: cometbft v0.38 rpc/jsonrpc/server/http_params.go, http_uri_handler.go.
  */
+import { clip, ECHO_CHARS } from "../Limits.ts"
 import { InvalidParams } from "../RpcError.ts"
+
+/** A client value as quoted in an error: JSON, clipped (never the whole input). */
+const show = (v: unknown): string =>
+  typeof v !== "string" ? clip(String(JSON.stringify(v))) : v.length <= ECHO_CHARS ? JSON.stringify(v) : `${JSON.stringify(v.slice(0, ECHO_CHARS))}... (${v.length} chars)`
 
 /** The Go type of one parameter. */
 export type ParamKind = "string" | "bytes" | "hexbytes" | "int" | "bool"
@@ -29,12 +34,12 @@ const B64 = /^[A-Za-z0-9+/]*={0,2}$/
 const decodeInt = (name: string, v: unknown): number => {
   if (typeof v === "number" && Number.isSafeInteger(v)) return v
   if (typeof v === "string" && INT.test(v) && Number.isSafeInteger(Number(v))) return Number(v)
-  throw new InvalidParams({ param: name, reason: `expected an integer (number or decimal string), got ${JSON.stringify(v)}` })
+  throw new InvalidParams({ param: name, reason: `expected an integer (number or decimal string), got ${show(v)}` })
 }
 
 const decodeHex = (name: string, s: string): Uint8Array => {
   const body = s.startsWith("0x") || s.startsWith("0X") ? s.slice(2) : s
-  if (!HEX.test(body)) throw new InvalidParams({ param: name, reason: `expected hex bytes, got ${JSON.stringify(s.slice(0, 80))}` })
+  if (!HEX.test(body)) throw new InvalidParams({ param: name, reason: `expected hex bytes, got ${show(s)}` })
   return Uint8Array.from(Buffer.from(body, "hex"))
 }
 
@@ -47,16 +52,16 @@ const fromJson = (spec: ParamSpec, v: unknown): string | Uint8Array | number | b
     case "bool":
       if (typeof v === "boolean") return v
       if (v === "true" || v === "false") return v === "true"
-      throw new InvalidParams({ param: spec.name, reason: `expected a boolean, got ${JSON.stringify(v)}` })
+      throw new InvalidParams({ param: spec.name, reason: `expected a boolean, got ${show(v)}` })
     case "string":
       if (typeof v === "string") return v
-      throw new InvalidParams({ param: spec.name, reason: `expected a string, got ${JSON.stringify(v)}` })
+      throw new InvalidParams({ param: spec.name, reason: `expected a string, got ${show(v)}` })
     case "hexbytes":
       if (typeof v === "string") return decodeHex(spec.name, v)
-      throw new InvalidParams({ param: spec.name, reason: `expected a hex string, got ${JSON.stringify(v)}` })
+      throw new InvalidParams({ param: spec.name, reason: `expected a hex string, got ${show(v)}` })
     case "bytes":
       if (typeof v === "string" && B64.test(v) && v.length % 4 === 0) return Uint8Array.from(Buffer.from(v, "base64"))
-      throw new InvalidParams({ param: spec.name, reason: `expected base64 bytes, got ${JSON.stringify(typeof v === "string" ? v.slice(0, 80) : v)}` })
+      throw new InvalidParams({ param: spec.name, reason: `expected base64 bytes, got ${show(v)}` })
   }
 }
 
@@ -87,7 +92,7 @@ export const argsFromUri = (specs: ReadonlyArray<ParamSpec>, query: URLSearchPar
       try {
         return JSON.parse(raw) as string
       } catch {
-        throw new InvalidParams({ param: spec.name, reason: `malformed quoted string ${raw.slice(0, 80)}` })
+        throw new InvalidParams({ param: spec.name, reason: `malformed quoted string ${clip(raw)}` })
       }
     }
     switch (spec.kind) {
@@ -95,7 +100,7 @@ export const argsFromUri = (specs: ReadonlyArray<ParamSpec>, query: URLSearchPar
         args[spec.name] = decodeInt(spec.name, quoted ? unquote() : raw)
         break
       case "bool":
-        if (raw !== "true" && raw !== "false") throw new InvalidParams({ param: spec.name, reason: `expected true or false, got ${raw.slice(0, 80)}` })
+        if (raw !== "true" && raw !== "false") throw new InvalidParams({ param: spec.name, reason: `expected true or false, got ${clip(raw)}` })
         args[spec.name] = raw === "true"
         break
       case "string":
@@ -107,7 +112,7 @@ export const argsFromUri = (specs: ReadonlyArray<ParamSpec>, query: URLSearchPar
         if (/^0x/i.test(raw)) args[spec.name] = decodeHex(spec.name, raw)
         else if (quoted) args[spec.name] = new TextEncoder().encode(unquote())
         else if (spec.kind === "hexbytes") args[spec.name] = decodeHex(spec.name, raw)
-        else throw new InvalidParams({ param: spec.name, reason: `expected 0x-prefixed hex or a "quoted string", got ${raw.slice(0, 80)}` })
+        else throw new InvalidParams({ param: spec.name, reason: `expected 0x-prefixed hex or a "quoted string", got ${clip(raw)}` })
         break
     }
   }
