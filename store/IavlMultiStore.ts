@@ -24,7 +24,8 @@ import type {
 import { StoreError } from "./StoreError.ts"
 import { type Backend, type BatchOp, MemoryStorage, openLevelBackend } from "./internal/Backend.ts"
 import { CacheMultiStore } from "./internal/Cache.ts"
-import { concat, getU32, getU64, putU32, putU64 } from "./internal/encoding.ts"
+import { concatBytes as concat } from "../lib/Bytes.ts"
+import { getU32, getU64, putU32, putU64 } from "./internal/encoding.ts"
 import { decodeNode, encodeNode, type Node, Slab } from "./internal/Node.ts"
 import { commitInfoHash, iavlProof, simpleProof, type StoreRoot } from "./internal/Proof.ts"
 import { type NodeSource, TreeView, WorkingTree } from "./internal/Tree.ts"
@@ -99,6 +100,8 @@ class Namespace implements NodeSource {
   tree!: WorkingTree
   committedRoot: Node | undefined = undefined
   committedHash!: Uint8Array
+  /** Whether the last commit's CommitInfo lists this namespace (false after a mount until the next commit). */
+  inCommit = false
 
   constructor(name: string, backend: Backend) {
     this.name = name
@@ -165,14 +168,28 @@ class IavlCommitMultiStore implements CommitMultiStore {
     this.pruning = pruning
     this.last = last
     this.versions = versions
-    for (const name of names) {
-      const ns = new Namespace(name, backend)
-      const root = last.version === 0 ? undefined : ns.rootAt(last.version)
-      ns.committedRoot = root
-      ns.tree = new WorkingTree(root, ns, last.version + 1)
-      ns.committedHash = plain(new TreeView(root, ns).hash())
-      this.spaces.set(name, ns)
-    }
+    for (const name of names) this.load(name)
+  }
+
+  /** Create namespace `name` over its root of the last commit (empty when it has none). */
+  private load(name: string): void {
+    const ns = new Namespace(name, this.backend)
+    const root = this.last.version === 0 ? undefined : ns.rootAt(this.last.version)
+    ns.committedRoot = root
+    ns.tree = new WorkingTree(root, ns, this.last.version + 1)
+    ns.committedHash = plain(new TreeView(root, ns).hash())
+    ns.inCommit = this.last.version > 0 && this.backend.getSync(concat(ns.roots, u64(this.last.version))) !== undefined
+    this.spaces.set(name, ns)
+  }
+
+  mount(name: string): void {
+    this.live()
+    if (this.spaces.has(name)) return
+    if (!NAME_RE.test(name)) throw new StoreError({ reason: "invalid-store-name", log: `invalid store name ${JSON.stringify(name)}: use [A-Za-z0-9_.-]+` })
+    if (this.state === "committing") throw new StoreError({ reason: "commit-in-flight", log: `mount(${JSON.stringify(name)}) called while a commit is in flight` })
+    this.load(name)
+    this.names.push(name)
+    this.names.sort()
   }
 
   private live(): void {
@@ -203,7 +220,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
   }
 
   storeRoots(): ReadonlyArray<{ readonly name: string; readonly hash: Uint8Array }> {
-    return this.names.map((name) => ({ name, hash: this.space(name).committedHash }))
+    return this.names.filter((name) => this.space(name).inCommit).map((name) => ({ name, hash: this.space(name).committedHash }))
   }
 
   private keep(v: number, latest: number): boolean {
@@ -250,6 +267,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
         const ns = this.space(name)
         ns.committedRoot = ns.tree.root
         ns.committedHash = roots[i]!.hash
+        ns.inCommit = true
         ns.tree.committed()
       }
       this.versions = kept

@@ -94,6 +94,15 @@ export interface CommitMultiStore extends MultiStore {
    * the view throw StoreError "read-only". Rejects with a StoreError for pruned/unknown versions.
    */
   snapshot(version?: number): Promise<MultiStore>
+  /**
+   * Mount namespace `name` now (no-op when mounted), as opening the store with it would: it holds
+   * its tree of the last commit if it was committed there, else it starts empty, and it joins the
+   * working hash and every commit from now on. The Application mounts a machine's namespace when
+   * the registry activates the machine (chain/Registry.ts), so a namespace of machine code a node
+   * merely has never enters its app hash. Throws StoreError "invalid-store-name" for a bad name and
+   * "commit-in-flight" during a commit.
+   */
+  mount(name: string): void
   /** Namespace roots of the last commit, sorted by name (for rootmulti-style store infos). */
   storeRoots(): ReadonlyArray<{ readonly name: string; readonly hash: Uint8Array }>
   /** Release the database. */
