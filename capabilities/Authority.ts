@@ -19,15 +19,8 @@ import {
   type SignedCapability
 } from "./Capability.ts"
 import { CapabilityForeign, CapabilityForged } from "./CapabilityError.ts"
-import { type NodeKey, toHex, verifyEd25519 } from "./NodeKey.ts"
-
-/** Constant-length byte equality (for 32/64-byte keys and signatures). */
-export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  let d = 0
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!
-  return d === 0
-}
+import { equalBytes, toHex } from "../lib/Bytes.ts"
+import { type NodeKey, verifyEd25519 } from "./NodeKey.ts"
 
 /** Counters of the authority (for tests and the dashboard). */
 export interface AuthorityStats {
@@ -63,7 +56,7 @@ export class CapabilityAuthority {
     const canonical = canonicalizeJsonText(params)
     const key = capabilityKey(issuer, canonical)
     const known = this.#table.get(key)
-    if (known !== undefined && bytesEqual(known.signer, this.key.publicKey)) return known
+    if (known !== undefined && equalBytes(known.signer, this.key.publicKey)) return known
     const cap: SignedCapability = {
       issuer,
       params: canonical,
@@ -92,7 +85,7 @@ export class CapabilityAuthority {
     }
     const key = capabilityKey(cap.issuer, cap.params)
     const known = this.#table.get(key)
-    if (known !== undefined && bytesEqual(known.signature, cap.signature) && bytesEqual(known.signer, cap.signer)) {
+    if (known !== undefined && equalBytes(known.signature, cap.signature) && equalBytes(known.signer, cap.signer)) {
       return known
     }
     const node = cap.issuer.node
@@ -104,7 +97,7 @@ export class CapabilityAuthority {
         reason: `issued on node ${node}, whose key this kernel does not know`
       })
     }
-    if (!bytesEqual(cap.signer, expected)) {
+    if (!equalBytes(cap.signer, expected)) {
       throw new CapabilityForeign({
         capability: describeCapability(cap),
         signer: toHex(cap.signer),

@@ -8,14 +8,13 @@
  */
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto"
+import { toHex } from "../lib/Bytes.ts"
 
 /** DER prefix of an ed25519 SubjectPublicKeyInfo (RFC 8410), followed by the 32 raw key bytes. */
 const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00])
 
 const keyObjects = new Map<string, KeyObject>()
 
-/** Hex of bytes (for keys in maps and messages). */
-export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")
 
 const keyObject = (publicKey: Uint8Array): KeyObject => {
   const hex = toHex(publicKey)

@@ -7,7 +7,7 @@
  * Source: Hyperware kernel/src/kernel/mod.rs and process.rs (GrantCapabilities,
  * DropCapabilities, capabilities attached to messages must be held by the sender).
  */
-import { type CapabilityAuthority, bytesEqual } from "../../capabilities/Authority.ts"
+import type { CapabilityAuthority } from "../../capabilities/Authority.ts"
 import { canonicalizeJsonText } from "../../capabilities/CanonicalJson.ts"
 import {
   addressKey,
@@ -18,6 +18,7 @@ import {
   type SignedCapability
 } from "../../capabilities/Capability.ts"
 import { CapabilityForged, CapabilityNotHeld } from "../../capabilities/CapabilityError.ts"
+import { equalBytes } from "../../lib/Bytes.ts"
 import type { Address, ProcessId } from "../Address.ts"
 import { isAddress } from "../Address.ts"
 import type { Grant } from "../Process.ts"
@@ -131,7 +132,7 @@ export class CapabilityTable {
       }
       const held = heldBy(from, addressKey(c.issuer), c.params)
       if (held !== undefined) {
-        if (isSigned(c) && !(bytesEqual(c.signature, held.signature) && bytesEqual(c.signer, held.signer))) {
+        if (isSigned(c) && !(equalBytes(c.signature, held.signature) && equalBytes(c.signer, held.signer))) {
           throw new CapabilityForged({
             capability: describeCapability(c),
             reason: `its signature differs from the one this kernel issued`

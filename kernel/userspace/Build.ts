@@ -8,10 +8,10 @@
  * later calls a file read. Builds disable StarlingMonkey's WASI features (stdio, random, clocks,
  * http), so the component imports only the process world.
  */
-import { createHash } from "node:crypto"
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { sha256Parts, toHex } from "../../lib/Bytes.ts"
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 /** The project's WIT (the process-v1 world). */
@@ -21,11 +21,8 @@ export const CACHE_DIR = join(ROOT, ".cache/components")
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
-const sha256 = (...parts: Array<string | Uint8Array>): string => {
-  const h = createHash("sha256")
-  for (const p of parts) h.update(p)
-  return h.digest("hex").slice(0, 32)
-}
+/** The first 16 bytes of sha256(parts...) as hex: a cache key. */
+const cacheKey = (...parts: Array<string | Uint8Array>): string => toHex(sha256Parts(parts)).slice(0, 32)
 
 /**
  * Build (or take from the cache) the component of the JavaScript module `sourcePath` for the
@@ -35,7 +32,7 @@ const sha256 = (...parts: Array<string | Uint8Array>): string => {
 export const buildComponent = async (sourcePath: string): Promise<string> => {
   const source = await readFile(sourcePath)
   const wit = await readFile(WIT_PATH)
-  const out = join(CACHE_DIR, `${sha256(source, "\0", wit)}.wasm`)
+  const out = join(CACHE_DIR, `${cacheKey(source, "\0", wit)}.wasm`)
   if (await exists(out)) return out
   const { componentize } = await import("@bytecodealliance/componentize-js")
   const { component } = await componentize({
@@ -80,7 +77,7 @@ export interface Transpiled {
 export const transpileComponent = async (componentPath: string, cacheDir: string = CACHE_DIR): Promise<Transpiled> => {
   const bytes = await readFile(componentPath)
   await mkdir(cacheDir, { recursive: true })
-  const dir = join(cacheDir, `${sha256(bytes)}-js${GLUE_VERSION}`)
+  const dir = join(cacheDir, `${cacheKey(bytes)}-js${GLUE_VERSION}`)
   const modulePath = join(dir, "component.js")
   if (await exists(modulePath)) return { modulePath, dir }
   const { transpile } = await import("@bytecodealliance/jco")

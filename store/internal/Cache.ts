@@ -7,7 +7,8 @@
  */
 import type { BranchedMultiStore, Entry, KVStore, MultiStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
-import { byteString, compareBytes, copyBytes } from "./encoding.ts"
+import { compareBytes } from "../../lib/Bytes.ts"
+import { byteString, copyBytes } from "./encoding.ts"
 import { WorkingTree } from "./Tree.ts"
 
 /** One buffered write; `value` undefined is a delete. */

@@ -11,7 +11,8 @@
  *   sha256(0x01 || left || right), split at the largest power of two below n).
  */
 import { CommitmentProof, type ExistenceProof, HashOp, type InnerOp, LengthOp } from "cosmjs-types/cosmos/ics23/v1/proofs"
-import { concat, EMPTY_HASH, hashBytes, putUvarint, sha256, varintBytes } from "./encoding.ts"
+import { concatBytes as concat, sha256 } from "../../lib/Bytes.ts"
+import { EMPTY_HASH, hashBytes, putUvarint, varintBytes } from "./encoding.ts"
 import type { TreeView } from "./Tree.ts"
 
 const LENGTH_BYTE = new Uint8Array([32])

@@ -14,7 +14,8 @@
  */
 import type { Entry, KVStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
-import { compareBytes, copyBytes, EMPTY_HASH, hashBytes, keyPrefix } from "./encoding.ts"
+import { compareBytes } from "../../lib/Bytes.ts"
+import { copyBytes, EMPTY_HASH, hashBytes, keyPrefix } from "./encoding.ts"
 import { hashInner, hashLeaf, Node } from "./Node.ts"
 
 /** Synchronous loader of persisted nodes by (version, nonce). */

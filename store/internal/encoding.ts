@@ -1,15 +1,14 @@
 /**
  * Byte helpers of the IAVL store: Go `encoding/binary` varints (zigzag signed `PutVarint`, and
  * unsigned `PutUvarint`), unsigned lexicographic comparison, latin1 map keys, big-endian
- * integers, and the sha256 used everywhere (node:crypto `hash`, the fastest per call).
+ * integers, and node hashes as latin1 strings. sha256, compareBytes, equalBytes and concat are
+ * lib/Bytes.ts's.
  *
  * Source: cosmos/iavl internal/encoding (EncodeVarint = zigzag varint, EncodeBytes = uvarint
  * length + bytes); Go encoding/binary.
  */
 import { hash } from "node:crypto"
-
-/** sha256 of `data` as a fresh 32-byte Buffer. */
-export const sha256 = (data: Uint8Array): Uint8Array => hash("sha256", data, "buffer")
+import { sha256 } from "../../lib/Bytes.ts"
 
 /**
  * sha256 of `data` as a 32-character latin1 string (one char per byte). Node hashes are kept as
@@ -91,16 +90,6 @@ export class Reader {
   }
 }
 
-/** Unsigned lexicographic comparison (shorter prefix first), as Go's bytes.Compare. */
-export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
-  const n = a.length < b.length ? a.length : b.length
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!
-    if (d !== 0) return d
-  }
-  return a.length - b.length
-}
-
 /**
  * The first 6 bytes of `k` as a number (big-endian, zero-padded). If two keys' prefixes differ,
  * their order is the order of the prefixes; if equal, compare the bytes. Trees keep it on each
@@ -111,9 +100,6 @@ export const keyPrefix = (k: Uint8Array): number => {
   for (let i = 0; i < 6; i++) p = p * 256 + (i < k.length ? k[i]! : 0)
   return p
 }
-
-/** Byte equality. */
-export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && compareBytes(a, b) === 0
 
 /**
  * A string whose code units are the bytes of `k` (latin1). JavaScript string order on these
@@ -150,15 +136,3 @@ export const putU32 = (buf: Uint8Array, off: number, n: number): void => {
 export const getU32 = (buf: Uint8Array, off: number): number =>
   ((buf[off]! << 24) >>> 0) + (buf[off + 1]! << 16) + (buf[off + 2]! << 8) + buf[off + 3]!
 
-/** Concatenation of byte arrays. */
-export const concat = (...parts: Uint8Array[]): Uint8Array => {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let off = 0
-  for (const p of parts) {
-    out.set(p, off)
-    off += p.length
-  }
-  return out
-}

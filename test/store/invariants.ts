@@ -4,7 +4,8 @@
  * and recomputes every hash from scratch, ignoring cached and stored hashes.
  */
 import * as assert from "uvu/assert"
-import { compareBytes, EMPTY_HASH, hashBytes, keyPrefix } from "../../store/internal/encoding.ts"
+import { compareBytes } from "../../lib/Bytes.ts"
+import { EMPTY_HASH, hashBytes, keyPrefix } from "../../store/internal/encoding.ts"
 import { hashInner, hashLeaf, Node } from "../../store/internal/Node.ts"
 import type { TreeView } from "../../store/internal/Tree.ts"
 

@@ -13,6 +13,7 @@ import { ResponseFinalizeBlock, TxResult } from "cosmjs-types/tendermint/abci/ty
 import { Block } from "cosmjs-types/tendermint/types/block"
 import { BlockMeta, type PartSetHeader } from "cosmjs-types/tendermint/types/types"
 import type { StoredBlock, StoredBlockResults } from "../../../chain/BlockStore.ts"
+import { toHex } from "../../../lib/Bytes.ts"
 import { hashFromByteSlices } from "./Merkle.ts"
 
 /** CometBFT types.BlockPartSizeBytes. */
@@ -23,7 +24,7 @@ export const h16 = (n: number): string => n.toString(16).padStart(16, "0")
 /** 8 lowercase hex digits (uint32). */
 export const h8 = (n: number): string => n.toString(16).padStart(8, "0")
 /** Uppercase hex of bytes (CometBFT HexBytes). */
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase()
+export const hex = (b: Uint8Array): string => toHex(b).toUpperCase()
 
 /** Key builders of the store layout (see docs/rpc.md, "Block store"). */
 export const keys = {

@@ -16,7 +16,7 @@ import {
   encodeTxResult, keys, POSITION_WIDTH, positionOf
 } from "./Codec.ts"
 import { prefixEnd, type KvOp, type OrderedKv } from "./OrderedKv.ts"
-import { createHash } from "node:crypto"
+import { fromHex, sha256 } from "../../../lib/Bytes.ts"
 
 /** Options of a block store. */
 export interface BlockStoreOptions {
@@ -26,8 +26,6 @@ export interface BlockStoreOptions {
    */
   readonly indexAllAttributes?: boolean
 }
-
-const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash("sha256").update(b).digest())
 
 interface Position {
   readonly height: number
@@ -144,7 +142,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     if (c.key === "tx.hash") {
       const text = c.operand!.value
       if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new TxQueryError({ query, reason: `tx.hash operand is not hex: ${text}` })
-      const hash = Uint8Array.from(Buffer.from(text, "hex"))
+      const hash = fromHex(text)
       const t = await tx(hash)
       if (t !== undefined) out.set(posKey(t), { pos: { height: t.height, index: t.index }, hash })
       return out

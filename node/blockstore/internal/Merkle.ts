@@ -3,21 +3,17 @@
  * leaf = sha256(0x00 || item), inner = sha256(0x01 || left || right), split at the largest power
  * of two below n; the root of no items is sha256("").
  */
-import { createHash } from "node:crypto"
+import { sha256, sha256Parts } from "../../../lib/Bytes.ts"
 
-const sha256 = (...parts: Uint8Array[]): Uint8Array => {
-  const h = createHash("sha256")
-  for (const p of parts) h.update(p)
-  return new Uint8Array(h.digest())
-}
 const LEAF = Uint8Array.of(0)
 const INNER = Uint8Array.of(1)
+const EMPTY = new Uint8Array(0)
 
 /** Merkle root (32 bytes) of `items`, CometBFT's HashFromByteSlices. */
 export const hashFromByteSlices = (items: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (items.length === 0) return sha256()
-  if (items.length === 1) return sha256(LEAF, items[0]!)
+  if (items.length === 0) return sha256(EMPTY)
+  if (items.length === 1) return sha256Parts([LEAF, items[0]!])
   let k = 1
   while (k * 2 < items.length) k *= 2
-  return sha256(INNER, hashFromByteSlices(items.slice(0, k)), hashFromByteSlices(items.slice(k)))
+  return sha256Parts([INNER, hashFromByteSlices(items.slice(0, k)), hashFromByteSlices(items.slice(k))])
 }
