@@ -9,7 +9,8 @@
  * randomness come from the BlockContext.
  *
  * Every machine is also a kernel process `<name>:chain:sys`; cross-machine calls go through
- * `ctx.call`, which the kernel checks against the caller's capabilities.
+ * `ctx.call`, which the executor checks against the capabilities the *calling principal* holds in
+ * chain state (chain/Capabilities.ts), decoding the body with the callee's WIT interface first.
  *
  * Source: ARCHITECTURE.md "Chain plane"; Cosmos SDK AppModule (BeginBlock/EndBlock/InitGenesis/
  * ExportGenesis), baseapp MsgServiceRouter and GRPCQueryRouter; CyberWasm multiplexer design.
@@ -17,7 +18,10 @@
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import type { KVStore } from "../store/KVStore.ts"
+import type { Grant } from "./Capabilities.ts"
 import type { GasMeter } from "./Gas.ts"
+import type { InterfaceSpec } from "./Interface.ts"
+import type { PrincipalKind } from "./Principal.ts"
 
 /** Block header facts every handler may read (from the block, never from the host). */
 export interface BlockContext {
@@ -35,9 +39,9 @@ export interface BlockContext {
 export interface ChainCall {
   /** Target machine name, e.g. "bank". */
   readonly target: string
-  /** Method name in the target's call API, e.g. "send", "mint", "balance". */
+  /** WIT method name in the target's interface (wit/chain/<target>.wit), e.g. "send", "balance". */
   readonly method: string
-  /** Request body, canonical binary (protobuf) bytes. */
+  /** Request body: the method's WIT request record, protobuf-encoded (chain/Interface.ts). */
   readonly body: Uint8Array
 }
 
@@ -56,20 +60,37 @@ export interface ExecContext extends BlockContext {
    */
   readonly rawStore?: KVStore
   readonly gas: GasMeter
+  /** The principal this context acts as (`machine:<name>`, or a hosted `program:<address>`). */
+  readonly principal: string
+  /** Signers of the enclosing transaction (bech32), empty outside a transaction. */
+  readonly txSigners: ReadonlyArray<string>
   /** Emit an ABCI event (kept only if the message succeeds). */
   emit(event: Event): void
   /**
-   * Synchronous call into another machine, checked by the kernel against the capabilities the
-   * calling machine holds (throws CapabilityMissing otherwise). Runs in the same branch and gas
-   * meter. Returns the response body bytes.
+   * Synchronous call into another machine as {@link principal}: the executor decodes the body
+   * with the target's interface and checks the principal's capability and its constraints before
+   * the callee runs (throws CapabilityMissing, code 4, naming principal, capability and failed
+   * constraint; UnknownRequest for an unknown machine or method; InvalidRequest for a malformed
+   * body). Runs in the same branch and gas meter. Returns the response body bytes.
    */
   call(call: ChainCall): Uint8Array
   /**
-   * Asynchronous send: queued in a deterministic FIFO and delivered (as `onCall`) after all
-   * transactions of the block, before endBlock. Failures are reported as events, not reverted
-   * into the sender.
+   * A read-only call: like {@link call} but only for methods the interface marks read-only
+   * (UnknownRequest otherwise); still capability-checked.
+   */
+  query(call: ChainCall): Uint8Array
+  /**
+   * Asynchronous send as {@link principal}: checked now, queued in a deterministic FIFO and
+   * delivered (as `onCall`) after all transactions of the block, before endBlock. Failures are
+   * reported as events, not reverted into the sender.
    */
   send(call: ChainCall): void
+  /**
+   * The same context acting as `principal`, which must be of a kind this machine hosts
+   * ({@link Machine.hosts}): only the runtime that hosts a principal sets its identity. Throws
+   * CapabilityMissing otherwise.
+   */
+  actAs(principal: string): ExecContext
 }
 
 /** Context of a transaction message: signers already verified by the auth ante step. */
@@ -92,8 +113,15 @@ export interface QueryContext {
   readonly chainId: string
   readonly height: number
   readonly store: KVStore
-  /** Read-only cross-machine query (no capability needed for queries: queries are public). */
+  /** Read-only cross-machine query on a gRPC path (no capability needed: gRPC queries are public). */
   query(target: string, path: string, data: Uint8Array): Uint8Array
+  /**
+   * A read-only interface method of another machine called as `principal` (only a principal
+   * kind the calling machine hosts, as with ExecContext.actAs), checked against that principal's
+   * capabilities, over a throwaway branch of this snapshot: what a program's `query_machine`
+   * uses outside a block. Throws like ExecContext.query.
+   */
+  callAs(principal: string, call: ChainCall): Uint8Array
 }
 
 /**
@@ -121,6 +149,17 @@ export interface ValidatorUpdate {
 export interface Machine {
   /** Namespace and process name, lowercase [a-z0-9-]+, e.g. "bank". */
   readonly name: string
+  /**
+   * Version of this machine's code, semver text ("0.1.0"). Recorded in the machine registry
+   * (chain/Registry.ts); a node whose version differs from the chain's active record refuses to start.
+   */
+  readonly version: string
+  /**
+   * Optional declared code hash: 64 lowercase hex characters, sha256 of the machine's code artifact
+   * (a plugin's package bytes, a Wasm module). Absent for native machines of the release, whose
+   * registry code hash is sha256("cyberkernel-machine:<name>@<version>") (chain/Registry.ts).
+   */
+  readonly codeHash?: string
   /** Transaction message type URLs routed here, e.g. "/cosmos.bank.v1beta1.MsgSend". */
   readonly msgTypeUrls: ReadonlyArray<string>
   /** Query path prefixes served here, e.g. "/cosmos.bank.v1beta1.Query/". */
@@ -132,7 +171,22 @@ export interface Machine {
   signers(msg: Any): ReadonlyArray<string>
   /** Execute one message inside its tx branch. */
   handle(ctx: MsgContext, msg: Any): MsgResult
-  /** Handle an async send or a sync call from another machine (method + body). */
+  /**
+   * The machine's call API: its WIT interface (generated from wit/chain/<name>.wit). Calls to a
+   * machine without one are refused.
+   */
+  readonly interface?: InterfaceSpec
+  /** Principal kinds this machine runs and may act as through `ctx.actAs` (cyberwasm: "program"). */
+  readonly hosts?: ReadonlyArray<PrincipalKind>
+  /**
+   * Capabilities this machine asks for at genesis: its own (`machine:<name>`) and the defaults of
+   * the principals it hosts (`program:*`). A genesis without a `capabilities` section grants them.
+   */
+  readonly grants?: ReadonlyArray<Grant>
+  /**
+   * Handle an async send or a sync call (method + body) already checked against the calling
+   * principal's capabilities. `caller` is that principal's text (chain/Principal.ts).
+   */
   onCall?(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array
   /** Answer a query (path is the full gRPC path). Returns protobuf response bytes. */
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array

@@ -30,4 +30,10 @@ export interface TxPipeline {
    * signers (unique, in order) and the events the ante emitted through ctx.emit.
    */
   ante(ctx: ExecContext, tx: DecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>, mode: TxMode): { readonly signers: ReadonlyArray<string> }
+  /**
+   * The signers the tx declares (messages' signers, then the fee payer), canonical bech32, before
+   * any signature is checked: they bound the `signer` constraint of calls the ante step makes
+   * (auth's fee debit `bank.send {from: signer}`). Throws like `ante` on a bad address.
+   */
+  txSigners?(tx: DecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>): ReadonlyArray<string>
 }

@@ -14,7 +14,6 @@ import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import { join } from "node:path"
 import { mkdirSync } from "node:fs"
 import { Application } from "../chain/Application.ts"
-import { callCapabilityParams, type ChainAuthority } from "../chain/ChainAuthority.ts"
 import type { BlockStore } from "../chain/BlockStore.ts"
 import { machineProcessId, type ProcessId } from "../kernel/Address.ts"
 import { makeKernel, type KernelApi } from "../kernel/Kernel.ts"
@@ -67,27 +66,6 @@ const step = <A>(stage: string, f: () => Promise<A> | A): Effect.Effect<A, NodeS
   })
 
 /**
- * The kernel-backed capability check: machine `caller` may call `target.method` when it holds
- * `{issuer: <target>:chain:sys, params: {"call": method}}` or `{"call": "*"}`.
- */
-export const kernelAuthority = (kernel: KernelApi): ChainAuthority => {
-  const ids = new Map<string, ProcessId>()
-  const id = (name: string): ProcessId => {
-    let p = ids.get(name)
-    if (!p) ids.set(name, (p = machineProcessId(name)))
-    return p
-  }
-  const any = callCapabilityParams("*")
-  return {
-    mayCall: (caller, target, method) => {
-      const holder = id(caller)
-      const issuer = id(target)
-      return kernel.hasCapability(holder, { issuer, params: callCapabilityParams(method) }) || kernel.hasCapability(holder, { issuer, params: any })
-    }
-  }
-}
-
-/**
  * The kernel process of a machine: node-plane processes query it by message. Request body: a
  * protobuf `tendermint.abci.RequestQuery` whose path is one of the machine's gRPC paths;
  * response body: the `ResponseQuery`. Queries are read-only and outside consensus.
@@ -102,13 +80,14 @@ const machineProcess = (app: () => Application, prefixes: ReadonlyArray<string>)
   }
 })
 
-/** Register every machine as `<name>:chain:sys` with its call capabilities. */
+/**
+ * Register every machine as the public kernel process `<name>:chain:sys`, through which
+ * node-plane processes query it. Chain-plane calls between machines are not kernel messages:
+ * the executor checks them against the capability table in chain state (chain/Capabilities.ts).
+ */
 export const registerMachines = (kernel: KernelApi, set: MachineSet, app: () => Application): void => {
-  for (const { machine, calls } of set.machines) {
-    kernel.registerMachine(machine.name, machineProcess(app, machine.queryPrefixes), {
-      public: true,
-      grants: calls.map((c) => ({ issuer: machineProcessId(c.target), params: callCapabilityParams(c.method) }))
-    })
+  for (const { machine } of set.machines) {
+    kernel.registerMachine(machine.name, machineProcess(app, machine.queryPrefixes), { public: true, grants: [] })
   }
 }
 
@@ -186,7 +165,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     yield* step("data dir", () => mkdirSync(paths.data, { recursive: true }))
     const store: CommitMultiStore = yield* Effect.acquireRelease(
       step("state store", () =>
-        openCommitMultiStore({ path: join(paths.data, "state"), namespaces: set.machines.map((m) => m.machine.name), pruning: config.pruning })
+        openCommitMultiStore({ path: join(paths.data, "state"), namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)), pruning: config.pruning })
       ),
       (s) => Effect.promise(() => s.close())
     )
@@ -203,7 +182,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         store,
         machines: set.machines.map((m) => m.machine),
         pipeline: set.pipeline,
-        authority: kernelAuthority(kernel),
+        bech32Prefix: config.chain.bech32Prefix,
         txLookup: txLookup(blockStore)
       })
     )

@@ -128,15 +128,15 @@ const main = async () => {
     const { Application } = await import("../chain/Application.ts")
     const { makeKernel } = await import("../kernel/Kernel.ts")
     const { loadMachines } = await import("../node/Machines.ts")
-    const { kernelAuthority, registerMachines, producerGenesis } = await import("../node/Node.ts")
+    const { registerMachines, producerGenesis } = await import("../node/Node.ts")
     const { openCommitMultiStore } = await import("../store/IavlMultiStore.ts")
     const set = await loadMachines(config)
     const kernel = makeKernel({ node: "baseline" })
     const dir = mkdtempSync(join(tmpdir(), "ck-debian-baseline-"))
-    const store = await openCommitMultiStore({ path: dir, namespaces: set.machines.map((m) => m.machine.name) })
+    const store = await openCommitMultiStore({ path: dir, namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
     let app: InstanceType<typeof Application> | undefined
     registerMachines(kernel, set, () => app!)
-    app = new Application({ chainId: init.chainId, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, authority: kernelAuthority(kernel) })
+    app = new Application({ chainId: init.chainId, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })
     const pg = producerGenesis(genesis)
     await app.initChain({ time: pg.time, chainId: init.chainId, validators: [], appStateBytes: pg.appState, initialHeight: 1n, consensusParams: undefined })
     const sample: Uint8Array[] = []

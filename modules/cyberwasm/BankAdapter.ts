@@ -15,7 +15,8 @@ import type { ChainCall } from "../../chain/Machine.ts"
 /** What the adapter needs from the execution context. */
 export interface BankPort {
   call(call: ChainCall): Uint8Array
-  query(target: string, path: string, data: Uint8Array): Uint8Array
+  /** A read-only call (ExecContext.query): only methods the target's interface marks read-only. */
+  query(call: ChainCall): Uint8Array
 }
 
 /** Bank operations used by CyberWasm. Amounts are base units. Throws chain errors (InsufficientFunds, ...). */

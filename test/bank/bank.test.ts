@@ -10,37 +10,20 @@ import {
   QueryDenomMetadataResponse, QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse
 } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { MsgMultiSend, MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import { CAPABILITIES_NAMESPACE, grantCapability } from "../../chain/Capabilities.ts"
 import { GasMeter } from "../../chain/Gas.ts"
 import { Executor } from "../../chain/internal/Executor.ts"
 import type { ChainCall, Machine, MsgContext } from "../../chain/Machine.ts"
 import { Router } from "../../chain/Router.ts"
 import { BankMachine } from "../../modules/bank/Bank.ts"
-import { bankBalance, bankSend, bankSupply } from "../../modules/bank/BankCall.ts"
+import { bankClient } from "../../chain/generated/bank.ts"
 import { parseDecCoins, requiredFee, validCoins } from "../../modules/bank/Coin.ts"
 import { formatAddress, moduleAddress } from "../../modules/auth/Address.ts"
-import { grantAuthority, makeWallet, TestChain } from "../auth/support/Chain.ts"
+import { callAs, makeWallet, stubMachine, testBlock, TestChain } from "../auth/support/Chain.ts"
 
 const { addresses } = await makeWallet(3)
 const [alice, bob, carol] = addresses as [string, string, string]
 const funded = [{ address: alice, coins: [{ denom: "boot", amount: "1000" }, { denom: "hydrogen", amount: "50" }] }]
-
-/** Run a cross-machine call from `caller` in a branch of the chain's working state; the branch is written only on success. */
-const callAs = (chain: TestChain, grants: ReadonlyArray<string>, caller: string, call: ChainCall): Uint8Array => {
-  const machines: Machine[] = [...chain.app.router.machines, ...["mint", "graph"].map((name) => stubMachine(name))]
-  const router = new Router(machines)
-  const branch = chain.store.branch()
-  const exec = new Executor(router, grantAuthority(grants), { chainId: "t", height: 2, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) }, branch, new GasMeter(Number.MAX_SAFE_INTEGER))
-  const out = exec.call(caller, call, 1)
-  branch.write()
-  return out
-}
-
-/** A machine with no behaviour, only a name (stands for mint / graph as callers). */
-const stubMachine = (name: string): Machine => ({
-  name, msgTypeUrls: [], queryPrefixes: [],
-  signers: () => [], handle: () => ({ typeUrl: "", value: new Uint8Array() }),
-  query: () => new Uint8Array(), initGenesis: () => {}, exportGenesis: () => ({})
-})
 
 const errorOf = (f: () => unknown): { _tag: string; code: number; codespace: string; log: string } => {
   try {
@@ -56,54 +39,74 @@ const balanceQ = async (chain: TestChain, address: string, denom = "boot") =>
 
 const mintBody = (to: string, amount: string, denom = "boot") => Output.encode({ address: to, coins: [{ denom, amount }] }).finish()
 
-test("mint: refused without the kernel capability, refused by bank's own allowlist, allowed for mint", async () => {
+test("mint: refused without the capability, refused when a constraint fails, allowed for a holder", async () => {
   const chain = await TestChain.start({ balances: funded })
   const before = chain.store.workingHash()
-  // no capability at all: the kernel check refuses
-  const e1 = errorOf(() => callAs(chain, [], "mint", { target: "bank", method: "mint", body: mintBody(bob, "5") }))
+  // no capability at all
+  const e1 = errorOf(() => callAs(chain, [], "machine:mint", { target: "bank", method: "mint", body: mintBody(bob, "5") }))
   assert.is(e1._tag, "CapabilityMissing")
-  // a capability granted by mistake to graph: bank's allowlist still refuses
-  const e2 = errorOf(() => callAs(chain, ["graph->bank.mint", "graph->bank.burn"], "graph", { target: "bank", method: "mint", body: mintBody(bob, "5") }))
+  assert.match(e1.log, /machine:mint holds no capability bank\.mint/)
+  // graph may mint only ibc/ denoms: minting boot fails the constraint, named in the log
+  const ibcOnly = { principal: "machine:graph", capability: { interface: "bank", method: "mint", constraints: [{ field: "coins[].denom", op: "prefix" as const, value: "ibc/" }] } }
+  const e2 = errorOf(() => callAs(chain, [ibcOnly], "machine:graph", { target: "bank", method: "mint", body: mintBody(bob, "5") }))
   assert.is(e2._tag, "CapabilityMissing")
-  assert.match(e2.log, /may not mint/)
-  const e3 = errorOf(() => callAs(chain, ["graph->bank.burn"], "graph", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "1" }] }).finish() }))
-  assert.match(e3.log, /may not burn/)
+  assert.match(e2.log, /machine:graph calls bank\.mint: bank\.mint \{coins\[\]\.denom: prefix "ibc\/"\} fails coins\[\]\.denom: prefix "ibc\/"/)
+  const e3 = errorOf(() => callAs(chain, [], "machine:graph", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "1" }] }).finish() }))
+  assert.is(e3._tag, "CapabilityMissing")
   assert.equal(chain.store.workingHash(), before, "refusals change nothing")
   // the mint machine may
-  callAs(chain, ["mint->bank.mint", "bank->auth.ensureAccount"], "mint", { target: "bank", method: "mint", body: mintBody(bob, "5") })
+  callAs(chain, ["mint->bank.mint"], "machine:mint", { target: "bank", method: "mint", body: mintBody(bob, "5") })
   await chain.block([])
   assert.is(await balanceQ(chain, bob), "5")
   const supply = QuerySupplyOfResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom: "boot" }).finish())).value)
   assert.is(supply.amount!.amount, "1005")
   // burn from alice
-  callAs(chain, ["mint->bank.burn"], "mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "400" }] }).finish() })
+  callAs(chain, ["mint->bank.burn"], "machine:mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "400" }] }).finish() })
   await chain.block([])
   assert.is(await balanceQ(chain, alice), "600")
   const supply2 = QuerySupplyOfResponse.decode((await chain.query("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom: "boot" }).finish())).value)
   assert.is(supply2.amount!.amount, "605")
   // minting past 2^256 - 1: refused, nothing changes
   const near = ((1n << 256n) - 1n).toString()
-  const e5 = errorOf(() => callAs(chain, ["mint->bank.mint", "bank->auth.ensureAccount"], "mint", { target: "bank", method: "mint", body: mintBody(bob, near) }))
+  const e5 = errorOf(() => callAs(chain, ["mint->bank.mint"], "machine:mint", { target: "bank", method: "mint", body: mintBody(bob, near) }))
   assert.is(e5.code, 10)
   assert.match(e5.log, /overflows 256 bits/)
   // burning more than the balance: insufficient funds
-  const e4 = errorOf(() => callAs(chain, ["mint->bank.burn"], "mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "601" }] }).finish() }))
+  const e4 = errorOf(() => callAs(chain, ["mint->bank.burn"], "machine:mint", { target: "bank", method: "burn", body: Input.encode({ address: alice, coins: [{ denom: "boot", amount: "601" }] }).finish() }))
   assert.is(e4.code, 5)
 })
 
-test("call API helpers: bankSend / bankBalance / bankSupply through ctx.call", async () => {
+test("send {from: signer}: auth's fee capability moves only a signer's coins", async () => {
+  const chain = await TestChain.start({ balances: funded })
+  const before = chain.store.workingHash()
+  const body = MsgSend.encode({ fromAddress: alice, toAddress: carol, amount: [{ denom: "boot", amount: "3" }] }).finish()
+  const e = errorOf(() => callAs(chain, [], "machine:auth", { target: "bank", method: "send", body }, { signers: [bob] }))
+  assert.is(e._tag, "CapabilityMissing")
+  assert.match(e.log, /machine:auth calls bank\.send: bank\.send \{from: signer\} fails from: signer/)
+  assert.equal(chain.store.workingHash(), before)
+  callAs(chain, [], "machine:auth", { target: "bank", method: "send", body }, { signers: [alice] })
+  await chain.block([])
+  assert.is(await balanceQ(chain, carol), "3")
+})
+
+test("generated bank client: send / balance / balances / supply through ctx.call", async () => {
   const chain = await TestChain.start({ balances: funded })
   const router = new Router([...chain.app.router.machines, stubMachine("graph")])
   const branch = chain.store.branch()
-  const exec = new Executor(router, grantAuthority(["auth->bank.*", "bank->auth.ensureAccount"]), { chainId: "t", height: 2, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) }, branch, new GasMeter(1_000_000))
+  grantCapability(branch.store(CAPABILITIES_NAMESPACE), { principal: "machine:auth", capability: { interface: "bank", method: "*", constraints: [] } })
+  const exec = new Executor(router, testBlock, branch, new GasMeter(1_000_000), { bech32Prefix: "cyber" })
   const ctx = exec.context(router.machine("auth")!)
-  assert.is(bankBalance(ctx, alice, "boot"), 1000n)
-  bankSend(ctx, alice, carol, [{ denom: "hydrogen", amount: 7n }])
-  assert.is(bankBalance(ctx, carol, "hydrogen"), 7n)
-  assert.is(bankSupply(ctx, "hydrogen"), 50n)
+  const bank = bankClient((c) => ctx.call(c))
+  assert.equal(bank.balance({ address: alice, denom: "boot" }).balance, { denom: "boot", amount: "1000" })
+  bank.send({ from: alice, to: carol, amount: [{ denom: "hydrogen", amount: "7" }] })
+  assert.equal(bankClient((c) => ctx.query(c)).balance({ address: carol, denom: "hydrogen" }).balance?.amount, "7")
+  assert.equal(bank.balances({ address: alice }).balances, [{ denom: "boot", amount: "1000" }, { denom: "hydrogen", amount: "43" }])
+  assert.equal(bank.supply({ denom: "hydrogen" }).amount, { denom: "hydrogen", amount: "50" })
   assert.ok(exec.gas.consumed() > 0, "calls are metered")
-  const e = errorOf(() => bankSend(ctx, alice, carol, [{ denom: "boot", amount: 1001n }]))
+  const e = errorOf(() => bank.send({ from: alice, to: carol, amount: [{ denom: "boot", amount: "1001" }] }))
   assert.is(e.log, "spendable balance 1000boot is smaller than 1001boot: insufficient funds")
+  const q = errorOf(() => bankClient((c) => ctx.query(c)).send({ from: alice, to: carol, amount: [] }))
+  assert.is(q._tag, "UnknownRequest", "a state-changing method is not callable as a query")
 })
 
 test("genesis: invalid entries give clear errors", async () => {
@@ -153,7 +156,7 @@ test("genesis: export then import gives the same state; accounts created for bal
 
 const queryCtx = (chain: TestChain, name: string) => {
   // a read-only context over the working state (tests only)
-  return { chainId: "t", height: 1, store: chain.store.branch().store(name), query: () => new Uint8Array() }
+  return { chainId: "t", height: 1, store: chain.store.branch().store(name), query: () => new Uint8Array(), callAs: () => new Uint8Array() }
 }
 
 test("queries: AllBalances pagination by key and offset, TotalSupply, invalid input", async () => {

@@ -1,7 +1,7 @@
 /**
  * The multiplexer's own guarantees, with small test machines over the real IAVL store and the
- * real kernel: routing conflicts, capability-checked cross-machine calls (granted, missing,
- * dropped), call depth, async sends delivered FIFO after all txs, message branches rolled back
+ * real kernel: routing conflicts, cross-machine calls checked against the capability table in
+ * chain state (granted, missing, revoked), call depth, async sends delivered FIFO after all txs, message branches rolled back
  * on failure, queries of machines as kernel processes.
  */
 import { test } from "uvu"
@@ -9,7 +9,8 @@ import * as assert from "uvu/assert"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types"
 import { Application } from "../../chain/Application.ts"
-import { callCapabilityParams } from "../../chain/ChainAuthority.ts"
+import { CAPABILITIES_NAMESPACE, grantCapability, revokeCapability, type Grant } from "../../chain/Capabilities.ts"
+import type { InterfaceSpec } from "../../chain/Interface.ts"
 import { InvalidRequest } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, QueryContext } from "../../chain/Machine.ts"
 import { Router, RouterConflict } from "../../chain/Router.ts"
@@ -17,7 +18,7 @@ import type { DecodedTx, TxPipeline } from "../../chain/TxPipeline.ts"
 import { machineProcessId } from "../../kernel/Address.ts"
 import { makeKernel } from "../../kernel/Kernel.ts"
 import { request } from "../../kernel/Message.ts"
-import { kernelAuthority, registerMachines } from "../../node/Node.ts"
+import { registerMachines } from "../../node/Node.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 
 const enc = new TextEncoder()
@@ -42,11 +43,21 @@ const pipeline: TxPipeline = {
 }
 const tx = (...msgs: Array<[string, string]>) => enc.encode(JSON.stringify({ msgs: msgs.map(([typeUrl, value]) => ({ typeUrl, value })) }))
 
+/** An interface whose requests are raw text (`{text}`), for the test machines. */
+const textInterface = (name: string, methods: ReadonlyArray<string>): InterfaceSpec => {
+  const codec = { encode: (v: { text: string }) => enc.encode(v.text), decode: (b: Uint8Array) => ({ text: dec.decode(b) }) }
+  return { name, methods: Object.fromEntries(methods.map((m) => [m, { name: m, readOnly: false, request: codec, response: codec }])) }
+}
+const grant = (principal: string, iface: string, method: string): Grant => ({ principal, capability: { interface: iface, method, constraints: [] } })
+
 /** "counter": /test.Inc increments key "n"; /test.Fail writes then throws; /test.Mint calls ledger.mint; /test.Send queues an async send; /test.Deep recurses through calls. */
 const counter: Machine = {
   name: "counter",
+  version: "0.0.1",
   msgTypeUrls: ["/test.Inc", "/test.Fail", "/test.Mint", "/test.Send", "/test.Deep"],
   queryPrefixes: ["/test.Query/"],
+  interface: textInterface("counter", ["bounce"]),
+  grants: [grant("machine:counter", "ledger", "append"), grant("machine:counter", "ledger", "bounce")],
   signers: () => [],
   handle(ctx: MsgContext, msg: Any) {
     const v = dec.decode(msg.value)
@@ -79,8 +90,11 @@ const counter: Machine = {
 /** "ledger": mint adds to "minted"; append adds to the "log" list; bounce calls counter back. */
 const ledger: Machine = {
   name: "ledger",
+  version: "0.0.1",
   msgTypeUrls: [],
   queryPrefixes: ["/ledger.Query/"],
+  interface: textInterface("ledger", ["mint", "append", "bounce"]),
+  grants: [grant("machine:ledger", "counter", "bounce")],
   signers: () => [],
   handle: () => {
     throw new InvalidRequest({ log: "no messages" })
@@ -101,19 +115,19 @@ const ledger: Machine = {
 
 const setup = async () => {
   const kernel = makeKernel({ node: "test" })
-  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["auth", "counter", "ledger"] })
-  const auth: Machine = { ...ledger, name: "auth", queryPrefixes: [], onCall: undefined }
+  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces(["auth", "counter", "ledger"]) })
+  const auth: Machine = { ...ledger, name: "auth", queryPrefixes: [], onCall: undefined, interface: undefined, grants: [] }
   const set = {
     machines: [
-      { machine: auth, calls: [] },
-      { machine: counter, calls: [{ target: "ledger", method: "append" }, { target: "ledger", method: "bounce" }] },
-      { machine: ledger, calls: [{ target: "counter", method: "bounce" }] }
+      { machine: auth },
+      { machine: counter },
+      { machine: ledger }
     ],
     pipeline
   }
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
-  app = new Application({ chainId: "t-1", store, machines: set.machines.map((m) => m.machine), pipeline, authority: kernelAuthority(kernel) })
+  app = new Application({ chainId: "t-1", store, machines: set.machines.map((m) => m.machine), pipeline })
   await app.initChain({ time: { seconds: 1n, nanos: 0 }, chainId: "t-1", validators: [], appStateBytes: new Uint8Array(), initialHeight: 1n })
   let height = 0
   const block = async (...txs: Uint8Array[]) => {
@@ -151,17 +165,20 @@ test("an unknown message type is refused with code 6 before the ante step", asyn
   assert.is((await store.snapshot()).store("auth").get(enc.encode("txs")), undefined)
 })
 
-test("a call without the capability is refused; granting it allows it; dropping it refuses again", async () => {
-  const { block, q, kernel } = await setup()
+test("a call without the capability is refused; granting it in chain state allows it; revoking refuses again", async () => {
+  const { block, q, store } = await setup()
   const r1 = await block(tx(["/test.Mint", "5"]))
   assert.is(r1.txResults[0]!.code, 4)
-  assert.match(r1.txResults[0]!.log, /machine "counter" holds no capability to call ledger.mint/)
+  assert.match(r1.txResults[0]!.log, /machine:counter holds no capability ledger\.mint/)
   assert.is(await q("/ledger.Query/minted"), "")
-  const cap = { issuer: machineProcessId("ledger"), params: callCapabilityParams("mint") }
-  kernel.grant(machineProcessId("counter"), [cap])
-  assert.is((await block(tx(["/test.Mint", "5"]))).txResults[0]!.code, 0)
+  const before = store.lastCommit().hash
+  // a grant is chain state: it changes the app hash (as governance will, next issue)
+  grantCapability(store.store(CAPABILITIES_NAMESPACE), grant("machine:counter", "ledger", "mint"))
+  const r2 = await block(tx(["/test.Mint", "5"]))
+  assert.is(r2.txResults[0]!.code, 0)
+  assert.not.equal(r2.appHash, before)
   assert.is(await q("/ledger.Query/minted"), "5")
-  kernel.drop(machineProcessId("counter"), [{ issuer: kernel.address(machineProcessId("ledger")), params: callCapabilityParams("mint") }])
+  assert.ok(revokeCapability(store.store(CAPABILITIES_NAMESPACE), grant("machine:counter", "ledger", "mint")))
   assert.is((await block(tx(["/test.Mint", "5"]))).txResults[0]!.code, 4)
   assert.is(await q("/ledger.Query/minted"), "5")
 })

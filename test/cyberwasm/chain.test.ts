@@ -11,7 +11,7 @@ import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
 import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
-import { CHAIN_ID, DEFAULT_GRANTS, grantAuthority, makeWallet, TestChain } from "../auth/support/Chain.ts"
+import { CHAIN_ID, makeWallet, TestChain } from "../auth/support/Chain.ts"
 import { Application } from "../../chain/Application.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
@@ -23,12 +23,9 @@ const dec = (b: Uint8Array) => new TextDecoder().decode(b)
 const u64 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getBigUint64(0, true)
 const test = suite("cyberwasm on the chain")
 
-const GRANTS = [...DEFAULT_GRANTS, "cyberwasm->bank.send", "cyberwasm->bank.balance", "cyberwasm->cyberwasm.deliver"]
-
 const start = async (addresses: string[]) =>
   TestChain.start({
     extraMachines: [new CyberWasmMachine()],
-    grants: GRANTS,
     balances: addresses.map((address) => ({ address, coins: [{ denom: "boot", amount: "1000000000000" }] }))
   })
 
@@ -89,8 +86,8 @@ test("a registry's heap map survives a node restart (store reopened, new machine
   const boot = async () => {
     const auth = new AuthMachine({ minGasPrices: "0.01boot" })
     const machines = [auth, new BankMachine(), new CyberWasmMachine()]
-    const store = await openCommitMultiStore({ memory: storage, namespaces: names })
-    const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth, authority: grantAuthority(GRANTS) })
+    const store = await openCommitMultiStore({ memory: storage, namespaces: Application.namespaces(names) })
+    const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth })
     return { app, store }
   }
   let node = await boot()

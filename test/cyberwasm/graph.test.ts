@@ -19,7 +19,7 @@ import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { loadMachines } from "../../node/Machines.ts"
-import { kernelAuthority, registerMachines } from "../../node/Node.ts"
+import { registerMachines } from "../../node/Node.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
 import { openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import { accountOf } from "../e2e/chainFixture.ts"
@@ -35,10 +35,10 @@ const open = async () => {
   const config = { ...defaultConfig, modules: { ...m, graph: { ...m.graph, enabled: true }, cyberwasm: { ...m.cyberwasm, enabled: true } } }
   const set = await loadMachines(config)
   const kernel = makeKernel({ node: "graph-cyberwasm" })
-  const store = await openCommitMultiStore({ path: mkdtempSync(join(tmpdir(), "cw-graph-")), namespaces: set.machines.map((x) => x.machine.name) })
+  const store = await openCommitMultiStore({ path: mkdtempSync(join(tmpdir(), "cw-graph-")), namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
-  app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((x) => x.machine), pipeline: set.pipeline, authority: kernelAuthority(kernel) })
+  app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((x) => x.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })
   return { app, store, close: async () => { await store.close(); kernel.shutdown() } }
 }
 

@@ -15,7 +15,7 @@ import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { makeGenesis } from "../../node/home/Genesis.ts"
 import { ed25519FromSeed } from "../../node/home/ValidatorKey.ts"
 import { loadMachines } from "../../node/Machines.ts"
-import { kernelAuthority, registerMachines } from "../../node/Node.ts"
+import { registerMachines } from "../../node/Node.ts"
 import { openCommitMultiStore, type OpenStoreOptions } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
 
@@ -61,10 +61,10 @@ export interface FixtureApp {
 export const openApp = async (storeOpts: Omit<OpenStoreOptions, "namespaces">): Promise<FixtureApp> => {
   const set = await loadMachines(defaultConfig)
   const kernel = makeKernel({ node: "fixture" })
-  const store = await openCommitMultiStore({ ...storeOpts, namespaces: set.machines.map((m) => m.machine.name) })
+  const store = await openCommitMultiStore({ ...storeOpts, namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
-  app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, authority: kernelAuthority(kernel) })
+  app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })
   return {
     app,
     store,

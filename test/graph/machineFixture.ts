@@ -17,7 +17,7 @@ import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { makeGenesis } from "../../node/home/Genesis.ts"
 import { ed25519FromSeed } from "../../node/home/ValidatorKey.ts"
 import { loadMachines } from "../../node/Machines.ts"
-import { kernelAuthority, registerMachines } from "../../node/Node.ts"
+import { registerMachines } from "../../node/Node.ts"
 import { openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
 import { MSG_CYBERLINK_URL, MsgCyberlink } from "../../modules/graph/Messages.ts"
@@ -80,10 +80,10 @@ export const openGraphApp = async (path = mkdtempSync(join(tmpdir(), "graph-")),
     ? { ...loaded, machines: loaded.machines.map((m) => (m.machine.name === "graph" ? { ...m, machine: new GraphMachine({ bech32Prefix: "cyber", runner }) } : m)) }
     : loaded
   const kernel = makeKernel({ node: "fixture" })
-  const store = await openCommitMultiStore({ path, namespaces: set.machines.map((m) => m.machine.name) })
+  const store = await openCommitMultiStore({ path, namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
-  app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, authority: kernelAuthority(kernel) })
+  app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })
   return { app, store, path, close: async () => { await store.close(); kernel.shutdown() } }
 }
 

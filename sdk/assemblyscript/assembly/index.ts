@@ -98,12 +98,17 @@ export function sendDelayed(target: string, input: Uint8Array, blocks: u64): u64
 
 // ---- cross-machine ----
 
-export function queryMachine(machine: string, path: string, data: Uint8Array): HostResult {
+/** Read-only method `method` of `machine`'s WIT interface, called as this program (request: the method's record, protobuf). */
+export function queryMachine(machine: string, method: string, body: Uint8Array): HostResult {
   const m = String.UTF8.encode(machine)
-  const p = String.UTF8.encode(path)
-  env.query_machine(sp(m), m.byteLength, sp(p), p.byteLength, data.dataStart, data.length, RET)
+  const p = String.UTF8.encode(method)
+  env.query_machine(sp(m), m.byteLength, sp(p), p.byteLength, body.dataStart, body.length, RET)
   return takeResult()
 }
+/**
+ * Method `method` of `machine`'s WIT interface (wit/chain/<machine>.wit), called as this program:
+ * refused unless the program holds the capability and its constraints hold.
+ */
 export function callMachine(machine: string, method: string, body: Uint8Array): HostResult {
   const m = String.UTF8.encode(machine)
   const p = String.UTF8.encode(method)

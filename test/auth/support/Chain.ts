@@ -9,7 +9,11 @@ import { makeCosmoshubPath, QueryClient, setupAuthExtension, setupBankExtension,
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { CheckTxType, type ExecTxResult, type ResponseCheckTx } from "cosmjs-types/tendermint/abci/types"
 import { Application } from "../../../chain/Application.ts"
-import type { ChainAuthority } from "../../../chain/ChainAuthority.ts"
+import { CAPABILITIES_NAMESPACE, grantCapability, type Grant } from "../../../chain/Capabilities.ts"
+import { GasMeter } from "../../../chain/Gas.ts"
+import { Executor } from "../../../chain/internal/Executor.ts"
+import type { BlockContext, ChainCall } from "../../../chain/Machine.ts"
+import { Router } from "../../../chain/Router.ts"
 import type { Machine } from "../../../chain/Machine.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../../store/KVStore.ts"
@@ -22,22 +26,28 @@ export const CHAIN_ID = "cyber-test-1"
 export const MNEMONIC =
   "surround miss nominee dream gap cross assault thank captain prosper drop duty group candy wealth weather scale put"
 
-/** Calls allowed between machines in tests: caller -> "target.method". */
+/** Calls allowed between machines in tests: caller machine -> "target.method" (unconstrained). */
 export const DEFAULT_GRANTS: ReadonlyArray<string> = [
-  "auth->bank.send", "bank->auth.ensureAccount", "mint->bank.mint", "mint->bank.burn", "mint->bank.send"
+  "auth->bank.send", "bank->auth.ensure-account", "mint->bank.mint", "mint->bank.burn", "mint->bank.send"
 ]
 
-/** An authority over a fixed grant list. */
-export const grantAuthority = (grants: ReadonlyArray<string>): ChainAuthority => {
-  const set = new Set(grants)
-  return { mayCall: (caller, target, method) => set.has(`${caller}->${target}.${method}`) || set.has(`${caller}->${target}.*`) }
-}
+/**
+ * Genesis grants from `"caller->target.method"` texts: the machine principal `machine:<caller>`
+ * holds `target.method` without constraints (`*` for every method).
+ */
+export const grantsFromText = (grants: ReadonlyArray<string>): Grant[] =>
+  grants.map((g) => {
+    const m = /^([a-z0-9-]+)->([a-z0-9-]+)\.([a-z0-9*-]+)$/.exec(g)
+    if (!m) throw new Error(`bad grant text ${g}`)
+    return { principal: `machine:${m[1]}`, capability: { interface: m[2]!, method: m[3]!, constraints: [] } }
+  })
 
 export interface ChainOptions {
   readonly balances?: ReadonlyArray<{ address: string; coins: Array<{ denom: string; amount: string }> }>
   readonly auth?: Partial<AuthConfig>
   readonly bank?: Partial<BankConfig>
   readonly extraMachines?: ReadonlyArray<Machine>
+  /** Grants as `"caller->target.method"` texts; default: what the machines ask for (Machine.grants). */
   readonly grants?: ReadonlyArray<string>
   readonly genesis?: Record<string, unknown>
 }
@@ -60,9 +70,10 @@ export class TestChain {
     const auth = new AuthMachine({ minGasPrices: "0.01boot", ...opts.auth })
     const bank = new BankMachine(opts.bank)
     const machines: Machine[] = [auth, bank, ...(opts.extraMachines ?? [])]
-    const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: machines.map((m) => m.name) })
-    const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth, authority: grantAuthority(opts.grants ?? DEFAULT_GRANTS) })
-    const appState = opts.genesis ?? { auth: { accounts: [] }, bank: { balances: opts.balances ?? [] } }
+    const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces(machines.map((m) => m.name)) })
+    const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth })
+    const appState: Record<string, unknown> = { ...(opts.genesis ?? { auth: { accounts: [] }, bank: { balances: opts.balances ?? [] } }) }
+    if (opts.grants) appState.capabilities = { grants: grantsFromText(opts.grants) }
     await app.initChain({
       time: { seconds: 1_700_000_000n, nanos: 0 }, chainId: CHAIN_ID, consensusParams: undefined, validators: [],
       appStateBytes: new TextEncoder().encode(JSON.stringify(appState)), initialHeight: 1n
@@ -146,3 +157,35 @@ export const fee = (amount: string, gas = "200000"): StdFee => ({ amount: [{ den
 
 /** Passing test counter printed at the end (the line CI reads). */
 export const summary = { passed: 0, failed: 0 }
+
+/** A block context for direct executor calls in tests. */
+export const testBlock: BlockContext = { chainId: CHAIN_ID, height: 2, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) }
+
+/** A machine with no behaviour, only a name (stands for a calling machine such as "mint"). */
+export const stubMachine = (name: string): Machine => ({
+  name, version: "0.0.0", msgTypeUrls: [], queryPrefixes: [],
+  signers: () => [], handle: () => ({ typeUrl: "", value: new Uint8Array() }),
+  query: () => new Uint8Array(), initGenesis: () => {}, exportGenesis: () => ({})
+})
+
+/**
+ * Run a cross-machine call by `principal` (e.g. "machine:mint") in a branch of the chain's working
+ * state, after granting `grants` (Grant objects, or "caller->target.method" texts) in that branch;
+ * the branch (grants included) is written only when the call succeeds. Stub machines stand in for
+ * callers the chain does not load.
+ */
+export const callAs = (
+  chain: TestChain, grants: ReadonlyArray<string | Grant>, principal: string, call: ChainCall,
+  opts: { readonly gas?: number; readonly signers?: ReadonlyArray<string> } = {}
+): Uint8Array => {
+  const loaded = chain.app.router.machines
+  const stubs = ["mint", "graph"].filter((n) => !loaded.some((m) => m.name === n)).map(stubMachine)
+  const router = new Router([...loaded, ...stubs])
+  const branch = chain.store.branch()
+  const caps = branch.store(CAPABILITIES_NAMESPACE)
+  for (const g of grants) for (const x of typeof g === "string" ? grantsFromText([g]) : [g]) grantCapability(caps, x)
+  const exec = new Executor(router, testBlock, branch, new GasMeter(opts.gas ?? Number.MAX_SAFE_INTEGER), { bech32Prefix: "cyber", signers: opts.signers ?? [] })
+  const out = exec.call(principal, call, 1, false)
+  branch.write()
+  return out
+}

@@ -60,11 +60,15 @@ export function sendWithReply(target: Address, input: Uint8Array, tag: bigint): 
 export function sendDelayed(target: Address, input: Uint8Array, blocks: bigint): bigint;
 /**
  * ---- cross-machine ----
- * Read-only query of another machine at its gRPC path (protobuf bytes in and out).
+ * Read-only method of another machine's WIT interface (wit/chain/<machine>.wit), called as
+ * this program and checked against its capabilities; request and response are the method's
+ * records, protobuf-encoded. Methods that change state are refused.
  */
-export function queryMachine(machine: string, path: string, data: Uint8Array): Uint8Array;
+export function queryMachine(machine: string, method: string, body: Uint8Array): Uint8Array;
 /**
- * Capability-checked call of another machine's call API (protobuf bytes in and out).
+ * Method of another machine's WIT interface, called as this program (`program:<address>`):
+ * refused unless the program holds the capability and its constraints hold for the request
+ * (by default: bank.send {from: self}, graph.link {neuron: self}, reads).
  */
 export function callMachine(machine: string, method: string, body: Uint8Array): Uint8Array;
 /**

@@ -1,0 +1,68 @@
+/**
+ * Principals of the chain plane: who acts in a cross-machine call. Capabilities belong to
+ * principals, never to the machine code that happens to run them: a CyberWasm program acts as
+ * `program:<its address>`, not as the cyberwasm machine.
+ *
+ * Text form `<kind>:<id>`:
+ * | kind        | id                       | self address                         | hosted by            |
+ * |-------------|--------------------------|--------------------------------------|----------------------|
+ * | `machine`   | machine name ("bank")    | its module account sha256(name)[:20] | the executor itself  |
+ * | `program`   | bech32 program address   | the program address                  | a machine that hosts "program" (cyberwasm) |
+ * | `contract`  | bech32 contract address  | the contract address                 | a machine that hosts "contract" |
+ * | `plugin`    | plugin name              | its module account                   | the executor itself  |
+ * | `authority` | "gov"                    | the governance module account        | the executor itself  |
+ *
+ * A `<kind>:*` principal in a grant means "every principal of that kind" (the defaults of programs).
+ *
+ * Source: ARCHITECTURE.md "Principals, not machines, hold capabilities"; cosmos-sdk
+ * x/auth/types/account.go NewModuleAddress for module accounts.
+ */
+import { toBech32 } from "@cosmjs/encoding"
+import { createHash } from "node:crypto"
+import { InvalidRequest } from "./ChainError.ts"
+
+/** The kinds of principal. Only `program` and `contract` can be hosted (acted as) by a machine. */
+export type PrincipalKind = "machine" | "program" | "contract" | "plugin" | "authority"
+
+const KINDS: ReadonlySet<string> = new Set(["machine", "program", "contract", "plugin", "authority"])
+/** Kinds a machine may host and act as; the rest are only ever set by the executor. */
+export const HOSTABLE_KINDS: ReadonlySet<PrincipalKind> = new Set<PrincipalKind>(["program", "contract"])
+
+/** A principal: kind plus id, e.g. `{kind: "program", id: "cyber1..."}`. */
+export interface Principal {
+  readonly kind: PrincipalKind
+  readonly id: string
+}
+
+/** `<kind>:<id>` text of a principal. */
+export const principalText = (p: Principal): string => `${p.kind}:${p.id}`
+
+/** Parse `<kind>:<id>`; throws InvalidRequest naming the text when the kind is unknown or the id empty. */
+export const parsePrincipal = (text: string): Principal => {
+  const i = text.indexOf(":")
+  const kind = i < 0 ? "" : text.slice(0, i)
+  const id = i < 0 ? "" : text.slice(i + 1)
+  if (!KINDS.has(kind) || id.length === 0 || id.length > 128) {
+    throw new InvalidRequest({ log: `invalid principal "${text.slice(0, 80)}": expected <machine|program|contract|plugin|authority>:<id>` })
+  }
+  return { kind: kind as PrincipalKind, id }
+}
+
+/** The principal of machine `name`. */
+export const machinePrincipal = (name: string): string => `machine:${name}`
+/** The principal of the program at bech32 `address`. */
+export const programPrincipal = (address: string): string => `program:${address}`
+/** The governance authority. */
+export const GOV_AUTHORITY = "authority:gov"
+
+/** Module account address bytes of `name`: sha256(name)[:20] (SDK authtypes.NewModuleAddress). */
+export const moduleAccountBytes = (name: string): Uint8Array => createHash("sha256").update(name).digest().subarray(0, 20)
+
+/**
+ * The address a `self` constraint compares with: programs and contracts are their own address;
+ * machines, plugins and the authority act through their module account (`gov` for the authority).
+ */
+export const selfAddress = (p: Principal, bech32Prefix: string): string =>
+  p.kind === "program" || p.kind === "contract"
+    ? p.id
+    : toBech32(bech32Prefix, moduleAccountBytes(p.id), 90)
