@@ -84,7 +84,7 @@ const RpcSection = Schema.Struct({
   /**
    * Largest request body, bytes; 0 (default) derives it from mempool.max_tx_bytes so the largest
    * tx fits a broadcast request after base64 and JSON (node/rpc/Limits.ts bodyBytesForTx:
-   * 1,402,176 for 1 MiB). A non-zero value below that is refused at start.
+   * 1,402,200 for 1 MiB). A non-zero value below that is refused at start.
    */
   maxBodyBytes: int(0, 0),
   /** Most requests in one JSON-RPC batch (CometBFT max_request_batch_size). */

@@ -42,7 +42,7 @@ export const REQUEST_ENVELOPE_BYTES = 4096
 /**
  * The smallest body limit that admits a `broadcast_tx_*` request carrying a tx of `maxTxBytes`
  * bytes: the base64 text (4 characters per 3 bytes, padded; RFC 4648) plus the JSON-RPC envelope.
- * 1 MiB gives 1,402,176 bytes.
+ * 1 MiB gives 1,402,200 bytes.
  */
 export const bodyBytesForTx = (maxTxBytes: number): number => 4 * Math.ceil(maxTxBytes / 3) + REQUEST_ENVELOPE_BYTES
 
