@@ -8,10 +8,8 @@
  */
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { ripemd160 } from "@noble/hashes/legacy.js"
-import { createHash } from "node:crypto"
 import { InvalidAddress } from "../../chain/ChainError.ts"
-
-const sha256 = (b: Uint8Array): Uint8Array => createHash("sha256").update(b).digest()
+import { equalBytes, sha256 } from "../../lib/Bytes.ts"
 
 /** Bech32 strings can be up to 90 characters by BIP-173; Cosmos allows longer (32-byte addresses). */
 const BECH32_LIMIT = 1023
@@ -63,9 +61,5 @@ export const moduleAddress = (name: string): Uint8Array => sha256(new TextEncode
 /** Address of a compressed secp256k1 public key: RIPEMD160(SHA256(pubkey)), 20 bytes. */
 export const secp256k1Address = (pubkey: Uint8Array): Uint8Array => ripemd160(sha256(pubkey))
 
-/** Byte equality. */
-export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
+/** Byte equality: lib/Bytes.ts's `equalBytes`, under the name Ante.ts and Bank.ts import. */
+export const bytesEqual = equalBytes

@@ -16,7 +16,8 @@
  * Source: cosmos-sdk crypto/keys/secp256k1/secp256k1_nocgo.go (VerifySignature: 64 bytes, reject
  * s > n/2), x/auth/ante/sigverify.go.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto"
+import { createPublicKey, verify, type KeyObject } from "node:crypto"
+import { fromHex, sha256 } from "../../../lib/Bytes.ts"
 import { createRequire } from "node:module"
 
 /** The libsecp256k1 addon's interface (modules/auth/native/src/verify.c). */
@@ -47,7 +48,7 @@ export const selectVerifier = (name: "libsecp256k1" | "node:crypto"): "libsecp25
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 const HALF_N = N >> 1n
 /** SPKI DER header for an EC secp256k1 public key with a 33-byte compressed point. */
-const SPKI_PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex")
+const SPKI_PREFIX = fromHex("3036301006072a8648ce3d020106052b8104000a032200")
 
 const keys = new Map<string, KeyObject | null>()
 const KEYS_MAX = 100_000
@@ -71,7 +72,7 @@ const keyObject = (pubkey: Uint8Array): KeyObject | null => {
   return k
 }
 
-const HALF_N_BYTES = Buffer.from(HALF_N.toString(16).padStart(64, "0"), "hex")
+const HALF_N_BYTES = fromHex(HALF_N.toString(16).padStart(64, "0"))
 
 /** 0 < s <= n/2, comparing the big-endian bytes of s (sig[32..64]) with n/2. */
 const isLowS = (sig: Uint8Array): boolean => {
@@ -96,7 +97,7 @@ export const verifyStats = { verified: 0, cacheHits: 0 }
 export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean => {
   if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3) || sig.length !== 64) return false
   if (!isLowS(sig)) return false
-  const digest = createHash("sha256").update(message).digest()
+  const digest = sha256(message)
   const cacheKey = bin(digest) + bin(pubkey) + bin(sig)
   if (verified.has(cacheKey)) {
     verifyStats.cacheHits++

@@ -12,6 +12,7 @@
  * BalancesPrefix 0x02, ParamsKey 0x05), x/bank/keeper/view.go.
  */
 import { Params } from "cosmjs-types/cosmos/bank/v1beta1/bank"
+import { concatBytes as concat } from "../../../lib/Bytes.ts"
 import type { Entry, KVStore } from "../../../store/KVStore.ts"
 import type { Coin } from "../Coin.ts"
 
@@ -32,12 +33,6 @@ export const balancesPrefix = (addr: Uint8Array): Uint8Array => {
   return k
 }
 
-const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  const k = new Uint8Array(a.length + b.length)
-  k.set(a, 0)
-  k.set(b, a.length)
-  return k
-}
 
 /** UTF-8 bytes of denoms (pure; bounded cache: denoms are few). */
 const denomCache = new Map<string, Uint8Array>()

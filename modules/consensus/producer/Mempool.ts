@@ -7,7 +7,7 @@
  * Source: cometbft v0.38 mempool/clist_mempool.go (CheckTx, ReapMaxBytesMaxGas, Update, recheckTxs),
  * config/config.go MempoolConfig defaults (size 5000, max_txs_bytes 1 GiB, max_tx_bytes 1 MiB).
  */
-import { tmhash as sha256 } from "./internal/Hashing.ts"
+import { sha256, toHex } from "../../../lib/Bytes.ts"
 
 /** Mempool limits (CometBFT MempoolConfig names). */
 export interface MempoolConfig {
@@ -34,7 +34,7 @@ export type MempoolRejection =
   | { readonly reason: "duplicate"; readonly log: string }
 
 /** Hex of a tx hash (map key). */
-export const hashKey = (hash: Uint8Array): string => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("hex")
+export const hashKey = (hash: Uint8Array): string => toHex(hash)
 
 /** sha256 of tx bytes: the tx hash CometBFT uses (types.Tx.Hash). */
 export const txHash = (tx: Uint8Array): Uint8Array => sha256(tx)

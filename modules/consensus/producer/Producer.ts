@@ -28,6 +28,7 @@ import type { ConsensusParams } from "cosmjs-types/tendermint/types/params"
 import type { BlockID, Commit, CommitSig, Header } from "cosmjs-types/tendermint/types/types"
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator"
 import type { AbciApplication } from "../../../chain/Abci.ts"
+import { compareBytes, equalBytes, toHex } from "../../../lib/Bytes.ts"
 import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
 import { Consensus, type ChainTip, type ConsensusEngine, type TxCommit, type ValidatorInfo } from "../Consensus.ts"
 import {
@@ -106,12 +107,9 @@ export const defaultConsensusParams = (): ConsensusParams => ({
 
 interface Val { readonly address: Uint8Array; readonly pubKeyEd25519: Uint8Array; readonly power: bigint }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")
-const eq = (a: Uint8Array, b: Uint8Array): boolean => hex(a) === hex(b)
-const cmpBytes = (a: Uint8Array, b: Uint8Array): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
-  return a.length - b.length
-}
+const hex = toHex
+const eq = equalBytes
+const cmpBytes = compareBytes
 /** ValidatorsByVotingPower: power descending, then address ascending (types/validator_set.go). */
 const sortVals = (vs: Val[]): Val[] =>
   vs.sort((x, y) => (x.power === y.power ? cmpBytes(x.address, y.address) : x.power > y.power ? -1 : 1))

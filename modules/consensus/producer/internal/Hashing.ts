@@ -7,7 +7,7 @@
  * Commit.Hash, Data.Hash), types/validator_set.go + validator.go (Bytes), types/params.go (Hash),
  * types/results.go, types/canonical.go + vote.go (VoteSignBytes), types/part_set.go.
  */
-import { hash as nodeHash } from "node:crypto"
+import { concatBytes as concat, sha256 } from "../../../../lib/Bytes.ts"
 import { BinaryWriter } from "cosmjs-types/binary"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { Block } from "cosmjs-types/tendermint/types/block"
@@ -21,21 +21,8 @@ import { ExecTxResult as ExecTxResultCodec } from "cosmjs-types/tendermint/abci/
 const LEAF = Uint8Array.of(0)
 const INNER = Uint8Array.of(1)
 
-const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) { out.set(p, o); o += p.length }
-  return out
-}
-
-/** sha256 (CometBFT tmhash.Sum), node:crypto one-shot (faster than @noble/hashes for small inputs). */
-export const tmhash = (data: Uint8Array): Uint8Array => {
-  const b = nodeHash("sha256", data, "buffer")
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-}
-const sha256 = tmhash
+/** sha256 (CometBFT tmhash.Sum): lib/Bytes.ts's sha256, node:crypto one-shot. */
+export const tmhash = (data: Uint8Array): Uint8Array => sha256(data)
 
 const splitPoint = (n: number): number => {
   // largest power of two strictly less than n (n >= 2)
