@@ -21,8 +21,8 @@ import {
 } from "../../chain/ChainError.ts"
 import type { ExecContext } from "../../chain/Machine.ts"
 import type { TxMode } from "../../chain/TxPipeline.ts"
-import { bankSend } from "../bank/BankCall.ts"
-import { coinsString, requiredFee, type DecCoin } from "../bank/Coin.ts"
+import { bankClient } from "../../chain/generated/bank.ts"
+import { coinsString, requiredFee, toProtoCoins, type DecCoin } from "../bank/Coin.ts"
 import { event } from "../bank/internal/Ledger.ts"
 import { getAccount, getParams, setAccount, type Account } from "./Accounts.ts"
 import { bytesEqual, canonicalAddress, parseAddress, secp256k1Address } from "./Address.ts"
@@ -119,7 +119,7 @@ export const ante = (
   const payer = tx.feePayer === "" ? signers[0]! : canonicalAddress(tx.feePayer, prefix)
   if (tx.fee.length > 0) {
     try {
-      bankSend(ctx, payer, opts.feeCollector, tx.fee, opts.bankMachine)
+      bankClient((c) => ctx.call(c), opts.bankMachine).send({ from: payer, to: opts.feeCollector, amount: toProtoCoins(tx.fee) })
     } catch (e) {
       if (isChainError(e) && e._tag === "InsufficientFunds") throw new InsufficientFunds({ log: `${e.log}: insufficient funds` })
       throw e

@@ -6,15 +6,16 @@
  *   const auth = new AuthMachine({ bech32Prefix: "cyber", minGasPrices: "0.01boot" })
  *   new Application({ machines: [auth, bank, ...], pipeline: auth, ... })
  *
- * Call API (ctx.call target "auth"): "ensureAccount" (body: raw address bytes; response one byte,
- * 1 when the account was created) — bank calls it on first receipt; "account"
- * (QueryAccountRequest -> QueryAccountResponse). Queries: `/cosmos.auth.v1beta1.Query/{Account,
+ * Call API: the WIT interface wit/chain/auth.wit (chain/generated/auth.ts): "ensure-account"
+ * ({address: bech32} -> {created}) — bank calls it on first receipt; "account"
+ * (QueryAccountRequest -> QueryAccountResponse, read-only). Queries: `/cosmos.auth.v1beta1.Query/{Account,
  * Accounts, AccountInfo, Params, ModuleAccounts, ModuleAccountByName, Bech32Prefix,
  * AddressBytesToString, AddressStringToBytes}`. Handles no transaction messages (MsgUpdateParams is not built).
  *
  * Source: cosmos-sdk x/auth (keeper/grpc_query.go: "account %s not found" NotFound,
  * keeper/genesis.go, ante/), x/auth/tx/decoder.go.
  */
+import type { Grant } from "../../chain/Capabilities.ts"
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth"
 import {
   AddressBytesToStringRequest, AddressBytesToStringResponse, AddressStringToBytesRequest, AddressStringToBytesResponse,
@@ -23,6 +24,8 @@ import {
 } from "cosmjs-types/cosmos/auth/v1beta1/query"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, NotFound, UnknownRequest } from "../../chain/ChainError.ts"
+import { authDispatcher, authInterface } from "../../chain/generated/auth.ts"
+import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import type { TxMode, TxPipeline } from "../../chain/TxPipeline.ts"
 import { parseDecCoins } from "../bank/Coin.ts"
@@ -30,21 +33,26 @@ import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
 import { paginate } from "../bank/Pagination.ts"
 import { ACCOUNT_PREFIX, accountFromAny, accountToAny, ensureAccount, getAccount, getParams } from "./Accounts.ts"
 import { formatAddress, moduleAddress, parseAddress } from "./Address.ts"
-import { ante, type AnteOptions } from "./Ante.ts"
+import { ante, txSigners, type AnteOptions } from "./Ante.ts"
 import { authConfig, FEE_COLLECTOR, type AuthConfig } from "./AuthConfig.ts"
 import { exportAuthGenesis, importAuthGenesis } from "./internal/Genesis.ts"
 import { decodeTx, type AuthDecodedTx } from "./TxDecoder.ts"
 
 const QUERY = "/cosmos.auth.v1beta1.Query/"
 
-/** Method names of the auth call API. */
-export const AuthMethod = { ensureAccount: "ensureAccount", account: "account" } as const
 
 /** The auth machine and tx pipeline. `new AuthMachine(config)`; missing config fields default. */
 export class AuthMachine implements Machine, TxPipeline {
   readonly name: string = "auth"
+  readonly version: string = "0.1.0"
+  /** Fee debit from the tx's signers only (`bank.send {from: signer}`). */
+  readonly grants: ReadonlyArray<Grant> = [
+    { principal: "machine:auth", capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "signer", value: "" }] } }
+  ]
   readonly msgTypeUrls: ReadonlyArray<string> = []
   readonly queryPrefixes: ReadonlyArray<string> = [QUERY]
+  /** The call API: wit/chain/auth.wit. */
+  readonly interface: InterfaceSpec = authInterface
   readonly config: AuthConfig
   readonly anteOptions: AnteOptions
 
@@ -70,6 +78,15 @@ export class AuthMachine implements Machine, TxPipeline {
     return ante(ctx, full, signersOf, mode, this.anteOptions)
   }
 
+  /**
+   * TxPipeline.txSigners: the signers `tx` declares (messages' signers, then the fee payer),
+   * before any signature is checked; they bound auth's fee debit `bank.send {from: signer}`.
+   */
+  txSigners(tx: AuthDecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>): ReadonlyArray<string> {
+    const full = "authInfo" in tx ? tx : this.decode((tx as { bytes: Uint8Array }).bytes)
+    return txSigners(full, signersOf, this.config.bech32Prefix)
+  }
+
   /** auth routes no messages. */
   signers(msg: Any): ReadonlyArray<string> {
     throw new UnknownRequest({ log: `unrecognized auth message type: ${msg.typeUrl}: unknown request` })
@@ -79,14 +96,17 @@ export class AuthMachine implements Machine, TxPipeline {
     throw new UnknownRequest({ log: `unrecognized auth message type: ${msg.typeUrl}: unknown request` })
   }
 
-  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
-    if (method === AuthMethod.ensureAccount) {
-      if (body.length === 0 || body.length > 255) throw new InvalidRequest({ log: `ensureAccount: address must be 1..255 bytes, got ${body.length}` })
-      return Uint8Array.of(ensureAccount(ctx.store, body, this.config.bech32Prefix) ? 1 : 0)
+  /**
+   * The call API (wit/chain/auth.wit). `ensure-account` takes the bech32 address (InvalidAddress, 7,
+   * when it does not parse with this chain's prefix) so a `self` / `signer` constraint can bind it.
+   */
+  readonly onCall = authDispatcher({
+    ensureAccount: (ctx, _caller, req) => ({ created: ensureAccount(ctx.store, parseAddress(req.address, this.config.bech32Prefix), this.config.bech32Prefix) }),
+    account: (ctx, _caller, req) => {
+      const { account } = this.account(ctx.store, req.address)
+      return { account: account && { typeUrl: account.typeUrl, value: account.value } }
     }
-    if (method === AuthMethod.account) return QueryAccountResponse.encode(this.account(ctx.store, QueryAccountRequest.decode(body).address)).finish()
-    throw new UnknownRequest({ log: `unknown auth method "${method}" (called by ${caller})` })
-  }
+  })
 
   private account(store: QueryContext["store"], address: string): QueryAccountResponse {
     if (address === "") throw new InvalidRequest({ log: "Address cannot be empty: invalid request" })

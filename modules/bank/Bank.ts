@@ -1,6 +1,7 @@
 /**
  * The bank machine: balances, total supply, MsgSend / MsgMultiSend, denom metadata, and the
- * call API other machines use (send, balance, mint, burn; see BankCall.ts).
+ * call API other machines use: the WIT interface wit/chain/bank.wit (send, balance, balances,
+ * supply, mint, burn), generated into chain/generated/bank.ts (`bankClient` for callers).
  *
  * Messages: `/cosmos.bank.v1beta1.MsgSend`, `/cosmos.bank.v1beta1.MsgMultiSend` (exactly one
  * input, as SDK 0.47+). Queries: `/cosmos.bank.v1beta1.Query/{Balance, AllBalances,
@@ -10,7 +11,8 @@
  * Source: cosmos-sdk x/bank (keeper/msg_server.go, keeper/send.go, keeper/grpc_query.go,
  * keeper/genesis.go, types/msgs.go).
  */
-import { Input, Metadata, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
+import type { Grant } from "../../chain/Capabilities.ts"
+import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank"
 import {
   QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
   QueryDenomMetadataRequest, QueryDenomMetadataResponse, QueryDenomsMetadataRequest, QueryDenomsMetadataResponse,
@@ -20,11 +22,13 @@ import {
 } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
-import { CapabilityMissing, InvalidAddress, InvalidCoins, InvalidRequest, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
+import { InvalidAddress, InvalidCoins, InvalidRequest, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import { bytesEqual, canonicalAddress, formatAddress, moduleAddress, parseAddress } from "../auth/Address.ts"
 import { bankConfig, type BankConfig } from "./BankConfig.ts"
-import { BankMethod } from "./BankCall.ts"
+import { bankDispatcher, bankInterface } from "../../chain/generated/bank.ts"
+import type { InterfaceSpec } from "../../chain/Interface.ts"
+import { parsePrincipal, selfAddress } from "../../chain/Principal.ts"
 import { InputOutputMismatch, MultipleSenders, NoInputs, NoOutputs, SendDisabled } from "./BankError.ts"
 import { addCoins as sumCoins, coinsEqual, coinsString, isValidDenom, validCoins, type Coin } from "./Coin.ts"
 import {
@@ -50,8 +54,15 @@ const decodeMsg = <T>(what: string, f: () => T): T => {
 /** The bank machine. `new BankMachine(config)`; config fields default as BankConfig says. */
 export class BankMachine implements Machine {
   readonly name: string = "bank"
+  readonly version: string = "0.1.0"
+  /** Creating the account of a first-time recipient (`auth.ensure-account`). */
+  readonly grants: ReadonlyArray<Grant> = [
+    { principal: "machine:bank", capability: { interface: "auth", method: "ensure-account", constraints: [] } }
+  ]
   readonly msgTypeUrls: ReadonlyArray<string> = [MSG_SEND_URL, MSG_MULTI_SEND_URL]
   readonly queryPrefixes: ReadonlyArray<string> = [QUERY]
+  /** The call API: wit/chain/bank.wit. */
+  readonly interface: InterfaceSpec = bankInterface
   readonly config: BankConfig
   private readonly blocked: ReadonlyArray<Uint8Array>
 
@@ -127,38 +138,33 @@ export class BankMachine implements Machine {
   }
 
   /**
-   * The call API (BankCall.ts). mint/burn are refused with CapabilityMissing unless `caller` is in
-   * BankConfig.minters / burners, whatever the kernel allowed.
+   * The call API (wit/chain/bank.wit), decoded by the generated dispatcher. The executor has
+   * already checked the calling principal's capability and its constraints (e.g. `bank.send
+   * {from: signer}` for auth's fee debit, `bank.mint {coins[].denom: prefix "ibc/"}`): mint and
+   * burn have no allowlist of their own. The minter / burner named in the events is the calling
+   * principal's own address (module account of `machine:<name>`, a program's address).
    */
-  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
-    switch (method) {
-      case BankMethod.send: {
-        const m = decodeMsg("send body", () => MsgSend.decode(body))
-        const coins = validCoins(m.amount, false)
-        sendCoins(ctx, this.config, this.addr(m.fromAddress, "invalid from address"), this.addr(m.toAddress, "invalid to address"), coins)
-        return MsgSendResponse.encode({}).finish()
-      }
-      case BankMethod.balance:
-        return QueryBalanceResponse.encode(this.balance(ctx, QueryBalanceRequest.decode(body))).finish()
-      case BankMethod.balances:
-        return QueryAllBalancesResponse.encode(this.allBalances(ctx, QueryAllBalancesRequest.decode(body))).finish()
-      case BankMethod.supply:
-        return QuerySupplyOfResponse.encode(this.supplyOf(ctx, QuerySupplyOfRequest.decode(body))).finish()
-      case BankMethod.mint: {
-        if (!this.config.minters.includes(caller)) throw new CapabilityMissing({ log: `machine "${caller}" may not mint: not in bank minters: unauthorized` })
-        const o = decodeMsg("mint body", () => Output.decode(body))
-        mintCoins(ctx, this.config, formatAddress(moduleAddress(caller), this.config.bech32Prefix), this.addr(o.address, "invalid mint recipient"), validCoins(o.coins, false))
-        return new Uint8Array()
-      }
-      case BankMethod.burn: {
-        if (!this.config.burners.includes(caller)) throw new CapabilityMissing({ log: `machine "${caller}" may not burn: not in bank burners: unauthorized` })
-        const i = decodeMsg("burn body", () => Input.decode(body))
-        burnCoins(ctx, formatAddress(moduleAddress(caller), this.config.bech32Prefix), this.addr(i.address, "invalid burn address"), validCoins(i.coins, false))
-        return new Uint8Array()
-      }
-      default:
-        throw new UnknownRequest({ log: `unknown bank method "${method}" (called by ${caller})` })
+  readonly onCall = bankDispatcher({
+    send: (ctx, _caller, req) => {
+      sendCoins(ctx, this.config, this.addr(req.from, "invalid from address"), this.addr(req.to, "invalid to address"), validCoins(req.amount, false))
+      return {}
+    },
+    balance: (ctx, _caller, req) => this.balance(ctx, { address: req.address, denom: req.denom }),
+    balances: (ctx, _caller, req) => ({ balances: this.allBalances(ctx, { address: req.address, resolveDenom: false }).balances }),
+    supply: (ctx, _caller, req) => ({ amount: this.supplyOf(ctx, { denom: req.denom }).amount! }),
+    mint: (ctx, caller, req) => {
+      mintCoins(ctx, this.config, this.principalAddress(caller), this.addr(req.address, "invalid mint recipient"), validCoins(req.coins, false))
+      return {}
+    },
+    burn: (ctx, caller, req) => {
+      burnCoins(ctx, this.principalAddress(caller), this.addr(req.address, "invalid burn address"), validCoins(req.coins, false))
+      return {}
     }
+  })
+
+  /** The bech32 address a principal acts through (chain/Principal.ts selfAddress). */
+  private principalAddress(caller: string): string {
+    return selfAddress(parsePrincipal(caller), this.config.bech32Prefix)
   }
 
   private balance(ctx: { store: QueryContext["store"] }, r: QueryBalanceRequest): QueryBalanceResponse {

@@ -2,22 +2,16 @@
  * Configuration of the bank machine (plain object; consensus-relevant: every validator uses the
  * same values).
  *
- * Source: cosmos-sdk x/bank/keeper (blockedAddrs), simapp maccPerms (Minter / Burner permissions).
+ * Source: cosmos-sdk x/bank/keeper (blockedAddrs). Mint and burn rights are capabilities of the
+ * calling principal (`bank.mint`, `bank.burn`; chain/ChainCapability.ts), not bank config.
  */
 
 /** Bank machine configuration. */
 export interface BankConfig {
   /** Bech32 prefix of account addresses. Default "cyber". */
   readonly bech32Prefix: string
-  /** Machine that owns accounts; bank calls its `ensureAccount` on first receipt. Default "auth". */
+  /** Machine that owns accounts; bank calls its `ensure-account` on first receipt. Default "auth". */
   readonly authMachine: string
-  /**
-   * Machines allowed to call `mint`. Checked inside bank in addition to the kernel's capability
-   * check, so a capability granted by mistake cannot mint. Default ["mint"].
-   */
-  readonly minters: ReadonlyArray<string>
-  /** Machines allowed to call `burn` (same double check). Default ["mint"]. */
-  readonly burners: ReadonlyArray<string>
   /**
    * Module accounts that may not receive coins through MsgSend / MsgMultiSend (SDK blockedAddrs),
    * by module name; their address is sha256(name)[:20]. Default fee_collector and mint.
@@ -29,8 +23,6 @@ export interface BankConfig {
 export const defaultBankConfig: BankConfig = {
   bech32Prefix: "cyber",
   authMachine: "auth",
-  minters: ["mint"],
-  burners: ["mint"],
   blockedModuleAccounts: ["fee_collector", "mint"]
 }
 

@@ -24,14 +24,17 @@
  * (ValidateBasic), x/rank/keeper/keeper.go (EndBlocker, applyNextRank, checkRankCalcFinished),
  * x/rank/keeper/grpc_query.go, x/bandwidth (see Bandwidth.ts).
  */
+import type { Grant } from "../../chain/Capabilities.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { CID } from "multiformats/cid"
 import { InvalidRequest, NotFound, NotSupported, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
+import { bankClient } from "../../chain/generated/bank.ts"
+import { graphDispatcher, graphInterface } from "../../chain/generated/graph.ts"
+import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, PrepareContext, QueryContext } from "../../chain/Machine.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { canonicalAddress, formatAddress, parseAddress } from "../auth/Address.ts"
-import { bankBalance, bankSupply } from "../bank/BankCall.ts"
 import { currentNeuronBw, currentPrice, desirableOf, endBlockBandwidth, linkCost, maxBandwidth, spend, windowSpent, quoHalfEven } from "./Bandwidth.ts"
 import { CidVersion, CyberlinkExists, InvalidParticle, ParticleNotFound, SelfLink, ZeroLinks, ZeroPower } from "./GraphError.ts"
 import { decodeParams, defaultGraphParams, DEC, encodeParams, formatDec, paramsFromGenesis, paramsToGenesis, type GraphParams } from "./GraphParams.ts"
@@ -148,8 +151,16 @@ export const validateParticle = (text: string): void => {
 /** The graph machine. */
 export class GraphMachine implements Machine {
   readonly name: string = "graph"
+  readonly version: string = "0.1.0"
+  /** Stake reads for bandwidth and rank (`bank.balance`, `bank.supply`). */
+  readonly grants: ReadonlyArray<Grant> = [
+    { principal: "machine:graph", capability: { interface: "bank", method: "balance", constraints: [] } },
+    { principal: "machine:graph", capability: { interface: "bank", method: "supply", constraints: [] } }
+  ]
   readonly msgTypeUrls: ReadonlyArray<string> = [MSG_CYBERLINK_URL]
   readonly queryPrefixes: ReadonlyArray<string> = [RANK_Q, GRAPH_Q, BW_Q]
+  /** The call API: wit/chain/graph.wit. */
+  readonly interface: InterfaceSpec = graphInterface
   private readonly prefix: string
   private readonly defaults: GraphParams
   private readonly runner: RankRunner
@@ -215,7 +226,7 @@ export class GraphMachine implements Machine {
     this.validateLinks(m.links)
     const store = ctx.store
     const p = this.params(store)
-    const stake = bankBalance(ctx, m.neuron, p.stakeDenom, this.bank)
+    const stake = this.stakeOf(ctx, m.neuron, p.stakeDenom)
     if (stake === 0n) throw new ZeroPower({ log: `neuron has zero power: ${m.neuron} holds no ${p.stakeDenom}` })
 
     // duplicates against the graph
@@ -231,7 +242,7 @@ export class GraphMachine implements Machine {
     }
 
     // bandwidth
-    const supply = bankSupply(ctx, p.stakeDenom, this.bank)
+    const supply = this.supplyOf(ctx, p.stakeDenom)
     const max = maxBandwidth(stake, supply, p.bandwidth.desirableBandwidth)
     const height = BigInt(ctx.height)
     const bw = currentNeuronBw(store, addr, max, height, p.bandwidth)
@@ -272,41 +283,39 @@ export class GraphMachine implements Machine {
   }
 
   /**
-   * The call API for other machines (granted per method as kernel capabilities; docs/graph.md):
-   * - "link": body MsgCyberlink, response MsgCyberlinkResponse. The caller speaks for `neuron`
-   *   (CyberWasm sets it to the calling program's address); the same checks, bandwidth and writes
-   *   as the message (stake is the neuron's bank balance of the stake denom, programs included).
-   * - "rank": body StringRequest (particle), response QueryRankResponse.
-   * - "outlinks" / "backlinks": body QuerySearchRequest, response QuerySearchResponse (as the
-   *   Search / Backlinks queries, on the current branch).
-   * Throws UnknownRequest for another method, InvalidRequest for an undecodable body, and the
-   * graph's errors (ZeroPower, NotEnoughBandwidth, CyberlinkExists, ParticleNotFound, ...).
+   * The call API for other machines (wit/chain/graph.wit; each method granted as a capability,
+   * docs/graph.md), decoded by the generated dispatcher:
+   * - "link" (MsgCyberlink wire): the caller speaks for `neuron` (CyberWasm sets it to the calling
+   *   program's address; a `neuron: self` constraint binds it); the same checks, bandwidth and
+   *   writes as the message (stake is the neuron's bank balance of the stake denom).
+   * - "rank" (QueryRankRequest -> QueryRankResponse wire).
+   * - "outlinks" / "backlinks" (QuerySearchRequest -> QuerySearchResponse wire, as the Search /
+   *   Backlinks queries, on the current branch).
+   * Throws the graph's errors (ZeroPower, NotEnoughBandwidth, CyberlinkExists, ParticleNotFound, ...).
    */
-  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
-    const decode = <T>(codec: { decode(b: Uint8Array): T }, what: string): T => {
-      try {
-        return codec.decode(body)
-      } catch (e) {
-        throw new InvalidRequest({ log: `graph ${method} from ${caller}: invalid ${what}: ${(e as Error).message}` })
-      }
-    }
-    switch (method) {
-      case "link":
-        this.link(ctx, decode(MsgCyberlink, "MsgCyberlink"))
-        return MsgCyberlinkResponse.encode({}).finish()
-      case "rank":
-        return this.rankResponse(ctx.store, decode(StringRequest, "StringRequest").value)
-      case "outlinks": {
-        const req = decode(QuerySearchRequest, "QuerySearchRequest")
-        return this.neighbours(ctx.store, P_OUT, this.particleNumber(ctx.store, req.particle), req.pagination)
-      }
-      case "backlinks": {
-        const req = decode(QuerySearchRequest, "QuerySearchRequest")
-        return this.neighbours(ctx.store, P_IN, this.particleNumber(ctx.store, req.particle), req.pagination)
-      }
-      default:
-        throw new UnknownRequest({ log: `graph has no call method "${method}" (called by ${caller}); methods: link, rank, outlinks, backlinks` })
-    }
+  readonly onCall = graphDispatcher({
+    link: (ctx, _caller, req) => {
+      this.link(ctx, { neuron: req.neuron, links: req.links })
+      return {}
+    },
+    rank: (ctx, _caller, req) => ({ rank: this.rankOf(ctx.store, this.particleNumber(ctx.store, req.particle)) }),
+    outlinks: (ctx, _caller, req) => this.searchResponse(ctx.store, P_OUT, req.particle, req.pagination),
+    backlinks: (ctx, _caller, req) => this.searchResponse(ctx.store, P_IN, req.particle, req.pagination)
+  })
+
+  private searchResponse(store: KVStore, prefix: number, particle: string, page: PageRequest | undefined) {
+    const { result, total } = this.neighbourList(store, prefix, this.particleNumber(store, particle), page)
+    return { result, pagination: { total } }
+  }
+
+  /** Bank balance of `address` in `denom` (bank.balance, read-only call as machine:graph). */
+  private stakeOf(ctx: ExecContext, address: string, denom: string): bigint {
+    return BigInt(bankClient((c) => ctx.query(c), this.bank).balance({ address, denom }).balance?.amount || "0")
+  }
+
+  /** Total supply of `denom` (bank.supply, read-only call as machine:graph). */
+  private supplyOf(ctx: ExecContext, denom: string): bigint {
+    return BigInt(bankClient((c) => ctx.query(c), this.bank).supply({ denom }).amount.amount || "0")
   }
 
   /** Append to the in-memory link log every stored link it does not hold yet (synchronous). */
@@ -369,7 +378,7 @@ export class GraphMachine implements Machine {
     const store = ctx.store
     const p = this.params(store)
     const height = BigInt(ctx.height)
-    const supply = bankSupply(ctx, p.stakeDenom, this.bank)
+    const supply = this.supplyOf(ctx, p.stakeDenom)
     endBlockBandwidth(store, p.bandwidth, height, desirableOf(p.bandwidth, supply))
     this.loadLinks(store)
     if (height % p.rank.calculationPeriod !== 0n) return []
@@ -396,7 +405,7 @@ export class GraphMachine implements Machine {
     if (counts.links === 0n) return []
     const stakes = new BigUint64Array(Number(counts.neurons))
     for (const [k, addr] of store.iterate(Uint8Array.of(P_NEURON_ADDR), Uint8Array.of(P_NEURON_ADDR + 1))) {
-      stakes[Number(readU64(k, 1))] = bankBalance(ctx, formatAddress(addr, this.prefix), p.stakeDenom, this.bank)
+      stakes[Number(readU64(k, 1))] = this.stakeOf(ctx, formatAddress(addr, this.prefix), p.stakeDenom)
     }
     const stakeBytes = stakesToBytes(stakes)
     const cur = store.get(K_RANK_CURRENT)
@@ -449,6 +458,11 @@ export class GraphMachine implements Machine {
 
   /** Distinct neighbours (by particle number) under a P_OUT/P_IN prefix, ranked and paginated. */
   private neighbours(store: KVStore, prefix: number, n: bigint, page: PageRequest | undefined): Uint8Array {
+    return QuerySearchResponse.encode(this.neighbourList(store, prefix, n, page)).finish()
+  }
+
+  /** {@link neighbours} before encoding. */
+  private neighbourList(store: KVStore, prefix: number, n: bigint, page: PageRequest | undefined): { result: RankedParticle[]; total: number } {
     const start = key(prefix, u64(n))
     const seen = new Set<bigint>()
     const list: bigint[] = []
@@ -463,7 +477,7 @@ export class GraphMachine implements Machine {
     ranked.sort((a, b) => (a.rank !== b.rank ? (a.rank > b.rank ? -1 : 1) : a.n < b.n ? -1 : a.n > b.n ? 1 : 0))
     const { from, to } = pageRange(page, ranked.length)
     const result: RankedParticle[] = ranked.slice(from, to).map((r) => ({ particle: this.cidOf(store, r.n), rank: r.rank }))
-    return QuerySearchResponse.encode({ result, total: ranked.length }).finish()
+    return { result, total: ranked.length }
   }
 
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {

@@ -14,6 +14,7 @@
 import { Metadata, type Params } from "cosmjs-types/cosmos/bank/v1beta1/bank"
 import type { Coin as ProtoCoin } from "cosmjs-types/cosmos/base/v1beta1/coin"
 import { InvalidRequest, isChainError } from "../../../chain/ChainError.ts"
+import { authClient } from "../../../chain/generated/auth.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { formatAddress, parseAddress } from "../../auth/Address.ts"
@@ -121,7 +122,7 @@ export const importBankGenesis = (ctx: ExecContext, genesis: unknown, config: Ba
     const coins = coinsOf(bo.coins, `balances[${i}].coins`)
     for (const c of coins) setBalance(ctx.store, bytes, c.denom, c.amount)
     total = addCoins(total, coins)
-    ctx.call({ target: config.authMachine, method: "ensureAccount", body: bytes })
+    authClient((c) => ctx.call(c), config.authMachine).ensureAccount({ address: canonical })
   }
   const given = coinsOf(g.supply, "supply")
   if (given.length > 0 && !coinsEqual(given, total)) {
