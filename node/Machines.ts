@@ -1,15 +1,25 @@
 /**
- * The machine registry: which machine each operator-config module loads, and the cross-machine
- * calls each machine is granted as kernel capabilities. A module switched off in the config is
- * never imported (its code is loaded with a dynamic import only when enabled).
+ * The machine catalog: every chain machine this node build can run, as one entry each (name, the
+ * config switch that says whether this node has it, and an async loader), in begin/end block order.
+ * A module switched off in the config is never imported (its loader runs only when enabled).
  *
- * Source: ARCHITECTURE.md "Machines"; Cosmos SDK app.go module wiring (maccPerms, keepers'
- * expected keepers) — here expressed as capabilities instead of keeper references.
+ * What a node HAS is node config; what the chain RUNS is the machine registry in chain state
+ * (chain/Registry.ts): the Application routes only the machines the registry marks active and
+ * keeps the others inert, and at `init` the enabled machines become the genesis registry
+ * ({@link genesisRegistrySection}). A new machine (or a plugin) is one more {@link CatalogEntry}:
+ * pass `[...MACHINE_CATALOG, entry]` to {@link loadMachines} (docs/registry.md).
+ *
+ * Consensus parameters live in genesis, not in the operator config: cyberwasm's code size and call
+ * gas limits are read from the genesis `cyberwasm.params` section (written at init from the config
+ * of the node that created the chain); node-local settings (instance cache) stay in the config.
+ *
+ * Source: ARCHITECTURE.md "The machine registry is chain state"; Cosmos SDK app.go module wiring.
  */
 import { Data } from "effect"
 import type { Machine } from "../chain/Machine.ts"
+import { machineCodeHash } from "../chain/Registry.ts"
 import type { TxPipeline } from "../chain/TxPipeline.ts"
-import { enabledModules, minGasPricesText, type ModuleName, type NodeConfig } from "./config/NodeConfig.ts"
+import { minGasPricesText, type NodeConfig } from "./config/NodeConfig.ts"
 
 /** A module named in the config cannot be loaded (not built, or its constructor refused the config). */
 export class MachineLoadError extends Data.TaggedError("MachineLoadError")<{ readonly module: string; readonly reason: string }> {
@@ -18,16 +28,9 @@ export class MachineLoadError extends Data.TaggedError("MachineLoadError")<{ rea
   }
 }
 
-/** A cross-machine call a machine is allowed to make (granted as a kernel capability). */
-export interface CallGrant {
-  readonly target: string
-  readonly method: string
-}
-
-/** A loaded machine with the calls it is granted. */
+/** A loaded machine. */
 export interface LoadedMachine {
   readonly machine: Machine
-  readonly calls: ReadonlyArray<CallGrant>
 }
 
 /** The loaded machine set: in begin/end block order, plus the tx pipeline (auth). */
@@ -36,79 +39,149 @@ export interface MachineSet {
   readonly pipeline: TxPipeline
 }
 
-type Loader = (config: NodeConfig) => Promise<LoadedMachine>
-
-const LOADERS: Record<ModuleName, Loader> = {
-  auth: async (config) => {
-    const { AuthMachine } = await import("../modules/auth/Auth.ts")
-    const machine = new AuthMachine({
-      bech32Prefix: config.chain.bech32Prefix,
-      minGasPrices: minGasPricesText(config),
-      maxTxBytes: config.mempool.maxTxBytes
-    })
-    return { machine, calls: [{ target: "bank", method: "send" }] }
-  },
-  bank: async (config) => {
-    const { BankMachine } = await import("../modules/bank/Bank.ts")
-    return { machine: new BankMachine({ bech32Prefix: config.chain.bech32Prefix }), calls: [{ target: "auth", method: "ensureAccount" }] }
-  },
-  graph: async (config) => {
-    const { GraphMachine } = await import("../modules/graph/Graph.ts")
-    const { defaultGraphParams } = await import("../modules/graph/GraphParams.ts")
-    const { makeRankRunner } = await import("../modules/graph/RankRunner.ts")
-    const g = config.modules.graph
-    const machine = new GraphMachine({
-      bech32Prefix: config.chain.bech32Prefix,
-      runner: makeRankRunner({ threads: g.rankThreads }),
-      params: {
-        ...defaultGraphParams,
-        stakeDenom: config.chain.feeDenom,
-        rank: { calculationPeriod: BigInt(g.rankPeriodBlocks), mode: g.rankMode, damping: g.damping, tolerance: g.tolerance, maxIterations: g.maxIterations }
-      }
-    })
-    return { machine, calls: [{ target: "bank", method: "balance" }, { target: "bank", method: "supply" }] }
-  },
-  cyberwasm: async (config) => {
-    const { CyberWasmMachine } = await import("../modules/cyberwasm/CyberWasmMachine.ts")
-    const { defaultParams } = await import("../modules/cyberwasm/Params.ts")
-    const c = config.modules.cyberwasm
-    const machine = new CyberWasmMachine({
-      params: {
-        addressPrefix: config.chain.bech32Prefix,
-        feeDenom: config.chain.feeDenom,
-        limits: { ...defaultParams.limits, maxCodeBytes: c.maxCodeBytes },
-        maxRunGas: BigInt(c.maxCallGas),
-        maxLiveInstances: c.instanceCacheSize
-      }
-    })
-    return {
-      machine,
-      calls: [
-        { target: "cyberwasm", method: "deliver" },
-        { target: "bank", method: "send" },
-        { target: "bank", method: "balance" },
-        { target: "bank", method: "supply" },
-        // the graph host functions (GraphAdapter); without the graph module they fail with UnknownRequest
-        { target: "graph", method: "link" },
-        { target: "graph", method: "rank" },
-        { target: "graph", method: "outlinks" },
-        { target: "graph", method: "backlinks" }
-      ]
-    }
-  }
+/** What a loader sees: the operator config and the chain's genesis app_state (consensus params). */
+export interface LoadContext {
+  readonly config: NodeConfig
+  /** genesis.json app_state, when the node has one (absent in `init` before genesis exists). */
+  readonly appState?: Readonly<Record<string, unknown>> | undefined
 }
 
-/** Load the machines the config enables, in the fixed order auth, bank, graph, cyberwasm. */
-export const loadMachines = async (config: NodeConfig): Promise<MachineSet> => {
+/** One machine module this node build can run. */
+export interface CatalogEntry {
+  /** Machine (and namespace) name; must equal the loaded machine's `name`. */
+  readonly name: string
+  /** Whether this node has the machine (its config switch). */
+  readonly enabled: (config: NodeConfig) => boolean
+  /** Import and construct the machine. */
+  readonly load: (ctx: LoadContext) => Promise<Machine>
+}
+
+const section = (ctx: LoadContext, name: string): Record<string, unknown> => {
+  const s = ctx.appState?.[name]
+  return typeof s === "object" && s !== null ? (s as Record<string, unknown>) : {}
+}
+
+/** Cyberwasm consensus limits as they appear in its genesis section (`cyberwasm.params`, integers as strings). */
+export interface CyberWasmGenesisParams {
+  readonly max_code_bytes: string
+  readonly max_call_gas: string
+}
+
+/** The cyberwasm genesis params a new chain gets from this config (written at init). */
+export const cyberwasmGenesisParams = (config: NodeConfig): CyberWasmGenesisParams => ({
+  max_code_bytes: String(config.modules.cyberwasm.maxCodeBytes),
+  max_call_gas: String(config.modules.cyberwasm.maxCallGas)
+})
+
+const positive = (v: unknown, what: string, fallback: number): number => {
+  if (v === undefined) return fallback
+  if ((typeof v !== "string" && typeof v !== "number") || !/^[1-9][0-9]{0,15}$/.test(String(v))) {
+    throw new MachineLoadError({ module: "cyberwasm", reason: `genesis cyberwasm.params.${what} must be a positive integer, got ${JSON.stringify(v)}` })
+  }
+  return Number(v)
+}
+
+/** The machines of this build, in begin/end block order. */
+export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
+  {
+    name: "auth",
+    enabled: () => true,
+    load: async ({ config }) => {
+      const { AuthMachine } = await import("../modules/auth/Auth.ts")
+      return new AuthMachine({ bech32Prefix: config.chain.bech32Prefix, minGasPrices: minGasPricesText(config), maxTxBytes: config.mempool.maxTxBytes })
+    }
+  },
+  {
+    name: "bank",
+    enabled: () => true,
+    load: async ({ config }) => {
+      const { BankMachine } = await import("../modules/bank/Bank.ts")
+      return new BankMachine({ bech32Prefix: config.chain.bech32Prefix })
+    }
+  },
+  {
+    name: "graph",
+    enabled: (config) => config.modules.graph.enabled,
+    load: async ({ config }) => {
+      const { GraphMachine } = await import("../modules/graph/Graph.ts")
+      const { defaultGraphParams } = await import("../modules/graph/GraphParams.ts")
+      const { makeRankRunner } = await import("../modules/graph/RankRunner.ts")
+      const g = config.modules.graph
+      return new GraphMachine({
+        bech32Prefix: config.chain.bech32Prefix,
+        runner: makeRankRunner({ threads: g.rankThreads }),
+        params: {
+          ...defaultGraphParams,
+          stakeDenom: config.chain.feeDenom,
+          rank: { calculationPeriod: BigInt(g.rankPeriodBlocks), mode: g.rankMode, damping: g.damping, tolerance: g.tolerance, maxIterations: g.maxIterations }
+        }
+      })
+    }
+  },
+  {
+    name: "cyberwasm",
+    enabled: (config) => config.modules.cyberwasm.enabled,
+    load: async (ctx) => {
+      const { CyberWasmMachine } = await import("../modules/cyberwasm/CyberWasmMachine.ts")
+      const { defaultParams } = await import("../modules/cyberwasm/Params.ts")
+      const c = ctx.config.modules.cyberwasm
+      // Consensus limits from genesis (every node the same); the config's values only for a chain
+      // whose genesis predates the params section.
+      const p = (section(ctx, "cyberwasm").params ?? {}) as Partial<Record<keyof CyberWasmGenesisParams, unknown>>
+      return new CyberWasmMachine({
+        params: {
+          addressPrefix: ctx.config.chain.bech32Prefix,
+          feeDenom: ctx.config.chain.feeDenom,
+          limits: { ...defaultParams.limits, maxCodeBytes: positive(p.max_code_bytes, "max_code_bytes", c.maxCodeBytes) },
+          maxRunGas: BigInt(positive(p.max_call_gas, "max_call_gas", c.maxCallGas)),
+          maxLiveInstances: c.instanceCacheSize
+        }
+      })
+    }
+  }
+]
+
+/** Names of the catalog machines this config enables, in catalog order. */
+export const enabledMachineNames = (config: NodeConfig, catalog: ReadonlyArray<CatalogEntry> = MACHINE_CATALOG): string[] =>
+  catalog.filter((e) => e.enabled(config)).map((e) => e.name)
+
+/**
+ * Load the machines the config enables, in catalog order. `appState` (genesis.json app_state)
+ * carries consensus params. Fails with MachineLoadError naming the module.
+ */
+export const loadMachines = async (
+  config: NodeConfig, appState?: Readonly<Record<string, unknown>>, catalog: ReadonlyArray<CatalogEntry> = MACHINE_CATALOG
+): Promise<MachineSet> => {
   const machines: LoadedMachine[] = []
-  for (const name of enabledModules(config)) {
+  const seen = new Set<string>()
+  for (const entry of catalog) {
+    if (!entry.enabled(config)) continue
+    if (seen.has(entry.name)) throw new MachineLoadError({ module: entry.name, reason: "listed twice in the machine catalog" })
+    seen.add(entry.name)
     try {
-      machines.push(await LOADERS[name](config))
+      const machine = await entry.load({ config, appState })
+      if (machine.name !== entry.name) throw new MachineLoadError({ module: entry.name, reason: `its loader returned machine "${machine.name}"` })
+      machines.push({ machine })
     } catch (e) {
-      throw e instanceof MachineLoadError ? e : new MachineLoadError({ module: name, reason: e instanceof Error ? e.message : String(e) })
+      throw e instanceof MachineLoadError ? e : new MachineLoadError({ module: entry.name, reason: e instanceof Error ? e.message : String(e) })
     }
   }
   const auth = machines.find((m) => m.machine.name === "auth")?.machine
   if (!auth || !("decode" in auth && "ante" in auth)) throw new MachineLoadError({ module: "auth", reason: "the auth machine must be loaded: it is the tx pipeline" })
   return { machines, pipeline: auth as unknown as TxPipeline }
 }
+
+/**
+ * The genesis `registry` section for a new chain: every loaded machine active from height 1 with
+ * its version and code hash. Grants are not listed: the Application grants each machine's own
+ * `grants` when genesis has no `capabilities` section (chain/Registry.ts).
+ */
+export const genesisRegistrySection = (set: MachineSet): { machines: unknown[] } => ({
+  machines: set.machines.map(({ machine }) => ({
+    name: machine.name,
+    version: machine.version,
+    code_hash: Buffer.from(machineCodeHash(machine)).toString("hex"),
+    activation_height: "1",
+    status: "active"
+  }))
+})

@@ -14,6 +14,7 @@ import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import { join } from "node:path"
 import { mkdirSync } from "node:fs"
 import { Application } from "../chain/Application.ts"
+import { genesisRecords as genesisRecordsOf, MachineCodeMismatch, parseRegistryGenesis, REGISTRY_NAMESPACE, type MachineRecord } from "../chain/Registry.ts"
 import type { BlockStore } from "../chain/BlockStore.ts"
 import { machineProcessId, type ProcessId } from "../kernel/Address.ts"
 import { makeKernel, type KernelApi } from "../kernel/Kernel.ts"
@@ -142,6 +143,37 @@ const causeText = (e: unknown): string => {
   return cur instanceof Error ? cur.message : String(cur)
 }
 
+/** The start failure for a machine this node lacks or runs at another version (like a missing Cosmos upgrade handler). */
+const registryError = (e: MachineCodeMismatch, chainId: string, height: number): NodeStartError =>
+  new NodeStartError({
+    stage: "machine registry",
+    reason: `chain ${chainId} at height ${height} runs machine "${e.machine}" version ${e.version} (active since height ${e.height}): ${e.reason}`
+  })
+
+/** Run `f` (building the Application), mapping a registry mismatch to its NodeStartError. */
+const registryStep = <A>(store: CommitMultiStore, genesis: Genesis, f: () => A): Effect.Effect<A, NodeStartError> =>
+  Effect.try({
+    try: f,
+    catch: (e) => e instanceof MachineCodeMismatch ? registryError(e, genesis.chain_id, store.lastCommit().version) : new NodeStartError({ stage: "application", reason: causeText(e) })
+  })
+
+/**
+ * Before InitChain: the genesis registry must name only machines this node has, at their versions.
+ * Returns its records (undefined once the chain has started, or without a registry section).
+ */
+const checkGenesisRegistry = (store: CommitMultiStore, genesis: Genesis, set: MachineSet): Effect.Effect<ReadonlyArray<MachineRecord> | undefined, NodeStartError> =>
+  store.lastCommit().version !== 0 || genesis.app_state[REGISTRY_NAMESPACE] === undefined
+    ? Effect.succeed(undefined)
+    : registryStep(store, genesis, () =>
+        genesisRecordsOf(parseRegistryGenesis(genesis.app_state[REGISTRY_NAMESPACE]), set.machines.map((m) => m.machine))
+      )
+
+/** What the node prints for a machine it has code for that the chain does not run. */
+export const inertNotice = (name: string, version: string, chainId: string): string =>
+  `machine "${name}" ${version} is enabled in config.toml but not active on chain ${chainId}: loaded inert ` +
+  `(no messages, queries or state). Activating it is a chain decision: a governance proposal that schedules it ` +
+  `in the machine registry (chain/Registry.ts scheduleActivation; the CLI command comes with governance), see docs/registry.md`
+
 /** Start the node in the current scope; fails with NodeStartError naming the step. */
 export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, NodeStartError, Scope.Scope> =>
   Effect.gen(function* () {
@@ -161,7 +193,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       }),
       (rt) => Effect.promise(() => rt.close())
     )
-    const set = yield* step("machines", () => loadMachines(config))
+    const set = yield* step("machines", () => loadMachines(config, genesis.app_state))
     yield* step("data dir", () => mkdirSync(paths.data, { recursive: true }))
     const store: CommitMultiStore = yield* Effect.acquireRelease(
       step("state store", () =>
@@ -176,7 +208,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     let app: Application | undefined
     const getApp = () => app!
     yield* step("kernel processes", () => registerMachines(kernel, set, getApp))
-    app = yield* step("application", () =>
+    const genesisRecords = yield* checkGenesisRegistry(store, genesis, set)
+    app = yield* registryStep(store, genesis, () =>
       new Application({
         chainId: genesis.chain_id,
         store,
@@ -187,6 +220,11 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       })
     )
     const application = app
+    // Before InitChain the genesis registry decides; afterwards the committed one.
+    const inert = genesisRecords
+      ? set.machines.map((m) => m.machine).filter((m) => !genesisRecords.some((r) => r.name === m.name && r.status === "active"))
+      : application.inertMachines()
+    for (const m of inert) yield* Effect.logWarning(inertNotice(m.name, m.version, genesis.chain_id))
     // Installed userspace packages run again with the capabilities they had; the installer
     // process takes installs while the node runs. Capabilities are snapshotted at stop.
     yield* Effect.acquireRelease(

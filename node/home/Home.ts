@@ -145,10 +145,28 @@ export const initHome = (o: InitHomeOptions): Effect.Effect<InitResult, HomeErro
         accounts: devAccount ? [{ address: devAccount.address, coins: devAccount.coins }] : []
       })
     )
-    yield* tryHome(p.genesis, () => writeGenesisFile(p.genesis, genesis))
+    // The config's machine set becomes the genesis registry; consensus params go to genesis.
+    const machineSections = yield* Effect.tryPromise({
+      try: () => genesisMachineSections(config),
+      catch: (e) => new HomeError({ path: p.genesis, message: `${p.genesis}: loading the enabled machines: ${e instanceof Error ? e.message : String(e)}` })
+    })
+    yield* tryHome(p.genesis, () => writeGenesisFile(p.genesis, { ...genesis, app_state: { ...genesis.app_state, ...machineSections } }))
     created.push(p.genesis)
     return { home: p.home, chainId, created, devAccount }
   })
+
+/**
+ * The genesis sections a new chain gets from this node's config: `registry` (every enabled
+ * machine active from height 1, node/Machines.ts genesisRegistrySection) and, with cyberwasm
+ * enabled, `cyberwasm.params` (its consensus limits).
+ */
+export const genesisMachineSections = async (config: NodeConfig): Promise<Record<string, unknown>> => {
+  const { cyberwasmGenesisParams, genesisRegistrySection, loadMachines } = await import("../Machines.ts")
+  const set = await loadMachines(config)
+  const out: Record<string, unknown> = { registry: genesisRegistrySection(set) }
+  if (set.machines.some((m) => m.machine.name === "cyberwasm")) out.cyberwasm = { params: cyberwasmGenesisParams(config) }
+  return out
+}
 
 const writeGenesisFile = (file: string, g: Genesis) =>
   writeFileSync(file, JSON.stringify(g, null, 2) + "\n", { mode: 0o644, flag: "wx" })
