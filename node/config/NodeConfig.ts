@@ -136,14 +136,15 @@ const GraphModule = Schema.Struct({
 const CyberwasmModule = Schema.Struct({
   enabled: withDefault(Schema.Boolean, false),
   /**
-   * Largest accepted Wasm code upload, bytes (wasmd MaxWasmSize: 800 KiB). The code travels in a
+   * Consensus-relevant: seeds genesis `cyberwasm.params.max_code_bytes` at init; a started node reads
+   * the genesis value (node/Machines.ts). Largest accepted Wasm code upload, bytes (wasmd MaxWasmSize: 800 KiB). The code travels in a
    * tx, so it must stay below mempool.max_tx_bytes less the tx envelope: the default is 1 MiB
    * less 16 KiB (docs/operators.md, "Size limits").
    */
   maxCodeBytes: int(1, 1_032_192),
   /** Compiled modules kept in memory (node-local cache). */
   instanceCacheSize: int(0, 100),
-  /** Gas limit of one self-scheduled or async invocation. */
+  /** Gas limit of one self-scheduled or async invocation (consensus-relevant: seeds genesis `cyberwasm.params.max_call_gas` at init). */
   maxCallGas: int(1, 10_000_000)
 })
 
@@ -171,10 +172,13 @@ export const NodeConfigSchema = Schema.Struct({
 /** The decoded, validated operator config. */
 export type NodeConfig = typeof NodeConfigSchema.Type
 
-/** Names of the machines a config can switch; auth and bank are always on. */
+/**
+ * Names of the built-in modules' config tables; auth and bank are always on. The machine set
+ * itself is open: node/Machines.ts MACHINE_CATALOG (one entry per machine, plugins included).
+ */
 export type ModuleName = keyof NodeConfig["modules"]
 
-/** Names of the machines this config loads, in a fixed order (auth, bank, graph, cyberwasm). */
+/** The built-in modules this config switches on, in catalog order (node/Machines.ts enabledMachineNames covers plugins too). */
 export const enabledModules = (config: NodeConfig): ReadonlyArray<ModuleName> =>
   (["auth", "bank", "graph", "cyberwasm"] as const).filter((m) => config.modules[m].enabled)
 
