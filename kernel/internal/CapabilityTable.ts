@@ -56,6 +56,16 @@ export const release = (e: Entry, key: string): boolean => {
   return true
 }
 
+/** The miss path of `holds`: held under the canonical form of `params` (not JSON: false). */
+const holdsCanonical = (e: Entry, issuerKey: string, params: string): boolean => {
+  try {
+    const canonical = canonicalizeJsonText(params)
+    return canonical !== params && heldBy(e, issuerKey, canonical) !== undefined
+  } catch {
+    return false
+  }
+}
+
 /** Grants, drops and checks over the entries of one process table, signed by one authority. */
 export class CapabilityTable {
   readonly authority: CapabilityAuthority
@@ -97,13 +107,7 @@ export class CapabilityTable {
    */
   holds(e: Entry, cap: { readonly issuer: Address | ProcessId; readonly params: string }): boolean {
     const ik = isAddress(cap.issuer) ? addressKey(cap.issuer) : this.#localKey(cap.issuer)
-    if (heldBy(e, ik, cap.params) !== undefined) return true
-    try {
-      const canonical = canonicalizeJsonText(cap.params)
-      return canonical !== cap.params && heldBy(e, ik, canonical) !== undefined
-    } catch {
-      return false
-    }
+    return e.index.get(ik)?.get(cap.params) !== undefined || holdsCanonical(e, ik, cap.params)
   }
 
   /** addressKey of `id` on this node, cached per ProcessId object. */
