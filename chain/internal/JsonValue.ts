@@ -34,7 +34,7 @@ const writeValue = (w: BinaryWriter, v: unknown, depth: number): void => {
     w.ldelim()
   } else if (typeof v === "object") {
     w.uint32(42).fork()
-    const keys = Object.keys(v as object).sort()
+    const keys = Object.keys(v as object).sort() // determinism-ok: sorted before use
     for (const k of keys) {
       w.uint32(10).fork()
       w.uint32(10).string(k)
