@@ -152,19 +152,22 @@ export const authClient = (call: (c: ChainCall) => Uint8Array, target = "auth"):
   account: (req) => AccountResponse.decode(call({ target, method: "account", body: AccountRequest.encode(req) }))
 })
 
-/** Callee side of `auth`: one handler per WIT function; `caller` is the calling principal's text. */
-export interface AuthHandlers {
+/**
+ * Callee side of `auth`: one handler per WIT function; `caller` is the calling principal's
+ * text. `Ctx` is the machine's ExecContext (a test double may use another context type).
+ */
+export interface AuthHandlers<Ctx = ExecContext> {
   /** Create the account if missing. InvalidAddress (7) for a bad bech32 address. */
-  ensureAccount(ctx: ExecContext, caller: string, req: EnsureAccountRequest): EnsureAccountResponse
+  ensureAccount(ctx: Ctx, caller: string, req: EnsureAccountRequest): EnsureAccountResponse
   /** The account of `address`. NotFound (38) when it has none. */
-  account(ctx: ExecContext, caller: string, req: AccountRequest): AccountResponse
+  account(ctx: Ctx, caller: string, req: AccountRequest): AccountResponse
 }
 
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
  */
-export const authDispatcher = (handlers: AuthHandlers) => (ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const authDispatcher = <Ctx = ExecContext>(handlers: AuthHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
   switch (method) {
     case "ensure-account": return EnsureAccountResponse.encode(handlers.ensureAccount(ctx, caller, EnsureAccountRequest.decode(body)))
     case "account": return AccountResponse.encode(handlers.account(ctx, caller, AccountRequest.decode(body)))

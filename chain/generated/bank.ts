@@ -344,27 +344,30 @@ export const bankClient = (call: (c: ChainCall) => Uint8Array, target = "bank"):
   burn: (req) => BurnResponse.decode(call({ target, method: "burn", body: BurnRequest.encode(req) }))
 })
 
-/** Callee side of `bank`: one handler per WIT function; `caller` is the calling principal's text. */
-export interface BankHandlers {
+/**
+ * Callee side of `bank`: one handler per WIT function; `caller` is the calling principal's
+ * text. `Ctx` is the machine's ExecContext (a test double may use another context type).
+ */
+export interface BankHandlers<Ctx = ExecContext> {
   /** Move `amount` from `from` to `to` (bech32). InsufficientFunds (5), InvalidAddress (7), InvalidCoins (10). */
-  send(ctx: ExecContext, caller: string, req: SendRequest): SendResponse
+  send(ctx: Ctx, caller: string, req: SendRequest): SendResponse
   /** Balance of `address` in `denom`. */
-  balance(ctx: ExecContext, caller: string, req: BalanceRequest): BalanceResponse
+  balance(ctx: Ctx, caller: string, req: BalanceRequest): BalanceResponse
   /** Balances of `address` by denom: the first 100 (the AllBalances query pages further). */
-  balances(ctx: ExecContext, caller: string, req: BalancesRequest): BalancesResponse
+  balances(ctx: Ctx, caller: string, req: BalancesRequest): BalancesResponse
   /** Total supply of `denom`. */
-  supply(ctx: ExecContext, caller: string, req: SupplyRequest): SupplyResponse
+  supply(ctx: Ctx, caller: string, req: SupplyRequest): SupplyResponse
   /** Mint to `address`; the minter is the calling principal's module account. */
-  mint(ctx: ExecContext, caller: string, req: MintRequest): MintResponse
+  mint(ctx: Ctx, caller: string, req: MintRequest): MintResponse
   /** Burn from `address`; the burner is the calling principal's module account. */
-  burn(ctx: ExecContext, caller: string, req: BurnRequest): BurnResponse
+  burn(ctx: Ctx, caller: string, req: BurnRequest): BurnResponse
 }
 
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
  */
-export const bankDispatcher = (handlers: BankHandlers) => (ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const bankDispatcher = <Ctx = ExecContext>(handlers: BankHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
   switch (method) {
     case "send": return SendResponse.encode(handlers.send(ctx, caller, SendRequest.decode(body)))
     case "balance": return BalanceResponse.encode(handlers.balance(ctx, caller, BalanceRequest.decode(body)))

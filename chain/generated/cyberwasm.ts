@@ -65,17 +65,20 @@ export const cyberwasmClient = (call: (c: ChainCall) => Uint8Array, target = "cy
   deliver: (req) => DeliverResponse.decode(call({ target, method: "deliver", body: DeliverRequest.encode(req) }))
 })
 
-/** Callee side of `cyberwasm`: one handler per WIT function; `caller` is the calling principal's text. */
-export interface CyberwasmHandlers {
+/**
+ * Callee side of `cyberwasm`: one handler per WIT function; `caller` is the calling principal's
+ * text. `Ctx` is the machine's ExecContext (a test double may use another context type).
+ */
+export interface CyberwasmHandlers<Ctx = ExecContext> {
   /** Deliver an async program message (only cyberwasm itself sends these). */
-  deliver(ctx: ExecContext, caller: string, req: DeliverRequest): DeliverResponse
+  deliver(ctx: Ctx, caller: string, req: DeliverRequest): DeliverResponse
 }
 
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
  */
-export const cyberwasmDispatcher = (handlers: CyberwasmHandlers) => (ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const cyberwasmDispatcher = <Ctx = ExecContext>(handlers: CyberwasmHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
   switch (method) {
     case "deliver": return DeliverResponse.encode(handlers.deliver(ctx, caller, DeliverRequest.decode(body)))
     default: throw new UnknownRequest({ log: `cyberwasm has no method "${method}" (called by ${caller}); methods: deliver` })

@@ -287,23 +287,26 @@ export const graphClient = (call: (c: ChainCall) => Uint8Array, target = "graph"
   backlinks: (req) => SearchResponse.decode(call({ target, method: "backlinks", body: SearchRequest.encode(req) }))
 })
 
-/** Callee side of `graph`: one handler per WIT function; `caller` is the calling principal's text. */
-export interface GraphHandlers {
+/**
+ * Callee side of `graph`: one handler per WIT function; `caller` is the calling principal's
+ * text. `Ctx` is the machine's ExecContext (a test double may use another context type).
+ */
+export interface GraphHandlers<Ctx = ExecContext> {
   /** Cyberlinks by `neuron` (the caller speaks for it; a `neuron: self` constraint binds it). */
-  link(ctx: ExecContext, caller: string, req: LinkRequest): LinkResponse
+  link(ctx: Ctx, caller: string, req: LinkRequest): LinkResponse
   /** Published cyber•rank of a particle. ParticleNotFound when unknown. */
-  rank(ctx: ExecContext, caller: string, req: RankRequest): RankResponse
+  rank(ctx: Ctx, caller: string, req: RankRequest): RankResponse
   /** Particles linked from `particle`, highest rank first. */
-  outlinks(ctx: ExecContext, caller: string, req: SearchRequest): SearchResponse
+  outlinks(ctx: Ctx, caller: string, req: SearchRequest): SearchResponse
   /** Particles linking to `particle`, highest rank first. */
-  backlinks(ctx: ExecContext, caller: string, req: SearchRequest): SearchResponse
+  backlinks(ctx: Ctx, caller: string, req: SearchRequest): SearchResponse
 }
 
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
  */
-export const graphDispatcher = (handlers: GraphHandlers) => (ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const graphDispatcher = <Ctx = ExecContext>(handlers: GraphHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
   switch (method) {
     case "link": return LinkResponse.encode(handlers.link(ctx, caller, LinkRequest.decode(body)))
     case "rank": return RankResponse.encode(handlers.rank(ctx, caller, RankRequest.decode(body)))
