@@ -63,6 +63,22 @@ export const ECHO_CHARS = 64
 export const clip = (s: string, max: number = ECHO_CHARS): string =>
   s.length <= max ? s : `${s.slice(0, max)}... (${s.length} chars)`
 
+/**
+ * Index of the quote closing the string that opens at `open` (a quote preceded by an even run of
+ * backslashes), or the text's end when unterminated. Jumps with indexOf: strings (base64 txs) are
+ * most of a large body.
+ */
+const closingQuote = (text: string, open: number): number => {
+  let j = open
+  for (;;) {
+    j = text.indexOf('"', j + 1)
+    if (j < 0) return text.length
+    let k = j - 1
+    while (text.charCodeAt(k) === 92 /* \\ */) k--
+    if ((j - 1 - k) % 2 === 0) return j
+  }
+}
+
 /** What {@link scanJson} found. */
 export interface JsonShape {
   /** The text nests deeper than the limit given (the scan stopped there). */
@@ -79,20 +95,14 @@ export interface JsonShape {
  */
 export const scanJson = (text: string, maxDepth: number): JsonShape => {
   let depth = 0
-  let inString = false
   let commas = 0
   let sawItem = false
   let topArray = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 92 /* \ */) i++
-      else if (c === 34 /* " */) inString = false
-      continue
-    }
-    if (c === 34) {
-      inString = true
+    if (c === 34 /* " */) {
       if (depth === 1) sawItem = true
+      i = closingQuote(text, i)
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
       if (depth === 0 && c === 91) topArray = true
       else if (depth === 1) sawItem = true

@@ -152,14 +152,19 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
   const allowOrigin = (origin: string | undefined): string | undefined =>
     origin === undefined || cors.length === 0 ? undefined : cors.includes("*") ? "*" : cors.includes(origin) ? origin : undefined
 
-  /** Answer `json` now and drop the rest of an over-limit body without keeping it. */
+  /**
+   * Read and drop the rest of a refused body (nothing kept; cut past MAX_DISCARD_BYTES), then
+   * answer `json` and close: answering while the client still uploads would reset the connection
+   * before it reads the error.
+   */
   const refuseBody = (req: IncomingMessage, res: ServerResponse, status: number, json: unknown) => {
-    send(res, status, json, { connection: "close" })
     let discarded = 0
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       discarded += chunk.length
       if (discarded > MAX_DISCARD_BYTES) req.destroy()
-    })
+    }
+    req.on("data", onData)
+    req.once("end", () => send(res, status, json, { connection: "close" }))
     req.resume()
   }
 
