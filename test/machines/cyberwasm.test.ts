@@ -1,12 +1,9 @@
 // The machine conformance suite (test/machines/conformance.ts) on the CyberWasm machine
-// (modules/cyberwasm) with the graph machine it links through, using the AssemblyScript examples.
+// (modules/cyberwasm), using the AssemblyScript examples (the counter program and its v2 upgrade).
 import { createHash } from "node:crypto"
-import { cyberwasmInterface } from "../../chain/generated/cyberwasm.ts"
 import { CyberWasmMachine } from "../../modules/cyberwasm/CyberWasmMachine.ts"
 import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
-import { GraphMachine } from "../../modules/graph/Graph.ts"
-import { makeRankRunner } from "../../modules/graph/RankRunner.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
 import { baseMachines, fundedGenesis, type MachineFixture } from "./Fixture.ts"
 import { machineConformance } from "./conformance.ts"
@@ -19,7 +16,7 @@ const store = (sender: string, code: Uint8Array) => ({ typeUrl: M.TypeUrl.storeC
 
 const fixture: MachineFixture = {
   name: "cyberwasm",
-  machines: () => [...baseMachines(), new GraphMachine({ bech32Prefix: "cyber", runner: makeRankRunner({ threads: 1 }) }), new CyberWasmMachine()],
+  machines: () => [...baseMachines(), new CyberWasmMachine()],
   genesis: (keys) => fundedGenesis(keys),
   messages: (keys) => [
     store(keys.signer, wasm.counter!),
@@ -40,7 +37,6 @@ const fixture: MachineFixture = {
     { path: M.QueryPath.dispatch, data: M.QueryDispatch.encode({ address: counter, input: enc("get") }) },
     { path: M.QueryPath.code, data: M.QueryCode.encode({ codeHash: hash(wasm.counter!) }) }
   ],
-  calls: () => [],
   sized: (keys) => [store(keys.signer, wasm.registry!), store(keys.signer, wasm.token!)],
   crossCall: (keys) => ({
     message: { typeUrl: M.TypeUrl.deposit, value: M.MsgDeposit.encode({ sender: keys.signer, program: counter, amount: 7n }) },
@@ -48,5 +44,4 @@ const fixture: MachineFixture = {
   })
 }
 
-void cyberwasmInterface
 machineConformance(fixture).run()
