@@ -14,7 +14,7 @@ import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import { join } from "node:path"
 import { mkdirSync } from "node:fs"
 import { Application } from "../chain/Application.ts"
-import { genesisRecords as genesisRecordsOf, MachineCodeMismatch, parseRegistryGenesis, REGISTRY_NAMESPACE, type MachineRecord } from "../chain/Registry.ts"
+import { genesisRecords as genesisRecordsOf, listRecords, MachineCodeMismatch, parseRegistryGenesis, REGISTRY_NAMESPACE, type MachineRecord } from "../chain/Registry.ts"
 import type { BlockStore } from "../chain/BlockStore.ts"
 import { machineProcessId, type ProcessId } from "../kernel/Address.ts"
 import { makeKernel, type KernelApi } from "../kernel/Kernel.ts"
@@ -221,10 +221,23 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     )
     const application = app
     // Before InitChain the genesis registry decides; afterwards the committed one.
+    const records = genesisRecords ?? listRecords(store.store(REGISTRY_NAMESPACE))
     const inert = genesisRecords
       ? set.machines.map((m) => m.machine).filter((m) => !genesisRecords.some((r) => r.name === m.name && r.status === "active"))
       : application.inertMachines()
-    for (const m of inert) yield* Effect.logWarning(inertNotice(m.name, m.version, genesis.chain_id))
+    for (const m of inert) {
+      const scheduled = records.find((r) => r.name === m.name && r.status === "scheduled")
+      yield* scheduled
+        ? Effect.logInfo(`machine "${m.name}" ${scheduled.version} is scheduled to activate on chain ${genesis.chain_id} at height ${scheduled.activationHeight}; inert until then`)
+        : Effect.logWarning(inertNotice(m.name, m.version, genesis.chain_id))
+    }
+    for (const r of records) {
+      if (r.status !== "scheduled" || set.machines.some((m) => m.machine.name === r.name)) continue
+      yield* Effect.logWarning(
+        `chain ${genesis.chain_id} activates machine "${r.name}" ${r.version} at height ${r.activationHeight}, but this node does not have its code: ` +
+        `it will stop at that height unless its module is enabled (or the release with it installed) before then`
+      )
+    }
     // Installed userspace packages run again with the capabilities they had; the installer
     // process takes installs while the node runs. Capabilities are snapshotted at stop.
     yield* Effect.acquireRelease(
