@@ -19,7 +19,12 @@ const fixture: MachineFixture = {
     { method: "count", body: new Uint8Array() },
     { method: "add", body: NoteCodec.encode({ author: keys.signer, text: "by call" }) }
   ],
-  sized: (keys) => [note(keys.signer, "a"), note(keys.signer, "a much longer note ".repeat(10))]
+  sized: (keys) => [note(keys.signer, "a"), note(keys.signer, "a much longer note ".repeat(10))],
+  // the call the machine makes while handling a message, and the grant (Machine.grants) allowing it
+  crossCall: (keys) => ({
+    message: note(keys.signer, "needs bank.balance"),
+    grant: { principal: "machine:notes", capability: { interface: "bank", method: "balance", constraints: [] } }
+  })
 }
 
 machineConformance(fixture).run()

@@ -2,7 +2,8 @@
  * An example plugin machine for docs/machines/writing-a-machine.md: "notes" keeps short text notes.
  *
  * - Message `/example.notes.v1.MsgAddNote` {author = 1 (bech32, signer), text = 2 (1..280 bytes UTF-8)}
- *   -> MsgAddNoteResponse {id = 1}.
+ *   -> MsgAddNoteResponse {id = 1}. Only an author holding boot may post: the machine reads the
+ *   balance through bank's call API (`bank.balance`, the capability it asks for in `grants`).
  * - Queries `/example.notes.v1.Query/Note` {id = 1} -> Note {author = 1, text = 2};
  *   `/example.notes.v1.Query/Count` {} -> {count = 1}.
  * - Interface (hand-written InterfaceSpec, no WIT): `count` (read-only) and `add`.
@@ -11,13 +12,17 @@
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
 import type { Any } from "cosmjs-types/google/protobuf/any"
-import { InvalidRequest, NotFound, TxDecodeError, UnknownRequest } from "../../../chain/ChainError.ts"
+import type { Grant } from "../../../chain/Capabilities.ts"
+import { InsufficientFunds, InvalidRequest, NotFound, TxDecodeError, UnknownRequest } from "../../../chain/ChainError.ts"
+import { bankClient } from "../../../chain/generated/bank.ts"
 import type { Codec, InterfaceSpec } from "../../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../../chain/Machine.ts"
 import { canonicalAddress } from "../../../modules/auth/Address.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 
+/** Type URL of the one message. */
 export const MSG_ADD_NOTE = "/example.notes.v1.MsgAddNote"
+/** Query path prefix (methods Note, Count). */
 export const NOTES_QUERY = "/example.notes.v1.Query/"
 
 /** A note: author bech32 address and text. */
@@ -121,13 +126,18 @@ export class NotesMachine implements Machine {
   readonly msgTypeUrls = [MSG_ADD_NOTE]
   readonly queryPrefixes = [NOTES_QUERY]
   readonly interface = NOTES_INTERFACE
+  /** Reading an author's balance (read-only, unconstrained). */
+  readonly grants: ReadonlyArray<Grant> = [{ principal: "machine:notes", capability: { interface: "bank", method: "balance", constraints: [] } }]
 
   signers(msg: Any): ReadonlyArray<string> {
     return [validate({ ...decodeMsg(msg), text: "x" }).author]
   }
 
   handle(ctx: MsgContext, msg: Any): MsgResult {
-    const id = add(ctx.store, decodeMsg(msg))
+    const note = validate(decodeMsg(msg))
+    const { balance } = bankClient((call) => ctx.query(call)).balance({ address: note.author, denom: "boot" })
+    if (!balance || balance.amount === "0") throw new InsufficientFunds({ log: `${note.author} holds no boot: only holders may post notes` })
+    const id = add(ctx.store, note)
     ctx.emit({ type: "add_note", attributes: [{ key: "id", value: String(id), index: true }] })
     return { typeUrl: "/example.notes.v1.MsgAddNoteResponse", value: U64Codec.encode(id) }
   }

@@ -20,6 +20,7 @@ import type { TxPipeline } from "../../../chain/TxPipeline.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../../store/KVStore.ts"
 
+/** Chain id of every conformance chain. */
 export const CHAIN_ID = "conformance-1"
 /** Fee every harness tx pays (boot), whatever its gas limit: fee effects are the same for all txs. */
 export const FEE_AMOUNT = "1000000"
@@ -143,6 +144,7 @@ export class Chain {
     return new Map([...this.store.store(name).iterate()].map(([k, v]) => [hex(k), hex(v)]))
   }
 
+  /** Release the store (LevelDB or memory). */
   close(): Promise<void> {
     return this.store.close()
   }
