@@ -33,3 +33,13 @@ export class RpcMethodError extends Data.TaggedError("RpcMethodError")<{ readonl
     return this.reason
   }
 }
+
+/**
+ * A reply would pass max_response_bytes: thrown by a handler while it builds the reply (before
+ * the whole reply exists), answered as the limit's error (code -32603).
+ */
+export class ResponseTooLarge extends Data.TaggedError("ResponseTooLarge")<{ readonly limit: number; readonly detail: string }> {
+  override get message(): string {
+    return `response exceeds max_response_bytes (${this.limit})`
+  }
+}

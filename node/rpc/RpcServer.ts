@@ -145,7 +145,8 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
     genesis: options.genesis,
     rpcAddress: () => `tcp://${bound}`,
     commitTimeoutMs: options.commitTimeoutMs ?? 10_000,
-    latestCommit: options.latestCommit
+    latestCommit: options.latestCommit,
+    maxResponseBytes: limits.maxResponseBytes
   }
 
   const cors = options.corsAllowedOrigins ?? []

@@ -94,6 +94,24 @@ test("batch, depth, body and response limits: small errors naming the limit", as
   }
 })
 
+test("tx_search stops before building a page past max_response_bytes", async () => {
+  const n = await start({ maxResponseBytes: 8192 })
+  try {
+    for (let i = 0; i < 3; i++) await n.engine.broadcastTx(new TextEncoder().encode(`send:a:b:${i}:` + "p".repeat(2000)))
+    await n.engine.produceBlock()
+    const page = (perPage: number) => post(n.server.url, JSON.stringify(call("tx_search", 1, { query: "tx.height=1", per_page: String(perPage) })))
+    const one = await page(1)
+    assert.is(one.json.result.txs.length, 1, "one tx fits")
+    const three = await page(3)
+    assert.is(three.json.error.code, -32603)
+    assert.match(three.json.error.message, "response exceeds max_response_bytes (8192)")
+    assert.match(three.json.error.data, "smaller per_page")
+    assert.is(three.json.id, 1)
+  } finally {
+    await n.close()
+  }
+})
+
 test("echoed input is clipped: a 900 KB hash, long ids, bad params; 100,000-deep nesting", async () => {
   const n = await start({})
   try {

@@ -6,7 +6,7 @@
  * JSON-RPC 2.0 specification (batches, notifications, error codes).
  */
 import { TxQueryError } from "../../blockstore/TxQuery.ts"
-import { InvalidParams, RpcErrorCode, RpcMethodError } from "../RpcError.ts"
+import { InvalidParams, ResponseTooLarge, RpcErrorCode, RpcMethodError } from "../RpcError.ts"
 import { clip, scanJson, type RpcLimits } from "../Limits.ts"
 import type { Json } from "./Json.ts"
 import { methods, type MethodContext } from "./Methods.ts"
@@ -57,6 +57,7 @@ const MESSAGES: Record<number, string> = {
 
 /** Map a thrown error to a JSON-RPC error response. */
 const fromThrown = (id: Id, e: unknown): RpcResponse => {
+  if (e instanceof ResponseTooLarge) return { ...limitError(RpcErrorCode.InternalError, "response", "max_response_bytes", e.limit, e.detail), id }
   if (e instanceof InvalidParams) return errorResponse(id, RpcErrorCode.InvalidParams, MESSAGES[RpcErrorCode.InvalidParams]!, e.message)
   if (e instanceof TxQueryError) return errorResponse(id, RpcErrorCode.InvalidParams, MESSAGES[RpcErrorCode.InvalidParams]!, `invalid param query: ${e.reason}`)
   if (e instanceof RpcMethodError) return errorResponse(id, RpcErrorCode.InternalError, MESSAGES[RpcErrorCode.InternalError]!, e.reason)

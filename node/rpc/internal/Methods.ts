@@ -15,7 +15,7 @@ import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
 import { TxQueryError } from "../../blockstore/TxQuery.ts"
 import { clip } from "../Limits.ts"
-import { InvalidParams, RpcMethodError } from "../RpcError.ts"
+import { InvalidParams, ResponseTooLarge, RpcMethodError } from "../RpcError.ts"
 import * as J from "./Json.ts"
 import type { Args, ParamSpec } from "./Params.ts"
 
@@ -49,6 +49,8 @@ export interface MethodContext {
   readonly commitTimeoutMs: number
   /** The commit of the latest block, if the engine has one (CometBFT's "seen commit"). */
   readonly latestCommit: (() => Commit | undefined) | undefined
+  /** max_response_bytes: handlers that build large replies piece by piece stop past it. */
+  readonly maxResponseBytes: number
 }
 
 /** One served method. */
@@ -107,6 +109,9 @@ const noProofs = (prove: unknown) => {
 }
 
 const emptyExecResult: ExecTxResult = { code: 0, data: new Uint8Array(), log: "", info: "", gasWanted: 0n, gasUsed: 0n, events: [], codespace: "" }
+
+/** Bytes a tx takes in a reply, at least: its base64 text (result JSON comes on top). */
+const txReplyBytes = (tx: Uint8Array): number => 4 * Math.ceil(tx.length / 3)
 
 const txJson = (t: { hash: Uint8Array; height: number; index: number; tx: Uint8Array; result: ExecTxResult }): J.Json => ({
   hash: J.hexU(t.hash),
@@ -277,6 +282,14 @@ export const methods: Readonly<Record<string, Method>> = {
         throw e
       }
       checkPage(page, perPage, found.totalCount)
+      // Up to 100 txs of up to max_tx_bytes each: stop before building a reply past the limit.
+      let size = 0
+      for (const [i, t] of found.txs.entries()) {
+        size += 2 * txReplyBytes(t.tx) + t.result.log.length + t.result.data.length * 2
+        if (size > ctx.maxResponseBytes) {
+          throw new ResponseTooLarge({ limit: ctx.maxResponseBytes, detail: `tx_search page passes it at tx ${i + 1} of ${found.txs.length}; ask for a smaller per_page` })
+        }
+      }
       return { txs: found.txs.map(txJson), total_count: String(found.totalCount) }
     }
   },
