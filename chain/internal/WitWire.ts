@@ -53,11 +53,21 @@ export class WireReader {
     return this.varint32("(tag)")
   }
 
+  /** A varint of at most 32 bits (tags, lengths, u32), read without BigInt: the hot path. */
   private varint32(field: string): number {
-    this.varint64(field)
-    const v = this.r.uint64()
-    if (v > 0xffffffffn) throw new WireError(`${this.record}.${field}: varint ${v} exceeds 32 bits`)
-    return Number(v)
+    const buf = this.r.buf
+    const len = this.r.len
+    let pos = this.r.pos
+    let v = 0
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= len) throw new WireError(`${this.record}.${field}: truncated varint`)
+      const b = buf[pos++]!
+      if (shift === 28 && b > 0x0f) throw new WireError(`${this.record}.${field}: varint exceeds 32 bits`)
+      v += (b & 0x7f) * 2 ** shift
+      if (b < 0x80) break
+    }
+    this.r.pos = pos
+    return v
   }
 
   private varint64(field: string): void {
