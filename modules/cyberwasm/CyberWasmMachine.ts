@@ -20,6 +20,7 @@
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import { isNodeFault } from "../../chain/internal/TxResult.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { type BankAdapter, type BankPort, chainBank } from "./BankAdapter.ts"
 import { NotAdmin, ProgramFailed, ProgramFrozen, ProgramNotFound } from "./CyberWasmError.ts"
@@ -278,6 +279,7 @@ export class CyberWasmMachine implements Machine {
     try {
       out = this.engine.run(this.env(ctx, "", new Uint8Array(32)), target, "cyberwasm_dispatch", input, limit, payer)
     } catch (e) {
+      if (isNodeFault(e)) throw e // the host failed: stop the block (chain/internal/TxResult.ts)
       event("skipped", isChainError(e) ? e.log : String(e), 0n)
       return undefined
     }

@@ -62,6 +62,12 @@ export interface InstrumentedProgram {
   readonly hasInitialize: boolean
   /** Active data segments (constant offset, bytes): the code's static data, re-applied on upgrade. */
   readonly dataSegments: ReadonlyArray<{ readonly offset: number; readonly bytes: Uint8Array }>
+  /**
+   * Frame weight of each exported function the host calls (entry points, `cabi_realloc`,
+   * `_initialize`): the runtime adds it to the stack-weight counter before calling in, since calls
+   * from the host are not instrumented call sites.
+   */
+  readonly exportWeights: Readonly<Record<string, number>>
 }
 
 /** Export name of the injected gas counter (mutable i64 global, metering points left). */
@@ -131,6 +137,12 @@ export interface InstrumentOptions {
    */
   readonly dirtyTracking?: boolean
 }
+
+/**
+ * Stack weight reserved per function for the values the instrumentation itself pushes (gas and
+ * depth checks, dirty marks) on top of the program's operand stack.
+ */
+const STACK_SCRATCH_WEIGHT = 4
 
 const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolean): InstrumentedProgram => {
   const r = new Reader(bytes)
@@ -210,6 +222,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
 
   // ---- table: at most one funcref table within the size limit ----
   const tableSec = raw.get(4)
+  let tableMin = 0
   if (tableSec) {
     const t = new Reader(tableSec)
     const n = t.u32()
@@ -221,7 +234,8 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       if (flags > 1) reject("table64 / shared tables are not allowed")
       const min = t.u32()
       if (min > limits.maxTableSize) reject(`table of ${min} entries, limit ${limits.maxTableSize}`)
-      if (flags === 1) t.u32()
+      if (flags === 1 && t.u32() < min) reject(`table maximum below its minimum ${min}`)
+      tableMin = min
     }
   }
 
@@ -238,6 +252,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
     if (flags > 3) reject("memory64 is not allowed")
     initialPages = t.u32()
     const declaredMax = flags === 1 ? t.u32() : limits.maxPages
+    if (flags === 1 && declaredMax < initialPages) reject(`memory maximum ${declaredMax} below its initial ${initialPages} pages`)
     if (initialPages > limits.maxInitialPages) reject(`initial memory of ${initialPages} pages, limit ${limits.maxInitialPages}`)
     maxPages = Math.min(declaredMax, limits.maxPages)
     if (maxPages < initialPages) reject(`memory maximum ${maxPages} below its initial ${initialPages} pages`)
@@ -351,15 +366,29 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       t.pos = start + size
     }
   }
-  const weight = (f: number): number => FRAME_BASE_WEIGHT + bodies[f - importedFuncs]!.locals + 3
-  const maxWeight = bodies.reduce((m, _b, i) => Math.max(m, weight(importedFuncs + i)), FRAME_BASE_WEIGHT)
-
   const emit = new Emitter(gasGlobal, depthGlobal, limits.maxStackWeight)
+  const funcType = (f: number): FuncType => typeOf(funcTypes[f] ?? reject(`call of function ${f} out of range`))
+  const bodyEnv = (i: number, weight: (f: number) => number, maxWeight: number, heights: number[]): BodyEnv => ({
+    emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking,
+    typeOf, funcType, results: funcType(importedFuncs + i).results.length, heights
+  })
+  // pass 1: the maximum operand stack height of every function (part of its frame weight)
+  const heights = bodies.map((b, i) => {
+    const h = [0]
+    instrumentBody(codeSec!, b, funcType(importedFuncs + i).params.length, bodyEnv(i, () => 0, 0, h))
+    return h[0]!
+  })
+  const weight = (f: number): number =>
+    f < importedFuncs ? FRAME_BASE_WEIGHT : FRAME_BASE_WEIGHT + bodies[f - importedFuncs]!.locals + 3 + heights[f - importedFuncs]! + STACK_SCRATCH_WEIGHT
+  const maxWeight = bodies.reduce((m, _b, i) => Math.max(m, weight(importedFuncs + i)), FRAME_BASE_WEIGHT)
+  bodies.forEach((_b, i) => {
+    const w = weight(importedFuncs + i)
+    if (w > limits.maxStackWeight) reject(`function ${importedFuncs + i} has a frame weight of ${w} (params + locals + operand stack), over the stack limit ${limits.maxStackWeight}`)
+  })
+
   const codeOut = new Writer().u32(definedFuncs + 4)
   bodies.forEach((b, i) => {
-    const body = instrumentBody(codeSec!, b, typeOf(funcTypes[importedFuncs + i]!).params.length, {
-      emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking
-    })
+    const body = instrumentBody(codeSec!, b, funcType(importedFuncs + i).params.length, bodyEnv(i, weight, maxWeight, [0]))
     codeOut.sized(body)
   })
   for (const h of emit.helpers(fMark)) codeOut.sized(h)
@@ -403,9 +432,15 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       if (t.u8() !== 0x41) reject("data segment offset must be an i32.const")
       const offset = Number(t.s64()) >>> 0
       if (t.u8() !== 0x0b) reject("data segment offset must be a single i32.const")
-      dataSegments.push({ offset, bytes: t.bytesN(t.u32()).slice() })
+      const bytes = t.bytesN(t.u32()).slice()
+      const memoryBytes = initialPages * 65536
+      if (offset + bytes.length > memoryBytes) {
+        reject(`data segment ${dataSegments.length} [${offset}, ${offset + bytes.length}) lies outside the initial memory of ${initialPages} pages (${memoryBytes} bytes)`)
+      }
+      dataSegments.push({ offset, bytes })
     }
   }
+  if (elemSec) checkElements(elemSec, tableSec !== undefined, tableMin, totalFuncs)
   const code = out.finish()
   try {
     new WebAssembly.Module(code as Uint8Array<ArrayBuffer>)
@@ -423,7 +458,38 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
     hasInit,
     hasUpgrade,
     hasInitialize,
-    dataSegments
+    dataSegments,
+    exportWeights: Object.fromEntries(
+      ["cyberwasm_dispatch", "cyberwasm_init", "cyberwasm_upgrade", "cabi_realloc", "_initialize"].flatMap((name) => {
+        const e = exported.get(name)
+        return e && e.kind === 0 ? [[name, weight(e.index)] as const] : []
+      })
+    )
+  }
+}
+
+/**
+ * Active element segments of table 0 with a constant offset, inside the table's minimum size
+ * (the instantiation-time check, done at upload). Passive and declarative segments and
+ * expression-encoded ones belong to reference types and are refused.
+ */
+const checkElements = (sec: Uint8Array, hasTable: boolean, tableMin: number, totalFuncs: number): void => {
+  const t = new Reader(sec)
+  const n = t.u32()
+  if (n > 0 && !hasTable) reject("element segments without a table")
+  for (let i = 0; i < n; i++) {
+    const flags = t.u32()
+    if (flags !== 0 && flags !== 2) reject(`element segment ${i} uses encoding ${flags} (only active funcref segments of table 0; passive, declarative and expression segments need reference types)`)
+    if (flags === 2) {
+      if (t.u32() !== 0) reject(`element segment ${i} targets another table`)
+    }
+    if (t.u8() !== 0x41) reject(`element segment ${i} offset must be an i32.const`)
+    const offset = Number(t.s64()) >>> 0
+    if (t.u8() !== 0x0b) reject(`element segment ${i} offset must be a single i32.const`)
+    if (flags === 2 && t.u8() !== 0x00) reject(`element segment ${i} is not of function references`)
+    const count = t.u32()
+    for (let k = 0; k < count; k++) if (t.u32() >= totalFuncs) reject(`element segment ${i} refers to function out of range`)
+    if (offset + count > tableMin) reject(`element segment ${i} [${offset}, ${offset + count}) lies outside the table of ${tableMin} entries`)
   }
 }
 
@@ -439,6 +505,12 @@ interface BodyEnv {
   readonly types: number
   readonly funcIndex: number
   readonly dirtyTracking: boolean
+  readonly typeOf: (typeIndex: number) => FuncType
+  readonly funcType: (funcIndex: number) => FuncType
+  /** Result count of the function (the implicit outer block). */
+  readonly results: number
+  /** Out: [0] receives the function's maximum operand stack height. */
+  readonly heights: number[]
 }
 
 /** Rewrite one function body: locals + scratch locals, metered segments, marks, depth. */
@@ -469,14 +541,28 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
     cost = 0
   }
   const where = () => `function ${env.funcIndex}`
-  const blockType = () => {
+  const blockType = (): { params: number; results: number } => {
     const bt = r.bytes[r.pos]!
     if (bt === 0x40 || bt === I32 || bt === I64) {
       r.pos++
-      return
+      return { params: 0, results: bt === 0x40 ? 0 : 1 }
     }
     if (bt === 0x7d || bt === 0x7c || bt === 0x7b || bt === 0x70 || bt === 0x6f) checkValType(bt, `a block type in ${where()}`)
-    r.skipSigned(33)
+    const ft = env.typeOf(Number(r.s64()))
+    return { params: ft.params.length, results: ft.results.length }
+  }
+  // Operand stack height (values, each one slot): tracked exactly on reachable code and bounded
+  // above on unreachable code (pops never go below the enclosing block's entry height).
+  const control: Array<{ entry: number; params: number; results: number }> = [{ entry: 0, params: 0, results: env.results }]
+  let height = 0
+  let maxHeight = 0
+  const stack = (pops: number, pushes: number) => {
+    const floor = control[control.length - 1]!.entry
+    height = Math.max(floor, height - pops) + pushes
+    if (height > maxHeight) maxHeight = height
+  }
+  const unreachableRest = () => {
+    height = control[control.length - 1]!.entry
   }
   let depth = 0
   while (r.pos < r.end) {
@@ -485,43 +571,62 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
     if (isFloatOp(op)) reject(`floating point instruction 0x${op.toString(16)} in ${where()} (floats are not allowed)`)
     cost += instructionCost(op)
     switch (op) {
-      case 0x02: case 0x03: case 0x04: // block loop if
-        blockType()
+      case 0x02: case 0x03: case 0x04: { // block loop if
+        const bt = blockType()
+        stack(op === 0x04 ? 1 : 0, 0)
+        const entry = Math.max(control[control.length - 1]!.entry, height - bt.params)
+        control.push({ entry, params: bt.params, results: bt.results })
+        height = entry + bt.params
         depth++
         seg.bytes(sec.subarray(start, r.pos))
         flush()
         continue
-      case 0x05: // else
+      }
+      case 0x05: { // else
+        const c = control[control.length - 1]!
+        height = c.entry + c.params
         seg.u8(op)
         flush()
         continue
+      }
       case 0x0b: // end
         seg.u8(op)
         flush()
         if (depth === 0) {
           if (r.pos !== r.end) reject(`code after the end of ${where()}`)
+          env.heights[0] = maxHeight
           return out.finish()
+        }
+        {
+          const c = control.pop()!
+          height = c.entry
+          stack(0, c.results)
         }
         depth--
         continue
       case 0x00: case 0x0f: // unreachable return
+        unreachableRest()
         seg.u8(op)
         flush()
         continue
       case 0x0c: // br
         r.u32()
+        unreachableRest()
         seg.bytes(sec.subarray(start, r.pos))
         flush()
         continue
       case 0x0e: { // br_table
         for (let n = r.u32(); n > 0; n--) r.u32()
         r.u32()
+        unreachableRest()
         seg.bytes(sec.subarray(start, r.pos))
         flush()
         continue
       }
       case 0x10: { // call
         const f = r.u32()
+        const ft = env.funcType(f)
+        stack(ft.params.length, ft.results.length)
         if (f >= env.importedFuncs && f < env.totalFuncs) {
           const w = env.weight(f)
           emit.depthEnter(seg, w)
@@ -531,7 +636,8 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
         continue
       }
       case 0x11: { // call_indirect
-        r.u32()
+        const ft = env.typeOf(r.u32())
+        stack(ft.params.length + 1, ft.results.length)
         const table = r.u32()
         if (table !== 0) reject(`call_indirect on table ${table} in ${where()}`)
         emit.depthEnter(seg, env.maxWeight)
@@ -541,31 +647,39 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
       }
       case 0x01: case 0x0d: case 0x1a: case 0x1b: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24:
         if (op === 0x0d || op >= 0x20) r.u32()
+        // nop, br_if, drop, select, local.get/set/tee, global.get/set
+        stack(...(({ 0x01: [0, 0], 0x0d: [1, 0], 0x1a: [1, 0], 0x1b: [3, 1], 0x20: [0, 1], 0x21: [1, 0], 0x22: [1, 1], 0x23: [0, 1], 0x24: [1, 0] } as Record<number, [number, number]>)[op]!))
         seg.bytes(sec.subarray(start, r.pos))
         continue
       case 0x1c: { // select t*
         for (let n = r.u32(); n > 0; n--) checkValType(r.u8(), `select in ${where()}`)
+        stack(3, 1)
         seg.bytes(sec.subarray(start, r.pos))
         continue
       }
       case 0x3f: // memory.size
         if (r.u8() !== 0) reject(`memory.size on another memory in ${where()}`)
+        stack(0, 1)
         seg.bytes(sec.subarray(start, r.pos))
         continue
       case 0x40: // memory.grow -> metered helper
         if (r.u8() !== 0) reject(`memory.grow on another memory in ${where()}`)
+        stack(1, 1)
         seg.u8(0x10).u32(env.fGrow)
         continue
       case 0x41:
         r.skipSigned(32)
+        stack(0, 1)
         seg.bytes(sec.subarray(start, r.pos))
         continue
       case 0x42:
         r.skipSigned(64)
+        stack(0, 1)
         seg.bytes(sec.subarray(start, r.pos))
         continue
       case 0xfc: {
         const sub = r.u32()
+        if (sub === 10 || sub === 11) stack(3, 0)
         if (sub === 10) {
           if (r.u8() !== 0 || r.u8() !== 0) reject(`memory.copy between memories in ${where()}`)
           seg.u8(0x10).u32(env.fCopy)
@@ -591,11 +705,15 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
       if (align & 0x40) reject(`multi-memory access in ${where()}`)
       const offset = r.u32()
       const size = storeSize(op)
+      stack(size > 0 ? 2 : 1, size > 0 ? 0 : 1)
       if (size > 0 && env.dirtyTracking) emit.markStore(seg, storeIsI64(op) ? sV64 : sV32, sA, offset, size)
       seg.bytes(sec.subarray(start, r.pos))
       continue
     }
     if ((op >= 0x45 && op <= 0x5a) || (op >= 0x67 && op <= 0x8a) || op === 0xa7 || op === 0xac || op === 0xad || (op >= 0xc0 && op <= 0xc4)) {
+      // eqz and unary ops and conversions keep the height; comparisons and binary ops pop one
+      const unary = op === 0x45 || op === 0x50 || (op >= 0x67 && op <= 0x69) || (op >= 0x79 && op <= 0x7b) || op >= 0xa7
+      stack(unary ? 1 : 2, 1)
       seg.u8(op)
       continue
     }

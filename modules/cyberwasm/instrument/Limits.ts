@@ -23,13 +23,21 @@ export interface ProgramLimits {
   /** Maximum globals. */
   readonly maxGlobals: number
   /**
-   * Deterministic stack limit in frame-weight units; a call adds the callee's weight
-   * (`FRAME_BASE_WEIGHT` + params + locals + 3 scratch locals) before entering it; host nesting
-   * (program -> host -> program) shares the budget. One unit is about 8 bytes of V8 stack (measured:
-   * 64 bytes per frame + 8 per local on Node 24), so the default 32,768 uses at most about 256 KiB
-   * of the 984 KiB default stack.
+   * Deterministic stack limit in frame-weight units, one budget for the whole call tree. A call
+   * adds the callee's weight (`FRAME_BASE_WEIGHT` + params + locals + maximum operand stack height
+   * + 3 scratch locals + 4 instrumentation slots) before entering it; the host's calls into an
+   * export (entry points, `cabi_realloc`) add the export's weight; a nested program call starts at
+   * the caller's weight plus `hostCallWeight`. One unit covers at most about 8 bytes of V8 stack
+   * on a cold (Liftoff) or warm (TurboFan) tier (measured on Node 24, docs/cyberwasm.md "Limits"),
+   * so the default 32,768 bounds the whole tree to about 265 KiB of the 984 KiB default stack.
    */
   readonly maxStackWeight: number
+  /**
+   * Weight charged per nested program call (program -> host `call` -> program) for the host's own
+   * frames between the two Wasm frames: measured about 2.6 KiB cold and 2.1 KiB warm; 1,024 units
+   * (8 KiB) keeps a 3x margin.
+   */
+  readonly hostCallWeight: number
 }
 
 /** Default limits. */
@@ -41,7 +49,8 @@ export const defaultLimits: ProgramLimits = {
   maxInitialPages: 256,
   maxPages: 1_024,
   maxGlobals: 1_024,
-  maxStackWeight: 32_768
+  maxStackWeight: 32_768,
+  hostCallWeight: 1_024
 }
 
 /** Frame weight of a function besides its params and locals (return address, frame pointer, spills). */

@@ -20,6 +20,7 @@ import { ed25519 } from "@noble/curves/ed25519.js"
 import { secp256k1 } from "@noble/curves/secp256k1.js"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { isChainError, OutOfGas } from "../../../chain/ChainError.ts"
+import { isNodeFault, NodeFault } from "../../../chain/internal/TxResult.ts"
 import type { BlockContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankAdapter, BankPort } from "../BankAdapter.ts"
@@ -166,12 +167,19 @@ class Execution {
       if (!this.stack[onStack]!.inst.reentryAllowed) throw new CallRefused({ log: `reentrant call into ${address} refused (the program did not opt in with allow_reentry)` })
       for (let i = onStack; i < this.stack.length; i++) this.stack[i]!.reentered = true
     }
-    const inst = opts.instance ?? (opts.create ? runtime.cached(address)! : runtime.instance(parent, info, raw))
+    let inst: LiveInstance
+    try {
+      inst = opts.instance ?? (opts.create ? runtime.cached(address)! : runtime.instance(parent, info, raw))
+    } catch (e) {
+      throw isChainError(e) ? e : fault(e, address, height, "loading")
+    }
     const store = new OverlayStore(parent)
     const frame: Frame = { address, raw, inst, caller, store, events: [], sends: [], crossWrites: false, reentered: false }
     const saved = inst.active > 0 ? { gas: inst.gas(), depth: inst.depth(), host: inst.host, reentry: inst.reentryAllowed } : undefined
     inst.setGas(points)
-    inst.setDepth(parentFrame ? parentFrame.inst.depth() : 0)
+    // one stack-weight budget for the whole call tree: a nested call starts at the caller's weight
+    // plus the host frames between them (instrument/Limits.ts hostCallWeight)
+    inst.setDepth(parentFrame ? parentFrame.inst.depth() + params.limits.hostCallWeight : 0)
     inst.host = this.host(frame)
     inst.reentryAllowed = false
     inst.active++
@@ -188,6 +196,26 @@ class Execution {
     const left = inst.gas()
     this.stack.pop()
     inst.active--
+    if (exception !== undefined && isNodeFault(exception)) {
+      // the host failed, not the program: forget the instance and stop (TxResult.ts NodeFault)
+      if (saved) {
+        inst.setDepth(saved.depth)
+        inst.host = saved.host
+        inst.reentryAllowed = saved.reentry
+        inst.setGas(saved.gas)
+      } else runtime.drop(address)
+      throw fault(exception, address, height, entry)
+    }
+    if (exception !== undefined && isNodeFault(exception)) {
+      // the host failed, not the program: forget the instance and stop (TxResult.ts NodeFault)
+      if (saved) {
+        inst.setDepth(saved.depth)
+        inst.host = saved.host
+        inst.reentryAllowed = saved.reentry
+        inst.setGas(saved.gas)
+      } else runtime.drop(address)
+      throw fault(exception, address, height, entry)
+    }
     if (saved) {
       inst.setDepth(saved.depth)
       inst.host = saved.host
@@ -508,6 +536,12 @@ class Execution {
     }
   }
 }
+
+/** A NodeFault naming the block height and the innermost program that was running. */
+const fault = (e: unknown, address: string, height: number, what: string): NodeFault =>
+  e instanceof NodeFault && e.height >= 0
+    ? e
+    : new NodeFault(`program ${address} (${what}): ${e instanceof NodeFault ? e.detail : e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, height, { cause: e })
 
 const messageOf = (e: unknown): string =>
   typeof e === "object" && e !== null && "log" in e ? String((e as { log: string }).log) : e instanceof Error ? e.message : String(e)

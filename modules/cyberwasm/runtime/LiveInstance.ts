@@ -7,10 +7,12 @@
  * the injected exports.
  */
 import { OutOfGas } from "../../../chain/ChainError.ts"
+import { isNodeFault, NodeFault } from "../../../chain/internal/TxResult.ts"
 import { ProgramFailed } from "../CyberWasmError.ts"
 import type { HostName } from "../HostAbi.ts"
 import { DEPTH_EXPORT, DIRTY_EXPORT, GAS_EXPORT, type InstrumentedProgram } from "../instrument/Instrument.ts"
-import { buildImports, type HostImpl, liftResult } from "./HostBridge.ts"
+import { FRAME_BASE_WEIGHT } from "../instrument/Limits.ts"
+import { buildImports, HostError, type HostImpl, liftResult } from "./HostBridge.ts"
 
 /** Bytes in one Wasm page (the unit of persistence). */
 export const PAGE_SIZE = 65536
@@ -48,7 +50,7 @@ export class LiveInstance {
       return this.host
     }, {
       memory: () => new Uint8Array(this.mem.buffer),
-      alloc: (len) => (this.exports.cabi_realloc as (a: number, b: number, c: number, d: number) => number)(0, 0, 1, len),
+      alloc: (len) => this.weighted("cabi_realloc", () => (this.exports.cabi_realloc as (a: number, b: number, c: number, d: number) => number)(0, 0, 1, len)),
       markDirty: (ptr, len) => this.markDirty(ptr, len)
     })
     const instance = new WebAssembly.Instance(module, { cyberwasm: imports as Record<string, Function> })
@@ -144,7 +146,24 @@ export class LiveInstance {
   /** Run `_initialize` (AssemblyScript's explicit start) if exported. Traps classify as in `invoke`. */
   initialize(): void {
     const f = this.exports._initialize as (() => void) | undefined
-    if (f) this.guard("_initialize", () => f())
+    if (f) this.guard("_initialize", () => this.weighted("_initialize", () => f()))
+  }
+
+  /**
+   * Call exported function `name` from the host with its frame weight added to the stack-weight
+   * counter (host calls into Wasm are not instrumented call sites). Refuses deterministically,
+   * before entering, when the weight would pass the limit. On a trap the counter is left as it
+   * was at the trap (the engine resets it per frame).
+   */
+  private weighted<T>(name: string, run: () => T): T {
+    const w = this.program.exportWeights[name] ?? FRAME_BASE_WEIGHT
+    const before = this.depth()
+    const limit = this.program.maxStackWeight
+    if (before + w > limit) throw new ProgramFailed({ log: `stack limit exceeded: entering ${name} needs weight ${before + w}, over ${limit} (shared by the whole call tree)` })
+    this.setDepth(before + w)
+    const out = run()
+    this.setDepth(before)
+    return out
   }
 
   /**
@@ -156,28 +175,38 @@ export class LiveInstance {
     if (!f) throw new ProgramFailed({ log: `program has no entry point ${entry}` })
     return this.guard(entry, () => {
       const alloc = this.exports.cabi_realloc as (a: number, b: number, c: number, d: number) => number
-      const ptr = alloc(0, 0, 1, input.length)
+      const ptr = this.weighted("cabi_realloc", () => alloc(0, 0, 1, input.length))
       const m = this.memory()
       if ((ptr >>> 0) + input.length > m.length) throw new ProgramFailed({ log: `cabi_realloc returned ${ptr}, out of bounds` })
       m.set(input, ptr >>> 0)
       this.markDirty(ptr >>> 0, input.length)
-      const ret = f(ptr, input.length)
+      const ret = this.weighted(entry, () => f(ptr, input.length))
       return liftResult(this.memory(), ret)
     })
   }
 
+  /**
+   * Classify what `run` threw. Deterministic outcomes: chain errors from host calls pass through;
+   * out of gas (the counter is below zero); the stack-weight limit; a Wasm trap
+   * (`WebAssembly.RuntimeError`) or a host function's refusal (HostError) -> ProgramFailed.
+   * Anything else (the host's native stack or heap ran out, an engine bug) depends on this host,
+   * not on the chain: a NodeFault, which stops block execution (chain/internal/TxResult.ts).
+   */
   private guard<T>(entry: string, run: () => T): T {
     try {
       return run()
     } catch (e) {
       if (typeof e === "object" && e !== null && "codespace" in e) throw e // chain errors from host calls
+      if (e instanceof NodeFault) throw e
       if ((this.gasGlobal.value as bigint) < 0n) throw new OutOfGas({ log: `out of gas in program ${entry}` })
       const limit = this.program.maxStackWeight
       if ((this.depthGlobal.value as number) > limit) {
         throw new ProgramFailed({ log: `program ${entry}: stack limit exceeded (call depth weight over ${limit})` })
       }
-      if (e instanceof RangeError) throw new ProgramFailed({ log: `program ${entry}: host stack exhausted` })
-      throw new ProgramFailed({ log: `program ${entry} trapped: ${(e as Error).message ?? String(e)}` })
+      if (e instanceof WebAssembly.RuntimeError || e instanceof HostError) {
+        throw new ProgramFailed({ log: `program ${entry} trapped: ${e.message}` })
+      }
+      throw new NodeFault(`program ${entry}: ${isNodeFault(e) ? "the host ran out of stack or memory" : "unexpected host error"}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, -1, { cause: e })
     }
   }
 }
