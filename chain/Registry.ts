@@ -25,6 +25,8 @@
  * Genesis section `registry` (JSON): `{ "machines": [ { "name": "graph", "version": "0.1.0",
  * "code_hash": "<hex, optional>", "activation_height": "1", "status": "active", "grants": [...
  * as the capabilities section], "genesis": {... optional, for a scheduled machine} } ] }`.
+ * Status defaults to scheduled when activation_height > 1, else active; an active entry may carry
+ * the height it activated at on the exported chain (it is active from genesis either way).
  *
  * Source: ARCHITECTURE.md "The machine registry is chain state"; cosmos-sdk x/upgrade (Plan:
  * name + height; a binary lacking the upgrade handler stops at that height).
@@ -247,8 +249,9 @@ export const parseRegistryGenesis = (section: unknown): RegistryGenesisEntry[] =
     const activationHeight = Number(h)
     const status = (e.status ?? (activationHeight > 1 ? "scheduled" : "active")) as MachineStatus
     if (STATUS_CODE[status] === undefined) throw new InvalidRequest({ log: `${where}: status must be active, halted or scheduled` })
+    // An active or halted entry keeps the height it activated at (an exported live chain); a
+    // scheduled one activates after genesis.
     if (status === "scheduled" && activationHeight < 2) throw new InvalidRequest({ log: `${where}: a scheduled machine needs activation_height > 1` })
-    if (status !== "scheduled" && activationHeight !== 1) throw new InvalidRequest({ log: `${where}: activation_height > 1 needs status scheduled` })
     return {
       name: e.name,
       ...(e.version === undefined ? {} : { version: e.version as string }),

@@ -7,8 +7,8 @@
  */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { listRecords, REGISTRY_NAMESPACE, scheduleActivation } from "../../chain/Registry.ts"
-import { CAPABILITIES_NAMESPACE, listGrants } from "../../chain/Capabilities.ts"
+import { exportRegistryGenesis, listRecords, REGISTRY_NAMESPACE, scheduleActivation } from "../../chain/Registry.ts"
+import { CAPABILITIES_NAMESPACE, exportCapabilitiesGenesis, listGrants } from "../../chain/Capabilities.ts"
 import { appState, block, GRAPH_GENESIS, hex, initChain, makeKeys, openApp, prng, randomTxs } from "./registryChain.ts"
 
 const REGISTRY_WITHOUT_GRAPH = { machines: [{ name: "auth" }, { name: "bank" }] }
@@ -91,7 +91,22 @@ const runActivation = async (seed: number, schedule: "genesis" | "transition") =
   assert.ok(listGrants(a.store.store(CAPABILITIES_NAMESPACE), "machine:graph").length === 2)
   assert.ok((codes.before.get(6) ?? 0) > 0, `refused before: ${[...codes.before]}`)
   assert.ok((codes.after.get(0) ?? 0) > 3, `cyberlinks succeeded from H: ${[...codes.after]}`)
+
+  // export then import: a new chain from the exported registry and capability sections holds the
+  // same registry and capability tables, graph active from its genesis
+  const exported = {
+    ...state,
+    registry: JSON.parse(JSON.stringify(exportRegistryGenesis(a.store.store(REGISTRY_NAMESPACE)))),
+    capabilities: JSON.parse(JSON.stringify(exportCapabilitiesGenesis(a.store.store(CAPABILITIES_NAMESPACE))))
+  }
+  const c = await openApp(true)
+  await initChain(c.app, exported)
+  for (const ns of [REGISTRY_NAMESPACE, CAPABILITIES_NAMESPACE]) assert.equal(dump(c.store, ns), dump(a.store, ns), `${ns} after export/import`)
+  assert.equal(c.app.router.machines.map((m) => m.name), ["auth", "bank", "graph"])
 }
+
+const dump = (store: { store(name: string): { iterate(): IterableIterator<readonly [Uint8Array, Uint8Array]> } }, ns: string): string[] =>
+  [...store.store(ns).iterate()].map(([k, v]) => `${hex(k)}=${hex(v)}`)
 
 test("graph activated at H by the genesis registry (activation_height): 6 before, 0 from H, same hashes", () => runActivation(21, "genesis"))
 test("graph activated at H by scheduleActivation (the governance transition): same", () => runActivation(33, "transition"))
