@@ -23,11 +23,10 @@ const cli = (home: string, rpcUrl: string, ...args: string[]) =>
 
 test("a node with modules.cyberwasm.enabled runs a counter program end to end and across a restart", async () => {
   const wasm = await buildExamples(["counter"])
-  const h = await makeHome(200)
-  const configFile = join(h.home, "config", "config.toml")
-  const config = readFileSync(configFile, "utf8")
-  assert.match(config, /\[modules\.cyberwasm\]\nenabled = false/)
-  writeFileSync(configFile, config.replace(/\[modules\.cyberwasm\]\nenabled = false/, "[modules.cyberwasm]\nenabled = true"))
+  // cyberwasm enabled at init: it is in the genesis machine registry (docs/registry.md)
+  const h = await makeHome(200, { modules: ["cyberwasm"] })
+  const config = readFileSync(join(h.home, "config", "config.toml"), "utf8")
+  assert.match(config, /\[modules\.cyberwasm\]\nenabled = true/)
 
   let node = await startNode(h)
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })

@@ -18,9 +18,8 @@ const cli = async (home: string, rpcUrl: string, ...args: string[]) =>
   JSON.parse((await run(process.execPath, [join(root, "cli/main.ts"), ...args, "--home", home, "--node", rpcUrl, "--output", "json"], { cwd: root })).stdout)
 
 test("link from the CLI, then search, backlinks, top, rank and stats from the CLI", async () => {
-  const h = await makeHome(200)
-  const configFile = join(h.home, "config", "config.toml")
-  writeFileSync(configFile, readFileSync(configFile, "utf8").replace(/\[modules\.graph\]\nenabled = false/, "[modules.graph]\nenabled = true"))
+  // graph enabled at init: it is in the genesis machine registry (docs/registry.md)
+  const h = await makeHome(200, { modules: ["graph"] })
   const node = await startNode(h)
   try {
     const [libc, gcc, python, perl] = ["libc6", "gcc-12-base", "python3", "perl"].map(packageCid)
