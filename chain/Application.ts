@@ -28,13 +28,15 @@ import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import { createHash } from "node:crypto"
 import type { CommitMultiStore, MultiStore } from "../store/KVStore.ts"
 import type { AbciApplication } from "./Abci.ts"
-import type { ChainAuthority } from "./ChainAuthority.ts"
+import { CAPABILITIES_NAMESPACE, CapabilityCache, grantCapability, parseCapabilitiesGenesis, type Grant } from "./Capabilities.ts"
 import { InvalidRequest, isChainError, UnknownRequest } from "./ChainError.ts"
 import { GasMeter } from "./Gas.ts"
 import { Executor, type QueuedSend } from "./internal/Executor.ts"
 import { errorResult, isNodeFault, type TxOutcome } from "./internal/TxResult.ts"
 import type { BlockContext, Machine, QueryContext, ValidatorUpdate } from "./Machine.ts"
-import { Router } from "./Router.ts"
+import type { Router } from "./Router.ts"
+import { ActiveSet, SYSTEM_NAMESPACES } from "./internal/ActiveSet.ts"
+import { codeProblem, listRecords, MachineCodeMismatch, REGISTRY_NAMESPACE, writeRecord, type MachineRecord } from "./Registry.ts"
 import type { TxMode, TxPipeline } from "./TxPipeline.ts"
 import { serveAppQuery, type TxLookup } from "./internal/AppQuery.ts"
 
@@ -50,7 +52,11 @@ export interface ApplicationOptions {
   readonly pipeline: TxPipeline
   /** Name of the machine whose namespace the ante step uses (default "auth"). */
   readonly anteMachine?: string
-  readonly authority: ChainAuthority
+  /**
+   * Bech32 prefix of the chain's addresses: the `self` address of a machine principal is its
+   * module account in this prefix (default "cyber").
+   */
+  readonly bech32Prefix?: string
   /** Reported in Info. */
   readonly version?: string
   readonly appVersion?: bigint
@@ -65,21 +71,44 @@ const sha256 = (b: Uint8Array): Uint8Array => createHash("sha256").update(b).dig
 
 /** The multiplexer as an ABCI application. Construct with `new Application(options)`. */
 export class Application implements AbciApplication {
-  readonly router: Router
   private readonly opts: ApplicationOptions
+  /** The machine code this node has and the registry's active subset (chain/internal/ActiveSet.ts). */
+  private readonly active: ActiveSet
   private readonly ante: Machine
   private checkState: MultiStore | undefined
+  /** Decoded committed grants; refreshed at each commit (chain/Capabilities.ts). */
+  private readonly capabilityCache = new CapabilityCache()
   /** Block context of the block being finalized (between FinalizeBlock and Commit). */
   private pending: BlockContext | undefined
   private lastBlockTime: Timestamp = { seconds: 0n, nanos: 0 }
 
-  /** Throws RouterConflict on conflicting machines, InvalidRequest when the ante machine is missing. */
+  /**
+   * The store namespaces to open the multistore with: the system namespaces (`capabilities`,
+   * `registry`). `machines` is accepted for compatibility and not mounted here: the Application
+   * mounts a machine's namespace (store.mount) when the registry makes it active or halted, so
+   * machine code a node merely has never enters its app hash (docs/registry.md).
+   */
+  static namespaces(_machines: ReadonlyArray<string> = []): string[] {
+    return [...SYSTEM_NAMESPACES]
+  }
+
+  /** Routing tables of the machines active on the chain (all loaded machines before InitChain). */
+  get router(): Router {
+    return this.active.router
+  }
+
+  /**
+   * Throws RouterConflict on conflicting machines, InvalidRequest when the ante machine is missing,
+   * MachineCodeMismatch when the committed registry has an active machine this node lacks (or runs
+   * at another version).
+   */
   constructor(opts: ApplicationOptions) {
     this.opts = opts
-    this.router = new Router(opts.machines)
-    const ante = this.router.machine(opts.anteMachine ?? "auth")
+    this.active = new ActiveSet(opts.machines, opts.store)
+    const ante = this.active.all.machine(opts.anteMachine ?? "auth")
     if (!ante) throw new InvalidRequest({ log: `ante machine "${opts.anteMachine ?? "auth"}" is not loaded` })
     this.ante = ante
+    this.capabilityCache.committed() // the store is at its last commit
   }
 
   async info(_req: RequestInfo): Promise<ResponseInfo> {
@@ -104,11 +133,19 @@ export class Application implements AbciApplication {
       throw new InvalidRequest({ log: `initial_height ${req.initialHeight} is not supported: only 1` })
     }
     const appState = parseAppState(req.appStateBytes)
+    const records = this.genesisRegistry(appState)
     const block = this.blockContext(0, req.time, new Uint8Array(), new Uint8Array(32))
     // Genesis writes go through a branch, applied in key order: the roots then depend only on
     // the genesis state, not on the order machines wrote it (export then import is identical).
     const branch = this.opts.store.branch()
-    const exec = new Executor(this.router, this.opts.authority, block, branch, new GasMeter(UNMETERED))
+    for (const r of records) writeRecord(branch.store(REGISTRY_NAMESPACE), r)
+    // The capability table first: machines' genesis calls (bank -> auth.ensure-account) are checked.
+    const caps = branch.store(CAPABILITIES_NAMESPACE)
+    const grants: ReadonlyArray<Grant> = appState[CAPABILITIES_NAMESPACE] !== undefined
+      ? parseCapabilitiesGenesis(appState[CAPABILITIES_NAMESPACE])
+      : records.filter((r) => r.status === "active").flatMap((r) => r.grants)
+    for (const g of grants) grantCapability(caps, g)
+    const exec = this.executor(block, branch, new GasMeter(UNMETERED))
     for (const m of this.router.machines) m.initGenesis(exec.context(m), appState[m.name])
     branch.write()
     this.lastBlockTime = req.time
@@ -150,10 +187,11 @@ export class Application implements AbciApplication {
     const block = this.blockContext(expected, req.time, req.proposerAddress, req.hash)
     this.pending = block
     const store = this.opts.store
+    this.activateScheduled(block)
     for (const m of this.router.machines) {
       if (m.prepareBlock) await m.prepareBlock({ chainId: this.opts.chainId, height: expected, store: store.store(m.name) })
     }
-    const blockExec = new Executor(this.router, this.opts.authority, block, store, new GasMeter(UNMETERED))
+    const blockExec = this.executor(block, store, new GasMeter(UNMETERED))
     for (const m of this.router.machines) if (m.beginBlock) m.beginBlock(blockExec.context(m))
 
     const txResults: ExecTxResult[] = []
@@ -179,6 +217,7 @@ export class Application implements AbciApplication {
 
   async commit(): Promise<ResponseCommit> {
     await this.opts.store.commit()
+    this.capabilityCache.committed()
     this.pending = undefined
     this.checkState = undefined
     return { retainHeight: 0n }
@@ -209,6 +248,10 @@ export class Application implements AbciApplication {
         const t = this.router.machine(target)
         if (!t) throw new UnknownRequest({ log: `unknown machine "${target}"` })
         return t.query(ctxFor(t), path, data)
+      },
+      callAs: (principal, call) => {
+        const block = this.blockContext(height, this.lastBlockTime, new Uint8Array(), new Uint8Array(32))
+        return this.executor(block, ms.branch(), new GasMeter(UNMETERED)).context(m).actAs(principal).query(call)
       }
     })
     return ctxFor
@@ -235,8 +278,11 @@ export class Application implements AbciApplication {
       // CosmJS simulates with gas limit 0; still metered (finite limit) so gasUsed is reported.
       gas = new GasMeter(mode === "simulate" ? Number.MAX_SAFE_INTEGER - 1 : tx.gasLimit)
       const anteBranch = base.branch()
-      const anteExec = new Executor(this.router, this.opts.authority, block, anteBranch, gas)
       const signersOf = (msg: Any) => this.routeMsg(msg).signers(msg)
+      // The declared signers bound `signer` constraints (auth's fee debit); a tx whose signatures
+      // then fail is refused with its ante branch discarded, so nothing moves on their word alone.
+      const declared = this.opts.pipeline.txSigners ? this.opts.pipeline.txSigners(tx, signersOf) : []
+      const anteExec = this.executor(block, anteBranch, gas, declared)
       const { signers } = this.opts.pipeline.ante(anteExec.context(this.ante), tx, signersOf, mode)
       anteEvents = anteExec.events
       // In finalize mode fees and sequence stick even when messages fail (SDK semantics);
@@ -244,7 +290,7 @@ export class Application implements AbciApplication {
       const finalizeLike = mode === "finalize" || mode === "simulate"
       if (finalizeLike) anteBranch.write()
       const msgBranch = finalizeLike ? base.branch() : anteBranch.branch()
-      const exec = new Executor(this.router, this.opts.authority, block, msgBranch, gas)
+      const exec = this.executor(block, msgBranch, gas, signers)
       const txHash = sha256(bytes)
       const responses: Any[] = []
       tx.msgs.forEach((msg, index) => {
@@ -283,6 +329,53 @@ export class Application implements AbciApplication {
     }
   }
 
+  private executor(block: BlockContext, ms: MultiStore, gas: GasMeter, signers: ReadonlyArray<string> = []): Executor {
+    return new Executor(this.router, block, ms, gas, { bech32Prefix: this.opts.bech32Prefix ?? "cyber", signers, cache: this.capabilityCache })
+  }
+
+  // ---- Machine registry (chain/Registry.ts): genesis set, inert machines, activations ----
+
+  /** Machines this node has code for that the chain does not run (loaded inert). */
+  inertMachines(): ReadonlyArray<Machine> {
+    return this.active.inert()
+  }
+
+  /** The genesis registry records; mounts and routes the active set. InvalidRequest when the ante machine is not active. */
+  private genesisRegistry(appState: Record<string, unknown>): MachineRecord[] {
+    const records = this.active.genesis(appState)
+    this.active.apply(records)
+    const ante = this.opts.anteMachine ?? "auth"
+    if (!this.active.router.machine(ante)) throw new InvalidRequest({ log: `genesis registry: the ante machine "${ante}" must be active from height 1` })
+    return records
+  }
+
+  /**
+   * Activate every machine scheduled at or below `block.height`, in name order, before any
+   * prepareBlock/beginBlock of the block: mount its namespace, write its grants (the record's, else
+   * the machine's own `grants`) into the capability table, run its initGenesis with the record's
+   * genesis section, and mark the record active. A node without the machine's code (or with another
+   * version) throws MachineCodeMismatch: the block is not executed and the node stops, as a Cosmos
+   * node without the upgrade handler does at the plan height.
+   */
+  private activateScheduled(block: BlockContext): void {
+    const store = this.opts.store
+    const due = listRecords(store.store(REGISTRY_NAMESPACE)).filter((r) => r.status === "scheduled" && r.activationHeight <= block.height)
+    for (const r of due) {
+      const code = this.active.all.machine(r.name)
+      const problem = codeProblem(r, code)
+      if (problem || !code) throw new MachineCodeMismatch({ machine: r.name, version: r.version, height: r.activationHeight, reason: problem ?? "no code" })
+      this.active.activate(r.name)
+      const branch = store.branch()
+      const grants = r.grants.length > 0 ? r.grants : [...(code.grants ?? [])]
+      for (const g of grants) grantCapability(branch.store(CAPABILITIES_NAMESPACE), g)
+      const exec = this.executor(block, branch, new GasMeter(UNMETERED))
+      code.initGenesis(exec.context(code), r.genesis)
+      const { genesis: _genesis, ...rest } = r
+      writeRecord(branch.store(REGISTRY_NAMESPACE), { ...rest, status: "active", grants })
+      branch.write()
+    }
+  }
+
   private routeMsg(msg: Any): Machine {
     const m = this.router.msg(msg.typeUrl)
     if (!m) throw new UnknownRequest({ log: `unrecognized message type: ${msg.typeUrl}: unknown request` })
@@ -301,9 +394,9 @@ export class Application implements AbciApplication {
       }
       delivered++
       const branch = this.opts.store.branch()
-      const exec = new Executor(this.router, this.opts.authority, block, branch, new GasMeter(UNMETERED))
+      const exec = this.executor(block, branch, new GasMeter(UNMETERED))
       try {
-        exec.call(send.caller, send, 1)
+        exec.deliver(send)
         branch.write()
         blockExec.events.push(...exec.events)
         queue.push(...exec.sends)

@@ -55,6 +55,37 @@ const writeAlternatives = (alts: ReadonlyArray<Uint8Array>): Uint8Array => {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
+/** Bumped by every write to any capability table (any store, any branch): see {@link CapabilityCache}. */
+let writes = 0
+
+/**
+ * Decoded grants of one chain's committed capability table, so a check costs a Map lookup
+ * instead of four IAVL reads and a decode. Sound because it is consulted only while no
+ * capability table has been written since this chain's last commit (`writes` unchanged):
+ * grants change at genesis and by governance, rarely; after any write every check reads the
+ * store until the next {@link CapabilityCache.committed}. Host-side only: the result of a check
+ * is the same with or without it.
+ */
+export class CapabilityCache {
+  private readonly entries = new Map<string, ChainCapability[]>()
+  private epoch = -1
+  /** Call after each commit of the chain's store: the committed table is the one now in force. */
+  committed(): void {
+    this.entries.clear()
+    this.epoch = writes
+  }
+  /** The cached candidates for `key`, computing them with `load` when the cache may be used. */
+  lookup(key: string, load: () => ChainCapability[]): ChainCapability[] {
+    if (this.epoch !== writes) return load()
+    let v = this.entries.get(key)
+    if (v === undefined) {
+      if (this.entries.size > 100_000) this.entries.clear()
+      this.entries.set(key, (v = load()))
+    }
+    return v
+  }
+}
+
 /** Add `grant` to the table (idempotent). Throws InvalidRequest on a malformed principal or capability. */
 export const grantCapability = (store: KVStore, grant: Grant): void => {
   const principal = grant.principal.endsWith(":*") ? grant.principal : (parsePrincipal(grant.principal), grant.principal)
@@ -64,6 +95,7 @@ export const grantCapability = (store: KVStore, grant: Grant): void => {
   const mine = encodeConstraints(cap.constraints).finish()
   const alts = readAlternatives(store.get(key))
   if (alts.some((a) => hex(a) === hex(mine))) return
+  writes++
   alts.push(mine)
   alts.sort((a, b) => (hex(a) < hex(b) ? -1 : hex(a) > hex(b) ? 1 : 0))
   store.set(key, writeAlternatives(alts))
@@ -77,6 +109,7 @@ export const revokeCapability = (store: KVStore, grant: Grant): boolean => {
   const alts = readAlternatives(store.get(key))
   const rest = alts.filter((a) => hex(a) !== mine)
   if (rest.length === alts.length) return false
+  writes++
   if (rest.length === 0) store.delete(key)
   else store.set(key, writeAlternatives(rest))
   return true
@@ -117,12 +150,14 @@ const candidates = (store: KVStore, principal: string, iface: string, method: st
 /**
  * Check that `principal` may call `iface.method` with `request` (the decoded typed request).
  * Throws CapabilityMissing (code 4) whose log names the principal, the capability and, when a
- * grant exists but does not hold, the failed constraint. Reads `store` without gas.
+ * grant exists but does not hold, the failed constraint. Reads `store` without gas, or `cache`.
  */
 export const checkCapability = (
-  store: KVStore, principal: string, iface: string, method: string, request: unknown, scope: ConstraintScope
+  store: KVStore, principal: string, iface: string, method: string, request: unknown, scope: ConstraintScope, cache?: CapabilityCache
 ): void => {
-  const held = candidates(store, principal, iface, method)
+  const held = cache
+    ? cache.lookup(`${principal}/${iface}.${method}`, () => candidates(store, principal, iface, method))
+    : candidates(store, principal, iface, method)
   if (held.length === 0) {
     throw new CapabilityMissing({ log: `capability missing: ${principal} holds no capability ${iface}.${method}: unauthorized` })
   }

@@ -143,12 +143,24 @@ export interface ConstraintScope {
 
 const camel = (kebab: string): string => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
+interface Segment { readonly key: string; readonly list: boolean }
+const parsedPaths = new Map<string, ReadonlyArray<Segment>>()
+const segments = (path: string): ReadonlyArray<Segment> => {
+  let segs = parsedPaths.get(path)
+  if (!segs) {
+    segs = path.split(".").map((seg) => {
+      const list = seg.endsWith("[]")
+      return { key: camel(list ? seg.slice(0, -2) : seg), list }
+    })
+    if (parsedPaths.size < 10_000) parsedPaths.set(path, segs)
+  }
+  return segs
+}
+
 /** Values of a field path in a decoded request (lists expand with `[]`). Missing fields read as "". */
 export const fieldValues = (request: unknown, path: string): unknown[] => {
   let values: unknown[] = [request]
-  for (const seg of path.split(".")) {
-    const list = seg.endsWith("[]")
-    const key = camel(list ? seg.slice(0, -2) : seg)
+  for (const { key, list } of segments(path)) {
     const next: unknown[] = []
     for (const v of values) {
       const f = typeof v === "object" && v !== null ? (v as Record<string, unknown>)[key] : undefined

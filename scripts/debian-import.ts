@@ -88,7 +88,7 @@ const main = async () => {
   const port = await freePort()
   const config = {
     ...defaultConfig,
-    rpc: { listen: `127.0.0.1:${port}` },
+    rpc: { ...defaultConfig.rpc, listen: `127.0.0.1:${port}` },
     consensus: { ...defaultConfig.consensus, blockTimeMs: Number(args["block-ms"]) },
     mempool: { ...defaultConfig.mempool, size: 100_000 },
     modules: { ...defaultConfig.modules, graph: { ...defaultConfig.modules.graph, enabled: true } }

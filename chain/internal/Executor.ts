@@ -7,7 +7,7 @@
  */
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import type { MultiStore } from "../../store/KVStore.ts"
-import { CAPABILITIES_NAMESPACE, checkCapability } from "../Capabilities.ts"
+import { CAPABILITIES_NAMESPACE, checkCapability, type CapabilityCache } from "../Capabilities.ts"
 import { CapabilityMissing, InvalidRequest, isChainError, UnknownRequest } from "../ChainError.ts"
 import type { GasMeter } from "../Gas.ts"
 import type { BlockContext, ChainCall, ExecContext, Machine } from "../Machine.ts"
@@ -29,6 +29,8 @@ export interface ScopeOptions {
   readonly bech32Prefix: string
   /** The transaction's signers (empty outside a tx). */
   readonly signers?: ReadonlyArray<string>
+  /** The chain's cache of committed grants (chain/Capabilities.ts CapabilityCache). */
+  readonly cache?: CapabilityCache
 }
 
 /** One execution scope: a branch, a gas meter, an event list and an outgoing send queue. */
@@ -41,6 +43,7 @@ export class Executor {
   readonly gas: GasMeter
   readonly signers: ReadonlyArray<string>
   private readonly prefix: string
+  private readonly cache: CapabilityCache | undefined
   private readonly metered: boolean
   private readonly selves = new Map<string, string>()
   constructor(router: Router, block: BlockContext, ms: MultiStore, gas: GasMeter, opts: ScopeOptions) {
@@ -50,6 +53,7 @@ export class Executor {
     this.gas = gas
     this.prefix = opts.bech32Prefix
     this.signers = opts.signers ?? []
+    this.cache = opts.cache
     this.metered = gas.limit < Number.MAX_SAFE_INTEGER
   }
 
@@ -111,7 +115,7 @@ export class Executor {
       if (isChainError(e)) throw e
       throw new InvalidRequest({ log: `${call.target}.${call.method}: malformed request body: ${(e as Error).message}` })
     }
-    checkCapability(this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers })
+    checkCapability(this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers }, this.cache)
     return target
   }
 

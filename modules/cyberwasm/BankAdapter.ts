@@ -1,25 +1,23 @@
 /**
- * The one place where CyberWasm talks to the bank machine: deposits into reserves and the bank
- * host functions, through the bank's call API (modules/bank/BankCall.ts) with `ctx.call`:
- * "send" (MsgSend), "balance" (QueryBalanceRequest), "supply" (QuerySupplyOfRequest), "mint"
- * (Output; the bank checks that "cyberwasm" is in its minters), "burn" (Input; burners).
- * The kernel checks cyberwasm's capabilities for each method. TestEnv serves the same methods.
+ * How CyberWasm reaches the bank: deposits into reserves and the bank host functions, through the
+ * generated client of the bank's WIT interface (wit/chain/bank.wit, chain/generated/bank.ts) on a
+ * {@link BankPort}. The port is a context acting as a principal: the cyberwasm machine itself for
+ * deposits from the tx signer, `program:<address>` for a program's host calls, so the executor
+ * checks that principal's capabilities (docs/capabilities.md) before the bank runs.
  *
- * Source: modules/bank/BankCall.ts; cosmos-sdk x/bank keeper interfaces.
+ * Source: wit/chain/bank.wit; cosmos-sdk x/bank keeper interfaces.
  */
-import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
-import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
+import { bankClient } from "../../chain/generated/bank.ts"
 import type { ChainCall } from "../../chain/Machine.ts"
 
-/** What the adapter needs from the execution context. */
+/** A principal's way to other machines: state-changing calls and read-only interface methods. */
 export interface BankPort {
   call(call: ChainCall): Uint8Array
   /** A read-only call (ExecContext.query): only methods the target's interface marks read-only. */
   query(call: ChainCall): Uint8Array
 }
 
-/** Bank operations used by CyberWasm. Amounts are base units. Throws chain errors (InsufficientFunds, ...). */
+/** Bank operations used by CyberWasm. Amounts are base units. Throws chain errors (CapabilityMissing, InsufficientFunds, ...). */
 export interface BankAdapter {
   send(port: BankPort, from: string, to: string, denom: string, amount: bigint): void
   balance(port: BankPort, owner: string, denom: string): bigint
@@ -28,23 +26,13 @@ export interface BankAdapter {
   burn(port: BankPort, from: string, denom: string, amount: bigint): void
 }
 
-/** The chain bank's call API. */
+const coins = (denom: string, amount: bigint) => [{ denom, amount: amount.toString() }]
+
+/** The chain bank through its generated client: writes as calls, reads as read-only queries. */
 export const chainBank: BankAdapter = {
-  send(port, from, to, denom, amount) {
-    port.call({ target: "bank", method: "send", body: MsgSend.encode({ fromAddress: from, toAddress: to, amount: [{ denom, amount: amount.toString() }] }).finish() })
-  },
-  balance(port, owner, denom) {
-    const res = QueryBalanceResponse.decode(port.call({ target: "bank", method: "balance", body: QueryBalanceRequest.encode({ address: owner, denom }).finish() }))
-    return BigInt(res.balance?.amount ?? "0")
-  },
-  supply(port, denom) {
-    const res = QuerySupplyOfResponse.decode(port.call({ target: "bank", method: "supply", body: QuerySupplyOfRequest.encode({ denom }).finish() }))
-    return BigInt(res.amount?.amount ?? "0")
-  },
-  mint(port, to, denom, amount) {
-    port.call({ target: "bank", method: "mint", body: Output.encode({ address: to, coins: [{ denom, amount: amount.toString() }] }).finish() })
-  },
-  burn(port, from, denom, amount) {
-    port.call({ target: "bank", method: "burn", body: Input.encode({ address: from, coins: [{ denom, amount: amount.toString() }] }).finish() })
-  }
+  send: (port, from, to, denom, amount) => void bankClient((c) => port.call(c)).send({ from, to, amount: coins(denom, amount) }),
+  balance: (port, owner, denom) => BigInt(bankClient((c) => port.query(c)).balance({ address: owner, denom }).balance?.amount ?? "0"),
+  supply: (port, denom) => BigInt(bankClient((c) => port.query(c)).supply({ denom }).amount?.amount ?? "0"),
+  mint: (port, to, denom, amount) => void bankClient((c) => port.call(c)).mint({ address: to, coins: coins(denom, amount) }),
+  burn: (port, from, denom, amount) => void bankClient((c) => port.call(c)).burn({ address: from, coins: coins(denom, amount) })
 }

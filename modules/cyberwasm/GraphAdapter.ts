@@ -1,16 +1,14 @@
 /**
- * The one place where CyberWasm talks to the graph machine: the graph host functions
- * (create_cyberlink, query_rank, query_outlinks, query_backlinks) through the graph's call API
- * (modules/graph/Graph.ts `onCall`) with `ctx.call`: "link" (MsgCyberlink with the program as the
- * neuron), "rank" (StringRequest -> QueryRankResponse), "outlinks" / "backlinks"
- * (QuerySearchRequest -> QuerySearchResponse). The kernel checks cyberwasm's capability for each
- * method; a node without the graph module answers UnknownRequest, which reaches the program as
- * the host function's error.
+ * How CyberWasm reaches the graph machine: the graph host functions (create_cyberlink,
+ * query_rank, query_outlinks, query_backlinks) through the generated client of the graph's WIT
+ * interface (wit/chain/graph.wit, chain/generated/graph.ts) on a port acting as the program, so
+ * `graph.link {neuron: self}` binds the neuron to the program. A chain whose registry has no
+ * active graph answers UnknownRequest, which reaches the program as the host function's error.
  *
- * Source: modules/graph/Graph.ts onCall; go-cyber x/graph MsgCyberlink, x/rank grpc_query.go.
+ * Source: wit/chain/graph.wit; go-cyber x/graph MsgCyberlink, x/rank grpc_query.go.
  */
+import { graphClient } from "../../chain/generated/graph.ts"
 import type { BankPort } from "./BankAdapter.ts"
-import { MsgCyberlink, QueryRankResponse, QuerySearchRequest, QuerySearchResponse, StringRequest } from "../graph/Messages.ts"
 
 /** Graph operations used by CyberWasm. Throws the graph's chain errors (ZeroPower, NotEnoughBandwidth, ParticleNotFound, ...). */
 export interface GraphAdapter {
@@ -22,16 +20,10 @@ export interface GraphAdapter {
   neighbours(port: BankPort, direction: "outlinks" | "backlinks", particle: string, limit: number): string[]
 }
 
-/** The chain graph's call API. */
+/** The chain graph through its generated client: links as calls, reads as read-only queries. */
 export const chainGraph: GraphAdapter = {
-  link(port, neuron, from, to) {
-    port.call({ target: "graph", method: "link", body: MsgCyberlink.encode({ neuron, links: [{ from, to }] }).finish() })
-  },
-  rank(port, particle) {
-    return QueryRankResponse.decode(port.call({ target: "graph", method: "rank", body: StringRequest.encode({ value: particle }).finish() })).rank
-  },
-  neighbours(port, direction, particle, limit) {
-    const body = QuerySearchRequest.encode({ particle, pagination: { page: 0, perPage: limit } }).finish()
-    return QuerySearchResponse.decode(port.call({ target: "graph", method: direction, body })).result.map((r) => r.particle)
-  }
+  link: (port, neuron, from, to) => void graphClient((c) => port.call(c)).link({ neuron, links: [{ from, to }] }),
+  rank: (port, particle) => graphClient((c) => port.query(c)).rank({ particle }).rank,
+  neighbours: (port, direction, particle, limit) =>
+    graphClient((c) => port.query(c))[direction]({ particle, pagination: { page: 0, perPage: limit } }).result.map((r) => r.particle)
 }

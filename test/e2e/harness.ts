@@ -34,14 +34,23 @@ export interface TestHome {
   readonly devAddress: string
 }
 
-/** Create a home in a temp dir; RPC on a free port; blocks every `blockTimeMs`. */
-export const makeHome = async (blockTimeMs = 200): Promise<TestHome> => {
+/**
+ * Create a home in a temp dir; RPC on a free port; blocks every `blockTimeMs`. `modules` switches
+ * modules on at `init`, so they are in the genesis machine registry (e.g. `["graph", "cyberwasm"]`).
+ */
+export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: ReadonlyArray<"graph" | "cyberwasm"> } = {}): Promise<TestHome> => {
   const home = mkdtempSync(join(tmpdir(), "ck-e2e-"))
   const port = await freePort()
+  const on = new Set(opts.modules ?? [])
   const config = {
     ...defaultConfig,
-    rpc: { listen: `127.0.0.1:${port}` },
-    consensus: { ...defaultConfig.consensus, blockTimeMs }
+    rpc: { ...defaultConfig.rpc, listen: `127.0.0.1:${port}` },
+    consensus: { ...defaultConfig.consensus, blockTimeMs },
+    modules: {
+      ...defaultConfig.modules,
+      graph: { ...defaultConfig.modules.graph, enabled: on.has("graph") || defaultConfig.modules.graph.enabled },
+      cyberwasm: { ...defaultConfig.modules.cyberwasm, enabled: on.has("cyberwasm") || defaultConfig.modules.cyberwasm.enabled }
+    }
   }
   const init = await Effect.runPromise(initHome({ home, config }))
   if (!init.devAccount?.mnemonic) throw new Error("initHome made no dev mnemonic")

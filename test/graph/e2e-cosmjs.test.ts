@@ -25,7 +25,7 @@ test("CosmJS-signed MsgCyberlink through a real node; rank published and queried
   const port = await freePort()
   const config = {
     ...defaultConfig,
-    rpc: { listen: `127.0.0.1:${port}` },
+    rpc: { ...defaultConfig.rpc, listen: `127.0.0.1:${port}` },
     consensus: { ...defaultConfig.consensus, blockTimeMs: 150 },
     modules: { ...defaultConfig.modules, graph: { ...defaultConfig.modules.graph, enabled: true } }
   }
