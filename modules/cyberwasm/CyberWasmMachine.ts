@@ -63,6 +63,7 @@ export const replyEnvelope = (tag: bigint, ok: boolean, data: Uint8Array): Uint8
 /** The machine. */
 export class CyberWasmMachine implements Machine {
   readonly name = NAME
+  readonly version: string = "0.1.0"
   readonly msgTypeUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade]
   readonly queryPrefixes = ["/cyber.cyberwasm.v1.Query/"]
   readonly params: CyberWasmParams
