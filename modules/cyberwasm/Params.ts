@@ -26,10 +26,19 @@ export interface CyberWasmParams {
   readonly maxRunGas: bigint
   /** Gas limit of a read-only dispatch query. */
   readonly queryGas: bigint
-  /** Gas per byte of uploaded code (validation + instrumentation). */
+  /**
+   * Gas per byte of uploaded code: the code is kept in the state, so `stateGasPerByte` for the
+   * stored byte + 1 for validation and instrumentation.
+   */
   readonly storeCodeGasPerByte: number
-  /** Gas per memory page written at the end of a successful call. */
+  /** Gas per memory page rewritten at the end of a successful call (the page already in the state). */
   readonly pageWriteGas: number
+  /**
+   * Gas per byte the state grows by (wasmd / cosmos-sdk KVGasConfig WriteCostPerByte = 30): a
+   * memory or stable page new to the state pays it for all 65,536 bytes (1,966,080 gas), stored
+   * schedule entries and delayed messages for their input bytes (docs/cyberwasm.md "Pricing").
+   */
+  readonly stateGasPerByte: number
   /** Maximum synchronous program call depth. */
   readonly maxCallDepth: number
   /** Maximum stable memory in pages. */
@@ -60,8 +69,9 @@ export const defaultParams: CyberWasmParams = {
   gracePeriodBlocks: 100,
   maxRunGas: 1_000_000n,
   queryGas: 10_000_000n,
-  storeCodeGasPerByte: 1,
+  storeCodeGasPerByte: 31,
   pageWriteGas: 1_000,
+  stateGasPerByte: 30,
   maxCallDepth: 10,
   maxStablePages: 1_024,
   instanceCacheBytes: 512 * 1024 * 1024,

@@ -54,7 +54,7 @@ test("deploy, deposit, execute, async send and query through CosmJS-signed txs; 
   const counterHash = (await import("node:crypto")).createHash("sha256").update(wasm.counter!).digest()
   const mailboxHash = (await import("node:crypto")).createHash("sha256").update(wasm.mailbox!).digest()
   const inst = (hash: Uint8Array) => ({ typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: hash, admin: alice, input: new Uint8Array(), reserve: 1_000_000n, label: "" } })
-  await run([await tx([inst(counterHash), inst(mailboxHash), inst(mailboxHash)])])
+  await run([await tx([inst(counterHash), inst(mailboxHash), inst(mailboxHash)], 20_000_000)]) // three new programs: about 2 M gas each for their first page (stateGasPerByte)
   const counter = programAddress("cyber", 0n)
   const boxA = programAddress("cyber", 1n)
   const boxB = programAddress("cyber", 2n)

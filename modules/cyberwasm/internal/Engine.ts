@@ -10,7 +10,8 @@
  * it fails the caller too.
  *
  * Gas: a frame runs with a budget of metering points (gas * POINTS_PER_GAS) in the instance's
- * gas global; host functions charge the same counter; page writes cost `pageWriteGas` each.
+ * gas global; host functions charge the same counter; page writes cost `pageWriteGas` each, and a
+ * page new to the state `stateGasPerByte` per byte (docs/cyberwasm.md "Pricing of state growth").
  */
 import { blake2b } from "@noble/hashes/blake2.js"
 import { blake3 } from "@noble/hashes/blake3.js"
@@ -225,6 +226,17 @@ class Execution {
     const restoreGas = () => {
       if (saved) inst.setGas(saved.gas)
     }
+    // pages new to the state are priced per byte like any state growth (Params stateGasPerByte);
+    // a call that cannot pay for what it would persist runs out of gas and persists nothing
+    let pagePoints = 0n
+    if (exception === undefined && result?.ok && !this.env.readOnly) {
+      const cost = runtime.persistCost(store, raw, inst)
+      pagePoints = BigInt((cost.written - cost.created) * params.pageWriteGas + cost.created * params.stateGasPerByte * PAGE_SIZE) * P
+      if (used + pagePoints > points) {
+        exception = new OutOfGas({ log: `out of gas persisting ${cost.written} pages (${cost.created} new to the state) of program ${address}` })
+        used = points
+      }
+    }
     if (exception !== undefined || !result || !result.ok) {
       restoreGas()
       if (inst.active === 0) {
@@ -239,9 +251,9 @@ class Execution {
     }
     if (!this.env.readOnly) {
       const fresh = loadInfo(store, address)!
-      const written = runtime.persist(store, fresh, raw, inst)
+      runtime.persist(store, fresh, raw, inst)
       saveInfo(store, fresh, params)
-      used += BigInt(written * params.pageWriteGas) * P
+      used += pagePoints
       store.commit()
       const events = parentFrame ? parentFrame.events : this.events
       const sends = parentFrame ? parentFrame.sends : this.sends
@@ -295,7 +307,7 @@ class Execution {
 
   private schedule(frame: Frame, height: bigint, every: bigint, input: Uint8Array): bigint {
     this.writable("scheduling")
-    frame.inst.charge(BigInt(HostCost.schedule + input.length) * P, "schedule")
+    frame.inst.charge(BigInt(HostCost.schedule + input.length * this.engine.params.stateGasPerByte) * P, "schedule")
     if (height <= BigInt(this.env.block.height)) throw new ProgramFailed({ log: `schedule at height ${height}: not in the future (now ${this.env.block.height})` })
     const id = this.nextId(frame)
     frame.store.set(Keys.schedule(height, frame.raw, id), encodeSchedule({ id, every, input }))
@@ -311,6 +323,7 @@ class Execution {
     const message: ProgramMessage = { from: frame.address, to: target, input, id, withReply, tag }
     if (delay === 0n) frame.sends.push(message)
     else {
+      frame.inst.charge(BigInt(input.length * this.engine.params.stateGasPerByte) * P, "send_delayed (stored)")
       if (delay < 1n) throw new ProgramFailed({ log: "send_delayed needs at least 1 block" })
       const seq = readCounter(frame.store.get(Keys.delayedSeq))
       frame.store.set(Keys.delayedSeq, counterBytes(seq + 1n))
@@ -488,7 +501,9 @@ class Execution {
           const at = Number(abs % BigInt(PAGE_SIZE))
           const n = Math.min(PAGE_SIZE - at, data.length - o)
           const key = Keys.stable(frame.raw, page)
-          const bytes = frame.store.get(key)?.slice() ?? new Uint8Array(PAGE_SIZE)
+          const stored = frame.store.get(key)
+          if (!stored) c(engine.params.stateGasPerByte * PAGE_SIZE, "stable_write (new page)")
+          const bytes = stored?.slice() ?? new Uint8Array(PAGE_SIZE)
           bytes.set(data.subarray(o, o + n), at)
           frame.store.set(key, bytes)
           o += n

@@ -209,6 +209,21 @@ export class ProgramRuntime {
   }
 
   /**
+   * What `persist` would write, without writing: dirty pages, and among them the pages that are
+   * new to the state (no stored page before, non-zero now), which grow it by a whole page each.
+   */
+  persistCost(store: KVStore, raw: Uint8Array, inst: LiveInstance): { readonly written: number; readonly created: number } {
+    const dirty = inst.dirtyPages()
+    const mem = inst.memory()
+    let created = 0
+    for (const p of dirty) {
+      if (store.has(Keys.page(raw, p))) continue
+      if (!isZero(mem.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE))) created++
+    }
+    return { written: dirty.length, created }
+  }
+
+  /**
    * Write the dirty pages and globals of `inst` into `store` and advance the memory root in
    * `info` (mutated). Returns the number of pages written.
    */
