@@ -18,60 +18,7 @@ import { defaultLimits } from "../../modules/cyberwasm/instrument/Limits.ts"
 import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { CHAIN_ID, DEFAULT_GRANTS, makeWallet, TestChain } from "../auth/support/Chain.ts"
-import { wat } from "./fixtures/wat.ts"
-
-/**
- * The nesting program. Input `[k: u8] + "addr1,addr2,..."`: recurses k frames, each keeping
- * `slots` operand-stack values live across the recursive call (uncounted by the old stack
- * weight, about 4 bytes each on Liftoff), then calls addr1 with `[k] + "addr2,..."` and returns
- * the callee's data + "<" (one per level), or err(the callee's error).
- */
-export const nester = (slots: number): Uint8Array => {
-  const gets = Array(slots).fill("local.get $k").join("\n")
-  const adds = Array(slots).fill("i32.add").join("\n")
-  return wat(`(module
- (import "cyberwasm" "call" (func $call (param i32 i32 i32 i32 i32)))
- (memory (export "memory") 1)
- (global $bump (mut i32) (i32.const 4096))
- (global $in (mut i32) (i32.const 0))
- (global $len (mut i32) (i32.const 0))
- (func $realloc (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
-  (local.set $p (global.get $bump))
-  (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
-  (local.get $p))
- (func $next (result i32) (local $i i32) (local $p i32) (local $n i32)
-  (local.set $p (global.get $in)) (local.set $n (global.get $len))
-  (if (i32.le_u (local.get $n) (i32.const 1))
-   (then (i32.store8 (i32.const 64) (i32.const 0)) (i32.store (i32.const 68) (i32.const 0)) (i32.store (i32.const 72) (i32.const 0)) (return (i32.const 0))))
-  (local.set $i (i32.const 1))
-  (block $done (loop $scan
-   (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-   (br_if $done (i32.eq (i32.load8_u (i32.add (local.get $p) (local.get $i))) (i32.const 44)))
-   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-   (br $scan)))
-  (i32.store8 (i32.add (local.get $p) (local.get $i)) (i32.load8_u (local.get $p)))
-  (call $call (i32.add (local.get $p) (i32.const 1)) (i32.sub (local.get $i) (i32.const 1))
-              (i32.add (local.get $p) (local.get $i)) (select (i32.sub (local.get $n) (local.get $i)) (i32.const 1) (i32.lt_u (local.get $i) (local.get $n)))
-              (i32.const 80))
-  (if (i32.eqz (i32.load8_u (i32.const 80)))
-   (then
-    (i32.store8 (i32.add (i32.load (i32.const 84)) (i32.load (i32.const 88))) (i32.const 60))
-    (i32.store8 (i32.const 64) (i32.const 0)) (i32.store (i32.const 68) (i32.load (i32.const 84))) (i32.store (i32.const 72) (i32.add (i32.load (i32.const 88)) (i32.const 1))))
-   (else
-    (i32.store8 (i32.const 64) (i32.const 1)) (i32.store (i32.const 68) (i32.load (i32.const 84))) (i32.store (i32.const 72) (i32.load (i32.const 88)))))
-  (i32.const 0))
- (func $burn (param $k i32) (result i32)
-  (if (result i32) (i32.eqz (local.get $k)) (then (call $next)) (else
-   ${gets}
-   (call $burn (i32.sub (local.get $k) (i32.const 1)))
-   ${adds})))
- (func $dispatch (export "cyberwasm_dispatch") (param $p i32) (param $n i32) (result i32)
-  (global.set $in (local.get $p)) (global.set $len (local.get $n))
-  (drop (call $burn (i32.load8_u (local.get $p))))
-  (global.set $bump (i32.const 4096))
-  (i32.const 64))
-)`)
-}
+import { nester } from "./fixtures/nester.ts"
 
 const PROGRAMS = 13
 const MAX_DEPTH = 12 // past maxCallDepth (10)
