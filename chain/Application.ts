@@ -33,7 +33,7 @@ import { InvalidRequest, isChainError, UnknownRequest } from "./ChainError.ts"
 import { GasMeter } from "./Gas.ts"
 import { Executor, type QueuedSend } from "./internal/Executor.ts"
 import { errorResult, isNodeFault, type TxOutcome } from "./internal/TxResult.ts"
-import type { BlockContext, Machine, QueryContext, ValidatorUpdate } from "./Machine.ts"
+import type { BlockContext, ExecContext, Machine, QueryContext, ValidatorUpdate } from "./Machine.ts"
 import type { Router } from "./Router.ts"
 import { ActiveSet, SYSTEM_NAMESPACES } from "./internal/ActiveSet.ts"
 import { codeProblem, listRecords, MachineCodeMismatch, REGISTRY_NAMESPACE, writeRecord, type MachineRecord } from "./Registry.ts"
@@ -192,7 +192,7 @@ export class Application implements AbciApplication {
       if (m.prepareBlock) await m.prepareBlock({ chainId: this.opts.chainId, height: expected, store: store.store(m.name) })
     }
     const blockExec = this.executor(block, store, new GasMeter(UNMETERED))
-    for (const m of this.router.machines) if (m.beginBlock) m.beginBlock(blockExec.context(m))
+    for (const m of this.router.machines) if (m.beginBlock) this.hook(m, "beginBlock", block, blockExec, (ctx) => m.beginBlock!(ctx), undefined)
 
     const txResults: ExecTxResult[] = []
     const queue: QueuedSend[] = []
@@ -204,8 +204,8 @@ export class Application implements AbciApplication {
     this.drainSends(queue, blockExec, block)
 
     const updates: ValidatorUpdate[] = []
-    for (const m of this.router.machines) if (m.endBlock) updates.push(...m.endBlock(blockExec.context(m)))
-    for (const m of this.router.machines) if (m.precommit) m.precommit(blockExec.context(m))
+    for (const m of this.router.machines) if (m.endBlock) updates.push(...this.hook(m, "endBlock", block, blockExec, (ctx) => m.endBlock!(ctx), []))
+    for (const m of this.router.machines) if (m.precommit) this.hook(m, "precommit", block, blockExec, (ctx) => m.precommit!(ctx), undefined)
     this.lastBlockTime = req.time
     return {
       events: blockExec.events,
@@ -373,6 +373,35 @@ export class Application implements AbciApplication {
       const { genesis: _genesis, ...rest } = r
       writeRecord(branch.store(REGISTRY_NAMESPACE), { ...rest, status: "active", grants })
       branch.write()
+    }
+  }
+
+  /**
+   * Run one machine's block hook in its own branch. A chain error (deterministic: a refused
+   * capability, a machine's own refusal) discards that hook's writes for this block and is
+   * reported as a `block_hook_failed` event; the block and the other machines go on, so a
+   * revoked grant cannot halt the chain. Any other error is a host fault and stops the node.
+   */
+  private hook<T>(m: Machine, name: string, block: BlockContext, blockExec: Executor, run: (ctx: ExecContext) => T, empty: T): T {
+    const branch = this.opts.store.branch()
+    const exec = this.executor(block, branch, new GasMeter(UNMETERED))
+    try {
+      const out = run(exec.context(m))
+      branch.write()
+      blockExec.events.push(...exec.events)
+      blockExec.sends.push(...exec.sends)
+      return out
+    } catch (e) {
+      if (!isChainError(e)) throw e
+      blockExec.events.push({
+        type: "block_hook_failed",
+        attributes: [
+          { key: "machine", value: m.name, index: true },
+          { key: "hook", value: name, index: false },
+          { key: "reason", value: e.log.slice(0, 512), index: false }
+        ]
+      })
+      return empty
     }
   }
 

@@ -11,7 +11,7 @@ import { GetTxRequest, GetTxResponse, SimulateRequest, SimulateResponse } from "
 import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import type { ExecTxResult, RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types"
 import type { CommitMultiStore, MultiStore } from "../../store/KVStore.ts"
-import { InvalidRequest, NotFound, UnknownRequest } from "../ChainError.ts"
+import { InvalidRequest, isChainError, NotFound, UnknownRequest } from "../ChainError.ts"
 import type { Machine, QueryContext } from "../Machine.ts"
 import type { Router } from "../Router.ts"
 import { errorInfo, type TxOutcome } from "./TxResult.ts"
@@ -79,13 +79,26 @@ export const serveAppQuery = async (req: RequestQuery, deps: AppQueryDeps): Prom
     const snapshot = await deps.store.snapshot(height)
     const value = machine.query(deps.queryContext(snapshot, height)(machine), req.path, req.data)
     return { ...base, value }
-  } catch (e) {
+  } catch (caught) {
+    const e = malformedQuery(caught, req.path)
     const info = errorInfo(e)
     const tag = typeof e === "object" && e !== null && "_tag" in e ? String(e._tag) : ""
     const log = req.path.startsWith("/") && info.code !== 1 ? `rpc error: code = ${grpcCode(tag)} desc = ${info.log}` : info.log
     return { ...base, code: info.code, codespace: info.codespace, log }
   }
 }
+
+/** Messages cosmjs-types' BinaryReader throws on malformed protobuf (binary.ts, varint.ts). */
+const PROTOBUF_READER = /premature EOF|invalid wire type|index out of range|illegal tag|invalid varint|varint|invalid utf-?8/i
+
+/**
+ * A query whose data a machine's protobuf decoder refused is the client's error: InvalidRequest
+ * (code 18) naming the path, never code 1. Any other non-chain error stays internal.
+ */
+const malformedQuery = (e: unknown, path: string): unknown =>
+  !isChainError(e) && e instanceof Error && PROTOBUF_READER.test(e.message)
+    ? new InvalidRequest({ log: `malformed request data for ${path.slice(0, 120)}: ${e.message}` })
+    : e
 
 const getTx = async (data: Uint8Array, deps: AppQueryDeps): Promise<Uint8Array> => {
   const { hash } = GetTxRequest.decode(data)

@@ -17,9 +17,14 @@
  *
  * Source: issue 5; wasmd x/wasm keeper (store/instantiate/execute/migrate flow) for the shape.
  */
+import type { Grant } from "../../chain/Capabilities.ts"
+import { cyberwasmDispatcher, cyberwasmInterface, DeliverRequest } from "../../chain/generated/cyberwasm.ts"
+import type { InterfaceSpec } from "../../chain/Interface.ts"
+import { machinePrincipal, programPrincipal, type PrincipalKind } from "../../chain/Principal.ts"
+import { CYBERWASM_GRANTS } from "./Grants.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
-import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import type { ChainCall, ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import { isNodeFault } from "../../chain/internal/TxResult.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { type BankAdapter, type BankPort, chainBank } from "./BankAdapter.ts"
@@ -49,6 +54,10 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 const MAX_GAS = BigInt(Number.MAX_SAFE_INTEGER)
 const REPLY_MAGIC = [0xff, 0x52] as const
 
+const refuseWrite = (): never => {
+  throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" })
+}
+
 /** Build the reply envelope delivered for `send_with_reply`. */
 export const replyEnvelope = (tag: bigint, ok: boolean, data: Uint8Array): Uint8Array => {
   const out = new Uint8Array(11 + data.length)
@@ -64,6 +73,12 @@ export const replyEnvelope = (tag: bigint, ok: boolean, data: Uint8Array): Uint8
 export class CyberWasmMachine implements Machine {
   readonly name = NAME
   readonly version: string = "0.1.0"
+  /** Programs are principals this machine runs and acts as (`program:<address>`). */
+  readonly hosts: ReadonlyArray<PrincipalKind> = ["program"]
+  /** The call API: wit/chain/cyberwasm.wit. */
+  readonly interface: InterfaceSpec = cyberwasmInterface
+  /** The machine's own calls and the defaults of every program (docs/capabilities.md). */
+  readonly grants: ReadonlyArray<Grant> = CYBERWASM_GRANTS
   readonly msgTypeUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade]
   readonly queryPrefixes = ["/cyber.cyberwasm.v1.Query/"]
   readonly params: CyberWasmParams
@@ -104,8 +119,7 @@ export class CyberWasmMachine implements Machine {
   }
 
   private port(ctx: ExecContext): BankPort {
-    // queries of other machines from inside a block go through their call API (ExecContext has no query)
-    return { call: (c) => ctx.call(c), query: (target, path, data) => ctx.call({ target, method: path, body: data }) }
+    return { call: (c) => ctx.call(c), query: (c) => ctx.query(c) }
   }
 
   private env(ctx: ExecContext, origin: string, txHash: Uint8Array): EngineEnv {
@@ -116,8 +130,9 @@ export class CyberWasmMachine implements Machine {
       txHash,
       readOnly: false,
       emit: (e) => ctx.emit(e),
-      send: (m) => ctx.send({ target: NAME, method: "deliver", body: encodeMessage(m) }),
+      send: (m) => ctx.send({ target: NAME, method: "deliver", body: DeliverRequest.encode({ message: encodeMessage(m) }) }),
       port: this.port(ctx),
+      portAs: (address) => this.port(ctx.actAs(programPrincipal(address))),
       ...(this.logSink ? { log: this.logSink } : {})
     }
   }
@@ -244,12 +259,17 @@ export class CyberWasmMachine implements Machine {
     return data
   }
 
-  onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
-    if (method !== "deliver") throw new UnknownRequest({ log: `cyberwasm has no call method "${method}"` })
-    if (caller !== NAME) throw new Unauthorized({ log: `only cyberwasm itself delivers program messages (caller ${caller})` })
-    this.deliver(ctx, decodeMessage(body))
-    return new Uint8Array()
-  }
+  /**
+   * The call API (wit/chain/cyberwasm.wit): "deliver" takes one queued program message (the
+   * encoded ProgramMessage inside `deliver-request.message`); only `machine:cyberwasm` may deliver.
+   */
+  readonly onCall = cyberwasmDispatcher({
+    deliver: (ctx, caller, req) => {
+      if (caller !== machinePrincipal(NAME)) throw new Unauthorized({ log: `only cyberwasm itself delivers program messages (caller ${caller})` })
+      this.deliver(ctx, decodeMessage(req.message))
+      return {}
+    }
+  })
 
   /** Deliver one async message, paid from the sender's reserve; replies when asked. */
   deliver(ctx: ExecContext, m: ProgramMessage): void {
@@ -390,14 +410,11 @@ export class CyberWasmMachine implements Machine {
       readOnly: true,
       emit: () => {},
       send: () => {},
-      port: {
-        call: (c) => {
-          // graph reads (GraphAdapter) become the graph's public queries; the bodies are the same
-          const path = c.target === "graph" ? GRAPH_READ_QUERIES.get(c.method) : undefined
-          if (path) return ctx.query(c.target, path, c.body)
-          throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" })
-        },
-        query: (t, p, d) => ctx.query(t, p, d)
+      port: { call: refuseWrite, query: refuseWrite },
+      // outside a block a program still acts as itself, through read-only interface methods only
+      portAs: (program) => {
+        const read = (c: ChainCall) => ctx.callAs(programPrincipal(program), c)
+        return { call: read, query: read }
       }
     }
     const out = this.engine.run(env, address, "cyberwasm_dispatch", input, this.params.queryGas, "", { instance: inst })
@@ -419,13 +436,6 @@ export class CyberWasmMachine implements Machine {
     return { entries: [...ctx.store.iterate()].map(([k, v]) => [hex(k), hex(v)]) }
   }
 }
-
-/** The graph call methods that are reads, and the query path answering the same body in a read-only query. */
-const GRAPH_READ_QUERIES: ReadonlyMap<string, string> = new Map([
-  ["rank", "/cyber.rank.v1beta1.Query/Rank"],
-  ["outlinks", "/cyber.rank.v1beta1.Query/Search"],
-  ["backlinks", "/cyber.rank.v1beta1.Query/Backlinks"]
-])
 
 /** Export the message helpers for clients. */
 export { M as CyberWasmMessages, encodeMessage as encodeProgramMessage }

@@ -13,14 +13,15 @@
  *   env.advance(10)                     // 10 blocks: sends drained, schedules run
  *   env.reserve(counter), env.info(counter), env.page(counter, 0), env.schedule(counter)
  */
-import { Input, Output } from "cosmjs-types/cosmos/bank/v1beta1/bank"
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
-import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { toBech32 } from "@cosmjs/encoding"
 import { createHash } from "node:crypto"
 import { InsufficientFunds, isChainError, UnknownRequest } from "../../chain/ChainError.ts"
+import { bankDispatcher, bankInterface, type BankHandlers } from "../../chain/generated/bank.ts"
 import { GasMeter } from "../../chain/Gas.ts"
+import { checkCapability, grantCapability } from "../../chain/Capabilities.ts"
+import { parsePrincipal, selfAddress } from "../../chain/Principal.ts"
+import { CYBERWASM_GRANTS } from "./Grants.ts"
 import type { ChainCall, ExecContext, MsgContext } from "../../chain/Machine.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { CyberWasmMachine } from "./CyberWasmMachine.ts"
@@ -115,9 +116,13 @@ export class TestEnv {
     return this.balances.get(`${address}/${denom}`) ?? 0n
   }
 
-  private context(store: KVStore, gas: GasMeter, events: Event[], bank: Map<string, bigint>, sends: ChainCall[]): MsgContext {
+  private context(store: KVStore, gas: GasMeter, events: Event[], bank: Map<string, bigint>, sends: ChainCall[], principal = "machine:cyberwasm", signers: ReadonlyArray<string> = []): MsgContext {
     const height = this.height
     return {
+      principal,
+      txSigners: signers,
+      query: (c) => this.bankCall(bank, c, principal, true, signers),
+      actAs: (p) => this.context(store, gas, events, bank, sends, p, signers),
       chainId: this.chainId,
       height,
       time: { seconds: BigInt(1_700_000_000 + height * 5), nanos: 0 },
@@ -127,66 +132,84 @@ export class TestEnv {
       rawStore: store,
       gas,
       emit: (e) => events.push(e),
-      call: (c) => this.bankCall(bank, c),
+      call: (c) => this.bankCall(bank, c, principal, false, signers),
       send: (c) => sends.push(c),
       txHash: sha(`tx/${height}/${this.events.length}`),
-      signers: []
+      signers: [...signers]
     }
   }
 
-  /** The toy bank behind ctx.call("bank", ...): the bank call API's send, balance, supply, mint, burn (modules/bank/BankCall.ts). */
-  private bankCall(bank: Map<string, bigint>, c: ChainCall): Uint8Array {
+  /**
+   * The toy bank behind ctx.call("bank", ...): the generated bank interface (wit/chain/bank.wit)
+   * over a map, so it cannot drift from the real bank's API. `readOnly` refuses state-changing
+   * methods as ExecContext.query does. Balances key: address/denom.
+   */
+  private bankCall(bank: Map<string, bigint>, c: ChainCall, caller = "machine:cyberwasm", readOnly = false, signers: ReadonlyArray<string> = []): Uint8Array {
     if (c.target !== "bank") throw new UnknownRequest({ log: `TestEnv has no machine "${c.target}"` })
+    const spec = bankInterface.methods[c.method]
+    if (!spec) throw new UnknownRequest({ log: `TestEnv bank has no method ${c.method}` })
+    if (readOnly && !spec.readOnly) throw new UnknownRequest({ log: `bank.${c.method} changes state: not callable as a query` })
+    // the chain's check, against the genesis grants of cyberwasm and its programs (docs/capabilities.md)
+    const principal = parsePrincipal(caller)
+    checkCapability(this.capabilities, caller, "bank", c.method, spec.request.decode(c.body), { self: selfAddress(principal, this.machine.params.addressPrefix), signers })
+    return bankDispatcher(this.toyBank(bank))(undefined, caller, c.method, c.body)
+  }
+
+  /** The capability table TestEnv checks calls against: the cyberwasm machine's genesis grants (plus grants added by a test). */
+  readonly capabilities: KVStore = (() => {
+    const store = new MemoryKVStore()
+    for (const g of CYBERWASM_GRANTS) grantCapability(store, g)
+    return store
+  })()
+
+  private toyBank(bank: Map<string, bigint>): BankHandlers<undefined> {
     const get = (k: string) => bank.get(k) ?? this.balances.get(k) ?? 0n
-    if (c.method === "send") {
-      const m = MsgSend.decode(c.body)
-      for (const coin of m.amount) {
-        const amount = BigInt(coin.amount)
-        const from = `${m.fromAddress}/${coin.denom}`
-        if (get(from) < amount) throw new InsufficientFunds({ log: `${m.fromAddress} has ${get(from)}${coin.denom}, needs ${amount}${coin.denom}: insufficient funds` })
-        bank.set(from, get(from) - amount)
-        const to = `${m.toAddress}/${coin.denom}`
-        bank.set(to, get(to) + amount)
+    const keys = () => [...new Set([...this.balances.keys(), ...bank.keys()])].sort()
+    return {
+      send: (_ctx, _caller, req) => {
+        for (const coin of req.amount) {
+          const amount = BigInt(coin.amount)
+          const from = `${req.from}/${coin.denom}`
+          if (get(from) < amount) throw new InsufficientFunds({ log: `${req.from} has ${get(from)}${coin.denom}, needs ${amount}${coin.denom}: insufficient funds` })
+          bank.set(from, get(from) - amount)
+          const to = `${req.to}/${coin.denom}`
+          bank.set(to, get(to) + amount)
+        }
+        return {}
+      },
+      mint: (_ctx, _caller, req) => {
+        for (const coin of req.coins) bank.set(`${req.address}/${coin.denom}`, get(`${req.address}/${coin.denom}`) + BigInt(coin.amount))
+        return {}
+      },
+      burn: (_ctx, _caller, req) => {
+        for (const coin of req.coins) {
+          const k = `${req.address}/${coin.denom}`
+          if (get(k) < BigInt(coin.amount)) throw new InsufficientFunds({ log: `${req.address} cannot burn ${coin.amount}${coin.denom}: insufficient funds` })
+          bank.set(k, get(k) - BigInt(coin.amount))
+        }
+        return {}
+      },
+      balance: (_ctx, _caller, req) => ({ balance: { denom: req.denom, amount: get(`${req.address}/${req.denom}`).toString() } }),
+      balances: (_ctx, _caller, req) => ({
+        balances: keys().filter((k) => k.startsWith(`${req.address}/`) && get(k) > 0n).map((k) => ({ denom: k.slice(req.address.length + 1), amount: get(k).toString() }))
+      }),
+      supply: (_ctx, _caller, req) => {
+        let total = 0n
+        for (const k of keys()) if (k.endsWith(`/${req.denom}`)) total += get(k)
+        return { amount: { denom: req.denom, amount: total.toString() } }
       }
-      return new Uint8Array()
     }
-    if (c.method === "mint") {
-      const o = Output.decode(c.body)
-      for (const coin of o.coins) bank.set(`${o.address}/${coin.denom}`, get(`${o.address}/${coin.denom}`) + BigInt(coin.amount))
-      return new Uint8Array()
-    }
-    if (c.method === "burn") {
-      const i = Input.decode(c.body)
-      for (const coin of i.coins) {
-        const k = `${i.address}/${coin.denom}`
-        if (get(k) < BigInt(coin.amount)) throw new InsufficientFunds({ log: `${i.address} cannot burn ${coin.amount}${coin.denom}: insufficient funds` })
-        bank.set(k, get(k) - BigInt(coin.amount))
-      }
-      return new Uint8Array()
-    }
-    if (c.method === "balance") {
-      const q = QueryBalanceRequest.decode(c.body)
-      return QueryBalanceResponse.encode({ balance: { denom: q.denom, amount: get(`${q.address}/${q.denom}`).toString() } }).finish()
-    }
-    if (c.method === "supply") {
-      const q = QuerySupplyOfRequest.decode(c.body)
-      let total = 0n
-      const keys = new Set([...this.balances.keys(), ...bank.keys()])
-      for (const k of keys) if (k.endsWith(`/${q.denom}`)) total += get(k)
-      return QuerySupplyOfResponse.encode({ amount: { denom: q.denom, amount: total.toString() } }).finish()
-    }
-    throw new UnknownRequest({ log: `TestEnv bank has no method ${c.method}` })
   }
 
   /** Run one message as a transaction: all-or-nothing, gas charged either way. */
-  private tx<T>(gasLimit: number, run: (ctx: MsgContext) => T): { value?: T; error?: unknown; gasUsed: number } {
+  private tx<T>(gasLimit: number, run: (ctx: MsgContext) => T, signers: ReadonlyArray<string> = []): { value?: T; error?: unknown; gasUsed: number } {
     const overlay = new OverlayStore(this.store)
     const gas = new GasMeter(gasLimit)
     const events: Event[] = []
     const bank = new Map<string, bigint>()
     const sends: ChainCall[] = []
     try {
-      const value = run(this.context(overlay, gas, events, bank, sends))
+      const value = run(this.context(overlay, gas, events, bank, sends, "machine:cyberwasm", signers))
       overlay.commit()
       for (const [k, v] of bank) this.balances.set(k, v)
       this.events.push(...events)
@@ -207,7 +230,7 @@ export class TestEnv {
     return this.must(this.tx(100_000_000, (ctx) => {
       const res = this.machine.handle({ ...ctx, signers: [sender] }, { typeUrl: M.TypeUrl.storeCode, value: M.MsgStoreCode.encode({ sender, wasmByteCode: wasm }) })
       return M.MsgStoreCodeResponse.decode(res.value).codeHash
-    }))
+    }, [sender]))
   }
 
   /** Upload (if bytes) and instantiate; returns the program address. */
@@ -215,7 +238,7 @@ export class TestEnv {
     const sender = opts.sender ?? this.alice
     const hash = code.length === 32 ? code : this.upload(code, sender)
     return this.must(this.tx(opts.gas ?? 100_000_000, (ctx) =>
-      this.machine.instantiate(ctx, sender, hash, opts.admin ?? sender, opts.input ?? new Uint8Array(), opts.reserve ?? 10_000_000n, opts.label ?? "", ctx.txHash, opts.address ?? "").address))
+      this.machine.instantiate(ctx, sender, hash, opts.admin ?? sender, opts.input ?? new Uint8Array(), opts.reserve ?? 10_000_000n, opts.label ?? "", ctx.txHash, opts.address ?? "").address, [sender]))
   }
 
   /** Call a program's dispatch; returns its data or throws the chain error. */
@@ -232,7 +255,7 @@ export class TestEnv {
     const r = this.tx(opts.gas ?? 10_000_000, (ctx) => {
       const res = this.machine.handle({ ...ctx, signers: [sender] }, { typeUrl: M.TypeUrl.execute, value: M.MsgExecute.encode({ sender, program: address, input }) })
       return M.MsgExecuteResponse.decode(res.value).data
-    })
+    }, [sender])
     if (r.error !== undefined) {
       this.lastError = r.error
       const e = r.error
@@ -260,18 +283,18 @@ export class TestEnv {
 
   /** Deposit tokens into a program's reserve; returns the new reserve. */
   deposit(address: string, amount: bigint, sender = this.alice): bigint {
-    return this.must(this.tx(10_000_000, (ctx) => this.machine.deposit(ctx, sender, address, amount)))
+    return this.must(this.tx(10_000_000, (ctx) => this.machine.deposit(ctx, sender, address, amount), [sender]))
   }
 
   /** Upgrade a program to new code (bytes or an uploaded hash). Throws when the upgrade fails. */
   upgrade(address: string, code: Uint8Array, input = new Uint8Array(), sender = this.alice): Uint8Array {
     const hash = code.length === 32 ? code : this.upload(code, sender)
-    return this.must(this.tx(100_000_000, (ctx) => this.machine.upgrade(ctx, ctx.store, sender, address, hash, input, ctx.txHash)))
+    return this.must(this.tx(100_000_000, (ctx) => this.machine.upgrade(ctx, ctx.store, sender, address, hash, input, ctx.txHash), [sender]))
   }
 
   /** Read-only dispatch (nothing persisted). */
   query(address: string, input: Uint8Array): Uint8Array {
-    return this.machine.dispatchReadOnly({ chainId: this.chainId, height: this.height, store: this.store, query: () => new Uint8Array() }, address, input)
+    return this.machine.dispatchReadOnly({ chainId: this.chainId, height: this.height, store: this.store, query: () => new Uint8Array(), callAs: (p, c) => this.bankCall(this.balances, c, p, true) }, address, input)
   }
 
   /** End the current block (drain async sends) and begin `n` new ones (schedules run). */
@@ -286,7 +309,7 @@ export class TestEnv {
   private endBlock(): void {
     for (let i = 0; i < this.pending.length && i < 10_000; i++) {
       const c = this.pending[i]!
-      this.tx(Number.MAX_SAFE_INTEGER, (ctx) => this.machine.onCall(ctx, "cyberwasm", c.method, c.body))
+      this.tx(Number.MAX_SAFE_INTEGER, (ctx) => this.machine.onCall(ctx, "machine:cyberwasm", c.method, c.body))
     }
     this.pending = []
   }
@@ -325,7 +348,7 @@ export class TestEnv {
 
   /** The program's schedule entries. */
   schedule(address: string) {
-    return M.decodeScheduleList(this.machine.query({ chainId: this.chainId, height: this.height, store: this.store, query: () => new Uint8Array() },
+    return M.decodeScheduleList(this.machine.query({ chainId: this.chainId, height: this.height, store: this.store, query: () => new Uint8Array(), callAs: (p, c) => this.bankCall(this.balances, c, p, true) },
       M.QueryPath.schedule, M.QueryAddress.encode({ address })))
   }
 

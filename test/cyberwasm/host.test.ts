@@ -69,7 +69,7 @@ test("context, events and logs", () => {
 test("bank: balance, send, supply; mint refused without the capability; no graph machine in TestEnv", () => {
   const bob = env.account("bob")
   env.fund(p, 1000n)
-  assert.is(run(`bank ${bob} 300`), "1000 sent supply program " + p + " holds no mint capability")
+  assert.is(run(`bank ${bob} 300`), `1000 sent supply capability missing: program:${p} holds no capability bank.mint: unauthorized`)
   assert.is(env.balance(bob), 300n)
   assert.is(env.balance(p), 700n)
   assert.match(run(`bank ${bob} 5000`), /insufficient funds/)

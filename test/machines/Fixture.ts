@@ -57,6 +57,11 @@ export interface MachineFixture {
    * the machine asks for grants of its own (`machine:<name>` in Machine.grants).
    */
   crossCall?(keys: Keys): { readonly message: Any; readonly grant: Grant }
+  /**
+   * Properties the machine does not meet yet, by test name prefix, with the reason: reported as
+   * skipped in the summary (never as a pass) until the machine is fixed.
+   */
+  readonly knownGaps?: Readonly<Record<string, string>>
 }
 
 /** The base machines of a conformance chain: auth (low fee floor) and bank. */

@@ -113,7 +113,9 @@ export const machineConformance = (fixture: MachineFixture) => {
     fail(failures, "valid query samples")
   })
 
-  test("genesis export then import gives the same state, namespace roots and app hash", async () => {
+  const genesisGap = fixture.knownGaps?.["genesis export"]
+  if (genesisGap) console.log(`[conformance] ${fixture.name}: genesis export then import SKIPPED: ${genesisGap}`)
+  ;(genesisGap ? test.skip : test)("genesis export then import gives the same state, namespace roots and app hash", async () => {
     const { chain: a } = await populated()
     const exported = await exportAppState(a)
     const imported = async (state: Record<string, unknown>): Promise<Chain> => {

@@ -55,8 +55,13 @@ export interface EngineEnv {
   emit(event: Event): void
   /** Queue an async program message (delivered after the block's txs). */
   send(message: ProgramMessage): void
-  /** Other machines (capability-checked calls, queries). */
+  /** Other machines, called as the cyberwasm machine itself (capability-checked calls, queries). */
   readonly port: BankPort
+  /**
+   * Other machines, called as the program at `address` (`program:<address>`): the executor checks
+   * that program's capabilities, so a program acts only as itself.
+   */
+  portAs(address: string): BankPort
   log?(address: string, message: string): void
 }
 
@@ -174,9 +179,21 @@ class Execution {
     } catch (e) {
       throw isChainError(e) ? e : fault(e, address, height, "loading")
     }
+    // one memory budget for the whole call stack (instrument/Limits.ts maxTreePages)
+    let others = 0
+    const counted = new Set<LiveInstance>([inst])
+    for (const f of this.stack) {
+      if (!counted.has(f.inst)) others += f.inst.pages()
+      counted.add(f.inst)
+    }
+    const treePages = params.limits.maxTreePages
+    if (others + inst.pages() > treePages) {
+      throw new CallRefused({ log: `calling ${address}: the call stack would hold ${others + inst.pages()} memory pages, over the limit ${treePages}` })
+    }
     const store = new OverlayStore(parent)
     const frame: Frame = { address, raw, inst, caller, store, events: [], sends: [], crossWrites: false, reentered: false }
-    const saved = inst.active > 0 ? { gas: inst.gas(), depth: inst.depth(), host: inst.host, reentry: inst.reentryAllowed } : undefined
+    const saved = inst.active > 0 ? { gas: inst.gas(), depth: inst.depth(), host: inst.host, reentry: inst.reentryAllowed, memLimit: inst.memLimit() } : undefined
+    inst.setMemLimit(Math.min(inst.program.maxPages, treePages - others))
     inst.setGas(points)
     // one stack-weight budget for the whole call tree: a nested call starts at the caller's weight
     // plus the host frames between them (instrument/Limits.ts hostCallWeight)
@@ -207,20 +224,11 @@ class Execution {
       } else runtime.drop(address)
       throw fault(exception, address, height, entry)
     }
-    if (exception !== undefined && isNodeFault(exception)) {
-      // the host failed, not the program: forget the instance and stop (TxResult.ts NodeFault)
-      if (saved) {
-        inst.setDepth(saved.depth)
-        inst.host = saved.host
-        inst.reentryAllowed = saved.reentry
-        inst.setGas(saved.gas)
-      } else runtime.drop(address)
-      throw fault(exception, address, height, entry)
-    }
     if (saved) {
       inst.setDepth(saved.depth)
       inst.host = saved.host
       inst.reentryAllowed = saved.reentry
+      inst.setMemLimit(saved.memLimit)
     }
     let used = left < 0n ? points : points - left
     const restoreGas = () => {
@@ -364,7 +372,7 @@ class Execution {
   private neighbours(frame: Frame, direction: "outlinks" | "backlinks", particle: string, limit: number): Uint8Array {
     const what = direction === "outlinks" ? "query_outlinks" : "query_backlinks"
     frame.inst.charge(BigInt(HostCost.graphRead) * P, what)
-    const list = limit === 0 ? [] : this.graphRead(() => this.engine.graph.neighbours(this.env.port, direction, particle, limit > 1000 ? 1000 : limit), [])
+    const list = limit === 0 ? [] : this.graphRead(() => this.engine.graph.neighbours(this.env.portAs(frame.address), direction, particle, limit > 1000 ? 1000 : limit), [])
     const out = new TextEncoder().encode(list.join("\n"))
     frame.inst.charge(BigInt(per(out.length, 64)) * P, what)
     return out
@@ -387,7 +395,8 @@ class Execution {
       c(HostCost.hash + per(data.length, 64), what)
       return f(data)
     }
-    const bankPort = env.port
+    // every call a program makes to another machine is made as that program's principal
+    const bankPort = env.portAs(frame.address)
     return {
       selfAddress: () => (c(HostCost.context, "self_address"), frame.address),
       caller: () => (c(HostCost.context, "caller"), frame.caller),
@@ -402,7 +411,7 @@ class Execution {
       send: (target, input) => this.queue(frame, target, input, false, 0n, 0n),
       sendWithReply: (target, input, tag) => this.queue(frame, target, input, true, tag, 0n),
       sendDelayed: (target, input, blocks) => this.queue(frame, target, input, false, 0n, blocks < 1n ? -1n : blocks),
-      queryMachine: (machine, path, data) => this.machine(frame, false, () => bankPort.query(machine, path, data)),
+      queryMachine: (machine, method, body) => this.machine(frame, false, () => bankPort.query({ target: machine, method, body })),
       callMachine: (machine, method, body) => this.machine(frame, true, () => bankPort.call({ target: machine, method, body })),
       schedulePeriodic: (every, input) => {
         if (every < 1n) throw new ProgramFailed({ log: "schedule_periodic needs every >= 1" })
@@ -467,11 +476,9 @@ class Execution {
       bankBalance: (owner, denom) => (c(HostCost.bankRead, "bank_balance"), engine.bank.balance(bankPort, owner, denom)),
       bankTotalSupply: (denom) => (c(HostCost.bankRead, "bank_total_supply"), engine.bank.supply(bankPort, denom)),
       bankMint: (denom, amount) => {
-        if (!engine.params.minters.includes(frame.address)) throw new HostError(`program ${frame.address} holds no mint capability`)
         this.machine(frame, true, () => engine.bank.mint(bankPort, frame.address, denom, amount))
       },
       bankBurn: (denom, amount) => {
-        if (!engine.params.burners.includes(frame.address)) throw new HostError(`program ${frame.address} holds no burn capability`)
         this.machine(frame, true, () => engine.bank.burn(bankPort, frame.address, denom, amount))
       },
       stableRead: (offset, len) => {
