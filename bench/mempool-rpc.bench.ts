@@ -6,14 +6,21 @@
  *   1. CheckTx in process: `app.checkTx` one tx after another (the baseline);
  *   2. engine.broadcastTx in process from 4 concurrent callers (mempool + producer, no RPC);
  *   3. broadcast_tx_sync over HTTP from 4 concurrent clients (keep-alive connections, in a worker
- *      thread: bench/internal/rpcClients.ts), each sending its account's txs in sequence order.
+ *      thread: bench/internal/rpcClients.ts), each sending its account's txs in sequence order;
+ *   4. the same in JSON-RPC batches of 20;
+ *   and, for scale, the HTTP floor: a bare node:http server answering a fixed reply to the same
+ *   clients (requests/s).
  * The signature verification cache is cleared before each stage, so each verifies every signature;
  * a warm-up CheckTx pass runs first, then two rounds of the three stages; the best of each stage
  * is reported (the machine may be shared).
- * Prints tx/s of each and the ratios to the baseline.
+ * Prints tx/s of each and the ratios to the baseline, by wall clock and per CPU second of the
+ * node's thread (`process.threadCpuUsage`: user + system, the clients' worker excluded), the
+ * second being the steadier figure on a shared machine.
  *
  * Run: `npx node bench/mempool-rpc.bench.ts [txs]` (default 5000, split over 4 clients).
  */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Worker } from "node:worker_threads"
 import { Bip39, EnglishMnemonic, Slip10, Slip10Curve } from "@cosmjs/crypto"
 import { DirectSecp256k1Wallet } from "@cosmjs/proto-signing"
@@ -98,29 +105,40 @@ const check = (codes: number[], what: string) => {
   if (bad > 0) throw new Error(`${what}: ${bad} of ${codes.length} txs refused`)
 }
 
+/** A stage's figures: wall-clock tx/s, and tx/s per CPU second of the node's thread. */
+interface Rate { readonly wall: number; readonly cpu: number }
+
+/** Node-thread CPU seconds (user + system) since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage): number => {
+  const d = process.threadCpuUsage(from)
+  return (d.user + d.system) / 1e6
+}
+
 /** 1. CheckTx in process, one after another, interleaving the accounts. */
-const checkTxStage = async (): Promise<number> => {
+const checkTxStage = async (): Promise<Rate> => {
   const c = await fresh()
   clearVerifyCache()
   const codes: number[] = []
   const t0 = performance.now()
+  const c0 = process.threadCpuUsage()
   for (let i = 0; i < PER; i++) for (let k = 0; k < CLIENTS; k++) codes.push((await c.app.checkTx({ tx: txs[k]![i]!, type: CheckTxType.NEW })).code)
-  const rate = total / ((performance.now() - t0) / 1000)
+  const rate = { wall: total / ((performance.now() - t0) / 1000), cpu: total / cpuSince(c0) }
   check(codes, "CheckTx")
   await c.close()
   return rate
 }
 
 /** 2. engine.broadcastTx in process (mempool + producer, no RPC), 4 concurrent callers. */
-const engineStage = async (): Promise<number> => {
+const engineStage = async (): Promise<Rate> => {
   const c = await fresh()
   clearVerifyCache()
   const codes: number[] = []
   const t0 = performance.now()
+  const c0 = process.threadCpuUsage()
   await Promise.all(txs.map(async (list) => {
     for (const tx of list) codes.push((await c.producer.broadcastTx(tx)).code)
   }))
-  const rate = total / ((performance.now() - t0) / 1000)
+  const rate = { wall: total / ((performance.now() - t0) / 1000), cpu: total / cpuSince(c0) }
   check(codes, "broadcastTx")
   if (c.producer.mempoolSize() !== total) throw new Error(`mempool holds ${c.producer.mempoolSize()}, expected ${total}`)
   await c.close()
@@ -131,40 +149,83 @@ const engineStage = async (): Promise<number> => {
  * 3. broadcast_tx_sync over HTTP from 4 concurrent clients on keep-alive connections, run in a
  * worker thread so that client-side JSON and HTTP work does not share the node's thread.
  */
-const rpcStage = async (): Promise<number> => {
+const rpcStage = async (batch = 1): Promise<Rate> => {
   const c = await fresh()
   const rpc = await startRpcServer({
     address: "127.0.0.1:0", app: c.app, engine: c.producer, blockStore: c.blockStore, genesis: { chain_id: CHAIN_ID },
     nodeInfo: { nodeId: "b".repeat(40), moniker: "bench", listenAddr: "tcp://0.0.0.0:26656" }
   })
-  const bodies = txs.map((list, k) => list.map((tx, i) =>
-    JSON.stringify({ jsonrpc: "2.0", id: k * PER + i, method: "broadcast_tx_sync", params: { tx: Buffer.from(tx).toString("base64") } })))
-  clearVerifyCache()
-  const worker = new Worker(new URL("./internal/rpcClients.ts", import.meta.url), { workerData: { url: rpc.url, bodies } })
-  const result = await new Promise<{ seconds: number; codes: number[] }>((resolve, reject) => {
-    worker.once("message", resolve)
-    worker.once("error", reject)
-  })
-  await worker.terminate()
+  const result = await runClients(rpc.url, bodiesOf(batch))
   check(result.codes, "broadcast_tx_sync")
   if (c.producer.mempoolSize() !== total) throw new Error(`mempool holds ${c.producer.mempoolSize()}, expected ${total}`)
   await rpc.close()
   await c.close()
-  return total / result.seconds
+  return { wall: total / result.seconds, cpu: total / result.cpu }
+}
+
+/** Each client's JSON-RPC bodies: one broadcast_tx_sync each, or batches of `batch` in sequence order. */
+const bodiesOf = (batch: number): string[][] =>
+  txs.map((list, k) => {
+    const calls = list.map((tx, i) => ({ jsonrpc: "2.0", id: k * PER + i, method: "broadcast_tx_sync", params: { tx: Buffer.from(tx).toString("base64") } }))
+    if (batch === 1) return calls.map((c) => JSON.stringify(c))
+    const out: string[] = []
+    for (let i = 0; i < calls.length; i += batch) out.push(JSON.stringify(calls.slice(i, i + batch)))
+    return out
+  })
+
+/** The client worker against `url`; its wall time, the codes, and this thread's CPU seconds meanwhile. */
+const runClients = async (url: string, bodies: string[][]): Promise<{ seconds: number; codes: number[]; cpu: number }> => {
+  clearVerifyCache()
+  const c0 = process.threadCpuUsage()
+  const worker = new Worker(new URL("./internal/rpcClients.ts", import.meta.url), { workerData: { url, bodies } })
+  const result = await new Promise<{ seconds: number; codes: number[] }>((resolve, reject) => {
+    worker.once("message", resolve)
+    worker.once("error", reject)
+  })
+  const cpu = cpuSince(c0)
+  await worker.terminate()
+  return { ...result, cpu }
+}
+
+/**
+ * 0. The HTTP floor: a bare node:http server that reads each body and answers a fixed
+ * broadcast_tx_sync reply, no JSON parsing, no CheckTx, same clients.
+ */
+const httpFloorStage = async (): Promise<Rate> => {
+  const reply = JSON.stringify({ jsonrpc: "2.0", id: 0, result: { code: 0, data: "", log: "", codespace: "", hash: "00".repeat(32) } })
+  const server = createServer((req, res) => {
+    req.on("data", () => undefined)
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(reply) })
+      res.end(reply)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
+  const { port } = server.address() as AddressInfo
+  const result = await runClients(`http://127.0.0.1:${port}`, bodiesOf(1))
+  check(result.codes, "bare HTTP")
+  server.closeAllConnections()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return { wall: total / result.seconds, cpu: total / result.cpu }
 }
 
 // Warm-up (every path compiled), then two rounds; the best of each stage is reported, as the
 // machine may be shared.
 await checkTxStage()
-const best = { checkTx: 0, engine: 0, rpc: 0 }
+const BATCH = 20
+const zero: Rate = { wall: 0, cpu: 0 }
+const best = { floor: zero, checkTx: zero, engine: zero, rpc: zero, rpcBatch: zero }
+const keep = (a: Rate, b: Rate): Rate => ({ wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) })
+const show = (r: Rate) => `${r.wall.toFixed(0)} (cpu ${r.cpu.toFixed(0)})`
 for (let round = 1; round <= 2; round++) {
-  const r = { checkTx: await checkTxStage(), engine: await engineStage(), rpc: await rpcStage() }
-  console.log(`round ${round}: CheckTx ${r.checkTx.toFixed(0)}, engine.broadcastTx ${r.engine.toFixed(0)}, broadcast_tx_sync ${r.rpc.toFixed(0)} tx/s`)
-  best.checkTx = Math.max(best.checkTx, r.checkTx)
-  best.engine = Math.max(best.engine, r.engine)
-  best.rpc = Math.max(best.rpc, r.rpc)
+  const r = { floor: await httpFloorStage(), checkTx: await checkTxStage(), engine: await engineStage(), rpc: await rpcStage(), rpcBatch: await rpcStage(BATCH) }
+  console.log(`round ${round}: bare HTTP ${show(r.floor)} req/s; CheckTx ${show(r.checkTx)}, engine.broadcastTx ${show(r.engine)}, ` +
+    `broadcast_tx_sync ${show(r.rpc)}, in batches of ${BATCH} ${show(r.rpcBatch)} tx/s`)
+  for (const k of Object.keys(best) as Array<keyof typeof best>) best[k] = keep(best[k], r[k])
 }
-const ratio = (x: number) => (x / best.checkTx).toFixed(2)
-console.log(`CheckTx in process: ${best.checkTx.toFixed(0)} tx/s (baseline)`)
-console.log(`engine.broadcastTx in process, ${CLIENTS} callers: ${best.engine.toFixed(0)} tx/s (${ratio(best.engine)}x CheckTx)`)
-console.log(`broadcast_tx_sync over RPC, ${CLIENTS} clients: ${best.rpc.toFixed(0)} tx/s (${ratio(best.rpc)}x CheckTx)`)
+const ratio = (r: Rate) => `${(r.wall / best.checkTx.wall).toFixed(2)}x CheckTx by wall clock, ${(r.cpu / best.checkTx.cpu).toFixed(2)}x per node-thread CPU second`
+console.log(`bare node:http, fixed reply, ${CLIENTS} clients: ${show(best.floor)} req/s (the HTTP floor)`)
+console.log(`CheckTx in process: ${show(best.checkTx)} tx/s (baseline)`)
+console.log(`engine.broadcastTx in process, ${CLIENTS} callers: ${show(best.engine)} tx/s (${ratio(best.engine)})`)
+console.log(`broadcast_tx_sync over RPC, ${CLIENTS} clients: ${show(best.rpc)} tx/s (${ratio(best.rpc)})`)
+console.log(`broadcast_tx_sync over RPC in batches of ${BATCH}, ${CLIENTS} clients: ${show(best.rpcBatch)} tx/s (${ratio(best.rpcBatch)})`)

@@ -1,7 +1,7 @@
 /**
  * Worker of bench/mempool-rpc.bench.ts: one keep-alive HTTP client per list of JSON-RPC bodies,
  * all lists concurrently, each list in order; posts back the wall time and each reply's
- * `result.code` (-1 for an error reply).
+ * `result.code` (-1 for an error reply; a batch reply gives one code per element).
  */
 import { Agent, request } from "node:http"
 import { parentPort, workerData } from "node:worker_threads"
@@ -27,8 +27,8 @@ const t = performance.now()
 await Promise.all(bodies.map(async (list) => {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
   for (const body of list) {
-    const r = JSON.parse(await post(agent, body)) as { result?: { code: number } }
-    codes.push(r.result?.code ?? -1)
+    const r = JSON.parse(await post(agent, body)) as { result?: { code: number } } | Array<{ result?: { code: number } }>
+    for (const one of Array.isArray(r) ? r : [r]) codes.push(one.result?.code ?? -1)
   }
   agent.destroy()
 }))
