@@ -74,6 +74,10 @@ export interface InstrumentedProgram {
 export const GAS_EXPORT = "__cw_gas"
 /** Export name of the injected stack-weight counter (mutable i32 global). */
 export const DEPTH_EXPORT = "__cw_depth"
+/** Export name of the injected memory.grow page limit (mutable i32 global, set per call by the runtime). */
+export const MEM_LIMIT_EXPORT = "__cw_mem_limit"
+/** Export name of the injected host-fault flag (mutable i32 global: 1 when memory.grow failed within its limit). */
+export const FAULT_EXPORT = "__cw_fault"
 /** Export name of the injected dirty-page map (memory 1, one byte per 64 KiB page). */
 export const DIRTY_EXPORT = "__cw_dirty"
 
@@ -286,7 +290,11 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
   }
   const gasGlobal = globalCount
   const depthGlobal = globalCount + 1
+  const memLimitGlobal = globalCount + 2
+  const faultGlobal = globalCount + 3
   globalsOut.bytes(Uint8Array.of(I64, 1, 0x42, 0, 0x0b, I32, 1, 0x41, 0, 0x0b))
+  // page limit of memory.grow (set per call by the runtime: the call tree's budget), host-fault flag
+  globalsOut.u8(I32).u8(1).u8(0x41).s32(maxPages).u8(0x0b).bytes(Uint8Array.of(I32, 1, 0x41, 0, 0x0b))
 
   // ---- exports ----
   const exportsOut = new Writer()
@@ -329,6 +337,8 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
   }
   addExport(GAS_EXPORT, 3, gasGlobal)
   addExport(DEPTH_EXPORT, 3, depthGlobal)
+  addExport(MEM_LIMIT_EXPORT, 3, memLimitGlobal)
+  addExport(FAULT_EXPORT, 3, faultGlobal)
   addExport(DIRTY_EXPORT, 2, 1)
   for (const g of mutableGlobals) addExport(g.exportName, 3, g.index)
 
@@ -366,7 +376,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       t.pos = start + size
     }
   }
-  const emit = new Emitter(gasGlobal, depthGlobal, limits.maxStackWeight)
+  const emit = new Emitter(gasGlobal, depthGlobal, limits.maxStackWeight, memLimitGlobal, faultGlobal)
   const funcType = (f: number): FuncType => typeOf(funcTypes[f] ?? reject(`call of function ${f} out of range`))
   const bodyEnv = (i: number, weight: (f: number) => number, maxWeight: number, heights: number[]): BodyEnv => ({
     emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking,
@@ -411,7 +421,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
   section(3, funcsOut.finish())
   if (tableSec) section(4, tableSec)
   section(5, new Writer().u32(2).u8(1).u32(initialPages).u32(maxPages).u8(1).u32(1).u32(1).finish())
-  section(6, new Writer().u32(globalCount + 2).bytes(globalsOut.finish()).finish())
+  section(6, new Writer().u32(globalCount + 4).bytes(globalsOut.finish()).finish())
   section(7, new Writer().u32(exportCount).bytes(exportsOut.finish()).finish())
   const elemSec = raw.get(9)
   if (elemSec) section(9, elemSec)
@@ -731,10 +741,14 @@ class Emitter {
   private readonly gas: number
   private readonly depth: number
   private readonly maxDepth: number
-  constructor(gas: number, depth: number, maxDepth: number) {
+  private readonly memLimit: number
+  private readonly fault: number
+  constructor(gas: number, depth: number, maxDepth: number, memLimit: number, fault: number) {
     this.gas = gas
     this.depth = depth
     this.maxDepth = maxDepth
+    this.memLimit = memLimit
+    this.fault = fault
   }
   /** gas -= cost; if gas < 0 unreachable */
   charge(w: Writer, cost: number): void {
@@ -780,9 +794,12 @@ class Emitter {
       w.bytes(Uint8Array.of(0x20, 0, 0x20, 1, 0x20, 2, 0xfc, sub, ...tail, 0x0b))
       return w.finish()
     }
-    const grow = new Writer().u32(0)
+    const grow = new Writer().u32(1).u32(1).u8(I32)
     this.chargeDynamic(grow, 0, 0, GROW_COST_PER_PAGE, 0)
-    grow.bytes(Uint8Array.of(0x20, 0, 0x40, 0, 0x0b))
+    // if size + delta > limit (as i64): return -1, deterministically
+    grow.bytes(Uint8Array.of(0x3f, 0, 0xad, 0x20, 0, 0xad, 0x7c)).u8(0x23).u32(this.memLimit).bytes(Uint8Array.of(0xad, 0x56, 0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b))
+    // within the limit a failed grow is the host's (out of memory): flag it and trap (a node fault)
+    grow.bytes(Uint8Array.of(0x20, 0, 0x40, 0, 0x22, 1, 0x41, 0x7f, 0x46, 0x04, 0x40, 0x41, 1)).u8(0x24).u32(this.fault).bytes(Uint8Array.of(0x00, 0x0b, 0x20, 1, 0x0b))
     return [mark.finish(), bulk(10, [0, 0]), bulk(11, [0]), grow.finish()]
   }
 }

@@ -38,6 +38,12 @@ export interface ProgramLimits {
    * (8 KiB) keeps a 3x margin.
    */
   readonly hostCallWeight: number
+  /**
+   * Linear memory, in pages, of all the programs on one call stack together (default 2,048 =
+   * 128 MiB): a nested call is refused when the stack's instances and the callee would hold more,
+   * and `memory.grow` returns -1 past what is left (deterministic: page counts are state).
+   */
+  readonly maxTreePages: number
 }
 
 /** Default limits. */
@@ -50,7 +56,8 @@ export const defaultLimits: ProgramLimits = {
   maxPages: 1_024,
   maxGlobals: 1_024,
   maxStackWeight: 32_768,
-  hostCallWeight: 1_024
+  hostCallWeight: 1_024,
+  maxTreePages: 2_048
 }
 
 /** Frame weight of a function besides its params and locals (return address, frame pointer, spills). */

@@ -10,7 +10,7 @@ import { OutOfGas } from "../../../chain/ChainError.ts"
 import { isNodeFault, NodeFault } from "../../../chain/internal/TxResult.ts"
 import { ProgramFailed } from "../CyberWasmError.ts"
 import type { HostName } from "../HostAbi.ts"
-import { DEPTH_EXPORT, DIRTY_EXPORT, GAS_EXPORT, type InstrumentedProgram } from "../instrument/Instrument.ts"
+import { DEPTH_EXPORT, DIRTY_EXPORT, FAULT_EXPORT, GAS_EXPORT, type InstrumentedProgram, MEM_LIMIT_EXPORT } from "../instrument/Instrument.ts"
 import { FRAME_BASE_WEIGHT } from "../instrument/Limits.ts"
 import { buildImports, HostError, type HostImpl, liftResult } from "./HostBridge.ts"
 
@@ -28,6 +28,8 @@ export class LiveInstance {
   private readonly dirty: WebAssembly.Memory
   private readonly gasGlobal: WebAssembly.Global
   private readonly depthGlobal: WebAssembly.Global
+  private readonly memLimitGlobal: WebAssembly.Global
+  private readonly faultGlobal: WebAssembly.Global
   private readonly globals: ReadonlyArray<WebAssembly.Global>
   /** The host the imports call into; the engine swaps it per frame. */
   host: HostImpl | undefined
@@ -59,6 +61,8 @@ export class LiveInstance {
     this.dirty = instance.exports[DIRTY_EXPORT] as WebAssembly.Memory
     this.gasGlobal = instance.exports[GAS_EXPORT] as WebAssembly.Global
     this.depthGlobal = instance.exports[DEPTH_EXPORT] as WebAssembly.Global
+    this.memLimitGlobal = instance.exports[MEM_LIMIT_EXPORT] as WebAssembly.Global
+    this.faultGlobal = instance.exports[FAULT_EXPORT] as WebAssembly.Global
     this.globals = program.mutableGlobals.map((g) => instance.exports[g.exportName] as WebAssembly.Global)
   }
 
@@ -86,6 +90,13 @@ export class LiveInstance {
   }
   setDepth(d: number): void {
     this.depthGlobal.value = d
+  }
+  /** Pages `memory.grow` may reach in the current call (the call tree's memory budget). */
+  memLimit(): number {
+    return this.memLimitGlobal.value as number
+  }
+  setMemLimit(pages: number): void {
+    this.memLimitGlobal.value = pages
   }
   /** Charge host points; throws OutOfGas when the budget is exceeded. */
   charge(points: bigint, what: string): void {
@@ -198,6 +209,10 @@ export class LiveInstance {
     } catch (e) {
       if (typeof e === "object" && e !== null && "codespace" in e) throw e // chain errors from host calls
       if (e instanceof NodeFault) throw e
+      if ((this.faultGlobal.value as number) !== 0) {
+        this.faultGlobal.value = 0
+        throw new NodeFault(`program ${entry}: memory.grow failed within its limit (the host is out of memory)`, -1, { cause: e })
+      }
       if ((this.gasGlobal.value as bigint) < 0n) throw new OutOfGas({ log: `out of gas in program ${entry}` })
       const limit = this.program.maxStackWeight
       if ((this.depthGlobal.value as number) > limit) {
