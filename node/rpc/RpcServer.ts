@@ -242,6 +242,10 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
     })
   })
   server.keepAliveTimeout = 5_000
+  // A slow client holds a connection and its partial body only this long (Node's default is
+  // 300 s): headers within 10 s, the whole request within 30 s (CometBFT reads with 10 s).
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
   server.on("connection", (socket) => {
     open++
     if (open > limits.maxOpenConnections) overLimit.add(socket)
