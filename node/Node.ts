@@ -32,6 +32,7 @@ import { homePaths } from "./home/Home.ts"
 import { readEd25519KeyFile } from "./home/ValidatorKey.ts"
 import { loadMachines, type MachineSet } from "./Machines.ts"
 import { serveRpc } from "./rpc/RpcServer.ts"
+import { rpcLimitsFromConfig } from "./rpc/Limits.ts"
 
 /** The node could not start; `stage` names the step that failed. */
 export class NodeStartError extends Data.TaggedError("NodeStartError")<{ readonly stage: string; readonly reason: string }> {
@@ -271,13 +272,16 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         process.exitCode = 1
       }
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "block producer", reason: e.reason })))
+    const rpcLimits = yield* step("rpc limits", () => rpcLimitsFromConfig(config))
     const rpc = yield* serveRpc({
       address: config.rpc.listen,
       app: application,
       engine: producer,
       blockStore,
       nodeInfo: { nodeId, moniker: config.moniker, listenAddr: "tcp://0.0.0.0:26656" },
-      genesis
+      genesis,
+      maxTxBytes: config.mempool.maxTxBytes,
+      limits: rpcLimits
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: `rpc server on ${config.rpc.listen}`, reason: causeText(e) })))
     return { chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application }
   })

@@ -59,13 +59,12 @@ export class Mempool {
   has(key: string): boolean { return this.txs.has(key) }
 
   /**
-   * Checks the limits and duplicates before CheckTx and reserves the hash (so the same tx
+   * Checks duplicates and room before CheckTx and reserves the hash (so the same tx
    * sent twice concurrently is checked once). Returns a rejection or undefined.
    */
   precheck(tx: Uint8Array, key: string): MempoolRejection | undefined {
-    if (tx.length > this.maxTxBytes) {
-      return { reason: "too-large", log: `tx too large: ${tx.length} bytes, max ${this.maxTxBytes}` }
-    }
+    // Size is checked after CheckTx (settle): the application refuses an oversize tx with the
+    // SDK's code 21 (TxTooLarge); the RPC body limit bounds what reaches CheckTx at all.
     if (this.txs.has(key) || this.inFlight.has(key)) return { reason: "duplicate", log: "tx already exists in cache" }
     if (this.txs.size >= this.maxTxs || this.totalBytes + tx.length > this.maxBytes) {
       return { reason: "full", log: `mempool is full: number of txs ${this.txs.size} (max: ${this.maxTxs}), total txs bytes ${this.totalBytes} (max: ${this.maxBytes})` }
@@ -78,6 +77,7 @@ export class Mempool {
   settle(entry: MempoolTx, key: string, accepted: boolean): MempoolRejection | undefined {
     this.inFlight.delete(key)
     if (!accepted) return undefined
+    if (entry.tx.length > this.maxTxBytes) return { reason: "too-large", log: `tx too large: ${entry.tx.length} bytes, max ${this.maxTxBytes}` }
     if (this.txs.size >= this.maxTxs || this.totalBytes + entry.tx.length > this.maxBytes) {
       return { reason: "full", log: "mempool is full" }
     }

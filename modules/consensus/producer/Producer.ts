@@ -518,7 +518,7 @@ export class BlockProducer implements Producer {
     }
     const entry: MempoolTx = { tx, hash, gasWanted: res.gasWanted }
     const late = this.mempool.settle(entry, key, res.code === 0)
-    if (late !== undefined) return ResponseCheckTx.fromPartial({ code: MempoolCode.Full, codespace: "mempool", log: late.log })
+    if (late !== undefined) return ResponseCheckTx.fromPartial({ code: late.reason === "too-large" ? MempoolCode.TooLarge : MempoolCode.Full, codespace: "mempool", log: late.log })
     return res
   }
 

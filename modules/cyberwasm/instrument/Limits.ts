@@ -48,7 +48,7 @@ export interface ProgramLimits {
 
 /** Default limits. */
 export const defaultLimits: ProgramLimits = {
-  maxCodeBytes: 2 * 1024 * 1024,
+  maxCodeBytes: 1_032_192, // max_tx_bytes (1 MiB) less 16 KiB of envelope: the largest upload a tx can carry
   maxFunctions: 20_000,
   maxLocals: 1_024,
   maxTableSize: 10_000,
