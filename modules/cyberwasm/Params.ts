@@ -50,12 +50,6 @@ export interface CyberWasmParams {
    * space per memory (two per program), so the count is bounded as well as the bytes.
    */
   readonly maxLiveInstances: number
-  /**
-   * Programs holding the mint / burn capability (granted by governance); the bank additionally
-   * requires "cyberwasm" among its minters / burners.
-   */
-  readonly minters: ReadonlyArray<string>
-  readonly burners: ReadonlyArray<string>
 }
 
 /** Defaults. */
@@ -75,9 +69,7 @@ export const defaultParams: CyberWasmParams = {
   maxCallDepth: 10,
   maxStablePages: 1_024,
   instanceCacheBytes: 512 * 1024 * 1024,
-  maxLiveInstances: 1_000,
-  minters: [],
-  burners: []
+  maxLiveInstances: 1_000
 }
 
 /** Host function costs (gas units): flat part and per-byte divisor where the design has one. */
