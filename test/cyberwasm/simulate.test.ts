@@ -18,27 +18,8 @@ import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { CHAIN_ID, DEFAULT_GRANTS, makeWallet, TestChain } from "../auth/support/Chain.ts"
 import { wat } from "./fixtures/wat.ts"
-import { nester } from "./fixtures/nester.ts"
+import { catcher, nester } from "./fixtures/nester.ts"
 
-/** Catcher: input `[len: u8] + address + calleeInput`; calls the address, returns ok([callee result discriminant]). */
-const catcher = wat(`(module
- (import "cyberwasm" "call" (func $call (param i32 i32 i32 i32 i32)))
- (memory (export "memory") 1)
- (global $bump (mut i32) (i32.const 4096))
- (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
-  (local.set $p (global.get $bump))
-  (global.set $bump (i32.add (global.get $bump) (i32.add (local.get 3) (i32.const 8))))
-  (local.get $p))
- (func (export "cyberwasm_dispatch") (param $p i32) (param $n i32) (result i32) (local $a i32)
-  (local.set $a (i32.load8_u (local.get $p)))
-  (call $call (i32.add (local.get $p) (i32.const 1)) (local.get $a)
-              (i32.add (i32.add (local.get $p) (i32.const 1)) (local.get $a)) (i32.sub (i32.sub (local.get $n) (i32.const 1)) (local.get $a))
-              (i32.const 80))
-  (i32.store8 (i32.const 200) (i32.load8_u (i32.const 80)))
-  (i32.store8 (i32.const 64) (i32.const 0)) (i32.store (i32.const 68) (i32.const 200)) (i32.store (i32.const 72) (i32.const 1))
-  (global.set $bump (i32.const 4096))
-  (i32.const 64))
-)`)
 
 const GRANTS = [...DEFAULT_GRANTS, "cyberwasm->bank.send", "cyberwasm->bank.balance", "cyberwasm->cyberwasm.deliver"]
 const enc = (s: string) => new TextEncoder().encode(s)
