@@ -28,7 +28,7 @@ import type { Grant } from "../../chain/Capabilities.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { CID } from "multiformats/cid"
-import { InvalidRequest, NotFound, NotSupported, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
+import { InvalidRequest, NotFound, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
 import { bankClient } from "../../chain/generated/bank.ts"
 import { graphDispatcher, graphInterface } from "../../chain/generated/graph.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
@@ -37,12 +37,14 @@ import type { KVStore } from "../../store/KVStore.ts"
 import { canonicalAddress, formatAddress, parseAddress } from "../auth/Address.ts"
 import { currentNeuronBw, currentPrice, desirableOf, endBlockBandwidth, linkCost, maxBandwidth, spend, windowSpent, quoHalfEven } from "./Bandwidth.ts"
 import { CidVersion, CyberlinkExists, InvalidParticle, ParticleNotFound, SelfLink, ZeroLinks, ZeroPower } from "./GraphError.ts"
-import { decodeParams, defaultGraphParams, DEC, encodeParams, formatDec, paramsFromGenesis, paramsToGenesis, type GraphParams } from "./GraphParams.ts"
+import { decodeParams, defaultGraphParams, DEC, formatDec, type GraphParams } from "./GraphParams.ts"
 import {
   K_COUNTS, K_PARAMS, K_RANK_CURRENT, K_RANK_CURRENT_STAKES, K_RANK_NEXT, K_RANK_NEXT_STAKES, key, P_CID, P_IN, P_LINK, P_NEUDEG, P_NEURON,
   P_NEURON_ADDR, P_OUT, P_PARTICLE, prefixEnd, readU64, u64, u64s
 } from "./internal/Keys.ts"
+import { exportGraphGenesis, importGraphGenesis } from "./GraphGenesis.ts"
 import { LinkLog } from "./internal/LinkLog.ts"
+import { decodeContext, encodeContext, stakesFromBytes, stakesToBytes, type RankContext } from "./internal/RankContext.ts"
 import {
   DecResponse, MSG_CYBERLINK_RESPONSE_URL, MSG_CYBERLINK_URL, MsgCyberlink, MsgCyberlinkResponse, QueryGraphStatsResponse, QueryNeuronBandwidthResponse,
   QueryRankProofResponse, QueryRankResponse, QuerySearchRequest, QuerySearchResponse, QueryTopRequest, StringRequest, type Link, type PageRequest, type RankedParticle
@@ -63,50 +65,6 @@ export interface GraphOptions {
   readonly runner: RankRunner
   /** Name of the bank machine (default "bank"). */
   readonly bank?: string
-}
-
-/** A rank context as stored: the snapshot it was computed from and, once published, its root. */
-interface RankContext {
-  readonly snapshotHeight: bigint
-  readonly links: bigint
-  readonly particles: bigint
-  readonly neurons: bigint
-  /** Published contexts only. */
-  readonly root?: Uint8Array
-  readonly publishedHeight?: bigint
-}
-
-const encodeContext = (c: RankContext): Uint8Array => {
-  const head = u64s(c.snapshotHeight, c.links, c.particles, c.neurons)
-  if (!c.root) return head
-  const out = new Uint8Array(32 + 8 + 32)
-  out.set(head)
-  out.set(c.root, 32)
-  out.set(u64(c.publishedHeight ?? 0n), 64)
-  return out
-}
-
-const decodeContext = (b: Uint8Array): RankContext => ({
-  snapshotHeight: readU64(b, 0),
-  links: readU64(b, 8),
-  particles: readU64(b, 16),
-  neurons: readU64(b, 24),
-  ...(b.length >= 72 ? { root: b.slice(32, 64), publishedHeight: readU64(b, 64) } : {})
-})
-
-const stakesToBytes = (s: BigUint64Array): Uint8Array => {
-  const out = new Uint8Array(8 * s.length)
-  const dv = new DataView(out.buffer)
-  for (let i = 0; i < s.length; i++) dv.setBigUint64(8 * i, s[i]!, true)
-  return out
-}
-
-const stakesFromBytes = (b: Uint8Array): BigUint64Array => {
-  const n = Math.floor(b.length / 8)
-  const out = new BigUint64Array(n)
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength)
-  for (let i = 0; i < n; i++) out[i] = dv.getBigUint64(8 * i, true)
-  return out
 }
 
 const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
@@ -417,16 +375,21 @@ export class GraphMachine implements Machine {
     return []
   }
 
+  /**
+   * Write the genesis section (GraphGenesis.ts: params, cyberlinks, particles, neurons,
+   * bandwidth, rank contexts) into the namespace; InvalidRequest naming the entry on malformed
+   * input. The next prepareBlock rebuilds the link log and the rank contexts from the store (and
+   * stops the node if an imported rank root differs from its recalculation).
+   */
   initGenesis(ctx: ExecContext, genesis: unknown): void {
-    if (genesis && typeof genesis === "object" && "cyberlinks" in genesis) {
-      throw new NotSupported({ log: "graph genesis: importing cyberlinks is not built; only params" })
-    }
-    ctx.store.set(K_PARAMS, encodeParams(paramsFromGenesis(genesis, this.defaults)))
+    importGraphGenesis(ctx.store, genesis, this.prefix, this.defaults, validateParticle)
+    this.restored = false
+    this.current = undefined
   }
 
+  /** The whole namespace as genesis JSON (GraphGenesis.ts exportGraphGenesis). */
   exportGenesis(ctx: QueryContext): unknown {
-    if (readCounts(ctx.store).links > 0n) throw new NotSupported({ log: "graph genesis export with cyberlinks is not built" })
-    return paramsToGenesis(this.params(ctx.store))
+    return exportGraphGenesis(ctx.store, this.prefix, this.params(ctx.store))
   }
 
   // ---- queries ----

@@ -21,9 +21,6 @@ const str = (value: string) => StringRequest.encode({ value }).finish()
 
 const fixture: MachineFixture = {
   name: "graph",
-  // modules/graph/Graph.ts exportGenesis throws NotSupported once any cyberlink exists, and omits
-  // the bandwidth price key: genesis export of the graph is not built yet.
-  knownGaps: { "genesis export": "graph exportGenesis with cyberlinks is not built (NotSupported)" },
   machines: () => [...baseMachines(), new GraphMachine({ bech32Prefix: "cyber", runner: makeRankRunner({ threads: 1 }) })],
   genesis: (keys) => fundedGenesis(keys, {
     graph: { params: { stake_denom: "boot", rank: { calculation_period: "3" }, bandwidth: { desirable_bandwidth: "4000", adjust_price_period: "1000" } } }
