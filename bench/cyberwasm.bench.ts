@@ -10,6 +10,7 @@
  * 3. Calls per second to the counter program through TestEnv.
  * 4. Footprint of idle programs (state bytes, live-instance heap).
  */
+import { sha256 } from "../lib/Bytes.ts"
 import { instrument } from "../modules/cyberwasm/instrument/Instrument.ts"
 import { addressBytes } from "../modules/cyberwasm/internal/Address.ts"
 import { TestEnv } from "../modules/cyberwasm/TestEnv.ts"
@@ -140,9 +141,8 @@ const fmt = (x: number, unit: string) => `${x < 0.01 ? x.toExponential(2) : x.to
   let sequence = 0
   const sign = async (msgs: Array<{ typeUrl: string; value: unknown }>, gas = 2_000_000) =>
     TxRaw.encode(await client.sign(alice, msgs, { amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) }, "", { accountNumber, sequence: sequence++, chainId: CHAIN_ID })).finish()
-  const { createHash } = await import("node:crypto")
   await chain.block([await sign([{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: wasm.counter! } }], 20_000_000)])
-  await chain.block([await sign([{ typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: createHash("sha256").update(wasm.counter!).digest(), admin: alice, input: new Uint8Array(), reserve: 1_000_000n, label: "" } }])])
+  await chain.block([await sign([{ typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: sha256(wasm.counter!), admin: alice, input: new Uint8Array(), reserve: 1_000_000n, label: "" } }])])
   const counter = programAddress("cyber", 0n)
   const n = 300
   const txs: Uint8Array[] = []

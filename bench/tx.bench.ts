@@ -16,8 +16,8 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
 import { SigningStargateClient } from "@cosmjs/stargate"
 import { secp256k1 } from "@noble/curves/secp256k1.js"
 import { SignDoc, TxRaw, AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
-import { createHash } from "node:crypto"
 import { toBech32 } from "@cosmjs/encoding"
+import { sha256 } from "../lib/Bytes.ts"
 import { clearVerifyCache, selectVerifier, verifierName, verifySecp256k1, verifyStats } from "../modules/auth/internal/Secp256k1.ts"
 import { CHAIN_ID, MNEMONIC, TestChain } from "../test/auth/support/Chain.ts"
 
@@ -25,7 +25,7 @@ const N = Number(process.argv[2] ?? 2000)
 const wallet = await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: "cyber" })
 const alice = (await wallet.getAccounts())[0]!.address
 const client = await SigningStargateClient.offline(wallet)
-const recipients = Array.from({ length: 100 }, (_, i) => toBech32("cyber", createHash("sha256").update(`r${i}`).digest().subarray(0, 20)))
+const recipients = Array.from({ length: 100 }, (_, i) => toBech32("cyber", sha256(`r${i}`).subarray(0, 20)))
 
 let t = performance.now()
 const txs: Uint8Array[] = []
@@ -46,7 +46,7 @@ const rate = (n: number, f: () => void): number => {
   for (let i = 0; i < n; i++) f()
   return n / ((performance.now() - s) / 1000)
 }
-const digest = createHash("sha256").update(signBytes).digest()
+const digest = sha256(signBytes)
 const noble = rate(300, () => { if (!secp256k1.verify(sig, digest, pub, { prehash: false })) throw new Error("noble verify") })
 const verifyRate = (name: "node:crypto" | "libsecp256k1", n: number): number | undefined =>
   selectVerifier(name) === name ? rate(n, () => { clearVerifyCache(); if (!verifySecp256k1(pub, signBytes, sig)) throw new Error("verify") }) : undefined

@@ -25,7 +25,7 @@ import {
   type ResponseInitChain, type ResponsePrepareProposal, type ResponseProcessProposal, type ResponseQuery
 } from "cosmjs-types/tendermint/abci/types"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
-import { createHash } from "node:crypto"
+import { sha256 } from "../lib/Bytes.ts"
 import type { CommitMultiStore, MultiStore } from "../store/KVStore.ts"
 import type { AbciApplication } from "./Abci.ts"
 import { CAPABILITIES_NAMESPACE, CapabilityCache, grantCapability, parseCapabilitiesGenesis, type Grant } from "./Capabilities.ts"
@@ -67,7 +67,6 @@ export interface ApplicationOptions {
 }
 
 const UNMETERED = Number.MAX_SAFE_INTEGER
-const sha256 = (b: Uint8Array): Uint8Array => createHash("sha256").update(b).digest()
 
 /** The multiplexer as an ABCI application. Construct with `new Application(options)`. */
 export class Application implements AbciApplication {

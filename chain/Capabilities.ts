@@ -14,6 +14,7 @@
  * granter/grantee/msg type) for the layout idea.
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
+import { compareBytes, equalBytes } from "../lib/Bytes.ts"
 import type { KVStore } from "../store/KVStore.ts"
 import { CapabilityMissing, InvalidRequest } from "./ChainError.ts"
 import {
@@ -52,8 +53,6 @@ const writeAlternatives = (alts: ReadonlyArray<Uint8Array>): Uint8Array => {
   for (const a of alts) w.uint32(10).bytes(a)
   return w.finish()
 }
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 /** Bumped by every write to any capability table (any store, any branch): see {@link CapabilityCache}. */
 let writes = 0
@@ -94,10 +93,10 @@ export const grantCapability = (store: KVStore, grant: Grant): void => {
   const key = keyOf(principal, cap.interface, cap.method)
   const mine = encodeConstraints(cap.constraints).finish()
   const alts = readAlternatives(store.get(key))
-  if (alts.some((a) => hex(a) === hex(mine))) return
+  if (alts.some((a) => equalBytes(a, mine))) return
   writes++
   alts.push(mine)
-  alts.sort((a, b) => (hex(a) < hex(b) ? -1 : hex(a) > hex(b) ? 1 : 0))
+  alts.sort(compareBytes) // byte order: the order of their hex text
   store.set(key, writeAlternatives(alts))
 }
 
@@ -105,9 +104,9 @@ export const grantCapability = (store: KVStore, grant: Grant): void => {
 export const revokeCapability = (store: KVStore, grant: Grant): boolean => {
   const cap = validateCapability(grant.capability)
   const key = keyOf(grant.principal, cap.interface, cap.method)
-  const mine = hex(encodeConstraints(cap.constraints).finish())
+  const mine = encodeConstraints(cap.constraints).finish()
   const alts = readAlternatives(store.get(key))
-  const rest = alts.filter((a) => hex(a) !== mine)
+  const rest = alts.filter((a) => !equalBytes(a, mine))
   if (rest.length === alts.length) return false
   writes++
   if (rest.length === 0) store.delete(key)

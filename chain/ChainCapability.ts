@@ -23,6 +23,7 @@
  * "Robust Composition", 2006): a delegated capability may only add constraints.
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
+import { toHex } from "../lib/Bytes.ts"
 import { InvalidRequest } from "./ChainError.ts"
 
 /** Rule of one constraint. */
@@ -173,7 +174,7 @@ export const fieldValues = (request: unknown, path: string): unknown[] => {
   return values
 }
 
-const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "bigint" || typeof v === "number" ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : "")
+const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "bigint" || typeof v === "number" ? String(v) : v instanceof Uint8Array ? toHex(v) : "")
 const uint = (v: unknown): bigint | undefined => {
   const t = text(v)
   return /^[0-9]{1,78}$/.test(t) ? BigInt(t) : undefined

@@ -18,7 +18,7 @@
  * x/auth/types/account.go NewModuleAddress for module accounts.
  */
 import { toBech32 } from "@cosmjs/encoding"
-import { createHash } from "node:crypto"
+import { sha256 } from "../lib/Bytes.ts"
 import { InvalidRequest } from "./ChainError.ts"
 
 /** The kinds of principal. Only `program` and `contract` can be hosted (acted as) by a machine. */
@@ -56,7 +56,7 @@ export const programPrincipal = (address: string): string => `program:${address}
 export const GOV_AUTHORITY = "authority:gov"
 
 /** Module account address bytes of `name`: sha256(name)[:20] (SDK authtypes.NewModuleAddress). */
-export const moduleAccountBytes = (name: string): Uint8Array => createHash("sha256").update(name).digest().subarray(0, 20)
+export const moduleAccountBytes = (name: string): Uint8Array => sha256(name).subarray(0, 20)
 
 /**
  * The address a `self` constraint compares with: programs and contracts are their own address;

@@ -32,8 +32,8 @@
  * name + height; a binary lacking the upgrade handler stops at that height).
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
-import { createHash } from "node:crypto"
 import { Data } from "effect"
+import { equalBytes, fromHex, sha256, toHex as hex } from "../lib/Bytes.ts"
 import type { KVStore, MultiStore } from "../store/KVStore.ts"
 import { parseCapabilitiesGenesis, type Grant } from "./Capabilities.ts"
 import { decodeConstraints, encodeConstraints, type ChainCapability } from "./ChainCapability.ts"
@@ -90,15 +90,14 @@ const dec = new TextDecoder()
 const PREFIX = enc.encode("m/")
 const PREFIX_END = enc.encode("m0")
 const keyOf = (name: string): Uint8Array => enc.encode(`m/${name}`)
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 /** The code hash of machine `m` (see module doc): its declared `codeHash`, else sha256("cyberkernel-machine:<name>@<version>"). */
 export const machineCodeHash = (m: Pick<Machine, "name" | "version" | "codeHash">): Uint8Array => {
   if (m.codeHash !== undefined) {
     if (!/^[0-9a-f]{64}$/.test(m.codeHash)) throw new InvalidRequest({ log: `machine "${m.name}": codeHash must be 64 lowercase hex characters` })
-    return new Uint8Array(Buffer.from(m.codeHash, "hex"))
+    return fromHex(m.codeHash)
   }
-  return new Uint8Array(createHash("sha256").update(`cyberkernel-machine:${m.name}@${m.version}`).digest())
+  return sha256(`cyberkernel-machine:${m.name}@${m.version}`)
 }
 
 /** Validate a record's fields; throws InvalidRequest naming the machine and the bad field. */
@@ -255,7 +254,7 @@ export const parseRegistryGenesis = (section: unknown): RegistryGenesisEntry[] =
     return {
       name: e.name,
       ...(e.version === undefined ? {} : { version: e.version as string }),
-      ...(e.code_hash === undefined ? {} : { codeHash: new Uint8Array(Buffer.from((e.code_hash as string).toLowerCase(), "hex")) }),
+      ...(e.code_hash === undefined ? {} : { codeHash: fromHex(e.code_hash as string) }),
       activationHeight,
       status,
       ...(e.grants === undefined ? {} : { grants: parseCapabilitiesGenesis({ grants: e.grants }) }),
@@ -288,7 +287,7 @@ export const genesisRecords = (entries: ReadonlyArray<RegistryGenesisEntry>, mac
     if (e.version !== undefined && e.version !== m.version) {
       throw new MachineCodeMismatch({ machine: e.name, version: e.version, height: e.activationHeight, reason: `this node has version ${m.version}` })
     }
-    if (e.codeHash !== undefined && hex(e.codeHash) !== hex(own.codeHash)) {
+    if (e.codeHash !== undefined && !equalBytes(e.codeHash, own.codeHash)) {
       throw new MachineCodeMismatch({ machine: e.name, version: own.version, height: e.activationHeight, reason: `genesis code hash ${hex(e.codeHash)} differs from this node's ${hex(own.codeHash)}` })
     }
     return { ...own, grants: e.grants ?? own.grants, ...(e.genesis === undefined ? {} : { genesis: e.genesis }) }
@@ -325,7 +324,7 @@ export const checkMachineCode = (records: ReadonlyArray<MachineRecord>, machines
 export const codeProblem = (r: MachineRecord, m: Machine | undefined): string | undefined => {
   if (!m) return `${r.status === "scheduled" ? "scheduled" : r.status} on this chain but this node does not have its code: enable its module (or install the plugin) at version ${r.version}`
   if (m.version !== r.version) return `this node has version ${m.version}; the chain runs ${r.version}: install the release with ${r.name} ${r.version}`
-  if (hex(machineCodeHash(m)) !== hex(r.codeHash)) return `this node's code hash ${hex(machineCodeHash(m))} differs from the chain's ${hex(r.codeHash)}`
+  if (!equalBytes(machineCodeHash(m), r.codeHash)) return `this node's code hash ${hex(machineCodeHash(m))} differs from the chain's ${hex(r.codeHash)}`
   return undefined
 }
 

@@ -10,6 +10,7 @@ import { createInterface } from "node:readline"
 import { existsSync } from "node:fs"
 import { Data, Effect, Option } from "effect"
 import { Flag, GlobalFlag } from "effect/cli"
+import { toHex } from "../lib/Bytes.ts"
 import { configPath, defaultConfig, loadConfig, type ConfigError } from "../node/config/ConfigFile.ts"
 import type { NodeConfig } from "../node/config/NodeConfig.ts"
 import { resolveHome } from "../node/home/Home.ts"
@@ -64,9 +65,9 @@ export const home = Effect.gen(function* () {
   return resolveHome(Option.getOrUndefined(yield* Home))
 })
 
-/** JSON.stringify with bigints and byte arrays made printable. */
+/** JSON.stringify with bigints (decimal) and byte arrays (upper-case hex, as CometBFT prints HexBytes) made printable. */
 export const toJson = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) => typeof x === "bigint" ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString("hex").toUpperCase() : x, 2)
+  JSON.stringify(v, (_k, x) => typeof x === "bigint" ? x.toString() : x instanceof Uint8Array ? toHex(x).toUpperCase() : x, 2)
 
 /** Print `json` (as JSON) or `text` lines, as `--output` says. */
 export const emit = (json: unknown, text: () => string) =>

@@ -18,6 +18,7 @@
 import { Data } from "effect"
 import type { Machine } from "../chain/Machine.ts"
 import { machineCodeHash } from "../chain/Registry.ts"
+import { toHex } from "../lib/Bytes.ts"
 import type { TxPipeline } from "../chain/TxPipeline.ts"
 import { minGasPricesText, type NodeConfig } from "./config/NodeConfig.ts"
 
@@ -180,7 +181,7 @@ export const genesisRegistrySection = (set: MachineSet): { machines: unknown[] }
   machines: set.machines.map(({ machine }) => ({
     name: machine.name,
     version: machine.version,
-    code_hash: Buffer.from(machineCodeHash(machine)).toString("hex"),
+    code_hash: toHex(machineCodeHash(machine)),
     activation_height: "1",
     status: "active"
   }))

@@ -21,6 +21,7 @@ import { makeKernel, type KernelApi } from "../kernel/Kernel.ts"
 import { response } from "../kernel/Message.ts"
 import type { NativeProcess } from "../kernel/Process.ts"
 import { NodeKey } from "../capabilities/NodeKey.ts"
+import { toHex } from "../lib/Bytes.ts"
 import { makeProducer, type ProducerGenesis } from "../modules/consensus/producer/Producer.ts"
 import { serveAbci } from "../modules/consensus/abci/AbciServer.ts"
 import { openCommitMultiStore } from "../store/IavlMultiStore.ts"
@@ -181,7 +182,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     const { config, genesis } = opts
     const paths = homePaths(opts.home)
     const nodeKey = yield* step("node key", () => readEd25519KeyFile(paths.nodeKey))
-    const nodeId = Buffer.from(nodeKey.address).toString("hex")
+    const nodeId = toHex(nodeKey.address)
     const kernel = yield* Effect.acquireRelease(
       step("kernel", () => makeKernel({ node: nodeId, key: NodeKey.fromSecret(nodeKey.seed) })),
       (k) => Effect.sync(() => k.shutdown())

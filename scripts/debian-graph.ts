@@ -12,9 +12,9 @@
 import { execFileSync } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
-import { createHash } from "node:crypto"
 import { CID } from "multiformats/cid"
 import * as Digest from "multiformats/hashes/digest"
+import { sha256 } from "../lib/Bytes.ts"
 
 /** Parsed graph: names, maintainers and (from, to, maintainer) triples by index. */
 export interface DebianGraph {
@@ -25,7 +25,7 @@ export interface DebianGraph {
 
 /** CIDv0 (dag-pb, sha2-256) of a package name's sha256, as the issue prescribes. */
 export const packageCid = (name: string): string =>
-  CID.create(0, 0x70, Digest.create(0x12, createHash("sha256").update(name).digest())).toString()
+  CID.create(0, 0x70, Digest.create(0x12, sha256(name))).toString()
 
 /** Parse `apt-cache dumpavail` output (first stanza per package name wins). */
 export const parseDumpavail = (text: string): DebianGraph => {

@@ -10,6 +10,7 @@
 import { GetTxRequest, GetTxResponse, SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service"
 import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import type { ExecTxResult, RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types"
+import { fromHex, toHex } from "../../lib/Bytes.ts"
 import type { CommitMultiStore, MultiStore } from "../../store/KVStore.ts"
 import { InvalidRequest, isChainError, NotFound, UnknownRequest } from "../ChainError.ts"
 import type { Machine, QueryContext } from "../Machine.ts"
@@ -103,7 +104,7 @@ const malformedQuery = (e: unknown, path: string): unknown =>
 const getTx = async (data: Uint8Array, deps: AppQueryDeps): Promise<Uint8Array> => {
   const { hash } = GetTxRequest.decode(data)
   if (!/^[0-9a-fA-F]{64}$/.test(hash)) throw new InvalidRequest({ log: `tx hash must be 64 hex characters, got "${hash}"` })
-  const found = deps.txLookup ? await deps.txLookup(Buffer.from(hash, "hex")) : undefined
+  const found = deps.txLookup ? await deps.txLookup(fromHex(hash)) : undefined
   if (!found) throw new NotFound({ log: `tx not found: ${hash.toUpperCase()}` })
   const tx = Tx.decode(found.tx)
   return GetTxResponse.encode({
@@ -113,7 +114,8 @@ const getTx = async (data: Uint8Array, deps: AppQueryDeps): Promise<Uint8Array> 
       txhash: hash.toUpperCase(),
       codespace: found.result.codespace,
       code: found.result.code,
-      data: Buffer.from(found.result.data).toString("hex").toUpperCase(),
+      // Upper-case, as the SDK prints TxResponse.data (hex.EncodeToString, then strings.ToUpper).
+      data: toHex(found.result.data).toUpperCase(),
       rawLog: found.result.log,
       logs: [],
       info: found.result.info,

@@ -7,9 +7,11 @@
  */
 import { Effect } from "effect"
 import { Command } from "effect/cli"
+import { toHex } from "../../lib/Bytes.ts"
 import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 
-const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString("hex").toUpperCase() : "")
+/** Upper-case hex, as the CometBFT status RPC prints hashes and addresses; "" when absent. */
+const hex = (b: Uint8Array | undefined) => (b ? toHex(b).toUpperCase() : "")
 
 /** `status`. */
 export const statusCommand = Command.make("status", {}, () =>

@@ -26,6 +26,7 @@ import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ChainCall, ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import { isNodeFault } from "../../chain/internal/TxResult.ts"
+import { fromHex, InvalidHex, toHex as hex } from "../../lib/Bytes.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { type BankAdapter, type BankPort, chainBank } from "./BankAdapter.ts"
 import { NotAdmin, ProgramFailed, ProgramFrozen, ProgramNotFound } from "./CyberWasmError.ts"
@@ -50,7 +51,6 @@ export interface CyberWasmOptions {
 }
 
 const NAME = "cyberwasm"
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 const MAX_GAS = BigInt(Number.MAX_SAFE_INTEGER)
 const REPLY_MAGIC = [0xff, 0x52] as const
 
@@ -429,7 +429,19 @@ export class CyberWasmMachine implements Machine {
       throw new InvalidRequest({ log: "cyberwasm genesis must be {entries: [[hexKey, hexValue], ...]}" })
     }
     const store = ctx.rawStore ?? ctx.store
-    for (const [k, v] of g.entries ?? []) store.set(Buffer.from(k, "hex"), Buffer.from(v, "hex"))
+    const bytes = (s: unknown, i: number): Uint8Array => {
+      try {
+        if (typeof s === "string") return fromHex(s)
+      } catch (e) {
+        if (!(e instanceof InvalidHex)) throw e
+        throw new InvalidRequest({ log: `cyberwasm genesis entries[${i}]: ${e.message}` })
+      }
+      throw new InvalidRequest({ log: `cyberwasm genesis entries[${i}]: expected [hexKey, hexValue]` })
+    }
+    g.entries?.forEach((e, i) => {
+      if (!Array.isArray(e)) throw new InvalidRequest({ log: `cyberwasm genesis entries[${i}]: expected [hexKey, hexValue]` })
+      store.set(bytes(e[0], i), bytes(e[1], i))
+    })
   }
 
   exportGenesis(ctx: QueryContext): unknown {

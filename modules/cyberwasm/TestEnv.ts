@@ -15,8 +15,8 @@
  */
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { toBech32 } from "@cosmjs/encoding"
-import { createHash } from "node:crypto"
 import { InsufficientFunds, isChainError, UnknownRequest } from "../../chain/ChainError.ts"
+import { sha256 } from "../../lib/Bytes.ts"
 import { bankDispatcher, bankInterface, type BankHandlers } from "../../chain/generated/bank.ts"
 import { GasMeter } from "../../chain/Gas.ts"
 import { checkCapability, grantCapability } from "../../chain/Capabilities.ts"
@@ -56,7 +56,6 @@ export interface CallOutcome {
   readonly gasUsed: number
 }
 
-const sha = (s: string | Uint8Array) => new Uint8Array(createHash("sha256").update(s).digest())
 
 /** The test environment. */
 export class TestEnv {
@@ -102,7 +101,7 @@ export class TestEnv {
 
   /** A deterministic account address for `name`. */
   account(name: string): string {
-    return toBech32(this.machine.params.addressPrefix, sha(`account/${name}`).subarray(0, 20), 1023)
+    return toBech32(this.machine.params.addressPrefix, sha256(`account/${name}`).subarray(0, 20), 1023)
   }
 
   /** Credit `amount` of the fee denom (or `denom`) to `address`. */
@@ -127,14 +126,14 @@ export class TestEnv {
       height,
       time: { seconds: BigInt(1_700_000_000 + height * 5), nanos: 0 },
       proposer: new Uint8Array(20),
-      blockHash: sha(`block/${height}`),
+      blockHash: sha256(`block/${height}`),
       store,
       rawStore: store,
       gas,
       emit: (e) => events.push(e),
       call: (c) => this.bankCall(bank, c, principal, false, signers),
       send: (c) => sends.push(c),
-      txHash: sha(`tx/${height}/${this.events.length}`),
+      txHash: sha256(`tx/${height}/${this.events.length}`),
       signers: [...signers]
     }
   }

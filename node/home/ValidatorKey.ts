@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto"
 import { chmodSync, readFileSync, writeFileSync } from "node:fs"
 import { ed25519 } from "@noble/curves/ed25519.js"
-import { sha256 } from "@noble/hashes/sha2.js"
+import { concatBytes, equalBytes, sha256, toHex } from "../../lib/Bytes.ts"
 
 /** An ed25519 key: 32-byte seed, 32-byte public key, 20-byte consensus address. */
 export interface Ed25519Key {
@@ -25,7 +25,7 @@ const PUB_TYPE = "tendermint/PubKeyEd25519"
 const PRIV_TYPE = "tendermint/PrivKeyEd25519"
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64")
-const hexUpper = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase()
+const hexUpper = (b: Uint8Array) => toHex(b).toUpperCase() // CometBFT prints addresses upper-case
 
 /** The key of a 32-byte seed. */
 export const ed25519FromSeed = (seed: Uint8Array): Ed25519Key => {
@@ -53,12 +53,12 @@ export const writeValidatorKey = (file: string, key: Ed25519Key): void =>
   writeSecret(file, {
     address: consensusAddressHex(key),
     pub_key: pubKeyJson(key),
-    priv_key: { type: PRIV_TYPE, value: b64(new Uint8Array([...key.seed, ...key.pubkey])) }
+    priv_key: { type: PRIV_TYPE, value: b64(concatBytes(key.seed, key.pubkey)) }
   })
 
 /** Write `node_key.json` (mode 0600, fails if the file exists). */
 export const writeNodeKey = (file: string, key: Ed25519Key): void =>
-  writeSecret(file, { priv_key: { type: PRIV_TYPE, value: b64(new Uint8Array([...key.seed, ...key.pubkey])) } })
+  writeSecret(file, { priv_key: { type: PRIV_TYPE, value: b64(concatBytes(key.seed, key.pubkey)) } })
 
 /** Read a CometBFT ed25519 key file (validator or node key); checks the type and that the public half matches the seed. */
 export const readEd25519KeyFile = (file: string): Ed25519Key => {
@@ -69,6 +69,6 @@ export const readEd25519KeyFile = (file: string): Ed25519Key => {
   const raw = Buffer.from(j.priv_key.value, "base64")
   if (raw.length !== 64) throw new Error(`${file}: priv_key must be 64 bytes (seed || pubkey), got ${raw.length}`)
   const key = ed25519FromSeed(new Uint8Array(raw.subarray(0, 32)))
-  if (!Buffer.from(key.pubkey).equals(raw.subarray(32))) throw new Error(`${file}: public key does not match the seed`)
+  if (!equalBytes(key.pubkey, raw.subarray(32))) throw new Error(`${file}: public key does not match the seed`)
   return key
 }

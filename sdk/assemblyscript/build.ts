@@ -6,9 +6,9 @@
  * Usage: `npm run sdk:build` (all examples), or `await buildExamples(["counter"])` from tests and
  * benchmarks (the compiler runs in-process through its API, loaded once).
  */
-import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { sha256Parts, toHex } from "../../lib/Bytes.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const sdk = join(root, "sdk/assemblyscript")
@@ -21,12 +21,12 @@ export const ASC_FLAGS = ["-O3", "--runtime", "incremental", "--exportStart", "_
 export const examples = (): string[] => readdirSync(join(sdk, "examples")).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort()
 
 const inputHash = (name: string): string => {
-  const h = createHash("sha256")
-  h.update(JSON.stringify(ASC_FLAGS))
-  h.update(readFileSync(join(root, "node_modules/assemblyscript/package.json")))
-  for (const f of readdirSync(join(sdk, "assembly")).sort()) h.update(readFileSync(join(sdk, "assembly", f)))
-  h.update(readFileSync(join(sdk, "examples", `${name}.ts`)))
-  return h.digest("hex")
+  return toHex(sha256Parts([
+    JSON.stringify(ASC_FLAGS),
+    readFileSync(join(root, "node_modules/assemblyscript/package.json")),
+    ...readdirSync(join(sdk, "assembly")).sort().map((f) => readFileSync(join(sdk, "assembly", f))),
+    readFileSync(join(sdk, "examples", `${name}.ts`))
+  ]))
 }
 
 /** Build (or reuse) the named examples; returns their wasm bytes by name. Throws with asc's output on error. */

@@ -22,6 +22,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { minGasPricesText } from "../../../node/config/NodeConfig.ts"
 import { abciQuery, CliFailure, emit, keyring, NodeUrl } from "../../../cli/Globals.ts"
+import { fromHex, toHex } from "../../../lib/Bytes.ts"
 import { cyberwasmRegistryTypes } from "../Client.ts"
 import * as M from "../Messages.ts"
 import { decodeInfo } from "../State.ts"
@@ -32,10 +33,10 @@ const promise = <A>(what: string, f: () => Promise<A>) =>
 const hexFlag = Flag.Boolean("hex").pipe(Flag.withDescription("inputs are hex bytes instead of UTF-8 text"), Flag.withDefault(false))
 const bytesOf = (s: string, hex: boolean) =>
   hex
-    ? /^([0-9a-fA-F]{2})*$/.test(s) ? Effect.succeed(new Uint8Array(Buffer.from(s, "hex"))) : Effect.fail(new CliFailure({ message: `invalid hex input ${JSON.stringify(s)}` }))
+    ? Effect.try({ try: () => fromHex(s), catch: () => new CliFailure({ message: `invalid hex input ${JSON.stringify(s)}` }) })
     : Effect.succeed(new TextEncoder().encode(s))
 const codeHash = (s: string) =>
-  /^[0-9a-fA-F]{64}$/.test(s) ? Effect.succeed(new Uint8Array(Buffer.from(s, "hex"))) : Effect.fail(new CliFailure({ message: `invalid code hash ${JSON.stringify(s)}: expected 64 hex characters` }))
+  /^[0-9a-fA-F]{64}$/.test(s) ? Effect.succeed(fromHex(s)) : Effect.fail(new CliFailure({ message: `invalid code hash ${JSON.stringify(s)}: expected 64 hex characters` }))
 const uint = (s: string, what: string) =>
   /^\d+$/.test(s) ? Effect.succeed(BigInt(s)) : Effect.fail(new CliFailure({ message: `invalid ${what} ${JSON.stringify(s)}: a non-negative integer` }))
 
@@ -59,8 +60,8 @@ const broadcast = (from: string, msg: (sender: string) => { typeUrl: string; val
     const r = yield* promise("transaction failed", () => client.signAndBroadcast(key.address, [msg(key.address)], 1.5))
     const data = r.msgResponses[0]?.value ?? new Uint8Array()
     yield* emit(
-      { txhash: r.transactionHash, code: r.code, height: r.height, gas_used: r.gasUsed, data: Buffer.from(data).toString("hex"), raw_log: r.rawLog ?? "" },
-      () => `txhash: ${r.transactionHash}\ncode: ${r.code}\nheight: ${r.height}\ngas used: ${r.gasUsed}\nresponse: ${Buffer.from(data).toString("hex")}${r.code !== 0 ? `\nraw_log: ${r.rawLog}` : ""}`
+      { txhash: r.transactionHash, code: r.code, height: r.height, gas_used: r.gasUsed, data: toHex(data), raw_log: r.rawLog ?? "" },
+      () => `txhash: ${r.transactionHash}\ncode: ${r.code}\nheight: ${r.height}\ngas used: ${r.gasUsed}\nresponse: ${toHex(data)}${r.code !== 0 ? `\nraw_log: ${r.rawLog}` : ""}`
     )
     if (r.code !== 0) return yield* Effect.fail(new CliFailure({ message: `transaction failed with code ${r.code}: ${r.rawLog ?? ""}` }))
   }).pipe(Effect.scoped)
@@ -127,15 +128,14 @@ export const cyberwasmTxCommand = Command.make("cyberwasm").pipe(
 const abci = abciQuery
 
 const address = Argument.String("address").pipe(Argument.withDescription("program address"))
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
 
 const qProgram = Command.make("program", { address }, (o) =>
   Effect.gen(function* () {
     const i = decodeInfo(yield* abci(M.QueryPath.program, M.QueryAddress.encode({ address: o.address })))
     const out = {
-      address: i.address, code_hash: hex(i.codeHash), creator: i.creator, admin: i.admin, label: i.label, status: i.status,
-      reserve: i.reserve.toString(), pages: i.pages, memory_root: hex(i.memoryRoot), created_height: i.createdHeight, stable_pages: i.stablePages
+      address: i.address, code_hash: toHex(i.codeHash), creator: i.creator, admin: i.admin, label: i.label, status: i.status,
+      reserve: i.reserve.toString(), pages: i.pages, memory_root: toHex(i.memoryRoot), created_height: i.createdHeight, stable_pages: i.stablePages
     }
     yield* emit(out, () => Object.getOwnPropertyNames(out).map((k) => `${k}: ${String(out[k as keyof typeof out])}`).join("\n"))
   })).pipe(Command.withDescription("Program record"))
@@ -149,21 +149,21 @@ const qReserve = Command.make("reserve", { address }, (o) =>
 const qSchedule = Command.make("schedule", { address }, (o) =>
   Effect.gen(function* () {
     const items = M.decodeScheduleList(yield* abci(M.QueryPath.schedule, M.QueryAddress.encode({ address: o.address })))
-    const out = items.map((e) => ({ id: e.id.toString(), height: e.height.toString(), every: e.every.toString(), input: hex(e.input) }))
+    const out = items.map((e) => ({ id: e.id.toString(), height: e.height.toString(), every: e.every.toString(), input: toHex(e.input) }))
     yield* emit({ schedule: out }, () => out.length === 0 ? "schedule: []" : out.map((e) => `- id ${e.id} at ${e.height}${e.every !== "0" ? ` every ${e.every}` : ""}: ${e.input}`).join("\n"))
   })).pipe(Command.withDescription("Schedule entries of a program"))
 
 const qPage = Command.make("page", { address, index: Argument.Int("index") }, (o) =>
   Effect.gen(function* () {
     const r = M.QueryPageResponse.decode(yield* abci(M.QueryPath.page, M.QueryPage.encode({ address: o.address, page: o.index })))
-    yield* emit({ pages: r.pages, memory_root: hex(r.memoryRoot), data: hex(r.data) }, () => `pages: ${r.pages}\nmemory root: ${hex(r.memoryRoot)}\npage ${o.index}: ${r.data.length === 0 ? "(zero page)" : `${r.data.length} bytes`}`)
+    yield* emit({ pages: r.pages, memory_root: toHex(r.memoryRoot), data: toHex(r.data) }, () => `pages: ${r.pages}\nmemory root: ${toHex(r.memoryRoot)}\npage ${o.index}: ${r.data.length === 0 ? "(zero page)" : `${r.data.length} bytes`}`)
   })).pipe(Command.withDescription("One 64 KiB memory page of a program"))
 
 const qDispatch = Command.make("dispatch", { address, input: Argument.String("input"), hex: hexFlag }, (o) =>
   Effect.gen(function* () {
     const input = yield* bytesOf(o.input, o.hex)
     const r = M.QueryDispatchResponse.decode(yield* abci(M.QueryPath.dispatch, M.QueryDispatch.encode({ address: o.address, input })))
-    yield* emit({ data: hex(r.data), text: text(r.data) }, () => text(r.data))
+    yield* emit({ data: toHex(r.data), text: text(r.data) }, () => text(r.data))
   })).pipe(Command.withDescription("Read-only call of a program's dispatch (nothing persisted)"))
 
 /** `query cyberwasm ...` */

@@ -27,7 +27,7 @@
  * Source: WebAssembly core spec 2.0 (binary format, section 5); multi-memory proposal (memarg
  * flag bit 6); wasm-instrument (paritytech) gas_metering and stack_height for the approach.
  */
-import { createHash } from "node:crypto"
+import { sha256 } from "../../../lib/Bytes.ts"
 import { ProgramRejected } from "../CyberWasmError.ts"
 import { coreSignature, HOST_MODULE, hostByCoreName, hostSignatures, type HostName, I32, I64 } from "../HostAbi.ts"
 import { BULK_COST_FLAT, BULK_COST_PER_64_BYTES, GROW_COST_PER_PAGE, instructionCost } from "./CostTable.ts"
@@ -459,7 +459,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
   }
   return {
     code,
-    hash: new Uint8Array(createHash("sha256").update(bytes).digest()),
+    hash: sha256(bytes),
     mutableGlobals,
     initialPages,
     maxPages,

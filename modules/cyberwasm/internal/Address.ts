@@ -5,8 +5,8 @@
  * reserves is sha256("cyberwasm")[0:20] (cosmos-sdk types/address.Module).
  */
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
-import { createHash } from "node:crypto"
 import { InvalidAddress } from "../../../chain/ChainError.ts"
+import { sha256, sha256Parts } from "../../../lib/Bytes.ts"
 
 const cache = new Map<string, Uint8Array>()
 
@@ -29,10 +29,9 @@ export const addressBytes = (address: string): Uint8Array => {
 export const programAddress = (prefix: string, seq: bigint): string => {
   const b = new Uint8Array(8)
   new DataView(b.buffer).setBigUint64(0, seq)
-  const h = createHash("sha256").update("cyberwasm/program").update(b).digest()
-  return toBech32(prefix, new Uint8Array(h), 1023)
+  return toBech32(prefix, sha256Parts(["cyberwasm/program", b]), 1023)
 }
 
 /** The cyberwasm module account (holds deposited reserve tokens). */
 export const moduleAddress = (prefix: string): string =>
-  toBech32(prefix, new Uint8Array(createHash("sha256").update("cyberwasm").digest()).subarray(0, 20), 1023)
+  toBech32(prefix, sha256("cyberwasm").subarray(0, 20), 1023)

@@ -2,9 +2,8 @@
  * A small in-memory KVStore (sorted keys, binary search) for TestEnv and unit tests, so programs
  * run without a node. Not a state commitment: the node uses the IAVL store.
  */
+import { fromHex, toHex as hex } from "../../../lib/Bytes.ts"
 import type { Entry, KVStore } from "../../../store/KVStore.ts"
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
 
 /** In-memory sorted KVStore. */
 export class MemoryKVStore implements KVStore {
@@ -42,7 +41,7 @@ export class MemoryKVStore implements KVStore {
     const to = end ? this.find(hex(end)) : this.keys.length
     const slice = this.keys.slice(from, to)
     if (reverse) slice.reverse()
-    for (const h of slice) yield [Buffer.from(h, "hex"), this.values.get(h)!]
+    for (const h of slice) yield [fromHex(h), this.values.get(h)!]
   }
   /** Number of keys. */
   get size(): number {

@@ -3,10 +3,8 @@
  * here until `commit()` applies them to the parent in key order, or the overlay is dropped. Used
  * to roll back one program call (and its nested calls) without touching the tx branch.
  */
+import { compareBytes as cmp, toHex as hex } from "../../../lib/Bytes.ts"
 import type { Entry, KVStore } from "../../../store/KVStore.ts"
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
-const cmp = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b)
 
 /** Overlay over `parent`. */
 export class OverlayStore implements KVStore {

@@ -12,13 +12,14 @@
 import type { Event, ExecTxResult, ResponseCheckTx, ResponseInfo, ResponseQuery, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import type { BlockID, BlockMeta, Commit, Header } from "cosmjs-types/tendermint/types/types"
+import { toHex } from "../../../lib/Bytes.ts"
 import type { ValidatorInfo } from "../../../modules/consensus/Consensus.ts"
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
-/** Uppercase hex (CometBFT HexBytes). */
-export const hexU = (b: Uint8Array | undefined): string => (b === undefined ? "" : Buffer.from(b).toString("hex").toUpperCase())
+/** Uppercase hex (CometBFT HexBytes prints upper case): lib/Bytes.ts's `toHex`, upper-cased; "" for undefined. */
+export const hexU = (b: Uint8Array | undefined): string => (b === undefined ? "" : toHex(b).toUpperCase())
 /** Base64 ([]byte under cmtjson). */
 export const b64 = (b: Uint8Array): string => Buffer.from(b).toString("base64")
 /** Base64, or null for empty bytes (jsonpb of a nil []byte). */

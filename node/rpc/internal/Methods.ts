@@ -5,12 +5,12 @@
  * Source: cometbft v0.38 rpc/core/routes.go and the files it names (status.go, abci.go,
  * mempool.go, blocks.go, tx.go, consensus.go, net.go, health.go), rpc/core/env.go (paging).
  */
-import { createHash } from "node:crypto"
 import { Block } from "cosmjs-types/tendermint/types/block"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import type { Commit } from "cosmjs-types/tendermint/types/types"
 import type { AbciApplication } from "../../../chain/Abci.ts"
 import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
+import { equalBytes, sha256 } from "../../../lib/Bytes.ts"
 import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
 import { TxQueryError } from "../../blockstore/TxQuery.ts"
@@ -64,7 +64,6 @@ const MAX_PER_PAGE = 100
 const BLOCKCHAIN_LIMIT = 20
 const MAX_QUERY_LENGTH = 512
 
-const sha256 = (b: Uint8Array): Uint8Array => new Uint8Array(createHash("sha256").update(b).digest())
 const p = (name: string, kind: ParamSpec["kind"]): ParamSpec => ({ name, kind })
 const num = (a: Args, k: string): number | undefined => a[k] as number | undefined
 const bytes = (a: Args, k: string): Uint8Array | undefined => a[k] as Uint8Array | undefined
@@ -156,7 +155,7 @@ export const methods: Readonly<Record<string, Method>> = {
       const validators = ctx.engine.validators()
       const ownKey = ctx.nodeInfo.validatorPubKeyEd25519
       const own = ownKey !== undefined
-        ? validators.find((v) => Buffer.from(v.pubKeyEd25519).equals(ownKey)) ?? { address: sha256(ownKey).subarray(0, 20), pubKeyEd25519: ownKey, power: 0n }
+        ? validators.find((v) => equalBytes(v.pubKeyEd25519, ownKey)) ?? { address: sha256(ownKey).subarray(0, 20), pubKeyEd25519: ownKey, power: 0n }
         : validators[0]
       return {
         node_info: nodeInfoJson(ctx),

@@ -8,6 +8,7 @@
  *
  * Source: cometbft v0.38 rpc/jsonrpc/server/http_params.go, http_uri_handler.go.
  */
+import { fromHex, InvalidHex } from "../../../lib/Bytes.ts"
 import { clip, ECHO_CHARS } from "../Limits.ts"
 import { InvalidParams } from "../RpcError.ts"
 
@@ -28,7 +29,6 @@ export interface ParamSpec {
 export type Args = Record<string, string | Uint8Array | number | boolean | undefined>
 
 const INT = /^-?[0-9]+$/
-const HEX = /^([0-9a-fA-F]{2})*$/
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 const decodeInt = (name: string, v: unknown): number => {
@@ -37,10 +37,15 @@ const decodeInt = (name: string, v: unknown): number => {
   throw new InvalidParams({ param: name, reason: `expected an integer (number or decimal string), got ${show(v)}` })
 }
 
+/** Hex with an optional `0x` prefix (CometBFT accepts both), as InvalidParams when it is not hex. */
 const decodeHex = (name: string, s: string): Uint8Array => {
   const body = s.startsWith("0x") || s.startsWith("0X") ? s.slice(2) : s
-  if (!HEX.test(body)) throw new InvalidParams({ param: name, reason: `expected hex bytes, got ${show(s)}` })
-  return Uint8Array.from(Buffer.from(body, "hex"))
+  try {
+    return fromHex(body)
+  } catch (e) {
+    if (e instanceof InvalidHex) throw new InvalidParams({ param: name, reason: `expected hex bytes, got ${show(s)}` })
+    throw e
+  }
 }
 
 /** Decode one JSON-RPC param value to its declared kind. */
