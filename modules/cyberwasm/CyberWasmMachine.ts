@@ -26,7 +26,7 @@ import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ChainCall, ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import { isNodeFault } from "../../chain/internal/TxResult.ts"
-import { fromHex, InvalidHex, toHex as hex } from "../../lib/Bytes.ts"
+import { equalBytes, fromHex, InvalidHex, toHex as hex } from "../../lib/Bytes.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { type BankAdapter, type BankPort, chainBank } from "./BankAdapter.ts"
 import { NotAdmin, ProgramFailed, ProgramFrozen, ProgramNotFound } from "./CyberWasmError.ts"
@@ -400,7 +400,7 @@ export class CyberWasmMachine implements Machine {
     const info = loadInfo(ctx.store, address)
     if (!info) throw new NotFound({ log: `no program at ${address}` })
     const cached = this.runtime.cached(address)
-    const fresh = !cached || cached.active > 0 || Buffer.compare(cached.root, info.memoryRoot) !== 0 || Buffer.compare(cached.program.hash, info.codeHash) !== 0
+    const fresh = !cached || cached.active > 0 || !equalBytes(cached.root, info.memoryRoot) || !equalBytes(cached.program.hash, info.codeHash)
     const inst = fresh ? this.runtime.restore(ctx.store, info, addressBytes(address), this.runtime.code(ctx.store, info.codeHash)) : cached
     const env: EngineEnv = {
       block: { chainId: ctx.chainId, height: ctx.height, time: { seconds: 0n, nanos: 0 }, proposer: new Uint8Array(), blockHash: new Uint8Array(32) },
