@@ -221,6 +221,7 @@ class Execution {
         inst.host = saved.host
         inst.reentryAllowed = saved.reentry
         inst.setGas(saved.gas)
+        inst.setMemLimit(saved.memLimit)
       } else runtime.drop(address)
       throw fault(exception, address, height, entry)
     }
