@@ -6,9 +6,9 @@
  * and reading the capabilities namespace of an in-memory IAVL snapshot (four keys), against a
  * bare `Map.get` of the same key text, in the same run.
  *
- * Part 2, A/B: `bench/tx.bench.ts` (CosmJS-signed MsgSend through the real multiplexer) run on this
- * tree and on a base commit checked out as a git worktree, alternating, best of `rounds`; reports
- * CheckTx and warm-cache FinalizeBlock tx/s of both and their ratio. Each MsgSend pays its fee
+ * Part 2, A/B in one process: the TestChain of this tree and of a base commit (a git worktree)
+ * run the same CosmJS-signed MsgSend txs (CheckTx, then FinalizeBlock + Commit with the
+ * verification cache warm), alternating round by round; best of `rounds` CPU time per tx. Each MsgSend pays its fee
  * through `bank.send {from: signer}` and creates the recipient's account through
  * `auth.ensure-account`: two checked calls per tx.
  *
@@ -66,25 +66,61 @@ console.log(`Map.get: ${mapNs.toFixed(1)} ns`)
 console.log(`capability check, committed-grant cache (what blocks use): ${cachedNs.toFixed(0)} ns, ${(cachedNs / mapNs).toFixed(1)}x Map.get`)
 console.log(`capability check, store reads (after a grant, until the next commit): ${checkNs.toFixed(0)} ns, ${(checkNs / mapNs).toFixed(0)}x Map.get (sink ${sink > 0})`)
 
-// ---- part 2: MsgSend pipeline, this tree vs base ----
+// ---- part 2: MsgSend pipeline, this tree vs base, in one process ----
+// Both trees' TestChain (real Application, auth, bank, IAVL in memory) are imported side by side
+// from a worktree of `base`, and run the same CosmJS-signed txs alternately, round by round, so
+// machine load hits both alike. CPU time (process.cpuUsage) per tx is the figure; wall time too.
 const dir = mkdtempSync(join(tmpdir(), "ck-bench-base-"))
 try {
   execFileSync("git", ["worktree", "add", "--detach", dir, base], { cwd: root, stdio: "ignore" })
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"))
-  const run = (cwd: string) => {
-    const out = execFileSync(process.execPath, ["bench/tx.bench.ts", txs], { cwd, encoding: "utf8" })
-    const rate = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN)
-    return { check: rate(/CheckTx: (\d+) tx\/s/), warm: rate(/FinalizeBlock, warm cache: (\d+) tx\/s/) }
+  type Tree = { readonly name: string; readonly Chain: typeof import("../test/auth/support/Chain.ts"); readonly sig: typeof import("../modules/auth/internal/Secp256k1.ts") }
+  const load = async (name: string, at: string): Promise<Tree> => ({
+    name, Chain: await import(join(at, "test/auth/support/Chain.ts")), sig: await import(join(at, "modules/auth/internal/Secp256k1.ts"))
+  })
+  const trees = [await load("head", root), await load("base", dir)]
+  const { DirectSecp256k1HdWallet } = await import("@cosmjs/proto-signing")
+  const { SigningStargateClient } = await import("@cosmjs/stargate")
+  const { TxRaw } = await import("cosmjs-types/cosmos/tx/v1beta1/tx")
+  const { CheckTxType } = await import("cosmjs-types/tendermint/abci/types")
+  const { toBech32 } = await import("@cosmjs/encoding")
+  const { createHash } = await import("node:crypto")
+  const { MNEMONIC, CHAIN_ID } = trees[0]!.Chain
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: "cyber" })
+  const alice = (await wallet.getAccounts())[0]!.address
+  const client = await SigningStargateClient.offline(wallet)
+  const recipients = Array.from({ length: 100 }, (_, i) => toBech32("cyber", createHash("sha256").update(`r${i}`).digest().subarray(0, 20)))
+  const n = Number(txs)
+  const signed: Uint8Array[] = []
+  for (let i = 0; i < n; i++) {
+    const raw = await client.sign(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: recipients[i % 100], amount: [{ denom: "boot", amount: "1" }] } }],
+      { amount: [{ denom: "boot", amount: "2000" }], gas: "200000" }, "", { accountNumber: 2n, sequence: i, chainId: CHAIN_ID })
+    signed.push(TxRaw.encode(raw).finish())
   }
-  const best = { head: { check: 0, warm: 0 }, base: { check: 0, warm: 0 } }
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+  const best: Record<string, { check: number; fin: number; checkWall: number; finWall: number }> = {}
   for (let r = 0; r < rounds; r++) {
-    for (const [name, cwd] of [["base", dir], ["head", root]] as const) {
-      const x = run(cwd)
-      best[name] = { check: Math.max(best[name].check, x.check), warm: Math.max(best[name].warm, x.warm) }
+    for (const t of r % 2 === 0 ? trees : [...trees].reverse()) {
+      const chain = await t.Chain.TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
+      t.sig.clearVerifyCache()
+      let c0 = cpu(), w0 = performance.now()
+      for (const tx of signed) {
+        const res = await chain.app.checkTx({ tx, type: CheckTxType.NEW })
+        if (res.code !== 0) throw new Error(`${t.name} CheckTx: ${res.log}`)
+      }
+      const check = cpu() - c0, checkWall = performance.now() - w0
+      c0 = cpu(); w0 = performance.now()
+      const out = await chain.block(signed)
+      if (out.some((x) => x.code !== 0)) throw new Error(`${t.name} FinalizeBlock: ${out.find((x) => x.code !== 0)!.log}`)
+      const fin = cpu() - c0, finWall = performance.now() - w0
+      const b = best[t.name]
+      best[t.name] = b ? { check: Math.min(b.check, check), fin: Math.min(b.fin, fin), checkWall: Math.min(b.checkWall, checkWall), finWall: Math.min(b.finWall, finWall) } : { check, fin, checkWall, finWall }
     }
   }
-  console.log(`MsgSend CheckTx: head ${best.head.check} tx/s, base ${best.base.check} tx/s, head/base ${(best.head.check / best.base.check).toFixed(3)}`)
-  console.log(`MsgSend FinalizeBlock (warm cache): head ${best.head.warm} tx/s, base ${best.base.warm} tx/s, head/base ${(best.head.warm / best.base.warm).toFixed(3)}`)
+  const h = best.head!, b = best.base!
+  const us = (ms: number) => ((ms * 1000) / n).toFixed(0)
+  console.log(`MsgSend CheckTx (verifies): head ${us(h.check)} µs CPU/tx, base ${us(b.check)} µs CPU/tx, head/base ${(h.check / b.check).toFixed(3)} (wall ${(h.checkWall / b.checkWall).toFixed(3)})`)
+  console.log(`MsgSend FinalizeBlock + Commit (warm cache): head ${us(h.fin)} µs CPU/tx, base ${us(b.fin)} µs CPU/tx, head/base ${(h.fin / b.fin).toFixed(3)} (wall ${(h.finWall / b.finWall).toFixed(3)})`)
 } finally {
   try {
     execFileSync("git", ["worktree", "remove", "--force", dir], { cwd: root, stdio: "ignore" })

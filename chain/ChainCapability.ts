@@ -181,8 +181,17 @@ const uint = (v: unknown): bigint | undefined => {
 }
 
 /** The first constraint of `cap` that `request` violates, or undefined when all hold. */
-export const violatedConstraint = (cap: ChainCapability, request: unknown, scope: ConstraintScope): Constraint | undefined =>
-  cap.constraints.find((k) => !fieldValues(request, k.field).every((v) => holds(k, v, scope)))
+export const violatedConstraint = (cap: ChainCapability, request: unknown, scope: ConstraintScope): Constraint | undefined => {
+  for (const k of cap.constraints) {
+    const segs = segments(k.field)
+    if (segs.length === 1 && !segs[0]!.list) {
+      // the common case (`from: self`): one plain field, no array to build
+      const f = typeof request === "object" && request !== null ? (request as Record<string, unknown>)[segs[0]!.key] : undefined
+      if (!holds(k, f ?? "", scope)) return k
+    } else if (!fieldValues(request, k.field).every((v) => holds(k, v, scope))) return k
+  }
+  return undefined
+}
 
 const holds = (k: Constraint, v: unknown, scope: ConstraintScope): boolean => {
   switch (k.op) {

@@ -62,7 +62,15 @@ export const moduleAccountBytes = (name: string): Uint8Array => sha256(name).sub
  * The address a `self` constraint compares with: programs and contracts are their own address;
  * machines, plugins and the authority act through their module account (`gov` for the authority).
  */
-export const selfAddress = (p: Principal, bech32Prefix: string): string =>
-  p.kind === "program" || p.kind === "contract"
-    ? p.id
-    : toBech32(bech32Prefix, moduleAccountBytes(p.id), 90)
+export const selfAddress = (p: Principal, bech32Prefix: string): string => {
+  if (p.kind === "program" || p.kind === "contract") return p.id
+  // a pure function of (prefix, name), asked on every checked call: bech32 encoding is not free
+  const key = `${bech32Prefix}:${p.id}`
+  let a = moduleAccounts.get(key)
+  if (a === undefined) {
+    if (moduleAccounts.size >= 4096) moduleAccounts.clear()
+    moduleAccounts.set(key, (a = toBech32(bech32Prefix, moduleAccountBytes(p.id), 90)))
+  }
+  return a
+}
+const moduleAccounts = new Map<string, string>()
