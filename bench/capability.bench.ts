@@ -15,6 +15,9 @@
  * Run: `npx node bench/capability.bench.ts [base-commit] [txs] [rounds]`
  *      (defaults: 8b4b9b5, the commit before the change; 2000 txs; 3 rounds).
  */
+// Both trees share one cosmjs-types instance: make its writer allocate exact-size buffers for both
+// (lib/ProtobufAlloc.ts), so the comparison isolates the capability model's own cost.
+import "../lib/ProtobufAlloc.ts"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -15,6 +15,7 @@
  *
  * Source: cosmos-sdk baseapp/abci.go, baseapp/baseapp.go (runTx, runMsgs); CometBFT v0.38 ABCI.
  */
+import "../lib/ProtobufAlloc.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
 import {

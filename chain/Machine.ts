@@ -185,9 +185,11 @@ export interface Machine {
   readonly grants?: ReadonlyArray<Grant>
   /**
    * Handle an async send or a sync call (method + body) already checked against the calling
-   * principal's capabilities. `caller` is that principal's text (chain/Principal.ts).
+   * principal's capabilities. `caller` is that principal's text (chain/Principal.ts); `request`,
+   * when given, is `body` already decoded with this machine's interface (the executor decodes it
+   * for the capability check; a dispatcher uses it instead of decoding again).
    */
-  onCall?(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array
+  onCall?(ctx: ExecContext, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array
   /** Answer a query (path is the full gRPC path). Returns protobuf response bytes. */
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array
   /** Write genesis state (from the machine's section of genesis.json) into the namespace. */

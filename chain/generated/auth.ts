@@ -166,11 +166,12 @@ export interface AuthHandlers<Ctx = ExecContext> {
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
+ * `request` is the body already decoded with this interface by the executor (no second decode).
  */
-export const authDispatcher = <Ctx = ExecContext>(handlers: AuthHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const authDispatcher = <Ctx = ExecContext>(handlers: AuthHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
-    case "ensure-account": return EnsureAccountResponse.encode(handlers.ensureAccount(ctx, caller, EnsureAccountRequest.decode(body)))
-    case "account": return AccountResponse.encode(handlers.account(ctx, caller, AccountRequest.decode(body)))
+    case "ensure-account": return EnsureAccountResponse.encode(handlers.ensureAccount(ctx, caller, (request as EnsureAccountRequest | undefined) ?? EnsureAccountRequest.decode(body)))
+    case "account": return AccountResponse.encode(handlers.account(ctx, caller, (request as AccountRequest | undefined) ?? AccountRequest.decode(body)))
     default: throw new UnknownRequest({ log: `auth has no method "${method}" (called by ${caller}); methods: ensure-account, account` })
   }
 }

@@ -366,15 +366,16 @@ export interface BankHandlers<Ctx = ExecContext> {
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
+ * `request` is the body already decoded with this interface by the executor (no second decode).
  */
-export const bankDispatcher = <Ctx = ExecContext>(handlers: BankHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const bankDispatcher = <Ctx = ExecContext>(handlers: BankHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
-    case "send": return SendResponse.encode(handlers.send(ctx, caller, SendRequest.decode(body)))
-    case "balance": return BalanceResponse.encode(handlers.balance(ctx, caller, BalanceRequest.decode(body)))
-    case "balances": return BalancesResponse.encode(handlers.balances(ctx, caller, BalancesRequest.decode(body)))
-    case "supply": return SupplyResponse.encode(handlers.supply(ctx, caller, SupplyRequest.decode(body)))
-    case "mint": return MintResponse.encode(handlers.mint(ctx, caller, MintRequest.decode(body)))
-    case "burn": return BurnResponse.encode(handlers.burn(ctx, caller, BurnRequest.decode(body)))
+    case "send": return SendResponse.encode(handlers.send(ctx, caller, (request as SendRequest | undefined) ?? SendRequest.decode(body)))
+    case "balance": return BalanceResponse.encode(handlers.balance(ctx, caller, (request as BalanceRequest | undefined) ?? BalanceRequest.decode(body)))
+    case "balances": return BalancesResponse.encode(handlers.balances(ctx, caller, (request as BalancesRequest | undefined) ?? BalancesRequest.decode(body)))
+    case "supply": return SupplyResponse.encode(handlers.supply(ctx, caller, (request as SupplyRequest | undefined) ?? SupplyRequest.decode(body)))
+    case "mint": return MintResponse.encode(handlers.mint(ctx, caller, (request as MintRequest | undefined) ?? MintRequest.decode(body)))
+    case "burn": return BurnResponse.encode(handlers.burn(ctx, caller, (request as BurnRequest | undefined) ?? BurnRequest.decode(body)))
     default: throw new UnknownRequest({ log: `bank has no method "${method}" (called by ${caller}); methods: send, balance, balances, supply, mint, burn` })
   }
 }

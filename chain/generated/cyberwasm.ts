@@ -77,10 +77,11 @@ export interface CyberwasmHandlers<Ctx = ExecContext> {
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
+ * `request` is the body already decoded with this interface by the executor (no second decode).
  */
-export const cyberwasmDispatcher = <Ctx = ExecContext>(handlers: CyberwasmHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const cyberwasmDispatcher = <Ctx = ExecContext>(handlers: CyberwasmHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
-    case "deliver": return DeliverResponse.encode(handlers.deliver(ctx, caller, DeliverRequest.decode(body)))
+    case "deliver": return DeliverResponse.encode(handlers.deliver(ctx, caller, (request as DeliverRequest | undefined) ?? DeliverRequest.decode(body)))
     default: throw new UnknownRequest({ log: `cyberwasm has no method "${method}" (called by ${caller}); methods: deliver` })
   }
 }

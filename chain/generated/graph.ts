@@ -305,13 +305,14 @@ export interface GraphHandlers<Ctx = ExecContext> {
 /**
  * A Machine.onCall that decodes the request of `method` (InvalidRequest, code 18, when malformed),
  * runs its handler and encodes the response. UnknownRequest (6) for a method not in the interface.
+ * `request` is the body already decoded with this interface by the executor (no second decode).
  */
-export const graphDispatcher = <Ctx = ExecContext>(handlers: GraphHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array): Uint8Array => {
+export const graphDispatcher = <Ctx = ExecContext>(handlers: GraphHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
-    case "link": return LinkResponse.encode(handlers.link(ctx, caller, LinkRequest.decode(body)))
-    case "rank": return RankResponse.encode(handlers.rank(ctx, caller, RankRequest.decode(body)))
-    case "outlinks": return SearchResponse.encode(handlers.outlinks(ctx, caller, SearchRequest.decode(body)))
-    case "backlinks": return SearchResponse.encode(handlers.backlinks(ctx, caller, SearchRequest.decode(body)))
+    case "link": return LinkResponse.encode(handlers.link(ctx, caller, (request as LinkRequest | undefined) ?? LinkRequest.decode(body)))
+    case "rank": return RankResponse.encode(handlers.rank(ctx, caller, (request as RankRequest | undefined) ?? RankRequest.decode(body)))
+    case "outlinks": return SearchResponse.encode(handlers.outlinks(ctx, caller, (request as SearchRequest | undefined) ?? SearchRequest.decode(body)))
+    case "backlinks": return SearchResponse.encode(handlers.backlinks(ctx, caller, (request as SearchRequest | undefined) ?? SearchRequest.decode(body)))
     default: throw new UnknownRequest({ log: `graph has no method "${method}" (called by ${caller}); methods: link, rank, outlinks, backlinks` })
   }
 }

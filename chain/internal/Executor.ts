@@ -91,8 +91,8 @@ export class Executor {
     if (depth > MAX_CALL_DEPTH) {
       throw new InvalidRequest({ log: `cross-machine call depth exceeds ${MAX_CALL_DEPTH} (${principal} -> ${call.target}.${call.method})` })
     }
-    const target = this.authorize(principal, call, readOnly)
-    return target.onCall!(this.context(target, depth), principal, call.method, call.body)
+    const { target, request } = this.authorize(principal, call, readOnly)
+    return target.onCall!(this.context(target, depth), principal, call.method, call.body, request)
   }
 
   /** Deliver a queued send (checked when it was queued) at depth 1. */
@@ -102,7 +102,7 @@ export class Executor {
     return target.onCall(this.context(target, 1), send.caller, send.method, send.body)
   }
 
-  private authorize(principal: string, call: ChainCall, readOnly: boolean): Machine {
+  private authorize(principal: string, call: ChainCall, readOnly: boolean): { readonly target: Machine; readonly request: unknown } {
     const target = this.router.machine(call.target)
     if (!target) throw new UnknownRequest({ log: `unknown machine "${call.target}" (called by ${principal})` })
     const spec = target.interface?.methods[call.method]
@@ -116,7 +116,7 @@ export class Executor {
       throw new InvalidRequest({ log: `${call.target}.${call.method}: malformed request body: ${(e as Error).message}` })
     }
     checkCapability(this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers }, this.cache)
-    return target
+    return { target, request }
   }
 
   private self(principal: string): string {

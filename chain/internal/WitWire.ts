@@ -14,6 +14,7 @@
  * Source: protobuf encoding spec (https://protobuf.dev/programming-guides/encoding/);
  * cosmjs-types binary.ts.
  */
+import "../../lib/ProtobufAlloc.ts"
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
 import { InvalidRequest, isChainError } from "../ChainError.ts"
 import type { Codec } from "../Interface.ts"

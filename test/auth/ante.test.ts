@@ -339,6 +339,12 @@ test("Simulate as CosmJS sends it (fee {} so gas limit 0, empty signature): succ
   assert.is(r.code, 0, r.log)
   const used = SimulateResponse.decode(r.value).gasInfo!.gasUsed
   assert.ok(used > 10000n && used < 200000n, String(used))
+  // the estimate covers the fee deduction the signed tx will pay: delivery uses what simulate said,
+  // give or take the width of the balance values written (a few bytes at 30 gas each)
+  const [delivered] = await chain.block([await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("2000"), { accountNumber: ALICE, sequence: 0 })])
+  assert.is(delivered!.code, 0, delivered!.log)
+  const gap = Number(delivered!.gasUsed - used)
+  assert.ok(Math.abs(gap) <= 300, `simulated ${used}, delivered ${delivered!.gasUsed}`)
   // SIGN_MODE_UNSPECIFIED outside simulation: refused (37), even with a valid signature over it
   const unspecified = Tx.fromPartial({ body: TxBody.decode(raw.bodyBytes), authInfo: { ...authInfo, signerInfos }, signatures: raw.signatures })
   await rejected(chain, Tx.encode(unspecified).finish(), 37, /SIGN_MODE_UNSPECIFIED is accepted only in simulation/)
