@@ -109,4 +109,54 @@ test("producer + LevelDB block store + RPC, checked by CosmJS", async () => {
   }
 })
 
+test("a tx is visible to tx and tx_search only once its block is committed (the state after it is readable)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rpc-producer-race-"))
+  const app = await KvApp.open(join(dir, "app"))
+  // hold Commit until released: FinalizeBlock results are saved by then, the app state is not
+  let release: () => void = () => {}
+  let held: Promise<void> | undefined
+  const commit = app.commit.bind(app)
+  app.commit = async () => {
+    if (held) await held
+    return commit()
+  }
+  const store = await openLevelBlockStore(join(dir, "blocks"))
+  const scope = Effect.runSync(Scope.make())
+  const producer = await Effect.runPromise(Scope.provide(scope)(makeProducer({
+    app, blockStore: store, chainId: "cyber-rpc-2", validatorKey: new Uint8Array(32).fill(43), blockTimeMs: 3_600_000,
+    genesis: { time: { seconds: 1_800_000_000n, nanos: 0 }, appState: enc.encode('{"kv":{}}') }
+  })))
+  const rpc = await startRpcServer({
+    address: "127.0.0.1:0", app, engine: producer, blockStore: store, genesis: { chain_id: "cyber-rpc-2" },
+    nodeInfo: { nodeId: "d".repeat(40), moniker: "producer", listenAddr: "tcp://0.0.0.0:26656" }
+  })
+  const client = await Comet38Client.connect(rpc.url)
+  try {
+    let now = 1_800_000_001_250_000_000n
+    await producer.produceBlock(now)
+    const sync = await client.broadcastTxSync({ tx: enc.encode("k=v") })
+    assert.is(sync.code, 0)
+    held = new Promise<void>((r) => (release = r))
+    const producing = producer.produceBlock((now += 1_000_000_000n))
+    // wait until the block's results are in the store (FinalizeBlock done), Commit still held
+    for (let i = 0; i < 200 && (await store.tx(sync.hash)) === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.ok((await store.tx(sync.hash)) !== undefined, "results saved before Commit")
+    const early = await client.tx({ hash: sync.hash }).then(() => "found", (e: Error) => e.message)
+    assert.match(early, /not found/)
+    assert.is((await client.txSearch({ query: `tx.hash='${hex(sync.hash).toUpperCase()}'` })).totalCount, 0)
+    release()
+    await producing
+    assert.is((await client.tx({ hash: sync.hash })).height, 2)
+    assert.is((await client.txSearch({ query: `tx.hash='${hex(sync.hash).toUpperCase()}'` })).totalCount, 1)
+  } finally {
+    release()
+    client.disconnect()
+    await rpc.close()
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await store.close()
+    await app.db.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test.run()

@@ -255,7 +255,9 @@ export const methods: Readonly<Record<string, Method>> = {
       const hash = require(bytes(a, "hash"), "hash")
       noProofs(a.prove)
       const t = await ctx.blockStore.tx(hash)
-      if (t === undefined) throw new RpcMethodError({ reason: `tx (${clip(J.hexU(hash))}) not found` })
+      // results are saved before the app commits (crash recovery); like CometBFT's indexer, show a
+      // tx only once its block is committed, so a client that sees it reads the state after it
+      if (t === undefined || t.height > ctx.engine.tip().height) throw new RpcMethodError({ reason: `tx (${clip(J.hexU(hash))}) not found` })
       return txJson(t)
     }
   },
@@ -280,6 +282,10 @@ export const methods: Readonly<Record<string, Method>> = {
         if (e instanceof TxQueryError) throw new InvalidParams({ param: "query", reason: e.reason })
         throw e
       }
+      // as for `tx`: a tx of the block being committed is not visible yet
+      const tip = ctx.engine.tip().height
+      const pending = found.txs.filter((t) => t.height > tip).length
+      if (pending > 0) found = { ...found, txs: found.txs.filter((t) => t.height <= tip), totalCount: found.totalCount - pending }
       checkPage(page, perPage, found.totalCount)
       // Up to 100 txs of up to max_tx_bytes each: stop before building a reply past the limit.
       let size = 0
