@@ -62,7 +62,7 @@ const fresh = async () => {
   const auth = new AuthMachine({ minGasPrices: "0.01boot" })
   const bank = new BankMachine()
   const machines = [auth, bank]
-  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces(machines.map((m) => m.name)) })
+  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces() })
   const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth })
   const blockStore = await openMemoryBlockStore()
   const scope = Effect.runSync(Scope.make())

@@ -84,11 +84,11 @@ export class Application implements AbciApplication {
 
   /**
    * The store namespaces to open the multistore with: the system namespaces (`capabilities`,
-   * `registry`). `machines` is accepted for compatibility and not mounted here: the Application
-   * mounts a machine's namespace (store.mount) when the registry makes it active or halted, so
+   * `registry`). Machine namespaces are not opened here: the Application mounts a machine's
+   * namespace (store.mount) when the registry makes it active or halted, so
    * machine code a node merely has never enters its app hash (docs/registry.md).
    */
-  static namespaces(_machines: ReadonlyArray<string> = []): string[] {
+  static namespaces(): string[] {
     return [...SYSTEM_NAMESPACES]
   }
 

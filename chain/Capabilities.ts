@@ -21,7 +21,7 @@ import {
   attenuates, decodeConstraints, encodeConstraints, formatCapability, formatConstraint, validateCapability, violatedConstraint,
   type ChainCapability, type ConstraintScope
 } from "./ChainCapability.ts"
-import { parsePrincipal } from "./Principal.ts"
+import { parseGrantPrincipal } from "./Principal.ts"
 
 /** Name of the namespace that holds the table. */
 export const CAPABILITIES_NAMESPACE = "capabilities"
@@ -87,8 +87,7 @@ export class CapabilityCache {
 
 /** Add `grant` to the table (idempotent). Throws InvalidRequest on a malformed principal or capability. */
 export const grantCapability = (store: KVStore, grant: Grant): void => {
-  const principal = grant.principal.endsWith(":*") ? grant.principal : (parsePrincipal(grant.principal), grant.principal)
-  if (principal.endsWith(":*")) parsePrincipal(principal.slice(0, -1) + "x")
+  const principal = parseGrantPrincipal(grant.principal)
   const cap = validateCapability(grant.capability)
   const key = keyOf(principal, cap.interface, cap.method)
   const mine = encodeConstraints(cap.constraints).finish()
@@ -103,7 +102,7 @@ export const grantCapability = (store: KVStore, grant: Grant): void => {
 /** Remove exactly `grant` (same constraints); true when it was held. */
 export const revokeCapability = (store: KVStore, grant: Grant): boolean => {
   const cap = validateCapability(grant.capability)
-  const key = keyOf(grant.principal, cap.interface, cap.method)
+  const key = keyOf(parseGrantPrincipal(grant.principal), cap.interface, cap.method)
   const mine = encodeConstraints(cap.constraints).finish()
   const alts = readAlternatives(store.get(key))
   const rest = alts.filter((a) => !equalBytes(a, mine))
@@ -152,11 +151,11 @@ const candidates = (store: KVStore, principal: string, iface: string, method: st
  * grant exists but does not hold, the failed constraint. Reads `store` without gas, or `cache`.
  */
 export const checkCapability = (
-  store: KVStore, principal: string, iface: string, method: string, request: unknown, scope: ConstraintScope, cache?: CapabilityCache
+  store: KVStore | (() => KVStore), principal: string, iface: string, method: string, request: unknown, scope: ConstraintScope, cache?: CapabilityCache
 ): void => {
-  const held = cache
-    ? cache.lookup(`${principal}/${iface}.${method}`, () => candidates(store, principal, iface, method))
-    : candidates(store, principal, iface, method)
+  // a getter lets the executor skip opening the namespace in its branch when the cache answers
+  const load = () => candidates(typeof store === "function" ? store() : store, principal, iface, method)
+  const held = cache ? cache.lookup(`${principal}/${iface}.${method}`, load) : load()
   if (held.length === 0) {
     throw new CapabilityMissing({ log: `capability missing: ${principal} holds no capability ${iface}.${method}: unauthorized` })
   }

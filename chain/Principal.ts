@@ -25,6 +25,18 @@ import { InvalidRequest } from "./ChainError.ts"
 export type PrincipalKind = "machine" | "program" | "contract" | "plugin" | "authority"
 
 const KINDS: ReadonlySet<string> = new Set(["machine", "program", "contract", "plugin", "authority"])
+const ID = /^[a-z0-9_.-]{1,128}$/
+
+/**
+ * Parse a principal of a grant: `<kind>:<id>`, or `<kind>:*` for every principal of the kind.
+ * Throws InvalidRequest like {@link parsePrincipal}.
+ */
+export const parseGrantPrincipal = (text: string): string => {
+  if (text.endsWith(":*")) parsePrincipal(`${text.slice(0, -1)}x`)
+  else parsePrincipal(text)
+  return text
+}
+
 /** Kinds a machine may host and act as; the rest are only ever set by the executor. */
 export const HOSTABLE_KINDS: ReadonlySet<PrincipalKind> = new Set<PrincipalKind>(["program", "contract"])
 
@@ -42,8 +54,9 @@ export const parsePrincipal = (text: string): Principal => {
   const i = text.indexOf(":")
   const kind = i < 0 ? "" : text.slice(0, i)
   const id = i < 0 ? "" : text.slice(i + 1)
-  if (!KINDS.has(kind) || id.length === 0 || id.length > 128) {
-    throw new InvalidRequest({ log: `invalid principal "${text.slice(0, 80)}": expected <machine|program|contract|plugin|authority>:<id>` })
+  // ids are machine names or bech32 addresses: no "/" (the table's key separator), no spaces
+  if (!KINDS.has(kind) || !ID.test(id)) {
+    throw new InvalidRequest({ log: `invalid principal "${text.slice(0, 80)}": expected <machine|program|contract|plugin|authority>:<id>, id of [a-z0-9_.-], 1-128 characters` })
   }
   return { kind: kind as PrincipalKind, id }
 }

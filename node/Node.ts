@@ -199,7 +199,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     yield* step("data dir", () => mkdirSync(paths.data, { recursive: true }))
     const store: CommitMultiStore = yield* Effect.acquireRelease(
       step("state store", () =>
-        openCommitMultiStore({ path: join(paths.data, "state"), namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)), pruning: config.pruning })
+        openCommitMultiStore({ path: join(paths.data, "state"), namespaces: Application.namespaces(), pruning: config.pruning })
       ),
       (s) => Effect.promise(() => s.close())
     )

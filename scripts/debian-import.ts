@@ -133,7 +133,7 @@ const main = async () => {
     const set = await loadMachines(config)
     const kernel = makeKernel({ node: "baseline" })
     const dir = mkdtempSync(join(tmpdir(), "ck-debian-baseline-"))
-    const store = await openCommitMultiStore({ path: dir, namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
+    const store = await openCommitMultiStore({ path: dir, namespaces: Application.namespaces() })
     let app: InstanceType<typeof Application> | undefined
     registerMachines(kernel, set, () => app!)
     app = new Application({ chainId: init.chainId, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })

@@ -115,7 +115,7 @@ export class Executor {
       if (isChainError(e)) throw e
       throw new InvalidRequest({ log: `${call.target}.${call.method}: malformed request body: ${(e as Error).message}` })
     }
-    checkCapability(this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers }, this.cache)
+    checkCapability(() => this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers }, this.cache)
     return { target, request }
   }
 

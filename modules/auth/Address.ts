@@ -6,6 +6,7 @@
  * > 255 bytes rejected), types/address/hash.go (Module: sha256(name)[:20]),
  * crypto/keys/secp256k1 (Address = RIPEMD160(SHA256(pubkey))).
  */
+import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { ripemd160 } from "@noble/hashes/legacy.js"
 import { InvalidAddress } from "../../chain/ChainError.ts"
@@ -56,7 +57,7 @@ export const canonicalAddress = (address: string, prefix: string, what?: string)
 }
 
 /** Address of a module account: sha256(name)[:20] (SDK `authtypes.NewModuleAddress`). */
-export const moduleAddress = (name: string): Uint8Array => sha256(new TextEncoder().encode(name)).subarray(0, 20)
+export const moduleAddress: (name: string) => Uint8Array = moduleAccountBytes
 
 /** Address of a compressed secp256k1 public key: RIPEMD160(SHA256(pubkey)), 20 bytes. */
 export const secp256k1Address = (pubkey: Uint8Array): Uint8Array => ripemd160(sha256(pubkey))

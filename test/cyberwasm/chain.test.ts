@@ -86,7 +86,7 @@ test("a registry's heap map survives a node restart (store reopened, new machine
   const boot = async () => {
     const auth = new AuthMachine({ minGasPrices: "0.01boot" })
     const machines = [auth, new BankMachine(), new CyberWasmMachine()]
-    const store = await openCommitMultiStore({ memory: storage, namespaces: Application.namespaces(names) })
+    const store = await openCommitMultiStore({ memory: storage, namespaces: Application.namespaces() })
     const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth })
     return { app, store }
   }

@@ -35,7 +35,7 @@ const open = async () => {
   const config = { ...defaultConfig, modules: { ...m, graph: { ...m.graph, enabled: true }, cyberwasm: { ...m.cyberwasm, enabled: true } } }
   const set = await loadMachines(config)
   const kernel = makeKernel({ node: "graph-cyberwasm" })
-  const store = await openCommitMultiStore({ path: mkdtempSync(join(tmpdir(), "cw-graph-")), namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
+  const store = await openCommitMultiStore({ path: mkdtempSync(join(tmpdir(), "cw-graph-")), namespaces: Application.namespaces() })
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
   app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((x) => x.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })

@@ -61,7 +61,7 @@ export interface FixtureApp {
 export const openApp = async (storeOpts: Omit<OpenStoreOptions, "namespaces">): Promise<FixtureApp> => {
   const set = await loadMachines(defaultConfig)
   const kernel = makeKernel({ node: "fixture" })
-  const store = await openCommitMultiStore({ ...storeOpts, namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
+  const store = await openCommitMultiStore({ ...storeOpts, namespaces: Application.namespaces() })
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
   app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })

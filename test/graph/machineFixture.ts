@@ -80,7 +80,7 @@ export const openGraphApp = async (path = mkdtempSync(join(tmpdir(), "graph-")),
     ? { ...loaded, machines: loaded.machines.map((m) => (m.machine.name === "graph" ? { ...m, machine: new GraphMachine({ bech32Prefix: "cyber", runner }) } : m)) }
     : loaded
   const kernel = makeKernel({ node: "fixture" })
-  const store = await openCommitMultiStore({ path, namespaces: Application.namespaces(set.machines.map((m) => m.machine.name)) })
+  const store = await openCommitMultiStore({ path, namespaces: Application.namespaces() })
   let app: Application | undefined
   registerMachines(kernel, set, () => app!)
   app = new Application({ chainId: CHAIN_ID, store, machines: set.machines.map((m) => m.machine), pipeline: set.pipeline, bech32Prefix: "cyber" })

@@ -86,7 +86,7 @@ export interface TestApp {
 
 export const openApp = async (graph: boolean, memory = new MemoryStorage()): Promise<TestApp> => {
   const ms = machines(graph)
-  const store = await openCommitMultiStore({ memory, namespaces: Application.namespaces(ms.map((m) => m.name)) })
+  const store = await openCommitMultiStore({ memory, namespaces: Application.namespaces() })
   const app = new Application({ chainId: CHAIN_ID, store, machines: ms, pipeline: ms[0] as AuthMachine })
   return { app, store, memory }
 }

@@ -50,20 +50,39 @@ const headerHash = (h: comet38.Header): Uint8Array => {
 const enc = new TextEncoder()
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 
-test("producer + LevelDB block store + RPC, checked by CosmJS", async () => {
+/**
+ * The kvstore app in a temp dir under the real producer, LevelDB block store and RPC server, with
+ * a CosmJS client. `wrap` may replace app methods before the producer starts (the race test holds
+ * Commit). `close` tears it all down.
+ */
+const startStack = async (chainId: string, keyFill: number, wrap: (app: KvApp) => void = () => {}) => {
   const dir = mkdtempSync(join(tmpdir(), "rpc-producer-"))
   const app = await KvApp.open(join(dir, "app"))
+  wrap(app)
   const store = await openLevelBlockStore(join(dir, "blocks"))
   const scope = Effect.runSync(Scope.make())
   const producer = await Effect.runPromise(Scope.provide(scope)(makeProducer({
-    app, blockStore: store, chainId: "cyber-rpc-1", validatorKey: new Uint8Array(32).fill(42), blockTimeMs: 3_600_000,
+    app, blockStore: store, chainId, validatorKey: new Uint8Array(32).fill(keyFill), blockTimeMs: 3_600_000,
     genesis: { time: { seconds: 1_800_000_000n, nanos: 0 }, appState: enc.encode('{"kv":{}}') }
   })))
   const rpc = await startRpcServer({
-    address: "127.0.0.1:0", app, engine: producer, blockStore: store, genesis: { chain_id: "cyber-rpc-1" },
+    address: "127.0.0.1:0", app, engine: producer, blockStore: store, genesis: { chain_id: chainId },
     nodeInfo: { nodeId: "c".repeat(40), moniker: "producer", listenAddr: "tcp://0.0.0.0:26656" }
   })
   const client = await Comet38Client.connect(rpc.url)
+  const close = async () => {
+    client.disconnect()
+    await rpc.close()
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await store.close()
+    await app.db.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { producer, store, client, close }
+}
+
+test("producer + LevelDB block store + RPC, checked by CosmJS", async () => {
+  const { producer, store, client, close } = await startStack("cyber-rpc-1", 42)
   try {
     let now = 1_800_000_001_250_000_000n
     await producer.produceBlock(now)
@@ -100,37 +119,21 @@ test("producer + LevelDB block store + RPC, checked by CosmJS", async () => {
     assert.is(results.results.length, 2)
     assert.is(results.results[0]!.code, 0)
   } finally {
-    client.disconnect()
-    await rpc.close()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    await store.close()
-    await app.db.close()
-    rmSync(dir, { recursive: true, force: true })
+    await close()
   }
 })
 
 test("a tx is visible to tx and tx_search only once its block is committed (the state after it is readable)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rpc-producer-race-"))
-  const app = await KvApp.open(join(dir, "app"))
   // hold Commit until released: FinalizeBlock results are saved by then, the app state is not
   let release: () => void = () => {}
   let held: Promise<void> | undefined
-  const commit = app.commit.bind(app)
-  app.commit = async () => {
-    if (held) await held
-    return commit()
-  }
-  const store = await openLevelBlockStore(join(dir, "blocks"))
-  const scope = Effect.runSync(Scope.make())
-  const producer = await Effect.runPromise(Scope.provide(scope)(makeProducer({
-    app, blockStore: store, chainId: "cyber-rpc-2", validatorKey: new Uint8Array(32).fill(43), blockTimeMs: 3_600_000,
-    genesis: { time: { seconds: 1_800_000_000n, nanos: 0 }, appState: enc.encode('{"kv":{}}') }
-  })))
-  const rpc = await startRpcServer({
-    address: "127.0.0.1:0", app, engine: producer, blockStore: store, genesis: { chain_id: "cyber-rpc-2" },
-    nodeInfo: { nodeId: "d".repeat(40), moniker: "producer", listenAddr: "tcp://0.0.0.0:26656" }
+  const { producer, store, client, close } = await startStack("cyber-rpc-2", 43, (app) => {
+    const commit = app.commit.bind(app)
+    app.commit = async () => {
+      if (held) await held
+      return commit()
+    }
   })
-  const client = await Comet38Client.connect(rpc.url)
   try {
     let now = 1_800_000_001_250_000_000n
     await producer.produceBlock(now)
@@ -150,12 +153,7 @@ test("a tx is visible to tx and tx_search only once its block is committed (the 
     assert.is((await client.txSearch({ query: `tx.hash='${hex(sync.hash).toUpperCase()}'` })).totalCount, 1)
   } finally {
     release()
-    client.disconnect()
-    await rpc.close()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    await store.close()
-    await app.db.close()
-    rmSync(dir, { recursive: true, force: true })
+    await close()
   }
 })
 

@@ -4,6 +4,7 @@
  * (wasmd x/wasm/keeper/addresses.go, BuildContractAddressClassic). The module account that holds
  * reserves is sha256("cyberwasm")[0:20] (cosmos-sdk types/address.Module).
  */
+import { moduleAccountBytes } from "../../../chain/Principal.ts"
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { InvalidAddress } from "../../../chain/ChainError.ts"
 import { sha256, sha256Parts } from "../../../lib/Bytes.ts"
@@ -34,4 +35,4 @@ export const programAddress = (prefix: string, seq: bigint): string => {
 
 /** The cyberwasm module account (holds deposited reserve tokens). */
 export const moduleAddress = (prefix: string): string =>
-  toBech32(prefix, sha256("cyberwasm").subarray(0, 20), 1023)
+  toBech32(prefix, moduleAccountBytes("cyberwasm"), 1023)

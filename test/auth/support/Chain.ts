@@ -70,7 +70,7 @@ export class TestChain {
     const auth = new AuthMachine({ minGasPrices: "0.01boot", ...opts.auth })
     const bank = new BankMachine(opts.bank)
     const machines: Machine[] = [auth, bank, ...(opts.extraMachines ?? [])]
-    const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces(machines.map((m) => m.name)) })
+    const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces() })
     const app = new Application({ chainId: CHAIN_ID, store, machines, pipeline: auth })
     const appState: Record<string, unknown> = { ...(opts.genesis ?? { auth: { accounts: [] }, bank: { balances: opts.balances ?? [] } }) }
     if (opts.grants) appState.capabilities = { grants: grantsFromText(opts.grants) }

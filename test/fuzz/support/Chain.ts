@@ -61,7 +61,7 @@ export class FuzzChain {
     }
     const set = await loadMachines(config)
     const kernel = makeKernel({ node: "fuzz" })
-    const namespaces = Application.namespaces(set.machines.map((m) => m.machine.name))
+    const namespaces = Application.namespaces()
     const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces })
     let app: Application | undefined
     registerMachines(kernel, set, () => app!)

@@ -57,7 +57,7 @@ export class Chain {
 
   /** Open the store (fresh, or an existing one at `path`) and build the app; "auth" is the tx pipeline. */
   static async open(machines: ReadonlyArray<Machine>, path?: string): Promise<Chain> {
-    const namespaces = Application.namespaces(machines.map((m) => m.name))
+    const namespaces = Application.namespaces()
     const store = await openCommitMultiStore(path === undefined ? { memory: new MemoryStorage(), namespaces } : { path, namespaces })
     const auth = machines.find((m) => m.name === "auth")
     if (!auth) throw new Error("conformance chain: the machine list must include auth (the tx pipeline)")

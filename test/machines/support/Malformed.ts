@@ -5,6 +5,7 @@
  * invalid UTF-8, a length prefix far past the end). Source: protobuf encoding spec (wire types).
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
+import { concatBytes } from "../../../lib/Bytes.ts"
 
 /** One malformed body; `mustFail` when no decoder may accept it as a valid message. */
 export interface Malformed {
@@ -59,16 +60,6 @@ export const randomBytes = (seed: number, n: number): Uint8Array => {
   return out
 }
 
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
-
 /** The malformed variants of `sample` (a valid encoded body). */
 export const malformedVariants = (sample: Uint8Array): Malformed[] => {
   const out: Malformed[] = [
@@ -94,16 +85,16 @@ export const malformedVariants = (sample: Uint8Array): Malformed[] => {
     const before = sample.slice(0, f.start)
     const after = sample.slice(f.end)
     if (f.wire === 2) {
-      out.push({ label: `field ${f.num} sent as a varint`, bytes: concat(before, BinaryWriter.create().uint32((f.num << 3) | 0).uint64(1n).finish(), after), mustFail: false })
-      out.push({ label: `field ${f.num} holding invalid UTF-8`, bytes: concat(before, BinaryWriter.create().uint32((f.num << 3) | 2).bytes(Uint8Array.of(0xff, 0xfe, 0xc3)).finish(), after), mustFail: false })
+      out.push({ label: `field ${f.num} sent as a varint`, bytes: concatBytes(before, BinaryWriter.create().uint32((f.num << 3) | 0).uint64(1n).finish(), after), mustFail: false })
+      out.push({ label: `field ${f.num} holding invalid UTF-8`, bytes: concatBytes(before, BinaryWriter.create().uint32((f.num << 3) | 2).bytes(Uint8Array.of(0xff, 0xfe, 0xc3)).finish(), after), mustFail: false })
       out.push({
         label: `field ${f.num} length prefix past the end`,
-        bytes: concat(before, BinaryWriter.create().uint32((f.num << 3) | 2).uint32(0x7fffffff).finish(), Uint8Array.of(1, 2, 3)),
+        bytes: concatBytes(before, BinaryWriter.create().uint32((f.num << 3) | 2).uint32(0x7fffffff).finish(), Uint8Array.of(1, 2, 3)),
         mustFail: true
       })
     } else {
-      out.push({ label: `field ${f.num} sent as bytes`, bytes: concat(before, BinaryWriter.create().uint32((f.num << 3) | 2).string("abc").finish(), after), mustFail: false })
-      out.push({ label: `field ${f.num} = 2^64-1`, bytes: concat(before, BinaryWriter.create().uint32((f.num << 3) | 0).uint64(18446744073709551615n).finish(), after), mustFail: false })
+      out.push({ label: `field ${f.num} sent as bytes`, bytes: concatBytes(before, BinaryWriter.create().uint32((f.num << 3) | 2).string("abc").finish(), after), mustFail: false })
+      out.push({ label: `field ${f.num} = 2^64-1`, bytes: concatBytes(before, BinaryWriter.create().uint32((f.num << 3) | 0).uint64(18446744073709551615n).finish(), after), mustFail: false })
     }
   }
   return out
