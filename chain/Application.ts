@@ -195,7 +195,8 @@ export class Application implements AbciApplication {
     for (const m of this.router.machines) if (m.beginBlock) this.hook(m, "beginBlock", block, blockExec, (ctx) => m.beginBlock!(ctx), undefined)
 
     const txResults: ExecTxResult[] = []
-    const queue: QueuedSend[] = []
+    // sends queued in beginBlock (a scheduled program's messages) go first in the block's FIFO
+    const queue: QueuedSend[] = blockExec.sends.splice(0)
     for (const tx of req.txs) {
       const out = this.runTx(tx, "finalize", store, block)
       txResults.push(out.result)

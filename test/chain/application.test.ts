@@ -54,7 +54,7 @@ const grant = (principal: string, iface: string, method: string): Grant => ({ pr
 const counter: Machine = {
   name: "counter",
   version: "0.0.1",
-  msgTypeUrls: ["/test.Inc", "/test.Fail", "/test.Mint", "/test.Send", "/test.Deep"],
+  msgTypeUrls: ["/test.Inc", "/test.Fail", "/test.Mint", "/test.Send", "/test.Deep", "/test.ActAs", "/test.QueryMint", "/test.Arm"],
   queryPrefixes: ["/test.Query/"],
   interface: textInterface("counter", ["bounce"]),
   grants: [grant("machine:counter", "ledger", "append"), grant("machine:counter", "ledger", "bounce")],
@@ -71,10 +71,22 @@ const counter: Machine = {
       ctx.call({ target: "ledger", method: "mint", body: msg.value })
     } else if (msg.typeUrl === "/test.Send") {
       ctx.send({ target: "ledger", method: "append", body: msg.value })
+    } else if (msg.typeUrl === "/test.Arm") {
+      ctx.store.set(enc.encode("arm"), msg.value)
+    } else if (msg.typeUrl === "/test.ActAs") {
+      // a machine that hosts no principals tries to call as someone else
+      ctx.actAs(v).call({ target: "ledger", method: "mint", body: enc.encode("1") })
+    } else if (msg.typeUrl === "/test.QueryMint") {
+      ctx.query({ target: "ledger", method: "mint", body: enc.encode("1") })
     } else if (msg.typeUrl === "/test.Deep") {
       ctx.call({ target: "ledger", method: "bounce", body: enc.encode(v) })
     }
     return { typeUrl: msg.typeUrl + "Response", value: new Uint8Array() }
+  },
+  beginBlock(ctx: ExecContext) {
+    // once armed, each beginBlock sends its text to the ledger (as a scheduled program would)
+    const armed = ctx.store.get(enc.encode("arm"))
+    if (armed) ctx.send({ target: "ledger", method: "append", body: armed })
   },
   onCall(ctx: ExecContext, _caller: string, method: string, body: Uint8Array) {
     if (method === "bounce") return ctx.call({ target: "ledger", method: "bounce", body })
@@ -115,7 +127,7 @@ const ledger: Machine = {
 
 const setup = async () => {
   const kernel = makeKernel({ node: "test" })
-  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces(["auth", "counter", "ledger"]) })
+  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces() })
   const auth: Machine = { ...ledger, name: "auth", queryPrefixes: [], onCall: undefined, interface: undefined, grants: [] }
   const set = {
     machines: [
@@ -183,6 +195,17 @@ test("a call without the capability is refused; granting it in chain state allow
   assert.is(await q("/ledger.Query/minted"), "5")
 })
 
+test("only a machine that hosts a principal kind may act as one; a query cannot reach a state-changing method", async () => {
+  const { block, q } = await setup()
+  const r = await block(tx(["/test.ActAs", "program:cyber1someone"]), tx(["/test.ActAs", "machine:ledger"]), tx(["/test.QueryMint", ""]), tx(["/test.ActAs", "program:bad/id"]))
+  assert.equal(r.txResults.map((x) => x.code), [4, 4, 6, 18])
+  assert.match(r.txResults[0]!.log, /machine "counter" does not host program principals and cannot act as program:cyber1someone/)
+  assert.match(r.txResults[1]!.log, /does not host machine principals/)
+  assert.match(r.txResults[2]!.log, /ledger\.mint changes state: not callable as a query \(called by machine:counter\)/)
+  assert.match(r.txResults[3]!.log, /invalid principal "program:bad\/id"/)
+  assert.is(await q("/ledger.Query/minted"), "")
+})
+
 test("synchronous calls nest at most 10 deep", async () => {
   const { block } = await setup()
   const res = await block(tx(["/test.Deep", "x"]))
@@ -194,6 +217,13 @@ test("async sends are delivered after all txs, FIFO; sends of a failed tx are dr
   const { block, q } = await setup()
   await block(tx(["/test.Send", "a"]), tx(["/test.Send", "X"], ["/test.Fail", ""]), tx(["/test.Send", "b"], ["/test.Send", "c"]))
   assert.is(await q("/ledger.Query/Log"), "abc")
+})
+
+test("sends queued in beginBlock are delivered first in the block's FIFO", async () => {
+  const { block, q } = await setup()
+  await block(tx(["/test.Arm", "B"]))
+  await block(tx(["/test.Send", "a"]))
+  assert.is(await q("/ledger.Query/Log"), "Ba")
 })
 
 test("machines are kernel processes: a node-plane process queries bank-style by message", async () => {

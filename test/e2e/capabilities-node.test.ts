@@ -88,6 +88,18 @@ test("a program acts only as itself: theft, minting, foreign links and ungranted
     const link = await execute("link")
     assert.is(link.code, 0, link.rawLog)
     assert.is(await links(), before.links + 1n)
+    // query_machine reads as the program; outside a block (read-only dispatch) a program may read
+    // but not write (the engine refuses any cross-machine write there; the executor would refuse
+    // bank.send as a query too: test/chain/application.test.ts)
+    const bal = await execute(`balance ${bob}`)
+    assert.is(bal.code, 0, bal.rawLog)
+    const dispatch = (input: string) => comet!.abciQuery({ path: M.QueryPath.dispatch, data: M.QueryDispatch.encode({ address: prog, input: new TextEncoder().encode(input) }) })
+    const read = await dispatch(`balance ${bob}`)
+    assert.is(read.code, 0, read.log)
+    const write = await dispatch(`pay ${carol} 1`)
+    assert.is.not(write.code, 0)
+    assert.match(write.log ?? "", /a cross-machine write is not allowed in a read-only query/)
+    assert.is(await balance(carol), before.carol + 10n)
     // and so does an ordinary signed cyberlink by alice (the fee capability is auth's, {from: signer})
     const own = await sign([{ typeUrl: MSG_CYBERLINK_URL, value: { neuron: alice, links: [{ from: "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG", to: "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn" }] } }])
     assert.is(own.code, 0, own.rawLog)
