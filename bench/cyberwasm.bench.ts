@@ -73,7 +73,8 @@ const fmt = (x: number, unit: string) => `${x < 0.01 ? x.toExponential(2) : x.to
   const env = new TestEnv()
   const small = env.deploy(writer(1, 1024))
   const big = env.deploy(writer(256, 1024))
-  env.call(big, enc("fill"), { gas: 100_000_000 })
+  // 255 pages new to the state at 30 gas/byte (1,966,080 gas a page) since state growth is priced
+  env.call(big, enc("fill"), { gas: 1_000_000_000 })
   const empty = new Uint8Array()
   const batch = (a: string) => () => {
     for (let i = 0; i < 50; i++) env.call(a, empty)
@@ -128,12 +129,11 @@ const fmt = (x: number, unit: string) => `${x < 0.01 ? x.toExponential(2) : x.to
   const { cyberwasmRegistryTypes } = await import("../modules/cyberwasm/Client.ts")
   const { programAddress } = await import("../modules/cyberwasm/internal/Address.ts")
   const M = await import("../modules/cyberwasm/Messages.ts")
-  const { CHAIN_ID, DEFAULT_GRANTS, makeWallet, TestChain } = await import("../test/auth/support/Chain.ts")
+  const { CHAIN_ID, makeWallet, TestChain } = await import("../test/auth/support/Chain.ts")
   const { wallet, addresses } = await makeWallet(1)
   const alice = addresses[0]!
   const chain = await TestChain.start({
     extraMachines: [new CyberWasmMachine()],
-    grants: [...DEFAULT_GRANTS, "cyberwasm->bank.send"],
     balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }]
   })
   const client = await SigningStargateClient.offline(wallet, { registry: new Registry([...defaultRegistryTypes, ...cyberwasmRegistryTypes]) })
@@ -141,8 +141,12 @@ const fmt = (x: number, unit: string) => `${x < 0.01 ? x.toExponential(2) : x.to
   let sequence = 0
   const sign = async (msgs: Array<{ typeUrl: string; value: unknown }>, gas = 2_000_000) =>
     TxRaw.encode(await client.sign(alice, msgs, { amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) }, "", { accountNumber, sequence: sequence++, chainId: CHAIN_ID })).finish()
-  await chain.block([await sign([{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: wasm.counter! } }], 20_000_000)])
-  await chain.block([await sign([{ typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: sha256(wasm.counter!), admin: alice, input: new Uint8Array(), reserve: 1_000_000n, label: "" } }])])
+  const setup = [
+    ...(await chain.block([await sign([{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: wasm.counter! } }], 20_000_000)])),
+    // the program's first page is new to the state: about 2 M gas (30 gas/byte)
+    ...(await chain.block([await sign([{ typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: sha256(wasm.counter!), admin: alice, input: new Uint8Array(), reserve: 1_000_000n, label: "" } }], 5_000_000)]))
+  ]
+  if (setup.some((r) => r.code !== 0)) throw new Error(`setup failed: ${setup.find((r) => r.code !== 0)!.log}`)
   const counter = programAddress("cyber", 0n)
   const n = 300
   const txs: Uint8Array[] = []
