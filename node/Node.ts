@@ -31,7 +31,8 @@ import type { NodeConfig } from "./config/NodeConfig.ts"
 import type { Genesis } from "./home/Genesis.ts"
 import { homePaths } from "./home/Home.ts"
 import { readEd25519KeyFile } from "./home/ValidatorKey.ts"
-import { loadMachines, type MachineSet } from "./Machines.ts"
+import { loadMachines, MACHINE_CATALOG, type MachineSet } from "./Machines.ts"
+import { missingActivation, pluginCatalog } from "./Plugins.ts"
 import { serveRpc } from "./rpc/RpcServer.ts"
 import { rpcLimitsFromConfig } from "./rpc/Limits.ts"
 
@@ -51,6 +52,12 @@ export interface RunningNode {
   height(): number
   readonly kernel: KernelApi
   readonly app: Application
+  /**
+   * Resolves with the reason when the block producer halts (an application failure, or a block
+   * that activates a machine this node has no code for); `start` then exits non-zero. Absent in
+   * ABCI mode (CometBFT drives the blocks).
+   */
+  readonly halted?: Promise<string>
 }
 
 /** Options of {@link startNode}. */
@@ -195,7 +202,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       }),
       (rt) => Effect.promise(() => rt.close())
     )
-    const set = yield* step("machines", () => loadMachines(config, genesis.app_state))
+    // Built-in machines, then the plugins installed in <home>/plugins (node/Plugins.ts).
+    const set = yield* step("machines", () => loadMachines(config, genesis.app_state, [...MACHINE_CATALOG, ...pluginCatalog(opts.home)]))
     yield* step("data dir", () => mkdirSync(paths.data, { recursive: true }))
     const store: CommitMultiStore = yield* Effect.acquireRelease(
       step("state store", () =>
@@ -237,7 +245,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       if (r.status !== "scheduled" || set.machines.some((m) => m.machine.name === r.name)) continue
       yield* Effect.logWarning(
         `chain ${genesis.chain_id} activates machine "${r.name}" ${r.version} at height ${r.activationHeight}, but this node does not have its code: ` +
-        `it will stop at that height unless its module is enabled (or the release with it installed) before then`
+        `it will stop before that height unless its module is enabled or its plugin installed (cyberkernel plugin install) before then`
       )
     }
     // Installed userspace packages run again with the capabilities they had; the installer
@@ -259,6 +267,9 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       yield* Effect.logInfo(`ABCI 2.0 server listening on ${server.address}; point CometBFT's proxy_app at it`)
       return { chainId: genesis.chain_id, rpcAddress: server.address, height: () => store.lastCommit().version, kernel, app: application }
     }
+    let onHalted: (reason: string) => void = () => undefined
+    const halted = new Promise<string>((resolve) => (onHalted = resolve))
+    const machines = set.machines.map((m) => m.machine)
     const producer = yield* makeProducer({
       app: application,
       blockStore,
@@ -271,6 +282,12 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       onHalt: (e) => {
         process.stderr.write(`consensus halted: ${e.reason}\n`)
         process.exitCode = 1
+        onHalted(e.reason)
+      },
+      // Stop before a block that activates a machine this node lacks, so nothing of it is saved.
+      beforePropose: (height) => {
+        const missing = missingActivation(listRecords(store.store(REGISTRY_NAMESPACE)), machines, genesis.chain_id, Number(height))
+        if (missing) throw missing
       }
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "block producer", reason: e.reason })))
     const rpcLimits = yield* step("rpc limits", () => rpcLimitsFromConfig(config))
@@ -284,5 +301,5 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       maxTxBytes: config.mempool.maxTxBytes,
       limits: rpcLimits
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: `rpc server on ${config.rpc.listen}`, reason: causeText(e) })))
-    return { chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application }
+    return { chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application, halted }
   })

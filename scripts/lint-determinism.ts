@@ -24,7 +24,7 @@ import ts from "typescript"
 const root = new URL("..", import.meta.url).pathname
 
 /** Folders holding machine code, and node-plane parts inside them that are not machine code. */
-const SCOPE = ["chain", "modules"]
+const SCOPE = ["chain", "modules", "plugins"]
 const EXCLUDE = [
   /^modules\/consensus\//, // block production and the ABCI server: node plane
   /^modules\/graph-native\//, // native addon build glue

@@ -17,6 +17,9 @@ import { emit, home } from "../Globals.ts"
 /** The signature of node/Node.ts `startNode` (type-only import: the module itself is loaded on use). */
 export type StartNode = typeof StartNodeFn
 
+/** The node stopped making blocks (its block producer halted); `start` exits with code 1. */
+export class NodeHalted extends Data.TaggedError("NodeHalted")<{ readonly message: string }> {}
+
 /** node/Node.ts is missing or does not export `startNode`. */
 export class NodeNotBuilt extends Data.TaggedError("NodeNotBuilt")<{ readonly message: string }> {}
 
@@ -97,7 +100,12 @@ export const startCommand = Command.make("start", {
         `press Ctrl-C to stop`
       ].join("\n")
     )
-    const sig = yield* untilSignal
-    process.stderr.write(`${sig}: shutting down at height ${node.height()}\n`)
+    // Run until a signal, or until the block producer halts (then exit non-zero with its reason).
+    const halted = node.halted
+    const stop = yield* halted === undefined
+      ? untilSignal
+      : Effect.raceFirst(untilSignal, Effect.promise(() => halted.then((reason) => ({ halted: reason }))))
+    if (typeof stop !== "string") return yield* new NodeHalted({ message: `node stopped at height ${node.height()}: ${stop.halted}` })
+    process.stderr.write(`${stop}: shutting down at height ${node.height()}\n`)
   }))
 ).pipe(Command.withDescription("Start the node (creates the home with a dev genesis on first run); runs until SIGINT/SIGTERM"))

@@ -94,6 +94,12 @@ export interface ProducerConfig {
   readonly genesis: ProducerGenesis
   /** Called once if the producer halts (application failure). */
   readonly onHalt?: (error: ConsensusHalted) => void
+  /**
+   * Called before proposing each height (before PrepareProposal, so before the block is saved);
+   * a throw halts the producer with its message and nothing of that height is saved or executed.
+   * The node uses it to stop before a block that activates a machine it has no code for.
+   */
+  readonly beforePropose?: (height: bigint) => void | Promise<void>
 }
 
 /** CometBFT DefaultConsensusParams (types/params.go). */
@@ -390,6 +396,13 @@ export class BlockProducer implements Producer {
 
   private async makeBlock(nowNs: bigint): Promise<ChainTip> {
     const height = this.lastHeight === 0n ? this.initialHeight : this.lastHeight + 1n
+    if (this.cfg.beforePropose) {
+      try {
+        await this.cfg.beforePropose(height)
+      } catch (e) {
+        throw new ConsensusHalted({ reason: e instanceof Error ? e.message : String(e) })
+      }
+    }
     // BFT time with one validator: the first block has genesis time, later ones the precommit time
     const minNs = this.lastTimeNs + 1_000_000n
     const timeNs = this.lastHeight === 0n ? tsToNs(this.cfg.genesis.time) : nowNs > minNs ? nowNs : minNs
