@@ -146,13 +146,21 @@ export class Application implements AbciApplication {
       : records.filter((r) => r.status === "active").flatMap((r) => r.grants)
     for (const g of grants) grantCapability(caps, g)
     const exec = this.executor(block, branch, new GasMeter(UNMETERED))
-    for (const m of this.router.machines) m.initGenesis(exec.context(m), appState[m.name])
+    // A machine owning the validator set (staking) returns the genesis validators (SDK InitGenesis).
+    const validators: ValidatorUpdate[] = []
+    for (const m of this.router.machines) {
+      const out = m.initGenesis(exec.context(m), appState[m.name])
+      if (out) validators.push(...out)
+    }
     branch.write()
     this.lastBlockTime = req.time
     // Genesis is committed with the first block; until then CheckTx reads the genesis state
     // from a branch of the working store, so genesis accounts can send right away.
     this.checkState = this.opts.store.branch()
-    return { validators: req.validators, appHash: this.opts.store.workingHash() }
+    return {
+      validators: validators.length > 0 ? validators.map((u) => ({ pubKey: { ed25519: u.pubKeyEd25519 }, power: u.power })) : req.validators,
+      appHash: this.opts.store.workingHash()
+    }
   }
 
   async checkTx(req: RequestCheckTx): Promise<ResponseCheckTx> {
@@ -187,11 +195,12 @@ export class Application implements AbciApplication {
     const block = this.blockContext(expected, req.time, req.proposerAddress, req.hash)
     this.pending = block
     const store = this.opts.store
-    this.activateScheduled(block)
+    const activationEvents = this.activateScheduled(block)
     for (const m of this.router.machines) {
       if (m.prepareBlock) await m.prepareBlock({ chainId: this.opts.chainId, height: expected, store: store.store(m.name) })
     }
     const blockExec = this.executor(block, store, new GasMeter(UNMETERED))
+    blockExec.events.push(...activationEvents)
     for (const m of this.router.machines) if (m.beginBlock) this.hook(m, "beginBlock", block, blockExec, (ctx) => m.beginBlock!(ctx), undefined)
 
     const txResults: ExecTxResult[] = []
@@ -358,9 +367,11 @@ export class Application implements AbciApplication {
    * version) throws MachineCodeMismatch: the block is not executed and the node stops, as a Cosmos
    * node without the upgrade handler does at the plan height.
    */
-  private activateScheduled(block: BlockContext): void {
+  private activateScheduled(block: BlockContext): Event[] {
     const store = this.opts.store
-    const due = listRecords(store.store(REGISTRY_NAMESPACE)).filter((r) => r.status === "scheduled" && r.activationHeight <= block.height)
+    const events: Event[] = []
+    const all = listRecords(store.store(REGISTRY_NAMESPACE))
+    const due = all.filter((r) => r.status === "scheduled" && r.activationHeight <= block.height)
     for (const r of due) {
       const code = this.active.all.machine(r.name)
       const problem = codeProblem(r, code)
@@ -368,13 +379,29 @@ export class Application implements AbciApplication {
       this.active.activate(r.name)
       const branch = store.branch()
       const grants = r.grants.length > 0 ? r.grants : [...(code.grants ?? [])]
-      for (const g of grants) grantCapability(branch.store(CAPABILITIES_NAMESPACE), g)
-      const exec = this.executor(block, branch, new GasMeter(UNMETERED))
-      code.initGenesis(exec.context(code), r.genesis)
       const { genesis: _genesis, ...rest } = r
-      writeRecord(branch.store(REGISTRY_NAMESPACE), { ...rest, status: "active", grants })
-      branch.write()
+      try {
+        for (const g of grants) grantCapability(branch.store(CAPABILITIES_NAMESPACE), g)
+        const exec = this.executor(block, branch, new GasMeter(UNMETERED))
+        code.initGenesis(exec.context(code), r.genesis)
+        writeRecord(branch.store(REGISTRY_NAMESPACE), { ...rest, status: "active", grants })
+        branch.write()
+        events.push({ type: "machine_activated", attributes: [{ key: "machine", value: r.name, index: true }, { key: "version", value: r.version, index: true }] })
+      } catch (e) {
+        // A genesis the machine refuses (deterministic) fails the activation, not the chain: the
+        // record becomes `removed` (its namespace stays mounted and empty), so governance may retry.
+        if (!isChainError(e)) throw e
+        writeRecord(store.store(REGISTRY_NAMESPACE), { ...rest, status: "removed", grants: [] })
+        events.push({
+          type: "machine_activation_failed",
+          attributes: [{ key: "machine", value: r.name, index: true }, { key: "error", value: (e as { log: string }).log, index: false }]
+        })
+      }
     }
+    // Halts and removals written by governance (chain/Authority.ts) in an earlier block take effect now.
+    const records = due.length > 0 ? listRecords(store.store(REGISTRY_NAMESPACE)) : all
+    if (records.some((r) => (r.status === "active") !== (this.router.machine(r.name) !== undefined))) this.active.apply(records)
+    return events
   }
 
   /**

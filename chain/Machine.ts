@@ -91,6 +91,24 @@ export interface ExecContext extends BlockContext {
    * CapabilityMissing otherwise.
    */
   actAs(principal: string): ExecContext
+  /** Whether machine `name` is active on the chain (registry state), e.g. to skip an optional hook. */
+  hasMachine(name: string): boolean
+  /**
+   * Run transaction messages as the governance authority (`authority:gov`, address = the gov module
+   * account, chain/Principal.ts): each is routed like a tx message (or is a system authority message,
+   * chain/Authority.ts) and every signer it declares must be that address. Only a principal holding
+   * capability `authority.execute` may (genesis grants it to `machine:gov`). All-or-nothing: the
+   * messages run in a sub-branch written only when all succeed; otherwise the failing message's chain
+   * error is thrown with its log prefixed `message <i> (<type URL>): ` and nothing is written.
+   * Events of the messages are emitted into this context on success.
+   */
+  execute(msgs: ReadonlyArray<Any>): ReadonlyArray<MsgResult>
+  /**
+   * Check without running that `msgs` could be executed by the authority: each has a route (or is a
+   * system authority message) and declares only the authority as signer. Throws the chain error
+   * (UnknownRequest, Unauthorized, TxDecodeError) naming the message index otherwise.
+   */
+  executable(msgs: ReadonlyArray<Any>): void
 }
 
 /** Context of a transaction message: signers already verified by the auth ante step. */
@@ -192,8 +210,12 @@ export interface Machine {
   onCall?(ctx: ExecContext, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array
   /** Answer a query (path is the full gRPC path). Returns protobuf response bytes. */
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array
-  /** Write genesis state (from the machine's section of genesis.json) into the namespace. */
-  initGenesis(ctx: ExecContext, genesis: unknown): void
+  /**
+   * Write genesis state (from the machine's section of genesis.json) into the namespace. A machine
+   * that owns the validator set (staking) returns the genesis validators; InitChain returns them to
+   * consensus (ResponseInitChain.validators). Ignored at a later activation.
+   */
+  initGenesis(ctx: ExecContext, genesis: unknown): void | ReadonlyArray<ValidatorUpdate>
   /** Export the namespace as genesis JSON (the inverse of initGenesis). */
   exportGenesis(ctx: QueryContext): unknown
   /**

@@ -7,7 +7,7 @@
  *
  * Key layout: `m/<name>` -> MachineRecord, protobuf:
  *   1 name (string) | 2 version (string, semver text) | 3 code_hash (bytes, 32) |
- *   4 activation_height (uint64) | 5 status (uint32: 1 active, 2 halted, 3 scheduled) |
+ *   4 activation_height (uint64) | 5 status (uint32: 1 active, 2 halted, 3 scheduled, 4 removed) |
  *   6 grants (repeated {1 principal, 2 interface, 3 method, 4 constraints bytes}) |
  *   7 genesis (bytes, chain/internal/JsonValue.ts; only while scheduled).
  *
@@ -50,8 +50,10 @@ export const REGISTRY_NAMESPACE = "registry"
  * - `halted`: namespace kept in the app hash, frozen: no messages, queries or block hooks.
  * - `scheduled`: activates at `activationHeight` (initGenesis in that block's FinalizeBlock,
  *   before beginBlock); until then it has no namespace in the app hash.
+ * - `removed`: removed by governance (chain/Authority.ts): namespace emptied but still mounted (an
+ *   empty tree, so restarted nodes agree), no routes; may be activated again.
  */
-export type MachineStatus = "active" | "halted" | "scheduled"
+export type MachineStatus = "active" | "halted" | "scheduled" | "removed"
 
 /** One registry record. */
 export interface MachineRecord {
@@ -81,8 +83,8 @@ export class MachineCodeMismatch extends Data.TaggedError("MachineCodeMismatch")
   }
 }
 
-const STATUS_CODE: Record<MachineStatus, number> = { active: 1, halted: 2, scheduled: 3 }
-const STATUS_OF: ReadonlyArray<MachineStatus | undefined> = [undefined, "active", "halted", "scheduled"]
+const STATUS_CODE: Record<MachineStatus, number> = { active: 1, halted: 2, scheduled: 3, removed: 4 }
+const STATUS_OF: ReadonlyArray<MachineStatus | undefined> = [undefined, "active", "halted", "scheduled", "removed"]
 const NAME = /^[a-z0-9][a-z0-9-]*$/
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/
 const enc = new TextEncoder()
@@ -247,7 +249,7 @@ export const parseRegistryGenesis = (section: unknown): RegistryGenesisEntry[] =
     }
     const activationHeight = Number(h)
     const status = (e.status ?? (activationHeight > 1 ? "scheduled" : "active")) as MachineStatus
-    if (STATUS_CODE[status] === undefined) throw new InvalidRequest({ log: `${where}: status must be active, halted or scheduled` })
+    if (STATUS_CODE[status] === undefined) throw new InvalidRequest({ log: `${where}: status must be active, halted, scheduled or removed` })
     // An active or halted entry keeps the height it activated at (an exported live chain); a
     // scheduled one activates after genesis.
     if (status === "scheduled" && activationHeight < 2) throw new InvalidRequest({ log: `${where}: a scheduled machine needs activation_height > 1` })
@@ -273,6 +275,9 @@ export const genesisRecords = (entries: ReadonlyArray<RegistryGenesisEntry>, mac
   entries.map((e) => {
     const m = machines.find((x) => x.name === e.name)
     if (!m) {
+      if (e.status === "removed") {
+        return { name: e.name, version: e.version ?? "0.0.0", codeHash: e.codeHash ?? new Uint8Array(32), activationHeight: e.activationHeight, status: e.status, grants: e.grants ?? [] }
+      }
       if (e.status !== "scheduled" || e.version === undefined || e.codeHash === undefined) {
         throw new MachineCodeMismatch({
           machine: e.name, version: e.version ?? "?", height: e.activationHeight,
@@ -313,7 +318,7 @@ export const exportRegistryGenesis = (store: KVStore): { machines: unknown[] } =
  */
 export const checkMachineCode = (records: ReadonlyArray<MachineRecord>, machines: ReadonlyArray<Machine>): MachineCodeMismatch | undefined => {
   for (const r of records) {
-    if (r.status === "scheduled") continue
+    if (r.status === "scheduled" || r.status === "removed") continue
     const problem = codeProblem(r, machines.find((m) => m.name === r.name))
     if (problem) return new MachineCodeMismatch({ machine: r.name, version: r.version, height: r.activationHeight, reason: problem })
   }
@@ -344,12 +349,12 @@ export interface ActivationPlan {
 /**
  * Write a scheduled activation into the registry namespace of `ms` (a block or tx branch): the
  * state transition governance performs when an activation proposal passes. Refuses (InvalidRequest)
- * a machine that is already active or halted.
+ * a machine that is already active or halted (a removed one may come back, from an empty namespace).
  */
 export const scheduleActivation = (ms: MultiStore, plan: ActivationPlan): MachineRecord => {
   const store = ms.store(REGISTRY_NAMESPACE)
   const prior = readRecord(store, plan.name)
-  if (prior && prior.status !== "scheduled") {
+  if (prior && (prior.status === "active" || prior.status === "halted")) {
     throw new InvalidRequest({ log: `machine "${plan.name}" is already ${prior.status} on this chain (since height ${prior.activationHeight})` })
   }
   const rec: MachineRecord = {

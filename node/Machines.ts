@@ -82,6 +82,12 @@ const positive = (v: unknown, what: string, fallback: number): number => {
   return Number(v)
 }
 
+// TODO(lead, issue 10): literal imports once the staking/distribution/gov modules land.
+type PendingMachine = new (opts: { bech32Prefix: string; bondDenom: string }) => Machine
+const PENDING: Record<string, string> = Object.fromEntries(
+  ["../modules/distribution/Distribution.ts", "../modules/gov/Gov.ts", "../modules/staking/Staking.ts"].map((p) => [p, p])
+)
+
 /** The machines of this build, in begin/end block order. */
 export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
   {
@@ -98,6 +104,32 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
     load: async ({ config }) => {
       const { BankMachine } = await import("../modules/bank/Bank.ts")
       return new BankMachine({ bech32Prefix: config.chain.bech32Prefix })
+    }
+  },
+  // Begin/end block order as the SDK's: distribution allocates before staking's beginBlock; gov
+  // ends before staking, so a passed proposal's changes reach this block's validator updates.
+  {
+    name: "distribution",
+    enabled: (config) => config.modules.distribution.enabled,
+    load: async ({ config }) => {
+      const { DistributionMachine } = (await import(PENDING["../modules/distribution/Distribution.ts"]!)) as { DistributionMachine: PendingMachine }
+      return new DistributionMachine({ bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom })
+    }
+  },
+  {
+    name: "gov",
+    enabled: (config) => config.modules.gov.enabled,
+    load: async ({ config }) => {
+      const { GovMachine } = (await import(PENDING["../modules/gov/Gov.ts"]!)) as { GovMachine: PendingMachine }
+      return new GovMachine({ bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom })
+    }
+  },
+  {
+    name: "staking",
+    enabled: (config) => config.modules.staking.enabled,
+    load: async ({ config }) => {
+      const { StakingMachine } = (await import(PENDING["../modules/staking/Staking.ts"]!)) as { StakingMachine: PendingMachine }
+      return new StakingMachine({ bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom })
     }
   },
   {

@@ -5,13 +5,16 @@
  * request decoded by the callee's WIT interface, before the callee runs. Plain code: this is
  * the block hot path.
  */
+import type { Any } from "cosmjs-types/google/protobuf/any"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
+import { sha256Parts } from "../../lib/Bytes.ts"
+import { authoritySigners, handleAuthorityMsg, isAuthorityMsg } from "../Authority.ts"
 import type { MultiStore } from "../../store/KVStore.ts"
 import { CAPABILITIES_NAMESPACE, checkCapability, type CapabilityCache } from "../Capabilities.ts"
-import { CapabilityMissing, InvalidRequest, isChainError, UnknownRequest } from "../ChainError.ts"
+import { CapabilityMissing, InvalidRequest, isChainError, Unauthorized, UnknownRequest, type ChainErrorFields } from "../ChainError.ts"
 import type { GasMeter } from "../Gas.ts"
-import type { BlockContext, ChainCall, ExecContext, Machine } from "../Machine.ts"
-import { HOSTABLE_KINDS, machinePrincipal, parsePrincipal, selfAddress, type PrincipalKind } from "../Principal.ts"
+import type { BlockContext, ChainCall, ExecContext, Machine, MsgResult } from "../Machine.ts"
+import { GOV_AUTHORITY, HOSTABLE_KINDS, machinePrincipal, parsePrincipal, selfAddress, type PrincipalKind } from "../Principal.ts"
 import type { Router } from "../Router.ts"
 import { gasKVStore } from "./GasKVStore.ts"
 
@@ -82,8 +85,49 @@ export class Executor {
           throw new CapabilityMissing({ log: `machine "${machine.name}" does not host ${p.kind} principals and cannot act as ${other}: unauthorized` })
         }
         return this.context(machine, depth, other)
+      },
+      hasMachine: (name) => this.router.machine(name) !== undefined,
+      execute: (msgs) => this.execute(principal, msgs, depth + 1),
+      executable: (msgs) => {
+        const authority = this.self(GOV_AUTHORITY)
+        msgs.forEach((msg, i) => prefixed(i, msg, () => this.authorityRoute(msg, authority)))
       }
     }
+  }
+
+  /**
+   * Run `msgs` as the governance authority for `principal`, which must hold `authority.execute`
+   * (ExecContext.execute): all in one sub-branch, written only when every message succeeds.
+   */
+  execute(principal: string, msgs: ReadonlyArray<Any>, depth: number): MsgResult[] {
+    if (depth > MAX_CALL_DEPTH) throw new InvalidRequest({ log: `execute nested deeper than ${MAX_CALL_DEPTH} (by ${principal})` })
+    checkCapability(() => this.ms.store(CAPABILITIES_NAMESPACE), principal, "authority", "execute", {}, { self: this.self(principal), signers: this.signers }, this.cache)
+    const authority = this.self(GOV_AUTHORITY)
+    const branch = this.ms.branch()
+    const sub = new Executor(this.router, this.block, branch, this.gas, { bech32Prefix: this.prefix, signers: [authority], ...(this.cache ? { cache: this.cache } : {}) })
+    const results = msgs.map((msg, i) =>
+      prefixed(i, msg, () => {
+        const machine = this.authorityRoute(msg, authority)
+        if (!machine) return handleAuthorityMsg(branch, msg, authority, this.block.height)
+        const txHash = sha256Parts(["authority-execute", this.block.blockHash, String(i)])
+        return machine.handle({ ...sub.context(machine, depth, machinePrincipal(machine.name)), txHash, signers: [authority] }, msg)
+      })
+    )
+    branch.write()
+    this.events.push(...sub.events)
+    this.sends.push(...sub.sends)
+    return results
+  }
+
+  /** The machine routing `msg` (undefined for a system authority message), after checking its signers are exactly `authority`. */
+  private authorityRoute(msg: Any, authority: string): Machine | undefined {
+    const machine = isAuthorityMsg(msg.typeUrl) ? undefined : this.router.msg(msg.typeUrl)
+    if (!machine && !isAuthorityMsg(msg.typeUrl)) throw new UnknownRequest({ log: `unrecognized message type ${msg.typeUrl}: no active machine routes it` })
+    const signers = machine ? machine.signers(msg) : authoritySigners(msg)
+    if (signers.length === 0 || signers.some((s) => s !== authority)) {
+      throw new Unauthorized({ log: `expected the governance authority ${authority} as the only signer, got ${signers.join(", ") || "none"}: unauthorized` })
+    }
+    return machine
   }
 
   /** Synchronous capability-checked call by `principal` into `call.target`. */
@@ -123,5 +167,16 @@ export class Executor {
     let s = this.selves.get(principal)
     if (s === undefined) this.selves.set(principal, (s = selfAddress(parsePrincipal(principal), this.prefix)))
     return s
+  }
+}
+
+/** Run `f`; a chain error it throws is rethrown as the same class with its log prefixed by the message index and type. */
+const prefixed = <A>(index: number, msg: Any, f: () => A): A => {
+  try {
+    return f()
+  } catch (e) {
+    if (!isChainError(e)) throw e
+    const Ctor = (e as object).constructor as new (fields: ChainErrorFields) => Error
+    throw new Ctor({ log: `message ${index} (${msg.typeUrl}): ${(e as unknown as ChainErrorFields).log}` })
   }
 }

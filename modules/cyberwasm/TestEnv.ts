@@ -122,6 +122,13 @@ export class TestEnv {
       txSigners: signers,
       query: (c) => this.bankCall(bank, c, principal, true, signers),
       actAs: (p) => this.context(store, gas, events, bank, sends, p, signers),
+      hasMachine: (name) => name === "bank" || name === "cyberwasm",
+      execute: () => {
+        throw new UnknownRequest({ log: "TestEnv runs no governance authority (execute)" })
+      },
+      executable: () => {
+        throw new UnknownRequest({ log: "TestEnv runs no governance authority (executable)" })
+      },
       chainId: this.chainId,
       height,
       time: { seconds: BigInt(1_700_000_000 + height * 5), nanos: 0 },

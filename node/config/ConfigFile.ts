@@ -169,6 +169,16 @@ enabled = true
 [modules.bank]
 enabled = true
 
+# Proof-of-stake and governance (Cosmos SDK x/staking, x/distribution, x/gov semantics).
+[modules.staking]
+enabled = ${c.modules.staking.enabled}
+
+[modules.distribution]
+enabled = ${c.modules.distribution.enabled}
+
+[modules.gov]
+enabled = ${c.modules.gov.enabled}
+
 [modules.graph]
 enabled = ${c.modules.graph.enabled}
 rank_period_blocks = ${c.modules.graph.rankPeriodBlocks}

@@ -148,9 +148,15 @@ const CyberwasmModule = Schema.Struct({
   maxCallGas: int(1, 10_000_000)
 })
 
+/** A machine whose only node-side setting is whether this node has its code (staking, distribution, gov). */
+const SwitchModule = Schema.Struct({ enabled: withDefault(Schema.Boolean, false) })
+
 const ModulesSection = Schema.Struct({
   auth: withDefault(AuthModule, {}),
   bank: withDefault(BankModule, {}),
+  staking: withDefault(SwitchModule, {}),
+  distribution: withDefault(SwitchModule, {}),
+  gov: withDefault(SwitchModule, {}),
   graph: withDefault(GraphModule, {}),
   cyberwasm: withDefault(CyberwasmModule, {})
 })
@@ -180,7 +186,7 @@ export type ModuleName = keyof NodeConfig["modules"]
 
 /** The built-in modules this config switches on, in catalog order (node/Machines.ts enabledMachineNames covers plugins too). */
 export const enabledModules = (config: NodeConfig): ReadonlyArray<ModuleName> =>
-  (["auth", "bank", "graph", "cyberwasm"] as const).filter((m) => config.modules[m].enabled)
+  (["auth", "bank", "distribution", "gov", "staking", "graph", "cyberwasm"] as const).filter((m) => config.modules[m].enabled)
 
 /**
  * The min gas price as Cosmos SDK DecCoins text ("0.01boot"), the form app.toml's
