@@ -9,9 +9,12 @@
  * ({@link genesisRegistrySection}). A new machine (or a plugin) is one more {@link CatalogEntry}:
  * pass `[...MACHINE_CATALOG, entry]` to {@link loadMachines} (docs/registry.md).
  *
- * Consensus parameters live in genesis, not in the operator config: cyberwasm's code size and call
- * gas limits are read from the genesis `cyberwasm.params` section (written at init from the config
- * of the node that created the chain); node-local settings (instance cache) stay in the config.
+ * Consensus parameters are chain state, not operator config: graph's rank and bandwidth params and
+ * cyberwasm's code size and call gas limits are written by each machine's initGenesis from its
+ * genesis `params` section (which `init` fills from the config of the node that created the chain)
+ * and changed only by governance (MsgUpdateParams). The config's values below are only the
+ * defaults for a state without stored params; node-local settings (rank threads, instance cache)
+ * stay in the config.
  *
  * Source: ARCHITECTURE.md "The machine registry is chain state"; Cosmos SDK app.go module wiring.
  */
@@ -21,6 +24,7 @@ import { machineCodeHash } from "../chain/Registry.ts"
 import { toHex } from "../lib/Bytes.ts"
 import type { TxPipeline } from "../chain/TxPipeline.ts"
 import { minGasPricesText, type NodeConfig } from "./config/NodeConfig.ts"
+import type { GraphParams } from "../modules/graph/GraphParams.ts"
 
 /** A module named in the config cannot be loaded (not built, or its constructor refused the config). */
 export class MachineLoadError extends Data.TaggedError("MachineLoadError")<{ readonly module: string; readonly reason: string }> {
@@ -66,6 +70,22 @@ const section = (ctx: LoadContext, name: string): Record<string, unknown> => {
 export interface CyberWasmGenesisParams {
   readonly max_code_bytes: string
   readonly max_call_gas: string
+}
+
+/** The graph genesis params a new chain gets from this config (written at init; GraphParams.ts paramsToGenesis shape). */
+export const graphGenesisParams = async (config: NodeConfig): Promise<unknown> => {
+  const { defaultGraphParams, paramsToGenesis } = await import("../modules/graph/GraphParams.ts")
+  return (paramsToGenesis(graphConfigParams(config, defaultGraphParams)) as { params: unknown }).params
+}
+
+/** Graph params from this config over `base` (stake denom = fee denom, rank settings). */
+const graphConfigParams = (config: NodeConfig, base: GraphParams): GraphParams => {
+  const g = config.modules.graph
+  return {
+    ...base,
+    stakeDenom: config.chain.feeDenom,
+    rank: { calculationPeriod: BigInt(g.rankPeriodBlocks), mode: g.rankMode, damping: g.damping, tolerance: g.tolerance, maxIterations: g.maxIterations }
+  }
 }
 
 /** The cyberwasm genesis params a new chain gets from this config (written at init). */
@@ -139,15 +159,12 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
       const { GraphMachine } = await import("../modules/graph/Graph.ts")
       const { defaultGraphParams } = await import("../modules/graph/GraphParams.ts")
       const { makeRankRunner } = await import("../modules/graph/RankRunner.ts")
-      const g = config.modules.graph
+      // params are chain state (genesis `graph.params`, then governance); the config's only fill
+      // what a genesis section leaves out
       return new GraphMachine({
         bech32Prefix: config.chain.bech32Prefix,
-        runner: makeRankRunner({ threads: g.rankThreads }),
-        params: {
-          ...defaultGraphParams,
-          stakeDenom: config.chain.feeDenom,
-          rank: { calculationPeriod: BigInt(g.rankPeriodBlocks), mode: g.rankMode, damping: g.damping, tolerance: g.tolerance, maxIterations: g.maxIterations }
-        }
+        runner: makeRankRunner({ threads: config.modules.graph.rankThreads }),
+        params: graphConfigParams(config, defaultGraphParams)
       })
     }
   },
@@ -156,18 +173,16 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
     enabled: (config) => config.modules.cyberwasm.enabled,
     load: async (ctx) => {
       const { CyberWasmMachine } = await import("../modules/cyberwasm/CyberWasmMachine.ts")
-      const { defaultParams } = await import("../modules/cyberwasm/Params.ts")
       const c = ctx.config.modules.cyberwasm
-      // Consensus limits from genesis (every node the same); the config's values only for a chain
-      // whose genesis predates the params section.
+      // Consensus limits are chain state (initGenesis writes genesis `cyberwasm.params`, governance
+      // changes them). These defaults serve a state that stores none: a chain created before the
+      // params were state, whose genesis section (else this config) named them.
       const p = (section(ctx, "cyberwasm").params ?? {}) as Partial<Record<keyof CyberWasmGenesisParams, unknown>>
       return new CyberWasmMachine({
-        params: {
-          addressPrefix: ctx.config.chain.bech32Prefix,
-          feeDenom: ctx.config.chain.feeDenom,
-          limits: { ...defaultParams.limits, maxCodeBytes: positive(p.max_code_bytes, "max_code_bytes", c.maxCodeBytes) },
-          maxRunGas: BigInt(positive(p.max_call_gas, "max_call_gas", c.maxCallGas)),
-          maxLiveInstances: c.instanceCacheSize
+        params: { addressPrefix: ctx.config.chain.bech32Prefix, feeDenom: ctx.config.chain.feeDenom, maxLiveInstances: c.instanceCacheSize },
+        chainParams: {
+          maxCodeBytes: positive(p.max_code_bytes, "max_code_bytes", c.maxCodeBytes),
+          maxCallGas: BigInt(positive(p.max_call_gas, "max_call_gas", c.maxCallGas))
         }
       })
     }

@@ -12,11 +12,12 @@ const generated = <V>(codec: { encode(v: V): Uint8Array; decode(b: Uint8Array): 
     fromPartial: (o: V) => o
   }) as unknown as GeneratedType
 
-/** Registry entries for the five cyberwasm messages (values are the Messages.ts shapes). */
+/** Registry entries for the cyberwasm messages (values are the Messages.ts shapes). */
 export const cyberwasmRegistryTypes: ReadonlyArray<[string, GeneratedType]> = [
   [M.TypeUrl.storeCode, generated(M.MsgStoreCode)],
   [M.TypeUrl.instantiate, generated(M.MsgInstantiate)],
   [M.TypeUrl.execute, generated(M.MsgExecute)],
   [M.TypeUrl.deposit, generated(M.MsgDeposit)],
-  [M.TypeUrl.upgrade, generated(M.MsgUpgrade)]
+  [M.TypeUrl.upgrade, generated(M.MsgUpgrade)],
+  [M.TypeUrl.updateParams, generated(M.MsgUpdateParams)]
 ]

@@ -20,7 +20,12 @@
 import type { Grant } from "../../chain/Capabilities.ts"
 import { cyberwasmDispatcher, cyberwasmInterface, DeliverRequest } from "../../chain/generated/cyberwasm.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
-import { machinePrincipal, programPrincipal, type PrincipalKind } from "../../chain/Principal.ts"
+import { machinePrincipal, moduleAccountBytes, programPrincipal, type PrincipalKind } from "../../chain/Principal.ts"
+import { toBech32 } from "@cosmjs/encoding"
+import {
+  chainParamsFromJson, chainParamsToJson, decodeChainParams, encodeChainParams, PARAMS_KEY, readChainParams, validateChainParams, writeChainParams,
+  type CyberWasmChainParams
+} from "./ChainParams.ts"
 import { CYBERWASM_GRANTS } from "./Grants.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
@@ -29,7 +34,7 @@ import { isNodeFault } from "../../chain/internal/TxResult.ts"
 import { equalBytes, fromHex, InvalidHex, toHex as hex } from "../../lib/Bytes.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { type BankAdapter, type BankPort, chainBank } from "./BankAdapter.ts"
-import { NotAdmin, ProgramFailed, ProgramFrozen, ProgramNotFound } from "./CyberWasmError.ts"
+import { NotAdmin, ProgramFailed, ProgramFrozen, ProgramNotFound, ProgramRejected } from "./CyberWasmError.ts"
 import { addressBytes, moduleAddress, programAddress } from "./internal/Address.ts"
 import { Engine, type EngineEnv, type RunOutcome } from "./internal/Engine.ts"
 import { burnRate, chargeReserve, creditReserve, evict, loadInfo, saveInfo, settleRent } from "./internal/Lifecycle.ts"
@@ -44,6 +49,11 @@ import {
 /** Options of the machine. */
 export interface CyberWasmOptions {
   readonly params?: Partial<CyberWasmParams>
+  /**
+   * Chain params for a state that stores none and for fields a genesis `params` section leaves out
+   * (default: max_code_bytes = params.limits.maxCodeBytes, max_call_gas = params.maxRunGas).
+   */
+  readonly chainParams?: Partial<CyberWasmChainParams>
   /** How to reach the bank (default: `ctx.call` to the bank machine). */
   readonly bank?: BankAdapter
   /** Receives programs' `log` host calls (default: ignored). */
@@ -79,9 +89,13 @@ export class CyberWasmMachine implements Machine {
   readonly interface: InterfaceSpec = cyberwasmInterface
   /** The machine's own calls and the defaults of every program (docs/capabilities.md). */
   readonly grants: ReadonlyArray<Grant> = CYBERWASM_GRANTS
-  readonly msgTypeUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade]
+  /** The program messages and MsgUpdateParams (authority: the gov module account). */
+  readonly msgTypeUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade, M.TypeUrl.updateParams]
   readonly queryPrefixes = ["/cyber.cyberwasm.v1.Query/"]
+  /** Engine params of this node build (prices, limits); the chain's own params are state (ChainParams.ts). */
   readonly params: CyberWasmParams
+  /** Chain params a state without stored ones uses (options.chainParams, else the build's ceiling and params.maxRunGas). */
+  readonly chainDefaults: CyberWasmChainParams
   readonly runtime: ProgramRuntime
   readonly engine: Engine
   private readonly bank: BankAdapter
@@ -93,6 +107,20 @@ export class CyberWasmMachine implements Machine {
     this.logSink = opts.log
     this.runtime = new ProgramRuntime(this.params.limits, this.params.instanceCacheBytes, this.params.maxLiveInstances)
     this.engine = new Engine(this.params, this.runtime, this.bank)
+    this.chainDefaults = {
+      maxCodeBytes: opts.chainParams?.maxCodeBytes ?? this.params.limits.maxCodeBytes,
+      maxCallGas: opts.chainParams?.maxCallGas ?? this.params.maxRunGas
+    }
+  }
+
+  /** The chain params in `store` (ChainParams.ts), defaults when none are stored. */
+  chainParams(store: KVStore): CyberWasmChainParams {
+    return readChainParams(store, this.chainDefaults)
+  }
+
+  /** The governance module account (bech32): the only authority of MsgUpdateParams. */
+  get authority(): string {
+    return toBech32(this.params.addressPrefix, moduleAccountBytes("gov"))
   }
 
   /** The module account holding reserve deposits. */
@@ -101,6 +129,12 @@ export class CyberWasmMachine implements Machine {
   }
 
   signers(msg: Any): ReadonlyArray<string> {
+    if (msg.typeUrl === M.TypeUrl.updateParams) {
+      const authority = M.MsgUpdateParams.decode(msg.value).authority
+      if (!authority) throw new TxDecodeError({ log: `${msg.typeUrl}: missing authority` })
+      addressBytes(authority)
+      return [authority]
+    }
     const sender = this.decode(msg).sender as string
     if (!sender) throw new TxDecodeError({ log: `${msg.typeUrl}: missing sender` })
     addressBytes(sender)
@@ -157,6 +191,9 @@ export class CyberWasmMachine implements Machine {
       case M.TypeUrl.storeCode: {
         const m = M.MsgStoreCode.decode(msg.value)
         ctx.gas.consume(m.wasmByteCode.length * this.params.storeCodeGasPerByte, "cyberwasm store code")
+        // the chain's upload limit (state), below the build's instrumentation ceiling
+        const limit = this.chainParams(store).maxCodeBytes
+        if (m.wasmByteCode.length > limit) throw new ProgramRejected({ log: `program rejected: binary is ${m.wasmByteCode.length} bytes, limit ${limit}` })
         const code = this.runtime.compile(m.wasmByteCode)
         if (!store.has(Keys.code(code.program.hash))) store.set(Keys.code(code.program.hash), m.wasmByteCode)
         ctx.emit({ type: "cyberwasm.store_code", attributes: [{ key: "code_hash", value: hex(code.program.hash), index: true }, { key: "sender", value: m.sender, index: true }] })
@@ -183,9 +220,25 @@ export class CyberWasmMachine implements Machine {
         const data = this.upgrade(ctx, store, m.sender, m.program, m.codeHash, m.input, ctx.txHash)
         return { typeUrl: "/cyber.cyberwasm.v1.MsgUpgradeResponse", value: M.MsgUpgradeResponse.encode({ data }) }
       }
+      case M.TypeUrl.updateParams:
+        return this.updateParams(ctx, store, M.MsgUpdateParams.decode(msg.value))
       default:
         throw new UnknownRequest({ log: `unrecognized cyberwasm message type: ${msg.typeUrl}` })
     }
+  }
+
+  /**
+   * MsgUpdateParams: the authority must be the gov module account (Unauthorized naming it), the
+   * params in range (InvalidRequest). Written at once: StoreCode in later blocks (and CheckTx,
+   * which reads the last commit) sees the new limit; scheduled runs from the next block's
+   * beginBlock use the new call gas.
+   */
+  private updateParams(ctx: MsgContext, store: KVStore, m: { authority: string; params: Uint8Array }): MsgResult {
+    if (m.authority !== this.authority) throw new Unauthorized({ log: `invalid authority; expected ${this.authority}, got ${m.authority}: unauthorized` })
+    if (m.params.length === 0) throw new InvalidRequest({ log: "cyberwasm params: params are missing" })
+    writeChainParams(store, validateChainParams(decodeChainParams(m.params), this.params.limits.maxCodeBytes))
+    ctx.emit({ type: "update_params", attributes: [{ key: "module", value: NAME, index: true }] })
+    return { typeUrl: "/cyber.cyberwasm.v1.MsgUpdateParamsResponse", value: M.MsgUpdateParamsResponse.encode({}) }
   }
 
   /**
@@ -279,7 +332,7 @@ export class CyberWasmMachine implements Machine {
   }
 
   /**
-   * Run `target`'s dispatch paid from `payer`'s reserve (at most maxRunGas). Returns undefined when
+   * Run `target`'s dispatch paid from `payer`'s reserve (at most the chain's max_call_gas). Returns undefined when
    * skipped (payer cannot pay, target frozen/missing); events report every outcome.
    */
   private runPaid(ctx: ExecContext, store: KVStore, payer: string, target: string, input: Uint8Array, kind: string): RunOutcome | undefined {
@@ -295,7 +348,8 @@ export class CyberWasmMachine implements Machine {
     settleRent(payerInfo, ctx.height, this.params)
     saveInfo(store, payerInfo, this.params)
     if (payerInfo.status !== "active" || payerInfo.reserve === 0n) return event("skipped", `payer reserve cannot pay (${payerInfo.status})`, 0n), undefined
-    const limit = payerInfo.reserve < this.params.maxRunGas ? payerInfo.reserve : this.params.maxRunGas
+    const maxCallGas = this.chainParams(store).maxCallGas
+    const limit = payerInfo.reserve < maxCallGas ? payerInfo.reserve : maxCallGas
     let out: RunOutcome
     try {
       out = this.engine.run(this.env(ctx, "", new Uint8Array(32)), target, "cyberwasm_dispatch", input, limit, payer)
@@ -386,6 +440,8 @@ export class CyberWasmMachine implements Machine {
         if (!code) throw new NotFound({ log: `no code with hash ${hex(q.codeHash)}` })
         return M.QueryCodeResponse.encode({ wasmByteCode: code })
       }
+      case M.QueryPath.params:
+        return M.QueryParamsResponse.encode({ params: encodeChainParams(this.chainParams(store)) })
       case M.QueryPath.dispatch: {
         const q = M.QueryDispatch.decode(data)
         return M.QueryDispatchResponse.encode({ data: this.dispatchReadOnly(ctx, q.address, q.input) })
@@ -422,13 +478,18 @@ export class CyberWasmMachine implements Machine {
     return out.data
   }
 
+  /**
+   * Genesis `{params: {max_code_bytes, max_call_gas}, entries: [[hexKey, hexValue], ...]}`: the
+   * namespace's entries as exported, then the chain params (missing ones from {@link chainDefaults};
+   * always written). InvalidRequest naming what is malformed.
+   */
   initGenesis(ctx: ExecContext, genesis: unknown): void {
-    if (genesis === undefined || genesis === null) return
-    const g = genesis as { entries?: ReadonlyArray<readonly [string, string]> }
-    if (typeof g !== "object" || (g.entries !== undefined && !Array.isArray(g.entries))) {
-      throw new InvalidRequest({ log: "cyberwasm genesis must be {entries: [[hexKey, hexValue], ...]}" })
-    }
     const store = ctx.rawStore ?? ctx.store
+    const g = (genesis ?? {}) as { entries?: ReadonlyArray<readonly [string, string]>; params?: unknown }
+    if (typeof g !== "object" || Array.isArray(g) || (g.entries !== undefined && !Array.isArray(g.entries))) {
+      throw new InvalidRequest({ log: "cyberwasm genesis must be {params: {...}, entries: [[hexKey, hexValue], ...]}" })
+    }
+    const params = chainParamsFromJson(g.params, this.chainDefaults, this.params.limits.maxCodeBytes)
     const bytes = (s: unknown, i: number): Uint8Array => {
       try {
         if (typeof s === "string") return fromHex(s)
@@ -442,10 +503,15 @@ export class CyberWasmMachine implements Machine {
       if (!Array.isArray(e)) throw new InvalidRequest({ log: `cyberwasm genesis entries[${i}]: expected [hexKey, hexValue]` })
       store.set(bytes(e[0], i), bytes(e[1], i))
     })
+    writeChainParams(store, params)
   }
 
+  /** `{params, entries}`: the chain params, and every other entry of the namespace as hex. */
   exportGenesis(ctx: QueryContext): unknown {
-    return { entries: [...ctx.store.iterate()].map(([k, v]) => [hex(k), hex(v)]) }
+    return {
+      params: chainParamsToJson(this.chainParams(ctx.store)),
+      entries: [...ctx.store.iterate()].filter(([k]) => !equalBytes(k, PARAMS_KEY)).map(([k, v]) => [hex(k), hex(v)])
+    }
   }
 }
 

@@ -17,6 +17,12 @@
  *   Query/Page      { 1 address, 2 page: uint32 } -> { 1 data: bytes (empty = zero page), 2 pages: uint32, 3 memory_root: bytes }
  *   Query/Dispatch  { 1 address, 2 input: bytes } -> { 1 data: bytes }   (read-only, nothing persisted)
  *   Query/Code      { 1 code_hash } -> { 1 wasm_byte_code: bytes }
+ *   MsgUpdateParams { 1 authority: string (the gov module account), 2 params: Params } -> {}
+ *   Query/Params    {} -> { 1 params: Params }
+ *   Params          { 1 max_code_bytes: uint64, 2 max_call_gas: uint64 }   (ChainParams.ts)
+ *
+ * A nested message field is carried as `bytes` here: the same wire (length-delimited) as the
+ * embedded message.
  *
  * Amounts are uint64 base units of the fee denom; reserve is gas units.
  */
@@ -29,7 +35,8 @@ export const TypeUrl = {
   instantiate: "/cyber.cyberwasm.v1.MsgInstantiate",
   execute: "/cyber.cyberwasm.v1.MsgExecute",
   deposit: "/cyber.cyberwasm.v1.MsgDeposit",
-  upgrade: "/cyber.cyberwasm.v1.MsgUpgrade"
+  upgrade: "/cyber.cyberwasm.v1.MsgUpgrade",
+  updateParams: "/cyber.cyberwasm.v1.MsgUpdateParams"
 } as const
 
 /** Query paths. */
@@ -39,7 +46,8 @@ export const QueryPath = {
   schedule: "/cyber.cyberwasm.v1.Query/Schedule",
   page: "/cyber.cyberwasm.v1.Query/Page",
   dispatch: "/cyber.cyberwasm.v1.Query/Dispatch",
-  code: "/cyber.cyberwasm.v1.Query/Code"
+  code: "/cyber.cyberwasm.v1.Query/Code",
+  params: "/cyber.cyberwasm.v1.Query/Params"
 } as const
 
 type Kind = "string" | "bytes" | "uint64" | "uint32"
@@ -155,3 +163,12 @@ export const decodeScheduleList = (b: Uint8Array) => {
   }
   return out
 }
+
+/** Params (ChainParams.ts). */
+export const ChainParamsProto = codec("Params", { maxCodeBytes: [1, "uint64"], maxCallGas: [2, "uint64"] })
+/** MsgUpdateParams: `params` is the encoded {@link ChainParamsProto}. */
+export const MsgUpdateParams = codec("MsgUpdateParams", { authority: [1, "string"], params: [2, "bytes"] })
+/** Empty MsgUpdateParamsResponse. */
+export const MsgUpdateParamsResponse = codec("MsgUpdateParamsResponse", {})
+/** Query/Params response: `params` is the encoded {@link ChainParamsProto}. */
+export const QueryParamsResponse = codec("QueryParamsResponse", { params: [1, "bytes"] })

@@ -14,6 +14,7 @@
  *   0x0a height addr              -> reserve exhaustion index (program freezes at that height)
  *   0x0b height addr              -> eviction index (frozen program evicted at that height)
  *   0x0c                          -> next delayed-send sequence (u64 BE)
+ *   0x0d                          -> chain params (ChainParams.ts; governance-changeable)
  *
  * Source: issue 5 ("Persistent memory", "Scheduling", "Economics and lifecycle"); wasmd
  * x/wasm/types/keys.go for the prefix-per-record-kind layout.

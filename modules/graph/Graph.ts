@@ -28,7 +28,8 @@ import type { Grant } from "../../chain/Capabilities.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { CID } from "multiformats/cid"
-import { InvalidRequest, NotFound, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
+import { InvalidRequest, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
+import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { bankClient } from "../../chain/generated/bank.ts"
 import { graphDispatcher, graphInterface } from "../../chain/generated/graph.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
@@ -37,10 +38,12 @@ import type { KVStore } from "../../store/KVStore.ts"
 import { canonicalAddress, formatAddress, parseAddress } from "../auth/Address.ts"
 import { currentNeuronBw, currentPrice, desirableOf, endBlockBandwidth, linkCost, maxBandwidth, spend, windowSpent, quoHalfEven } from "./Bandwidth.ts"
 import { CidVersion, CyberlinkExists, InvalidParticle, ParticleNotFound, SelfLink, ZeroLinks, ZeroPower } from "./GraphError.ts"
-import { decodeParams, defaultGraphParams, DEC, formatDec, type GraphParams } from "./GraphParams.ts"
 import {
-  K_COUNTS, K_PARAMS, K_RANK_CURRENT, K_RANK_CURRENT_STAKES, K_RANK_NEXT, K_RANK_NEXT_STAKES, key, P_CID, P_IN, P_LINK, P_NEUDEG, P_NEURON,
-  P_NEURON_ADDR, P_OUT, P_PARTICLE, prefixEnd, readU64, u64, u64s
+  decodeParams, decodeRankParams, defaultGraphParams, DEC, encodeParams, encodeRankParams, formatDec, validateParams, type GraphParams, type GraphRankParams
+} from "./GraphParams.ts"
+import {
+  K_COUNTS, K_PARAMS, K_PARAMS_PENDING, K_RANK_CURRENT, K_RANK_CURRENT_PARAMS, K_RANK_CURRENT_STAKES, K_RANK_NEXT, K_RANK_NEXT_PARAMS, K_RANK_NEXT_STAKES,
+  key, P_CID, P_IN, P_LINK, P_NEUDEG, P_NEURON, P_NEURON_ADDR, P_OUT, P_PARTICLE, prefixEnd, readU64, u64, u64s
 } from "./internal/Keys.ts"
 import { exportGraphGenesis, importGraphGenesis } from "./GraphGenesis.ts"
 import { LinkLog } from "./internal/LinkLog.ts"
@@ -49,6 +52,10 @@ import {
   DecResponse, MSG_CYBERLINK_RESPONSE_URL, MSG_CYBERLINK_URL, MsgCyberlink, MsgCyberlinkResponse, QueryGraphStatsResponse, QueryNeuronBandwidthResponse,
   QueryRankProofResponse, QueryRankResponse, QuerySearchRequest, QuerySearchResponse, QueryTopRequest, StringRequest, type Link, type PageRequest, type RankedParticle
 } from "./Messages.ts"
+import {
+  GRAPH_PARAMS_QUERY, MSG_UPDATE_PARAMS_URL, MSG_UPDATE_RANK_PARAMS_URL, MsgUpdateParams, MsgUpdateParamsResponse, MsgUpdateRankParams, paramsFromProto,
+  paramsToProto, QueryParamsResponse, QueryRankParamsResponse, RANK_PARAMS_QUERY, rankFromProto, rankToProto
+} from "./ParamsMessages.ts"
 import type { RankOutcome, RankRunner } from "./RankRunner.ts"
 
 const RANK_Q = "/cyber.rank.v1beta1.Query/"
@@ -115,7 +122,8 @@ export class GraphMachine implements Machine {
     { principal: "machine:graph", capability: { interface: "bank", method: "balance", constraints: [] } },
     { principal: "machine:graph", capability: { interface: "bank", method: "supply", constraints: [] } }
   ]
-  readonly msgTypeUrls: ReadonlyArray<string> = [MSG_CYBERLINK_URL]
+  /** MsgCyberlink and the governance messages (ParamsMessages.ts; authority: the gov module account). */
+  readonly msgTypeUrls: ReadonlyArray<string> = [MSG_CYBERLINK_URL, MSG_UPDATE_PARAMS_URL, MSG_UPDATE_RANK_PARAMS_URL]
   readonly queryPrefixes: ReadonlyArray<string> = [RANK_Q, GRAPH_Q, BW_Q]
   /** The call API: wit/chain/graph.wit. */
   readonly interface: InterfaceSpec = graphInterface
@@ -143,16 +151,56 @@ export class GraphMachine implements Machine {
 
   private decode(msg: Any): MsgCyberlink {
     if (msg.typeUrl !== MSG_CYBERLINK_URL) throw new UnknownRequest({ log: `unrecognized graph message type: ${msg.typeUrl}: unknown request` })
-    try {
-      return MsgCyberlink.decode(msg.value)
-    } catch (e) {
-      throw new TxDecodeError({ log: `invalid MsgCyberlink: ${(e as Error).message}: tx parse error` })
-    }
+    return decodeAs("MsgCyberlink", () => MsgCyberlink.decode(msg.value))
   }
 
-  /** Signer: the neuron. */
+  /** Signer: the neuron; of MsgUpdateParams, the authority. */
   signers(msg: Any): ReadonlyArray<string> {
+    if (msg.typeUrl === MSG_UPDATE_PARAMS_URL || msg.typeUrl === MSG_UPDATE_RANK_PARAMS_URL) {
+      const m = decodeAs("MsgUpdateParams", () => (msg.typeUrl === MSG_UPDATE_PARAMS_URL ? MsgUpdateParams : MsgUpdateRankParams).decode(msg.value))
+      return [canonicalAddress(m.authority, this.prefix, "invalid authority address")]
+    }
     return [canonicalAddress(this.decode(msg).neuron, this.prefix, "invalid neuron address")]
+  }
+
+  /** The governance module account (bech32): the only authority of MsgUpdateParams. */
+  get authority(): string {
+    return formatAddress(moduleAccountBytes("gov"), this.prefix)
+  }
+
+  /**
+   * MsgUpdateParams (both forms): the authority must be the gov module account (Unauthorized
+   * naming the expected one), the params valid (InvalidRequest naming the field). The params are
+   * written as pending and become the live params in precommit: every change takes effect from
+   * the next block, so this block's rank schedule (prepareBlock already awaited it) stays consistent.
+   */
+  private updateParams(ctx: MsgContext, msg: Any): MsgResult {
+    const checked = <P>(m: { readonly authority: string; readonly params?: P | undefined }): P => {
+      if (m.authority !== this.authority) throw new Unauthorized({ log: `invalid authority; expected ${this.authority}, got ${m.authority}: unauthorized` })
+      if (m.params === undefined) throw new InvalidRequest({ log: "graph params: params are missing" })
+      return m.params
+    }
+    const current = this.pendingParams(ctx.store)
+    const next: GraphParams = msg.typeUrl === MSG_UPDATE_PARAMS_URL
+      ? paramsFromProto(checked(decodeAs("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value))))
+      : { ...current, rank: rankFromProto(checked(decodeAs("MsgUpdateParams", () => MsgUpdateRankParams.decode(msg.value))), current.rank) }
+    ctx.store.set(K_PARAMS_PENDING, encodeParams(validateParams(next)))
+    ctx.emit({ type: "update_params", attributes: [{ key: "module", value: "graph", index: true }, { key: "type", value: msg.typeUrl, index: false }] })
+    return { typeUrl: `${msg.typeUrl}Response`, value: MsgUpdateParamsResponse.encode({}).finish() }
+  }
+
+  /** The params as of the end of this block: pending ones when governance set them, else the live ones. */
+  private pendingParams(store: KVStore): GraphParams {
+    const v = store.get(K_PARAMS_PENDING)
+    return v ? decodeParams(v) : this.params(store)
+  }
+
+  /** Pending params (set by MsgUpdateParams in this block) become the live params for the next block. */
+  precommit(ctx: ExecContext): void {
+    const v = ctx.store.get(K_PARAMS_PENDING)
+    if (!v) return
+    ctx.store.set(K_PARAMS, v)
+    ctx.store.delete(K_PARAMS_PENDING)
   }
 
   /** go-cyber ValidateBasic: links present, no self link, CIDv0, no pair twice in one message. */
@@ -170,6 +218,7 @@ export class GraphMachine implements Machine {
   }
 
   handle(ctx: MsgContext, msg: Any): MsgResult {
+    if (msg.typeUrl === MSG_UPDATE_PARAMS_URL || msg.typeUrl === MSG_UPDATE_RANK_PARAMS_URL) return this.updateParams(ctx, msg)
     this.link(ctx, this.decode(msg))
     return { typeUrl: MSG_CYBERLINK_RESPONSE_URL, value: MsgCyberlinkResponse.encode({}).finish() }
   }
@@ -285,15 +334,15 @@ export class GraphMachine implements Machine {
     }
   }
 
-  private job(c: RankContext, stakes: BigUint64Array, p: GraphParams) {
+  private job(c: RankContext, stakes: BigUint64Array, p: GraphRankParams) {
     const log = this.log
     return {
       // built by the runner after the block (the log is append-only, so the prefix stays the same)
       snapshot: () => log.snapshot(Number(c.links), Number(c.particles), Number(c.neurons), stakes),
-      mode: p.rank.mode,
-      damping: p.rank.damping,
-      tolerance: p.rank.tolerance,
-      maxIterations: p.rank.maxIterations
+      mode: p.mode,
+      damping: p.damping,
+      tolerance: p.tolerance,
+      maxIterations: p.maxIterations
     }
   }
 
@@ -311,7 +360,7 @@ export class GraphMachine implements Machine {
       if (cur && !this.current) {
         const c = decodeContext(cur)
         const id = `rank@${c.snapshotHeight}`
-        this.runner.start(id, this.job(c, stakesFromBytes(store.get(K_RANK_CURRENT_STAKES) ?? new Uint8Array()), p))
+        this.runner.start(id, this.job(c, stakesFromBytes(store.get(K_RANK_CURRENT_STAKES) ?? new Uint8Array()), contextParams(store, K_RANK_CURRENT_PARAMS, p)))
         const outcome = await this.runner.wait(id)
         if (!bytesEqual(outcome.root, c.root!)) {
           throw new Error(`graph: recomputed rank root ${hex(outcome.root)} for snapshot ${c.snapshotHeight} differs from the stored ${hex(c.root!)}`)
@@ -322,7 +371,7 @@ export class GraphMachine implements Machine {
       const next = store.get(K_RANK_NEXT)
       if (next) {
         const c = decodeContext(next)
-        this.runner.start(`rank@${c.snapshotHeight}`, this.job(c, stakesFromBytes(store.get(K_RANK_NEXT_STAKES) ?? new Uint8Array()), p))
+        this.runner.start(`rank@${c.snapshotHeight}`, this.job(c, stakesFromBytes(store.get(K_RANK_NEXT_STAKES) ?? new Uint8Array()), contextParams(store, K_RANK_NEXT_PARAMS, p)))
       }
       this.restored = true
     }
@@ -353,12 +402,17 @@ export class GraphMachine implements Machine {
       store.set(K_RANK_CURRENT_STAKES, store.get(K_RANK_NEXT_STAKES) ?? new Uint8Array())
       store.delete(K_RANK_NEXT)
       if (store.has(K_RANK_NEXT_STAKES)) store.delete(K_RANK_NEXT_STAKES)
+      const nextParams = store.get(K_RANK_NEXT_PARAMS)
+      if (nextParams) {
+        store.set(K_RANK_CURRENT_PARAMS, nextParams)
+        store.delete(K_RANK_NEXT_PARAMS)
+      } else if (store.has(K_RANK_CURRENT_PARAMS)) store.delete(K_RANK_CURRENT_PARAMS)
       this.current = { ctx: published, outcome }
       this.runner.forget(id)
       ctx.emit({ type: "rank", attributes: [{ key: "root", value: hex(outcome.root), index: true }, { key: "snapshot_height", value: next.snapshotHeight.toString(), index: false }] })
     }
 
-    // take a new snapshot when links or stakes changed (go-cyber: hasNewLinksForPeriod || stakeChanged)
+    // take a new snapshot when links, stakes or rank params changed (go-cyber: hasNewLinksForPeriod || stakeChanged)
     const counts = readCounts(store)
     if (counts.links === 0n) return []
     const stakes = new BigUint64Array(Number(counts.neurons))
@@ -367,11 +421,16 @@ export class GraphMachine implements Machine {
     }
     const stakeBytes = stakesToBytes(stakes)
     const cur = store.get(K_RANK_CURRENT)
-    if (cur && readU64(cur, 8) === counts.links && bytesEqual(store.get(K_RANK_CURRENT_STAKES) ?? new Uint8Array(), stakeBytes)) return []
+    const rankParams = encodeRankParams(p.rank)
+    if (
+      cur && readU64(cur, 8) === counts.links && bytesEqual(store.get(K_RANK_CURRENT_STAKES) ?? new Uint8Array(), stakeBytes) &&
+      bytesEqual(store.get(K_RANK_CURRENT_PARAMS) ?? rankParams, rankParams)
+    ) return []
     const snap: RankContext = { snapshotHeight: height, links: counts.links, particles: counts.particles, neurons: counts.neurons }
     store.set(K_RANK_NEXT, encodeContext(snap))
     store.set(K_RANK_NEXT_STAKES, stakeBytes)
-    this.runner.start(`rank@${height}`, this.job(snap, stakes, p))
+    store.set(K_RANK_NEXT_PARAMS, rankParams)
+    this.runner.start(`rank@${height}`, this.job(snap, stakes, p.rank))
     return []
   }
 
@@ -389,7 +448,7 @@ export class GraphMachine implements Machine {
 
   /** The whole namespace as genesis JSON (GraphGenesis.ts exportGraphGenesis). */
   exportGenesis(ctx: QueryContext): unknown {
-    return exportGraphGenesis(ctx.store, this.prefix, this.params(ctx.store))
+    return exportGraphGenesis(ctx.store, this.prefix, this.pendingParams(ctx.store))
   }
 
   // ---- queries ----
@@ -476,6 +535,10 @@ export class GraphMachine implements Machine {
         for (let i = from; i < to; i++) result.push({ particle: this.cidOf(store, BigInt(order[i]!)), rank: cur.outcome.ranks[order[i]!]! })
         return QuerySearchResponse.encode({ result, total: order.length }).finish()
       }
+      case GRAPH_PARAMS_QUERY:
+        return QueryParamsResponse.encode({ params: paramsToProto(this.params(store)) }).finish()
+      case RANK_PARAMS_QUERY:
+        return QueryRankParamsResponse.encode({ params: rankToProto(this.params(store).rank) }).finish()
       case GRAPH_Q + "GraphStats": {
         const c = readCounts(store)
         return QueryGraphStatsResponse.encode({ cyberlinks: c.links, particles: c.particles }).finish()
@@ -501,6 +564,21 @@ export class GraphMachine implements Machine {
         throw new UnknownRequest({ log: `unknown query path ${path}` })
     }
   }
+}
+
+/** Decode a message body; TxDecodeError naming the message on malformed bytes. */
+const decodeAs = <T>(what: string, f: () => T): T => {
+  try {
+    return f()
+  } catch (e) {
+    throw new TxDecodeError({ log: `invalid ${what}: ${(e as Error).message}: tx parse error` })
+  }
+}
+
+/** Rank params a stored context was computed with; `live` for contexts stored before they were recorded. */
+const contextParams = (store: KVStore, k: Uint8Array, live: GraphParams): GraphRankParams => {
+  const v = store.get(k)
+  return v ? decodeRankParams(v) : live.rank
 }
 
 const concat = (...parts: Uint8Array[]): Uint8Array => {

@@ -20,10 +20,13 @@
  *     },
  *     "rank": {
  *       "current": { "snapshot_height", "links", "particles", "neurons", "merkle_root" (hex),
- *                    "published_height", "stakes": ["N", ...] },
- *       "next":    { "snapshot_height", "links", "particles", "neurons", "stakes": [...] }
+ *                    "published_height", "stakes": ["N", ...], "rank_params": {...} },
+ *       "next":    { "snapshot_height", "links", "particles", "neurons", "stakes": [...], "rank_params": {...} }
  *     }
  *   }
+ *
+ * A context's `rank_params` (the `params.rank` shape) are the rank params it was computed with;
+ * absent, it is recomputed with the live params (state written before governance could change them).
  *
  * Particles and neurons are numbered by first appearance in the link log, so `particles` and
  * `neurons` are derived from `cyberlinks`; when given they must equal that numbering. Links carry
@@ -35,9 +38,12 @@
 import { InvalidRequest } from "../../chain/ChainError.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { formatAddress, parseAddress } from "../auth/Address.ts"
-import { encodeParams, formatDec, paramsFromGenesis, paramsToGenesis, parseDec, type GraphParams } from "./GraphParams.ts"
 import {
-  K_BLOCK_SPENT, K_COUNTS, K_PARAMS, K_PRICE, K_RANK_CURRENT, K_RANK_CURRENT_STAKES, K_RANK_NEXT, K_RANK_NEXT_STAKES, K_WINDOW, key,
+  decodeRankParams, encodeParams, encodeRankParams, formatDec, paramsFromGenesis, paramsToGenesis, parseDec, rankParamsFromJson, rankParamsToJson, type GraphParams
+} from "./GraphParams.ts"
+import {
+  K_BLOCK_SPENT, K_COUNTS, K_PARAMS, K_PRICE, K_RANK_CURRENT, K_RANK_CURRENT_PARAMS, K_RANK_CURRENT_STAKES, K_RANK_NEXT, K_RANK_NEXT_PARAMS, K_RANK_NEXT_STAKES,
+  K_WINDOW, key,
   P_BANDWIDTH, P_BLOCK_BW, P_CID, P_IN, P_LINK, P_NEUDEG, P_NEURON, P_NEURON_ADDR, P_OUT, P_PARTICLE, readU64, u64, u64s
 } from "./internal/Keys.ts"
 import { decodeContext, encodeContext, stakesFromBytes, stakesToBytes, type RankContext } from "./internal/RankContext.ts"
@@ -56,15 +62,17 @@ interface ContextJson {
   merkle_root?: string
   published_height?: string
   stakes?: string[]
+  rank_params?: unknown
 }
 
-const contextJson = (c: RankContext, stakes: Uint8Array | undefined): ContextJson => ({
+const contextJson = (c: RankContext, stakes: Uint8Array | undefined, params: Uint8Array | undefined): ContextJson => ({
   snapshot_height: c.snapshotHeight.toString(),
   links: c.links.toString(),
   particles: c.particles.toString(),
   neurons: c.neurons.toString(),
   ...(c.root ? { merkle_root: hex(c.root), published_height: (c.publishedHeight ?? 0n).toString() } : {}),
-  ...(stakes ? { stakes: [...stakesFromBytes(stakes)].map((s) => s.toString()) } : {})
+  ...(stakes ? { stakes: [...stakesFromBytes(stakes)].map((s) => s.toString()) } : {}),
+  ...(params ? { rank_params: rankParamsToJson(decodeRankParams(params)) } : {})
 })
 
 /**
@@ -114,8 +122,8 @@ export const exportGraphGenesis = (store: KVStore, prefix: string, params: Graph
       ...(blockSpent !== undefined ? { block_spent: blockSpent } : {})
     },
     rank: {
-      ...(cur ? { current: contextJson(decodeContext(cur), store.get(K_RANK_CURRENT_STAKES)) } : {}),
-      ...(next ? { next: contextJson(decodeContext(next), store.get(K_RANK_NEXT_STAKES)) } : {})
+      ...(cur ? { current: contextJson(decodeContext(cur), store.get(K_RANK_CURRENT_STAKES), store.get(K_RANK_CURRENT_PARAMS)) } : {}),
+      ...(next ? { next: contextJson(decodeContext(next), store.get(K_RANK_NEXT_STAKES), store.get(K_RANK_NEXT_PARAMS)) } : {})
     }
   }
 }
@@ -319,7 +327,7 @@ export const importGraphGenesis = (
       if (r[name] === undefined) return
       const where = `rank.${name}`
       const c = object(r[name], where)
-      fields(c, published ? ["snapshot_height", "links", "particles", "neurons", "merkle_root", "published_height", "stakes"] : ["snapshot_height", "links", "particles", "neurons", "stakes"], where)
+      fields(c, published ? ["snapshot_height", "links", "particles", "neurons", "merkle_root", "published_height", "stakes", "rank_params"] : ["snapshot_height", "links", "particles", "neurons", "stakes", "rank_params"], where)
       const ctx: RankContext = {
         snapshotHeight: u64Of(c["snapshot_height"], `${where}.snapshot_height`),
         links: u64Of(c["links"], `${where}.links`),
@@ -347,6 +355,15 @@ export const importGraphGenesis = (
         const s = new BigUint64Array(stakes.length)
         stakes.forEach((v, i) => (s[i] = u64Of(v, `${where}.stakes[${i}]`)))
         set(published ? K_RANK_CURRENT_STAKES : K_RANK_NEXT_STAKES, stakesToBytes(s))
+      }
+      if (c["rank_params"] !== undefined) {
+        let rp
+        try {
+          rp = rankParamsFromJson(object(c["rank_params"], `${where}.rank_params`), params)
+        } catch (e) {
+          return bad(`${where}.rank_params`, (e as { log?: string }).log ?? String(e))
+        }
+        set(published ? K_RANK_CURRENT_PARAMS : K_RANK_NEXT_PARAMS, encodeRankParams(rp))
       }
     }
     context("current", true)

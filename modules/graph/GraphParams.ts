@@ -1,7 +1,9 @@
 /**
  * Parameters of the graph machine: the stake denom, go-cyber's bandwidth params (integer fixed
- * point, scale 1e18 as sdk.Dec) and go-cyber's rank params. Stored under one key in canonical
- * binary; set at genesis (the machine's genesis section overrides the node config's defaults).
+ * point, scale 1e18 as sdk.Dec) and go-cyber's rank params. Chain state, stored under one key in
+ * canonical binary: written at genesis (the machine's genesis section; `init` writes it from the
+ * creating node's config), changed only by governance (ParamsMessages.ts MsgUpdateParams), and
+ * exported with the namespace.
  *
  * Source: go-cyber x/bandwidth/types/params.go (DefaultParams: RecoveryPeriod 100,
  * AdjustPricePeriod 5, BasePrice 0.25, BaseLoad 0.10, MaxBlockBandwidth 10000),
@@ -130,6 +132,45 @@ export const decodeParams = (bytes: Uint8Array): GraphParams => {
     rank: { calculationPeriod: dv.getBigUint64(48), maxIterations: dv.getUint32(56), mode: bytes[60] === 0 ? "cyber" : "pagerank", damping, tolerance }
   }
 }
+
+/** Canonical binary of rank params alone: u64 period, u32 maxIterations, u8 mode, then u8-length-prefixed damping and tolerance. */
+export const encodeRankParams = (r: GraphRankParams): Uint8Array => {
+  const d = te.encode(r.damping), t = te.encode(r.tolerance)
+  const out = new Uint8Array(13 + 2 + d.length + t.length)
+  const dv = new DataView(out.buffer)
+  dv.setBigUint64(0, r.calculationPeriod)
+  dv.setUint32(8, r.maxIterations)
+  out[12] = r.mode === "cyber" ? 0 : 1
+  out[13] = d.length
+  out.set(d, 14)
+  out[14 + d.length] = t.length
+  out.set(t, 15 + d.length)
+  return out
+}
+
+/** Inverse of {@link encodeRankParams}. */
+export const decodeRankParams = (b: Uint8Array): GraphRankParams => {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  const dl = b[13]!
+  const tl = b[14 + dl]!
+  return {
+    calculationPeriod: dv.getBigUint64(0),
+    maxIterations: dv.getUint32(8),
+    mode: b[12] === 0 ? "cyber" : "pagerank",
+    damping: td.decode(b.subarray(14, 14 + dl)),
+    tolerance: td.decode(b.subarray(15 + dl, 15 + dl + tl))
+  }
+}
+
+/**
+ * Rank params from genesis JSON `{calculation_period, mode, damping, tolerance, max_iterations}`
+ * (a rank context's `rank_params`); missing fields from `base`. Throws InvalidRequest.
+ */
+export const rankParamsFromJson = (v: unknown, base: GraphParams): GraphRankParams =>
+  paramsFromGenesis({ params: { rank: v } }, base).rank
+
+/** Genesis JSON of rank params (inverse of {@link rankParamsFromJson}). */
+export const rankParamsToJson = (r: GraphRankParams): unknown => (paramsToGenesis({ ...defaultGraphParams, rank: r }) as { params: { rank: unknown } }).params.rank
 
 /**
  * Genesis section of the graph machine (JSON, snake_case, decimals as strings):

@@ -29,9 +29,9 @@ const reader = (input: BinaryReader | Uint8Array): BinaryReader => (input instan
 
 /**
  * Build a codec from field readers/writers. `fields` maps field number to a reader that folds the
- * value into the message; unknown fields are skipped (proto3).
+ * value into the message; unknown fields are skipped (proto3). Shared by ParamsMessages.ts.
  */
-const codec = <T>(empty: () => T, write: (m: T, w: BinaryWriter) => void, read: (m: T, r: BinaryReader, field: number, wire: number) => boolean): Codec<T> => ({
+export const codec = <T>(empty: () => T, write: (m: T, w: BinaryWriter) => void, read: (m: T, r: BinaryReader, field: number, wire: number) => boolean): Codec<T> => ({
   encode(message: T, writer = BinaryWriter.create()): BinaryWriter {
     write(message, writer)
     return writer

@@ -157,13 +157,14 @@ export const initHome = (o: InitHomeOptions): Effect.Effect<InitResult, HomeErro
 
 /**
  * The genesis sections a new chain gets from this node's config: `registry` (every enabled
- * machine active from height 1, node/Machines.ts genesisRegistrySection) and, with cyberwasm
- * enabled, `cyberwasm.params` (its consensus limits).
+ * machine active from height 1, node/Machines.ts genesisRegistrySection) and the chain params of
+ * the enabled machines from this config: `graph.params`, `cyberwasm.params` (chain state from then on).
  */
 export const genesisMachineSections = async (config: NodeConfig): Promise<Record<string, unknown>> => {
-  const { cyberwasmGenesisParams, genesisRegistrySection, loadMachines } = await import("../Machines.ts")
+  const { cyberwasmGenesisParams, genesisRegistrySection, graphGenesisParams, loadMachines } = await import("../Machines.ts")
   const set = await loadMachines(config)
   const out: Record<string, unknown> = { registry: genesisRegistrySection(set) }
+  if (set.machines.some((m) => m.machine.name === "graph")) out.graph = { params: await graphGenesisParams(config) }
   if (set.machines.some((m) => m.machine.name === "cyberwasm")) out.cyberwasm = { params: cyberwasmGenesisParams(config) }
   return out
 }

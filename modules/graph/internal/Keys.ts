@@ -26,6 +26,11 @@ export const P_NEUDEG = 0x08
 export const K_COUNTS = Uint8Array.of(0x10)
 /** 0x11 → params (GraphParams.encodeParams). */
 export const K_PARAMS = Uint8Array.of(0x11)
+/**
+ * 0x12 → params set by governance (MsgUpdateParams) in this block; moved to 0x11 in precommit, so
+ * every change takes effect from the next block.
+ */
+export const K_PARAMS_PENDING = Uint8Array.of(0x12)
 /** 0x20 | address bytes → remained u64 | max u64 | last updated block u64. */
 export const P_BANDWIDTH = 0x20
 /** 0x21 → current price u64 (scale 1e18). */
@@ -44,6 +49,10 @@ export const K_RANK_CURRENT_STAKES = Uint8Array.of(0x31)
 export const K_RANK_NEXT = Uint8Array.of(0x32)
 /** 0x33 → stakes of the next context. */
 export const K_RANK_NEXT_STAKES = Uint8Array.of(0x33)
+/** 0x34 → rank params the current context was computed with (GraphParams.encodeRankParams). */
+export const K_RANK_CURRENT_PARAMS = Uint8Array.of(0x34)
+/** 0x35 → rank params the next context is computed with (a restart recomputes with these, not the live params). */
+export const K_RANK_NEXT_PARAMS = Uint8Array.of(0x35)
 
 /** Big-endian u64 bytes. */
 export const u64 = (n: number | bigint): Uint8Array => {
