@@ -17,11 +17,12 @@ import { txCommand } from "./commands/tx.ts"
 import { queryCommand } from "./commands/query.ts"
 import { statusCommand } from "./commands/status.ts"
 import { packageCommand } from "./commands/package.ts"
+import { pluginCommand } from "./commands/plugin.ts"
 
 /** The root command. */
 export const cyberkernel = Command.make("cyberkernel").pipe(
   Command.withDescription("cyberkernel: an Effect-based microkernel node for sovereign chains"),
-  Command.withSubcommands([initCommand, startCommand, keysCommand, txCommand, queryCommand, statusCommand, packageCommand]),
+  Command.withSubcommands([initCommand, startCommand, keysCommand, txCommand, queryCommand, statusCommand, packageCommand, pluginCommand]),
   Command.withGlobalFlags(globalFlags)
 )
 

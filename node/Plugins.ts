@@ -19,7 +19,7 @@
  * binary must have); npm package.json conventions.
  */
 import { Data } from "effect"
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs"
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { parseCapabilitiesGenesis, type Grant } from "../chain/Capabilities.ts"
@@ -222,6 +222,19 @@ export const loadPlugin = async (dir: string, opts: LoadPluginOptions): Promise<
 /** Where a node keeps its installed plugins: `<home>/plugins`. */
 export const pluginsDir = (home: string): string => join(home, "plugins")
 
+/** `<home>/plugins/.installed.json`: what `install` copied, `{ "<machine>": { "version", "code_hash" } }`. */
+const installedIndexPath = (home: string): string => join(pluginsDir(home), ".installed.json")
+
+/** The install index (module doc of {@link installPlugin}); empty when missing or unreadable. */
+export const readInstalledIndex = (home: string): Record<string, { version: string; code_hash: string }> => {
+  try {
+    const v = JSON.parse(readFileSync(installedIndexPath(home), "utf8")) as unknown
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, { version: string; code_hash: string }>) : {}
+  } catch {
+    return {}
+  }
+}
+
 /** Installed plugin folders of a home (one per machine name), in name order. */
 export const installedPluginDirs = (home: string): string[] => {
   const root = pluginsDir(home)
@@ -263,7 +276,8 @@ export interface InstalledPlugin {
 /**
  * Copy the plugin folder `src` to `<home>/plugins/<machine>/` (replacing an earlier copy), after
  * checking its manifest and loading its machine (so a bad plugin is refused before it is copied),
- * and check that the copy hashes as the source. Only the hashed files are copied.
+ * and check that the copy hashes as the source. Only the hashed files are copied. The version and
+ * code hash are recorded in `<home>/plugins/.installed.json`, which `verify` checks the copy against.
  */
 export const installPlugin = async (src: string, home: string, opts: LoadPluginOptions): Promise<InstalledPlugin> => {
   const loaded = await loadPlugin(src, opts)
@@ -286,6 +300,10 @@ export const installPlugin = async (src: string, home: string, opts: LoadPluginO
   const replaced = existsSync(dest)
   if (replaced) rmSync(dest, { recursive: true, force: true })
   renameSync(tmp, dest)
+  const index = readInstalledIndex(home)
+  index[name] = { version: loaded.manifest.version, code_hash: loaded.codeHash }
+  const sorted = Object.fromEntries(Object.keys(index).sort().map((k) => [k, index[k]]))
+  writeFileSync(installedIndexPath(home), JSON.stringify(sorted, null, 2) + "\n")
   return { machine: name, version: loaded.manifest.version, codeHash: loaded.codeHash, dir: dest, replaced }
 }
 
@@ -300,10 +318,12 @@ export interface PluginCheck {
 }
 
 /**
- * Check installed plugins (all, or the one named `name`): manifest, code hash recomputed from the
- * files, and the machine its factory builds against the manifest.
+ * Check installed plugins (all, or the one named `name`): manifest, the machine its factory builds
+ * against the manifest, and the code hash recomputed from the files against the one recorded at
+ * install (`.installed.json`) and, when `chain` is given, against the chain's registry record.
  */
-export const verifyPlugins = async (home: string, opts: LoadPluginOptions, name?: string): Promise<PluginCheck[]> => {
+export const verifyPlugins = async (home: string, opts: LoadPluginOptions, name?: string, chain?: ReadonlyArray<MachineRecord>): Promise<PluginCheck[]> => {
+  const index = readInstalledIndex(home)
   const dirs = installedPluginDirs(home).filter((d) => name === undefined || d.split(/[\\/]/).pop() === name)
   if (name !== undefined && dirs.length === 0) throw new PluginManifestError({ plugin: name, reason: `not installed in ${pluginsDir(home)}` })
   const out: PluginCheck[] = []
@@ -311,10 +331,16 @@ export const verifyPlugins = async (home: string, opts: LoadPluginOptions, name?
     const folder = dir.split(/[\\/]/).pop()!
     try {
       const p = await loadPlugin(dir, opts)
-      out.push({
-        machine: p.manifest.machine, dir, version: p.manifest.version, codeHash: p.codeHash,
-        ...(folder === p.manifest.machine ? {} : { problem: `installed under plugins/${folder}/, expected plugins/${p.manifest.machine}/` })
-      })
+      const at = index[folder]
+      const rec = chain?.find((r) => r.name === p.manifest.machine)
+      const problem = folder !== p.manifest.machine ? `installed under plugins/${folder}/, expected plugins/${p.manifest.machine}/`
+        : at === undefined ? "not installed with `cyberkernel plugin install` (no install record)"
+        : at.code_hash !== p.codeHash || at.version !== p.manifest.version
+          ? `files changed since install: code hash ${p.codeHash}, installed ${at.code_hash} (version ${at.version})`
+        : rec !== undefined && (rec.version !== p.manifest.version || toHex(rec.codeHash) !== p.codeHash)
+          ? `the chain's registry record is version ${rec.version} code hash ${toHex(rec.codeHash)}; this copy is ${p.manifest.version} ${p.codeHash}`
+        : undefined
+      out.push({ machine: p.manifest.machine, dir, version: p.manifest.version, codeHash: p.codeHash, ...(problem === undefined ? {} : { problem }) })
     } catch (e) {
       out.push({ machine: folder, dir, problem: e instanceof Error ? e.message : String(e) })
     }
@@ -356,4 +382,41 @@ export const missingActivation = (
     if (reason) return new MissingMachineCode({ chainId, machine: r.name, version: r.version, codeHash: toHex(r.codeHash), height, reason })
   }
   return undefined
+}
+
+/** The registry as committed in a node home's state store, for `plugin list`. */
+export type ChainRegistry =
+  | { readonly available: true; readonly height: number; readonly records: ReadonlyArray<MachineRecord> }
+  | { readonly available: false; readonly reason: string }
+
+/**
+ * Read the committed machine registry of `home` (data/state). Unavailable when the home has no
+ * state yet, or the store cannot be opened (a running node holds its lock).
+ */
+export const readChainRegistry = async (home: string): Promise<ChainRegistry> => {
+  const path = join(home, "data", "state")
+  if (!existsSync(path)) return { available: false, reason: "this home has no chain state yet" }
+  const { openCommitMultiStore } = await import("../store/IavlMultiStore.ts")
+  const { listRecords, REGISTRY_NAMESPACE } = await import("../chain/Registry.ts")
+  const { CAPABILITIES_NAMESPACE } = await import("../chain/Capabilities.ts")
+  let store
+  try {
+    store = await openCommitMultiStore({ path, namespaces: [CAPABILITIES_NAMESPACE, REGISTRY_NAMESPACE] })
+  } catch (e) {
+    return { available: false, reason: `chain state cannot be opened (is the node running?): ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` }
+  }
+  try {
+    return { available: true, height: store.lastCommit().version, records: listRecords(store.store(REGISTRY_NAMESPACE)) }
+  } finally {
+    await store.close()
+  }
+}
+
+/** What the chain says about an installed plugin: its registry record against the installed code. */
+export const chainStatusText = (installed: { readonly version: string; readonly codeHash: string }, record: MachineRecord | undefined): string => {
+  if (!record) return "not on chain"
+  const hash = toHex(record.codeHash)
+  const status = record.status === "scheduled" ? `scheduled at height ${record.activationHeight}` : `${record.status} since height ${record.activationHeight}`
+  if (record.version !== installed.version || hash !== installed.codeHash) return `${status}, but the chain's record is version ${record.version} code hash ${hash}: this copy cannot run it`
+  return status
 }
