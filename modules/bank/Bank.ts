@@ -4,7 +4,9 @@
  * supply, mint, burn), generated into chain/generated/bank.ts (`bankClient` for callers).
  *
  * Messages: `/cosmos.bank.v1beta1.MsgSend`, `/cosmos.bank.v1beta1.MsgMultiSend` (exactly one
- * input, as SDK 0.47+). Queries: `/cosmos.bank.v1beta1.Query/{Balance, AllBalances,
+ * input, as SDK 0.47+), `/cosmos.bank.v1beta1.MsgUpdateParams` (governance only: authority = the gov
+ * module account; deviation: per-denom `send_enabled` entries in params are accepted and honored,
+ * SDK 0.47+ moved them to MsgSetSendEnabled). Queries: `/cosmos.bank.v1beta1.Query/{Balance, AllBalances,
  * SpendableBalances, SpendableBalanceByDenom, TotalSupply, SupplyOf, Params, DenomMetadata,
  * DenomsMetadata}`. State layout: internal/Balances.ts. Docs: docs/machines/auth-bank.md.
  *
@@ -20,7 +22,7 @@ import {
   QuerySpendableBalancesRequest, QuerySpendableBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,
   QueryTotalSupplyRequest, QueryTotalSupplyResponse
 } from "cosmjs-types/cosmos/bank/v1beta1/query"
-import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse, MsgUpdateParams, MsgUpdateParamsResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidAddress, InvalidCoins, InvalidRequest, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
@@ -28,11 +30,11 @@ import { bytesEqual, canonicalAddress, formatAddress, moduleAddress, parseAddres
 import { bankConfig, type BankConfig } from "./BankConfig.ts"
 import { bankDispatcher, bankInterface } from "../../chain/generated/bank.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
-import { parsePrincipal, selfAddress } from "../../chain/Principal.ts"
+import { moduleAccountBytes, parsePrincipal, selfAddress } from "../../chain/Principal.ts"
 import { InputOutputMismatch, MultipleSenders, NoInputs, NoOutputs, SendDisabled } from "./BankError.ts"
 import { addCoins as sumCoins, coinsEqual, coinsString, isValidDenom, validCoins, type Coin } from "./Coin.ts"
 import {
-  balancesPrefix, getBalance, getParams, getSupply, METADATA_PREFIX, metadataKey, readAmount, denomOf, SUPPLY_PREFIX
+  balancesPrefix, getBalance, getParams, getSupply, METADATA_PREFIX, metadataKey, readAmount, denomOf, setParams, SUPPLY_PREFIX
 } from "./internal/Balances.ts"
 import { importBankGenesis, exportBankGenesis } from "./internal/Genesis.ts"
 import { burnCoins, inputOutputCoins, mintCoins, sendCoins, type Addr } from "./internal/Ledger.ts"
@@ -41,6 +43,8 @@ import { paginate } from "./Pagination.ts"
 /** Message type URLs. */
 export const MSG_SEND_URL = "/cosmos.bank.v1beta1.MsgSend"
 export const MSG_MULTI_SEND_URL = "/cosmos.bank.v1beta1.MsgMultiSend"
+/** Governance's params message. */
+export const MSG_UPDATE_PARAMS_URL = "/cosmos.bank.v1beta1.MsgUpdateParams"
 const QUERY = "/cosmos.bank.v1beta1.Query/"
 
 const decodeMsg = <T>(what: string, f: () => T): T => {
@@ -59,7 +63,7 @@ export class BankMachine implements Machine {
   readonly grants: ReadonlyArray<Grant> = [
     { principal: "machine:bank", capability: { interface: "auth", method: "ensure-account", constraints: [] } }
   ]
-  readonly msgTypeUrls: ReadonlyArray<string> = [MSG_SEND_URL, MSG_MULTI_SEND_URL]
+  readonly msgTypeUrls: ReadonlyArray<string> = [MSG_SEND_URL, MSG_MULTI_SEND_URL, MSG_UPDATE_PARAMS_URL]
   readonly queryPrefixes: ReadonlyArray<string> = [QUERY]
   /** The call API: wit/chain/bank.wit. */
   readonly interface: InterfaceSpec = bankInterface
@@ -88,13 +92,45 @@ export class BankMachine implements Machine {
       if (m.inputs.length === 0) throw new NoInputs({ log: "no inputs to send transaction" })
       return m.inputs.map((i) => canonicalAddress(i.address, prefix, "invalid input address"))
     }
+    if (msg.typeUrl === MSG_UPDATE_PARAMS_URL) {
+      const m = decodeMsg("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value))
+      return [canonicalAddress(m.authority, prefix, "invalid authority address")]
+    }
     throw new UnknownRequest({ log: `unrecognized bank message type: ${msg.typeUrl}: unknown request` })
   }
 
   handle(ctx: MsgContext, msg: Any): MsgResult {
     if (msg.typeUrl === MSG_SEND_URL) return this.send(ctx, decodeMsg("MsgSend", () => MsgSend.decode(msg.value)))
     if (msg.typeUrl === MSG_MULTI_SEND_URL) return this.multiSend(ctx, decodeMsg("MsgMultiSend", () => MsgMultiSend.decode(msg.value)))
+    if (msg.typeUrl === MSG_UPDATE_PARAMS_URL) return this.updateParams(ctx, decodeMsg("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value)))
     throw new UnknownRequest({ log: `unrecognized bank message type: ${msg.typeUrl}: unknown request` })
+  }
+
+  /** The governance module account (bech32): the only authority of MsgUpdateParams. */
+  get authority(): string {
+    return formatAddress(moduleAccountBytes("gov"), this.config.bech32Prefix)
+  }
+
+  /**
+   * MsgUpdateParams (SDK keeper/msg_server.go UpdateParams): authority must be the gov module
+   * account (Unauthorized naming the expected one); params replace the stored ones whole (absent
+   * params are the zero Params, as the SDK decodes a non-nullable field). Each send_enabled denom
+   * must be valid and appear once (InvalidRequest). Takes effect for the next message.
+   */
+  private updateParams(ctx: MsgContext, m: MsgUpdateParams): MsgResult {
+    if (m.authority !== this.authority) {
+      throw new Unauthorized({ log: `invalid authority; expected ${this.authority}, got ${m.authority}: expected gov account as only signer for proposal message` })
+    }
+    const p = m.params ?? { sendEnabled: [], defaultSendEnabled: false }
+    const seen = new Set<string>()
+    for (const s of p.sendEnabled) {
+      if (!isValidDenom(s.denom)) throw new InvalidRequest({ log: `invalid send_enabled denom "${s.denom.slice(0, 128)}": invalid request` })
+      if (seen.has(s.denom)) throw new InvalidRequest({ log: `duplicate send enabled parameter found: '${s.denom}': invalid request` })
+      seen.add(s.denom)
+    }
+    setParams(ctx.store, { sendEnabled: p.sendEnabled.map((s) => ({ denom: s.denom, enabled: s.enabled })), defaultSendEnabled: p.defaultSendEnabled })
+    ctx.emit({ type: "update_params", attributes: [{ key: "module", value: "bank", index: true }] })
+    return { typeUrl: "/cosmos.bank.v1beta1.MsgUpdateParamsResponse", value: MsgUpdateParamsResponse.encode({}).finish() }
   }
 
   private checkSendEnabled(ctx: ExecContext, coins: ReadonlyArray<Coin>): void {

@@ -45,6 +45,13 @@ export interface MachineFixture {
    * signed by `keys.signer`, sent alone in a tx in its own block, and must give code 0.
    */
   messages(keys: Keys): ReadonlyArray<Any>
+  /**
+   * Valid messages only the governance authority sends (authority = the gov module account, e.g.
+   * MsgUpdateParams): no key signs for it, so they are not run in a tx (test/params runs them through
+   * ExecContext.execute); they count as the samples of their type URLs and their malformed variants
+   * are checked like the others'.
+   */
+  authorityMessages?(keys: Keys): ReadonlyArray<Any>
   /** Valid queries, at least one per entry of `queryPrefixes`, answered after every message ran. */
   queries(keys: Keys): ReadonlyArray<QuerySample>
   /** Valid calls of interface methods, made by a principal holding the method's capability. */

@@ -1,6 +1,7 @@
 // The machine conformance suite (test/machines/conformance.ts) on the bank machine (modules/bank).
 import { QueryAllBalancesRequest, QueryBalanceRequest, QuerySupplyOfRequest, QueryTotalSupplyRequest } from "cosmjs-types/cosmos/bank/v1beta1/query"
-import { MsgMultiSend, MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import { MsgMultiSend, MsgSend, MsgUpdateParams } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bankInterface } from "../../chain/generated/bank.ts"
 import { formatAddress } from "../../modules/auth/Address.ts"
@@ -27,6 +28,10 @@ const fixture: MachineFixture = {
   machines: baseMachines,
   genesis: (keys) => fundedGenesis(keys),
   messages: (keys) => [send(keys.signer, keys.other, "1000"), multiSend(keys.signer, [keys.other, fresh("multi")])],
+  authorityMessages: () => [{
+    typeUrl: "/cosmos.bank.v1beta1.MsgUpdateParams",
+    value: MsgUpdateParams.encode({ authority: formatAddress(moduleAccountBytes("gov"), "cyber"), params: { sendEnabled: [], defaultSendEnabled: true } }).finish()
+  }],
   queries: (keys) => [
     { path: Q + "Balance", data: QueryBalanceRequest.encode({ address: keys.signer, denom: "boot" }).finish() },
     { path: Q + "AllBalances", data: QueryAllBalancesRequest.encode(QueryAllBalancesRequest.fromPartial({ address: keys.other })).finish() },

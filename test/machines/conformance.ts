@@ -90,7 +90,7 @@ export const machineConformance = (fixture: MachineFixture) => {
     const failures: string[] = []
     if (!/^[a-z0-9-]+$/.test(m.name)) failures.push(`name "${m.name}" is not [a-z0-9-]+`)
     if (!/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$/.test(String(m.version))) failures.push(`version "${m.version}" is not semver`)
-    const msgs = fixture.messages(keys)
+    const msgs = [...fixture.messages(keys), ...(fixture.authorityMessages?.(keys) ?? [])]
     for (const url of m.msgTypeUrls) if (!msgs.some((x) => x.typeUrl === url)) failures.push(`no valid sample of message ${url}`)
     const queries = fixture.queries(keys)
     for (const p of m.queryPrefixes) if (!queries.some((q) => q.path.startsWith(p))) failures.push(`no valid sample of a query under ${p}`)
@@ -145,7 +145,7 @@ export const machineConformance = (fixture: MachineFixture) => {
     const m = mut(chain)
     const failures: string[] = []
     for (const url of m.msgTypeUrls) {
-      const sample = fixture.messages(keys).find((x) => x.typeUrl === url)
+      const sample = [...fixture.messages(keys), ...(fixture.authorityMessages?.(keys) ?? [])].find((x) => x.typeUrl === url)
       if (!sample) continue
       for (const v of malformedVariants(sample.value)) {
         const msg = { typeUrl: url, value: v.bytes }

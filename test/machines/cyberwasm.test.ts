@@ -5,6 +5,8 @@ import { CyberWasmMachine } from "../../modules/cyberwasm/CyberWasmMachine.ts"
 import { programAddress } from "../../modules/cyberwasm/internal/Address.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
+import { toBech32 } from "@cosmjs/encoding"
+import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { baseMachines, fundedGenesis, type MachineFixture } from "./Fixture.ts"
 import { machineConformance } from "./conformance.ts"
 
@@ -29,7 +31,12 @@ const fixture: MachineFixture = {
     { typeUrl: M.TypeUrl.deposit, value: M.MsgDeposit.encode({ sender: keys.signer, program: counter, amount: 500n }) },
     { typeUrl: M.TypeUrl.upgrade, value: M.MsgUpgrade.encode({ sender: keys.signer, program: counter, codeHash: hash(wasm.counter_v2!), input: new Uint8Array() }) }
   ],
+  authorityMessages: () => [{
+    typeUrl: M.TypeUrl.updateParams,
+    value: M.MsgUpdateParams.encode({ authority: toBech32("cyber", moduleAccountBytes("gov")), params: M.ChainParamsProto.encode({ maxCodeBytes: 500_000n, maxCallGas: 2_000_000n }) })
+  }],
   queries: () => [
+    { path: M.QueryPath.params, data: new Uint8Array() },
     { path: M.QueryPath.program, data: M.QueryAddress.encode({ address: counter }) },
     { path: M.QueryPath.reserve, data: M.QueryAddress.encode({ address: counter }) },
     { path: M.QueryPath.schedule, data: M.QueryAddress.encode({ address: counter }) },

@@ -8,6 +8,10 @@ import { graphInterface } from "../../chain/generated/graph.ts"
 import { GraphMachine } from "../../modules/graph/Graph.ts"
 import { MSG_CYBERLINK_URL, MsgCyberlink, QuerySearchRequest, StringRequest } from "../../modules/graph/Messages.ts"
 import { makeRankRunner } from "../../modules/graph/RankRunner.ts"
+import { defaultGraphParams } from "../../modules/graph/GraphParams.ts"
+import { MSG_UPDATE_PARAMS_URL, MSG_UPDATE_RANK_PARAMS_URL, MsgUpdateParams, MsgUpdateRankParams, paramsToProto, rankToProto } from "../../modules/graph/ParamsMessages.ts"
+import { moduleAccountBytes } from "../../chain/Principal.ts"
+import { formatAddress } from "../../modules/auth/Address.ts"
 import { baseMachines, fundedGenesis, type MachineFixture } from "./Fixture.ts"
 import { machineConformance } from "./conformance.ts"
 
@@ -19,6 +23,8 @@ const link = (neuron: string, links: ReadonlyArray<readonly [string, string]>) =
 const method = (name: string, value: unknown) => ({ method: name, body: graphInterface.methods[name]!.request.encode(value) })
 const str = (value: string) => StringRequest.encode({ value }).finish()
 
+const gov = formatAddress(moduleAccountBytes("gov"), "cyber")
+
 const fixture: MachineFixture = {
   name: "graph",
   machines: () => [...baseMachines(), new GraphMachine({ bech32Prefix: "cyber", runner: makeRankRunner({ threads: 1 }) })],
@@ -26,7 +32,13 @@ const fixture: MachineFixture = {
     graph: { params: { stake_denom: "boot", rank: { calculation_period: "3" }, bandwidth: { desirable_bandwidth: "4000", adjust_price_period: "1000" } } }
   }),
   messages: (keys) => [link(keys.signer, [[A, B], [A, C]])],
+  authorityMessages: () => [
+    { typeUrl: MSG_UPDATE_PARAMS_URL, value: MsgUpdateParams.encode({ authority: gov, params: paramsToProto(defaultGraphParams) }).finish() },
+    { typeUrl: MSG_UPDATE_RANK_PARAMS_URL, value: MsgUpdateRankParams.encode({ authority: gov, params: rankToProto(defaultGraphParams.rank) }).finish() }
+  ],
   queries: (keys) => [
+    { path: "/cyber.graph.v1beta1.Query/Params", data: new Uint8Array() },
+    { path: "/cyber.rank.v1beta1.Query/Params", data: new Uint8Array() },
     { path: "/cyber.rank.v1beta1.Query/Search", data: QuerySearchRequest.encode({ particle: A }).finish() },
     { path: "/cyber.rank.v1beta1.Query/Backlinks", data: QuerySearchRequest.encode({ particle: B }).finish() },
     { path: "/cyber.rank.v1beta1.Query/Rank", data: str(A) },
