@@ -424,7 +424,7 @@ export class GraphMachine implements Machine {
     const rankParams = encodeRankParams(p.rank)
     if (
       cur && readU64(cur, 8) === counts.links && bytesEqual(store.get(K_RANK_CURRENT_STAKES) ?? new Uint8Array(), stakeBytes) &&
-      bytesEqual(store.get(K_RANK_CURRENT_PARAMS) ?? rankParams, rankParams)
+      sameComputation(contextParams(store, K_RANK_CURRENT_PARAMS, p), p.rank)
     ) return []
     const snap: RankContext = { snapshotHeight: height, links: counts.links, particles: counts.particles, neurons: counts.neurons }
     store.set(K_RANK_NEXT, encodeContext(snap))
@@ -580,6 +580,10 @@ const contextParams = (store: KVStore, k: Uint8Array, live: GraphParams): GraphR
   const v = store.get(k)
   return v ? decodeRankParams(v) : live.rank
 }
+
+/** Whether two rank params give the same ranks (the period only schedules the calculation). */
+const sameComputation = (a: GraphRankParams, b: GraphRankParams): boolean =>
+  a.mode === b.mode && a.damping === b.damping && a.tolerance === b.tolerance && a.maxIterations === b.maxIterations
 
 const concat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0))
