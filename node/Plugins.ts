@@ -26,6 +26,8 @@ import { parseCapabilitiesGenesis, type Grant } from "../chain/Capabilities.ts"
 import type { Machine } from "../chain/Machine.ts"
 import { codeProblem, type MachineRecord } from "../chain/Registry.ts"
 import { concatBytes, sha256, toHex } from "../lib/Bytes.ts"
+import { moduleAccountBytes } from "../chain/Principal.ts"
+import { formatAddress } from "../modules/auth/Address.ts"
 import { pluginHost, type PluginFactory } from "../plugins/Host.ts"
 import type { CatalogEntry, LoadContext } from "./Machines.ts"
 
@@ -419,4 +421,44 @@ export const chainStatusText = (installed: { readonly version: string; readonly 
   const status = record.status === "scheduled" ? `scheduled at height ${record.activationHeight}` : `${record.status} since height ${record.activationHeight}`
   if (record.version !== installed.version || hash !== installed.codeHash) return `${status}, but the chain's record is version ${record.version} code hash ${hash}: this copy cannot run it`
   return status
+}
+
+/** Options of {@link activationProposal}. */
+export interface ProposalOptions {
+  readonly bech32Prefix: string
+  /** Block whose FinalizeBlock activates the machine; must be above the height at which the proposal passes. */
+  readonly height: number
+  /** Deposit coins text, e.g. "10000000boot" (SDK default min_deposit). */
+  readonly deposit: string
+  /** The machine's genesis section; undefined: its defaults. */
+  readonly genesis?: unknown
+  readonly title?: string
+  readonly summary?: string
+}
+
+/**
+ * The proposal file (SDK v0.50 `tx gov submit-proposal` JSON) that activates the plugin in `dir`:
+ * one `/cyberkernel.registry.v1.MsgActivateMachine` (chain/Authority.ts) with the gov module account
+ * as authority and the plugin's version, code hash and grants from its manifest.
+ */
+export const activationProposal = async (dir: string, opts: ProposalOptions & { readonly bondDenom: string }): Promise<Record<string, unknown>> => {
+  const p = await loadPlugin(dir, opts)
+  if (!Number.isSafeInteger(opts.height) || opts.height < 2) throw new PluginLoadError({ plugin: p.manifest.machine, reason: "the activation height must be an integer above 1" })
+  return {
+    messages: [{
+      "@type": "/cyberkernel.registry.v1.MsgActivateMachine",
+      authority: formatAddress(moduleAccountBytes("gov"), opts.bech32Prefix),
+      name: p.manifest.machine,
+      version: p.manifest.version,
+      code_hash: p.codeHash,
+      height: String(opts.height),
+      grants: p.manifest.grants,
+      ...(opts.genesis === undefined ? {} : { genesis: opts.genesis })
+    }],
+    metadata: "",
+    deposit: opts.deposit,
+    title: opts.title ?? `Activate plugin ${p.manifest.machine} ${p.manifest.version}`,
+    summary: opts.summary ?? `Activates machine "${p.manifest.machine}" version ${p.manifest.version} (plugin code hash ${p.codeHash}) at height ${opts.height}. ` +
+      `Every node must install the plugin (cyberkernel plugin install) before that height, or it stops there.`
+  }
 }

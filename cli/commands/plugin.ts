@@ -1,16 +1,17 @@
 /**
- * `cyberkernel plugin install <dir> | list | verify [name]`: manage the plugin machines of a node
+ * `cyberkernel plugin install <dir> | list | verify [name] | proposal <dir> --height H`: manage the plugin machines of a node
  * home (node/Plugins.ts, docs/plugins.md). Install checks the manifest and the machine its code
  * builds, then copies the plugin to `<home>/plugins/<machine>/`; list shows name, version, code
  * hash and, when the home has chain state (node stopped), the machine's status in the chain's
  * registry; verify recomputes code hashes and checks them against the install record and the
  * chain's registry record (when the node is stopped), and checks manifests (exit code 1 when one fails).
  * An installed plugin is available code: whether it runs is chain state (a governance proposal
- * activates it, docs/plugins.md).
+ * activates it: `plugin proposal <dir> --height H` prints that proposal's file, docs/plugins.md).
  */
 import { Effect, Option } from "effect"
-import { Argument, Command } from "effect/cli"
-import { chainStatusText, installPlugin, readChainRegistry, verifyPlugins, type LoadPluginOptions } from "../../node/Plugins.ts"
+import { Argument, Command, Flag } from "effect/cli"
+import { readFileSync } from "node:fs"
+import { activationProposal, chainStatusText, installPlugin, readChainRegistry, verifyPlugins, type LoadPluginOptions } from "../../node/Plugins.ts"
 import { CliFailure, configOrDefault, emit, home } from "../Globals.ts"
 
 const fail = (e: unknown) => new CliFailure({ message: e instanceof Error ? e.message : String(e) })
@@ -77,8 +78,30 @@ const verify = Command.make("verify", {
   })
 ).pipe(Command.withDescription("Recompute installed plugins' code hashes and check their manifests and machines"))
 
+const proposal = Command.make("proposal", {
+  dir: Argument.String("dir").pipe(Argument.withDescription("plugin folder")),
+  height: Flag.Int("height").pipe(Flag.withDescription("block height at which the machine activates (after the proposal passes)")),
+  deposit: Flag.String("deposit").pipe(Flag.withDescription("deposit coins (default: 10000000<fee denom>, the SDK's min_deposit)"), Flag.optional),
+  genesis: Flag.String("genesis").pipe(Flag.withDescription("JSON file with the machine's genesis section (default: its defaults)"), Flag.optional)
+}, ({ dir, height, deposit, genesis }) =>
+  Effect.gen(function* () {
+    const h = yield* home
+    const c = yield* configOrDefault(h).pipe(Effect.mapError(fail))
+    const gen = Option.getOrUndefined(genesis)
+    const file = yield* Effect.tryPromise({
+      try: async () => activationProposal(dir, {
+        bech32Prefix: c.chain.bech32Prefix, bondDenom: c.chain.feeDenom, height,
+        deposit: Option.getOrElse(deposit, () => `10000000${c.chain.feeDenom}`),
+        ...(gen === undefined ? {} : { genesis: JSON.parse(readFileSync(gen, "utf8")) as unknown })
+      }),
+      catch: fail
+    })
+    process.stdout.write(JSON.stringify(file, null, 2) + "\n")
+  })
+).pipe(Command.withDescription("Print the governance proposal file (tx gov submit-proposal) that activates this plugin at --height"))
+
 /** `plugin` and its subcommands. */
 export const pluginCommand = Command.make("plugin").pipe(
   Command.withDescription("Manage plugin machines installed in the node home (docs/plugins.md)"),
-  Command.withSubcommands([install, list, verify])
+  Command.withSubcommands([install, list, verify, proposal])
 )

@@ -6,8 +6,9 @@ import { join } from "node:path"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { recordOf } from "../../chain/Registry.ts"
+import { authorityMsgFromJSON, decodeAuthorityMsg } from "../../chain/Authority.ts"
 import {
-  installPlugin, loadPlugin, missingActivation, parseManifest, pluginCatalog, pluginCodeHash, pluginFiles, PluginLoadError,
+  activationProposal, installPlugin, loadPlugin, missingActivation, parseManifest, pluginCatalog, pluginCodeHash, pluginFiles, PluginLoadError,
   PluginManifestError, readManifest, verifyPlugins
 } from "../../node/Plugins.ts"
 import { sha256, toHex } from "../../lib/Bytes.ts"
@@ -157,6 +158,21 @@ test("missingActivation: a due scheduled machine without code (or with other cod
   const wrong = missingActivation([{ ...rec, codeHash: new Uint8Array(32).fill(1) }], [hello], "c-1", 8)
   assert.ok(wrong?.message.includes("differs from the chain's"), wrong?.message)
   assert.is(missingActivation([{ ...rec, status: "active" }], [], "c-1", 8), undefined, "active machines are the start check's business")
+})
+
+test("plugin proposal: its activation message is a valid MsgActivateMachine carrying version, code hash and grants", async () => {
+  const file = await activationProposal(HELLO, { ...OPTS, height: 120, deposit: "10000000boot", genesis: { greetings: [] } })
+  const [json] = file.messages as Array<Record<string, unknown>>
+  const msg = decodeAuthorityMsg(authorityMsgFromJSON(json!))
+  assert.is(msg.kind, "activate")
+  if (msg.kind !== "activate") return
+  assert.is(msg.name, "hello")
+  assert.is(msg.version, "0.1.0")
+  assert.is(toHex(msg.codeHash), pluginCodeHash(HELLO))
+  assert.is(msg.height, 120n)
+  assert.equal(JSON.parse(msg.genesisJson), { greetings: [] })
+  assert.is(msg.authority, "cyber10d07y265gmmuvt4z0w9aw880jnsr700jaf5dlf", "the gov module account")
+  assert.is(file.deposit, "10000000boot")
 })
 
 test.run()
