@@ -1,0 +1,85 @@
+/**
+ * CyberWasm params are chain state changed only by governance: the upload limit lowered through
+ * ExecContext.execute is enforced from the next block, and by CheckTx right after the commit;
+ * genesis params are written to state and exported; an ordinary account's MsgUpdateParams is
+ * refused naming the gov authority; out-of-range params are typed errors.
+ */
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import * as M from "../../modules/cyberwasm/Messages.ts"
+import { wat } from "../cyberwasm/fixtures/wat.ts"
+import { GOV, openParamsChain, type ParamsChain } from "./paramsChain.ts"
+
+/** A valid program whose binary is exactly `size` bytes (a data segment pads it); `tag` varies its bytes. */
+const programOfSize = (size: number, tag = "a"): Uint8Array => {
+  const build = (pad: number) => wat(`(module
+ (memory (export "memory") 1)
+ (data (i32.const 0) "${tag.repeat(pad)}")
+ (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+ (func (export "cyberwasm_dispatch") (param i32 i32) (result i32) (i32.const 0)))`)
+  let pad = size - build(0).length
+  for (let i = 0; i < 4; i++) {
+    const got = build(pad).length
+    if (got === size) return build(pad)
+    pad += size - got
+  }
+  throw new Error(`cannot build a ${size}-byte program`)
+}
+
+const params = async (c: ParamsChain) => M.ChainParamsProto.decode(M.QueryParamsResponse.decode(await c.query(M.QueryPath.params)).params)
+const update = (authority: string, maxCodeBytes: bigint, maxCallGas: bigint) => ({
+  typeUrl: M.TypeUrl.updateParams,
+  value: M.MsgUpdateParams.encode({ authority, params: M.ChainParamsProto.encode({ maxCodeBytes, maxCallGas }) })
+})
+const storeCode = (sender: string, code: Uint8Array) => ({ typeUrl: M.TypeUrl.storeCode, value: { sender, wasmByteCode: code } })
+
+test("an upload limit lowered by governance holds from the next block and in CheckTx after the commit", async () => {
+  const c = await openParamsChain(100_000)
+  const alice = c.keys[0]!.address
+  await c.next()
+  assert.equal(await params(c), { maxCodeBytes: 100_000n, maxCallGas: 1_000_000n }, "genesis params in state")
+
+  // block 2: a 2000-byte upload passes (old limit); exec then sets the limit to 1999
+  c.exec.pending = [update(GOV, 1999n, 2_000_000n)]
+  const r2 = await c.next([await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(2000))])])
+  assert.is(r2.txResults[0]!.code, 0, r2.txResults[0]!.log)
+  assert.ok(c.exec.outcome?.ok, JSON.stringify(c.exec.outcome))
+  assert.equal(await params(c), { maxCodeBytes: 1999n, maxCallGas: 2_000_000n })
+
+  const over = await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(2000, "b"))])
+  const checked = await c.check(over)
+  assert.is(checked.code, 2, checked.log)
+  assert.match(checked.log, /binary is 2000 bytes, limit 1999/)
+  const r3 = await c.next([over])
+  assert.is(r3.txResults[0]!.code, 2, r3.txResults[0]!.log)
+  assert.is(r3.txResults[0]!.codespace, "cyberwasm")
+  assert.match(r3.txResults[0]!.log, /binary is 2000 bytes, limit 1999/)
+  const r4 = await c.next([await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(1999, "c"))])])
+  assert.is(r4.txResults[0]!.code, 0, `a program at the new limit is stored: ${r4.txResults[0]!.log}`)
+})
+
+test("an ordinary account's cyberwasm MsgUpdateParams is refused naming the gov authority; params unchanged", async () => {
+  const c = await openParamsChain(100_000)
+  await c.next()
+  const alice = c.keys[0]!
+  const msg = { typeUrl: M.TypeUrl.updateParams, value: { authority: alice.address, params: M.ChainParamsProto.encode({ maxCodeBytes: 10n, maxCallGas: 10n }) } }
+  const r = await c.next([await c.sign(alice, [msg])])
+  assert.is(r.txResults[0]!.code, 4, r.txResults[0]!.log)
+  assert.match(r.txResults[0]!.log, GOV)
+  assert.equal(await params(c), { maxCodeBytes: 100_000n, maxCallGas: 1_000_000n })
+})
+
+test("out-of-range params through governance are InvalidRequest naming the field; nothing changes", async () => {
+  const c = await openParamsChain(100_000)
+  await c.next()
+  for (const [code, gas, field] of [[0n, 5n, "max_code_bytes"], [10_000_000n, 5n, "max_code_bytes"], [1000n, 0n, "max_call_gas"]] as const) {
+    c.exec.pending = [update(GOV, code, gas)]
+    await c.next()
+    assert.is(c.exec.outcome?.ok, false, `${code}/${gas} refused`)
+    assert.is(c.exec.outcome?.tag, "InvalidRequest")
+    assert.match(c.exec.outcome!.log!, new RegExp(`message 0.*${field}`))
+  }
+  assert.equal(await params(c), { maxCodeBytes: 100_000n, maxCallGas: 1_000_000n })
+})
+
+test.run()
