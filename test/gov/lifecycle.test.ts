@@ -148,4 +148,17 @@ test("a deposit that reaches min_deposit starts the voting period", async () => 
   assert.is((await c.tx(d, voteMsg(d.address, 1n, YES))).code, 0)
 })
 
+test("params an update would make invalid fail the proposal with a log naming the field", async () => {
+  const c = await open()
+  const { a, b, gov } = c.keys
+  assert.is((await c.tx(a, submitMsg(a.address, [quorumUpdate(gov, "1.5")], MIN_DEPOSIT))).code, 0, "submit checks routes and signers only")
+  assert.is((await c.tx(a, voteMsg(a.address, 1n, YES))).code, 0)
+  assert.is((await c.tx(b, voteMsg(b.address, 1n, YES))).code, 0)
+  await c.blocks(4)
+  const done = await c.proposal(1n)
+  assert.is(done?.status, ProposalStatus.PROPOSAL_STATUS_FAILED)
+  assert.match(done!.failedReason, /message 0 \(\/cosmos\.gov\.v1\.MsgUpdateParams\): quorum too large: 1\.5/)
+  assert.is(await govQuorum(c), "0.334000000000000000")
+})
+
 test.run()
