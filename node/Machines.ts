@@ -148,7 +148,7 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
     name: "staking",
     enabled: (config) => config.modules.staking.enabled,
     load: async ({ config }) => {
-      const { StakingMachine } = (await import(PENDING["../modules/staking/Staking.ts"]!)) as { StakingMachine: PendingMachine }
+      const { StakingMachine } = await import("../modules/staking/Staking.ts")
       return new StakingMachine({ bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom })
     }
   },

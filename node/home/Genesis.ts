@@ -7,6 +7,8 @@
  * cosmos-sdk x/auth/types/genesis.go + params.go (DefaultParams), x/bank/types/genesis.go + params.go.
  */
 import { readFileSync } from "node:fs"
+import { fromBech32, toBech32 } from "@cosmjs/encoding"
+import { sha256 } from "../../lib/Bytes.ts"
 import { consensusAddressHex, pubKeyJson, type Ed25519Key } from "./ValidatorKey.ts"
 
 /** A coin as proto-JSON writes it. */
@@ -139,4 +141,71 @@ export const readGenesis = (file: string): Genesis => {
   }
   if (typeof g.app_state !== "object" || g.app_state === null) throw new Error(`${file}: missing app_state`)
   return g
+}
+
+/** Inputs of {@link stakingGenesisSection}. */
+export interface StakingGenesisOptions {
+  /** The node's validator key: its ed25519 public key becomes the genesis validator's consensus key. */
+  readonly validator: Ed25519Key
+  /** Bech32 account that operates the validator and self-delegates (the dev account). */
+  readonly operator: string
+  readonly bech32Prefix: string
+  readonly bondDenom: string
+  /** Bonded tokens (consensus power = tokens / 10^6). */
+  readonly tokens: bigint
+  /** Unbonding period as a JSON duration ("1814400s", the SDK default of 21 days). */
+  readonly unbondingTime: string
+  readonly moniker: string
+  /** Genesis time, RFC 3339: the commission's update time. */
+  readonly genesisTime: string
+}
+
+/** SDK x/staking DefaultUnbondingTime: 21 days. */
+export const DEFAULT_UNBONDING_TIME = "1814400s"
+
+/**
+ * The staking section of a dev genesis: the node's own validator key bonded with `tokens`,
+ * self-delegated from `operator`, plus the bonded pool's balance the bank section must hold (the
+ * pool module account sha256("bonded_tokens_pool")[:20]). Params: SDK defaults but `unbonding_time`.
+ * Source: cosmos-sdk x/staking/types/genesis.go, params.go (DefaultParams); `simd genesis gentx`.
+ */
+export const stakingGenesisSection = (o: StakingGenesisOptions): { readonly staking: unknown; readonly bondedPool: GenesisAccount } => {
+  if (!/^[0-9]{1,15}(\.[0-9]{1,9})?s$/.test(o.unbondingTime)) throw new Error(`invalid unbonding time ${JSON.stringify(o.unbondingTime)}: expected a duration like "1814400s"`)
+  const operatorBytes = fromBech32(o.operator, 90).data
+  const valoper = toBech32(`${o.bech32Prefix}valoper`, operatorBytes, 90)
+  const shares = `${o.tokens}.000000000000000000`
+  return {
+    staking: {
+      params: {
+        unbonding_time: o.unbondingTime, max_validators: 100, max_entries: 7, historical_entries: 10000,
+        bond_denom: o.bondDenom, min_commission_rate: "0.000000000000000000"
+      },
+      last_total_power: "0",
+      last_validator_powers: [],
+      validators: [{
+        operator_address: valoper,
+        consensus_pubkey: { "@type": "/cosmos.crypto.ed25519.PubKey", key: Buffer.from(o.validator.pubkey).toString("base64") },
+        jailed: false,
+        status: "BOND_STATUS_BONDED",
+        tokens: o.tokens.toString(),
+        delegator_shares: shares,
+        description: { moniker: o.moniker, identity: "", website: "", security_contact: "", details: "" },
+        unbonding_height: "0",
+        unbonding_time: "1970-01-01T00:00:00Z",
+        commission: {
+          commission_rates: { rate: "0.100000000000000000", max_rate: "0.200000000000000000", max_change_rate: "0.010000000000000000" },
+          update_time: o.genesisTime
+        },
+        min_self_delegation: "1"
+      }],
+      delegations: [{ delegator_address: o.operator, validator_address: valoper, shares }],
+      unbonding_delegations: [],
+      redelegations: [],
+      exported: false
+    },
+    bondedPool: {
+      address: toBech32(o.bech32Prefix, sha256(new TextEncoder().encode("bonded_tokens_pool")).slice(0, 20), 90),
+      coins: [{ denom: o.bondDenom, amount: o.tokens.toString() }]
+    }
+  }
 }

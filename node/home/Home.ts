@@ -23,7 +23,7 @@ import { Data, Effect } from "effect"
 import { ConfigError, configPath, defaultConfig, loadConfig, writeConfig } from "../config/ConfigFile.ts"
 import type { NodeConfig } from "../config/NodeConfig.ts"
 import { openKeyring, type KeyringError } from "../keyring/Keyring.ts"
-import { makeGenesis, readGenesis, type Genesis } from "./Genesis.ts"
+import { DEFAULT_UNBONDING_TIME, makeGenesis, readGenesis, stakingGenesisSection, type Genesis } from "./Genesis.ts"
 import { generateEd25519, readEd25519KeyFile, writeNodeKey, writeValidatorKey, type Ed25519Key } from "./ValidatorKey.ts"
 
 /** A home file is missing, unreadable or malformed, or cannot be written. */
@@ -35,6 +35,9 @@ export const DEV_CHAIN_ID = "cyberkernel-dev-1"
 export const DEV_KEY_NAME = "dev"
 /** Dev account balance, in the fee denom. */
 export const DEV_BALANCE = "1000000000000000"
+
+/** Consensus power of the genesis validator (staking: this many 10^6 tokens bonded). */
+export const GENESIS_VALIDATOR_POWER = 10n
 
 /** Paths of the files in a home. */
 export const homePaths = (home: string) => ({
@@ -65,6 +68,11 @@ export interface InitHomeOptions {
   readonly devAccount?: boolean | undefined
   /** Genesis time, RFC 3339 (default now). */
   readonly genesisTime?: string | undefined
+  /**
+   * Unbonding period of a new genesis with staking enabled, as a JSON duration (default "1814400s",
+   * 21 days). The node's validator key is then the one genesis validator, self-delegated from the dev account.
+   */
+  readonly unbondingTime?: string | undefined
 }
 
 /** The dev account: a test-keyring key funded in genesis. `mnemonic` is set only when this init created the key. */
@@ -136,21 +144,34 @@ export const initHome = (o: InitHomeOptions): Effect.Effect<InitResult, HomeErro
       }
     }
     const chainId = o.chainId ?? DEV_CHAIN_ID
+    const genesisTime = o.genesisTime ?? new Date().toISOString()
+    // With staking, the producer's own key is the genesis validator (so it keeps producing), bonded
+    // with its genesis power in tokens and self-delegated from the dev account.
+    const staking = config.modules.staking.enabled && devAccount
+      ? yield* tryHome(p.genesis, () => stakingGenesisSection({
+        validator, operator: devAccount.address, bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom,
+        tokens: GENESIS_VALIDATOR_POWER * 1_000_000n, unbondingTime: o.unbondingTime ?? DEFAULT_UNBONDING_TIME, moniker: config.moniker, genesisTime
+      }))
+      : undefined
     const genesis = yield* tryHome(p.genesis, () =>
       makeGenesis({
         chainId,
-        genesisTime: o.genesisTime ?? new Date().toISOString(),
+        genesisTime,
         validator,
         validatorName: config.moniker,
+        validatorPower: GENESIS_VALIDATOR_POWER,
         accounts: devAccount ? [{ address: devAccount.address, coins: devAccount.coins }] : []
       })
     )
+    // the pool is a module account: a bank balance only, no auth BaseAccount
+    const bank = staking ? { bank: { ...genesis.app_state.bank, balances: [...genesis.app_state.bank.balances, staking.bondedPool] } } : {}
     // The config's machine set becomes the genesis registry; consensus params go to genesis.
     const machineSections = yield* Effect.tryPromise({
       try: () => genesisMachineSections(config),
       catch: (e) => new HomeError({ path: p.genesis, message: `${p.genesis}: loading the enabled machines: ${e instanceof Error ? e.message : String(e)}` })
     })
-    yield* tryHome(p.genesis, () => writeGenesisFile(p.genesis, { ...genesis, app_state: { ...genesis.app_state, ...machineSections } }))
+    const stakingSection = staking ? { staking: staking.staking } : {}
+    yield* tryHome(p.genesis, () => writeGenesisFile(p.genesis, { ...genesis, app_state: { ...genesis.app_state, ...bank, ...machineSections, ...stakingSection } }))
     created.push(p.genesis)
     return { home: p.home, chainId, created, devAccount }
   })
