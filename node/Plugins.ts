@@ -22,14 +22,14 @@ import { Data } from "effect"
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { parseCapabilitiesGenesis, type Grant } from "../chain/Capabilities.ts"
+import { CAPABILITIES_NAMESPACE, parseCapabilitiesGenesis, type Grant } from "../chain/Capabilities.ts"
 import type { Machine } from "../chain/Machine.ts"
-import { codeProblem, type MachineRecord } from "../chain/Registry.ts"
+import { codeProblem, REGISTRY_NAMESPACE, type MachineRecord } from "../chain/Registry.ts"
 import { concatBytes, sha256, toHex } from "../lib/Bytes.ts"
 import { moduleAccountBytes } from "../chain/Principal.ts"
 import { formatAddress } from "../modules/auth/Address.ts"
 import { pluginHost, type PluginFactory } from "../plugins/Host.ts"
-import type { CatalogEntry, LoadContext } from "./Machines.ts"
+import { MACHINE_CATALOG, type CatalogEntry, type LoadContext } from "./Machines.ts"
 
 /** A plugin's package.json is missing, unreadable or its `cyberkernel` manifest is invalid. */
 export class PluginManifestError extends Data.TaggedError("PluginManifestError")<{ readonly plugin: string; readonly reason: string }> {
@@ -174,6 +174,13 @@ export const manifestMismatch = (manifest: PluginManifest, machine: Machine): st
   return undefined
 }
 
+/**
+ * Names a plugin machine cannot take: the system namespaces, the `authority` interface (governance's
+ * `authority.execute` capability) and the machines built into this release.
+ */
+export const reservedMachineNames = (): ReadonlySet<string> =>
+  new Set([REGISTRY_NAMESPACE, CAPABILITIES_NAMESPACE, "authority", ...MACHINE_CATALOG.map((e) => e.name)])
+
 /** Options of {@link loadPlugin}: what the factory is given (plugins/Host.ts PluginOptions less the host). */
 export interface LoadPluginOptions {
   readonly bech32Prefix: string
@@ -196,6 +203,7 @@ export interface LoadedPlugin {
 export const loadPlugin = async (dir: string, opts: LoadPluginOptions): Promise<LoadedPlugin> => {
   const manifest = readManifest(dir)
   const plugin = manifest.machine
+  if (reservedMachineNames().has(plugin)) throw new PluginLoadError({ plugin, reason: `"${plugin}" is a system namespace or a built-in machine of this release` })
   const codeHash = pluginCodeHash(dir)
   let mod: { default?: unknown; createMachine?: unknown }
   try {
