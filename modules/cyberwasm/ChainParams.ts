@@ -15,7 +15,7 @@
  */
 import { InvalidRequest } from "../../chain/ChainError.ts"
 import type { KVStore } from "../../store/KVStore.ts"
-import { ChainParamsProto } from "./Messages.ts"
+import { ChainParamsProto, MsgUpdateParams, TypeUrl } from "./Messages.ts"
 
 /** Governance-changeable params. */
 export interface CyberWasmChainParams {
@@ -62,7 +62,7 @@ export const writeChainParams = (store: KVStore, p: CyberWasmChainParams): void 
 const int = (v: unknown, what: string, fallback: bigint): bigint => {
   if (v === undefined) return fallback
   if ((typeof v === "string" || typeof v === "number") && /^[0-9]{1,20}$/.test(String(v))) return BigInt(v)
-  return bad(`genesis params.${what} must be a non-negative integer (decimal string), got ${String(v).slice(0, 80)}`)
+  return bad(`params.${what} must be a non-negative integer (decimal string), got ${String(v).slice(0, 80)}`)
 }
 
 /** Params from genesis JSON `{max_code_bytes, max_call_gas}`; missing fields from `defaults`. Validated. */
@@ -84,3 +84,27 @@ export const chainParamsToJson = (p: CyberWasmChainParams): { max_code_bytes: st
   max_code_bytes: String(p.maxCodeBytes),
   max_call_gas: p.maxCallGas.toString()
 })
+
+/**
+ * SDK-style JSON of MsgUpdateParams (proposal files): `{"@type", "authority", "params":
+ * {"max_code_bytes": "N", "max_call_gas": "N"}}`, both fields required. Returns the message bytes;
+ * InvalidRequest naming the field (ranges are checked when the message runs).
+ */
+export const updateParamsFromJSON = (json: Record<string, unknown>): Uint8Array => {
+  if (typeof json.authority !== "string") bad(`field "authority" must be a string`)
+  const p = json.params
+  if (typeof p !== "object" || p === null || Array.isArray(p)) return bad("params must be an object")
+  const o = p as Record<string, unknown>
+  for (const k of ["max_code_bytes", "max_call_gas"]) if (o[k] === undefined) bad(`params.${k} is missing: MsgUpdateParams sets all params`)
+  return MsgUpdateParams.encode({
+    authority: json.authority as string,
+    params: ChainParamsProto.encode({ maxCodeBytes: int(o["max_code_bytes"], "max_code_bytes", 0n), maxCallGas: int(o["max_call_gas"], "max_call_gas", 0n) })
+  })
+}
+
+/** Inverse of {@link updateParamsFromJSON}. */
+export const updateParamsToJSON = (value: Uint8Array): Record<string, unknown> => {
+  const m = MsgUpdateParams.decode(value)
+  const p = ChainParamsProto.decode(m.params)
+  return { "@type": TypeUrl.updateParams, authority: m.authority, params: { max_code_bytes: p.maxCodeBytes.toString(), max_call_gas: p.maxCallGas.toString() } }
+}

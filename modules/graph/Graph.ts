@@ -6,8 +6,10 @@
  *   new Application({ machines: [auth, bank, graph], ... })   // grants: bank.balance, bank.supply
  *
  * Message: `/cyber.graph.v1beta1.MsgCyberlink` (Messages.ts); the same path as the call "link" of
- * `onCall` (with "rank", "outlinks", "backlinks": the call API other machines use). Queries: `/cyber.rank.v1beta1.Query/
- * {Rank, RankProof, Search, Backlinks, Top}`, `/cyber.graph.v1beta1.Query/GraphStats`,
+ * `onCall` (with "rank", "outlinks", "backlinks": the call API other machines use). Governance:
+ * `/cyber.graph.v1beta1.MsgUpdateParams`, `/cyber.rank.v1beta1.MsgUpdateParams` (ParamsMessages.ts;
+ * effective from the next block). Queries: `/cyber.rank.v1beta1.Query/
+ * {Rank, RankProof, Search, Backlinks, Top, Params}`, `/cyber.graph.v1beta1.Query/{GraphStats, Params}`,
  * `/cyber.bandwidth.v1beta1.Query/{NeuronBandwidth, Price, Load}`. State layout: internal/Keys.ts;
  * bandwidth: Bandwidth.ts; schedule and formulas: docs/graph.md.
  *

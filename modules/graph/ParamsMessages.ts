@@ -21,7 +21,7 @@
  */
 import type { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
 import { InvalidRequest } from "../../chain/ChainError.ts"
-import { DEC, parseDec, type GraphParams, type GraphRankParams } from "./GraphParams.ts"
+import { DEC, defaultGraphParams, paramsFromGenesis, parseDec, type GraphParams, type GraphRankParams } from "./GraphParams.ts"
 import { codec, type Codec } from "./Messages.ts"
 
 /** The all-params message. */
@@ -246,3 +246,68 @@ export const paramsFromProto = (p: ParamsProto): GraphParams => {
     rank: rankFromProto(r, { calculationPeriod: 0n, mode: "cyber", damping: "", tolerance: "", maxIterations: 0 })
   }
 }
+
+type Json = Record<string, unknown>
+
+const requireKeys = (o: unknown, keys: ReadonlyArray<string>, where: string): Json => {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return bad(`${where} must be an object`)
+  for (const k of keys) if ((o as Json)[k] === undefined) bad(`${where}.${k} is missing: MsgUpdateParams sets all params`)
+  return o as Json
+}
+
+/**
+ * SDK-style JSON of a graph MsgUpdateParams (proposal files): `{"@type", "authority", "params"}`
+ * with `params` in the genesis shape (GraphParams.ts paramsToGenesis: decimals as human text,
+ * "0.85"), every field required. For `/cyber.rank.v1beta1.MsgUpdateParams`, params are go-cyber's
+ * `{calculation_period, damping_factor, tolerance}` (mode, max_iterations optional). Returns the
+ * message bytes; InvalidRequest naming the field.
+ */
+export const updateParamsFromJSON = (typeUrl: string, json: Json): Uint8Array => {
+  if (typeof json.authority !== "string") bad(`${typeUrl}: field "authority" must be a string`)
+  const authority = json.authority as string
+  if (typeUrl === MSG_UPDATE_RANK_PARAMS_URL) {
+    const r = requireKeys(json.params, ["calculation_period", "damping_factor", "tolerance"], "params")
+    const { damping_factor, tolerance, ...rest } = r
+    const rank = paramsFromGenesis({ params: { rank: { ...rest, damping: damping_factor, tolerance } } }, defaultGraphParams).rank
+    return MsgUpdateRankParams.encode({ authority, params: { ...rankToProto(rank), mode: r.mode === undefined ? "" : rank.mode, maxIterations: r.max_iterations === undefined ? 0 : rank.maxIterations } }).finish()
+  }
+  const p = requireKeys(json.params, ["stake_denom", "bandwidth", "rank"], "params")
+  requireKeys(p.bandwidth, ["recovery_period", "adjust_price_period", "base_price", "base_load", "max_block_bandwidth", "desirable_bandwidth"], "params.bandwidth")
+  requireKeys(p.rank, ["calculation_period", "mode", "damping", "tolerance", "max_iterations"], "params.rank")
+  return MsgUpdateParams.encode({ authority, params: paramsToProto(paramsFromGenesis({ params: p }, defaultGraphParams)) }).finish()
+}
+
+/** Inverse of {@link updateParamsFromJSON} (values as stored in a proposal, checked or not). */
+export const updateParamsToJSON = (typeUrl: string, value: Uint8Array): Json => {
+  if (typeUrl === MSG_UPDATE_RANK_PARAMS_URL) {
+    const m = MsgUpdateRankParams.decode(value)
+    const r = m.params
+    return {
+      "@type": typeUrl, authority: m.authority,
+      params: r ? {
+        calculation_period: r.calculationPeriod.toString(), damping_factor: wireText(r.dampingFactor), tolerance: wireText(r.tolerance),
+        ...(r.mode !== "" ? { mode: r.mode } : {}), ...(r.maxIterations !== 0 ? { max_iterations: r.maxIterations } : {})
+      } : null
+    }
+  }
+  const m = MsgUpdateParams.decode(value)
+  const p = m.params
+  return {
+    "@type": typeUrl, authority: m.authority,
+    params: p ? {
+      stake_denom: p.stakeDenom,
+      bandwidth: p.bandwidth ? {
+        recovery_period: p.bandwidth.recoveryPeriod.toString(), adjust_price_period: p.bandwidth.adjustPricePeriod.toString(),
+        base_price: wireText(p.bandwidth.basePrice), base_load: wireText(p.bandwidth.baseLoad),
+        max_block_bandwidth: p.bandwidth.maxBlockBandwidth.toString(), desirable_bandwidth: p.bandwidth.desirableBandwidth.toString()
+      } : null,
+      rank: p.rank ? {
+        calculation_period: p.rank.calculationPeriod.toString(), mode: p.rank.mode, damping: wireText(p.rank.dampingFactor),
+        tolerance: wireText(p.rank.tolerance), max_iterations: p.rank.maxIterations
+      } : null
+    } : null
+  }
+}
+
+/** LegacyDec wire text -> human decimal text; text that is not wire digits is kept as it is. */
+const wireText = (s: string): string => (/^[0-9]{1,60}$/.test(s) ? decText(BigInt(s)) : s)

@@ -7,10 +7,14 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { BinaryWriter } from "cosmjs-types/binary"
 import { isChainError } from "../../chain/ChainError.ts"
-import { chainParamsFromJson, chainParamsToJson, decodeChainParams, encodeChainParams, validateChainParams } from "../../modules/cyberwasm/ChainParams.ts"
+import {
+  chainParamsFromJson, chainParamsToJson, decodeChainParams, encodeChainParams, updateParamsFromJSON as cwFromJSON, updateParamsToJSON as cwToJSON, validateChainParams
+} from "../../modules/cyberwasm/ChainParams.ts"
+import { paramsToGenesis } from "../../modules/graph/GraphParams.ts"
 import { decodeRankParams, defaultGraphParams, encodeRankParams, rankParamsFromJson, rankParamsToJson, validateParams } from "../../modules/graph/GraphParams.ts"
 import {
-  decFromWire, decText, MsgUpdateRankParams, paramsFromProto, paramsToProto, rankFromProto, RankParamsProto
+  decFromWire, decText, MSG_UPDATE_PARAMS_URL, MSG_UPDATE_RANK_PARAMS_URL, MsgUpdateParams, MsgUpdateRankParams, paramsFromProto, paramsToProto, rankFromProto,
+  RankParamsProto, updateParamsFromJSON, updateParamsToJSON
 } from "../../modules/graph/ParamsMessages.ts"
 
 const refused = (f: () => unknown, tag: string, log: RegExp): void => {
@@ -74,6 +78,23 @@ test("cyberwasm chain params: genesis JSON, ranges against the build ceiling, pr
   refused(() => chainParamsFromJson({ max_call_gas: "-1" }, defaults, 2000), "InvalidRequest", /max_call_gas must be a non-negative integer/)
   refused(() => chainParamsFromJson({ max_code_size: "1" }, defaults, 2000), "InvalidRequest", /unknown field "max_code_size"/)
   refused(() => validateChainParams(decodeChainParams(encodeChainParams({ maxCodeBytes: 5, maxCallGas: 0n })), 2000), "InvalidRequest", /max_call_gas/)
+})
+
+test("proposal JSON of the MsgUpdateParams messages converts both ways; a missing field is named", () => {
+  const full = { "@type": MSG_UPDATE_PARAMS_URL, authority: "cyber1gov", params: (paramsToGenesis(defaultGraphParams) as { params: Record<string, unknown> }).params }
+  const bytes = updateParamsFromJSON(MSG_UPDATE_PARAMS_URL, full)
+  assert.equal(paramsFromProto(MsgUpdateParams.decode(bytes).params!), defaultGraphParams)
+  assert.equal(updateParamsFromJSON(MSG_UPDATE_PARAMS_URL, updateParamsToJSON(MSG_UPDATE_PARAMS_URL, bytes)), bytes)
+  refused(() => updateParamsFromJSON(MSG_UPDATE_PARAMS_URL, { ...full, params: { ...full.params, rank: { mode: "cyber" } } }), "InvalidRequest", /params.rank.calculation_period is missing/)
+
+  const rank = { "@type": MSG_UPDATE_RANK_PARAMS_URL, authority: "cyber1gov", params: { calculation_period: "7", damping_factor: "0.9", tolerance: "0.01" } }
+  const rb = updateParamsFromJSON(MSG_UPDATE_RANK_PARAMS_URL, rank)
+  assert.equal(MsgUpdateRankParams.decode(rb).params, { calculationPeriod: 7n, dampingFactor: "900000000000000000", tolerance: "10000000000000000", mode: "", maxIterations: 0 })
+  assert.equal(updateParamsToJSON(MSG_UPDATE_RANK_PARAMS_URL, rb), rank)
+
+  const cw = { "@type": "/cyber.cyberwasm.v1.MsgUpdateParams", authority: "cyber1gov", params: { max_code_bytes: "5000", max_call_gas: "77" } }
+  assert.equal(cwToJSON(cwFromJSON(cw)), cw)
+  refused(() => cwFromJSON({ authority: "cyber1gov", params: { max_code_bytes: "5000" } }), "InvalidRequest", /params.max_call_gas is missing/)
 })
 
 test.run()
