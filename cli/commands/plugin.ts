@@ -12,6 +12,8 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { readFileSync } from "node:fs"
 import { activationProposal, chainStatusText, installPlugin, readChainRegistry, verifyPlugins, type LoadPluginOptions } from "../../node/Plugins.ts"
+import { toHex } from "../../lib/Bytes.ts"
+import { MACHINE_CATALOG } from "../../node/Machines.ts"
 import { CliFailure, configOrDefault, emit, home } from "../Globals.ts"
 
 const fail = (e: unknown) => new CliFailure({ message: e instanceof Error ? e.message : String(e) })
@@ -53,11 +55,18 @@ const list = Command.make("list", {}, () =>
         : c.version === undefined ? "unknown (plugin does not load)"
         : chainStatusText({ version: c.version, codeHash: c.codeHash! }, chain.records.find((r) => r.name === c.machine))
     }))
+    // Machines the chain runs or schedules that are neither built in nor installed here: what to install.
+    const builtIn = new Set(MACHINE_CATALOG.map((e) => e.name))
+    const needed = !chain.available ? [] : chain.records
+      .filter((r) => (r.status === "active" || r.status === "scheduled") && !builtIn.has(r.name) && !checks.some((c) => c.machine === r.name))
+      .map((r) => ({ name: r.name, version: r.version, code_hash: toHex(r.codeHash), chain: `${chainStatusText({ version: r.version, codeHash: toHex(r.codeHash) }, r)}, NOT INSTALLED here` }))
     const where = chain.available ? `chain state at height ${chain.height}` : `local only: ${chain.reason}`
-    yield* emit({ plugins: rows, chain_state: chain.available ? { height: chain.height } : { unavailable: chain.reason } }, () =>
-      rows.length === 0
-        ? `no plugins installed (${where})`
-        : [`plugins (${where}):`, ...rows.map((r) => `  ${r.name}  ${r.version ?? "?"}  ${r.code_hash ?? "?"}${r.chain ? `  ${r.chain}` : ""}${r.problem ? `  BROKEN: ${r.problem}` : ""}`)].join("\n"))
+    yield* emit({ plugins: rows, missing: needed, chain_state: chain.available ? { height: chain.height } : { unavailable: chain.reason } }, () =>
+      [
+        rows.length === 0 ? `no plugins installed (${where})` : `plugins (${where}):`,
+        ...rows.map((r) => `  ${r.name}  ${r.version ?? "?"}  ${r.code_hash ?? "?"}${r.chain ? `  ${r.chain}` : ""}${r.problem ? `  BROKEN: ${r.problem}` : ""}`),
+        ...(needed.length === 0 ? [] : ["the chain runs machines this node does not have (install these plugins):", ...needed.map((r) => `  ${r.name}  ${r.version}  ${r.code_hash}  ${r.chain}`)])
+      ].join("\n"))
   })
 ).pipe(Command.withDescription("List installed plugins: name, version, code hash, and their status on the chain when the node is stopped"))
 

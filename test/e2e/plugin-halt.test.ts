@@ -108,6 +108,7 @@ test(`a node without the hello plugin stops before height ${H}, resumes after in
     // `plugin list` on the stopped node shows what the chain expects.
     const listed = await cli(["plugin", "list", "--home", b.home])
     assert.ok(listed.out.includes("no plugins installed"), listed.out)
+    assert.ok(listed.out.includes(`hello  0.1.0  ${codeHash}  scheduled at height ${H}, NOT INSTALLED here`), listed.out)
 
     // Install and start again: B resumes at H and runs on.
     const ib = await install(b.home)
