@@ -291,3 +291,6 @@ export const weightedOptions = (options: ReadonlyArray<WeightedVoteOption>): Wei
   if (total < ONE) throw new InvalidVote({ log: "total weight lower than 1.00: invalid vote option" })
   return out
 }
+
+/** Proposal and tally as SDK protojson (CLI output, genesis): see internal/Genesis.ts. */
+export { proposalToJSON, tallyToJSON } from "./internal/Genesis.ts"

@@ -53,10 +53,30 @@ const coins = (v: unknown, where: string): ProtoCoin[] => {
 }
 const time = (v: unknown, where: string): Timestamp | undefined => (v === undefined || v === null ? undefined : at(where, () => parseTimestamp(v, where)))
 const timeJson = (t: Timestamp | undefined): string | null => (t ? formatTimestamp(t) : null)
-const tallyJson = (t: TallyResult | undefined) => {
+/** A tally as SDK protojson (yes_count, abstain_count, no_count, no_with_veto_count). */
+export const tallyToJSON = (t: TallyResult | undefined): Json => {
   const r = t ?? emptyTally()
   return { yes_count: r.yesCount, abstain_count: r.abstainCount, no_count: r.noCount, no_with_veto_count: r.noWithVetoCount }
 }
+
+/** A proposal as SDK protojson (genesis, CLI output): messages through the JSON table (MsgJson.ts). */
+export const proposalToJSON = (p: Proposal): Json => ({
+  id: p.id.toString(),
+  messages: p.messages.map(msgToJSON),
+  status: proposalStatusToJSON(p.status),
+  final_tally_result: tallyToJSON(p.finalTallyResult),
+  submit_time: timeJson(p.submitTime),
+  deposit_end_time: timeJson(p.depositEndTime),
+  total_deposit: p.totalDeposit,
+  voting_start_time: timeJson(p.votingStartTime),
+  voting_end_time: timeJson(p.votingEndTime),
+  metadata: p.metadata,
+  title: p.title,
+  summary: p.summary,
+  proposer: p.proposer,
+  expedited: p.expedited,
+  failed_reason: p.failedReason
+})
 
 /** What import needs. */
 export interface GenesisEnv {
@@ -144,23 +164,7 @@ export const exportGovGenesis = (ctx: QueryContext, defaults: Params): Json => {
   const deposits: Json[] = []
   const votes: Json[] = []
   for (const p of iterateProposals(ctx.store)) {
-    proposals.push({
-      id: p.id.toString(),
-      messages: p.messages.map(msgToJSON),
-      status: proposalStatusToJSON(p.status),
-      final_tally_result: tallyJson(p.finalTallyResult),
-      submit_time: timeJson(p.submitTime),
-      deposit_end_time: timeJson(p.depositEndTime),
-      total_deposit: p.totalDeposit,
-      voting_start_time: timeJson(p.votingStartTime),
-      voting_end_time: timeJson(p.votingEndTime),
-      metadata: p.metadata,
-      title: p.title,
-      summary: p.summary,
-      proposer: p.proposer,
-      expedited: p.expedited,
-      failed_reason: p.failedReason
-    })
+    proposals.push(proposalToJSON(p))
     for (const d of listDeposits(ctx.store, p.id)) deposits.push({ proposal_id: d.proposalId.toString(), depositor: d.depositor, amount: d.amount })
     for (const v of listVotes(ctx.store, p.id)) {
       votes.push({
