@@ -1,8 +1,9 @@
 /**
  * The one table that turns SDK JSON messages ({"@type": "<type URL>", snake_case fields}, as in
  * proposal files and genesis) into protobuf `Any`s and back: cosmjs-types `fromJSON`/`encode` for
- * Cosmos messages, chain/Authority.ts for the system authority messages (/cyberkernel.*), and gov's
- * own params JSON for gov MsgUpdateParams. Durations are protojson text ("172800s"); LegacyDec
+ * Cosmos messages, chain/Authority.ts for the system authority messages (/cyberkernel.*), gov's
+ * own params JSON for gov MsgUpdateParams, and the graph, rank and cyberwasm modules' JSON forms
+ * of their MsgUpdateParams. Durations are protojson text ("172800s"); LegacyDec
  * fields (gogoproto customtype) are human decimals in JSON ("0.05") and scaled integers on the wire.
  * A type outside the table is carried as {"@type", "@value": base64 of the bytes} (a cyberkernel
  * form, so genesis export/import keeps any proposal's messages).
@@ -15,6 +16,9 @@ import * as Distr from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import * as GovTx from "cosmjs-types/cosmos/gov/v1/tx"
 import * as Staking from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
+import * as CyberWasmParams from "../cyberwasm/ChainParams.ts"
+import { TypeUrl as CyberWasmTypeUrl } from "../cyberwasm/Messages.ts"
+import * as GraphParams from "../graph/ParamsMessages.ts"
 import { authorityMsgFromJSON, authorityMsgToJSON, isAuthorityMsg } from "../../chain/Authority.ts"
 import { InvalidRequest } from "../../chain/ChainError.ts"
 import { fromBase64, toBase64 } from "@cosmjs/encoding"
@@ -114,7 +118,15 @@ const govUpdateParams: [string, Entry] = [
   }
 ]
 
+// params updates of graph, rank and cyberwasm carry their own JSON forms
+const own = (typeUrl: string, from: (json: Json) => Uint8Array, to: (value: Uint8Array) => Json): [string, Entry] => [
+  typeUrl, { fromJSON: (json) => from({ "@type": typeUrl, ...json }), toJSON: to }
+]
+
 const TABLE = new Map<string, Entry>([
+  own(GraphParams.MSG_UPDATE_PARAMS_URL, (j) => GraphParams.updateParamsFromJSON(GraphParams.MSG_UPDATE_PARAMS_URL, j), (v) => GraphParams.updateParamsToJSON(GraphParams.MSG_UPDATE_PARAMS_URL, v)),
+  own(GraphParams.MSG_UPDATE_RANK_PARAMS_URL, (j) => GraphParams.updateParamsFromJSON(GraphParams.MSG_UPDATE_RANK_PARAMS_URL, j), (v) => GraphParams.updateParamsToJSON(GraphParams.MSG_UPDATE_RANK_PARAMS_URL, v)),
+  own(CyberWasmTypeUrl.updateParams, CyberWasmParams.updateParamsFromJSON, CyberWasmParams.updateParamsToJSON),
   proto(Bank.MsgSend as ProtoCodec<Bank.MsgSend>),
   proto(Bank.MsgMultiSend as ProtoCodec<Bank.MsgMultiSend>),
   proto(GovTx.MsgDeposit as ProtoCodec<GovTx.MsgDeposit>),

@@ -151,6 +151,8 @@ test("the JSON message table: SDK JSON to Any and back, LegacyDec and duration f
   assert.equal(msgToJSON({ typeUrl: "/x.Opaque", value: Uint8Array.of(1, 2) }), { "@type": "/x.Opaque", "@value": "AQI=" })
   assert.equal(msgFromJSON({ "@type": "/x.Opaque", "@value": "AQI=" }), { typeUrl: "/x.Opaque", value: Uint8Array.of(1, 2) })
   assert.throws(() => msgFromJSON({ "@type": "/x.Unknown", a: 1 }), /unknown message type/)
+  const wasm = { "@type": "/cyber.cyberwasm.v1.MsgUpdateParams", authority: c.keys.gov, params: { max_code_bytes: "1000", max_call_gas: "2000" } }
+  assert.equal(msgToJSON(msgFromJSON(wasm)), wasm, "cyberwasm params through its own JSON form")
 })
 
 test.run()
