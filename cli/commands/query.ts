@@ -10,6 +10,7 @@ import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 import { cyberwasmQueryCommand } from "../../modules/cyberwasm/cli/Commands.ts"
 import { govQueryCommand } from "./gov.ts"
 import { graphQueryCommand } from "./graph.ts"
+import { stakingQueryCommand } from "./staking.ts"
 
 const promise = <A>(what: string, f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => new CliFailure({ message: `${what}: ${e instanceof Error ? e.message : String(e)}` }) })
@@ -75,5 +76,5 @@ const tx = Command.make("tx", {
 export const queryCommand = Command.make("query").pipe(
   Command.withDescription("Query chain state through the node's RPC"),
   Command.withAlias("q"),
-  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand])
+  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, stakingQueryCommand])
 )

@@ -15,6 +15,7 @@ import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
 import { cyberwasmTxCommand } from "../../modules/cyberwasm/cli/Commands.ts"
 import { govTxCommand } from "./gov.ts"
 import { graphTxCommand } from "./graph.ts"
+import { stakingTxCommand } from "./staking.ts"
 
 const promise = <A>(what: string, f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => new CliFailure({ message: `${what}: ${e instanceof Error ? e.message : String(e)}` }) })
@@ -84,5 +85,5 @@ const bank = Command.make("bank").pipe(Command.withDescription("Bank transaction
 /** `tx` and its subcommands. */
 export const txCommand = Command.make("tx").pipe(
   Command.withDescription("Sign and broadcast transactions"),
-  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand])
+  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, stakingTxCommand])
 )

@@ -21,6 +21,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { initHome } from "../../node/home/Home.ts"
+import { cli } from "../cli/cliProcess.ts"
 import { freePort, rpc, startNode, type NodeProcess, type TestHome } from "./harness.ts"
 
 const DEC = 10n ** 18n
@@ -62,7 +63,7 @@ test.before(async (ctx) => {
     await setup(ctx)
   } catch (e) {
     // uvu reports a failing before hook only as 0 passed
-    console.error("staking node setup failed:", e)
+    console.log("staking node setup failed:", e)
     throw e
   }
 })
@@ -192,6 +193,26 @@ test("redelegate: shares move from the second validator to the genesis one, entr
   assert.equal(dels.delegationResponses.map((r) => r.balance.amount).sort(), ["10500000", "1500000"].sort())
   const { validators } = await q.staking.validators("BOND_STATUS_BONDED")
   assert.equal(validators.map((v) => [v.operatorAddress, v.tokens]).sort(), [[genesisVal, "10500000"], [src, "6500000"]].sort())
+})
+
+test("CLI: tx staking delegate / unbond with the dev key, query staking validators / delegations", async ({ q, h, alice, bob, genesisVal }) => {
+  const val = valoper(bob)
+  const before = (await q.staking.delegation(alice, val)).delegationResponse!.balance.amount
+  const base = ["--home", h.home, "--node", h.rpcUrl, "--output", "json"]
+  const del = await cli(["tx", "staking", "delegate", val, "700000boot", "--from", "dev", ...base])
+  assert.is(del.code, 0, del.stderr + del.stdout)
+  assert.is((await q.staking.delegation(alice, val)).delegationResponse!.balance.amount, String(BigInt(before) + 700_000n))
+  const unb = await cli(["tx", "staking", "unbond", val, "200000boot", "--from", "dev", ...base])
+  assert.is(unb.code, 0, unb.stderr + unb.stdout)
+  assert.ok(/^[0-9]+$/.test(JSON.parse(unb.stdout).completion_time_unix))
+  const vals = JSON.parse((await cli(["query", "staking", "validators", "--status", "bonded", ...base])).stdout) as { validators: Array<{ operator_address: string }> }
+  assert.equal(vals.validators.map((v) => v.operator_address).sort(), [genesisVal, val].sort())
+  const dels = JSON.parse((await cli(["query", "staking", "delegations", alice, ...base])).stdout) as { delegation_responses: Array<{ delegation: { validator_address: string }; balance: { amount: string } }> }
+  const onVal = dels.delegation_responses.find((d) => d.delegation.validator_address === val)!
+  assert.is(onVal.balance.amount, String(BigInt(before) + 500_000n))
+  const bad = await cli(["tx", "staking", "delegate", alice, "1boot", "--from", "dev", ...base])
+  assert.is.not(bad.code, 0)
+  assert.match(bad.stderr + bad.stdout, /invalid validator address/)
 })
 
 test.run()
