@@ -5,10 +5,11 @@
  * keeping its commission and sharing the remainder with its delegators through F1 periods.
  *
  * Messages: `/cosmos.distribution.v1beta1.{MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission,
- * MsgSetWithdrawAddress, MsgFundCommunityPool, MsgUpdateParams}`. Queries:
- * `/cosmos.distribution.v1beta1.Query/{Params, ValidatorOutstandingRewards, ValidatorCommission,
- * DelegationRewards, DelegationTotalRewards, DelegatorValidators, DelegatorWithdrawAddress,
- * CommunityPool}`. Call API: wit/chain/distribution.wit, the staking hooks, callable only by
+ * MsgSetWithdrawAddress, MsgFundCommunityPool, MsgUpdateParams, MsgCommunityPoolSpend}` (the last
+ * two from the gov authority). Queries: `/cosmos.distribution.v1beta1.Query/{Params,
+ * ValidatorDistributionInfo, ValidatorOutstandingRewards, ValidatorCommission, ValidatorSlashes
+ * (always empty), DelegationRewards, DelegationTotalRewards, DelegatorValidators,
+ * DelegatorWithdrawAddress, CommunityPool}`. Call API: wit/chain/distribution.wit, the staking hooks, callable only by
  * `machine:staking`. State: internal/State.ts; F1: internal/Rewards.ts. Docs: docs/machines/distribution.md.
  *
  * Differences from the SDK, by design: our BlockContext carries no last-commit votes, so every
@@ -23,10 +24,11 @@ import {
   QueryCommunityPoolResponse, QueryDelegationRewardsRequest, QueryDelegationRewardsResponse, QueryDelegationTotalRewardsRequest,
   QueryDelegationTotalRewardsResponse, QueryDelegatorValidatorsRequest, QueryDelegatorValidatorsResponse, QueryDelegatorWithdrawAddressRequest,
   QueryDelegatorWithdrawAddressResponse, QueryParamsResponse, QueryValidatorCommissionRequest, QueryValidatorCommissionResponse,
-  QueryValidatorOutstandingRewardsRequest, QueryValidatorOutstandingRewardsResponse
+  QueryValidatorDistributionInfoRequest, QueryValidatorDistributionInfoResponse, QueryValidatorOutstandingRewardsRequest,
+  QueryValidatorOutstandingRewardsResponse, QueryValidatorSlashesRequest, QueryValidatorSlashesResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
 import {
-  MsgFundCommunityPool, MsgFundCommunityPoolResponse, MsgSetWithdrawAddress, MsgSetWithdrawAddressResponse, MsgUpdateParams, MsgUpdateParamsResponse,
+  MsgCommunityPoolSpend, MsgCommunityPoolSpendResponse, MsgFundCommunityPool, MsgFundCommunityPoolResponse, MsgSetWithdrawAddress, MsgSetWithdrawAddressResponse, MsgUpdateParams, MsgUpdateParamsResponse,
   MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse, MsgWithdrawValidatorCommission, MsgWithdrawValidatorCommissionResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import {
@@ -46,7 +48,7 @@ import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { bytesEqual, formatAddress, parseAddress } from "../auth/Address.ts"
 import { validCoins } from "../bank/Coin.ts"
 import {
-  EmptyDelegationDistInfo, InvalidAuthority, NoDelegationExists, NoValidatorCommission, NoValidatorDistInfo, NoValidatorExists, SetWithdrawAddrDisabled
+  BadDistribution, EmptyDelegationDistInfo, InvalidAuthority, NoDelegationExists, NoValidatorCommission, NoValidatorDistInfo, NoValidatorExists, SetWithdrawAddrDisabled
 } from "./DistributionError.ts"
 import { decCoinsAdd, decCoinsFromCoins, decCoinsString, decCoinsSub, decCoinsToProto, decCoinsTruncate, ONE, parseDecWire, type DecCoin } from "./internal/Dec.ts"
 import { exportGenesis, importGenesis, type Prefixes } from "./internal/Genesis.ts"
@@ -65,6 +67,7 @@ export const MSG_WITHDRAW_VALIDATOR_COMMISSION_URL = "/cosmos.distribution.v1bet
 export const MSG_SET_WITHDRAW_ADDRESS_URL = "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress"
 export const MSG_FUND_COMMUNITY_POOL_URL = "/cosmos.distribution.v1beta1.MsgFundCommunityPool"
 export const MSG_UPDATE_PARAMS_URL = "/cosmos.distribution.v1beta1.MsgUpdateParams"
+export const MSG_COMMUNITY_POOL_SPEND_URL = "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend"
 /** gRPC query prefix. */
 export const DISTRIBUTION_QUERY = "/cosmos.distribution.v1beta1.Query/"
 const STAKING_QUERY = "/cosmos.staking.v1beta1.Query/"
@@ -104,7 +107,8 @@ export class DistributionMachine implements Machine {
   readonly name: string = "distribution"
   readonly version: string = "0.1.0"
   readonly msgTypeUrls: ReadonlyArray<string> = [
-    MSG_WITHDRAW_DELEGATOR_REWARD_URL, MSG_WITHDRAW_VALIDATOR_COMMISSION_URL, MSG_SET_WITHDRAW_ADDRESS_URL, MSG_FUND_COMMUNITY_POOL_URL, MSG_UPDATE_PARAMS_URL
+    MSG_WITHDRAW_DELEGATOR_REWARD_URL, MSG_WITHDRAW_VALIDATOR_COMMISSION_URL, MSG_SET_WITHDRAW_ADDRESS_URL, MSG_FUND_COMMUNITY_POOL_URL, MSG_UPDATE_PARAMS_URL,
+    MSG_COMMUNITY_POOL_SPEND_URL
   ]
   readonly queryPrefixes: ReadonlyArray<string> = [DISTRIBUTION_QUERY]
   /** The staking hooks: wit/chain/distribution.wit. */
@@ -154,7 +158,7 @@ export class DistributionMachine implements Machine {
     return parseAddress(address, this.px.valoper, what)
   }
 
-  /** Signers (cosmos.msg.v1.signer): delegator, the validator's account, delegator, depositor, authority. */
+  /** Signers (cosmos.msg.v1.signer): delegator, the validator's account, delegator, depositor, authority (twice). */
   signers(msg: Any): ReadonlyArray<string> {
     const p = this.px.account
     switch (msg.typeUrl) {
@@ -168,6 +172,8 @@ export class DistributionMachine implements Machine {
         return [formatAddress(this.acc(decode("MsgFundCommunityPool", () => MsgFundCommunityPool.decode(msg.value)).depositor, "invalid depositor address"), p)]
       case MSG_UPDATE_PARAMS_URL:
         return [formatAddress(this.acc(decode("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value)).authority, "invalid authority address"), p)]
+      case MSG_COMMUNITY_POOL_SPEND_URL:
+        return [formatAddress(this.acc(decode("MsgCommunityPoolSpend", () => MsgCommunityPoolSpend.decode(msg.value)).authority, "invalid authority address"), p)]
       default:
         throw new UnknownRequest({ log: `unrecognized distribution message type: ${msg.typeUrl}: unknown request` })
     }
@@ -206,7 +212,7 @@ export class DistributionMachine implements Machine {
       }
       case MSG_UPDATE_PARAMS_URL: {
         const m = decode("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value))
-        if (m.authority !== this.govAuthority) throw new InvalidAuthority({ log: `invalid authority; expected ${this.govAuthority}, got ${m.authority}: expected gov account as only signer for proposal message` })
+        this.checkAuthority(m.authority)
         const p = m.params
         const nonZero = (t: string | undefined) => t !== undefined && t !== "" && !/^0+$/.test(t)
         if (nonZero(p?.baseProposerReward) || nonZero(p?.bonusProposerReward)) {
@@ -218,9 +224,28 @@ export class DistributionMachine implements Machine {
         setParams(ctx.store, { communityTax: tax, withdrawAddrEnabled: p.withdrawAddrEnabled })
         return { typeUrl: "/cosmos.distribution.v1beta1.MsgUpdateParamsResponse", value: MsgUpdateParamsResponse.encode({}).finish() }
       }
+      case MSG_COMMUNITY_POOL_SPEND_URL: {
+        const m = decode("MsgCommunityPoolSpend", () => MsgCommunityPoolSpend.decode(msg.value))
+        this.checkAuthority(m.authority)
+        if (m.amount.length === 0) throw new InvalidCoins({ log: "amount cannot be nil: invalid coins" })
+        const coins = validCoins(m.amount, false)
+        const to = this.acc(m.recipient, "invalid recipient address")
+        if (this.blocked.some((b) => bytesEqual(b, to))) throw new Unauthorized({ log: `${m.recipient} is not allowed to receive external funds: unauthorized` })
+        const pool = getCommunityPool(ctx.store)
+        const spent = decCoinsFromCoins(coins)
+        const short = spent.find((c) => (pool.find((p) => p.denom === c.denom)?.atto ?? 0n) < c.atto)
+        if (short) throw new BadDistribution({ log: `community pool does not have sufficient coins to distribute: ${short.denom}` })
+        setCommunityPool(ctx.store, decCoinsSub(pool, spent))
+        this.pay(ctx, to, coins)
+        return { typeUrl: "/cosmos.distribution.v1beta1.MsgCommunityPoolSpendResponse", value: MsgCommunityPoolSpendResponse.encode({}).finish() }
+      }
       default:
         throw new UnknownRequest({ log: `unrecognized distribution message type: ${msg.typeUrl}: unknown request` })
     }
+  }
+
+  private checkAuthority(authority: string): void {
+    if (authority !== this.govAuthority) throw new InvalidAuthority({ log: `invalid authority; expected ${this.govAuthority}, got ${authority}: expected gov account as only signer for proposal message` })
   }
 
   // ------------------------------------------------------------------ staking facts (exec)
@@ -473,6 +498,25 @@ export class DistributionMachine implements Machine {
         const r = decodeQuery("QueryDelegatorWithdrawAddressRequest", () => QueryDelegatorWithdrawAddressRequest.decode(data))
         const del = this.acc(nonEmpty(r.delegatorAddress, "delegator"), "invalid delegator address")
         return QueryDelegatorWithdrawAddressResponse.encode({ withdrawAddress: formatAddress(getWithdrawAddr(ctx.store, del), this.px.account) }).finish()
+      }
+      case "ValidatorDistributionInfo": {
+        const r = decodeQuery("QueryValidatorDistributionInfoRequest", () => QueryValidatorDistributionInfoRequest.decode(data))
+        const val = this.val(nonEmpty(r.validatorAddress, "validator"), "invalid validator address")
+        const v = this.stakingValidator(ctx, r.validatorAddress)
+        if (!v) throw new NoValidatorExists({ log: `validator does not exist: ${r.validatorAddress}` })
+        const operator = formatAddress(val, this.px.account)
+        const shares = this.stakingDelegation(ctx, operator, r.validatorAddress)
+        if (shares === undefined) throw new NoDelegationExists({ log: `delegation does not exist: ${operator} to ${r.validatorAddress}` })
+        return QueryValidatorDistributionInfoResponse.encode({
+          operatorAddress: operator, selfBondRewards: decCoinsToProto(this.rewardsOf(ctx, val, val, v, shares)), commission: decCoinsToProto(getCommission(ctx.store, val) ?? [])
+        }).finish()
+      }
+      case "ValidatorSlashes": {
+        // no slashing: there are never slash events
+        const r = decodeQuery("QueryValidatorSlashesRequest", () => QueryValidatorSlashesRequest.decode(data))
+        this.val(nonEmpty(r.validatorAddress, "validator"), "invalid validator address")
+        if (r.endingHeight < r.startingHeight) throw new InvalidRequest({ log: "starting height greater than ending height: invalid request" })
+        return QueryValidatorSlashesResponse.encode({ slashes: [], pagination: { nextKey: new Uint8Array(), total: 0n } }).finish()
       }
       case "CommunityPool":
         return QueryCommunityPoolResponse.encode({ pool: decCoinsToProto(getCommunityPool(ctx.store)) }).finish()

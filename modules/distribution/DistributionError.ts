@@ -14,6 +14,8 @@ export class NoValidatorDistInfo extends distrError("DistrNoValidatorDistInfo", 
 export class NoValidatorCommission extends distrError("DistrNoValidatorCommission", 7) {}
 /** distribution code 8: params forbid changing the withdraw address. */
 export class SetWithdrawAddrDisabled extends distrError("DistrSetWithdrawAddrDisabled", 8) {}
+/** distribution code 9: the community pool holds less than a spend asks. */
+export class BadDistribution extends distrError("DistrBadDistribution", 9) {}
 /** distribution code 12: staking has no such validator. */
 export class NoValidatorExists extends distrError("DistrNoValidatorExists", 12) {}
 /** distribution code 13: staking has no such delegation. */

@@ -8,7 +8,8 @@ import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import {
   QueryCommunityPoolRequest, QueryCommunityPoolResponse, QueryDelegationRewardsRequest, QueryDelegationRewardsResponse, QueryDelegationTotalRewardsRequest,
   QueryDelegationTotalRewardsResponse, QueryDelegatorValidatorsRequest, QueryDelegatorValidatorsResponse, QueryValidatorCommissionRequest,
-  QueryValidatorCommissionResponse, QueryValidatorOutstandingRewardsRequest, QueryValidatorOutstandingRewardsResponse
+  QueryValidatorCommissionResponse, QueryValidatorDistributionInfoRequest, QueryValidatorDistributionInfoResponse, QueryValidatorOutstandingRewardsRequest,
+  QueryValidatorOutstandingRewardsResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
 import {
   MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse, MsgWithdrawValidatorCommission
@@ -194,6 +195,10 @@ test("F1: allocation by power, commission, a delegation added mid-way, withdrawa
   assert.is(atto((await rewards(a, A)).rewards), m.peek(A) * tokens.a, "A's self-delegation pending rewards")
   assert.is(atto((await rewards(b, B)).rewards), m.peek(B) * tokens.b, "B's self-delegation pending rewards")
   assert.equal((await rewards(d1, A)).rewards, [], "a delegation restarted in this block has no rewards yet")
+  const info = await ask(chain, "ValidatorDistributionInfo", QueryValidatorDistributionInfoRequest.encode({ validatorAddress: A }).finish(), QueryValidatorDistributionInfoResponse.decode)
+  assert.is(info.operatorAddress, a.address)
+  assert.is(atto(info.selfBondRewards), m.peek(A) * tokens.a, "ValidatorDistributionInfo: the operator's own rewards")
+  assert.is(atto(info.commission), m.vals.get(A)!.commission, "ValidatorDistributionInfo: commission")
   const total = await ask(chain, "DelegationTotalRewards", QueryDelegationTotalRewardsRequest.encode({ delegatorAddress: d2.address }).finish(), QueryDelegationTotalRewardsResponse.decode)
   assert.is(atto(total.total), (m.peek(A) - d2Start) * tokens.d2)
   assert.equal(total.rewards.map((r) => r.validatorAddress), [A])

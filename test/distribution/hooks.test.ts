@@ -3,7 +3,7 @@
 // authority; typed errors for withdrawals with nothing to withdraw; genesis validation.
 import { toBech32 } from "@cosmjs/encoding"
 import { QueryCommunityPoolRequest, QueryCommunityPoolResponse } from "cosmjs-types/cosmos/distribution/v1beta1/query"
-import { MsgUpdateParams, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
+import { MsgCommunityPoolSpend, MsgFundCommunityPool, MsgUpdateParams, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
@@ -13,7 +13,8 @@ import { formatAddress, parseAddress } from "../../modules/auth/Address.ts"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { BankMachine } from "../../modules/bank/Bank.ts"
 import { DistributionMachine } from "../../modules/distribution/Distribution.ts"
-import { getParams } from "../../modules/distribution/internal/State.ts"
+import { getCommunityPool, getParams } from "../../modules/distribution/internal/State.ts"
+import { balanceKey } from "../../modules/bank/internal/Balances.ts"
 import { Chain, FEE_AMOUNT, makeKey } from "../machines/support/Chain.ts"
 import { callAs, grantProbe, handleIn, probe, PROBE_PRINCIPAL } from "../machines/support/Probe.ts"
 import { StakingDouble } from "./StakingDouble.ts"
@@ -70,6 +71,29 @@ test("MsgUpdateParams: only the gov authority, community tax at most 1", async (
   // a user cannot sign for the gov account: the tx is refused before the message runs
   const tx = await chain.tx(await chain.sign(k, [updateParams(gov, "0")]))
   assert.is.not(tx.code, 0)
+  await chain.close()
+})
+
+test("MsgCommunityPoolSpend: the gov authority pays out of the pool, never more than it holds, never to a module account", async () => {
+  const { chain, k, distribution } = await open(false)
+  const fund = await chain.tx(await chain.sign(k, [{ typeUrl: "/cosmos.distribution.v1beta1.MsgFundCommunityPool", value: MsgFundCommunityPool.encode({ depositor: k.address, amount: [{ denom: "boot", amount: "500" }] }).finish() }]))
+  assert.is(fund.code, 0, fund.log)
+  const to = formatAddress(new Uint8Array(20).fill(3), "cyber")
+  const spend = (authority: string, recipient: string, amount: string) => ({
+    typeUrl: "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend", value: MsgCommunityPoolSpend.encode({ authority, recipient, amount: [{ denom: "boot", amount }] }).finish()
+  })
+  const p = probe(chain, [gov])
+  const done = handleIn(p, distribution, spend(gov, to, "400"), [gov])
+  assert.ok(done.ok, done.ok ? "" : done.log)
+  assert.is(new TextDecoder().decode(p.branch.store("bank").get(balanceKey(parseAddress(to, "cyber"), "boot"))), "400", "the recipient is paid")
+  const pool = getCommunityPool(p.branch.store("distribution"))
+  assert.equal(pool, [{ denom: "boot", atto: 100n * E }], "the pool keeps the rest (no fees allocated yet: the fund tx's fee is still in fee_collector)")
+  const tooMuch = handleIn(probe(chain, [gov]), distribution, spend(gov, to, "501"), [gov])
+  assert.ok(!tooMuch.ok && tooMuch.code === 9, tooMuch.ok ? "accepted" : tooMuch.log)
+  const notGov = handleIn(probe(chain, [k.address]), distribution, spend(k.address, to, "1"), [k.address])
+  assert.ok(!notGov.ok && notGov.code === 13, notGov.ok ? "accepted" : notGov.log)
+  const blocked = handleIn(probe(chain, [gov]), distribution, spend(gov, formatAddress(moduleAccountBytes("distribution"), "cyber"), "1"), [gov])
+  assert.ok(!blocked.ok && blocked.code === 4, blocked.ok ? "accepted" : blocked.log)
   await chain.close()
 })
 

@@ -4,9 +4,10 @@
 import { toBech32 } from "@cosmjs/encoding"
 import {
   QueryCommunityPoolRequest, QueryDelegationRewardsRequest, QueryDelegationTotalRewardsRequest, QueryDelegatorValidatorsRequest,
-  QueryDelegatorWithdrawAddressRequest, QueryParamsRequest, QueryValidatorCommissionRequest, QueryValidatorOutstandingRewardsRequest
+  QueryDelegatorWithdrawAddressRequest, QueryParamsRequest, QueryValidatorCommissionRequest, QueryValidatorDistributionInfoRequest,
+  QueryValidatorOutstandingRewardsRequest, QueryValidatorSlashesRequest
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
-import { MsgFundCommunityPool, MsgSetWithdrawAddress, MsgUpdateParams, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
+import { MsgCommunityPoolSpend, MsgFundCommunityPool, MsgSetWithdrawAddress, MsgUpdateParams, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import { MsgCreateValidator } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { formatAddress, parseAddress } from "../../modules/auth/Address.ts"
@@ -47,9 +48,11 @@ const fixture: MachineFixture = {
     { typeUrl: D + "MsgWithdrawDelegatorReward", value: MsgWithdrawDelegatorReward.encode({ delegatorAddress: keys.signer, validatorAddress: valoper(keys.signer) }).finish() },
     { typeUrl: D + "MsgWithdrawValidatorCommission", value: MsgWithdrawValidatorCommission.encode({ validatorAddress: valoper(keys.signer) }).finish() }
   ],
-  authorityMessages: () => [{
+  authorityMessages: (keys) => [{
     typeUrl: D + "MsgUpdateParams",
     value: MsgUpdateParams.encode({ authority: gov, params: { communityTax: "30000000000000000", baseProposerReward: "", bonusProposerReward: "", withdrawAddrEnabled: true } }).finish()
+  }, {
+    typeUrl: D + "MsgCommunityPoolSpend", value: MsgCommunityPoolSpend.encode({ authority: gov, recipient: keys.other, amount: [{ denom: "boot", amount: "1" }] }).finish()
   }],
   queries: (keys) => [
     { path: Q + "Params", data: QueryParamsRequest.encode({}).finish() },
@@ -59,6 +62,8 @@ const fixture: MachineFixture = {
     { path: Q + "DelegationRewards", data: QueryDelegationRewardsRequest.encode({ delegatorAddress: keys.signer, validatorAddress: valoper(keys.signer) }).finish() },
     { path: Q + "DelegationTotalRewards", data: QueryDelegationTotalRewardsRequest.encode({ delegatorAddress: keys.signer }).finish() },
     { path: Q + "DelegatorValidators", data: QueryDelegatorValidatorsRequest.encode({ delegatorAddress: keys.signer }).finish() },
+    { path: Q + "ValidatorDistributionInfo", data: QueryValidatorDistributionInfoRequest.encode({ validatorAddress: valoper(keys.signer) }).finish() },
+    { path: Q + "ValidatorSlashes", data: QueryValidatorSlashesRequest.encode({ validatorAddress: valoper(keys.signer), startingHeight: 0n, endingHeight: 100n }).finish() },
     { path: Q + "DelegatorWithdrawAddress", data: QueryDelegatorWithdrawAddressRequest.encode({ delegatorAddress: keys.signer }).finish() }
   ],
   // no valid call samples: the hooks answer only machine:staking, never the suite's probe principal
