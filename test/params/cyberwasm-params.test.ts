@@ -8,6 +8,7 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { wat } from "../cyberwasm/fixtures/wat.ts"
+import { buildExamples } from "../../sdk/assemblyscript/build.ts"
 import { GOV, openParamsChain, type ParamsChain } from "./paramsChain.ts"
 
 /** A valid program whose binary is exactly `size` bytes (a data segment pads it); `tag` varies its bytes. */
@@ -80,6 +81,39 @@ test("out-of-range params through governance are InvalidRequest naming the field
     assert.match(c.exec.outcome!.log!, new RegExp(`message 0.*${field}`))
   }
   assert.equal(await params(c), { maxCodeBytes: 100_000n, maxCallGas: 1_000_000n })
+})
+
+test("max_call_gas set by governance limits the next block's scheduled runs", async () => {
+  const { ticker } = await buildExamples(["ticker"])
+  const c = await openParamsChain(1_000_000)
+  const alice = c.keys[0]!.address
+  const enc = (t: string) => new TextEncoder().encode(t)
+  const r1 = await c.next([await c.sign(c.keys[0]!, [storeCode(alice, ticker!)])])
+  assert.is(r1.txResults[0]!.code, 0, r1.txResults[0]!.log)
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", ticker!))
+  const inst = { typeUrl: M.TypeUrl.instantiate, value: { sender: alice, codeHash: hash, admin: "", input: enc("1"), reserve: 50_000_000n, label: "ticker", address: "" } }
+  const r2 = await c.next([await c.sign(c.keys[0]!, [inst])])
+  assert.is(r2.txResults[0]!.code, 0, r2.txResults[0]!.log)
+  const runs = (r: { events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> }) =>
+    r.events.filter((e) => e.type === "cyberwasm.scheduled_run").map((e) => ({
+      status: e.attributes.find((a) => a.key === "status")!.value, gas: BigInt(e.attributes.find((a) => a.key === "gas_used")!.value)
+    }))
+  const r3 = await c.next()
+  const ok = runs(r3)
+  assert.is(ok.length, 1, "the ticker runs every block")
+  assert.is(ok[0]!.status, "ok")
+  assert.ok(ok[0]!.gas > 100n, `a run uses ${ok[0]!.gas} gas`)
+
+  // block 4: exec lowers max_call_gas to 100 at its endBlock; block 4's own run (beginBlock) was already paid
+  c.exec.pending = [update(GOV, 1_000_000n, 100n)]
+  const r4 = await c.next()
+  assert.ok(c.exec.outcome?.ok, JSON.stringify(c.exec.outcome))
+  assert.is(runs(r4)[0]?.status, "ok")
+  const r5 = await c.next()
+  const limited = runs(r5)
+  assert.is(limited.length, 1)
+  assert.ok(limited[0]!.status !== "ok", `run at the new limit: ${JSON.stringify(limited[0], (_, v) => (typeof v === "bigint" ? String(v) : v))}`)
+  assert.ok(limited[0]!.gas <= 100n, `charged at most the limit: ${limited[0]!.gas}`)
 })
 
 test.run()
