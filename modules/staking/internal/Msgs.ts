@@ -119,6 +119,10 @@ export const editValidator = (k: Keeper, ctx: MsgContext, m: MsgEditValidator): 
   if (nothing && m.commissionRate === "" && m.minSelfDelegation === "") throw new InvalidRequest({ log: "empty description: invalid request" })
   const newRate = m.commissionRate === "" ? undefined : parseDecWire(m.commissionRate, "commission rate")
   if (newRate !== undefined && (newRate < 0n || newRate > PRECISION)) throw new InvalidRequest({ log: "commission rate must be between 0 and 1 (inclusive): invalid request" })
+  if (newRate !== undefined) {
+    const min = BigInt(k.params(ctx).minCommissionRate)
+    if (newRate < min) throw new InvalidRequest({ log: `commission rate cannot be less than the min commission rate ${decString(min)}: invalid request` })
+  }
   const newMin = m.minSelfDelegation === "" ? undefined : positiveInt(m.minSelfDelegation, "minimum self delegation")
   const v = k.mustValidator(ctx, operator)
   const pick = (next: string, cur: string) => (next === DO_NOT_MODIFY ? cur : next)
@@ -136,8 +140,6 @@ export const editValidator = (k: Keeper, ctx: MsgContext, m: MsgEditValidator): 
     }
     if (newRate > BigInt(c.commissionRates.maxRate)) throw new CommissionGTMaxRate({ log: "commission cannot be more than the max rate" })
     if (newRate - BigInt(c.commissionRates.rate) > BigInt(c.commissionRates.maxChangeRate)) throw new CommissionGTMaxChangeRate({ log: "commission cannot be changed more than max change rate" })
-    const min = BigInt(k.params(ctx).minCommissionRate)
-    if (newRate < min) throw new CommissionLTMinRate({ log: `cannot set validator commission to less than minimum rate of ${decString(min)}` })
     commission = { commissionRates: { ...c.commissionRates, rate: newRate.toString() }, updateTime: ctx.time }
   }
   let minSelfDelegation = v.minSelfDelegation
@@ -179,6 +181,8 @@ export const beginRedelegate = (k: Keeper, ctx: MsgContext, m: MsgBeginRedelegat
   const del = k.acc(m.delegatorAddress, "invalid delegator address")
   const src = k.val(m.validatorSrcAddress, "invalid source validator address")
   const dst = k.val(m.validatorDstAddress, "invalid destination validator address")
+  k.mustValidator(ctx, src)
+  k.mustValidator(ctx, dst)
   const amount = bondAmount(k, ctx, m.amount, "shares")
   const shares = k.validateUnbondAmount(ctx, del, src, amount)
   const completion = k.beginRedelegation(ctx, del, src, dst, shares)

@@ -94,8 +94,10 @@ export const applyValidatorSetUpdates = (k: Keeper, ctx: ExecContext): Validator
 const unbondMatureValidators = (k: Keeper, ctx: ExecContext): void => {
   const due: Array<readonly [Uint8Array, string[]]> = []
   for (const [key, value] of ctx.store.iterate(Uint8Array.of(VAL_QUEUE), queueEnd(VAL_QUEUE, ctx.time))) {
-    const height = new DataView(key.buffer, key.byteOffset + 13, 8).getBigUint64(0)
-    if (height > BigInt(ctx.height)) continue
+    // an entry of exactly this block time waits for its height too (SDK UnbondAllMatureValidators)
+    const v = new DataView(key.buffer, key.byteOffset, key.byteLength)
+    const atNow = v.getBigUint64(1) === ctx.time.seconds && v.getUint32(9) === ctx.time.nanos
+    if (atNow && v.getBigUint64(13) > BigInt(ctx.height)) continue
     due.push([Uint8Array.from(key), ValAddresses.decode(value).addresses])
   }
   for (const [key, addresses] of due) {
