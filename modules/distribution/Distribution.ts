@@ -61,12 +61,17 @@ import {
   setParams, setWithdrawAddr
 } from "./internal/State.ts"
 
-/** Message type URLs. */
+/** Type URL of MsgWithdrawDelegatorReward. */
 export const MSG_WITHDRAW_DELEGATOR_REWARD_URL = "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward"
+/** Type URL of MsgWithdrawValidatorCommission. */
 export const MSG_WITHDRAW_VALIDATOR_COMMISSION_URL = "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission"
+/** Type URL of MsgSetWithdrawAddress. */
 export const MSG_SET_WITHDRAW_ADDRESS_URL = "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress"
+/** Type URL of MsgFundCommunityPool. */
 export const MSG_FUND_COMMUNITY_POOL_URL = "/cosmos.distribution.v1beta1.MsgFundCommunityPool"
+/** Type URL of MsgUpdateParams (gov authority). */
 export const MSG_UPDATE_PARAMS_URL = "/cosmos.distribution.v1beta1.MsgUpdateParams"
+/** Type URL of MsgCommunityPoolSpend (gov authority). */
 export const MSG_COMMUNITY_POOL_SPEND_URL = "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend"
 /** gRPC query prefix. */
 export const DISTRIBUTION_QUERY = "/cosmos.distribution.v1beta1.Query/"

@@ -27,13 +27,21 @@ import { concatBytes } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { decCoinsFromProto, decCoinsToProto, parseDecWire, type DecCoin } from "./Dec.ts"
 
+/** Key of the FeePool record. */
 export const FEE_POOL_KEY = Uint8Array.of(0x00)
+/** Prefix of ValidatorOutstandingRewards by validator. */
 export const OUTSTANDING_PREFIX = 0x02
+/** Prefix of withdraw addresses by delegator. */
 export const WITHDRAW_ADDR_PREFIX = 0x03
+/** Prefix of DelegatorStartingInfo by (validator, delegator). */
 export const STARTING_INFO_PREFIX = 0x04
+/** Prefix of ValidatorHistoricalRewards by (validator, period). */
 export const HISTORICAL_PREFIX = 0x05
+/** Prefix of ValidatorCurrentRewards by validator (present iff the validator has records). */
 export const CURRENT_PREFIX = 0x06
+/** Prefix of ValidatorAccumulatedCommission by validator. */
 export const COMMISSION_PREFIX = 0x07
+/** Key of the Params record. */
 export const PARAMS_KEY = Uint8Array.of(0x09)
 
 /** `prefix ‖ len ‖ addr`. */
@@ -66,6 +74,7 @@ export interface DistrParams {
 /** SDK defaults: community tax 0.02, withdraw address changes enabled. */
 export const DEFAULT_PARAMS: DistrParams = { communityTax: 20_000_000_000_000_000n, withdrawAddrEnabled: true }
 
+/** Params, the SDK defaults when none are stored. Throws InvalidRequest on a malformed stored tax. */
 export const getParams = (store: KVStore): DistrParams => {
   const raw = store.get(PARAMS_KEY)
   if (!raw) return DEFAULT_PARAMS
@@ -73,15 +82,18 @@ export const getParams = (store: KVStore): DistrParams => {
   return { communityTax: parseDecWire(p.communityTax, "params community_tax"), withdrawAddrEnabled: p.withdrawAddrEnabled }
 }
 
+/** Store params (base and bonus proposer reward always zero: deprecated). */
 export const setParams = (store: KVStore, p: DistrParams): void => {
   store.set(PARAMS_KEY, Params.encode({ communityTax: p.communityTax.toString(), baseProposerReward: "0", bonusProposerReward: "0", withdrawAddrEnabled: p.withdrawAddrEnabled }).finish())
 }
 
+/** The community pool (empty when unset). */
 export const getCommunityPool = (store: KVStore): DecCoin[] => {
   const raw = store.get(FEE_POOL_KEY)
   return raw ? decCoinsFromProto(FeePool.decode(raw).communityPool, "fee pool") : []
 }
 
+/** Store the community pool. */
 export const setCommunityPool = (store: KVStore, pool: ReadonlyArray<DecCoin>): void => {
   store.set(FEE_POOL_KEY, FeePool.encode({ communityPool: decCoinsToProto(pool) }).finish())
 }
@@ -91,6 +103,7 @@ export const getOutstanding = (store: KVStore, val: Uint8Array): DecCoin[] | und
   const raw = store.get(addrKey(OUTSTANDING_PREFIX, val))
   return raw ? decCoinsFromProto(ValidatorOutstandingRewards.decode(raw).rewards, "outstanding rewards") : undefined
 }
+/** Store a validator's outstanding rewards. */
 export const setOutstanding = (store: KVStore, val: Uint8Array, rewards: ReadonlyArray<DecCoin>): void => {
   store.set(addrKey(OUTSTANDING_PREFIX, val), ValidatorOutstandingRewards.encode({ rewards: decCoinsToProto(rewards) }).finish())
 }
@@ -100,6 +113,7 @@ export const getCommission = (store: KVStore, val: Uint8Array): DecCoin[] | unde
   const raw = store.get(addrKey(COMMISSION_PREFIX, val))
   return raw ? decCoinsFromProto(ValidatorAccumulatedCommission.decode(raw).commission, "commission") : undefined
 }
+/** Store a validator's accumulated commission. */
 export const setCommission = (store: KVStore, val: Uint8Array, commission: ReadonlyArray<DecCoin>): void => {
   store.set(addrKey(COMMISSION_PREFIX, val), ValidatorAccumulatedCommission.encode({ commission: decCoinsToProto(commission) }).finish())
 }
@@ -109,12 +123,14 @@ export interface CurrentRewards {
   readonly rewards: DecCoin[]
   readonly period: bigint
 }
+/** A validator's current period; undefined when it has no records. */
 export const getCurrent = (store: KVStore, val: Uint8Array): CurrentRewards | undefined => {
   const raw = store.get(addrKey(CURRENT_PREFIX, val))
   if (!raw) return undefined
   const c = ValidatorCurrentRewards.decode(raw)
   return { rewards: decCoinsFromProto(c.rewards, "current rewards"), period: c.period }
 }
+/** Store a validator's current period. */
 export const setCurrent = (store: KVStore, val: Uint8Array, c: CurrentRewards): void => {
   store.set(addrKey(CURRENT_PREFIX, val), ValidatorCurrentRewards.encode({ rewards: decCoinsToProto(c.rewards), period: c.period }).finish())
 }
@@ -124,12 +140,14 @@ export interface HistoricalRewards {
   readonly ratio: DecCoin[]
   readonly referenceCount: number
 }
+/** The historical record of (validator, period), if kept. */
 export const getHistorical = (store: KVStore, val: Uint8Array, period: bigint): HistoricalRewards | undefined => {
   const raw = store.get(historicalKey(val, period))
   if (!raw) return undefined
   const h = ValidatorHistoricalRewards.decode(raw)
   return { ratio: decCoinsFromProto(h.cumulativeRewardRatio, "historical rewards"), referenceCount: h.referenceCount }
 }
+/** Store the historical record of (validator, period). */
 export const setHistorical = (store: KVStore, val: Uint8Array, period: bigint, h: HistoricalRewards): void => {
   store.set(historicalKey(val, period), ValidatorHistoricalRewards.encode({ cumulativeRewardRatio: decCoinsToProto(h.ratio), referenceCount: h.referenceCount }).finish())
 }
@@ -140,18 +158,21 @@ export interface StartingInfo {
   readonly stake: bigint
   readonly height: bigint
 }
+/** A delegation's starting info, if any. */
 export const getStartingInfo = (store: KVStore, val: Uint8Array, del: Uint8Array): StartingInfo | undefined => {
   const raw = store.get(startingInfoKey(val, del))
   if (!raw) return undefined
   const s = DelegatorStartingInfo.decode(raw)
   return { previousPeriod: s.previousPeriod, stake: parseDecWire(s.stake, "starting info stake"), height: s.height }
 }
+/** Store a delegation's starting info. */
 export const setStartingInfo = (store: KVStore, val: Uint8Array, del: Uint8Array, s: StartingInfo): void => {
   store.set(startingInfoKey(val, del), DelegatorStartingInfo.encode({ previousPeriod: s.previousPeriod, stake: s.stake.toString(), height: s.height }).finish())
 }
 
 /** The withdraw address of `del` (its own address unless set). */
 export const getWithdrawAddr = (store: KVStore, del: Uint8Array): Uint8Array => store.get(addrKey(WITHDRAW_ADDR_PREFIX, del)) ?? del
+/** Set the withdraw address of `del`. */
 export const setWithdrawAddr = (store: KVStore, del: Uint8Array, to: Uint8Array): void => {
   store.set(addrKey(WITHDRAW_ADDR_PREFIX, del), to)
 }
