@@ -7,6 +7,7 @@ import { MsgCommunityPoolSpend, MsgFundCommunityPool, MsgUpdateParams, MsgWithdr
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
+import { CAPABILITIES_NAMESPACE, grantCapability } from "../../chain/Capabilities.ts"
 import { ValidatorCreatedRequest } from "../../chain/generated/distribution.ts"
 import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { formatAddress, parseAddress } from "../../modules/auth/Address.ts"
@@ -94,6 +95,32 @@ test("MsgCommunityPoolSpend: the gov authority pays out of the pool, never more 
   assert.ok(!notGov.ok && notGov.code === 13, notGov.ok ? "accepted" : notGov.log)
   const blocked = handleIn(probe(chain, [gov]), distribution, spend(gov, formatAddress(moduleAccountBytes("distribution"), "cyber"), "1"), [gov])
   assert.ok(!blocked.ok && blocked.code === 4, blocked.ok ? "accepted" : blocked.log)
+  await chain.close()
+})
+
+test("governance executes MsgUpdateParams and MsgCommunityPoolSpend as the authority (ctx.execute), all or nothing", async () => {
+  const { chain, k } = await open(false)
+  const fund = await chain.tx(await chain.sign(k, [{ typeUrl: "/cosmos.distribution.v1beta1.MsgFundCommunityPool", value: MsgFundCommunityPool.encode({ depositor: k.address, amount: [{ denom: "boot", amount: "50" }] }).finish() }]))
+  assert.is(fund.code, 0, fund.log)
+  const spend = (amount: string) => ({
+    typeUrl: "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend", value: MsgCommunityPoolSpend.encode({ authority: gov, recipient: k.address, amount: [{ denom: "boot", amount }] }).finish()
+  })
+  const p = probe(chain, [])
+  grantCapability(p.branch.store(CAPABILITIES_NAMESPACE), { principal: PROBE_PRINCIPAL, capability: { interface: "authority", method: "execute", constraints: [] } })
+  p.exec.execute(PROBE_PRINCIPAL, [updateParams(gov, "50000000000000000"), spend("20")], 1)
+  assert.equal(getParams(p.branch.store("distribution")), { communityTax: 5n * 10n ** 16n, withdrawAddrEnabled: false })
+  assert.equal(getCommunityPool(p.branch.store("distribution")), [{ denom: "boot", atto: 30n * E }])
+  // the second message overdraws: nothing of the first one stays
+  const q = probe(chain, [])
+  grantCapability(q.branch.store(CAPABILITIES_NAMESPACE), { principal: PROBE_PRINCIPAL, capability: { interface: "authority", method: "execute", constraints: [] } })
+  let log = ""
+  try {
+    q.exec.execute(PROBE_PRINCIPAL, [updateParams(gov, "50000000000000000"), spend("51")], 1)
+  } catch (e) {
+    log = (e as { log: string }).log
+  }
+  assert.ok(log.includes("message 1") && log.includes("community pool does not have sufficient coins"), log)
+  assert.equal(getParams(q.branch.store("distribution")).communityTax, 2n * 10n ** 16n, "the params change was rolled back")
   await chain.close()
 })
 
