@@ -144,7 +144,7 @@ const proposals = Command.make("proposals", {
   voter: Flag.String("voter").pipe(Flag.withDescription("only proposals this address voted on"), Flag.withDefault("")),
   depositor: Flag.String("depositor").pipe(Flag.withDescription("only proposals this address deposited on"), Flag.withDefault("")),
   limit: Flag.Int("limit").pipe(Flag.withDescription("results per page"), Flag.withDefault(100)),
-  reverse: Flag.Boolean("reverse").pipe(Flag.withDescription("newest first"))
+  reverse: Flag.Boolean("reverse").pipe(Flag.withDescription("newest first"), Flag.withDefault(false))
 }, (o) =>
   Effect.gen(function* () {
     const status = o.status === "" ? ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED : STATUSES[o.status.toLowerCase()]
