@@ -140,7 +140,7 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
     name: "gov",
     enabled: (config) => config.modules.gov.enabled,
     load: async ({ config }) => {
-      const { GovMachine } = (await import(PENDING["../modules/gov/Gov.ts"]!)) as { GovMachine: PendingMachine }
+      const { GovMachine } = await import("../modules/gov/Gov.ts")
       return new GovMachine({ bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom })
     }
   },
