@@ -86,6 +86,7 @@ const setup = async (ctx: Ctx) => {
 }
 
 test.after(async (ctx) => {
+  // (the restart test has disconnected them already; disconnecting twice is harmless)
   ctx.dev?.disconnect()
   ctx.op?.disconnect()
   ctx.comet?.disconnect()
@@ -213,6 +214,24 @@ test("CLI: tx staking delegate / unbond with the dev key, query staking validato
   const bad = await cli(["tx", "staking", "delegate", alice, "1boot", "--from", "dev", ...base])
   assert.is.not(bad.code, 0)
   assert.match(bad.stderr + bad.stdout, /invalid validator address/)
+})
+
+test("restart: the node resumes after validator set changes and keeps producing", async (ctx) => {
+  const height = (await rpc<{ sync_info: { latest_block_height: string } }>(ctx.h.rpcUrl, "status")).sync_info.latest_block_height
+  ctx.dev.disconnect()
+  ctx.op.disconnect()
+  ctx.comet.disconnect()
+  await ctx.node.kill("SIGTERM")
+  ctx.node = await startNode(ctx.h)
+  const deadline = Date.now() + 15_000
+  let now = 0
+  while (Date.now() < deadline && now <= Number(height) + 2) {
+    await new Promise((r) => setTimeout(r, 200))
+    now = Number((await rpc<{ sync_info: { latest_block_height: string } }>(ctx.h.rpcUrl, "status")).sync_info.latest_block_height)
+  }
+  assert.ok(now > Number(height) + 2, `blocks after restart: ${height} -> ${now}\n${ctx.node.output().slice(-2000)}`)
+  const vals = await rpc<{ validators: Array<{ voting_power: string }> }>(ctx.h.rpcUrl, "validators")
+  assert.is(vals.validators.length, 2)
 })
 
 test.run()
