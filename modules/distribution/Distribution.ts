@@ -5,8 +5,8 @@
  * keeping its commission and sharing the remainder with its delegators through F1 periods.
  *
  * Messages: `/cosmos.distribution.v1beta1.{MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission,
- * MsgSetWithdrawAddress, MsgFundCommunityPool, MsgUpdateParams, MsgCommunityPoolSpend}` (the last
- * two from the gov authority). Queries: `/cosmos.distribution.v1beta1.Query/{Params,
+ * MsgSetWithdrawAddress, MsgFundCommunityPool, MsgUpdateParams, MsgCommunityPoolSpend,
+ * MsgDepositValidatorRewardsPool}` (UpdateParams and CommunityPoolSpend from the gov authority). Queries: `/cosmos.distribution.v1beta1.Query/{Params,
  * ValidatorDistributionInfo, ValidatorOutstandingRewards, ValidatorCommission, ValidatorSlashes
  * (always empty), DelegationRewards, DelegationTotalRewards, DelegatorValidators,
  * DelegatorWithdrawAddress, CommunityPool}`. Call API: wit/chain/distribution.wit, the staking hooks, callable only by
@@ -28,7 +28,7 @@ import {
   QueryValidatorOutstandingRewardsResponse, QueryValidatorSlashesRequest, QueryValidatorSlashesResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
 import {
-  MsgCommunityPoolSpend, MsgCommunityPoolSpendResponse, MsgFundCommunityPool, MsgFundCommunityPoolResponse, MsgSetWithdrawAddress, MsgSetWithdrawAddressResponse, MsgUpdateParams, MsgUpdateParamsResponse,
+  MsgCommunityPoolSpend, MsgCommunityPoolSpendResponse, MsgDepositValidatorRewardsPool, MsgDepositValidatorRewardsPoolResponse, MsgFundCommunityPool, MsgFundCommunityPoolResponse, MsgSetWithdrawAddress, MsgSetWithdrawAddressResponse, MsgUpdateParams, MsgUpdateParamsResponse,
   MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse, MsgWithdrawValidatorCommission, MsgWithdrawValidatorCommissionResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import {
@@ -53,7 +53,7 @@ import {
 import { decCoinsAdd, decCoinsFromCoins, decCoinsString, decCoinsSub, decCoinsToProto, decCoinsTruncate, ONE, parseDecWire, type DecCoin } from "./internal/Dec.ts"
 import { exportGenesis, importGenesis, type Prefixes } from "./internal/Genesis.ts"
 import {
-  allocateTokens, dropStartingInfo, hasValidator, incrementValidatorPeriod, initializeDelegation, initializeValidator, pendingRewards, removeValidator, startingStake,
+  allocateToValidator, allocateTokens, dropStartingInfo, hasValidator, incrementValidatorPeriod, initializeDelegation, initializeValidator, pendingRewards, removeValidator, startingStake,
   withdrawDelegationRewards, type Coins, type ValidatorFacts
 } from "./internal/Rewards.ts"
 import {
@@ -73,6 +73,8 @@ export const MSG_FUND_COMMUNITY_POOL_URL = "/cosmos.distribution.v1beta1.MsgFund
 export const MSG_UPDATE_PARAMS_URL = "/cosmos.distribution.v1beta1.MsgUpdateParams"
 /** Type URL of MsgCommunityPoolSpend (gov authority). */
 export const MSG_COMMUNITY_POOL_SPEND_URL = "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend"
+/** Type URL of MsgDepositValidatorRewardsPool. */
+export const MSG_DEPOSIT_VALIDATOR_REWARDS_POOL_URL = "/cosmos.distribution.v1beta1.MsgDepositValidatorRewardsPool"
 /** gRPC query prefix. */
 export const DISTRIBUTION_QUERY = "/cosmos.distribution.v1beta1.Query/"
 const STAKING_QUERY = "/cosmos.staking.v1beta1.Query/"
@@ -113,7 +115,7 @@ export class DistributionMachine implements Machine {
   readonly version: string = "0.1.0"
   readonly msgTypeUrls: ReadonlyArray<string> = [
     MSG_WITHDRAW_DELEGATOR_REWARD_URL, MSG_WITHDRAW_VALIDATOR_COMMISSION_URL, MSG_SET_WITHDRAW_ADDRESS_URL, MSG_FUND_COMMUNITY_POOL_URL, MSG_UPDATE_PARAMS_URL,
-    MSG_COMMUNITY_POOL_SPEND_URL
+    MSG_COMMUNITY_POOL_SPEND_URL, MSG_DEPOSIT_VALIDATOR_REWARDS_POOL_URL
   ]
   readonly queryPrefixes: ReadonlyArray<string> = [DISTRIBUTION_QUERY]
   /** The staking hooks: wit/chain/distribution.wit. */
@@ -163,7 +165,7 @@ export class DistributionMachine implements Machine {
     return parseAddress(address, this.px.valoper, what)
   }
 
-  /** Signers (cosmos.msg.v1.signer): delegator, the validator's account, delegator, depositor, authority (twice). */
+  /** Signers (cosmos.msg.v1.signer): delegator, the validator's account, delegator, depositor, authority (twice), depositor. */
   signers(msg: Any): ReadonlyArray<string> {
     const p = this.px.account
     switch (msg.typeUrl) {
@@ -179,6 +181,8 @@ export class DistributionMachine implements Machine {
         return [formatAddress(this.acc(decode("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value)).authority, "invalid authority address"), p)]
       case MSG_COMMUNITY_POOL_SPEND_URL:
         return [formatAddress(this.acc(decode("MsgCommunityPoolSpend", () => MsgCommunityPoolSpend.decode(msg.value)).authority, "invalid authority address"), p)]
+      case MSG_DEPOSIT_VALIDATOR_REWARDS_POOL_URL:
+        return [formatAddress(this.acc(decode("MsgDepositValidatorRewardsPool", () => MsgDepositValidatorRewardsPool.decode(msg.value)).depositor, "invalid depositor address"), p)]
       default:
         throw new UnknownRequest({ log: `unrecognized distribution message type: ${msg.typeUrl}: unknown request` })
     }
@@ -243,6 +247,22 @@ export class DistributionMachine implements Machine {
         setCommunityPool(ctx.store, decCoinsSub(pool, spent))
         this.pay(ctx, to, coins)
         return { typeUrl: "/cosmos.distribution.v1beta1.MsgCommunityPoolSpendResponse", value: MsgCommunityPoolSpendResponse.encode({}).finish() }
+      }
+      case MSG_DEPOSIT_VALIDATOR_REWARDS_POOL_URL: {
+        const m = decode("MsgDepositValidatorRewardsPool", () => MsgDepositValidatorRewardsPool.decode(msg.value))
+        const depositor = formatAddress(this.acc(m.depositor, "invalid depositor address"), this.px.account)
+        const val = this.val(m.validatorAddress, "invalid validator address")
+        if (m.amount.length === 0) throw new InvalidCoins({ log: "amount cannot be nil: invalid coins" })
+        const coins = validCoins(m.amount, false)
+        bankClient((c) => ctx.call(c)).send({ from: depositor, to: this.moduleAddress, amount: protoCoins(coins) })
+        const v = this.validatorFacts(ctx, val)
+        if (!v) throw new NoValidatorExists({ log: `validator does not exist: ${m.validatorAddress}` })
+        this.ensureValidator(ctx, val)
+        // like a block's allocation to this validator: its commission first, the rest to its delegators
+        const { commission } = allocateToValidator(ctx.store, val, v.commissionRate, decCoinsFromCoins(coins))
+        ctx.emit(event("commission", ["amount", decCoinsString(commission)], ["validator", m.validatorAddress]))
+        ctx.emit(event("rewards", ["amount", decCoinsString(decCoinsFromCoins(coins))], ["validator", m.validatorAddress]))
+        return { typeUrl: "/cosmos.distribution.v1beta1.MsgDepositValidatorRewardsPoolResponse", value: MsgDepositValidatorRewardsPoolResponse.encode({}).finish() }
       }
       default:
         throw new UnknownRequest({ log: `unrecognized distribution message type: ${msg.typeUrl}: unknown request` })

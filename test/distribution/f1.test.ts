@@ -12,7 +12,7 @@ import {
   QueryValidatorOutstandingRewardsResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
 import {
-  MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse, MsgWithdrawValidatorCommission
+  MsgDepositValidatorRewardsPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse, MsgWithdrawValidatorCommission
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import { MsgCreateValidator, MsgDelegate, MsgUndelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
@@ -257,6 +257,21 @@ test("F1: allocation by power, commission, a delegation added mid-way, withdrawa
   assert.is(await balance(chain, w), w3.paid, "D2's rewards go to its withdraw address")
   assert.is(await balance(chain, d2.address), before13 - F, "D2 itself only pays the fee")
   await checkRecords("after D2's withdrawal")
+
+  // B14: a deposit into B's rewards pool is split like a block's share: commission, then delegators
+  fees(1n)
+  const deposit = 1_000_003n
+  await send(chain, x, {
+    typeUrl: D + "MsgDepositValidatorRewardsPool",
+    value: MsgDepositValidatorRewardsPool.encode({ depositor: x.address, validatorAddress: B, amount: [coin(deposit)] }).finish()
+  })
+  const vb = m.vals.get(B)!
+  const depositCommission = mulRound(deposit * E, vb.rate)
+  vb.commission += depositCommission
+  vb.open += deposit * E - depositCommission
+  vb.outstanding += deposit * E
+  await checkRecords("after a deposit to B's rewards pool")
+  assert.is(atto((await rewards(b, B)).rewards), m.peek(B) * tokens.b, "B's self-delegation earns the deposit")
   await chain.close()
 })
 

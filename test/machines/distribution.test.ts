@@ -7,7 +7,7 @@ import {
   QueryDelegatorWithdrawAddressRequest, QueryParamsRequest, QueryValidatorCommissionRequest, QueryValidatorDistributionInfoRequest,
   QueryValidatorOutstandingRewardsRequest, QueryValidatorSlashesRequest
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
-import { MsgCommunityPoolSpend, MsgFundCommunityPool, MsgSetWithdrawAddress, MsgUpdateParams, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
+import { MsgCommunityPoolSpend, MsgDepositValidatorRewardsPool, MsgFundCommunityPool, MsgSetWithdrawAddress, MsgUpdateParams, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import { MsgCreateValidator } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { formatAddress, parseAddress } from "../../modules/auth/Address.ts"
@@ -46,7 +46,11 @@ const fixture: MachineFixture = {
     },
     { typeUrl: D + "MsgSetWithdrawAddress", value: MsgSetWithdrawAddress.encode({ delegatorAddress: keys.signer, withdrawAddress: keys.other }).finish() },
     { typeUrl: D + "MsgWithdrawDelegatorReward", value: MsgWithdrawDelegatorReward.encode({ delegatorAddress: keys.signer, validatorAddress: valoper(keys.signer) }).finish() },
-    { typeUrl: D + "MsgWithdrawValidatorCommission", value: MsgWithdrawValidatorCommission.encode({ validatorAddress: valoper(keys.signer) }).finish() }
+    { typeUrl: D + "MsgWithdrawValidatorCommission", value: MsgWithdrawValidatorCommission.encode({ validatorAddress: valoper(keys.signer) }).finish() },
+    {
+      typeUrl: D + "MsgDepositValidatorRewardsPool",
+      value: MsgDepositValidatorRewardsPool.encode({ depositor: keys.signer, validatorAddress: valoper(keys.signer), amount: [{ denom: "boot", amount: "999" }] }).finish()
+    }
   ],
   authorityMessages: (keys) => [{
     typeUrl: D + "MsgUpdateParams",
