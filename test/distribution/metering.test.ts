@@ -4,7 +4,7 @@
 // chain A delivers the message with ample gas (using u), chain B the same message with u − 1
 // (same tx size), chain C a tx that fails validation (only the ante's fee and sequence stick). B
 // must fail with code 11 and end with C's app hash: the message wrote nothing.
-import { MsgFundCommunityPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
+import { MsgDepositValidatorRewardsPool, MsgFundCommunityPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import { MsgCreateValidator, MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
@@ -30,6 +30,7 @@ const msgs = (k: Key): Record<string, Any> => {
     fund: { typeUrl: D + "MsgFundCommunityPool", value: MsgFundCommunityPool.encode({ depositor: k.address, amount: [{ denom: "boot", amount: "77" }] }).finish() },
     withdrawAddress: { typeUrl: D + "MsgSetWithdrawAddress", value: MsgSetWithdrawAddress.encode({ delegatorAddress: k.address, withdrawAddress: formatAddress(new Uint8Array(20).fill(7), "cyber") }).finish() },
     withdraw: { typeUrl: D + "MsgWithdrawDelegatorReward", value: MsgWithdrawDelegatorReward.encode({ delegatorAddress: k.address, validatorAddress: val }).finish() },
+    deposit: { typeUrl: D + "MsgDepositValidatorRewardsPool", value: MsgDepositValidatorRewardsPool.encode({ depositor: k.address, validatorAddress: val, amount: [{ denom: "boot", amount: "5000" }] }).finish() },
     commission: { typeUrl: D + "MsgWithdrawValidatorCommission", value: MsgWithdrawValidatorCommission.encode({ validatorAddress: val }).finish() },
     create: {
       typeUrl: "/cosmos.staking.v1beta1.MsgCreateValidator",
@@ -50,7 +51,7 @@ test("every distribution message and hook path: 1 gas below delivered use gives 
   }
   const [a, b, c] = [await open(), await open(), await open()]
   const failures: string[] = []
-  for (const name of ["create", "fund", "withdrawAddress", "delegate", "withdraw", "commission"]) {
+  for (const name of ["create", "fund", "withdrawAddress", "delegate", "deposit", "withdraw", "commission"]) {
     const msg = m[name]!
     const ra = await a.tx(await a.sign(k, [msg], AMPLE))
     if (ra.code !== 0) failures.push(`${name}: ample gas: code ${ra.code} ${ra.log}`)
