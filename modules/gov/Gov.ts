@@ -49,9 +49,11 @@ export const GovTypeUrl = {
   execLegacyContent: "/cosmos.gov.v1.MsgExecLegacyContent"
 } as const
 
-/** SDK x/gov config defaults: MaxMetadataLen 255, MaxTitleLen 255, MaxSummaryLen 10200. */
+/** Longest proposal or vote metadata, in UTF-16 units (SDK x/gov config MaxMetadataLen). */
 export const MAX_METADATA_LEN = 255
+/** Longest proposal title (SDK MaxTitleLen). */
 export const MAX_TITLE_LEN = 255
+/** Longest proposal summary (SDK MaxSummaryLen). */
 export const MAX_SUMMARY_LEN = 10200
 
 /** Constructor options (node/Machines.ts passes the chain's prefix and bond denom). */

@@ -20,8 +20,9 @@ import { parseDec } from "./Dec.ts"
 import { emptyTally, tally, type StakingView } from "./Tally.ts"
 import { DEPOSIT, getDeposit, getParams, getProposal, getVote, iterateProposals, listVotes, perProposalPrefix, VOTE } from "./Store.ts"
 
-/** gRPC prefixes served. */
+/** The v1 gRPC query prefix. */
 export const QUERY_V1 = "/cosmos.gov.v1.Query/"
+/** The v1beta1 gRPC query prefix (CosmJS's gov extension). */
 export const QUERY_V1BETA1 = "/cosmos.gov.v1beta1.Query/"
 
 /** What queries need from the machine. */

@@ -49,12 +49,16 @@ export const prefixEnd = (p: Uint8Array): Uint8Array => {
   return new Uint8Array()
 }
 
-/** Key prefixes. */
+/** Key prefix of proposals. */
 export const PROPOSAL = 0x00
+/** Key prefix of the active (voting) queue. */
 export const ACTIVE = 0x01
+/** Key prefix of the inactive (deposit) queue. */
 export const INACTIVE = 0x02
 const NEXT_ID = Uint8Array.of(0x03)
+/** Key prefix of deposits. */
 export const DEPOSIT = 0x10
+/** Key prefix of votes. */
 export const VOTE = 0x20
 const PARAMS = Uint8Array.of(0x30)
 
