@@ -14,7 +14,8 @@ import { formatAddress, parseAddress } from "../../modules/auth/Address.ts"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { BankMachine } from "../../modules/bank/Bank.ts"
 import { DistributionMachine } from "../../modules/distribution/Distribution.ts"
-import { getCommunityPool, getParams } from "../../modules/distribution/internal/State.ts"
+import { allocateTokens } from "../../modules/distribution/internal/Rewards.ts"
+import { getCommission, getCommunityPool, getCurrent, getOutstanding, getParams } from "../../modules/distribution/internal/State.ts"
 import { balanceKey } from "../../modules/bank/internal/Balances.ts"
 import { Chain, FEE_AMOUNT, makeKey } from "../machines/support/Chain.ts"
 import { callAs, grantProbe, handleIn, probe, PROBE_PRINCIPAL } from "../machines/support/Probe.ts"
@@ -121,6 +122,20 @@ test("governance executes MsgUpdateParams and MsgCommunityPoolSpend as the autho
   }
   assert.ok(log.includes("message 1") && log.includes("community pool does not have sufficient coins"), log)
   assert.equal(getParams(q.branch.store("distribution")).communityTax, 2n * 10n ** 16n, "the params change was rolled back")
+  await chain.close()
+})
+
+test("allocation to a bonded validator without records (older than the machine) initializes them and pays it", async () => {
+  const { chain } = await open(false)
+  const store = probe(chain, []).branch.store("distribution")
+  const val = new Uint8Array(20).fill(5)
+  const fees = [{ denom: "boot", atto: 1_000n * E }]
+  const out = allocateTokens(store, fees, 2n * 10n ** 16n, [{ val, operator: formatAddress(val, "cybervaloper"), power: 10n, commissionRate: 10n ** 17n }])
+  assert.is(out.length, 1)
+  assert.equal(getCommission(store, val), [{ denom: "boot", atto: 98n * E }], "commission 0.1 of 980")
+  assert.equal(getOutstanding(store, val), [{ denom: "boot", atto: 980n * E }])
+  assert.equal(getCurrent(store, val), { rewards: [{ denom: "boot", atto: 882n * E }], period: 1n })
+  assert.equal(getCommunityPool(store), [{ denom: "boot", atto: 20n * E }], "the tax")
   await chain.close()
 })
 

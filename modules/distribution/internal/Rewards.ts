@@ -181,6 +181,7 @@ export interface Allocation {
  * AllocateTokens over `fees` (already moved into the distribution account): with no bonded power
  * everything to the community pool; else (1 − tax) × fees split by power (each share
  * fraction = power / total, truncated), the remainder (tax and rounding) to the community pool.
+ * A bonded validator without records (older than this machine's activation) is initialized first.
  */
 export const allocateTokens = (
   store: KVStore, fees: ReadonlyArray<DecCoin>, communityTax: bigint,
@@ -196,7 +197,9 @@ export const allocateTokens = (
   let remaining: DecCoin[] = [...fees]
   const out: Allocation[] = []
   for (const b of bonded) {
-    if (b.power === 0n || !hasValidator(store, b.val)) continue
+    if (b.power === 0n) continue
+    // a validator bonded before this machine was activated gets its records now
+    if (!hasValidator(store, b.val)) initializeValidator(store, b.val)
     const fraction = decQuoTruncate(b.power * ONE, total * ONE)
     const reward = decCoinsMulDecTruncate(forValidators, fraction)
     const { commission } = allocateToValidator(store, b.val, b.commissionRate, reward)
