@@ -5,6 +5,7 @@ import { QueryParamsRequest, QueryParamsResponse, QueryTallyResultRequest, Query
 import { MsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx"
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
+import { CAPABILITIES_NAMESPACE, grantCapability, revokeCapability } from "../../chain/Capabilities.ts"
 import { defaultGovParams } from "../../modules/gov/GovParams.ts"
 import { attr, depositMsg, FEE, FUNDS, GovChain, MIN_DEPOSIT, sendMsg, submitMsg, voteMsg } from "./support/GovChain.ts"
 
@@ -159,6 +160,32 @@ test("params an update would make invalid fail the proposal with a log naming th
   assert.is(done?.status, ProposalStatus.PROPOSAL_STATUS_FAILED)
   assert.match(done!.failedReason, /message 0 \(\/cosmos\.gov\.v1\.MsgUpdateParams\): quorum too large: 1\.5/)
   assert.is(await govQuorum(c), "0.334000000000000000")
+})
+
+test("revoked grants never halt the chain: no staking read -> REJECTED with the log; no authority.execute -> FAILED", async () => {
+  // voting 30 s = 6 blocks: proposal 1 ends one block before proposal 2
+  const c = await open({ govFunds: 1000n, params: { voting_period: "30s" } })
+  const { a, b, x, gov } = c.keys
+  assert.is((await c.tx(a, submitMsg(a.address, [sendMsg(gov, x, "5")], MIN_DEPOSIT))).code, 0)
+  assert.is((await c.tx(a, submitMsg(a.address, [sendMsg(gov, x, "5")], MIN_DEPOSIT))).code, 0)
+  assert.is((await c.tx(a, voteMsg(a.address, 1n, YES), voteMsg(a.address, 2n, YES))).code, 0)
+  assert.is((await c.tx(b, voteMsg(b.address, 1n, YES), voteMsg(b.address, 2n, YES))).code, 0)
+  await c.blocks(2)
+  const caps = c.chain.store.store(CAPABILITIES_NAMESPACE)
+  const grant = (iface: string, method: string) => ({ principal: "machine:gov", capability: { interface: iface, method, constraints: [] } })
+  // proposal 1 ends first: it cannot read staking; proposal 2 then cannot execute
+  assert.ok(revokeCapability(caps, grant("staking", "bonded-validators")))
+  const first = await c.blocks(1)
+  assert.is(attr(first, "active_proposal", "proposal_result"), "proposal_rejected")
+  assert.match(attr(first, "active_proposal", "proposal_log") ?? "", /tally could not read staking: .*staking\.bonded-validators/)
+  assert.is((await c.proposal(1n))?.status, ProposalStatus.PROPOSAL_STATUS_REJECTED)
+  assert.ok(grantCapability(caps, grant("staking", "bonded-validators")) === undefined)
+  assert.ok(revokeCapability(caps, grant("authority", "execute")))
+  await c.blocks(1)
+  const p2 = await c.proposal(2n)
+  assert.is(p2?.status, ProposalStatus.PROPOSAL_STATUS_FAILED)
+  assert.match(p2!.failedReason, /authority\.execute/)
+  assert.is(await c.balance(x), 0n)
 })
 
 test.run()

@@ -14,8 +14,7 @@ import { isChainError } from "../../../chain/ChainError.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import { addCoins, coinsString, toProtoCoins, validCoins, type Coin } from "../../bank/Coin.ts"
 import { InactiveProposal, InvalidDepositDenom, MinDepositTooSmall, UnknownProposal } from "../GovError.ts"
-import { decFromInt, decMul, decTruncate, parseDec } from "./Dec.ts"
-import { ONE } from "./Dec.ts"
+import { decFromInt, decMul, decTruncate, ONE, parseDec } from "./Dec.ts"
 import {
   ACTIVE, deletePerProposal, DEPOSIT, dequeue, enqueue, getDeposit, getProposal, INACTIVE, listDeposits, setDeposit, setProposal
 } from "./Store.ts"

@@ -10,9 +10,10 @@
  */
 import { ProposalStatus, type Params, type Proposal } from "cosmjs-types/cosmos/gov/v1/gov"
 import { isChainError } from "../../../chain/ChainError.ts"
+import { errorInfo, isNodeFault } from "../../../chain/internal/TxResult.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import { govEvent, settleDeposits, type DepositAccounts } from "./Deposits.ts"
-import { tally, type StakingView } from "./Tally.ts"
+import { emptyTally, tally, type StakingView, type TallyOutcome } from "./Tally.ts"
 import { ACTIVE, deletePerProposal, deleteProposal, dequeue, dueIds, getParams, getProposal, INACTIVE, listVotes, setProposal, VOTE } from "./Store.ts"
 
 /** What the end block needs from the machine. */
@@ -39,7 +40,16 @@ export const govEndBlock = (ctx: ExecContext, env: EndBlockEnv): void => {
   for (const id of dueIds(ctx.store, ACTIVE, ctx.time)) {
     const p = getProposal(ctx.store, id)
     if (!p) continue
-    const outcome = tally(listVotes(ctx.store, id), env.staking(ctx), params(), env.valoperOf)
+    // a refused staking read (a revoked grant) must not halt the chain: the proposal cannot pass
+    let tallyError: string | undefined
+    let outcome: TallyOutcome
+    try {
+      outcome = tally(listVotes(ctx.store, id), env.staking(ctx), params(), env.valoperOf)
+    } catch (e) {
+      if (!isChainError(e)) throw e
+      tallyError = e.log
+      outcome = { passes: false, burnDeposits: false, result: emptyTally() }
+    }
     deletePerProposal(ctx.store, VOTE, id)
     settleDeposits(ctx, env.accounts, id, outcome.burnDeposits)
     dequeue(ctx.store, ACTIVE, p.votingEndTime!, id)
@@ -53,15 +63,17 @@ export const govEndBlock = (ctx: ExecContext, env: EndBlockEnv): void => {
         result = "proposal_passed"
         log = "passed"
       } catch (e) {
-        if (!isChainError(e)) throw e
-        next = { ...p, status: ProposalStatus.PROPOSAL_STATUS_FAILED, failedReason: e.log }
+        // a host fault stops the node; any other failure of a message fails the proposal (SDK safeExecuteHandler)
+        if (isNodeFault(e)) throw e
+        const reason = errorInfo(e).log
+        next = { ...p, status: ProposalStatus.PROPOSAL_STATUS_FAILED, failedReason: reason }
         result = "proposal_failed"
-        log = `passed, but failed on execution: ${e.log}`
+        log = `passed, but failed on execution: ${reason}`
       }
     } else {
       next = { ...p, status: ProposalStatus.PROPOSAL_STATUS_REJECTED }
       result = "proposal_rejected"
-      log = "rejected"
+      log = tallyError === undefined ? "rejected" : `rejected: the tally could not read staking: ${tallyError}`
     }
     setProposal(ctx.store, { ...next, finalTallyResult: outcome.result })
     ctx.emit(govEvent("active_proposal", ["proposal_id", id.toString()], ["proposal_result", result], ["proposal_log", log]))
