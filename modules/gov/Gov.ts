@@ -46,7 +46,11 @@ export const GovTypeUrl = {
   vote: "/cosmos.gov.v1.MsgVote",
   voteWeighted: "/cosmos.gov.v1.MsgVoteWeighted",
   updateParams: "/cosmos.gov.v1.MsgUpdateParams",
-  execLegacyContent: "/cosmos.gov.v1.MsgExecLegacyContent"
+  execLegacyContent: "/cosmos.gov.v1.MsgExecLegacyContent",
+  /** v1beta1 forms CosmJS's default registry signs (same fields; weighted weights are LegacyDec wire text). */
+  depositV1beta1: "/cosmos.gov.v1beta1.MsgDeposit",
+  voteV1beta1: "/cosmos.gov.v1beta1.MsgVote",
+  voteWeightedV1beta1: "/cosmos.gov.v1beta1.MsgVoteWeighted"
 } as const
 
 /** Longest proposal or vote metadata, in UTF-16 units (SDK x/gov config MaxMetadataLen). */
@@ -85,7 +89,10 @@ const VALID_OPTIONS: ReadonlySet<number> = new Set([
 export class GovMachine implements Machine {
   readonly name: string = "gov"
   readonly version: string = "0.1.0"
-  readonly msgTypeUrls: ReadonlyArray<string> = [GovTypeUrl.submitProposal, GovTypeUrl.deposit, GovTypeUrl.vote, GovTypeUrl.voteWeighted, GovTypeUrl.updateParams]
+  readonly msgTypeUrls: ReadonlyArray<string> = [
+    GovTypeUrl.submitProposal, GovTypeUrl.deposit, GovTypeUrl.vote, GovTypeUrl.voteWeighted, GovTypeUrl.updateParams,
+    GovTypeUrl.depositV1beta1, GovTypeUrl.voteV1beta1, GovTypeUrl.voteWeightedV1beta1
+  ]
   readonly queryPrefixes: ReadonlyArray<string> = [QUERY_V1, QUERY_V1BETA1]
   /**
    * Deposits from the signer into the module account; refunds from and burns of the module account;
@@ -131,10 +138,13 @@ export class GovMachine implements Machine {
       case GovTypeUrl.submitProposal:
         return [canonicalAddress(decodeMsg("MsgSubmitProposal", () => MsgSubmitProposal.decode(msg.value)).proposer, p, "invalid proposer address")]
       case GovTypeUrl.deposit:
+      case GovTypeUrl.depositV1beta1:
         return [canonicalAddress(decodeMsg("MsgDeposit", () => MsgDeposit.decode(msg.value)).depositor, p, "invalid depositor address")]
       case GovTypeUrl.vote:
+      case GovTypeUrl.voteV1beta1:
         return [canonicalAddress(decodeMsg("MsgVote", () => MsgVote.decode(msg.value)).voter, p, "invalid voter address")]
       case GovTypeUrl.voteWeighted:
+      case GovTypeUrl.voteWeightedV1beta1:
         return [canonicalAddress(decodeMsg("MsgVoteWeighted", () => MsgVoteWeighted.decode(msg.value)).voter, p, "invalid voter address")]
       case GovTypeUrl.updateParams:
         return [canonicalAddress(decodeMsg("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value)).authority, p, "invalid authority address")]
@@ -147,18 +157,25 @@ export class GovMachine implements Machine {
     switch (msg.typeUrl) {
       case GovTypeUrl.submitProposal:
         return this.submit(ctx, decodeMsg("MsgSubmitProposal", () => MsgSubmitProposal.decode(msg.value)))
+      // v1beta1 MsgDeposit / MsgVote / MsgVoteWeighted have the v1 fields (v1 adds metadata at 4): one decoder
       case GovTypeUrl.deposit:
-        return this.deposit(ctx, decodeMsg("MsgDeposit", () => MsgDeposit.decode(msg.value)))
-      case GovTypeUrl.vote: {
+      case GovTypeUrl.depositV1beta1: {
+        this.deposit(ctx, decodeMsg("MsgDeposit", () => MsgDeposit.decode(msg.value)))
+        return { typeUrl: `${msg.typeUrl}Response`, value: MsgDepositResponse.encode({}).finish() }
+      }
+      case GovTypeUrl.vote:
+      case GovTypeUrl.voteV1beta1: {
         const m = decodeMsg("MsgVote", () => MsgVote.decode(msg.value))
         if (!VALID_OPTIONS.has(m.option)) throw new InvalidVote({ log: `invalid vote option ${m.option}: invalid vote option` })
         this.vote(ctx, m.proposalId, m.voter, [{ option: m.option, weight: formatDec(ONE) }], m.metadata)
-        return { typeUrl: "/cosmos.gov.v1.MsgVoteResponse", value: MsgVoteResponse.encode({}).finish() }
+        return { typeUrl: `${msg.typeUrl}Response`, value: MsgVoteResponse.encode({}).finish() }
       }
-      case GovTypeUrl.voteWeighted: {
+      case GovTypeUrl.voteWeighted:
+      case GovTypeUrl.voteWeightedV1beta1: {
         const m = decodeMsg("MsgVoteWeighted", () => MsgVoteWeighted.decode(msg.value))
-        this.vote(ctx, m.proposalId, m.voter, weightedOptions(m.options), m.metadata)
-        return { typeUrl: "/cosmos.gov.v1.MsgVoteWeightedResponse", value: MsgVoteWeightedResponse.encode({}).finish() }
+        const options = msg.typeUrl === GovTypeUrl.voteWeighted ? m.options : m.options.map((o) => ({ option: o.option, weight: wireWeight(o.weight) }))
+        this.vote(ctx, m.proposalId, m.voter, weightedOptions(options), m.metadata)
+        return { typeUrl: `${msg.typeUrl}Response`, value: MsgVoteWeightedResponse.encode({}).finish() }
       }
       case GovTypeUrl.updateParams:
         return this.updateParams(ctx, decodeMsg("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value)))
@@ -208,13 +225,12 @@ export class GovMachine implements Machine {
     return { typeUrl: "/cosmos.gov.v1.MsgSubmitProposalResponse", value: MsgSubmitProposalResponse.encode({ proposalId: id }).finish() }
   }
 
-  private deposit(ctx: MsgContext, m: MsgDeposit): MsgResult {
+  private deposit(ctx: MsgContext, m: MsgDeposit): void {
     const depositor = this.addr(m.depositor, "invalid depositor address")
     const amount = validCoins(m.amount, false)
     if (addDeposit(ctx, { module: this.moduleAccount }, this.params(ctx), m.proposalId, depositor, amount)) {
       ctx.emit(govEvent("proposal_deposit", ["voting_period_start", m.proposalId.toString()]))
     }
-    return { typeUrl: "/cosmos.gov.v1.MsgDepositResponse", value: MsgDepositResponse.encode({}).finish() }
   }
 
   private vote(ctx: MsgContext, id: bigint, voterText: string, options: WeightedVoteOption[], metadata: string): void {
@@ -265,6 +281,12 @@ export class GovMachine implements Machine {
   exportGenesis(ctx: QueryContext): unknown {
     return exportGovGenesis(ctx, this.defaults)
   }
+}
+
+// a v1beta1 weight is LegacyDec wire text (the value × 10^18): converted to v1 decimal text
+const wireWeight = (w: string): string => {
+  if (!/^[0-9]{1,40}$/.test(w)) throw new InvalidVote({ log: `invalid weight "${w.slice(0, 40)}": a v1beta1 weight is LegacyDec wire text (value × 10^18): invalid vote option` })
+  return formatDec(BigInt(w))
 }
 
 /**

@@ -6,15 +6,18 @@
  *    before H a MsgHello (CosmJS) is refused as unknown (code 6), from H it is accepted and
  *    hello's greeting query answers.
  * 2. A gov MsgUpdateParams (quorum 0.9) voted no: REJECTED and the params are unchanged.
- * 3. A MsgSend from the gov module account of more than it holds, voted yes: FAILED, and the
- *    failure (insufficient funds, message 0) is recorded as failed_reason.
+ * 3. A MsgSend from the gov module account of more than it holds, voted yes (a v1beta1 MsgVote from
+ *    CosmJS's default registry): FAILED, and the failure (insufficient funds, message 0) is
+ *    recorded as failed_reason.
+ * CosmJS's gov extension (v1beta1 query paths) reads the outcomes.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DirectSecp256k1HdWallet, Registry, type GeneratedType } from "@cosmjs/proto-signing"
-import { defaultRegistryTypes, GasPrice, SigningStargateClient } from "@cosmjs/stargate"
+import { defaultRegistryTypes, GasPrice, QueryClient, setupGovExtension, SigningStargateClient } from "@cosmjs/stargate"
+import { Comet38Client } from "@cosmjs/tendermint-rpc"
 import { toBech32 } from "@cosmjs/encoding"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { QueryParamsRequest, QueryParamsResponse } from "cosmjs-types/cosmos/gov/v1/query"
@@ -133,7 +136,9 @@ test("proposals on a real node: a plugin activated at its height, a rejected upd
     assert.is(r3.code, 0, r3.rawLog)
     const vote = (id: bigint, option: VoteOption) => client!.signAndBroadcast(dev, [{ typeUrl: MsgVote.typeUrl, value: { proposalId: id, voter: dev, option, metadata: "" } }], "auto")
     assert.is((await vote(2n, VoteOption.VOTE_OPTION_NO)).code, 0)
-    assert.is((await vote(3n, VoteOption.VOTE_OPTION_YES)).code, 0)
+    // CosmJS's default registry signs the v1beta1 vote
+    const v1beta1 = await client.signAndBroadcast(dev, [{ typeUrl: "/cosmos.gov.v1beta1.MsgVote", value: { proposalId: 3n, voter: dev, option: VoteOption.VOTE_OPTION_YES } }], "auto")
+    assert.is(v1beta1.code, 0, v1beta1.rawLog)
 
     // before H: hello's message has no route
     const hello = { typeUrl: MSG_HELLO, value: { sender: dev, text: "gm" } }
@@ -157,6 +162,16 @@ test("proposals on a real node: a plugin activated at its height, a rejected upd
     assert.is(tally2.code, 0, tally2.out)
     assert.is(JSON.parse(tally2.stdout).yes_count, "0")
     assert.ok(BigInt(JSON.parse(tally2.stdout).no_count) > 0n, tally2.stdout)
+    // CosmJS's gov extension (v1beta1 query paths)
+    const comet = await Comet38Client.connect(h.rpcUrl)
+    try {
+      const q = QueryClient.withExtensions(comet, setupGovExtension)
+      assert.is((await q.gov.proposal(1)).proposal?.status, 3, "PROPOSAL_STATUS_PASSED through the gov extension")
+      assert.is((await q.gov.tally(2)).tally?.yes, "0")
+      assert.is((await q.gov.proposals(0, "", "")).proposals.length, 3)
+    } finally {
+      comet.disconnect()
+    }
     const params = QueryParamsResponse.decode((await abci(h.rpcUrl, "/cosmos.gov.v1.Query/Params", QueryParamsRequest.encode({ paramsType: "" }).finish())).value)
     assert.is(params.params?.quorum, "0.334000000000000000", "the rejected update changed nothing")
 

@@ -2,6 +2,7 @@
 // problem, and leaves the gov namespace and the balances as they were.
 import { MsgExecLegacyContent, MsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx"
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
+import * as B1Tx from "cosmjs-types/cosmos/gov/v1beta1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
@@ -36,6 +37,16 @@ const cases: ReadonlyArray<{ name: string; msg: () => Any; codespace: string; co
   { name: "weights summing above 1", msg: () => weightedMsg(c.keys.a.address, 2n, [[1, "0.7"], [3, "0.4"]]), codespace: "gov", code: 7, log: /overflow/ },
   { name: "an option twice", msg: () => weightedMsg(c.keys.a.address, 2n, [[1, "0.5"], [1, "0.5"]]), codespace: "gov", code: 7, log: /duplicated/ },
   { name: "a malformed weight", msg: () => weightedMsg(c.keys.a.address, 2n, [[1, "1e0"]]), codespace: "gov", code: 7, log: /invalid weight/ },
+  {
+    name: "a v1beta1 weight that is not LegacyDec wire text",
+    msg: () => ({ typeUrl: "/cosmos.gov.v1beta1.MsgVoteWeighted", value: B1Tx.MsgVoteWeighted.encode({ proposalId: 2n, voter: c.keys.a.address, options: [{ option: 1, weight: "1.0" }] }).finish() }),
+    codespace: "gov", code: 7, log: /LegacyDec wire text/
+  },
+  {
+    name: "v1beta1 weights summing below 1",
+    msg: () => ({ typeUrl: "/cosmos.gov.v1beta1.MsgVoteWeighted", value: B1Tx.MsgVoteWeighted.encode({ proposalId: 2n, voter: c.keys.a.address, options: [{ option: 1, weight: "900000000000000000" }] }).finish() }),
+    codespace: "gov", code: 7, log: /lower than 1/
+  },
   { name: "no options", msg: () => weightedMsg(c.keys.a.address, 2n, []), codespace: "sdk", code: 18, log: /cannot be empty/ },
   { name: "deposit to an unknown proposal", msg: () => depositMsg(c.keys.a.address, 99n, 200_000n), codespace: "gov", code: 2, log: /unknown proposal/ },
   { name: "deposit in a denom min_deposit does not list", msg: () => depositMsg(c.keys.a.address, 1n, 200_000n, "uatom"), codespace: "gov", code: 23, log: /accepts only the following denom/ },

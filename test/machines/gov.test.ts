@@ -4,6 +4,7 @@ import * as V1 from "cosmjs-types/cosmos/gov/v1/query"
 import * as B1 from "cosmjs-types/cosmos/gov/v1beta1/query"
 import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
 import { MsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx"
+import * as B1Tx from "cosmjs-types/cosmos/gov/v1beta1/tx"
 import { GovMachine } from "../../modules/gov/Gov.ts"
 import { defaultGovParams } from "../../modules/gov/GovParams.ts"
 import { depositMsg, sendMsg, submitMsg, voteMsg, weightedMsg } from "../gov/support/GovChain.ts"
@@ -30,7 +31,13 @@ const fixture: MachineFixture = {
     depositMsg(keys.signer, 1n, 200_000n),
     voteMsg(keys.signer, 1n, VoteOption.VOTE_OPTION_YES),
     weightedMsg(keys.signer, 1n, [[VoteOption.VOTE_OPTION_YES, "0.6"], [VoteOption.VOTE_OPTION_NO, "0.4"]]),
-    { typeUrl: "/cosmos.gov.v1.MsgUpdateParams", value: MsgUpdateParams.encode({ authority: keys.signer, params: defaultGovParams("boot") }).finish() }
+    { typeUrl: "/cosmos.gov.v1.MsgUpdateParams", value: MsgUpdateParams.encode({ authority: keys.signer, params: defaultGovParams("boot") }).finish() },
+    { typeUrl: "/cosmos.gov.v1beta1.MsgDeposit", value: B1Tx.MsgDeposit.encode({ proposalId: 1n, depositor: keys.signer, amount: [{ denom: "boot", amount: "100000" }] }).finish() },
+    { typeUrl: "/cosmos.gov.v1beta1.MsgVote", value: B1Tx.MsgVote.encode({ proposalId: 1n, voter: keys.signer, option: VoteOption.VOTE_OPTION_NO }).finish() },
+    {
+      typeUrl: "/cosmos.gov.v1beta1.MsgVoteWeighted",
+      value: B1Tx.MsgVoteWeighted.encode({ proposalId: 1n, voter: keys.signer, options: [{ option: VoteOption.VOTE_OPTION_ABSTAIN, weight: "1000000000000000000" }] }).finish()
+    }
   ],
   queries: (keys) => [
     { path: Q1 + "Proposal", data: V1.QueryProposalRequest.encode({ proposalId: 1n }).finish() },
