@@ -53,11 +53,11 @@ export const GovTypeUrl = {
   voteWeightedV1beta1: "/cosmos.gov.v1beta1.MsgVoteWeighted"
 } as const
 
-/** Longest proposal or vote metadata, in UTF-16 units (SDK x/gov config MaxMetadataLen). */
+/** Longest proposal or vote metadata, in UTF-8 bytes (SDK x/gov config MaxMetadataLen). */
 export const MAX_METADATA_LEN = 255
-/** Longest proposal title (SDK MaxTitleLen). */
+/** Longest proposal title, in UTF-8 bytes (SDK MaxTitleLen). */
 export const MAX_TITLE_LEN = 255
-/** Longest proposal summary (SDK MaxSummaryLen). */
+/** Longest proposal summary, in UTF-8 bytes (SDK MaxSummaryLen). */
 export const MAX_SUMMARY_LEN = 10200
 
 /** Constructor options (node/Machines.ts passes the chain's prefix and bond denom). */
@@ -79,6 +79,13 @@ const decodeMsg = <T>(what: string, f: () => T): T => {
   } catch (e) {
     throw new TxDecodeError({ log: `invalid ${what}: ${(e as Error).message}: tx parse error` })
   }
+}
+
+// Go's len(string): UTF-8 bytes
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length
+const checkMetadata = (metadata: string): void => {
+  const n = utf8Length(metadata)
+  if (n > MAX_METADATA_LEN) throw new MetadataTooLong({ log: `metadata is ${n} bytes, over ${MAX_METADATA_LEN}: metadata too long` })
 }
 
 const VALID_OPTIONS: ReadonlySet<number> = new Set([
@@ -189,9 +196,9 @@ export class GovMachine implements Machine {
     if (m.expedited) throw new InvalidProposal({ log: "expedited proposals are not supported on this chain: submit with expedited = false: invalid proposal" })
     if (m.title === "") throw new InvalidProposalContent({ log: "proposal title cannot be empty: invalid proposal content" })
     if (m.summary === "") throw new InvalidProposalContent({ log: "proposal summary cannot be empty: invalid proposal content" })
-    if (m.metadata.length > MAX_METADATA_LEN) throw new MetadataTooLong({ log: `metadata length ${m.metadata.length} is over ${MAX_METADATA_LEN}: metadata too long` })
-    if (m.title.length > MAX_TITLE_LEN) throw new TitleTooLong({ log: `title length ${m.title.length} is over ${MAX_TITLE_LEN}: title too long` })
-    if (m.summary.length > MAX_SUMMARY_LEN) throw new SummaryTooLong({ log: `summary length ${m.summary.length} is over ${MAX_SUMMARY_LEN}: summary too long` })
+    checkMetadata(m.metadata)
+    if (utf8Length(m.title) > MAX_TITLE_LEN) throw new TitleTooLong({ log: `title is ${utf8Length(m.title)} bytes, over ${MAX_TITLE_LEN}: title too long` })
+    if (utf8Length(m.summary) > MAX_SUMMARY_LEN) throw new SummaryTooLong({ log: `summary is ${utf8Length(m.summary)} bytes, over ${MAX_SUMMARY_LEN}: summary too long` })
     const deposit = validCoins(m.initialDeposit, true)
     m.messages.forEach((x, i) => {
       if (x.typeUrl === GovTypeUrl.execLegacyContent) {
@@ -235,7 +242,7 @@ export class GovMachine implements Machine {
 
   private vote(ctx: MsgContext, id: bigint, voterText: string, options: WeightedVoteOption[], metadata: string): void {
     const voter = this.addr(voterText, "invalid voter address")
-    if (metadata.length > MAX_METADATA_LEN) throw new MetadataTooLong({ log: `metadata length ${metadata.length} is over ${MAX_METADATA_LEN}: metadata too long` })
+    checkMetadata(metadata)
     const p = getProposal(ctx.store, id)
     if (!p) throw new UnknownProposal({ log: `${id}: unknown proposal` })
     if (p.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) throw new InactiveProposal({ log: `${id}: inactive proposal` })

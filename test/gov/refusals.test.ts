@@ -55,6 +55,7 @@ const cases: ReadonlyArray<{ name: string; msg: () => Any; codespace: string; co
   { name: "expedited proposal", msg: () => submitMsg(c.keys.a.address, [], 200_000n, { expedited: true }), codespace: "gov", code: 21, log: /expedited proposals are not supported/ },
   { name: "empty title", msg: () => submitMsg(c.keys.a.address, [], 200_000n, { title: "" }), codespace: "gov", code: 5, log: /title cannot be empty/ },
   { name: "title over 255", msg: () => submitMsg(c.keys.a.address, [], 200_000n, { title: "t".repeat(256) }), codespace: "gov", code: 24, log: /title too long/ },
+  { name: "metadata over 255 UTF-8 bytes (128 two-byte characters)", msg: () => submitMsg(c.keys.a.address, [], 200_000n, { metadata: "é".repeat(128) }), codespace: "gov", code: 15, log: /256 bytes, over 255/ },
   { name: "legacy content", msg: () => submitMsg(c.keys.a.address, [legacy(c.keys.gov)], 200_000n), codespace: "sdk", code: 37, log: /MsgExecLegacyContent .*not supported/ },
   { name: "a proposal message signed by someone else", msg: () => submitMsg(c.keys.a.address, [sendMsg(c.keys.a.address, c.keys.x, "1")], 200_000n), codespace: "gov", code: 13, log: /governance authority/ },
   { name: "a proposal message no machine routes", msg: () => submitMsg(c.keys.a.address, [{ typeUrl: "/nowhere.MsgX", value: new Uint8Array() }], 200_000n), codespace: "gov", code: 10, log: /nowhere\.MsgX/ },
