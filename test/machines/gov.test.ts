@@ -1,5 +1,5 @@
 // The machine conformance suite (test/machines/conformance.ts) on the gov machine (modules/gov),
-// with the staking test double (test/gov/support/StakingDouble.ts) for the tally's reads.
+// with the staking machine (modules/staking) for the tally's reads.
 import * as V1 from "cosmjs-types/cosmos/gov/v1/query"
 import * as B1 from "cosmjs-types/cosmos/gov/v1beta1/query"
 import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
@@ -8,7 +8,8 @@ import * as B1Tx from "cosmjs-types/cosmos/gov/v1beta1/tx"
 import { GovMachine } from "../../modules/gov/Gov.ts"
 import { defaultGovParams } from "../../modules/gov/GovParams.ts"
 import { depositMsg, sendMsg, submitMsg, voteMsg, weightedMsg } from "../gov/support/GovChain.ts"
-import { StakingDouble } from "../gov/support/StakingDouble.ts"
+import { StakingMachine } from "../../modules/staking/Staking.ts"
+import { bondedPool, consKey, stakingGenesis } from "../staking/support.ts"
 import { baseMachines, fundedGenesis, type MachineFixture } from "./Fixture.ts"
 import { machineConformance } from "./conformance.ts"
 import { makeKey } from "./support/Chain.ts"
@@ -24,8 +25,13 @@ const page = { key: new Uint8Array(), offset: 0n, limit: 10n, countTotal: true, 
 
 const fixture: MachineFixture = {
   name: "gov",
-  machines: () => [...baseMachines(), new StakingDouble(), gov()],
-  genesis: (keys) => fundedGenesis(keys, { staking: { validators: [], delegations: [] }, gov: {} }),
+  machines: () => [...baseMachines(), new StakingMachine({ bech32Prefix: "cyber", bondDenom: "boot" }), gov()],
+  // a bonded validator (operated by the signer) so the staking namespace has a validator set
+  genesis: (keys) => {
+    const g = fundedGenesis(keys, { staking: stakingGenesis(keys.signer, consKey("gov conformance"), 5_000_000n, 20n), gov: {} })
+    const bank = g.bank as { balances: Array<{ address: string; coins: Array<{ denom: string; amount: string }> }> }
+    return { ...g, bank: { balances: [...bank.balances, { address: bondedPool, coins: [{ denom: "boot", amount: "5000000" }] }] } }
+  },
   messages: (keys) => [
     submitMsg(keys.signer, [sendMsg(GOV_ACCOUNT, keys.other, "1")], 10_000_000n),
     depositMsg(keys.signer, 1n, 200_000n),
