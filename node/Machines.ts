@@ -102,12 +102,6 @@ const positive = (v: unknown, what: string, fallback: number): number => {
   return Number(v)
 }
 
-// TODO(lead, issue 10): literal imports once the staking/distribution/gov modules land.
-type PendingMachine = new (opts: { bech32Prefix: string; bondDenom: string }) => Machine
-const PENDING: Record<string, string> = Object.fromEntries(
-  ["../modules/distribution/Distribution.ts", "../modules/gov/Gov.ts", "../modules/staking/Staking.ts"].map((p) => [p, p])
-)
-
 /** The machines of this build, in begin/end block order. */
 export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
   {
@@ -132,7 +126,7 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
     name: "distribution",
     enabled: (config) => config.modules.distribution.enabled,
     load: async ({ config }) => {
-      const { DistributionMachine } = (await import(PENDING["../modules/distribution/Distribution.ts"]!)) as { DistributionMachine: PendingMachine }
+      const { DistributionMachine } = await import("../modules/distribution/Distribution.ts")
       return new DistributionMachine({ bech32Prefix: config.chain.bech32Prefix, bondDenom: config.chain.feeDenom })
     }
   },

@@ -36,7 +36,7 @@ export interface AuthConfig {
   readonly maxTxBytes: number
   /** Params written at genesis when the genesis gives none (SDK defaults). */
   readonly defaultParams: Params
-  /** Module accounts created at genesis. Default fee_collector and mint (minter, burner). */
+  /** Module accounts created at genesis. Default fee_collector, mint (minter, burner), distribution, the two staking pools and gov. */
   readonly moduleAccounts: ReadonlyArray<ModuleAccountSpec>
   /** Name of the machine that holds balances (fee deduction target of `ctx.call`). Default "bank". */
   readonly bankMachine: string
@@ -62,7 +62,13 @@ export const defaultAuthConfig: AuthConfig = {
   defaultParams: defaultAuthParams,
   moduleAccounts: [
     { name: FEE_COLLECTOR, permissions: [] },
-    { name: "mint", permissions: ["minter", "burner"] }
+    { name: "mint", permissions: ["minter", "burner"] },
+    // Proof of stake and governance (SDK simapp maccPerms); created whether or not those machines
+    // run, so a first transfer never makes them plain accounts.
+    { name: "distribution", permissions: [] },
+    { name: "bonded_tokens_pool", permissions: ["burner", "staking"] },
+    { name: "not_bonded_tokens_pool", permissions: ["burner", "staking"] },
+    { name: "gov", permissions: ["burner"] }
   ],
   bankMachine: "bank"
 }

@@ -14,7 +14,7 @@ export interface BankConfig {
   readonly authMachine: string
   /**
    * Module accounts that may not receive coins through MsgSend / MsgMultiSend (SDK blockedAddrs),
-   * by module name; their address is sha256(name)[:20]. Default fee_collector and mint.
+   * by module name; their address is sha256(name)[:20]. Default: every module account but gov.
    */
   readonly blockedModuleAccounts: ReadonlyArray<string>
 }
@@ -23,7 +23,8 @@ export interface BankConfig {
 export const defaultBankConfig: BankConfig = {
   bech32Prefix: "cyber",
   authMachine: "auth",
-  blockedModuleAccounts: ["fee_collector", "mint"]
+  // SDK simapp BlockedModuleAccountAddrs: every module account but gov (which may receive funds)
+  blockedModuleAccounts: ["fee_collector", "mint", "distribution", "bonded_tokens_pool", "not_bonded_tokens_pool"]
 }
 
 /** Fill missing fields with the defaults. */

@@ -16,8 +16,8 @@ const { wallet, addresses } = await makeWallet(3)
 const [alice, bob, carol] = addresses as [string, string, string]
 const feeCollector = formatAddress(moduleAddress("fee_collector"), "cyber")
 const funded = [{ address: alice, coins: [{ denom: "boot", amount: "1000000" }] }]
-/** alice's account number: fee_collector 0, mint 1, then genesis balances. */
-const ALICE = 2
+/** alice's account number: module accounts 0-5 (fee_collector, mint, distribution, the two staking pools, gov), then genesis balances. */
+const ALICE = 6
 
 const start = (opts: Parameters<typeof TestChain.start>[0] = {}) => TestChain.start({ balances: funded, ...opts })
 
@@ -63,7 +63,7 @@ test("good MsgSend: CheckTx and FinalizeBlock succeed, balances, fee, sequence, 
   // bob's account was created on first receipt, with the next account number.
   const bobAcc = await chain.queryClient().auth.account(bob)
   assert.ok(bobAcc)
-  assert.is(BaseAccount.decode(bobAcc!.value).accountNumber, 3n)
+  assert.is(BaseAccount.decode(bobAcc!.value).accountNumber, BigInt(ALICE + 1))
   // the pubkey was set on first use
   const aliceAcc = BaseAccount.decode((await chain.queryClient().auth.account(alice))!.value)
   assert.is(aliceAcc.pubKey?.typeUrl, "/cosmos.crypto.secp256k1.PubKey")
@@ -141,10 +141,10 @@ test("two signers (two MsgSends, bob pays the fee as fee payer): both signatures
   const authInfoBytes = makeAuthInfoBytes(signerInfos, [{ denom: "boot", amount: "4000" }], 400000, undefined, bob)
   const sign = async (addr: string, accountNumber: number) =>
     Buffer.from((await wallet.signDirect(addr, makeSignDoc(bodyBytes, authInfoBytes, "cyber-test-1", accountNumber))).signature.signature, "base64")
-  // account numbers: alice 2, bob 3 (genesis balances order)
+  // account numbers: alice ALICE, bob ALICE + 1 (genesis balances order)
   // signatures in the wrong order: refused
   const swapped = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [await sign(bob, ALICE + 1), await sign(alice, ALICE)] }).finish()
-  await rejected(chain, swapped, 4, /^signature verification failed; please verify account number \(2\)/)
+  await rejected(chain, swapped, 4, /^signature verification failed; please verify account number \(6\)/)
   const tx = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [await sign(alice, ALICE), await sign(bob, ALICE + 1)] }).finish()
   const [res] = await chain.block([tx])
   assert.is(res!.code, 0, res!.log)
@@ -369,9 +369,9 @@ test("queries: Account through CosmJS, not-found text CosmJS maps to null, Param
   const { QueryAccountsRequest, QueryAccountsResponse, QueryModuleAccountsResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query")
   const page = QueryAccountsResponse.decode((await chain.query("/cosmos.auth.v1beta1.Query/Accounts", QueryAccountsRequest.encode({ pagination: { key: new Uint8Array(), offset: 0n, limit: 2n, countTotal: true, reverse: false } }).finish())).value)
   assert.is(page.accounts.length, 2)
-  assert.is(page.pagination!.total, 3n, "fee_collector, mint, alice")
+  assert.is(page.pagination!.total, 7n, "six module accounts, alice")
   const mods = QueryModuleAccountsResponse.decode((await chain.query("/cosmos.auth.v1beta1.Query/ModuleAccounts", new Uint8Array())).value)
-  assert.equal(mods.accounts.map((a) => a.typeUrl), ["/cosmos.auth.v1beta1.ModuleAccount", "/cosmos.auth.v1beta1.ModuleAccount"])
+  assert.equal(mods.accounts.map((a) => a.typeUrl), Array(6).fill("/cosmos.auth.v1beta1.ModuleAccount"))
 })
 
 test.run()

@@ -141,8 +141,8 @@ test("genesis: export then import gives the same state; accounts created for bal
   const exported = { auth: chain.auth.exportGenesis(queryCtx(chain, "auth")), bank: chain.bank.exportGenesis(queryCtx(chain, "bank")) }
   const authG = exported.auth as { accounts: Array<{ account_number?: string; base_account?: { account_number: string } }>; params: { max_memo_characters: string } }
   assert.is(authG.params.max_memo_characters, "512")
-  // carol keeps 7; fee_collector 8 and mint 9 follow; bank genesis creates alice 10 and bob 11
-  assert.equal(authG.accounts.map((a) => a.account_number ?? a.base_account!.account_number).sort(), ["10", "11", "7", "8", "9"])
+  // carol keeps 7; the module accounts 8-13 follow (fee_collector, mint, distribution, the staking pools, gov); bank genesis creates alice 14 and bob 15
+  assert.equal(authG.accounts.map((a) => a.account_number ?? a.base_account!.account_number).sort(), ["10", "11", "12", "13", "14", "15", "7", "8", "9"])
   const again = await TestChain.start({ genesis: JSON.parse(JSON.stringify(exported)) })
   const exported2 = { auth: again.auth.exportGenesis(queryCtx(again, "auth")), bank: again.bank.exportGenesis(queryCtx(again, "bank")) }
   assert.equal(exported2, exported)
