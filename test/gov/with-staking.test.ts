@@ -12,7 +12,7 @@ const test = suite("gov with the staking machine")
 const M = 1_000_000n
 let c: GovChain
 test.before(async () => {
-  c = await GovChain.open({ realStaking: [6n * M, 4n * M], govFunds: 100n })
+  c = await GovChain.open({ govFunds: 100n })
 })
 test.after(async () => {
   await c.close()

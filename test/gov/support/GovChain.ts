@@ -1,7 +1,7 @@
 /**
- * A gov test chain: auth, bank, the staking test double (StakingDouble.ts) or the staking machine, and gov on the real
- * multiplexer over an in-memory IAVL store (test/machines/support/Chain.ts). Validators "a" and "b"
- * are operated by keys a and b (600 and 400 bonded tokens); d is a delegator; x receives.
+ * A gov test chain: auth, bank, the staking machine and gov on the real multiplexer over an
+ * in-memory IAVL store (test/machines/support/Chain.ts). Validators "a" and "b" are operated by
+ * keys a and b (6M and 4M bonded tokens, genesis); d is a delegator; x receives.
  * Blocks are 5 s apart; gov periods are 20 s unless a test sets them.
  */
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
@@ -17,9 +17,11 @@ import { baseMachines } from "../../machines/Fixture.ts"
 import { Chain, makeKey, type Key } from "../../machines/support/Chain.ts"
 import { StakingMachine } from "../../../modules/staking/Staking.ts"
 import { bondedPool, consKey, stakingGenesis } from "../../staking/support.ts"
-import { StakingDouble, type StakingDoubleGenesis } from "./StakingDouble.ts"
 
 export const FUNDS = 1_000_000_000_000n
+/** Bonded tokens of validators a and b. */
+export const A_TOKENS = 6_000_000n
+export const B_TOKENS = 4_000_000n
 export const MIN_DEPOSIT = 10_000_000n
 /** Fee every harness tx pays (test/machines/support/Chain.ts FEE_AMOUNT). */
 export const FEE = 1_000_000n
@@ -61,28 +63,17 @@ export class GovChain {
     this.keys = keys
   }
 
-  /**
-   * `realStaking`: the staking machine itself (modules/staking) with validators a and b bonded at
-   * genesis with `tokens` each (self-delegated), instead of the double's 600 and 400.
-   */
-  static async open(opts: { params?: Record<string, unknown>; staking?: StakingDoubleGenesis; govFunds?: bigint; realStaking?: readonly [bigint, bigint] } = {}): Promise<GovChain> {
+  /** Validators a and b bonded at genesis with {@link A_TOKENS} and {@link B_TOKENS} (self-delegated). */
+  static async open(opts: { params?: Record<string, unknown>; govFunds?: bigint } = {}): Promise<GovChain> {
     const [a, b, d, xk] = await Promise.all(["gov a", "gov b", "gov d", "gov x"].map(makeKey)) as [Key, Key, Key, Key]
     const gov = new GovMachine({ bech32Prefix: "cyber", bondDenom: "boot" })
     const keys: GovKeys = { a, b, d, x: xk.address, gov: gov.moduleAccount }
-    const real = opts.realStaking
-    const chain = await Chain.open([...baseMachines(), real ? new StakingMachine({ bech32Prefix: "cyber", bondDenom: "boot" }) : new StakingDouble(), gov])
-    let staking: unknown = opts.staking ?? {
-      validators: [{ operator: valoper(a.address), tokens: "600", shares: "600" }, { operator: valoper(b.address), tokens: "400", shares: "400" }],
-      delegations: []
-    }
+    const chain = await Chain.open([...baseMachines(), new StakingMachine({ bech32Prefix: "cyber", bondDenom: "boot" }), gov])
     const fund = (address: string, amount: bigint) => ({ address, coins: [{ denom: "boot", amount: amount.toString() }] })
-    const pool: Array<ReturnType<typeof fund>> = []
-    if (real) {
-      const ga = stakingGenesis(a.address, consKey("gov a"), real[0], 20n)
-      const gb = stakingGenesis(b.address, consKey("gov b"), real[1], 20n)
-      staking = { ...ga, validators: [...ga.validators, ...gb.validators], delegations: [...ga.delegations, ...gb.delegations] }
-      pool.push(fund(bondedPool, real[0] + real[1]))
-    }
+    const ga = stakingGenesis(a.address, consKey("gov a"), A_TOKENS, 20n)
+    const gb = stakingGenesis(b.address, consKey("gov b"), B_TOKENS, 20n)
+    const staking = { ...ga, validators: [...ga.validators, ...gb.validators], delegations: [...ga.delegations, ...gb.delegations] }
+    const pool = [fund(bondedPool, A_TOKENS + B_TOKENS)]
     await chain.init({
       auth: { accounts: [] },
       bank: { balances: [fund(a.address, FUNDS), fund(b.address, FUNDS), fund(d.address, FUNDS), ...pool, ...(opts.govFunds ? [fund(gov.moduleAccount, opts.govFunds)] : [])] },
