@@ -1,4 +1,4 @@
-// Proposal lifecycle on a real chain (auth, bank, gov, staking test double): deposit period expiry,
+// Proposal lifecycle on a real chain (auth, bank, gov, staking): deposit period expiry,
 // voting, execution as the governance authority (all or nothing), rejection and veto.
 import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
 import { QueryParamsRequest, QueryParamsResponse, QueryTallyResultRequest, QueryTallyResultResponse } from "cosmjs-types/cosmos/gov/v1/query"
