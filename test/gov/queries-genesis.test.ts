@@ -68,6 +68,10 @@ test("Proposals pages by key and offset, forward and reverse, with a total", asy
   assert.equal(ids(offset.proposals), [3])
   const reverse = await q(Q1 + "Proposals", page({ limit: 3n, reverse: true }), V1.QueryProposalsResponse)
   assert.equal(ids(reverse.proposals), [4, 3, 2])
+  const reverseNext = await q(Q1 + "Proposals", page({ limit: 3n, reverse: true, key: reverse.pagination!.nextKey }), V1.QueryProposalsResponse)
+  assert.equal(ids(reverseNext.proposals), [1])
+  const filteredPage = await q(Q1 + "Proposals", V1.QueryProposalsRequest.encode(V1.QueryProposalsRequest.fromPartial({ voter: c.keys.d.address, pagination: { limit: 1n, countTotal: true } })).finish(), V1.QueryProposalsResponse)
+  assert.equal([ids(filteredPage.proposals), filteredPage.pagination?.total], [[4], 1n], "total counts matches only")
 })
 
 test("not found and invalid requests are typed errors", async () => {

@@ -70,8 +70,7 @@ const proposals = (ctx: QueryContext, env: QueryEnv, r: V1.QueryProposalsRequest
   let skipped = 0n
   let count = 0n
   let nextKey: Uint8Array = new Uint8Array()
-  for (const p of iterateProposals(ctx.store, page.reverse)) {
-    if (from !== undefined && (page.reverse ? p.id > from : p.id < from)) continue
+  for (const p of iterateProposals(ctx.store, page.reverse, from)) {
     if (r.proposalStatus !== ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED && p.status !== r.proposalStatus) continue
     if (voter && !getVote(ctx.store, p.id, voter)) continue
     if (depositor && !getDeposit(ctx.store, p.id, depositor)) continue

@@ -79,10 +79,16 @@ export const setProposal = (s: KVStore, p: Proposal): void => s.set(proposalKey(
 /** Delete a proposal record. */
 export const deleteProposal = (s: KVStore, id: bigint): void => s.delete(proposalKey(id))
 
-/** Every proposal in id order (optionally reverse). */
-export function* iterateProposals(s: KVStore, reverse = false): Generator<Proposal> {
+/** Proposals in id order (or reverse), starting at id `from` when given (inclusive). */
+export function* iterateProposals(s: KVStore, reverse = false, from?: bigint): Generator<Proposal> {
   const p = Uint8Array.of(PROPOSAL)
-  for (const [, v] of s.iterate(p, prefixEnd(p), reverse)) yield Proposal.decode(v)
+  let start: Uint8Array = p
+  let end: Uint8Array = prefixEnd(p)
+  if (from !== undefined) {
+    if (reverse) end = prefixEnd(proposalKey(from))
+    else start = proposalKey(from)
+  }
+  for (const [, v] of s.iterate(start, end, reverse)) yield Proposal.decode(v)
 }
 
 /** Add `id` to the active (voting) or inactive (deposit) queue at `end`. */
