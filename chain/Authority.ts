@@ -56,7 +56,7 @@ export type AuthorityMsg =
   | { readonly kind: "grant"; readonly authority: string; readonly grant: Grant }
   | { readonly kind: "revoke"; readonly authority: string; readonly grant: Grant }
 
-const KIND_OF = new Map<string, AuthorityMsg["kind"]>(Object.entries(AuthorityTypeUrl).map(([k, v]) => [v, k as AuthorityMsg["kind"]]))
+const KIND_OF = new Map<string, AuthorityMsg["kind"]>(Object.entries(AuthorityTypeUrl).map(([k, v]) => [v, k as AuthorityMsg["kind"]])) // determinism-ok: a lookup table, no order reaches state
 
 /** Whether `typeUrl` is a system authority message. */
 export const isAuthorityMsg = (typeUrl: string): boolean => KIND_OF.has(typeUrl)
@@ -170,7 +170,7 @@ const str = (o: Record<string, unknown>, k: string, where: string): string => {
 export const authorityMsgFromJSON = (json: Record<string, unknown>): Any => {
   const typeUrl = json["@type"]
   const kind = typeof typeUrl === "string" ? KIND_OF.get(typeUrl) : undefined
-  if (!kind) throw new InvalidRequest({ log: `not an authority message type: ${JSON.stringify(typeUrl)}` })
+  if (!kind) throw new InvalidRequest({ log: `not an authority message type: ${JSON.stringify(typeUrl)}` }) // determinism-ok: client-side error text
   const where = String(typeUrl)
   const authority = str(json, "authority", where)
   if (kind === "grant" || kind === "revoke") {
@@ -188,7 +188,7 @@ export const authorityMsgFromJSON = (json: Record<string, unknown>): Any => {
   return encodeAuthorityMsg({
     kind, authority, name, version: str(json, "version", where), codeHash: fromHex(hash.toLowerCase()), height: BigInt(String(h)),
     grants: json.grants === undefined ? [] : parseCapabilitiesGenesis({ grants: json.grants }),
-    genesisJson: json.genesis === undefined ? "" : JSON.stringify(json.genesis)
+    genesisJson: json.genesis === undefined ? "" : JSON.stringify(json.genesis) // determinism-ok: client side; the chain stores the parsed value canonically (JsonValue)
   })
 }
 
