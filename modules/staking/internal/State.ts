@@ -91,8 +91,11 @@ export const getLastTotalPower = (store: KVStore): bigint => {
   const raw = store.get(LAST_TOTAL_POWER_KEY)
   return raw ? BigInt(untext(raw)) : 0n
 }
-/** Set the last total power. */
-export const setLastTotalPower = (store: KVStore, p: bigint): void => store.set(LAST_TOTAL_POWER_KEY, text(p.toString()))
+/** Set the last total power; 0 is stored as no key (what a chain that never bonded has), so genesis export then import is identical. */
+export const setLastTotalPower = (store: KVStore, p: bigint): void => {
+  if (p === 0n) store.delete(LAST_TOTAL_POWER_KEY)
+  else store.set(LAST_TOTAL_POWER_KEY, text(p.toString()))
+}
 
 /** The delegation of delegator to validator (bytes), if any. */
 export const getDelegation = (store: KVStore, del: Uint8Array, val: Uint8Array): Delegation | undefined => {
