@@ -86,7 +86,7 @@ const fund = (address: string, amount: bigint) => ({ address, coins: [{ denom: "
 const t0 = process.hrtime.bigint()
 await chain.init({
   auth: { accounts: [] },
-  bank: { balances: [...ops.map((k) => fund(k.address, 10n ** 15n)), fund(toBech32("cyber", moduleAccountBytes("bonded_tokens_pool")), bonded)] },
+  bank: { balances: [...ops.map((k) => fund(k.address, 10n ** 15n)), fund(toBech32("cyber", moduleAccountBytes("bonded_tokens_pool")), bonded), fund(toBech32("cyber", moduleAccountBytes("gov")), 1000n)] },
   staking,
   // the vote ends after the measured blocks (5 s apart): its tally block is measured on its own
   gov: { params: { max_deposit_period: "100s", voting_period: `${BLOCKS * 5 + 20}s` } }
@@ -124,16 +124,19 @@ await block(votes)
 let txNs = 0n
 let hookNs = 0n
 let n = 0
+const byHook = new Map<string, bigint>()
 for (let i = 0; i < BLOCKS; i++) {
   const txs = await sendTxs()
   hooks.clear()
   const [total, h] = await block(txs)
+  for (const [k, v] of hooks) byHook.set(k, (byHook.get(k) ?? 0n) + v)
   txNs += total - h
   hookNs += h
   n++
 }
 const per = (ns: bigint) => (Number(ns) / 1e6 / n).toFixed(2)
 console.log(`blocks of ${TXS} MsgSends (mean of ${n}): txs ${per(txNs)} ms, staking+distribution+gov hooks ${per(hookNs)} ms; hooks / txs = ${(Number(hookNs) / Number(txNs)).toFixed(3)}`)
+console.log(`  per hook: ${[...byHook].sort().map(([k, v]) => `${k} ${per(v)} ms`).join(", ")}`)
 
 // run empty blocks until the proposal's voting period ends: that block's gov endBlock is the tally
 for (let i = 0; i < 30; i++) {
@@ -142,6 +145,7 @@ for (let i = 0; i < 30; i++) {
   const govNs = hooks.get("gov.endBlock") ?? 0n
   const p = await chain.query("/cosmos.gov.v1.Query/Proposal", (await import("cosmjs-types/cosmos/gov/v1/query")).QueryProposalRequest.encode({ proposalId: 1n }).finish())
   const status = (await import("cosmjs-types/cosmos/gov/v1/query")).QueryProposalResponse.decode(p.value).proposal?.status
+  if (status !== undefined && status > 2 && status !== 3) throw new Error(`the proposal ended with status ${status}`)
   if (status === 3) {
     console.log(`tally block (${VALIDATORS} votes over ${DELEGATIONS + VALIDATORS} delegations, proposal passed): gov endBlock ${(Number(govNs) / 1e6).toFixed(2)} ms, all hooks ${(Number(h) / 1e6).toFixed(2)} ms, FinalizeBlock + Commit ${(Number(total) / 1e6).toFixed(2)} ms; tally / a ${TXS}-tx block's txs = ${(Number(govNs) / (Number(txNs) / n)).toFixed(3)}`)
     break
