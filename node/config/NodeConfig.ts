@@ -148,8 +148,12 @@ const CyberwasmModule = Schema.Struct({
   maxCallGas: int(1, 10_000_000)
 })
 
-/** A machine whose only node-side setting is whether this node has its code (staking, distribution, gov). */
-const SwitchModule = Schema.Struct({ enabled: withDefault(Schema.Boolean, false) })
+/**
+ * A machine whose only node-side setting is whether this node has its code (staking, distribution,
+ * gov): on by default, so a new chain has proof of stake and governance (`init` puts them in the
+ * genesis registry); switch off before `init` for a chain without them.
+ */
+const SwitchModule = Schema.Struct({ enabled: withDefault(Schema.Boolean, true) })
 
 const ModulesSection = Schema.Struct({
   auth: withDefault(AuthModule, {}),

@@ -20,14 +20,14 @@ test("defaults: an empty file decodes to the documented defaults", () => {
   assert.is(c.modules.bank.enabled, true)
   assert.is(c.modules.graph.enabled, false)
   assert.is(c.modules.cyberwasm.enabled, false)
-  assert.equal(enabledModules(c), ["auth", "bank"])
+  assert.equal(enabledModules(c), ["auth", "bank", "distribution", "gov", "staking"])
 })
 
 test("the rendered default file parses back to the same config", () => {
   assert.equal(ok(renderConfig(defaultConfig)), defaultConfig)
   const custom = ok(`moniker = "n1"\n[chain]\nbech32_prefix = "bostrom"\n[consensus]\nmode = "abci"\nblock_time_ms = 250\n[modules.graph]\nenabled = true\nrank_threads = 4`)
   assert.equal(ok(renderConfig(custom)), custom)
-  assert.equal(enabledModules(custom), ["auth", "bank", "graph"])
+  assert.equal(enabledModules(custom), ["auth", "bank", "distribution", "gov", "staking", "graph"])
   assert.is(custom.consensus.blockTimeMs, 250)
   assert.is(custom.modules.graph.rankThreads, 4)
   assert.is(custom.modules.graph.rankPeriodBlocks, 5, "unset field of a set table keeps its default")

@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
-import { fromBech32 } from "@cosmjs/encoding"
+import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { DEV_BALANCE, DEV_CHAIN_ID, homePaths, initHome, loadHome, resolveHome } from "../../node/home/Home.ts"
 import { openKeyring } from "../../node/keyring/Keyring.ts"
 
@@ -73,13 +73,18 @@ test("genesis has the CometBFT shape and Cosmos SDK auth/bank sections", async (
   const dev = r.devAccount!
   assert.equal(g.app_state.auth.accounts, [{ "@type": "/cosmos.auth.v1beta1.BaseAccount", address: dev.address, pub_key: null, account_number: "0", sequence: "0" }])
   assert.equal(Object.keys(g.app_state.auth.params).sort(), ["max_memo_characters", "sig_verify_cost_ed25519", "sig_verify_cost_secp256k1", "tx_sig_limit", "tx_size_cost_per_byte"])
-  // bank
+  // bank: the dev account, and the bonded pool holding the genesis validator's self-delegation (staking on by default)
+  const bondedPool = toBech32("cyber", sha256(new TextEncoder().encode("bonded_tokens_pool")).slice(0, 20))
   assert.equal(g.app_state.bank, {
     params: { send_enabled: [], default_send_enabled: true },
-    balances: [{ address: dev.address, coins: [{ denom: "boot", amount: DEV_BALANCE }] }],
+    balances: [{ address: dev.address, coins: [{ denom: "boot", amount: DEV_BALANCE }] }, { address: bondedPool, coins: [{ denom: "boot", amount: "10000000" }] }],
     supply: [],
     denom_metadata: []
   })
+  // staking: the node's own key is the one bonded validator, self-delegated by the dev account
+  assert.is(g.app_state.staking.validators.length, 1)
+  assert.is(g.app_state.staking.validators[0].consensus_pubkey.key, v.pub_key.value)
+  assert.equal(g.app_state.staking.delegations.map((d: { delegator_address: string }) => d.delegator_address), [dev.address])
   // the dev address is the one CosmJS derives from the printed mnemonic, and the "dev" test key
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(dev.mnemonic!, { prefix: "cyber" })
   assert.is((await wallet.getAccounts())[0]!.address, dev.address)

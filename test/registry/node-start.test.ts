@@ -47,7 +47,7 @@ test("init: the config's machines become the genesis registry; graph switched of
   await Effect.runPromise(initHome({ home: fresh.home, config }))
   const genesis = JSON.parse(readFileSync(homePaths(fresh.home).genesis, "utf8"))
   const names = genesis.app_state.registry.machines.map((m: { name: string }) => m.name)
-  assert.equal(names, ["auth", "bank", "graph"])
+  assert.equal(names, ["auth", "bank", "distribution", "gov", "staking", "graph"])
   assert.is(genesis.app_state.registry.machines[2].version, "0.1.0")
   assert.match(genesis.app_state.registry.machines[2].code_hash, /^[0-9a-f]{64}$/)
 
@@ -69,7 +69,7 @@ test("init: the config's machines become the genesis registry; graph switched of
 test("graph switched on for a chain that never activated it: loads inert, and the node says how to activate it", async () => {
   const h = await makeHome(200)
   const genesis = JSON.parse(readFileSync(homePaths(h.home).genesis, "utf8"))
-  assert.equal(genesis.app_state.registry.machines.map((m: { name: string }) => m.name), ["auth", "bank"])
+  assert.equal(genesis.app_state.registry.machines.map((m: { name: string }) => m.name), ["auth", "bank", "distribution", "gov", "staking"])
   writeConfig(h.home, withGraph(readConfig(h), true))
   const node = await startNode(h)
   try {
