@@ -192,7 +192,8 @@ export class Application implements AbciApplication {
     if (req.height !== BigInt(expected)) {
       throw new InvalidRequest({ log: `FinalizeBlock at height ${req.height}, expected ${expected}` })
     }
-    const block = this.blockContext(expected, req.time, req.proposerAddress, req.hash)
+    const lastCommit = (req.decidedLastCommit?.votes ?? []).map((v) => ({ address: v.validator?.address ?? new Uint8Array(), power: v.validator?.power ?? 0n }))
+    const block = this.blockContext(expected, req.time, req.proposerAddress, req.hash, lastCommit)
     this.pending = block
     const store = this.opts.store
     const activationEvents = this.activateScheduled(block)
@@ -273,8 +274,8 @@ export class Application implements AbciApplication {
     return this.checkState
   }
 
-  private blockContext(height: number, time: Timestamp, proposer: Uint8Array, blockHash: Uint8Array): BlockContext {
-    return { chainId: this.opts.chainId, height, time: { seconds: time.seconds, nanos: time.nanos }, proposer, blockHash }
+  private blockContext(height: number, time: Timestamp, proposer: Uint8Array, blockHash: Uint8Array, lastCommit: BlockContext["lastCommit"] = []): BlockContext {
+    return { chainId: this.opts.chainId, height, time: { seconds: time.seconds, nanos: time.nanos }, proposer, blockHash, lastCommit }
   }
 
   /** runTx: decode, ante, messages; never throws for a chain error (it becomes the result code). */

@@ -33,6 +33,13 @@ export interface BlockContext {
   readonly proposer: Uint8Array
   /** Hash of the block being executed (32 bytes, deterministic entropy for machines). */
   readonly blockHash: Uint8Array
+  /**
+   * The validators of the block's decided last commit (ABCI FinalizeBlock `decided_last_commit.votes`),
+   * signed or absent alike: consensus address (20 bytes) and the power recorded there. Empty at
+   * height 1, outside FinalizeBlock, and where the consensus engine gives none. Distribution weights
+   * fee rewards by it, as the SDK does.
+   */
+  readonly lastCommit?: ReadonlyArray<{ readonly address: Uint8Array; readonly power: bigint }>
 }
 
 /** A cross-machine request: the target machine's method and its canonical binary body. */

@@ -266,6 +266,52 @@ export const BondedValidatorsResponse: RecordCodec<BondedValidatorsResponse> = r
   }
 )
 
+/** A consensus address: the first 20 bytes of sha256 of the ed25519 consensus public key. (WIT record `validator-by-consensus-address-request`) */
+export interface ValidatorByConsensusAddressRequest {
+  readonly address: Uint8Array
+}
+/** Codec of `validator-by-consensus-address-request`: address = 1. */
+export const ValidatorByConsensusAddressRequest: RecordCodec<ValidatorByConsensusAddressRequest> = recordCodec<ValidatorByConsensusAddressRequest>(
+  "validator-by-consensus-address-request",
+  (m, w) => {
+    if (m.address.length > 0) w.uint32(10).bytes(m.address)
+  },
+  (r) => {
+    let address: Uint8Array = new Uint8Array(0)
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: address = r.bytes("address").slice(); break
+        default: r.reject(tag, ["address"])
+      }
+    }
+    return { address }
+  }
+)
+
+/** (WIT record `validator-by-consensus-address-response`) */
+export interface ValidatorByConsensusAddressResponse {
+  readonly validator?: ValidatorInfo | undefined
+}
+/** Codec of `validator-by-consensus-address-response`: validator = 1. */
+export const ValidatorByConsensusAddressResponse: RecordCodec<ValidatorByConsensusAddressResponse> = recordCodec<ValidatorByConsensusAddressResponse>(
+  "validator-by-consensus-address-response",
+  (m, w) => {
+    if (m.validator !== undefined) writeNested(w, 10, ValidatorInfo, m.validator)
+  },
+  (r) => {
+    let validator: ValidatorInfo | undefined = undefined
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: validator = r.nested(ValidatorInfo, "validator"); break
+        default: r.reject(tag, ["validator"])
+      }
+    }
+    return { validator }
+  }
+)
+
 /** (WIT record `total-bonded-request`) */
 export interface TotalBondedRequest {
 }
@@ -310,6 +356,7 @@ export const stakingInterface: InterfaceSpec = {
     delegation: { name: "delegation", readOnly: true, request: DelegationRequest, response: DelegationResponse },
     "delegator-delegations": { name: "delegator-delegations", readOnly: true, request: DelegatorDelegationsRequest, response: DelegatorDelegationsResponse },
     "bonded-validators": { name: "bonded-validators", readOnly: true, request: BondedValidatorsRequest, response: BondedValidatorsResponse },
+    "validator-by-consensus-address": { name: "validator-by-consensus-address", readOnly: true, request: ValidatorByConsensusAddressRequest, response: ValidatorByConsensusAddressResponse },
     "total-bonded": { name: "total-bonded", readOnly: true, request: TotalBondedRequest, response: TotalBondedResponse }
   }
 }
@@ -324,6 +371,8 @@ export interface StakingClient {
   delegatorDelegations(req: DelegatorDelegationsRequest): DelegatorDelegationsResponse
   /** The current bonded set: power descending, then operator address bytes ascending. */
   bondedValidators(req: BondedValidatorsRequest): BondedValidatorsResponse
+  /** The validator (any status) whose consensus key has this address (SDK ValidatorByConsAddr): how the validators of a block's last commit are found. */
+  validatorByConsensusAddress(req: ValidatorByConsensusAddressRequest): ValidatorByConsensusAddressResponse
   /** Total bonded tokens (Int). */
   totalBonded(req: TotalBondedRequest): TotalBondedResponse
 }
@@ -334,6 +383,7 @@ export const stakingClient = (call: (c: ChainCall) => Uint8Array, target = "stak
   delegation: (req) => DelegationResponse.decode(call({ target, method: "delegation", body: DelegationRequest.encode(req) })),
   delegatorDelegations: (req) => DelegatorDelegationsResponse.decode(call({ target, method: "delegator-delegations", body: DelegatorDelegationsRequest.encode(req) })),
   bondedValidators: (req) => BondedValidatorsResponse.decode(call({ target, method: "bonded-validators", body: BondedValidatorsRequest.encode(req) })),
+  validatorByConsensusAddress: (req) => ValidatorByConsensusAddressResponse.decode(call({ target, method: "validator-by-consensus-address", body: ValidatorByConsensusAddressRequest.encode(req) })),
   totalBonded: (req) => TotalBondedResponse.decode(call({ target, method: "total-bonded", body: TotalBondedRequest.encode(req) }))
 })
 
@@ -350,6 +400,8 @@ export interface StakingHandlers<Ctx = ExecContext> {
   delegatorDelegations(ctx: Ctx, caller: string, req: DelegatorDelegationsRequest): DelegatorDelegationsResponse
   /** The current bonded set: power descending, then operator address bytes ascending. */
   bondedValidators(ctx: Ctx, caller: string, req: BondedValidatorsRequest): BondedValidatorsResponse
+  /** The validator (any status) whose consensus key has this address (SDK ValidatorByConsAddr): how the validators of a block's last commit are found. */
+  validatorByConsensusAddress(ctx: Ctx, caller: string, req: ValidatorByConsensusAddressRequest): ValidatorByConsensusAddressResponse
   /** Total bonded tokens (Int). */
   totalBonded(ctx: Ctx, caller: string, req: TotalBondedRequest): TotalBondedResponse
 }
@@ -365,7 +417,8 @@ export const stakingDispatcher = <Ctx = ExecContext>(handlers: StakingHandlers<C
     case "delegation": return DelegationResponse.encode(handlers.delegation(ctx, caller, (request as DelegationRequest | undefined) ?? DelegationRequest.decode(body)))
     case "delegator-delegations": return DelegatorDelegationsResponse.encode(handlers.delegatorDelegations(ctx, caller, (request as DelegatorDelegationsRequest | undefined) ?? DelegatorDelegationsRequest.decode(body)))
     case "bonded-validators": return BondedValidatorsResponse.encode(handlers.bondedValidators(ctx, caller, (request as BondedValidatorsRequest | undefined) ?? BondedValidatorsRequest.decode(body)))
+    case "validator-by-consensus-address": return ValidatorByConsensusAddressResponse.encode(handlers.validatorByConsensusAddress(ctx, caller, (request as ValidatorByConsensusAddressRequest | undefined) ?? ValidatorByConsensusAddressRequest.decode(body)))
     case "total-bonded": return TotalBondedResponse.encode(handlers.totalBonded(ctx, caller, (request as TotalBondedRequest | undefined) ?? TotalBondedRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `staking has no method "${method}" (called by ${caller}); methods: validator, delegation, delegator-delegations, bonded-validators, total-bonded` })
+    default: throw new UnknownRequest({ log: `staking has no method "${method}" (called by ${caller}); methods: validator, delegation, delegator-delegations, bonded-validators, validator-by-consensus-address, total-bonded` })
   }
 }

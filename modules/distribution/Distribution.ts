@@ -30,7 +30,7 @@ import type { Grant } from "../../chain/Capabilities.ts"
 import { isChainError, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
 import { bankClient } from "../../chain/generated/bank.ts"
 import { distributionDispatcher, distributionInterface } from "../../chain/generated/distribution.ts"
-import { stakingClient } from "../../chain/generated/staking.ts"
+import { stakingClient, type ValidatorInfo } from "../../chain/generated/staking.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import { formatAddress } from "../auth/Address.ts"
@@ -76,6 +76,14 @@ const decode = <T>(what: string, f: () => T): T => {
   }
 }
 
+/** A validator sharing a block's fees, with the power it shares by. */
+interface Recipient {
+  readonly val: Uint8Array
+  readonly operator: string
+  readonly power: bigint
+  readonly commissionRate: bigint
+}
+
 /** The distribution machine. `new DistributionMachine({ bech32Prefix, bondDenom })`. */
 export class DistributionMachine implements Machine {
   readonly name: string = "distribution"
@@ -119,7 +127,7 @@ export class DistributionMachine implements Machine {
         capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "signer", value: "" }, { field: "to", op: "self", value: "" }] }
       },
       { principal: me, capability: { interface: "bank", method: "balances", constraints: [{ field: "address", op: "eq", value: feeCollector }] } },
-      staking("validator"), staking("delegation"), staking("bonded-validators")
+      staking("validator"), staking("delegation"), staking("bonded-validators"), staking("validator-by-consensus-address")
     ]
   }
 
@@ -191,19 +199,37 @@ export class DistributionMachine implements Machine {
       ctx.emit(event("distribution_allocation_skipped", ["reason", e.log]))
       return
     }
-    const bonded = ctx.hasMachine("staking")
-      ? stakingClient((c) => ctx.query(c)).bondedValidators({}).validators.map((v) => ({
-          val: k.val(v.operator, "staking bonded validator"),
-          operator: v.operator,
-          power: v.power,
-          commissionRate: parseDecWire(v.commissionRate, "staking commission rate")
-        }))
-      : []
-    const allocations = allocateTokens(ctx.store, decCoinsFromCoins(fees), getParams(ctx.store).communityTax, bonded)
+    const { recipients, totalPower } = this.recipients(ctx)
+    const allocations = allocateTokens(ctx.store, decCoinsFromCoins(fees), getParams(ctx.store).communityTax, recipients, totalPower)
     for (const a of allocations) {
       ctx.emit(event("commission", ["amount", decCoinsString(a.commission)], ["validator", a.operator]))
       ctx.emit(event("rewards", ["amount", decCoinsString(a.reward)], ["validator", a.operator]))
     }
+  }
+
+  /**
+   * Who shares a block's fees, with what power. As the SDK (v0.50 BeginBlocker/AllocateTokens): the
+   * validators of the block's last commit with the power recorded there, found by consensus address
+   * (any status; one staking no longer knows is skipped, its share goes to the community pool).
+   * A block that carries no commit (unit-test chains) uses staking's current bonded set instead.
+   */
+  private recipients(ctx: ExecContext): { recipients: Recipient[]; totalPower?: bigint } {
+    if (!ctx.hasMachine("staking")) return { recipients: [] }
+    const k = this.keeper
+    const staking = stakingClient((c) => ctx.query(c))
+    const entry = (v: ValidatorInfo, power: bigint): Recipient => ({
+      val: k.val(v.operator, "staking validator"), operator: v.operator, power, commissionRate: parseDecWire(v.commissionRate, "staking commission rate")
+    })
+    const votes = ctx.lastCommit ?? []
+    if (votes.length === 0) return { recipients: staking.bondedValidators({}).validators.map((v) => entry(v, v.power)) }
+    const recipients: Recipient[] = []
+    let totalPower = 0n
+    for (const vote of votes) {
+      totalPower += vote.power
+      const v = staking.validatorByConsensusAddress({ address: vote.address }).validator
+      if (v) recipients.push(entry(v, vote.power))
+    }
+    return { recipients, totalPower }
   }
 
   /** Serve a gRPC query (internal/Queries.ts). */

@@ -20,14 +20,14 @@ import {
 } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import { BondStatus, Delegation, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking"
 import type { Any } from "cosmjs-types/google/protobuf/any"
-import { TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
+import { InvalidRequest, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
 import { stakingDispatcher, stakingInterface, type ValidatorInfo } from "../../chain/generated/staking.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext, ValidatorUpdate } from "../../chain/Machine.ts"
 import { canonicalAddress } from "../auth/Address.ts"
 import { Keeper } from "./internal/Keeper.ts"
 import { exportStakingGenesis, importStakingGenesis } from "./internal/Genesis.ts"
-import { DELEGATION, POWER_INDEX, addrKey, operatorOfPowerKey, prefixEnd } from "./internal/Keys.ts"
+import { DELEGATION, POWER_INDEX, VALIDATOR_BY_CONS, addrKey, operatorOfPowerKey, prefixEnd } from "./internal/Keys.ts"
 import { beginRedelegate, cancelUnbonding, createValidator, delegate, editValidator, undelegate, updateParams } from "./internal/Msgs.ts"
 import { STAKING_QUERY, stakingQuery } from "./internal/Queries.ts"
 import { consensusKey, consensusPower, getDelegation, getLastPower, getValidator } from "./internal/State.ts"
@@ -171,6 +171,12 @@ export class StakingMachine implements Machine {
         validators.push(this.info(getValidator(ctx.store, operator)!))
       }
       return { validators }
+    },
+    validatorByConsensusAddress: (ctx, _caller, req) => {
+      if (req.address.length !== 20) throw new InvalidRequest({ log: `consensus address must be 20 bytes, got ${req.address.length}` })
+      const operator = ctx.store.get(Uint8Array.of(VALIDATOR_BY_CONS, ...req.address))
+      const v = operator ? getValidator(ctx.store, operator) : undefined
+      return { validator: v ? this.info(v) : undefined }
     },
     totalBonded: (ctx) => ({ tokens: this.keeper.bondedPoolBalance(ctx).toString() })
   })

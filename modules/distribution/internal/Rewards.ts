@@ -178,16 +178,19 @@ export interface Allocation {
 }
 
 /**
- * AllocateTokens over `fees` (already moved into the distribution account): with no bonded power
+ * AllocateTokens over `fees` (already moved into the distribution account); `totalPower` (default:
+ * the sum of `bonded`'s) is the divisor of each share. With no power
  * everything to the community pool; else (1 − tax) × fees split by power (each share
  * fraction = power / total, truncated), the remainder (tax and rounding) to the community pool.
  * A bonded validator without records (older than this machine's activation) is initialized first.
  */
 export const allocateTokens = (
   store: KVStore, fees: ReadonlyArray<DecCoin>, communityTax: bigint,
-  bonded: ReadonlyArray<{ readonly val: Uint8Array; readonly operator: string; readonly power: bigint; readonly commissionRate: bigint }>
+  bonded: ReadonlyArray<{ readonly val: Uint8Array; readonly operator: string; readonly power: bigint; readonly commissionRate: bigint }>,
+  totalPower?: bigint
 ): Allocation[] => {
-  const total = bonded.reduce((s, b) => s + b.power, 0n)
+  // the SDK divides by the whole last commit's power, validators it cannot find included
+  const total = totalPower ?? bonded.reduce((s, b) => s + b.power, 0n)
   const pool = getCommunityPool(store)
   if (total === 0n) {
     setCommunityPool(store, decCoinsAdd(pool, fees))
