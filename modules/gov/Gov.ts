@@ -28,7 +28,7 @@ import {
   UnknownProposal, UnroutableProposalMsg
 } from "./GovError.ts"
 import { defaultGovParams, validateGovParams } from "./GovParams.ts"
-import { ONE, formatDec, parseDec } from "./internal/Dec.ts"
+import { ONE, formatDec, parseDec } from "../../chain/LegacyDec.ts"
 import { addDeposit, govEvent, validateDepositDenom, validateInitialDeposit } from "./internal/Deposits.ts"
 import { govEndBlock } from "./internal/EndBlock.ts"
 import { exportGovGenesis, importGovGenesis } from "./internal/Genesis.ts"
@@ -36,7 +36,7 @@ import { QUERY_V1, QUERY_V1BETA1, queryV1, queryV1beta1 } from "./internal/Queri
 import { emptyStakingView, grpcStakingView, witStakingView } from "./internal/StakingViews.ts"
 import { emptyTally } from "./internal/Tally.ts"
 import { ACTIVE, enqueue, getParams, getProposal, INACTIVE, nextProposalId, setNextProposalId, setParams, setProposal, setVote } from "./internal/Store.ts"
-import { addDuration } from "./internal/Time.ts"
+import { addTime } from "../../chain/Time.ts"
 import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1/gov"
 
 /** Message type URLs. */
@@ -218,7 +218,7 @@ export class GovMachine implements Machine {
     validateDepositDenom(params, deposit)
     const id = nextProposalId(ctx.store)
     setNextProposalId(ctx.store, id + 1n)
-    const depositEnd = addDuration(ctx.time, params.maxDepositPeriod!)
+    const depositEnd = addTime(ctx.time, params.maxDepositPeriod!)
     setProposal(ctx.store, {
       id, messages: m.messages, status: ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD, finalTallyResult: emptyTally(), submitTime: ctx.time,
       depositEndTime: depositEnd, totalDeposit: [], votingStartTime: undefined, votingEndTime: undefined, metadata: m.metadata, title: m.title,

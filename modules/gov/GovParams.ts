@@ -12,8 +12,8 @@ import type { Params } from "cosmjs-types/cosmos/gov/v1/gov"
 import { InvalidRequest } from "../../chain/ChainError.ts"
 import { parseAddress } from "../auth/Address.ts"
 import { validCoins } from "../bank/Coin.ts"
-import { formatDec, ONE, parseDec } from "./internal/Dec.ts"
-import { formatDuration, parseDuration, positiveDuration } from "./internal/Time.ts"
+import { formatDec, ONE, parseDec } from "../../chain/LegacyDec.ts"
+import { formatDuration, parseDuration, positiveDuration } from "../../chain/Time.ts"
 
 /** SDK default params with `bondDenom` as the deposit denom. */
 export const defaultGovParams = (bondDenom: string): Params => ({

@@ -24,7 +24,7 @@ import { InvalidRequest } from "../../chain/ChainError.ts"
 import { fromBase64, toBase64 } from "@cosmjs/encoding"
 import type { Params } from "cosmjs-types/cosmos/gov/v1/gov"
 import { govParamsFromJSON, govParamsToJSON } from "./GovParams.ts"
-import { formatDec, parseDec, parseDecWire } from "./internal/Dec.ts"
+import { formatDec, parseDec, parseDecWire } from "../../chain/LegacyDec.ts"
 
 type Json = Record<string, unknown>
 

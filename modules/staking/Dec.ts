@@ -1,5 +1,6 @@
 /**
- * LegacyDec arithmetic on bigint: a Dec is its value scaled by 10^18 (18 decimal places), the
+ * Staking's LegacyDec forms on bigint (shared arithmetic: chain/LegacyDec.ts), here signed and
+ * with an empty wire text read as zero (unset customtype fields): a Dec is its value scaled by 10^18 (18 decimal places), the
  * form the SDK puts on the protobuf wire ("1500000000000000000" = 1.5). Rounding follows
  * cosmossdk.io/math LegacyDec: MulInt and QuoInt are exact / truncating integer operations on
  * the scaled value; QuoTruncate scales before dividing and truncates; TruncateInt drops the
@@ -9,15 +10,15 @@
  * TruncateInt, String, LegacyNewDecFromStr).
  */
 import { InvalidRequest } from "../../chain/ChainError.ts"
+import { decQuoTruncate, decTruncate, ONE } from "../../chain/LegacyDec.ts"
 
-/** 10^18: the scale of a Dec. */
-export const PRECISION = 1_000_000_000_000_000_000n
+export { decFromInt } from "../../chain/LegacyDec.ts"
 
-/** A whole number as a Dec (LegacyNewDecFromInt). */
-export const decFromInt = (i: bigint): bigint => i * PRECISION
+/** 10^18: the scale of a Dec (chain/LegacyDec.ts ONE). */
+export const PRECISION = ONE
 
 /** The integer part, truncated toward zero (LegacyDec.TruncateInt). */
-export const truncateInt = (d: bigint): bigint => d / PRECISION
+export const truncateInt = decTruncate
 
 /** d * i, exact (LegacyDec.MulInt). */
 export const mulInt = (d: bigint, i: bigint): bigint => d * i
@@ -26,7 +27,7 @@ export const mulInt = (d: bigint, i: bigint): bigint => d * i
 export const quoInt = (d: bigint, i: bigint): bigint => d / i
 
 /** a / b truncated at 18 decimals (LegacyDec.QuoTruncate; b > 0). */
-export const quoTruncate = (a: bigint, b: bigint): bigint => (a * PRECISION) / b
+export const quoTruncate = decQuoTruncate
 
 /**
  * Parse the wire form: optional "-", then decimal digits, the value scaled by 10^18. Empty text is

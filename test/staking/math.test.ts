@@ -1,11 +1,11 @@
 // LegacyDec shares/tokens math of the staking keeper against an independent integer computation,
-// and the clock-free RFC 3339 / duration text of modules/staking/internal/Time.ts.
+// and the clock-free RFC 3339 / duration text of chain/Time.ts.
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import type { Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking"
 import { decString, parseDecString, parseDecWire } from "../../modules/staking/Dec.ts"
 import { Keeper } from "../../modules/staking/internal/Keeper.ts"
-import { formatDuration, formatTime, parseDuration, parseTime } from "../../modules/staking/internal/Time.ts"
+import { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from "../../chain/Time.ts"
 import { stakingConfig } from "../../modules/staking/StakingConfig.ts"
 
 const D = 10n ** 18n
@@ -43,13 +43,13 @@ test("Dec text forms", () => {
 test("RFC 3339 and durations without Date", () => {
   const cases: Array<[bigint, number]> = [[0n, 0], [1_700_000_000n, 0], [951_782_400n, 5], [4_102_444_800n, 123_000_000], [1_709_164_799n, 999_999_999]]
   for (const [seconds, nanos] of cases) {
-    const text = formatTime({ seconds, nanos })
+    const text = formatTimestamp({ seconds, nanos })
     // the host clock is fine in a test: an independent reference
     const ref = new Date(Number(seconds) * 1000).toISOString().slice(0, 19)
     assert.is(text.slice(0, 19), ref, `${seconds}`)
-    assert.equal(parseTime(text, "t"), { seconds, nanos })
+    assert.equal(parseTimestamp(text, "t"), { seconds, nanos })
   }
-  assert.equal(parseTime("2024-02-29T01:00:00+01:00", "t"), { seconds: 1_709_164_800n, nanos: 0 })
+  assert.equal(parseTimestamp("2024-02-29T01:00:00+01:00", "t"), { seconds: 1_709_164_800n, nanos: 0 })
   assert.is(formatDuration({ seconds: 1_814_400n, nanos: 0 }), "1814400s")
   assert.equal(parseDuration("1.5s", "d"), { seconds: 1n, nanos: 500_000_000 })
   assert.throws(() => parseDuration("5m", "d"), (e: { code?: number }) => e.code === 18)

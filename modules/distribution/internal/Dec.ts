@@ -1,6 +1,7 @@
 /**
- * LegacyDec and DecCoins arithmetic of x/distribution on bigints: a Dec is an integer scaled by
- * 10^18 ("atto"); DecCoins are sorted by denom, without zero entries. Each operation rounds as the
+ * DecCoins arithmetic of x/distribution on bigints (the scalar LegacyDec is chain/LegacyDec.ts):
+ * each coin's amount is a Dec, an integer scaled by 10^18 ("atto"); DecCoins are sorted by denom,
+ * without zero entries. Each operation rounds as the
  * SDK method of the same name (truncating where the keeper truncates, so rewards never exceed what
  * was allocated).
  *
@@ -8,29 +9,7 @@
  * TruncateInt, chopPrecisionAndRound); cosmos-sdk types/dec_coin.go (Add, Sub, MulDec,
  * MulDecTruncate, QuoDecTruncate, Intersect, TruncateDecimal).
  */
-import { InvalidRequest } from "../../../chain/ChainError.ts"
-
-/** 10^18: the Dec of 1. */
-export const ONE = 10n ** 18n
-const HALF = ONE / 2n
-
-/** Drop 18 digits rounding half to even (SDK chopPrecisionAndRound); `v` >= 0. */
-const chopRound = (v: bigint): bigint => {
-  const q = v / ONE
-  const r = v % ONE
-  if (r < HALF) return q
-  if (r > HALF) return q + 1n
-  return q % 2n === 0n ? q : q + 1n
-}
-
-/** a × b rounded half to even (LegacyDec.Mul). */
-export const decMul = (a: bigint, b: bigint): bigint => chopRound(a * b)
-/** a × b truncated (LegacyDec.MulTruncate). */
-export const decMulTruncate = (a: bigint, b: bigint): bigint => (a * b) / ONE
-/** a ÷ b rounded half to even (LegacyDec.Quo); b > 0. */
-export const decQuo = (a: bigint, b: bigint): bigint => chopRound((a * ONE * ONE) / b)
-/** a ÷ b truncated (LegacyDec.QuoTruncate); b > 0. */
-export const decQuoTruncate = (a: bigint, b: bigint): bigint => (a * ONE) / b
+import { decMul, decMulTruncate, decQuoTruncate, formatDec, ONE, parseDecWire } from "../../../chain/LegacyDec.ts"
 
 /** One denomination of DecCoins: `atto` = amount × 10^18. */
 export interface DecCoin {
@@ -105,21 +84,3 @@ export const decCoinsToProto = (coins: ReadonlyArray<DecCoin>): Array<{ denom: s
 
 /** "1.500000000000000000boot,2.000000000000000000uatom" (DecCoins.String, events). */
 export const decCoinsString = (coins: ReadonlyArray<DecCoin>): string => coins.map((c) => `${formatDec(c.atto)}${c.denom}`).join(",")
-
-/** Parse LegacyDec wire text (the scaled integer); throws InvalidRequest naming `what`. */
-export const parseDecWire = (text: string, what: string): bigint => {
-  if (!/^[0-9]{1,100}$/.test(text)) throw new InvalidRequest({ log: `${what}: "${text.slice(0, 80)}" is not LegacyDec wire text (a non-negative integer scaled by 10^18)` })
-  return BigInt(text)
-}
-
-const HUMAN = /^([0-9]{1,80})(?:\.([0-9]{1,18}))?$/
-
-/** Parse decimal text ("0.02", "1", "0.020000000000000000"; SDK LegacyNewDecFromStr, non-negative); throws InvalidRequest. */
-export const parseDec = (text: string, what: string): bigint => {
-  const m = HUMAN.exec(text)
-  if (!m) throw new InvalidRequest({ log: `${what}: "${text.slice(0, 80)}" is not a non-negative decimal with at most 18 fraction digits` })
-  return BigInt(m[1]!) * ONE + BigInt((m[2] ?? "").padEnd(18, "0"))
-}
-
-/** Decimal text with 18 fraction digits (LegacyDec.String), e.g. "0.020000000000000000". */
-export const formatDec = (v: bigint): string => `${v / ONE}.${(v % ONE).toString().padStart(18, "0")}`

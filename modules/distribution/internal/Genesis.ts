@@ -9,7 +9,8 @@
 import { InvalidRequest } from "../../../chain/ChainError.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { formatAddress, parseAddress } from "../../auth/Address.ts"
-import { decCoinsAdd, formatDec, ONE, parseDec, type DecCoin } from "./Dec.ts"
+import { decCoinsAdd, type DecCoin } from "./Dec.ts"
+import { formatDec, ONE, parseDec } from "../../../chain/LegacyDec.ts"
 import {
   addrKey, COMMISSION_PREFIX, CURRENT_PREFIX, getCommission, getCommunityPool, getCurrent, getHistorical, getOutstanding, getParams, getStartingInfo,
   HISTORICAL_PREFIX, OUTSTANDING_PREFIX, setCommission, setCommunityPool, setCurrent, setHistorical, setOutstanding, setParams, setStartingInfo,

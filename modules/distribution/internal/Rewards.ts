@@ -12,10 +12,8 @@
  * through the hooks.
  */
 import type { KVStore } from "../../../store/KVStore.ts"
-import {
-  decCoinsAdd, decCoinsIntersect, decCoinsMulDec, decCoinsMulDecTruncate, decCoinsQuoDecTruncate, decCoinsSub, decCoinsTruncate,
-  decQuo, decQuoTruncate, ONE, type DecCoin
-} from "./Dec.ts"
+import { decCoinsAdd, decCoinsIntersect, decCoinsMulDec, decCoinsMulDecTruncate, decCoinsQuoDecTruncate, decCoinsSub, decCoinsTruncate, type DecCoin } from "./Dec.ts"
+import { decQuo, decQuoTruncate, ONE } from "../../../chain/LegacyDec.ts"
 import {
   addrKey, COMMISSION_PREFIX, CURRENT_PREFIX, getCommission, getCommunityPool, getCurrent, getHistorical, getOutstanding, getStartingInfo,
   historicalKey, HISTORICAL_PREFIX, OUTSTANDING_PREFIX, prefixEnd, setCommission, setCommunityPool, setCurrent, setHistorical, setOutstanding,

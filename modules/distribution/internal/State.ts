@@ -25,7 +25,8 @@ import {
 } from "cosmjs-types/cosmos/distribution/v1beta1/distribution"
 import { concatBytes } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
-import { decCoinsFromProto, decCoinsToProto, parseDecWire, type DecCoin } from "./Dec.ts"
+import { decCoinsFromProto, decCoinsToProto, type DecCoin } from "./Dec.ts"
+import { parseDecWire } from "../../../chain/LegacyDec.ts"
 
 /** Key of the FeePool record. */
 export const FEE_POOL_KEY = Uint8Array.of(0x00)

@@ -14,11 +14,11 @@ import { isChainError } from "../../../chain/ChainError.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import { addCoins, coinsString, toProtoCoins, validCoins, type Coin } from "../../bank/Coin.ts"
 import { InactiveProposal, InvalidDepositDenom, MinDepositTooSmall, UnknownProposal } from "../GovError.ts"
-import { decFromInt, decMul, decTruncate, ONE, parseDec } from "./Dec.ts"
+import { decFromInt, decMul, decTruncate, ONE, parseDec } from "../../../chain/LegacyDec.ts"
 import {
   ACTIVE, deletePerProposal, DEPOSIT, dequeue, enqueue, getDeposit, getProposal, INACTIVE, listDeposits, setDeposit, setProposal
 } from "./Store.ts"
-import { addDuration } from "./Time.ts"
+import { addTime } from "../../../chain/Time.ts"
 
 /** An ABCI event, every attribute indexed. */
 export const govEvent = (type: string, ...attrs: ReadonlyArray<readonly [string, string]>): Event => ({
@@ -97,7 +97,7 @@ export const addDeposit = (
   let next: Proposal = { ...proposal, totalDeposit: toProtoCoins(total) }
   let activated = false
   if (proposal.status === ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD && allGTE(total, coinsOf(params.minDeposit))) {
-    const end = addDuration(ctx.time, params.votingPeriod!)
+    const end = addTime(ctx.time, params.votingPeriod!)
     dequeue(ctx.store, INACTIVE, proposal.depositEndTime!, id)
     enqueue(ctx.store, ACTIVE, end, id)
     next = { ...next, status: ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD, votingStartTime: ctx.time, votingEndTime: end }

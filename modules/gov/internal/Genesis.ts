@@ -15,12 +15,12 @@ import { validCoins } from "../../bank/Coin.ts"
 import { InvalidGenesis } from "../GovError.ts"
 import { govParamsFromJSON, govParamsToJSON, validateGovParams } from "../GovParams.ts"
 import { msgFromJSON, msgToJSON } from "../MsgJson.ts"
-import { formatDec, parseDec } from "./Dec.ts"
+import { formatDec, parseDec } from "../../../chain/LegacyDec.ts"
 import { emptyTally } from "./Tally.ts"
 import {
   ACTIVE, enqueue, getParams, INACTIVE, iterateProposals, listDeposits, listVotes, nextProposalId, setDeposit, setNextProposalId, setParams, setProposal, setVote
 } from "./Store.ts"
-import { formatTimestamp, parseTimestamp } from "./Time.ts"
+import { formatTimestamp, parseTimestamp } from "../../../chain/Time.ts"
 
 type Json = Record<string, unknown>
 

@@ -16,7 +16,7 @@ import { InvalidRequest, NotFound, TxDecodeError, UnknownRequest } from "../../.
 import type { QueryContext } from "../../../chain/Machine.ts"
 import { parseAddress } from "../../auth/Address.ts"
 import { paginate } from "../../bank/Pagination.ts"
-import { parseDec } from "./Dec.ts"
+import { parseDec } from "../../../chain/LegacyDec.ts"
 import { emptyTally, tally, type StakingView } from "./Tally.ts"
 import { DEPOSIT, getDeposit, getParams, getProposal, getVote, iterateProposals, listVotes, perProposalPrefix, VOTE } from "./Store.ts"
 

@@ -16,7 +16,7 @@ import { bondStatusToJSON } from "cosmjs-types/cosmos/staking/v1beta1/staking"
 import { stakingClient } from "../../../chain/generated/staking.ts"
 import { isChainError } from "../../../chain/ChainError.ts"
 import type { ExecContext, QueryContext } from "../../../chain/Machine.ts"
-import { parseDecWire } from "./Dec.ts"
+import { parseDecWire } from "../../../chain/LegacyDec.ts"
 import type { StakingView, TallyDelegation, TallyValidator } from "./Tally.ts"
 
 const int = (text: string, what: string): bigint => {

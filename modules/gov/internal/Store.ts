@@ -14,21 +14,13 @@
  */
 import { Deposit, Params, Proposal, Vote } from "cosmjs-types/cosmos/gov/v1/gov"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
+import { concatBytes as cat } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 
 const u64 = (v: bigint): Uint8Array => {
   const b = new Uint8Array(8)
   new DataView(b.buffer).setBigUint64(0, v)
   return b
-}
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
 }
 const timeKey = (t: Timestamp): Uint8Array => {
   const b = new Uint8Array(12)

@@ -8,7 +8,7 @@
  */
 import type { Params, TallyResult, Vote } from "cosmjs-types/cosmos/gov/v1/gov"
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
-import { decFromInt, decMul, decQuo, decTruncate, parseDec } from "./Dec.ts"
+import { decFromInt, decMul, decQuo, decTruncate, parseDec } from "../../../chain/LegacyDec.ts"
 
 /** A bonded validator as the tally needs it: operator (valoper bech32), bonded tokens, shares (scaled Dec). */
 export interface TallyValidator {

@@ -24,7 +24,7 @@ import {
   consensusAny, consensusKey, getLastTotalPower, insertRedQueue, insertUbdQueue, insertValQueue, setDelegation, setLastPower, setLastTotalPower,
   setParams, setPowerIndex, setRed, setUbd, setValidator, setValidatorByCons, validatorByConsKey, getValidator, getParams, defaultParams
 } from "./State.ts"
-import { formatDuration, formatTime, parseDuration, parseTime } from "./Time.ts"
+import { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from "../../../chain/Time.ts"
 import { applyValidatorSetUpdates } from "./ValidatorSet.ts"
 
 type Json = Record<string, unknown>
@@ -68,7 +68,7 @@ export const paramsToJson = (p: Params): Json => ({
   min_commission_rate: decString(BigInt(p.minCommissionRate))
 })
 
-const timeOf = (v: unknown, where: string) => parseTime(str(v, where, "1970-01-01T00:00:00Z"), where)
+const timeOf = (v: unknown, where: string) => parseTimestamp(str(v, where, "1970-01-01T00:00:00Z"), where)
 
 const validatorFromJson = (v: unknown, i: number): Validator => {
   const w = `validators[${i}]`
@@ -130,14 +130,14 @@ const validatorToJson = (v: Validator): Json => ({
     security_contact: v.description.securityContact, details: v.description.details
   },
   unbonding_height: v.unbondingHeight.toString(),
-  unbonding_time: formatTime(v.unbondingTime),
+  unbonding_time: formatTimestamp(v.unbondingTime),
   commission: {
     commission_rates: {
       rate: decString(BigInt(v.commission.commissionRates.rate)),
       max_rate: decString(BigInt(v.commission.commissionRates.maxRate)),
       max_change_rate: decString(BigInt(v.commission.commissionRates.maxChangeRate))
     },
-    update_time: formatTime(v.commission.updateTime)
+    update_time: formatTimestamp(v.commission.updateTime)
   },
   min_self_delegation: v.minSelfDelegation,
   unbonding_on_hold_ref_count: "0",
@@ -250,7 +250,7 @@ export const exportStakingGenesis = (k: Keeper, ctx: QueryContext): Json => {
       return {
         delegator_address: u.delegatorAddress, validator_address: u.validatorAddress,
         entries: u.entries.map((e) => ({
-          creation_height: e.creationHeight.toString(), completion_time: formatTime(e.completionTime), initial_balance: e.initialBalance, balance: e.balance,
+          creation_height: e.creationHeight.toString(), completion_time: formatTimestamp(e.completionTime), initial_balance: e.initialBalance, balance: e.balance,
           unbonding_id: "0", unbonding_on_hold_ref_count: "0"
         }))
       }
@@ -260,7 +260,7 @@ export const exportStakingGenesis = (k: Keeper, ctx: QueryContext): Json => {
       return {
         delegator_address: r.delegatorAddress, validator_src_address: r.validatorSrcAddress, validator_dst_address: r.validatorDstAddress,
         entries: r.entries.map((e) => ({
-          creation_height: e.creationHeight.toString(), completion_time: formatTime(e.completionTime), initial_balance: e.initialBalance,
+          creation_height: e.creationHeight.toString(), completion_time: formatTimestamp(e.completionTime), initial_balance: e.initialBalance,
           shares_dst: decString(BigInt(e.sharesDst)), unbonding_id: "0", unbonding_on_hold_ref_count: "0"
         }))
       }

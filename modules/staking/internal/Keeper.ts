@@ -27,7 +27,7 @@ import {
   deletePowerIndex, getDelegation, getParams, getRed, getUbd, getValidator, insertRedQueue, insertUbdQueue, removeDelegation, setDelegation,
   setPowerIndex, setRed, setUbd, setValidator, consensusKey, deleteValidatorByCons
 } from "./State.ts"
-import { addTime, formatTime, type Time } from "./Time.ts"
+import { addTime, formatTimestamp, type Time } from "../../../chain/Time.ts"
 
 /** Module account names of the pools. */
 export const BONDED_POOL = "bonded_tokens_pool"
@@ -305,6 +305,6 @@ export class Keeper {
 
   /** RFC 3339 text of a time (events). */
   timeText(t: Time): string {
-    return formatTime(t)
+    return formatTimestamp(t)
   }
 }

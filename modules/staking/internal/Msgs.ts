@@ -25,7 +25,7 @@ import {
 import { event, type Keeper } from "./Keeper.ts"
 import { ed25519FromAny } from "./PubKey.ts"
 import { consensusAny, getUbd, getValidator, setParams, setPowerIndex, setUbd, setValidator, setValidatorByCons, validatorByConsKey } from "./State.ts"
-import { compareTime, formatTime } from "./Time.ts"
+import { compareTime, formatTimestamp } from "../../../chain/Time.ts"
 import { formatAddress } from "../../auth/Address.ts"
 
 const ok = (typeUrl: string, value: Uint8Array): MsgResult => ({ typeUrl, value })
@@ -172,7 +172,7 @@ export const undelegate = (k: Keeper, ctx: MsgContext, m: MsgUndelegate): MsgRes
   const shares = k.validateUnbondAmount(ctx, del, operator, amount)
   const { completion, amount: paid } = k.undelegate(ctx, del, operator, shares)
   const denom = k.params(ctx).bondDenom
-  ctx.emit(event("unbond", ["validator", k.valText(operator)], ["delegator", k.accText(del)], ["amount", `${paid}${denom}`], ["completion_time", formatTime(completion)]))
+  ctx.emit(event("unbond", ["validator", k.valText(operator)], ["delegator", k.accText(del)], ["amount", `${paid}${denom}`], ["completion_time", formatTimestamp(completion)]))
   return ok("/cosmos.staking.v1beta1.MsgUndelegateResponse", MsgUndelegateResponse.encode({ completionTime: completion, amount: { denom, amount: paid.toString() } }).finish())
 }
 
@@ -186,7 +186,7 @@ export const beginRedelegate = (k: Keeper, ctx: MsgContext, m: MsgBeginRedelegat
   const amount = bondAmount(k, ctx, m.amount, "shares")
   const shares = k.validateUnbondAmount(ctx, del, src, amount)
   const completion = k.beginRedelegation(ctx, del, src, dst, shares)
-  ctx.emit(event("redelegate", ["source_validator", k.valText(src)], ["destination_validator", k.valText(dst)], ["amount", `${amount}${k.params(ctx).bondDenom}`], ["completion_time", formatTime(completion)]))
+  ctx.emit(event("redelegate", ["source_validator", k.valText(src)], ["destination_validator", k.valText(dst)], ["amount", `${amount}${k.params(ctx).bondDenom}`], ["completion_time", formatTimestamp(completion)]))
   return ok("/cosmos.staking.v1beta1.MsgBeginRedelegateResponse", MsgBeginRedelegateResponse.encode({ completionTime: completion }).finish())
 }
 

@@ -20,7 +20,7 @@ import { LAST_POWER, POWER_INDEX, RED_QUEUE, UBD_QUEUE, VAL_QUEUE, operatorOfPow
 import {
   consensusKey, consensusPower, deleteLastPower, deleteValQueue, getValidator, insertValQueue, potentialPower, setLastPower, setLastTotalPower, setValidator
 } from "./State.ts"
-import { addTime } from "./Time.ts"
+import { addTime } from "../../../chain/Time.ts"
 
 /** Bond a validator (bondValidator): status bonded, out of the validator queue. */
 const bond = (ctx: ExecContext, operator: Uint8Array, v: Validator): Validator => {
