@@ -14,7 +14,6 @@ import type { Any } from "cosmjs-types/google/protobuf/any"
 import { Application } from "../../chain/Application.ts"
 import { authorityMsgFromJSON, authorityMsgToJSON, AuthorityTypeUrl, encodeAuthorityMsg } from "../../chain/Authority.ts"
 import { CAPABILITIES_NAMESPACE, listGrants, type Grant } from "../../chain/Capabilities.ts"
-import type { ExecContext, Machine, MsgResult, QueryContext, ValidatorUpdate } from "../../chain/Machine.ts"
 import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { machineCodeHash, readRecord, REGISTRY_NAMESPACE } from "../../chain/Registry.ts"
 import { toHex } from "../../lib/Bytes.ts"
@@ -23,48 +22,9 @@ import { BankMachine } from "../../modules/bank/Bank.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import { MSG_ADD_NOTE, NOTES_QUERY, NotesMachine, U64Codec } from "../machines/example/Notes.ts"
 import { appState, block, CHAIN_ID, initChain, makeKeys } from "../registry/registryChain.ts"
+import { EXECUTE_GRANT as EXECUTE, ExecMachine } from "../support/ExecMachine.ts"
 
 const GOV = toBech32("cyber", moduleAccountBytes("gov"))
-const EXECUTE: Grant = { principal: "machine:exec", capability: { interface: "authority", method: "execute", constraints: [] } }
-
-/** Runs `pending` as the authority at its endBlock; records what happened. */
-class ExecMachine implements Machine {
-  readonly name = "exec"
-  readonly version = "0.1.0"
-  readonly msgTypeUrls = []
-  readonly queryPrefixes = []
-  pending: Any[] | undefined
-  outcome: { readonly ok: boolean; readonly results?: ReadonlyArray<MsgResult>; readonly tag?: string; readonly log?: string } | undefined
-  readonly grants: ReadonlyArray<Grant>
-  constructor(grants: ReadonlyArray<Grant>) {
-    this.grants = grants
-  }
-  signers(): ReadonlyArray<string> {
-    return []
-  }
-  handle(): MsgResult {
-    throw new Error("no messages")
-  }
-  query(): Uint8Array {
-    throw new Error("no queries")
-  }
-  initGenesis(_ctx: ExecContext): void | ReadonlyArray<ValidatorUpdate> {}
-  exportGenesis(_ctx: QueryContext): unknown {
-    return {}
-  }
-  endBlock(ctx: ExecContext): ReadonlyArray<ValidatorUpdate> {
-    const msgs = this.pending
-    this.pending = undefined
-    if (!msgs) return []
-    try {
-      this.outcome = { ok: true, results: ctx.execute(msgs) }
-    } catch (e) {
-      const err = e as { _tag: string; log: string }
-      this.outcome = { ok: false, tag: err._tag, log: err.log }
-    }
-    return []
-  }
-}
 
 const send = (from: string, to: string, amount: string): Any => ({
   typeUrl: "/cosmos.bank.v1beta1.MsgSend",

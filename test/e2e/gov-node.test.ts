@@ -12,7 +12,7 @@
  * CosmJS's gov extension (v1beta1 query paths) reads the outcomes.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DirectSecp256k1HdWallet, Registry, type GeneratedType } from "@cosmjs/proto-signing"
@@ -33,7 +33,7 @@ import { initHome } from "../../node/home/Home.ts"
 import { pluginHost } from "../../plugins/Host.ts"
 import { helloCodecs, type MsgHello } from "../../plugins/hello/Codecs.ts"
 import { MSG_HELLO } from "../../plugins/hello/Hello.ts"
-import { freePort, rpc, startNode, type NodeProcess, type TestHome } from "./harness.ts"
+import { freePort, rpc, setGovParams, startNode, type NodeProcess, type TestHome } from "./harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const PLUGIN = join(root, "plugins/hello")
@@ -61,10 +61,7 @@ const makeGovHome = async (): Promise<TestHome> => {
     modules: { ...defaultConfig.modules, staking: { ...defaultConfig.modules.staking, enabled: true }, gov: { ...defaultConfig.modules.gov, enabled: true } }
   }
   const init = await Effect.runPromise(initHome({ home, config }))
-  const path = join(home, "config", "genesis.json")
-  const genesis = JSON.parse(readFileSync(path, "utf8"))
-  genesis.app_state.gov = { params: { voting_period: "12s", max_deposit_period: "120s" } }
-  writeFileSync(path, JSON.stringify(genesis, null, 2))
+  setGovParams(home, { voting_period: "12s", max_deposit_period: "120s" })
   return { home, rpcUrl: `http://127.0.0.1:${port}`, chainId: init.chainId, mnemonic: init.devAccount!.mnemonic!, devAddress: init.devAccount!.address }
 }
 

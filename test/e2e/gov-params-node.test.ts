@@ -31,7 +31,7 @@
  * No timing is asserted: everything polls a deadline and judges by block heights.
  */
 import { spawn } from "node:child_process"
-import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { toBech32 } from "@cosmjs/encoding"
 import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing"
@@ -46,8 +46,8 @@ import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { MSG_CYBERLINK_URL, MsgCyberlink } from "../../modules/graph/Messages.ts"
 import { GRAPH_PARAMS_QUERY, QueryParamsResponse, QueryRankParamsResponse, RANK_PARAMS_QUERY } from "../../modules/graph/ParamsMessages.ts"
-import { wat } from "../cyberwasm/fixtures/wat.ts"
-import { makeHome, rpc, startNode, type NodeProcess } from "./harness.ts"
+import { programOfSize } from "../cyberwasm/fixtures/wat.ts"
+import { editGenesis, makeHome, rpc, startNode, type NodeProcess } from "./harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const GOV = toBech32("cyber", moduleAccountBytes("gov"))
@@ -69,32 +69,15 @@ const cli = (args: ReadonlyArray<string>, timeoutMs = 90_000): Promise<{ code: n
     child.once("exit", (code) => { clearTimeout(timer); resolve({ code, out, stdout }) })
   })
 
-/** A valid program of exactly `size` bytes, padded by a data segment; `tag` makes each one's code hash distinct. */
-const programOfSize = (size: number, tag: string): Uint8Array => {
-  const build = (pad: number) => wat(`(module
- (memory (export "memory") 2)
- (data (i32.const 0) "${tag}${"a".repeat(pad)}")
- (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
- (func (export "cyberwasm_dispatch") (param i32 i32) (result i32) (i32.const 0)))`)
-  let pad = size - build(0).length
-  for (let i = 0; i < 4; i++) {
-    const got = build(pad).length
-    if (got === size) return build(pad)
-    pad += size - got
-  }
-  throw new Error(`cannot build a ${size}-byte program`)
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 test("a gov MsgUpdateParams changes the rank period and the upload limit, both from the block after the proposal passes", async () => {
   const h = await makeHome(200, { modules: ["graph", "cyberwasm"] })
-  const genesisPath = join(h.home, "config", "genesis.json")
-  const genesis = JSON.parse(readFileSync(genesisPath, "utf8"))
-  genesis.app_state.gov = { params: { voting_period: "15s", max_deposit_period: "120s" } }
-  genesis.app_state.graph.params.rank.calculation_period = String(OLD_PERIOD)
-  genesis.app_state.cyberwasm.params.max_code_bytes = String(OLD_LIMIT)
-  writeFileSync(genesisPath, JSON.stringify(genesis, null, 2))
+  const genesis = editGenesis(h.home, (g) => {
+    g.app_state.gov = { params: { voting_period: "15s", max_deposit_period: "120s" } }
+    g.app_state.graph.params.rank.calculation_period = String(OLD_PERIOD)
+    g.app_state.cyberwasm.params.max_code_bytes = String(OLD_LIMIT)
+  })
   const graphParams = genesis.app_state.graph.params
   const maxCallGas = genesis.app_state.cyberwasm.params.max_call_gas as string
 
@@ -155,7 +138,7 @@ test("a gov MsgUpdateParams changes the rank period and the upload limit, both f
      * broadcast by hand: CosmJS's signAndBroadcast leaves a 60 s timer behind on a CheckTx refusal.
      */
     const upload = async (size: number) => {
-      const code = programOfSize(size, `u${uploads++}-`)
+      const code = programOfSize(size, { prefix: `u${uploads++}-`, pages: 2 })
       assert.is(code.length, size)
       const fee = { amount: [{ denom: "boot", amount: "80000" }], gas: "8000000" }
       const signed = await c.sign(dev, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: dev, wasmByteCode: code } }], fee, "")

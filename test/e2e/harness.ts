@@ -3,7 +3,7 @@
  * process, on a free loopback port, with a short block time.
  */
 import { spawn, type ChildProcess } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -55,6 +55,25 @@ export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: Rea
   const init = await Effect.runPromise(initHome({ home, config }))
   if (!init.devAccount?.mnemonic) throw new Error("initHome made no dev mnemonic")
   return { home, rpcUrl: `http://127.0.0.1:${port}`, chainId: init.chainId, mnemonic: init.devAccount.mnemonic, devAddress: init.devAccount.address }
+}
+
+/**
+ * Edit a home's `config/genesis.json` before `start`: `edit` changes the parsed genesis in place;
+ * it is written back (2-space JSON) and returned.
+ */
+export const editGenesis = (home: string, edit: (genesis: any) => void): any => {
+  const path = join(home, "config", "genesis.json")
+  const genesis = JSON.parse(readFileSync(path, "utf8"))
+  edit(genesis)
+  writeFileSync(path, JSON.stringify(genesis, null, 2))
+  return genesis
+}
+
+/** Replace a home's genesis gov params (e.g. short voting and deposit periods), the rest defaulted by gov. */
+export const setGovParams = (home: string, params: Record<string, string>): void => {
+  editGenesis(home, (g) => {
+    g.app_state.gov = { params }
+  })
 }
 
 /** A node child process. */

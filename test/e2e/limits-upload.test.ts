@@ -12,24 +12,8 @@ import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing"
 import { defaultRegistryTypes, GasPrice, SigningStargateClient } from "@cosmjs/stargate"
 import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
-import { wat } from "../cyberwasm/fixtures/wat.ts"
+import { programOfSize } from "../cyberwasm/fixtures/wat.ts"
 import { makeHome, startNode, type NodeProcess } from "./harness.ts"
-
-/** A valid program whose binary is exactly `size` bytes: a passive-free data segment pads it. */
-const programOfSize = (size: number): Uint8Array => {
-  const build = (pad: number) => wat(`(module
- (memory (export "memory") 17)
- (data (i32.const 0) "${"a".repeat(pad)}")
- (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
- (func (export "cyberwasm_dispatch") (param i32 i32) (result i32) (i32.const 0)))`)
-  let pad = size - build(0).length
-  for (let i = 0; i < 4; i++) {
-    const got = build(pad).length
-    if (got === size) return build(pad)
-    pad += size - got
-  }
-  throw new Error(`cannot build a ${size}-byte program`)
-}
 
 test("the largest program the upload limit allows is stored over RPC; one byte more gets the limit's error", async () => {
   const h = await makeHome(150, { modules: ["cyberwasm"] })
@@ -45,11 +29,11 @@ test("the largest program the upload limit allows is stored over RPC; one byte m
       registry: new Registry([...defaultRegistryTypes, ...cyberwasmRegistryTypes]), gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100
     })
     const fee = { amount: [{ denom: "boot", amount: "600000" }], gas: "60000000" }
-    const largest = programOfSize(limit)
+    const largest = programOfSize(limit, { pages: 17 })
     assert.is(largest.length, limit)
     const stored = await client.signAndBroadcast(alice, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: largest } }], fee)
     assert.is(stored.code, 0, stored.rawLog)
-    const over = await client.signAndBroadcast(alice, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: programOfSize(limit + 1) } }], fee)
+    const over = await client.signAndBroadcast(alice, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: alice, wasmByteCode: programOfSize(limit + 1, { pages: 17 }) } }], fee)
       .then((r) => `${r.code} ${r.rawLog}`, (e: Error) => e.message)
     assert.match(over, new RegExp(`binary is ${limit + 1} bytes, limit ${limit}`))
     assert.not.match(over, /code 1\b|internal|413|body exceeds/)

@@ -7,25 +7,9 @@
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import * as M from "../../modules/cyberwasm/Messages.ts"
-import { wat } from "../cyberwasm/fixtures/wat.ts"
+import { programOfSize } from "../cyberwasm/fixtures/wat.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
 import { GOV, openParamsChain, type ParamsChain } from "./paramsChain.ts"
-
-/** A valid program whose binary is exactly `size` bytes (a data segment pads it); `tag` varies its bytes. */
-const programOfSize = (size: number, tag = "a"): Uint8Array => {
-  const build = (pad: number) => wat(`(module
- (memory (export "memory") 1)
- (data (i32.const 0) "${tag.repeat(pad)}")
- (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
- (func (export "cyberwasm_dispatch") (param i32 i32) (result i32) (i32.const 0)))`)
-  let pad = size - build(0).length
-  for (let i = 0; i < 4; i++) {
-    const got = build(pad).length
-    if (got === size) return build(pad)
-    pad += size - got
-  }
-  throw new Error(`cannot build a ${size}-byte program`)
-}
 
 const params = async (c: ParamsChain) => M.ChainParamsProto.decode(M.QueryParamsResponse.decode(await c.query(M.QueryPath.params)).params)
 const update = (authority: string, maxCodeBytes: bigint, maxCallGas: bigint) => ({
@@ -47,7 +31,7 @@ test("an upload limit lowered by governance holds from the next block and in Che
   assert.ok(c.exec.outcome?.ok, JSON.stringify(c.exec.outcome))
   assert.equal(await params(c), { maxCodeBytes: 1999n, maxCallGas: 2_000_000n })
 
-  const over = await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(2000, "b"))])
+  const over = await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(2000, { fill: "b" }))])
   const checked = await c.check(over)
   assert.is(checked.code, 2, checked.log)
   assert.match(checked.log, /binary is 2000 bytes, limit 1999/)
@@ -55,7 +39,7 @@ test("an upload limit lowered by governance holds from the next block and in Che
   assert.is(r3.txResults[0]!.code, 2, r3.txResults[0]!.log)
   assert.is(r3.txResults[0]!.codespace, "cyberwasm")
   assert.match(r3.txResults[0]!.log, /binary is 2000 bytes, limit 1999/)
-  const r4 = await c.next([await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(1999, "c"))])])
+  const r4 = await c.next([await c.sign(c.keys[0]!, [storeCode(alice, programOfSize(1999, { fill: "c" }))])])
   assert.is(r4.txResults[0]!.code, 0, `a program at the new limit is stored: ${r4.txResults[0]!.log}`)
 })
 

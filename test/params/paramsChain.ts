@@ -12,10 +12,7 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { MsgUpdateParams as BankMsgUpdateParams } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { CheckTxType, type Event } from "cosmjs-types/tendermint/abci/types"
-import type { Any } from "cosmjs-types/google/protobuf/any"
 import { Application } from "../../chain/Application.ts"
-import type { Grant } from "../../chain/Capabilities.ts"
-import type { ExecContext, Machine, MsgResult, QueryContext, ValidatorUpdate } from "../../chain/Machine.ts"
 import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { BankMachine } from "../../modules/bank/Bank.ts"
@@ -30,45 +27,12 @@ import { ed25519FromSeed } from "../../node/home/ValidatorKey.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
 import { accountOf, CHAIN_ID, block as finalize, initChain } from "../registry/registryChain.ts"
+import { ExecMachine } from "../support/ExecMachine.ts"
+
+export { ExecMachine }
 
 /** The gov module account: the only authority of MsgUpdateParams. */
 export const GOV = toBech32("cyber", moduleAccountBytes("gov"))
-
-/** Runs `pending` as the governance authority in its endBlock; records the outcome. */
-export class ExecMachine implements Machine {
-  readonly name = "exec"
-  readonly version = "0.1.0"
-  readonly msgTypeUrls = []
-  readonly queryPrefixes = []
-  readonly grants: ReadonlyArray<Grant> = [{ principal: "machine:exec", capability: { interface: "authority", method: "execute", constraints: [] } }]
-  pending: Any[] | undefined
-  outcome: { readonly ok: boolean; readonly results?: ReadonlyArray<MsgResult>; readonly tag?: string; readonly log?: string } | undefined
-  signers(): ReadonlyArray<string> {
-    return []
-  }
-  handle(): MsgResult {
-    throw new Error("exec has no messages")
-  }
-  query(): Uint8Array {
-    throw new Error("exec has no queries")
-  }
-  initGenesis(_ctx: ExecContext): void {}
-  exportGenesis(_ctx: QueryContext): unknown {
-    return {}
-  }
-  endBlock(ctx: ExecContext): ReadonlyArray<ValidatorUpdate> {
-    const msgs = this.pending
-    this.pending = undefined
-    if (!msgs) return []
-    try {
-      this.outcome = { ok: true, results: ctx.execute(msgs) }
-    } catch (e) {
-      const err = e as { _tag?: string; log?: string }
-      this.outcome = { ok: false, tag: err._tag ?? "thrown", log: err.log ?? String(e) }
-    }
-    return []
-  }
-}
 
 const registry = new Registry([
   ...defaultRegistryTypes,

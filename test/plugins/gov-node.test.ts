@@ -11,7 +11,7 @@ import { GasPrice, SigningStargateClient } from "@cosmjs/stargate"
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
 import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -22,7 +22,7 @@ import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { initHome } from "../../node/home/Home.ts"
 import { pluginHost } from "../../plugins/Host.ts"
 import { helloCodecs } from "../../plugins/hello/Codecs.ts"
-import { freePort, rpc, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+import { freePort, rpc, setGovParams, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const PLUGIN = join(root, "plugins/hello")
@@ -50,10 +50,7 @@ const makeGovHome = async (): Promise<TestHome> => {
     modules: { ...defaultConfig.modules, staking: { ...defaultConfig.modules.staking, ...on }, gov: { ...defaultConfig.modules.gov, ...on } }
   }
   const init = await Effect.runPromise(initHome({ home, config }))
-  const path = join(home, "config", "genesis.json")
-  const genesis = JSON.parse(readFileSync(path, "utf8"))
-  genesis.app_state.gov = { params: { voting_period: "3s", expedited_voting_period: "1s" } }
-  writeFileSync(path, JSON.stringify(genesis, null, 2))
+  setGovParams(home, { voting_period: "3s", expedited_voting_period: "1s" })
   return { home, rpcUrl: `http://127.0.0.1:${port}`, chainId: init.chainId, mnemonic: init.devAccount!.mnemonic!, devAddress: init.devAccount!.address }
 }
 
