@@ -2,7 +2,10 @@
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { QueryValidatorsRequest, QueryValidatorsResponse } from "cosmjs-types/cosmos/staking/v1beta1/query"
-import { BondedValidatorsResponse, DelegationResponse, DelegatorDelegationsResponse, stakingInterface, TotalBondedResponse, ValidatorResponse } from "../../chain/generated/staking.ts"
+import { sha256 } from "@noble/hashes/sha2.js"
+import {
+  BondedValidatorsResponse, DelegationResponse, DelegatorDelegationsResponse, stakingInterface, TotalBondedResponse, ValidatorByConsensusAddressResponse, ValidatorResponse
+} from "../../chain/generated/staking.ts"
 import { callAs, grantProbe, probe } from "../machines/support/Probe.ts"
 import { createValidatorMsg, delegateMsg } from "./msgs.ts"
 import { consKey, DEC, StakingChain, valoper } from "./support.ts"
@@ -39,6 +42,11 @@ test("call API: validator, delegation, delegator-delegations, bonded-validators 
     assert.equal([none.found, none.shares], [false, "0"])
     assert.equal(DelegatorDelegationsResponse.decode(call(c, "delegator-delegations", { delegator: k1!.address })).delegations,
       [{ validator: valoper(k1!.address), shares: (12_000_000n * DEC).toString() }])
+    // by consensus address (sha256(key)[:20]), any status; unknown -> none; not 20 bytes -> InvalidRequest
+    const byCons = (address: Uint8Array) => ValidatorByConsensusAddressResponse.decode(call(c, "validator-by-consensus-address", { address })).validator
+    assert.is(byCons(sha256(consKey("v2")).subarray(0, 20))?.operator, valoper(k2!.address))
+    assert.is(byCons(sha256(consKey("nobody")).subarray(0, 20)), undefined)
+    assert.throws(() => byCons(new Uint8Array(32)), /code 18: consensus address must be 20 bytes, got 32/)
 
     // Validators query pages: limit 2 with count_total, then the rest from next_key
     const Q = "/cosmos.staking.v1beta1.Query/Validators"
