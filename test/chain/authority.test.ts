@@ -12,7 +12,7 @@ import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { Application } from "../../chain/Application.ts"
-import { authorityMsgFromJSON, authorityMsgToJSON, AuthorityTypeUrl, encodeAuthorityMsg } from "../../chain/Authority.ts"
+import { authorityMsgFromJSON, authorityMsgToJSON, AuthorityTypeUrl, encodeAuthorityMsg, MAX_GENESIS_JSON_BYTES } from "../../chain/Authority.ts"
 import { CAPABILITIES_NAMESPACE, listGrants, type Grant } from "../../chain/Capabilities.ts"
 import { moduleAccountBytes } from "../../chain/Principal.ts"
 import { machineCodeHash, readRecord, REGISTRY_NAMESPACE } from "../../chain/Registry.ts"
@@ -107,6 +107,14 @@ test("authority messages: grant and revoke; refused transitions; JSON round trip
   exec.pending = [encodeAuthorityMsg({ kind: "halt", authority: toBech32("cyber", new Uint8Array(20)), name: "notes" })]
   await next()
   assert.equal(exec.outcome && !exec.outcome.ok && exec.outcome.tag, "Unauthorized")
+  // an activation's genesis is bounded (1 MiB), and its height must be ahead of the chain
+  const big = { kind: "activate" as const, authority: GOV, name: "notes", version: "0.1.0", codeHash: new Uint8Array(32), height: 1_000n, grants: [], genesisJson: JSON.stringify({ notes: "x".repeat(MAX_GENESIS_JSON_BYTES) }) }
+  exec.pending = [encodeAuthorityMsg(big)]
+  await next()
+  assert.match((exec.outcome as { log: string }).log, /genesis_json over 1048576 bytes/)
+  exec.pending = [encodeAuthorityMsg({ ...big, genesisJson: "", height: 1n })]
+  await next()
+  assert.match((exec.outcome as { log: string }).log, /height 1 must be above the current block/)
   // JSON form round-trips
   const json = { "@type": AuthorityTypeUrl.activate, authority: GOV, name: "hello", version: "0.1.0", code_hash: "ab".repeat(32), height: "40", grants: [], genesis: { a: [1, "x"] } }
   assert.equal(authorityMsgToJSON(authorityMsgFromJSON(json)), json)
