@@ -30,7 +30,7 @@ import { sha256 } from "../lib/Bytes.ts"
 import type { CommitMultiStore, MultiStore } from "../store/KVStore.ts"
 import type { AbciApplication } from "./Abci.ts"
 import { CAPABILITIES_NAMESPACE, CapabilityCache, grantCapability, parseCapabilitiesGenesis, type Grant } from "./Capabilities.ts"
-import { InvalidRequest, isChainError, UnknownRequest } from "./ChainError.ts"
+import { InvalidRequest, isChainError, Unauthorized, UnknownRequest } from "./ChainError.ts"
 import { GasMeter } from "./Gas.ts"
 import { Executor, type QueuedSend } from "./internal/Executor.ts"
 import { errorResult, isNodeFault, type TxOutcome } from "./internal/TxResult.ts"
@@ -38,7 +38,7 @@ import type { BlockContext, ExecContext, Machine, QueryContext, ValidatorUpdate 
 import type { Router } from "./Router.ts"
 import { ActiveSet, SYSTEM_NAMESPACES } from "./internal/ActiveSet.ts"
 import { codeProblem, listRecords, MachineCodeMismatch, REGISTRY_NAMESPACE, writeRecord, type MachineRecord } from "./Registry.ts"
-import type { TxMode, TxPipeline } from "./TxPipeline.ts"
+import type { TxFormat, TxMode, TxPipeline } from "./TxPipeline.ts"
 import { serveAppQuery, type TxLookup } from "./internal/AppQuery.ts"
 
 export type { TxLookup } from "./internal/AppQuery.ts"
@@ -283,18 +283,23 @@ export class Application implements AbciApplication {
     let gas = new GasMeter(0)
     let anteEvents: Event[] = []
     try {
-      const tx = this.opts.pipeline.decode(bytes)
-      const machines = tx.msgs.map((msg) => this.routeMsg(msg))
+      // A non-Cosmos encoding (an Ethereum tx) served by an active machine's format, else TxRaw.
+      const served = bytes[0] === 0x0a ? undefined : this.formatFor(bytes)
+      const format = served?.txFormat
+      const tx = format ? format.decode(bytes) : this.opts.pipeline.decode(bytes)
+      const machines = tx.msgs.map((msg) => this.routeMsg(msg, format))
       // Simulate runs with no gas ceiling (SDK SetUpContextDecorator: infinite meter), since
       // CosmJS simulates with gas limit 0; still metered (finite limit) so gasUsed is reported.
       gas = new GasMeter(mode === "simulate" ? Number.MAX_SAFE_INTEGER - 1 : tx.gasLimit)
       const anteBranch = base.branch()
-      const signersOf = (msg: Any) => this.routeMsg(msg).signers(msg)
+      const signersOf = (msg: Any) => this.routeMsg(msg, format).signers(msg)
       // The declared signers bound `signer` constraints (auth's fee debit); a tx whose signatures
       // then fail is refused with its ante branch discarded, so nothing moves on their word alone.
-      const declared = this.opts.pipeline.txSigners ? this.opts.pipeline.txSigners(tx, signersOf) : []
+      const declared = format ? format.txSigners(tx) : this.opts.pipeline.txSigners ? this.opts.pipeline.txSigners(tx, signersOf) : []
       const anteExec = this.executor(block, anteBranch, gas, declared)
-      const { signers } = this.opts.pipeline.ante(anteExec.context(this.ante), tx, signersOf, mode)
+      const { signers } = format
+        ? format.ante(anteExec.context(served!), tx, mode)
+        : this.opts.pipeline.ante(anteExec.context(this.ante), tx, signersOf, mode)
       anteEvents = anteExec.events
       // In finalize mode fees and sequence stick even when messages fail (SDK semantics);
       // in check mode a refused tx must leave the check state untouched.
@@ -434,10 +439,23 @@ export class Application implements AbciApplication {
     }
   }
 
-  private routeMsg(msg: Any): Machine {
+  /** The route of `msg` in a tx of `format` (undefined: Cosmos TxRaw); a format's own messages stay in it. */
+  private routeMsg(msg: Any, format?: TxFormat): Machine {
     const m = this.router.msg(msg.typeUrl)
     if (!m) throw new UnknownRequest({ log: `unrecognized message type: ${msg.typeUrl}: unknown request` })
+    if (format === undefined && m.txFormat?.msgTypeUrls.includes(msg.typeUrl)) {
+      throw new Unauthorized({ log: `${msg.typeUrl} is only valid in its own transaction encoding, not inside a Cosmos tx: unauthorized` })
+    }
+    if (format !== undefined && !format.msgTypeUrls.includes(msg.typeUrl)) {
+      throw new Unauthorized({ log: `${msg.typeUrl} cannot be carried by this transaction encoding: unauthorized` })
+    }
     return m
+  }
+
+  /** The active machine whose tx format accepts `bytes`, in begin-block order. */
+  private formatFor(bytes: Uint8Array): Machine | undefined {
+    for (const m of this.router.machines) if (m.txFormat?.matches(bytes)) return m
+    return undefined
   }
 
   /** Deliver queued async sends in FIFO order, each in its own branch; failures become events. */

@@ -41,6 +41,15 @@ export class GasMeter {
   remaining(): number {
     return Math.max(0, this.limit - this.used)
   }
+  /**
+   * Give back `amount` gas (a non-negative integer, at most what was consumed): a machine that prices
+   * its own work replaces the KV gas of the calls it made with its own figure (the EVM charges EVM
+   * gas, as the SDK's RefundGas / Ethermint's ResetGasMeterAndConsumeGas). Throws RangeError past zero.
+   */
+  refund(amount: number): void {
+    if (!Number.isSafeInteger(amount) || amount < 0 || amount > this.used) throw new RangeError(`gas refund ${amount} exceeds the ${this.used} consumed`)
+    this.used -= amount
+  }
   /** Charge `amount` (a non-negative integer); throws OutOfGas naming `descriptor` when over. */
   consume(amount: number, descriptor: string): void {
     this.used += amount

@@ -22,6 +22,7 @@ import type { Grant } from "./Capabilities.ts"
 import type { GasMeter } from "./Gas.ts"
 import type { InterfaceSpec } from "./Interface.ts"
 import type { PrincipalKind } from "./Principal.ts"
+import type { TxFormat } from "./TxPipeline.ts"
 
 /** Block header facts every handler may read (from the block, never from the host). */
 export interface BlockContext {
@@ -201,6 +202,11 @@ export interface Machine {
    * machine without one are refused.
    */
   readonly interface?: InterfaceSpec
+  /**
+   * A transaction encoding this machine serves besides Cosmos TxRaw (chain/TxPipeline.ts TxFormat):
+   * the EVM plugin's Ethereum transactions. Consulted only while the machine is active.
+   */
+  readonly txFormat?: TxFormat
   /** Principal kinds this machine runs and may act as through `ctx.actAs` (cyberwasm: "program"). */
   readonly hosts?: ReadonlyArray<PrincipalKind>
   /**

@@ -8,11 +8,14 @@
  * |-------------|--------------------------|--------------------------------------|----------------------|
  * | `machine`   | machine name ("bank")    | its module account sha256(name)[:20] | the executor itself  |
  * | `program`   | bech32 program address   | the program address                  | a machine that hosts "program" (cyberwasm) |
- * | `contract`  | bech32 contract address  | the contract address                 | a machine that hosts "contract" |
+ * | `contract`  | bech32 contract address  | the contract address                 | a machine that hosts "contract" (CosmWasm) |
+ * | `evm`       | bech32 of an EVM contract's 20-byte address | that address             | a machine that hosts "evm" (plugins/evm) |
  * | `plugin`    | plugin name              | its module account                   | the executor itself  |
  * | `authority` | "gov"                    | the governance module account        | the executor itself  |
  *
  * A `<kind>:*` principal in a grant means "every principal of that kind" (the defaults of programs).
+ * At most one active machine hosts each hostable kind (chain/Router.ts), so no runtime can act as
+ * another runtime's principals.
  *
  * Source: ARCHITECTURE.md "Principals, not machines, hold capabilities"; cosmos-sdk
  * x/auth/types/account.go NewModuleAddress for module accounts.
@@ -21,10 +24,10 @@ import { toBech32 } from "@cosmjs/encoding"
 import { sha256 } from "../lib/Bytes.ts"
 import { InvalidRequest } from "./ChainError.ts"
 
-/** The kinds of principal. Only `program` and `contract` can be hosted (acted as) by a machine. */
-export type PrincipalKind = "machine" | "program" | "contract" | "plugin" | "authority"
+/** The kinds of principal. Only `program`, `contract` and `evm` can be hosted (acted as) by a machine. */
+export type PrincipalKind = "machine" | "program" | "contract" | "evm" | "plugin" | "authority"
 
-const KINDS: ReadonlySet<string> = new Set(["machine", "program", "contract", "plugin", "authority"])
+const KINDS: ReadonlySet<string> = new Set(["machine", "program", "contract", "evm", "plugin", "authority"])
 const ID = /^[a-z0-9_.-]{1,128}$/
 
 /**
@@ -38,7 +41,7 @@ export const parseGrantPrincipal = (text: string): string => {
 }
 
 /** Kinds a machine may host and act as; the rest are only ever set by the executor. */
-export const HOSTABLE_KINDS: ReadonlySet<PrincipalKind> = new Set<PrincipalKind>(["program", "contract"])
+export const HOSTABLE_KINDS: ReadonlySet<PrincipalKind> = new Set<PrincipalKind>(["program", "contract", "evm"])
 
 /** A principal: kind plus id, e.g. `{kind: "program", id: "cyber1..."}`. */
 export interface Principal {
@@ -56,7 +59,7 @@ export const parsePrincipal = (text: string): Principal => {
   const id = i < 0 ? "" : text.slice(i + 1)
   // ids are machine names or bech32 addresses: no "/" (the table's key separator), no spaces
   if (!KINDS.has(kind) || !ID.test(id)) {
-    throw new InvalidRequest({ log: `invalid principal "${text.slice(0, 80)}": expected <machine|program|contract|plugin|authority>:<id>, id of [a-z0-9_.-], 1-128 characters` })
+    throw new InvalidRequest({ log: `invalid principal "${text.slice(0, 80)}": expected <machine|program|contract|evm|plugin|authority>:<id>, id of [a-z0-9_.-], 1-128 characters` })
   }
   return { kind: kind as PrincipalKind, id }
 }
@@ -76,7 +79,7 @@ export const moduleAccountBytes = (name: string): Uint8Array => sha256(name).sub
  * machines, plugins and the authority act through their module account (`gov` for the authority).
  */
 export const selfAddress = (p: Principal, bech32Prefix: string): string => {
-  if (p.kind === "program" || p.kind === "contract") return p.id
+  if (p.kind === "program" || p.kind === "contract" || p.kind === "evm") return p.id
   // a pure function of (prefix, name), asked on every checked call: bech32 encoding is not free
   const key = `${bech32Prefix}:${p.id}`
   let a = moduleAccounts.get(key)

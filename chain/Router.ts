@@ -22,10 +22,17 @@ export class Router {
   private readonly byMsg = new Map<string, Machine>()
   private readonly prefixes: Array<readonly [string, Machine]> = []
 
-  /** Throws RouterConflict on a duplicate name, type URL or query prefix. */
+  /** Throws RouterConflict on a duplicate name, type URL, query prefix or hosted principal kind. */
   constructor(machines: ReadonlyArray<Machine>) {
     this.machines = machines
+    const hosts = new Map<string, Machine>()
     for (const m of machines) {
+      // one runtime per hosted principal kind: two could each act as the other's principals
+      for (const kind of m.hosts ?? []) {
+        const owner = hosts.get(kind)
+        if (owner) throw new RouterConflict({ what: `hosted principal kind "${kind}"`, first: owner.name, second: m.name })
+        hosts.set(kind, m)
+      }
       const prior = this.byName.get(m.name)
       if (prior) throw new RouterConflict({ what: `machine name "${m.name}"`, first: prior.name, second: m.name })
       this.byName.set(m.name, m)

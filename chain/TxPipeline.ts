@@ -37,3 +37,25 @@ export interface TxPipeline {
    */
   txSigners?(tx: DecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>): ReadonlyArray<string>
 }
+
+/**
+ * A transaction encoding other than the Cosmos SDK's TxRaw, served by an active machine (the EVM
+ * plugin's Ethereum transactions): the multiplexer gives a block tx to the first active machine's
+ * format whose `matches` accepts it, else to the Cosmos pipeline. A TxRaw begins with byte 0x0a
+ * (field 1, body_bytes), so a format must never match bytes that begin with it.
+ *
+ * The ante step runs in the serving machine's own namespace (the EVM keeps Ethereum nonces there);
+ * as with the Cosmos ante, its writes (fees, nonce) stick in FinalizeBlock when the messages fail.
+ */
+export interface TxFormat {
+  /** Message type URLs valid only inside this format: a Cosmos tx carrying one is refused (Unauthorized). */
+  readonly msgTypeUrls: ReadonlyArray<string>
+  /** Whether `bytes` are in this format (a check of the leading bytes, no decoding). */
+  matches(bytes: Uint8Array): boolean
+  /** Decode and statelessly validate (TxDecodeError naming the problem). */
+  decode(bytes: Uint8Array): DecodedTx
+  /** The tx's signers (bech32) as its own signature proves them; they bound `signer` constraints. */
+  txSigners(tx: DecodedTx): ReadonlyArray<string>
+  /** Stateful checks and charges before the messages (nonce, balance, fee); returns the signers. */
+  ante(ctx: ExecContext, tx: DecodedTx, mode: TxMode): { readonly signers: ReadonlyArray<string> }
+}

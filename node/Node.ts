@@ -33,6 +33,7 @@ import { homePaths } from "./home/Home.ts"
 import { readEd25519KeyFile } from "./home/ValidatorKey.ts"
 import { loadMachines, MACHINE_CATALOG, type MachineSet } from "./Machines.ts"
 import { missingActivation, pluginCatalog } from "./Plugins.ts"
+import { startPluginServices } from "./PluginServices.ts"
 import { serveRpc } from "./rpc/RpcServer.ts"
 import { rpcLimitsFromConfig } from "./rpc/Limits.ts"
 
@@ -301,5 +302,13 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       maxTxBytes: config.mempool.maxTxBytes,
       limits: rpcLimits
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: `rpc server on ${config.rpc.listen}`, reason: causeText(e) })))
+    // Plugin services (an Ethereum JSON-RPC endpoint...) start once their machine is active on chain.
+    yield* Effect.acquireRelease(
+      Effect.sync(() => startPluginServices({
+        machines, app: application, engine: producer, blockStore, config, chainId: genesis.chain_id,
+        bondDenom: config.chain.feeDenom, log: (line) => Effect.runFork(Effect.logInfo(line))
+      })),
+      (s) => Effect.promise(() => s.close())
+    )
     return { chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application, halted }
   })

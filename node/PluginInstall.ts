@@ -9,7 +9,8 @@
  * the plan's height); SDK v0.50 `tx gov submit-proposal` JSON.
  */
 import { Data } from "effect"
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { join, resolve } from "node:path"
 import type { Machine } from "../chain/Machine.ts"
 import { codeProblem, type MachineRecord } from "../chain/Registry.ts"
@@ -20,6 +21,31 @@ import { loadPlugin, pluginCodeHash, pluginFiles, PluginLoadError, PluginManifes
 
 /** Where a node keeps its installed plugins: `<home>/plugins`. */
 export const pluginsDir = (home: string): string => join(home, "plugins")
+
+/** The node's own npm packages: the `node_modules` folder of this installation. */
+const nodeModulesDir = (): string => fileURLToPath(new URL("../node_modules", import.meta.url))
+
+/**
+ * Link `<home>/plugins/node_modules` to the node's own npm packages, so an installed plugin copy
+ * resolves the packages its manifest declares (plugins/Host.ts; versions are checked at load). An
+ * existing link is repointed when the node moved; a real folder there is left alone.
+ */
+export const linkNodeModules = (home: string): void => {
+  const root = pluginsDir(home)
+  if (!existsSync(root)) return
+  const link = join(root, "node_modules")
+  const target = nodeModulesDir()
+  let st
+  try {
+    st = lstatSync(link)
+  } catch {
+    st = undefined
+  }
+  if (st !== undefined && !st.isSymbolicLink()) return
+  if (st !== undefined && readlinkSync(link) === target) return
+  if (st !== undefined) rmSync(link, { force: true })
+  symlinkSync(target, link, "dir")
+}
 
 /** `<home>/plugins/.installed.json`: what `install` copied, `{ "<machine>": { "version", "code_hash" } }`. */
 const installedIndexPath = (home: string): string => join(pluginsDir(home), ".installed.json")
@@ -81,6 +107,7 @@ export const installPlugin = async (src: string, home: string, opts: LoadPluginO
   const replaced = existsSync(dest)
   if (replaced) rmSync(dest, { recursive: true, force: true })
   renameSync(tmp, dest)
+  linkNodeModules(home)
   const index = readInstalledIndex(home)
   index[name] = { version: loaded.manifest.version, code_hash: loaded.codeHash }
   const sorted = Object.fromEntries(Object.keys(index).sort().map((k) => [k, index[k]]))

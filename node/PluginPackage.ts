@@ -18,13 +18,13 @@
  */
 import { Data } from "effect"
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { CAPABILITIES_NAMESPACE, parseCapabilitiesGenesis, type Grant } from "../chain/Capabilities.ts"
 import type { Machine } from "../chain/Machine.ts"
 import { REGISTRY_NAMESPACE } from "../chain/Registry.ts"
 import { concatBytes, sha256, toHex } from "../lib/Bytes.ts"
-import { pluginHost, type PluginFactory } from "../plugins/Host.ts"
+import { pluginHost, type PluginFactory, type PluginServiceFactory } from "../plugins/Host.ts"
 import { MACHINE_CATALOG } from "./Machines.ts"
 
 /** A plugin's package.json is missing, unreadable or its `cyberkernel` manifest is invalid. */
@@ -57,6 +57,12 @@ export interface PluginManifest {
   readonly queryPrefixes: ReadonlyArray<string>
   /** Capabilities it requests, as the genesis `capabilities` grants (exactly its `grants`). */
   readonly grants: ReadonlyArray<Grant>
+  /**
+   * npm packages the plugin imports at run time (package.json `dependencies`), name -> exact version.
+   * The node must have exactly that version installed ({@link checkDependencies}); being in package.json,
+   * the versions are part of the code hash the chain records.
+   */
+  readonly dependencies: Readonly<Record<string, string>>
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/
@@ -110,7 +116,54 @@ export const parseManifest = (packageJson: string, label: string): PluginManifes
   } catch (e) {
     throw new PluginManifestError({ plugin, reason: `"cyberkernel".grants: ${(e as { log?: string }).log ?? String(e)}` })
   }
-  return { machine: plugin, version, entry: m.entry as string, wit: m.wit as string, msgTypeUrls, queryPrefixes, grants }
+  const deps = (pkg as { dependencies?: unknown }).dependencies ?? {}
+  if (typeof deps !== "object" || deps === null || Array.isArray(deps)) throw new PluginManifestError({ plugin, reason: "package.json \"dependencies\" must be an object of name -> exact version" })
+  const dependencies: Record<string, string> = {}
+  for (const [name, v] of Object.entries(deps as Record<string, unknown>)) {
+    if (typeof v !== "string" || !SEMVER.test(v)) {
+      throw new PluginManifestError({ plugin, reason: `dependency "${name}" must name an exact version (semver text such as "1.2.3"), got ${JSON.stringify(v)}` })
+    }
+    dependencies[name] = v
+  }
+  return { machine: plugin, version, entry: m.entry as string, wit: m.wit as string, msgTypeUrls, queryPrefixes, grants, dependencies }
+}
+
+/**
+ * The version of npm package `name` as Node resolves it from `dir` (the nearest
+ * `node_modules/<name>/package.json` walking up), or undefined when none is installed.
+ */
+export const installedVersion = (dir: string, name: string): string | undefined => {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const file = join(d, "node_modules", name, "package.json")
+    if (existsSync(file)) {
+      try {
+        const v = (JSON.parse(readFileSync(file, "utf8")) as { version?: unknown }).version
+        return typeof v === "string" ? v : undefined
+      } catch {
+        return undefined
+      }
+    }
+    if (dirname(d) === d) return undefined
+  }
+}
+
+/**
+ * Check that every dependency the manifest declares resolves from `dir` at exactly the declared
+ * version (an installed copy resolves through `<home>/plugins/node_modules`, the node's own packages:
+ * node/PluginInstall.ts linkNodeModules). Throws PluginLoadError naming the package and both versions.
+ */
+export const checkDependencies = (dir: string, manifest: PluginManifest): void => {
+  for (const [name, want] of Object.entries(manifest.dependencies)) {
+    const have = installedVersion(dir, name)
+    if (have !== want) {
+      throw new PluginLoadError({
+        plugin: manifest.machine,
+        reason: have === undefined
+          ? `it needs npm package ${name}@${want}, which this node does not have installed`
+          : `it needs npm package ${name}@${want}; this node has ${have}`
+      })
+    }
+  }
 }
 
 /** Read and parse `<dir>/package.json`, checking that the entry and WIT files exist. */
@@ -189,6 +242,8 @@ export interface LoadedPlugin {
   readonly manifest: PluginManifest
   readonly codeHash: string
   readonly machine: Machine
+  /** The entry's `createService` export (plugins/Host.ts PluginServiceFactory), when it has one. */
+  readonly service?: PluginServiceFactory
 }
 
 /**
@@ -201,7 +256,8 @@ export const loadPlugin = async (dir: string, opts: LoadPluginOptions): Promise<
   const plugin = manifest.machine
   if (reservedMachineNames().has(plugin)) throw new PluginLoadError({ plugin, reason: `"${plugin}" is a system namespace or a built-in machine of this release` })
   const codeHash = pluginCodeHash(dir)
-  let mod: { default?: unknown; createMachine?: unknown }
+  checkDependencies(dir, manifest)
+  let mod: { default?: unknown; createMachine?: unknown; createService?: unknown }
   try {
     mod = (await import(pathToFileURL(resolve(dir, manifest.entry)).href)) as typeof mod
   } catch (e) {
@@ -222,5 +278,13 @@ export const loadPlugin = async (dir: string, opts: LoadPluginOptions): Promise<
     throw new PluginLoadError({ plugin, reason: `the machine declares code hash ${machine.codeHash}; its files hash to ${codeHash}` })
   }
   Object.defineProperty(machine, "codeHash", { value: codeHash, enumerable: true, configurable: false, writable: false })
-  return { dir, manifest, codeHash, machine }
+  if (mod.createService !== undefined && typeof mod.createService !== "function") throw new PluginLoadError({ plugin, reason: `${manifest.entry} exports createService that is not a function` })
+  const service = mod.createService as PluginServiceFactory | undefined
+  if (service) pluginServices.set(machine, service)
+  return { dir, manifest, codeHash, machine, ...(service ? { service } : {}) }
 }
+
+const pluginServices = new WeakMap<Machine, PluginServiceFactory>()
+
+/** The node-side service factory of a machine loaded by {@link loadPlugin}, if its plugin exports one. */
+export const pluginServiceOf = (machine: Machine): PluginServiceFactory | undefined => pluginServices.get(machine)

@@ -16,15 +16,15 @@
  * binary must have); npm package.json conventions.
  */
 import type { CatalogEntry, LoadContext } from "./Machines.ts"
-import { installedPluginDirs } from "./PluginInstall.ts"
+import { installedPluginDirs, linkNodeModules } from "./PluginInstall.ts"
 import { loadPlugin, PluginManifestError, readManifest } from "./PluginPackage.ts"
 
 export {
-  loadPlugin, manifestMismatch, parseManifest, pluginCodeHash, pluginFiles, PluginLoadError, PluginManifestError, readManifest, reservedMachineNames,
+  checkDependencies, installedVersion, loadPlugin, manifestMismatch, pluginServiceOf, parseManifest, pluginCodeHash, pluginFiles, PluginLoadError, PluginManifestError, readManifest, reservedMachineNames,
   type LoadedPlugin, type LoadPluginOptions, type PluginManifest
 } from "./PluginPackage.ts"
 export {
-  activationProposal, chainStatusText, installedPluginDirs, installPlugin, missingActivation, MissingMachineCode, pluginsDir, readChainRegistry,
+  activationProposal, chainStatusText, installedPluginDirs, installPlugin, linkNodeModules, missingActivation, MissingMachineCode, pluginsDir, readChainRegistry,
   readInstalledIndex, verifyPlugins, type ChainRegistry, type InstalledPlugin, type PluginCheck, type ProposalOptions
 } from "./PluginInstall.ts"
 
@@ -34,8 +34,9 @@ export {
  * a broken manifest stops here, naming the plugin); its loader imports the code. A plugin whose
  * machine name is also a built-in machine is refused by loadMachines (listed twice).
  */
-export const pluginCatalog = (home: string, bondDenom: (ctx: LoadContext) => string = (ctx) => ctx.config.chain.feeDenom): CatalogEntry[] =>
-  installedPluginDirs(home).map((dir) => {
+export const pluginCatalog = (home: string, bondDenom: (ctx: LoadContext) => string = (ctx) => ctx.config.chain.feeDenom): CatalogEntry[] => {
+  linkNodeModules(home)
+  return installedPluginDirs(home).map((dir) => {
     const manifest = readManifest(dir)
     const folder = dir.split(/[\\/]/).pop()
     if (folder !== manifest.machine) throw new PluginManifestError({ plugin: manifest.machine, reason: `installed under plugins/${folder}/, expected plugins/${manifest.machine}/` })
@@ -45,3 +46,4 @@ export const pluginCatalog = (home: string, bondDenom: (ctx: LoadContext) => str
       load: async (ctx: LoadContext) => (await loadPlugin(dir, { bech32Prefix: ctx.config.chain.bech32Prefix, bondDenom: bondDenom(ctx) })).machine
     }
   })
+}

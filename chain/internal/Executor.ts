@@ -123,6 +123,9 @@ export class Executor {
   private authorityRoute(msg: Any, authority: string): Machine | undefined {
     const machine = isAuthorityMsg(msg.typeUrl) ? undefined : this.router.msg(msg.typeUrl)
     if (!machine && !isAuthorityMsg(msg.typeUrl)) throw new UnknownRequest({ log: `unrecognized message type ${msg.typeUrl}: no active machine routes it` })
+    if (machine?.txFormat?.msgTypeUrls.includes(msg.typeUrl)) {
+      throw new Unauthorized({ log: `${msg.typeUrl} is only valid in its own transaction encoding: unauthorized` })
+    }
     const signers = machine ? machine.signers(msg) : authoritySigners(msg)
     if (signers.length === 0 || signers.some((s) => s !== authority)) {
       throw new Unauthorized({ log: `expected the governance authority ${authority} as the only signer, got ${signers.join(", ") || "none"}: unauthorized` })

@@ -31,7 +31,8 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{
 export const configPath = (home: string): string => join(home, "config", "config.toml")
 
 const snakeToCamel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-const camelToSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())
+/** camelCase back to the file's snake_case (a plugin's config table is handed on as written). */
+export const camelToSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())
 
 const RAW = "\u0000"
 

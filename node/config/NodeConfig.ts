@@ -176,7 +176,12 @@ export const NodeConfigSchema = Schema.Struct({
   mempool: withDefault(MempoolSection, {}),
   rpc: withDefault(RpcSection, {}),
   pruning: withDefault(PruningSection, {}),
-  modules: withDefault(ModulesSection, {})
+  modules: withDefault(ModulesSection, {}),
+  /**
+   * One table per plugin, `[plugins.<machine>]`, handed to the plugin's service (plugins/Host.ts
+   * PluginServiceContext.config, keys back in snake_case); the plugin validates its own table.
+   */
+  plugins: withDefault(Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.Unknown)), {})
 })
 
 /** The decoded, validated operator config. */
