@@ -1,0 +1,289 @@
+/**
+ * The evm plugin's Ethereum JSON-RPC service: JSON-RPC 2.0 over HTTP POST on its own port, the
+ * `eth_*` / `net_*` / `web3_*` methods of Methods.ts, so that Ethereum tools (viem, ethers,
+ * wallets) work unchanged against the chain while the evm machine is active. The node starts it
+ * through the plugin's `createService` once the machine is active and stops it at shutdown.
+ *
+ * Transport: POST with a JSON body, a single request or a batch (array); CORS for browsers
+ * (`Access-Control-Allow-Origin: *`, OPTIONS preflight answered 204); a body size limit and a
+ * batch length limit, each refused with one -32600 error naming the limit; a GET gets 405.
+ * Notifications (requests without `id`) run and get no answer. Responses are HTTP 200 whatever
+ * the JSON-RPC outcome, as go-ethereum.
+ *
+ * Config (`[plugins.evm]` table of config.toml, all optional):
+ *   rpc_address          "host:port", default "127.0.0.1:8545"; port 0 picks a free port; "" or "off" disables
+ *   rpc_max_body_bytes   default 5 MiB (go-ethereum's limit; a 1 MiB tx is 2 MiB of hex)
+ *   rpc_max_batch        default 100 requests per batch
+ *   rpc_max_block_range  default 10000 blocks per eth_getLogs
+ *   rpc_max_logs         default 10000 logs per eth_getLogs
+ *
+ * Source: JSON-RPC 2.0 specification (https://www.jsonrpc.org/specification), go-ethereum
+ * rpc/http.go (body limit, CORS, status codes), ethereum/execution-apis.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { EthRpcError, RpcCode } from "./Codec.ts"
+import type { EthBlockStore } from "./Chain.ts"
+import { makeMethods, type CheckTxAnswer, type MethodLimits, type QueryAnswer } from "./Methods.ts"
+
+/**
+ * The fields of the kernel's PluginServiceContext (plugins/Host.ts) this service uses; the real
+ * context is assignable to it. `config` is the `[plugins.evm]` table.
+ */
+export interface EthRpcContext {
+  readonly config: Readonly<Record<string, unknown>>
+  readonly blockStore: EthBlockStore
+  broadcastTx(tx: Uint8Array): Promise<CheckTxAnswer>
+  abciQuery(req: { path: string; data: Uint8Array; height?: bigint }): Promise<QueryAnswer>
+  log(line: string): void
+}
+
+/** A started-or-not service (see createEthRpcService). */
+export interface EthRpcService {
+  /** Bind and listen; resolves once listening. Refuses to start twice. */
+  start(): Promise<void>
+  /** Close the listener and every open connection; resolves once closed. Idempotent. */
+  stop(): Promise<void>
+  /** `http://host:port` once started (the real port when 0 was configured); undefined before or when disabled. */
+  readonly url: string | undefined
+}
+
+/** The transport limits, after config. */
+export interface EthRpcLimits extends MethodLimits {
+  readonly maxBodyBytes: number
+  readonly maxBatch: number
+}
+
+/** Default `rpc_address`. */
+export const DEFAULT_RPC_ADDRESS = "127.0.0.1:8545"
+
+/** Defaults of the limits (see module doc). */
+export const DEFAULT_LIMITS: EthRpcLimits = {
+  maxBodyBytes: 5 * 1024 * 1024,
+  maxBatch: 100,
+  maxBlockRange: 10_000,
+  maxLogs: 10_000,
+  maxFeeHistory: 1024
+}
+
+const configInt = (config: Readonly<Record<string, unknown>>, key: string, dflt: number): number => {
+  const v = config[key]
+  if (v === undefined || v === null) return dflt
+  const n = typeof v === "bigint" ? Number(v) : typeof v === "string" && /^[0-9]+$/.test(v) ? Number(v) : v
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`[plugins.evm] ${key} must be a positive integer, got ${JSON.stringify(String(v))}`)
+  }
+  return n
+}
+
+/** Limits from the `[plugins.evm]` table (throws naming a malformed key). */
+export const limitsFromConfig = (config: Readonly<Record<string, unknown>>): EthRpcLimits => ({
+  maxBodyBytes: configInt(config, "rpc_max_body_bytes", DEFAULT_LIMITS.maxBodyBytes),
+  maxBatch: configInt(config, "rpc_max_batch", DEFAULT_LIMITS.maxBatch),
+  maxBlockRange: configInt(config, "rpc_max_block_range", DEFAULT_LIMITS.maxBlockRange),
+  maxLogs: configInt(config, "rpc_max_logs", DEFAULT_LIMITS.maxLogs),
+  maxFeeHistory: DEFAULT_LIMITS.maxFeeHistory
+})
+
+/** `host:port` (IPv6 host in brackets allowed) split; throws on a malformed address. */
+export const splitAddress = (address: string): { host: string; port: number } => {
+  const a = address.replace(/^(tcp|http):\/\//, "")
+  const i = a.lastIndexOf(":")
+  const port = Number(a.slice(i + 1))
+  if (i <= 0 || a.slice(i + 1) === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`[plugins.evm] rpc_address must be host:port, got ${JSON.stringify(address)}`)
+  }
+  return { host: a.slice(0, i).replace(/^\[|\]$/g, ""), port }
+}
+
+const CORS_HEADERS: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, GET, OPTIONS",
+  "access-control-max-age": "600"
+}
+
+type Json = unknown
+interface Response {
+  readonly jsonrpc: "2.0"
+  readonly id: Json
+  readonly result?: Json
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: Json }
+}
+
+const errorResponse = (id: Json, e: EthRpcError): Response => ({
+  jsonrpc: "2.0",
+  id,
+  error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data }
+})
+
+/**
+ * A JSON-RPC dispatcher over the methods: takes the request body text, answers the response
+ * body value (undefined when nothing is to be sent: only notifications). Exposed for tests.
+ */
+export const makeDispatcher = (ctx: Omit<EthRpcContext, "config">, limits: EthRpcLimits) => {
+  const methods = makeMethods(ctx, limits)
+
+  const one = async (req: unknown): Promise<Response | undefined> => {
+    if (typeof req !== "object" || req === null || Array.isArray(req)) {
+      return errorResponse(null, new EthRpcError(RpcCode.InvalidRequest, "invalid request: expected a JSON-RPC 2.0 request object"))
+    }
+    const r = req as Record<string, unknown>
+    const hasId = Object.prototype.hasOwnProperty.call(r, "id")
+    const id = hasId ? r.id : null
+    const validId = !hasId || id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id))
+    if (r.jsonrpc !== "2.0" || typeof r.method !== "string" || !validId) {
+      return errorResponse(validId ? id : null, new EthRpcError(RpcCode.InvalidRequest, "invalid request: needs jsonrpc \"2.0\", a string method and a string, number or null id"))
+    }
+    let response: Response
+    const method = methods.get(r.method)
+    if (method === undefined) {
+      response = errorResponse(id, new EthRpcError(RpcCode.MethodNotFound, `the method ${r.method.slice(0, 64)} does not exist/is not available`))
+    } else if (r.params !== undefined && r.params !== null && !Array.isArray(r.params)) {
+      response = errorResponse(id, new EthRpcError(RpcCode.InvalidParams, "invalid params: params must be an array (by-position)"))
+    } else {
+      try {
+        const result = await method((r.params as unknown[] | undefined) ?? [])
+        response = { jsonrpc: "2.0", id, result: result === undefined ? null : result }
+      } catch (e) {
+        if (e instanceof EthRpcError) response = errorResponse(id, e)
+        else {
+          const msg = e instanceof Error ? e.message : String(e)
+          ctx.log(`evm rpc: ${r.method} failed: ${msg}`)
+          response = errorResponse(id, new EthRpcError(RpcCode.Internal, `internal error: ${msg}`))
+        }
+      }
+    }
+    return hasId ? response : undefined
+  }
+
+  return async (body: string): Promise<Json | undefined> => {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body)
+    } catch {
+      return errorResponse(null, new EthRpcError(RpcCode.ParseError, "parse error: the body is not valid JSON"))
+    }
+    if (!Array.isArray(parsed)) return one(parsed)
+    if (parsed.length === 0) return errorResponse(null, new EthRpcError(RpcCode.InvalidRequest, "invalid request: empty batch"))
+    if (parsed.length > limits.maxBatch) {
+      return errorResponse(null, new EthRpcError(RpcCode.InvalidRequest, `batch too large: ${parsed.length} requests, at most ${limits.maxBatch} (rpc_max_batch)`))
+    }
+    const out = (await Promise.all(parsed.map(one))).filter((x): x is Response => x !== undefined)
+    return out.length === 0 ? undefined : out
+  }
+}
+
+/**
+ * The plugin's JSON-RPC service over a node's PluginServiceContext (see module doc for config).
+ * Throws at creation on a malformed config value.
+ */
+export const createEthRpcService = (ctx: EthRpcContext): EthRpcService => {
+  const rawAddress = ctx.config.rpc_address
+  if (rawAddress !== undefined && typeof rawAddress !== "string") {
+    throw new Error(`[plugins.evm] rpc_address must be a string "host:port", got ${JSON.stringify(String(rawAddress))}`)
+  }
+  const address = rawAddress ?? DEFAULT_RPC_ADDRESS
+  const disabled = address === "" || address === "off"
+  const bind = disabled ? undefined : splitAddress(address)
+  const limits = limitsFromConfig(ctx.config)
+  const dispatch = makeDispatcher(ctx, limits)
+  let server: Server | undefined
+  let url: string | undefined
+  let stopped = false
+
+  const send = (res: ServerResponse, status: number, body: Json | undefined, extra: Record<string, string> = {}) => {
+    if (body === undefined) {
+      res.writeHead(status === 200 ? 204 : status, { ...CORS_HEADERS, ...extra })
+      res.end()
+      return
+    }
+    const text = JSON.stringify(body)
+    res.writeHead(status, { ...CORS_HEADERS, ...extra, "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+    res.end(text)
+  }
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === "OPTIONS") {
+      const asked = req.headers["access-control-request-headers"]
+      res.writeHead(204, { ...CORS_HEADERS, "access-control-allow-headers": typeof asked === "string" && asked !== "" ? asked : "content-type" })
+      res.end()
+      return
+    }
+    if (req.method !== "POST") {
+      send(res, 405, errorResponse(null, new EthRpcError(RpcCode.InvalidRequest, "invalid request: use HTTP POST with a JSON-RPC body")), { allow: "POST, OPTIONS" })
+      req.resume()
+      return
+    }
+    const declared = Number(req.headers["content-length"] ?? "0")
+    const tooLarge = () =>
+      errorResponse(null, new EthRpcError(RpcCode.InvalidRequest, `request body too large: at most ${limits.maxBodyBytes} bytes (rpc_max_body_bytes)`))
+    if (declared > limits.maxBodyBytes) {
+      send(res, 413, tooLarge(), { connection: "close" })
+      req.destroy()
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    req.on("data", (c: Buffer) => {
+      if (refused) return
+      size += c.length
+      if (size > limits.maxBodyBytes) {
+        refused = true
+        chunks.length = 0
+        send(res, 413, tooLarge(), { connection: "close" })
+        req.destroy()
+        return
+      }
+      chunks.push(c)
+    })
+    req.on("error", () => undefined)
+    req.on("end", () => {
+      if (refused) return
+      dispatch(Buffer.concat(chunks, size).toString("utf8")).then(
+        (body) => send(res, 200, body),
+        (e: unknown) => {
+          ctx.log(`evm rpc: request failed: ${e instanceof Error ? e.message : String(e)}`)
+          send(res, 500, errorResponse(null, new EthRpcError(RpcCode.Internal, "internal error")))
+        }
+      )
+    })
+  }
+
+  return {
+    get url() {
+      return url
+    },
+    start: async () => {
+      if (bind === undefined) {
+        ctx.log("evm rpc: disabled ([plugins.evm] rpc_address is empty)")
+        return
+      }
+      if (server !== undefined || stopped) throw new Error("evm rpc: service already started")
+      const s = createServer({ keepAliveTimeout: 5_000 }, handle)
+      s.on("clientError", (_e, socket) => socket.destroy())
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject)
+        s.listen(bind.port, bind.host, () => {
+          s.off("error", reject)
+          resolve()
+        })
+      })
+      server = s
+      const a = s.address() as AddressInfo
+      url = `http://${a.family === "IPv6" || a.address.includes(":") ? `[${a.address}]` : a.address}:${a.port}`
+      ctx.log(`evm rpc: Ethereum JSON-RPC listening on ${url}`)
+    },
+    stop: async () => {
+      stopped = true
+      const s = server
+      server = undefined
+      if (s === undefined) return
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve())
+        s.closeAllConnections()
+      })
+      ctx.log("evm rpc: stopped")
+    }
+  }
+}
