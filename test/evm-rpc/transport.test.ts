@@ -113,7 +113,7 @@ test("CORS: every answer allows any origin; OPTIONS preflight is 204 with method
     assert.is(pre.headers.get("access-control-allow-headers"), "content-type,x-foo")
     const get = await fetch(h.url)
     assert.is(get.status, 405)
-    assert.is((await get.json()).error.code, -32600)
+    assert.is(((await get.json()) as { error: { code: number } }).error.code, -32600)
     const textPlain = await h.post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId" }), { "content-type": "text/plain" })
     assert.is(textPlain.json.result, "0x539", "any content type is read as JSON (browsers' simple requests)")
   } finally {
