@@ -50,7 +50,7 @@ const ECHO = 66
 export const echo = (v: unknown): string => {
   let s: string
   try {
-    s = JSON.stringify(v) ?? String(v)
+    s = JSON.stringify(v) ?? String(v) // determinism-ok: RPC service, node plane
   } catch {
     s = String(v)
   }

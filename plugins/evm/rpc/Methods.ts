@@ -84,7 +84,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
   const query = async (name: string, body: unknown, height?: number): Promise<Record<string, unknown>> => {
     const req: { path: string; data: Uint8Array; height?: bigint } = {
       path: QUERY + name,
-      data: new TextEncoder().encode(JSON.stringify(body))
+      data: new TextEncoder().encode(JSON.stringify(body)) // determinism-ok: RPC service, node plane
     }
     if (height !== undefined) req.height = BigInt(height)
     const res = await backend.abciQuery(req)
@@ -213,7 +213,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
   // sender and eth_getTransactionByHash answer from here until they are mined or expire.
   const pendingTxs = new Map<string, { raw: Uint8Array; from: string; nonce: bigint; at: number }>()
   const prunePending = () => {
-    const now = Date.now()
+    const now = Date.now() // determinism-ok: RPC service, node plane
     for (const [h, p] of pendingTxs) if (now - p.at > PENDING_TTL_MS) pendingTxs.delete(h)
     while (pendingTxs.size > PENDING_MAX) pendingTxs.delete(pendingTxs.keys().next().value!)
   }
@@ -346,7 +346,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
       const b = await ethBlock(h)
       baseFeePerGas.push(qty(p.baseFee))
       const used = b?.gasUsed ?? 0n
-      gasUsedRatio.push(p.blockGasLimit === 0n ? 0 : Number(used) / Number(p.blockGasLimit))
+      gasUsedRatio.push(p.blockGasLimit === 0n ? 0 : Number(used) / Number(p.blockGasLimit)) // determinism-ok: RPC service, node plane
       if (percentiles !== undefined) {
         const tips = (b?.txs ?? []).map((t) => {
           const price = /^[0-9]+$/.test(t.attrs.effective_gas_price ?? "") ? BigInt(t.attrs.effective_gas_price!) : p.baseFee
@@ -459,7 +459,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
       }
       if (res.code !== 0) throw new EthRpcError(RpcCode.Server, res.log !== "" ? res.log : `transaction refused with code ${res.code}`)
       prunePending()
-      pendingTxs.set(hash, { raw, from, nonce, at: Date.now() })
+      pendingTxs.set(hash, { raw, from, nonce, at: Date.now() }) // determinism-ok: RPC service, node plane
       return hash
     },
     eth_getTransactionByHash: async (ps) => {
@@ -517,5 +517,5 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
     eth_getUncleCountByBlockHash: async () => "0x0",
     eth_getLogs: getLogs
   }
-  return new Map(Object.entries(methods))
+  return new Map(Object.entries(methods)) // determinism-ok: RPC service, node plane
 }

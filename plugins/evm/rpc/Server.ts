@@ -20,8 +20,8 @@
  * Source: JSON-RPC 2.0 specification (https://www.jsonrpc.org/specification), go-ethereum
  * rpc/http.go (body limit, CORS, status codes), ethereum/execution-apis.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http" // determinism-ok: RPC service, node plane
+import type { AddressInfo } from "node:net" // determinism-ok: RPC service, node plane
 import { EthRpcError, RpcCode } from "./Codec.ts"
 import type { EthBlockStore } from "./Chain.ts"
 import { makeMethods, type CheckTxAnswer, type MethodLimits, type QueryAnswer } from "./Methods.ts"
@@ -71,7 +71,7 @@ const configInt = (config: Readonly<Record<string, unknown>>, key: string, dflt:
   if (v === undefined || v === null) return dflt
   const n = typeof v === "bigint" ? Number(v) : typeof v === "string" && /^[0-9]+$/.test(v) ? Number(v) : v
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-    throw new Error(`[plugins.evm] ${key} must be a positive integer, got ${JSON.stringify(String(v))}`)
+    throw new Error(`[plugins.evm] ${key} must be a positive integer, got ${JSON.stringify(String(v))}`) // determinism-ok: RPC service, node plane
   }
   return n
 }
@@ -91,7 +91,7 @@ export const splitAddress = (address: string): { host: string; port: number } =>
   const i = a.lastIndexOf(":")
   const port = Number(a.slice(i + 1))
   if (i <= 0 || a.slice(i + 1) === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`[plugins.evm] rpc_address must be host:port, got ${JSON.stringify(address)}`)
+    throw new Error(`[plugins.evm] rpc_address must be host:port, got ${JSON.stringify(address)}`) // determinism-ok: RPC service, node plane
   }
   return { host: a.slice(0, i).replace(/^\[|\]$/g, ""), port }
 }
@@ -180,7 +180,7 @@ export const makeDispatcher = (ctx: Omit<EthRpcContext, "config">, limits: EthRp
 export const createEthRpcService = (ctx: EthRpcContext): EthRpcService => {
   const rawAddress = ctx.config.rpc_address
   if (rawAddress !== undefined && typeof rawAddress !== "string") {
-    throw new Error(`[plugins.evm] rpc_address must be a string "host:port", got ${JSON.stringify(String(rawAddress))}`)
+    throw new Error(`[plugins.evm] rpc_address must be a string "host:port", got ${JSON.stringify(String(rawAddress))}`) // determinism-ok: RPC service, node plane
   }
   const address = rawAddress ?? DEFAULT_RPC_ADDRESS
   const disabled = address === "" || address === "off"
@@ -197,7 +197,7 @@ export const createEthRpcService = (ctx: EthRpcContext): EthRpcService => {
       res.end()
       return
     }
-    const text = JSON.stringify(body)
+    const text = JSON.stringify(body) // determinism-ok: RPC service, node plane
     res.writeHead(status, { ...CORS_HEADERS, ...extra, "content-type": "application/json", "content-length": Buffer.byteLength(text) })
     res.end(text)
   }
