@@ -10,6 +10,10 @@ import { request } from "node:http"
 import { startHarness } from "./fixtures/harness.ts"
 import { buildChain, fakeBackend } from "./fixtures/chain.ts"
 import { createEthRpcService, limitsFromConfig, splitAddress, DEFAULT_LIMITS } from "../../plugins/evm/rpc/Server.ts"
+import type { PluginServiceFactory } from "../../plugins/Host.ts"
+
+/** Type check: the service is a plugin service factory over the kernel's real PluginServiceContext. */
+export const asPluginService: PluginServiceFactory = createEthRpcService
 
 test("framing errors: parse error, invalid request, unknown method; ids echoed", async () => {
   const h = await startHarness()

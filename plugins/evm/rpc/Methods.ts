@@ -297,6 +297,9 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
     }
     const out: unknown[] = []
     for (let h = from; h <= to; h++) {
+      // Blocks without any log are skipped on their results alone (no block read, no cache churn).
+      const r = await store.results(h)
+      if (r === undefined || !r.txResults.some((x) => x.events.some((e) => e.type === "ethereum_log"))) continue
       const b = await ethBlock(h)
       if (b === undefined) continue
       for (const t of b.txs) {
