@@ -81,6 +81,9 @@ test("body limit: an over-limit body is refused with 413 and -32600 naming the l
     assert.is(r.status, 413)
     assert.is(r.json.error.code, -32600)
     assert.ok(r.json.error.message.includes("at most 1000 bytes (rpc_max_body_bytes)"))
+    const huge = await h.post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [`0x${"00".repeat(1_500_000)}`] }))
+    assert.is(huge.status, 413, "a 3 MB body is drained and answered, not reset")
+    assert.is(huge.json.error.code, -32600)
     // Chunked (no content-length): cut while streaming.
     const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const u = new URL(h.url)

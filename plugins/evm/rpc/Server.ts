@@ -96,6 +96,9 @@ export const splitAddress = (address: string): { host: string; port: number } =>
   return { host: a.slice(0, i).replace(/^\[|\]$/g, ""), port }
 }
 
+/** Bytes of an over-limit body read and thrown away so the client gets its error; past it, the socket is cut. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024
+
 const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "POST, GET, OPTIONS",
@@ -214,32 +217,33 @@ export const createEthRpcService = (ctx: EthRpcContext): EthRpcService => {
       req.resume()
       return
     }
-    const declared = Number(req.headers["content-length"] ?? "0")
     const tooLarge = () =>
       errorResponse(null, new EthRpcError(RpcCode.InvalidRequest, `request body too large: at most ${limits.maxBodyBytes} bytes (rpc_max_body_bytes)`))
-    if (declared > limits.maxBodyBytes) {
-      send(res, 413, tooLarge(), { connection: "close" })
-      req.destroy()
-      return
-    }
     const chunks: Buffer[] = []
     let size = 0
-    let refused = false
+    let refused = Number(req.headers["content-length"] ?? "0") > limits.maxBodyBytes
+    // An over-limit body is read and dropped (cut past MAX_DISCARD_BYTES), then answered and the
+    // connection closed: answering while the client still uploads would reset the connection
+    // before it reads the error.
     req.on("data", (c: Buffer) => {
-      if (refused) return
       size += c.length
+      if (refused) {
+        if (size > MAX_DISCARD_BYTES) req.destroy()
+        return
+      }
       if (size > limits.maxBodyBytes) {
         refused = true
         chunks.length = 0
-        send(res, 413, tooLarge(), { connection: "close" })
-        req.destroy()
         return
       }
       chunks.push(c)
     })
     req.on("error", () => undefined)
     req.on("end", () => {
-      if (refused) return
+      if (refused) {
+        send(res, 413, tooLarge(), { connection: "close" })
+        return
+      }
       dispatch(Buffer.concat(chunks, size).toString("utf8")).then(
         (body) => send(res, 200, body),
         (e: unknown) => {
