@@ -1,0 +1,99 @@
+/**
+ * Ethereum transactions as block txs (chain/TxPipeline.ts TxFormat): legacy with EIP-155 replay
+ * protection, EIP-2930 and EIP-1559, told apart from Cosmos TxRaw (first byte 0x0a) by their first
+ * byte (0x01/0x02 typed envelope, >= 0xc0 legacy RLP list). Decoding recovers the sender
+ * (secp256k1, address = keccak256(uncompressed key)[12:]) once per tx bytes.
+ *
+ * Refused at decode (TxDecodeError, code 2): undecodable bytes, legacy txs without a chain id,
+ * blob (type 3) and set-code (type 4) txs, a gas limit above 2^53 - 1.
+ *
+ * Source: EIP-155, EIP-2718, EIP-2930, EIP-1559; @ethereumjs/tx createTxFromRLP.
+ */
+import { RLP } from "@ethereumjs/rlp"
+import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common"
+import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx"
+import { keccak_256 } from "@noble/hashes/sha3.js"
+import type { PluginHost } from "../../Host.ts"
+
+/** Type URL of the one message an Ethereum tx carries (its value: the raw tx bytes). */
+export const MSG_ETHEREUM_TX = "/cyberkernel.evm.v1.MsgEthereumTx"
+
+/** A decoded Ethereum tx. Addresses are lowercase hex without 0x. */
+export interface EthTx {
+  readonly raw: Uint8Array
+  /** keccak256 of the raw bytes (32). */
+  readonly hash: Uint8Array
+  readonly type: 0 | 1 | 2
+  readonly chainId: bigint
+  readonly sender: string
+  readonly to?: string
+  readonly nonce: bigint
+  readonly gasLimit: bigint
+  readonly tx: TypedTransaction
+}
+
+/** Whether `bytes` look like an Ethereum tx (leading byte; see module doc). */
+export const isEthTx = (bytes: Uint8Array): boolean => bytes.length > 0 && ((bytes[0]! >= 0x01 && bytes[0]! <= 0x04) || bytes[0]! >= 0xc0)
+
+const commons = new Map<bigint, Common>()
+const commonFor = (chainId: bigint): Common => {
+  let c = commons.get(chainId)
+  if (!c) {
+    if (commons.size > 64) commons.clear()
+    commons.set(chainId, (c = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague })))
+  }
+  return c
+}
+
+const toBigInt = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString("hex")}`))
+
+/** The chain id a tx declares (typed: field 0; legacy: from v per EIP-155; undefined when unprotected). */
+const declaredChainId = (bytes: Uint8Array): bigint | undefined => {
+  if (bytes[0]! >= 0xc0) {
+    const fields = RLP.decode(bytes) as Uint8Array[]
+    const v = toBigInt(fields[6] ?? new Uint8Array())
+    return v >= 35n ? (v - 35n) / 2n : undefined
+  }
+  const fields = RLP.decode(bytes.subarray(1)) as Uint8Array[]
+  return toBigInt(fields[0] ?? new Uint8Array())
+}
+
+const cache = new Map<string, EthTx>()
+
+/** Decode (TxDecodeError naming the problem; see module doc). Results are cached by tx hash. */
+export const decodeEthTx = (host: PluginHost, bytes: Uint8Array): EthTx => {
+  const hash = keccak_256(bytes)
+  const key = Buffer.from(hash).toString("hex")
+  const hit = cache.get(key)
+  if (hit) return hit
+  const fail = (why: string): never => {
+    throw new host.errors.TxDecodeError({ log: `ethereum tx: ${why}: tx parse error` })
+  }
+  if (bytes[0] === 0x03) fail("blob transactions (type 3) are not supported")
+  if (bytes[0] === 0x04) fail("set-code transactions (type 4, EIP-7702) are not supported")
+  let chainId: bigint | undefined
+  let tx: TypedTransaction
+  try {
+    chainId = declaredChainId(bytes)
+    if (chainId === undefined) fail("a legacy transaction must carry a chain id (EIP-155 replay protection)")
+    tx = createTxFromRLP(bytes, { common: commonFor(chainId!) }) as TypedTransaction
+  } catch (e) {
+    if (host.errors.isChainError(e)) throw e
+    return fail((e as Error).message.split("\n")[0]!.slice(0, 200))
+  }
+  if (tx.gasLimit > BigInt(Number.MAX_SAFE_INTEGER)) fail(`gas limit ${tx.gasLimit} is too large`)
+  let sender: string
+  try {
+    sender = tx.getSenderAddress().toString().slice(2).toLowerCase()
+  } catch (e) {
+    return fail(`invalid signature: ${(e as Error).message.split("\n")[0]}`)
+  }
+  const out: EthTx = {
+    raw: bytes, hash, type: tx.type as 0 | 1 | 2, chainId: chainId!, sender,
+    ...(tx.to ? { to: tx.to.toString().slice(2).toLowerCase() } : {}),
+    nonce: tx.nonce, gasLimit: tx.gasLimit, tx
+  }
+  if (cache.size >= 4096) cache.clear()
+  cache.set(key, out)
+  return out
+}

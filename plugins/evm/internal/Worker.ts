@@ -1,0 +1,197 @@
+/**
+ * The EVM worker thread: runs @ethereumjs/vm (hardfork Prague) for the EVM machine, one job at a
+ * time, while the machine's thread waits (plugins/evm/internal/Bridge.ts). State comes from the
+ * machine on demand (WorkerState); precompiles ask the machine to act (Precompiles.ts). Every
+ * job starts from a fresh state view, so nothing carries over between transactions but the code
+ * cache (code is immutable per hash).
+ *
+ * Wire: `workerData` {control: SharedArrayBuffer(8), port: MessagePort}. Int32 0 is raised by the
+ * worker when it posted a message, Int32 1 by the machine when it posted one; each side reads its
+ * messages with receiveMessageOnPort, never through the event loop.
+ *
+ * Source: @ethereumjs/vm runTx, @ethereumjs/evm runCall (v10); EIP-155/2930/1559 tx rules as
+ * those implement them.
+ */
+import { createBlock } from "@ethereumjs/block"
+import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common"
+import { createEVM, EVMError, type ExecResult, type Message } from "@ethereumjs/evm"
+import { createTxFromRLP } from "@ethereumjs/tx"
+import { bytesToHex, createAddressFromString, type Address } from "@ethereumjs/util"
+import { createVM, runTx } from "@ethereumjs/vm"
+import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads"
+import { PRECOMPILES, type PrecompileSpec } from "./PrecompileAbi.ts"
+import type { EvmBlock, JobResult, PrecompileAnswer, WorkerJob, WorkerRequest } from "./Protocol.ts"
+import { WorkerState, type LoadedAccount } from "./WorkerState.ts"
+
+const control = new Int32Array(workerData.control as SharedArrayBuffer)
+const port = workerData.port as MessagePort
+
+const post = (msg: unknown): void => {
+  port.postMessage(msg)
+  Atomics.store(control, 0, 1)
+  Atomics.notify(control, 0)
+}
+
+const receive = (): unknown => {
+  for (;;) {
+    Atomics.wait(control, 1, 0)
+    Atomics.store(control, 1, 0)
+    const m = receiveMessageOnPort(port)
+    if (m) return m.message
+  }
+}
+
+/** Set when the machine answered a request with a fault: the job's result is void. */
+let faulted = false
+
+/** Ask the machine, blocking until it answers. */
+const ask = <T>(req: WorkerRequest): T => {
+  post({ t: "request", req })
+  const res = receive() as { ok: true; value: T } | { fault: string }
+  if ("fault" in res) {
+    faulted = true
+    throw new Error(`host fault: ${res.fault}`)
+  }
+  return res.value
+}
+
+const commons = new Map<bigint, Common>()
+const commonFor = (chainId: bigint): Common => {
+  let c = commons.get(chainId)
+  if (!c) commons.set(chainId, (c = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague })))
+  return c
+}
+
+const hex = (a: Address): string => a.toString().slice(2).toLowerCase()
+
+/** The state loader of a job: every load is a blocking request to the machine. */
+const loader = () => ({
+  account: (address: string) => ask<LoadedAccount>({ t: "account", address }),
+  code: (address: string) => ask<Uint8Array>({ t: "code", address }),
+  storage: (address: string, slot: string) => ask<Uint8Array>({ t: "storage", address, slot })
+})
+
+/** An EVM over a fresh state view, with the chain precompiles bound to its message frames. */
+const evmOver = async (common: Common) => {
+  const state = new WorkerState(loader())
+  const frames: Message[] = []
+  const customPrecompiles = PRECOMPILES.map((spec) => ({
+    address: createAddressFromString(spec.address),
+    function: (input: { data: Uint8Array; gasLimit: bigint }) => precompile(spec, input, frames, state)
+  }))
+  const evm = await createEVM({ common, stateManager: state, customPrecompiles })
+  evm.events!.on("beforeMessage", (m: Message) => void frames.push(m))
+  evm.events!.on("afterMessage", () => void frames.pop())
+  return { state, evm }
+}
+
+/** Run one job against a fresh state view. */
+const run = async (job: WorkerJob): Promise<JobResult> => {
+  const common = commonFor(job.chainId)
+  const { state, evm } = await evmOver(common)
+  const block = blockOf(job.block, common)
+  if (job.t === "tx") {
+    let tx
+    try {
+      tx = createTxFromRLP(job.raw, { common })
+    } catch (e) {
+      return { t: "invalid", reason: (e as Error).message }
+    }
+    const vm = await createVM({ common, stateManager: state, evm })
+    let r
+    try {
+      r = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
+    } catch (e) {
+      if (faulted) throw e
+      return { t: "invalid", reason: (e as Error).message.split("\n")[0]!.replace(/ \(block.*$/, "") }
+    }
+    return done(state, r.execResult, r.totalGasSpent, r.createdAddress)
+  }
+  const caller = createAddressFromString(`0x${job.from}`)
+  const base = intrinsic(job)
+  const opts = (gas: bigint) => ({
+    block, caller, origin: caller, data: job.data, value: job.value, gasLimit: gas - base, gasPrice: job.block.baseFee,
+    ...(job.to !== undefined ? { to: createAddressFromString(`0x${job.to}`) } : {}), skipBalance: true
+  })
+  if (job.gas < base) return { t: "invalid", reason: `gas ${job.gas} is below the intrinsic gas ${base}` }
+  const r = await evm.runCall(opts(job.gas))
+  if (faulted) throw new Error("host fault")
+  if (job.t === "call" || r.execResult.exceptionError) return done(state, r.execResult, r.execResult.executionGasUsed + base, r.createdAddress)
+  // estimate: the least gas limit that succeeds (refunds and the 63/64 rule make gasUsed too little)
+  let lo = r.execResult.executionGasUsed + base - 1n
+  let hi = job.gas
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n
+    const t = await (await evmOver(common)).evm.runCall(opts(mid))
+    if (t.execResult.exceptionError) lo = mid
+    else hi = mid
+  }
+  return done(state, r.execResult, hi, r.createdAddress)
+}
+
+/** Intrinsic gas of a call job: 21000 + calldata (4 per zero byte, 16 otherwise) + 32000 for a create. */
+const intrinsic = (job: { data: Uint8Array; to?: string }): bigint => {
+  let g = 21000n + (job.to === undefined ? 32000n : 0n)
+  for (const b of job.data) g += b === 0 ? 4n : 16n
+  return g
+}
+
+const blockOf = (b: EvmBlock, common: Common) =>
+  createBlock({
+    header: {
+      number: b.number, timestamp: b.timestamp, coinbase: createAddressFromString(`0x${b.coinbase}`),
+      baseFeePerGas: b.baseFee, gasLimit: b.gasLimit, mixHash: b.prevRandao
+    }
+  }, { common, skipConsensusFormatValidation: true })
+
+const done = (state: WorkerState, r: ExecResult, gasUsed: bigint, created?: Address): JobResult => ({
+  t: "done",
+  status: r.exceptionError ? 0 : 1,
+  gasUsed,
+  returnValue: r.returnValue,
+  error: r.exceptionError ? r.exceptionError.error : "",
+  ...(created ? { createdAddress: hex(created) } : {}),
+  logs: (r.logs ?? []).map(([address, topics, data]) => ({ address: bytesToHex(address).slice(2), topics, data })),
+  changes: state.changes(),
+  tainted: state.tainted
+})
+
+/** Run precompile `spec` for the frame on top of `frames`, asking the machine for the chain effect. */
+const precompile = (spec: PrecompileSpec, input: { data: Uint8Array; gasLimit: bigint }, frames: Message[], state: WorkerState): ExecResult => {
+  const frame = frames[frames.length - 1]
+  const revert = (reason: string, gas = input.gasLimit): ExecResult => ({
+    executionGasUsed: gas < input.gasLimit ? gas : input.gasLimit,
+    returnValue: spec.revertData(reason),
+    exceptionError: new EVMError(EVMError.errorMessages.REVERT)
+  })
+  if (!frame) return revert("precompile called outside a message")
+  if (frame.delegatecall) return revert(`${spec.name}: DELEGATECALL to a precompile is refused (it would act for the wrong account)`)
+  if (frame.value > 0n) return revert(`${spec.name}: precompiles take no value`)
+  let call
+  try {
+    call = spec.decode(input.data)
+  } catch (e) {
+    return revert(`${spec.name}: ${(e as Error).message.split("\n")[0]}`)
+  }
+  if (call.gas > input.gasLimit) return { executionGasUsed: input.gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) }
+  if (call.mutates && frame.isStatic) return revert(`${spec.name}: state change in a static call`, call.gas)
+  const caller = frame.caller.toString().slice(2).toLowerCase()
+  const answer = ask<PrecompileAnswer>({ t: "precompile", caller, call: call.op })
+  if (!answer.ok) return revert(answer.reason, call.gas)
+  if (call.mutates) state.noteEffect()
+  return { executionGasUsed: call.gas, returnValue: spec.encode(call.fn, answer.value) }
+}
+
+const loop = async (): Promise<void> => {
+  for (;;) {
+    const job = receive() as WorkerJob
+    faulted = false
+    try {
+      post({ t: "result", result: await run(job) })
+    } catch (e) {
+      post({ t: "fault", message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) })
+    }
+  }
+}
+
+void loop()
