@@ -7,6 +7,7 @@
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { request } from "node:http"
+import { readdirSync, readFileSync } from "node:fs"
 import { startHarness } from "./fixtures/harness.ts"
 import { buildChain, fakeBackend } from "./fixtures/chain.ts"
 import { createEthRpcService, limitsFromConfig, splitAddress, DEFAULT_LIMITS } from "../../plugins/evm/rpc/Server.ts"
@@ -180,6 +181,23 @@ test("config: rpc_address default, disabled, malformed; limits from [plugins.evm
     maxBodyBytes: 2048, maxBatch: 7, maxBlockRange: 10, maxLogs: 5, maxFeeHistory: 1024
   })
   await store.close()
+})
+
+test("the service runs from an installed plugin copy: value imports are only its own files, node: builtins and declared npm packages", () => {
+  const dir = new URL("../../plugins/evm/rpc/", import.meta.url)
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", dir), "utf8")) as { dependencies?: Record<string, string> }
+  const declared = Object.keys(pkg.dependencies ?? {})
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(new URL(file, dir), "utf8")
+    for (const m of text.matchAll(/^import\s+(type\s+)?[^"']*from\s+["']([^"']+)["']/gm)) {
+      const [, isType, spec] = m
+      if (isType !== undefined) continue
+      if (spec!.startsWith("./")) continue
+      if (spec!.startsWith("node:")) continue
+      const name = spec!.startsWith("@") ? spec!.split("/").slice(0, 2).join("/") : spec!.split("/")[0]!
+      assert.ok(declared.includes(name), `${file} imports ${spec} at run time, not a declared dependency of plugins/evm (${declared.join(", ")})`)
+    }
+  }
 })
 
 test.run()
