@@ -183,6 +183,40 @@ test("config: rpc_address default, disabled, malformed; limits from [plugins.evm
   await store.close()
 })
 
+test("backend failures: a throwing query is -32603 and logged, a malformed query answer is -32603, the server keeps answering", async () => {
+  const { store } = await buildChain()
+  const f = fakeBackend(store)
+  let mode: "throw" | "garbage" | "ok" = "throw"
+  const s = createEthRpcService({
+    ...f.ctx,
+    abciQuery: async (req) => {
+      if (mode === "throw") throw new Error("app is gone")
+      if (mode === "garbage") return { code: 0, log: "", value: new TextEncoder().encode("not json") }
+      return f.ctx.abciQuery(req)
+    }
+  })
+  await s.start()
+  try {
+    const call = async () =>
+      (await (await fetch(s.url!, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId" }) })).json()) as {
+        result?: string; error?: { code: number; message: string }
+      }
+    const thrown = await call()
+    assert.is(thrown.error?.code, -32603)
+    assert.ok(thrown.error!.message.includes("app is gone"))
+    assert.ok(f.logs.some((l) => l.includes("eth_chainId failed: app is gone")))
+    mode = "garbage"
+    const garbage = await call()
+    assert.is(garbage.error?.code, -32603)
+    assert.ok(garbage.error!.message.includes("not a JSON object"), garbage.error!.message)
+    mode = "ok"
+    assert.is((await call()).result, "0x539")
+  } finally {
+    await s.stop()
+    await store.close()
+  }
+})
+
 test("the service runs from an installed plugin copy: value imports are only its own files, node: builtins and declared npm packages", () => {
   const dir = new URL("../../plugins/evm/rpc/", import.meta.url)
   const pkg = JSON.parse(readFileSync(new URL("../package.json", dir), "utf8")) as { dependencies?: Record<string, string> }
