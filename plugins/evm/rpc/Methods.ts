@@ -336,7 +336,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
       }
       if (percentiles.length > 100) throw invalidParam("rewardPercentiles", "at most 100 percentiles")
     }
-    let newest = (await blockNumberOf(ps[1], "newestBlock")).height
+    const newest = (await blockNumberOf(ps[1], "newestBlock")).height
     if (newest > latest()) throw new EthRpcError(RpcCode.Server, `header not found: block ${newest} is above the latest block ${latest()}`)
     const p = await params()
     const n = Math.min(count, limits.maxFeeHistory, Math.max(0, newest - earliest() + 1))
