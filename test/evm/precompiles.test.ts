@@ -1,0 +1,122 @@
+/**
+ * The chain precompiles from Solidity, in process: a contract reads a particle's cyber•rank and
+ * gets the graph machine's value; a contract may send only its own coins (bank.send {from: self}
+ * for its evm: principal), a reverted frame that sent through the bank precompile refuses the tx,
+ * the EVM's own coin moves only by value transfer, static calls cannot send.
+ */
+import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { decodeFunctionResult, encodeDeployData, encodeFunctionData, type Abi } from "viem"
+import type { Application } from "../../chain/Application.ts"
+import { GraphMachine } from "../../modules/graph/Graph.ts"
+import { QueryRankResponse, StringRequest } from "../../modules/graph/Messages.ts"
+import { makeRankRunner } from "../../modules/graph/RankRunner.ts"
+import { accountOf, cidOf, GRAPH_GENESIS, signLinks, signSend } from "../registry/registryChain.ts"
+import { ethEvent, evmQuery, openEvmChain, type EvmChain } from "./fixtures/evmChain.ts"
+import { contracts } from "./fixtures/solidity.ts"
+
+const balance = async (app: Application, address: string, denom: string): Promise<bigint> => {
+  const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
+  return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? "0")
+}
+
+const cyberAbi = (): Abi => contracts().Cyber!.abi as Abi
+
+/** Deploy Cyber from eth key 0 (nonce 0) and return its address. */
+const deployCyber = async (chain: EvmChain): Promise<`0x${string}`> => {
+  const { Cyber } = contracts()
+  const res = await chain.next([await chain.sign(0, { nonce: 0, gas: 3_000_000n, data: encodeDeployData({ abi: cyberAbi(), bytecode: Cyber!.bytecode }) })])
+  const ev = ethEvent(res, 0)
+  assert.is(ev.status, "1", ev.revert_reason)
+  return ev.contract_address as `0x${string}`
+}
+
+test("a contract reads a particle's cyber•rank through the graph precompile: the graph machine's value", async () => {
+  const chain = await openEvmChain({
+    extra: { graph: GRAPH_GENESIS },
+    machines: () => [new GraphMachine({ bech32Prefix: "cyber", runner: makeRankRunner({ engine: "fallback" }) })]
+  })
+  try {
+    const cyber = await deployCyber(chain)
+    const [k1] = chain.keys
+    const P = [cidOf("alpha"), cidOf("beta"), cidOf("gamma")]
+    await chain.next([await signLinks(k1!, [[P[0]!, P[1]!], [P[1]!, P[2]!], [P[2]!, P[1]!]], await accountOf(chain.app, k1!.address))])
+    for (let i = 0; i < 6; i++) await chain.next()
+    const q = await chain.app.query({ path: "/cyber.rank.v1beta1.Query/Rank", data: StringRequest.encode({ value: P[1]! }).finish(), height: 0n, prove: false })
+    assert.is(q.code, 0, q.log)
+    const want = BigInt(QueryRankResponse.decode(q.value).rank as bigint | number)
+    assert.ok(want > 0n, "the particle has a published rank")
+    const call = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "rankOf", args: [P[1]!] }) })
+    assert.is(call.status, 1, JSON.stringify(call))
+    assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "rankOf", data: call.return_data as `0x${string}` }), want)
+    // and in a transaction, stored in contract state
+    const res = await chain.next([await chain.sign(0, { nonce: 1, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "storeRank", args: [P[1]!] }) })])
+    assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
+    const stored = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "lastRank" }) })
+    assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "lastRank", data: stored.return_data as `0x${string}` }), want)
+    // an unknown particle reverts with the graph machine's error
+    const unknown = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "rankOf", args: [cidOf("nobody")] }) })
+    assert.is(unknown.status, 0)
+    assert.match(String(unknown.revert_reason), /not found|unknown|particle/i)
+  } finally {
+    await chain.close()
+  }
+})
+
+test("bank precompile: a contract sends only its own coins; another account's are refused by capability", async () => {
+  const chain = await openEvmChain()
+  try {
+    const cyber = await deployCyber(chain)
+    const [alice, bob] = chain.eth
+    const cyberBech32 = (await import("@cosmjs/encoding")).toBech32("cyber", Buffer.from(cyber.slice(2), "hex"))
+    // fund the contract with 100 volt from a Cosmos key
+    const [k1] = chain.keys
+    let res = await chain.next([await signSend(k1!, cyberBech32, "volt", "100", await accountOf(chain.app, k1!.address))])
+    assert.is(res.txResults[0]!.code, 0, res.txResults[0]!.log)
+    // the contract reads a bank balance
+    const rb = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "bankBalance", args: [cyber, "volt"] }) })
+    assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "bankBalance", data: rb.return_data as `0x${string}` }), 100n)
+
+    // attack: the contract asks bank to send alice's volt to bob
+    const aliceVolt = await balance(chain.app, alice!.bech32, "volt")
+    res = await chain.next([await chain.sign(0, { nonce: 1, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "sendFrom", args: [alice!.account.address, bob!.account.address, "volt", 5n] }) })])
+    const attack = ethEvent(res, 0)
+    assert.is(attack.status, "0")
+    assert.match(attack.revert_reason!, /capability|unauthorized/i)
+    assert.is(await balance(chain.app, alice!.bech32, "volt"), aliceVolt, "alice's coins did not move")
+
+    // its own coins: allowed
+    res = await chain.next([await chain.sign(0, { nonce: 2, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "sendFrom", args: [cyber, bob!.account.address, "volt", 7n] }) })])
+    assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
+    assert.is(await balance(chain.app, cyberBech32, "volt"), 93n)
+    assert.is(await balance(chain.app, bob!.bech32, "volt"), 1007n)
+
+    // the EVM's own coin moves by value transfer, not through the bank precompile
+    res = await chain.next([await chain.sign(0, { nonce: 3, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "sendFrom", args: [cyber, bob!.account.address, "boot", 1n] }) })])
+    assert.match(ethEvent(res, 0).revert_reason!, /value transfer/)
+
+    // a frame that sent through the precompile then reverted: the tx is refused, nothing changes
+    const before = await balance(chain.app, cyberBech32, "volt")
+    res = await chain.next([await chain.sign(0, { nonce: 4, gas: 500_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "trySendThenRevert", args: [bob!.account.address, "volt", 3n] }) })])
+    assert.is(res.txResults[0]!.code, 18, res.txResults[0]!.log)
+    assert.match(res.txResults[0]!.log, /precompile reverted/)
+    assert.is(await balance(chain.app, cyberBech32, "volt"), before)
+    const acc = await evmQuery(chain.app, "Account", { address: alice!.account.address })
+    assert.is(acc.nonce, "4", "the refused tx did not use its nonce")
+
+    // value transfers: into the contract and out of it, bank balances follow
+    const bobBoot = await balance(chain.app, bob!.bech32, "boot")
+    res = await chain.next([await chain.sign(0, { nonce: 4, gas: 100_000n, to: cyber, value: 1000n })])
+    assert.is(ethEvent(res, 0).status, "1")
+    assert.is(await balance(chain.app, cyberBech32, "boot"), 1000n)
+    res = await chain.next([await chain.sign(0, { nonce: 5, gas: 100_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "pay", args: [bob!.account.address, 400n] }) })])
+    assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
+    assert.is(await balance(chain.app, cyberBech32, "boot"), 600n)
+    assert.is(await balance(chain.app, bob!.bech32, "boot"), bobBoot + 400n)
+  } finally {
+    await chain.close()
+  }
+})
+
+test.run()
