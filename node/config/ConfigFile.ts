@@ -194,7 +194,22 @@ enabled = ${c.modules.cyberwasm.enabled}
 max_code_bytes = ${c.modules.cyberwasm.maxCodeBytes}
 instance_cache_size = ${c.modules.cyberwasm.instanceCacheSize}
 max_call_gas = ${c.modules.cyberwasm.maxCallGas}
-`
+
+# Plugin services read their own table, e.g. the EVM plugin's Ethereum JSON-RPC endpoint:
+# [plugins.evm]
+# rpc_address = "127.0.0.1:8545"
+${renderPlugins(c.plugins)}`
+
+/** `[plugins.<machine>]` tables: scalar values as TOML (strings quoted), keys back in snake_case. */
+const renderPlugins = (plugins: NodeConfig["plugins"]): string =>
+  Object.keys(plugins).sort().map((name) => {
+    const t = plugins[name]!
+    const lines = Object.keys(t).sort().map((k) => {
+      const v = t[k]
+      return `${camelToSnake(k)} = ${typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(String(v))}`
+    })
+    return `[plugins.${name}]\n${lines.join("\n")}\n`
+  }).join("\n")
 
 /** Write a config file (mode 0644). Overwrites: callers check existence first. */
 export const writeConfig = (home: string, config: NodeConfig): void => {

@@ -39,6 +39,8 @@ import { answer } from "./internal/Answers.ts"
 import { evmQuery, EVM_QUERY } from "./internal/Queries.ts"
 
 export { MSG_ETHEREUM_TX } from "./internal/EthTx.ts"
+/** The node-side service: the Ethereum JSON-RPC endpoint (docs/evm-rpc.md), started once evm is active. */
+export { createEthRpcService as createService } from "./rpc/Server.ts"
 export { EVM_QUERY } from "./internal/Queries.ts"
 export { PRECOMPILES, PRECOMPILE_GAS } from "./internal/PrecompileAbi.ts"
 
