@@ -65,17 +65,20 @@ export const ZK_VERSION = "0.1.0"
 export const PAIRINGS_PER_VERIFY = 4
 
 /**
- * Default parameters. Gas from bench/zk.bench.ts (docs/performance.md "Groth16 verification"):
- * measured milliseconds times the gas the SDK charges per millisecond of a secp256k1 verification
- * (1,000 gas), rounded up.
+ * Default parameters. Gas from bench/zk.bench.ts (docs/performance.md "Groth16 verification
+ * (plugins/zk)"): measured milliseconds times the gas per millisecond of a secp256k1 verification
+ * (node:crypto, which the SDK prices at 1,000 gas; about 2,100 to 2,500 gas/ms there), the largest
+ * of three runs rounded up: a pairing about 8.3 ms (a verification whose prepared key missed the
+ * cache, 4 pairings), a full-size public input 1.4 to 2.0 ms, key checks (3 G2 subgroup checks)
+ * about 4.5 ms beyond the per-point part.
  */
 export const DEFAULT_PARAMS: Params = Object.freeze({
   maxKeyBytes: 32_768,
   maxProofBytes: 4_096,
   maxPublicInputs: 64,
-  gasPerPairing: 12_000n,
-  gasPerPublicInput: 4_000n,
-  gasStoreKey: 60_000n
+  gasPerPairing: 20_000n,
+  gasPerPublicInput: 4_500n,
+  gasStoreKey: 11_000n
 })
 
 /** What the chain grants at activation: every program and contract may call `zk.verify`. */
