@@ -4,7 +4,13 @@
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import * as snarkjs from "snarkjs"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { pluginHost } from "../../plugins/Host.ts"
+import { installPlugin } from "../../node/PluginInstall.ts"
 import { loadPlugin, readManifest } from "../../node/PluginPackage.ts"
+import { DEFAULT_PARAMS, type ZkMachine } from "../../plugins/zk/Zk.ts"
 import { canonicalKeyLength, decodeKey, encodeKey, keyJson, parseKeyJson, parseProofJson, prepareKey, verifyPrepared, type Refusals } from "../../plugins/zk/internal/Groth16.ts"
 import { buildCircuit, releaseSnarkjs, type Circuit } from "./fixtures/circuit.ts"
 
@@ -62,6 +68,26 @@ test("the plugin package loads with the node's loader: manifest equals the machi
   assert.is(loaded.machine.name, "zk")
   assert.match(loaded.codeHash, /^[0-9a-f]{64}$/)
   assert.equal(loaded.machine.grants?.map((g) => `${g.principal} ${g.capability.interface}.${g.capability.method}`), ["program:* zk.verify", "contract:* zk.verify"])
+  // installed as a copy under <home>/plugins/zk/: @noble/curves resolves through the node's linked
+  // node_modules, and the installed machine verifies the fixture proof
+  const home = mkdtempSync(join(tmpdir(), "ck-zk-home-"))
+  try {
+    const installed = await installPlugin(dir, home, { bech32Prefix: "cyber", bondDenom: "boot" })
+    assert.is(installed.codeHash, loaded.codeHash)
+    const copy = (await loadPlugin(installed.dir, { bech32Prefix: "cyber", bondDenom: "boot" })).machine as ZkMachine
+    assert.ok(copy.constructor !== loaded.machine.constructor, "the copy's module, not the repository's")
+    const keyHash = pluginHost.sha256(encodeKey(parseKeyJson(enc(one.vkey), 64, refusals)))
+    const hex = Buffer.from(keyHash).toString("hex")
+    const store = new Map<string, Uint8Array>([[Buffer.from([0x6b, 0x2f, ...keyHash]).toString("hex"), encodeKey(parseKeyJson(enc(one.vkey), 64, refusals))]])
+    const kv = { get: (k: Uint8Array) => store.get(Buffer.from(k).toString("hex")), has: (k: Uint8Array) => store.has(Buffer.from(k).toString("hex")) }
+    const gas = { used: 0, consume(n: number) { this.used += n } }
+    const ctx = { store: kv, gas } as unknown as Parameters<ZkMachine["onCall"]>[0]
+    const out = copy.onCall(ctx, "program:x", "verify", copy.codecs.verifyRequest.encode({ keyHash: hex, proof: enc(one.proof), publicInputs: one.publicSignals }))
+    assert.equal(copy.codecs.verifyResponse.decode(out), { valid: true })
+    assert.is(gas.used, Number(4n * DEFAULT_PARAMS.gasPerPairing + 2n * DEFAULT_PARAMS.gasPerPublicInput))
+  } finally {
+    rmSync(home, { recursive: true, force: true })
+  }
 })
 
 test.run()
