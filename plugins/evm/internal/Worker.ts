@@ -15,7 +15,7 @@
 import { createBlock } from "@ethereumjs/block"
 import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common"
 import { createEVM, EVMError, type ExecResult, type Message } from "@ethereumjs/evm"
-import { createTxFromRLP } from "@ethereumjs/tx"
+import { createTx, createTxFromRLP } from "@ethereumjs/tx"
 import { bytesToHex, createAddressFromString, type Address } from "@ethereumjs/util"
 import { createVM, runTx } from "@ethereumjs/vm"
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads"
@@ -107,33 +107,44 @@ const run = async (job: WorkerJob): Promise<JobResult> => {
     }
     return done(state, r.execResult, r.totalGasSpent, r.createdAddress)
   }
+  // eth_call / eth_estimateGas: runTx over an unsigned tx speaking as `from` (no nonce or balance
+  // check), so intrinsic gas, EIP-7623's calldata floor and refunds are exactly a real tx's
   const caller = createAddressFromString(`0x${job.from}`)
-  const base = intrinsic(job)
-  const opts = (gas: bigint) => ({
-    block, caller, origin: caller, data: job.data, value: job.value, gasLimit: gas - base, gasPrice: job.block.baseFee,
-    ...(job.to !== undefined ? { to: createAddressFromString(`0x${job.to}`) } : {}), skipBalance: true
-  })
-  if (job.gas < base) return { t: "invalid", reason: `gas ${job.gas} is below the intrinsic gas ${base}` }
-  const r = await evm.runCall(opts(job.gas))
-  if (faulted) throw new Error("host fault")
-  if (job.t === "call" || r.execResult.exceptionError) return done(state, r.execResult, r.execResult.executionGasUsed + base, r.createdAddress)
+  const attempt = async (gas: bigint, over = { state, evm }) => {
+    const tx = createTx({
+      type: 2, gasLimit: gas, maxFeePerGas: job.block.baseFee, maxPriorityFeePerGas: 0n, data: job.data, value: job.value,
+      ...(job.to !== undefined ? { to: createAddressFromString(`0x${job.to}`) } : {})
+    }, { common })
+    // a frozen tx: a view of it whose sender is `from`
+    const asCaller = new Proxy(tx, {
+      get: (t, k) => {
+        if (k === "getSenderAddress") return () => caller
+        const v = Reflect.get(t, k, t)
+        return typeof v === "function" ? v.bind(t) : v
+      }
+    })
+    const vm = await createVM({ common, stateManager: over.state, evm: over.evm })
+    return runTx(vm, { tx: asCaller, block, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
+  }
+  let r
+  try {
+    r = await attempt(job.gas)
+  } catch (e) {
+    if (faulted) throw e
+    return { t: "invalid", reason: (e as Error).message.split("\n")[0]!.replace(/ \(block.*$/, "") }
+  }
+  if (job.t === "call" || r.execResult.exceptionError) return done(state, r.execResult, r.totalGasSpent, r.createdAddress)
   // estimate: the least gas limit that succeeds (refunds and the 63/64 rule make gasUsed too little)
-  let lo = r.execResult.executionGasUsed + base - 1n
+  let lo = r.totalGasSpent - 1n
   let hi = job.gas
   while (hi - lo > 1n) {
     const mid = (lo + hi) / 2n
-    const t = await (await evmOver(common)).evm.runCall(opts(mid))
-    if (t.execResult.exceptionError) lo = mid
-    else hi = mid
+    const ok = await attempt(mid, await evmOver(common)).then((t) => !t.execResult.exceptionError, () => false)
+    if (faulted) throw new Error("host fault")
+    if (ok) hi = mid
+    else lo = mid
   }
   return done(state, r.execResult, hi, r.createdAddress)
-}
-
-/** Intrinsic gas of a call job: 21000 + calldata (4 per zero byte, 16 otherwise) + 32000 for a create. */
-const intrinsic = (job: { data: Uint8Array; to?: string }): bigint => {
-  let g = 21000n + (job.to === undefined ? 32000n : 0n)
-  for (const b of job.data) g += b === 0 ? 4n : 16n
-  return g
 }
 
 const blockOf = (b: EvmBlock, common: Common) =>

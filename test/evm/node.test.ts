@@ -1,0 +1,133 @@
+/**
+ * The EVM plugin on a real node (child process, the real CLI): installed with `plugin install`,
+ * activated by a governance proposal at a height (`plugin proposal`, submitted and voted with
+ * CosmJS). Before that height an Ethereum tx is refused by the node (code 2) and no Ethereum
+ * endpoint listens; after it, viem and ethers (real clients, unchanged) deploy an ERC-20 compiled
+ * here from Solidity with solc, transfer, read balanceOf, fetch Transfer logs with eth_getLogs,
+ * estimate gas and see a revert reason; CosmJS's bank query shows the same coins as eth_getBalance.
+ */
+import { toBech32 } from "@cosmjs/encoding"
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
+import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate"
+import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
+import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
+import { Contract, JsonRpcProvider, Wallet } from "ethers"
+import { appendFileSync } from "node:fs"
+import { join } from "node:path"
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { createPublicClient, createWalletClient, defineChain, http, parseAbiItem, type Abi } from "viem"
+import { msgFromJSON } from "../../modules/gov/MsgJson.ts"
+import { cli, root } from "../cli/cliProcess.ts"
+import { editGenesis, freePort, makeHome, rpc, setGovParams, startNode, type NodeProcess } from "../e2e/harness.ts"
+import { ethKeys, ethPrivateKey } from "./fixtures/evmChain.ts"
+import { contracts } from "./fixtures/solidity.ts"
+
+const FUNDS = 10n ** 15n
+const height = async (url: string): Promise<number> => Number((await rpc(url, "status")).sync_info.latest_block_height)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+test("evm activated by governance: refused before, then viem, ethers and CosmJS agree on one chain", async () => {
+  const h = await makeHome(200)
+  const ethPort = await freePort()
+  const ethUrl = `http://127.0.0.1:${ethPort}`
+  appendFileSync(join(h.home, "config", "config.toml"), `\n[plugins.evm]\nrpc_address = "127.0.0.1:${ethPort}"\n`)
+  setGovParams(h.home, { voting_period: "3s", expedited_voting_period: "1s" })
+  const [alice, bob] = ethKeys(2)
+  editGenesis(h.home, (g) => {
+    for (const k of [alice!, bob!]) g.app_state.bank.balances.push({ address: k.bech32, coins: [{ denom: "boot", amount: FUNDS.toString() }] })
+    const supply = g.app_state.bank.supply?.find((c: { denom: string }) => c.denom === "boot")
+    if (supply) supply.amount = (BigInt(supply.amount) + 2n * FUNDS).toString()
+  })
+  const installed = await cli(["plugin", "install", join(root, "plugins/evm"), "--home", h.home])
+  assert.is(installed.code, 0, installed.stderr)
+  const { Token } = contracts()
+  const abi = Token!.abi as Abi
+  let node: NodeProcess | undefined
+  try {
+    node = await startNode(h)
+    const chain = defineChain({ id: 1337, name: "cyberkernel", nativeCurrency: { name: "boot", symbol: "BOOT", decimals: 18 }, rpcUrls: { default: { http: [ethUrl] } } })
+    const wallet = createWalletClient({ account: alice!.account, chain, transport: http(ethUrl) })
+
+    // before activation: the node refuses Ethereum txs and no Ethereum endpoint listens
+    const early = await alice!.account.signTransaction({ chainId: 1337, type: "eip1559", nonce: 0, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, to: bob!.account.address, value: 1n })
+    const refused = await rpc(h.rpcUrl, "broadcast_tx_sync", { tx: early })
+    assert.is(refused.code, 2, JSON.stringify(refused))
+    assert.is(await fetch(ethUrl, { method: "POST" }).then(() => "listening", () => "refused"), "refused")
+
+    const at = (await height(h.rpcUrl)) + 75
+    const prop = await cli(["plugin", "proposal", join(root, "plugins/evm"), "--height", String(at), "--home", h.home])
+    assert.is(prop.code, 0, prop.stderr)
+    const file = JSON.parse(prop.stdout) as { messages: unknown[]; deposit: string; title: string; summary: string; metadata: string }
+    const dev = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
+    const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, dev, { gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100 })
+    const amount = /^(\d+)([a-z]+)$/.exec(file.deposit)!
+    const submitted = await client.signAndBroadcast(h.devAddress, [{
+      typeUrl: "/cosmos.gov.v1.MsgSubmitProposal",
+      value: { messages: file.messages.map(msgFromJSON), initialDeposit: [{ denom: amount[2]!, amount: amount[1]! }], proposer: h.devAddress, metadata: file.metadata, title: file.title, summary: file.summary, expedited: false }
+    }], "auto")
+    assert.is(submitted.code, 0, submitted.rawLog)
+    const id = MsgSubmitProposalResponse.decode(submitted.msgResponses[0]!.value).proposalId
+    const voted = await client.signAndBroadcast(h.devAddress, [{ typeUrl: "/cosmos.gov.v1.MsgVote", value: { proposalId: id, voter: h.devAddress, option: VoteOption.VOTE_OPTION_YES, metadata: "" } }], "auto")
+    assert.is(voted.code, 0, voted.rawLog)
+    client.disconnect()
+    const deadline = performance.now() + 90_000
+    while ((await height(h.rpcUrl)) < at && performance.now() < deadline) await sleep(200)
+    assert.ok((await height(h.rpcUrl)) >= at, "the chain reached the activation height")
+
+    // the endpoint comes up once evm is active
+    const pub = createPublicClient({ chain, transport: http(ethUrl), pollingInterval: 100 })
+    let chainId = 0
+    for (let i = 0; i < 100 && chainId === 0; i++) chainId = await pub.getChainId().catch(() => 0) || (await sleep(100), 0)
+    assert.is(chainId, 1337)
+
+    // viem: deploy, transfer, balanceOf, logs, estimate, revert reason
+    const deployHash = await wallet.deployContract({ abi, bytecode: Token!.bytecode, args: ["Cyber Token", "CYT", 1_000_000n] })
+    const deployed = await pub.waitForTransactionReceipt({ hash: deployHash, timeout: 30_000 })
+    assert.is(deployed.status, "success")
+    const token = deployed.contractAddress!
+    const gas = await pub.estimateContractGas({ address: token, abi, functionName: "transfer", args: [bob!.account.address, 100n], account: alice!.account })
+    assert.ok(gas > 21_000n && gas < 200_000n, `estimate ${gas}`)
+    const sent = await wallet.writeContract({ address: token, abi, functionName: "transfer", args: [bob!.account.address, 100n] })
+    const receipt = await pub.waitForTransactionReceipt({ hash: sent, timeout: 30_000 })
+    assert.is(receipt.status, "success")
+    assert.ok(receipt.gasUsed <= gas, "the estimate covers the gas used")
+    assert.is(await pub.readContract({ address: token, abi, functionName: "balanceOf", args: [bob!.account.address] }), 100n)
+    const logs = await pub.getLogs({ address: token, event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"), fromBlock: 1n })
+    assert.is(logs.length, 2)
+    assert.equal(logs.map((l) => l.args.value), [1_000_000n, 100n])
+    assert.is(logs[1]!.transactionHash, sent)
+    const revert = await pub.simulateContract({ address: token, abi, functionName: "transfer", args: [alice!.account.address, 10n ** 9n], account: bob!.account }).then(() => "", (e: Error) => e.message)
+    assert.match(revert, /ERC20: transfer amount exceeds balance/)
+
+    // ethers: the same contract through its provider and wallet
+    const provider = new JsonRpcProvider(ethUrl, 1337, { staticNetwork: true, pollingInterval: 100 })
+    const bobWallet = new Wallet(ethPrivateKey(2), provider)
+    const erc20 = new Contract(token, abi as never, bobWallet)
+    const est = await erc20.getFunction("transfer").estimateGas(alice!.account.address, 40n)
+    assert.ok(est > 21_000n)
+    const tx = await erc20.getFunction("transfer")(alice!.account.address, 40n)
+    const rc = await tx.wait()
+    assert.is(rc.status, 1)
+    assert.is(await erc20.getFunction("balanceOf")(bob!.account.address), 60n)
+    const ethersRevert = await erc20.getFunction("transfer")(alice!.account.address, 10n ** 9n).then(() => "", (e: { reason?: string; code?: string }) => `${e.code}: ${e.reason}`)
+    assert.is(ethersRevert, "CALL_EXCEPTION: ERC20: transfer amount exceeds balance")
+    const filtered = await provider.getLogs({ address: token, fromBlock: 1, topics: [null, null, "0x" + alice!.account.address.slice(2).toLowerCase().padStart(64, "0")] })
+    assert.equal(filtered.map((l) => BigInt(l.data)), [1_000_000n, 40n], "the Transfers to alice (mint, then bob's), by topic")
+    provider.destroy()
+
+    // CosmJS sees the same coins as eth_getBalance
+    const stargate = await StargateClient.connect(h.rpcUrl)
+    for (const k of [alice!, bob!]) {
+      const viaEth = await pub.getBalance({ address: k.account.address })
+      const viaBank = BigInt((await stargate.getBalance(toBech32("cyber", Buffer.from(k.account.address.slice(2), "hex")), "boot")).amount)
+      assert.is(viaBank, viaEth)
+      assert.ok(viaEth < FUNDS, "fees were paid in boot")
+    }
+    stargate.disconnect()
+  } finally {
+    await node?.kill("SIGTERM")
+  }
+})
+
+test.run()
