@@ -344,9 +344,10 @@ export class ZkMachine implements Machine {
     const gas = (name: string, d: bigint): bigint => {
       const x = o[name]
       if (x === undefined) return d
-      if (typeof x === "number" && Number.isSafeInteger(x) && x >= 0) return BigInt(x)
-      if (typeof x === "string" && /^[0-9]{1,15}$/.test(x)) return BigInt(x)
-      throw bad(`${name} must be a non-negative integer (at most 15 digits)`)
+      // at most 10^12: 64 inputs' worth stays a safe integer for the gas meter
+      if (typeof x === "number" && Number.isSafeInteger(x) && x >= 0 && x <= 1e12) return BigInt(x)
+      if (typeof x === "string" && /^[0-9]{1,12}$/.test(x) && BigInt(x) <= 1_000_000_000_000n) return BigInt(x)
+      throw bad(`${name} must be an integer in 0..1000000000000`)
     }
     return {
       maxKeyBytes: limit("max_key_bytes", DEFAULT_PARAMS.maxKeyBytes),
