@@ -15,6 +15,10 @@ import { makeRankRunner } from "../../modules/graph/RankRunner.ts"
 import { accountOf, cidOf, GRAPH_GENESIS, signLinks, signSend } from "../registry/registryChain.ts"
 import { ethEvent, evmQuery, openEvmChain, type EvmChain } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
+import { buildCircuit, keyHashOf, releaseSnarkjs } from "../zk/fixtures/circuit.ts"
+import { loadPlugin } from "../../node/Plugins.ts"
+
+const ZK_DIR = new URL("../../plugins/zk", import.meta.url).pathname
 
 const balance = async (app: Application, address: string, denom: string): Promise<bigint> => {
   const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
@@ -116,6 +120,38 @@ test("bank precompile: a contract sends only its own coins; another account's ar
     assert.is(await balance(chain.app, bob!.bech32, "boot"), bobBoot + 400n)
   } finally {
     await chain.close()
+  }
+})
+
+test("a contract verifies a Groth16 proof through the zk precompile; one changed public input fails", async () => {
+  const circuit = await buildCircuit(1)
+  try {
+    const zk = (await loadPlugin(ZK_DIR, { bech32Prefix: "cyber", bondDenom: "boot" })).machine
+    const chain = await openEvmChain({ extra: { zk: { keys: [{ key: circuit.vkey }] } }, machines: () => [zk] })
+    try {
+      const cyber = await deployCyber(chain)
+      const keyHash = `0x${keyHashOf(circuit.vkey)}` as const
+      const inputs = circuit.publicSignals.map(BigInt)
+      const call = (publicInputs: bigint[]) => evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "verify", args: [keyHash, circuit.proof, publicInputs] }) })
+      const ok = await call(inputs)
+      assert.is(ok.status, 1, JSON.stringify(ok))
+      assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "verify", data: ok.return_data as `0x${string}` }), true)
+      const changed = await call([inputs[0]! + 1n, ...inputs.slice(1)])
+      assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "verify", data: changed.return_data as `0x${string}` }), false)
+      // in a transaction, and the precompile's gas is charged
+      const res = await chain.next([await chain.sign(0, { nonce: 1, gas: 1_000_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "verify", args: [keyHash, circuit.proof, inputs] }) })])
+      const ev = ethEvent(res, 0)
+      assert.is(ev.status, "1", ev.revert_reason)
+      assert.ok(BigInt(ev.gas_used!) > 180_000n, `gas ${ev.gas_used}`)
+      // a malformed proof reverts with the zk machine's typed error
+      const bad = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "verify", args: [keyHash, "{not json", inputs] }) })
+      assert.is(bad.status, 0)
+      assert.match(String(bad.revert_reason), /proof/i)
+    } finally {
+      await chain.close()
+    }
+  } finally {
+    await releaseSnarkjs()
   }
 })
 
