@@ -1,10 +1,11 @@
 /**
- * The EVM plugin on a real node (child process, the real CLI): installed with `plugin install`,
- * activated by a governance proposal at a height (`plugin proposal`, submitted and voted with
- * CosmJS). Before that height an Ethereum tx is refused by the node (code 2) and no Ethereum
+ * The EVM and ZK plugins on a real node (child process, the real CLI): installed with `plugin
+ * install`, activated by one governance proposal at a height (the messages of `plugin proposal` for
+ * each, submitted and voted with CosmJS; zk's genesis stores a circom circuit's verifying key). Before that height an Ethereum tx is refused by the node (code 2) and no Ethereum
  * endpoint listens; after it, viem and ethers (real clients, unchanged) deploy an ERC-20 compiled
  * here from Solidity with solc, transfer, read balanceOf, fetch Transfer logs with eth_getLogs,
- * estimate gas and see a revert reason; CosmJS's bank query shows the same coins as eth_getBalance.
+ * estimate gas and see a revert reason; CosmJS's bank query shows the same coins as eth_getBalance;
+ * a Solidity contract verifies the circuit's proof through the zk precompile.
  */
 import { toBech32 } from "@cosmjs/encoding"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
@@ -12,7 +13,7 @@ import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargat
 import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
 import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
 import { Contract, JsonRpcProvider, Wallet } from "ethers"
-import { appendFileSync } from "node:fs"
+import { appendFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
@@ -22,12 +23,13 @@ import { cli, root } from "../cli/cliProcess.ts"
 import { editGenesis, freePort, makeHome, rpc, setGovParams, startNode, type NodeProcess } from "../e2e/harness.ts"
 import { ethKeys, ethPrivateKey } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
+import { buildCircuit, keyHashOf, releaseSnarkjs } from "../zk/fixtures/circuit.ts"
 
 const FUNDS = 10n ** 15n
 const height = async (url: string): Promise<number> => Number((await rpc(url, "status")).sync_info.latest_block_height)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-test("evm activated by governance: refused before, then viem, ethers and CosmJS agree on one chain", async () => {
+test("evm and zk activated by governance: refused before, then viem, ethers and CosmJS agree on one chain", async () => {
   const h = await makeHome(200)
   const ethPort = await freePort()
   const ethUrl = `http://127.0.0.1:${ethPort}`
@@ -39,9 +41,15 @@ test("evm activated by governance: refused before, then viem, ethers and CosmJS 
     const supply = g.app_state.bank.supply?.find((c: { denom: string }) => c.denom === "boot")
     if (supply) supply.amount = (BigInt(supply.amount) + 2n * FUNDS).toString()
   })
-  const installed = await cli(["plugin", "install", join(root, "plugins/evm"), "--home", h.home])
-  assert.is(installed.code, 0, installed.stderr)
-  const { Token } = contracts()
+  for (const p of ["evm", "zk"]) {
+    const installed = await cli(["plugin", "install", join(root, "plugins", p), "--home", h.home])
+    assert.is(installed.code, 0, installed.stderr)
+  }
+  const circuit = await buildCircuit(1)
+  await releaseSnarkjs()
+  const zkGenesis = join(h.home, "zk-genesis.json")
+  writeFileSync(zkGenesis, JSON.stringify({ keys: [{ key: circuit.vkey }] }))
+  const { Token, Cyber } = contracts()
   const abi = Token!.abi as Abi
   let node: NodeProcess | undefined
   try {
@@ -56,9 +64,14 @@ test("evm activated by governance: refused before, then viem, ethers and CosmJS 
     assert.is(await fetch(ethUrl, { method: "POST" }).then(() => "listening", () => "refused"), "refused")
 
     const at = (await height(h.rpcUrl)) + 75
-    const prop = await cli(["plugin", "proposal", join(root, "plugins/evm"), "--height", String(at), "--home", h.home])
-    assert.is(prop.code, 0, prop.stderr)
-    const file = JSON.parse(prop.stdout) as { messages: unknown[]; deposit: string; title: string; summary: string; metadata: string }
+    const props = await Promise.all([
+      cli(["plugin", "proposal", join(root, "plugins/evm"), "--height", String(at), "--home", h.home]),
+      cli(["plugin", "proposal", join(root, "plugins/zk"), "--height", String(at), "--genesis", zkGenesis, "--home", h.home])
+    ])
+    for (const p of props) assert.is(p.code, 0, p.stderr)
+    type ProposalFile = { messages: unknown[]; deposit: string; title: string; summary: string; metadata: string }
+    const file = JSON.parse(props[0]!.stdout) as ProposalFile
+    file.messages.push(...(JSON.parse(props[1]!.stdout) as ProposalFile).messages)
     const dev = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
     const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, dev, { gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100 })
     const amount = /^(\d+)([a-z]+)$/.exec(file.deposit)!
@@ -125,6 +138,13 @@ test("evm activated by governance: refused before, then viem, ethers and CosmJS 
       assert.ok(viaEth < FUNDS, "fees were paid in boot")
     }
     stargate.disconnect()
+
+    // both plugins on one chain: a contract verifies the circuit's proof through the zk precompile
+    const cyberAbi = Cyber!.abi as Abi
+    const made = await pub.waitForTransactionReceipt({ hash: await wallet.deployContract({ abi: cyberAbi, bytecode: Cyber!.bytecode }), timeout: 30_000 })
+    const verify = (inputs: bigint[]) => pub.readContract({ address: made.contractAddress!, abi: cyberAbi, functionName: "verify", args: [`0x${keyHashOf(circuit.vkey)}`, circuit.proof, inputs] })
+    assert.is(await verify(circuit.publicSignals.map(BigInt)), true)
+    assert.is(await verify(circuit.publicSignals.map((x, i) => BigInt(x) + (i === 0 ? 1n : 0n))), false)
   } finally {
     await node?.kill("SIGTERM")
   }
