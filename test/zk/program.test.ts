@@ -13,30 +13,13 @@ import * as M from "../../modules/cyberwasm/Messages.ts"
 import { pluginHost } from "../../plugins/Host.ts"
 import createZk, { MSG_STORE_KEY, ZkMachine } from "../../plugins/zk/Zk.ts"
 import { zkCodecs } from "../../plugins/zk/internal/Codecs.ts"
-import { wat } from "../cyberwasm/fixtures/wat.ts"
 import { Chain, makeKey, type Key } from "../machines/support/Chain.ts"
 import { baseMachines, fundedGenesis } from "../machines/Fixture.ts"
 import { buildCircuit, keyHashOf, releaseSnarkjs, type Circuit } from "./fixtures/circuit.ts"
+import { verifierProgram } from "./fixtures/client.ts"
 
 const codecs = zkCodecs(pluginHost)
 const enc = (s: string) => new TextEncoder().encode(s)
-
-/** The verifier program: dispatch(input) = query_machine("zk", "verify", input), its result returned as is. */
-export const verifierProgram = (): Uint8Array => wat(`(module
- (import "cyberwasm" "query_machine" (func $query_machine (param i32 i32 i32 i32 i32 i32 i32)))
- (memory (export "memory") 2)
- (data (i32.const 16) "zk")
- (data (i32.const 32) "verify")
- (global $heap (mut i32) (i32.const 4096))
- (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
-  (local $p i32)
-  (local.set $p (global.get $heap))
-  (global.set $heap (i32.add (global.get $heap) (i32.and (i32.add (local.get 3) (i32.const 7)) (i32.const -8))))
-  (local.get $p))
- (func (export "cyberwasm_dispatch") (param $ptr i32) (param $len i32) (result i32)
-  ;; result<list<u8>, string> at 64: the program's own result has the same layout
-  (call $query_machine (i32.const 16) (i32.const 2) (i32.const 32) (i32.const 6) (local.get $ptr) (local.get $len) (i32.const 64))
-  (i32.const 64)))`)
 
 let signer: Key
 let circuit: Circuit

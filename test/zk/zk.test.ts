@@ -2,16 +2,20 @@
 // a circom circuit compiled in the set-up (test/zk/fixtures/circuit.ts) gives a key and a proof;
 // MsgStoreVerifyingKey, MsgVerifyProof, the refusals with their typed errors (state unchanged),
 // the queries, the `verify` interface method and genesis import/export.
+import { Registry } from "@cosmjs/proto-signing"
+import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate"
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { pluginHost } from "../../plugins/Host.ts"
 import createZk, { DEFAULT_PARAMS, MSG_STORE_KEY, MSG_STORE_KEY_RESPONSE, MSG_VERIFY_PROOF, ZK_QUERY, type ZkMachine } from "../../plugins/zk/Zk.ts"
 import { zkCodecs } from "../../plugins/zk/internal/Codecs.ts"
-import { Chain, makeKey, type Key } from "../machines/support/Chain.ts"
+import { Chain, CHAIN_ID, makeKey, type Key } from "../machines/support/Chain.ts"
 import { baseMachines, fundedGenesis } from "../machines/Fixture.ts"
 import { callAs, describe, exportAppState, grantProbe, probe } from "../machines/support/Probe.ts"
-import { buildCircuit, prove, releaseSnarkjs, type Circuit } from "./fixtures/circuit.ts"
+import { buildCircuit, keyHashOf, prove, releaseSnarkjs, type Circuit } from "./fixtures/circuit.ts"
+import { zkRegistryTypes } from "./fixtures/client.ts"
 
 const codecs = zkCodecs(pluginHost)
 const enc = (s: string) => new TextEncoder().encode(s)
@@ -238,6 +242,20 @@ test("Params answers the defaults; genesis params, keys and verified records imp
       assert.ok(log.includes(needle), `${needle}: ${log}`)
     }
   }
+})
+
+test("CosmJS signs both messages (SIGN_MODE_DIRECT) with zkRegistryTypes; the chain runs them", async () => {
+  const c = await open()
+  const client = await SigningStargateClient.offline(signer.wallet, { registry: new Registry([...defaultRegistryTypes, ...zkRegistryTypes]) })
+  const { accountNumber, sequence } = await c.account(signer.address)
+  const keyHash = keyHashOf(circuit.vkey)
+  const raw = await client.sign(signer.address, [
+    { typeUrl: MSG_STORE_KEY, value: { sender: signer.address, key: enc(circuit.vkey) } },
+    { typeUrl: MSG_VERIFY_PROOF, value: { sender: signer.address, keyHash, proof: enc(circuit.proof), publicInputs: circuit.publicSignals } }
+  ], { amount: [{ denom: "boot", amount: "10000" }], gas: "2000000" }, "", { accountNumber: Number(accountNumber), sequence: Number(sequence), chainId: CHAIN_ID })
+  const r = await c.tx(TxRaw.encode(raw).finish())
+  assert.is(r.code, 0, r.log)
+  assert.is((await verified(c, keyHash, circuit.publicSignals)).verified, true)
 })
 
 test.run()
