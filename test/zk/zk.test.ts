@@ -252,7 +252,7 @@ test("CosmJS signs both messages (SIGN_MODE_DIRECT) with zkRegistryTypes; the ch
   const raw = await client.sign(signer.address, [
     { typeUrl: MSG_STORE_KEY, value: { sender: signer.address, key: enc(circuit.vkey) } },
     { typeUrl: MSG_VERIFY_PROOF, value: { sender: signer.address, keyHash, proof: enc(circuit.proof), publicInputs: circuit.publicSignals } }
-  ], { amount: [{ denom: "boot", amount: "10000" }], gas: "2000000" }, "", { accountNumber: Number(accountNumber), sequence: Number(sequence), chainId: CHAIN_ID })
+  ], { amount: [{ denom: "boot", amount: "10000" }], gas: "2000000" }, "", { accountNumber, sequence: Number(sequence), chainId: CHAIN_ID })
   const r = await c.tx(TxRaw.encode(raw).finish())
   assert.is(r.code, 0, r.log)
   assert.is((await verified(c, keyHash, circuit.publicSignals)).verified, true)
