@@ -21,6 +21,7 @@
  * Source: issue 11; Ethereum yellow paper; EIP-155/1559/2930; Ethermint's x/evm for the mapping of
  * Ethereum txs onto a Cosmos chain (one message per tx, the ethereum_tx event, code 0 on revert).
  */
+import { keccak_256 } from "@noble/hashes/sha3.js"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import type { Grant } from "../../chain/Capabilities.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
@@ -61,7 +62,8 @@ export const EVM_GRANTS: ReadonlyArray<Grant> = [
   grant("evm:*", "bank", "send", [{ field: "from", op: "self", value: "" }]),
   grant("evm:*", "graph", "link", [{ field: "neuron", op: "self", value: "" }]),
   grant("evm:*", "graph", "rank"),
-  grant("evm:*", "zk", "verify")
+  grant("evm:*", "zk", "verify"),
+  grant("program:*", "evm", "call")
 ]
 
 /** The EVM machine (module doc). */
@@ -205,8 +207,9 @@ export class EvmMachine implements Machine {
     const to = req.to.replace(/^0x/, "").toLowerCase()
     if (!/^[0-9a-f]{40}$/.test(to)) throw new this.host.errors.InvalidRequest({ log: `evm.call: "to" must be a 20-byte hex address` })
     const gas = req.gas > 0n && req.gas <= params.blockGasLimit ? req.gas : params.blockGasLimit
-    // the caller's own module/program address speaks as msg.sender (20 bytes of its bech32 account)
-    const from = hex(this.host.address.parse(callerAccount(caller, this.host, this.prefix), this.prefix, "caller"))
+    // msg.sender is the caller's own account: its 20 bytes, or keccak256 of a longer (32-byte program) address, last 20 bytes
+    const account = this.host.address.parse(callerAccount(caller, this.host, this.prefix), this.prefix, "caller")
+    const from = hex(account.length === 20 ? account : keccak_256(account).subarray(12))
     const r = this.runCall({ ...env, write: undefined }, this.block(ctx, params), { t: "call", from, to, data: req.data, value: 0n, gas })
     if (r.t === "invalid") throw new this.host.errors.InvalidRequest({ log: `evm.call: ${r.reason}` })
     return this.codecs.callResponse.encode({ status: r.status, returnData: r.returnValue, gasUsed: r.gasUsed, revertReason: r.status === 0 ? revertReason(r.returnValue, r.error) : "" })

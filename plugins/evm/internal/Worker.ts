@@ -200,7 +200,10 @@ const loop = async (): Promise<void> => {
     try {
       post({ t: "result", result: await run(job) })
     } catch (e) {
-      post({ t: "fault", message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) })
+      // the engine refusing an input is deterministic (a tx result); only a failed host answer is a fault
+      // ... but a host limit (stack depth, memory: RangeError) is the host's, never a tx result
+      if (faulted || e instanceof RangeError) post({ t: "fault", message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) })
+      else post({ t: "result", result: { t: "invalid", reason: e instanceof Error ? e.message.split("\n")[0]!.slice(0, 300) : String(e) } })
     }
   }
 }
