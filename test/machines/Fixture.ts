@@ -2,7 +2,8 @@
  * What a machine author hands the conformance suite (test/machines/conformance.ts): how to build
  * the machines of a chain with the machine under test, its genesis, and valid samples of every
  * message type, query path and interface method it declares. Samples are raw protobuf `Any`s and
- * bodies, so the suite can also derive malformed variants of each.
+ * bodies, so the suite can also derive malformed variants of each; a machine with its own tx
+ * encoding (Machine.txFormat) gives raw txs instead (`rawTxs`).
  */
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import type { Grant } from "../../chain/Capabilities.ts"
@@ -20,6 +21,11 @@ export interface Keys {
 export interface QuerySample {
   readonly path: string
   readonly data: Uint8Array
+  /**
+   * An empty body is itself a valid request of this path (every field optional, as in eth_call's
+   * `{}`), so the suite does not require it refused; it must still not give code 1.
+   */
+  readonly emptyValid?: boolean
 }
 
 /** A valid call of one of the machine's interface methods: WIT method name and protobuf request body. */
@@ -52,6 +58,25 @@ export interface MachineFixture {
    * are checked like the others'.
    */
   authorityMessages?(keys: Keys): ReadonlyArray<Any>
+  /**
+   * Valid transactions in the machine's own encoding (Machine.txFormat, e.g. raw Ethereum txs),
+   * for a machine whose messages cannot ride in a Cosmos tx. Each is sent as-is in its own block,
+   * after `messages`, in this order, and must give code 0; signed by the fixture's own keys (funded
+   * in its `genesis`), valid in this order on a fresh chain. The messages they carry (as
+   * `txFormat.decode` gives them) count as samples of their type URLs; malformed variants of those
+   * bodies are checked like the others', and also sent as block txs.
+   */
+  rawTxs?(keys: Keys): ReadonlyArray<Uint8Array>
+  /** A raw tx valid right after `rawTxs` ran: the next block after a reopen (default: the first message). */
+  nextRawTx?(keys: Keys): Uint8Array
+  /**
+   * Two raw txs valid right after `rawTxs`, the second writing more data than the first: the
+   * metering property's raw-tx counterpart of `sized` (gas, with no tx-size deduction, must grow).
+   * The out-of-gas half of that property runs on `messages` only: a raw encoding brings its own gas
+   * rules (Ethereum: a tx that runs out of gas is included, status 0, and pays), which its machine's
+   * own tests cover.
+   */
+  sizedRawTxs?(keys: Keys): readonly [Uint8Array, Uint8Array]
   /** Valid queries, at least one per entry of `queryPrefixes`, answered after every message ran. */
   queries(keys: Keys): ReadonlyArray<QuerySample>
   /** Valid calls of interface methods, made by a principal holding the method's capability. */
@@ -63,13 +88,21 @@ export interface MachineFixture {
    * call: the suite revokes the grant and expects the message refused with code 4. Required when
    * the machine asks for grants of its own (`machine:<name>` in Machine.grants).
    */
-  crossCall?(keys: Keys): { readonly message: Any; readonly grant: Grant }
+  crossCall?(keys: Keys): CrossCall
   /**
    * Properties the machine does not meet yet, by test name prefix, with the reason: reported as
    * skipped in the summary (never as a pass) until the machine is fixed.
    */
   readonly knownGaps?: Readonly<Record<string, string>>
 }
+
+/**
+ * A cross-machine call sample: a message (sent in a Cosmos tx signed by `keys.signer`) or a raw tx
+ * (a machine with a txFormat; valid right after `rawTxs`), and the genesis grant that allows it.
+ */
+export type CrossCall =
+  | { readonly message: Any; readonly grant: Grant }
+  | { readonly rawTx: Uint8Array; readonly grant: Grant }
 
 /** The base machines of a conformance chain: auth (low fee floor) and bank. */
 export const baseMachines = (): Machine[] => [new AuthMachine({ minGasPrices: "0.0001boot" }), new BankMachine()]
