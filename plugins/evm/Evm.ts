@@ -206,12 +206,14 @@ export class EvmMachine implements Machine {
     const env = execEnv(ctx, this.env(params))
     const to = req.to.replace(/^0x/, "").toLowerCase()
     if (!/^[0-9a-f]{40}$/.test(to)) throw new this.host.errors.InvalidRequest({ log: `evm.call: "to" must be a 20-byte hex address` })
-    const gas = req.gas > 0n && req.gas <= params.blockGasLimit ? req.gas : params.blockGasLimit
+    // the caller pays the EVM gas from its own meter, so the call can use at most what it has left
+    const limit = [req.gas > 0n ? req.gas : params.blockGasLimit, params.blockGasLimit, BigInt(ctx.gas.remaining())].reduce((a, b) => (a < b ? a : b))
     // msg.sender is the caller's own account: its 20 bytes, or keccak256 of a longer (32-byte program) address, last 20 bytes
     const account = this.host.address.parse(callerAccount(caller, this.host, this.prefix), this.prefix, "caller")
     const from = hex(account.length === 20 ? account : keccak_256(account).subarray(12))
-    const r = this.runCall({ ...env, write: undefined }, this.block(ctx, params), { t: "call", from, to, data: req.data, value: 0n, gas })
+    const r = this.runCall({ ...env, write: undefined }, this.block(ctx, params), { t: "call", from, to, data: req.data, value: 0n, gas: limit })
     if (r.t === "invalid") throw new this.host.errors.InvalidRequest({ log: `evm.call: ${r.reason}` })
+    ctx.gas.consume(Number(r.gasUsed), "evm.call")
     return this.codecs.callResponse.encode({ status: r.status, returnData: r.returnValue, gasUsed: r.gasUsed, revertReason: r.status === 0 ? revertReason(r.returnValue, r.error) : "" })
   }
 

@@ -126,10 +126,14 @@ const precompile = (env: AnswerEnv, caller: string, op: PrecompileOp): Precompil
   }
 }
 
-/** A state-changing precompile acts only for a contract or for the transaction's own sender. */
+/**
+ * A state-changing precompile acts only for a deployed contract (code in state) or for the
+ * transaction's own sender; a constructor (no code stored yet) cannot.
+ */
 const writable = (env: AnswerEnv, caller: string): PrecompileAnswer | undefined => {
   if (caller === env.sender) return undefined
-  if (env.evmStore.account(env.store, caller) !== undefined) return undefined
+  const rec = env.evmStore.account(env.store, caller)
+  if (rec !== undefined && rec.codeHash.some((b, i) => b !== EMPTY_CODE_HASH[i])) return undefined
   return { ok: false, reason: `precompile: ${caller} is neither a contract nor the transaction's sender` }
 }
 

@@ -17,6 +17,9 @@ import { revertReason } from "./Codecs.ts"
 import type { EvmBlock, JobResult } from "./Protocol.ts"
 import { EMPTY_CODE_HASH, type EvmParams } from "./Store.ts"
 
+/** Most gas one Call or EstimateGas query may use (each bisection step of an estimate too). */
+export const QUERY_GAS_CAP = 10_000_000n
+
 /** Query path prefix. */
 export const EVM_QUERY = "/cyberkernel.evm.v1.Query/"
 
@@ -84,8 +87,10 @@ export const evmQuery = (
       const estimate = path.endsWith("EstimateGas")
       const d = req.data ?? "0x"
       if (typeof d !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(d)) bad(`"data" must be 0x hex bytes`)
-      const gas = amount("gas", params.blockGasLimit)
-      if (gas > params.blockGasLimit) bad(`"gas" ${gas} exceeds the block gas limit ${params.blockGasLimit}`)
+      // queries run on the node's thread: capped (geth's RPCGasCap), a larger ask is clamped
+      const cap = params.blockGasLimit < QUERY_GAS_CAP ? params.blockGasLimit : QUERY_GAS_CAP
+      const asked = amount("gas", cap)
+      const gas = asked < cap ? asked : cap
       const to = address("to", true)
       const r = machine.runCall(env, blockAt(ctx.height, amount("timestamp", 0n)), {
         t: estimate ? "estimate" : "call", from: address("from", true) ?? "0".repeat(40), ...(to !== undefined ? { to } : {}),
