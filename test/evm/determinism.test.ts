@@ -31,7 +31,7 @@ import type { EvmMachine } from "../../plugins/evm/Evm.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
 import { accountOf, appState, block, CHAIN_ID, hex, initChain, makeKeys, prng, signSend, type Key } from "../registry/registryChain.ts"
-import { EVM_CHAIN_ID, EVM_DIR, ethEvent, ethKeys, evmQuery, type EthKey } from "./fixtures/evmChain.ts"
+import { EVM_CHAIN_ID, EVM_DIR, ethEvent, ethKeys, evmQuery, openEvmChain, type EthKey } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
 
 const BLOCKS = 80
@@ -271,6 +271,36 @@ test("random blocks of mixed Cosmos and Ethereum txs: two apps agree on every ap
     assert.is(ethEvent(ra, 0).status, "1")
   } finally {
     for (const x of apps) await x.evm.close().catch(() => undefined)
+  }
+})
+
+test("refused Ethereum txs carry the codes docs/evm.md gives (nonce 3, funds 5, intrinsic gas 11) and change nothing; an unknown query path is UnknownRequest (6)", async () => {
+  // A gets the refused txs, B the same blocks empty: their app hashes must stay equal
+  const [a, b] = [await openEvmChain(), await openEvmChain()]
+  try {
+    await a.next([])
+    await b.next([])
+    const to = a.eth[1]!.account.address
+    const cases: Array<[string, number, Uint8Array]> = [
+      ["a nonce already used", 3, await a.sign(0, { nonce: 5, gas: 21_000n, to, value: 1n })],
+      ["too little balance for gas x max fee + value", 5, await a.sign(0, { nonce: 0, gas: 21_000n, to, value: 10n ** 13n })],
+      ["a gas limit below the intrinsic gas", 11, await a.sign(0, { nonce: 0, gas: 20_000n, to, value: 1n })]
+    ]
+    const got: string[] = []
+    for (const [what, code, tx] of cases) {
+      const ra = await a.next([tx])
+      const rb = await b.next([])
+      const r = ra.txResults[0]!
+      assert.is.not(r.code, 0, `${what}: refused`)
+      assert.is(hex(ra.appHash), hex(rb.appHash), `${what}: refused, so nothing changed`)
+      if (r.code !== code) got.push(`${what}: code ${r.code}, want ${code} (log: ${r.log.slice(0, 90)}…)`)
+    }
+    const q = await a.app.query({ path: "/cyberkernel.evm.v1.Query/NoSuchMethod", data: new Uint8Array(), height: 0n, prove: false })
+    if (q.code !== 6) got.push(`unknown query path: code ${q.code}, want 6 (plugins/evm/internal/Queries.ts doc)`)
+    assert.equal(got, [], got.join("\n"))
+  } finally {
+    await a.close()
+    await b.close()
   }
 })
 
