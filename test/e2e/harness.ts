@@ -7,7 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
+import { GasPrice, SigningStargateClient } from "@cosmjs/stargate"
+import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
+import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
 import { Effect } from "effect"
+import { msgFromJSON } from "../../modules/gov/MsgJson.ts"
 import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { initHome } from "../../node/home/Home.ts"
 
@@ -123,4 +128,37 @@ export const rpc = async <T = any>(url: string, method: string, params: Record<s
   const j = (await r.json()) as { result?: T; error?: unknown }
   if (j.error) throw new Error(`${method}: ${JSON.stringify(j.error)}`)
   return j.result as T
+}
+
+/** A proposal file as `cyberkernel plugin proposal` prints it (docs/plugins.md). */
+export interface ProposalFile {
+  readonly messages: unknown[]
+  readonly deposit: string
+  readonly title: string
+  readonly summary: string
+  readonly metadata: string
+}
+
+/**
+ * Submit `file` as a gov v1 proposal with the dev account (CosmJS, its initial deposit) and vote
+ * yes with the dev account's stake; returns the proposal id. Throws on a refused tx.
+ */
+export const submitAndVote = async (h: TestHome, file: ProposalFile): Promise<bigint> => {
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
+  const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, wallet, { gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100 })
+  try {
+    const amount = /^(\d+)([a-z]+)$/.exec(file.deposit)
+    if (!amount) throw new Error(`deposit ${file.deposit} is not <amount><denom>`)
+    const submitted = await client.signAndBroadcast(h.devAddress, [{
+      typeUrl: "/cosmos.gov.v1.MsgSubmitProposal",
+      value: { messages: file.messages.map(msgFromJSON), initialDeposit: [{ denom: amount[2]!, amount: amount[1]! }], proposer: h.devAddress, metadata: file.metadata, title: file.title, summary: file.summary, expedited: false }
+    }], "auto")
+    if (submitted.code !== 0) throw new Error(`submit refused: ${submitted.rawLog}`)
+    const id = MsgSubmitProposalResponse.decode(submitted.msgResponses[0]!.value).proposalId
+    const voted = await client.signAndBroadcast(h.devAddress, [{ typeUrl: "/cosmos.gov.v1.MsgVote", value: { proposalId: id, voter: h.devAddress, option: VoteOption.VOTE_OPTION_YES, metadata: "" } }], "auto")
+    if (voted.code !== 0) throw new Error(`vote refused: ${voted.rawLog}`)
+    return id
+  } finally {
+    client.disconnect()
+  }
 }

@@ -8,19 +8,15 @@
  * a Solidity contract verifies the circuit's proof through the zk precompile.
  */
 import { toBech32 } from "@cosmjs/encoding"
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
-import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate"
-import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
-import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
+import { StargateClient } from "@cosmjs/stargate"
 import { Contract, JsonRpcProvider, Wallet } from "ethers"
 import { appendFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { createPublicClient, createWalletClient, defineChain, http, parseAbiItem, type Abi } from "viem"
-import { msgFromJSON } from "../../modules/gov/MsgJson.ts"
 import { cli, root } from "../cli/cliProcess.ts"
-import { editGenesis, freePort, makeHome, rpc, setGovParams, startNode, type NodeProcess } from "../e2e/harness.ts"
+import { editGenesis, freePort, makeHome, rpc, setGovParams, startNode, submitAndVote, type NodeProcess, type ProposalFile } from "../e2e/harness.ts"
 import { ethKeys, ethPrivateKey } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
 import { buildCircuit, keyHashOf, releaseSnarkjs } from "../zk/fixtures/circuit.ts"
@@ -69,21 +65,9 @@ test("evm and zk activated by governance: refused before, then viem, ethers and 
       cli(["plugin", "proposal", join(root, "plugins/zk"), "--height", String(at), "--genesis", zkGenesis, "--home", h.home])
     ])
     for (const p of props) assert.is(p.code, 0, p.stderr)
-    type ProposalFile = { messages: unknown[]; deposit: string; title: string; summary: string; metadata: string }
     const file = JSON.parse(props[0]!.stdout) as ProposalFile
     file.messages.push(...(JSON.parse(props[1]!.stdout) as ProposalFile).messages)
-    const dev = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
-    const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, dev, { gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100 })
-    const amount = /^(\d+)([a-z]+)$/.exec(file.deposit)!
-    const submitted = await client.signAndBroadcast(h.devAddress, [{
-      typeUrl: "/cosmos.gov.v1.MsgSubmitProposal",
-      value: { messages: file.messages.map(msgFromJSON), initialDeposit: [{ denom: amount[2]!, amount: amount[1]! }], proposer: h.devAddress, metadata: file.metadata, title: file.title, summary: file.summary, expedited: false }
-    }], "auto")
-    assert.is(submitted.code, 0, submitted.rawLog)
-    const id = MsgSubmitProposalResponse.decode(submitted.msgResponses[0]!.value).proposalId
-    const voted = await client.signAndBroadcast(h.devAddress, [{ typeUrl: "/cosmos.gov.v1.MsgVote", value: { proposalId: id, voter: h.devAddress, option: VoteOption.VOTE_OPTION_YES, metadata: "" } }], "auto")
-    assert.is(voted.code, 0, voted.rawLog)
-    client.disconnect()
+    await submitAndVote(h, file)
     const deadline = performance.now() + 90_000
     while ((await height(h.rpcUrl)) < at && performance.now() < deadline) await sleep(200)
     assert.ok((await height(h.rpcUrl)) >= at, "the chain reached the activation height")

@@ -16,29 +16,13 @@ import { loadPlugin } from "../../node/Plugins.ts"
 import { pluginHost } from "../../plugins/Host.ts"
 import type { EvmMachine } from "../../plugins/evm/Evm.ts"
 import { evmCodecs } from "../../plugins/evm/internal/Codecs.ts"
-import { wat } from "../cyberwasm/fixtures/wat.ts"
+import { forwarderProgram } from "../cyberwasm/fixtures/wat.ts"
 import { baseMachines, fundedGenesis } from "../machines/Fixture.ts"
 import { Chain, makeKey } from "../machines/support/Chain.ts"
 import { EVM_DIR, ethKeys } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
 
 const codecs = evmCodecs(pluginHost)
-
-/** `cyberwasm_dispatch(input)` = `query_machine("evm", "call", input)`, the host's result returned as the program's. */
-const callerProgram = (): Uint8Array => wat(`(module
- (import "cyberwasm" "query_machine" (func $query_machine (param i32 i32 i32 i32 i32 i32 i32)))
- (memory (export "memory") 2)
- (data (i32.const 16) "evm")
- (data (i32.const 32) "call")
- (global $heap (mut i32) (i32.const 4096))
- (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
-  (local $p i32)
-  (local.set $p (global.get $heap))
-  (global.set $heap (i32.add (global.get $heap) (i32.and (i32.add (local.get 3) (i32.const 7)) (i32.const -8))))
-  (local.get $p))
- (func (export "cyberwasm_dispatch") (param $ptr i32) (param $len i32) (result i32)
-  (call $query_machine (i32.const 16) (i32.const 3) (i32.const 32) (i32.const 4) (local.get $ptr) (local.get $len) (i32.const 64))
-  (i32.const 64)))`)
 
 test("a CyberWasm program reads an ERC-20's balanceOf and name through evm.call, as itself", async () => {
   const signer = await makeKey("evm program signer")
@@ -58,7 +42,7 @@ test("a CyberWasm program reads an ERC-20's balanceOf and name through evm.call,
     const dr = await chain.tx(new Uint8Array(Buffer.from(deploy.slice(2), "hex")))
     assert.is(dr.code, 0, dr.log)
     const token = dr.events.find((e) => e.type === "ethereum_tx")!.attributes.find((a) => a.key === "contract_address")!.value
-    const code = callerProgram()
+    const code = forwarderProgram("evm", "call")
     for (const msg of [
       { typeUrl: M.TypeUrl.storeCode, value: M.MsgStoreCode.encode({ sender: signer.address, wasmByteCode: code }) },
       { typeUrl: M.TypeUrl.instantiate, value: M.MsgInstantiate.encode({ sender: signer.address, codeHash: createHash("sha256").update(code).digest(), admin: signer.address, input: new Uint8Array(), reserve: 1_000_000n, label: "reader", address: "" }) }

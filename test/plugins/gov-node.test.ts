@@ -6,10 +6,6 @@
  * 3 s voting period), and at the proposal's height hello is active: its query path answers with the
  * greeting from the proposal's genesis, where before that height it was unknown (code 6).
  */
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
-import { GasPrice, SigningStargateClient } from "@cosmjs/stargate"
-import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov"
-import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
 import { spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -17,12 +13,11 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { msgFromJSON } from "../../modules/gov/MsgJson.ts"
 import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { initHome } from "../../node/home/Home.ts"
 import { pluginHost } from "../../plugins/Host.ts"
 import { helloCodecs } from "../../plugins/hello/Codecs.ts"
-import { freePort, rpc, setGovParams, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+import { freePort, rpc, setGovParams, startNode, submitAndVote, type NodeProcess, type ProposalFile, type TestHome } from "../e2e/harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const PLUGIN = join(root, "plugins/hello")
@@ -74,19 +69,8 @@ test("plugin proposal -> submit -> vote yes -> hello active at the proposal's he
     writeFileSync(genesisFile, JSON.stringify({ greetings: [{ address: h.devAddress, text: "activated by governance" }] }))
     const prop = await cli(["plugin", "proposal", PLUGIN, "--height", String(at), "--genesis", genesisFile, "--home", h.home])
     assert.is(prop.code, 0, prop.out)
-    const file = JSON.parse(prop.stdout) as { messages: unknown[]; deposit: string; title: string; summary: string; metadata: string }
-    const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
-    const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, wallet, { gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100 })
-    const amount = /^(\d+)([a-z]+)$/.exec(file.deposit)!
-    const submitted = await client.signAndBroadcast(h.devAddress, [{
-      typeUrl: "/cosmos.gov.v1.MsgSubmitProposal",
-      value: { messages: file.messages.map(msgFromJSON), initialDeposit: [{ denom: amount[2]!, amount: amount[1]! }], proposer: h.devAddress, metadata: file.metadata, title: file.title, summary: file.summary, expedited: false }
-    }], "auto")
-    assert.is(submitted.code, 0, submitted.rawLog)
-    const id = MsgSubmitProposalResponse.decode(submitted.msgResponses[0]!.value).proposalId
-    const voted = await client.signAndBroadcast(h.devAddress, [{ typeUrl: "/cosmos.gov.v1.MsgVote", value: { proposalId: id, voter: h.devAddress, option: VoteOption.VOTE_OPTION_YES, metadata: "" } }], "auto")
-    assert.is(voted.code, 0, voted.rawLog)
-    client.disconnect()
+    const file = JSON.parse(prop.stdout) as ProposalFile
+    const id = await submitAndVote(h, file)
     const common = ["--home", h.home, "--node", h.rpcUrl, "--output", "json"]
     const before = await greeting(h.rpcUrl, h.devAddress)
     assert.is(before.code, 6, `hello is not active before height ${at}: ${before.log}`)
