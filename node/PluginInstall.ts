@@ -10,20 +10,16 @@
  */
 import { Data } from "effect"
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import { join, resolve } from "node:path"
 import type { Machine } from "../chain/Machine.ts"
 import { codeProblem, type MachineRecord } from "../chain/Registry.ts"
 import { toHex } from "../lib/Bytes.ts"
 import { moduleAccountBytes } from "../chain/Principal.ts"
 import { formatAddress } from "../modules/auth/Address.ts"
-import { loadPlugin, pluginCodeHash, pluginFiles, PluginLoadError, PluginManifestError, type LoadPluginOptions } from "./PluginPackage.ts"
+import { loadPlugin, nodeRoot, pluginCodeHash, pluginFiles, PluginLoadError, PluginManifestError, readManifest, type LoadPluginOptions } from "./PluginPackage.ts"
 
 /** Where a node keeps its installed plugins: `<home>/plugins`. */
 export const pluginsDir = (home: string): string => join(home, "plugins")
-
-/** The node's own npm packages: the `node_modules` folder of this installation. */
-const nodeModulesDir = (): string => fileURLToPath(new URL("../node_modules", import.meta.url))
 
 /**
  * Link `<home>/plugins/node_modules` to the node's own npm packages, so an installed plugin copy
@@ -34,7 +30,7 @@ export const linkNodeModules = (home: string): void => {
   const root = pluginsDir(home)
   if (!existsSync(root)) return
   const link = join(root, "node_modules")
-  const target = nodeModulesDir()
+  const target = join(nodeRoot(), "node_modules")
   let st
   try {
     st = lstatSync(link)
@@ -81,33 +77,44 @@ export interface InstalledPlugin {
 }
 
 /**
- * Copy the plugin folder `src` to `<home>/plugins/<machine>/` (replacing an earlier copy), after
- * checking its manifest and loading its machine (so a bad plugin is refused before it is copied),
- * and check that the copy hashes as the source. Only the hashed files are copied. The version and
+ * Copy the plugin folder `src` to `<home>/plugins/<machine>/` (replacing an earlier copy): the copy
+ * is made beside it first and loaded there (its manifest, npm dependencies and machine checked, so a
+ * bad plugin is refused before it replaces anything) and must hash as the source. Only the hashed files are copied. The version and
  * code hash are recorded in `<home>/plugins/.installed.json`, which `verify` checks the copy against.
  */
 export const installPlugin = async (src: string, home: string, opts: LoadPluginOptions): Promise<InstalledPlugin> => {
-  const loaded = await loadPlugin(src, opts)
-  const name = loaded.manifest.machine
+  const name = readManifest(src).machine
   const root = pluginsDir(home)
   mkdirSync(root, { recursive: true })
+  linkNodeModules(home)
   const dest = join(root, name)
-  if (resolve(src) === resolve(dest)) return { machine: name, version: loaded.manifest.version, codeHash: loaded.codeHash, dir: dest, replaced: false }
+  if (resolve(src) === resolve(dest)) {
+    const loaded = await loadPlugin(dest, opts)
+    return { machine: name, version: loaded.manifest.version, codeHash: loaded.codeHash, dir: dest, replaced: false }
+  }
+  // copy first and load the copy: it resolves its npm packages through <home>/plugins/node_modules
+  // wherever the source lies, and a bad plugin is refused before it replaces anything
   const tmp = join(root, `.${name}.installing`)
   rmSync(tmp, { recursive: true, force: true })
+  const source = pluginCodeHash(src)
   for (const f of pluginFiles(src)) {
     mkdirSync(join(tmp, f, ".."), { recursive: true })
     cpSync(join(src, f), join(tmp, f))
   }
-  const copied = pluginCodeHash(tmp)
-  if (copied !== loaded.codeHash) {
+  let loaded
+  try {
+    loaded = await loadPlugin(tmp, opts)
+  } catch (e) {
     rmSync(tmp, { recursive: true, force: true })
-    throw new PluginLoadError({ plugin: name, reason: `the installed copy hashes to ${copied}, the source to ${loaded.codeHash} (files changed during the copy?)` })
+    throw e
+  }
+  if (loaded.codeHash !== source) {
+    rmSync(tmp, { recursive: true, force: true })
+    throw new PluginLoadError({ plugin: name, reason: `the installed copy hashes to ${loaded.codeHash}, the source to ${source} (files changed during the copy?)` })
   }
   const replaced = existsSync(dest)
   if (replaced) rmSync(dest, { recursive: true, force: true })
   renameSync(tmp, dest)
-  linkNodeModules(home)
   const index = readInstalledIndex(home)
   index[name] = { version: loaded.manifest.version, code_hash: loaded.codeHash }
   const sorted = Object.fromEntries(Object.keys(index).sort().map((k) => [k, index[k]]))

@@ -19,7 +19,7 @@
 import { Data } from "effect"
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { CAPABILITIES_NAMESPACE, parseCapabilitiesGenesis, type Grant } from "../chain/Capabilities.ts"
 import type { Machine } from "../chain/Machine.ts"
 import { REGISTRY_NAMESPACE } from "../chain/Registry.ts"
@@ -147,14 +147,18 @@ export const installedVersion = (dir: string, name: string): string | undefined 
   }
 }
 
+/** The folder of this node's installation, whose `node_modules` holds the packages plugins may use. */
+export const nodeRoot = (): string => fileURLToPath(new URL("..", import.meta.url))
+
 /**
- * Check that every dependency the manifest declares resolves from `dir` at exactly the declared
- * version (an installed copy resolves through `<home>/plugins/node_modules`, the node's own packages:
- * node/PluginInstall.ts linkNodeModules). Throws PluginLoadError naming the package and both versions.
+ * Check that every dependency the manifest declares is installed in the node (`nodeRoot()`) at
+ * exactly the declared version; an installed copy resolves them through `<home>/plugins/node_modules`,
+ * a link to the node's packages (node/PluginInstall.ts linkNodeModules). Throws PluginLoadError
+ * naming the package and both versions.
  */
-export const checkDependencies = (dir: string, manifest: PluginManifest): void => {
+export const checkDependencies = (manifest: PluginManifest): void => {
   for (const [name, want] of Object.entries(manifest.dependencies)) {
-    const have = installedVersion(dir, name)
+    const have = installedVersion(nodeRoot(), name)
     if (have !== want) {
       throw new PluginLoadError({
         plugin: manifest.machine,
@@ -256,7 +260,7 @@ export const loadPlugin = async (dir: string, opts: LoadPluginOptions): Promise<
   const plugin = manifest.machine
   if (reservedMachineNames().has(plugin)) throw new PluginLoadError({ plugin, reason: `"${plugin}" is a system namespace or a built-in machine of this release` })
   const codeHash = pluginCodeHash(dir)
-  checkDependencies(dir, manifest)
+  checkDependencies(manifest)
   let mod: { default?: unknown; createMachine?: unknown; createService?: unknown }
   try {
     mod = (await import(pathToFileURL(resolve(dir, manifest.entry)).href)) as typeof mod

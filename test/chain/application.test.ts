@@ -159,6 +159,14 @@ test("a type URL claimed by two machines is refused at construction", () => {
   assert.throws(() => new Router([counter, { ...ledger, msgTypeUrls: ["/test.Inc"] }]), (e: unknown) => e instanceof RouterConflict && /\/test.Inc/.test((e as Error).message))
 })
 
+test("a principal kind hosted by two machines is refused at construction: neither could act as the other's principals", () => {
+  assert.throws(
+    () => new Router([{ ...counter, hosts: ["evm"] }, { ...ledger, hosts: ["program", "evm"] }]),
+    (e: unknown) => e instanceof RouterConflict && /hosted principal kind "evm"/.test((e as Error).message)
+  )
+  new Router([{ ...counter, hosts: ["evm"] }, { ...ledger, hosts: ["program"] }])
+})
+
 test("messages run in order; a failing message rolls back its tx's message writes but keeps the ante writes", async () => {
   const { block, q, store } = await setup()
   const res = await block(tx(["/test.Inc", ""]), tx(["/test.Inc", ""], ["/test.Fail", ""]), tx(["/test.Inc", ""]))

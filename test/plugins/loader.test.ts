@@ -127,6 +127,21 @@ test("loader: the machine gets the code hash; a machine differing from its manif
   }
 })
 
+test("npm dependencies: an exact installed version loads; another version, a range or a missing package is refused naming both", async () => {
+  const installed = JSON.parse(readFileSync(new URL("../../node_modules/@noble/hashes/package.json", import.meta.url), "utf8")).version as string
+  // a source outside the node's folder: install loads its copy, which resolves through <home>/plugins/node_modules
+  const ok = helloCopy((pkg) => { pkg.dependencies = { "@noble/hashes": installed } })
+  const home = tmp()
+  dirs.push(home)
+  const inst = await installPlugin(ok, home, OPTS)
+  assert.is((await loadPlugin(inst.dir, OPTS)).manifest.dependencies["@noble/hashes"], installed)
+  await rejects(loadPlugin(helloCopy((pkg) => { pkg.dependencies = { "@noble/hashes": "0.0.1" } }), OPTS),
+    (e) => e instanceof PluginLoadError && new RegExp(`@noble/hashes@0\\.0\\.1; this node has ${installed.replace(/\./g, "\\.")}`).test((e as Error).message), "another version")
+  refuses(JSON.stringify({ name: "x", version: "0.1.0", dependencies: { "@noble/hashes": "^2.0.0" }, cyberkernel: good }), "hello", "exact version")
+  await rejects(loadPlugin(helloCopy((pkg) => { pkg.dependencies = { "no-such-package-here": "1.0.0" } }), OPTS),
+    (e) => e instanceof PluginLoadError && /no-such-package-here@1\.0\.0, which this node does not have installed/.test((e as Error).message), "a missing package")
+})
+
 test("install copies the plugin into <home>/plugins/<name>, refuses a bad one, and verify catches changed files", async () => {
   const home = tmp()
   dirs.push(home)
