@@ -141,7 +141,7 @@ export class EvmMachine implements Machine {
     const eth = decodeEthTx(this.host, msg.value)
     const params = this.params(ctx)
     const env = execEnv(ctx, this.env(params, eth.sender))
-    const result = this.bridge.run({ t: "tx", chainId: params.chainId, raw: eth.raw, block: this.block(ctx, params) }, (req) => answer(env, req))
+    const result = this.bridge.run({ t: "tx", chainId: params.chainId, raw: eth.raw, sender: eth.sender, block: this.block(ctx, params) }, (req) => answer(env, req))
     if (result.t === "invalid") throw this.refusal(result.reason)
     if (result.tainted) {
       throw new this.host.errors.InvalidRequest({ log: "EVM: a call frame that changed another machine's state through a precompile reverted; such a transaction cannot be applied consistently and is refused" })

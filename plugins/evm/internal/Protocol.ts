@@ -22,7 +22,8 @@ export interface EvmBlock {
 
 /** A job for the worker. */
 export type WorkerJob =
-  | { readonly t: "tx"; readonly chainId: bigint; readonly raw: Uint8Array; readonly block: EvmBlock }
+  /** `sender`: recovered by the machine from the same bytes (hex), so the worker does not recover it again. */
+  | { readonly t: "tx"; readonly chainId: bigint; readonly raw: Uint8Array; readonly sender: string; readonly block: EvmBlock }
   | { readonly t: "call" | "estimate"; readonly chainId: bigint; readonly block: EvmBlock; readonly from: string; readonly to?: string; readonly data: Uint8Array; readonly value: bigint; readonly gas: bigint }
 
 /** A log as the EVM emitted it. */

@@ -104,6 +104,6 @@ export const evmQuery = (
         : { status: r.status, return_data: ret, gas_used: r.gasUsed.toString(), revert_reason: reason })
     }
     default:
-      return bad("unknown query path")
+      throw new env.host.errors.UnknownRequest({ log: `unknown query path ${path}` })
   }
 }

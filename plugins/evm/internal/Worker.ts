@@ -85,6 +85,16 @@ const evmOver = async (common: Common) => {
   return { state, evm }
 }
 
+/** A view of a (frozen) tx whose sender is `sender`: the machine's recovery, or eth_call's `from`. */
+const speakingAs = <T extends object>(tx: T, sender: Address): T =>
+  new Proxy(tx, {
+    get: (t, k) => {
+      if (k === "getSenderAddress") return () => sender
+      const v = Reflect.get(t, k, t)
+      return typeof v === "function" ? v.bind(t) : v
+    }
+  })
+
 /** Run one job against a fresh state view. */
 const run = async (job: WorkerJob): Promise<JobResult> => {
   const common = commonFor(job.chainId)
@@ -93,7 +103,7 @@ const run = async (job: WorkerJob): Promise<JobResult> => {
   if (job.t === "tx") {
     let tx
     try {
-      tx = createTxFromRLP(job.raw, { common })
+      tx = speakingAs(createTxFromRLP(job.raw, { common }), createAddressFromString(`0x${job.sender}`))
     } catch (e) {
       return { t: "invalid", reason: (e as Error).message }
     }
@@ -103,7 +113,7 @@ const run = async (job: WorkerJob): Promise<JobResult> => {
       r = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
     } catch (e) {
       if (faulted) throw e
-      return { t: "invalid", reason: (e as Error).message.split("\n")[0]!.replace(/ \(block.*$/, "") }
+      return { t: "invalid", reason: (e as Error).message.split("\n")[0]!.replace(/ \((vm|block) hf=.*$/, "") }
     }
     return done(state, r.execResult, r.totalGasSpent, r.createdAddress)
   }
@@ -115,14 +125,7 @@ const run = async (job: WorkerJob): Promise<JobResult> => {
       type: 2, gasLimit: gas, maxFeePerGas: job.block.baseFee, maxPriorityFeePerGas: 0n, data: job.data, value: job.value,
       ...(job.to !== undefined ? { to: createAddressFromString(`0x${job.to}`) } : {})
     }, { common })
-    // a frozen tx: a view of it whose sender is `from`
-    const asCaller = new Proxy(tx, {
-      get: (t, k) => {
-        if (k === "getSenderAddress") return () => caller
-        const v = Reflect.get(t, k, t)
-        return typeof v === "function" ? v.bind(t) : v
-      }
-    })
+    const asCaller = speakingAs(tx, caller)
     const vm = await createVM({ common, stateManager: over.state, evm: over.evm })
     return runTx(vm, { tx: asCaller, block, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
   }
@@ -131,7 +134,7 @@ const run = async (job: WorkerJob): Promise<JobResult> => {
     r = await attempt(job.gas)
   } catch (e) {
     if (faulted) throw e
-    return { t: "invalid", reason: (e as Error).message.split("\n")[0]!.replace(/ \(block.*$/, "") }
+    return { t: "invalid", reason: (e as Error).message.split("\n")[0]!.replace(/ \((vm|block) hf=.*$/, "") }
   }
   if (job.t === "call" || r.execResult.exceptionError) return done(state, r.execResult, r.totalGasSpent, r.createdAddress)
   // estimate: the least gas limit that succeeds (refunds and the 63/64 rule make gasUsed too little)
