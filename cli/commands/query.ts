@@ -8,6 +8,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 import { cyberwasmQueryCommand } from "../../modules/cyberwasm/cli/Commands.ts"
+import { evmQueryCommand } from "./evm.ts"
 import { govQueryCommand } from "./gov.ts"
 import { graphQueryCommand } from "./graph.ts"
 import { stakingQueryCommand } from "./staking.ts"
@@ -76,5 +77,5 @@ const tx = Command.make("tx", {
 export const queryCommand = Command.make("query").pipe(
   Command.withDescription("Query chain state through the node's RPC"),
   Command.withAlias("q"),
-  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, stakingQueryCommand])
+  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, stakingQueryCommand, evmQueryCommand])
 )

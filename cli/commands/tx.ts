@@ -13,6 +13,7 @@ import type { DeliverTxResponse, MsgSendEncodeObject, StdFee } from "@cosmjs/sta
 import { minGasPricesText } from "../../node/config/NodeConfig.ts"
 import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
 import { cyberwasmTxCommand } from "../../modules/cyberwasm/cli/Commands.ts"
+import { evmTxCommand } from "./evm.ts"
 import { govTxCommand } from "./gov.ts"
 import { graphTxCommand } from "./graph.ts"
 import { stakingTxCommand } from "./staking.ts"
@@ -85,5 +86,5 @@ const bank = Command.make("bank").pipe(Command.withDescription("Bank transaction
 /** `tx` and its subcommands. */
 export const txCommand = Command.make("tx").pipe(
   Command.withDescription("Sign and broadcast transactions"),
-  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, stakingTxCommand])
+  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, stakingTxCommand, evmTxCommand])
 )

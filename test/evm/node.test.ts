@@ -5,7 +5,8 @@
  * endpoint listens; after it, viem and ethers (real clients, unchanged) deploy an ERC-20 compiled
  * here from Solidity with solc, transfer, read balanceOf, fetch Transfer logs with eth_getLogs,
  * estimate gas and see a revert reason; CosmJS's bank query shows the same coins as eth_getBalance;
- * a Solidity contract verifies the circuit's proof through the zk precompile.
+ * `cyberkernel tx evm send-raw` and `query evm account|call` work against it; a Solidity contract
+ * verifies the circuit's proof through the zk precompile.
  */
 import { toBech32 } from "@cosmjs/encoding"
 import { StargateClient } from "@cosmjs/stargate"
@@ -14,7 +15,7 @@ import { appendFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { createPublicClient, createWalletClient, defineChain, http, parseAbiItem, type Abi } from "viem"
+import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, parseAbiItem, type Abi } from "viem"
 import { cli, root } from "../cli/cliProcess.ts"
 import { editGenesis, freePort, makeHome, rpc, setGovParams, startNode, submitAndVote, type NodeProcess, type ProposalFile } from "../e2e/harness.ts"
 import { ethKeys, ethPrivateKey } from "./fixtures/evmChain.ts"
@@ -122,6 +123,24 @@ test("evm and zk activated by governance: refused before, then viem, ethers and 
       assert.ok(viaEth < FUNDS, "fees were paid in boot")
     }
     stargate.disconnect()
+
+    // the CLI: a raw value transfer with `tx evm send-raw`, state with `query evm account|call`
+    const rpcFlags = ["--node", h.rpcUrl, "--output", "json"]
+    const nonce = await pub.getTransactionCount({ address: alice!.account.address })
+    const raw = await alice!.account.signTransaction({ chainId: 1337, type: "eip1559", nonce, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, to: bob!.account.address, value: 12_345n })
+    const bobBefore = await pub.getBalance({ address: bob!.account.address })
+    const sentRaw = await cli(["tx", "evm", "send-raw", raw, ...rpcFlags])
+    assert.is(sentRaw.code, 0, sentRaw.stderr)
+    const rawHash = JSON.parse(sentRaw.stdout).hash as `0x${string}`
+    assert.is((await pub.waitForTransactionReceipt({ hash: rawHash, timeout: 30_000 })).status, "success")
+    const shown = await cli(["query", "evm", "account", bob!.account.address, ...rpcFlags])
+    assert.is(shown.code, 0, shown.stderr)
+    assert.is(BigInt(JSON.parse(shown.stdout).balance), bobBefore + 12_345n)
+    const viaCli = await cli(["query", "evm", "call", token, "--data", encodeFunctionData({ abi, functionName: "balanceOf", args: [bob!.account.address] }), ...rpcFlags])
+    assert.is(BigInt(JSON.parse(viaCli.stdout).return_data), 60n)
+    const replay = await cli(["tx", "evm", "send-raw", raw, ...rpcFlags])
+    assert.is(replay.code, 1)
+    assert.match(replay.stderr, /refused with code 3: tx already exists in cache/, "the mempool's cache refuses the same bytes again (a new replay is refused by nonce: test/evm/machine)")
 
     // both plugins on one chain: a contract verifies the circuit's proof through the zk precompile
     const cyberAbi = Cyber!.abi as Abi
