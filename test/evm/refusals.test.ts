@@ -9,7 +9,8 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { serializeTransaction } from "viem"
+import { decodeFunctionResult, encodeDeployData, encodeFunctionData, serializeTransaction, type Abi } from "viem"
+import { contracts } from "./fixtures/solidity.ts"
 import { ExecMachine } from "../support/ExecMachine.ts"
 import { MSG_ETHEREUM_TX } from "../../plugins/evm/Evm.ts"
 import { accountOf } from "../registry/registryChain.ts"
@@ -72,6 +73,32 @@ test("a MsgEthereumTx inside a Cosmos tx is refused (4) before any signature rul
     assert.is(exec.outcome?.ok, false)
     assert.match(exec.outcome!.log!, /only valid in its own transaction encoding/)
     assert.is((await evmQuery(chain.app, "Account", { address: chain.eth[0]!.account.address })).nonce, "0", "the tx never ran")
+  } finally {
+    await chain.close()
+  }
+})
+
+test("hostile execution is bounded by gas: calls nested as deep as gas allows, memory grown to the gas limit; the node goes on", async () => {
+  const chain = await openEvmChain()
+  try {
+    const { Deep } = contracts()
+    const abi = Deep!.abi as Abi
+    let res = await chain.next([await chain.sign(0, { nonce: 0, gas: 1_000_000n, data: encodeDeployData({ abi, bytecode: Deep!.bytecode }) })])
+    const deep = ethEvent(res, 0).contract_address as `0x${string}`
+    res = await chain.next([
+      await chain.sign(0, { nonce: 1, gas: 30_000_000n, to: deep, data: encodeFunctionData({ abi, functionName: "down", args: [0n] }) }),
+      await chain.sign(1, { nonce: 0, gas: 30_000_000n, to: deep, data: encodeFunctionData({ abi, functionName: "grow", args: [4_000_000n] }) })
+    ])
+    const nested = ethEvent(res, 0)
+    assert.is(nested.status, "1", nested.revert_reason)
+    const reached = await evmQuery(chain.app, "Call", { to: deep, data: encodeFunctionData({ abi, functionName: "reached" }) })
+    const depth = decodeFunctionResult({ abi, functionName: "reached", data: reached.return_data as `0x${string}` }) as bigint
+    assert.ok(depth > 100n && depth < 1025n, `nested to depth ${depth}`)
+    const grown = ethEvent(res, 1)
+    assert.is(grown.status, "0")
+    assert.is(grown.gas_used, "30000000", "a memory bomb spends its gas limit and fails")
+    const ok = await chain.next([await chain.sign(0, { nonce: 2, gas: 21_000n, to: chain.eth[1]!.account.address, value: 1n })])
+    assert.is(ethEvent(ok, 0).status, "1", "the chain goes on")
   } finally {
     await chain.close()
   }
