@@ -28,15 +28,14 @@ import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { BlockContext, ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import type { DecodedTx, TxFormat, TxMode } from "../../chain/TxPipeline.ts"
 import type { PluginFactory, PluginHost, PluginOptions } from "../Host.ts"
-import { bech32Of, execEnv, queryEnv, type AnswerEnv } from "./internal/Answers.ts"
+import { answer, bech32Of, execEnv, queryEnv, type AnswerEnv } from "./internal/Answers.ts"
 import { applyChanges, moduleHex } from "./internal/Apply.ts"
 import { Bridge } from "./internal/Bridge.ts"
 import { decodeEthTx, isEthTx, MSG_ETHEREUM_TX } from "./internal/EthTx.ts"
 import { evmCodecs, revertReason, type EvmCodecs } from "./internal/Codecs.ts"
-import { parseGenesis, exportGenesis } from "./internal/Genesis.ts"
+import { exportGenesis, parseGenesis } from "./internal/Genesis.ts"
 import type { EvmBlock, JobResult } from "./internal/Protocol.ts"
 import { EvmStore, type EvmParams } from "./internal/Store.ts"
-import { answer } from "./internal/Answers.ts"
 import { evmQuery, EVM_QUERY } from "./internal/Queries.ts"
 
 export { MSG_ETHEREUM_TX } from "./internal/EthTx.ts"
@@ -194,7 +193,7 @@ export class EvmMachine implements Machine {
     return new this.host.errors.InvalidRequest({ log })
   }
 
-  /** A read-only EVM call (eth_call / eth_estimateGas / the `call` interface method). */
+  /** A read-only EVM call (eth_call / eth_estimateGas / the `call` interface method); for internal/Queries.ts. @internal */
   runCall(env: AnswerEnv, block: EvmBlock, job: { t: "call" | "estimate"; from: string; to?: string; data: Uint8Array; value: bigint; gas: bigint }): JobResult {
     return this.bridge.run({ ...job, chainId: env.params.chainId, block }, (req) => answer(env, req))
   }
