@@ -187,6 +187,12 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
     return out
   }
 
+  /** The call request with the time of the block whose state it reads, so block.timestamp is that block's. */
+  const atBlock = async (req: Record<string, string>, height: number | undefined): Promise<Record<string, string>> => {
+    const b = await store.block(height ?? latest())
+    return b ? { ...req, timestamp: b.header.time.seconds.toString() } : req
+  }
+
   const reverted = (r: Record<string, unknown>): EthRpcError => {
     const reason = typeof r.revert_reason === "string" ? r.revert_reason : ""
     const data = typeof r.return_data === "string" && /^0x([0-9a-fA-F]{2})*$/.test(r.return_data) ? r.return_data.toLowerCase() : "0x"
@@ -425,7 +431,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
       const req = callRequest(ps[0])
       const height = await stateHeight(ps[1], "block")
       noOverrides(ps, 2)
-      const r = await query("Call", req, height)
+      const r = await query("Call", await atBlock(req, height), height)
       if (Number(r.status) !== 1) throw reverted(r)
       return typeof r.return_data === "string" ? r.return_data.toLowerCase() : "0x"
     },
@@ -434,7 +440,7 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
       const req = callRequest(ps[0])
       const height = await stateHeight(ps[1], "block")
       noOverrides(ps, 2)
-      const r = await query("EstimateGas", req, height)
+      const r = await query("EstimateGas", await atBlock(req, height), height)
       if (r.status !== undefined && Number(r.status) !== 1) throw reverted(r)
       return qty(decimal(r.gas, "gas"))
     },
