@@ -70,6 +70,19 @@ test("a CyberWasm program reads an ERC-20's balanceOf and name through evm.call,
     const tr = codecs.callResponse.decode(M.QueryDispatchResponse.decode(t.value).data)
     assert.is(tr.status, 0, "the program holds no tokens")
     assert.is(tr.revertReason, "ERC20: transfer amount exceeds balance")
+
+    // the caller pays the EVM gas from its own meter: a call that never ends spends the tx's gas, not the node's
+    const { Deep } = contracts()
+    const deepAbi = Deep!.abi as Abi
+    const made = await chain.tx(new Uint8Array(Buffer.from((await alice!.account.signTransaction({
+      chainId: 1337, type: "eip1559", nonce: 1, gas: 1_000_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, data: encodeDeployData({ abi: deepAbi, bytecode: Deep!.bytecode })
+    })).slice(2), "hex")))
+    const deep = made.events.find((e) => e.type === "ethereum_tx")!.attributes.find((a) => a.key === "contract_address")!.value
+    const spin = codecs.callRequest.encode({ to: deep, data: new Uint8Array(Buffer.from(encodeFunctionData({ abi: deepAbi, functionName: "spin" }).slice(2), "hex")), gas: 0n })
+    const spun = await chain.tx(await chain.sign(signer, [{ typeUrl: M.TypeUrl.execute, value: M.MsgExecute.encode({ sender: signer.address, program, input: spin }) }], 2_000_000))
+    assert.ok(spun.gasUsed >= 2_000_000n * 9n / 10n, `the tx paid for the spin: ${spun.gasUsed} of 2000000`)
+    const after = await chain.tx(await chain.sign(signer, [{ typeUrl: M.TypeUrl.execute, value: M.MsgExecute.encode({ sender: signer.address, program, input: request(balanceOf) }) }]))
+    assert.is(after.code, 0, "the chain goes on")
   } finally {
     await evm.close()
     await chain.close()
