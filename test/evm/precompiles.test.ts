@@ -4,6 +4,7 @@
  * for its evm: principal), a reverted frame that sent through the bank precompile refuses the tx,
  * the EVM's own coin moves only by value transfer, static calls cannot send.
  */
+import { toBech32 } from "@cosmjs/encoding"
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
@@ -59,6 +60,17 @@ test("a contract reads a particle's cyber•rank through the graph precompile: t
     assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
     const stored = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "lastRank" }) })
     assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "lastRank", data: stored.return_data as `0x${string}` }), want)
+    // a contract cyberlinks as its own neuron (graph.link {neuron: self} for its evm: principal), with its own stake
+    const cyberBech32 = toBech32("cyber", Buffer.from(cyber.slice(2), "hex"))
+    const none = await chain.next([await chain.sign(0, { nonce: 2, gas: 500_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "linkAs", args: [P[0]!, P[2]!] }) })])
+    assert.is(ethEvent(none, 0).status, "0", "no stake, no bandwidth")
+    assert.match(ethEvent(none, 0).revert_reason!, /bandwidth|stake|volt/i)
+    await chain.next([await signSend(k1!, cyberBech32, "volt", "500", await accountOf(chain.app, k1!.address))])
+    const linked = await chain.next([await chain.sign(0, { nonce: 3, gas: 500_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "linkAs", args: [P[0]!, P[2]!] }) })])
+    assert.is(ethEvent(linked, 0).status, "1", ethEvent(linked, 0).revert_reason)
+    const neurons = linked.txResults[0]!.events.filter((e) => e.type === "cyberlink").flatMap((e) => e.attributes.filter((a) => a.key === "neuron").map((a) => a.value))
+    assert.equal(neurons, [cyberBech32])
+
     // an unknown particle reverts with the graph machine's error
     const unknown = await evmQuery(chain.app, "Call", { to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "rankOf", args: [cidOf("nobody")] }) })
     assert.is(unknown.status, 0)
@@ -73,7 +85,7 @@ test("bank precompile: a contract sends only its own coins; another account's ar
   try {
     const cyber = await deployCyber(chain)
     const [alice, bob] = chain.eth
-    const cyberBech32 = (await import("@cosmjs/encoding")).toBech32("cyber", Buffer.from(cyber.slice(2), "hex"))
+    const cyberBech32 = toBech32("cyber", Buffer.from(cyber.slice(2), "hex"))
     // fund the contract with 100 volt from a Cosmos key
     const [k1] = chain.keys
     let res = await chain.next([await signSend(k1!, cyberBech32, "volt", "100", await accountOf(chain.app, k1!.address))])
