@@ -20,10 +20,7 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { encodeDeployData, encodeFunctionData, type Abi, type Hex, type TransactionSerializable } from "viem"
 import { Application } from "../../chain/Application.ts"
-import { CAPABILITIES_NAMESPACE, exportCapabilitiesGenesis } from "../../chain/Capabilities.ts"
-import { NotSupported } from "../../chain/ChainError.ts"
-import type { Machine, QueryContext } from "../../chain/Machine.ts"
-import { exportRegistryGenesis, REGISTRY_NAMESPACE } from "../../chain/Registry.ts"
+import type { Machine } from "../../chain/Machine.ts"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { BankMachine } from "../../modules/bank/Bank.ts"
 import { loadPlugin } from "../../node/Plugins.ts"
@@ -31,6 +28,7 @@ import type { EvmMachine } from "../../plugins/evm/Evm.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
 import { accountOf, appState, block, CHAIN_ID, hex, initChain, makeKeys, prng, signSend, type Key } from "../registry/registryChain.ts"
+import { exportAppState } from "../machines/support/Probe.ts"
 import { EVM_CHAIN_ID, EVM_DIR, ethEvent, ethKeys, evmQuery, openEvmChain, type EthKey } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
 
@@ -63,28 +61,6 @@ const genesis = (keys: ReadonlyArray<Key>, eth: ReadonlyArray<EthKey>): Record<s
     if (c.denom === "volt") c.amount = (BigInt(c.amount) + 1000n * BigInt(eth.length)).toString()
   }
   return state as unknown as Record<string, unknown>
-}
-
-/** The app_state `app` would export now (module doc): through JSON, as a genesis file carries it. */
-const exportAppState = async (a: App): Promise<Record<string, unknown>> => {
-  const snap = await a.store.snapshot()
-  const height = a.store.lastCommit().version
-  const ctxFor = (m: Machine): QueryContext => ({
-    chainId: CHAIN_ID, height, store: snap.store(m.name),
-    query: (target, path, data) => {
-      const t = a.app.router.machine(target)!
-      return t.query(ctxFor(t), path, data)
-    },
-    callAs: () => {
-      throw new NotSupported({ log: "callAs during genesis export" })
-    }
-  })
-  const state: Record<string, unknown> = {
-    [CAPABILITIES_NAMESPACE]: exportCapabilitiesGenesis(snap.store(CAPABILITIES_NAMESPACE)),
-    [REGISTRY_NAMESPACE]: exportRegistryGenesis(snap.store(REGISTRY_NAMESPACE))
-  }
-  for (const m of a.app.router.machines) state[m.name] = m.exportGenesis(ctxFor(m))
-  return JSON.parse(JSON.stringify(state)) as Record<string, unknown>
 }
 
 const raw = (signed: Hex): Uint8Array => new Uint8Array(Buffer.from(signed.slice(2), "hex"))
@@ -246,14 +222,14 @@ test("random blocks of mixed Cosmos and Ethereum txs: two apps agree on every ap
     assert.equal([...txTypes].sort(), ["0", "1", "2"], "legacy, EIP-2930 and EIP-1559 txs executed")
 
     // genesis export from A, a fresh app initialised from it, its export equal (the evm section first)
-    const exported = await exportAppState(a)
+    const exported = await exportAppState(a, CHAIN_ID)
     const evmSection = exported.evm as { accounts: Array<{ code: string; storage: unknown[] }> }
     assert.ok(evmSection.accounts.filter((x) => x.code !== "0x" && x.storage.length > 0).length >= 2, "the export holds the tokens' code and storage")
     const d = await open(new MemoryStorage())
     apps.push(d)
     await initChain(d.app, exported)
     await block(d.app, 1, [])
-    const again = await exportAppState(d)
+    const again = await exportAppState(d, CHAIN_ID)
     assert.equal(again.evm, exported.evm, "the evm section round-trips")
     assert.equal(again, exported, "the whole app_state round-trips")
     for (const addr of [eth[0]!.account.address, eth[1]!.account.address, tokens[0]!]) {

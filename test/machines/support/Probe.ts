@@ -11,7 +11,8 @@ import { GasMeter } from "../../../chain/Gas.ts"
 import { Executor } from "../../../chain/internal/Executor.ts"
 import { exportRegistryGenesis, REGISTRY_NAMESPACE } from "../../../chain/Registry.ts"
 import type { BlockContext, Machine, QueryContext } from "../../../chain/Machine.ts"
-import type { BranchedMultiStore } from "../../../store/KVStore.ts"
+import type { Application } from "../../../chain/Application.ts"
+import type { BranchedMultiStore, CommitMultiStore } from "../../../store/KVStore.ts"
 import { CHAIN_ID, type Chain } from "./Chain.ts"
 
 /** What running something gave: a value, a chain error (code, log), or a raw exception (reported as code 1). */
@@ -64,12 +65,16 @@ export const callAs = (p: Probe, target: string, method: string, body: Uint8Arra
 export const handleIn = (p: Probe, machine: Machine, msg: Any, signers: ReadonlyArray<string>): Outcome =>
   attempt(() => machine.handle({ ...p.exec.context(machine), txHash: new Uint8Array(32), signers }, msg))
 
-/** The app_state a chain would export now: every active machine's exportGenesis plus the capability table and the registry, through JSON. */
-export const exportAppState = async (chain: Chain): Promise<Record<string, unknown>> => {
+/**
+ * The app_state a chain would export now: every active machine's exportGenesis plus the capability
+ * table and the registry, through JSON. `chain` is any app over its store (a conformance Chain, or
+ * an Application with its store); `chainId` names the chain in the query contexts.
+ */
+export const exportAppState = async (chain: { readonly app: Application; readonly store: CommitMultiStore }, chainId = CHAIN_ID): Promise<Record<string, unknown>> => {
   const snap = await chain.store.snapshot()
-  const height = chain.height()
+  const height = chain.store.lastCommit().version
   const ctxFor = (m: Machine): QueryContext => ({
-    chainId: CHAIN_ID,
+    chainId,
     height,
     store: snap.store(m.name),
     query: (target, path, data) => {
