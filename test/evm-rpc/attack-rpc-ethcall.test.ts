@@ -1,0 +1,70 @@
+// Attack review of the evm JSON-RPC service over a real chain (test/evm/fixtures/evmChain.ts, the
+// evm machine and its worker): eth_call / eth_estimateGas run as ABCI queries on the node's thread,
+// which waits synchronously (Atomics.wait) for the EVM worker. How long does one eth_call at the
+// query gas cap (plugins/evm/internal/Queries.ts QUERY_GAS_CAP = 10,000,000) keep the node's event
+// loop blocked, and what does a batch of them do?
+// Run: npx node node_modules/uvu/bin.js test/evm-rpc attack-rpc-ethcall   (slow: about a minute)
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { createEthRpcService } from "../../plugins/evm/rpc/Server.ts"
+import type { EthBlockStore } from "../../plugins/evm/rpc/Chain.ts"
+import { ethEvent, openEvmChain } from "../evm/fixtures/evmChain.ts"
+
+// runtime 0x5b600056: JUMPDEST PUSH1 0 JUMP (a loop that never ends); init code returns it
+const LOOP_INIT = "0x635b6000566000526004601cf3"
+
+test("BUG rpc/Server.ts makeDispatcher (batch = Promise.all, no yield between entries): a batch of eth_call into a never-ending loop at the 10M query gas cap stalls the node's event loop for the whole batch without a break (~0.6 s per call here, so ~60 s for rpc_max_batch = 100)", async () => {
+  const chain = await openEvmChain()
+  try {
+    const res = await chain.next([await chain.sign(0, { nonce: 0, gas: 200_000n, data: LOOP_INIT })])
+    const loop = ethEvent(res, 0).contract_address as `0x${string}`
+    assert.ok(loop, "deployed")
+    const store = {
+      base: () => 1,
+      resultsHeight: () => chain.height,
+      block: async () => undefined,
+      blockByHash: async () => undefined,
+      results: async () => undefined,
+      searchTxs: async () => []
+    } as unknown as EthBlockStore
+    const service = createEthRpcService({
+      config: { rpc_address: "127.0.0.1:0" },
+      blockStore: store,
+      log: () => undefined,
+      broadcastTx: async () => ({ code: 1, log: "no" }),
+      abciQuery: async (q) => chain.app.query({ path: q.path, data: q.data, height: q.height ?? 0n, prove: false })
+    })
+    await service.start()
+    try {
+      // event-loop lag probe: the longest gap between 10 ms ticks
+      let last = performance.now()
+      let worst = 0
+      const tick = setInterval(() => {
+        const now = performance.now()
+        worst = Math.max(worst, now - last)
+        last = now
+      }, 10)
+      const body = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "eth_call", params: [{ to: loop, gas: "0x989680" }, "latest"] })))
+      const t0 = performance.now()
+      const one = await (await fetch(service.url!, { method: "POST", body: body(1) })).json() as Array<{ error?: { code: number; message: string } }>
+      const oneMs = performance.now() - t0
+      const worstOne = worst
+      worst = 0
+      const t1 = performance.now()
+      await (await fetch(service.url!, { method: "POST", body: body(5) })).json()
+      const fiveMs = performance.now() - t1
+      clearInterval(tick)
+      console.log(`eth_call at the 10M cap into a loop: ${oneMs.toFixed(0)} ms (event loop blocked up to ${worstOne.toFixed(0)} ms), answer ${JSON.stringify(one[0]?.error ?? one[0]).slice(0, 120)}; batch of 5: ${fiveMs.toFixed(0)} ms (longest event-loop stall ${worst.toFixed(0)} ms); a batch of 100: about ${(oneMs * 100 / 1000).toFixed(0)} s`)
+      // a node must keep serving consensus: no RPC request may stall its thread for a block time (1 s);
+      // one call at the cap stays under it here, a batch does not (its entries run back to back)
+      assert.ok(worstOne < 1000, `one eth_call stalled the node's event loop for ${worstOne.toFixed(0)} ms`)
+      assert.ok(worst < 1000, `a batch of 5 eth_calls stalled the node's event loop for ${worst.toFixed(0)} ms in one piece (one call: ${worstOne.toFixed(0)} ms)`)
+    } finally {
+      await service.stop()
+    }
+  } finally {
+    await chain.close()
+  }
+})
+
+test.run()
