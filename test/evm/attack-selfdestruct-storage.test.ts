@@ -44,4 +44,27 @@ test("BUG evm selfdestruct storage: a contract created and self-destructed in on
   }
 })
 
+test("BUG evm pre-funded CREATE2 address: a contract created there that self-destructs in its constructor is refused (code 18) after running: its coins cannot move and the tx pays nothing", async () => {
+  const chain = await openEvmChain()
+  try {
+    const { PhoenixFactory } = attackContracts()
+    const fabi = PhoenixFactory!.abi as Abi
+    let res = await chain.next([await chain.sign(0, { nonce: 0, gas: 2_000_000n, data: encodeDeployData({ abi: fabi, bytecode: PhoenixFactory!.bytecode }) })])
+    const factory = ethEvent(res, 0).contract_address as `0x${string}`
+    const salt = `0x${"22".repeat(32)}` as `0x${string}`
+    const make = encodeFunctionData({ abi: fabi, functionName: "make", args: [salt] })
+    const predicted = await evmQuery(chain.app, "Call", { to: factory, data: make })
+    const child = decodeFunctionResult({ abi: fabi, functionName: "make", data: predicted.return_data as `0x${string}` }) as `0x${string}`
+    // someone funds the counterfactual address first (a common pattern: pay, then deploy)
+    res = await chain.next([await chain.sign(1, { nonce: 0, gas: 21_000n, to: child, value: 1_000n })])
+    assert.is(ethEvent(res, 0).status, "1")
+    // Ethereum: the child is created with the 1000 wei, self-destructs and pays them to the factory
+    res = await chain.next([await chain.sign(0, { nonce: 1, gas: 1_000_000n, to: factory, data: make })])
+    const r = res.txResults[0]!
+    assert.is(r.code, 0, `refused after execution: code ${r.code} ${r.log}`)
+  } finally {
+    await chain.close()
+  }
+})
+
 test.run()
