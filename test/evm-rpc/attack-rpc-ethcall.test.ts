@@ -12,6 +12,46 @@ import { ethEvent, openEvmChain } from "../evm/fixtures/evmChain.ts"
 
 // runtime 0x5b600056: JUMPDEST PUSH1 0 JUMP (a loop that never ends); init code returns it
 const LOOP_INIT = "0x635b6000566000526004601cf3"
+// runtime 0x5b620186a05a1160005700: JUMPDEST PUSH3 100000 GAS GT PUSH1 0 JUMPI STOP: burns the gas
+// down to 100,000 and then succeeds, whatever the limit; init code returns it
+const BURN_INIT = "0x6a5b620186a05a1160005700600052600b6015f3"
+
+/** The RPC service over a real evm chain's app (state reads only; the block store is a stub). */
+const serviceOver = (chain: Awaited<ReturnType<typeof openEvmChain>>) => {
+  const store = {
+    base: () => 1,
+    resultsHeight: () => chain.height,
+    block: async () => undefined,
+    blockByHash: async () => undefined,
+    results: async () => undefined,
+    searchTxs: async () => []
+  } as unknown as EthBlockStore
+  return createEthRpcService({
+    config: { rpc_address: "127.0.0.1:0" },
+    blockStore: store,
+    log: () => undefined,
+    broadcastTx: async () => ({ code: 1, log: "no" }),
+    abciQuery: async (q) => chain.app.query({ path: q.path, data: q.data, height: q.height ?? 0n, prove: false })
+  })
+}
+
+/** Longest gap between 10 ms ticks while `f` runs. */
+const stallOf = async <T>(f: () => Promise<T>): Promise<{ value: T; ms: number; worst: number }> => {
+  let last = performance.now()
+  let worst = 0
+  const tick = setInterval(() => {
+    const now = performance.now()
+    worst = Math.max(worst, now - last)
+    last = now
+  }, 10)
+  const t0 = performance.now()
+  try {
+    const value = await f()
+    return { value, ms: performance.now() - t0, worst }
+  } finally {
+    clearInterval(tick)
+  }
+}
 
 test("BUG rpc/Server.ts makeDispatcher (batch = Promise.all, no yield between entries): a batch of eth_call into a never-ending loop at the 10M query gas cap stalls the node's event loop for the whole batch without a break (~0.6 s per call here, so ~60 s for rpc_max_batch = 100)", async () => {
   const chain = await openEvmChain()
@@ -59,6 +99,28 @@ test("BUG rpc/Server.ts makeDispatcher (batch = Promise.all, no yield between en
       // one call at the cap stays under it here, a batch does not (its entries run back to back)
       assert.ok(worstOne < 1000, `one eth_call stalled the node's event loop for ${worstOne.toFixed(0)} ms`)
       assert.ok(worst < 1000, `a batch of 5 eth_calls stalled the node's event loop for ${worst.toFixed(0)} ms in one piece (one call: ${worstOne.toFixed(0)} ms)`)
+    } finally {
+      await service.stop()
+    }
+  } finally {
+    await chain.close()
+  }
+})
+
+test("BUG plugins/evm/internal/Worker.ts estimate bisection (node plane): ONE eth_estimateGas of a call that burns all but 100k of its gas and succeeds runs ~17 attempts near the 10M query cap back to back on the node's thread: a single request stalls the event loop for many seconds", async () => {
+  const chain = await openEvmChain()
+  try {
+    const res = await chain.next([await chain.sign(0, { nonce: 0, gas: 200_000n, data: BURN_INIT })])
+    const burn = ethEvent(res, 0).contract_address as `0x${string}`
+    assert.ok(burn, `deployed: ${JSON.stringify(ethEvent(res, 0))}`)
+    const service = serviceOver(chain)
+    await service.start()
+    try {
+      const post = (method: string) => fetch(service.url!, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [{ to: burn }, "latest"] }) }).then((r) => r.json() as Promise<{ result?: string; error?: unknown }>)
+      const call = await stallOf(() => post("eth_call"))
+      const est = await stallOf(() => post("eth_estimateGas"))
+      console.log(`burn contract: eth_call ${call.ms.toFixed(0)} ms (stall ${call.worst.toFixed(0)} ms) -> ${JSON.stringify(call.value).slice(0, 80)}; eth_estimateGas ${est.ms.toFixed(0)} ms (stall ${est.worst.toFixed(0)} ms) -> ${JSON.stringify(est.value).slice(0, 80)}`)
+      assert.ok(est.worst < 1000, `one eth_estimateGas stalled the node's event loop for ${est.worst.toFixed(0)} ms (one eth_call of the same: ${call.worst.toFixed(0)} ms)`)
     } finally {
       await service.stop()
     }

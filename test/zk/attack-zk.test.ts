@@ -23,12 +23,13 @@ const verifyProof = (sender: string, keyHash: string, proof: string, publicInput
   ({ typeUrl: MSG_VERIFY_PROOF, value: codecs.msgVerifyProof.encode({ sender, keyHash, proof: enc(proof), publicInputs }) })
 
 let signer: Key
+let other: Key
 let circuit: Circuit
 const opened: Chain[] = []
 const open = async (): Promise<Chain> => {
   const c = await Chain.open([...baseMachines(), zk()])
   opened.push(c)
-  await c.init(fundedGenesis({ signer: signer.address }, {}))
+  await c.init(fundedGenesis({ signer: signer.address, other: other.address }, {}))
   return c
 }
 const send = async (c: Chain, msg: { typeUrl: string; value: Uint8Array }, gas?: number) => c.tx(await c.sign(signer, [msg], gas))
@@ -67,6 +68,7 @@ const synthKey = (seed: number, n = 1): Record<string, unknown> => ({
 
 test.before(async () => {
   signer = await makeKey("zk attacker")
+  other = await makeKey("zk bystander")
   circuit = await buildCircuit(1)
 })
 test.after(async () => {
