@@ -9,6 +9,9 @@
  * context (Application.checkTx: blockHash empty -> prevrandao 0, last block's time), so a contract
  * that taints only when prevrandao != 0 passes CheckTx and ReCheck, stays in the mempool and is
  * proposed and executed again in every block, for free: unbounded free work for every validator.
+ * A second trigger: any JS exception inside runTx becomes `{t: "invalid"}` in Worker.ts (refused,
+ * code 18 via Evm.ts refusal()), e.g. the KZG point-evaluation precompile 0x0a, which throws "kzg
+ * not initialized" because no kzg library is configured in the Common (Worker.ts commonFor).
  */
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types"
 import { toBech32 } from "@cosmjs/encoding"
@@ -56,6 +59,31 @@ test("BUG evm free execution: a tx refused after execution (tainted precompile f
     const nonce = (await evmQuery(chain.app, "Account", { address: attacker.account.address })).nonce
     // what Ethereum (and Ethermint) do: an executed tx pays for its gas and uses its nonce
     assert.ok(after < before, `executed 3 times for free: paid ${before - after}, nonce still ${String(nonce)}; ${runs.join("; ")}`)
+  } finally {
+    await chain.close()
+  }
+})
+
+test("BUG evm kzg precompile: a STATICCALL to 0x0a (KZG point evaluation, Prague) throws inside @ethereumjs/evm (no kzg library), so the whole tx is 'invalid': refused after execution, no fee, nonce kept; with prevrandao it passes CheckTx and runs every block", async () => {
+  const chain = await openEvmChain()
+  try {
+    const { Burner } = attackContracts()
+    const abi = Burner!.abi as Abi
+    let res = await chain.next([await chain.sign(0, { nonce: 0, gas: 1_000_000n, data: encodeDeployData({ abi, bytecode: Burner!.bytecode }) })])
+    const burner = ethEvent(res, 0).contract_address as `0x${string}`
+    const attacker = chain.eth[1]!
+    const tx = await chain.sign(1, { nonce: 0, gas: 29_000_000n, to: burner, data: encodeFunctionData({ abi, functionName: "burnThenKzg", args: [30_000n] }) })
+    const check = await chain.app.checkTx({ tx, type: CheckTxType.NEW })
+    assert.is(check.code, 0, `CheckTx accepts it: ${check.log}`)
+    const before = await balance(chain.app, attacker.bech32)
+    const runs: string[] = []
+    for (let i = 0; i < 2; i++) {
+      res = await chain.next([tx])
+      runs.push(`block ${chain.height}: code ${res.txResults[0]!.code} "${res.txResults[0]!.log}"`)
+    }
+    const after = await balance(chain.app, attacker.bech32)
+    // Ethereum: the failing precompile call fails its frame (the caller goes on); the tx pays its gas
+    assert.ok(after < before && res.txResults[0]!.code === 0, `paid ${before - after}; ${runs.join("; ")}`)
   } finally {
     await chain.close()
   }
