@@ -18,7 +18,9 @@
  *   false when the pairing check fails; unknown key, malformed proof, wrong input count and inputs
  *   outside the field are errors, as for the message. Nothing is written.
  * - Gas (on top of the metered store): a verification costs 4 x gas_per_pairing + n x
- *   gas_per_public_input; storing a new or known key gas_store_key + (n + 1) x gas_per_public_input.
+ *   gas_per_public_input (n the key's nPublic), charged right after the key is read from state and
+ *   before it is prepared or anything else is checked; storing a new or known key gas_store_key +
+ *   (n + 1) x gas_per_public_input.
  *   Defaults from bench/zk.bench.ts (docs/zk.md "Gas").
  * - Genesis `{ "params": {...}, "keys": [{"hash", "key"}], "verified": [{"key_hash",
  *   "public_inputs", "height", "sender"}] }`; export lists keys in hash order and verified records
@@ -32,7 +34,8 @@
  *
  * Prepared keys (pairing precomputes, e(alpha, beta)) are kept in a bounded in-memory cache keyed
  * by key hash: content-addressed, so a hit gives exactly what recomputing would; every lookup
- * reads the key from state first and gas never depends on the cache.
+ * reads the key from state first and the verification gas (which covers a preparation) is charged
+ * before it, so gas never depends on the cache.
  *
  * The entry point of the plugin package (package.json "cyberkernel".entry).
  */
@@ -45,7 +48,7 @@ import type { PluginFactory, PluginHost, PluginOptions } from "../Host.ts"
 import { zkCodecs, type MsgStoreVerifyingKey, type MsgVerifyProof, type Params, type VerifiedRecord, type ZkCodecs } from "./internal/Codecs.ts"
 import { zkErrors, type ZkErrors } from "./internal/Errors.ts"
 import {
-  decimalBelow, decodeKey, encodeKey, FIELD_R, keyJson, parseKey, parseProofJson, prepareKey, readKeyJson, verifyPrepared,
+  canonicalKeyInputs, decimalBelow, decodeKey, encodeKey, FIELD_R, keyJson, parseKey, parseProofJson, prepareKey, readKeyJson, verifyPrepared,
   type PreparedKey, type Refusals, type VerifyingKey
 } from "./internal/Groth16.ts"
 
@@ -175,17 +178,40 @@ export class ZkMachine implements Machine {
     return fromHex(text.toLowerCase())
   }
 
-  /** The stored key under `hash` prepared for verification; ZkUnknownKey when none. */
-  private loadKey(store: KVStore, hash: Uint8Array): PreparedKey {
+  /** The stored canonical key bytes under `hash`; ZkUnknownKey when none. A plain store read. */
+  private keyBytes(store: KVStore, hash: Uint8Array): Uint8Array {
     const bytes = store.get(concat(KEY_PREFIX, hash))
+    if (bytes === undefined) throw new this.errors.ZkUnknownKey({ log: `unknown verifying key ${toHex(hash)}: store it with MsgStoreVerifyingKey first` })
+    return bytes
+  }
+
+  /**
+   * The stored key `bytes` (under `hash`) prepared for verification, from the cache or computed (a
+   * pairing and two G2 line tables: the caller has charged the verification gas, which covers it).
+   * A stored key that cannot be prepared (written before the infinity checks) is ZkMalformedKey.
+   */
+  private prepare(hash: Uint8Array, bytes: Uint8Array): PreparedKey {
     const hex = toHex(hash)
-    if (bytes === undefined) throw new this.errors.ZkUnknownKey({ log: `unknown verifying key ${hex}: store it with MsgStoreVerifyingKey first` })
     const hit = this.prepared.get(hex)
     if (hit) return hit
-    const pk = prepareKey(decodeKey(bytes))
+    const pk = this.guard(() => prepareKey(decodeKey(bytes)), (why) => new this.errors.ZkMalformedKey({ log: `malformed verifying key: stored key ${hex} cannot be used: ${why}` }))
     if (this.prepared.size >= PREPARED_CACHE) this.prepared.delete(this.prepared.keys().next().value!)
     this.prepared.set(hex, pk)
     return pk
+  }
+
+  /**
+   * Run `f` (parsing or curve arithmetic on input): a chain error passes through, anything else
+   * (an exception out of noble or JSON handling) becomes the typed error `typed(message)`, so no
+   * input can raise a non-chain error (a host fault).
+   */
+  private guard<T>(f: () => T, typed: (why: string) => Error): T {
+    try {
+      return f()
+    } catch (e) {
+      if (this.host.errors.isChainError(e)) throw e
+      throw typed(e instanceof Error ? e.message.slice(0, 200) : "unexpected failure")
+    }
   }
 
   /** Check count and range of `inputs` against a key with `nPublic` inputs. */
@@ -211,18 +237,27 @@ export class ZkMachine implements Machine {
     return { values, decimals: values.map((v) => v.toString()), hash: this.host.sha256(bytes) }
   }
 
-  /** Verify under the stored key: charges gas, returns the pairing check's result and the inputs. */
+  /**
+   * Verify under the stored key: returns the pairing check's result and the inputs. The
+   * verification gas (4 pairings + the key's n_public inputs) is charged right after the key is
+   * read from state, before it is prepared and before any other check, so it is the same whether
+   * the prepared key is cached or not and every refusal after it has paid for the work done.
+   */
   private check(ctx: ExecContext, keyHash: string, proof: Uint8Array, publicInputs: ReadonlyArray<string>): { valid: boolean; inputs: Inputs; hash: Uint8Array } {
     const params = this.params(ctx.store)
     const hash = this.keyHash(keyHash, "key_hash")
-    const pk = this.loadKey(ctx.store, hash)
+    const bytes = this.keyBytes(ctx.store, hash)
+    const nPublic = canonicalKeyInputs(bytes)
+    ctx.gas.consume(Number(BigInt(PAIRINGS_PER_VERIFY) * params.gasPerPairing + BigInt(nPublic) * params.gasPerPublicInput), "zk groth16 verify")
+    const pk = this.prepare(hash, bytes)
     const inputs = this.inputs(publicInputs, pk.key.nPublic)
     if (proof.length > params.maxProofBytes) {
       throw new this.errors.ZkMalformedProof({ log: `malformed proof: proof: ${proof.length} bytes, more than the limit of ${params.maxProofBytes} bytes` })
     }
-    ctx.gas.consume(Number(BigInt(PAIRINGS_PER_VERIFY) * params.gasPerPairing + BigInt(inputs.values.length) * params.gasPerPublicInput), "zk groth16 verify")
-    const parsed = parseProofJson(proof, this.refusals)
-    return { valid: verifyPrepared(pk, parsed, inputs.values), inputs, hash }
+    const malformed = (why: string) => this.refusals.malformedProof("proof", why)
+    const parsed = this.guard(() => parseProofJson(proof, this.refusals), malformed)
+    const valid = this.guard(() => verifyPrepared(pk, parsed, inputs.values), (why) => malformed(`the pairing check cannot be computed: ${why}`))
+    return { valid, inputs, hash }
   }
 
   /**
@@ -234,10 +269,11 @@ export class ZkMachine implements Machine {
     if (limits && bytes.length > params.maxKeyBytes) {
       throw new this.errors.ZkKeyTooLarge({ log: `verifying key is ${bytes.length} bytes, more than the limit of ${params.maxKeyBytes} bytes` })
     }
-    const draft = readKeyJson(bytes, limits ? params.maxPublicInputs : Number.MAX_SAFE_INTEGER, this.refusals)
+    const malformed = (why: string) => this.refusals.malformedKey("key", why)
+    const draft = this.guard(() => readKeyJson(bytes, limits ? params.maxPublicInputs : Number.MAX_SAFE_INTEGER, this.refusals), malformed)
     ctx.gas.consume(Number(params.gasStoreKey + BigInt(draft.nPublic + 1) * params.gasPerPublicInput), "zk verifying key checks")
-    const key = parseKey(draft, this.refusals)
-    const canonical = encodeKey(key)
+    const key = this.guard(() => parseKey(draft, this.refusals), malformed)
+    const canonical = this.guard(() => encodeKey(key), malformed)
     const hash = this.host.sha256(canonical)
     const k = concat(KEY_PREFIX, hash)
     if (ctx.store.has(k)) return { hash, key, created: false }

@@ -89,7 +89,7 @@ export interface Params {
   readonly gasPerPairing: bigint
   /** Gas per public input of a verification (one G1 scalar multiplication each). */
   readonly gasPerPublicInput: bigint
-  /** Gas of storing a new key (point checks and its e(alpha, beta) precompute), plus gasPerPublicInput per IC point. */
+  /** Gas of storing a key (its point checks, G2 subgroup checks; the key is not prepared then), plus gasPerPublicInput per IC point. */
   readonly gasStoreKey: bigint
 }
 /** A recorded verification (state `v/<key hash><inputs hash>`). */

@@ -82,7 +82,10 @@ const coord = (v: unknown, field: string, fail: Fail): bigint => {
 
 const isArray = (v: unknown, lengths: ReadonlyArray<number>): v is unknown[] => Array.isArray(v) && lengths.includes(v.length)
 
-/** A snarkjs G1 point `[x, y, z]` (z "1", or "0" with [0, 1, 0] for infinity when `zeroOk`). Checked on the curve. */
+/**
+ * A snarkjs G1 point `[x, y, z]` (z "1", or "0" with [0, 1, 0] for infinity when `zeroOk`). Checked
+ * on the curve. Affine (0, 0) is infinity to noble (and EIP-196): refused like z = 0 unless `zeroOk`.
+ */
 const g1 = (v: unknown, field: string, fail: Fail, zeroOk: boolean): G1Point => {
   if (!isArray(v, [2, 3])) throw fail(field, "expected a G1 point [x, y, z] of decimal strings")
   const x = coord(v[0], `${field}[0]`, fail)
@@ -94,6 +97,10 @@ const g1 = (v: unknown, field: string, fail: Fail, zeroOk: boolean): G1Point => 
     return bn254.G1.Point.ZERO
   }
   if (z !== 1n) throw fail(`${field}[2]`, "expected affine coordinates (z = \"1\")")
+  if (x === 0n && y === 0n) {
+    if (!zeroOk) throw fail(field, "the point at infinity is not allowed here")
+    return bn254.G1.Point.ZERO
+  }
   let p: G1Point
   try {
     p = bn254.G1.Point.fromAffine({ x, y })
@@ -101,10 +108,15 @@ const g1 = (v: unknown, field: string, fail: Fail, zeroOk: boolean): G1Point => 
   } catch {
     throw fail(field, "not a point of the BN254 G1 curve")
   }
+  if (p.is0()) throw fail(field, "the point at infinity is not allowed here") // not reached: (0, 0) handled above
   return p
 }
 
-/** A snarkjs G2 point `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]`, checked on the twist and in the r-torsion subgroup. */
+/**
+ * A snarkjs G2 point `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]`, checked on the twist and in the
+ * r-torsion subgroup. Never at infinity: affine (0, 0) (noble's infinity, which its validity check
+ * accepts) is refused; no G2 point of a key or proof may be infinity (beta, gamma, delta, B).
+ */
 const g2 = (v: unknown, field: string, fail: Fail): G2Point => {
   if (!isArray(v, [2, 3])) throw fail(field, "expected a G2 point [[x0, x1], [y0, y1], [\"1\", \"0\"]]")
   const pair = (w: unknown, f: string): [bigint, bigint] => {
@@ -117,6 +129,7 @@ const g2 = (v: unknown, field: string, fail: Fail): G2Point => {
     const [z0, z1] = pair(v[2], `${field}[2]`)
     if (z0 !== 1n || z1 !== 0n) throw fail(`${field}[2]`, "expected affine coordinates (z = [\"1\", \"0\"])")
   }
+  if (x0 === 0n && x1 === 0n && y0 === 0n && y1 === 0n) throw fail(field, "the point at infinity is not allowed here")
   const Fp2 = bn254.fields.Fp2
   let p: G2Point
   try {
@@ -125,6 +138,7 @@ const g2 = (v: unknown, field: string, fail: Fail): G2Point => {
   } catch {
     throw fail(field, "not a point of the BN254 G2 subgroup")
   }
+  if (p.is0()) throw fail(field, "the point at infinity is not allowed here")
   return p
 }
 
@@ -144,9 +158,13 @@ const json = (bytes: Uint8Array, fail: Fail): unknown => {
   }
 }
 
+/** A JSON value for a log, without calling anything on it (attacker JSON: no String(), no toString). */
+const shown = (v: unknown): string =>
+  typeof v === "string" ? JSON.stringify(v.slice(0, 40)) : typeof v === "number" || typeof v === "boolean" || v === null ? `${v}` : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : "nothing" // determinism-ok: a string
+
 const header = (o: Record<string, unknown>, fail: Fail): void => {
-  if (o.protocol !== undefined && o.protocol !== "groth16") throw fail("protocol", `expected "groth16", got ${String(o.protocol).slice(0, 40)}`)
-  if (o.curve !== undefined && o.curve !== "bn128" && o.curve !== "bn254") throw fail("curve", `expected "bn128" (BN254), got ${String(o.curve).slice(0, 40)}`)
+  if (o.protocol !== undefined && (typeof o.protocol !== "string" || o.protocol !== "groth16")) throw fail("protocol", `expected "groth16", got ${shown(o.protocol)}`)
+  if (o.curve !== undefined && (typeof o.curve !== "string" || (o.curve !== "bn128" && o.curve !== "bn254"))) throw fail("curve", `expected "bn128" (BN254), got ${shown(o.curve)}`)
 }
 
 /** A key JSON read but not yet checked: the object and its `nPublic` (what gas is charged on). */
@@ -165,7 +183,7 @@ const keyFail = (refusals: Refusals): Fail => (f, why) => refusals.malformedKey(
 export const readKeyJson = (bytes: Uint8Array, maxPublic: number, refusals: Refusals): KeyDraft => {
   const fail = keyFail(refusals)
   const o = object(json(bytes, fail), "", fail)
-  if (o.protocol !== "groth16") throw fail("protocol", `expected "groth16", got ${String(o.protocol).slice(0, 40)}`)
+  if (typeof o.protocol !== "string" || o.protocol !== "groth16") throw fail("protocol", `expected "groth16", got ${shown(o.protocol)}`)
   header(o, fail)
   const n = o.nPublic
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw fail("nPublic", "expected a non-negative integer")
@@ -195,12 +213,16 @@ export const parseKey = (draft: KeyDraft, refusals: Refusals): VerifyingKey => {
 export const parseKeyJson = (bytes: Uint8Array, maxPublic: number, refusals: Refusals): VerifyingKey =>
   parseKey(readKeyJson(bytes, maxPublic, refusals), refusals)
 
-/** Parse a snarkjs proof.json (UTF-8 bytes). Throws `refusals.malformedProof(field, why)`. */
+/**
+ * Parse a snarkjs proof.json (UTF-8 bytes). Throws `refusals.malformedProof(field, why)`. A and B
+ * at infinity are refused: e(A, B) would be 1, which no honest proof gives (A = alpha + ... + r delta
+ * with r random); C at infinity is a point the equation can hold with, so it is allowed.
+ */
 export const parseProofJson = (bytes: Uint8Array, refusals: Refusals): Proof => {
   const fail: Fail = (f, why) => refusals.malformedProof(f === "" ? "proof" : `proof.${f}`, why)
   const o = object(json(bytes, fail), "", fail)
   header(o, fail)
-  return { a: g1(o.pi_a, "pi_a", fail, true), b: g2(o.pi_b, "pi_b", fail), c: g1(o.pi_c, "pi_c", fail, true) }
+  return { a: g1(o.pi_a, "pi_a", fail, false), b: g2(o.pi_b, "pi_b", fail), c: g1(o.pi_c, "pi_c", fail, true) }
 }
 
 // ---------------------------------------------------------------- canonical bytes
@@ -235,6 +257,9 @@ const putG2 = (out: Uint8Array, at: number, p: G2Point): void => {
 
 /** Length of the canonical encoding of a key with `nPublic` inputs. */
 export const canonicalKeyLength = (nPublic: number): number => 4 + G1_BYTES + 3 * G2_BYTES + (nPublic + 1) * G1_BYTES
+
+/** The `n_public` of canonical key bytes (their first 4 bytes; 0 when shorter), without decoding any point. */
+export const canonicalKeyInputs = (b: Uint8Array): number => (b.length < 4 ? 0 : new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0))
 
 /** The canonical key bytes (module doc). */
 export const encodeKey = (k: VerifyingKey): Uint8Array => {
