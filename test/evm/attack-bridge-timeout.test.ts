@@ -18,7 +18,8 @@
  *    (queries use the same bridge, 10M gas cap): any JSON-RPC user can desynchronise a node's EVM.
  * Fix direction: throw NodeFault (or terminate and restart the worker and fail the block), tag
  * jobs and replies with an id, and bound MODEXP (attack-modexp.test.ts).
- * Runs ~4-5 min on 2 cores.
+ * Runs ~4-5 min on 2 cores (while MODEXP is unbounded; once it is, the bomb no longer hangs the
+ * worker and this passes without exercising the timeout: Bridge.ts still needs the fix).
  */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
@@ -52,12 +53,14 @@ test("BUG evm bridge timeout: a worker past 120 s becomes a tx result (code 1) i
       }
     }
     const nextEv = next ? (() => { try { return ethEvent(next, 0) } catch { return undefined } })() : undefined
-    assert.ok(
-      stopped !== undefined,
-      `the block was not stopped: tx result code ${first?.code} "${first?.log}"; next transfer: ${nextErr ? String(nextErr) : `code ${next?.txResults[0]?.code} gas_used ${nextEv?.gas_used} from ${nextEv?.from} log "${next?.txResults[0]?.log}"`}`
-    )
-    assert.is(next?.txResults[0]?.code ?? 0, 0, "the next block's transfer failed on the busy worker")
-    assert.is(nextEv?.gas_used ?? "21000", "21000", "the next tx got the stale job's result")
+    const detail = `first tx: ${stopped !== undefined ? `stopped the block: ${String(stopped)}` : `code ${first?.code} "${first?.log}"`}; next transfer: ${nextErr ? String(nextErr) : `code ${next?.txResults[0]?.code} gas_used ${nextEv?.gas_used} log "${next?.txResults[0]?.log}"`}`
+    // a worker that hangs or dies may stop the block (NodeFault), never become a tx result;
+    // (once MODEXP is bounded this bomb no longer hangs the worker and the test passes vacuously)
+    assert.ok(stopped !== undefined || !/EVM worker/.test(first?.log ?? ""), `a worker timeout became a tx result: ${detail}`)
+    if (stopped === undefined) {
+      assert.is(next?.txResults[0]?.code, 0, `the next block's transfer failed on the busy worker: ${detail}`)
+      assert.is(nextEv?.gas_used, "21000", `the next tx got another job's result: ${detail}`)
+    }
   } finally {
     await chain.close()
   }

@@ -29,7 +29,7 @@ test("BUG evm MODEXP DoS: a ~135k gas tx keeps the EVM worker busy ~2 s (quadrat
       res = await chain.next([tx])
       const ms = performance.now() - t
       const ev = ethEvent(res, 0)
-      assert.is(ev.status, "1", ev.revert_reason)
+      // status 1: it ran; status 0: the input was refused (out of gas), e.g. once MODEXP is bounded
       rows.push({ len, gas: BigInt(ev.gas_used!), ms })
     }
     const report = rows.map((r) => `exponent ${r.len} B: ${r.gas} gas in ${Math.round(r.ms)} ms (${Math.round((Number(r.gas) / r.ms) * 1000)} gas/s)`).join("; ")
