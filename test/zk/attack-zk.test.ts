@@ -10,6 +10,7 @@ import * as assert from "uvu/assert"
 import { pluginHost } from "../../plugins/Host.ts"
 import createZk, { DEFAULT_PARAMS, MSG_STORE_KEY, MSG_STORE_KEY_RESPONSE, MSG_VERIFY_PROOF, ZK_QUERY, type ZkMachine } from "../../plugins/zk/Zk.ts"
 import { zkCodecs } from "../../plugins/zk/internal/Codecs.ts"
+import { encodeKey, parseKeyJson } from "../../plugins/zk/internal/Groth16.ts"
 import { Chain, makeKey, type Key } from "../machines/support/Chain.ts"
 import { baseMachines, fundedGenesis } from "../machines/Fixture.ts"
 import { callAs, describe, grantProbe, probe } from "../machines/support/Probe.ts"
@@ -176,6 +177,70 @@ test("BUG zk/Zk.ts check(): out of gas at the verification charge still costs th
   assert.is(r.code, 11, r.log)
   assert.match(r.log, /zk groth16 verify/)
   assert.is(m.prepared.size, 0, `an out-of-gas tx (gas used ${r.gasUsed}) left a prepared key: the pairing ran before the charge`)
+})
+
+// ------------------------------------------------------------------ regressions of the fixes above
+
+test("fixed: A at infinity ([0,1,0] or affine (0,0)) is a malformed proof naming proof.pi_a (code 4), by message and through zk.verify; C at infinity is a well-formed proof that fails the check (code 3)", async () => {
+  const c = await open()
+  const hash = await stored(c, circuit.vkey)
+  const proof = JSON.parse(circuit.proof) as Record<string, unknown>
+  for (const inf of [["0", "1", "0"], G1_ZERO_AFFINE]) {
+    const bad = JSON.stringify({ ...proof, pi_a: inf })
+    const r = await send(c, verifyProof(signer.address, hash, bad, circuit.publicSignals))
+    assert.is(r.code, 4, r.log)
+    assert.match(r.log, /proof\.pi_a: the point at infinity is not allowed here/)
+    const ctx = probe(c, [signer.address])
+    grantProbe(ctx, "zk", "verify")
+    const v = callAs(ctx, "zk", "verify", codecs.verifyRequest.encode({ keyHash: hash, proof: enc(bad), publicInputs: circuit.publicSignals }))
+    assert.ok(!v.ok && v.code === 4, describe(v))
+  }
+  const r = await send(c, verifyProof(signer.address, hash, JSON.stringify({ ...proof, pi_c: ["0", "1", "0"] }), circuit.publicSignals))
+  assert.is(r.code, 3, r.log)
+})
+
+test("fixed: gamma, delta (affine (0,0)) and alpha (z = 0) at infinity are refused naming the field (code 5); IC at infinity stays allowed", async () => {
+  const c = await open()
+  for (const [field, inf] of [["vk_gamma_2", G2_ZERO_AFFINE], ["vk_delta_2", G2_ZERO_AFFINE], ["vk_alpha_1", ["0", "1", "0"]]] as const) {
+    const r = await send(c, storeKey(signer.address, JSON.stringify({ ...synthKey(300), [field]: inf })))
+    assert.is(r.code, 5, `${field}: ${r.log}`)
+    assert.match(r.log, new RegExp(`key\\.${field}: the point at infinity is not allowed here`))
+  }
+  const k = synthKey(301, 2)
+  const ic = k.IC as string[][]
+  await stored(c, JSON.stringify({ ...k, IC: [ic[0], ["0", "1", "0"], ic[2]] }))
+})
+
+test("fixed: a key already in state with beta at infinity (stored before the checks) answers a typed zk error (code 5), by message and through zk.verify", async () => {
+  const c = await open()
+  const canonical = encodeKey(parseKeyJson(enc(JSON.stringify(synthKey(400))), 64, {
+    malformedKey: (f, w) => new Error(`${f}: ${w}`),
+    malformedProof: (f, w) => new Error(`${f}: ${w}`)
+  }))
+  canonical.fill(0, 4 + 64, 4 + 64 + 128) // beta := 128 zero bytes (noble's G2 infinity)
+  const hash = pluginHost.sha256(canonical)
+  c.store.store("zk").set(Uint8Array.of(0x6b, 0x2f, ...hash), canonical)
+  const hex = Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("")
+  const r = await send(c, verifyProof(signer.address, hex, circuit.proof, ["1"]))
+  assert.is(r.code, 5, `code ${r.code} ${r.codespace} ${r.log}`)
+  assert.is(r.codespace, "zk")
+  assert.match(r.log, /stored key [0-9a-f]{64} cannot be used/)
+  const ctx = probe(c, [signer.address])
+  grantProbe(ctx, "zk", "verify")
+  const v = callAs(ctx, "zk", "verify", codecs.verifyRequest.encode({ keyHash: hex, proof: enc(circuit.proof), publicInputs: ["1"] }))
+  assert.ok(!v.ok && v.code === 5, describe(v))
+})
+
+test("fixed: the verification charge is the same with the prepared key cached or not", async () => {
+  const c = await open()
+  const hash = await stored(c, JSON.stringify(synthKey(500)))
+  const m = c.machines.find((x) => x.name === "zk") as unknown as { prepared: Map<string, unknown> }
+  const used: bigint[] = []
+  for (const clear of [true, false, true]) {
+    if (clear) m.prepared.clear()
+    used.push(BigInt((await send(c, verifyProof(signer.address, hash, circuit.proof, ["1"]))).gasUsed))
+  }
+  assert.ok(used[0] === used[1] && used[1] === used[2], `gas used ${used.join(", ")}`)
 })
 
 // ------------------------------------------------------------------ properties that hold
