@@ -53,7 +53,7 @@ const stallOf = async <T>(f: () => Promise<T>): Promise<{ value: T; ms: number; 
   }
 }
 
-test("BUG rpc/Server.ts makeDispatcher (batch = Promise.all, no yield between entries): a batch of eth_call into a never-ending loop at the 10M query gas cap stalls the node's event loop for the whole batch without a break (~0.6 s per call here, so ~60 s for rpc_max_batch = 100)", async () => {
+test("fixed: rpc/Server.ts makeDispatcher (was: batch = Promise.all, no yield between entries): a batch of eth_call into a never-ending loop at the 10M query gas cap stalled the node's event loop for the whole batch without a break (~0.6 s per call here, so ~60 s for rpc_max_batch = 100); now each EVM entry runs after a full event-loop turn, one at a time, within rpc_batch_budget_ms", async () => {
   const chain = await openEvmChain()
   try {
     const res = await chain.next([await chain.sign(0, { nonce: 0, gas: 200_000n, data: LOOP_INIT })])

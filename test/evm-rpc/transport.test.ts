@@ -178,8 +178,13 @@ test("config: rpc_address default, disabled, malformed; limits from [plugins.evm
   await off.stop()
   assert.equal(limitsFromConfig({}), DEFAULT_LIMITS)
   assert.equal(limitsFromConfig({ rpc_max_body_bytes: 2048, rpc_max_batch: "7", rpc_max_block_range: 10n, rpc_max_logs: 5 }), {
-    maxBodyBytes: 2048, maxBatch: 7, maxBlockRange: 10, maxLogs: 5, maxFeeHistory: 1024
+    ...DEFAULT_LIMITS, maxBodyBytes: 2048, maxBatch: 7, maxBlockRange: 10, maxLogs: 5, maxFeeHistory: 1024
   })
+  assert.equal(limitsFromConfig({ rpc_max_response_bytes: 1000, rpc_batch_budget_ms: 50, rpc_max_connections: 3, rpc_request_timeout_ms: 9000 }), {
+    ...DEFAULT_LIMITS, maxResponseBytes: 1000, batchBudgetMs: 50, maxConnections: 3, requestTimeoutMs: 9000
+  })
+  assert.is(limitsFromConfig({ rpc_max_response_bytes: 2 ** 40 }).maxResponseBytes, 256 * 1024 * 1024, "clamped to 256 MiB")
+  assert.throws(() => limitsFromConfig({ rpc_batch_budget_ms: 0 }), /rpc_batch_budget_ms must be a positive integer/)
   await store.close()
 })
 

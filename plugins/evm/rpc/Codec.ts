@@ -48,11 +48,17 @@ const ECHO = 66
 
 /** A value as quoted in an error message (JSON, cut to 66 characters). */
 export const echo = (v: unknown): string => {
+  // JSON.stringify and String() both recurse into nested arrays: a deeply nested value overflows
+  // the stack (RangeError) in either, so the last resort names only the value's kind.
   let s: string
   try {
     s = JSON.stringify(v) ?? String(v) // determinism-ok: RPC service, node plane
   } catch {
-    s = String(v)
+    try {
+      s = String(v)
+    } catch {
+      s = Array.isArray(v) ? "an array (too deeply nested to quote)" : `a value of type ${typeof v}`
+    }
   }
   return s.length > ECHO ? `${s.slice(0, ECHO)}...` : s
 }

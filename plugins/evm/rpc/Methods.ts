@@ -173,12 +173,16 @@ export const makeMethods = (backend: EthBackend, limits: MethodLimits): Readonly
     const out: Record<string, string> = {}
     if (o.from !== undefined && o.from !== null) out.from = parseAddress(o.from, "transaction.from")
     if (o.to !== undefined && o.to !== null) out.to = parseAddress(o.to, "transaction.to")
-    const input = o.input ?? o.data
-    if (o.input !== undefined && o.data !== undefined && o.input !== null && o.data !== null &&
-      String(o.input).toLowerCase() !== String(o.data).toLowerCase()) {
+    // both parsed before comparing (String() of a nested array recurses: a deep one overflows the stack)
+    const hasInput = o.input !== undefined && o.input !== null
+    const hasData = o.data !== undefined && o.data !== null
+    const input = hasInput ? hex(parseData(o.input, "transaction.input")) : undefined
+    const data = hasData ? hex(parseData(o.data, "transaction.data")) : undefined
+    if (input !== undefined && data !== undefined && input !== data) {
       throw invalidParam("transaction.input", "both input and data are set and differ")
     }
-    if (input !== undefined && input !== null) out.data = hex(parseData(input, o.input !== undefined ? "transaction.input" : "transaction.data"))
+    const bytes = input ?? data
+    if (bytes !== undefined) out.data = bytes
     if (o.value !== undefined && o.value !== null) out.value = parseQuantity(o.value, "transaction.value").toString()
     if (o.gas !== undefined && o.gas !== null) out.gas = parseQuantity(o.gas, "transaction.gas").toString()
     for (const k of ["gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "nonce"] as const) {
