@@ -21,6 +21,7 @@
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
 import type { RequestQuery, ResponseCheckTx, ResponseQuery } from "cosmjs-types/tendermint/abci/types"
 import type { BlockStore } from "../chain/BlockStore.ts"
+import { NodeFault } from "../chain/internal/TxResult.ts"
 import * as errors from "../chain/ChainError.ts"
 import type { Machine } from "../chain/Machine.ts"
 import { sha256 } from "../lib/Bytes.ts"
@@ -40,6 +41,12 @@ export interface PluginHost {
   }
   /** sha256 of bytes or UTF-8 text (32 bytes). */
   readonly sha256: (data: Uint8Array | string) => Uint8Array
+  /**
+   * A host fault (chain/internal/TxResult.ts NodeFault(detail, height)): the node itself failed, so
+   * the outcome would depend on this host. Thrown from a block it stops the node before Commit;
+   * nothing turns it into a tx result.
+   */
+  readonly NodeFault: typeof NodeFault
 }
 
 /** Options a plugin factory is called with. */
@@ -91,5 +98,6 @@ export const pluginHost: PluginHost = Object.freeze({
   errors,
   protobuf: Object.freeze({ BinaryReader, BinaryWriter }),
   address: Object.freeze({ parse: parseAddress, format: formatAddress, canonical: canonicalAddress }),
-  sha256
+  sha256,
+  NodeFault
 })

@@ -25,18 +25,20 @@ import { keccak_256 } from "@noble/hashes/sha3.js"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import type { Grant } from "../../chain/Capabilities.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
-import type { BlockContext, ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import type { BlockContext, ExecContext, Machine, MsgContext, MsgResult, QueryContext, ValidatorUpdate } from "../../chain/Machine.ts"
 import type { DecodedTx, TxFormat, TxMode } from "../../chain/TxPipeline.ts"
 import type { PluginFactory, PluginHost, PluginOptions } from "../Host.ts"
 import { answer, bech32Of, execEnv, queryEnv, type AnswerEnv } from "./internal/Answers.ts"
-import { applyChanges, moduleHex } from "./internal/Apply.ts"
-import { Bridge } from "./internal/Bridge.ts"
+import { effectivePrice, ethAnte } from "./internal/Ante.ts"
+import { TX_GAS_CAP } from "./internal/Rules.ts"
+import { applyChanges, moduleHex, sweepEscrow } from "./internal/Apply.ts"
+import { Bridge, BRIDGE_TIMEOUT_MS, type RunLimits } from "./internal/Bridge.ts"
 import { decodeEthTx, isEthTx, MSG_ETHEREUM_TX } from "./internal/EthTx.ts"
 import { evmCodecs, revertReason, type EvmCodecs } from "./internal/Codecs.ts"
 import { exportGenesis, parseGenesis } from "./internal/Genesis.ts"
 import type { EvmBlock, JobResult } from "./internal/Protocol.ts"
 import { EvmStore, type EvmParams } from "./internal/Store.ts"
-import { evmQuery, EVM_QUERY } from "./internal/Queries.ts"
+import { evmQuery, EVM_QUERY, QUERY_BUDGET_MS } from "./internal/Queries.ts"
 
 export { MSG_ETHEREUM_TX } from "./internal/EthTx.ts"
 /** The node-side service: the Ethereum JSON-RPC endpoint (docs/evm-rpc.md), started once evm is active. */
@@ -103,9 +105,7 @@ export class EvmMachine implements Machine {
       txSigners: (tx) => [machine.senderBech32(tx.bytes)],
       ante: (ctx, tx, _mode: TxMode) => {
         const eth = decodeEthTx(machine.host, tx.bytes)
-        const params = machine.params(ctx)
-        if (eth.chainId !== params.chainId) throw new machine.host.errors.InvalidChainId({ log: `ethereum tx for chain id ${eth.chainId}, this chain is ${params.chainId}` })
-        if (eth.gasLimit > params.blockGasLimit) throw new machine.host.errors.InvalidRequest({ log: `ethereum tx gas limit ${eth.gasLimit} exceeds the block gas limit ${params.blockGasLimit}` })
+        ethAnte(ctx, machine.host, machine.store, machine.params(ctx), machine.prefix, eth)
         return { signers: [machine.senderBech32(tx.bytes)] }
       }
     }
@@ -139,19 +139,21 @@ export class EvmMachine implements Machine {
   handle(ctx: MsgContext, msg: Any): MsgResult {
     const eth = decodeEthTx(this.host, msg.value)
     const params = this.params(ctx)
-    const env = execEnv(ctx, this.env(params, eth.sender))
-    const result = this.bridge.run({ t: "tx", chainId: params.chainId, raw: eth.raw, sender: eth.sender, block: this.block(ctx, params) }, (req) => answer(env, req))
+    // the ante took the nonce and escrowed the most the tx can pay: the EVM sees the account as before it
+    const escrow = eth.gasLimit * effectivePrice(eth.tx as never, params.baseFee)
+    const env = execEnv(ctx, { ...this.env(params, eth.sender), ante: { address: eth.sender, escrow } })
+    const result = this.bridge.run({ t: "tx", chainId: params.chainId, raw: eth.raw, sender: eth.sender, block: this.block(ctx, params) }, (req) => answer(env, req), this.inBlock(ctx.height))
     if (result.t === "invalid") throw this.refusal(result.reason)
     if (result.tainted) {
       throw new this.host.errors.InvalidRequest({ log: "EVM: a call frame that changed another machine's state through a precompile reverted; such a transaction cannot be applied consistently and is refused" })
     }
-    applyChanges(ctx, env, result.changes, eth.sender)
+    applyChanges(ctx, env, result.changes, eth.sender, escrow)
     ctx.gas.refund(ctx.gas.consumed())
     ctx.gas.consume(Number(result.gasUsed), "evm")
     const hash = `0x${hex(eth.hash)}`
     const reason = result.status === 0 ? revertReason(result.returnValue, result.error) : ""
     const created = result.createdAddress && result.status === 1 ? `0x${result.createdAddress}` : ""
-    const price = effectivePrice(eth.tx, params.baseFee)
+    const price = effectivePrice(eth.tx as never, params.baseFee)
     ctx.emit({
       type: "ethereum_tx",
       attributes: [
@@ -194,8 +196,19 @@ export class EvmMachine implements Machine {
   }
 
   /** A read-only EVM call (eth_call / eth_estimateGas / the `call` interface method); for internal/Queries.ts. @internal */
-  runCall(env: AnswerEnv, block: EvmBlock, job: { t: "call" | "estimate"; from: string; to?: string; data: Uint8Array; value: bigint; gas: bigint }): JobResult {
-    return this.bridge.run({ ...job, chainId: env.params.chainId, block }, (req) => answer(env, req))
+  runCall(env: AnswerEnv, block: EvmBlock, job: { t: "call" | "estimate"; from: string; to?: string; data: Uint8Array; value: bigint; gas: bigint }, limits: RunLimits = this.asQuery): JobResult {
+    return this.bridge.run({ ...job, chainId: env.params.chainId, block }, (req) => answer(env, req), limits)
+  }
+
+  /** Limits of a job that decides a result in a block: how long it takes must never matter, so a fault stops the node. */
+  private inBlock(height: number): RunLimits {
+    return { timeoutMs: BRIDGE_TIMEOUT_MS, onFault: (detail) => new this.host.NodeFault(`evm: ${detail}`, height) }
+  }
+
+  /** Limits of a query (eth_call, eth_estimateGas): node plane, so a wall-clock budget answers an error. */
+  private readonly asQuery: RunLimits = {
+    timeoutMs: QUERY_BUDGET_MS,
+    onFault: (detail) => new this.host.errors.InvalidRequest({ log: `evm query stopped: ${detail} (a query may run ${QUERY_BUDGET_MS} ms)` })
   }
 
   onCall(ctx: ExecContext, caller: string, method: string, body: Uint8Array): Uint8Array {
@@ -206,11 +219,11 @@ export class EvmMachine implements Machine {
     const to = req.to.replace(/^0x/, "").toLowerCase()
     if (!/^[0-9a-f]{40}$/.test(to)) throw new this.host.errors.InvalidRequest({ log: `evm.call: "to" must be a 20-byte hex address` })
     // the caller pays the EVM gas from its own meter, so the call can use at most what it has left
-    const limit = [req.gas > 0n ? req.gas : params.blockGasLimit, params.blockGasLimit, BigInt(ctx.gas.remaining())].reduce((a, b) => (a < b ? a : b))
+    const limit = [req.gas > 0n ? req.gas : TX_GAS_CAP, TX_GAS_CAP, params.blockGasLimit, BigInt(ctx.gas.remaining())].reduce((a, b) => (a < b ? a : b))
     // msg.sender is the caller's own account: its 20 bytes, or keccak256 of a longer (32-byte program) address, last 20 bytes
     const account = this.host.address.parse(callerAccount(caller, this.host, this.prefix), this.prefix, "caller")
     const from = hex(account.length === 20 ? account : keccak_256(account).subarray(12))
-    const r = this.runCall({ ...env, write: undefined }, this.block(ctx, params), { t: "call", from, to, data: req.data, value: 0n, gas: limit })
+    const r = this.runCall({ ...env, write: undefined }, this.block(ctx, params), { t: "call", from, to, data: req.data, value: 0n, gas: limit }, this.inBlock(ctx.height))
     if (r.t === "invalid") throw new this.host.errors.InvalidRequest({ log: `evm.call: ${r.reason}` })
     ctx.gas.consume(Number(r.gasUsed), "evm.call")
     return this.codecs.callResponse.encode({ status: r.status, returnData: r.returnValue, gasUsed: r.gasUsed, revertReason: r.status === 0 ? revertReason(r.returnValue, r.error) : "" })
@@ -219,6 +232,15 @@ export class EvmMachine implements Machine {
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
     const params = this.store.params(ctx.store, this.bondDenom)
     return evmQuery(this, ctx, path, data, params, queryEnv(ctx, this.env(params)), (height, seconds) => this.block({ height, time: { seconds, nanos: 0 }, blockHash: new Uint8Array(32) }, params))
+  }
+
+  /**
+   * Hand the evm module account's coins to the fee collector: between txs it holds only the escrow
+   * of txs refused after they ran (internal/Ante.ts), which are fees.
+   */
+  endBlock(ctx: ExecContext): ReadonlyArray<ValidatorUpdate> {
+    sweepEscrow(ctx, execEnv(ctx, this.env(this.params(ctx))))
+    return []
   }
 
   initGenesis(ctx: ExecContext, genesis: unknown): void {
@@ -249,15 +271,6 @@ const callerAccount = (caller: string, host: PluginHost, prefix: string): string
   const id = caller.slice(i + 1)
   if (kind === "program" || kind === "contract" || kind === "evm") return id
   return host.address.format(host.sha256(kind === "authority" ? "gov" : id).subarray(0, 20), prefix)
-}
-
-/** The gas price a tx pays at `baseFee` (legacy/2930: its gas price; 1559: min(maxFee, baseFee + tip)). */
-const effectivePrice = (tx: { gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }, baseFee: bigint): bigint => {
-  if (tx.maxFeePerGas !== undefined && tx.maxPriorityFeePerGas !== undefined) {
-    const tip = tx.maxPriorityFeePerGas < tx.maxFeePerGas - baseFee ? tx.maxPriorityFeePerGas : tx.maxFeePerGas - baseFee
-    return baseFee + tip
-  }
-  return tx.gasPrice ?? baseFee
 }
 
 /** The plugin's factory (package.json "cyberkernel".entry, default export). */

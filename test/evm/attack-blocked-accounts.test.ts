@@ -22,7 +22,7 @@ const balance = async (app: Application, address: string, denom = "boot"): Promi
 }
 const moduleAddr = (name: string) => sha256(new TextEncoder().encode(name)).subarray(0, 20)
 
-test("BUG evm blocked module accounts: a value transfer pays bonded_tokens_pool / distribution / mint, which bank refuses as MsgSend recipients", async () => {
+test("fixed, was a bug: evm blocked module accounts: a value transfer pays bonded_tokens_pool / distribution / mint, which bank refuses as MsgSend recipients", async () => {
   const chain = await openEvmChain()
   try {
     const names = ["bonded_tokens_pool", "not_bonded_tokens_pool", "distribution", "mint"]

@@ -13,7 +13,7 @@ import { encodeDeployData, encodeFunctionData, type Abi } from "viem"
 import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 
-test("BUG evm bridge timeout from eth_call: one free query leaves the worker busy and the node's next block result differs (code 1) from other nodes'", async () => {
+test("fixed, was a bug: evm bridge timeout from eth_call: one free query leaves the worker busy and the node's next block result differs (code 1) from other nodes'", async () => {
   const chain = await openEvmChain()
   try {
     const { ModexpBomb } = attackContracts()

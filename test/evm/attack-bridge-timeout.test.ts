@@ -27,7 +27,7 @@ import { encodeDeployData, encodeFunctionData, type Abi } from "viem"
 import { ethEvent, openEvmChain } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 
-test("BUG evm bridge timeout: a worker past 120 s becomes a tx result (code 1) instead of a node fault, and the busy worker fails the next block's innocent tx too", async () => {
+test("fixed, was a bug: evm bridge timeout: a worker past 120 s becomes a tx result (code 1) instead of a node fault, and the busy worker fails the next block's innocent tx too", async () => {
   const chain = await openEvmChain()
   try {
     const { ModexpBomb } = attackContracts()

@@ -14,7 +14,7 @@ import { encodeDeployData, encodeFunctionData, type Abi } from "viem"
 import { ethEvent, openEvmChain } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 
-test("BUG evm MODEXP DoS: a ~135k gas tx keeps the EVM worker busy ~2 s (quadratic expMod priced linearly by EIP-2565): gas does not bound a block's time", async () => {
+test("fixed, was a bug: evm MODEXP DoS: a ~135k gas tx keeps the EVM worker busy ~2 s (quadratic expMod priced linearly by EIP-2565): gas does not bound a block's time", async () => {
   const chain = await openEvmChain()
   try {
     const { ModexpBomb } = attackContracts()

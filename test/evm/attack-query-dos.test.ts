@@ -12,7 +12,7 @@ import { encodeDeployData, encodeFunctionData, type Abi } from "viem"
 import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 
-test("BUG evm query DoS: one eth_estimateGas runs ~25 x 10M gas on the node's thread (bisection), blocking the node many times longer than the 10M gas cap suggests", async () => {
+test("fixed, was a bug: evm query DoS: one eth_estimateGas runs ~25 x 10M gas on the node's thread (bisection), blocking the node many times longer than the 10M gas cap suggests", async () => {
   const chain = await openEvmChain()
   try {
     const { Spinner } = attackContracts()

@@ -16,7 +16,7 @@ import { encodeDeployData, encodeFunctionData, decodeFunctionResult, type Abi } 
 import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 
-test("BUG evm selfdestruct storage: a contract created and self-destructed in one tx leaves its storage behind; recreating it by CREATE2 then fails (EIP-7610 collision)", async () => {
+test("fixed, was a bug: evm selfdestruct storage: a contract created and self-destructed in one tx leaves its storage behind; recreating it by CREATE2 then fails (EIP-7610 collision)", async () => {
   const chain = await openEvmChain()
   try {
     const { PhoenixFactory, Phoenix } = attackContracts()
@@ -44,7 +44,7 @@ test("BUG evm selfdestruct storage: a contract created and self-destructed in on
   }
 })
 
-test("BUG evm pre-funded CREATE2 address: a contract created there that self-destructs in its constructor is refused (code 18) after running: its coins cannot move and the tx pays nothing", async () => {
+test("fixed, was a bug: evm pre-funded CREATE2 address: a contract created there that self-destructs in its constructor is refused (code 18) after running: its coins cannot move and the tx pays nothing", async () => {
   const chain = await openEvmChain()
   try {
     const { PhoenixFactory } = attackContracts()

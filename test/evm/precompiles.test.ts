@@ -114,19 +114,21 @@ test("bank precompile: a contract sends only its own coins; another account's ar
 
     // a frame that sent through the precompile then reverted: the tx is refused, nothing changes
     const before = await balance(chain.app, cyberBech32, "volt")
+    const aliceBoot = await balance(chain.app, alice!.bech32, "boot")
     res = await chain.next([await chain.sign(0, { nonce: 4, gas: 500_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "trySendThenRevert", args: [bob!.account.address, "volt", 3n] }) })])
     assert.is(res.txResults[0]!.code, 18, res.txResults[0]!.log)
     assert.match(res.txResults[0]!.log, /precompile reverted/)
     assert.is(await balance(chain.app, cyberBech32, "volt"), before)
     const acc = await evmQuery(chain.app, "Account", { address: alice!.account.address })
-    assert.is(acc.nonce, "4", "the refused tx did not use its nonce")
+    assert.is(acc.nonce, "5", "a tx refused after it ran has used its nonce: the same bytes never run again")
+    assert.is(await balance(chain.app, alice!.bech32, "boot"), aliceBoot - 500_000n * 2n, "and paid its whole gas limit at its price")
 
     // value transfers: into the contract and out of it, bank balances follow
     const bobBoot = await balance(chain.app, bob!.bech32, "boot")
-    res = await chain.next([await chain.sign(0, { nonce: 4, gas: 100_000n, to: cyber, value: 1000n })])
+    res = await chain.next([await chain.sign(0, { nonce: 5, gas: 100_000n, to: cyber, value: 1000n })])
     assert.is(ethEvent(res, 0).status, "1")
     assert.is(await balance(chain.app, cyberBech32, "boot"), 1000n)
-    res = await chain.next([await chain.sign(0, { nonce: 5, gas: 100_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "pay", args: [bob!.account.address, 400n] }) })])
+    res = await chain.next([await chain.sign(0, { nonce: 6, gas: 100_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "pay", args: [bob!.account.address, 400n] }) })])
     assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
     assert.is(await balance(chain.app, cyberBech32, "boot"), 600n)
     assert.is(await balance(chain.app, bob!.bech32, "boot"), bobBoot + 400n)

@@ -18,7 +18,7 @@ import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
 
 const hexBytes = (h: string) => new Uint8Array(Buffer.from(h.slice(2), "hex"))
 
-test("refused: wrong chain id (28), unprotected legacy and type-4 txs (2), garbage (2), a changed signature (another sender: 5), a gas limit over the block's (18)", async () => {
+test("refused: wrong chain id (28), unprotected legacy and type-4 txs (2), garbage (2), a changed signature (another sender: 5), a gas limit over EIP-7825's 2^24 (2)", async () => {
   const chain = await openEvmChain()
   try {
     const to = chain.eth[1]!.account.address
@@ -29,15 +29,15 @@ test("refused: wrong chain id (28), unprotected legacy and type-4 txs (2), garba
     const forged = new Uint8Array(signed)
     forged[forged.length - 5]! ^= 0xff // s of the signature
     const setCode = hexBytes(serializeTransaction({ type: "eip7702", chainId: 1337, nonce: 0, gas: 50_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, to, authorizationList: [] } as never))
-    const huge = await chain.sign(0, { nonce: 0, gas: 40_000_000n, to, value: 1n })
+    const huge = await chain.sign(0, { nonce: 0, gas: 17_000_000n, to, value: 1n })
     const res = await chain.next([wrongChain, unprotected, garbage, forged, setCode, huge])
     const codes = res.txResults.map((r) => r.code)
-    assert.equal(codes, [28, 2, 2, 5, 2, 18], res.txResults.map((r) => r.log).join("\n"))
+    assert.equal(codes, [28, 2, 2, 5, 2, 2], res.txResults.map((r) => r.log).join("\n"))
     assert.match(res.txResults[0]!.log, /chain id 1, this chain is 1337/)
     assert.match(res.txResults[1]!.log, /EIP-155/)
-    assert.match(res.txResults[3]!.log, /^ethereum tx refused: sender doesn't have enough funds to send tx\. The upfront cost is: 42001 and the sender's account \(0x[0-9a-f]{40}\) only has: 0$/)
+    assert.match(res.txResults[3]!.log, /^insufficient funds for gas x price \+ value: address 0x[0-9a-f]{40} has 0, wants 42001$/)
     assert.match(res.txResults[4]!.log, /EIP-7702/)
-    assert.match(res.txResults[5]!.log, /exceeds the block gas limit/)
+    assert.match(res.txResults[5]!.log, /exceeds the maximum allowed by EIP-7825 \(16777216\)/)
     // nothing moved: the first valid tx still uses nonce 0
     assert.is((await evmQuery(chain.app, "Account", { address: chain.eth[0]!.account.address })).nonce, "0")
     const ok = await chain.next([signed])
@@ -86,8 +86,8 @@ test("hostile execution is bounded by gas: calls nested as deep as gas allows, m
     let res = await chain.next([await chain.sign(0, { nonce: 0, gas: 1_000_000n, data: encodeDeployData({ abi, bytecode: Deep!.bytecode }) })])
     const deep = ethEvent(res, 0).contract_address as `0x${string}`
     res = await chain.next([
-      await chain.sign(0, { nonce: 1, gas: 30_000_000n, to: deep, data: encodeFunctionData({ abi, functionName: "down", args: [0n] }) }),
-      await chain.sign(1, { nonce: 0, gas: 30_000_000n, to: deep, data: encodeFunctionData({ abi, functionName: "grow", args: [4_000_000n] }) })
+      await chain.sign(0, { nonce: 1, gas: 16_000_000n, to: deep, data: encodeFunctionData({ abi, functionName: "down", args: [0n] }) }),
+      await chain.sign(1, { nonce: 0, gas: 16_000_000n, to: deep, data: encodeFunctionData({ abi, functionName: "grow", args: [4_000_000n] }) })
     ])
     const nested = ethEvent(res, 0)
     assert.is(nested.status, "1", nested.revert_reason)
@@ -96,7 +96,7 @@ test("hostile execution is bounded by gas: calls nested as deep as gas allows, m
     assert.ok(depth > 100n && depth < 1025n, `nested to depth ${depth}`)
     const grown = ethEvent(res, 1)
     assert.is(grown.status, "0")
-    assert.is(grown.gas_used, "30000000", "a memory bomb spends its gas limit and fails")
+    assert.is(grown.gas_used, "16000000", "a memory bomb spends its gas limit and fails")
     const ok = await chain.next([await chain.sign(0, { nonce: 2, gas: 21_000n, to: chain.eth[1]!.account.address, value: 1n })])
     assert.is(ethEvent(ok, 0).status, "1", "the chain goes on")
   } finally {

@@ -79,7 +79,7 @@ test.after(async () => {
 
 // ------------------------------------------------------------------ points at infinity in the key
 
-test("BUG zk/Groth16.ts g1/g2: a key with vk_beta_2 = [[0,0],[0,0],[1,0]] (infinity written affinely) is stored (docs: beta not at infinity); every verification then fails with internal code 1 'pairing is not available for ZERO point'", async () => {
+test("fixed, was a bug: zk/Groth16.ts g1/g2: a key with vk_beta_2 = [[0,0],[0,0],[1,0]] (infinity written affinely) is stored (docs: beta not at infinity); every verification then fails with internal code 1 'pairing is not available for ZERO point'", async () => {
   const c = await open()
   const key = { ...synthKey(1), vk_beta_2: G2_ZERO_AFFINE }
   const r = await send(c, storeKey(signer.address, JSON.stringify(key)))
@@ -87,14 +87,14 @@ test("BUG zk/Groth16.ts g1/g2: a key with vk_beta_2 = [[0,0],[0,0],[1,0]] (infin
   assert.is(r.code, 5, `stored a key with beta at infinity: code ${r.code} ${r.codespace} ${r.log}`)
 })
 
-test("BUG zk/Groth16.ts g1: a key with vk_alpha_1 = [\"0\",\"0\",\"1\"] (affine (0,0) = infinity in noble) passes the 'not at infinity' check", async () => {
+test("fixed, was a bug: zk/Groth16.ts g1: a key with vk_alpha_1 = [\"0\",\"0\",\"1\"] (affine (0,0) = infinity in noble) passes the 'not at infinity' check", async () => {
   const c = await open()
   const key = { ...synthKey(2), vk_alpha_1: G1_ZERO_AFFINE }
   const r = await send(c, storeKey(signer.address, JSON.stringify(key)))
   assert.is(r.code, 5, `stored a key with alpha at infinity: code ${r.code} ${r.codespace} ${r.log}`)
 })
 
-test("BUG zk/Zk.ts loadKey->prepareKey: MsgVerifyProof under a stored key with beta at infinity answers internal error code 1 (a non-chain error out of noble), not a zk error", async () => {
+test("fixed, was a bug: zk/Zk.ts loadKey->prepareKey: MsgVerifyProof under a stored key with beta at infinity answers internal error code 1 (a non-chain error out of noble), not a zk error", async () => {
   const c = await open()
   const key = { ...synthKey(3), vk_beta_2: G2_ZERO_AFFINE }
   const s = await send(c, storeKey(signer.address, JSON.stringify(key)))
@@ -106,7 +106,7 @@ test("BUG zk/Zk.ts loadKey->prepareKey: MsgVerifyProof under a stored key with b
 
 // ------------------------------------------------------------------ proof points at infinity / host faults
 
-test("BUG zk/Groth16.ts g2 + verifyPrepared: a proof with pi_b = [[0,0],[0,0],[1,0]] (G2 infinity) is parsed, then noble throws 'invert: expected non-zero number' -> internal code 1 (zk.verify: an error, not valid:false)", async () => {
+test("fixed, was a bug: zk/Groth16.ts g2 + verifyPrepared: a proof with pi_b = [[0,0],[0,0],[1,0]] (G2 infinity) is parsed, then noble throws 'invert: expected non-zero number' -> internal code 1 (zk.verify: an error, not valid:false)", async () => {
   const c = await open()
   const hash = await stored(c, circuit.vkey)
   const proof = JSON.parse(circuit.proof) as Record<string, unknown>
@@ -116,7 +116,7 @@ test("BUG zk/Groth16.ts g2 + verifyPrepared: a proof with pi_b = [[0,0],[0,0],[1
   assert.is(r.codespace, "zk", `code ${r.code} ${r.codespace} ${r.log}`)
 })
 
-test("BUG zk/Groth16.ts readKeyJson/header: a key whose protocol is {\"toString\":1} throws a TypeError (String(o.protocol)) -> internal code 1 instead of ZkMalformedKey", async () => {
+test("fixed, was a bug: zk/Groth16.ts readKeyJson/header: a key whose protocol is {\"toString\":1} throws a TypeError (String(o.protocol)) -> internal code 1 instead of ZkMalformedKey", async () => {
   const c = await open()
   const r = await send(c, storeKey(signer.address, JSON.stringify({ ...synthKey(4), protocol: { toString: 1, valueOf: 1 } })))
   assert.is(r.code, 5, `code ${r.code} ${r.codespace} ${r.log}`)
@@ -124,7 +124,7 @@ test("BUG zk/Groth16.ts readKeyJson/header: a key whose protocol is {\"toString\
   assert.is(r2.code, 5, `curve: code ${r2.code} ${r2.codespace} ${r2.log}`)
 })
 
-test("BUG zk/Groth16.ts header: a proof whose protocol is {\"toString\":1} throws a TypeError -> internal code 1 instead of ZkMalformedProof (also through zk.verify)", async () => {
+test("fixed, was a bug: zk/Groth16.ts header: a proof whose protocol is {\"toString\":1} throws a TypeError -> internal code 1 instead of ZkMalformedProof (also through zk.verify)", async () => {
   const c = await open()
   const hash = await stored(c, circuit.vkey)
   const bad = JSON.stringify({ ...(JSON.parse(circuit.proof) as object), protocol: { toString: 1, valueOf: 1 } })
@@ -138,7 +138,7 @@ test("BUG zk/Groth16.ts header: a proof whose protocol is {\"toString\":1} throw
 
 // ------------------------------------------------------------------ gas before expensive work
 
-test("BUG zk/Zk.ts check(): loadKey prepares the key (a full pairing e(alpha,beta) + 2 G2 line tables) BEFORE any verification gas; a MsgVerifyProof with the wrong input count on an uncached key does that work and is refused paying only store-read gas", async () => {
+test("fixed, was a bug: zk/Zk.ts check(): loadKey prepares the key (a full pairing e(alpha,beta) + 2 G2 line tables) BEFORE any verification gas; a MsgVerifyProof with the wrong input count on an uncached key does that work and is refused paying only store-read gas", async () => {
   const c = await open()
   // the prepared cache is a 64-entry FIFO: an attacker cycling 65 stored keys misses it every time;
   // here the cache is cleared instead
@@ -164,7 +164,7 @@ test("BUG zk/Zk.ts check(): loadKey prepares the key (a full pairing e(alpha,bet
   )
 })
 
-test("BUG zk/Zk.ts check(): out of gas at the verification charge still costs the node the key preparation (pairing done, then OutOfGas)", async () => {
+test("fixed, was a bug: zk/Zk.ts check(): out of gas at the verification charge still costs the node the key preparation (pairing done, then OutOfGas)", async () => {
   const c = await open()
   const hash = await stored(c, JSON.stringify(synthKey(200)))
   const m = c.machines.find((x) => x.name === "zk") as unknown as { prepared: Map<string, unknown> }

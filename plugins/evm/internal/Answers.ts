@@ -26,6 +26,8 @@ export interface AnswerEnv {
   readonly bech32Prefix: string
   /** The transaction's sender (hex), absent in a query. */
   readonly sender?: string
+  /** The ante's writes to undo in the EVM's view: the sender's taken nonce and escrowed fee (internal/Ante.ts). */
+  readonly ante?: { readonly address: string; readonly escrow: bigint }
   /** A read-only call as `principal` (capability-checked). */
   read(principal: string | undefined, call: ChainCall): Uint8Array
   /** A state-changing call as `principal`; undefined in a query (no effect). */
@@ -52,8 +54,13 @@ export const answer = (env: AnswerEnv, req: WorkerRequest): unknown => {
   switch (req.t) {
     case "account": {
       const rec = env.evmStore.account(env.store, req.address)
-      const balance = bankBalance(env, undefined, req.address, env.params.denom)
-      const a: LoadedAccount = { nonce: rec?.nonce ?? 0n, balance, codeHash: rec?.codeHash ?? EMPTY_CODE_HASH, exists: rec !== undefined || balance > 0n }
+      let nonce = rec?.nonce ?? 0n
+      let balance = bankBalance(env, undefined, req.address, env.params.denom)
+      if (env.ante?.address === req.address) {
+        nonce -= 1n
+        balance += env.ante.escrow
+      }
+      const a: LoadedAccount = { nonce, balance, codeHash: rec?.codeHash ?? EMPTY_CODE_HASH, exists: rec !== undefined || balance > 0n }
       return a
     }
     case "code": {

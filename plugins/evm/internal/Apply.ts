@@ -7,7 +7,7 @@
  */
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import type { ExecContext } from "../../../chain/Machine.ts"
-import { bech32Of, evmPrincipal, type AnswerEnv } from "./Answers.ts"
+import { bankBalance, bech32Of, evmPrincipal, type AnswerEnv } from "./Answers.ts"
 import { EMPTY_CODE_HASH } from "./Store.ts"
 import type { StateChanges } from "./WorkerState.ts"
 
@@ -17,12 +17,17 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length &&
 export const moduleHex = (env: Pick<AnswerEnv, "host">, name: string): string => Buffer.from(env.host.sha256(name).subarray(0, 20)).toString("hex")
 
 /**
- * Write `changes` (module doc). `sender` is the tx sender (hex). Throws InvalidRequest when a balance
- * would fall for an account that is neither the sender nor a contract (the EVM never does that).
+ * Write `changes` (module doc). `sender` is the tx sender (hex); `escrow` what the ante moved from it
+ * into the module account (its balance in `changes` is relative to before that). Throws
+ * InvalidRequest when a balance would fall for an account whose code did not run and that is not
+ * the sender, or when a payee is a module account bank keeps out of transfers.
  */
-export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateChanges, sender: string): void => {
+export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateChanges, sender: string, escrow: bigint): void => {
   const { store, evmStore } = env
-  const contracts = new Set<string>()
+  initBlocked(env)
+  // whose coins may move besides the sender's: accounts whose code ran (a contract created and
+  // destroyed in this tx included) and accounts with code
+  const contracts = new Set<string>(changes.ran)
   for (const c of changes.code) evmStore.setCode(store, changes.accounts.find((a) => a.address === c.address)?.codeHash ?? EMPTY_CODE_HASH, c.code)
   for (const a of changes.accounts) {
     if (!same(a.codeHash, EMPTY_CODE_HASH) || evmStore.account(store, a.address)?.codeHash.some((b, i) => b !== EMPTY_CODE_HASH[i])) contracts.add(a.address)
@@ -39,16 +44,20 @@ export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateCha
     const body = MsgSend.encode({ fromAddress: from, toAddress: to, amount: [{ denom: env.params.denom, amount: amount.toString() }] }).finish()
     env.write!(principal, { target: "bank", method: "send", body })
   }
-  let pool = 0n
+  let pool = escrow
   const payees: Array<[string, bigint]> = []
   for (const a of changes.accounts) {
-    const delta = (a.deleted ? 0n : a.balance) - a.balance0
-    if (delta > 0n) payees.push([a.address, delta])
+    // the sender's change is relative to before the ante: the escrow already sits in the pool
+    const delta = (a.deleted ? 0n : a.balance) - a.balance0 + (a.address === sender ? escrow : 0n)
+    if (delta > 0n) {
+      if (BLOCKED.has(a.address)) throw new env.host.errors.InvalidRequest({ log: `EVM: 0x${a.address} is a module account that takes no transfers` })
+      payees.push([a.address, delta])
+    }
     if (delta >= 0n) continue
     if (a.address !== sender && !contracts.has(a.address)) {
       throw new env.host.errors.InvalidRequest({ log: `EVM: the balance of ${a.address} would fall, but it is neither the sender nor a contract` })
     }
-    // the sender pays through the machine's `from: signer` grant, a contract as itself
+    // the sender pays as the machine under its `from: signer` grant, a contract as itself
     if (a.address === sender) ctxSend(ctx, env, bech32Of(env, a.address), module, -delta)
     else send(bech32Of(env, a.address), module, -delta, evmPrincipal(env, a.address))
     pool += -delta
@@ -59,6 +68,22 @@ export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateCha
   }
   if (pool < 0n) throw new Error(`EVM: balance changes credit ${-pool} more than they debit`)
   if (pool > 0n) ctxSend(ctx, env, module, bech32Of(env, moduleHex(env, "fee_collector")), pool)
+}
+
+/** Module accounts bank keeps out of transfers (its blocked recipients), and the evm clearing account. */
+const BLOCKED_NAMES = ["mint", "distribution", "bonded_tokens_pool", "not_bonded_tokens_pool", "evm"]
+let BLOCKED: ReadonlySet<string> = new Set()
+
+/** Initialise {@link BLOCKED} (module addresses depend only on the names). */
+export const initBlocked = (env: Pick<AnswerEnv, "host">): void => {
+  if (BLOCKED.size === 0) BLOCKED = new Set(BLOCKED_NAMES.map((n) => moduleHex(env, n)))
+}
+
+/** Move the evm module account's balance of the EVM coin to the fee collector (Evm.ts endBlock). */
+export const sweepEscrow = (ctx: ExecContext, env: AnswerEnv): void => {
+  const module = moduleHex(env, "evm")
+  const held = bankBalance(env, undefined, module, env.params.denom)
+  if (held > 0n) ctxSend(ctx, env, bech32Of(env, module), bech32Of(env, moduleHex(env, "fee_collector")), held)
 }
 
 /** A bank send by the machine itself (machine:evm): from its module account or from the signer. */

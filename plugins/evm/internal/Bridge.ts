@@ -3,19 +3,21 @@
  * Chain machines are synchronous and @ethereumjs/vm is not, so `run` posts a job and blocks this
  * thread with Atomics.wait, answering the worker's state and precompile requests in between, until
  * the job's result arrives. The worker is started on first use and does not keep the process alive.
+ * Every job and every message carries the job's number, so nothing of an abandoned job is ever
+ * taken for another's.
  *
- * A worker that dies, hangs past {@link BRIDGE_TIMEOUT_MS} or throws outside a job is a host fault:
- * `run` throws a plain Error (never a chain error), which stops the node rather than becoming a tx
- * result. An answer function that throws a chain error has it returned to the worker's precompile
- * as a refusal by the caller of `run` (see plugins/evm/internal/Host.ts); any other error thrown by
- * it is passed back as a fault and rethrown here after the worker has unwound.
+ * Faults: a worker that dies, throws outside a job or passes the time limit is terminated (the next
+ * job starts a fresh one) and `run` throws `onFault(detail)`: for a transaction a NodeFault (the
+ * node stops: how long a job takes depends on the host, so it can never decide a tx result), for a
+ * query a chain error (queries are node plane: a wall-clock budget is fine there). An answer
+ * function that throws is passed back as a fault and rethrown here after the worker has unwound.
  *
  * Source: Node worker_threads receiveMessageOnPort, Atomics.wait/notify.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads"
 import type { JobResult, WorkerJob, WorkerRequest } from "./Protocol.ts"
 
-/** How long one wait for the worker may last before the node gives up on it (ms). */
+/** How long one transaction job may run before the node gives up on its worker (ms). */
 export const BRIDGE_TIMEOUT_MS = 120_000
 
 /** A started worker with its channel. */
@@ -26,9 +28,18 @@ interface Running {
   dead?: string
 }
 
+/** How one job may end badly (see module doc). */
+export interface RunLimits {
+  /** Wall-clock limit of the job (ms). */
+  readonly timeoutMs: number
+  /** The error to throw on a fault (dead worker, timeout, worker fault), given what happened. */
+  readonly onFault: (detail: string) => Error
+}
+
 /** The machine's side of the worker channel. */
 export class Bridge {
   private running: Running | undefined
+  private jobs = 0
 
   private start(): Running {
     if (this.running && !this.running.dead) return this.running
@@ -47,48 +58,71 @@ export class Bridge {
     return r
   }
 
+  /** Terminate the worker (an abandoned job must not outlive its run); the next run starts another. */
+  private discard(r: Running, why: string): void {
+    r.dead ??= why
+    if (this.running === r) this.running = undefined
+    void r.worker.terminate()
+  }
+
   private post(r: Running, msg: unknown): void {
     r.port.postMessage(msg)
     Atomics.store(r.control, 1, 1)
     Atomics.notify(r.control, 1)
   }
 
-  private next(r: Running): { t: string; [k: string]: unknown } {
-    for (let waited = 0; ;) {
+  private next(r: Running, id: number, deadline: number, limits: RunLimits): { t: string; [k: string]: unknown } {
+    for (;;) {
       const w = Atomics.wait(r.control, 0, 0, 50)
       if (w !== "timed-out") {
         Atomics.store(r.control, 0, 0)
-        const m = receiveMessageOnPort(r.port)
-        if (m) return m.message as { t: string }
+        for (let m = receiveMessageOnPort(r.port); m; m = receiveMessageOnPort(r.port)) {
+          const msg = m.message as { t: string; id?: number }
+          if (msg.id === id) return msg as { t: string }
+        }
         continue
       }
-      waited += 50
-      if (r.dead) throw new Error(r.dead)
-      if (waited >= BRIDGE_TIMEOUT_MS) throw new Error(`EVM worker did not answer within ${BRIDGE_TIMEOUT_MS} ms`)
+      if (r.dead) {
+        this.discard(r, r.dead)
+        throw limits.onFault(r.dead)
+      }
+      if (performance.now() > deadline) {
+        this.discard(r, "timed out")
+        throw limits.onFault(`EVM job did not finish within ${limits.timeoutMs} ms`)
+      }
     }
   }
 
   /**
-   * Run `job`, answering the worker's requests with `answer` (synchronous, on this thread).
-   * Throws a plain Error on a host fault (module doc).
+   * Run `job`, answering the worker's requests with `answer` (synchronous, on this thread). Throws
+   * `limits.onFault(...)` on a fault (module doc).
    */
-  run(job: WorkerJob, answer: (req: WorkerRequest) => unknown): JobResult {
+  run(job: WorkerJob, answer: (req: WorkerRequest) => unknown, limits: RunLimits): JobResult {
     const r = this.start()
-    this.post(r, job)
+    const id = ++this.jobs
+    const deadline = performance.now() + limits.timeoutMs
+    this.post(r, { id, job })
     let fault: unknown
     for (;;) {
-      const m = this.next(r)
+      const m = this.next(r, id, deadline, limits)
       if (m.t === "result") {
         if (fault !== undefined) throw fault
         return m.result as JobResult
       }
-      if (m.t === "fault") throw fault ?? new Error(`EVM worker fault: ${String(m.message)}`)
+      if (m.t === "fault") {
+        this.discard(r, "worker fault")
+        throw fault ?? limits.onFault(`EVM worker fault: ${String(m.message)}`)
+      }
+      if (performance.now() > deadline) {
+        this.discard(r, "timed out")
+        throw limits.onFault(`EVM job did not finish within ${limits.timeoutMs} ms`)
+      }
       let reply: unknown
       try {
-        reply = { ok: true, value: answer(m.req as WorkerRequest) }
+        reply = { id, ok: true, value: answer(m.req as WorkerRequest) }
       } catch (e) {
         fault ??= e
-        reply = { fault: e instanceof Error ? e.message : String(e) }
+        reply = { id, fault: e instanceof Error ? e.message : String(e) }
       }
       this.post(r, reply)
     }

@@ -10,10 +10,10 @@
  * Source: EIP-155, EIP-2718, EIP-2930, EIP-1559; @ethereumjs/tx createTxFromRLP.
  */
 import { RLP } from "@ethereumjs/rlp"
-import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common"
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx"
 import { keccak_256 } from "@noble/hashes/sha3.js"
 import type { PluginHost } from "../../Host.ts"
+import { evmCommon } from "./Rules.ts"
 
 /** Type URL of the one message an Ethereum tx carries (its value: the raw tx bytes). */
 export const MSG_ETHEREUM_TX = "/cyberkernel.evm.v1.MsgEthereumTx"
@@ -34,16 +34,6 @@ export interface EthTx {
 
 /** Whether `bytes` look like an Ethereum tx (leading byte; see module doc). */
 export const isEthTx = (bytes: Uint8Array): boolean => bytes.length > 0 && ((bytes[0]! >= 0x01 && bytes[0]! <= 0x04) || bytes[0]! >= 0xc0)
-
-const commons = new Map<bigint, Common>()
-const commonFor = (chainId: bigint): Common => {
-  let c = commons.get(chainId)
-  if (!c) {
-    if (commons.size > 64) commons.clear()
-    commons.set(chainId, (c = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague })))
-  }
-  return c
-}
 
 const toBigInt = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString("hex")}`))
 
@@ -76,7 +66,7 @@ export const decodeEthTx = (host: PluginHost, bytes: Uint8Array): EthTx => {
   try {
     chainId = declaredChainId(bytes)
     if (chainId === undefined) fail("a legacy transaction must carry a chain id (EIP-155 replay protection)")
-    tx = createTxFromRLP(bytes, { common: commonFor(chainId!) }) as TypedTransaction
+    tx = createTxFromRLP(bytes, { common: evmCommon(chainId!) }) as TypedTransaction
   } catch (e) {
     if (host.errors.isChainError(e)) throw e
     return fail((e as Error).message.split("\n")[0]!.slice(0, 200))

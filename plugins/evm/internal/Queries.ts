@@ -20,6 +20,13 @@ import { EMPTY_CODE_HASH, type EvmParams } from "./Store.ts"
 /** Most gas one Call or EstimateGas query may use (each bisection step of an estimate too). */
 export const QUERY_GAS_CAP = 10_000_000n
 
+/**
+ * Wall-clock budget of one Call or EstimateGas query, bisection included (ms): queries run on the
+ * node's thread, so past it the worker is stopped and the query answers an error. Queries are node
+ * plane, so a time limit may decide them; transactions never have one.
+ */
+export const QUERY_BUDGET_MS = 1_000
+
 /** Query path prefix. */
 export const EVM_QUERY = "/cyberkernel.evm.v1.Query/"
 

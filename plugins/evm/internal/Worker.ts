@@ -13,7 +13,7 @@
  * those implement them.
  */
 import { createBlock } from "@ethereumjs/block"
-import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common"
+import type { Common } from "@ethereumjs/common"
 import { createEVM, EVMError, type ExecResult, type Message } from "@ethereumjs/evm"
 import { createTx, createTxFromRLP } from "@ethereumjs/tx"
 import { bytesToHex, createAddressFromString, type Address } from "@ethereumjs/util"
@@ -21,6 +21,7 @@ import { createVM, runTx } from "@ethereumjs/vm"
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads"
 import { PRECOMPILES, type PrecompileSpec } from "./PrecompileAbi.ts"
 import type { EvmBlock, JobResult, PrecompileAnswer, WorkerJob, WorkerRequest } from "./Protocol.ts"
+import { evmCommon } from "./Rules.ts"
 import { WorkerState, type LoadedAccount } from "./WorkerState.ts"
 
 const control = new Int32Array(workerData.control as SharedArrayBuffer)
@@ -32,22 +33,25 @@ const post = (msg: unknown): void => {
   Atomics.notify(control, 0)
 }
 
-const receive = (): unknown => {
+const receive = (): { id: number; [k: string]: unknown } => {
   for (;;) {
     Atomics.wait(control, 1, 0)
     Atomics.store(control, 1, 0)
     const m = receiveMessageOnPort(port)
-    if (m) return m.message
+    if (m) return m.message as { id: number }
   }
 }
+
+/** The number of the job being run: every message of it carries it. */
+let current = 0
 
 /** Set when the machine answered a request with a fault: the job's result is void. */
 let faulted = false
 
 /** Ask the machine, blocking until it answers. */
 const ask = <T>(req: WorkerRequest): T => {
-  post({ t: "request", req })
-  const res = receive() as { ok: true; value: T } | { fault: string }
+  post({ t: "request", id: current, req })
+  const res = receive() as unknown as { ok: true; value: T } | { fault: string }
   if ("fault" in res) {
     faulted = true
     throw new Error(`host fault: ${res.fault}`)
@@ -55,12 +59,7 @@ const ask = <T>(req: WorkerRequest): T => {
   return res.value
 }
 
-const commons = new Map<bigint, Common>()
-const commonFor = (chainId: bigint): Common => {
-  let c = commons.get(chainId)
-  if (!c) commons.set(chainId, (c = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague })))
-  return c
-}
+const commonFor = evmCommon
 
 const hex = (a: Address): string => a.toString().slice(2).toLowerCase()
 
@@ -79,8 +78,18 @@ const evmOver = async (common: Common) => {
     address: createAddressFromString(spec.address),
     function: (input: { data: Uint8Array; gasLimit: bigint }) => precompile(spec, input, frames, state)
   }))
+  // EIP-4844's point evaluation (0x0a) needs a KZG setup this node does not load: the call fails as
+  // an exceptional halt (its gas spent) instead of the engine throwing out of the whole tx
+  customPrecompiles.push({
+    address: createAddressFromString("0x000000000000000000000000000000000000000a"),
+    function: (input: { data: Uint8Array; gasLimit: bigint }) => ({ executionGasUsed: input.gasLimit, returnValue: new Uint8Array(), exceptionError: new EVMError(EVMError.errorMessages.OUT_OF_GAS) })
+  })
   const evm = await createEVM({ common, stateManager: state, customPrecompiles })
-  evm.events!.on("beforeMessage", (m: Message) => void frames.push(m))
+  evm.events!.on("beforeMessage", (m: Message) => {
+    frames.push(m)
+    if (m.to) state.ran(hex(m.to))
+  })
+  evm.events!.on("newContract", (e: { address: Address }) => void state.ran(hex(e.address)))
   evm.events!.on("afterMessage", () => void frames.pop())
   return { state, evm }
 }
@@ -198,15 +207,16 @@ const precompile = (spec: PrecompileSpec, input: { data: Uint8Array; gasLimit: b
 
 const loop = async (): Promise<void> => {
   for (;;) {
-    const job = receive() as WorkerJob
+    const { id, job } = receive() as unknown as { id: number; job: WorkerJob }
+    current = id
     faulted = false
     try {
-      post({ t: "result", result: await run(job) })
+      post({ t: "result", id, result: await run(job) })
     } catch (e) {
-      // the engine refusing an input is deterministic (a tx result); only a failed host answer is a fault
-      // ... but a host limit (stack depth, memory: RangeError) is the host's, never a tx result
-      if (faulted || e instanceof RangeError) post({ t: "fault", message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) })
-      else post({ t: "result", result: { t: "invalid", reason: e instanceof Error ? e.message.split("\n")[0]!.slice(0, 300) : String(e) } })
+      // the engine refusing an input is deterministic (a tx result); only a failed host answer or
+      // a host limit (stack depth, memory: RangeError) is a fault
+      if (faulted || e instanceof RangeError) post({ t: "fault", id, message: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) })
+      else post({ t: "result", id, result: { t: "invalid", reason: e instanceof Error ? e.message.split("\n")[0]!.slice(0, 300) : String(e) } })
     }
   }
 }

@@ -38,6 +38,8 @@ export interface StateChanges {
   readonly cleared: ReadonlyArray<string>
   /** Storage writes: 32-byte slot -> value (empty or all zero = delete). */
   readonly storage: ReadonlyArray<{ address: string; slot: string; value: Uint8Array }>
+  /** Addresses whose code ran in the job (call targets and created contracts): the accounts whose coins the EVM may move besides the sender's. */
+  readonly ran: ReadonlyArray<string>
 }
 
 type Undo = () => void
@@ -64,6 +66,12 @@ export class WorkerState implements StateManagerInterface {
   private readonly effects: number[] = []
   /** Set when a frame holding such a change reverted: the job's effects can no longer be consistent. */
   tainted = false
+  private readonly executed = new Set<string>()
+
+  /** Record that `address`'s code ran (a call target or a created contract). */
+  ran(address: string): void {
+    this.executed.add(address)
+  }
 
   readonly originalStorageCache: { get(address: Address, key: Uint8Array): Promise<Uint8Array>; clear(): void }
 
@@ -120,6 +128,9 @@ export class WorkerState implements StateManagerInterface {
     this.accounts.set(a, null)
     this.record(this.code, a)
     this.code.set(a, new Uint8Array())
+    // a deleted account keeps no storage (EIP-6780 deletes a contract created in the same tx):
+    // its address must be as fresh as one never used, or a later CREATE2 there would collide
+    await this.clearStorage(address)
   }
 
   async modifyAccountFields(address: Address, fields: { nonce?: bigint; balance?: bigint; storageRoot?: Uint8Array; codeHash?: Uint8Array }): Promise<void> {
@@ -235,7 +246,8 @@ export class WorkerState implements StateManagerInterface {
       })),
       code: sorted(this.code).map(([address, code]) => ({ address, code })),
       cleared: [...this.cleared].sort(),
-      storage: sorted(this.storage).map(([k, value]) => ({ address: k.slice(0, 40), slot: k.slice(40), value }))
+      storage: sorted(this.storage).map(([k, value]) => ({ address: k.slice(0, 40), slot: k.slice(40), value })),
+      ran: [...this.executed].sort()
     }
   }
 }
