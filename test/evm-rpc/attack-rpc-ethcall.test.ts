@@ -107,7 +107,7 @@ test("fixed: rpc/Server.ts makeDispatcher (was: batch = Promise.all, no yield be
   }
 })
 
-test("BUG plugins/evm/internal/Worker.ts estimate bisection (node plane): ONE eth_estimateGas of a call that burns all but 100k of its gas and succeeds runs ~17 attempts near the 10M query cap back to back on the node's thread: a single request stalls the event loop for many seconds", async () => {
+test("fixed, was a bug: plugins/evm/internal/Worker.ts estimate bisection (node plane): ONE eth_estimateGas of a call that burns all but 100k of its gas and succeeds runs ~17 attempts near the 10M query cap back to back on the node's thread: a single request stalls the event loop for many seconds", async () => {
   const chain = await openEvmChain()
   try {
     const res = await chain.next([await chain.sign(0, { nonce: 0, gas: 200_000n, data: BURN_INIT })])

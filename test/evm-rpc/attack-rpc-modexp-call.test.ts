@@ -16,7 +16,7 @@ import type { EthBlockStore } from "../../plugins/evm/rpc/Chain.ts"
 import { ethEvent, openEvmChain } from "../evm/fixtures/evmChain.ts"
 import { attackContracts } from "../evm/fixtures/attack-solidity.ts"
 
-test("BUG rpc eth_call -> evm bridge: one unauthenticated eth_call (MODEXP bomb, under the 10M query cap) stalls the node's thread for the 120 s bridge timeout, and the next block's plain transfer then fails (code 1 worker timeout here; a stale result in test/evm/attack-bridge-timeout), depending on timing", async () => {
+test("fixed, was a bug: rpc eth_call -> evm bridge: one unauthenticated eth_call (MODEXP bomb, under the 10M query cap) stalls the node's thread for the 120 s bridge timeout, and the next block's plain transfer then fails (code 1 worker timeout here; a stale result in test/evm/attack-bridge-timeout), depending on timing", async () => {
   const chain = await openEvmChain()
   try {
     const { ModexpBomb } = attackContracts()

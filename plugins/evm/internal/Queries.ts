@@ -25,7 +25,7 @@ export const QUERY_GAS_CAP = 10_000_000n
  * node's thread, so past it the worker is stopped and the query answers an error. Queries are node
  * plane, so a time limit may decide them; transactions never have one.
  */
-export const QUERY_BUDGET_MS = 1_000
+export const QUERY_BUDGET_MS = 750
 
 /** Query path prefix. */
 export const EVM_QUERY = "/cyberkernel.evm.v1.Query/"
