@@ -25,6 +25,8 @@ interface Running {
   readonly worker: Worker
   readonly port: MessagePort
   readonly control: Int32Array
+  /** Whether the worker has loaded the engine (its start-up does not count against a job's time). */
+  ready: boolean
   dead?: string
 }
 
@@ -51,7 +53,7 @@ export class Bridge {
     })
     worker.unref()
     port1.unref()
-    const r: Running = { worker, port: port1, control }
+    const r: Running = { worker, port: port1, control, ready: false }
     worker.on("error", (e) => (r.dead = `EVM worker failed: ${e.message}`))
     worker.on("exit", (code) => (r.dead ??= `EVM worker exited with code ${code}`))
     this.running = r
@@ -99,6 +101,11 @@ export class Bridge {
    */
   run(job: WorkerJob, answer: (req: WorkerRequest) => unknown, limits: RunLimits): JobResult {
     const r = this.start()
+    if (!r.ready) {
+      // a fresh worker loads @ethereumjs first: that wait is the host's, not the job's
+      this.next(r, 0, performance.now() + BRIDGE_TIMEOUT_MS, { timeoutMs: BRIDGE_TIMEOUT_MS, onFault: limits.onFault })
+      r.ready = true
+    }
     const id = ++this.jobs
     const deadline = performance.now() + limits.timeoutMs
     this.post(r, { id, job })
