@@ -10,16 +10,10 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js"
 import { toBech32 } from "@cosmjs/encoding"
-import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import type { Application } from "../../chain/Application.ts"
-import { ethEvent, openEvmChain } from "./fixtures/evmChain.ts"
+import { ethEvent, openEvmChain, bankBalance } from "./fixtures/evmChain.ts"
 
-const balance = async (app: Application, address: string, denom = "boot"): Promise<bigint> => {
-  const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
-  return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? "0")
-}
 const moduleAddr = (name: string) => sha256(new TextEncoder().encode(name)).subarray(0, 20)
 
 test("fixed, was a bug: evm blocked module accounts: a value transfer pays bonded_tokens_pool / distribution / mint, which bank refuses as MsgSend recipients", async () => {
@@ -30,12 +24,12 @@ test("fixed, was a bug: evm blocked module accounts: a value transfer pays bonde
     let nonce = 0
     for (const name of names) {
       const bech = toBech32("cyber", moduleAddr(name))
-      const before = await balance(chain.app, bech)
+      const before = await bankBalance(chain.app, bech)
       const res = await chain.next([await chain.sign(0, { nonce: nonce, gas: 50_000n, to: `0x${Buffer.from(moduleAddr(name)).toString("hex")}` as `0x${string}`, value: 777n })])
       const r = res.txResults[0]!
       if (r.code === 0) nonce++
       const status = r.code === 0 ? ethEvent(res, 0).status : `refused ${r.code}`
-      const delta = (await balance(chain.app, bech)) - before
+      const delta = (await bankBalance(chain.app, bech)) - before
       if (delta !== 0n) got.push(`${name} +${delta} (tx ${status})`)
     }
     assert.equal(got, [], `blocked module accounts paid through the EVM: ${got.join(", ")}`)

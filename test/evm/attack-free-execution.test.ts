@@ -15,19 +15,13 @@
  */
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types"
 import { toBech32 } from "@cosmjs/encoding"
-import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { encodeDeployData, encodeFunctionData, type Abi } from "viem"
-import type { Application } from "../../chain/Application.ts"
 import { accountOf, signSend } from "../registry/registryChain.ts"
-import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
+import { ethEvent, evmQuery, openEvmChain, bankBalance } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 
-const balance = async (app: Application, address: string, denom = "boot"): Promise<bigint> => {
-  const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
-  return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? "0")
-}
 
 test("fixed, was a bug: evm free execution: a tx refused after execution (tainted precompile frame) pays no fee and keeps its nonce; CheckTx/ReCheck (prevrandao 0) accept it, so the same bytes run again every block", async () => {
   const chain = await openEvmChain()
@@ -45,7 +39,7 @@ test("fixed, was a bug: evm free execution: a tx refused after execution (tainte
     const check = await chain.app.checkTx({ tx, type: CheckTxType.NEW })
     assert.is(check.code, 0, `CheckTx accepts it: ${check.log}`)
 
-    const before = await balance(chain.app, attacker.bech32)
+    const before = await bankBalance(chain.app, attacker.bech32)
     const runs: string[] = []
     for (let i = 0; i < 3; i++) {
       const t = performance.now()
@@ -55,7 +49,7 @@ test("fixed, was a bug: evm free execution: a tx refused after execution (tainte
       const recheck = await chain.app.checkTx({ tx, type: CheckTxType.RECHECK })
       runs.push(`recheck code ${recheck.code}`)
     }
-    const after = await balance(chain.app, attacker.bech32)
+    const after = await bankBalance(chain.app, attacker.bech32)
     const nonce = (await evmQuery(chain.app, "Account", { address: attacker.account.address })).nonce
     // what Ethereum (and Ethermint) do: an executed tx pays for its gas and uses its nonce
     assert.ok(after < before, `executed 3 times for free: paid ${before - after}, nonce still ${String(nonce)}; ${runs.join("; ")}`)
@@ -75,13 +69,13 @@ test("fixed, was a bug: evm kzg precompile: a STATICCALL to 0x0a (KZG point eval
     const tx = await chain.sign(1, { nonce: 0, gas: 16_000_000n, to: burner, data: encodeFunctionData({ abi, functionName: "burnThenKzg", args: [30_000n] }) })
     const check = await chain.app.checkTx({ tx, type: CheckTxType.NEW })
     assert.is(check.code, 0, `CheckTx accepts it: ${check.log}`)
-    const before = await balance(chain.app, attacker.bech32)
+    const before = await bankBalance(chain.app, attacker.bech32)
     const runs: string[] = []
     for (let i = 0; i < 2; i++) {
       res = await chain.next([tx])
       runs.push(`block ${chain.height}: code ${res.txResults[0]!.code} "${res.txResults[0]!.log}"`)
     }
-    const after = await balance(chain.app, attacker.bech32)
+    const after = await bankBalance(chain.app, attacker.bech32)
     // Ethereum: the failing precompile call fails its frame (the caller goes on); the tx pays its gas,
     // and the same bytes are then refused by nonce
     assert.ok(after < before, `paid ${before - after}; ${runs.join("; ")}`)

@@ -9,20 +9,14 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js"
 import { toBech32 } from "@cosmjs/encoding"
-import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { encodeDeployData, encodeFunctionData, getContractAddress, type Abi } from "viem"
-import type { Application } from "../../chain/Application.ts"
 import { accountOf, signSend } from "../registry/registryChain.ts"
-import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
+import { ethEvent, evmQuery, openEvmChain, bankBalance } from "./fixtures/evmChain.ts"
 import { attackContracts } from "./fixtures/attack-solidity.ts"
 import { contracts } from "./fixtures/solidity.ts"
 
-const balance = async (app: Application, address: string, denom = "boot"): Promise<bigint> => {
-  const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
-  return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? "0")
-}
 const bech = (hex: string) => toBech32("cyber", Buffer.from(hex.slice(2), "hex"))
 const FEE_COLLECTOR = toBech32("cyber", sha256(new TextEncoder().encode("fee_collector")).subarray(0, 20))
 
@@ -38,7 +32,7 @@ test("holds: precompile sends refused by DELEGATECALL, STATICCALL, with value, f
     assert.is(res.txResults[0]!.code, 0, res.txResults[0]!.log)
     res = await chain.next([await chain.sign(0, { nonce: 1, gas: 100_000n, to: prober, value: 50n })])
     const bob = chain.eth[1]!
-    const bobVolt = await balance(chain.app, bob.bech32, "volt")
+    const bobVolt = await bankBalance(chain.app, bob.bech32, "volt")
     let nonce = 2
     for (const [fn, args] of [["viaDelegate", [bob.account.address]], ["viaStatic", [bob.account.address]], ["viaValue", [bob.account.address]], ["othersCoins", [chain.eth[2]!.account.address, bob.account.address]]] as const) {
       res = await chain.next([await chain.sign(0, { nonce: nonce++, gas: 300_000n, to: prober, data: encodeFunctionData({ abi, functionName: fn, args: [...args] }) })])
@@ -46,8 +40,8 @@ test("holds: precompile sends refused by DELEGATECALL, STATICCALL, with value, f
       assert.is(res.txResults[0]!.code, 0, `${fn}: ${res.txResults[0]!.log}`)
       assert.is(ev.status, "1", `${fn}: ${ev.revert_reason}`)
     }
-    assert.is(await balance(chain.app, bech(prober), "volt"), 10n)
-    assert.is(await balance(chain.app, bob.bech32, "volt"), bobVolt)
+    assert.is(await bankBalance(chain.app, bech(prober), "volt"), 10n)
+    assert.is(await bankBalance(chain.app, bob.bech32, "volt"), bobVolt)
     // a constructor at an address already holding volt cannot send it through the precompile
     const next = getContractAddress({ from: chain.eth[0]!.account.address, nonce: BigInt(nonce) })
     res = await chain.next([await signSend(k1!, bech(next), "volt", "5", await accountOf(chain.app, k1!.address))])
@@ -55,7 +49,7 @@ test("holds: precompile sends refused by DELEGATECALL, STATICCALL, with value, f
     res = await chain.next([await chain.sign(0, { nonce: nonce++, gas: 1_000_000n, data: encodeDeployData({ abi: CtorSender!.abi as Abi, bytecode: CtorSender!.bytecode, args: [bob.account.address] }) })])
     assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
     assert.is(ethEvent(res, 0).contract_address, next.toLowerCase())
-    assert.is(await balance(chain.app, bech(next), "volt"), 5n)
+    assert.is(await bankBalance(chain.app, bech(next), "volt"), 5n)
   } finally {
     await chain.close()
   }
@@ -70,10 +64,10 @@ test("holds: fees and value are exact (sender pays gas_used x price + value, fee
     const prober = ethEvent(res, 0).contract_address as `0x${string}`
     const [alice, bob, carol] = chain.eth
     const touched = [alice!.bech32, bob!.bech32, carol!.bech32, bech(prober), FEE_COLLECTOR]
-    const total = async () => (await Promise.all(touched.map((a) => balance(chain.app, a)))).reduce((x, y) => x + y, 0n)
+    const total = async () => (await Promise.all(touched.map((a) => bankBalance(chain.app, a)))).reduce((x, y) => x + y, 0n)
     const sum0 = await total()
-    const a0 = await balance(chain.app, alice!.bech32)
-    const f0 = await balance(chain.app, FEE_COLLECTOR)
+    const a0 = await bankBalance(chain.app, alice!.bech32)
+    const f0 = await bankBalance(chain.app, FEE_COLLECTOR)
     // EIP-1559 with a tip, then a legacy tx with a gas price, both with value
     res = await chain.next([
       await chain.sign(0, { nonce: 1, gas: 100_000n, to: prober, value: 1_000n, maxFeePerGas: 7n, maxPriorityFeePerGas: 3n }),
@@ -84,15 +78,15 @@ test("holds: fees and value are exact (sender pays gas_used x price + value, fee
     assert.is(e1.effective_gas_price, "4")
     assert.is(e2.effective_gas_price, "9")
     const fees = BigInt(e1.gas_used!) * 4n + BigInt(e2.gas_used!) * 9n
-    assert.is(a0 - (await balance(chain.app, alice!.bech32)), fees + 1_005n)
-    assert.is((await balance(chain.app, FEE_COLLECTOR)) - f0, fees)
+    assert.is(a0 - (await bankBalance(chain.app, alice!.bech32)), fees + 1_005n)
+    assert.is((await bankBalance(chain.app, FEE_COLLECTOR)) - f0, fees)
     assert.is(await total(), sum0, "the EVM denom is conserved")
     // selfdestruct of a deployed contract (not created in this tx): pays carol its 1000, stays
-    const c0 = await balance(chain.app, carol!.bech32)
+    const c0 = await bankBalance(chain.app, carol!.bech32)
     res = await chain.next([await chain.sign(1, { nonce: 0, gas: 100_000n, to: prober, data: encodeFunctionData({ abi, functionName: "die", args: [carol!.account.address] }) })])
     assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
-    assert.is((await balance(chain.app, carol!.bech32)) - c0, 1_000n)
-    assert.is(await balance(chain.app, bech(prober)), 0n)
+    assert.is((await bankBalance(chain.app, carol!.bech32)) - c0, 1_000n)
+    assert.is(await bankBalance(chain.app, bech(prober)), 0n)
     assert.ok(String((await evmQuery(chain.app, "Code", { address: prober })).code).length > 2, "EIP-6780: the code stays")
     assert.is(await total(), sum0, "the EVM denom is conserved")
   } finally {

@@ -6,14 +6,8 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { decodeFunctionResult, encodeDeployData, encodeFunctionData, type Abi } from "viem"
 import { contracts } from "./fixtures/solidity.ts"
-import { ethEvent, evmQuery, openEvmChain } from "./fixtures/evmChain.ts"
-import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
-import type { Application } from "../../chain/Application.ts"
+import { ethEvent, evmQuery, openEvmChain, bankBalance } from "./fixtures/evmChain.ts"
 
-const bankBalance = async (app: Application, address: string, denom = "boot"): Promise<bigint> => {
-  const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
-  return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? "0")
-}
 
 test("ERC-20: deploy, transfer, balanceOf, revert with reason; fees paid in bank coins", async () => {
   const chain = await openEvmChain()

@@ -5,26 +5,20 @@
  * the EVM's own coin moves only by value transfer, static calls cannot send.
  */
 import { toBech32 } from "@cosmjs/encoding"
-import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { decodeFunctionResult, encodeDeployData, encodeFunctionData, type Abi } from "viem"
-import type { Application } from "../../chain/Application.ts"
 import { GraphMachine } from "../../modules/graph/Graph.ts"
 import { QueryRankResponse, StringRequest } from "../../modules/graph/Messages.ts"
 import { makeRankRunner } from "../../modules/graph/RankRunner.ts"
 import { accountOf, cidOf, GRAPH_GENESIS, signLinks, signSend } from "../registry/registryChain.ts"
-import { ethEvent, evmQuery, openEvmChain, type EvmChain } from "./fixtures/evmChain.ts"
+import { ethEvent, evmQuery, openEvmChain, type EvmChain, bankBalance } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
 import { buildCircuit, keyHashOf, releaseSnarkjs } from "../zk/fixtures/circuit.ts"
 import { loadPlugin } from "../../node/Plugins.ts"
 
 const ZK_DIR = new URL("../../plugins/zk", import.meta.url).pathname
 
-const balance = async (app: Application, address: string, denom: string): Promise<bigint> => {
-  const res = await app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false })
-  return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? "0")
-}
 
 const cyberAbi = (): Abi => contracts().Cyber!.abi as Abi
 
@@ -95,43 +89,43 @@ test("bank precompile: a contract sends only its own coins; another account's ar
     assert.is(decodeFunctionResult({ abi: cyberAbi(), functionName: "bankBalance", data: rb.return_data as `0x${string}` }), 100n)
 
     // attack: the contract asks bank to send alice's volt to bob
-    const aliceVolt = await balance(chain.app, alice!.bech32, "volt")
+    const aliceVolt = await bankBalance(chain.app, alice!.bech32, "volt")
     res = await chain.next([await chain.sign(0, { nonce: 1, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "sendFrom", args: [alice!.account.address, bob!.account.address, "volt", 5n] }) })])
     const attack = ethEvent(res, 0)
     assert.is(attack.status, "0")
     assert.match(attack.revert_reason!, /capability|unauthorized/i)
-    assert.is(await balance(chain.app, alice!.bech32, "volt"), aliceVolt, "alice's coins did not move")
+    assert.is(await bankBalance(chain.app, alice!.bech32, "volt"), aliceVolt, "alice's coins did not move")
 
     // its own coins: allowed
     res = await chain.next([await chain.sign(0, { nonce: 2, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "sendFrom", args: [cyber, bob!.account.address, "volt", 7n] }) })])
     assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
-    assert.is(await balance(chain.app, cyberBech32, "volt"), 93n)
-    assert.is(await balance(chain.app, bob!.bech32, "volt"), 1007n)
+    assert.is(await bankBalance(chain.app, cyberBech32, "volt"), 93n)
+    assert.is(await bankBalance(chain.app, bob!.bech32, "volt"), 1007n)
 
     // the EVM's own coin moves by value transfer, not through the bank precompile
     res = await chain.next([await chain.sign(0, { nonce: 3, gas: 300_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "sendFrom", args: [cyber, bob!.account.address, "boot", 1n] }) })])
     assert.match(ethEvent(res, 0).revert_reason!, /value transfer/)
 
     // a frame that sent through the precompile then reverted: the tx is refused, nothing changes
-    const before = await balance(chain.app, cyberBech32, "volt")
-    const aliceBoot = await balance(chain.app, alice!.bech32, "boot")
+    const before = await bankBalance(chain.app, cyberBech32, "volt")
+    const aliceBoot = await bankBalance(chain.app, alice!.bech32, "boot")
     res = await chain.next([await chain.sign(0, { nonce: 4, gas: 500_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "trySendThenRevert", args: [bob!.account.address, "volt", 3n] }) })])
     assert.is(res.txResults[0]!.code, 18, res.txResults[0]!.log)
     assert.match(res.txResults[0]!.log, /precompile reverted/)
-    assert.is(await balance(chain.app, cyberBech32, "volt"), before)
+    assert.is(await bankBalance(chain.app, cyberBech32, "volt"), before)
     const acc = await evmQuery(chain.app, "Account", { address: alice!.account.address })
     assert.is(acc.nonce, "5", "a tx refused after it ran has used its nonce: the same bytes never run again")
-    assert.is(await balance(chain.app, alice!.bech32, "boot"), aliceBoot - 500_000n * 2n, "and paid its whole gas limit at its price")
+    assert.is(await bankBalance(chain.app, alice!.bech32, "boot"), aliceBoot - 500_000n * 2n, "and paid its whole gas limit at its price")
 
     // value transfers: into the contract and out of it, bank balances follow
-    const bobBoot = await balance(chain.app, bob!.bech32, "boot")
+    const bobBoot = await bankBalance(chain.app, bob!.bech32, "boot")
     res = await chain.next([await chain.sign(0, { nonce: 5, gas: 100_000n, to: cyber, value: 1000n })])
     assert.is(ethEvent(res, 0).status, "1")
-    assert.is(await balance(chain.app, cyberBech32, "boot"), 1000n)
+    assert.is(await bankBalance(chain.app, cyberBech32, "boot"), 1000n)
     res = await chain.next([await chain.sign(0, { nonce: 6, gas: 100_000n, to: cyber, data: encodeFunctionData({ abi: cyberAbi(), functionName: "pay", args: [bob!.account.address, 400n] }) })])
     assert.is(ethEvent(res, 0).status, "1", ethEvent(res, 0).revert_reason)
-    assert.is(await balance(chain.app, cyberBech32, "boot"), 600n)
-    assert.is(await balance(chain.app, bob!.bech32, "boot"), bobBoot + 400n)
+    assert.is(await bankBalance(chain.app, cyberBech32, "boot"), 600n)
+    assert.is(await bankBalance(chain.app, bob!.bech32, "boot"), bobBoot + 400n)
   } finally {
     await chain.close()
   }

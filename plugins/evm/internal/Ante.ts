@@ -15,11 +15,10 @@
  *
  * Source: Ethereum yellow paper / EIP-1559 validity rules (as @ethereumjs/vm runTx checks them).
  */
-import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import type { PluginHost } from "../../Host.ts"
 import { bankBalance, bech32Of, execEnv } from "./Answers.ts"
-import { moduleHex } from "./Apply.ts"
+import { ctxSend, moduleHex } from "./Apply.ts"
 import type { EthTx } from "./EthTx.ts"
 import { EMPTY_CODE_HASH, type EvmParams, type EvmStore } from "./Store.ts"
 
@@ -55,16 +54,7 @@ export const ethAnte = (ctx: ExecContext, host: PluginHost, evmStore: EvmStore, 
     throw new e.InsufficientFunds({ log: `insufficient funds for gas x price + value: address 0x${eth.sender} has ${balance}, wants ${upfront}` })
   }
   const escrow = eth.gasLimit * effectivePrice(tx, params.baseFee)
-  if (escrow > 0n) {
-    const body = MsgSend.encode({ fromAddress: bech32Of(env, eth.sender), toAddress: bech32Of(env, moduleHex(env, "evm")), amount: [{ denom: params.denom, amount: escrow.toString() }] }).finish()
-    const before = ctx.gas.consumed()
-    try {
-      ctx.call({ target: "bank", method: "send", body })
-    } finally {
-      const extra = ctx.gas.consumed() - before
-      if (extra > 0) ctx.gas.refund(extra)
-    }
-  }
+  if (escrow > 0n) ctxSend(ctx, env, bech32Of(env, eth.sender), bech32Of(env, moduleHex(env, "evm")), escrow)
   evmStore.setAccount(store, eth.sender, { nonce: nonce + 1n, codeHash: rec?.codeHash ?? EMPTY_CODE_HASH })
   return escrow
 }

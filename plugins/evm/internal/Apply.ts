@@ -86,8 +86,8 @@ export const sweepEscrow = (ctx: ExecContext, env: AnswerEnv): void => {
   if (held > 0n) ctxSend(ctx, env, bech32Of(env, module), bech32Of(env, moduleHex(env, "fee_collector")), held)
 }
 
-/** A bank send by the machine itself (machine:evm): from its module account or from the signer. */
-const ctxSend = (ctx: ExecContext, env: AnswerEnv, from: string, to: string, amount: bigint): void => {
+/** A bank send of the EVM coin by the machine itself (machine:evm): from its module account or from the signer; its KV gas given back. */
+export const ctxSend = (ctx: ExecContext, env: AnswerEnv, from: string, to: string, amount: bigint): void => {
   const body = MsgSend.encode({ fromAddress: from, toAddress: to, amount: [{ denom: env.params.denom, amount: amount.toString() }] }).finish()
   const before = ctx.gas.consumed()
   try {
