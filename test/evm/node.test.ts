@@ -6,10 +6,13 @@
  * here from Solidity with solc, transfer, read balanceOf, fetch Transfer logs with eth_getLogs,
  * estimate gas and see a revert reason; CosmJS's bank query shows the same coins as eth_getBalance;
  * `cyberkernel tx evm send-raw` and `query evm account|call` work against it; a Solidity contract
- * verifies the circuit's proof through the zk precompile.
+ * verifies the circuit's proof through the zk precompile; through CosmJS, MsgVerifyProof verifies
+ * the proof and refuses one changed input (zk 3), a malformed proof (zk 4) and an oversized key (zk 6).
  */
 import { toBech32 } from "@cosmjs/encoding"
-import { StargateClient } from "@cosmjs/stargate"
+import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing"
+import { defaultRegistryTypes, SigningStargateClient, StargateClient } from "@cosmjs/stargate"
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { Contract, JsonRpcProvider, Wallet } from "ethers"
 import { appendFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -21,6 +24,8 @@ import { editGenesis, freePort, makeHome, rpc, setGovParams, startNode, submitAn
 import { ethKeys, ethPrivateKey } from "./fixtures/evmChain.ts"
 import { contracts } from "./fixtures/solidity.ts"
 import { buildCircuit, keyHashOf, releaseSnarkjs } from "../zk/fixtures/circuit.ts"
+import { zkRegistryTypes } from "../zk/fixtures/client.ts"
+import { MSG_STORE_KEY, MSG_VERIFY_PROOF } from "../../plugins/zk/Zk.ts"
 
 const FUNDS = 10n ** 15n
 const height = async (url: string): Promise<number> => Number((await rpc(url, "status")).sync_info.latest_block_height)
@@ -148,6 +153,36 @@ test("evm and zk activated by governance: refused before, then viem, ethers and 
     const verify = (inputs: bigint[]) => pub.readContract({ address: made.contractAddress!, abi: cyberAbi, functionName: "verify", args: [`0x${keyHashOf(circuit.vkey)}`, circuit.proof, inputs] })
     assert.is(await verify(circuit.publicSignals.map(BigInt)), true)
     assert.is(await verify(circuit.publicSignals.map((x, i) => BigInt(x) + (i === 0 ? 1n : 0n))), false)
+
+    // zk messages through CosmJS on the same node: a valid proof verifies; one changed input, a
+    // malformed proof and an oversized key are refused with zk's typed codes; the chain goes on
+    const dev = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
+    const signing = await SigningStargateClient.connectWithSigner(h.rpcUrl, dev, { registry: new Registry([...defaultRegistryTypes, ...zkRegistryTypes]), broadcastPollIntervalMs: 100 })
+    const fee = { amount: [{ denom: "boot", amount: "20000" }], gas: "2000000" }
+    const enc = (t: string) => new TextEncoder().encode(t)
+    const zkTx = async (msg: { typeUrl: string; value: unknown }) => {
+      const signed = await signing.sign(h.devAddress, [msg], fee, "")
+      // JSON-RPC POST: the oversized key does not fit a GET URL
+      const r = await fetch(h.rpcUrl, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "broadcast_tx_sync", params: { tx: Buffer.from(TxRaw.encode(signed).finish()).toString("base64") } })
+      })
+      const j = (await r.json()) as { result?: { code: number; codespace: string; log: string }; error?: unknown }
+      if (!j.result) throw new Error(`broadcast_tx_sync: ${JSON.stringify(j.error)}`)
+      return j.result
+    }
+    const proofMsg = (inputs: ReadonlyArray<string>, proof = circuit.proof) =>
+      ({ typeUrl: MSG_VERIFY_PROOF, value: { sender: h.devAddress, keyHash: keyHashOf(circuit.vkey), proof: enc(proof), publicInputs: inputs } })
+    const changed = await zkTx(proofMsg([String(BigInt(circuit.publicSignals[0]!) + 1n), ...circuit.publicSignals.slice(1)]))
+    assert.equal([changed.code, changed.codespace], [3, "zk"], changed.log)
+    const malformed = await zkTx(proofMsg(circuit.publicSignals, "{\"pi_a\": 1}"))
+    assert.equal([malformed.code, malformed.codespace], [4, "zk"], malformed.log)
+    const oversized = await zkTx({ typeUrl: MSG_STORE_KEY, value: { sender: h.devAddress, key: enc(circuit.vkey + " ".repeat(40_000)) } })
+    assert.equal([oversized.code, oversized.codespace], [6, "zk"], oversized.log)
+    const verified = await signing.signAndBroadcast(h.devAddress, [proofMsg(circuit.publicSignals)], fee)
+    assert.is(verified.code, 0, verified.rawLog)
+    assert.ok(verified.events.some((e) => e.type === "zk_proof_verified"), "the verification is recorded")
+    signing.disconnect()
   } finally {
     await node?.kill("SIGTERM")
   }
