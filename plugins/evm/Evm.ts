@@ -31,7 +31,7 @@ import type { PluginFactory, PluginHost, PluginOptions } from "../Host.ts"
 import { answer, bech32Of, execEnv, queryEnv, type AnswerEnv } from "./internal/Answers.ts"
 import { effectivePrice, ethAnte } from "./internal/Ante.ts"
 import { TX_GAS_CAP } from "./internal/Rules.ts"
-import { applyChanges, moduleHex, sweepEscrow } from "./internal/Apply.ts"
+import { applyChanges, FEE_COLLECTOR, sweepEscrow } from "./internal/Apply.ts"
 import { Bridge, BRIDGE_TIMEOUT_MS, type RunLimits } from "./internal/Bridge.ts"
 import { decodeEthTx, isEthTx, MSG_ETHEREUM_TX } from "./internal/EthTx.ts"
 import { evmCodecs, revertReason, type EvmCodecs } from "./internal/Codecs.ts"
@@ -122,7 +122,7 @@ export class EvmMachine implements Machine {
   /** The EVM's view of a block: number, time, fee collector as coinbase, base fee, entropy. */
   private block(b: Pick<BlockContext, "height" | "time" | "blockHash">, params: EvmParams): EvmBlock {
     return {
-      number: BigInt(b.height), timestamp: b.time.seconds, coinbase: moduleHex({ host: this.host }, "fee_collector"),
+      number: BigInt(b.height), timestamp: b.time.seconds, coinbase: FEE_COLLECTOR,
       baseFee: params.baseFee, gasLimit: params.blockGasLimit, prevRandao: b.blockHash.length === 32 ? b.blockHash : new Uint8Array(32)
     }
   }

@@ -59,21 +59,7 @@ test("fixed: rpc/Server.ts makeDispatcher (was: batch = Promise.all, no yield be
     const res = await chain.next([await chain.sign(0, { nonce: 0, gas: 200_000n, data: LOOP_INIT })])
     const loop = ethEvent(res, 0).contract_address as `0x${string}`
     assert.ok(loop, "deployed")
-    const store = {
-      base: () => 1,
-      resultsHeight: () => chain.height,
-      block: async () => undefined,
-      blockByHash: async () => undefined,
-      results: async () => undefined,
-      searchTxs: async () => []
-    } as unknown as EthBlockStore
-    const service = createEthRpcService({
-      config: { rpc_address: "127.0.0.1:0" },
-      blockStore: store,
-      log: () => undefined,
-      broadcastTx: async () => ({ code: 1, log: "no" }),
-      abciQuery: async (q) => chain.app.query({ path: q.path, data: q.data, height: q.height ?? 0n, prove: false })
-    })
+    const service = serviceOver(chain)
     await service.start()
     try {
       // event-loop lag probe: the longest gap between 10 ms ticks

@@ -222,7 +222,7 @@ test("backend failures: a throwing query is -32603 and logged, a malformed query
   }
 })
 
-test("the service runs from an installed plugin copy: value imports are only its own files, node: builtins and declared npm packages", () => {
+test("the service runs from an installed plugin copy: value imports are only files of the plugin, node: builtins and declared npm packages", () => {
   const dir = new URL("../../plugins/evm/rpc/", import.meta.url)
   const pkg = JSON.parse(readFileSync(new URL("../package.json", dir), "utf8")) as { dependencies?: Record<string, string> }
   const declared = Object.keys(pkg.dependencies ?? {})
@@ -231,7 +231,12 @@ test("the service runs from an installed plugin copy: value imports are only its
     for (const m of text.matchAll(/^import\s+(type\s+)?[^"']*from\s+["']([^"']+)["']/gm)) {
       const [, isType, spec] = m
       if (isType !== undefined) continue
-      if (spec!.startsWith("./")) continue
+      // a relative import must stay inside plugins/evm, which the installer copies whole
+      if (spec!.startsWith(".")) {
+        const target = new URL(spec!, new URL(file, dir)).href
+        assert.ok(target.startsWith(new URL("../", dir).href), `${file} imports ${spec}, outside plugins/evm`)
+        continue
+      }
       if (spec!.startsWith("node:")) continue
       const name = spec!.startsWith("@") ? spec!.split("/").slice(0, 2).join("/") : spec!.split("/")[0]!
       assert.ok(declared.includes(name), `${file} imports ${spec} at run time, not a declared dependency of plugins/evm (${declared.join(", ")})`)

@@ -168,9 +168,10 @@ export const execEnv = (ctx: ExecContext, base: Omit<AnswerEnv, "read" | "write"
 export const queryEnv = (ctx: QueryContext, base: Omit<AnswerEnv, "read" | "write" | "store">): AnswerEnv => ({
   ...base,
   store: ctx.store,
-  read: (principal, call) => principal
-    ? ctx.callAs(principal, call)
-    : call.target === "bank" && call.method === "balance"
-      ? ctx.query("bank", "/cosmos.bank.v1beta1.Query/Balance", call.body)
-      : ctx.callAs(`evm:${base.host.address.format(new Uint8Array(20), base.bech32Prefix)}`, call)
+  // the machine's own reads are balances (public gRPC); a contract's go through its principal
+  read: (principal, call) => {
+    if (principal) return ctx.callAs(principal, call)
+    if (call.target === "bank" && call.method === "balance") return ctx.query("bank", "/cosmos.bank.v1beta1.Query/Balance", call.body)
+    throw new base.host.errors.UnknownRequest({ log: `evm query: no public read for ${call.target}.${call.method}` })
+  }
 })

@@ -18,7 +18,7 @@
 import type { ExecContext } from "../../../chain/Machine.ts"
 import type { PluginHost } from "../../Host.ts"
 import { bankBalance, bech32Of, execEnv } from "./Answers.ts"
-import { ctxSend, moduleHex } from "./Apply.ts"
+import { ctxSend, EVM_MODULE } from "./Apply.ts"
 import type { EthTx } from "./EthTx.ts"
 import { EMPTY_CODE_HASH, type EvmParams, type EvmStore } from "./Store.ts"
 
@@ -54,7 +54,7 @@ export const ethAnte = (ctx: ExecContext, host: PluginHost, evmStore: EvmStore, 
     throw new e.InsufficientFunds({ log: `insufficient funds for gas x price + value: address 0x${eth.sender} has ${balance}, wants ${upfront}` })
   }
   const escrow = eth.gasLimit * effectivePrice(tx, params.baseFee)
-  if (escrow > 0n) ctxSend(ctx, env, bech32Of(env, eth.sender), bech32Of(env, moduleHex(env, "evm")), escrow)
+  if (escrow > 0n) ctxSend(ctx, env, bech32Of(env, eth.sender), bech32Of(env, EVM_MODULE), escrow)
   evmStore.setAccount(store, eth.sender, { nonce: nonce + 1n, codeHash: rec?.codeHash ?? EMPTY_CODE_HASH })
   return escrow
 }

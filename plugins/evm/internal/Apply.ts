@@ -5,6 +5,7 @@
  * from the transaction's signer (`from: signer`) or as the paying contract's own principal
  * (`evm:<bech32>`, `from: self`). What the EVM burnt (the base fee) goes on to the fee collector.
  */
+import { sha256 } from "@noble/hashes/sha2.js"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import { bankBalance, bech32Of, evmPrincipal, type AnswerEnv } from "./Answers.ts"
@@ -14,7 +15,14 @@ import type { StateChanges } from "./WorkerState.ts"
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** 20-byte module account of `name` (sha256(name)[:20], SDK NewModuleAddress), as hex. */
-export const moduleHex = (env: Pick<AnswerEnv, "host">, name: string): string => Buffer.from(env.host.sha256(name).subarray(0, 20)).toString("hex")
+const moduleHex = (name: string): string => Buffer.from(sha256(new TextEncoder().encode(name)).subarray(0, 20)).toString("hex")
+
+/** The evm module account (each tx's clearing account and the escrow), hex. */
+export const EVM_MODULE = moduleHex("evm")
+/** The fee collector (the block's coinbase), hex. */
+export const FEE_COLLECTOR = moduleHex("fee_collector")
+/** Module accounts bank keeps out of transfers (its blocked recipients), and the evm clearing account. */
+const BLOCKED: ReadonlySet<string> = new Set(["mint", "distribution", "bonded_tokens_pool", "not_bonded_tokens_pool", "evm"].map(moduleHex))
 
 /**
  * Write `changes` (module doc). `sender` is the tx sender (hex); `escrow` what the ante moved from it
@@ -24,7 +32,6 @@ export const moduleHex = (env: Pick<AnswerEnv, "host">, name: string): string =>
  */
 export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateChanges, sender: string, escrow: bigint): void => {
   const { store, evmStore } = env
-  initBlocked(env)
   // whose coins may move besides the sender's: accounts whose code ran (a contract created and
   // destroyed in this tx included) and accounts with code
   const contracts = new Set<string>(changes.ran)
@@ -39,7 +46,7 @@ export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateCha
   }
   for (const s of changes.storage) evmStore.setStorage(store, s.address, s.slot, s.value)
 
-  const module = bech32Of(env, moduleHex(env, "evm"))
+  const module = bech32Of(env, EVM_MODULE)
   const send = (from: string, to: string, amount: bigint, principal: string) => {
     const body = MsgSend.encode({ fromAddress: from, toAddress: to, amount: [{ denom: env.params.denom, amount: amount.toString() }] }).finish()
     env.write!(principal, { target: "bank", method: "send", body })
@@ -67,23 +74,13 @@ export const applyChanges = (ctx: ExecContext, env: AnswerEnv, changes: StateCha
     pool -= amount
   }
   if (pool < 0n) throw new Error(`EVM: balance changes credit ${-pool} more than they debit`)
-  if (pool > 0n) ctxSend(ctx, env, module, bech32Of(env, moduleHex(env, "fee_collector")), pool)
-}
-
-/** Module accounts bank keeps out of transfers (its blocked recipients), and the evm clearing account. */
-const BLOCKED_NAMES = ["mint", "distribution", "bonded_tokens_pool", "not_bonded_tokens_pool", "evm"]
-let BLOCKED: ReadonlySet<string> = new Set()
-
-/** Initialise {@link BLOCKED} (module addresses depend only on the names). */
-export const initBlocked = (env: Pick<AnswerEnv, "host">): void => {
-  if (BLOCKED.size === 0) BLOCKED = new Set(BLOCKED_NAMES.map((n) => moduleHex(env, n)))
+  if (pool > 0n) ctxSend(ctx, env, module, bech32Of(env, FEE_COLLECTOR), pool)
 }
 
 /** Move the evm module account's balance of the EVM coin to the fee collector (Evm.ts endBlock). */
 export const sweepEscrow = (ctx: ExecContext, env: AnswerEnv): void => {
-  const module = moduleHex(env, "evm")
-  const held = bankBalance(env, undefined, module, env.params.denom)
-  if (held > 0n) ctxSend(ctx, env, bech32Of(env, module), bech32Of(env, moduleHex(env, "fee_collector")), held)
+  const held = bankBalance(env, undefined, EVM_MODULE, env.params.denom)
+  if (held > 0n) ctxSend(ctx, env, bech32Of(env, EVM_MODULE), bech32Of(env, FEE_COLLECTOR), held)
 }
 
 /** A bank send of the EVM coin by the machine itself (machine:evm): from its module account or from the signer; its KV gas given back. */

@@ -88,11 +88,15 @@ export class Bridge {
         this.discard(r, r.dead)
         throw limits.onFault(r.dead)
       }
-      if (performance.now() > deadline) {
-        this.discard(r, "timed out")
-        throw limits.onFault(`EVM job did not finish within ${limits.timeoutMs} ms`)
-      }
+      this.checkDeadline(r, deadline, limits)
     }
+  }
+
+  /** Past `deadline` the worker is discarded and the job faults (module doc). */
+  private checkDeadline(r: Running, deadline: number, limits: RunLimits): void {
+    if (performance.now() <= deadline) return
+    this.discard(r, "timed out")
+    throw limits.onFault(`EVM job did not finish within ${limits.timeoutMs} ms`)
   }
 
   /**
@@ -120,10 +124,7 @@ export class Bridge {
         this.discard(r, "worker fault")
         throw fault ?? limits.onFault(`EVM worker fault: ${String(m.message)}`)
       }
-      if (performance.now() > deadline) {
-        this.discard(r, "timed out")
-        throw limits.onFault(`EVM job did not finish within ${limits.timeoutMs} ms`)
-      }
+      this.checkDeadline(r, deadline, limits)
       let reply: unknown
       try {
         reply = { id, ok: true, value: answer(m.req as WorkerRequest) }

@@ -35,17 +35,22 @@ export interface EthTx {
 /** Whether `bytes` look like an Ethereum tx (leading byte; see module doc). */
 export const isEthTx = (bytes: Uint8Array): boolean => bytes.length > 0 && ((bytes[0]! >= 0x01 && bytes[0]! <= 0x04) || bytes[0]! >= 0xc0)
 
-const toBigInt = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString("hex")}`))
+const toBigInt = (b: unknown): bigint => (b instanceof Uint8Array && b.length > 0 ? BigInt(`0x${Buffer.from(b).toString("hex")}`) : 0n)
 
-/** The chain id a tx declares (typed: field 0; legacy: from v per EIP-155; undefined when unprotected). */
-const declaredChainId = (bytes: Uint8Array): bigint | undefined => {
-  if (bytes[0]! >= 0xc0) {
-    const fields = RLP.decode(bytes) as Uint8Array[]
-    const v = toBigInt(fields[6] ?? new Uint8Array())
-    return v >= 35n ? (v - 35n) / 2n : undefined
+/**
+ * The chain id a raw tx was signed for (typed: its chainId field; legacy: from EIP-155's v), or
+ * undefined for an unprotected legacy tx or bytes that are not one. Throws on malformed RLP.
+ */
+export const rawTxChainId = (raw: Uint8Array): bigint | undefined => {
+  if (raw.length === 0) return undefined
+  if (raw[0]! <= 0x7f) {
+    const fields = RLP.decode(raw.subarray(1))
+    return Array.isArray(fields) ? toBigInt(fields[0]) : undefined
   }
-  const fields = RLP.decode(bytes.subarray(1)) as Uint8Array[]
-  return toBigInt(fields[0] ?? new Uint8Array())
+  const fields = RLP.decode(raw)
+  if (!Array.isArray(fields) || fields.length !== 9) return undefined
+  const v = toBigInt(fields[6])
+  return v >= 35n ? (v - 35n) / 2n : undefined
 }
 
 const cache = new Map<string, EthTx>()
@@ -64,7 +69,7 @@ export const decodeEthTx = (host: PluginHost, bytes: Uint8Array): EthTx => {
   let chainId: bigint | undefined
   let tx: TypedTransaction
   try {
-    chainId = declaredChainId(bytes)
+    chainId = rawTxChainId(bytes)
     if (chainId === undefined) fail("a legacy transaction must carry a chain id (EIP-155 replay protection)")
     tx = createTxFromRLP(bytes, { common: evmCommon(chainId!) }) as TypedTransaction
   } catch (e) {

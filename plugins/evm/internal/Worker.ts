@@ -59,8 +59,6 @@ const ask = <T>(req: WorkerRequest): T => {
   return res.value
 }
 
-const commonFor = evmCommon
-
 const hex = (a: Address): string => a.toString().slice(2).toLowerCase()
 
 /** The state loader of a job: every load is a blocking request to the machine. */
@@ -106,7 +104,7 @@ const speakingAs = <T extends object>(tx: T, sender: Address): T =>
 
 /** Run one job against a fresh state view. */
 const run = async (job: WorkerJob): Promise<JobResult> => {
-  const common = commonFor(job.chainId)
+  const common = evmCommon(job.chainId)
   const { state, evm } = await evmOver(common)
   const block = blockOf(job.block, common)
   if (job.t === "tx") {

@@ -16,9 +16,9 @@
 import type { BlockStore, StoredBlock, StoredBlockResults } from "../../../chain/BlockStore.ts"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { createTxFromRLP } from "@ethereumjs/tx"
-import { createCustomCommon, Hardfork, Mainnet, type Common } from "@ethereumjs/common"
-import { RLP } from "@ethereumjs/rlp"
 import { keccak_256 } from "@noble/hashes/sha3.js"
+import { rawTxChainId } from "../internal/EthTx.ts"
+import { evmCommon } from "../internal/Rules.ts"
 import { EthRpcError, RpcCode, ZERO_ADDRESS, ZERO_HASH, hex, hex32, qty } from "./Codec.ts"
 
 /** The block-store reads the service uses (a structural subset of chain/BlockStore.ts). */
@@ -141,35 +141,6 @@ export const ethBlockCache = (store: EthBlockStore, size = 64) => {
   }
 }
 
-const commons = new Map<string, Common>()
-const commonFor = (chainId: bigint): Common => {
-  const key = chainId.toString()
-  let c = commons.get(key)
-  if (c === undefined) {
-    c = createCustomCommon({ chainId: chainId <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(chainId) : key }, Mainnet, {
-      hardfork: Hardfork.Prague
-    })
-    if (commons.size > 16) commons.clear()
-    commons.set(key, c)
-  }
-  return c
-}
-
-const toBig = (b: unknown): bigint => (b instanceof Uint8Array && b.length > 0 ? BigInt(hex(b)) : 0n)
-
-/** The chain id a raw tx was signed for (typed: its chainId field; legacy: from EIP-155 v), if any. */
-export const rawTxChainId = (raw: Uint8Array): bigint | undefined => {
-  if (raw.length === 0) return undefined
-  if (raw[0]! <= 0x7f) {
-    const fields = RLP.decode(raw.subarray(1))
-    return Array.isArray(fields) ? toBig(fields[0]) : undefined
-  }
-  const fields = RLP.decode(raw)
-  if (!Array.isArray(fields) || fields.length !== 9) return undefined
-  const v = toBig(fields[6])
-  return v >= 35n ? (v - 35n) / 2n : undefined
-}
-
 /** A decoded Ethereum tx (the @ethereumjs/tx object). */
 export type DecodedTx = ReturnType<typeof createTxFromRLP>
 
@@ -179,7 +150,7 @@ export type DecodedTx = ReturnType<typeof createTxFromRLP>
  * Throws @ethereumjs's error on malformed bytes.
  */
 export const decodeTx = (raw: Uint8Array, fallbackChainId: bigint): DecodedTx =>
-  createTxFromRLP(raw, { common: commonFor(rawTxChainId(raw) ?? fallbackChainId) })
+  createTxFromRLP(raw, { common: evmCommon(rawTxChainId(raw) ?? fallbackChainId) })
 
 /**
  * The JSON-RPC transaction object of a tx: mined (`b` its block) or pending (`b` undefined:
