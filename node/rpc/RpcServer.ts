@@ -53,6 +53,11 @@ export interface RpcServerOptions {
    * no CORS headers, as CometBFT's default config. Browser wallets and dApps need it set.
    */
   readonly corsAllowedOrigins?: ReadonlyArray<string>
+  /**
+   * Extra HTTP routes served on this listener (the dashboard's `/ui`): called for each request
+   * before the JSON-RPC handling; returns true when it took the request (and answers it itself).
+   */
+  readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean
 }
 
 /** A running RPC server. */
@@ -174,6 +179,7 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
       refuseBody(req, res, 503, limitError(RpcErrorCode.InternalError, "open connections", "max_open_connections", limits.maxOpenConnections))
       return
     }
+    if (options.extraRoutes?.(req, res) === true) return
     const url = new URL(req.url ?? "/", "http://localhost")
     const origin = allowOrigin(req.headers.origin)
     if (origin !== undefined) {
