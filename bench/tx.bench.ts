@@ -13,7 +13,7 @@
  *   - Commit time of each block.
  */
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
-import { SigningStargateClient } from "@cosmjs/stargate"
+import { accountFromAny, SigningStargateClient } from "@cosmjs/stargate"
 import { secp256k1 } from "@noble/curves/secp256k1.js"
 import { SignDoc, TxRaw, AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { toBech32 } from "@cosmjs/encoding"
@@ -26,12 +26,15 @@ const wallet = await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: "c
 const alice = (await wallet.getAccounts())[0]!.address
 const client = await SigningStargateClient.offline(wallet)
 const recipients = Array.from({ length: 100 }, (_, i) => toBech32("cyber", sha256(`r${i}`).subarray(0, 20)))
+const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
+// The signer's account number as genesis assigns it (module accounts come first).
+const accountNumber = BigInt(accountFromAny((await (await start()).queryClient().auth.account(alice))!).accountNumber)
 
 let t = performance.now()
 const txs: Uint8Array[] = []
 for (let i = 0; i < N; i++) {
   const raw = await client.sign(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: recipients[i % 100], amount: [{ denom: "boot", amount: "1" }] } }],
-    { amount: [{ denom: "boot", amount: "2000" }], gas: "200000" }, "", { accountNumber: 2n, sequence: i, chainId: CHAIN_ID })
+    { amount: [{ denom: "boot", amount: "2000" }], gas: "200000" }, "", { accountNumber, sequence: i, chainId: CHAIN_ID })
   txs.push(TxRaw.encode(raw).finish())
 }
 console.log(`signed ${N} txs with CosmJS in ${((performance.now() - t) / 1000).toFixed(1)} s`)
@@ -39,7 +42,7 @@ console.log(`signed ${N} txs with CosmJS in ${((performance.now() - t) / 1000).t
 // Baselines: verify the first tx's signature directly.
 const raw0 = TxRaw.decode(txs[0]!)
 const pub = AuthInfo.decode(raw0.authInfoBytes).signerInfos[0]!.publicKey!.value.subarray(2)
-const signBytes = SignDoc.encode({ bodyBytes: raw0.bodyBytes, authInfoBytes: raw0.authInfoBytes, chainId: CHAIN_ID, accountNumber: 2n }).finish()
+const signBytes = SignDoc.encode({ bodyBytes: raw0.bodyBytes, authInfoBytes: raw0.authInfoBytes, chainId: CHAIN_ID, accountNumber }).finish()
 const sig = raw0.signatures[0]!
 const rate = (n: number, f: () => void): number => {
   const s = performance.now()
@@ -55,8 +58,6 @@ const nativeRate = verifyRate("libsecp256k1", 10000)
 console.log(`baseline verify/s: @noble/curves ${noble.toFixed(0)}, node:crypto ${nodeRate.toFixed(0)} (${(nodeRate / noble).toFixed(2)}x noble), ` +
   (nativeRate ? `libsecp256k1 ${nativeRate.toFixed(0)} (${(nativeRate / noble).toFixed(2)}x noble)` : "libsecp256k1 not built"))
 
-const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
-
 const finalize = (chain: TestChain) => chain.app.finalizeBlock({ txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: 2n, time: { seconds: 1_700_000_100n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) })
 
 // Cold with node:crypto.
@@ -67,7 +68,7 @@ const finalize = (chain: TestChain) => chain.app.finalizeBlock({ txs, decidedLas
   t = performance.now()
   const res = await finalize(chain)
   const fin = performance.now() - t
-  if (res.txResults.some((r) => r.code !== 0)) throw new Error("tx failed")
+  if (res.txResults.some((r) => r.code !== 0)) throw new Error("tx failed: " + res.txResults.find((r) => r.code !== 0)!.log)
   console.log(`FinalizeBlock, cold cache, node:crypto: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / nodeRate).toFixed(2)}x its verify rate)`)
 }
 selectVerifier("libsecp256k1")
@@ -100,7 +101,7 @@ console.log(`verifier for the rest: ${verifierName()}`)
   t = performance.now()
   const res = await chain.app.finalizeBlock({ txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: 2n, time: { seconds: 1_700_000_100n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) })
   const fin = performance.now() - t
-  if (res.txResults.some((r) => r.code !== 0)) throw new Error("tx failed")
+  if (res.txResults.some((r) => r.code !== 0)) throw new Error("tx failed: " + res.txResults.find((r) => r.code !== 0)!.log)
   t = performance.now()
   await chain.app.commit()
   const commit = performance.now() - t
