@@ -22,7 +22,7 @@ import { response } from "../kernel/Message.ts"
 import type { NativeProcess } from "../kernel/Process.ts"
 import { NodeKey } from "../capabilities/NodeKey.ts"
 import { toHex } from "../lib/Bytes.ts"
-import { makeProducer, type ProducerGenesis } from "../modules/consensus/producer/Producer.ts"
+import { makeProducer, type CommittedBlock, type ProducerGenesis } from "../modules/consensus/producer/Producer.ts"
 import { serveAbci } from "../modules/consensus/abci/AbciServer.ts"
 import { openCommitMultiStore } from "../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../store/KVStore.ts"
@@ -68,6 +68,8 @@ export interface StartNodeOptions {
   readonly genesis: Genesis
   /** 32-byte ed25519 seed of the validator key. */
   readonly validatorSeed: Uint8Array
+  /** Called once per committed block (embedded mode only; see Producer.ts `onCommitted`). */
+  readonly onCommitted?: ((block: CommittedBlock) => void) | undefined
 }
 
 const step = <A>(stage: string, f: () => Promise<A> | A): Effect.Effect<A, NodeStartError> =>
@@ -280,6 +282,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       createEmptyBlocks: config.consensus.createEmptyBlocks,
       mempool: { maxTxs: config.mempool.size, maxTxBytes: config.mempool.maxTxBytes },
       genesis: producerGenesis(genesis),
+      ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
       onHalt: (e) => {
         process.stderr.write(`consensus halted: ${e.reason}\n`)
         process.exitCode = 1

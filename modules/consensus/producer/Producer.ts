@@ -100,6 +100,20 @@ export interface ProducerConfig {
    * The node uses it to stop before a block that activates a machine it has no code for.
    */
   readonly beforePropose?: (height: bigint) => void | Promise<void>
+  /**
+   * Called once per committed block, after Commit and the mempool update (node plane: `start`'s
+   * status line, event subscribers). Runs inside the block loop: keep it short; a throw is
+   * ignored, so an observer can never halt the chain.
+   */
+  readonly onCommitted?: (block: CommittedBlock) => void
+}
+
+/** A committed block as {@link ProducerConfig.onCommitted} sees it: the new tip, the block, its results. */
+export interface CommittedBlock extends ChainTip {
+  /** The block as saved (header, txs, last commit). */
+  readonly block: StoredBlock
+  /** FinalizeBlock's response: tx results, block events, validator updates, app hash. */
+  readonly results: ResponseFinalizeBlock
 }
 
 /** CometBFT DefaultConsensusParams (types/params.go). */
@@ -461,6 +475,13 @@ export class BlockProducer implements Producer {
     await this.recheck()
     const tip = this.tip()
     for (const c of commits) this.notifyCommit(c)
+    if (this.cfg.onCommitted) {
+      try {
+        this.cfg.onCommitted({ ...tip, block, results: fin })
+      } catch {
+        // an observer's failure is its own; the chain goes on
+      }
+    }
     for (let i = this.heightWaiters.length - 1; i >= 0; i--) {
       const w = this.heightWaiters[i]!
       if (w.height <= Number(height)) { this.heightWaiters.splice(i, 1); w.resolve(tip) }
