@@ -40,6 +40,7 @@ import { Engine, type EngineEnv, type RunOutcome } from "./internal/Engine.ts"
 import { burnRate, chargeReserve, creditReserve, evict, loadInfo, saveInfo, settleRent } from "./internal/Lifecycle.ts"
 import * as M from "./Messages.ts"
 import { type CyberWasmParams, defaultParams } from "./Params.ts"
+import { decodeProgramsRequest, encodeProgramsResponse, listPrograms } from "./Programs.ts"
 import { ProgramRuntime } from "./runtime/ProgramRuntime.ts"
 import {
   counterBytes, decodeInfo, decodeMessage, decodeSchedule, encodeInfo, encodeMessage, encodeSchedule, Keys, prefixEnd, type ProgramInfo,
@@ -440,6 +441,8 @@ export class CyberWasmMachine implements Machine {
         if (!code) throw new NotFound({ log: `no code with hash ${hex(q.codeHash)}` })
         return M.QueryCodeResponse.encode({ wasmByteCode: code })
       }
+      case M.QueryPath.programs:
+        return encodeProgramsResponse(listPrograms(store, decodeProgramsRequest(data)))
       case M.QueryPath.params:
         return M.QueryParamsResponse.encode({ params: encodeChainParams(this.chainParams(store)) })
       case M.QueryPath.dispatch: {

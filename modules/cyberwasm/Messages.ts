@@ -19,6 +19,8 @@
  *   Query/Code      { 1 code_hash } -> { 1 wasm_byte_code: bytes }
  *   MsgUpdateParams { 1 authority: string (the gov module account), 2 params: Params } -> {}
  *   Query/Params    {} -> { 1 params: Params }
+ *   Query/Programs  { 1 pagination: cosmos.base.query.v1beta1.PageRequest }
+ *                     -> { repeated 1 programs: ProgramInfo, 2 pagination: PageResponse }   (Programs.ts)
  *   Params          { 1 max_code_bytes: uint64, 2 max_call_gas: uint64 }   (ChainParams.ts)
  *
  * A nested message field is carried as `bytes` here: the same wire (length-delimited) as the
@@ -47,7 +49,8 @@ export const QueryPath = {
   page: "/cyber.cyberwasm.v1.Query/Page",
   dispatch: "/cyber.cyberwasm.v1.Query/Dispatch",
   code: "/cyber.cyberwasm.v1.Query/Code",
-  params: "/cyber.cyberwasm.v1.Query/Params"
+  params: "/cyber.cyberwasm.v1.Query/Params",
+  programs: "/cyber.cyberwasm.v1.Query/Programs"
 } as const
 
 type Kind = "string" | "bytes" | "uint64" | "uint32"
