@@ -8,7 +8,8 @@
  * module account; deviation: per-denom `send_enabled` entries in params are accepted and honored,
  * SDK 0.47+ moved them to MsgSetSendEnabled). Queries: `/cosmos.bank.v1beta1.Query/{Balance, AllBalances,
  * SpendableBalances, SpendableBalanceByDenom, TotalSupply, SupplyOf, Params, DenomMetadata,
- * DenomsMetadata}`. State layout: internal/Balances.ts. Docs: docs/machines/auth-bank.md.
+ * DenomMetadataByQueryString (SDK 0.50+), DenomsMetadata}`; genesis `denom_metadata` is checked as
+ * the SDK's Metadata.Validate (DenomMetadata.ts). State layout: internal/Balances.ts. Docs: docs/machines/auth-bank.md.
  *
  * Source: cosmos-sdk x/bank (keeper/msg_server.go, keeper/send.go, keeper/grpc_query.go,
  * keeper/genesis.go, types/msgs.go).
@@ -17,7 +18,7 @@ import type { Grant } from "../../chain/Capabilities.ts"
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank"
 import {
   QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
-  QueryDenomMetadataRequest, QueryDenomMetadataResponse, QueryDenomsMetadataRequest, QueryDenomsMetadataResponse,
+  QueryDenomMetadataByQueryStringRequest, QueryDenomMetadataByQueryStringResponse, QueryDenomMetadataRequest, QueryDenomMetadataResponse, QueryDenomsMetadataRequest, QueryDenomsMetadataResponse,
   QueryParamsResponse, QuerySpendableBalanceByDenomRequest, QuerySpendableBalanceByDenomResponse,
   QuerySpendableBalancesRequest, QuerySpendableBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse,
   QueryTotalSupplyRequest, QueryTotalSupplyResponse
@@ -31,6 +32,7 @@ import { bankConfig, type BankConfig } from "./BankConfig.ts"
 import { bankDispatcher, bankInterface } from "../../chain/generated/bank.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
 import { moduleAccountBytes, parsePrincipal, selfAddress } from "../../chain/Principal.ts"
+import { quoted } from "./DenomMetadata.ts"
 import { InputOutputMismatch, MultipleSenders, NoInputs, NoOutputs, SendDisabled } from "./BankError.ts"
 import { addCoins as sumCoins, coinsEqual, coinsString, isValidDenom, validCoins, type Coin } from "./Coin.ts"
 import {
@@ -229,6 +231,19 @@ export class BankMachine implements Machine {
     return parseAddress(address, this.config.bech32Prefix, `invalid address ${address}`)
   }
 
+  /**
+   * The metadata stored for base denom `denom` (SDK keeper/grpc_query.go DenomMetadata and
+   * DenomMetadataByQueryString: the same lookup, the denom in the path or in the query string).
+   * InvalidRequest for an empty or malformed denom; NotFound when none is stored.
+   */
+  private denomMetadata(ctx: { store: QueryContext["store"] }, denom: string): Metadata {
+    if (denom === "") throw new InvalidRequest({ log: "invalid denom: invalid request" })
+    if (!isValidDenom(denom)) throw new InvalidRequest({ log: `invalid denom: ${quoted(denom)}: invalid request` })
+    const raw = ctx.store.get(metadataKey(denom))
+    if (!raw) throw new NotFound({ log: `client metadata for denom ${denom}` })
+    return Metadata.decode(raw)
+  }
+
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
     switch (path.slice(QUERY.length)) {
       case "Balance":
@@ -253,13 +268,10 @@ export class BankMachine implements Machine {
         return QuerySupplyOfResponse.encode(this.supplyOf(ctx, QuerySupplyOfRequest.decode(data))).finish()
       case "Params":
         return QueryParamsResponse.encode({ params: getParams(ctx.store) }).finish()
-      case "DenomMetadata": {
-        const r = QueryDenomMetadataRequest.decode(data)
-        if (r.denom === "") throw new InvalidRequest({ log: "invalid denom: invalid request" })
-        const raw = ctx.store.get(metadataKey(r.denom))
-        if (!raw) throw new NotFound({ log: `client metadata for denom ${r.denom}` })
-        return QueryDenomMetadataResponse.encode({ metadata: Metadata.decode(raw) }).finish()
-      }
+      case "DenomMetadata":
+        return QueryDenomMetadataResponse.encode({ metadata: this.denomMetadata(ctx, QueryDenomMetadataRequest.decode(data).denom) }).finish()
+      case "DenomMetadataByQueryString":
+        return QueryDenomMetadataByQueryStringResponse.encode({ metadata: this.denomMetadata(ctx, QueryDenomMetadataByQueryStringRequest.decode(data).denom) }).finish()
       case "DenomsMetadata": {
         const r = QueryDenomsMetadataRequest.decode(data)
         const { items, page } = paginate(ctx.store, Uint8Array.of(METADATA_PREFIX), r.pagination, ([, v]) => Metadata.decode(v))

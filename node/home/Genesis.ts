@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs"
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { sha256 } from "../../lib/Bytes.ts"
+import { genesisCoinsMetadata } from "./CoinMetadata.ts"
 import { consensusAddressHex, pubKeyJson, type Ed25519Key } from "./ValidatorKey.ts"
 
 /** A coin as proto-JSON writes it. */
@@ -32,7 +33,7 @@ export interface AuthGenesis {
   }>
 }
 
-/** x/bank genesis: params, balances, supply (empty: computed from balances), denom metadata. */
+/** x/bank genesis: params, balances, supply (empty: computed from balances), denom metadata (CoinMetadata.ts shape). */
 export interface BankGenesis {
   readonly params: { readonly send_enabled: ReadonlyArray<{ denom: string; enabled: boolean }>; readonly default_send_enabled: boolean }
   readonly balances: ReadonlyArray<{ readonly address: string; readonly coins: ReadonlyArray<GenesisCoin> }>
@@ -74,6 +75,11 @@ export interface GenesisOptions {
   readonly validatorName: string
   readonly validatorPower?: bigint
   readonly accounts: ReadonlyArray<GenesisAccount>
+  /**
+   * The fee (and bond) denom: with it, bank `denom_metadata` describes it and every denom the
+   * accounts hold (CoinMetadata.ts); without it, `denom_metadata` is empty.
+   */
+  readonly feeDenom?: string | undefined
 }
 
 /** Default x/auth params (cosmos-sdk x/auth/types/params.go). */
@@ -90,7 +96,8 @@ export const CHAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/
 
 /**
  * Build a genesis document: one validator, the given accounts funded (account numbers in
- * order from 0), bank supply left empty (the bank machine computes it from the balances).
+ * order from 0), bank supply left empty (the bank machine computes it from the balances), bank
+ * denom metadata for the fee denom and the funded denoms when `feeDenom` is given.
  */
 export const makeGenesis = (o: GenesisOptions): Genesis => {
   if (!CHAIN_ID.test(o.chainId)) throw new Error(`invalid chain id ${JSON.stringify(o.chainId)}: 1-50 characters of A-Z a-z 0-9 . _ -`)
@@ -127,7 +134,7 @@ export const makeGenesis = (o: GenesisOptions): Genesis => {
         params: { send_enabled: [], default_send_enabled: true },
         balances: o.accounts.map((a) => ({ address: a.address, coins: [...a.coins] })),
         supply: [],
-        denom_metadata: []
+        denom_metadata: o.feeDenom === undefined ? [] : genesisCoinsMetadata(o.feeDenom, o.chainId, o.accounts)
       }
     }
   }

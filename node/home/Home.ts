@@ -97,7 +97,8 @@ const tryHome = <A>(path: string, f: () => A): Effect.Effect<A, HomeError> =>
 /**
  * Create the home: directories, config.toml, validator and node keys, and (when genesis.json is
  * missing) a dev genesis with one validator and a funded dev account whose key is stored in the
- * test keyring as "dev" (its mnemonic is returned once, when the key is created). Existing files
+ * test keyring as "dev" (its mnemonic is returned once, when the key is created), and bank denom
+ * metadata for the fee denom (CoinMetadata.ts). Existing files
  * are kept as they are.
  */
 export const initHome = (o: InitHomeOptions): Effect.Effect<InitResult, HomeError | ConfigError | KeyringError> =>
@@ -160,7 +161,8 @@ export const initHome = (o: InitHomeOptions): Effect.Effect<InitResult, HomeErro
         validator,
         validatorName: config.moniker,
         validatorPower: GENESIS_VALIDATOR_POWER,
-        accounts: devAccount ? [{ address: devAccount.address, coins: devAccount.coins }] : []
+        accounts: devAccount ? [{ address: devAccount.address, coins: devAccount.coins }] : [],
+        feeDenom: config.chain.feeDenom
       })
     )
     // the pool is a module account: a bank balance only, no auth BaseAccount

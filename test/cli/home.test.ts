@@ -79,7 +79,10 @@ test("genesis has the CometBFT shape and Cosmos SDK auth/bank sections", async (
     params: { send_enabled: [], default_send_enabled: true },
     balances: [{ address: dev.address, coins: [{ denom: "boot", amount: DEV_BALANCE }] }, { address: bondedPool, coins: [{ denom: "boot", amount: "10000000" }] }],
     supply: [],
-    denom_metadata: []
+    denom_metadata: [{
+      description: "BOOT: the fee, staking and governance coin of testchain-7", denom_units: [{ denom: "boot", exponent: 0, aliases: [] }],
+      base: "boot", display: "boot", name: "testchain-7 BOOT", symbol: "BOOT", uri: "", uri_hash: ""
+    }]
   })
   // staking: the node's own key is the one bonded validator, self-delegated by the dev account
   assert.is(g.app_state.staking.validators.length, 1)

@@ -3,7 +3,8 @@
  * `{params: {send_enabled: [], default_send_enabled: true}, balances: [{address, coins: [{denom,
  * amount}]}], supply: [], denom_metadata: [], send_enabled: []}`.
  *
- * Supply is computed from the balances; a non-empty `supply` must equal it. Every address with a
+ * Supply is computed from the balances; a non-empty `supply` must equal it. Each `denom_metadata`
+ * entry must pass the SDK's Metadata.Validate (../DenomMetadata.ts), one entry per base. Every address with a
  * balance gets an auth account (deviation: the SDK requires a matching x/auth genesis account;
  * creating it here lets CosmJS sign from genesis-funded addresses without one). Invalid genesis
  * throws InvalidRequest naming the entry.
@@ -19,7 +20,8 @@ import type { ExecContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { formatAddress, parseAddress } from "../../auth/Address.ts"
 import type { BankConfig } from "../BankConfig.ts"
-import { addCoins, coinsEqual, coinsString, isValidDenom, validCoins, type Coin } from "../Coin.ts"
+import { addCoins, coinsEqual, coinsString, validCoins, type Coin } from "../Coin.ts"
+import { metadataProblem, quoted } from "../DenomMetadata.ts"
 import {
   BALANCES_PREFIX, denomOf, getParams, iteratePrefix, METADATA_PREFIX, metadataKey, readAmount, setBalance, setParams, setSupply, SUPPLY_PREFIX
 } from "./Balances.ts"
@@ -76,11 +78,13 @@ const parseMetadata = (v: unknown, i: number): Metadata => {
   const units = arr(field(o, "denom_units", "denomUnits"), `denom_metadata[${i}].denom_units`).map((u, j) => {
     const uo = obj(u, `denom_metadata[${i}].denom_units[${j}]`)
     const exp = uo.exponent ?? 0
-    if (typeof exp !== "number" || !Number.isInteger(exp) || exp < 0) fail(`denom_metadata[${i}].denom_units[${j}].exponent must be a non-negative integer`)
+    if (typeof exp !== "number" || !Number.isInteger(exp) || exp < 0 || exp > 0xffff_ffff) {
+      fail(`denom_metadata[${i}].denom_units[${j}].exponent must be an integer from 0 to 4294967295 (uint32)`)
+    }
     return {
       denom: str(uo.denom, `denom_metadata[${i}].denom_units[${j}].denom`),
       exponent: exp as number,
-      aliases: arr(uo.aliases, `denom_metadata[${i}].denom_units[${j}].aliases`).map((a) => str(a, "alias"))
+      aliases: arr(uo.aliases, `denom_metadata[${i}].denom_units[${j}].aliases`).map((a, k) => str(a, `denom_metadata[${i}].denom_units[${j}].aliases[${k}]`))
     }
   })
   const opt = (k: string, c: string) => {
@@ -97,7 +101,8 @@ const parseMetadata = (v: unknown, i: number): Metadata => {
     uri: opt("uri", "uri"),
     uriHash: opt("uri_hash", "uriHash")
   })
-  if (!isValidDenom(m.base)) fail(`denom_metadata[${i}].base "${m.base}" is not a valid denom`)
+  const problem = metadataProblem(m)
+  if (problem !== undefined) fail(`denom_metadata[${i}] (base ${quoted(m.base)}): ${problem}`)
   return m
 }
 
@@ -129,10 +134,15 @@ export const importBankGenesis = (ctx: ExecContext, genesis: unknown, config: Ba
     fail(`genesis supply is incorrect, expected ${coinsString(total)}, got ${coinsString(given)}`)
   }
   for (const c of total) setSupply(ctx.store, c.denom, c.amount)
-  for (const [i, m] of arr(field(g, "denom_metadata", "denomMetadata"), "denom_metadata").entries()) {
+  // every entry is checked before any is stored (SDK GenesisState.Validate runs before InitGenesis)
+  const bases = new Set<string>()
+  const metadata = arr(field(g, "denom_metadata", "denomMetadata"), "denom_metadata").map((m, i) => {
     const md = parseMetadata(m, i)
-    ctx.store.set(metadataKey(md.base), Metadata.encode(md).finish())
-  }
+    if (bases.has(md.base)) fail(`denom_metadata[${i}]: duplicate client metadata for denom ${md.base}`)
+    bases.add(md.base)
+    return md
+  })
+  for (const md of metadata) ctx.store.set(metadataKey(md.base), Metadata.encode(md).finish())
 }
 
 /** Export the bank namespace as SDK genesis JSON (inverse of importBankGenesis). */
