@@ -3,7 +3,8 @@
  * and a transaction index, as the CometBFT RPC serves them (block, block_results, tx, tx_search).
  *
  * Source: cometbft v0.38 store/store.go (BlockStore), state/txindex/kv (tx indexer and its
- * query language `tx.height=5 AND transfer.recipient='cosmos1...'`).
+ * query language `tx.height=5 AND transfer.recipient='cosmos1...'`), state/indexer/block/kv
+ * (block indexer: `block.height` and FinalizeBlock event attributes).
  */
 import type { ExecTxResult, Event, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
 import type { Commit, Header } from "cosmjs-types/tendermint/types/types"
@@ -42,6 +43,12 @@ export interface TxSearchPage {
   readonly totalCount: number
 }
 
+/** Paged block search result (block_search): heights of the page, in the order asked. */
+export interface BlockSearchPage {
+  readonly heights: ReadonlyArray<number>
+  readonly totalCount: number
+}
+
 /**
  * Persistent block store. As in CometBFT, a block is saved before the application executes it
  * (`saveBlock`), and its FinalizeBlock results after (`saveResults`); on restart a block saved
@@ -68,5 +75,12 @@ export interface BlockStore {
    * events. Pages are 1-based. Throws TxQueryError (node/rpc) on a malformed query.
    */
   searchTxs(query: string, page: number, perPage: number, orderBy: "asc" | "desc"): Promise<TxSearchPage>
+  /**
+   * block_search, as CometBFT's kv block indexer: the same query language over `block.height`
+   * and the attributes (with `index: true`) of each height's FinalizeBlock events; heights with
+   * saved results only, up to `maxHeight` when given (the RPC passes the committed tip). Pages
+   * are 1-based. Throws TxQueryError on a malformed query or a tx-only key (`tx.hash`, `tx.height`).
+   */
+  searchBlocks(query: string, page: number, perPage: number, orderBy: "asc" | "desc", maxHeight?: number): Promise<BlockSearchPage>
   close(): Promise<void>
 }

@@ -7,6 +7,7 @@
  */
 import { Context } from "effect"
 import type { ExecTxResult, ResponseCheckTx } from "cosmjs-types/tendermint/abci/types"
+import type { BlockEventSource } from "./EventBus.ts"
 
 /** Latest committed block facts (status RPC). */
 export interface ChainTip {
@@ -43,6 +44,11 @@ export interface ConsensusEngine {
   tip(): ChainTip
   validators(): ReadonlyArray<ValidatorInfo>
   mempoolSize(): number
+  /**
+   * Committed blocks as they happen (EventBus.ts), for the RPC's websocket subscriptions; absent
+   * on an engine that publishes none (then `subscribe` answers NotSupported).
+   */
+  readonly events?: BlockEventSource
 }
 
 /** The running consensus engine as an Effect service (the producer's layer provides it). */

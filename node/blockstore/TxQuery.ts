@@ -132,9 +132,18 @@ const splitDecimal = (s: string): { neg: boolean; int: string; frac: string } | 
 }
 
 /**
- * Does an indexed attribute value satisfy a condition? Numbers compare numerically (a value
- * that is not a number never matches a numeric comparison); `=` with a string operand compares
- * text exactly.
+ * The number an attribute value stands for in a numeric comparison, as CometBFT's pubsub
+ * `parseNumber`: its leading unsigned decimal (`8atom` is 8, `6.5stake` is 6.5); undefined when
+ * it starts with no digit (so `-5` and `abc` never match a numeric condition).
+ */
+export const numericPrefix = (value: string): string | undefined => /^[0-9]+(\.[0-9]+)?/.exec(value)?.[0]
+
+/**
+ * Does an attribute value satisfy a condition? Numbers compare exactly on the value's leading
+ * decimal ({@link numericPrefix}; a value with none never matches a numeric comparison); `=`
+ * with a string operand compares text exactly; CONTAINS is a substring test.
+ *
+ * Source: cometbft v0.38 libs/pubsub/query/query.go (opTypeMap, parseNumber).
  */
 export const matchesCondition = (cond: TxCondition, value: string): boolean => {
   const operand = cond.operand
@@ -143,13 +152,55 @@ export const matchesCondition = (cond: TxCondition, value: string): boolean => {
       return true
     case "CONTAINS":
       return value.includes(operand!.value)
-    case "=":
+    case "=": {
       if (operand!.kind === "string") return value === operand!.value
-      return compareDecimal(value, operand!.value) === 0
+      const n = numericPrefix(value)
+      return n !== undefined && compareDecimal(n, operand!.value) === 0
+    }
     default: {
-      const c = compareDecimal(value, operand!.value)
+      const n = numericPrefix(value)
+      const c = n === undefined ? undefined : compareDecimal(n, operand!.value)
       if (c === undefined) return false
       return cond.op === "<" ? c < 0 : cond.op === "<=" ? c <= 0 : cond.op === ">" ? c > 0 : c >= 0
     }
   }
 }
+
+/**
+ * Events as CometBFT's pubsub matches them: composite key `type.key` to the values of every
+ * attribute with that key, in order (`tm.event`, `tx.hash`, `tx.height` included).
+ */
+export type EventMap = ReadonlyMap<string, ReadonlyArray<string>>
+
+/**
+ * Does an event map satisfy every condition of a query? As CometBFT's pubsub: a condition holds
+ * when any value under its key satisfies it (an attribute with several values matches if any
+ * does); a key naming only an event type (`transfer EXISTS`) is matched against "" when that
+ * type occurs; an empty map matches nothing. `tx.hash` compares hex either case.
+ *
+ * Source: cometbft v0.38 libs/pubsub/query/query.go (matchesEvents, findAttr, matchesEvent).
+ */
+export const matchesEvents = (conditions: ReadonlyArray<TxCondition>, events: EventMap): boolean => {
+  if (events.size === 0) return false
+  return conditions.every((c) => {
+    const values = events.get(c.key)
+    if (values !== undefined && values.length > 0) {
+      if (c.key === "tx.hash" && c.operand !== undefined) {
+        const want = c.operand.value.toUpperCase()
+        return values.some((v) => v.toUpperCase() === want)
+      }
+      return values.some((v) => matchesCondition(c, v))
+    }
+    for (const k of events.keys()) {
+      if (k.length > c.key.length && k.startsWith(c.key) && k[c.key.length] === "." && k.lastIndexOf(".") === c.key.length) return matchesCondition(c, "")
+    }
+    return false
+  })
+}
+
+/**
+ * The canonical text of a parsed query (`key op operand` joined by ` AND `, strings quoted):
+ * two spellings of one query give one text, as CometBFT's `Query.String()` keys subscriptions.
+ */
+export const queryText = (conditions: ReadonlyArray<TxCondition>): string =>
+  conditions.map((c) => c.op === "EXISTS" ? `${c.key} EXISTS` : `${c.key} ${c.op} ${c.operand!.kind === "string" ? `'${c.operand!.value}'` : c.operand!.value}`).join(" AND ")

@@ -168,5 +168,35 @@ export const conformance = (name: string, open: () => Promise<BlockStore>) => {
     await s.close()
   })
 
+  t("block_search: block.height ranges, event attributes, paging and order", async () => {
+    const s = await open()
+    await fill(s)
+    const hs = async (q: string, page = 1, perPage = 30, order: "asc" | "desc" = "asc", max?: number) => {
+      const r = await s.searchBlocks(q, page, perPage, order, max)
+      return `${r.totalCount}:${r.heights.join(",")}`
+    }
+    assert.is(await hs("block.height>3 AND block.height<=6"), "2:4,5", "results exist up to 5 only")
+    assert.is(await hs("block.height>=1", 1, 2, "desc"), "5:5,4")
+    assert.is(await hs("block.height>=1", 3, 2, "desc"), "5:1")
+    assert.is(await hs("block.height>=1", 4, 2, "desc"), "5:", "a page past the end is empty (the RPC refuses it)")
+    assert.is(await hs("block.height=3"), "1:3")
+    assert.is(await hs("block.height>=1", 1, 30, "asc", 3), "3:1,2,3", "maxHeight bounds the search")
+    assert.is(await hs("reward.parity='even'"), "2:2,4")
+    assert.is(await hs("reward.parity='odd' AND block.height>1", 1, 30, "desc"), "2:5,3")
+    assert.is(await hs("reward.amount>=30"), "3:3,4,5", "a value's leading number compares (30boot)")
+    assert.is(await hs("reward.amount CONTAINS '0b' AND reward.parity='odd'"), "3:1,3,5")
+    assert.is(await hs("reward.parity EXISTS AND block.height<3"), "2:1,2")
+    assert.is(await hs("reward.note='hidden'"), "0:", "index=false attributes are not indexed")
+    assert.is(await hs("mint.amount=100 AND reward.parity='even' AND block.height CONTAINS '4'"), "1:4")
+    assert.is(await hs("reward.parity='none'"), "0:")
+    for (const [q, re] of [["tx.height=3", /tx_search key/], ["block.height>", /expected a 'quoted string' or a number/], ["a=1 OR b=2", /OR is not supported/]] as const) {
+      let err: unknown
+      try { await s.searchBlocks(q, 1, 30, "asc") } catch (e) { err = e }
+      assert.is((err as { _tag?: string } | undefined)?._tag, "TxQueryError", q)
+      assert.match((err as Error).message, re)
+    }
+    await s.close()
+  })
+
   return t
 }

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import * as assert from "uvu/assert"
 import { Effect } from "effect"
 import { levelBlockStore, openLevelBlockStore } from "../../node/blockstore/index.ts"
+import { openLevelKv } from "../../node/blockstore/internal/LevelKv.ts"
 import { conformance, fill } from "./conformance.ts"
 import { makeBlock, makeResults, sha256, transferResult, utf8 } from "./fixtures/chain.ts"
 
@@ -26,6 +27,23 @@ t("reopen resumes at the saved heights with everything readable", async () => {
   assert.is((await r.searchTxs("tx.height=5", 1, 30, "asc")).totalCount, 4)
   await r.saveResults(makeResults(6, [transferResult("a", "b", 1)]))
   assert.is((await r.tx(sha256(utf8("late"))))!.height, 6)
+  await r.close()
+})
+
+t("a store saved before the block event index is indexed on open (block_search works after an upgrade)", async () => {
+  const path = join(root, "upgrade")
+  const s = await openLevelBlockStore(path)
+  await fill(s)
+  await s.close()
+  // Remove the block index as an older version left the store: no BE: keys, no index height.
+  const kv = await openLevelKv(path)
+  const old = await kv.scan("BE:", "BF")
+  assert.ok(old.length > 0)
+  await kv.batch([...old.map(([key]) => ({ type: "del" as const, key })), { type: "del", key: "M:blockindex" }])
+  await kv.close()
+  const r = await openLevelBlockStore(path)
+  const found = await r.searchBlocks("reward.parity='even'", 1, 30, "asc")
+  assert.equal(found.heights, [2, 4])
   await r.close()
 })
 

@@ -50,5 +50,6 @@ export class MemBlockStore implements BlockStore {
     const all = [...this.txs.values()].filter((t) => t.height === Number(m[1]))
     return { txs: all.slice((page - 1) * perPage, page * perPage), totalCount: all.length }
   }
+  async searchBlocks(query: string): Promise<never> { throw new Error(`MemBlockStore: block_search is not part of this double (${query})`) }
   async close() {}
 }

@@ -31,6 +31,7 @@ import type { AbciApplication } from "../../../chain/Abci.ts"
 import { compareBytes, equalBytes, toHex } from "../../../lib/Bytes.ts"
 import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
 import { Consensus, type ChainTip, type ConsensusEngine, type TxCommit, type ValidatorInfo } from "../Consensus.ts"
+import { EventBus } from "../EventBus.ts"
 import {
   commitHash, consensusAddress, consensusParamsHash, dataHash, headerHash, merkleRoot, partSetHeader, PRECOMMIT_TYPE,
   resultsHash, validatorsHash, voteSignBytes
@@ -175,6 +176,8 @@ export interface Producer extends ConsensusEngine {
 export class BlockProducer implements Producer {
   readonly chainId: string
   readonly blockTimeMs: number
+  /** Committed blocks, published after each commit (websocket subscriptions read them). */
+  readonly events = new EventBus()
   private readonly cfg: ProducerConfig
   private readonly app: AbciApplication
   private readonly store: BlockStore
@@ -486,6 +489,8 @@ export class BlockProducer implements Producer {
       const w = this.heightWaiters[i]!
       if (w.height <= Number(height)) { this.heightWaiters.splice(i, 1); w.resolve(tip) }
     }
+    // queued per subscriber and delivered on a later turn: never waits for a subscriber
+    this.events.publish({ block, blockId, finalize: fin })
     return tip
   }
 
@@ -524,6 +529,7 @@ export class BlockProducer implements Producer {
     this.stopped = true
     await this.lock.catch(() => undefined)
     this.rejectAll(new ConsensusHalted({ reason: "producer stopped" }))
+    this.events.close()
   }
 
   // ---------------------------------------------------------------- ConsensusEngine

@@ -40,8 +40,17 @@ export const keys = {
   /** Event attribute index: composite key, value, position; value is the tx hash. */
   event: (compositeKey: string, value: string, h: number, i: number) => `E:${compositeKey}\u0000${value}\u0000${h16(h)}${h8(i)}`,
   eventKeyPrefix: (compositeKey: string) => `E:${compositeKey}\u0000`,
-  eventValuePrefix: (compositeKey: string, value: string) => `E:${compositeKey}\u0000${value}\u0000`
+  eventValuePrefix: (compositeKey: string, value: string) => `E:${compositeKey}\u0000${value}\u0000`,
+  /** Block event index (block_search): composite key, value, height; value is one byte. */
+  blockEvent: (compositeKey: string, value: string, h: number) => `BE:${compositeKey}\u0000${value}\u0000${h16(h)}`,
+  blockEventKeyPrefix: (compositeKey: string) => `BE:${compositeKey}\u0000`,
+  blockEventValuePrefix: (compositeKey: string, value: string) => `BE:${compositeKey}\u0000${value}\u0000`,
+  /** Highest height whose FinalizeBlock events are in the block event index (16 hex digits). */
+  blockIndexHeight: "M:blockindex"
 }
+
+/** Width of the height suffix of BE: keys. */
+export const HEIGHT_WIDTH = 16
 
 /** Width of the position suffix of T: and E: keys. */
 export const POSITION_WIDTH = 24

@@ -4,12 +4,14 @@
  * kv indexer semantics. Every save is one atomic batch that also rewrites the height record, so
  * a reopened store resumes exactly at the last completed save.
  *
- * Source: cometbft v0.38 store/store.go (SaveBlock), state/txindex/kv/kv.go (Index, Search).
+ * Source: cometbft v0.38 store/store.go (SaveBlock), state/txindex/kv/kv.go (Index, Search);
+ * the block event index (block_search) is BlockIndex.ts.
  */
 import { BlockStoreError } from "../BlockStoreError.ts"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import type { BlockMeta } from "cosmjs-types/tendermint/types/types"
 import type { BlockStore, IndexedTx, StoredBlock, StoredBlockResults, TxSearchPage } from "../../../chain/BlockStore.ts"
+import { blockIndexOps, catchUpBlockIndex, searchBlockIndex } from "./BlockIndex.ts"
 import { parseTxQuery, matchesCondition, TxQueryError, type TxCondition } from "../TxQuery.ts"
 import {
   decodeBlock, decodeMeta, decodeResults, decodeState, decodeTxResult, encodeBlock, encodeResults, encodeState,
@@ -41,6 +43,8 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
   let base = st.base
   let height = st.height
   let resultsHeight = st.resultsHeight
+  // A store saved before the block event index existed is indexed now, from its saved results.
+  await catchUpBlockIndex(kv, base, resultsHeight, options.indexAllAttributes === true)
   // Saves are serialized so that the height checks and the batches never interleave.
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <A>(f: () => Promise<A>): Promise<A> => {
@@ -124,6 +128,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
         ops.push({ type: "put", key: keys.position(h, i), value: hash })
         for (const [k, v] of indexedAttributes(result)) ops.push({ type: "put", key: keys.event(k, v, h, i), value: hash })
       })
+      ops.push(...blockIndexOps(h, r.events, options.indexAllAttributes === true))
       ops.push({ type: "put", key: keys.state, value: encodeState(base, height, h) })
       await kv.batch(ops)
       resultsHeight = h
@@ -234,6 +239,8 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     },
     tx,
     searchTxs,
+    searchBlocks: (query, page, perPage, orderBy, maxHeight) =>
+      searchBlockIndex(kv, base, Math.min(resultsHeight, maxHeight ?? resultsHeight), query, page, perPage, orderBy),
     close: () => serial(() => kv.close())
   }
 }
