@@ -27,7 +27,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import { sha256 } from "../lib/Bytes.ts"
-import type { CommitMultiStore, MultiStore } from "../store/KVStore.ts"
+import type { CommitMultiStore, KVStore, MultiStore } from "../store/KVStore.ts"
 import type { AbciApplication } from "./Abci.ts"
 import { CAPABILITIES_NAMESPACE, CapabilityCache, grantCapability, parseCapabilitiesGenesis, type Grant } from "./Capabilities.ts"
 import { InvalidRequest, isChainError, Unauthorized, UnknownRequest } from "./ChainError.ts"
@@ -38,7 +38,7 @@ import type { BlockContext, ExecContext, Machine, QueryContext, ValidatorUpdate 
 import type { Router } from "./Router.ts"
 import { ActiveSet, SYSTEM_NAMESPACES } from "./internal/ActiveSet.ts"
 import { codeProblem, listRecords, MachineCodeMismatch, REGISTRY_NAMESPACE, writeRecord, type MachineRecord } from "./Registry.ts"
-import type { TxFormat, TxMode, TxPipeline } from "./TxPipeline.ts"
+import type { SignatureCheck, TxFormat, TxMode, TxPipeline } from "./TxPipeline.ts"
 import { serveAppQuery, type TxLookup } from "./internal/AppQuery.ts"
 
 export type { TxLookup } from "./internal/AppQuery.ts"
@@ -347,6 +347,27 @@ export class Application implements AbciApplication {
 
   private executor(block: BlockContext, ms: MultiStore, gas: GasMeter, signers: ReadonlyArray<string> = []): Executor {
     return new Executor(this.router, block, ms, gas, { bech32Prefix: this.opts.bech32Prefix ?? "cyber", signers, cache: this.capabilityCache })
+  }
+
+  /**
+   * The signatures the ante step will verify for `txs`, derived from the last committed state
+   * (TxPipeline.signatureChecks; txs in a machine's own format and undecodable bytes give none).
+   * Node plane: feeds parallel pre-verification into the verification cache
+   * (modules/auth/VerifierPool.ts), so it can only change how fast a result comes, never the
+   * result. Never rejects.
+   */
+  async signatureChecks(txs: ReadonlyArray<Uint8Array>): Promise<ReadonlyArray<SignatureCheck>> {
+    const pipeline = this.opts.pipeline
+    if (!pipeline.signatureChecks || txs.length === 0) return []
+    let view: KVStore
+    try {
+      view = (await this.opts.store.snapshot()).store(this.ante.name)
+    } catch {
+      return [] // before InitChain, or the ante namespace is not mounted
+    }
+    const out: SignatureCheck[] = []
+    for (const tx of txs) if (this.formatFor(tx) === undefined) out.push(...pipeline.signatureChecks(tx, view, this.opts.chainId))
+    return out
   }
 
   // ---- Machine registry (chain/Registry.ts): genesis set, inert machines, activations ----

@@ -5,6 +5,7 @@
  * Source: cosmos-sdk baseapp/baseapp.go runTx, x/auth/ante.
  */
 import type { Any } from "cosmjs-types/google/protobuf/any"
+import type { KVStore } from "../store/KVStore.ts"
 import type { ExecContext } from "./Machine.ts"
 
 /** A decoded transaction (TxRaw -> TxBody + AuthInfo). */
@@ -19,6 +20,22 @@ export interface DecodedTx {
 
 /** Execution mode, as baseapp's execMode. */
 export type TxMode = "check" | "recheck" | "finalize" | "simulate"
+
+/**
+ * A signature the ante step will check, computed ahead of execution so that it can be verified
+ * in parallel off the block's thread (modules/auth/VerifierPool.ts). `message` is what was signed
+ * (the SignDoc bytes); verification hashes it. Only a cache is filled from these: the ante step
+ * still decides, so a wrong guess (an account created in the same block) costs a verification,
+ * never a different result.
+ */
+export interface SignatureCheck {
+  readonly scheme: "secp256k1"
+  /** Compressed SEC1 public key, 33 bytes. */
+  readonly pubkey: Uint8Array
+  readonly message: Uint8Array
+  /** r||s, 64 bytes. */
+  readonly signature: Uint8Array
+}
 
 /** Decoder + ante handler. Both throw chain errors (chain/ChainError.ts) on rejection. */
 export interface TxPipeline {
@@ -36,6 +53,12 @@ export interface TxPipeline {
    * (auth's fee debit `bank.send {from: signer}`). Throws like `ante` on a bad address.
    */
   txSigners?(tx: DecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>): ReadonlyArray<string>
+  /**
+   * The signatures `ante` would verify for these tx bytes, as far as the committed state
+   * `store` (the ante machine's namespace, read-only) tells: a best guess, [] for bytes it cannot
+   * decode. Never throws. Node plane only (parallel pre-verification); never part of a result.
+   */
+  signatureChecks?(bytes: Uint8Array, store: KVStore, chainId: string): ReadonlyArray<SignatureCheck>
 }
 
 /**

@@ -29,6 +29,7 @@ const EXCLUDE = [
   /^modules\/consensus\//, // block production and the ABCI server: node plane
   /^modules\/graph-native\//, // native addon build glue
   /^modules\/graph\/rank\/internal\/(native|fallbackWorker)\.ts$/, // host glue of the off-block rank runner (addon loading, worker thread)
+  /^modules\/auth\/(VerifierPool|internal\/verifierWorker)\.ts$/, // parallel signature pre-verification: node plane, fills a cache only
   /^plugins\/evm\/internal\/(Bridge|Worker)\.ts$/, // host glue: the EVM worker thread and the blocking channel to it
   /^plugins\/evm\/internal\/Queries\.ts$/, // JSON query answers for the Ethereum RPC, never state
   /^plugins\/evm\/rpc\//, // the Ethereum JSON-RPC service: node plane

@@ -27,7 +27,8 @@ import { InvalidRequest, NotFound, UnknownRequest } from "../../chain/ChainError
 import { authDispatcher, authInterface } from "../../chain/generated/auth.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
-import type { TxMode, TxPipeline } from "../../chain/TxPipeline.ts"
+import type { SignatureCheck, TxMode, TxPipeline } from "../../chain/TxPipeline.ts"
+import type { KVStore } from "../../store/KVStore.ts"
 import { parseDecCoins } from "../bank/Coin.ts"
 import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
 import { paginate } from "../bank/Pagination.ts"
@@ -36,6 +37,7 @@ import { formatAddress, moduleAddress, parseAddress } from "./Address.ts"
 import { ante, txSigners, type AnteOptions } from "./Ante.ts"
 import { authConfig, FEE_COLLECTOR, type AuthConfig } from "./AuthConfig.ts"
 import { exportAuthGenesis, importAuthGenesis } from "./internal/Genesis.ts"
+import { signatureChecks } from "./SignatureChecks.ts"
 import { decodeTx, type AuthDecodedTx } from "./TxDecoder.ts"
 
 const QUERY = "/cosmos.auth.v1beta1.Query/"
@@ -70,6 +72,11 @@ export class AuthMachine implements Machine, TxPipeline {
   /** TxPipeline.decode: decodeTx with this config's maxTxBytes. */
   decode(bytes: Uint8Array): AuthDecodedTx {
     return decodeTx(bytes, { maxTxBytes: this.config.maxTxBytes })
+  }
+
+  /** TxPipeline.signatureChecks: SignatureChecks.ts with this config's maxTxBytes. */
+  signatureChecks(bytes: Uint8Array, store: KVStore, chainId: string): ReadonlyArray<SignatureCheck> {
+    return signatureChecks(bytes, store, chainId, { maxTxBytes: this.config.maxTxBytes })
   }
 
   /** TxPipeline.ante: the ante chain (Ante.ts) with this config. `tx` must come from `decode`. */

@@ -91,35 +91,58 @@ const isLowS = (sig: Uint8Array): boolean => {
 export const verifyStats = { verified: 0, cacheHits: 0 }
 
 /**
+ * One verification without the cache: true when `sig` (64 bytes r||s, low-S) is a valid ECDSA
+ * signature of `digest` = sha256(`message`) by the compressed key `pubkey` (33 bytes). The
+ * native verifier reads the digest, node:crypto the message. Never throws. Worker threads of
+ * modules/auth/VerifierPool.ts call this.
+ */
+export const verifyUncached = (pubkey: Uint8Array, message: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean => {
+  if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3) || sig.length !== 64 || digest.length !== 32) return false
+  if (!isLowS(sig)) return false
+  if (useNative) return native!.verify(pubkey, digest, sig)
+  const key = keyObject(pubkey)
+  if (!key) return false
+  try {
+    return verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, sig)
+  } catch {
+    return false
+  }
+}
+
+const cacheKeyOf = (pubkey: Uint8Array, digest: Uint8Array, sig: Uint8Array): string => bin(digest) + bin(pubkey) + bin(sig)
+
+/**
+ * Record a signature verified valid elsewhere (a VerifierPool worker) so that the ante step's
+ * verifySecp256k1 finds it. Only for results of verifyUncached on the same bytes: the cache
+ * is trusted as a verification.
+ */
+export const rememberVerified = (pubkey: Uint8Array, digest: Uint8Array, sig: Uint8Array): void => {
+  const key = cacheKeyOf(pubkey, digest, sig)
+  if (verified.has(key)) return
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.values().next().value!)
+  verified.add(key)
+}
+
+/** Whether (pubkey, sha256(message) = `digest`, sig) is in the verification cache (no counters). */
+export const isVerified = (pubkey: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean =>
+  verified.has(cacheKeyOf(pubkey, digest, sig))
+
+/**
  * True when `sig` (64 bytes r||s, low-S) is a valid ECDSA signature of sha256(`message`) by the
- * compressed secp256k1 key `pubkey` (33 bytes). Never throws.
+ * compressed secp256k1 key `pubkey` (33 bytes), from the cache when it was verified before.
+ * Never throws.
  */
 export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean => {
   if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3) || sig.length !== 64) return false
   if (!isLowS(sig)) return false
   const digest = sha256(message)
-  const cacheKey = bin(digest) + bin(pubkey) + bin(sig)
-  if (verified.has(cacheKey)) {
+  if (isVerified(pubkey, digest, sig)) {
     verifyStats.cacheHits++
     return true
   }
   verifyStats.verified++
-  let ok = false
-  if (useNative) {
-    ok = native!.verify(pubkey, digest, sig)
-  } else {
-    const key = keyObject(pubkey)
-    if (!key) return false
-    try {
-      ok = verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, sig)
-    } catch {
-      ok = false
-    }
-  }
-  if (ok) {
-    if (verified.size >= VERIFIED_MAX) verified.delete(verified.values().next().value!)
-    verified.add(cacheKey)
-  }
+  const ok = verifyUncached(pubkey, message, digest, sig)
+  if (ok) rememberVerified(pubkey, digest, sig)
   return ok
 }
 

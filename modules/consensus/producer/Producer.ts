@@ -107,6 +107,13 @@ export interface ProducerConfig {
    * ignored, so an observer can never halt the chain.
    */
   readonly onCommitted?: (block: CommittedBlock) => void
+  /**
+   * Node plane: called with a tx before its CheckTx, and with a replayed block's txs before its
+   * FinalizeBlock, to verify their signatures in parallel into the verification cache
+   * (modules/auth/VerifierPool.ts). It changes how fast, never what: a rejection is ignored.
+   * Concurrent broadcasts pre-verify concurrently; CheckTx itself stays one at a time.
+   */
+  readonly preverify?: (txs: ReadonlyArray<Uint8Array>) => Promise<void>
 }
 
 /** A committed block as {@link ProducerConfig.onCommitted} sees it: the new tip, the block, its results. */
@@ -284,6 +291,7 @@ export class BlockProducer implements Producer {
         if (!eq(block.header.appHash, this.appHash)) {
           throw new ConsensusStartError({ reason: `block ${h} expects app hash ${hex(block.header.appHash)}, the application has ${hex(this.appHash)}` })
         }
+        await this.cfg.preverify?.(block.txs).catch(() => undefined)
         const fin = await this.app.finalizeBlock(this.finalizeRequest(block))
         if (saved !== undefined && !eq(saved.appHash, fin.appHash)) {
           throw new ConsensusStartError({ reason: `replayed block ${h}: app hash ${hex(fin.appHash)} differs from the saved ${hex(saved.appHash)}` })
@@ -551,6 +559,7 @@ export class BlockProducer implements Producer {
     }
     let res: ResponseCheckTx
     try {
+      await this.cfg.preverify?.([tx]).catch(() => undefined)
       res = await this.exclusive(() => this.app.checkTx({ tx, type: CheckTxType.NEW }))
     } catch (e) {
       this.mempool.settle({ tx, hash, gasWanted: 0n }, key, false)

@@ -1,11 +1,12 @@
 /*
- * secp256k1 ECDSA verification for the auth machine, over libsecp256k1 (bitcoin-core/secp256k1,
- * Debian libsecp256k1-dev), exposed to Node through N-API (plain C, no node-addon-api).
+ * secp256k1 ECDSA verification for the auth machine, over libsecp256k1 (bitcoin-core/secp256k1), exposed to Node through N-API (plain C, no node-addon-api).
  *
  * verify(pubkey: Uint8Array(33), digest: Uint8Array(32), sig: Uint8Array(64)) -> boolean
  *   pubkey: compressed SEC1 point; digest: sha256 of the sign bytes; sig: r||s (compact).
  *   false for an invalid key, an unparsable (overflowing) signature, a high-S signature or a
  *   failed verification; throws TypeError only on wrong argument types or lengths.
+ *
+ * Built from the libsecp256k1 source vendored by the npm package secp256k1 (build.mjs).
  *
  * Source: bitcoin-core/secp256k1 include/secp256k1.h (ec_pubkey_parse,
  * ecdsa_signature_parse_compact, ecdsa_verify: lower-S only), cosmos-sdk
@@ -13,9 +14,15 @@
  */
 #include <node_api.h>
 #include <secp256k1.h>
+#include <pthread.h>
 #include <stddef.h>
 
+/* One verification context per process, shared by every thread that loads the addon (the
+ * VerifierPool's workers): libsecp256k1 contexts are read-only once built, so sharing is safe;
+ * pthread_once makes the build itself race-free when workers load the addon together. */
 static secp256k1_context *verify_ctx = NULL;
+static pthread_once_t verify_once = PTHREAD_ONCE_INIT;
+static void create_context(void) { verify_ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY); }
 
 static int bytes_arg(napi_env env, napi_value v, size_t want, const unsigned char **out) {
   napi_typedarray_type type;
@@ -53,7 +60,7 @@ static napi_value verify(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_value fn;
-  if (verify_ctx == NULL) verify_ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
+  pthread_once(&verify_once, create_context);
   napi_create_function(env, "verify", NAPI_AUTO_LENGTH, verify, NULL, &fn);
   napi_set_named_property(env, exports, "verify", fn);
   return exports;
