@@ -1,7 +1,7 @@
 /**
  * Bounds on what one RPC client can make the node parse, hold and send: request body size, batch
- * length, JSON nesting depth, response size, open connections and (for the websocket endpoint,
- * not served yet) subscriptions per client. Every refusal is a JSON-RPC error whose message names
+ * length, JSON nesting depth, response size, open connections and, for the websocket endpoint,
+ * subscriptions per client, subscribing clients and each client's unsent messages. Every refusal is a JSON-RPC error whose message names
  * the limit and its value (`max_batch_requests (100)`), small and never echoing the input.
  *
  * The body limit is derived from `max_tx_bytes` (the mempool / auth limit), so the largest tx
@@ -9,7 +9,8 @@
  * and a tx one byte over it reaches CheckTx, which refuses it with the SDK's code 21.
  *
  * Source: cometbft v0.38 config/config.go RPCConfig (max_body_bytes 1000000, max_header_bytes,
- * max_request_batch_size 10, max_open_connections 900, max_subscriptions_per_client 5);
+ * max_request_batch_size 10, max_open_connections 900, max_subscriptions_per_client 5,
+ * max_subscription_clients 100, experimental_websocket_write_buffer_size 200);
  * JSON-RPC 2.0 (batches); RFC 4648 §4 (base64 length).
  */
 
@@ -27,6 +28,14 @@ export interface RpcLimits {
   readonly maxOpenConnections: number
   /** Most websocket subscriptions per client (`max_subscriptions_per_client`). Default 5, as CometBFT. */
   readonly maxSubscriptionsPerClient: number
+  /** Most websocket clients holding subscriptions at once (`max_subscription_clients`). Default 100, as CometBFT. */
+  readonly maxSubscriptionClients: number
+  /**
+   * Messages queued to one websocket client and not yet written to its socket
+   * (`websocket_write_buffer_size`, CometBFT's `experimental_websocket_write_buffer_size`).
+   * Default 200. One more, or more than `max_response_bytes` queued, disconnects the client.
+   */
+  readonly websocketWriteBufferSize: number
 }
 
 /** CometBFT mempool / Cosmos SDK default max_tx_bytes: 1 MiB. */
@@ -53,7 +62,9 @@ export const defaultRpcLimits = (maxTxBytes: number = DEFAULT_MAX_TX_BYTES): Rpc
   maxResponseBytes: 32 * 1024 * 1024,
   maxJsonDepth: 64,
   maxOpenConnections: 900,
-  maxSubscriptionsPerClient: 5
+  maxSubscriptionsPerClient: 5,
+  maxSubscriptionClients: 100,
+  websocketWriteBufferSize: 200
 })
 
 /** Longest piece of client input quoted back in an error message. */
@@ -126,6 +137,8 @@ export interface RpcLimitsConfig {
     readonly maxJsonDepth?: number
     readonly maxOpenConnections?: number
     readonly maxSubscriptionsPerClient?: number
+    readonly maxSubscriptionClients?: number
+    readonly websocketWriteBufferSize?: number
   }
 }
 
@@ -147,6 +160,8 @@ export const rpcLimitsFromConfig = (config: RpcLimitsConfig): RpcLimits => {
     maxResponseBytes: r.maxResponseBytes ?? d.maxResponseBytes,
     maxJsonDepth: r.maxJsonDepth ?? d.maxJsonDepth,
     maxOpenConnections: r.maxOpenConnections ?? d.maxOpenConnections,
-    maxSubscriptionsPerClient: r.maxSubscriptionsPerClient ?? d.maxSubscriptionsPerClient
+    maxSubscriptionsPerClient: r.maxSubscriptionsPerClient ?? d.maxSubscriptionsPerClient,
+    maxSubscriptionClients: r.maxSubscriptionClients ?? d.maxSubscriptionClients,
+    websocketWriteBufferSize: r.websocketWriteBufferSize ?? d.websocketWriteBufferSize
   }
 }

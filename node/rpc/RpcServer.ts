@@ -1,6 +1,7 @@
 /**
  * The node's CometBFT-compatible RPC server: CometBFT v0.38's JSON-RPC subset over HTTP POST
- * (JSON-RPC 2.0, batches included) and URI GET (`/status`, `/abci_query?path="..."&data=0x..`),
+ * (JSON-RPC 2.0, batches included), URI GET (`/status`, `/abci_query?path="..."&data=0x..`) and
+ * a websocket at `/websocket` (every method, plus event subscriptions: internal/Websocket.ts),
  * with results in CometBFT's exact JSON formats so CosmJS (Comet38Client, StargateClient) and
  * other Cosmos tooling work unchanged. docs/rpc.md lists what is and is not served.
  *
@@ -12,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import { Effect, type Scope } from "effect"
 import type { Commit } from "cosmjs-types/tendermint/types/types"
 import type { AbciApplication } from "../../chain/Abci.ts"
@@ -21,6 +23,7 @@ import { handleGet, handlePost, limitError, methodNames, methodParams } from "./
 import { defaultRpcLimits, DEFAULT_MAX_TX_BYTES, type RpcLimits } from "./Limits.ts"
 import { RpcErrorCode } from "./RpcError.ts"
 import type { MethodContext, RpcNodeInfo } from "./internal/Methods.ts"
+import { websocketEndpoint } from "./internal/Websocket.ts"
 
 export type { RpcNodeInfo } from "./internal/Methods.ts"
 export { COMET_VERSION } from "./internal/Methods.ts"
@@ -252,6 +255,17 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
   // 300 s): headers within 10 s, the whole request within 30 s (CometBFT reads with 10 s).
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
+  // GET /websocket with an upgrade: JSON-RPC over a websocket, with subscriptions (Websocket.ts).
+  const ws = websocketEndpoint(ctx, limits, options.engine.events)
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+    }
+    if (path !== "/websocket") return refuse("404 Not Found")
+    if (overLimit.has(socket)) return refuse("503 Service Unavailable")
+    ws.upgrade(req, socket, head)
+  })
   server.on("connection", (socket) => {
     open++
     if (open > limits.maxOpenConnections) overLimit.add(socket)
@@ -272,6 +286,7 @@ export const startRpcServer = (options: RpcServerOptions): Promise<RpcServer> =>
           closing ??= new Promise<void>((done) => {
             server.close(() => done())
             server.closeAllConnections()
+            ws.close()
           })
           return closing
         }

@@ -10,9 +10,10 @@ import { InvalidParams, ResponseTooLarge, RpcErrorCode, RpcMethodError } from ".
 import { clip, scanJson, type RpcLimits } from "../Limits.ts"
 import type { Json } from "./Json.ts"
 import { methods, type MethodContext } from "./Methods.ts"
-import { argsFromJson, argsFromUri, type Args } from "./Params.ts"
+import { argsFromJson, argsFromUri, type Args, type ParamSpec } from "./Params.ts"
 
-type Id = string | number | null
+/** A JSON-RPC request id (null for errors about no request in particular). */
+export type Id = string | number | null
 
 /** A JSON-RPC response object. */
 export type RpcResponse =
@@ -65,19 +66,26 @@ const fromThrown = (id: Id, e: unknown): RpcResponse => {
   return errorResponse(id, RpcErrorCode.InternalError, MESSAGES[RpcErrorCode.InternalError]!, msg)
 }
 
-const call = async (ctx: MethodContext, id: Id, name: string, parse: (specs: typeof methods[string]["params"]) => Args): Promise<RpcResponse> => {
-  const m = Object.hasOwn(methods, name) ? methods[name] : undefined
-  if (m === undefined) return errorResponse(id, RpcErrorCode.MethodNotFound, MESSAGES[RpcErrorCode.MethodNotFound]!)
+/**
+ * Methods one websocket connection adds to the table (subscribe, unsubscribe, unsubscribe_all),
+ * handed the request id (CometBFT sends a subscription's events with its subscribe id).
+ */
+export type ConnectionMethods = Readonly<Record<string, { readonly params: ReadonlyArray<ParamSpec>; readonly handler: (args: Args, id: Id) => Promise<Json> }>>
+
+const call = async (ctx: MethodContext, id: Id, name: string, parse: (specs: ReadonlyArray<ParamSpec>) => Args, extra?: ConnectionMethods): Promise<RpcResponse> => {
+  const own = extra !== undefined && Object.hasOwn(extra, name) ? extra[name] : undefined
+  const m = own === undefined && Object.hasOwn(methods, name) ? methods[name] : undefined
+  if (own === undefined && m === undefined) return errorResponse(id, RpcErrorCode.MethodNotFound, MESSAGES[RpcErrorCode.MethodNotFound]!)
   try {
-    const args = parse(m.params)
-    return { jsonrpc: "2.0", id, result: await m.handler(ctx, args) }
+    const args = parse(own?.params ?? m!.params)
+    return { jsonrpc: "2.0", id, result: own !== undefined ? await own.handler(args, id) : await m!.handler(ctx, args) }
   } catch (e) {
     return fromThrown(id, e)
   }
 }
 
-/** Handle one element of a POST body; undefined for a notification (no reply). */
-const handleOne = async (ctx: MethodContext, req: unknown): Promise<RpcResponse | undefined> => {
+/** Handle one element of a POST body (or one websocket message); undefined for a notification (no reply). */
+const handleOne = async (ctx: MethodContext, req: unknown, extra?: ConnectionMethods): Promise<RpcResponse | undefined> => {
   if (typeof req !== "object" || req === null || Array.isArray(req)) {
     return errorResponse(null, RpcErrorCode.InvalidRequest, MESSAGES[RpcErrorCode.InvalidRequest]!, "request must be a JSON object")
   }
@@ -103,7 +111,34 @@ const handleOne = async (ctx: MethodContext, req: unknown): Promise<RpcResponse 
   if (params !== undefined && params !== null && typeof params !== "object") {
     return errorResponse(id, RpcErrorCode.InvalidParams, MESSAGES[RpcErrorCode.InvalidParams]!, "invalid param params: must be an object or an array")
   }
-  return call(ctx, id, r.method, (specs) => argsFromJson(specs, params))
+  return call(ctx, id, r.method, (specs) => argsFromJson(specs, params), extra)
+}
+
+/**
+ * Handle one websocket message (one JSON-RPC request; CometBFT reads no batches there) with the
+ * connection's own methods: the reply's JSON text, or undefined for a notification. The same
+ * limits as POST: nesting checked before parsing, the reply bounded by max_response_bytes.
+ */
+export const handleSocketMessage = async (ctx: MethodContext, text: string, limits: RpcLimits, extra: ConnectionMethods): Promise<string | undefined> => {
+  if (scanJson(text, limits.maxJsonDepth).tooDeep) {
+    return JSON.stringify(limitError(RpcErrorCode.InvalidRequest, "JSON nesting", "max_json_depth", limits.maxJsonDepth))
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (e) {
+    return JSON.stringify(errorResponse(null, RpcErrorCode.ParseError, MESSAGES[RpcErrorCode.ParseError]!, `error unmarshaling request: ${clip((e as Error).message, 160)}`))
+  }
+  if (Array.isArray(parsed)) {
+    return JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, MESSAGES[RpcErrorCode.InvalidRequest]!, "batches are not served over the websocket: send one request per message"))
+  }
+  const r = await handleOne(ctx, parsed, extra)
+  if (r === undefined) return undefined
+  const out = JSON.stringify(r)
+  if (Buffer.byteLength(out) > limits.maxResponseBytes) {
+    return JSON.stringify({ ...limitError(RpcErrorCode.InternalError, "response", "max_response_bytes", limits.maxResponseBytes, "the reply"), id: "id" in r ? r.id : null })
+  }
+  return out
 }
 
 /**

@@ -3,7 +3,8 @@
  * return the `result` JSON or throw InvalidParams / RpcMethodError (or a TxQueryError).
  *
  * Source: cometbft v0.38 rpc/core/routes.go and the files it names (status.go, abci.go,
- * mempool.go, blocks.go, tx.go, consensus.go, net.go, health.go), rpc/core/env.go (paging).
+ * mempool.go, blocks.go (block_search too), tx.go, consensus.go, net.go, health.go), rpc/core/env.go
+ * (paging). The websocket-only methods (subscribe...) are node/rpc/internal/Websocket.ts.
  */
 import { Block } from "cosmjs-types/tendermint/types/block"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
@@ -62,7 +63,8 @@ export interface Method {
 const DEFAULT_PER_PAGE = 30
 const MAX_PER_PAGE = 100
 const BLOCKCHAIN_LIMIT = 20
-const MAX_QUERY_LENGTH = 512
+/** Longest query accepted by tx_search, block_search and subscribe (CometBFT maxQueryLength). */
+export const MAX_QUERY_LENGTH = 512
 
 const p = (name: string, kind: ParamSpec["kind"]): ParamSpec => ({ name, kind })
 const num = (a: Args, k: string): number | undefined => a[k] as number | undefined
@@ -94,9 +96,11 @@ const checkPage = (page: number, perPage: number, total: number): void => {
   if (page < 1 || page > pages) throw new RpcMethodError({ reason: `page should be within [1, ${pages}] range, given ${page}` })
 }
 
-const blockIdOf = (b: StoredBlock) => ({ hash: b.hash, partSetHeader: partSetHeaderOf(Block.encode(toProtoBlock(b)).finish()) })
+/** A stored block's id: its hash and the part set header of its protobuf encoding. */
+export const blockIdOf = (b: StoredBlock) => ({ hash: b.hash, partSetHeader: partSetHeaderOf(Block.encode(toProtoBlock(b)).finish()) })
 
-const blockJson = (b: StoredBlock): J.Json => ({
+/** types.Block under cmtjson (block, block_search, the NewBlock event). */
+export const blockJson = (b: StoredBlock): J.Json => ({
   header: J.header(b.header),
   data: { txs: b.txs.map(J.b64) },
   evidence: { evidence: [] },
@@ -296,6 +300,42 @@ export const methods: Readonly<Record<string, Method>> = {
         }
       }
       return { txs: found.txs.map(txJson), total_count: String(found.totalCount) }
+    }
+  },
+
+  block_search: {
+    params: [p("query", "string"), p("page", "int"), p("per_page", "int"), p("order_by", "string")],
+    handler: async (ctx, a) => {
+      const query = require(str(a, "query"), "query")
+      if (query.length > MAX_QUERY_LENGTH) throw new InvalidParams({ param: "query", reason: `maximum query length (${MAX_QUERY_LENGTH}) exceeded` })
+      const order = str(a, "order_by") ?? ""
+      if (order !== "" && order !== "asc" && order !== "desc") {
+        throw new InvalidParams({ param: "order_by", reason: "expected order_by to be either `asc` or `desc` or empty" })
+      }
+      const perPage = perPageOf(num(a, "per_page"))
+      const page = num(a, "page") ?? 1
+      if (page < 1) checkPage(page, perPage, 0)
+      let found
+      try {
+        // as CometBFT: newest first unless asked; only blocks the engine has committed
+        found = await ctx.blockStore.searchBlocks(query, page, perPage, order === "asc" ? "asc" : "desc", ctx.engine.tip().height)
+      } catch (e) {
+        if (e instanceof TxQueryError) throw new InvalidParams({ param: "query", reason: e.reason })
+        throw e
+      }
+      checkPage(page, perPage, found.totalCount)
+      const blocks: J.Json[] = []
+      let size = 0
+      for (const [i, h] of found.heights.entries()) {
+        const b = await ctx.blockStore.block(h)
+        if (b === undefined) continue
+        for (const tx of b.txs) size += txReplyBytes(tx)
+        if (size > ctx.maxResponseBytes) {
+          throw new ResponseTooLarge({ limit: ctx.maxResponseBytes, detail: `block_search page passes it at block ${i + 1} of ${found.heights.length}; ask for a smaller per_page` })
+        }
+        blocks.push({ block_id: J.blockId(blockIdOf(b)), block: blockJson(b) })
+      }
+      return { blocks, total_count: String(found.totalCount) }
     }
   },
 

@@ -1,0 +1,213 @@
+/**
+ * The `/websocket` endpoint against the real producer (in process, blocks on demand) with a raw
+ * `ws` client: CometBFT's event messages (id of the subscribe request, query, typed data, events
+ * map), query matching (tm.event, tx.hash, numeric tx.height, attributes, EXISTS), subscribe /
+ * unsubscribe / unsubscribe_all semantics and errors, the per-client and client-count limits,
+ * ordinary methods and block_search over the socket, oversized frames, and the node going on.
+ */
+import { suite } from "uvu"
+import * as assert from "uvu/assert"
+import { createHash } from "node:crypto"
+import { rawClient, startStack, type Stack } from "./fixtures/stack.ts"
+
+const t = suite("websocket protocol")
+let stack: Stack
+t.before(async () => {
+  stack = await startStack({ maxSubscriptionClients: 3, maxBodyBytes: 8192 })
+  await stack.produce()
+})
+t.after(async () => { await stack.close() })
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex").toUpperCase()
+const byId = (id: string) => (m: any) => m.id === id
+
+t("subscribe: {} then NewBlock, NewBlockHeader and Tx events in CometBFT's shape", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.call("subscribe", { query: "tm.event='NewBlock'" }, "nb")
+  assert.equal((await c.next(byId("nb"))).result, {})
+  c.call("subscribe", { query: "tm.event = 'NewBlockHeader'" }, "nbh")
+  await c.next(byId("nbh"))
+  c.call("subscribe", ["tm.event='Tx'"], 7)
+  await c.next(byId(7 as any))
+  assert.is(await stack.broadcast("color=blue"), 0)
+  const height = await stack.produce()
+
+  const nb = await c.next(byId("nb"))
+  assert.is(nb.jsonrpc, "2.0")
+  assert.is(nb.result.query, "tm.event='NewBlock'", "the query as the client sent it")
+  assert.is(nb.result.data.type, "tendermint/event/NewBlock")
+  const v = nb.result.data.value
+  assert.is(v.block.header.height, String(height))
+  assert.equal(v.block.data.txs, [Buffer.from("color=blue").toString("base64")])
+  assert.match(v.block_id.hash, /^[0-9A-F]{64}$/)
+  assert.is(v.block_id.parts.total, 1)
+  assert.is(v.result_finalize_block.tx_results.length, 1)
+  assert.is(v.result_finalize_block.tx_results[0].code, 0)
+  assert.match(v.result_finalize_block.app_hash, /^[A-Za-z0-9+/]+=*$/, "app hash base64 (cmtjson []byte)")
+  assert.equal(nb.result.events, { "tm.event": ["NewBlock"] })
+
+  const nbh = await c.next(byId("nbh"))
+  assert.is(nbh.result.data.type, "tendermint/event/NewBlockHeader")
+  assert.is(nbh.result.data.value.header.height, String(height))
+  assert.is(nbh.result.data.value.header.chain_id, "ws-test-1")
+
+  const tx = await c.next(byId(7 as any))
+  assert.is(tx.result.data.type, "tendermint/event/Tx")
+  const r = tx.result.data.value.TxResult
+  assert.is(r.height, String(height))
+  assert.is(r.index, 0)
+  assert.is(r.tx, Buffer.from("color=blue").toString("base64"))
+  assert.is(r.result.code, 0)
+  assert.equal(r.result.events, [{ type: "kv", attributes: [{ key: "key", value: "color", index: true }] }])
+  assert.equal(tx.result.events, { "kv.key": ["color"], "tm.event": ["Tx"], "tx.hash": [sha("color=blue")], "tx.height": [String(height)] })
+  c.ws.close()
+})
+
+t("queries: attributes, tx.hash either case, numeric tx.height, EXISTS, an event-type key", async () => {
+  const c = await rawClient(stack.wsUrl)
+  const subscribe = async (id: string, query: string) => {
+    c.call("subscribe", { query }, id)
+    const r = await c.next(byId(id))
+    assert.equal(r.result, {}, `${query}: ${JSON.stringify(r.error)}`)
+  }
+  await subscribe("key", "tm.event='Tx' AND kv.key='shape'")
+  await subscribe("hash", `tx.hash='${sha("shape=round").toLowerCase()}'`)
+  const next = stack.producer.tip().height + 1
+  await subscribe("height", `tm.event='Tx' AND tx.height>=${next + 1}`)
+  await subscribe("exists", "kv.key EXISTS AND tm.event='Tx'")
+  await subscribe("type", "kv EXISTS")
+  await stack.broadcast("shape=round")
+  await stack.broadcast("size=10")
+  await stack.produce()
+  const keyed = await c.next(byId("key"))
+  assert.is(Buffer.from(keyed.result.data.value.TxResult.tx, "base64").toString(), "shape=round")
+  const hashed = await c.next(byId("hash"))
+  assert.is(hashed.result.data.value.TxResult.index, 0)
+  for (const id of ["exists", "exists", "type", "type"]) await c.next(byId(id))
+  await stack.broadcast("size=11")
+  await stack.produce()
+  const high = await c.next(byId("height"))
+  assert.is(Buffer.from(high.result.data.value.TxResult.tx, "base64").toString(), "size=11")
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(c.inbox.filter((m) => m.id === "key" || m.id === "hash" || m.id === "height").length, 0, "no other tx matched those queries")
+  c.ws.close()
+})
+
+t("unsubscribe, unsubscribe_all and their errors; duplicates; bad queries name the problem", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.call("subscribe", { query: "tm.event='NewBlock'" }, "a")
+  await c.next(byId("a"))
+  c.call("subscribe", { query: "tm.event = 'NewBlock'" }, "dup")
+  const dup = await c.next(byId("dup"))
+  assert.is(dup.error.code, -32603)
+  assert.is(dup.error.data, "already subscribed")
+  c.call("subscribe", { query: "tm.event='NewBlock' OR tm.event='Tx'" }, "bad")
+  const bad = await c.next(byId("bad"))
+  assert.is(bad.error.code, -32602)
+  assert.match(bad.error.data, /^invalid param query: failed to parse query: OR is not supported.* at position \d+/)
+  c.call("subscribe", { query: "x".repeat(600) }, "long")
+  assert.match((await c.next(byId("long"))).error.data, /maximum query length \(512\) exceeded/)
+  c.call("subscribe", {}, "none")
+  assert.match((await c.next(byId("none"))).error.data, /invalid param query: missing/)
+
+  c.call("unsubscribe", { query: "tm.event='Tx'" }, "u0")
+  assert.is((await c.next(byId("u0"))).error.data, "subscription not found")
+  c.call("unsubscribe", { query: "tm.event =  'NewBlock'" }, "u1")
+  assert.equal((await c.next(byId("u1"))).result, {}, "the same query spelled differently")
+  await stack.produce()
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(c.inbox.filter((m) => m.id === "a").length, 0, "no events after unsubscribe")
+
+  c.call("unsubscribe_all", undefined, "ua0")
+  assert.is((await c.next(byId("ua0"))).error.data, "subscription not found")
+  c.call("subscribe", { query: "tm.event='NewBlock'" }, "b")
+  c.call("subscribe", { query: "tm.event='NewBlockHeader'" }, "c")
+  await c.next(byId("b"))
+  await c.next(byId("c"))
+  c.call("unsubscribe_all", undefined, "ua1")
+  assert.equal((await c.next(byId("ua1"))).result, {})
+  await stack.produce()
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(c.inbox.filter((m) => m.id === "b" || m.id === "c").length, 0)
+  c.ws.close()
+})
+
+t("max_subscriptions_per_client (5) and max_subscription_clients (3 here)", async () => {
+  const c = await rawClient(stack.wsUrl)
+  for (let i = 0; i < 5; i++) {
+    c.call("subscribe", { query: `tm.event='Tx' AND kv.key='k${i}'` }, `s${i}`)
+    assert.equal((await c.next(byId(`s${i}`))).result, {})
+  }
+  c.call("subscribe", { query: "tm.event='Tx' AND kv.key='k5'" }, "s5")
+  const over = await c.next(byId("s5"))
+  assert.is(over.error.code, -32603)
+  assert.is(over.error.data, "max_subscriptions_per_client 5 reached")
+
+  const others = [await rawClient(stack.wsUrl), await rawClient(stack.wsUrl), await rawClient(stack.wsUrl)]
+  others[0]!.call("subscribe", { query: "tm.event='NewBlock'" }, "o0")
+  assert.equal((await others[0]!.next(byId("o0"))).result, {})
+  others[1]!.call("subscribe", { query: "tm.event='NewBlock'" }, "o1")
+  assert.equal((await others[1]!.next(byId("o1"))).result, {})
+  others[2]!.call("subscribe", { query: "tm.event='NewBlock'" }, "o2")
+  assert.is((await others[2]!.next(byId("o2"))).error.data, "max_subscription_clients 3 reached")
+  // A client that leaves frees its place.
+  c.ws.close()
+  await c.waitClose()
+  await new Promise((r) => setTimeout(r, 50))
+  others[2]!.call("subscribe", { query: "tm.event='NewBlock'" }, "o2b")
+  assert.equal((await others[2]!.next(byId("o2b"))).result, {})
+  for (const o of others) o.ws.close()
+})
+
+t("ordinary methods over the socket; no batches; subscribe is websocket-only", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.call("status", undefined, "st")
+  const st = await c.next(byId("st"))
+  assert.is(st.result.node_info.network, "ws-test-1")
+  c.call("block_search", { query: "block.height>=1", per_page: "2", order_by: "asc" }, "bs")
+  const bs = await c.next(byId("bs"))
+  assert.equal(bs.result.blocks.map((b: any) => b.block.header.height), ["1", "2"])
+  assert.is(Number(bs.result.total_count), stack.producer.tip().height)
+  c.ws.send(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "health" }]))
+  const batch = await c.next((m) => m.error?.code === -32600)
+  assert.match(batch.error.data, /batches are not served over the websocket/)
+  c.ws.send("{not json")
+  assert.is((await c.next((m) => m.error?.code === -32700)).id, null)
+  c.ws.send(JSON.stringify({ jsonrpc: "2.0", method: "health" }))
+  c.call("health", undefined, "h")
+  await c.next(byId("h"))
+  assert.is(c.inbox.length, 0, "a notification gets no reply")
+  c.ws.close()
+  // Over HTTP, subscribe is not a method (as CometBFT).
+  const r = await fetch(`${stack.rpc.url}/`, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "subscribe", params: { query: "tm.event='NewBlock'" } }) })
+  assert.is(((await r.json()) as any).error.code, -32601)
+  const wrongPath = await rawClient(`ws://${stack.rpc.address}/other`).then(() => "open", (e: Error) => e.message)
+  assert.match(wrongPath, /404/)
+})
+
+t("a frame over max_body_bytes closes that connection (1009); the node serves on", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.call("subscribe", { query: "x".repeat(9000) }, "big")
+  assert.is(await c.waitClose(), 1009)
+  const d = await rawClient(stack.wsUrl)
+  d.call("subscribe", { query: "tm.event='NewBlock'" }, "nb")
+  await d.next(byId("nb"))
+  const h = await stack.produce()
+  assert.is((await d.next(byId("nb"))).result.data.value.block.header.height, String(h))
+  d.ws.close()
+})
+
+t("engine stop cancels subscriptions with CometBFT's error", async () => {
+  const own = await startStack()
+  const c = await rawClient(own.wsUrl)
+  c.call("subscribe", { query: "tm.event='NewBlock'" }, "nb")
+  await c.next(byId("nb"))
+  await (own.producer as unknown as { stop(): Promise<void> }).stop()
+  const canceled = await c.next(byId("nb"))
+  assert.is(canceled.error.code, -32000)
+  assert.is(canceled.error.data, "subscription was canceled (reason: node stopped)")
+  c.ws.close()
+  await own.close()
+})
+
+t.run()
