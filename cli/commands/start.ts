@@ -2,6 +2,8 @@
  * `cyberkernel start`: on first run create the home (dev genesis, funded dev key), then start the
  * node (node/Node.ts `startNode`) and run until SIGINT/SIGTERM; the node's scope is closed on
  * the signal, which shuts it down gracefully. A second signal (more than 1 s later) exits at once.
+ * After the banner, one status line per committed block (internal/StatusLine.ts) unless `--quiet`
+ * or a log level of warn and above (embedded mode: in ABCI mode CometBFT reports its blocks).
  *
  * Source: cometbft `start` / cosmos-sdk `simd start`.
  */
@@ -12,7 +14,8 @@ import { openKeyring } from "../../node/keyring/Keyring.ts"
 import type { NodeConfig } from "../../node/config/NodeConfig.ts"
 import { initHome, loadHome, DEV_KEY_NAME } from "../../node/home/Home.ts"
 import type { startNode as StartNodeFn } from "../../node/Node.ts"
-import { emit, home } from "../Globals.ts"
+import { emit, home, Output } from "../Globals.ts"
+import { statusPrinter } from "../internal/StatusLine.ts"
 
 /** The signature of node/Node.ts `startNode` (type-only import: the module itself is loaded on use). */
 export type StartNode = typeof StartNodeFn
@@ -56,9 +59,13 @@ const untilSignal = Effect.callback<string>((resume) => {
   })
 })
 
-/** `start [--chain-id]`. */
+/** Levels at which the per-block status line (an info-level report) is printed. */
+const statusLevels: ReadonlySet<string> = new Set(["All", "Trace", "Debug", "Info", "trace", "debug", "info"])
+
+/** `start [--chain-id] [--quiet]`. */
 export const startCommand = Command.make("start", {
-  chainId: Flag.String("chain-id").pipe(Flag.withDescription("chain id when the home is created on this run (default: cyberkernel-dev-1)"), Flag.optional)
+  chainId: Flag.String("chain-id").pipe(Flag.withDescription("chain id when the home is created on this run (default: cyberkernel-dev-1)"), Flag.optional),
+  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no per-block status line (also off when the log level is warn or above)"), Flag.withDefault(false))
 }, (o) =>
   Effect.scoped(Effect.gen(function* () {
     const dir = yield* home
@@ -71,12 +78,18 @@ export const startCommand = Command.make("start", {
       .show(DEV_KEY_NAME).pipe(Effect.orElseSucceed(() => undefined)))
     // config log_level, unless --log-level was given on the command line
     const flagLevel = yield* GlobalFlag.LogLevel
+    // one status line per committed block on stdout (embedded producer), opened after the banner
+    const level: string = Option.isSome(flagLevel) ? flagLevel.value : loaded.config.logLevel
+    const status = o.quiet || !statusLevels.has(level)
+      ? undefined
+      : statusPrinter(yield* Output, (line) => process.stdout.write(line))
     const node = yield* importStartNode.pipe(
       Effect.flatMap((startNode) => startNode({
         home: loaded.home,
         config: loaded.config,
         genesis: loaded.genesis,
-        validatorSeed: loaded.validatorKey.seed
+        validatorSeed: loaded.validatorKey.seed,
+        onCommitted: status?.onCommitted
       })),
       Option.isSome(flagLevel) ? (e) => e : Effect.provideService(References.MinimumLogLevel, effectLogLevel[loaded.config.logLevel]),
       // never lose a freshly generated dev mnemonic: print it even when the node fails to start
@@ -100,6 +113,7 @@ export const startCommand = Command.make("start", {
         `press Ctrl-C to stop`
       ].join("\n")
     )
+    status?.open()
     // Run until a signal, or until the block producer halts (then exit non-zero with its reason).
     const halted = node.halted
     const stop = yield* halted === undefined
