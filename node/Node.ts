@@ -59,6 +59,8 @@ export interface RunningNode {
    * ABCI mode (CometBFT drives the blocks).
    */
   readonly halted?: Promise<string>
+  /** `http://host:port/ui` when the dashboard is served (embedded mode, `[rpc] dashboard = true`). */
+  readonly dashboardUrl?: string
 }
 
 /** Options of {@link startNode}. */
@@ -295,6 +297,13 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       }
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "block producer", reason: e.reason })))
     const rpcLimits = yield* step("rpc limits", () => rpcLimitsFromConfig(config))
+    // The dashboard (node/ui): read-only pages and JSON routes on the RPC listener under /ui.
+    const dashboard = config.rpc.dashboard
+      ? yield* step("dashboard", async () => {
+          const { makeDashboard } = await import("./ui/Dashboard.ts")
+          return makeDashboard({ context: { app: application, kernel, blockStore, engine: producer, store, config, machines, websocket: false } })
+        })
+      : undefined
     const rpc = yield* serveRpc({
       address: config.rpc.listen,
       app: application,
@@ -303,7 +312,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       nodeInfo: { nodeId, moniker: config.moniker, listenAddr: "tcp://0.0.0.0:26656" },
       genesis,
       maxTxBytes: config.mempool.maxTxBytes,
-      limits: rpcLimits
+      limits: rpcLimits,
+      ...(dashboard ? { extraRoutes: dashboard.handle } : {})
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: `rpc server on ${config.rpc.listen}`, reason: causeText(e) })))
     // Plugin services (an Ethereum JSON-RPC endpoint...) start once their machine is active on chain.
     yield* Effect.acquireRelease(
@@ -313,5 +323,9 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       })),
       (s) => Effect.promise(() => s.close())
     )
-    return { chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application, halted }
+    if (dashboard && !dashboard.built) yield* Effect.logWarning("dashboard not built (ui/dist is missing): run `npm install` or `npx node ui/build.ts`; /ui answers 503 until then")
+    return {
+      chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application, halted,
+      ...(dashboard ? { dashboardUrl: `${rpc.url}/ui` } : {})
+    }
   })

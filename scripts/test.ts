@@ -27,6 +27,17 @@ const files = walk(join(root, "test"))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort()
 
+// The dashboard suite drives Chromium: install it first where missing (scripts/ensure-chromium.ts);
+// when that is impossible the ui tests fail with the reason (their harness asks again).
+if (files.some((f) => f.startsWith("test/ui/"))) {
+  const { ensureChromium } = await import("./ensure-chromium.ts")
+  try {
+    process.stdout.write(`chromium: ${ensureChromium()}\n`)
+  } catch (e) {
+    process.stdout.write(`chromium: ${(e as Error).message} (the test/ui files will fail)\n`)
+  }
+}
+
 interface Outcome { readonly file: string; readonly passed: number; readonly failed: number; readonly ms: number }
 
 const runFile = (file: string): Promise<Outcome> =>

@@ -157,6 +157,8 @@ max_response_bytes = ${c.rpc.maxResponseBytes ?? rpcDefaults.maxResponseBytes}
 max_json_depth = ${c.rpc.maxJsonDepth ?? rpcDefaults.maxJsonDepth}
 max_open_connections = ${c.rpc.maxOpenConnections ?? rpcDefaults.maxOpenConnections}
 max_subscriptions_per_client = ${c.rpc.maxSubscriptionsPerClient ?? rpcDefaults.maxSubscriptionsPerClient}
+# The dashboard at http://<listen>/ui (read-only pages and /ui/api routes; docs/dashboard.md).
+dashboard = ${c.rpc.dashboard ?? rpcDefaults.dashboard}
 
 [pruning]
 # Versions kept below the latest (0 = keep all), and every Nth version kept forever (0 = none).

@@ -96,7 +96,9 @@ const RpcSection = Schema.Struct({
   /** Most concurrently open RPC connections (CometBFT max_open_connections). */
   maxOpenConnections: int(1, 900),
   /** Most websocket subscriptions per client (CometBFT max_subscriptions_per_client). */
-  maxSubscriptionsPerClient: int(1, 5)
+  maxSubscriptionsPerClient: int(1, 5),
+  /** Serve the dashboard at `/ui` on this listener (node-plane, read-only; docs/dashboard.md). */
+  dashboard: withDefault(Schema.Boolean, true)
 })
 
 const PruningSection = Schema.Struct({

@@ -1,0 +1,18 @@
+/**
+ * The dashboard's JSON API route table: `GET /ui/api/<name>` for each route listed here (one
+ * route per file in this folder; the contract is ./Route.ts). Read-only: routes read the node's
+ * committed state, block store, engine and kernel; nothing here changes state. docs/dashboard.md
+ * says how to add one.
+ */
+import { machines } from "./machines.ts"
+import { node } from "./node.ts"
+import type { ApiRoute } from "./Route.ts"
+
+export type { ApiContext, ApiRoute, ParamSpec } from "./Route.ts"
+export { ApiError, intParam } from "./Route.ts"
+
+/** Every API route, by name. Add a route: write node/ui/api/<name>.ts and list it here. */
+export const apiRoutes: ReadonlyArray<ApiRoute> = [
+  node,
+  machines
+]

@@ -1,0 +1,76 @@
+/**
+ * The dashboard in a real browser: one node started by the CLI (graph and CyberWasm on, after
+ * sends, cyberlinks and a program call: test/ui/harness.ts) and one Chromium for all pages. For
+ * each page check in test/ui/pages/<id>.ts: open `#/<id>`, compare what the page shows with what
+ * the RPC returns, require no console or page error, screenshot to test-output/ui/<id>.png.
+ */
+import { suite } from "uvu"
+import * as assert from "uvu/assert"
+import { readdirSync } from "node:fs"
+import { setupUi, teardownUi, type UiContext } from "./harness.ts"
+import type { CheckModule } from "./pages/Check.ts"
+
+const dir = new URL("./pages/", import.meta.url)
+const ids = readdirSync(dir).filter((f) => /^[a-z]+\.ts$/.test(f)).map((f) => f.slice(0, -3)).sort()
+const checks = new Map<string, CheckModule>()
+for (const id of ids) checks.set(id, (await import(new URL(`${id}.ts`, dir).href)) as CheckModule)
+
+const test = suite<{ ui: UiContext }>("dashboard")
+
+test.before(async (ctx) => {
+  try {
+    ctx.ui = await setupUi([...checks.values()].flatMap((c) => (c.setup ? [c.setup] : [])))
+  } catch (e) {
+    // uvu does not print a failing before hook: say why, then fail the suite.
+    process.stderr.write(`dashboard set-up failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    throw e
+  }
+})
+
+test.after(async (ctx) => {
+  await teardownUi(ctx.ui)
+})
+
+test("the shell loads at /ui and every page in its navigation has a check", async ({ ui }) => {
+  await ui.open("")
+  const nav = await ui.page.locator("nav a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""))
+  const navIds = nav.map((h) => h.replace(/^#\//, ""))
+  assert.ok(navIds.includes("chain"), `navigation lists the chain page: ${navIds.join(", ")}`)
+  const missing = navIds.filter((id) => !checks.has(id))
+  assert.equal(missing, [], `pages without a check in test/ui/pages: ${missing.join(", ")}`)
+  assert.equal(ui.errors, [])
+})
+
+for (const [id, mod] of checks) {
+  test(`page ${id}: shows what the RPC returns, no console error`, async ({ ui }) => {
+    const before = ui.errors.length
+    await ui.open(id)
+    try {
+      await mod.check(ui.page, ui)
+    } finally {
+      const path = await ui.shot(id)
+      process.stdout.write(`screenshot: ${path}\n`)
+    }
+    assert.equal(ui.errors.slice(before), [], `console errors on #/${id}`)
+  })
+}
+
+test("keyboard: digit keys switch pages and links take focus", async ({ ui }) => {
+  await ui.open("chain")
+  const count = await ui.page.locator("nav a").count()
+  if (count >= 2) {
+    await ui.page.keyboard.press("2")
+    await ui.page.waitForFunction('location.hash !== "#/chain"')
+    const second = await ui.page.locator("nav a").nth(1).getAttribute("href")
+    assert.is(await ui.page.evaluate("location.hash"), second)
+  }
+  await ui.page.keyboard.press("1")
+  await ui.page.waitForFunction('location.hash === "#/chain"')
+  await ui.page.keyboard.press("g")
+  assert.is(await ui.page.evaluate('document.activeElement?.getAttribute("href")'), "#/chain")
+  await ui.page.keyboard.press("Tab")
+  const focused = await ui.page.evaluate("document.activeElement?.tagName")
+  assert.ok(focused === "A" || focused === "BUTTON" || focused === "INPUT", `Tab moves focus to a control, got ${focused}`)
+})
+
+test.run()

@@ -1,0 +1,11 @@
+/**
+ * The dashboard's pages, in navigation order; keys 1-9 switch to them. Add a page: write
+ * ui/src/pages/<id>.ts exporting a `Page` (lib/page.ts), import it here and list it.
+ */
+import type { Page } from "../lib/page.ts"
+import { chainPage } from "./chain.ts"
+
+/** Every page, in navigation order (the first is the default route). */
+export const pages: ReadonlyArray<Page> = [
+  chainPage
+]
