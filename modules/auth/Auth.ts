@@ -37,7 +37,7 @@ import { formatAddress, moduleAddress, parseAddress } from "./Address.ts"
 import { ante, txSigners, type AnteOptions } from "./Ante.ts"
 import { authConfig, FEE_COLLECTOR, type AuthConfig } from "./AuthConfig.ts"
 import { exportAuthGenesis, importAuthGenesis } from "./internal/Genesis.ts"
-import { signatureChecks } from "./SignatureChecks.ts"
+import { KnownAccounts, signatureChecks } from "./SignatureChecks.ts"
 import { decodeTx, type AuthDecodedTx } from "./TxDecoder.ts"
 
 const QUERY = "/cosmos.auth.v1beta1.Query/"
@@ -57,6 +57,8 @@ export class AuthMachine implements Machine, TxPipeline {
   readonly interface: InterfaceSpec = authInterface
   readonly config: AuthConfig
   readonly anteOptions: AnteOptions
+  /** Node plane: accounts remembered by signatureChecks (never read by the ante step). */
+  private readonly knownAccounts = new KnownAccounts()
 
   /** Throws InvalidCoins when `minGasPrices` does not parse. */
   constructor(config: Partial<AuthConfig> = {}) {
@@ -76,7 +78,7 @@ export class AuthMachine implements Machine, TxPipeline {
 
   /** TxPipeline.signatureChecks: SignatureChecks.ts with this config's maxTxBytes. */
   signatureChecks(bytes: Uint8Array, store: KVStore, chainId: string): ReadonlyArray<SignatureCheck> {
-    return signatureChecks(bytes, store, chainId, { maxTxBytes: this.config.maxTxBytes })
+    return signatureChecks(bytes, store, chainId, this.config.maxTxBytes, this.knownAccounts)
   }
 
   /** TxPipeline.ante: the ante chain (Ante.ts) with this config. `tx` must come from `decode`. */
