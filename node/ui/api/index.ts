@@ -4,8 +4,11 @@
  * committed state, block store, engine and kernel; nothing here changes state. docs/dashboard.md
  * says how to add one.
  */
+import { gov, govProposal } from "./gov.ts"
+import { graph, graphNeuron, graphParticle } from "./graph.ts"
 import { machines } from "./machines.ts"
 import { node } from "./node.ts"
+import { program, programs } from "./programs.ts"
 import type { ApiRoute } from "./Route.ts"
 
 export type { ApiContext, ApiRoute, ParamSpec } from "./Route.ts"
@@ -14,5 +17,8 @@ export { ApiError, intParam } from "./Route.ts"
 /** Every API route, by name. Add a route: write node/ui/api/<name>.ts and list it here. */
 export const apiRoutes: ReadonlyArray<ApiRoute> = [
   node,
-  machines
+  machines,
+  graph, graphParticle, graphNeuron,
+  programs, program,
+  gov, govProposal
 ]

@@ -4,8 +4,14 @@
  */
 import type { Page } from "../lib/page.ts"
 import { chainPage } from "./chain.ts"
+import { govPage } from "./gov.ts"
+import { graphPage } from "./graph.ts"
+import { programsPage } from "./programs.ts"
 
 /** Every page, in navigation order (the first is the default route). */
 export const pages: ReadonlyArray<Page> = [
-  chainPage
+  chainPage,
+  graphPage,
+  programsPage,
+  govPage
 ]
