@@ -34,6 +34,11 @@ export interface RpcNodeInfo {
   readonly appVersion?: bigint
   /** This node's validator key (status.validator_info); default: the engine's first validator. */
   readonly validatorPubKeyEd25519?: Uint8Array
+  /**
+   * More `status.node_info.other` entries (strings), after CometBFT's `tx_index` and
+   * `rpc_address`: the node reports its signature verifier here (`secp256k1_verifier`).
+   */
+  readonly other?: Readonly<Record<string, string>>
 }
 
 /** What handlers read. */
@@ -143,7 +148,7 @@ const nodeInfoJson = (ctx: MethodContext): J.Json => ({
   version: COMET_VERSION,
   channels: "40202122233038606100",
   moniker: ctx.nodeInfo.moniker,
-  other: { tx_index: "on", rpc_address: ctx.rpcAddress() }
+  other: { tx_index: "on", rpc_address: ctx.rpcAddress(), ...ctx.nodeInfo.other }
 })
 
 /** The method table, by JSON-RPC method name (= URI path). */
