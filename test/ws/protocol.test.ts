@@ -44,7 +44,8 @@ t("subscribe: {} then NewBlock, NewBlockHeader and Tx events in CometBFT's shape
   assert.is(v.result_finalize_block.tx_results.length, 1)
   assert.is(v.result_finalize_block.tx_results[0].code, 0)
   assert.match(v.result_finalize_block.app_hash, /^[A-Za-z0-9+/]+=*$/, "app hash base64 (cmtjson []byte)")
-  assert.equal(nb.result.events, { "tm.event": ["NewBlock"] })
+  const parity = height % 2 === 0 ? "even" : "odd"
+  assert.equal(nb.result.events, { "tag.note": ["x"], "tag.parity": [parity], "tm.event": ["NewBlock"] }, "FinalizeBlock events, indexed or not")
 
   const nbh = await c.next(byId("nbh"))
   assert.is(nbh.result.data.type, "tendermint/event/NewBlockHeader")
@@ -183,6 +184,54 @@ t("ordinary methods over the socket; no batches; subscribe is websocket-only", a
   assert.is(((await r.json()) as any).error.code, -32601)
   const wrongPath = await rawClient(`ws://${stack.rpc.address}/other`).then(() => "open", (e: Error) => e.message)
   assert.match(wrongPath, /404/)
+})
+
+t("NewBlockEvents and NewBlock carry FinalizeBlock events; queries match them", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.call("subscribe", { query: "tm.event='NewBlockEvents' AND tag.parity='even'" }, "ev")
+  await c.next(byId("ev"))
+  c.call("subscribe", { query: "tm.event='NewBlock' AND tag.note='x'" }, "nb")
+  await c.next(byId("nb"))
+  let h = await stack.produce()
+  if (h % 2 === 1) h = await stack.produce()
+  const ev = await c.next(byId("ev"))
+  assert.is(ev.result.data.type, "tendermint/event/NewBlockEvents")
+  assert.equal(ev.result.data.value, {
+    height: String(h), num_txs: "0",
+    events: [{ type: "tag", attributes: [{ key: "parity", value: "even", index: true }, { key: "note", value: "x", index: false }] }]
+  })
+  assert.equal(ev.result.events, { "tag.note": ["x"], "tag.parity": ["even"], "tm.event": ["NewBlockEvents"] })
+  const nbs = [await c.next(byId("nb")), await c.next(byId("nb"))]
+  assert.equal(nbs.map((m) => m.result.data.value.result_finalize_block.events[0].type), ["tag", "tag"], "unindexed attributes match subscriptions too")
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(c.inbox.filter((m) => m.id === "ev").length, 0, "odd heights did not match")
+  c.ws.close()
+})
+
+t("block_search over HTTP GET and POST: ranges, attributes, order, paging, errors", async () => {
+  while (stack.producer.tip().height < 8) await stack.produce()
+  const get = async (q: string) => (await (await fetch(`${stack.rpc.url}/block_search?${q}`)).json()) as any
+  const heights = (r: any) => r.result.blocks.map((b: any) => Number(b.block.header.height))
+  const range = await get(`query="block.height>3 AND block.height<=6"`)
+  assert.equal(heights(range), [6, 5, 4], "newest first by default (CometBFT)")
+  assert.is(range.result.total_count, "3")
+  const b6 = range.result.blocks[0]
+  const direct = (await (await fetch(`${stack.rpc.url}/block?height=6`)).json()) as any
+  assert.equal(b6, direct.result, "each entry is what `block` answers")
+  assert.equal(heights(await get(`query="tag.parity='even' AND block.height<=6"&order_by="asc"`)), [2, 4, 6])
+  assert.equal(heights(await get(`query="block.height>=1"&per_page=3&page=2&order_by="asc"`)), [4, 5, 6])
+  assert.equal(heights(await get(`query="tag.note='x'"`)), [], "index=false attributes are not searchable")
+  const post = await fetch(`${stack.rpc.url}/`, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "block_search", params: { query: "tag.parity='odd' AND block.height<6", per_page: 2, page: 2 } }) })
+  const pj = (await post.json()) as any
+  assert.equal(heights(pj), [1])
+  assert.is(pj.result.total_count, "3")
+  const far = await get(`query="block.height>=1"&page=99`)
+  assert.match(far.error.data, /page should be within \[1, 1\] range, given 99/)
+  const bad = await get(`query="tx.hash='AB'"`)
+  assert.is(bad.error.code, -32602)
+  assert.match(bad.error.data, /invalid param query: tx.hash is a tx_search key/)
+  const order = await get(`query="block.height>1"&order_by="up"`)
+  assert.match(order.error.data, /order_by/)
 })
 
 t("a frame over max_body_bytes closes that connection (1009); the node serves on", async () => {
