@@ -35,6 +35,7 @@ import { loadMachines, MACHINE_CATALOG, type MachineSet } from "./Machines.ts"
 import { missingActivation, pluginCatalog } from "./Plugins.ts"
 import { startPluginServices } from "./PluginServices.ts"
 import { serveRpc } from "./rpc/RpcServer.ts"
+import { verifierName, verifierPool } from "../modules/auth/VerifierPool.ts"
 import { rpcLimitsFromConfig } from "./rpc/Limits.ts"
 
 /** The node could not start; `stage` names the step that failed. */
@@ -275,7 +276,13 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     let onHalted: (reason: string) => void = () => undefined
     const halted = new Promise<string>((resolve) => (onHalted = resolve))
     const machines = set.machines.map((m) => m.machine)
+    // Signatures of broadcast txs (and replayed blocks) are verified on worker threads into the
+    // auth verification cache before CheckTx; the ante step still decides (modules/auth/VerifierPool.ts).
+    const signatures = yield* verifierPool()
     const producer = yield* makeProducer({
+      preverify: async (txs) => {
+        await signatures.verify(await application.signatureChecks(txs))
+      },
       app: application,
       blockStore,
       chainId: genesis.chain_id,
@@ -309,7 +316,10 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       app: application,
       engine: producer,
       blockStore,
-      nodeInfo: { nodeId, moniker: config.moniker, listenAddr: "tcp://0.0.0.0:26656" },
+      nodeInfo: {
+        nodeId, moniker: config.moniker, listenAddr: "tcp://0.0.0.0:26656",
+        other: { secp256k1_verifier: verifierName(), signature_workers: String(signatures.threads) }
+      },
       genesis,
       maxTxBytes: config.mempool.maxTxBytes,
       limits: rpcLimits,

@@ -1,7 +1,7 @@
 /**
  * `cyberkernel status`: the node's CometBFT `status` RPC (network, latest height, block hash,
- * app hash, validator) through CosmJS's Comet client (connectComet picks the Comet 0.38 client
- * from the node's version).
+ * app hash, validator, and the node's secp256k1 verifier from `node_info.other`) through
+ * CosmJS's Comet client (connectComet picks the Comet 0.38 client from the node's version).
  *
  * Source: cometbft v0.38 rpc/core/status.go.
  */
@@ -36,7 +36,10 @@ export const statusCommand = Command.make("status", {}, () =>
         latest_block_time: s.syncInfo.latestBlockTime.toISOString(),
         catching_up: s.syncInfo.catchingUp
       },
-      validator_info: { address: hex(s.validatorInfo.address), voting_power: s.validatorInfo.votingPower }
+      validator_info: { address: hex(s.validatorInfo.address), voting_power: s.validatorInfo.votingPower },
+      // Ours, in node_info.other: which secp256k1 verifier the node runs and on how many threads.
+      secp256k1_verifier: s.nodeInfo.other.get("secp256k1_verifier") ?? "unknown",
+      signature_workers: Number(s.nodeInfo.other.get("signature_workers") ?? 0)
     }
     yield* emit(out, () => [
       `network:      ${out.node_info.network}`,
@@ -47,7 +50,8 @@ export const statusCommand = Command.make("status", {}, () =>
       `app hash:     ${out.sync_info.latest_app_hash}`,
       `block time:   ${out.sync_info.latest_block_time}`,
       `catching up:  ${out.sync_info.catching_up}`,
-      `validator:    ${out.validator_info.address} (power ${out.validator_info.voting_power})`
+      `validator:    ${out.validator_info.address} (power ${out.validator_info.voting_power})`,
+      `verifier:     ${out.secp256k1_verifier}${out.signature_workers > 0 ? ` (+ ${out.signature_workers} pre-verification threads)` : ""}`
     ].join("\n"))
   }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Show the node's status (chain id, latest height, hashes) from --node"))

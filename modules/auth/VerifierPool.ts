@@ -28,6 +28,13 @@ import { Effect, type Scope } from "effect"
 import type { SignatureCheck } from "../../chain/TxPipeline.ts"
 import { isVerified, rememberVerified, verifierName } from "./internal/Secp256k1.ts"
 
+/**
+ * The secp256k1 verifier this process runs: "libsecp256k1" (the addon `npm install` builds from
+ * the source vendored by the npm package secp256k1) or "node:crypto" (the fallback when the
+ * addon is not built). `cyberkernel status` reports it.
+ */
+export { verifierName }
+
 /** Options of {@link openVerifierPool}. */
 export interface VerifierPoolOptions {
   /** Worker threads (default: availableParallelism(), at most 8; at least 1). */

@@ -67,6 +67,10 @@ test("start, status, send, balances, tx, overdraw, stop, resume", async () => {
     const status = await cli(["status", "--node", `tcp://127.0.0.1:${port}`, "--output", "json"])
     assert.is(status.code, 0, status.stderr)
     assert.is(JSON.parse(status.stdout).node_info.network, "e2e-1")
+    // `npm install` builds libsecp256k1 from vendored source on every machine: the node runs it,
+    // with worker threads pre-verifying broadcast txs.
+    assert.is(JSON.parse(status.stdout).secp256k1_verifier, "libsecp256k1")
+    assert.ok(JSON.parse(status.stdout).signature_workers >= 1)
 
     bob = JSON.parse((await cli(["keys", "add", "bob", "--home", home, "--output", "json"])).stdout).address as string
     const send = await cli(["tx", "bank", "send", "dev", bob, "12345boot", "--home", home, "--node", node, "--output", "json"])
