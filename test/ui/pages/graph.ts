@@ -8,8 +8,9 @@
 import * as assert from "uvu/assert"
 import type { Page } from "playwright-core"
 import {
-  QueryGraphStatsResponse, QueryNeuronBandwidthResponse, QueryRankResponse, QuerySearchRequest, QuerySearchResponse, QueryTopRequest, StringRequest
+  MSG_CYBERLINK_URL, QueryGraphStatsResponse, QueryNeuronBandwidthResponse, QueryRankResponse, QuerySearchRequest, QuerySearchResponse, QueryTopRequest, StringRequest
 } from "../../../modules/graph/Messages.ts"
+import { packageCid } from "../../../scripts/debian-graph.ts"
 import type { UiContext } from "../harness.ts"
 import { eventually, textOf } from "./Check.ts"
 
@@ -119,4 +120,25 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await page.waitForFunction(`location.hash === "#/graph/particle/${target}"`)
   await page.locator("[data-field=neighbourhood]").waitFor()
   await eventually(async () => assert.is(await page.evaluate("window.__cy?.nodes().length"), expected.size + 1))
+
+  await ui.shot("graph-particle")
+
+  // Live: a new link to the particle shows up in the same document, drawn and listed, and the
+  // next rank calculation adds a rank history point.
+  await page.evaluate("window.__sameDoc = 1")
+  const historyBefore = await page.locator("[data-table=history] tbody tr").count()
+  const fresh = packageCid("dashboard-live-link")
+  const sent = await ui.client.signAndBroadcast(ui.sent.sender, [{ typeUrl: MSG_CYBERLINK_URL, value: { neuron: ui.sent.sender, links: [{ from: fresh, to: target }] } }], 1.5)
+  assert.is(sent.code, 0, sent.rawLog)
+  await eventually(async () => {
+    assert.ok(await page.evaluate(`!!window.__cy?.getElementById(${JSON.stringify(fresh)}).nonempty()`), "the new neighbour is drawn")
+    assert.is(await page.locator(`[data-table=backlinks] tr[data-particle="${fresh}"]`).count(), 1)
+    assert.is(await textOf(page, "[data-field=backlinks-total]"), String(back.total + 1))
+  }, 15_000)
+  await eventually(async () => {
+    const hist = await page.locator("[data-table=history] tbody tr [data-field=history-rank]").allTextContents()
+    assert.ok(hist.length > historyBefore, `a rank history point after the new link (had ${historyBefore})`)
+    assert.is(hist[hist.length - 1]!.trim(), await textOf(page, "[data-field=rank]"))
+  }, 30_000)
+  assert.is(await page.evaluate("window.__sameDoc"), 1, "no reload")
 }

@@ -76,7 +76,17 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
     assert.is((await row.locator("[data-field=call-code]").textContent())?.trim(), "ok")
   })
 
-  // An unknown program: a clear error on the page, not a crash.
+  // Live: a new call appears in the same document.
+  await page.evaluate("window.__sameDoc = 1")
+  const again = await ui.client.signAndBroadcast(ui.sent.sender, [{ typeUrl: M.TypeUrl.execute, value: { sender: ui.sent.sender, program, input: new TextEncoder().encode("inc") } }], 1.5)
+  assert.is(again.code, 0, again.rawLog)
+  await eventually(async () => {
+    const row = page.locator(`[data-table=calls] tr[data-tx="${again.transactionHash.toUpperCase()}"]`)
+    assert.is(await row.locator("[data-field=call-height]").textContent(), String(again.height))
+  }, 15_000)
+  assert.is(await page.evaluate("window.__sameDoc"), 1, "no reload")
+
+  // An unknown program: a typed error from the route, not a crash.
   const unknown = "cyber1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqsz3ueh"
   const res = await ui.api("program", { address: unknown })
   assert.ok(res.status === 404 || res.status === 400, `unknown program answers an error status, got ${res.status}`)
