@@ -40,6 +40,7 @@ import { ActiveSet, SYSTEM_NAMESPACES } from "./internal/ActiveSet.ts"
 import { codeProblem, listRecords, MachineCodeMismatch, REGISTRY_NAMESPACE, writeRecord, type MachineRecord } from "./Registry.ts"
 import type { SignatureCheck, TxFormat, TxMode, TxPipeline } from "./TxPipeline.ts"
 import { serveAppQuery, type TxLookup } from "./internal/AppQuery.ts"
+import { GasAttribution, type GasObserver } from "./GasAttribution.ts"
 
 export type { TxLookup } from "./internal/AppQuery.ts"
 
@@ -65,6 +66,11 @@ export interface ApplicationOptions {
   readonly txLookup?: TxLookup
   /** Async sends delivered per block at most; the rest are dropped with an event (default 10,000). */
   readonly maxSendsPerBlock?: number
+  /**
+   * Node-plane observer of gas per machine per finalized block (chain/GasAttribution.ts): never
+   * changes a result; absent, nothing is attributed.
+   */
+  readonly gasObserver?: GasObserver
 }
 
 const UNMETERED = Number.MAX_SAFE_INTEGER
@@ -78,6 +84,8 @@ export class Application implements AbciApplication {
   private checkState: MultiStore | undefined
   /** Decoded committed grants; refreshed at each commit (chain/Capabilities.ts). */
   private readonly capabilityCache = new CapabilityCache()
+  /** Set when `gasObserver` is: marks the running machine during FinalizeBlock's txs. */
+  private readonly attribution: GasAttribution | undefined
   /** Block context of the block being finalized (between FinalizeBlock and Commit). */
   private pending: BlockContext | undefined
   private lastBlockTime: Timestamp = { seconds: 0n, nanos: 0 }
@@ -109,6 +117,7 @@ export class Application implements AbciApplication {
     if (!ante) throw new InvalidRequest({ log: `ante machine "${opts.anteMachine ?? "auth"}" is not loaded` })
     this.ante = ante
     this.capabilityCache.committed() // the store is at its last commit
+    this.attribution = opts.gasObserver ? new GasAttribution() : undefined
   }
 
   async info(_req: RequestInfo): Promise<ResponseInfo> {
@@ -218,6 +227,14 @@ export class Application implements AbciApplication {
     for (const m of this.router.machines) if (m.endBlock) updates.push(...this.hook(m, "endBlock", block, blockExec, (ctx) => m.endBlock!(ctx), []))
     for (const m of this.router.machines) if (m.precommit) this.hook(m, "precommit", block, blockExec, (ctx) => m.precommit!(ctx), undefined)
     this.lastBlockTime = req.time
+    if (this.attribution) {
+      const used = this.attribution.take()
+      try {
+        this.opts.gasObserver!.blockGas(expected, used)
+      } catch {
+        // an observer's failure is the node plane's problem, never the block's
+      }
+    }
     return {
       events: blockExec.events,
       txResults,
@@ -291,28 +308,43 @@ export class Application implements AbciApplication {
       // Simulate runs with no gas ceiling (SDK SetUpContextDecorator: infinite meter), since
       // CosmJS simulates with gas limit 0; still metered (finite limit) so gasUsed is reported.
       gas = new GasMeter(mode === "simulate" ? Number.MAX_SAFE_INTEGER - 1 : tx.gasLimit)
+      const att = mode === "finalize" ? this.attribution : undefined
+      att?.start(gas)
       const anteBranch = base.branch()
       const signersOf = (msg: Any) => this.routeMsg(msg, format).signers(msg)
       // The declared signers bound `signer` constraints (auth's fee debit); a tx whose signatures
       // then fail is refused with its ante branch discarded, so nothing moves on their word alone.
       const declared = format ? format.txSigners(tx) : this.opts.pipeline.txSigners ? this.opts.pipeline.txSigners(tx, signersOf) : []
-      const anteExec = this.executor(block, anteBranch, gas, declared)
-      const { signers } = format
-        ? format.ante(anteExec.context(served!), tx, mode)
-        : this.opts.pipeline.ante(anteExec.context(this.ante), tx, signersOf, mode)
+      const anteExec = this.executor(block, anteBranch, gas, declared, att)
+      att?.enter(served?.name ?? this.ante.name)
+      let anteOut
+      try {
+        anteOut = format
+          ? format.ante(anteExec.context(served!), tx, mode)
+          : this.opts.pipeline.ante(anteExec.context(this.ante), tx, signersOf, mode)
+      } finally {
+        att?.exit()
+      }
+      const { signers } = anteOut
       anteEvents = anteExec.events
       // In finalize mode fees and sequence stick even when messages fail (SDK semantics);
       // in check mode a refused tx must leave the check state untouched.
       const finalizeLike = mode === "finalize" || mode === "simulate"
       if (finalizeLike) anteBranch.write()
       const msgBranch = finalizeLike ? base.branch() : anteBranch.branch()
-      const exec = this.executor(block, msgBranch, gas, signers)
+      const exec = this.executor(block, msgBranch, gas, signers, att)
       const txHash = sha256(bytes)
       const responses: Any[] = []
       tx.msgs.forEach((msg, index) => {
         const machine = machines[index]!
         const before = exec.events.length
-        const result = machine.handle({ ...exec.context(machine), txHash, signers }, msg)
+        att?.enter(machine.name)
+        let result
+        try {
+          result = machine.handle({ ...exec.context(machine), txHash, signers }, msg)
+        } finally {
+          att?.exit()
+        }
         responses.push({ typeUrl: result.typeUrl, value: result.value })
         const msgIndex = { key: "msg_index", value: String(index), index: true }
         exec.events.splice(before, 0, {
@@ -345,8 +377,8 @@ export class Application implements AbciApplication {
     }
   }
 
-  private executor(block: BlockContext, ms: MultiStore, gas: GasMeter, signers: ReadonlyArray<string> = []): Executor {
-    return new Executor(this.router, block, ms, gas, { bech32Prefix: this.opts.bech32Prefix ?? "cyber", signers, cache: this.capabilityCache })
+  private executor(block: BlockContext, ms: MultiStore, gas: GasMeter, signers: ReadonlyArray<string> = [], attribution?: GasAttribution): Executor {
+    return new Executor(this.router, block, ms, gas, { bech32Prefix: this.opts.bech32Prefix ?? "cyber", signers, cache: this.capabilityCache, ...(attribution ? { attribution } : {}) })
   }
 
   /**

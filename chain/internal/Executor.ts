@@ -13,6 +13,7 @@ import type { MultiStore } from "../../store/KVStore.ts"
 import { CAPABILITIES_NAMESPACE, checkCapability, type CapabilityCache } from "../Capabilities.ts"
 import { CapabilityMissing, InvalidRequest, isChainError, Unauthorized, UnknownRequest, type ChainErrorFields } from "../ChainError.ts"
 import type { GasMeter } from "../Gas.ts"
+import type { GasAttribution } from "../GasAttribution.ts"
 import type { BlockContext, ChainCall, ExecContext, Machine, MsgResult } from "../Machine.ts"
 import { GOV_AUTHORITY, HOSTABLE_KINDS, machinePrincipal, parsePrincipal, selfAddress, type PrincipalKind } from "../Principal.ts"
 import type { Router } from "../Router.ts"
@@ -34,6 +35,8 @@ export interface ScopeOptions {
   readonly signers?: ReadonlyArray<string>
   /** The chain's cache of committed grants (chain/Capabilities.ts CapabilityCache). */
   readonly cache?: CapabilityCache
+  /** Gas per machine (node-plane observation; chain/GasAttribution.ts): each call's callee is marked. */
+  readonly attribution?: GasAttribution
 }
 
 /** One execution scope: a branch, a gas meter, an event list and an outgoing send queue. */
@@ -47,6 +50,7 @@ export class Executor {
   readonly signers: ReadonlyArray<string>
   private readonly prefix: string
   private readonly cache: CapabilityCache | undefined
+  private readonly attribution: GasAttribution | undefined
   private readonly metered: boolean
   private readonly selves = new Map<string, string>()
   constructor(router: Router, block: BlockContext, ms: MultiStore, gas: GasMeter, opts: ScopeOptions) {
@@ -57,6 +61,7 @@ export class Executor {
     this.prefix = opts.bech32Prefix
     this.signers = opts.signers ?? []
     this.cache = opts.cache
+    this.attribution = opts.attribution
     this.metered = gas.limit < Number.MAX_SAFE_INTEGER
   }
 
@@ -104,7 +109,7 @@ export class Executor {
     checkCapability(() => this.ms.store(CAPABILITIES_NAMESPACE), principal, "authority", "execute", {}, { self: this.self(principal), signers: this.signers }, this.cache)
     const authority = this.self(GOV_AUTHORITY)
     const branch = this.ms.branch()
-    const sub = new Executor(this.router, this.block, branch, this.gas, { bech32Prefix: this.prefix, signers: [authority], ...(this.cache ? { cache: this.cache } : {}) })
+    const sub = new Executor(this.router, this.block, branch, this.gas, { bech32Prefix: this.prefix, signers: [authority], ...(this.cache ? { cache: this.cache } : {}), ...(this.attribution ? { attribution: this.attribution } : {}) })
     const results = msgs.map((msg, i) =>
       prefixed(i, msg, () => {
         const machine = this.authorityRoute(msg, authority)
@@ -139,7 +144,13 @@ export class Executor {
       throw new InvalidRequest({ log: `cross-machine call depth exceeds ${MAX_CALL_DEPTH} (${principal} -> ${call.target}.${call.method})` })
     }
     const { target, request } = this.authorize(principal, call, readOnly)
-    return target.onCall!(this.context(target, depth), principal, call.method, call.body, request)
+    if (this.attribution === undefined) return target.onCall!(this.context(target, depth), principal, call.method, call.body, request)
+    this.attribution.enter(target.name)
+    try {
+      return target.onCall!(this.context(target, depth), principal, call.method, call.body, request)
+    } finally {
+      this.attribution.exit()
+    }
   }
 
   /** Deliver a queued send (checked when it was queued) at depth 1. */
