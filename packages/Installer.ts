@@ -50,6 +50,12 @@ interface Registry {
   packages: Record<string, InstalledPackage>
 }
 
+/** Files and bytes of a package install (written so far, or in all). */
+export interface InstallProgress {
+  readonly files: number
+  readonly bytes: number
+}
+
 /** What the approval callback sees. */
 export type ApprovalRequest = PackageContents["requested"]
 
@@ -103,17 +109,29 @@ export class Installer {
    * Install the package in `zip`: check it (ManifestError naming the bad field), ask `approve`
    * with the capabilities it requests (InstallError when refused, or when already installed),
    * write its files and record it. Does not start it (bootPackages / startPackage do).
+   * `onProgress`, if given, is called once before the first file (nothing written) and after
+   * each file written, with what is written so far and what the package holds in all.
    */
-  async install(zip: Uint8Array, approve: (requested: ApprovalRequest, pkg: PackageContents) => boolean | Promise<boolean>): Promise<InstalledPackage> {
+  async install(
+    zip: Uint8Array,
+    approve: (requested: ApprovalRequest, pkg: PackageContents) => boolean | Promise<boolean>,
+    onProgress?: (written: InstallProgress, total: InstallProgress) => void
+  ): Promise<InstalledPackage> {
     const pkg = readPackage(zip)
     if (this.#registry.packages[pkg.id] !== undefined) throw new InstallError({ package: pkg.id, reason: "already installed (uninstall it first)" })
     if (!(await approve(pkg.requested, pkg))) throw new InstallError({ package: pkg.id, reason: "the requested capabilities were not approved" })
     const dir = this.packageDir(pkg.id)
     await rm(dir, { recursive: true, force: true })
+    const total: InstallProgress = { files: pkg.files.size, bytes: [...pkg.files.values()].reduce((a, b) => a + b.length, 0) }
+    const written = { files: 0, bytes: 0 }
+    onProgress?.({ ...written }, total)
     for (const [name, bytes] of pkg.files) {
       const path = join(dir, "pkg", name)
       await mkdir(dirname(path), { recursive: true })
       await writeFile(path, bytes)
+      written.files++
+      written.bytes += bytes.length
+      onProgress?.({ ...written }, total)
     }
     const installed: InstalledPackage = {
       id: pkg.id,

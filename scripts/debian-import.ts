@@ -13,6 +13,10 @@
  * Usage: `npx node scripts/debian-import.ts [--graph bench/out/debian-graph.json] [--links N]
  *   [--neurons 32] [--per-tx 500] [--block-ms 500] [--baseline-txs 20] [--keep]`
  *
+ * Progress (cli/internal/Progress.ts, on stdout): signing counts txs; the import counts links
+ * committed (GraphStats, polled) against the total, with rate and time left; a redrawn line on a
+ * terminal, a plain line every 5 s in a log, then a summary line for each.
+ *
  * Baseline, same run: before the node starts, the first `--baseline-txs` transactions go through
  * an in-process Application over the same genesis (CheckTx of each, then one FinalizeBlock +
  * Commit of them all, no RPC, no mempool, no block timer): the ceiling the node's import is
@@ -33,6 +37,7 @@ import { defaultConfig } from "../node/config/ConfigFile.ts"
 import { initHome } from "../node/home/Home.ts"
 import { MSG_CYBERLINK_URL, MsgCyberlink, QueryGraphStatsResponse, QuerySearchResponse, QueryTopRequest } from "../modules/graph/Messages.ts"
 import { packageCid, parseDumpavail } from "./debian-graph.ts"
+import { Progress } from "../cli/internal/Progress.ts"
 import { execFileSync } from "node:child_process"
 import { createServer } from "node:net"
 
@@ -109,6 +114,7 @@ const main = async () => {
   for (let i = 0; i < total; i++) byNeuron[g.links[3 * i + 2]! % K]!.push({ from: cids[g.links[3 * i]!]!, to: cids[g.links[3 * i + 1]!]! })
   const t0 = performance.now()
   const txs: Uint8Array[][] = []
+  const signing = new Progress({ label: "signing", unit: "txs", stream: process.stdout, total: byNeuron.reduce((a, l) => a + Math.ceil(l.length / perTx), 0) })
   for (let n = 0; n < K; n++) {
     const list: Uint8Array[] = []
     for (let o = 0, seq = 0; o < byNeuron[n]!.length; o += perTx, seq++) {
@@ -117,10 +123,12 @@ const main = async () => {
       const raw = await keys[n]!.signer.sign(keys[n]!.address, [{ typeUrl: MSG_CYBERLINK_URL, value: { neuron: keys[n]!.address, links } }],
         { amount: [{ denom: "boot", amount: String(Math.ceil(gas / 100)) }], gas: String(gas) }, "", { accountNumber: BigInt(first + n), sequence: seq, chainId: init.chainId })
       list.push(TxRaw.encode(raw).finish())
+      signing.add()
     }
     txs.push(list)
   }
   const nTx = txs.reduce((a, l) => a + l.length, 0)
+  signing.finish()
   log(`signed ${nTx} txs in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
   // baseline: the same txs through an in-process application (same genesis, same machines)
@@ -186,6 +194,16 @@ const main = async () => {
     const start = performance.now()
     const h0 = (await comet.status()).syncInfo.latestBlockHeight
     let failed = 0
+    // committed links as the chain counts them (GraphStats), polled while txs go out and after
+    const importing = new Progress({ label: "importing", unit: "links", stream: process.stdout, total })
+    let broadcasting = true
+    const poller = (async () => {
+      while (broadcasting) {
+        await new Promise((r) => setTimeout(r, 500))
+        const st = await stats().catch(() => undefined) // a busy node may miss one poll
+        if (st) importing.set(Number(st.cyberlinks))
+      }
+    })()
     await Promise.all(txs.map(async (list) => {
       for (const tx of list) {
         for (;;) {
@@ -193,17 +211,22 @@ const main = async () => {
           if (r.code === 0) break
           if (r.code === 20) { await new Promise((res) => setTimeout(res, 200)); continue } // mempool full
           failed++
-          log(`tx refused: code ${r.code} ${r.log}`)
+          importing.note(`[${new Date().toISOString().slice(11, 19)}] tx refused: code ${r.code} ${r.log}`)
+          importing.setTotal(Math.max(0, total - failed * perTx))
           break
         }
       }
-    }))
+    })).finally(() => { broadcasting = false })
+    await poller
     const broadcastS = (performance.now() - start) / 1000
     let s = await stats()
     while (Number(s.cyberlinks) < total - failed * perTx && performance.now() - start < 3_600_000) {
+      importing.set(Number(s.cyberlinks))
       await new Promise((r) => setTimeout(r, 200))
       s = await stats()
     }
+    importing.set(Number(s.cyberlinks))
+    importing.finish(failed > 0 ? `${failed} txs refused` : undefined)
     const seconds = (performance.now() - start) / 1000
     const h1 = (await comet.status()).syncInfo.latestBlockHeight
     log(`broadcast in ${broadcastS.toFixed(1)} s; ${s.cyberlinks} links, ${s.particles} particles committed in ${seconds.toFixed(1)} s over ${h1 - h0} blocks`)

@@ -3,14 +3,18 @@
  * userspace packages of a node home (packages/Installer.ts). Install checks the zip and its
  * manifest (errors name the bad field), prints the capabilities each process requests and asks
  * for approval (`--yes` approves without asking; without a terminal and without --yes the install
- * is refused). Works on the home's registry: installed packages start at the next node start
+ * is refused). While the files are written, progress goes to stderr (internal/Progress.ts: a
+ * redrawn line on a terminal, plain lines in a log, then a summary line). Works on the home's
+ * registry: installed packages start at the next node start
  * (bootPackages); on a running node use the installer process `installer:distro:sys`.
  */
 import { Effect } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { readFile } from "node:fs/promises"
+import { basename } from "node:path"
 import { Installer } from "../../packages/Installer.ts"
 import { CliFailure, emit, home, readLine } from "../Globals.ts"
+import { formatBytes, Progress } from "../internal/Progress.ts"
 
 const fail = (e: unknown) => new CliFailure({ message: e instanceof Error ? e.message : String(e) })
 
@@ -22,6 +26,8 @@ const install = Command.make("install", {
     const dir = yield* home
     const bytes = yield* Effect.tryPromise({ try: () => readFile(zip), catch: fail })
     const installer = yield* Effect.tryPromise({ try: () => Installer.open(dir), catch: fail })
+    // progress of the files written, on stderr (stdout carries the result, JSON with --output json)
+    let progress: Progress | undefined
     const p = yield* Effect.tryPromise({
       try: () =>
         installer.install(new Uint8Array(bytes), async (requested, pkg) => {
@@ -36,6 +42,10 @@ const install = Command.make("install", {
           if (!process.stdin.isTTY) return false
           const answer = await readLine("Approve? [y/N] ").catch(() => "")
           return /^y(es)?$/i.test(answer.trim())
+        }, (written, total) => {
+          progress ??= new Progress({ label: `installing ${basename(zip)}`, total: total.bytes, format: formatBytes })
+          progress.set(written.bytes)
+          if (written.files === total.files) progress.finish(`${total.files} files`)
         }),
       catch: fail
     })
