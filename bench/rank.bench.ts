@@ -4,8 +4,13 @@
  * same run (compulsory bytes of one sweep / STREAM triad bandwidth from the addon).
  *
  * Usage: npx node bench/rank.bench.ts [--scale 20] [--edge-factor 16] [--neurons 10000]
- *        [--debian bench/out/debian-graph.json] [--fallback-iters 2]
+ *        [--debian bench/out/debian-graph.json] [--fallback-iters 2] [--baseline DIR]
  * (build the Debian graph first: npx node scripts/debian-graph.ts)
+ *
+ * --baseline DIR: also time an earlier version of the engine in the same run, interleaved with
+ * this one, and print the per-iteration ratio. DIR holds that version's modules/graph/rank and
+ * modules/graph-native (built) and a node_modules link; see docs/performance.md ("cyber•rank")
+ * for the commands.
  */
 import { existsSync } from "node:fs"
 import { parseArgs } from "node:util"
@@ -23,8 +28,13 @@ const { values: a } = parseArgs({
     debian: { type: "string", default: "bench/out/debian-graph.json" },
     "fallback-iters": { type: "string", default: "2" },
     "skip-rmat": { type: "boolean", default: false },
+    baseline: { type: "string" },
   },
 })
+type Calculate = (s: RankSnapshot, p: RankParams, o: object) => Promise<RankResult>
+const baseline: Calculate | undefined = a.baseline === undefined
+  ? undefined
+  : ((await import(`${a.baseline}/modules/graph/rank/RankEngine.ts`)) as { calculateRank: Calculate }).calculateRank
 const native = loadNative()
 if (!("addon" in native)) throw new Error(`bench needs the native addon: ${native.reason}`)
 const addon = native.addon
@@ -63,11 +73,11 @@ const benchGraph = async (name: string, s: RankSnapshot, names?: string[]) => {
     const pr = await best(2, () => calculateRank(s, prDefault, o))
     const out = await addon.calculate({
       particles: n, neurons: s.neurons, inOffsets: s.inOffsets, inFrom: s.inFrom, inNeuron: s.inNeuron, stakes: s.stakes,
-      modeCode: 0, dampingQ32: 0, toleranceQ60: 1n, maxIterations: 1, initQ60: 0n, constQ60: 0n, empty: false, threads,
+      modeCode: 0, dampingQ64: 0n, toleranceQ63: 1n, maxIterations: 1, initQ63: 0n, constQ63: 0n, empty: false, threads,
     })
     compressed = out.compressedLinks
     const perIter = it.iterateMs / it.iterations
-    const bytes = 8 * compressed + 21 * n // cSrc+cW per compressed link; offsets 4, hasIn 1, prev 8, next 8 per particle
+    const bytes = 12 * compressed + 21 * n // cSrc (4) + cW (8) per compressed link; offsets 4, hasIn 1, prev 8, next 8 per particle
     const boundMs = (bytes / triad[threads - 1]!) * 1e3
     rows.push(`| native ${it.isa}, ${threads} thread${threads > 1 ? "s" : ""}${relabel ? ", relabelled" : ""} | ${ms(perIter)} | ${ms(boundMs)} | ${(perIter / boundMs).toFixed(2)} | ${ms(full.prepareMs)} | ${full.iterations} | ${ms(full.wallMs)} | ${pr.iterations} | ${ms(pr.wallMs)} |`)
   }
@@ -76,12 +86,13 @@ const benchGraph = async (name: string, s: RankSnapshot, names?: string[]) => {
   const fb = await best(2, () => calculateRank(s, fixedIters(k), { engine: "fallback", worker: false }))
   const fbFull = await best(2, () => calculateRank(s, cyberDefault, { engine: "fallback", worker: false }))
   const fbPerIter = fb.iterateMs / fb.iterations
-  const bytes = 8 * compressed + 21 * n
+  const bytes = 12 * compressed + 21 * n
   rows.push(`| TypeScript fallback | ${ms(fbPerIter)} | ${ms((bytes / triad[0]!) * 1e3)} | ${(fbPerIter / ((bytes / triad[0]!) * 1e3)).toFixed(2)} | ${ms(fbFull.prepareMs)} | ${fbFull.iterations} | ${ms(fbFull.prepareMs + fbFull.iterateMs)} | – | – |`)
-  console.log(`compressed (from, to) pairs: ${compressed}; bytes per sweep (lower bound): ${((8 * compressed + 21 * n) / 1e6).toFixed(1)} MB`)
+  console.log(`compressed (from, to) pairs: ${compressed}; bytes per sweep (lower bound): ${((12 * compressed + 21 * n) / 1e6).toFixed(1)} MB`)
   console.log("| engine | ms / iteration | bound ms | × bound | prepare ms | iterations (cyber, tol 0.001) | full calc ms | iterations (pagerank, tol 1e-6) | full calc ms |")
   console.log("|---|---|---|---|---|---|---|---|---|")
   for (const r of rows) console.log(r)
+  if (baseline !== undefined) await compareBaseline(baseline, s, ITER, k)
   if (names) {
     const r = await calculateRank(s, cyberDefault)
     const top = [...r.ranks.keys()].sort((x, y) => (r.ranks[y]! > r.ranks[x]! ? 1 : r.ranks[y]! < r.ranks[x]! ? -1 : x - y)).slice(0, 10)
@@ -89,6 +100,28 @@ const benchGraph = async (name: string, s: RankSnapshot, names?: string[]) => {
     const p = await calculateRank(s, prDefault)
     const topP = [...p.ranks.keys()].sort((x, y) => (p.ranks[y]! > p.ranks[x]! ? 1 : p.ranks[y]! < p.ranks[x]! ? -1 : x - y)).slice(0, 10)
     console.log(`top 10 (pagerank mode): ${topP.map((i) => `${names[i]} ${rankToNumber(p.ranks[i]!).toExponential(3)}`).join(", ")}`)
+  }
+}
+
+/** Per-iteration time of this engine and the baseline, runs interleaved (best of 3 each; fallback
+ * best of 2 with `fallbackIters` iterations), as a ratio: machine load hits both alike. */
+async function compareBaseline(base: Calculate, s: RankSnapshot, iters: number, fallbackIters: number) {
+  console.log("| engine | before: ms / iteration | after: ms / iteration | after / before |")
+  console.log("|---|---|---|---|")
+  const configs: Array<[string, object, number, number]> = [
+    ["native, 1 thread", { engine: "native", threads: 1 }, iters, 3],
+    ["native, 2 threads", { engine: "native", threads: 2 }, iters, 3],
+    ["TypeScript fallback", { engine: "fallback", worker: false }, fallbackIters, 2],
+  ]
+  for (const [name, o, k, runs] of configs) {
+    let before = Infinity, after = Infinity
+    for (let i = 0; i < runs; i++) {
+      const x = await base(s, fixedIters(k), o)
+      before = Math.min(before, x.iterateMs / x.iterations)
+      const y = await calculateRank(s, fixedIters(k), o)
+      after = Math.min(after, y.iterateMs / y.iterations)
+    }
+    console.log(`| ${name} | ${ms(before)} | ${ms(after)} | ${(after / before).toFixed(2)} |`)
   }
 }
 

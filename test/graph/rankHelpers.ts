@@ -116,3 +116,106 @@ export const pageRankFloat = (s: RankSnapshot, damping: number, tolerance: numbe
   }
   return r
 }
+
+/** Stake 10^x with x uniform in [0, orders): neuron stakes spread over `orders` orders of magnitude. */
+const spreadStake = (r: () => number, orders: number): bigint => BigInt(Math.floor(10 ** (r() * orders)))
+
+/**
+ * A hub fed by many tiny weights: `sources` particles each make one big-stake link (a "whale"
+ * neuron, stake `whale`, split over all its links) to a private target and one small-stake link
+ * (its own neuron, stake 10^x, x uniform in [0, orders)) to the hub, particle 0. Each hub weight is
+ * then about 10^x / (whale / sources): 10^-15 to 10^-6 with the defaults, where 2^-32 units lose
+ * them. The targets link back to random sources so that rank circulates.
+ */
+export const hubSnapshot = (o: { readonly sources: number; readonly seed: number; readonly orders?: number; readonly whale?: bigint }): RankSnapshot => {
+  const r = prng(o.seed)
+  const b = new SnapshotBuilder()
+  const S = o.sources
+  // particles: 0 hub, 1..S sources, S+1..2S targets
+  b.setStake(0, o.whale ?? 10n ** 18n)
+  for (let i = 1; i <= S; i++) {
+    b.addLink(i, S + i, 0)
+    b.setStake(i, spreadStake(r, o.orders ?? 9))
+    b.addLink(i, 0, i)
+    b.addLink(S + i, 1 + Math.floor(r() * S), i)
+  }
+  b.addLink(0, 1, 0)
+  return b.build(2 * S + 1, S + 1)
+}
+
+/** A random graph whose neuron stakes spread over `orders` orders of magnitude (10^0 .. 10^orders),
+ * with targets skewed towards low particle numbers (a few particles take most links). */
+export const skewedStakeSnapshot = (o: { readonly particles: number; readonly links: number; readonly neurons: number; readonly seed: number; readonly orders: number }): RankSnapshot => {
+  const r = prng(o.seed)
+  const b = new SnapshotBuilder()
+  for (let u = 0; u < o.neurons; u++) b.setStake(u, spreadStake(r, o.orders))
+  for (let i = 0; i < o.links; i++) {
+    const from = Math.floor(r() * o.particles)
+    const to = Math.floor(r() * r() * r() * o.particles)
+    // a neuron's link count falls with its number, so big and small stakes meet on the same pairs
+    const neuron = Math.floor(r() * r() * o.neurons)
+    if (from !== to) b.addLink(from, to, neuron)
+  }
+  return b.build(o.particles, o.neurons)
+}
+
+/** A chain 0 → 1 → … → length-1 (one neuron), plus `side` random links by a second neuron with a
+ * stake `ratio` times smaller, so most chain weights are just below 1 and side weights tiny. */
+export const chainSnapshot = (o: { readonly length: number; readonly side: number; readonly seed: number; readonly ratio?: bigint }): RankSnapshot => {
+  const r = prng(o.seed)
+  const b = new SnapshotBuilder()
+  const big = 10n ** 15n
+  b.setStake(0, big * BigInt(o.length))
+  b.setStake(1, (big * BigInt(o.side)) / (o.ratio ?? 10n ** 7n) + 1n)
+  for (let i = 0; i + 1 < o.length; i++) b.addLink(i, i + 1, 0)
+  for (let i = 0; i < o.side; i++) {
+    const from = Math.floor(r() * o.length), to = Math.floor(r() * o.length)
+    if (from !== to) b.addLink(from, to, 1)
+  }
+  return b.build(o.length, 2)
+}
+
+/** R-MAT (Graph500 parameters a=.57 b=.19 c=.19 d=.05) on 2^scale particles, particle numbers
+ * permuted, each link by a random neuron; neuron stakes spread over `orders` orders of magnitude. */
+export const rmatSnapshot = (o: { readonly scale: number; readonly edgeFactor: number; readonly neurons: number; readonly seed: number; readonly orders: number }): RankSnapshot => {
+  const r = prng(o.seed)
+  const n = 2 ** o.scale
+  const perm = new Uint32Array(n)
+  for (let i = 0; i < n; i++) perm[i] = i
+  for (let i = n - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t }
+  const b = new SnapshotBuilder()
+  for (let u = 0; u < o.neurons; u++) b.setStake(u, spreadStake(r, o.orders))
+  for (let e = 0; e < o.edgeFactor * n; e++) {
+    let from = 0, to = 0
+    for (let bit = 0; bit < o.scale; bit++) {
+      const x = r()
+      from <<= 1; to <<= 1
+      if (x < 0.57) { /* top-left quadrant */ } else if (x < 0.76) to |= 1
+      else if (x < 0.95) from |= 1
+      else { from |= 1; to |= 1 }
+    }
+    if (from !== to) b.addLink(perm[from]!, perm[to]!, Math.floor(r() * o.neurons))
+  }
+  return b.build(n, o.neurons)
+}
+
+/**
+ * Largest error of fixed-point ranks against a float64 reference, relative to
+ * max(reference, floor): relative for ranks above `floor`, absolute (in units of floor) below.
+ * Returns the error and the particle where it occurs.
+ */
+export const worstRelativeError = (ranks: ArrayLike<bigint>, reference: Float64Array, floor: number): { error: number; particle: number } => {
+  let error = 0, particle = -1
+  for (let i = 0; i < reference.length; i++) {
+    const got = Number(ranks[i]!) / 2 ** 63 // determinism-ok: test comparison only
+    const e = Math.abs(got - reference[i]!) / Math.max(reference[i]!, floor)
+    if (e > error) { error = e; particle = i }
+  }
+  return { error, particle }
+}
+
+/** Particle numbers by descending rank, ties by number. */
+export const topOrder = (values: ArrayLike<number | bigint>, k: number): number[] =>
+  Array.from({ length: values.length }, (_, i) => i)
+    .sort((a, b) => (values[b]! > values[a]! ? 1 : values[b]! < values[a]! ? -1 : a - b))
+    .slice(0, k)

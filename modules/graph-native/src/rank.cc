@@ -3,10 +3,11 @@
 // x/rank/keeper/calculate_cpu.go (cyber mode) and x/rank/cuda/rank.cu (compressed in-links),
 // plus standard PageRank (pagerank mode). See docs/graph-rank.md.
 //
-// Fixed point: ranks u64 in 2^-60 units; weights and damping u32 in 2^-32 units;
-// mulq32(x, w) = (x >> 32) * w + (((x & 0xffffffff) * w) >> 32). All arithmetic is integer, so
-// the result does not depend on ISA (scalar / AVX2 / AVX-512) or thread count: sums of u64 are
-// associative and the max-delta reduction is a max.
+// Fixed point (modules/graph/rank/internal/fixed.ts): ranks and weights u64 in 2^-63 units,
+// damping u64 in 2^-64 units. A row sum T = Σ prev[src] * w is exact in 128 bits (modulo 2^128);
+// then next = round(round(T / 2^63) * d / 2^64) + K, rounding to nearest with ties up. All
+// arithmetic is integer and sums are exact, so the result does not depend on ISA (scalar / AVX2 /
+// AVX-512) or thread count, and the max-delta reduction is a max.
 //
 // The calculation runs in a Napi::AsyncWorker (libuv thread pool) and fans out to std::threads;
 // the JavaScript thread is never blocked.
@@ -30,8 +31,13 @@ namespace {
 
 using u64 = uint64_t;
 using u32 = uint32_t;
+using u128 = unsigned __int128;
 
-inline u64 mulq32(u64 x, u64 w) { return (x >> 32) * w + (((x & 0xffffffffULL) * w) >> 32); }
+// x / 2^s rounded to nearest, ties up (1 <= s <= 127), as a u128.
+inline u128 round_shr(u128 x, int s) { return (x >> s) + ((x >> (s - 1)) & 1); }
+// round(x * d / 2^64) for a Q64 damping d: below 2^64 since d < 2^64.
+inline u64 mulq64(u64 x, u64 d) { return (u64)round_shr((u128)x * d, 64); }
+constexpr u64 ONE_Q63 = 1ULL << 63;
 
 enum Isa { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
 
@@ -48,7 +54,8 @@ const char* isa_name(int isa) { return isa == ISA_AVX512 ? "avx512" : isa == ISA
 
 // ---- compressed graph (mirrors compress() in fallback.ts) ----
 struct Compressed {
-  std::vector<u32> off, src, w, dang;
+  std::vector<u32> off, src, dang;
+  std::vector<u64> w;  // 2^-63 units, at most 2^63
   std::vector<uint8_t> has_in;
 };
 
@@ -60,16 +67,13 @@ constexpr u64 PF = 24;
 #define GN_PREFETCH(p) __builtin_prefetch(p)
 #endif
 
-// floor(ls * 2^32 / o) for 0 < ls < o, clamped to 2^32-1: a float64 estimate corrected with exact
-// 128-bit products (no 128-bit division); the result is the exact floor whatever the estimate.
-inline u32 weight_of(u64 ls, u64 o) {
-  u64 q = (u64)((double)ls / (double)o * 4294967296.0);
-  if (q > 0xffffffffULL) q = 0xffffffffULL;
-  const unsigned __int128 x = (unsigned __int128)ls << 32;
-  unsigned __int128 p = (unsigned __int128)q * o;
-  while (p > x) { q--; p -= o; }
-  while (p + o <= x) { q++; p += o; }
-  return q >= 0xffffffffULL ? 0xffffffffu : (u32)q;
+// round(ls * 2^63 / o) for 0 < ls < o (ties up): at most 2^63. ls * 2^63 < o * 2^64, so the
+// division is one 128-by-64-bit divide (libgcc's fast path); the remainder decides the rounding.
+inline u64 weight_of(u64 ls, u64 o) {
+  const u128 x = (u128)ls << 63;
+  const u64 q = (u64)(x / o);
+  const u64 r = (u64)(x - (u128)q * o);
+  return q + ((u128)r * 2 >= o ? 1 : 0);
 }
 
 template <typename F>
@@ -104,7 +108,7 @@ std::vector<u32> balance(const u32* off, u32 n, int T) {
 }
 
 // Compressed in-links, weights as in compress() of fallback.ts. Pairs whose weight is 0 stay in
-// place here (they add mulq32(x, 0) = 0; the fallback drops them): same ranks, and every pass
+// place here (they add 0; the fallback drops them): same ranks, and every pass
 // runs in parallel over target ranges. Integer sums, so the result does not depend on T.
 void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes, int T,
               Compressed& g) {
@@ -164,11 +168,11 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
         u64 ls = 0;
         while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
         const u64 o = os[f];
-        u32 w;
+        u64 w;
         if (ls == 0 || o == 0) {
           w = 0;
         } else if (ls >= o) {
-          w = 0xffffffffu;
+          w = ONE_Q63;
         } else {
           w = weight_of(ls, o);
         }
@@ -182,58 +186,80 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
     if (os[f] == 0) g.dang.push_back(f);
 }
 
-// ---- row kernels: Σ mulq32(prev[src[k]], w[k]) for k in [b, e) ----
-inline u64 row_scalar(const u64* prev, const u32* src, const u32* w, u64 b, u64 e) {
-  u64 s = 0;
+// ---- row kernels: T = Σ prev[src[k]] * w[k] for k in [b, e), exact modulo 2^128 ----
+inline u128 row_scalar(const u64* prev, const u32* src, const u64* w, u64 b, u64 e) {
+  u128 s = 0;
   for (u64 k = b; k < e; k++) {
     GN_PREFETCH(prev + src[k + PF]);
-    s += mulq32(prev[src[k]], w[k]);
+    s += (u128)prev[src[k]] * w[k];
   }
   return s;
 }
 
 #ifdef GN_X86
-__attribute__((target("avx2"))) inline u64 row_avx2(const u64* prev, const u32* src, const u32* w, u64 b, u64 e) {
-  u64 k = b, s = 0;
+// Vector kernels split x = xh*2^32 + xl and w = wh*2^32 + wl and keep three exact u64 sums per
+// lane: A = Σ xh*wh + (xh*wl >> 32) + (xl*wh >> 32)  (weight 2^64; wraps only with T itself),
+//        C = Σ (xh*wl mod 2^32) + (xl*wh mod 2^32) + (xl*wl >> 32)  (weight 2^32; < 3*2^32 a link,
+//            at most 2^30 links a lane, so below 2^64),
+//        E = Σ xl*wl mod 2^32  (weight 1).
+// T = A*2^64 + C*2^32 + E (mod 2^128): the same integer as the scalar kernel's.
+__attribute__((target("avx2"))) inline u128 row_avx2(const u64* prev, const u32* src, const u64* w, u64 b, u64 e) {
+  u64 k = b;
+  u128 s = 0;
   if (e - b >= 8) {
-    __m256i acc = _mm256_setzero_si256();
+    const __m256i M = _mm256_set1_epi64x(0xffffffffLL);
+    __m256i A = _mm256_setzero_si256(), C = A, E = A;
     for (; k + 4 <= e; k += 4) {
       for (int q = 0; q < 4; q++) GN_PREFETCH(prev + src[k + PF + q]);
       const __m128i idx = _mm_loadu_si128((const __m128i*)(src + k));
-      const __m256i ww = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i*)(w + k)));
-      const __m256i p = _mm256_i32gather_epi64((const long long*)prev, idx, 8);
-      const __m256i hi = _mm256_mul_epu32(_mm256_srli_epi64(p, 32), ww);
-      const __m256i lo = _mm256_srli_epi64(_mm256_mul_epu32(p, ww), 32);
-      acc = _mm256_add_epi64(acc, _mm256_add_epi64(hi, lo));
+      const __m256i ww = _mm256_loadu_si256((const __m256i*)(w + k));
+      const __m256i x = _mm256_i32gather_epi64((const long long*)prev, idx, 8);
+      const __m256i xh = _mm256_srli_epi64(x, 32), wh = _mm256_srli_epi64(ww, 32);
+      const __m256i hh = _mm256_mul_epu32(xh, wh), hl = _mm256_mul_epu32(xh, ww);
+      const __m256i lh = _mm256_mul_epu32(x, wh), ll = _mm256_mul_epu32(x, ww);
+      A = _mm256_add_epi64(A, _mm256_add_epi64(hh, _mm256_add_epi64(_mm256_srli_epi64(hl, 32), _mm256_srli_epi64(lh, 32))));
+      C = _mm256_add_epi64(C, _mm256_add_epi64(_mm256_and_si256(hl, M), _mm256_add_epi64(_mm256_and_si256(lh, M), _mm256_srli_epi64(ll, 32))));
+      E = _mm256_add_epi64(E, _mm256_and_si256(ll, M));
     }
-    alignas(32) u64 lanes[4];
-    _mm256_store_si256((__m256i*)lanes, acc);
-    s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    alignas(32) u64 a[4], c[4], d[4];
+    _mm256_store_si256((__m256i*)a, A);
+    _mm256_store_si256((__m256i*)c, C);
+    _mm256_store_si256((__m256i*)d, E);
+    for (int i = 0; i < 4; i++) s += ((u128)a[i] << 64) + ((u128)c[i] << 32) + d[i];
   }
   for (; k < e; k++) {
     GN_PREFETCH(prev + src[k + PF]);
-    s += mulq32(prev[src[k]], w[k]);
+    s += (u128)prev[src[k]] * w[k];
   }
   return s;
 }
 
-__attribute__((target("avx512f"))) inline u64 row_avx512(const u64* prev, const u32* src, const u32* w, u64 b,
-                                                          u64 e) {
-  u64 k = b, s = 0;
+__attribute__((target("avx512f"))) inline u128 row_avx512(const u64* prev, const u32* src, const u64* w, u64 b,
+                                                           u64 e) {
+  u64 k = b;
+  u128 s = 0;
   if (e - b >= 16) {
-    __m512i acc = _mm512_setzero_si512();
+    const __m512i M = _mm512_set1_epi64(0xffffffffLL);
+    __m512i A = _mm512_setzero_si512(), C = A, E = A;
     for (; k + 8 <= e; k += 8) {
       for (int q = 0; q < 8; q++) GN_PREFETCH(prev + src[k + PF + q]);
       const __m256i idx = _mm256_loadu_si256((const __m256i*)(src + k));
-      const __m512i ww = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i*)(w + k)));
-      const __m512i p = _mm512_i32gather_epi64(idx, (const void*)prev, 8);
-      const __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(p, 32), ww);
-      const __m512i lo = _mm512_srli_epi64(_mm512_mul_epu32(p, ww), 32);
-      acc = _mm512_add_epi64(acc, _mm512_add_epi64(hi, lo));
+      const __m512i ww = _mm512_loadu_si512((const void*)(w + k));
+      const __m512i x = _mm512_i32gather_epi64(idx, (const void*)prev, 8);
+      const __m512i xh = _mm512_srli_epi64(x, 32), wh = _mm512_srli_epi64(ww, 32);
+      const __m512i hh = _mm512_mul_epu32(xh, wh), hl = _mm512_mul_epu32(xh, ww);
+      const __m512i lh = _mm512_mul_epu32(x, wh), ll = _mm512_mul_epu32(x, ww);
+      A = _mm512_add_epi64(A, _mm512_add_epi64(hh, _mm512_add_epi64(_mm512_srli_epi64(hl, 32), _mm512_srli_epi64(lh, 32))));
+      C = _mm512_add_epi64(C, _mm512_add_epi64(_mm512_and_si512(hl, M), _mm512_add_epi64(_mm512_and_si512(lh, M), _mm512_srli_epi64(ll, 32))));
+      E = _mm512_add_epi64(E, _mm512_and_si512(ll, M));
     }
-    s = (u64)_mm512_reduce_add_epi64(acc);
+    alignas(64) u64 a[8], c[8], d[8];
+    _mm512_store_si512((void*)a, A);
+    _mm512_store_si512((void*)c, C);
+    _mm512_store_si512((void*)d, E);
+    for (int i = 0; i < 8; i++) s += ((u128)a[i] << 64) + ((u128)c[i] << 32) + d[i];
   }
-  for (; k < e; k++) s += mulq32(prev[src[k]], w[k]);
+  for (; k < e; k++) s += (u128)prev[src[k]] * w[k];
   return s;
 }
 #endif
@@ -250,13 +276,13 @@ struct Sweep {
 #define GN_SWEEP_BODY(ROW)                                                    \
   const u32* off = sw.g->off.data();                                          \
   const u32* src = sw.g->src.data();                                          \
-  const u32* w = sw.g->w.data();                                              \
+  const u64* w = sw.g->w.data();                                              \
   const uint8_t* has_in = sw.g->has_in.data();                                \
   u64 mx = 0;                                                                 \
   for (u32 t = t0; t < t1; t++) {                                             \
     if (!sw.pagerank && !has_in[t]) continue;                                 \
-    const u64 sum = ROW(sw.prev, src, w, off[t], off[t + 1]);                 \
-    const u64 r = mulq32(sum, sw.d) + sw.K;                                   \
+    const u64 sum = (u64)round_shr(ROW(sw.prev, src, w, off[t], off[t + 1]), 63); \
+    const u64 r = mulq64(sum, sw.d) + sw.K;                                   \
     sw.next[t] = r;                                                           \
     const u64 p = sw.prev[t];                                                 \
     const u64 delta = r > p ? r - p : p - r;                                  \
@@ -339,7 +365,7 @@ struct Job {
   int isa = ISA_SCALAR;
   // outputs
   std::vector<u64> ranks;
-  std::vector<u64> published;  // floor(rank * 1e15 / 2^60): go-cyber's unit
+  std::vector<u64> published;  // floor(rank * 1e15 / 2^63): go-cyber's unit
   u32 iterations = 0;
   double prep_ms = 0, iter_ms = 0;
   u64 compressed = 0, max_delta = 0;
@@ -374,7 +400,7 @@ void run_job(Job& j) {
     if (pagerank) {
       u64 s = 0;
       for (u32 x : g.dang) s += cur[x];
-      K += mulq32(s, j.d) / n;
+      K += (u64)(((u128)mulq64(s, j.d) * 2 + n) / ((u128)n * 2));  // round(d * s / n)
     }
     Sweep sw{&g, cur, nxt, j.d, K, pagerank};
     std::atomic<int> next_chunk{0};
@@ -429,7 +455,7 @@ class RankWorker : public Napi::AsyncWorker {
     run_job(job_);
     job_.published.resize(job_.ranks.size());
     for (size_t i = 0; i < job_.ranks.size(); i++)
-      job_.published[i] = (u64)(((unsigned __int128)job_.ranks[i] * 1000000000000000ULL) >> 60);
+      job_.published[i] = (u64)(((u128)job_.ranks[i] * 1000000000000000ULL) >> 63);
   }
   void OnOK() override {
     Napi::Env env = Env();
@@ -504,11 +530,11 @@ Napi::Value Calculate(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   j.mode = o.Get("modeCode").As<Napi::Number>().Int32Value();
-  j.d = o.Get("dampingQ32").As<Napi::Number>().Uint32Value();
-  j.tol = to_u64(o.Get("toleranceQ60"));
+  j.d = to_u64(o.Get("dampingQ64"));
+  j.tol = to_u64(o.Get("toleranceQ63"));
   j.max_iter = o.Get("maxIterations").As<Napi::Number>().Uint32Value();
-  j.init = to_u64(o.Get("initQ60"));
-  j.konst = to_u64(o.Get("constQ60"));
+  j.init = to_u64(o.Get("initQ63"));
+  j.konst = to_u64(o.Get("constQ63"));
   j.empty = o.Get("empty").As<Napi::Boolean>().Value();
   j.relabel = o.Get("relabel").IsBoolean() && o.Get("relabel").As<Napi::Boolean>().Value();
   j.threads = std::max(1, o.Get("threads").As<Napi::Number>().Int32Value());

@@ -1,6 +1,6 @@
 /**
  * cyber•rank engine: one calculation of go-cyber's rank (x/rank/keeper/calculate_cpu.go) or of
- * standard PageRank over a {@link RankSnapshot}, in integer fixed point (ranks u64 in 2^-60 units),
+ * standard PageRank over a {@link RankSnapshot}, in integer fixed point (ranks u64 in 2^-63 units),
  * by the native addon (modules/graph-native: SIMD, threads, off the JavaScript thread) or the
  * portable TypeScript fallback; both give the same bits.
  *
@@ -40,7 +40,7 @@ export interface RankOptions {
 
 /**
  * Result of one calculation.
- * - `ranks`: one u64 per particle, rank × 2^60 (see docs/graph-rank.md).
+ * - `ranks`: one u64 per particle, rank × 2^63 (see docs/graph-rank.md).
  * - `published`: the same ranks in go-cyber's published unit, floor(rank × 10^15)
  *   ({@link toCyberRank}; computed off the JavaScript thread by the native engine).
  * - `iterations`: number of update sweeps run.
@@ -117,7 +117,7 @@ export const calculateRank = async (snapshot: RankSnapshot, params: RankParams =
       const threads = Math.max(1, options.threads ?? defaultThreads())
       const out = await nativeCall(n.addon, {
         particles: snapshot.particles, neurons: snapshot.neurons, inOffsets: snapshot.inOffsets, inFrom: snapshot.inFrom,
-        inNeuron: snapshot.inNeuron, stakes: snapshot.stakes, ...p, initQ60: k.initQ60, constQ60: k.constQ60, empty: k.empty,
+        inNeuron: snapshot.inNeuron, stakes: snapshot.stakes, ...p, initQ63: k.initQ63, constQ63: k.constQ63, empty: k.empty,
         threads, relabel: options.relabel ?? false, ...(options.isa !== undefined ? { isa: options.isa } : {}),
       })
       return { ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs }
@@ -144,17 +144,17 @@ export const calculateFallbackSync = runFallbackInline
 
 /**
  * go-cyber's published form: floor(rank × 1e15) as uint64 (x/rank/types/rank.go NewRank). From
- * our 2^-60 fixed point: floor(q × 10^15 / 2^60).
+ * our 2^-63 fixed point: floor(q × 10^15 / 2^63).
  */
 export const toCyberRank = (ranks: BigUint64Array): BigUint64Array => {
   const out = new BigUint64Array(ranks.length)
   const E15 = 1_000_000_000_000_000n
-  for (let i = 0; i < ranks.length; i++) out[i] = (ranks[i]! * E15) >> 60n
+  for (let i = 0; i < ranks.length; i++) out[i] = (ranks[i]! * E15) >> 63n
   return out
 }
 
 /** Rank as a float64 fraction (for display and comparisons only, never state). */
-export const rankToNumber = (q: bigint): number => Number(q) / 2 ** 60 // determinism-ok: display only
+export const rankToNumber = (q: bigint): number => Number(q) / 2 ** 63 // determinism-ok: display only
 
 /** The rank engine as an Effect service; Layers pick the backend. */
 export class RankEngine extends Context.Service<RankEngine, {

@@ -36,50 +36,53 @@ export class RankParamsError extends Data.TaggedError("RankParamsError")<{ reado
   }
 }
 
-/** Ranks are unsigned 64-bit fixed point with this many fractional bits (rank 1.0 = 2^60). */
-export const RANK_FRACTION_BITS = 60
-/** 2^60 as a bigint: the fixed-point value of rank 1.0. */
-export const RANK_ONE = 1n << 60n
+/** Ranks are unsigned 64-bit fixed point with this many fractional bits (rank 1.0 = 2^63; every
+ * rank stays below 2, see docs/graph-rank.md "Fixed-point format"). */
+export const RANK_FRACTION_BITS = 63
+/** 2^63 as a bigint: the fixed-point value of rank 1.0. */
+export const RANK_ONE = 1n << 63n
 
 /**
  * The exact integer form both engines read; computed once in TypeScript so the native addon and
  * the fallback see the same numbers.
  * - `modeCode`: 0 cyber, 1 pagerank.
- * - `dampingQ32`: round(damping × 2^32) (half up; exact from a decimal string).
- * - `toleranceQ60`: round(tolerance × 2^60), at least 1.
+ * - `dampingQ64`: round(damping × 2^64) (half up; exact from the decimal text, and from a number
+ *   through its shortest decimal text, so 0.85 and "0.85" give the same integer).
+ * - `toleranceQ63`: round(tolerance × 2^63), at least 1 (rank units).
  */
 export interface ResolvedParams {
   readonly modeCode: 0 | 1
-  readonly dampingQ32: number
-  readonly toleranceQ60: bigint
+  readonly dampingQ64: bigint
+  readonly toleranceQ63: bigint
   readonly maxIterations: number
 }
 
 /**
- * round(x × 2^bits) for x in (0, 1), given as a decimal string (exact rational rounding, half up)
- * or a number (one IEEE rounding of the product; the same on every machine). Undefined when x is
- * not a decimal in (0, 1).
+ * round(x × 2^bits) (half up) for x in (0, 1), from its decimal text: a string "d.ddd", or a
+ * number through ECMAScript's shortest round-trip text (which may carry an exponent, "1e-12").
+ * Exact rational arithmetic, so the result is the same on every machine. Undefined when x is not
+ * a decimal in (0, 1).
  */
 const toFixed = (x: number | string, bits: number): bigint | undefined => {
-  if (typeof x === "string") {
-    const m = /^(\d+)(?:\.(\d{1,36}))?$/.exec(x)
-    if (m === null) return undefined
-    const frac = m[2] ?? ""
-    const num = BigInt(m[1]! + frac), den = 10n ** BigInt(frac.length)
-    if (num <= 0n || num >= den) return undefined
-    return ((num << BigInt(bits + 1)) + den) / (2n * den)
-  }
-  if (!(x > 0 && x < 1)) return undefined
-  return BigInt(Math.round(x * 2 ** bits)) // determinism-ok: a product by a power of two is exact, then one rounding
+  const text = typeof x === "string" ? x : Number.isFinite(x) ? String(x) : ""
+  const m = /^(\d+)(?:\.(\d{1,400}))?(?:e([+-]\d{1,3}))?$/.exec(text)
+  if (m === null || (typeof x === "string" && (m[3] !== undefined || (m[2] ?? "").length > 36))) return undefined
+  const frac = m[2] ?? ""
+  const exp = Number(m[3] || "0") - frac.length
+  let num = BigInt(m[1]! + frac), den = 1n
+  if (exp >= 0) num *= 10n ** BigInt(exp)
+  else den = 10n ** BigInt(-exp)
+  if (num <= 0n || num >= den) return undefined
+  return ((num << BigInt(bits + 1)) + den) / (2n * den)
 }
 
 /** Check and convert params to their integer form; throws {@link RankParamsError}. */
 export const resolveParams = (p: RankParams): ResolvedParams => {
   if (p.mode !== "cyber" && p.mode !== "pagerank") throw new RankParamsError({ log: `rank mode must be "cyber" or "pagerank", got ${String(p.mode)}` })
-  const d = toFixed(p.damping, 32)
-  if (d === undefined || d === 0n || d >= 1n << 32n) throw new RankParamsError({ log: `damping must be a decimal in (0, 1), got ${String(p.damping)}` })
+  const d = toFixed(p.damping, 64)
+  if (d === undefined || d === 0n || d >= 1n << 64n) throw new RankParamsError({ log: `damping must be a decimal in (0, 1), got ${String(p.damping)}` })
   const tol = toFixed(p.tolerance, RANK_FRACTION_BITS)
   if (tol === undefined) throw new RankParamsError({ log: `tolerance must be a decimal in (0, 1), got ${String(p.tolerance)}` })
   if (!Number.isInteger(p.maxIterations) || p.maxIterations < 1 || p.maxIterations >= 2 ** 32) throw new RankParamsError({ log: `maxIterations must be an integer in [1, 2^32), got ${p.maxIterations}` })
-  return { modeCode: p.mode === "cyber" ? 0 : 1, dampingQ32: Number(d), toleranceQ60: tol < 1n ? 1n : tol, maxIterations: p.maxIterations }
+  return { modeCode: p.mode === "cyber" ? 0 : 1, dampingQ64: d, toleranceQ63: tol < 1n ? 1n : tol, maxIterations: p.maxIterations }
 }

@@ -15,11 +15,11 @@ export interface NativeInput {
   readonly inNeuron: Uint32Array
   readonly stakes: BigUint64Array
   readonly modeCode: 0 | 1
-  readonly dampingQ32: number
-  readonly toleranceQ60: bigint
+  readonly dampingQ64: bigint
+  readonly toleranceQ63: bigint
   readonly maxIterations: number
-  readonly initQ60: bigint
-  readonly constQ60: bigint
+  readonly initQ63: bigint
+  readonly constQ63: bigint
   readonly empty: boolean
   readonly threads: number
   readonly isa?: "scalar" | "avx2" | "avx512"
@@ -30,7 +30,7 @@ export interface NativeInput {
 /** Output of the addon's `calculate` (times measured inside the addon, in ms). */
 export interface NativeOutput {
   readonly ranks: BigUint64Array
-  /** floor(rank × 10^15 / 2^60) per particle: go-cyber's published unit */
+  /** floor(rank × 10^15 / 2^63) per particle: go-cyber's published unit */
   readonly published: BigUint64Array
   readonly iterations: number
   readonly prepareMs: number
