@@ -266,8 +266,14 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       }),
       (installer) => Effect.promise(() => installer.snapshotCapabilities(kernel))
     )
+    // Signatures of broadcast txs (and of replayed or received blocks) are verified on worker
+    // threads into the auth verification cache; the ante step still decides (modules/auth/VerifierPool.ts).
+    const signatures = yield* verifierPool()
+    const preverify = async (txs: ReadonlyArray<Uint8Array>): Promise<void> => {
+      await signatures.verify(await application.signatureChecks(txs))
+    }
     if (config.consensus.mode === "abci") {
-      const server = yield* serveAbci({ app: application, address: config.consensus.abciListen }).pipe(
+      const server = yield* serveAbci({ app: application, address: config.consensus.abciListen, preverify }).pipe(
         Effect.mapError((e) => new NodeStartError({ stage: "abci server", reason: e.reason }))
       )
       yield* Effect.logInfo(`ABCI 2.0 server listening on ${server.address}; point CometBFT's proxy_app at it`)
@@ -276,13 +282,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     let onHalted: (reason: string) => void = () => undefined
     const halted = new Promise<string>((resolve) => (onHalted = resolve))
     const machines = set.machines.map((m) => m.machine)
-    // Signatures of broadcast txs (and replayed blocks) are verified on worker threads into the
-    // auth verification cache before CheckTx; the ante step still decides (modules/auth/VerifierPool.ts).
-    const signatures = yield* verifierPool()
     const producer = yield* makeProducer({
-      preverify: async (txs) => {
-        await signatures.verify(await application.signatureChecks(txs))
-      },
+      preverify,
       app: application,
       blockStore,
       chainId: genesis.chain_id,

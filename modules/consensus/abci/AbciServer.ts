@@ -54,6 +54,13 @@ export interface AbciServerOptions {
   readonly maxFrameBytes?: number
   /** Called when a connection is closed for an error (malformed frame, application exception). */
   readonly onConnectionError?: (error: unknown) => void
+  /**
+   * Node plane: verifies txs' signatures ahead (in parallel, into the verification cache:
+   * modules/auth/VerifierPool.ts). Called once for the CheckTx requests that arrive together on a
+   * connection, before the first of them is handled, and with a FinalizeBlock's txs before it.
+   * It changes how fast, never what: a rejection is ignored.
+   */
+  readonly preverify?: (txs: ReadonlyArray<Uint8Array>) => Promise<void>
 }
 
 /** A running ABCI server. */
@@ -114,6 +121,8 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const serveConnection = (socket: Socket, opts: AbciServerOptions): void => {
   const decoder = new FrameDecoder(opts.maxFrameBytes ?? MAX_FRAME_BYTES)
   const queue: Array<Uint8Array | FrameError> = []
+  /** Pre-verification of the CheckTx requests queued up to index `last` (inclusive). */
+  let verifying: { readonly last: number; readonly done: Promise<void> } | undefined
   let head = 0
   let busy = false
   let failed = false
@@ -154,6 +163,29 @@ const serveConnection = (socket: Socket, opts: AbciServerOptions): void => {
     return true
   }
 
+  /**
+   * Start verifying the signatures of the CheckTx requests among the frames queued from `from`:
+   * one call for all of them, awaited by those requests only (other requests and the order of
+   * answers are unaffected). Frames are decoded here once more; only CheckTx ones are looked at.
+   */
+  const preverifyCheckTxs = (from: number): void => {
+    const txs: Uint8Array[] = []
+    for (let i = from; i < queue.length; i++) {
+      const item = queue[i]
+      if (item instanceof FrameError || item === undefined) continue
+      try {
+        const tx = Request.decode(item).checkTx?.tx
+        if (tx !== undefined) txs.push(tx)
+      } catch {
+        // malformed: the pump answers it
+      }
+    }
+    if (txs.length === 0) return
+    const before = verifying?.done ?? Promise.resolve()
+    const mine = opts.preverify!(txs).catch(() => undefined)
+    verifying = { last: queue.length - 1, done: Promise.all([before, mine]).then(() => undefined) }
+  }
+
   const pump = (): void => {
     if (busy) return
     busy = true
@@ -169,7 +201,11 @@ const serveConnection = (socket: Socket, opts: AbciServerOptions): void => {
       }
       let res: Response | Promise<Response>
       try {
-        res = handle(opts.app, req)
+        const ahead = verifying !== undefined && head - 1 <= verifying.last ? verifying.done : undefined
+        const fin = req.finalizeBlock
+        res = ahead !== undefined && req.checkTx !== undefined ? ahead.then(() => handle(opts.app, req))
+          : fin !== undefined && opts.preverify !== undefined ? opts.preverify(fin.txs).catch(() => undefined).then(() => handle(opts.app, req))
+          : handle(opts.app, req)
       } catch (e) {
         fail(e)
         break
@@ -181,19 +217,25 @@ const serveConnection = (socket: Socket, opts: AbciServerOptions): void => {
       }
       if (!emit(res)) break
     }
-    if (head === queue.length) { queue.length = 0; head = 0 }
+    if (head === queue.length) {
+      queue.length = 0
+      head = 0
+      verifying = undefined // every request it covered has been handled
+    }
     flushOut()
     busy = false
   }
 
   socket.on("data", (chunk: Buffer) => {
     if (failed) return
+    const from = queue.length
     try {
       for (const f of decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) queue.push(f)
     } catch (e) {
       // answer what was already accepted, then the exception
       queue.push(e instanceof FrameError ? e : new FrameError({ reason: errorText(e) }))
     }
+    if (opts.preverify !== undefined) preverifyCheckTxs(from)
     pump()
   })
   socket.on("error", () => { /* peer reset: nothing to answer */ })
