@@ -94,6 +94,18 @@ test("a refused query is a typed error: not found is 404, other refusals 400 wit
   if (!r3.ok) assert.is(r3.error.status, 404)
 })
 
+test("a machine that is not active: overview routes answer {unavailable} (no failed request), detail routes a 404", async () => {
+  const off = fakeCtx((req) => ({ code: 6, log: `unknown query path ${req.path}` }))
+  for (const [route, machine] of [[graph, "graph"], [programs, "cyberwasm"], [gov, "gov"]] as const) {
+    const r = await run(route, off, {})
+    assert.ok(r.ok, route.name)
+    assert.match(String((r as { value: { unavailable: string } }).value.unavailable), new RegExp(`the ${machine} machine is not active`))
+  }
+  const d = await run(program, off, { address: "cyber1zzzzzzzz" })
+  assert.not.ok(d.ok)
+  if (!d.ok) assert.equal([d.error.status, d.error.code], [404, "MachineOff"])
+})
+
 test("graph-particle records the rank history of asked particles only, and the graph route refreshes them", async () => {
   let rank = 10n
   const ctx = fakeCtx((req) => {

@@ -22,6 +22,21 @@ import type { ResponseQuery } from "cosmjs-types/tendermint/abci/types"
 import { fromHex, toHex } from "../../../lib/Bytes.ts"
 import { ApiError, type ApiContext, type ApiRoute } from "./Route.ts"
 
+const MACHINE = "gov"
+
+/**
+ * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
+ * on this node, so the page says so without a failed request in the browser console.
+ */
+const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
+    throw e
+  }
+}
+
 /** Proposals per page of the `gov` route. */
 export const PROPOSALS_PAGE = 50
 /** Votes and deposits shown per proposal. */
@@ -46,6 +61,7 @@ export interface ProposalRow {
 const ask = async (ctx: ApiContext, method: string, data: Uint8Array): Promise<{ value: Uint8Array; height: number }> => {
   const r: ResponseQuery = await ctx.app.query({ path: GOV + method, data, height: 0n, prove: false })
   if (r.code !== 0) {
+    if (/^unknown query path/.test(r.log)) throw new ApiError({ code: "MachineOff", status: 404, message: `the ${MACHINE} machine is not active on this node (${r.log})` })
     const notFound = /not found|doesn't exist/i.test(r.log)
     throw new ApiError({ code: notFound ? "NotFound" : "QueryFailed", status: notFound ? 404 : 400, message: `${GOV}${method}: ${r.log}` })
   }
@@ -76,7 +92,7 @@ export const gov: ApiRoute = {
   name: "gov",
   description: "governance proposals (newest first, a page of 50) with their tallies",
   params: { key: { maxLength: 16, pattern: /^[0-9a-fA-F]{16}$/, expected: "the nextKey of a previous answer (8 bytes, hex)" } },
-  handle: async (ctx, params) => {
+  handle: (ctx, params) => orUnavailable(async () => {
     const key = params.key ? fromHex(params.key) : new Uint8Array()
     const r = await ask(ctx, "Proposals", Q.QueryProposalsRequest.encode({ proposalStatus: 0, voter: "", depositor: "", pagination: page(key, PROPOSALS_PAGE, true, key.length === 0) }).finish())
     const res = Q.QueryProposalsResponse.decode(r.value)
@@ -84,7 +100,7 @@ export const gov: ApiRoute = {
     for (const p of res.proposals) rows.push(await rowOf(ctx, p))
     const total = key.length === 0 ? (res.pagination?.total ?? 0n).toString() : null
     return { height: r.height, total, nextKey: toHex(res.pagination?.nextKey ?? new Uint8Array()), proposals: rows }
-  }
+  })
 }
 
 /** `GET /ui/api/gov-proposal?id=N`: one proposal with its votes, deposits and the tally params. */

@@ -22,6 +22,21 @@ import {
 import { RankHistory } from "./graphHistory.ts"
 import { ApiError, type ApiContext, type ApiRoute, type ParamSpec } from "./Route.ts"
 
+const MACHINE = "graph"
+
+/**
+ * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
+ * on this node, so the page says so without a failed request in the browser console.
+ */
+const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
+    throw e
+  }
+}
+
 /** Most particles or neighbours one graph route answers. */
 export const MAX_GRAPH_ITEMS = 100
 
@@ -37,6 +52,7 @@ export const rankHistoryOf = (ctx: ApiContext): RankHistory => {
 const ask = async (ctx: ApiContext, path: string, data: Uint8Array): Promise<{ value: Uint8Array; height: number }> => {
   const r: ResponseQuery = await ctx.app.query({ path, data, height: 0n, prove: false })
   if (r.code !== 0) {
+    if (/^unknown query path/.test(r.log)) throw new ApiError({ code: "MachineOff", status: 404, message: `the ${MACHINE} machine is not active on this node (${r.log})` })
     const notFound = /not found/i.test(r.log)
     throw new ApiError({ code: notFound ? "NotFound" : "QueryFailed", status: notFound ? 404 : 400, message: `${path}: ${r.log}` })
   }
@@ -83,14 +99,14 @@ export const graph: ApiRoute = {
   name: "graph",
   description: "graph stats (cyberlinks, particles) and the top particles by published rank",
   params: { top: topParam },
-  handle: async (ctx, params) => {
+  handle: (ctx, params) => orUnavailable(async () => {
     const top = limitOf(params.top, 20, "top")
     const stats = await ask(ctx, "/cyber.graph.v1beta1.Query/GraphStats", new Uint8Array())
     const s = QueryGraphStatsResponse.decode(stats.value)
     const t = await ask(ctx, "/cyber.rank.v1beta1.Query/Top", QueryTopRequest.encode({ pagination: { page: 0, perPage: top } }).finish())
     await recordWatched(ctx)
     return { height: stats.height, stats: { cyberlinks: s.cyberlinks.toString(), particles: s.particles.toString() }, top: ranked(QuerySearchResponse.decode(t.value)) }
-  }
+  })
 }
 
 /** `GET /ui/api/graph-particle?cid=CID&limit=N`: rank, neighbours and rank history of one particle. */

@@ -24,6 +24,21 @@ import { decodeInfo, type ProgramInfo } from "../../../modules/cyberwasm/State.t
 import { fromHex, toHex } from "../../../lib/Bytes.ts"
 import { ApiError, type ApiContext, type ApiRoute } from "./Route.ts"
 
+const MACHINE = "cyberwasm"
+
+/**
+ * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
+ * on this node, so the page says so without a failed request in the browser console.
+ */
+const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
+    throw e
+  }
+}
+
 /** Programs per page of the `programs` route. */
 export const PROGRAMS_PAGE = 50
 /** How many of the newest MsgExecute txs the `program` route scans for recent calls. */
@@ -54,6 +69,7 @@ export interface ProgramRow {
 const ask = async (ctx: ApiContext, path: string, data: Uint8Array): Promise<{ value: Uint8Array; height: number }> => {
   const r: ResponseQuery = await ctx.app.query({ path, data, height: 0n, prove: false })
   if (r.code !== 0) {
+    if (/^unknown query path/.test(r.log)) throw new ApiError({ code: "MachineOff", status: 404, message: `the ${MACHINE} machine is not active on this node (${r.log})` })
     const notFound = /not found|no program/i.test(r.log)
     throw new ApiError({ code: notFound ? "NotFound" : "QueryFailed", status: notFound ? 404 : 400, message: `${path}: ${r.log}` })
   }
@@ -110,14 +126,14 @@ export const programs: ApiRoute = {
   name: "programs",
   description: "CyberWasm programs (a page of 50) with reserve, status, memory pages and schedule counts",
   params: { key: { maxLength: 64, pattern: /^([0-9a-fA-F]{2})+$/, expected: "the nextKey of a previous answer (hex)" } },
-  handle: async (ctx, params) => {
+  handle: (ctx, params) => orUnavailable(async () => {
     const req = { pagination: { key: params.key ? fromHex(params.key) : new Uint8Array(), offset: 0n, limit: BigInt(PROGRAMS_PAGE), countTotal: !params.key, reverse: false } }
     const r = await ask(ctx, QueryPath.programs, encodeProgramsRequest(req))
     const page = decodeProgramsResponse(r.value)
     const rows: ProgramRow[] = []
     for (const info of page.programs) rows.push(await rowOf(ctx, info))
     return { height: r.height, total: page.pagination.total.toString(), nextKey: toHex(page.pagination.nextKey), programs: rows }
-  }
+  })
 }
 
 /** `GET /ui/api/program?address=...`: one program, its schedule and recent calls. */

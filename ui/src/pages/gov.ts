@@ -46,8 +46,9 @@ const TallyCells = (props: { t: Tally }) => html`
 const ProposalList = () => {
   const [keys, setKeys] = useState<string[]>([""])
   const key = keys[keys.length - 1]!
-  const r = useLoad(() => api<List>("gov", key ? { key } : {}), [key], true)
+  const r = useLoad(() => api<List | { unavailable: string }>("gov", key ? { key } : {}), [key], true)
   if (!r.value) return html`<p class=${r.error ? "error" : "muted"}>${r.error ?? "Loading…"}</p>`
+  if ("unavailable" in r.value) return html`<p class="muted" data-field="unavailable">${r.value.unavailable}</p>`
   const v = r.value
   return html`
     ${v.total !== null ? html`<p data-field="proposals-total">${v.total} proposal${v.total === "1" ? "" : "s"} at height ${v.height}</p>` : null}

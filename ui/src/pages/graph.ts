@@ -25,6 +25,8 @@ interface Particle {
   readonly backlinks: RankedList
   readonly history: ReadonlyArray<{ height: number; rank: string }>
 }
+/** What an overview route answers when its machine is not active on the node. */
+interface Unavailable { readonly unavailable: string }
 interface Bandwidth { readonly height: number; readonly neuron: string; readonly remained: string; readonly max: string; readonly lastUpdatedBlock: string }
 
 declare global {
@@ -68,8 +70,9 @@ const Search = () => {
 }
 
 const Stats = () => {
-  const o = useLoad(() => api<Overview>("graph", { top: 20 }), [], true)
+  const o = useLoad(() => api<Overview | Unavailable>("graph", { top: 20 }), [], true)
   if (!o.value) return html`<p class=${o.error ? "error" : "muted"}>${o.error ?? "Loading…"}</p>`
+  if ("unavailable" in o.value) return html`<p class="muted" data-field="unavailable">${o.value.unavailable}</p>`
   const v = o.value
   return html`
     <div class="cards" aria-live="polite">
@@ -130,19 +133,21 @@ const History = (props: { points: ReadonlyArray<{ height: number; rank: string }
   if (pts.length === 0) return html`<p class="muted">No points recorded yet.</p>`
   const w = 600, h = 120
   const h0 = pts[0]!.height, h1 = Math.max(props.height, pts[pts.length - 1]!.height, h0 + 1)
+  // ranks are integers up to 1e15 × rank: Number keeps the shape of the line (display only)
   const ranks = pts.map((p) => Number(p.rank))
-  const lo = Math.min(...ranks, 0), hi = Math.max(...ranks, 1)
+  const lo = Math.min(...ranks), hi = Math.max(...ranks)
   const x = (height: number) => ((height - h0) / (h1 - h0)) * (w - 10) + 5
-  const y = (r: number) => h - 5 - ((r - lo) / (hi - lo || 1)) * (h - 10)
+  const y = (r: number) => (hi === lo ? h / 2 : h - 10 - ((r - lo) / (hi - lo)) * (h - 20))
   let d = ""
   pts.forEach((p, i) => {
     d += i === 0 ? `M${x(p.height)},${y(ranks[i]!)}` : `H${x(p.height)}V${y(ranks[i]!)}`
   })
   d += `H${x(h1)}`
   return html`
-    <svg viewBox=${`0 0 ${w} ${h}`} width="100%" height=${h} role="img" aria-label=${`rank history: ${pts.length} points from height ${h0}`}
+    <p class="muted">Heights ${h0}–${h1}; rank ${pts.length > 1 ? `from ${lo} to ${hi}` : String(lo)}.</p>
+    <svg viewBox=${`0 0 ${w} ${h}`} preserveAspectRatio="none" width="100%" height=${h} role="img" aria-label=${`rank history: ${pts.length} points from height ${h0}`}
       style="background: var(--panel); border: 1px solid var(--line); border-radius: 6px;">
-      <path d=${d} fill="none" stroke="#4ec27a" stroke-width="2" />
+      <path d=${d} fill="none" stroke="#4ec27a" stroke-width="2" vector-effect="non-scaling-stroke" />
     </svg>
     <table data-table="history">
       <thead><tr><th>From height</th><th>Rank (×10⁻¹⁵)</th></tr></thead>

@@ -53,8 +53,9 @@ const ProgramList = () => {
   // keys of the pages before this one, to go back; "" is the first page
   const [keys, setKeys] = useState<string[]>([""])
   const key = keys[keys.length - 1]!
-  const r = useLoad(() => api<List>("programs", key ? { key } : {}), [key], true)
+  const r = useLoad(() => api<List | { unavailable: string }>("programs", key ? { key } : {}), [key], true)
   if (!r.value) return html`<p class=${r.error ? "error" : "muted"}>${r.error ?? "Loading…"}</p>`
+  if ("unavailable" in r.value) return html`<p class="muted" data-field="unavailable">${r.value.unavailable}</p>`
   const v = r.value
   return html`
     ${keys.length === 1 ? html`<p data-field="programs-total">${v.total} program${v.total === "1" ? "" : "s"} at height ${v.height}</p>` : null}
