@@ -75,7 +75,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   const linkedFrom = new Set(ui.sent.links.filter((l) => l.to === target).map((l) => l.from))
   for (const f of linkedFrom) assert.ok(expected.has(f), `Backlinks answers the set-up's link from ${f}`)
   await eventually(async () => {
-    assert.is(await textOf(page, "[data-field=rank]"), await rankOf(ui, target))
+    assert.is(await textOf(page, "[data-field=particle-rank]"), await rankOf(ui, target))
     assert.equal(await tableRows(page, "backlinks"), back.result.map((p) => [p.particle, p.rank.toString()]))
     assert.is(await textOf(page, "[data-field=backlinks-total]"), String(back.total))
     assert.is(await textOf(page, "[data-field=outlinks-total]"), String(out.total))
@@ -107,7 +107,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await eventually(async () => {
     const hist = await page.locator("[data-table=history] tbody tr [data-field=history-rank]").allTextContents()
     assert.ok(hist.length >= 1, "at least one history point")
-    assert.is(hist[hist.length - 1]!.trim(), await textOf(page, "[data-field=rank]"))
+    assert.is(hist[hist.length - 1]!.trim(), await textOf(page, "[data-field=particle-rank]"))
   })
 
   // A neighbour's link leads to its own view (keyboard: focus the link and press Enter).
@@ -115,7 +115,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await page.locator(`[data-table=backlinks] tr[data-particle="${neighbour}"] a`).focus()
   await page.keyboard.press("Enter")
   await page.waitForFunction(`location.hash === "#/graph/particle/${neighbour}"`)
-  await eventually(async () => assert.is(await textOf(page, "[data-field=rank]"), await rankOf(ui, neighbour)))
+  await eventually(async () => assert.is(await textOf(page, "[data-field=particle-rank]"), await rankOf(ui, neighbour)))
   await page.goBack()
   await page.waitForFunction(`location.hash === "#/graph/particle/${target}"`)
   await page.locator("[data-field=neighbourhood]").waitFor()
@@ -138,7 +138,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await eventually(async () => {
     const hist = await page.locator("[data-table=history] tbody tr [data-field=history-rank]").allTextContents()
     assert.ok(hist.length > historyBefore, `a rank history point after the new link (had ${historyBefore})`)
-    assert.is(hist[hist.length - 1]!.trim(), await textOf(page, "[data-field=rank]"))
+    assert.is(hist[hist.length - 1]!.trim(), await textOf(page, "[data-field=particle-rank]"))
   }, 30_000)
   assert.is(await page.evaluate("window.__sameDoc"), 1, "no reload")
 }

@@ -165,7 +165,7 @@ const ParticleView = (props: { cid: string }) => {
     ${r.error ? html`<p class="error">${r.error}</p>` : null}
     <div class="cards" aria-live="polite">
       <div class="card"><div class="label">CID</div><div class="value mono" data-field="particle">${p.particle}</div></div>
-      <div class="card"><div class="label">Rank (×10⁻¹⁵)</div><div class="value mono" data-field="rank">${p.rank}</div></div>
+      <div class="card"><div class="label">Rank (×10⁻¹⁵)</div><div class="value mono" data-field="particle-rank">${p.rank}</div></div>
       <div class="card"><div class="label">Outlinks</div><div class="value" data-field="outlinks-total">${p.outlinks.total}</div></div>
       <div class="card"><div class="label">Backlinks</div><div class="value" data-field="backlinks-total">${p.backlinks.total}</div></div>
     </div>
