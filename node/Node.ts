@@ -223,6 +223,10 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     )
     let app: Application | undefined
     const getApp = () => app!
+    // Gas per machine per block for the dashboard (node plane; chain/GasAttribution.ts).
+    const gasHistory = config.rpc.dashboard && config.consensus.mode === "embedded"
+      ? yield* step("gas history", async () => new (await import("./ui/GasHistory.ts")).GasHistory())
+      : undefined
     yield* step("kernel processes", () => registerMachines(kernel, set, getApp))
     const genesisRecords = yield* checkGenesisRegistry(store, genesis, set)
     app = yield* registryStep(store, genesis, () =>
@@ -232,7 +236,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         machines: set.machines.map((m) => m.machine),
         pipeline: set.pipeline,
         bech32Prefix: config.chain.bech32Prefix,
-        txLookup: txLookup(blockStore)
+        txLookup: txLookup(blockStore),
+        ...(gasHistory ? { gasObserver: gasHistory } : {})
       })
     )
     const application = app
@@ -256,7 +261,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     }
     // Installed userspace packages run again with the capabilities they had; the installer
     // process takes installs while the node runs. Capabilities are snapshotted at stop.
-    yield* Effect.acquireRelease(
+    const installer = yield* Effect.acquireRelease(
       step("packages", async () => {
         const { bootPackages, INSTALLER_ID, Installer, installerProcess } = await import("../packages/Installer.ts")
         const installer = await Installer.open(opts.home)
@@ -309,7 +314,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     const dashboard = config.rpc.dashboard
       ? yield* step("dashboard", async () => {
           const { makeDashboard } = await import("./ui/Dashboard.ts")
-          return makeDashboard({ context: { app: application, kernel, blockStore, engine: producer, store, config, machines, websocket: false } })
+          return makeDashboard({ context: { app: application, kernel, blockStore, engine: producer, store, config, machines, websocket: false, installer,
+            ...(gasHistory ? { gasHistory } : {}) } })
         })
       : undefined
     const rpc = yield* serveRpc({

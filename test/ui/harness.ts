@@ -196,4 +196,5 @@ export const teardownUi = async (ctx: UiContext | undefined): Promise<void> => {
   rmSync(ctx.profileDir, { recursive: true, force: true })
   ctx.client.disconnect()
   await ctx.node.kill("SIGTERM")
+  rmSync(ctx.home.home, { recursive: true, force: true })
 }

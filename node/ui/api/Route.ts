@@ -10,7 +10,9 @@ import type { Machine } from "../../../chain/Machine.ts"
 import type { KernelApi } from "../../../kernel/KernelApi.ts"
 import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import type { CommitMultiStore } from "../../../store/KVStore.ts"
+import type { Installer } from "../../../packages/Installer.ts"
 import type { NodeConfig } from "../../config/NodeConfig.ts"
+import type { GasHistory } from "../GasHistory.ts"
 
 /** What a route reads: the node's parts, never written through (routes are read-only). */
 export interface ApiContext {
@@ -23,10 +25,12 @@ export interface ApiContext {
   readonly config: NodeConfig
   /** Every machine this node has code for (active or inert). */
   readonly machines: ReadonlyArray<Machine>
+  /** Gas per machine of recent blocks, when the node records it. */
+  readonly gasHistory?: GasHistory
+  /** The userspace package installer, when the node runs one. */
+  readonly installer?: Installer
   /** Whether the RPC listener serves CometBFT's `/websocket` (the dashboard then subscribes instead of polling). */
   readonly websocket: boolean
-  /** Optional parts a route may use when the node has them (e.g. the package installer). */
-  readonly extras?: Readonly<Record<string, unknown>>
 }
 
 /**
