@@ -156,7 +156,10 @@ max_batch_requests = ${c.rpc.maxBatchRequests ?? rpcDefaults.maxBatchRequests}
 max_response_bytes = ${c.rpc.maxResponseBytes ?? rpcDefaults.maxResponseBytes}
 max_json_depth = ${c.rpc.maxJsonDepth ?? rpcDefaults.maxJsonDepth}
 max_open_connections = ${c.rpc.maxOpenConnections ?? rpcDefaults.maxOpenConnections}
+# Websocket (/websocket): subscriptions per client, subscribing clients, unsent messages per client.
 max_subscriptions_per_client = ${c.rpc.maxSubscriptionsPerClient ?? rpcDefaults.maxSubscriptionsPerClient}
+max_subscription_clients = ${c.rpc.maxSubscriptionClients ?? rpcDefaults.maxSubscriptionClients}
+websocket_write_buffer_size = ${c.rpc.websocketWriteBufferSize ?? rpcDefaults.websocketWriteBufferSize}
 # The dashboard at http://<listen>/ui (read-only pages and /ui/api routes; docs/dashboard.md).
 dashboard = ${c.rpc.dashboard ?? rpcDefaults.dashboard}
 

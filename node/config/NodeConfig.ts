@@ -97,6 +97,14 @@ const RpcSection = Schema.Struct({
   maxOpenConnections: int(1, 900),
   /** Most websocket subscriptions per client (CometBFT max_subscriptions_per_client). */
   maxSubscriptionsPerClient: int(1, 5),
+  /** Most websocket clients holding subscriptions at once (CometBFT max_subscription_clients). */
+  maxSubscriptionClients: int(1, 100),
+  /**
+   * Messages queued to one websocket client and not yet written to its socket (CometBFT
+   * experimental_websocket_write_buffer_size); one more, or more than max_response_bytes queued,
+   * disconnects the client.
+   */
+  websocketWriteBufferSize: int(1, 200),
   /** Serve the dashboard at `/ui` on this listener (node-plane, read-only; docs/dashboard.md). */
   dashboard: withDefault(Schema.Boolean, true)
 })

@@ -8,6 +8,8 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { connect, type Socket } from "node:net"
 import { openMemoryBlockStore } from "../../node/blockstore/index.ts"
+import { Effect } from "effect"
+import { parseConfig, renderConfig } from "../../node/config/ConfigFile.ts"
 import { bodyBytesForTx, defaultRpcLimits, rpcLimitsFromConfig, scanJson, startRpcServer, type RpcLimits } from "../../node/rpc/index.ts"
 import { fakeApp, FakeEngine, GENESIS, VALIDATOR_KEY } from "./fixtures/doubles.ts"
 
@@ -54,6 +56,18 @@ test("body limit is derived from max_tx_bytes and admits the base64 of the large
   assert.is(rpcLimitsFromConfig(cfg(0)).maxBodyBytes, bodyBytesForTx(1_048_576), "0 derives it")
   assert.is(rpcLimitsFromConfig(cfg(5_000_000)).maxBodyBytes, 5_000_000)
   assert.throws(() => rpcLimitsFromConfig(cfg(1_000_000)), (e: Error) => e.message.includes(`max_body_bytes = 1000000 is below ${bodyBytesForTx(1_048_576)}`))
+})
+
+test("websocket limits come from config.toml [rpc] (defaults as CometBFT)", async () => {
+  const parsed = await Effect.runPromise(parseConfig("[rpc]\nmax_subscriptions_per_client = 3\nmax_subscription_clients = 7\nwebsocket_write_buffer_size = 50\n"))
+  const limits = rpcLimitsFromConfig(parsed)
+  assert.equal([limits.maxSubscriptionsPerClient, limits.maxSubscriptionClients, limits.websocketWriteBufferSize], [3, 7, 50])
+  const d = rpcLimitsFromConfig(await Effect.runPromise(parseConfig("")))
+  assert.equal([d.maxSubscriptionsPerClient, d.maxSubscriptionClients, d.websocketWriteBufferSize], [5, 100, 200])
+  const again = await Effect.runPromise(parseConfig(renderConfig(parsed)))
+  assert.is(again.rpc.maxSubscriptionClients, 7, "init writes the keys back")
+  const bad = await Effect.runPromise(Effect.flip(parseConfig("[rpc]\nmax_subscription_clients = 0\n")))
+  assert.match(bad.message, /max_subscription_clients/)
 })
 
 test("batch, depth, body and response limits: small errors naming the limit", async () => {
