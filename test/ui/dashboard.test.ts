@@ -55,6 +55,33 @@ for (const [id, mod] of checks) {
   })
 }
 
+test("live updates come over the websocket; without it the pages poll and still update", async ({ ui }) => {
+  await ui.open("chain")
+  const node = (await ui.api("node")).body
+  assert.is(node.websocket, true, "the node serves /websocket")
+  await ui.page.locator(".live", { hasText: "websocket" }).waitFor({ timeout: 10_000 })
+  // A second tab told by the node route that there is no websocket: it falls back to polling.
+  const tab = await ui.browser.newPage()
+  const errors: string[] = []
+  tab.on("console", (m) => { if (m.type() === "error") errors.push(m.text()) })
+  await tab.route("**/ui/api/node", async (route) => {
+    const res = await route.fetch()
+    await route.fulfill({ response: res, json: { ...(await res.json()), websocket: false } })
+  })
+  let wsOpened = false
+  tab.on("websocket", () => { wsOpened = true })
+  try {
+    await tab.goto(`${ui.base}/ui/#/chain`)
+    await tab.locator(".live", { hasText: "polling" }).waitFor({ timeout: 10_000 })
+    const first = Number(await tab.locator("[data-field=height]").textContent())
+    await tab.waitForFunction(`Number(document.querySelector("[data-field=height]")?.textContent) > ${first}`, undefined, { timeout: 15_000 })
+    assert.is(wsOpened, false, "no websocket opened")
+    assert.equal(errors, [])
+  } finally {
+    await tab.close()
+  }
+})
+
 test("keyboard: digit keys switch pages and links take focus", async ({ ui }) => {
   await ui.open("chain")
   await ui.page.keyboard.press("2")
