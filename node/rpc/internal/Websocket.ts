@@ -8,9 +8,11 @@
  *
  * Bounds: frames above max_body_bytes are refused by `ws` (close 1009); at most
  * max_subscriptions_per_client subscriptions per connection and max_subscription_clients
- * subscribing connections; a connection with more than websocket_write_buffer_size messages not
- * yet written to its socket, or more than max_response_bytes queued, is cut (a client that stops
- * reading costs the node that much at most); a connection that answers no ping for 30 s is cut.
+ * subscribing connections; a connection is cut (a client that stops reading costs the node that
+ * much at most) with more than websocket_write_buffer_size messages or max_response_bytes not
+ * yet written to its socket when a block's events start (within one block, whose events go out
+ * together, at twice max_response_bytes; a reply past the message count is refused the same way);
+ * one that answers no ping for 30 s is cut too.
  *
  * Source: cometbft v0.38 rpc/jsonrpc/server/ws_handler.go (wsConnection: read/write routines,
  * pings every 27 s, read wait 30 s, one request per message), rpc/core/events.go (Subscribe,
@@ -90,15 +92,21 @@ export const websocketEndpoint = (
     c.ws.terminate()
   }
 
-  /** Queue one message, or cut a client that has stopped reading. */
-  const send = (c: Client, text: string) => {
+  /**
+   * Queue one message, or cut a client that has stopped reading. Events of one block are not
+   * counted against websocket_write_buffer_size here (a block of many txs sends them together;
+   * onBlock checks the count before each block), only against the byte bound.
+   */
+  const send = (c: Client, text: string, event = false) => {
     if (c.closed) return
-    if (c.pending >= limits.websocketWriteBufferSize) {
+    if (!event && c.pending >= limits.websocketWriteBufferSize) {
       cut(c, `more than websocket_write_buffer_size (${limits.websocketWriteBufferSize}) messages unsent`)
       return
     }
-    if (c.pending > 0 && c.ws.bufferedAmount + text.length > limits.maxResponseBytes) {
-      cut(c, `more than max_response_bytes (${limits.maxResponseBytes}) unsent`)
+    // one block's messages may pass max_response_bytes (a full block to NewBlock and Tx
+    // subscriptions); twice that unsent is a client that is not reading
+    if (c.pending > 0 && c.ws.bufferedAmount + text.length > 2 * limits.maxResponseBytes) {
+      cut(c, `more than 2 x max_response_bytes (${limits.maxResponseBytes}) unsent`)
       return
     }
     c.pending++
@@ -111,13 +119,22 @@ export const websocketEndpoint = (
     const prepared: Prepared[] = cometEventsOf(b).map((event) => ({ event }))
     for (const c of clients) {
       if (c.subs.size === 0) continue
+      // still holding earlier blocks' events past a limit: it stopped reading
+      if (c.pending > limits.websocketWriteBufferSize) {
+        cut(c, `more than websocket_write_buffer_size (${limits.websocketWriteBufferSize}) messages of earlier events unsent`)
+        continue
+      }
+      if (c.ws.bufferedAmount > limits.maxResponseBytes) {
+        cut(c, `more than max_response_bytes (${limits.maxResponseBytes}) of earlier events unsent`)
+        continue
+      }
       for (const p of prepared) {
         for (const s of c.subs.values()) {
           if (c.closed) break
           if (!matchesEvents(s.conditions, p.event.attributes)) continue
           p.data ??= eventDataText(p.event)
           p.attrs ??= eventAttributesText(p.event)
-          send(c, eventMessage(s.id, s.query, p.data, p.attrs))
+          send(c, eventMessage(s.id, s.query, p.data, p.attrs), true)
         }
       }
     }
