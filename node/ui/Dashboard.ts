@@ -8,7 +8,7 @@
  * by exact name in that table, so no path from a request ever reaches the file system (no
  * traversal through `..`, encoded dots or symlinks). Only GET and HEAD; no CORS headers.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { lstatSync, readdirSync, readFileSync } from "node:fs"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { join } from "node:path"
 import { ApiError, apiRoutes, type ApiContext, type ApiRoute } from "./api/index.ts"
@@ -54,7 +54,7 @@ export interface Dashboard {
   readonly built: boolean
 }
 
-/** Every regular file directly in `dir` (the bundle is flat), by name. Missing dir: empty. */
+/** Every regular file (not a symlink) directly in `dir` (the bundle is flat), by name. Missing dir: empty. */
 const loadAssets = (dir: string): Map<string, Asset> => {
   const out = new Map<string, Asset>()
   let names: string[]
@@ -68,7 +68,8 @@ const loadAssets = (dir: string): Map<string, Asset> => {
     const type = dot < 0 ? undefined : CONTENT_TYPES[name.slice(dot)]
     if (type === undefined || !/^[A-Za-z0-9._-]+$/.test(name)) continue
     const path = join(dir, name)
-    const st = statSync(path)
+    // lstat: a symlink in dist (to anywhere) is never served
+    const st = lstatSync(path)
     if (!st.isFile() || st.size > MAX_ASSET_BYTES) continue
     out.set(name, { body: readFileSync(path), type })
   }

@@ -82,6 +82,40 @@ test("live updates come over the websocket; without it the pages poll and still 
   }
 })
 
+test("API routes on the node: bad params are typed 400s, unknown things 404, hostile paths read nothing, the node keeps running", async ({ ui }) => {
+  const height = Number((await ui.rpc("status")).sync_info.latest_block_height)
+  const cases: Array<[string, Record<string, string>, number, string]> = [
+    ["tx", {}, 400, "MissingParam"],
+    ["tx", { hash: "zz" }, 400, "BadParam"],
+    ["tx", { hash: "0".repeat(65) }, 400, "BadParam"],
+    ["tx", { hash: "0".repeat(64) }, 404, "NotFound"],
+    ["account", { address: "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" }, 400, "BadParam"],
+    ["account", { address: ui.sent.recipient, limit: "51" }, 400, "BadParam"],
+    ["account", { address: ui.sent.recipient, limit: "0" }, 400, "BadParam"],
+    ["account", { address: "x".repeat(5000) }, 414, "QueryTooLong"],
+    ["gas", { blocks: "0" }, 400, "BadParam"],
+    ["gas", { blocks: "257" }, 400, "BadParam"],
+    ["gas", { blocks: "9".repeat(13) }, 400, "BadParam"],
+    ["machines", { x: "1" }, 400, "UnknownParam"],
+    ["no-such-route", {}, 404, "UnknownRoute"]
+  ]
+  for (const [name, params, status, code] of cases) {
+    const r = await ui.api(name, params)
+    assert.is(r.status, status, `${name} ${JSON.stringify(params).slice(0, 80)}`)
+    assert.is(r.body.error.code, code, `${name}: ${r.body.error.message}`)
+  }
+  const ok = await ui.api("account", { address: ui.sent.recipient, limit: "2" })
+  assert.is(ok.status, 200)
+  assert.is(ok.body.history.length, 2)
+  for (const path of ["/ui/../config/node_key.json", "/ui/%2e%2e/config/genesis.json", "/ui/..%2f..%2fpackage.json", "/ui/%2e%2e%2f%2e%2e%2fnode%2fNode.ts"]) {
+    const r = await fetch(`${ui.base}${path}`)
+    const text = await r.text()
+    assert.ok(r.status === 404 || r.status === 400, `${path}: ${r.status}`)
+    assert.not.match(text, /priv_key|"chain_id"|"name": "cyberkernel"|startNode/, `${path} leaked a file`)
+  }
+  await ui.waitHeight(height + 1)
+})
+
 test("keyboard: digit keys switch pages and links take focus", async ({ ui }) => {
   await ui.open("chain")
   await ui.page.keyboard.press("2")
