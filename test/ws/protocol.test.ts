@@ -234,6 +234,20 @@ t("block_search over HTTP GET and POST: ranges, attributes, order, paging, error
   assert.match(order.error.data, /order_by/)
 })
 
+t("a block of 600 txs reaches a Tx subscriber whole (its events are not cut by the message count)", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.call("subscribe", { query: "tm.event='Tx'" }, "tx")
+  await c.next(byId("tx"))
+  for (let i = 0; i < 600; i++) assert.is(await stack.broadcast(`many${i}=${i}`), 0)
+  const h = await stack.produce()
+  const got = []
+  for (let i = 0; i < 600; i++) got.push(await c.next(byId("tx")))
+  assert.equal(got.map((m) => m.result.data.value.TxResult.index), Array.from({ length: 600 }, (_, i) => i))
+  assert.ok(got.every((m) => m.result.data.value.TxResult.height === String(h)))
+  assert.is(c.closed(), undefined)
+  c.ws.close()
+})
+
 t("a frame over max_body_bytes closes that connection (1009); the node serves on", async () => {
   const c = await rawClient(stack.wsUrl)
   c.call("subscribe", { query: "x".repeat(9000) }, "big")
