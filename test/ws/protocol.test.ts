@@ -260,6 +260,23 @@ t("a frame over max_body_bytes closes that connection (1009); the node serves on
   d.ws.close()
 })
 
+t("websocket connections count against max_open_connections (503 past it)", async () => {
+  const own = await startStack({ maxOpenConnections: 2 })
+  const a = await rawClient(own.wsUrl)
+  const b = await rawClient(own.wsUrl)
+  const third = await rawClient(own.wsUrl).then(() => "open", (e: Error) => e.message)
+  assert.match(third, /503/)
+  b.ws.close()
+  await b.waitClose()
+  await new Promise((r) => setTimeout(r, 50))
+  const again = await rawClient(own.wsUrl)
+  again.call("health", undefined, "h")
+  assert.equal((await again.next(byId("h"))).result, {})
+  a.ws.close()
+  again.ws.close()
+  await own.close()
+})
+
 t("engine stop cancels subscriptions with CometBFT's error", async () => {
   const own = await startStack()
   const c = await rawClient(own.wsUrl)
