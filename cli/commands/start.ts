@@ -99,7 +99,7 @@ export const startCommand = Command.make("start", {
     )
     const modules = enabledModules(loaded.config)
     yield* emit(
-      { event: "started", home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, height: node.height(), modules, dev_address: dev?.address ?? null },
+      { event: "started", home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, dashboard: node.dashboardUrl ?? null, height: node.height(), modules, dev_address: dev?.address ?? null },
       () => [
         `cyberkernel node started`,
         `  home:     ${loaded.home}`,
@@ -107,6 +107,7 @@ export const startCommand = Command.make("start", {
         loaded.config.consensus.mode === "abci"
           ? `  abci:     ${node.rpcAddress} (point CometBFT's proxy_app here; CometBFT serves RPC)`
           : `  rpc:      ${node.rpcAddress}`,
+        ...(node.dashboardUrl ? [`  dashboard: ${node.dashboardUrl}`] : []),
         `  modules:  ${modules.join(", ")}`,
         ...(dev ? [`  dev account: ${dev.address} (key "${DEV_KEY_NAME}", test keyring)`] : []),
         ...(init.devAccount?.mnemonic ? [`  dev mnemonic (shown once, test only): ${init.devAccount.mnemonic}`] : []),
