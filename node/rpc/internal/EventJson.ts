@@ -4,7 +4,8 @@
  * "tendermint/event/<Name>","value":..},"events":{"tm.event":["<Name>"],...}}}`, with `data`
  * under cmtjson as the other results (int64 as strings; ExecTxResult and event attributes as
  * jsonpb with defaults; the Tx event's value is `{"TxResult": {height, index, tx, result}}`).
- * The data and events text of one event is built once and shared by every subscription it matches.
+ * The data and events of one event are encoded once and their bytes shared by every subscription
+ * (and connection) they go to.
  *
  * Source: cometbft v0.38 types/events.go (EventDataNewBlock, EventDataNewBlockHeader,
  * EventDataNewBlockEvents, EventDataTx, EventDataValidatorSetUpdates and their registered names),
@@ -64,6 +65,13 @@ export const eventAttributesText = (e: CometEvent): string => {
   return JSON.stringify(out)
 }
 
-/** One subscription's message for an event whose data and events texts are given. */
-export const eventMessage = (id: string | number | null, query: string, dataText: string, eventsText: string): string =>
-  `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"query":${JSON.stringify(query)},"data":${dataText},"events":${eventsText}}}`
+/**
+ * A subscription's message in two parts: the head names the subscription (`{"jsonrpc":"2.0",
+ * "id":..,"result":{"query":..`), the tail (`,"data":..,"events":..}}`) is the event's and is the
+ * same for every subscription it matches, so it is encoded once and its bytes shared.
+ */
+export const eventHead = (id: string | number | null, query: string): string =>
+  `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"query":${JSON.stringify(query)}`
+
+/** The shared tail of an event's messages (see {@link eventHead}). */
+export const eventTail = (dataText: string, eventsText: string): Buffer => Buffer.from(`,"data":${dataText},"events":${eventsText}}}`)

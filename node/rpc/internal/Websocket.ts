@@ -28,7 +28,7 @@ import { matchesEvents, parseTxQuery, queryText, TxQueryError, type TxCondition 
 import type { RpcLimits } from "../Limits.ts"
 import { InvalidParams, RpcMethodError } from "../RpcError.ts"
 import { handleSocketMessage, type ConnectionMethods, type Id } from "./Dispatch.ts"
-import { eventAttributesText, eventDataText, eventMessage } from "./EventJson.ts"
+import { eventAttributesText, eventDataText, eventHead, eventTail } from "./EventJson.ts"
 import type { MethodContext } from "./Methods.ts"
 import { MAX_QUERY_LENGTH } from "./Methods.ts"
 
@@ -67,8 +67,7 @@ export interface WebsocketEndpoint {
 /** An event with its JSON texts built on first use (shared by the subscriptions it matches). */
 interface Prepared {
   readonly event: CometEvent
-  data?: string
-  attrs?: string
+  tail?: Buffer
 }
 
 /** Make the endpoint; `events` undefined: subscribe answers NotSupported. */
@@ -95,24 +94,31 @@ export const websocketEndpoint = (
   /**
    * Queue one message, or cut a client that has stopped reading. Events of one block are not
    * counted against websocket_write_buffer_size here (a block of many txs sends them together;
-   * onBlock checks the count before each block), only against the byte bound.
+   * onBlock checks the count before each block), only against the byte bound. An event goes as
+   * two frames of one message: its own head, then the event's shared tail (no copy per client).
    */
-  const send = (c: Client, text: string, event = false) => {
+  const send = (c: Client, message: string | readonly [string, Buffer], event = false) => {
     if (c.closed) return
     if (!event && c.pending >= limits.websocketWriteBufferSize) {
       cut(c, `more than websocket_write_buffer_size (${limits.websocketWriteBufferSize}) messages unsent`)
       return
     }
+    const size = typeof message === "string" ? message.length : message[0].length + message[1].length
     // one block's messages may pass max_response_bytes (a full block to NewBlock and Tx
     // subscriptions); twice that unsent is a client that is not reading
-    if (c.pending > 0 && c.ws.bufferedAmount + text.length > 2 * limits.maxResponseBytes) {
+    if (c.pending > 0 && c.ws.bufferedAmount + size > 2 * limits.maxResponseBytes) {
       cut(c, `more than 2 x max_response_bytes (${limits.maxResponseBytes}) unsent`)
       return
     }
     c.pending++
-    c.ws.send(text, () => {
+    const done = () => {
       c.pending--
-    })
+    }
+    if (typeof message === "string") c.ws.send(message, done)
+    else {
+      c.ws.send(message[0], { binary: false, fin: false })
+      c.ws.send(message[1], { binary: false, fin: true }, done)
+    }
   }
 
   const onBlock = (b: CommittedBlock) => {
@@ -132,9 +138,8 @@ export const websocketEndpoint = (
         for (const s of c.subs.values()) {
           if (c.closed) break
           if (!matchesEvents(s.conditions, p.event.attributes)) continue
-          p.data ??= eventDataText(p.event)
-          p.attrs ??= eventAttributesText(p.event)
-          send(c, eventMessage(s.id, s.query, p.data, p.attrs), true)
+          p.tail ??= eventTail(eventDataText(p.event), eventAttributesText(p.event))
+          send(c, [eventHead(s.id, s.query), p.tail] as const, true)
         }
       }
     }
