@@ -42,6 +42,8 @@ interface Subscription {
   /** The query as the client sent it (echoed in each event). */
   readonly query: string
   readonly conditions: ReadonlyArray<TxCondition>
+  /** The `tm.event='X'` the query requires, if any: a cheap first filter per event. */
+  readonly eventType: string | undefined
 }
 
 interface Client {
@@ -137,6 +139,7 @@ export const websocketEndpoint = (
       for (const p of prepared) {
         for (const s of c.subs.values()) {
           if (c.closed) break
+          if (s.eventType !== undefined && s.eventType !== p.event.type) continue
           if (!matchesEvents(s.conditions, p.event.attributes)) continue
           p.tail ??= eventTail(eventDataText(p.event), eventAttributesText(p.event))
           send(c, [eventHead(s.id, s.query), p.tail] as const, true)
@@ -193,7 +196,8 @@ export const websocketEndpoint = (
         const conditions = parseQuery(query)
         const key = queryText(conditions)
         if (c.subs.has(key)) throw new RpcMethodError({ reason: "already subscribed" })
-        c.subs.set(key, { id, query, conditions })
+        const tm = conditions.find((x) => x.key === "tm.event" && x.op === "=" && x.operand?.kind === "string")
+        c.subs.set(key, { id, query, conditions, eventType: tm?.operand?.value })
         syncBus()
         return {}
       }
