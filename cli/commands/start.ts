@@ -80,9 +80,12 @@ export const startCommand = Command.make("start", {
     const flagLevel = yield* GlobalFlag.LogLevel
     // one status line per committed block on stdout (embedded producer), opened after the banner
     const level: string = Option.isSome(flagLevel) ? flagLevel.value : loaded.config.logLevel
+    let stdoutOpen = true
     const status = o.quiet || !statusLevels.has(level)
       ? undefined
-      : statusPrinter(yield* Output, (line) => process.stdout.write(line))
+      : statusPrinter(yield* Output, (line) => { if (stdoutOpen) process.stdout.write(line) })
+    // a reader that goes away (`start | head`) ends the status lines, not the node (EPIPE)
+    if (status) process.stdout.on("error", () => { stdoutOpen = false })
     const node = yield* importStartNode.pipe(
       Effect.flatMap((startNode) => startNode({
         home: loaded.home,
