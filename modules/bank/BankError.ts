@@ -16,5 +16,5 @@ export class InputOutputMismatch extends bankError("BankInputOutputMismatch", 4)
 export class SendDisabled extends bankError("BankSendDisabled", 5) {}
 /** bank code 6: denom metadata not found. */
 export class DenomMetadataNotFound extends bankError("BankDenomMetadataNotFound", 6) {}
-/** bank code 8: more than one MultiSend input (SDK 0.47+ allows exactly one). */
-export class MultipleSenders extends bankError("BankMultipleSenders", 8) {}
+/** bank code 9: more than one MultiSend input (SDK 0.47+ allows exactly one; 8 is DuplicateEntry). */
+export class MultipleSenders extends bankError("BankMultipleSenders", 9) {}

@@ -201,7 +201,7 @@ test("signers and message validation", () => {
   }).finish()
   const ctx = {} as MsgContext
   const e = errorOf(() => bank.handle(ctx, { typeUrl: "/cosmos.bank.v1beta1.MsgMultiSend", value: two }))
-  assert.equal([e.codespace, e.code, e.log], ["bank", 8, "multiple senders not allowed"])
+  assert.equal([e.codespace, e.code, e.log], ["bank", 9, "multiple senders not allowed"])
 })
 
 test("coins: validation, decimal gas prices, fee rounding up", () => {
