@@ -7,7 +7,9 @@
  * implementation="prpack")` on the graph already built (construction not timed). Best of 3 each.
  *
  * Needs Debian's python3-igraph (`apt-get install python3-igraph`); says so and exits otherwise.
- * Usage: npx node scripts/debian-graph.ts && npx node bench/rank-igraph.ts [--scale 20]
+ * Usage: npx node scripts/debian-graph.ts && npx node bench/rank-igraph.ts [--scale 20] [--baseline DIR]
+ * --baseline DIR: also time an earlier engine (as bench/rank.bench.ts --baseline), interleaved
+ * with this one, and print per-iteration times of both and their ratio.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
@@ -15,11 +17,17 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { calculateRank } from "../modules/graph/rank/RankEngine.ts"
+import type { RankResult } from "../modules/graph/rank/RankEngine.ts"
 import type { RankParams } from "../modules/graph/rank/RankParams.ts"
 import type { RankSnapshot } from "../modules/graph/rank/Snapshot.ts"
 import { cachedRmatSnapshot, debianSnapshot } from "./rankGraphs.ts"
 
-const { values: a } = parseArgs({ options: { scale: { type: "string", default: "20" }, debian: { type: "string", default: "bench/out/debian-graph.json" } } })
+const { values: a } = parseArgs({ options: { scale: { type: "string", default: "20" }, debian: { type: "string", default: "bench/out/debian-graph.json" }, baseline: { type: "string" } } })
+type Calculate = (s: RankSnapshot, p: RankParams, o: object) => Promise<RankResult>
+const baseline: Calculate | undefined = a.baseline === undefined
+  ? undefined
+  : ((await import(`${a.baseline}/modules/graph/rank/RankEngine.ts`)) as { calculateRank: Calculate }).calculateRank
+const perIteration: string[] = []
 const PY = "/usr/bin/python3"
 try {
   execFileSync(PY, ["-c", "import igraph"], { stdio: "ignore" })
@@ -56,15 +64,22 @@ const compare = async (name: string, s: RankSnapshot) => {
   const file = join(dir, "edges.bin")
   writeFileSync(file, new Uint32Array(flat))
   const igraphMs = Number(execFileSync(PY, ["-c", igraphScript, file, String(s.particles)], { encoding: "utf8", maxBuffer: 1 << 20 }).trim())
-  /** Best-of-3 wall time (ms) of a full native calculation, 2 threads. */
+  /** Best-of-3 wall time (ms) of a full native calculation, 2 threads; with a baseline, its runs
+   * interleaved, and the best per-iteration time of each. */
   const bestOf3 = async (params: RankParams) => {
-    let best = Infinity
-    let iterations = 0
+    let best = Infinity, iterations = 0, iterAfter = Infinity, iterBefore = Infinity
     for (let i = 0; i < 3; i++) {
       const t = performance.now()
-      iterations = (await calculateRank(s, params, { engine: "native", threads: 2 })).iterations
+      const r = await calculateRank(s, params, { engine: "native", threads: 2 })
       best = Math.min(best, performance.now() - t)
+      iterations = r.iterations
+      iterAfter = Math.min(iterAfter, r.iterateMs / r.iterations)
+      if (baseline !== undefined) {
+        const b = await baseline(s, params, { engine: "native", threads: 2 })
+        iterBefore = Math.min(iterBefore, b.iterateMs / b.iterations)
+      }
     }
+    if (baseline !== undefined) perIteration.push(`| ${name} | ${params.mode}, tol ${params.tolerance} | ${iterBefore.toFixed(2)} | ${iterAfter.toFixed(2)} | ${(iterAfter / iterBefore).toFixed(2)} |`)
     return { ms: best, iterations }
   }
   const pr = await bestOf3({ mode: "pagerank", damping: "0.85", tolerance: "0.000000001", maxIterations: 1000 })
@@ -78,3 +93,7 @@ console.log("|---|---|---|---|---|---|---|---|")
 if (existsSync(a.debian)) await compare("Debian dependencies", debianSnapshot(a.debian).snapshot)
 else console.log(`(no ${a.debian}: run npx node scripts/debian-graph.ts first)`)
 await compare(`R-MAT 2^${a.scale}`, cachedRmatSnapshot(Number(a.scale), 16, 10000))
+if (baseline !== undefined) {
+  console.log("\n| graph | calculation | before: ms / iteration | after: ms / iteration | after / before |\n|---|---|---|---|---|")
+  for (const row of perIteration) console.log(row)
+}

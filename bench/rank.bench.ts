@@ -103,25 +103,27 @@ const benchGraph = async (name: string, s: RankSnapshot, names?: string[]) => {
   }
 }
 
-/** Per-iteration time of this engine and the baseline, runs interleaved (best of 3 each; fallback
- * best of 2 with `fallbackIters` iterations), as a ratio: machine load hits both alike. */
+/** Per-iteration and preparation time of this engine and the baseline, runs interleaved (best of 5
+ * each; fallback best of 2 with `fallbackIters` iterations), as ratios: load hits both alike. */
 async function compareBaseline(base: Calculate, s: RankSnapshot, iters: number, fallbackIters: number) {
-  console.log("| engine | before: ms / iteration | after: ms / iteration | after / before |")
-  console.log("|---|---|---|---|")
+  console.log("| engine | before: ms / iteration | after: ms / iteration | after / before | before: prepare ms | after: prepare ms | after / before |")
+  console.log("|---|---|---|---|---|---|---|")
   const configs: Array<[string, object, number, number]> = [
-    ["native, 1 thread", { engine: "native", threads: 1 }, iters, 3],
-    ["native, 2 threads", { engine: "native", threads: 2 }, iters, 3],
+    ["native, 1 thread", { engine: "native", threads: 1 }, iters, 5],
+    ["native, 2 threads", { engine: "native", threads: 2 }, iters, 5],
     ["TypeScript fallback", { engine: "fallback", worker: false }, fallbackIters, 2],
   ]
   for (const [name, o, k, runs] of configs) {
-    let before = Infinity, after = Infinity
+    let before = Infinity, after = Infinity, prepBefore = Infinity, prepAfter = Infinity
     for (let i = 0; i < runs; i++) {
       const x = await base(s, fixedIters(k), o)
       before = Math.min(before, x.iterateMs / x.iterations)
+      prepBefore = Math.min(prepBefore, x.prepareMs)
       const y = await calculateRank(s, fixedIters(k), o)
       after = Math.min(after, y.iterateMs / y.iterations)
+      prepAfter = Math.min(prepAfter, y.prepareMs)
     }
-    console.log(`| ${name} | ${ms(before)} | ${ms(after)} | ${(after / before).toFixed(2)} |`)
+    console.log(`| ${name} | ${ms(before)} | ${ms(after)} | ${(after / before).toFixed(2)} | ${ms(prepBefore)} | ${ms(prepAfter)} | ${(prepAfter / prepBefore).toFixed(2)} |`)
   }
 }
 
