@@ -32,6 +32,36 @@ const ONE_Q63 = 1n << 63n
 /** A pair's weight: min(round(ls·2^63 / o), 2^63) (ties up), 0 < ls, 0 < o, u64 each. */
 const weightQ63 = (ls: bigint, o: bigint): bigint => (ls >= o ? ONE_Q63 : divRound(ls << 63n, o))
 
+const TWO26 = 67108864
+const TWO52 = 4503599627370496
+
+/** floor(r·2^k / o) and the remainder, for integers 0 ≤ r < o < 2^52 and k ≤ 22, in doubles:
+ * r·2^k is exact (a power-of-two scale), q·o is taken as q·oh·2^26 + q·ol (each below 2^49) and
+ * every difference is an integer below 2^53, so the remainder is exact; q is corrected until it
+ * lies in [0, o). Returns q; the remainder is left in `rem`. */
+let rem = 0
+const divStep = (r: number, k: number, o: number, oh: number, ol: number): number => {
+  const a = r * 2 ** k
+  let q = Math.floor(a / o)
+  let x = a - q * oh * TWO26 - q * ol
+  while (x < 0) { q--; x += o }
+  while (x >= o) { q++; x -= o }
+  rem = x
+  return q
+}
+
+/** {@link weightQ63} as limbs without BigInt, for 0 < ls < o < 2^52 (exact doubles): long
+ * division gives Q = floor(ls·2^64 / o) as 21 + 21 + 22 bits, and w = floor((Q + 1) / 2). */
+const weightLimbs = (ls: number, o: number, out: Uint32Array, at: number): void => {
+  const oh = Math.floor(o / TWO26), ol = o - oh * TWO26
+  let q1 = divStep(ls, 21, o, oh, ol)
+  let q2 = divStep(rem, 21, o, oh, ol)
+  const q3 = divStep(rem, 22, o, oh, ol)
+  let w0 = Math.floor((q3 + 1) / 2)
+  if (w0 === TWO21) { w0 = 0; q2++; if (q2 === TWO21) { q2 = 0; q1++ } }
+  out[at] = w0; out[at + 1] = q2; out[at + 2] = q1
+}
+
 /** Limbs (bits 0-20, 21-41, 42-63) of a u64 bigint. */
 const limbs = (x: bigint): [number, number, number] => [Number(x & M21), Number((x >> 21n) & M21), Number(x >> 42n)]
 
@@ -97,6 +127,12 @@ export const compress = (s: RankSnapshot): CompressedGraph => {
     while (k < o1) {
       const f = inFrom[k]!
       k = nextPair(k, o1)
+      if (small && lsN !== 0 && lsN < osN[f]! && osN[f]! < TWO52) {
+        weightLimbs(lsN, osN[f]!, cW, 3 * c)
+        if (cW[3 * c] === 0 && cW[3 * c + 1] === 0 && cW[3 * c + 2] === 0) continue
+        cSrc[c++] = f
+        continue
+      }
       const ls = small ? BigInt(lsN) : lsB, o = small ? BigInt(osN[f]!) : osB[f]!
       if (ls === 0n || o === 0n) continue
       const w = weightQ63(ls, o)
