@@ -11,7 +11,7 @@
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import type { BlockSearchPage } from "../../../chain/BlockStore.ts"
 import { matchesCondition, parseTxQuery, TxQueryError, type TxCondition } from "../TxQuery.ts"
-import { decodeResults, h16, HEIGHT_WIDTH, keys } from "./Codec.ts"
+import { decodeResultEvents, h16, HEIGHT_WIDTH, keys } from "./Codec.ts"
 import { prefixEnd, type KvOp, type OrderedKv } from "./OrderedKv.ts"
 
 const MARK = new Uint8Array([1])
@@ -57,7 +57,7 @@ export const catchUpBlockIndex = async (kv: OrderedKv, base: number, resultsHeig
     const ops: KvOp[] = []
     hs.forEach((h, i) => {
       const bytes = found[i]
-      if (bytes !== undefined) ops.push(...blockIndexOps(h, decodeResults(h, bytes).events, all))
+      if (bytes !== undefined) ops.push(...blockIndexOps(h, decodeResultEvents(bytes), all))
     })
     ops.push({ type: "put", key: keys.blockIndexHeight, value: new TextEncoder().encode(h16(to)) })
     await kv.batch(ops)

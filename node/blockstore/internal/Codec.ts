@@ -9,7 +9,8 @@
  * Source: cometbft v0.38 store/store.go (key layout H:/B:/BH:), types/part_set.go
  * (BlockPartSizeBytes = 65536, part set hash = Merkle root of the parts).
  */
-import { ResponseFinalizeBlock, TxResult } from "cosmjs-types/tendermint/abci/types"
+import { BinaryReader } from "cosmjs-types/binary"
+import { Event, ResponseFinalizeBlock, TxResult } from "cosmjs-types/tendermint/abci/types"
 import { Block } from "cosmjs-types/tendermint/types/block"
 import { BlockMeta, type PartSetHeader } from "cosmjs-types/tendermint/types/types"
 import type { StoredBlock, StoredBlockResults } from "../../../chain/BlockStore.ts"
@@ -118,6 +119,21 @@ export const encodeResults = (r: StoredBlockResults): Uint8Array =>
 export const decodeResults = (height: number, bytes: Uint8Array): StoredBlockResults => {
   const r = ResponseFinalizeBlock.decode(bytes)
   return { height, txResults: r.txResults, events: r.events, validatorUpdates: r.validatorUpdates, appHash: r.appHash }
+}
+
+/**
+ * Only the FinalizeBlock events (field 1) of stored results, the other fields skipped undecoded:
+ * what indexing an older store's blocks needs, without decoding every tx result.
+ */
+export const decodeResultEvents = (bytes: Uint8Array): Event[] => {
+  const reader = new BinaryReader(bytes)
+  const events: Event[] = []
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32()
+    if (tag >>> 3 === 1 && (tag & 7) === 2) events.push(Event.decode(reader, reader.uint32()))
+    else reader.skipType(tag & 7)
+  }
+  return events
 }
 
 /** Encode an indexed tx as tendermint.abci.TxResult (as CometBFT's kv indexer stores it). */
