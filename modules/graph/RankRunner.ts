@@ -60,8 +60,8 @@ export const makeRankRunner = (options: RankOptions = {}): RankRunner => {
       entry.promise = (async () => {
         const params = {
           mode: job.mode,
-          damping: Number(job.damping), // determinism-ok: the engine turns it into Q32 with one rounding, the same on every machine
-          tolerance: Number(job.tolerance), // determinism-ok: as above (Q60)
+          damping: Number(job.damping), // determinism-ok: the engine reads a number through its shortest decimal text (exact Q64), the same on every machine
+          tolerance: Number(job.tolerance), // determinism-ok: as above (Q63)
           maxIterations: job.maxIterations
         }
         if (typeof job.snapshot === "function") await new Promise((resolve) => setImmediate(resolve)) // determinism-ok: host glue; only defers the build past the block
