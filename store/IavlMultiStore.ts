@@ -22,11 +22,12 @@ import type {
   StoreQueryResult
 } from "./KVStore.ts"
 import { StoreError } from "./StoreError.ts"
-import { type Backend, type BatchOp, MemoryStorage, openLevelBackend } from "./internal/Backend.ts"
+import { type Backend, MemoryStorage, openLevelBackend } from "./internal/Backend.ts"
+import { Batch } from "./internal/Batch.ts"
 import { CacheMultiStore } from "./internal/Cache.ts"
 import { concatBytes as concat } from "../lib/Bytes.ts"
 import { getU32, getU64, putU32, putU64 } from "./internal/encoding.ts"
-import { decodeNode, encodeNode, type Node, Slab } from "./internal/Node.ts"
+import { decodeNode, hashInner, hashLeaf, type Node } from "./internal/Node.ts"
 import { commitInfoHash, iavlProof, simpleProof, type StoreRoot } from "./internal/Proof.ts"
 import { type NodeSource, TreeView, WorkingTree } from "./internal/Tree.ts"
 
@@ -71,12 +72,45 @@ const u64 = (n: number): Uint8Array => {
 }
 
 /** Database key of node (version, nonce) under a namespace's node prefix. */
-const nodeKey = (prefix: Uint8Array, version: number, nonce: number, slab?: Slab): Uint8Array => {
-  const k = slab === undefined ? new Uint8Array(prefix.length + 12) : slab.alloc(prefix.length + 12)
+const nodeKey = (prefix: Uint8Array, version: number, nonce: number): Uint8Array => {
+  const k = new Uint8Array(prefix.length + 12)
   k.set(prefix, 0)
   putU64(k, prefix.length, version)
   putU32(k, prefix.length + 8, nonce)
   return k
+}
+
+/**
+ * Post-order: hashes the unsaved nodes under `n` (those not hashed yet), assigns them NodeKeys
+ * (version, ++nonce) and puts their records into `batch`, in one walk; returns `n`'s hash.
+ * A persisted node's child references are set, so its children may be evicted.
+ */
+const saveNew = (t: TreeView, prefix: Uint8Array, n: Node, batch: Batch, counter: { nonce: number }): string => {
+  if (n.nonce !== 0) return n.hash!
+  if (n.height > 0) {
+    // A hashed node needs only its loaded (new) children; an unhashed one needs both hashes.
+    const hashed = n.hash !== undefined
+    const l = hashed ? n.left : t.leftOf(n)
+    const r = hashed ? n.right : t.rightOf(n)
+    let lh = ""
+    let rh = ""
+    if (l !== undefined) {
+      lh = saveNew(t, prefix, l, batch, counter)
+      n.lv = l.version
+      n.ln = l.nonce
+    }
+    if (r !== undefined) {
+      rh = saveNew(t, prefix, r, batch, counter)
+      n.rv = r.version
+      n.rn = r.nonce
+    }
+    if (!hashed) hashInner(n, lh, rh)
+  } else if (n.hash === undefined) {
+    hashLeaf(n)
+  }
+  n.nonce = ++counter.nonce
+  batch.putNode(prefix, n)
+  return n.hash!
 }
 
 /** A plain Uint8Array copy (node:crypto returns Buffers; the API hands out Uint8Arrays). */
@@ -158,6 +192,10 @@ class IavlCommitMultiStore implements CommitMultiStore {
   private state: "open" | "committing" | "closed" | "broken" = "open"
   /** Versions the in-flight commit's batch deletes (reads of them may already fail). */
   private dropping: ReadonlySet<number> = new Set()
+  /** The last commit's batch while it is on its way to disk (pipelined backends only). */
+  private landing: Promise<void> | undefined = undefined
+  /** Bytes of the last commit's batch: the next one starts at that capacity. */
+  private batchBytes = 1 << 16
 
   private readonly evictAfter: number
 
@@ -228,40 +266,68 @@ class IavlCommitMultiStore implements CommitMultiStore {
     return v === latest || keepRecent === 0 || v > latest - keepRecent || (keepEvery > 0 && v % keepEvery === 0)
   }
 
+  /**
+   * Waits until the previous commit's batch has landed; a failed batch marks the store broken
+   * (the database still holds the version before it) and throws StoreError "commit-failed".
+   */
+  private async landed(): Promise<void> {
+    const p = this.landing
+    if (p === undefined) return
+    try {
+      await p
+    } catch (e) {
+      this.state = "broken"
+      throw new StoreError({ reason: "commit-failed", log: `writing version ${this.last.version} failed: ${e instanceof Error ? e.message : String(e)}` })
+    } finally {
+      if (this.landing === p) this.landing = undefined
+    }
+  }
+
   async commit(): Promise<CommitId> {
     this.live()
     if (this.state === "committing") throw new StoreError({ reason: "commit-in-flight", log: "commit() called while a commit is in flight" })
     this.state = "committing"
     const version = this.last.version + 1
-    const ops: BatchOp[] = []
-    const slab = new Slab()
     for (const name of this.names) this.space(name).tree.sealed = true
     try {
+      // Version - 1 must be on disk before this batch is built: pruning reads its orphan
+      // lists, and eviction may drop (and later reload) its nodes.
+      await this.landed()
+      const batch = new Batch(this.batchBytes + (this.batchBytes >>> 2))
       const roots: StoreRoot[] = []
       for (const name of this.names) {
-        const t = this.space(name).tree
+        const ns = this.space(name)
+        const t = ns.tree
+        if (t.root !== undefined) saveNew(t, ns.nodes, t.root, batch, { nonce: 0 })
         roots.push({ name, hash: plain(t.hash()) })
-        if (t.root !== undefined) this.saveNew(this.space(name), t.root, ops, { nonce: 0 }, slab)
-        ops.push({ type: "put", key: concat(this.space(name).roots, u64(version)), value: rootRef(t.root) })
+        batch.put(concat(ns.roots, u64(version)), rootRef(t.root))
       }
       const all = [...this.versions, version]
       const kept = all.filter((v) => this.keep(v, version))
       const dropped = all.filter((v) => !this.keep(v, version))
-      for (const name of this.names) await this.pruneSpace(this.space(name), version, kept, dropped, ops)
-      for (const v of dropped) ops.push({ type: "del", key: concat(COMMIT_PREFIX, u64(v)) })
+      for (const name of this.names) this.pruneSpace(this.space(name), version, kept, dropped, batch)
+      for (const v of dropped) batch.del(concat(COMMIT_PREFIX, u64(v)))
       const info = CommitInfo.fromPartial({
         version: BigInt(version),
         storeInfos: roots.map((r) => ({ name: r.name, commitId: { version: BigInt(version), hash: r.hash } }))
       })
-      ops.push({ type: "put", key: concat(COMMIT_PREFIX, u64(version)), value: CommitInfo.encode(info).finish() })
-      ops.push({ type: "put", key: LATEST_KEY, value: u64(version) })
+      batch.put(concat(COMMIT_PREFIX, u64(version)), CommitInfo.encode(info).finish())
+      batch.put(LATEST_KEY, u64(version))
       const hash = plain(commitInfoHash(roots))
-      try {
-        this.dropping = new Set(dropped)
-        await this.backend.write(ops)
-      } catch (e) {
-        this.state = "broken"
-        throw new StoreError({ reason: "commit-failed", log: `writing version ${version} failed: ${e instanceof Error ? e.message : String(e)}` })
+      this.batchBytes = batch.length
+      this.dropping = new Set(dropped)
+      const write = this.backend.write(batch)
+      if (this.backend.pipelined) {
+        // Lands while the next block executes; awaited by the next commit and by close().
+        this.landing = write
+        write.catch(() => undefined)
+      } else {
+        try {
+          await write
+        } catch (e) {
+          this.state = "broken"
+          throw new StoreError({ reason: "commit-failed", log: `writing version ${version} failed: ${e instanceof Error ? e.message : String(e)}` })
+        }
       }
       for (const [i, name] of this.names.entries()) {
         const ns = this.space(name)
@@ -274,6 +340,8 @@ class IavlCommitMultiStore implements CommitMultiStore {
       this.last = { version, hash }
       const every = this.evictAfter
       if (every > 0 && version % every === 0) {
+        // Only nodes that no version after `version - every` walked go: each was created at
+        // or before version - 1, whose batch has landed.
         for (const name of this.names) this.space(name).tree.evict(version - every + 1)
       }
       return this.last
@@ -289,31 +357,6 @@ class IavlCommitMultiStore implements CommitMultiStore {
     }
   }
 
-  /** Post-order: assigns NodeKeys to the unsaved nodes under `n` and queues their records. */
-  private saveNew(ns: Namespace, n: Node, ops: BatchOp[], counter: { nonce: number }, slab: Slab): void {
-    if (n.nonce !== 0) return
-    if (n.height > 0) {
-      const l = n.left
-      const r = n.right
-      if (l !== undefined) this.saveNew(ns, l, ops, counter, slab)
-      if (r !== undefined) this.saveNew(ns, r, ops, counter, slab)
-      n.nonce = ++counter.nonce
-      // Persisted nodes keep valid child references, so their children may be evicted.
-      if (l !== undefined) {
-        n.lv = l.version
-        n.ln = l.nonce
-      }
-      if (r !== undefined) {
-        n.rv = r.version
-        n.rn = r.nonce
-      }
-      ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce, slab), value: encodeNode(n, n.lv, n.ln, n.rv, n.rn, slab) })
-    } else {
-      n.nonce = ++counter.nonce
-      ops.push({ type: "put", key: nodeKey(ns.nodes, n.version, n.nonce, slab), value: encodeNode(n, 0, 0, 0, 0, slab) })
-    }
-  }
-
   /**
    * Orphan bookkeeping and pruning of one namespace for the commit of `version`. The orphan
    * record `o | to` lists (12 bytes each: u64 nodeVersion, u32 nonce) the nodes that left the
@@ -321,7 +364,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
    * a node moves to the list of the newest kept version below `to` when that version still holds
    * it (p >= nodeVersion), else the node is deleted.
    */
-  private async pruneSpace(ns: Namespace, version: number, kept: number[], dropped: number[], ops: BatchOp[]): Promise<void> {
+  private pruneSpace(ns: Namespace, version: number, kept: number[], dropped: number[], batch: Batch): void {
     const prev = version - 1
     const fresh = new Uint8Array(ns.tree.orphans.length * 12)
     ns.tree.orphans.forEach((n, i) => {
@@ -347,17 +390,17 @@ class IavlCommitMultiStore implements CommitMultiStore {
         for (let off = 0; off < list.length; off += 12) {
           const nodeVersion = getU64(list, off)
           if (p >= nodeVersion) moved.push(list.subarray(off, off + 12))
-          else ops.push({ type: "del", key: nodeKey(ns.nodes, nodeVersion, getU32(list, off + 8)) })
+          else batch.delNode(ns.nodes, nodeVersion, getU32(list, off + 8))
         }
       }
       if (moved.length > 0) add(p, concat(...moved))
-      ops.push({ type: "del", key })
-      ops.push({ type: "del", key: concat(ns.roots, u64(v)) })
+      batch.del(key)
+      batch.del(concat(ns.roots, u64(v)))
     }
     for (const [to, lists] of additions) {
       const key = concat(ns.orphans, u64(to))
       const existing = to === prev ? undefined : this.backend.getSync(key)
-      ops.push({ type: "put", key, value: concat(...(existing === undefined ? [] : [existing]), ...lists) })
+      batch.put(key, concat(...(existing === undefined ? [] : [existing]), ...lists))
     }
   }
 
@@ -439,9 +482,14 @@ class IavlCommitMultiStore implements CommitMultiStore {
     return CommitInfo.decode(rec).storeInfos.map((s) => ({ name: s.name, hash: s.commitId.hash }))
   }
 
+  /**
+   * Waits for the last commit's batch to land, then closes the database. A batch that failed
+   * to land leaves the database at the version before it (as a crash would).
+   */
   async close(): Promise<void> {
     if (this.state === "closed") return
     this.state = "closed"
+    await this.landing?.catch(() => undefined)
     await this.backend.close()
   }
 }

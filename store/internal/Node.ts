@@ -10,7 +10,7 @@
  * means "not yet persisted" (created or cloned in the working version). Children are held as
  * objects once loaded, or as (version, nonce) references to be loaded from the database.
  */
-import { keyPrefix, putUvarint, putVarint, Reader, sha256String, uvarintSize } from "./encoding.ts"
+import { keyPrefix, putUvarint, putVarint, Reader, sha256String } from "./encoding.ts"
 
 /** An IAVL node. Leaves have height 0, size 1 and a value; inner nodes have two children. */
 export class Node {
@@ -59,13 +59,19 @@ export class Node {
   }
 }
 
-let scratch = Buffer.allocUnsafeSlow(512)
+/** Preimage scratch and its views by length (a subarray per hash call costs more than the hash). */
+let scratch = Buffer.allocUnsafeSlow(1024)
+let views: Buffer[] = []
+const view = (len: number): Buffer => views[len] ?? (views[len] = scratch.subarray(0, len))
 
 /** Computes and caches the hash of a leaf. */
 export const hashLeaf = (n: Node): string => {
   const key = n.key
   const need = 24 + key.length + 33
-  if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(need * 2)
+  if (scratch.length < need) {
+    scratch = Buffer.allocUnsafeSlow(need * 2)
+    views = []
+  }
   const b = scratch
   b[0] = 0
   b[1] = 2
@@ -75,7 +81,7 @@ export const hashLeaf = (n: Node): string => {
   off += key.length
   b[off++] = 32
   off += b.write(sha256String(n.value!), off, 32, "latin1")
-  const h = sha256String(b.subarray(0, off))
+  const h = sha256String(view(off))
   n.hash = h
   return h
 }
@@ -90,59 +96,16 @@ export const hashInner = (n: Node, leftHash: string, rightHash: string): string 
   off += b.write(leftHash, off, 32, "latin1")
   b[off++] = 32
   off += b.write(rightHash, off, 32, "latin1")
-  const h = sha256String(b.subarray(0, off))
+  const h = sha256String(view(off))
   n.hash = h
   return h
 }
 
 /**
- * Bump allocator for commit records: many small subarrays of few large buffers (allocating one
- * small Uint8Array per node costs more than encoding it).
- */
-export class Slab {
-  private buf = Buffer.alloc(0)
-  private off = 0
-  alloc(n: number): Buffer {
-    if (this.off + n > this.buf.length) {
-      this.buf = Buffer.allocUnsafeSlow(Math.max(1 << 20, n))
-      this.off = 0
-    }
-    const out = this.buf.subarray(this.off, this.off + n)
-    this.off += n
-    return out
-  }
-}
-
-/**
- * The database record of a hashed node (version and nonce live in the database key):
+ * Decodes a node record (written by Batch.putNode; version and nonce live in the database key):
  * height(1) uvarint(size) uvarint(len key) key hash(32), then the value (leaf) or
  * uvarint(leftVersion) uvarint(leftNonce) uvarint(rightVersion) uvarint(rightNonce) (inner).
  */
-export const encodeNode = (n: Node, lv: number, ln: number, rv: number, rn: number, slab?: Slab): Uint8Array => {
-  const klen = n.key.length
-  const head = 1 + uvarintSize(n.size) + uvarintSize(klen) + klen + 32
-  const tail = n.height === 0
-    ? n.value!.length
-    : uvarintSize(lv) + uvarintSize(ln) + uvarintSize(rv) + uvarintSize(rn)
-  const out = slab === undefined ? Buffer.alloc(head + tail) : slab.alloc(head + tail)
-  out[0] = n.height
-  let off = putUvarint(out, 1, n.size)
-  off = putUvarint(out, off, klen)
-  out.set(n.key, off)
-  off += klen
-  off += out.write(n.hash!, off, 32, "latin1")
-  if (n.height === 0) {
-    out.set(n.value!, off)
-  } else {
-    off = putUvarint(out, off, lv)
-    off = putUvarint(out, off, ln)
-    off = putUvarint(out, off, rv)
-    putUvarint(out, off, rn)
-  }
-  return out
-}
-
-/** Decodes a record written by `encodeNode` into a persisted node. */
 export const decodeNode = (version: number, nonce: number, rec: Uint8Array): Node => {
   const r = new Reader(rec)
   const height = rec[0]!

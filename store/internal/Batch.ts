@@ -1,0 +1,128 @@
+/**
+ * A commit's database batch packed into one growable byte buffer: no object, key array or value
+ * array per operation. Node records are encoded straight into it (`putNode`), so the commit
+ * path allocates a few large buffers instead of three small objects per IAVL node, and the whole
+ * batch moves to the LevelDB writer thread as one transferable ArrayBuffer.
+ *
+ * Layout, one operation after the other: kind (1 byte: 0 put, 1 del), u32 key length, u32 value
+ * length (0 for del), key bytes, value bytes. Lengths are little-endian (read by `ops`).
+ */
+import type { Node } from "./Node.ts"
+import { putU32, putU64, putUvarint, uvarintSize } from "./encoding.ts"
+
+/** Operation kinds in the packed stream. */
+export const PUT = 0
+export const DEL = 1
+
+/** One operation read back from a packed batch: views into its buffer (valid until reused). */
+export interface PackedOp {
+  readonly kind: number
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+}
+
+/** Reads the operations of a packed batch buffer (`buf` holds `end` used bytes). */
+export function* ops(buf: Uint8Array, end: number): IterableIterator<PackedOp> {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  let off = 0
+  while (off < end) {
+    const kind = buf[off]!
+    const klen = dv.getUint32(off + 1, true)
+    const vlen = dv.getUint32(off + 5, true)
+    off += 9
+    const key = buf.subarray(off, off + klen)
+    off += klen
+    yield { kind, key, value: buf.subarray(off, off + vlen) }
+    off += vlen
+  }
+}
+
+/** Builder of a packed batch. */
+export class Batch {
+  /** Backing bytes; `length` of them are used. A fresh ArrayBuffer, so it can be transferred. */
+  buf: Buffer
+  length = 0
+  /** Number of operations. */
+  count = 0
+  private dv: DataView
+
+  constructor(capacity = 1 << 16) {
+    this.buf = Buffer.from(new ArrayBuffer(capacity))
+    this.dv = new DataView(this.buf.buffer)
+  }
+
+  /** Reserves an operation with a key of `klen` and a value of `vlen` bytes; returns the key offset. */
+  private op(kind: number, klen: number, vlen: number): number {
+    const need = this.length + 9 + klen + vlen
+    if (need > this.buf.length) {
+      let cap = this.buf.length * 2
+      while (cap < need) cap *= 2
+      const next = Buffer.from(new ArrayBuffer(cap))
+      next.set(this.buf.subarray(0, this.length))
+      this.buf = next
+      this.dv = new DataView(next.buffer)
+    }
+    const off = this.length
+    this.buf[off] = kind
+    this.dv.setUint32(off + 1, klen, true)
+    this.dv.setUint32(off + 5, vlen, true)
+    this.length = need
+    this.count++
+    return off + 9
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    const off = this.op(PUT, key.length, value.length)
+    this.buf.set(key, off)
+    this.buf.set(value, off + key.length)
+  }
+
+  del(key: Uint8Array): void {
+    const off = this.op(DEL, key.length, 0) // may replace this.buf: reserve first
+    this.buf.set(key, off)
+  }
+
+  /** `del` of `prefix` + u64 `version` + u32 `nonce` (a node key). */
+  delNode(prefix: Uint8Array, version: number, nonce: number): void {
+    const off = this.op(DEL, prefix.length + 12, 0)
+    this.writeNodeKey(off, prefix, version, nonce)
+  }
+
+  private writeNodeKey(off: number, prefix: Uint8Array, version: number, nonce: number): void {
+    const b = this.buf
+    b.set(prefix, off)
+    putU64(b, off + prefix.length, version)
+    putU32(b, off + prefix.length + 8, nonce)
+  }
+
+  /**
+   * Puts the record of hashed, persisted node `n` under `prefix` + (version, nonce), encoded in
+   * place (the layout Node.ts `decodeNode` reads): height(1) uvarint(size) uvarint(len key) key hash(32),
+   * then the value (leaf) or uvarint(lv) uvarint(ln) uvarint(rv) uvarint(rn) (inner).
+   */
+  putNode(prefix: Uint8Array, n: Node): void {
+    const key = n.key
+    const klen = key.length
+    const leaf = n.height === 0
+    const vlen = 1 + uvarintSize(n.size) + uvarintSize(klen) + klen + 32 +
+      (leaf ? n.value!.length : uvarintSize(n.lv) + uvarintSize(n.ln) + uvarintSize(n.rv) + uvarintSize(n.rn))
+    const koff = this.op(PUT, prefix.length + 12, vlen)
+    this.writeNodeKey(koff, prefix, n.version, n.nonce)
+    const b = this.buf
+    let off = koff + prefix.length + 12
+    b[off] = n.height
+    off = putUvarint(b, off + 1, n.size)
+    off = putUvarint(b, off, klen)
+    b.set(key, off)
+    off += klen
+    off += b.write(n.hash!, off, 32, "latin1")
+    if (leaf) {
+      b.set(n.value!, off)
+    } else {
+      off = putUvarint(b, off, n.lv)
+      off = putUvarint(b, off, n.ln)
+      off = putUvarint(b, off, n.rv)
+      putUvarint(b, off, n.rn)
+    }
+  }
+}
