@@ -8,7 +8,7 @@ import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { readdirSync } from "node:fs"
 import { setupUi, teardownUi, type UiContext } from "./harness.ts"
-import type { CheckModule } from "./pages/Check.ts"
+import { until, type CheckModule } from "./pages/Check.ts"
 
 const dir = new URL("./pages/", import.meta.url)
 const ids = readdirSync(dir).filter((f) => /^[a-z]+\.ts$/.test(f)).map((f) => f.slice(0, -3)).sort()
@@ -31,7 +31,8 @@ test.after(async (ctx) => {
   await teardownUi(ctx.ui)
 })
 
-test("the shell loads at /ui and every page in its navigation has a check", async ({ ui }) => {
+test("the shell loads at /ui and every page in its navigation has a check; start's banner lists the dashboard", async ({ ui }) => {
+  assert.ok(ui.node.output().includes(`dashboard: ${ui.base}/ui`), `start banner names the dashboard:\n${ui.node.output().slice(0, 800)}`)
   await ui.open("")
   const nav = await ui.page.locator("nav a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""))
   const navIds = nav.map((h) => h.replace(/^#\//, ""))
@@ -74,7 +75,7 @@ test("live updates come over the websocket; without it the pages poll and still 
     await tab.goto(`${ui.base}/ui/#/chain`)
     await tab.locator(".live", { hasText: "polling" }).waitFor({ timeout: 10_000 })
     const first = Number(await tab.locator("[data-field=height]").textContent())
-    await tab.waitForFunction(`Number(document.querySelector("[data-field=height]")?.textContent) > ${first}`, undefined, { timeout: 15_000 })
+    await until(tab, `Number(document.querySelector("[data-field=height]")?.textContent) > ${first}`, 15_000)
     assert.is(wsOpened, false, "no websocket opened")
     assert.equal(errors, [])
   } finally {
@@ -119,13 +120,13 @@ test("API routes on the node: bad params are typed 400s, unknown things 404, hos
 test("keyboard: digit keys switch pages and links take focus", async ({ ui }) => {
   await ui.open("chain")
   await ui.page.keyboard.press("2")
-  await ui.page.waitForFunction('location.hash !== "#/chain"')
+  await until(ui.page, 'location.hash !== "#/chain"')
   const second = await ui.page.locator("nav a").nth(1).getAttribute("href")
   assert.is(await ui.page.evaluate("location.hash"), second)
   await ui.page.keyboard.press("1")
-  await ui.page.waitForFunction('location.hash === "#/chain"')
+  await until(ui.page, 'location.hash === "#/chain"')
   // navigation moves focus to the new page's heading
-  await ui.page.waitForFunction('document.activeElement?.tagName === "H1"')
+  await until(ui.page, 'document.activeElement?.tagName === "H1" && document.activeElement.textContent === "Chain"')
   await ui.page.keyboard.press("g")
   assert.is(await ui.page.evaluate('document.activeElement?.getAttribute("href")'), "#/chain")
   await ui.page.keyboard.press("Tab")

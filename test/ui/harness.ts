@@ -63,7 +63,7 @@ export interface UiContext {
   rpc<T = any>(method: string, params?: Record<string, string>): Promise<T>
   /** Dashboard API GET (parsed JSON body, any status). */
   api<T = any>(name: string, params?: Record<string, string>): Promise<{ status: number; body: T }>
-  /** Open `#/<route>` and wait until the page's heading is shown. */
+  /** Load the dashboard afresh at `#/<route>` and wait until the page's heading is shown. */
   open(route: string): Promise<void>
   /** Screenshot the page to test-output/ui/<name>.png; returns the path. */
   shot(name: string): Promise<string>
@@ -172,6 +172,9 @@ export const setupUi = async (extraSetup: ReadonlyArray<(ctx: SetupContext) => P
     const ctx: UiContext = {
       ...partial, browser, page, profileDir: profile,
       open: async (route) => {
+        // A fresh document each time: a hash-only change would keep the previous page's heading
+        // (and data) on screen, and a check could read it before the new route renders.
+        await page.goto("about:blank")
         await page.goto(`${base}/ui/#/${route}`)
         await page.locator("main h1").first().waitFor({ timeout: 10_000 })
       },

@@ -32,3 +32,17 @@ export const eventually = async <T>(f: () => Promise<T>, ms = 10_000): Promise<T
     }
   }
 }
+
+/**
+ * Wait until the page expression `expression` is truthy, polling from here with `page.evaluate`.
+ * Use it instead of `page.waitForFunction`: that one re-evaluates its predicate with `eval` inside
+ * the page, which the dashboard's Content-Security-Policy (no 'unsafe-eval') refuses once it has
+ * to poll.
+ */
+export const until = async (page: Page, expression: string, ms = 10_000): Promise<void> => {
+  const deadline = performance.now() + ms
+  while (!(await page.evaluate(expression))) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for: ${expression}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -8,15 +8,19 @@
 import * as assert from "uvu/assert"
 import type { Page } from "playwright-core"
 import type { UiContext } from "../harness.ts"
-import { eventually, textOf } from "./Check.ts"
+import { eventually, textOf, until } from "./Check.ts"
 
 /** See the module doc. */
 export const check = async (page: Page, ui: UiContext): Promise<void> => {
   // Tip: the shown height's block time and app hash are the RPC's for that height.
-  const height = Number(await textOf(page, "[data-field=height]"))
+  // One read of the cards: they update live, so height, time and hash must come from the same render.
+  await page.locator("[data-field=height]").waitFor({ timeout: 10_000 })
+  const tip = await page.evaluate(`(() => {
+    const q = (f) => document.querySelector("[data-field=" + f + "]")
+    return { height: Number(q("height").textContent), time: q("block-time").getAttribute("data-raw"), appHash: q("app-hash").getAttribute("title") }
+  })()`) as { height: number; time: string; appHash: string }
+  const { height, time, appHash } = tip
   assert.ok(height >= 1, `height shown: ${height}`)
-  const time = await page.locator("[data-field=block-time]").getAttribute("data-raw")
-  const appHash = await page.locator("[data-field=app-hash]").getAttribute("title")
   const block = await ui.rpc("block", { height: String(height) })
   assert.is(time, block.block.header.time, "block time of the shown height")
   await ui.waitHeight(height)
@@ -64,7 +68,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await ui.open("chain")
   await page.locator("#chain-search").fill(ui.sent.recipient)
   await page.locator("#chain-search").press("Enter")
-  await page.waitForFunction(`location.hash.startsWith("#/chain/account/")`)
+  await until(page, `location.hash.startsWith("#/chain/account/")`)
   assert.is(await textOf(page, "[data-field=account-address]"), ui.sent.recipient)
   await eventually(async () => {
     const balances = await ui.client.getAllBalances(ui.sent.recipient)

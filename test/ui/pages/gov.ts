@@ -11,7 +11,7 @@ import { proposalStatusToJSON, VoteOption, voteOptionToJSON } from "cosmjs-types
 import * as Q from "cosmjs-types/cosmos/gov/v1/query"
 import { MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx"
 import type { SetupContext, UiContext } from "../harness.ts"
-import { eventually, textOf } from "./Check.ts"
+import { eventually, textOf, until } from "./Check.ts"
 
 const GOV = "/cosmos.gov.v1.Query/"
 const TITLE = "Dashboard test proposal"
@@ -68,7 +68,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   // The proposal's page, from the keyboard.
   await page.locator(`[data-table=proposals] tr[data-proposal="${proposalId}"] a`).focus()
   await page.keyboard.press("Enter")
-  await page.waitForFunction(`location.hash === "#/gov/${proposalId}"`)
+  await until(page, `location.hash === "#/gov/${proposalId}"`)
   assert.is(await textOf(page, "[data-field=title]"), TITLE)
   await eventually(async () => {
     const shown = await page.locator("main").evaluate((m) => ({

@@ -12,7 +12,7 @@ import {
 } from "../../../modules/graph/Messages.ts"
 import { packageCid } from "../../../scripts/debian-graph.ts"
 import type { UiContext } from "../harness.ts"
-import { eventually, textOf } from "./Check.ts"
+import { eventually, textOf, until } from "./Check.ts"
 
 const abci = async (ui: UiContext, path: string, data: Uint8Array, height?: number): Promise<Uint8Array> => {
   const r = await ui.rpc("abci_query", { path: JSON.stringify(path), data: "0x" + Buffer.from(data).toString("hex"), ...(height ? { height: String(height) } : {}) })
@@ -66,7 +66,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await input.focus()
   await page.keyboard.type(target)
   await page.keyboard.press("Enter")
-  await page.waitForFunction(`location.hash === "#/graph/particle/${target}"`)
+  await until(page, `location.hash === "#/graph/particle/${target}"`)
   assert.is(await textOf(page, "[data-field=particle]"), target)
 
   const out = await neighbours(ui, "/cyber.rank.v1beta1.Query/Search", target)
@@ -114,10 +114,10 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   const neighbour = back.result[0]!.particle
   await page.locator(`[data-table=backlinks] tr[data-particle="${neighbour}"] a`).focus()
   await page.keyboard.press("Enter")
-  await page.waitForFunction(`location.hash === "#/graph/particle/${neighbour}"`)
+  await until(page, `location.hash === "#/graph/particle/${neighbour}"`)
   await eventually(async () => assert.is(await textOf(page, "[data-field=particle-rank]"), await rankOf(ui, neighbour)))
   await page.goBack()
-  await page.waitForFunction(`location.hash === "#/graph/particle/${target}"`)
+  await until(page, `location.hash === "#/graph/particle/${target}"`)
   await page.locator("[data-field=neighbourhood]").waitFor()
   await eventually(async () => assert.is(await page.evaluate("window.__cy?.nodes().length"), expected.size + 1))
 

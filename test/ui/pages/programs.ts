@@ -11,7 +11,7 @@ import * as M from "../../../modules/cyberwasm/Messages.ts"
 import { decodeProgramsResponse, encodeProgramsRequest } from "../../../modules/cyberwasm/Programs.ts"
 import { decodeInfo } from "../../../modules/cyberwasm/State.ts"
 import type { UiContext } from "../harness.ts"
-import { eventually, textOf } from "./Check.ts"
+import { eventually, textOf, until } from "./Check.ts"
 
 const abci = async (ui: UiContext, path: string, data: Uint8Array, height?: number): Promise<Uint8Array> => {
   const r = await ui.rpc("abci_query", { path: JSON.stringify(path), data: "0x" + Buffer.from(data).toString("hex"), ...(height ? { height: String(height) } : {}) })
@@ -49,7 +49,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   // The program's own page, from the keyboard.
   await page.locator(`[data-table=programs] tr[data-program="${program}"] a`).focus()
   await page.keyboard.press("Enter")
-  await page.waitForFunction(`location.hash === "#/programs/${program}"`)
+  await until(page, `location.hash === "#/programs/${program}"`)
   await page.locator("[data-field=address]").waitFor({ timeout: 10_000 })
   assert.is(await textOf(page, "[data-field=address]"), program)
   await eventually(async () => {
