@@ -314,7 +314,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     const dashboard = config.rpc.dashboard
       ? yield* step("dashboard", async () => {
           const { makeDashboard } = await import("./ui/Dashboard.ts")
-          return makeDashboard({ context: { app: application, kernel, blockStore, engine: producer, store, config, machines, websocket: producer.events !== undefined, installer,
+          const { machineClient } = await import("./ui/MachineClient.ts")
+          return makeDashboard({ context: { queryMachine: machineClient(kernel), app: application, kernel, blockStore, engine: producer, store, config, machines, websocket: producer.events !== undefined, installer,
             ...(gasHistory ? { gasHistory } : {}) } })
         })
       : undefined

@@ -13,6 +13,7 @@ import type { CommitMultiStore } from "../../../store/KVStore.ts"
 import type { Installer } from "../../../packages/Installer.ts"
 import type { NodeConfig } from "../../config/NodeConfig.ts"
 import type { GasHistory } from "../GasHistory.ts"
+import type { MachineQuery } from "../MachineClient.ts"
 
 /** What a route reads: the node's parts, never written through (routes are read-only). */
 export interface ApiContext {
@@ -25,6 +26,8 @@ export interface ApiContext {
   readonly config: NodeConfig
   /** Every machine this node has code for (active or inert). */
   readonly machines: ReadonlyArray<Machine>
+  /** Query a machine by kernel message (node/ui/MachineClient.ts); the way routes read machine state. */
+  readonly queryMachine: MachineQuery
   /** Gas per machine of recent blocks, when the node records it. */
   readonly gasHistory?: GasHistory
   /** The userspace package installer, when the node runs one. */

@@ -1,6 +1,7 @@
 /**
  * `GET /ui/api/account?address=<bech32>&limit=N`: an account's balances at the last commit (the
- * bank machine's `/cosmos.bank.v1beta1.Query/AllBalances`, up to 100 denoms) and its history: the
+ * bank machine's `/cosmos.bank.v1beta1.Query/AllBalances`, up to 100 denoms, asked by kernel
+ * message to `bank:chain:sys`) and its history: the
  * newest N (1..50, default 20) committed txs where it sent (`message.sender`) or received
  * (`transfer.recipient`), newest first, each with height, hash, code and message types.
  */
@@ -26,12 +27,8 @@ export const account: ApiRoute = {
     const limit = p.limit === undefined ? 20 : Number(p.limit)
     if (limit < 1 || limit > MAX_LIMIT) throw new ApiError({ code: "BadParam", status: 400, param: "limit", message: `parameter limit must be from 1 to ${MAX_LIMIT}, got ${limit}` })
     const height = ctx.engine.tip().height
-    const res = await ctx.app.query({
-      path: "/cosmos.bank.v1beta1.Query/AllBalances",
-      data: QueryAllBalancesRequest.encode({ address, pagination: { key: new Uint8Array(), offset: 0n, limit: 100n, countTotal: false, reverse: false }, resolveDenom: false }).finish(),
-      height: 0n,
-      prove: false
-    })
+    const res = await ctx.queryMachine("bank", "/cosmos.bank.v1beta1.Query/AllBalances",
+      QueryAllBalancesRequest.encode({ address, pagination: { key: new Uint8Array(), offset: 0n, limit: 100n, countTotal: false, reverse: false }, resolveDenom: false }).finish())
     if (res.code !== 0) throw new ApiError({ code: "BadParam", status: 400, param: "address", message: `bank refused the address: ${res.log}` })
     const balances = QueryAllBalancesResponse.decode(res.value).balances.map((c) => ({ denom: c.denom, amount: c.amount }))
     const [sent, received] = await Promise.all([

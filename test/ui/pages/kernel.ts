@@ -1,7 +1,8 @@
 /**
  * Kernel page check: one row per kernel process as the `kernel` route lists them, a
  * `<machine>:chain:sys` process for every machine active in the genesis registry the RPC serves,
- * the processes counter equal to the rows, and the node's CPU and memory shown.
+ * the dashboard's own process (it queries machines by message, so messages were delivered), the
+ * processes counter equal to the rows, and the node's CPU and memory shown.
  */
 import * as assert from "uvu/assert"
 import type { Page } from "playwright-core"
@@ -24,6 +25,9 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
     assert.ok(rows.some((r) => r.id === `${m.name}:chain:sys` && r.kind === "machine"), `kernel process of machine ${m.name}`)
   }
   assert.is(Number(await textOf(page, "[data-stat=processes]")), rows.length, "processes counter")
+  // The dashboard is a kernel process and reads machines by message (the account view asked bank).
+  assert.ok(rows.some((r) => r.id === "dashboard:distro:sys" && r.kind === "runtime"), "the dashboard's own process")
+  assert.ok(Number(await textOf(page, "[data-stat=delivered]")) > 0, "messages were delivered")
   assert.is(await textOf(page, "[data-field=kernel-node]"), api.node)
   assert.match(await textOf(page, "[data-field=cpu]"), /^\d+\.\d s$/)
   assert.match(await textOf(page, "[data-field=memory]"), /^\d+\.\d MiB \/ \d+\.\d MiB$/)
