@@ -1,15 +1,16 @@
 /** cyber•rank precision on skewed graphs (issue 15 item 6): a hub fed by thousands of tiny
  * weights, neuron stakes spread over 9 to 12 orders of magnitude, a long chain and an R-MAT
  * graph. Against go-cyber's algorithm in float64 (rankHelpers.ts goCyberFloat): per-particle
- * error at most 1e-11 relative, the same iteration count and the same top-100 order; and the
- * native engine (every thread count and vector unit) gives the fallback's bits. */
+ * error at most 1e-11 relative, the same iteration count and the same top-100 order; both engines
+ * compute exactly the documented fixed point (a BigInt reference); and the native engine (every
+ * thread count and vector unit) gives the fallback's bits. */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { calculateRank, type RankResult } from "../../modules/graph/rank/RankEngine.ts"
-import type { RankParams } from "../../modules/graph/rank/RankParams.ts"
+import { resolveParams, type RankParams } from "../../modules/graph/rank/RankParams.ts"
 import type { RankSnapshot } from "../../modules/graph/rank/Snapshot.ts"
 import { loadNative } from "../../modules/graph/rank/internal/native.ts"
-import { chainSnapshot, goCyberFloat, hubSnapshot, rmatSnapshot, skewedStakeSnapshot, topOrder, worstRelativeError } from "./rankHelpers.ts"
+import { chainSnapshot, fixedReference, goCyberFloat, hubSnapshot, randomSnapshot, rmatSnapshot, skewedStakeSnapshot, topOrder, worstRelativeError } from "./rankHelpers.ts"
 
 const native = loadNative()
 const nativeTest = "addon" in native ? test : test.skip
@@ -77,6 +78,30 @@ test("the hub graph does test tiny weights: its in-weights below 2^-32 carry far
   const r = await calculateRank(s, cyber("0.000000000001"))
   const got = Number(r.ranks[0]!) / 2 ** 63 // determinism-ok: test comparison only
   assert.ok(Math.abs(got - want.ranks[0]!) <= BOUND * want.ranks[0]!, `hub ${got} vs ${want.ranks[0]}`)
+})
+
+test("both engines compute exactly the documented fixed point (BigInt reference: 2^-63 units, round half up)", async () => {
+  let seed = 100
+  const graphsSmall: RankSnapshot[] = [
+    // equal stakes: weights 1/2, 1/4, ... make rounding ties (odd ranks times 2^62) common
+    randomSnapshot({ particles: 40, links: 120, neurons: 4, seed: seed++, equalStake: 1_000_000n, duplicates: 0 }),
+    randomSnapshot({ particles: 300, links: 2_000, neurons: 20, seed: seed++ }),
+    hubSnapshot({ sources: 60, seed: seed++ }),
+    skewedStakeSnapshot({ particles: 200, links: 1_500, neurons: 50, seed: seed++, orders: 12 }),
+    randomSnapshot({ particles: 100, links: 800, neurons: 3, seed: seed++, maxStake: 2n ** 64n - 1n, zeroStake: 0 }),
+  ]
+  for (const s of graphsSmall) {
+    for (const params of [cyber("0.000000000001"), { ...cyber("0.000000000001"), mode: "pagerank" as const }, cyber("0.001")]) {
+      const want = fixedReference(s, resolveParams(params))
+      for (const engine of ["fallback", ...("addon" in native ? ["native"] : [])] as const) {
+        const r = await calculateRank(s, params, { engine, worker: false })
+        assert.is(r.iterations, want.iterations, `${engine} ${params.mode} n=${s.particles}: iterations`)
+        for (let i = 0; i < s.particles; i++) {
+          if (r.ranks[i] !== want.ranks[i]) assert.unreachable(`${engine} ${params.mode} n=${s.particles} particle ${i}: ${r.ranks[i]} vs reference ${want.ranks[i]}`)
+        }
+      }
+    }
+  }
 })
 
 nativeTest("skewed graphs: fallback, native at 1, 2 and 4 threads, every vector unit, relabelled: same bits", async () => {

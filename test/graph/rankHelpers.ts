@@ -219,3 +219,65 @@ export const topOrder = (values: ArrayLike<number | bigint>, k: number): number[
   Array.from({ length: values.length }, (_, i) => i)
     .sort((a, b) => (values[b]! > values[a]! ? 1 : values[b]! < values[a]! ? -1 : a - b))
     .slice(0, k)
+
+/**
+ * The fixed-point algorithm of docs/graph-rank.md ("Fixed-point format") written directly in
+ * BigInt from the snapshot, as the specification the engines must match bit for bit: weights
+ * min(round(ls·2^63 / os), 2^63), T = Σ prev·w mod 2^128, next = round(round(T / 2^63)·d / 2^64)
+ * + K mod 2^64, every rounding to nearest with ties up. Slow; for small graphs.
+ */
+export const fixedReference = (s: RankSnapshot, p: { readonly modeCode: 0 | 1; readonly dampingQ64: bigint; readonly toleranceQ63: bigint; readonly maxIterations: number }): { ranks: bigint[]; iterations: number } => {
+  const n = s.particles
+  const M64 = (1n << 64n) - 1n, M128 = (1n << 128n) - 1n
+  const rnd = (x: bigint, sh: bigint) => (x >> sh) + ((x >> (sh - 1n)) & 1n)
+  const div = (a: bigint, b: bigint) => (2n * a + b) / (2n * b)
+  if (n === 0 || (p.modeCode === 0 && s.neurons === 0)) return { ranks: new Array<bigint>(n).fill(0n), iterations: 0 }
+  const neudeg = new Array<bigint>(s.neurons).fill(0n)
+  for (const u of s.inNeuron) neudeg[u]! += 1n
+  const norm = (u: number) => (neudeg[u] === 0n ? 0n : s.stakes[u]! / neudeg[u]!)
+  const rows: Array<Array<[number, bigint]>> = []
+  const os = new Array<bigint>(n).fill(0n)
+  for (let t = 0; t < n; t++) {
+    const row: Array<[number, bigint]> = []
+    for (let k = s.inOffsets[t]!; k < s.inOffsets[t + 1]!; ) {
+      const f = s.inFrom[k]!
+      let ls = 0n
+      while (k < s.inOffsets[t + 1]! && s.inFrom[k] === f) ls += norm(s.inNeuron[k++]!)
+      ls &= M64
+      row.push([f, ls]); os[f] = (os[f]! + ls) & M64
+    }
+    rows.push(row)
+  }
+  const w = rows.map((row) => row.map(([f, ls]): [number, bigint] => [f, ls === 0n || os[f] === 0n ? 0n : ls >= os[f]! ? 1n << 63n : div(ls << 63n, os[f]!)]))
+  const N = BigInt(n), d = p.dampingQ64
+  let D = 0n
+  for (let t = 0; t < n; t++) if (rows[t]!.length === 0) D++
+  const teleport = div((1n << 64n) - d, 2n * N)
+  const init = p.modeCode === 0 ? teleport : div(1n << 63n, N)
+  const K0 = p.modeCode === 0 ? div(((1n << 64n) - d) * ((N << 64n) + d * D), (N * N) << 65n) : teleport
+  let prev = new Array<bigint>(n).fill(init)
+  let iterations = 0
+  for (;;) {
+    let K = K0
+    if (p.modeCode === 1) {
+      let S = 0n
+      for (let f = 0; f < n; f++) if (os[f] === 0n) S += prev[f]!
+      K = (K + div(rnd((S & M64) * d, 64n), N)) & M64
+    }
+    const next = [...prev]
+    let maxDelta = 0n
+    for (let t = 0; t < n; t++) {
+      if (p.modeCode === 0 && rows[t]!.length === 0) continue
+      let T = 0n
+      for (const [f, wt] of w[t]!) T += prev[f]! * wt
+      const T63 = rnd(T & M128, 63n) & M64
+      next[t] = (rnd(T63 * d, 64n) + K) & M64
+      const delta = next[t]! > prev[t]! ? next[t]! - prev[t]! : prev[t]! - next[t]!
+      if (delta > maxDelta) maxDelta = delta
+    }
+    prev = next
+    iterations++
+    if (maxDelta <= p.toleranceQ63 || iterations >= p.maxIterations) break
+  }
+  return { ranks: prev, iterations }
+}
