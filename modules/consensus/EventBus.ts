@@ -57,6 +57,8 @@ interface Subscriber {
   readonly queue: CommittedBlock[]
   scheduled: boolean
   done: boolean
+  /** Cancel with this reason once the queue is delivered (close). */
+  endAfter?: string
 }
 
 /** The engine side: `publish` after each commit, `close` when the engine stops. */
@@ -78,8 +80,9 @@ export class EventBus implements BlockEventSource {
     return this.subscribers.size
   }
 
-  /** Queue a committed block for every subscriber; O(subscribers), never waits. */
+  /** Queue a committed block for every subscriber; O(subscribers), never waits. Ignored after close. */
   publish(block: CommittedBlock): void {
+    if (this.closed) return
     for (const s of this.subscribers) {
       if (s.queue.length >= s.capacity) {
         this.cancel(s, OUT_OF_CAPACITY)
@@ -93,10 +96,16 @@ export class EventBus implements BlockEventSource {
     }
   }
 
-  /** Cancel every subscription ("node stopped"); later subscriptions are canceled at once. */
+  /**
+   * Cancel every subscription ("node stopped") once the blocks already queued for it are
+   * delivered; later subscriptions are canceled at once.
+   */
   close(): void {
     this.closed = true
-    for (const s of [...this.subscribers]) this.cancel(s, "node stopped")
+    for (const s of [...this.subscribers]) {
+      if (s.queue.length === 0) this.cancel(s, "node stopped")
+      else s.endAfter = "node stopped"
+    }
   }
 
   private drain(s: Subscriber): void {
@@ -109,6 +118,7 @@ export class EventBus implements BlockEventSource {
         this.cancel(s, e instanceof Error ? e.message : String(e))
       }
     }
+    if (s.endAfter !== undefined) this.cancel(s, s.endAfter)
   }
 
   private drop(s: Subscriber): void {

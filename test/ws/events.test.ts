@@ -70,6 +70,21 @@ t("EventBus: a subscriber past its capacity is canceled; a throwing one too; clo
   assert.is(bus.size(), 0)
 })
 
+t("EventBus: close delivers what is queued, then cancels", async () => {
+  const bus = new EventBus()
+  const seen: string[] = []
+  bus.subscribeBlocks({ onBlock: (b) => seen.push(`block ${b.block.header.height}`), onCancel: (r) => seen.push(`cancel ${r}`) })
+  bus.publish(committed(1))
+  bus.close()
+  bus.publish(committed(2))
+  await turn()
+  assert.equal(seen, ["block 1", "cancel node stopped"])
+  const late: string[] = []
+  bus.subscribeBlocks({ onBlock: () => late.push("block"), onCancel: (r) => late.push(r) })
+  await turn()
+  assert.equal(late, ["node stopped"], "a subscription after close is canceled at once")
+})
+
 t("cometEventsOf: CometBFT's order, failed txs included, attribute maps, validator updates", () => {
   const evs = cometEventsOf(committed(4))
   assert.equal(evs.map((e) => e.type), ["NewBlock", "NewBlockHeader", "NewBlockEvents", "Tx", "Tx", "ValidatorSetUpdates"])

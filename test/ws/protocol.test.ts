@@ -277,12 +277,15 @@ t("websocket connections count against max_open_connections (503 past it)", asyn
   await own.close()
 })
 
-t("engine stop cancels subscriptions with CometBFT's error", async () => {
+t("engine stop: the last block's events, then CometBFT's cancel error", async () => {
   const own = await startStack()
   const c = await rawClient(own.wsUrl)
   c.call("subscribe", { query: "tm.event='NewBlock'" }, "nb")
   await c.next(byId("nb"))
+  const h = await own.produce()
   await (own.producer as unknown as { stop(): Promise<void> }).stop()
+  const last = await c.next(byId("nb"))
+  assert.is(last.result.data.value.block.header.height, String(h), "the last block's event comes before the cancel")
   const canceled = await c.next(byId("nb"))
   assert.is(canceled.error.code, -32000)
   assert.is(canceled.error.data, "subscription was canceled (reason: node stopped)")

@@ -123,40 +123,50 @@ export const websocketEndpoint = (
     }
   }
 
-  const onBlock = (b: CommittedBlock) => {
-    const prepared: Prepared[] = cometEventsOf(b).map((event) => ({ event }))
-    for (const c of clients) {
-      if (c.subs.size === 0) continue
-      // still holding earlier blocks' events past a limit: it stopped reading
-      if (c.pending > limits.websocketWriteBufferSize) {
-        cut(c, `more than websocket_write_buffer_size (${limits.websocketWriteBufferSize}) messages of earlier events unsent`)
-        continue
-      }
-      if (c.ws.bufferedAmount > limits.maxResponseBytes) {
-        cut(c, `more than max_response_bytes (${limits.maxResponseBytes}) of earlier events unsent`)
-        continue
-      }
-      for (const p of prepared) {
-        for (const s of c.subs.values()) {
-          if (c.closed) break
-          if (s.eventType !== undefined && s.eventType !== p.event.type) continue
-          if (!matchesEvents(s.conditions, p.event.attributes)) continue
-          p.tail ??= eventTail(eventDataText(p.event), eventAttributesText(p.event))
-          send(c, [eventHead(s.id, s.query), p.tail] as const, true)
-        }
+  /** One block's events to one client (its own event-loop turn: many clients never stall the loop at once). */
+  const deliver = (c: Client, prepared: ReadonlyArray<Prepared>) => {
+    if (c.closed || c.subs.size === 0) return
+    // still holding earlier blocks' events past a limit: it stopped reading
+    if (c.pending > limits.websocketWriteBufferSize) {
+      cut(c, `more than websocket_write_buffer_size (${limits.websocketWriteBufferSize}) messages of earlier events unsent`)
+      return
+    }
+    if (c.ws.bufferedAmount > limits.maxResponseBytes) {
+      cut(c, `more than max_response_bytes (${limits.maxResponseBytes}) of earlier events unsent`)
+      return
+    }
+    for (const p of prepared) {
+      for (const s of c.subs.values()) {
+        if (c.closed) return
+        if (s.eventType !== undefined && s.eventType !== p.event.type) continue
+        if (!matchesEvents(s.conditions, p.event.attributes)) continue
+        p.tail ??= eventTail(eventDataText(p.event), eventAttributesText(p.event))
+        send(c, [eventHead(s.id, s.query), p.tail] as const, true)
       }
     }
+  }
+
+  // Tasks run in FIFO order (setImmediate), so each client gets its blocks in order, and a cancel after them.
+  const onBlock = (b: CommittedBlock) => {
+    const prepared: Prepared[] = cometEventsOf(b).map((event) => ({ event }))
+    for (const c of clients) if (c.subs.size > 0) setImmediate(() => deliver(c, prepared))
   }
 
   /** The bus canceled the endpoint (it fell behind, or the engine stopped): tell every subscriber. */
   const onCancel = (reason: string) => {
     busSub = undefined
     for (const c of clients) {
-      for (const s of c.subs.values()) {
-        // rpctypes.RPCServerError: code -32000
-        send(c, JSON.stringify({ jsonrpc: "2.0", id: s.id, error: { code: -32000, message: "Server error", data: `subscription was canceled (reason: ${reason})` } }))
-      }
-      c.subs.clear()
+      const subs = [...c.subs.entries()]
+      // after the blocks already queued for this client
+      setImmediate(() => {
+        for (const [key, s] of subs) {
+          if (c.subs.get(key) !== s) continue
+          c.subs.delete(key)
+          // rpctypes.RPCServerError: code -32000
+          send(c, JSON.stringify({ jsonrpc: "2.0", id: s.id, error: { code: -32000, message: "Server error", data: `subscription was canceled (reason: ${reason})` } }))
+        }
+        syncBus()
+      })
     }
   }
 
