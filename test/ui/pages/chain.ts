@@ -63,6 +63,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
   await checkTx(page, ui, ui.sent.sendTxHashes[0]!, "/cosmos.bank.v1beta1.MsgSend", [ui.sent.recipient, "12345"])
   await checkTx(page, ui, ui.sent.cyberlinkTxHash, "/cyber.graph.v1beta1.MsgCyberlink", [ui.sent.links[0]!.from, ui.sent.links[0]!.to])
   await checkTx(page, ui, ui.sent.programCallTxHash, "/cyber.cyberwasm.v1.MsgExecute", [ui.sent.program])
+  process.stdout.write(`screenshot: ${await ui.shot("chain-tx")}\n`)
 
   // Account: typed into the search box, submitted with Enter.
   await ui.open("chain")
@@ -80,6 +81,7 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
     assert.equal(history, received.txs.map((t: any) => t.hash))
     for (const h of ui.sent.sendTxHashes) assert.ok(history.includes(h), `history lists ${h}`)
   })
+  process.stdout.write(`screenshot: ${await ui.shot("chain-account")}\n`)
 }
 
 /** Open the tx view of `hash`: height, result, gas, message type and fields, events as the RPC's `tx`. */
