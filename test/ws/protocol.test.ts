@@ -248,6 +248,25 @@ t("a block of 600 txs reaches a Tx subscriber whole (its events are not cut by t
   c.ws.close()
 })
 
+t("hostile messages get small errors and the connection serves on", async () => {
+  const c = await rawClient(stack.wsUrl)
+  c.ws.send("[".repeat(200))
+  assert.match((await c.next((m) => m.error !== undefined)).error.message, /JSON nesting exceeds max_json_depth \(64\)/)
+  c.ws.send(JSON.stringify({ jsonrpc: "2.0", id: "x".repeat(300), method: "health" }))
+  assert.match((await c.next((m) => m.error !== undefined)).error.data, /id longer than 256/)
+  c.ws.send(Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: "bin", method: "health" })))
+  assert.equal((await c.next(byId("bin"))).result, {}, "a binary frame holding JSON is read as text")
+  c.call("subscribe", { query: 5 }, "num")
+  assert.match((await c.next(byId("num"))).error.data, /invalid param query: expected a string/)
+  c.call("nope", undefined, "nf")
+  assert.is((await c.next(byId("nf"))).error.code, -32601)
+  for (let i = 0; i < 100; i++) c.call("health", undefined, `burst${i}`)
+  await c.next(byId("burst99"))
+  assert.equal(c.inbox.map((m) => m.id), Array.from({ length: 99 }, (_, i) => `burst${i}`), "answered in order (the read pauses past 16 waiting)")
+  c.inbox.length = 0
+  c.ws.close()
+})
+
 t("a frame over max_body_bytes closes that connection (1009); the node serves on", async () => {
   const c = await rawClient(stack.wsUrl)
   c.call("subscribe", { query: "x".repeat(9000) }, "big")
