@@ -94,6 +94,8 @@ test("API routes on the node: bad params are typed 400s, unknown things 404, hos
     ["account", { address: ui.sent.recipient, limit: "51" }, 400, "BadParam"],
     ["account", { address: ui.sent.recipient, limit: "0" }, 400, "BadParam"],
     ["account", { address: "x".repeat(5000) }, 414, "QueryTooLong"],
+    ["txs", { limit: "0" }, 400, "BadParam"],
+    ["txs", { limit: "51" }, 400, "BadParam"],
     ["gas", { blocks: "0" }, 400, "BadParam"],
     ["gas", { blocks: "257" }, 400, "BadParam"],
     ["gas", { blocks: "9".repeat(13) }, 400, "BadParam"],

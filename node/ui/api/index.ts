@@ -14,6 +14,7 @@ import { node } from "./node.ts"
 import { program, programs } from "./programs.ts"
 import type { ApiRoute } from "./Route.ts"
 import { tx } from "./tx.ts"
+import { txs } from "./txs.ts"
 
 export type { ApiContext, ApiRoute, ParamSpec } from "./Route.ts"
 export { ApiError, intParam } from "./Route.ts"
@@ -22,7 +23,7 @@ export { ApiError, intParam } from "./Route.ts"
 export const apiRoutes: ReadonlyArray<ApiRoute> = [
   node,
   machines, gas,
-  tx, account,
+  tx, txs, account,
   kernel,
   graph, graphParticle, graphNeuron,
   programs, program,

@@ -4,7 +4,7 @@
  *   recent transactions, live; a search box for a tx hash or an account address.
  * - `#/chain/tx/<hash>`: one transaction: result, fee, memo, decoded messages, events.
  * - `#/chain/account/<address>`: balances and the account's newest transactions.
- * Data: CometBFT RPC `status`, `validators`, `blockchain`, `tx_search`; dashboard API `tx`, `account`.
+ * Data: CometBFT RPC `status`, `validators`, `blockchain`; dashboard API `txs`, `tx`, `account`.
  */
 import { html, useState } from "../lib/html.ts"
 import { useLoad } from "../lib/live.ts"
@@ -66,15 +66,10 @@ const RecentBlocks = () => {
     </table>`
 }
 
-/** The message type URLs of a tx result, from its `message.action` events (one per message). */
-const actions = (txResult: any): string[] =>
-  (txResult.events ?? []).filter((e: any) => e.type === "message")
-    .flatMap((e: any) => e.attributes.filter((a: any) => a.key === "action").map((a: any) => a.value as string))
-
 const RecentTxs = () => {
-  const t = useLoad(() => rpc("tx_search", { query: "tx.height>0", order_by: "desc", per_page: String(RECENT_TXS), page: "1" }), [], true)
+  const t = useLoad(() => api("txs", { limit: RECENT_TXS }), [], true)
   if (!t.value) return html`<${Loading} error=${t.error} />`
-  if (t.value.txs.length === 0) return html`<p class="muted">No transactions yet.</p>`
+  if (t.value.txs.length === 0) return html`<p class="muted">No transactions in the last blocks.</p>`
   return html`
     <table data-table="txs">
       <thead><tr><th>Height</th><th>Hash</th><th>Result</th><th>Gas used</th><th>Messages</th></tr></thead>
@@ -82,9 +77,9 @@ const RecentTxs = () => {
         <tr data-hash=${x.hash}>
           <td>${x.height}</td>
           <td class="mono"><a href=${href("chain", "tx", x.hash)} data-field="tx-link">${short(x.hash)}</a></td>
-          <td data-field="tx-code" class=${x.tx_result.code === 0 ? "" : "error"}>${x.tx_result.code === 0 ? "ok" : `code ${x.tx_result.code}`}</td>
-          <td data-field="tx-gas">${x.tx_result.gas_used}</td>
-          <td class="mono">${actions(x.tx_result).join(", ")}</td>
+          <td data-field="tx-code" class=${x.code === 0 ? "" : "error"}>${x.code === 0 ? "ok" : `code ${x.code}`}</td>
+          <td data-field="tx-gas">${x.gasUsed}</td>
+          <td class="mono">${x.messages.join(", ")}</td>
         </tr>`)}
       </tbody>
     </table>`
