@@ -8,6 +8,9 @@
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { createHash } from "node:crypto"
+import { openMemoryBlockStore } from "../../node/blockstore/index.ts"
+import { startRpcServer } from "../../node/rpc/index.ts"
+import { fakeApp, FakeEngine, GENESIS, VALIDATOR_KEY } from "../rpc/fixtures/doubles.ts"
 import { rawClient, startStack, type Stack } from "./fixtures/stack.ts"
 
 const t = suite("websocket protocol")
@@ -294,6 +297,23 @@ t("websocket connections count against max_open_connections (503 past it)", asyn
   a.ws.close()
   again.ws.close()
   await own.close()
+})
+
+t("an engine without an event bus: subscribe answers NotSupported, other methods work", async () => {
+  const store = await openMemoryBlockStore()
+  const engine = new FakeEngine(store)
+  const server = await startRpcServer({
+    address: "127.0.0.1:0", app: fakeApp(engine), engine, blockStore: store, genesis: GENESIS,
+    nodeInfo: { nodeId: "a".repeat(40), moniker: "no-events", listenAddr: "tcp://0.0.0.0:26656", validatorPubKeyEd25519: VALIDATOR_KEY }
+  })
+  const c = await rawClient(`ws://${server.address}/websocket`)
+  c.call("subscribe", { query: "tm.event='NewBlock'" }, "s")
+  assert.match((await c.next(byId("s"))).error.data, /NotSupported: this consensus engine publishes no events/)
+  c.call("health", undefined, "h")
+  assert.equal((await c.next(byId("h"))).result, {})
+  c.ws.close()
+  await server.close()
+  await store.close()
 })
 
 t("engine stop: the last block's events, then CometBFT's cancel error", async () => {
