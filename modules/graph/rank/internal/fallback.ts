@@ -4,9 +4,10 @@
  *
  * Semantics: go-cyber x/rank/keeper/calculate_cpu.go (cyber mode) and standard PageRank
  * (pagerank mode); fixed point as in ./fixed.ts (ranks and weights u64 in 2^-63 units, damping
- * 2^-64). A u64 is held as three limbs of 21, 21 and 22 bits in doubles, so that a limb product
- * is below 2^44 and sums of up to 128 such products stay exact integers (< 2^53); the 128-bit row
- * sum is carried between limbs every 128 links and at the end of a row.
+ * 2^-64). A u64 is held as three limbs of 21, 21 and 22 bits (stored in Uint32Arrays, computed
+ * in doubles), so that a limb product is below 2^44 and sums of up to 128 such products stay exact
+ * integers (< 2^53); the 128-bit row sum is carried between limbs every 128 links and at the end
+ * of a row.
  */
 import type { RankSnapshot } from "../Snapshot.ts"
 import type { ResolvedParams } from "../RankParams.ts"
@@ -162,7 +163,7 @@ export interface FallbackResult {
  * rather than by on-stack replacement.
  */
 const sweep = (
-  cur: Float64Array, nxt: Float64Array, g: CompressedGraph, pagerank: boolean,
+  cur: Uint32Array, nxt: Uint32Array, g: CompressedGraph, pagerank: boolean,
   d0: number, d1: number, d2: number, k0: number, k1: number, k2: number, delta: Float64Array,
 ): void => {
   const { cOffsets, cSrc, cW, hasIn } = g
@@ -244,8 +245,8 @@ export const iterate = (s: RankSnapshot, g: CompressedGraph, p: ResolvedParams):
   const n = s.particles
   const k0 = rankConstants(s, p)
   if (k0.empty) return { ranks: new BigUint64Array(n), iterations: 0 }
-  let cur = new Float64Array(3 * n)
-  let nxt = new Float64Array(3 * n)
+  let cur = new Uint32Array(3 * n)
+  let nxt = new Uint32Array(3 * n)
   const [i0, i1, i2] = limbs(k0.initQ63)
   for (let i = 0; i < 3 * n; i += 3) { cur[i] = i0; cur[i + 1] = i1; cur[i + 2] = i2; nxt[i] = i0; nxt[i + 1] = i1; nxt[i + 2] = i2 }
   const { danglingOut } = g
