@@ -1,10 +1,12 @@
 /**
  * Machines page check: the registry table is the chain's registry (names and statuses as in the
- * genesis the RPC serves, every field as the `machines` route answers), and the gas per machine
+ * genesis the RPC serves, version, status, activation height and code hash as the records
+ * `abci_query store/registry/key` returns, every field as the `machines` route answers), and the gas per machine
  * of the shown blocks sums, over machines, to the gas_used of those blocks' txs in `block_results`.
  */
 import * as assert from "uvu/assert"
 import type { Page } from "playwright-core"
+import { decodeRecord } from "../../../chain/Registry.ts"
 import type { UiContext } from "../harness.ts"
 import { eventually } from "./Check.ts"
 
@@ -27,6 +29,13 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
     assert.is(row!.status, g.status, `${g.name} status`)
   }
   for (const name of ["graph", "cyberwasm"]) assert.is(rows.find((r) => r.name === name)?.status, "active", `${name} is active`)
+  // Each record as the chain stores it, read over the RPC (abci_query store/registry/key).
+  for (const row of rows) {
+    const q = await ui.rpc("abci_query", { path: '"store/registry/key"', data: `0x${Buffer.from(`m/${row.name}`).toString("hex")}` })
+    assert.ok(q.response.value, `registry record of ${row.name} over abci_query`)
+    const rec = decodeRecord(new Uint8Array(Buffer.from(q.response.value, "base64")))
+    assert.equal([row.version, row.status, row.activation, row.codeHash], [rec.version, rec.status, String(rec.activationHeight), Buffer.from(rec.codeHash).toString("hex")], `${row.name} as stored`)
+  }
   const api = (await ui.api("machines")).body
   assert.equal(rows, api.machines.map((m: any) => ({
     name: m.name, version: m.version, status: m.status, activation: m.activationHeight === null ? "–" : String(m.activationHeight),
