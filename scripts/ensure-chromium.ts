@@ -52,11 +52,11 @@ export const ensureChromium = (): string => {
   if (!root && !sudo) throw new ChromiumMissing("Chromium is not installed (/usr/bin/chromium) and installing it needs root: run `sudo apt-get install -y chromium`")
   const aptGet = (...args: string[]) => (root ? run("apt-get", args) : run("sudo", ["-n", "apt-get", ...args]))
   process.stderr.write("Chromium missing: apt-get install -y chromium (once; the dashboard tests drive it)\n")
-  let install = aptGet("install", "-y", "--no-install-recommends", "chromium")
+  let install = aptGet("install", "-y", "chromium")
   if (!install.ok) {
     const update = aptGet("update")
     if (!update.ok) throw new ChromiumMissing(`apt-get update failed, so Chromium could not be installed:\n${update.out}`)
-    install = aptGet("install", "-y", "--no-install-recommends", "chromium")
+    install = aptGet("install", "-y", "chromium")
   }
   const after = findChromium()
   if (!install.ok || after === undefined) throw new ChromiumMissing(`apt-get install chromium failed:\n${install.out}`)
