@@ -267,10 +267,12 @@ class IavlCommitMultiStore implements CommitMultiStore {
   }
 
   /**
-   * Waits until the previous commit's batch has landed; a failed batch marks the store broken
-   * (the database still holds the version before it) and throws StoreError "commit-failed".
+   * Resolves once the last commit's batch is on disk (at once when none is on its way). A batch
+   * that failed to land marks the store broken (the database still holds the version before
+   * it) and rejects with StoreError "commit-failed". Not part of CommitMultiStore: commits never
+   * need it (the next commit and `close` wait by themselves); benchmarks and tools use it.
    */
-  private async landed(): Promise<void> {
+  async landed(): Promise<void> {
     const p = this.landing
     if (p === undefined) return
     try {

@@ -8,7 +8,7 @@
  * length (0 for del), key bytes, value bytes. Lengths are little-endian (read by `ops`).
  */
 import type { Node } from "./Node.ts"
-import { putU32, putU64, putUvarint, uvarintSize } from "./encoding.ts"
+import { copyInto, putU32, putU64, putUvarint, uvarintSize, writeHash } from "./encoding.ts"
 
 /** Operation kinds in the packed stream. */
 export const PUT = 0
@@ -73,13 +73,13 @@ export class Batch {
 
   put(key: Uint8Array, value: Uint8Array): void {
     const off = this.op(PUT, key.length, value.length)
-    this.buf.set(key, off)
-    this.buf.set(value, off + key.length)
+    copyInto(this.buf, off, key)
+    copyInto(this.buf, off + key.length, value)
   }
 
   del(key: Uint8Array): void {
     const off = this.op(DEL, key.length, 0) // may replace this.buf: reserve first
-    this.buf.set(key, off)
+    copyInto(this.buf, off, key)
   }
 
   /** `del` of `prefix` + u64 `version` + u32 `nonce` (a node key). */
@@ -90,7 +90,7 @@ export class Batch {
 
   private writeNodeKey(off: number, prefix: Uint8Array, version: number, nonce: number): void {
     const b = this.buf
-    b.set(prefix, off)
+    copyInto(b, off, prefix)
     putU64(b, off + prefix.length, version)
     putU32(b, off + prefix.length + 8, nonce)
   }
@@ -113,11 +113,12 @@ export class Batch {
     b[off] = n.height
     off = putUvarint(b, off + 1, n.size)
     off = putUvarint(b, off, klen)
-    b.set(key, off)
+    copyInto(b, off, key)
     off += klen
-    off += b.write(n.hash!, off, 32, "latin1")
+    writeHash(b, off, n.hash!)
+    off += 32
     if (leaf) {
-      b.set(n.value!, off)
+      copyInto(b, off, n.value!)
     } else {
       off = putUvarint(b, off, n.lv)
       off = putUvarint(b, off, n.ln)

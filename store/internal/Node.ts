@@ -10,7 +10,7 @@
  * means "not yet persisted" (created or cloned in the working version). Children are held as
  * objects once loaded, or as (version, nonce) references to be loaded from the database.
  */
-import { keyPrefix, putUvarint, putVarint, Reader, sha256String } from "./encoding.ts"
+import { copyInto, keyPrefix, putUvarint, putVarint, Reader, sha256String, writeHash } from "./encoding.ts"
 
 /** An IAVL node. Leaves have height 0, size 1 and a value; inner nodes have two children. */
 export class Node {
@@ -77,10 +77,11 @@ export const hashLeaf = (n: Node): string => {
   b[1] = 2
   let off = putVarint(b, 2, n.version)
   off = putUvarint(b, off, key.length)
-  b.set(key, off)
+  copyInto(b, off, key)
   off += key.length
   b[off++] = 32
-  off += b.write(sha256String(n.value!), off, 32, "latin1")
+  writeHash(b, off, sha256String(n.value!))
+  off += 32
   const h = sha256String(view(off))
   n.hash = h
   return h
@@ -93,9 +94,11 @@ export const hashInner = (n: Node, leftHash: string, rightHash: string): string 
   off = putVarint(b, off, n.size)
   off = putVarint(b, off, n.version)
   b[off++] = 32
-  off += b.write(leftHash, off, 32, "latin1")
+  writeHash(b, off, leftHash)
+  off += 32
   b[off++] = 32
-  off += b.write(rightHash, off, 32, "latin1")
+  writeHash(b, off, rightHash)
+  off += 32
   const h = sha256String(view(off))
   n.hash = h
   return h
