@@ -11,10 +11,13 @@
  */
 import { spawnSync } from "node:child_process"
 import { accessSync, constants } from "node:fs"
+import { Data } from "effect"
 
 /** Chromium could not be found or installed; `reason` says what was tried. */
-export class ChromiumMissing extends Error {
-  override readonly name = "ChromiumMissing"
+export class ChromiumMissing extends Data.TaggedError("ChromiumMissing")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
 }
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -44,22 +47,22 @@ const run = (cmd: string, args: ReadonlyArray<string>): { ok: boolean; out: stri
 export const ensureChromium = (): string => {
   const found = findChromium()
   if (found !== undefined) return found
-  if (process.env.CHROMIUM_PATH) throw new ChromiumMissing(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} is not an executable file`)
+  if (process.env.CHROMIUM_PATH) throw new ChromiumMissing({ reason: `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} is not an executable file` })
   const apt = run("sh", ["-c", "command -v apt-get"])
-  if (!apt.ok) throw new ChromiumMissing("Chromium is not installed (/usr/bin/chromium) and apt-get is not available to install it: install Chromium and set CHROMIUM_PATH")
+  if (!apt.ok) throw new ChromiumMissing({ reason: "Chromium is not installed (/usr/bin/chromium) and apt-get is not available to install it: install Chromium and set CHROMIUM_PATH" })
   const root = typeof process.getuid === "function" && process.getuid() === 0
   const sudo = !root && run("sudo", ["-n", "true"]).ok
-  if (!root && !sudo) throw new ChromiumMissing("Chromium is not installed (/usr/bin/chromium) and installing it needs root: run `sudo apt-get install -y chromium`")
+  if (!root && !sudo) throw new ChromiumMissing({ reason: "Chromium is not installed (/usr/bin/chromium) and installing it needs root: run `sudo apt-get install -y chromium`" })
   const aptGet = (...args: string[]) => (root ? run("apt-get", args) : run("sudo", ["-n", "apt-get", ...args]))
   process.stderr.write("Chromium missing: apt-get install -y chromium (once; the dashboard tests drive it)\n")
   let install = aptGet("install", "-y", "chromium")
   if (!install.ok) {
     const update = aptGet("update")
-    if (!update.ok) throw new ChromiumMissing(`apt-get update failed, so Chromium could not be installed:\n${update.out}`)
+    if (!update.ok) throw new ChromiumMissing({ reason: `apt-get update failed, so Chromium could not be installed:\n${update.out}` })
     install = aptGet("install", "-y", "chromium")
   }
   const after = findChromium()
-  if (!install.ok || after === undefined) throw new ChromiumMissing(`apt-get install chromium failed:\n${install.out}`)
+  if (!install.ok || after === undefined) throw new ChromiumMissing({ reason: `apt-get install chromium failed:\n${install.out}` })
   return after
 }
 
