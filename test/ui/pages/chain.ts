@@ -60,6 +60,8 @@ export const check = async (page: Page, ui: UiContext): Promise<void> => {
     assert.equal(shown, recent.txs.map((t: any) => [t.hash, t.tx_result.gas_used]))
   })
 
+  process.stdout.write(`screenshot: ${await ui.shot("chain-home")}\n`)
+
   await checkTx(page, ui, ui.sent.sendTxHashes[0]!, "/cosmos.bank.v1beta1.MsgSend", [ui.sent.recipient, "12345"])
   await checkTx(page, ui, ui.sent.cyberlinkTxHash, "/cyber.graph.v1beta1.MsgCyberlink", [ui.sent.links[0]!.from, ui.sent.links[0]!.to])
   await checkTx(page, ui, ui.sent.programCallTxHash, "/cyber.cyberwasm.v1.MsgExecute", [ui.sent.program])
