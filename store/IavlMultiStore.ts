@@ -368,11 +368,12 @@ class IavlCommitMultiStore implements CommitMultiStore {
    */
   private pruneSpace(ns: Namespace, version: number, kept: number[], dropped: number[], batch: Batch): void {
     const prev = version - 1
-    const fresh = new Uint8Array(ns.tree.orphans.length * 12)
-    ns.tree.orphans.forEach((n, i) => {
-      putU64(fresh, i * 12, n.version)
-      putU32(fresh, i * 12 + 8, n.nonce)
-    })
+    const orphans = ns.tree.orphans
+    const fresh = new Uint8Array(orphans.length * 6)
+    for (let i = 0, off = 0; i < orphans.length; i += 2, off += 12) {
+      putU64(fresh, off, orphans[i]!)
+      putU32(fresh, off + 8, orphans[i + 1]!)
+    }
     const additions = new Map<number, Uint8Array[]>()
     const add = (to: number, list: Uint8Array): void => {
       if (list.length === 0) return

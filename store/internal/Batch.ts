@@ -39,7 +39,7 @@ export function* ops(buf: Uint8Array, end: number): IterableIterator<PackedOp> {
 
 /** Builder of a packed batch. */
 export class Batch {
-  /** Backing bytes; `length` of them are used. A fresh ArrayBuffer, so it can be transferred. */
+  /** Backing bytes; `length` of them are used. Its own ArrayBuffer (not Node's pool), so it can be transferred. */
   buf: Buffer
   length = 0
   /** Number of operations. */
@@ -47,8 +47,8 @@ export class Batch {
   private dv: DataView
 
   constructor(capacity = 1 << 16) {
-    this.buf = Buffer.from(new ArrayBuffer(capacity))
-    this.dv = new DataView(this.buf.buffer)
+    this.buf = Buffer.allocUnsafeSlow(capacity) // its own ArrayBuffer (transferable), not zeroed
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
   }
 
   /** Reserves an operation with a key of `klen` and a value of `vlen` bytes; returns the key offset. */
@@ -57,10 +57,10 @@ export class Batch {
     if (need > this.buf.length) {
       let cap = this.buf.length * 2
       while (cap < need) cap *= 2
-      const next = Buffer.from(new ArrayBuffer(cap))
+      const next = Buffer.allocUnsafeSlow(cap)
       next.set(this.buf.subarray(0, this.length))
       this.buf = next
-      this.dv = new DataView(next.buffer)
+      this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength)
     }
     const off = this.length
     this.buf[off] = kind

@@ -218,8 +218,11 @@ export class WorkingTree extends TreeView {
   gen = 1
   /** True while a commit is being written: writes then throw StoreError "commit-in-flight". */
   sealed = false
-  /** Persisted nodes no longer reachable from the working tree (since the last commit). */
-  orphans: Node[] = []
+  /**
+   * Persisted nodes no longer reachable from the working tree (since the last commit), as
+   * (version, nonce) pairs: recorded while the node is at hand, so the commit never revisits it.
+   */
+  orphans: number[] = []
   private updated = false
   private removed = false
   private newKey: Uint8Array | undefined = undefined
@@ -272,7 +275,7 @@ export class WorkingTree extends TreeView {
   }
 
   private orphan(n: Node): void {
-    if (n.nonce !== 0) this.orphans.push(n)
+    if (n.nonce !== 0) this.orphans.push(n.version, n.nonce)
   }
 
   /** `n` itself when it may be changed in place, else a working copy (iavl node.clone). */
