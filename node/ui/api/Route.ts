@@ -75,3 +75,17 @@ export class ApiError extends Data.TaggedError("ApiError")<{
 
 /** A decimal integer parameter of up to 12 digits (heights, counts). */
 export const intParam = (expected: string, required = false): ParamSpec => ({ maxLength: 12, pattern: /^[0-9]{1,12}$/, required, expected })
+
+/**
+ * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
+ * on this node (ApiError code MachineOff), so the page says so without a failed request in the browser console.
+ */
+export const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
+    throw e
+  }
+}
+

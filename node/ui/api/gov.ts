@@ -20,22 +20,9 @@ import * as Q from "cosmjs-types/cosmos/gov/v1/query"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import type { ResponseQuery } from "cosmjs-types/tendermint/abci/types"
 import { fromHex, toHex } from "../../../lib/Bytes.ts"
-import { ApiError, type ApiContext, type ApiRoute } from "./Route.ts"
+import { ApiError, orUnavailable, type ApiContext, type ApiRoute } from "./Route.ts"
 
 const MACHINE = "gov"
-
-/**
- * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
- * on this node, so the page says so without a failed request in the browser console.
- */
-const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
-  try {
-    return await f()
-  } catch (e) {
-    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
-    throw e
-  }
-}
 
 /** Proposals per page of the `gov` route. */
 export const PROPOSALS_PAGE = 50

@@ -20,22 +20,9 @@ import {
   QueryGraphStatsResponse, QueryNeuronBandwidthResponse, QueryRankResponse, QuerySearchRequest, QuerySearchResponse, QueryTopRequest, StringRequest
 } from "../../../modules/graph/Messages.ts"
 import { RankHistory } from "./graphHistory.ts"
-import { ApiError, type ApiContext, type ApiRoute, type ParamSpec } from "./Route.ts"
+import { ApiError, orUnavailable, type ApiContext, type ApiRoute, type ParamSpec } from "./Route.ts"
 
 const MACHINE = "graph"
-
-/**
- * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
- * on this node, so the page says so without a failed request in the browser console.
- */
-const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
-  try {
-    return await f()
-  } catch (e) {
-    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
-    throw e
-  }
-}
 
 /** Most particles or neighbours one graph route answers. */
 export const MAX_GRAPH_ITEMS = 100

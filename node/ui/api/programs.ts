@@ -22,22 +22,9 @@ import { MsgExecute, QueryAddress, QueryPath, QueryReserveResponse, TypeUrl, dec
 import { decodeProgramsResponse, encodeProgramsRequest } from "../../../modules/cyberwasm/Programs.ts"
 import { decodeInfo, type ProgramInfo } from "../../../modules/cyberwasm/State.ts"
 import { fromHex, toHex } from "../../../lib/Bytes.ts"
-import { ApiError, type ApiContext, type ApiRoute } from "./Route.ts"
+import { ApiError, orUnavailable, type ApiContext, type ApiRoute } from "./Route.ts"
 
 const MACHINE = "cyberwasm"
-
-/**
- * Answer `{unavailable: reason}` (HTTP 200) instead of an error when the machine is not active
- * on this node, so the page says so without a failed request in the browser console.
- */
-const orUnavailable = async <T>(f: () => Promise<T>): Promise<T | { unavailable: string }> => {
-  try {
-    return await f()
-  } catch (e) {
-    if (e instanceof ApiError && e.code === "MachineOff") return { unavailable: e.message }
-    throw e
-  }
-}
 
 /** Programs per page of the `programs` route. */
 export const PROGRAMS_PAGE = 50
