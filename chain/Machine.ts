@@ -99,6 +99,14 @@ export interface ExecContext extends BlockContext {
    * CapabilityMissing otherwise.
    */
   actAs(principal: string): ExecContext
+  /**
+   * Run `f` in a sub-branch of every namespace (a cache over this context's branch, as the SDK's
+   * `CacheContext`): what `f` writes, emits and queues is kept when it returns and dropped when it
+   * throws (the throw passes through). Same principal, gas meter and call depth. The CosmWasm layer
+   * runs each submessage this way (wasmd msg_dispatcher.go). Optional: contexts built outside the
+   * executor may lack it.
+   */
+  branch?<A>(f: (ctx: ExecContext) => A): A
   /** Whether machine `name` is active on the chain (registry state), e.g. to skip an optional hook. */
   hasMachine(name: string): boolean
   /**

@@ -91,6 +91,15 @@ export class Executor {
         }
         return this.context(machine, depth, other)
       },
+      branch: (f) => {
+        const branch = this.ms.branch()
+        const sub = new Executor(this.router, this.block, branch, this.gas, { bech32Prefix: this.prefix, signers: this.signers, ...(this.cache ? { cache: this.cache } : {}), ...(this.attribution ? { attribution: this.attribution } : {}) })
+        const out = f(sub.context(machine, depth, principal))
+        branch.write()
+        this.events.push(...sub.events)
+        this.sends.push(...sub.sends)
+        return out
+      },
       hasMachine: (name) => this.router.machine(name) !== undefined,
       execute: (msgs) => this.execute(principal, msgs, depth + 1),
       executable: (msgs) => {
