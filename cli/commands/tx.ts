@@ -13,6 +13,7 @@ import type { DeliverTxResponse, MsgSendEncodeObject, StdFee } from "@cosmjs/sta
 import { minGasPricesText } from "../../node/config/NodeConfig.ts"
 import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
 import { cyberwasmTxCommand } from "../../modules/cyberwasm/cli/Commands.ts"
+import { wasmTxCommand } from "../../modules/cyberwasm/cosmwasm/cli/Tx.ts"
 import { evmTxCommand } from "./evm.ts"
 import { govTxCommand } from "./gov.ts"
 import { graphTxCommand } from "./graph.ts"
@@ -86,5 +87,5 @@ const bank = Command.make("bank").pipe(Command.withDescription("Bank transaction
 /** `tx` and its subcommands. */
 export const txCommand = Command.make("tx").pipe(
   Command.withDescription("Sign and broadcast transactions"),
-  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, stakingTxCommand, evmTxCommand])
+  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, wasmTxCommand, stakingTxCommand, evmTxCommand])
 )
