@@ -58,12 +58,9 @@ export const makeRankRunner = (options: RankOptions = {}): RankRunner => {
       if (jobs.has(id)) return
       const entry: { promise: Promise<RankOutcome>; done?: RankOutcome; error?: unknown } = { promise: Promise.resolve(undefined as never) }
       entry.promise = (async () => {
-        const params = {
-          mode: job.mode,
-          damping: Number(job.damping), // determinism-ok: the engine reads a number through its shortest decimal text (exact Q64), the same on every machine
-          tolerance: Number(job.tolerance), // determinism-ok: as above (Q63)
-          maxIterations: job.maxIterations
-        }
+        // The decimal strings as stored: the engine converts them exactly (RankParams.resolveParams);
+        // a Number would round an 18-digit sdk.Dec such as "0.850000000000000001" to 0.85.
+        const params = { mode: job.mode, damping: job.damping, tolerance: job.tolerance, maxIterations: job.maxIterations }
         if (typeof job.snapshot === "function") await new Promise((resolve) => setImmediate(resolve)) // determinism-ok: host glue; only defers the build past the block
         const snapshot = typeof job.snapshot === "function" ? job.snapshot() : job.snapshot
         const r = await calculateRank(snapshot, params, options)
