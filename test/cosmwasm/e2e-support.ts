@@ -1,0 +1,128 @@
+/**
+ * Shared parts of the CosmWasm end-to-end tests: the contract fixtures, a node started by the CLI
+ * with the CyberWasm machine switched on at `init` (as a user does: modules.cyberwasm.enabled),
+ * CosmJS wallets and clients, wasmd's classic contract address derivation (checked against
+ * wasmd's own vector), event helpers, and the CLI as a child process.
+ */
+import { execFileSync } from "node:child_process"
+import { createRequire } from "node:module"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate"
+import { fromBech32, toBech32 } from "@cosmjs/encoding"
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
+import type { Event } from "@cosmjs/stargate"
+import { stringToPath } from "@cosmjs/crypto"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { makeHome, rpc, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+
+const root = new URL("../..", import.meta.url).pathname
+
+// @cosmjs/cosmwasm-stargate 0.39 re-exports @cosmjs/cosmwasm 0.38, which has its own
+// @cosmjs/stargate 0.38: its client wants that version's GasPrice
+const stargate038 = createRequire(createRequire(import.meta.url).resolve("@cosmjs/cosmwasm"))("@cosmjs/stargate") as typeof import("@cosmjs/stargate")
+
+/** The bytes of `test/fixtures/cosmwasm/<name>.wasm` (README.md there: source, commit, sha256). */
+export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(root, "test/fixtures/cosmwasm", `${name}.wasm`)))
+
+/** sha256 hex: wasmd's code checksum. */
+export const checksumOf = (wasm: Uint8Array): string => Buffer.from(sha256(wasm)).toString("hex")
+
+/** `requires_<cap>` exports of a module, sorted (what wasmd's AnalyzeCode reports). */
+export const requiredCapabilities = (wasm: Uint8Array): string[] =>
+  WebAssembly.Module.exports(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>))
+    .map((e) => e.name)
+    .filter((n) => n.startsWith("requires_"))
+    .map((n) => n.slice("requires_".length))
+    .sort()
+
+/**
+ * wasmd BuildContractAddressClassic: sha256(sha256("module") || "wasm\0" || codeId BE8 || instanceId BE8),
+ * 32 bytes, bech32 with `prefix`. Source: wasmd x/wasm/keeper/addresses.go, cosmos-sdk types/address Module.
+ */
+export const classicAddress = (codeId: bigint, instanceId: bigint, prefix = "cyber"): string => {
+  const key = new Uint8Array(5 + 16)
+  key.set(new TextEncoder().encode("wasm\0"), 0)
+  const v = new DataView(key.buffer)
+  v.setBigUint64(5, codeId)
+  v.setBigUint64(13, instanceId)
+  const typ = sha256(new TextEncoder().encode("module"))
+  const buf = new Uint8Array(typ.length + key.length)
+  buf.set(typ, 0)
+  buf.set(key, typ.length)
+  return toBech32(prefix, sha256(buf))
+}
+
+// wasmd tests/integration/module_test.go: code 1, instance 1 under the "cosmos" prefix
+if (classicAddress(1n, 1n, "cosmos") !== "cosmos14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s4hmalr") {
+  throw new Error("classicAddress does not reproduce wasmd's vector")
+}
+
+/** Same 32 bytes under another prefix. */
+export const rebech = (address: string, prefix: string): string => toBech32(prefix, fromBech32(address).data)
+
+/** Attributes of the events of `type`, each as [key, value] pairs in order. */
+export const eventsOf = (events: ReadonlyArray<Event>, type: string): Array<Array<[string, string]>> =>
+  events.filter((e) => e.type === type).map((e) => e.attributes.map((a) => [a.key, a.value] as [string, string]))
+
+/** A running node with CyberWasm (and so CosmWasm) enabled, plus CosmJS clients for three accounts of the dev mnemonic. */
+export interface WasmNode {
+  readonly home: TestHome
+  readonly node: NodeProcess
+  readonly wallet: DirectSecp256k1HdWallet
+  /** The dev account (funded at genesis), a second and a third account (unfunded). */
+  readonly alice: string
+  readonly fred: string
+  readonly bob: string
+  readonly client: SigningCosmWasmClient
+  stop(): Promise<void>
+}
+
+/** init a home with cyberwasm enabled, `start` it through the CLI, connect a SigningCosmWasmClient. */
+export const startWasmNode = async (): Promise<WasmNode> => {
+  const home = await makeHome(200, { modules: ["cyberwasm"] })
+  const node = await startNode(home)
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(home.mnemonic, {
+    prefix: "cyber",
+    hdPaths: [0, 1, 2].map((i) => stringToPath(`m/44'/118'/0'/0/${i}`))
+  })
+  const [alice, fred, bob] = (await wallet.getAccounts()).map((a) => a.address) as [string, string, string]
+  if (alice !== home.devAddress) throw new Error(`the first account ${alice} is not the dev account ${home.devAddress}`)
+  const client = await SigningCosmWasmClient.connectWithSigner(home.rpcUrl, wallet, { gasPrice: stargate038.GasPrice.fromString("0.01boot") as any, broadcastPollIntervalMs: 100 })
+  return {
+    home, node, wallet, alice, fred, bob, client,
+    stop: async () => {
+      client.disconnect()
+      await node.kill("SIGTERM")
+    }
+  }
+}
+
+/** The codespace of a committed tx (CosmJS's DeliverTxResponse does not carry it): CometBFT RPC `tx`. */
+export const codespaceOf = async (n: WasmNode, hash: string): Promise<string> =>
+  (await rpc<{ tx_result: { codespace?: string } }>(n.home.rpcUrl, "tx", { hash: `0x${hash}` })).tx_result.codespace ?? ""
+
+/** Wait until the node's height passes `height` (blocks keep coming). */
+export const waitHeight = async (n: WasmNode, height: number, timeoutMs = 15_000): Promise<number> => {
+  const deadline = performance.now() + timeoutMs
+  for (;;) {
+    const h = await n.client.getHeight()
+    if (h > height) return h
+    if (performance.now() > deadline) throw new Error(`height stayed at ${h}, wanted > ${height}\n${n.node.output().slice(-3000)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** `cyberkernel <args> --home --node --output json` under the pinned Node; stdout. Throws with stderr on a non-zero exit. */
+export const cli = (n: WasmNode, ...args: string[]): string =>
+  execFileSync(process.execPath, [join(root, "cli/main.ts"), ...args, "--home", n.home.home, "--node", n.home.rpcUrl, "--output", "json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+
+/** The CLI's exit status, stdout and stderr, without throwing. */
+export const cliResult = (n: WasmNode, ...args: string[]): { status: number; stdout: string; stderr: string } => {
+  try {
+    return { status: 0, stdout: cli(n, ...args), stderr: "" }
+  } catch (e) {
+    const x = e as { status?: number; stdout?: string; stderr?: string }
+    return { status: x.status ?? 1, stdout: String(x.stdout ?? ""), stderr: String(x.stderr ?? "") }
+  }
+}
