@@ -42,6 +42,12 @@ import * as M from "./Messages.ts"
 import { type CyberWasmParams, defaultParams } from "./Params.ts"
 import { decodeProgramsRequest, encodeProgramsResponse, listPrograms } from "./Programs.ts"
 import { ProgramRuntime } from "./runtime/ProgramRuntime.ts"
+import { Contracts } from "./cosmwasm/Contracts.ts"
+import { exportWasmGenesis, importWasmGenesis } from "./cosmwasm/Genesis.ts"
+import { WASM_PREFIX } from "./cosmwasm/Keys.ts"
+import { QUERY_PREFIX as WASM_QUERY_PREFIX, wasmQuery } from "./cosmwasm/Queries.ts"
+import type { CosmWasmVm } from "./cosmwasm/Vm.ts"
+import { handleWasmMsg, WASM_MSG_TYPE_URLS, wasmSigners } from "./cosmwasm/Wasmd.ts"
 import {
   counterBytes, decodeInfo, decodeMessage, decodeSchedule, encodeInfo, encodeMessage, encodeSchedule, Keys, prefixEnd, type ProgramInfo,
   type ProgramMessage, readCounter, readU64
@@ -59,6 +65,11 @@ export interface CyberWasmOptions {
   readonly bank?: BankAdapter
   /** Receives programs' `log` host calls (default: ignored). */
   readonly log?: (address: string, message: string) => void
+  /**
+   * CosmWasm contracts (wasmd's messages and queries, modules/cyberwasm/cosmwasm/): the VM that
+   * runs them. Without one the machine serves no `/cosmwasm.wasm.v1.` routes.
+   */
+  readonly cosmwasm?: { readonly vm: CosmWasmVm }
 }
 
 const NAME = "cyberwasm"
@@ -85,14 +96,16 @@ export class CyberWasmMachine implements Machine {
   readonly name = NAME
   readonly version: string = "0.1.0"
   /** Programs are principals this machine runs and acts as (`program:<address>`). */
-  readonly hosts: ReadonlyArray<PrincipalKind> = ["program"]
+  readonly hosts: ReadonlyArray<PrincipalKind> = ["program", "contract"]
   /** The call API: wit/chain/cyberwasm.wit. */
   readonly interface: InterfaceSpec = cyberwasmInterface
   /** The machine's own calls and the defaults of every program (docs/capabilities.md). */
   readonly grants: ReadonlyArray<Grant> = CYBERWASM_GRANTS
-  /** The program messages and MsgUpdateParams (authority: the gov module account). */
-  readonly msgTypeUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade, M.TypeUrl.updateParams]
-  readonly queryPrefixes = ["/cyber.cyberwasm.v1.Query/"]
+  /** The program messages and MsgUpdateParams (authority: the gov module account); wasmd's messages with a CosmWasm VM. */
+  readonly msgTypeUrls: ReadonlyArray<string>
+  readonly queryPrefixes: ReadonlyArray<string>
+  /** The CosmWasm keeper (undefined without a VM). */
+  readonly contracts: Contracts | undefined
   /** Engine params of this node build (prices, limits); the chain's own params are state (ChainParams.ts). */
   readonly params: CyberWasmParams
   /** Chain params a state without stored ones uses (options.chainParams, else the build's ceiling and params.maxRunGas). */
@@ -112,6 +125,12 @@ export class CyberWasmMachine implements Machine {
       maxCodeBytes: opts.chainParams?.maxCodeBytes ?? this.params.limits.maxCodeBytes,
       maxCallGas: opts.chainParams?.maxCallGas ?? this.params.maxRunGas
     }
+    this.contracts = opts.cosmwasm
+      ? new Contracts({ vm: opts.cosmwasm.vm, bech32Prefix: this.params.addressPrefix, maxCodeBytes: (store) => this.chainParams(store).maxCodeBytes })
+      : undefined
+    const programUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade, M.TypeUrl.updateParams]
+    this.msgTypeUrls = this.contracts ? [...programUrls, ...WASM_MSG_TYPE_URLS] : programUrls
+    this.queryPrefixes = this.contracts ? ["/cyber.cyberwasm.v1.Query/", WASM_QUERY_PREFIX] : ["/cyber.cyberwasm.v1.Query/"]
   }
 
   /** The chain params in `store` (ChainParams.ts), defaults when none are stored. */
@@ -130,6 +149,7 @@ export class CyberWasmMachine implements Machine {
   }
 
   signers(msg: Any): ReadonlyArray<string> {
+    if (this.contracts && msg.typeUrl.startsWith("/cosmwasm.wasm.v1.")) return wasmSigners(this.contracts, msg)
     if (msg.typeUrl === M.TypeUrl.updateParams) {
       const authority = M.MsgUpdateParams.decode(msg.value).authority
       if (!authority) throw new TxDecodeError({ log: `${msg.typeUrl}: missing authority` })
@@ -187,6 +207,7 @@ export class CyberWasmMachine implements Machine {
   }
 
   handle(ctx: MsgContext, msg: Any): MsgResult {
+    if (this.contracts && msg.typeUrl.startsWith("/cosmwasm.wasm.v1.")) return handleWasmMsg(this.contracts, ctx, msg)
     const store = ctx.rawStore ?? ctx.store
     switch (msg.typeUrl) {
       case M.TypeUrl.storeCode: {
@@ -405,6 +426,7 @@ export class CyberWasmMachine implements Machine {
   }
 
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {
+    if (this.contracts && path.startsWith(WASM_QUERY_PREFIX)) return wasmQuery(this.contracts, ctx, path, data)
     const store = ctx.store
     const need = (address: string): ProgramInfo => {
       const info = loadInfo(store, address)
@@ -488,7 +510,7 @@ export class CyberWasmMachine implements Machine {
    */
   initGenesis(ctx: ExecContext, genesis: unknown): void {
     const store = ctx.rawStore ?? ctx.store
-    const g = (genesis ?? {}) as { entries?: ReadonlyArray<readonly [string, string]>; params?: unknown }
+    const g = (genesis ?? {}) as { entries?: ReadonlyArray<readonly [string, string]>; params?: unknown; wasm?: unknown }
     if (typeof g !== "object" || Array.isArray(g) || (g.entries !== undefined && !Array.isArray(g.entries))) {
       throw new InvalidRequest({ log: "cyberwasm genesis must be {params: {...}, entries: [[hexKey, hexValue], ...]}" })
     }
@@ -507,13 +529,23 @@ export class CyberWasmMachine implements Machine {
       store.set(bytes(e[0], i), bytes(e[1], i))
     })
     writeChainParams(store, params)
+    if (g.wasm !== undefined) {
+      if (!this.contracts) throw new InvalidRequest({ log: "cyberwasm genesis has a wasm section but this node runs no CosmWasm VM" })
+      importWasmGenesis(this.contracts, store, g.wasm)
+    }
   }
 
-  /** `{params, entries}`: the chain params, and every other entry of the namespace as hex. */
+  /**
+   * `{params, entries, wasm?}`: the chain params, every program entry of the namespace as hex, and
+   * the CosmWasm state as wasmd's GenesisState JSON (cosmwasm/Genesis.ts) when there is any.
+   */
   exportGenesis(ctx: QueryContext): unknown {
+    const isWasm = (k: Uint8Array) => k[0] === WASM_PREFIX
+    const hasWasm = ctx.store.iterate(Uint8Array.of(WASM_PREFIX), Uint8Array.of(WASM_PREFIX + 1)).next().done !== true
     return {
       params: chainParamsToJson(this.chainParams(ctx.store)),
-      entries: [...ctx.store.iterate()].filter(([k]) => !equalBytes(k, PARAMS_KEY)).map(([k, v]) => [hex(k), hex(v)])
+      entries: [...ctx.store.iterate()].filter(([k]) => !equalBytes(k, PARAMS_KEY) && !isWasm(k)).map(([k, v]) => [hex(k), hex(v)]),
+      ...(this.contracts && hasWasm ? { wasm: exportWasmGenesis(this.contracts, ctx.store) } : {})
     }
   }
 }

@@ -12,6 +12,7 @@
  * | program:*          | bank.balance, bank.supply     | bank_balance, bank_total_supply, query_machine |
  * | program:*          | graph.link {neuron: self}     | create_cyberlink                              |
  * | program:*          | graph.rank, graph.outlinks, graph.backlinks | query_rank, query_outlinks, query_backlinks |
+ * | contract:*         | as program:*, plus bank.balances and bank.burn {address: self} | CosmWasm BankMsg::Burn, BankQuery::AllBalances |
  *
  * Source: ARCHITECTURE.md "A program acts as itself"; docs/capabilities.md.
  */
@@ -34,5 +35,15 @@ export const CYBERWASM_GRANTS: ReadonlyArray<Grant> = [
   grant("program:*", "graph", "link", self("neuron")),
   grant("program:*", "graph", "rank"),
   grant("program:*", "graph", "outlinks"),
-  grant("program:*", "graph", "backlinks")
+  grant("program:*", "graph", "backlinks"),
+  // CosmWasm contracts (cosmwasm/Contracts.ts): a contract acts as itself, like a program
+  grant("contract:*", "bank", "send", self("from")),
+  grant("contract:*", "bank", "burn", self("address")),
+  grant("contract:*", "bank", "balance"),
+  grant("contract:*", "bank", "balances"),
+  grant("contract:*", "bank", "supply"),
+  grant("contract:*", "graph", "link", self("neuron")),
+  grant("contract:*", "graph", "rank"),
+  grant("contract:*", "graph", "outlinks"),
+  grant("contract:*", "graph", "backlinks")
 ]

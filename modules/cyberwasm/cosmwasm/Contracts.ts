@@ -1,0 +1,810 @@
+/**
+ * The CosmWasm keeper: store code, instantiate (classic and instantiate2), execute, migrate and
+ * admin changes, each contract call through the VM ({@link CosmWasmVm}) followed by wasmd's
+ * response handling: events, then the submessages in order, each in its own branch
+ * (`ExecContext.branch`, the SDK's CacheContext), reply on success/error/always/never, `data`
+ * replaced by a reply's data. Execution is depth first (a submessage's own submessages run before
+ * the next sibling), the order of wasmd ≥ 0.53 that the replier contract checks.
+ *
+ * A contract is the principal `contract:<address>`: everything it does outside this namespace
+ * (bank sends and burns, funds attached to its submessages, its chain queries) goes through the
+ * other machine's call API acting as that principal, so the capability table decides (defaults:
+ * Grants.ts, `bank.send {from: self}`); a contract cannot move anyone else's funds.
+ *
+ * Gas (SDK gas): wasmd's instance cost (60,000 per instantiate/execute/migrate/query, 2,000 for a
+ * reply, gas_register.go), event costs (Events.ts), gzip at 0.15 per compressed byte, compile at
+ * 3 per byte of code, the VM's own gas (already converted by the VM) and the SDK's KV gas for the
+ * contract's storage (the metered store).
+ *
+ * Source: wasmd x/wasm/keeper/{keeper.go, msg_dispatcher.go, handler_plugin.go,
+ * handler_plugin_encoders.go, query_plugins.go, events.go}, x/wasm/types/{env.go, gas_register.go}.
+ */
+import { toBase64 } from "@cosmjs/encoding"
+import { AccessType } from "cosmjs-types/cosmwasm/wasm/v1/types"
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import {
+  MsgClearAdminResponse, MsgExecuteContract, MsgExecuteContractResponse, MsgInstantiateContract2Response, MsgInstantiateContractResponse, MsgMigrateContractResponse,
+  MsgUpdateAdminResponse
+} from "cosmjs-types/cosmwasm/wasm/v1/tx"
+import type { Event } from "cosmjs-types/tendermint/abci/types"
+import { Gunzip } from "fflate"
+import { InvalidAddress, InvalidRequest, isChainError, OutOfGas, Unauthorized } from "../../../chain/ChainError.ts"
+import type { ExecContext } from "../../../chain/Machine.ts"
+import { isNodeFault } from "../../../chain/internal/TxResult.ts"
+import { bankClient } from "../../../chain/generated/bank.ts"
+import { toHex } from "../../../lib/Bytes.ts"
+import type { KVStore } from "../../../store/KVStore.ts"
+import type { BankPort } from "../BankAdapter.ts"
+import { addressBytes } from "../internal/Address.ts"
+import { bech32, classicAddress, predictableAddress } from "./Address.ts"
+import { customEvents, event, eventCosts, wasmModuleEvents } from "./Events.ts"
+import { prefixStore } from "./internal/PrefixStore.ts"
+import {
+  binary, type Coin, type ContractResponse, type ContractResult, jsonBytes, object, parseContractResult, parseJson, parseResponse, string, type SubMsg, uint,
+  variant
+} from "./Json.ts"
+import { WasmKeys } from "./Keys.ts"
+import {
+  appendHistory, type CodeInfo, ContractCodeHistoryOperationType, type ContractInfo, indexByCode, indexByCreator, lastHistory, nextId, readCode, readContract,
+  readParams, readWasm, unindexByCode, writeCode, writeContract, writeWasm
+} from "./Records.ts"
+import type { AnalyzedCode, CosmWasmVm, EntryPoint, VmBackend } from "./Vm.ts"
+import {
+  CreateFailed, Duplicate, Empty, ExecuteFailed, InstantiateFailed, Invalid, InvalidMsg, Limit, MaxCallDepth, MigrationFailed, NoSuchCode, NoSuchContract,
+  UnknownMsg, VmError
+} from "./WasmdError.ts"
+
+/** wasmd DefaultInstanceCost: SDK gas per contract instance loaded. */
+export const INSTANCE_COST = 60_000n
+/** wasmd DefaultInstanceCostDiscount: replies (the instance is assumed cached). */
+export const INSTANCE_COST_DISCOUNT = 2_000n
+/** wasmd DefaultCompileCost: SDK gas per byte of uploaded code. */
+export const COMPILE_COST = 3n
+/** wasmd's smart query gas limit default (types.defaultSmartQueryGasLimit). */
+export const QUERY_GAS_LIMIT = 3_000_000n
+/** Nesting of submessage dispatch (wasmd's call depth check; lower here: each level holds a live instance). */
+export const MAX_CALL_DEPTH = 32
+/** Nesting of contract-to-contract queries (wasmd DefaultMaxQueryStackSize). */
+export const MAX_QUERY_DEPTH = 10
+/** Longest label (wasmd types.MaxLabelSize). */
+export const MAX_LABEL_SIZE = 128
+
+/** Block facts a contract sees (from the block context, never the host). */
+export interface BlockInfo {
+  readonly height: number
+  /** Nanoseconds since the Unix epoch. */
+  readonly timeNanos: bigint
+  readonly chainId: string
+}
+
+/**
+ * Where a keeper operation runs. `ctx` is the current branch (tx, or a submessage's sub-branch);
+ * `emit` records an event into it and into the submessage's event list for a reply.
+ */
+export interface Scope {
+  readonly ctx: ExecContext
+  readonly block: BlockInfo
+  readonly txIndex: bigint
+  readonly depth: number
+  /** Gas meter reading the current submessage may not pass (its `gas_limit`); none at the top. */
+  readonly gasCap?: number
+  emit(e: Event): void
+}
+
+/** A read-only view for queries (gRPC SmartContractState, contract-to-contract queries). */
+export interface QueryScope {
+  readonly store: KVStore
+  readonly block: BlockInfo
+  /** Read-only calls into other machines as `contract:<address>`. */
+  portAs(contract: string): BankPort
+  /** Nesting of contract-to-contract queries. */
+  readonly depth: number
+}
+
+/** Options of the keeper. */
+export interface ContractsOptions {
+  readonly vm: CosmWasmVm
+  /** Bech32 prefix of account and contract addresses. */
+  readonly bech32Prefix: string
+  /** Largest (uncompressed) code accepted, bytes (the chain's max_code_bytes). */
+  readonly maxCodeBytes: (store: KVStore) => number
+}
+
+/** Result of a submessage or message dispatch: wasmd's `data` and `msgResponses`. */
+interface Dispatched {
+  readonly data: Uint8Array | undefined
+  readonly responses: ReadonlyArray<{ readonly typeUrl: string; readonly value: Uint8Array }>
+}
+
+/** The principal of a contract. */
+export const contractPrincipal = (address: string): string => `contract:${address}`
+
+const GZIP = [0x1f, 0x8b, 0x08] as const
+const isGzip = (b: Uint8Array) => b.length >= 3 && b[0] === GZIP[0] && b[1] === GZIP[1] && b[2] === GZIP[2]
+
+/** Inflate a gzip upload, refusing output beyond `max` bytes (no zip bombs). */
+export const gunzipBounded = (b: Uint8Array, max: number): Uint8Array => {
+  const parts: Uint8Array[] = []
+  let size = 0
+  try {
+    const g = new Gunzip((chunk) => {
+      size += chunk.length
+      if (size > max) throw new Limit({ log: `uncompressed wasm code is larger than ${max} bytes: exceeds limit` })
+      parts.push(chunk)
+    })
+    g.push(b, true)
+  } catch (e) {
+    if (isChainError(e)) throw e
+    throw new CreateFailed({ log: `uncompress wasm archive: ${(e as Error).message}: create wasm contract failed` })
+  }
+  const out = new Uint8Array(size)
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+/** Validate a label as wasmd (ValidateLabel). */
+export const validateLabel = (label: string): void => {
+  if (label === "") throw new Empty({ log: "label: is required: empty" })
+  if (label.length > MAX_LABEL_SIZE) throw new Limit({ log: `label: cannot be longer than ${MAX_LABEL_SIZE} characters: exceeds limit` })
+  if (label !== label.trim()) throw new Invalid({ log: "label: label must not start/end with whitespaces: invalid" })
+  if (/\p{C}/u.test(label)) throw new Invalid({ log: "label: label must have printable characters only: invalid" })
+}
+
+/** Validate funds as the SDK's Coins.Validate: sorted by denom, no duplicates, positive. */
+export const validateFunds = (funds: ReadonlyArray<Coin>): void => {
+  for (let i = 0; i < funds.length; i++) {
+    const c = funds[i]!
+    if (!/^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/.test(c.denom)) throw new InvalidRequest({ log: `funds: invalid denom: ${c.denom.slice(0, 130)}` })
+    if (!/^[0-9]+$/.test(c.amount) || BigInt(c.amount) === 0n) throw new InvalidRequest({ log: `funds: coin ${c.amount}${c.denom} amount is not positive` })
+    if (i > 0 && funds[i - 1]!.denom >= c.denom) throw new InvalidRequest({ log: `funds: denomination ${c.denom} is not sorted or is duplicated` })
+  }
+}
+
+/** The keeper. Stateless apart from a cache of analysed codes (a pure function of the code bytes). */
+export class Contracts {
+  readonly vm: CosmWasmVm
+  readonly prefix: string
+  private readonly maxCodeBytes: (store: KVStore) => number
+  private readonly analyzed = new Map<string, AnalyzedCode>()
+
+  constructor(opts: ContractsOptions) {
+    this.vm = opts.vm
+    this.prefix = opts.bech32Prefix
+    this.maxCodeBytes = opts.maxCodeBytes
+  }
+
+  // ---- addresses
+
+  /** Raw bytes of a bech32 account or contract address with this chain's prefix (InvalidAddress otherwise). */
+  raw(address: string, what: string): Uint8Array {
+    let b: Uint8Array
+    try {
+      b = addressBytes(address)
+    } catch {
+      throw new InvalidAddress({ log: `${what}: invalid address "${address.slice(0, 100)}"` })
+    }
+    if (!address.startsWith(`${this.prefix}1`) || (b.length !== 20 && b.length !== 32)) {
+      throw new InvalidAddress({ log: `${what}: invalid address "${address.slice(0, 100)}": expected a ${this.prefix} address of 20 or 32 bytes` })
+    }
+    return b
+  }
+
+  // ---- code
+
+  /** What the VM reports about `checksum` (analysed again from state after a restart). */
+  analysis(store: KVStore, checksum: Uint8Array): AnalyzedCode {
+    const key = toHex(checksum)
+    let a = this.analyzed.get(key)
+    if (!a) {
+      const wasm = readWasm(store, checksum)
+      if (!wasm) throw new NoSuchCode({ log: `no code with checksum ${key}: no such code` })
+      a = this.vm.analyze(wasm)
+      if (this.analyzed.size > 4096) this.analyzed.clear()
+      this.analyzed.set(key, a)
+    }
+    return a
+  }
+
+  private ensureLoaded(store: KVStore, checksum: Uint8Array): void {
+    if (this.vm.has(checksum)) return
+    const wasm = readWasm(store, checksum)
+    if (!wasm) throw new NoSuchCode({ log: `no code with checksum ${toHex(checksum)}: no such code` })
+    this.vm.load(checksum, wasm)
+  }
+
+  /** Whether `sender` may upload under the params (wasmd CanCreateCode). */
+  private canUpload(store: KVStore, sender: string): boolean {
+    const access = readParams(store).codeUploadAccess
+    return allowed(access.permission, access.addresses, sender)
+  }
+
+  /**
+   * MsgStoreCode: inflate a gzip upload (bounded), check size and upload access, let the VM
+   * validate, store the bytes once per checksum and a new CodeInfo under the next code id.
+   * Returns {codeId, checksum}. Errors: Unauthorized, Limit, CreateFailed, Invalid.
+   */
+  storeCode(s: Scope, sender: string, wasmOrGzip: Uint8Array, instantiatePermission?: { permission: AccessType; addresses: string[] }): { codeId: bigint; checksum: Uint8Array } {
+    const store = s.ctx.store
+    const raw = s.ctx.rawStore ?? store
+    if (wasmOrGzip.length === 0) throw new Empty({ log: "code bytes: is required: empty" })
+    const max = this.maxCodeBytes(raw)
+    let wasm = wasmOrGzip
+    if (isGzip(wasm)) {
+      s.ctx.gas.consume(Math.floor((wasm.length * 15) / 100), "Uncompress gzip bytecode")
+      wasm = gunzipBounded(wasm, max)
+    }
+    if (wasm.length > max) throw new Limit({ log: `code bytes: cannot be longer than ${max} bytes: exceeds limit` })
+    const params = readParams(store)
+    const config = instantiatePermission ?? defaultAccess(params.instantiateDefaultPermission, sender)
+    if (instantiatePermission) validateAccess(instantiatePermission, (a) => this.raw(a, "instantiate permission address"))
+    if (!this.canUpload(store, sender) || !isSubset(config, params.instantiateDefaultPermission, sender)) {
+      throw new Unauthorized({ log: "can not create code: unauthorized" })
+    }
+    s.ctx.gas.consume(Number(COMPILE_COST) * wasm.length, "Compiling wasm bytecode")
+    let analysis: AnalyzedCode
+    try {
+      analysis = this.vm.analyze(wasm)
+    } catch (e) {
+      if (isNodeFault(e) || (isChainError(e) && (e as { _tag: string })._tag === "OutOfGas")) throw e
+      throw new CreateFailed({ log: `${isChainError(e) ? (e as unknown as { log: string }).log : String(e)}: create wasm contract failed` })
+    }
+    this.analyzed.set(toHex(analysis.checksum), analysis)
+    writeWasm(raw, analysis.checksum, wasm)
+    const codeId = nextId(store, WasmKeys.sequenceCodeId)
+    writeCode(store, codeId, { codeHash: analysis.checksum, creator: sender, instantiateConfig: config })
+    const caps = analysis.requiredCapabilities.length === 0 ? [""] : analysis.requiredCapabilities
+    s.emit(event("store_code", [["code_checksum", toHex(analysis.checksum)], ["code_id", codeId.toString()], ...caps.map((c) => ["required_capability", c] as const)]))
+    return { codeId, checksum: analysis.checksum }
+  }
+
+  // ---- instantiate / execute / migrate / admin
+
+  /**
+   * Instantiate `codeId` as `creator` (a tx signer, or a contract in a submessage acting through
+   * `s.ctx`). `salt` selects instantiate2 (with `fixMsg`). Funds move from the creator to the new
+   * contract before the contract runs. Returns the address and the response data.
+   */
+  instantiate(
+    s: Scope, creator: string, admin: string, codeId: bigint, msg: Uint8Array, label: string, funds: ReadonlyArray<Coin>,
+    salt?: { readonly salt: Uint8Array; readonly fixMsg: boolean }
+  ): { address: string; data: Uint8Array | undefined } {
+    const store = s.ctx.store
+    const creatorRaw = this.raw(creator, "creator")
+    if (admin) this.raw(admin, "admin")
+    validateLabel(label)
+    validateFunds(funds)
+    if (codeId === 0n) throw new InvalidRequest({ log: "code id is required" })
+    const code = readCode(store, codeId)
+    if (!code) throw new NoSuchCode({ log: `code id ${codeId}: no such code` })
+    s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: instantiate")
+    if (!allowed(code.instantiateConfig.permission, code.instantiateConfig.addresses, creator)) throw new Unauthorized({ log: "can not instantiate: unauthorized" })
+    const addrRaw = salt
+      ? predictableAddress(code.codeHash, creatorRaw, salt.salt, salt.fixMsg ? msg : new Uint8Array())
+      : classicAddress(codeId, nextId(store, WasmKeys.sequenceInstanceId))
+    const address = bech32(this.prefix, addrRaw)
+    if (readContract(store, addrRaw)) {
+      throw new Duplicate({ log: "contract address already exists, try a different combination of creator, checksum and salt: duplicate" })
+    }
+    this.transfer(s.ctx, creator, address, funds)
+    const env = this.env(s.block, s.txIndex, address)
+    const info = jsonBytes({ sender: creator, funds })
+    const result = this.call(s, addrRaw, address, code.codeHash, "instantiate", [env, info, msg], false)
+    if ("error" in result) throw new InstantiateFailed({ log: `${result.error}: instantiate wasm contract failed` })
+    const response = parseResponse(result.ok)
+    const created = { blockHeight: BigInt(s.block.height), txIndex: s.txIndex }
+    const contract: ContractInfo = { codeId, creator, admin, label, created, ibcPortId: "", ibc2PortId: "" }
+    const entry = { operation: ContractCodeHistoryOperationType.CONTRACT_CODE_HISTORY_OPERATION_TYPE_INIT, codeId, updated: created, msg }
+    indexByCode(store, addrRaw, entry)
+    indexByCreator(store, creatorRaw, entry, addrRaw)
+    appendHistory(store, addrRaw, entry)
+    writeContract(store, addrRaw, contract)
+    s.emit(event("instantiate", [["_contract_address", address], ["code_id", codeId.toString()]]))
+    return { address, data: this.handleResponse(s, address, response) }
+  }
+
+  /** Execute `contract` as `caller` with `funds` sent first. Returns the response data. */
+  execute(s: Scope, caller: string, contract: string, msg: Uint8Array, funds: ReadonlyArray<Coin>): Uint8Array | undefined {
+    this.raw(caller, "sender")
+    validateFunds(funds)
+    const { raw, code } = this.instance(s.ctx.store, contract)
+    s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: execute")
+    this.transfer(s.ctx, caller, contract, funds)
+    const env = this.env(s.block, s.txIndex, contract)
+    const result = this.call(s, raw, contract, code.codeHash, "execute", [env, jsonBytes({ sender: caller, funds }), msg], false)
+    if ("error" in result) throw new ExecuteFailed({ log: `${result.error}: execute wasm contract failed` })
+    const response = parseResponse(result.ok)
+    s.emit(event("execute", [["_contract_address", contract]]))
+    return this.handleResponse(s, contract, response)
+  }
+
+  /**
+   * Migrate `contract` to `newCodeId` (admin only; the new code must export `migrate` and allow
+   * the caller to instantiate it). Returns the response data.
+   */
+  migrate(s: Scope, caller: string, contract: string, newCodeId: bigint, msg: Uint8Array): Uint8Array | undefined {
+    const store = s.ctx.store
+    const raw = this.raw(contract, "contract")
+    const info = readContract(store, raw)
+    if (!info) throw new InvalidRequest({ log: "unknown contract: invalid request" })
+    if (!info.admin || info.admin !== caller) throw new Unauthorized({ log: "can not migrate: unauthorized" })
+    const code = readCode(store, newCodeId)
+    if (!code) throw new InvalidRequest({ log: "unknown code: invalid request" })
+    if (!allowed(code.instantiateConfig.permission, code.instantiateConfig.addresses, caller)) throw new Unauthorized({ log: "to use new code: unauthorized" })
+    const analysis = this.analysis(s.ctx.rawStore ?? store, code.codeHash)
+    if (!analysis.entryPoints.includes("migrate")) {
+      throw new MigrationFailed({ log: `code ${newCodeId} does not export migrate: Error calling the VM: Missing export migrate: migrate wasm contract failed` })
+    }
+    s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: migrate")
+    const env = this.env(s.block, s.txIndex, contract)
+    const result = this.call(s, raw, contract, code.codeHash, "migrate", [env, msg], false)
+    if ("error" in result) throw new MigrationFailed({ log: `${result.error}: migrate wasm contract failed` })
+    const response = parseResponse(result.ok)
+    const last = lastHistory(store, raw)
+    if (last) unindexByCode(store, raw, last)
+    const updated = { blockHeight: BigInt(s.block.height), txIndex: s.txIndex }
+    const entry = { operation: ContractCodeHistoryOperationType.CONTRACT_CODE_HISTORY_OPERATION_TYPE_MIGRATE, codeId: newCodeId, updated, msg }
+    appendHistory(store, raw, entry)
+    indexByCode(store, raw, entry)
+    writeContract(store, raw, { ...info, codeId: newCodeId })
+    s.emit(event("migrate", [["code_id", newCodeId.toString()], ["_contract_address", contract]]))
+    return this.handleResponse(s, contract, response)
+  }
+
+  /** Set (or clear, with "") the admin of `contract`; only the current admin may. */
+  setAdmin(s: Scope, caller: string, contract: string, newAdmin: string): void {
+    const store = s.ctx.store
+    const raw = this.raw(contract, "contract")
+    if (newAdmin) this.raw(newAdmin, "new admin")
+    const info = readContract(store, raw)
+    if (!info) throw new InvalidRequest({ log: "unknown contract: invalid request" })
+    if (!info.admin || info.admin !== caller) throw new Unauthorized({ log: "can not modify contract: unauthorized" })
+    writeContract(store, raw, { ...info, admin: newAdmin })
+    s.emit(event("update_contract_admin", [["_contract_address", contract], ["new_admin_address", newAdmin]]))
+  }
+
+  // ---- response handling and submessages
+
+  private handleResponse(s: Scope, contract: string, r: ContractResponse): Uint8Array | undefined {
+    s.ctx.gas.consume(Number(eventCosts(r.attributes, r.events)), "Custom contract event attributes")
+    for (const e of wasmModuleEvents(r.attributes, contract)) s.emit(e)
+    for (const e of customEvents(r.events, contract)) s.emit(e)
+    const replied = this.dispatchSubmessages(s, contract, r.messages)
+    return replied ?? r.data
+  }
+
+  /** wasmd DispatchSubmessages: returns the last reply's data (undefined when no reply set one). */
+  private dispatchSubmessages(s: Scope, contract: string, msgs: ReadonlyArray<SubMsg>): Uint8Array | undefined {
+    let data: Uint8Array | undefined
+    for (const sub of msgs) {
+      if (s.depth + 1 > MAX_CALL_DEPTH) throw new MaxCallDepth({ log: `submessages nested deeper than ${MAX_CALL_DEPTH}: max call depth exceeded` })
+      const gas = s.ctx.gas
+      const before = gas.consumed()
+      const limit = sub.gasLimit !== undefined && sub.gasLimit < BigInt(gas.remaining()) ? Number(sub.gasLimit) : undefined
+      const events: Event[] = []
+      let ok: Dispatched | undefined
+      let error: unknown
+      try {
+        ok = this.branch(s.ctx, (ctx) => {
+          const cap = limit === undefined ? s.gasCap : Math.min(before + limit, s.gasCap ?? Number.MAX_SAFE_INTEGER)
+          const inner: Scope = {
+            ctx, block: s.block, txIndex: s.txIndex, depth: s.depth + 1, ...(cap === undefined ? {} : { gasCap: cap }),
+            emit: (e) => {
+              events.push(e)
+              ctx.emit(e)
+            }
+          }
+          const out = this.dispatchMsg(inner, contract, sub.msg)
+          if (limit !== undefined && gas.consumed() - before > limit) throw new OutOfGas({ log: "SubMsg hit gas limit: out of gas" })
+          return out
+        })
+      } catch (e) {
+        if (isNodeFault(e) || !isChainError(e)) throw e
+        if (limit !== undefined && (e as { _tag: string })._tag === "OutOfGas" && gas.consumed() - before >= limit) {
+          // wasmd charges exactly the submessage's gas limit when it runs out
+          const over = gas.consumed() - before - limit
+          if (over > 0) gas.refund(over)
+          error = new OutOfGas({ log: "SubMsg hit gas limit: out of gas" })
+        } else error = e
+      }
+      if (error !== undefined && (sub.replyOn === "success" || sub.replyOn === "never")) throw error
+      if (sub.replyOn === "never" || (sub.replyOn === "error" && error === undefined)) continue
+      const result = error === undefined
+        ? { ok: subMsgResponse(ok!, "wasm" in sub.msg ? events : []) }
+        : { error: redact(error) }
+      const replied = this.reply(s, contract, sub.id, sub.payload, result)
+      if (replied !== undefined) data = replied
+    }
+    return data
+  }
+
+  private branch<A>(ctx: ExecContext, f: (ctx: ExecContext) => A): A {
+    if (!ctx.branch) throw new UnknownMsg({ log: "submessages need a branching context (ExecContext.branch): unknown message from the contract" })
+    return ctx.branch(f)
+  }
+
+  /** keeper.reply: run the contract's `reply` with the submessage result. */
+  private reply(s: Scope, contract: string, id: bigint, payload: Uint8Array, subResult: unknown): Uint8Array | undefined {
+    const { raw, code } = this.instance(s.ctx.store, contract)
+    // wasmvm Reply {id (u64 as a JSON number, exact), payload (omitted when empty), gas_used (wasmd leaves 0), result}
+    const rest = JSON.stringify({ ...(payload.length > 0 ? { payload: toBase64(payload) } : {}), gas_used: 0, result: subResult }) // determinism-ok: objects built here in a fixed field order
+    const bytes = new TextEncoder().encode(`{"id":${id.toString()},${rest.slice(1)}`)
+    s.ctx.gas.consume(Number(INSTANCE_COST_DISCOUNT + replyEventCost(subResult)), "Loading CosmWasm module: reply")
+    if (!this.analysis(s.ctx.rawStore ?? s.ctx.store, code.codeHash).entryPoints.includes("reply")) {
+      throw new VmError({ log: "reply: Error calling the VM: Missing export reply: wasmvm error" })
+    }
+    const env = this.env(s.block, s.txIndex, contract)
+    const result = this.call(s, raw, contract, code.codeHash, "reply", [env, bytes], false)
+    if ("error" in result) throw new ExecuteFailed({ log: `reply: ${result.error}: execute wasm contract failed` })
+    const response = parseResponse(result.ok)
+    s.emit(event("reply", [["_contract_address", contract]]))
+    return this.handleResponse(s, contract, response)
+  }
+
+  /** Execute one CosmosMsg of `contract` (wasmd DefaultMessageHandler + encoders). */
+  private dispatchMsg(s: Scope, contract: string, msg: Record<string, unknown>): Dispatched {
+    const [kind, body] = variant(msg, "msg")
+    const self = s.ctx.actAs(contractPrincipal(contract))
+    switch (kind) {
+      case "bank": {
+        const [op, b] = variant(body, "bank")
+        const o = object(b, `bank.${op}`)
+        const bank = bankClient((c) => self.call(c))
+        if (op === "send") {
+          const to = string(o.to_address, "bank.send.to_address")
+          this.raw(to, "bank.send.to_address")
+          const amount = coinsOf(o.amount, "bank.send.amount")
+          bank.send({ from: contract, to, amount })
+          return { data: undefined, responses: [{ typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: new Uint8Array() }] }
+        }
+        if (op === "burn") {
+          bank.burn({ address: contract, coins: coinsOf(o.amount, "bank.burn.amount") })
+          return { data: undefined, responses: [] }
+        }
+        throw new UnknownMsg({ log: `unknown variant bank.${op.slice(0, 40)}: unknown message from the contract` })
+      }
+      case "wasm": return this.dispatchWasm(s, self, contract, body)
+      case "stargate":
+      case "any": {
+        const o = object(body, kind)
+        return this.dispatchAny(s, self, contract, string(o.type_url, `${kind}.type_url`), binary(o.value, `${kind}.value`))
+      }
+      default:
+        throw new UnknownMsg({ log: `${kind.slice(0, 40)} messages are not supported on this chain: unknown message from the contract` })
+    }
+  }
+
+  private dispatchWasm(s: Scope, self: ExecContext, contract: string, body: unknown): Dispatched {
+    const [op, b] = variant(body, "wasm")
+    const o = object(b, `wasm.${op}`)
+    const inner: Scope = { ...s, ctx: self }
+    const resp = (typeUrl: string, value: Uint8Array): Dispatched => ({ data: value, responses: [{ typeUrl, value }] })
+    switch (op) {
+      case "execute": {
+        const data = this.execute(inner, contract, string(o.contract_addr, "wasm.execute.contract_addr"), binary(o.msg, "wasm.execute.msg"), coinsOf(o.funds, "wasm.execute.funds"))
+        return resp("/cosmwasm.wasm.v1.MsgExecuteContractResponse", MsgExecuteContractResponse.encode({ data: data ?? new Uint8Array() }).finish())
+      }
+      case "instantiate":
+      case "instantiate2": {
+        const admin = o.admin === null || o.admin === undefined ? "" : string(o.admin, `wasm.${op}.admin`)
+        const salt = op === "instantiate2" ? { salt: binary(o.salt, "wasm.instantiate2.salt"), fixMsg: false } : undefined
+        const r = this.instantiate(inner, contract, admin, uint(o.code_id, `wasm.${op}.code_id`), binary(o.msg, `wasm.${op}.msg`), string(o.label, `wasm.${op}.label`),
+          coinsOf(o.funds, `wasm.${op}.funds`), salt)
+        const value = (op === "instantiate" ? MsgInstantiateContractResponse : MsgInstantiateContract2Response).encode({ address: r.address, data: r.data ?? new Uint8Array() }).finish()
+        return resp(`/cosmwasm.wasm.v1.${op === "instantiate" ? "MsgInstantiateContractResponse" : "MsgInstantiateContract2Response"}`, value)
+      }
+      case "migrate": {
+        const data = this.migrate(inner, contract, string(o.contract_addr, "wasm.migrate.contract_addr"), uint(o.new_code_id, "wasm.migrate.new_code_id"), binary(o.msg, "wasm.migrate.msg"))
+        return resp("/cosmwasm.wasm.v1.MsgMigrateContractResponse", MsgMigrateContractResponse.encode({ data: data ?? new Uint8Array() }).finish())
+      }
+      case "update_admin":
+        this.setAdmin(inner, contract, string(o.contract_addr, "wasm.update_admin.contract_addr"), string(o.admin, "wasm.update_admin.admin"))
+        return resp("/cosmwasm.wasm.v1.MsgUpdateAdminResponse", MsgUpdateAdminResponse.encode({}).finish())
+      case "clear_admin":
+        this.setAdmin(inner, contract, string(o.contract_addr, "wasm.clear_admin.contract_addr"), "")
+        return resp("/cosmwasm.wasm.v1.MsgClearAdminResponse", MsgClearAdminResponse.encode({}).finish())
+      default:
+        throw new UnknownMsg({ log: `unknown variant wasm.${op.slice(0, 40)}: unknown message from the contract` })
+    }
+  }
+
+  /**
+   * `stargate` / `any`: only messages whose every signer is provably the contract itself: bank
+   * MsgSend (from_address) and the wasm messages (sender); anything else is refused as wasmd
+   * refuses an unroutable message.
+   */
+  private dispatchAny(s: Scope, self: ExecContext, contract: string, typeUrl: string, value: Uint8Array): Dispatched {
+    const decoded = decodeAnyMsg(typeUrl, value)
+    if (!decoded) throw new UnknownMsg({ log: `can't route message ${typeUrl.slice(0, 100)}: unknown message from the contract` })
+    if (decoded.signer !== contract) throw new Unauthorized({ log: "contract doesn't have permission: unauthorized" })
+    return this.dispatchMsg(s, contract, decoded.msg)
+  }
+
+  // ---- VM calls
+
+  private instance(store: KVStore, contract: string): { raw: Uint8Array; info: ContractInfo; code: CodeInfo } {
+    const raw = this.raw(contract, "contract")
+    const info = readContract(store, raw)
+    if (!info) throw new NoSuchContract({ log: `no such contract: ${contract}` })
+    const code = readCode(store, info.codeId)
+    if (!code) throw new NoSuchCode({ log: `code id ${info.codeId}: no such code` })
+    return { raw, info, code }
+  }
+
+  /** wasmd types.NewEnv: block (height, time in ns as a string, chain id), transaction index, contract. */
+  env(block: BlockInfo, txIndex: bigint | undefined, contract: string): Uint8Array {
+    return jsonBytes({
+      block: { height: block.height, time: block.timeNanos.toString(), chain_id: block.chainId },
+      ...(txIndex === undefined ? {} : { transaction: { index: Number(txIndex) } }),
+      contract: { address: contract }
+    })
+  }
+
+  /** Run an entry point in a tx scope; charges the VM's gas to the tx meter. */
+  private call(s: Scope, raw: Uint8Array, contract: string, checksum: Uint8Array, entry: EntryPoint, args: ReadonlyArray<Uint8Array>, readOnly: boolean): ContractResult {
+    const store = s.ctx.store
+    this.ensureLoaded(s.ctx.rawStore ?? store, checksum)
+    const backend: VmBackend = {
+      storage: prefixStore(store, WasmKeys.contractStore(raw), readOnly),
+      bech32Prefix: this.prefix,
+      query: (request, gasLimit) => this.queryChain({ store, block: s.block, portAs: (c) => portOf(s.ctx.actAs(contractPrincipal(c))), depth: 0 }, request, gasLimit, contract)
+    }
+    const gas = s.ctx.gas
+    const remaining = s.gasCap === undefined ? gas.remaining() : Math.max(0, Math.min(gas.remaining(), s.gasCap - gas.consumed()))
+    const out = this.vmCall(checksum, entry, args, BigInt(remaining), readOnly, backend)
+    gas.consume(Number(out.gasUsed), `wasm contract ${entry}`)
+    if (s.gasCap !== undefined && gas.consumed() > s.gasCap) throw new OutOfGas({ log: "SubMsg hit gas limit: out of gas" })
+    return parseContractResult(out.result)
+  }
+
+  private vmCall(checksum: Uint8Array, entry: EntryPoint, args: ReadonlyArray<Uint8Array>, gasLimit: bigint, readOnly: boolean, backend: VmBackend) {
+    try {
+      return this.vm.call({ checksum, entry, args, gasLimit, readOnly }, backend)
+    } catch (e) {
+      if (isNodeFault(e) || (isChainError(e) && (e as { _tag: string })._tag === "OutOfGas")) throw e
+      if (isChainError(e) && (e as { codespace: string }).codespace === "wasm") throw e
+      throw new VmError({ log: `Error calling the VM: ${isChainError(e) ? (e as unknown as { log: string }).log : String(e)}: wasmvm error` })
+    }
+  }
+
+  // ---- queries
+
+  /**
+   * Smart query: run `query` read-only with `gasLimit` (wasmd's smart query gas limit for gRPC).
+   * Returns the contract's result bytes and the gas used (instance cost included). Errors:
+   * NoSuchContract, QueryFailed (the contract's error), OutOfGas.
+   */
+  querySmart(q: QueryScope, contract: string, msg: Uint8Array, gasLimit: bigint): { data: Uint8Array; gasUsed: bigint } {
+    const raw = this.raw(contract, "contract")
+    const info = readContract(q.store, raw)
+    if (!info) throw new NoSuchContract({ log: `no such contract: ${contract}` })
+    const code = readCode(q.store, info.codeId)
+    if (!code) throw new NoSuchCode({ log: `code id ${info.codeId}: no such code` })
+    if (gasLimit < INSTANCE_COST) throw new OutOfGas({ log: "out of gas in location: Loading CosmWasm module: query: out of gas" })
+    this.ensureLoaded(q.store, code.codeHash)
+    const backend: VmBackend = {
+      storage: prefixStore(q.store, WasmKeys.contractStore(raw), true),
+      bech32Prefix: this.prefix,
+      query: (request, limit) => this.queryChain({ ...q, depth: q.depth + 1 }, request, limit, contract)
+    }
+    const out = this.vmCall(code.codeHash, "query", [this.env(q.block, undefined, contract), msg], gasLimit - INSTANCE_COST, true, backend)
+    const result = parseContractResult(out.result)
+    if ("error" in result) throw new QueryFailedError(result.error)
+    return { data: binary(result.ok, "query result"), gasUsed: out.gasUsed + INSTANCE_COST }
+  }
+
+  /** Raw query: the value under `key` in the contract's storage (undefined when absent). */
+  queryRaw(store: KVStore, contract: string, key: Uint8Array): Uint8Array | undefined {
+    return store.get(new Uint8Array([...WasmKeys.contractStore(this.raw(contract, "contract")), ...key]))
+  }
+
+  /**
+   * A contract's `query_chain`: the QueryRequest JSON to the `SystemResult<ContractResult<Binary>>`
+   * JSON bytes (wasmd query_plugins.go). Unsupported kinds are SystemError `unsupported_request`.
+   */
+  queryChain(q: QueryScope, request: Uint8Array, gasLimit: bigint, caller: string): { result: Uint8Array; gasUsed: bigint } {
+    const ok = (b: Uint8Array, gasUsed = 0n) => ({ result: jsonBytes({ ok: { ok: toBase64(b) } }), gasUsed })
+    const contractErr = (msg: string, gasUsed = 0n) => ({ result: jsonBytes({ ok: { error: msg } }), gasUsed })
+    const system = (err: unknown) => ({ result: jsonBytes({ error: err }), gasUsed: 0n })
+    let req: unknown
+    try {
+      req = parseJson(request, "query request")
+    } catch {
+      return system({ invalid_request: { error: "failed to parse the query request", request: toBase64(request) } })
+    }
+    let kind: string
+    let body: unknown
+    try {
+      [kind, body] = variant(req, "query request")
+    } catch {
+      return system({ invalid_request: { error: "expected exactly one query kind", request: toBase64(request) } })
+    }
+    try {
+      switch (kind) {
+        case "bank": return ok(this.queryBank(q, caller, body))
+        case "wasm": {
+          const [op, b] = variant(body, "wasm")
+          const o = object(b, `wasm.${op}`)
+          const addr = op === "code_info" ? "" : string(o.contract_addr, `wasm.${op}.contract_addr`)
+          if (op === "smart") {
+            if (q.depth + 1 > MAX_QUERY_DEPTH) return contractErr("max query stack size exceeded")
+            const rawAddr = this.raw(addr, "contract_addr")
+            if (!readContract(q.store, rawAddr)) return system({ no_such_contract: { addr } })
+            try {
+              const r = this.querySmart({ ...q, depth: q.depth + 1 }, addr, binary(o.msg, "wasm.smart.msg"), gasLimit)
+              return ok(r.data, r.gasUsed)
+            } catch (e) {
+              if (e instanceof QueryFailedError) return contractErr(e.message, gasLimit)
+              throw e
+            }
+          }
+          if (op === "raw") {
+            const rawAddr = this.raw(addr, "contract_addr")
+            if (!readContract(q.store, rawAddr)) return system({ no_such_contract: { addr } })
+            return ok(this.queryRaw(q.store, addr, binary(o.key, "wasm.raw.key")) ?? new Uint8Array())
+          }
+          if (op === "contract_info") {
+            const info = readContract(q.store, this.raw(addr, "contract_addr"))
+            if (!info) return system({ no_such_contract: { addr } })
+            return ok(jsonBytes({ code_id: Number(info.codeId), creator: info.creator, admin: info.admin || null, pinned: false, ibc_port: info.ibcPortId || null }))
+          }
+          if (op === "code_info") {
+            const codeId = uint(o.code_id, "wasm.code_info.code_id")
+            const code = readCode(q.store, codeId)
+            if (!code) return system({ no_such_code: { code_id: Number(codeId) } })
+            return ok(jsonBytes({ code_id: Number(codeId), creator: code.creator, checksum: toHex(code.codeHash) }))
+          }
+          return system({ unsupported_request: { kind: `wasm.${op.slice(0, 40)}` } })
+        }
+        default:
+          return system({ unsupported_request: { kind: kind.slice(0, 40) } })
+      }
+    } catch (e) {
+      if (e instanceof UnsupportedQuery) return system({ unsupported_request: { kind: e.kind } })
+      if (isNodeFault(e) || !isChainError(e)) throw e
+      if ((e as { _tag: string })._tag === "OutOfGas") throw e
+      return contractErr((e as unknown as { log: string }).log)
+    }
+  }
+
+  private queryBank(q: QueryScope, caller: string, body: unknown): Uint8Array {
+    const [op, b] = variant(body, "bank")
+    const o = object(b, `bank.${op}`)
+    const bank = bankClient((c) => q.portAs(caller).query(c))
+    switch (op) {
+      case "balance": {
+        const denom = string(o.denom, "bank.balance.denom")
+        const r = bank.balance({ address: string(o.address, "bank.balance.address"), denom })
+        return jsonBytes({ amount: { denom, amount: r.balance?.amount ?? "0" } })
+      }
+      case "all_balances": {
+        const r = bank.balances({ address: string(o.address, "bank.all_balances.address") })
+        return jsonBytes({ amount: r.balances.map((c) => ({ denom: c.denom, amount: c.amount })) })
+      }
+      case "supply": {
+        const denom = string(o.denom, "bank.supply.denom")
+        const r = bank.supply({ denom })
+        return jsonBytes({ amount: { denom, amount: r.amount?.amount ?? "0" } })
+      }
+      default:
+        throw new UnsupportedQuery(`bank.${op}`)
+    }
+  }
+
+  // ---- funds
+
+  /**
+   * Move `funds` from `from` to `to` through the bank's call API as the context's principal:
+   * `machine:cyberwasm` for a tx signer (`bank.send {from: signer}`), `contract:<from>` for a
+   * contract's submessage (`bank.send {from: self}`).
+   */
+  private transfer(ctx: ExecContext, from: string, to: string, funds: ReadonlyArray<Coin>): void {
+    if (funds.length === 0) return
+    bankClient((c) => ctx.call(c)).send({ from, to, amount: funds.map((c) => ({ denom: c.denom, amount: c.amount })) })
+  }
+}
+
+/** A contract's query error, returned to the querying contract as `{"ok": {"error": …}}`. */
+export class QueryFailedError extends Error {}
+class UnsupportedQuery extends Error {
+  readonly kind: string
+  constructor(kind: string) {
+    super(kind)
+    this.kind = kind
+  }
+}
+
+const portOf = (ctx: ExecContext): BankPort => ({ call: (c) => ctx.call(c), query: (c) => ctx.query(c) })
+
+const coinsOf = (v: unknown, what: string): Coin[] => {
+  if (v === null || v === undefined) return []
+  if (!Array.isArray(v)) throw new InvalidMsg({ log: `${what}: expected a list of coins` })
+  return v.map((c, i) => {
+    const o = object(c, `${what}[${i}]`)
+    const amount = string(o.amount, `${what}[${i}].amount`)
+    if (!/^[0-9]{1,39}$/.test(amount)) throw new InvalidMsg({ log: `${what}[${i}].amount: expected a decimal Uint128` })
+    return { denom: string(o.denom, `${what}[${i}].denom`), amount: BigInt(amount).toString() }
+  })
+}
+
+/** wasmd redactError: a submessage's error as the reply sees it (codespace and code only). */
+const redact = (e: unknown): string => {
+  const c = e as { codespace?: string; code?: number }
+  return `codespace: ${c.codespace ?? "undefined"}, code: ${c.code ?? 1}`
+}
+
+const subMsgResponse = (d: Dispatched, events: ReadonlyArray<Event>) => ({
+  events: events.filter((e) => e.type !== "message").map((e) => ({
+    type: e.type,
+    attributes: [...e.attributes].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((a) => ({ key: a.key, value: a.value }))
+  })),
+  ...(d.data && d.data.length > 0 ? { data: toBase64(d.data) } : {}),
+  msg_responses: d.responses.map((r) => ({ type_url: r.typeUrl, value: toBase64(r.value) }))
+})
+
+const utf8 = (s: string) => BigInt(Buffer.byteLength(s, "utf8"))
+/** The data and event part of wasmd ReplyCosts (the instance part is the discount). */
+const replyEventCost = (result: unknown): bigint => {
+  const r = result as { ok?: { events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> }; error?: string }
+  if (r.error !== undefined) return 0n
+  let gas = 0n
+  const attrs: Array<{ key: string; value: string }> = []
+  for (const e of r.ok!.events) {
+    gas += utf8(e.type)
+    attrs.push(...e.attributes)
+  }
+  return gas + eventCosts(attrs, [])
+}
+
+/** wasmd AccessConfig.Allowed. */
+const allowed = (permission: AccessType, addresses: ReadonlyArray<string>, actor: string): boolean =>
+  permission === AccessType.ACCESS_TYPE_EVERYBODY || (permission === AccessType.ACCESS_TYPE_ANY_OF_ADDRESSES && addresses.includes(actor))
+
+/** The instantiate config a code gets without an explicit one (wasmd AccessType.With(creator)). */
+const defaultAccess = (p: AccessType, creator: string) =>
+  p === AccessType.ACCESS_TYPE_ANY_OF_ADDRESSES ? { permission: p, addresses: [creator] } : { permission: p, addresses: [] as string[] }
+
+const validateAccess = (c: { permission: AccessType; addresses: string[] }, check: (a: string) => void): void => {
+  if (c.permission === AccessType.ACCESS_TYPE_ANY_OF_ADDRESSES) {
+    if (c.addresses.length === 0) throw new Empty({ log: "addresses: empty" })
+    if (c.addresses.length > 50) throw new InvalidRequest({ log: "total number of addresses is greater than 50" })
+    if (new Set(c.addresses).size !== c.addresses.length) throw new Duplicate({ log: "addresses: duplicate" })
+    c.addresses.forEach(check)
+  } else if (c.permission === AccessType.ACCESS_TYPE_EVERYBODY || c.permission === AccessType.ACCESS_TYPE_NOBODY) {
+    if (c.addresses.length > 0) throw new Invalid({ log: "addresses must be empty for this permission: invalid" })
+  } else throw new Invalid({ log: `unknown access type ${c.permission}: invalid` })
+}
+
+/** wasmd: the requested instantiate config must not be wider than the chain's default. */
+const isSubset = (c: { permission: AccessType; addresses: string[] }, chainDefault: AccessType, creator: string): boolean => {
+  if (chainDefault === AccessType.ACCESS_TYPE_EVERYBODY) return true
+  if (chainDefault === AccessType.ACCESS_TYPE_NOBODY) return c.permission === AccessType.ACCESS_TYPE_NOBODY
+  return c.permission === AccessType.ACCESS_TYPE_NOBODY || (c.permission === AccessType.ACCESS_TYPE_ANY_OF_ADDRESSES && c.addresses.every((a) => a === creator))
+}
+
+/**
+ * Decode a stargate/any message this layer can run with its signer: bank MsgSend and the wasm
+ * messages. Returns the equivalent CosmosMsg JSON and the message's signer, or undefined.
+ */
+const decodeAnyMsg = (typeUrl: string, value: Uint8Array): { msg: Record<string, unknown>; signer: string } | undefined => {
+  const coins = (cs: ReadonlyArray<{ denom: string; amount: string }>) => cs.map((c) => ({ denom: c.denom, amount: c.amount }))
+  try {
+    switch (typeUrl) {
+      case "/cosmos.bank.v1beta1.MsgSend": {
+        const m = MsgSend.decode(value)
+        return { signer: m.fromAddress, msg: { bank: { send: { to_address: m.toAddress, amount: coins(m.amount) } } } }
+      }
+      case "/cosmwasm.wasm.v1.MsgExecuteContract": {
+        const m = MsgExecuteContract.decode(value)
+        return { signer: m.sender, msg: { wasm: { execute: { contract_addr: m.contract, msg: toBase64(m.msg), funds: coins(m.funds) } } } }
+      }
+      default:
+        return undefined
+    }
+  } catch (e) {
+    throw new InvalidMsg({ log: `cannot decode ${typeUrl}: ${(e as Error).message}` })
+  }
+}
