@@ -37,7 +37,8 @@ import { defaultLimits, FRAME_BASE_WEIGHT, type ProgramLimits } from "./Limits.t
 /** A mutable global of the program, saved and restored by the runtime. */
 export interface PersistedGlobal {
   readonly index: number
-  readonly type: "i32" | "i64"
+  /** f32/f64 only with `floats: "canonicalize"` (CosmWasm contracts). */
+  readonly type: "i32" | "i64" | "f32" | "f64"
   /** Export name in the instrumented module. */
   readonly exportName: string
 }
@@ -54,8 +55,10 @@ export interface InstrumentedProgram {
   readonly maxPages: number
   /** The stack weight limit compiled into the code. */
   readonly maxStackWeight: number
-  /** Host functions imported, in import order. */
+  /** Host functions imported, in import order (empty with a foreign `abi`). */
   readonly imports: ReadonlyArray<HostName>
+  /** Field names of the imported functions, in import order (the program's or the `abi`'s names). */
+  readonly importNames: ReadonlyArray<string>
   readonly hasInit: boolean
   readonly hasUpgrade: boolean
   /** Exports `_initialize` (AssemblyScript's explicit start), run once before init. */
@@ -89,9 +92,10 @@ const valTypeName = (t: number): string =>
   ({ 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" } as Record<number, string>)[t] ??
     `0x${t.toString(16)}`
 
-/** Refuse a value type outside {i32, i64}, naming the feature. */
-const checkValType = (t: number, where: string): void => {
+/** Refuse a value type outside {i32, i64} (and f32, f64 when `floats`), naming the feature. */
+const checkValType = (t: number, where: string, floats = false): void => {
   if (t === I32 || t === I64) return
+  if (floats && (t === F32 || t === F64)) return
   if (t === 0x7d || t === 0x7c) reject(`floating point type ${valTypeName(t)} in ${where} (floats are not allowed)`)
   if (t === 0x7b) reject(`SIMD type v128 in ${where} (SIMD is not allowed)`)
   reject(`value type ${valTypeName(t)} in ${where} (only i32 and i64 are allowed)`)
@@ -102,6 +106,9 @@ interface FuncType {
   readonly results: number[]
 }
 
+const F32 = 0x7d
+const F64 = 0x7c
+
 const sameTypes = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** Float opcodes of the single-byte space (loads/stores, consts, compares, arithmetic, conversions). */
@@ -111,7 +118,7 @@ const isFloatOp = (op: number): boolean =>
 
 /** Bytes written by a store opcode (0 when `op` is not a store). */
 const storeSize = (op: number): number =>
-  ({ 0x36: 4, 0x37: 8, 0x3a: 1, 0x3b: 2, 0x3c: 1, 0x3d: 2, 0x3e: 4 } as Record<number, number>)[op] ?? 0
+  ({ 0x36: 4, 0x37: 8, 0x38: 4, 0x39: 8, 0x3a: 1, 0x3b: 2, 0x3c: 1, 0x3d: 2, 0x3e: 4 } as Record<number, number>)[op] ?? 0
 const storeIsI64 = (op: number): boolean => op === 0x37 || op === 0x3c || op === 0x3d || op === 0x3e
 
 /**
@@ -125,8 +132,11 @@ export const instrument = (bytes: Uint8Array, limits: ProgramLimits = defaultLim
   } catch (e) {
     reject(`not a valid Wasm module: ${(e as Error).message}`)
   }
+  const floats = options.floats === "canonicalize"
+  const dirtyTracking = options.dirtyTracking ?? true
+  if (floats && dirtyTracking) throw new Error("instrument: floats need dirtyTracking: false (the dirty marks have no float scratch locals)")
   try {
-    return rewrite(bytes, limits, options.dirtyTracking ?? true)
+    return rewrite(bytes, limits, dirtyTracking, floats, options.abi, options.cost ?? instructionCost, options.bulkMemory ?? true)
   } catch (e) {
     if (e instanceof WasmFormatError) reject(`malformed binary: ${e.message}`)
     throw e
@@ -140,6 +150,43 @@ export interface InstrumentOptions {
    * cost of gas and stack metering alone (bench/cyberwasm.bench.ts).
    */
   readonly dirtyTracking?: boolean
+  /**
+   * Floating point: "refuse" (default, programs) or "canonicalize": f32/f64 types and
+   * instructions are allowed and every arithmetic result that may be NaN (add, sub, mul, div,
+   * sqrt, min, max, ceil, floor, trunc, nearest, demote, promote) is replaced by the canonical
+   * NaN (f32 0x7fc00000, f64 0x7ff8000000000000) when it is a NaN, so NaN bits never depend on
+   * the CPU (what wasmer's `canonicalize_nans(true)` does for cosmwasm-vm ≥ 1.5). Bit-exact
+   * operations (abs, neg, copysign, loads, stores, reinterpret) keep their bits, as in wasmer.
+   * Needs `dirtyTracking: false`.
+   */
+  readonly floats?: "refuse" | "canonicalize"
+  /**
+   * A foreign host interface instead of the program syscall table (CosmWasm's `env` imports):
+   * imports are checked against it and the program's entry exports are not required.
+   */
+  readonly abi?: ForeignAbi
+  /** Metering points of one instruction by opcode (default CostTable.ts `instructionCost`). */
+  readonly cost?: (op: number) => number
+  /** Allow memory.copy / memory.fill (default true, metered); false refuses them as cosmwasm-vm does. */
+  readonly bulkMemory?: boolean
+}
+
+/** A core function signature as value-type bytes (0x7f i32, 0x7e i64, 0x7d f32, 0x7c f64). */
+export interface CoreSignature {
+  readonly params: ReadonlyArray<number>
+  readonly results: ReadonlyArray<number>
+}
+
+/** A host interface other than the program syscall table (option `abi` of `instrument`). */
+export interface ForeignAbi {
+  /** The only import module allowed. */
+  readonly module: string
+  /** Allowed import names and their exact signatures. */
+  readonly imports: ReadonlyMap<string, CoreSignature>
+  /** Exports checked for their signature when present (and required when `required`). */
+  readonly exports: ReadonlyArray<CoreSignature & { readonly name: string; readonly required: boolean }>
+  /** Exports the host calls: their frame weights are returned in `exportWeights`. */
+  readonly hostCalled: ReadonlyArray<string>
 }
 
 /**
@@ -148,7 +195,15 @@ export interface InstrumentOptions {
  */
 const STACK_SCRATCH_WEIGHT = 4
 
-const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolean): InstrumentedProgram => {
+const rewrite = (
+  bytes: Uint8Array,
+  limits: ProgramLimits,
+  dirtyTracking: boolean,
+  floats: boolean,
+  abi: ForeignAbi | undefined,
+  cost: (op: number) => number,
+  bulkMemory: boolean
+): InstrumentedProgram => {
   const r = new Reader(bytes)
   const magic = r.bytesN(4)
   const version = r.bytesN(4)
@@ -179,7 +234,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       const results: number[] = []
       for (let k = t.u32(); k > 0; k--) params.push(t.u8())
       for (let k = t.u32(); k > 0; k--) results.push(t.u8())
-      for (const v of [...params, ...results]) checkValType(v, `function type ${i}`)
+      for (const v of [...params, ...results]) checkValType(v, `function type ${i}`, floats)
       types.push({ params, results })
     }
   }
@@ -187,6 +242,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
 
   // ---- imports: only host functions of the syscall table with their exact core signature ----
   const imports: HostName[] = []
+  const importNames: string[] = []
   const funcTypes: number[] = []
   const importSec = raw.get(2)
   if (importSec) {
@@ -197,6 +253,17 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       const kind = t.u8()
       if (kind !== 0) reject(`import ${mod}.${field} is not a function (programs import only host functions)`)
       const ti = t.u32()
+      if (abi) {
+        if (mod !== abi.module) reject(`import ${mod}.${field} is not supported (module must be "${abi.module}")`)
+        const want = abi.imports.get(field) ?? reject(`import ${mod}.${field} is not supported`)
+        const got = typeOf(ti)
+        if (!sameTypes(want.params, got.params) || !sameTypes(want.results, got.results)) {
+          reject(`import ${mod}.${field} has signature (${got.params.map(valTypeName)}) -> (${got.results.map(valTypeName)}), expected (${want.params.map(valTypeName)}) -> (${want.results.map(valTypeName)})`)
+        }
+        importNames.push(field)
+        funcTypes.push(ti)
+        continue
+      }
       if (mod !== HOST_MODULE) reject(`import ${mod}.${field} is not in the CyberWasm syscall table (module must be "${HOST_MODULE}")`)
       const host = hostByCoreName.get(field) ?? reject(`import ${mod}.${field} is not in the CyberWasm syscall table`)
       const want = coreSignature(hostSignatures[host])
@@ -205,10 +272,11 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
         reject(`import ${mod}.${field} has signature (${got.params.map(valTypeName)}) -> (${got.results.map(valTypeName)}), expected (${want.params.map(valTypeName)}) -> (${want.results.map(valTypeName)})`)
       }
       imports.push(host)
+      importNames.push(field)
       funcTypes.push(ti)
     }
   }
-  const importedFuncs = imports.length
+  const importedFuncs = importNames.length
 
   // ---- functions ----
   const funcSec = raw.get(3)
@@ -274,18 +342,20 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
     for (let i = 0; i < globalCount; i++) {
       const start = t.pos
       const vt = t.u8()
-      checkValType(vt, `global ${i}`)
+      checkValType(vt, `global ${i}`, floats)
       const mut = t.u8()
       for (;;) {
         const op = t.u8()
         if (op === 0x0b) break
         if (op === 0x41) t.skipSigned(32)
         else if (op === 0x42) t.skipSigned(64)
+        else if (floats && op === 0x43) t.bytesN(4)
+        else if (floats && op === 0x44) t.bytesN(8)
         else if (op === 0x23) t.u32()
         else reject(`global ${i} initializer uses opcode 0x${op.toString(16)} (only integer constants)`)
       }
       globalsOut.bytes(globalSec.subarray(start, t.pos))
-      if (mut === 1) mutableGlobals.push({ index: i, type: vt === I32 ? "i32" : "i64", exportName: `__cw_g${i}` })
+      if (mut === 1) mutableGlobals.push({ index: i, type: vt === I32 ? "i32" : vt === I64 ? "i64" : vt === F32 ? "f32" : "f64", exportName: `__cw_g${i}` })
     }
   }
   const gasGlobal = globalCount
@@ -326,11 +396,14 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
     }
     return true
   }
-  checkExport("cyberwasm_dispatch", [I32, I32], [I32], true)
-  checkExport("cabi_realloc", [I32, I32, I32, I32], [I32], true)
-  const hasInit = checkExport("cyberwasm_init", [I32, I32], [I32], false)
-  const hasUpgrade = checkExport("cyberwasm_upgrade", [I32, I32], [I32], false)
-  const hasInitialize = checkExport("_initialize", [], [], false)
+  if (abi) for (const e of abi.exports) checkExport(e.name, [...e.params], [...e.results], e.required)
+  else {
+    checkExport("cyberwasm_dispatch", [I32, I32], [I32], true)
+    checkExport("cabi_realloc", [I32, I32, I32, I32], [I32], true)
+  }
+  const hasInit = !abi && checkExport("cyberwasm_init", [I32, I32], [I32], false)
+  const hasUpgrade = !abi && checkExport("cyberwasm_upgrade", [I32, I32], [I32], false)
+  const hasInitialize = !abi && checkExport("_initialize", [], [], false)
   const addExport = (name: string, kind: number, index: number) => {
     exportsOut.name(name).u8(kind).u32(index)
     exportCount++
@@ -368,7 +441,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
       for (let g = b.u32(); g > 0; g--) {
         const count = b.u32()
         const vt = b.u8()
-        checkValType(vt, `locals of function ${importedFuncs + i}`)
+        checkValType(vt, `locals of function ${importedFuncs + i}`, floats)
         locals += count
         if (locals > limits.maxLocals) reject(`function ${importedFuncs + i} has more than ${limits.maxLocals} params and locals`)
       }
@@ -379,7 +452,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
   const emit = new Emitter(gasGlobal, depthGlobal, limits.maxStackWeight, memLimitGlobal, faultGlobal)
   const funcType = (f: number): FuncType => typeOf(funcTypes[f] ?? reject(`call of function ${f} out of range`))
   const bodyEnv = (i: number, weight: (f: number) => number, maxWeight: number, heights: number[]): BodyEnv => ({
-    emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking,
+    emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking, floats, cost, bulkMemory,
     typeOf, funcType, results: funcType(importedFuncs + i).results.length, heights
   })
   // pass 1: the maximum operand stack height of every function (part of its frame weight)
@@ -389,7 +462,7 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
     return h[0]!
   })
   const weight = (f: number): number =>
-    f < importedFuncs ? FRAME_BASE_WEIGHT : FRAME_BASE_WEIGHT + bodies[f - importedFuncs]!.locals + 3 + heights[f - importedFuncs]! + STACK_SCRATCH_WEIGHT
+    f < importedFuncs ? FRAME_BASE_WEIGHT : FRAME_BASE_WEIGHT + bodies[f - importedFuncs]!.locals + (floats ? 5 : 3) + heights[f - importedFuncs]! + STACK_SCRATCH_WEIGHT
   const maxWeight = bodies.reduce((m, _b, i) => Math.max(m, weight(importedFuncs + i)), FRAME_BASE_WEIGHT)
   bodies.forEach((_b, i) => {
     const w = weight(importedFuncs + i)
@@ -465,12 +538,13 @@ const rewrite = (bytes: Uint8Array, limits: ProgramLimits, dirtyTracking: boolea
     maxPages,
     maxStackWeight: limits.maxStackWeight,
     imports,
+    importNames,
     hasInit,
     hasUpgrade,
     hasInitialize,
     dataSegments,
     exportWeights: Object.fromEntries(
-      ["cyberwasm_dispatch", "cyberwasm_init", "cyberwasm_upgrade", "cabi_realloc", "_initialize"].flatMap((name) => {
+      (abi ? abi.hostCalled : ["cyberwasm_dispatch", "cyberwasm_init", "cyberwasm_upgrade", "cabi_realloc", "_initialize"]).flatMap((name) => {
         const e = exported.get(name)
         return e && e.kind === 0 ? [[name, weight(e.index)] as const] : []
       })
@@ -515,6 +589,10 @@ interface BodyEnv {
   readonly types: number
   readonly funcIndex: number
   readonly dirtyTracking: boolean
+  /** Floats allowed, NaN results canonicalised (two more scratch locals: f32, f64). */
+  readonly floats: boolean
+  readonly cost: (op: number) => number
+  readonly bulkMemory: boolean
   readonly typeOf: (typeIndex: number) => FuncType
   readonly funcType: (funcIndex: number) => FuncType
   /** Result count of the function (the implicit outer block). */
@@ -528,7 +606,7 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
   const r = new Reader(sec, b.start, b.end)
   const out = new Writer()
   const groups = r.u32()
-  out.u32(groups + 2)
+  out.u32(groups + (env.floats ? 4 : 2))
   for (let g = 0; g < groups; g++) {
     const s = r.pos
     r.u32()
@@ -536,6 +614,9 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
     out.bytes(sec.subarray(s, r.pos))
   }
   out.u32(2).u8(I32).u32(1).u8(I64)
+  if (env.floats) out.u32(1).u8(F32).u32(1).u8(F64)
+  const sF32 = b.locals + 3
+  const sF64 = b.locals + 4
   const sA = b.locals // scratch i32 (address)
   const sV32 = b.locals + 1 // scratch i32 (value)
   const sV64 = b.locals + 2 // scratch i64 (value)
@@ -553,7 +634,7 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
   const where = () => `function ${env.funcIndex}`
   const blockType = (): { params: number; results: number } => {
     const bt = r.bytes[r.pos]!
-    if (bt === 0x40 || bt === I32 || bt === I64) {
+    if (bt === 0x40 || bt === I32 || bt === I64 || (env.floats && (bt === F32 || bt === F64))) {
       r.pos++
       return { params: 0, results: bt === 0x40 ? 0 : 1 }
     }
@@ -578,8 +659,15 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
   while (r.pos < r.end) {
     const start = r.pos
     const op = r.u8()
-    if (isFloatOp(op)) reject(`floating point instruction 0x${op.toString(16)} in ${where()} (floats are not allowed)`)
-    cost += instructionCost(op)
+    if (isFloatOp(op)) {
+      if (!env.floats) reject(`floating point instruction 0x${op.toString(16)} in ${where()} (floats are not allowed)`)
+      if (op !== 0x2a && op !== 0x2b && op !== 0x38 && op !== 0x39) {
+        cost += env.cost(op)
+        floatOp(op, r, seg, sec.subarray(start, r.pos), stack, sF32, sF64)
+        continue
+      }
+    }
+    cost += env.cost(op)
     switch (op) {
       case 0x02: case 0x03: case 0x04: { // block loop if
         const bt = blockType()
@@ -662,7 +750,7 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
         seg.bytes(sec.subarray(start, r.pos))
         continue
       case 0x1c: { // select t*
-        for (let n = r.u32(); n > 0; n--) checkValType(r.u8(), `select in ${where()}`)
+        for (let n = r.u32(); n > 0; n--) checkValType(r.u8(), `select in ${where()}`, env.floats)
         stack(3, 1)
         seg.bytes(sec.subarray(start, r.pos))
         continue
@@ -689,6 +777,7 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
         continue
       case 0xfc: {
         const sub = r.u32()
+        if ((sub === 10 || sub === 11) && !env.bulkMemory) reject(`bulk memory operation (memory.copy / memory.fill) in ${where()} (bulk memory operations are not supported)`)
         if (sub === 10 || sub === 11) stack(3, 0)
         if (sub === 10) {
           if (r.u8() !== 0 || r.u8() !== 0) reject(`memory.copy between memories in ${where()}`)
@@ -696,6 +785,9 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
         } else if (sub === 11) {
           if (r.u8() !== 0) reject(`memory.fill on another memory in ${where()}`)
           seg.u8(0x10).u32(env.fFill)
+        } else if (sub <= 7 && env.floats) {
+          stack(1, 1)
+          seg.bytes(sec.subarray(start, r.pos))
         } else if (sub <= 7) reject(`floating point instruction 0xfc ${sub} (trunc_sat) in ${where()} (floats are not allowed)`)
         else if (sub === 8 || sub === 9) reject(`passive data (memory.init / data.drop) in ${where()} is not allowed`)
         else reject(`table instruction 0xfc ${sub} in ${where()} (reference types are not allowed)`)
@@ -734,6 +826,39 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
     reject(`instruction 0x${op.toString(16)} in ${where()} is not in the deterministic feature set`)
   }
   return reject(`${where()} has no end`)
+}
+
+/**
+ * One float instruction besides loads and stores (only with `floats`): copied, its stack effect
+ * tracked, and a NaN result of an arithmetic op replaced by the canonical NaN:
+ * `local.tee s; const NaN; local.get s; local.get s; eq; select` (s == s is false only for NaN).
+ */
+const floatOp = (
+  op: number,
+  r: Reader,
+  seg: Writer,
+  head: Uint8Array,
+  stack: (pops: number, pushes: number) => void,
+  sF32: number,
+  sF64: number
+): void => {
+  if (op === 0x43 || op === 0x44) { // f32.const f64.const
+    seg.bytes(head).bytes(r.bytesN(op === 0x43 ? 4 : 8))
+    stack(0, 1)
+    return
+  }
+  const binary = (op >= 0x5b && op <= 0x66) || (op >= 0x92 && op <= 0x98) || (op >= 0xa0 && op <= 0xa6)
+  stack(binary ? 2 : 1, 1)
+  seg.bytes(head)
+  if ((op >= 0x8d && op <= 0x97) || op === 0xb6) {
+    seg.u8(0x22).u32(sF32).u8(0x43).bytes(Uint8Array.of(0, 0, 0xc0, 0x7f)).u8(0x20).u32(sF32).u8(0x20).u32(sF32).u8(0x5b).u8(0x1b)
+    stack(0, 3)
+    stack(4, 1)
+  } else if ((op >= 0x9b && op <= 0xa5) || op === 0xbb) {
+    seg.u8(0x22).u32(sF64).u8(0x44).bytes(Uint8Array.of(0, 0, 0, 0, 0, 0, 0xf8, 0x7f)).u8(0x20).u32(sF64).u8(0x20).u32(sF64).u8(0x61).u8(0x1b)
+    stack(0, 3)
+    stack(4, 1)
+  }
 }
 
 /** Writes the injected instruction sequences. */

@@ -1,0 +1,127 @@
+/**
+ * The CosmWasm VM (implements modules/cyberwasm/cosmwasm/Vm.ts `CosmWasmVm`): contracts built
+ * with cosmwasm-std 1.x/2.x run unmodified on V8, metered and stack-bounded by the CyberWasm
+ * instrumenter, with cosmwasm-vm 2.2's interface (interface_version_8, regions through
+ * allocate/deallocate, the `env` imports).
+ *
+ * Facts for docs/cosmwasm.md (details and sources in GasConfig.ts):
+ * - gas: CW gas = 115 per operator, 1,610 per branch/call/end; SDK gas = CW gas / 140,000
+ *   (wasmd DefaultGasMultiplier); storage as the SDK's KVGasConfig (read 1,000 + 3/B, write
+ *   2,000 + 30/B, delete 1,000, iterator step 30 + 3/B), charged here (the backend's store is not
+ *   metered); address imports 5/4/9 SDK gas; crypto as cosmwasm-vm's GasConfig; query_chain adds
+ *   the backend's gasUsed. wasmd's per-call instance cost, compile cost and event costs belong to
+ *   the wasmd layer.
+ * - limits: 512 pages (32 MiB) memory, table ≤ 2,500, ≤ 20,000 functions, ≤ 100 params, ≤ 1
+ *   result, ≤ 100 imports, code ≤ 800 KiB; region limits as cosmwasm-vm (key 64 KiB, value
+ *   128 KiB, query request 64 KiB, result 64 MiB); ≤ 1,024 iterators per call; the stack is
+ *   bounded by the instrumenter's frame weights (32,768 units), not by V8's native stack.
+ * - floats: allowed; NaN results of float arithmetic are canonicalised (cosmwasm-vm ≥ 1.5);
+ *   SIMD, threads, bulk memory and reference-type instructions are refused.
+ * - every call runs in a fresh instance (CosmWasm memory does not persist between calls).
+ *
+ * Source: cosmwasm-vm 2.2 packages/vm/src/{calls,instance,imports,memory,environment}.rs;
+ * wasmvm 2.x; wasmd x/wasm/types/gas_register.go, x/wasm/keeper/api.go.
+ */
+import { OutOfGas } from "../../../../chain/ChainError.ts"
+import { ProgramFailed, ProgramNotFound, ProgramRejected } from "../../CyberWasmError.ts"
+import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT } from "../../instrument/Instrument.ts"
+import { sha256, toHex } from "../../../../lib/Bytes.ts"
+import type { AnalyzedCode, CosmWasmVm, VmBackend, VmCall, VmOutcome } from "../Vm.ts"
+import { ALL_CAPABILITIES, analyzeContract } from "./Analyze.ts"
+import { GAS_MULTIPLIER, MAX_LENGTH } from "./GasConfig.ts"
+import { ContractFault, Environment } from "./internal/Environment.ts"
+import { ModuleCache, type ModuleCacheLimits } from "./ModuleCache.ts"
+
+/** Options of {@link makeCosmWasmVm}. */
+export interface CosmWasmVmOptions {
+  /** Capabilities offered (default {@link ALL_CAPABILITIES}); contracts requiring others are refused at upload. */
+  readonly capabilities?: ReadonlyArray<string>
+  /** Bounds of the compiled-module cache. */
+  readonly cache?: ModuleCacheLimits
+}
+
+/**
+ * A contract call that failed (trap, abort, bad region, refused write, missing entry point):
+ * ProgramFailed (tag "ProgramFailed") with the chain gas the call used until then, which the
+ * wasmd layer still charges.
+ */
+export class ContractCallFailed extends ProgramFailed {
+  readonly gasUsed: bigint
+  constructor(log: string, gasUsed: bigint) {
+    super({ log })
+    this.gasUsed = gasUsed
+  }
+}
+
+const ARITY = { instantiate: 3, execute: 3, migrate: 2, sudo: 2, reply: 2, query: 2 } as const
+const MAX_I64 = (1n << 63n) - 1n
+
+/** Make a VM: a compiled-module cache and the call machinery. Deterministic and synchronous. */
+export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { readonly cache: ModuleCache } => {
+  const capabilities = [...(options.capabilities ?? ALL_CAPABILITIES)].sort()
+  const cache = new ModuleCache(options.cache)
+
+  const analyze = (wasm: Uint8Array): AnalyzedCode => {
+    const contract = analyzeContract(wasm, capabilities)
+    cache.set(contract)
+    return contract.analyzed
+  }
+
+  const load = (checksum: Uint8Array, wasm: Uint8Array): void => {
+    if (cache.has(checksum)) return
+    if (toHex(sha256(wasm)) !== toHex(checksum)) throw new ProgramRejected({ log: "Error calling the VM: Hash doesn't match stored data" })
+    cache.set(analyzeContract(wasm, capabilities))
+  }
+
+  const call = (c: VmCall, backend: VmBackend): VmOutcome => {
+    const contract = cache.get(c.checksum) ?? (() => {
+      throw new ProgramNotFound({ log: `Error calling the VM: Cache error: code ${toHex(c.checksum)} is not loaded` })
+    })()
+    const limit = c.gasLimit * GAS_MULTIPLIER > MAX_I64 ? MAX_I64 : c.gasLimit * GAS_MULTIPLIER
+    if (!contract.analyzed.entryPoints.includes(c.entry)) {
+      throw new ContractCallFailed(`Error calling the VM: Error resolving Wasm function: Could not get export: Missing export ${c.entry}`, 0n)
+    }
+    const env = new Environment(backend, c.readOnly, contract.program.exportWeights)
+    const instance = new WebAssembly.Instance(contract.module, env.imports())
+    const exports = instance.exports as Record<string, unknown>
+    const gas = exports[GAS_EXPORT] as WebAssembly.Global
+    const hostFault = exports[FAULT_EXPORT] as WebAssembly.Global
+    gas.value = limit
+    env.attach({ memory: exports.memory as WebAssembly.Memory, gas, depth: exports[DEPTH_EXPORT] as WebAssembly.Global, exports })
+    const used = (): bigint => {
+      const left = gas.value as bigint
+      const cw = left < 0n ? limit : limit - left
+      const internal = cw - env.externalSdkGas * GAS_MULTIPLIER
+      const sdk = env.externalSdkGas + (internal > 0n ? internal / GAS_MULTIPLIER : 0n)
+      return sdk > c.gasLimit ? c.gasLimit : sdk
+    }
+    const failed = (msg: string) => new ContractCallFailed(`Error calling the VM: ${msg}`, used())
+    try {
+      const arity = (exports[c.entry] as (...a: number[]) => number).length
+      const expected = c.entry === "migrate" ? arity : ARITY[c.entry]
+      if (c.args.length !== expected || (c.entry === "migrate" && arity !== 2 && arity !== 3)) {
+        throw failed(`Error resolving Wasm function: ${c.entry} takes ${arity} arguments, ${c.args.length} given`)
+      }
+      const ptrs = c.args.map((a) => env.writeToContract(a))
+      const res = (env.callExport(c.entry, ptrs) as number) >>> 0
+      const result = env.readRegion(res, MAX_LENGTH.result)
+      env.callExport("deallocate", [res])
+      return { result, gasUsed: used() }
+    } catch (e) {
+      if ((gas.value as bigint) < 0n || e instanceof OutOfGas) {
+        throw new OutOfGas({ log: `out of gas in contract ${c.entry} (gas limit ${c.gasLimit})` })
+      }
+      if (e instanceof ContractCallFailed) throw e
+      if (e instanceof ContractFault) throw failed(e.message)
+      if (e instanceof WebAssembly.RuntimeError) {
+        // memory.grow failed below the contract's limit: the host is out of memory, not the contract's fault
+        if ((hostFault.value as number) !== 0) throw e
+        throw failed(`Error executing Wasm: Wasmer runtime error: RuntimeError: ${e.message}`)
+      }
+      if (e instanceof RangeError && /call stack/i.test(e.message)) throw failed("Error executing Wasm: Wasmer runtime error: RuntimeError: call stack exhausted")
+      throw e
+    }
+  }
+
+  return { capabilities, analyze, has: (checksum) => cache.has(checksum), load, call, cache }
+}
