@@ -5,7 +5,8 @@
  * against the configured block time), the parallel verification rate measured in the same run
  * (the baseline: the rates as a ratio of it), the load average, and whether anything was lost
  * (every accepted tx in a block with code 0, each account's sequence and balance where the
- * accepted txs put them). Exits 1 when something was lost.
+ * accepted txs put them), and the node process's CPU seconds over the run (the steadier figure on a
+ * shared machine). Exits 1 when something was lost.
  *
  * Run: `npx node bench/load.bench.ts [txs=20000] [accounts=8] [batch=1] [blockTimeMs=1000]`
  * (batch > 1: JSON-RPC batches of that many broadcast_tx_sync, at most 100).
@@ -25,6 +26,7 @@ console.log(`load average (1/5/15 min): before ${la(r.load.before)}; broadcast s
 console.log(`parallel verify (baseline): ${pv.toFixed(0)} verifications/s (${r.parallelVerify.threads} workers, ${r.parallelVerify.verifier})`)
 console.log(`accepted: ${r.accepted} in ${r.acceptSeconds.toFixed(2)} s = ${r.acceptedPerSecond.toFixed(0)} tx/s (${(r.acceptedPerSecond / pv).toFixed(3)}x parallel verify); ${r.requests} requests, ${r.fullRetries} mempool-full retries, ${r.refused.length} refused`)
 console.log(`included: ${r.txs - r.losses.missing.length} by ${r.includeSeconds.toFixed(2)} s = ${r.includedPerSecond.toFixed(0)} tx/s (${(r.includedPerSecond / pv).toFixed(3)}x parallel verify)`)
+if (r.nodeCpuSeconds !== undefined) console.log(`node process CPU (all threads) over the run: ${r.nodeCpuSeconds.toFixed(2)} s = ${(r.txs / r.nodeCpuSeconds).toFixed(0)} included tx per node CPU second`)
 console.log(`blocks: ${r.blocks.length}, interval mean ${r.intervalMeanMs.toFixed(0)} ms, max ${r.intervalMaxMs.toFixed(0)} ms (configured ${r.blockTimeMs}); most txs in a block ${r.maxBlockTxs}; mempool peak ${r.maxMempool}`)
 console.log(`txs per block: ${r.blocks.map((b) => b.txs).join(" ")}`)
 const L = r.losses

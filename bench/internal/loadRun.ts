@@ -27,7 +27,7 @@
  *
  * Node plane (bench and test support): timers and wall clocks are fine here.
  */
-import { rmSync } from "node:fs"
+import { readFileSync, rmSync } from "node:fs"
 import { Agent, request } from "node:http"
 import { loadavg } from "node:os"
 import { toBech32 } from "@cosmjs/encoding"
@@ -118,6 +118,11 @@ export interface LoadResult {
   readonly maxBlockTxs: number
   /** Highest mempool size seen by the 50 ms poll. */
   readonly maxMempool: number
+  /**
+   * CPU seconds (user + system, all its threads: RPC, block thread, verifier workers) the node
+   * process spent from the first request to the last inclusion; undefined off Linux (/proc).
+   */
+  readonly nodeCpuSeconds: number | undefined
   /** os.loadavg() before signing, at the start of the broadcast, and at its end. */
   readonly load: { readonly before: ReadonlyArray<number>; readonly start: ReadonlyArray<number>; readonly end: ReadonlyArray<number> }
   readonly losses: Losses
@@ -167,6 +172,18 @@ const timeMs = (t: string): number => {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(t)
   if (!m) throw new Error(`not an RFC 3339 UTC time: ${t}`)
   return Date.parse(m[1] + "Z") + Number(`0.${m[2] ?? "0"}`) * 1000
+}
+
+/** CPU seconds (user + system) of process `pid` so far, from /proc (Linux); undefined elsewhere. */
+const processCpu = (pid: number | undefined): number | undefined => {
+  if (pid === undefined || process.platform !== "linux") return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(f[11]) + Number(f[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return undefined
+  }
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase()
@@ -260,17 +277,26 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
     let mempool = 0
     let latest = startHeight
     let polling = true
+    /** Start time of the poll whose figures `latest` and `mempool` hold. */
+    let polledAt = 0
+    /** The node's CPU seconds at the first sight of each height. */
+    const seenCpu = new Map<number, number | undefined>()
     const poller = (async () => {
       const a = new Agent({ keepAlive: true, maxSockets: 1 })
       agents.push(a)
       while (polling) {
+        const at = performance.now()
         try {
           const [st, un] = await Promise.all([call(url, a, "status"), call(url, a, "num_unconfirmed_txs")])
           const now = performance.now()
           latest = Number(st.sync_info.latest_block_height)
-          if (!seen.has(latest)) seen.set(latest, now)
+          if (!seen.has(latest)) {
+            seen.set(latest, now)
+            seenCpu.set(latest, processCpu(node!.child.pid))
+          }
           mempool = Number(un.n_txs)
           if (mempool > maxMempool) maxMempool = mempool
+          polledAt = at
         } catch {
           // the node is busy or the request failed: try again on the next tick
         }
@@ -285,6 +311,7 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
     const refused: Refusal[] = []
     let fullRetries = 0
     let requests = 0
+    const cpu0 = processCpu(node.child.pid)
     const t0 = performance.now()
     seen.set(startHeight, seen.get(startHeight) ?? t0)
     await Promise.all(signed.map(async (list, k) => {
@@ -347,17 +374,21 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
         read = height
       }
     }
-    const drainDeadline = performance.now() + (o.drainTimeoutMs ?? 60_000)
-    while (performance.now() < drainDeadline) {
-      await readBlocks(latest)
-      if (included.size >= accepted.size && mempool === 0) break
-      await sleep(100)
-    }
+    // Blocks are read only once the mempool is empty (every accepted tx included, or dropped), so
+    // that serving them does not count in the run's node CPU.
+    const acceptedAt = performance.now()
+    const drainDeadline = acceptedAt + (o.drainTimeoutMs ?? 60_000)
+    while (performance.now() < drainDeadline && !(polledAt > acceptedAt && mempool === 0)) await sleep(25)
     polling = false
     await poller
+    await readBlocks(Number((await call(url, control, "status")).sync_info.latest_block_height))
     const lastOurs = blocks.filter((b) => b.hashes.some((x) => ours.has(x))).at(-1)
-    const lastSeen = lastOurs ? seen.get(lastOurs.height) ?? [...seen.entries()].filter(([hh]) => hh >= lastOurs.height).map(([, v]) => v).sort((a, b) => a - b)[0] ?? performance.now() : performance.now()
+    // first sight of the last block holding one of ours (or of the first height past it)
+    const sight = lastOurs ? [...seen.keys()].filter((hh) => hh >= lastOurs.height).sort((a, b) => a - b)[0] : undefined
+    const lastSeen = sight !== undefined ? seen.get(sight)! : performance.now()
     const includeSeconds = (lastSeen - t0) / 1000
+    const cpu1 = sight !== undefined ? seenCpu.get(sight) : processCpu(node.child.pid)
+    const nodeCpuSeconds = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined
     const run = lastOurs ? blocks.filter((b) => b.height <= lastOurs.height) : blocks
     const intervals = run.slice(1).map((b, i) => b.timeMs - run[i]!.timeMs)
 
@@ -403,7 +434,7 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
       intervalMeanMs: intervals.length ? intervals.reduce((a, b) => a + b, 0) / intervals.length : Number.NaN,
       intervalMaxMs: intervals.length ? Math.max(...intervals) : Number.NaN,
       maxBlockTxs: Math.max(0, ...run.map((b) => b.txs)), maxMempool,
-      load: { before, start: startLoad, end: endLoad }, losses, nothingLost
+      nodeCpuSeconds, load: { before, start: startLoad, end: endLoad }, losses, nothingLost
     }
   } finally {
     for (const a of agents) a.destroy()
