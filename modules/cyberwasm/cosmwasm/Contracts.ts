@@ -340,7 +340,7 @@ export class Contracts {
     }
     s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: migrate")
     const env = this.env(s.block, s.txIndex, contract)
-    const result = this.call(s, raw, contract, code.codeHash, "migrate", [env, msg], false)
+    const result = this.callMigrate(s, raw, contract, code.codeHash, env, msg, caller)
     if ("error" in result) throw new MigrationFailed({ log: `${result.error}: migrate wasm contract failed` })
     const response = parseResponse(result.ok)
     const last = lastHistory(store, raw)
@@ -543,18 +543,42 @@ export class Contracts {
     })
   }
 
+  /**
+   * `migrate(env, msg)`, or cosmwasm 2.2's `migrate(env, msg, info)` with MigrateInfo {sender,
+   * old_migrate_version: null} when the export takes three arguments (the VM refuses a wrong arity
+   * before running anything, so the second try costs nothing extra).
+   */
+  private callMigrate(s: Scope, raw: Uint8Array, contract: string, checksum: Uint8Array, env: Uint8Array, msg: Uint8Array, sender: string): ContractResult {
+    try {
+      return this.call(s, raw, contract, checksum, "migrate", [env, msg], false)
+    } catch (e) {
+      if (!(e instanceof VmError) || !/migrate takes 3 arguments/.test(e.log)) throw e
+      return this.call(s, raw, contract, checksum, "migrate", [env, msg, jsonBytes({ sender, old_migrate_version: null })], false)
+    }
+  }
+
   /** Run an entry point in a tx scope; charges the VM's gas to the tx meter. */
   private call(s: Scope, raw: Uint8Array, contract: string, checksum: Uint8Array, entry: EntryPoint, args: ReadonlyArray<Uint8Array>, readOnly: boolean): ContractResult {
     const store = s.ctx.store
-    this.ensureLoaded(s.ctx.rawStore ?? store, checksum)
+    const rawStore = s.ctx.rawStore ?? store
+    this.ensureLoaded(rawStore, checksum)
     const backend: VmBackend = {
-      storage: prefixStore(store, WasmKeys.contractStore(raw), readOnly),
+      // the VM charges storage as the SDK's KVGasConfig itself: it gets the unmetered view
+      storage: prefixStore(rawStore, WasmKeys.contractStore(raw), readOnly),
       bech32Prefix: this.prefix,
-      query: (request, gasLimit) => this.queryChain({ store, block: s.block, portAs: (c) => portOf(s.ctx.actAs(contractPrincipal(c))), depth: 0 }, request, gasLimit, contract)
+      query: (request, gasLimit) => this.queryChain({ store: rawStore, block: s.block, portAs: (c) => portOf(s.ctx.actAs(contractPrincipal(c))), depth: 0 }, request, gasLimit, contract)
     }
     const gas = s.ctx.gas
     const remaining = s.gasCap === undefined ? gas.remaining() : Math.max(0, Math.min(gas.remaining(), s.gasCap - gas.consumed()))
-    const out = this.vmCall(checksum, entry, args, BigInt(remaining), readOnly, backend)
+    let out: { result: Uint8Array; gasUsed: bigint }
+    try {
+      out = this.vmCall(checksum, entry, args, BigInt(remaining), readOnly, backend)
+    } catch (e) {
+      // a failed call still costs the gas it used (the VM reports it on the error)
+      const used = (e as { gasUsed?: unknown }).gasUsed
+      if (typeof used === "bigint" && used > 0n) gas.consume(Number(used), `wasm contract ${entry}`)
+      throw e
+    }
     gas.consume(Number(out.gasUsed), `wasm contract ${entry}`)
     if (s.gasCap !== undefined && gas.consumed() > s.gasCap) throw new OutOfGas({ log: "SubMsg hit gas limit: out of gas" })
     return parseContractResult(out.result)
@@ -566,7 +590,10 @@ export class Contracts {
     } catch (e) {
       if (isNodeFault(e) || (isChainError(e) && (e as { _tag: string })._tag === "OutOfGas")) throw e
       if (isChainError(e) && (e as { codespace: string }).codespace === "wasm") throw e
-      throw new VmError({ log: `Error calling the VM: ${isChainError(e) ? (e as unknown as { log: string }).log : String(e)}: wasmvm error` })
+      const err = new VmError({ log: `${isChainError(e) ? (e as unknown as { log: string }).log : String(e)}: wasmvm error` })
+      const used = (e as { gasUsed?: unknown }).gasUsed
+      if (typeof used === "bigint") Object.defineProperty(err, "gasUsed", { value: used })
+      throw err
     }
   }
 
@@ -574,10 +601,10 @@ export class Contracts {
 
   /**
    * Smart query: run `query` read-only with `gasLimit` (wasmd's smart query gas limit for gRPC).
-   * Returns the contract's result bytes and the gas used (instance cost included). Errors:
-   * NoSuchContract, QueryFailed (the contract's error), OutOfGas.
+   * Returns the contract's result bytes, or its error text, and the gas used (instance cost
+   * included). Errors: NoSuchContract, NoSuchCode, VmError, OutOfGas.
    */
-  querySmart(q: QueryScope, contract: string, msg: Uint8Array, gasLimit: bigint): { data: Uint8Array; gasUsed: bigint } {
+  querySmart(q: QueryScope, contract: string, msg: Uint8Array, gasLimit: bigint): { data: Uint8Array; error?: string; gasUsed: bigint } {
     const raw = this.raw(contract, "contract")
     const info = readContract(q.store, raw)
     if (!info) throw new NoSuchContract({ log: `no such contract: ${contract}` })
@@ -592,8 +619,9 @@ export class Contracts {
     }
     const out = this.vmCall(code.codeHash, "query", [this.env(q.block, undefined, contract), msg], gasLimit - INSTANCE_COST, true, backend)
     const result = parseContractResult(out.result)
-    if ("error" in result) throw new QueryFailedError(result.error)
-    return { data: binary(result.ok, "query result"), gasUsed: out.gasUsed + INSTANCE_COST }
+    const gasUsed = out.gasUsed + INSTANCE_COST
+    if ("error" in result) return { data: new Uint8Array(), error: result.error, gasUsed }
+    return { data: binary(result.ok, "query result"), gasUsed }
   }
 
   /** Raw query: the value under `key` in the contract's storage (undefined when absent). */
@@ -633,13 +661,8 @@ export class Contracts {
             if (q.depth + 1 > MAX_QUERY_DEPTH) return contractErr("max query stack size exceeded")
             const rawAddr = this.raw(addr, "contract_addr")
             if (!readContract(q.store, rawAddr)) return system({ no_such_contract: { addr } })
-            try {
-              const r = this.querySmart({ ...q, depth: q.depth + 1 }, addr, binary(o.msg, "wasm.smart.msg"), gasLimit)
-              return ok(r.data, r.gasUsed)
-            } catch (e) {
-              if (e instanceof QueryFailedError) return contractErr(e.message, gasLimit)
-              throw e
-            }
+            const r = this.querySmart({ ...q, depth: q.depth + 1 }, addr, binary(o.msg, "wasm.smart.msg"), gasLimit)
+            return r.error === undefined ? ok(r.data, r.gasUsed) : contractErr(r.error, r.gasUsed)
           }
           if (op === "raw") {
             const rawAddr = this.raw(addr, "contract_addr")
@@ -707,8 +730,6 @@ export class Contracts {
   }
 }
 
-/** A contract's query error, returned to the querying contract as `{"ok": {"error": …}}`. */
-export class QueryFailedError extends Error {}
 class UnsupportedQuery extends Error {
   readonly kind: string
   constructor(kind: string) {

@@ -1,7 +1,8 @@
 /**
  * The CosmWasm part of the cyberwasm genesis section: wasmd's `GenesisState` (params, codes with
- * their bytes, contracts with info, state and history, sequences) in its proto-JSON form
- * (cosmjs-types toJSON / fromJSON), under the key `wasm` of the machine's section.
+ * their bytes, contracts with info, state and history, sequences) in wasmd's proto-JSON form
+ * (snake_case field names as `wasmd export` writes them; camelCase is read too; bytes base64,
+ * uint64 as strings), under the key `wasm` of the machine's section.
  *
  * Import checks as wasmd's InitGenesis: each code's bytes hash to its checksum and pass the VM's
  * analysis, code ids and contract addresses are unique, a contract's code exists, its history is
@@ -21,6 +22,16 @@ import {
   writeParams, writeWasm
 } from "./Records.ts"
 import { InvalidGenesis } from "./WasmdError.ts"
+
+const mapKeys = (v: unknown, f: (k: string) => string): unknown => {
+  if (Array.isArray(v)) return v.map((x) => mapKeys(x, f))
+  if (typeof v !== "object" || v === null) return v
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) out[f(k)] = mapKeys(x, f) // determinism-ok: keys renamed in their own order; the result is only re-encoded by field name
+  return out
+}
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())
 
 /** Export the CosmWasm state of `store` as wasmd GenesisState JSON. */
 export const exportWasmGenesis = (k: Contracts, store: KVStore): unknown => {
@@ -43,14 +54,14 @@ export const exportWasmGenesis = (k: Contracts, store: KVStore): unknown => {
     { idKey: new TextEncoder().encode("lastCodeId"), value: peekId(store, WasmKeys.sequenceCodeId) },
     { idKey: new TextEncoder().encode("lastContractId"), value: peekId(store, WasmKeys.sequenceInstanceId) }
   ]
-  return GenesisState.toJSON({ params: readParams(store), codes, contracts, sequences })
+  return mapKeys(GenesisState.toJSON({ params: readParams(store), codes, contracts, sequences }), snake)
 }
 
 /** Import wasmd GenesisState JSON into `store` (writes through the raw store). */
 export const importWasmGenesis = (k: Contracts, store: KVStore, json: unknown): void => {
   let g: GenesisState
   try {
-    g = GenesisState.fromJSON(json)
+    g = GenesisState.fromJSON(mapKeys(json, camel))
   } catch (e) {
     throw new InvalidGenesis({ log: `wasm genesis: ${(e as Error).message}: invalid genesis` })
   }

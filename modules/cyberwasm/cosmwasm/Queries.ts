@@ -26,7 +26,7 @@ import type { QueryContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { prefixEnd } from "../State.ts"
 import { bech32, predictableAddress } from "./Address.ts"
-import { type Contracts, contractPrincipal, QUERY_GAS_LIMIT, QueryFailedError } from "./Contracts.ts"
+import { type Contracts, contractPrincipal, QUERY_GAS_LIMIT } from "./Contracts.ts"
 import { POSITION_LEN, WasmKeys } from "./Keys.ts"
 import { readCode, readContract, readParams, readWasm } from "./Records.ts"
 import { Invalid, NoSuchCode, NoSuchContract, QueryFailed } from "./WasmdError.ts"
@@ -142,9 +142,9 @@ export const wasmQuery = (k: Contracts, ctx: QueryContext, path: string, data: U
           { store, block: { height: ctx.height, timeNanos: 0n, chainId: ctx.chainId }, depth: 0, portAs: (c) => ({ call: (x) => ctx.callAs(contractPrincipal(c), x), query: (x) => ctx.callAs(contractPrincipal(c), x) }) },
           q.address, q.queryData, QUERY_GAS_LIMIT
         )
+        if (r.error !== undefined) throw new QueryFailed({ log: `${r.error}: query wasm contract failed` })
         return QuerySmartContractStateResponse.encode({ data: r.data }).finish()
       } catch (e) {
-        if (e instanceof QueryFailedError) throw new QueryFailed({ log: `${e.message}: query wasm contract failed` })
         if (isChainError(e) && (e as { _tag: string })._tag === "OutOfGas") throw new QueryFailed({ log: `out of gas (smart query gas limit ${QUERY_GAS_LIMIT}): query wasm contract failed` })
         throw e
       }
