@@ -38,6 +38,8 @@ import type { SignatureCheck } from "../../chain/TxPipeline.ts"
 import { sha256 } from "../../lib/Bytes.ts"
 import { openVerifierPool } from "../../modules/auth/VerifierPool.ts"
 import { clearVerifyCache } from "../../modules/auth/internal/Secp256k1.ts"
+import { Effect } from "effect"
+import { loadConfig, writeConfig } from "../../node/config/ConfigFile.ts"
 import { editGenesis, makeHome, startNode, type NodeProcess, type TestHome } from "../../test/e2e/harness.ts"
 
 /** What to run. */
@@ -50,6 +52,8 @@ export interface LoadOptions {
   readonly batch: number
   /** The node's block time, ms (config consensus.block_time_ms). */
   readonly blockTimeMs: number
+  /** The node's mempool size (config mempool.size; default the config's, 5,000). */
+  readonly mempoolSize?: number
   /** Give up waiting for inclusion this long after the last reply (default 60 s). */
   readonly drainTimeoutMs?: number
   /** Progress lines (default: none). */
@@ -213,6 +217,10 @@ export const runLoad = async (o: LoadOptions): Promise<LoadResult> => {
         g.app_state.bank.balances.push({ address: s.address, coins: [{ denom: DENOM, amount: String(FUNDS) }] })
       }
     })
+    if (o.mempoolSize !== undefined) {
+      const c = await Effect.runPromise(loadConfig(h.home))
+      writeConfig(h.home, { ...c, mempool: { ...c.mempool, size: o.mempoolSize } })
+    }
     node = await startNode(h)
     const url = new URL(h.rpcUrl)
     const control = new Agent({ keepAlive: true, maxSockets: 1 })

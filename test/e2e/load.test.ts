@@ -4,7 +4,9 @@
  * MsgSend txs from 4 accounts, broadcast over RPC one request per tx and in JSON-RPC batches.
  * Asserts that nothing is lost: every tx is accepted, every accepted tx is in exactly one block
  * with result code 0, each account's sequence is its start plus its accepted txs, and every
- * sender's and recipient's balance is what the accepted txs give. Rates are not asserted (bench/).
+ * sender's and recipient's balance is what the accepted txs give; also with a mempool small enough to
+ * fill, whose refusals (code 2, codespace "mempool") the client resends. Rates are not asserted
+ * (bench/).
  */
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
@@ -35,6 +37,14 @@ test("1,000 txs from 4 accounts in JSON-RPC batches of 20: nothing lost, sequenc
   const r = await runLoad({ txs: 1000, accounts: 4, batch: 20, blockTimeMs: 200 })
   nothingLost(r, 1000)
   assert.is(r.requests, 4 * Math.ceil(250 / 20) + r.fullRetries, "one request per batch")
+})
+
+test("a mempool of 40 refuses with code 2 when full; the client resends and nothing is lost", async () => {
+  const r = await runLoad({ txs: 1000, accounts: 4, batch: 20, blockTimeMs: 200, mempoolSize: 40 })
+  nothingLost(r, 1000)
+  assert.ok(r.fullRetries > 0, "the mempool filled at least once")
+  assert.ok(r.maxMempool <= 40, `the mempool never held more than its size (peak ${r.maxMempool})`)
+  assert.ok(r.maxBlockTxs <= 40, `no block held more than the mempool (most ${r.maxBlockTxs})`)
 })
 
 test.run()
