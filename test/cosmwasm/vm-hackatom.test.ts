@@ -105,20 +105,36 @@ test("querier_callbacks_work: other_balance through query_chain", () => {
   assert.equal(unb64(run(vm, code.checksum, be, "query", [env(), { other_balance: { address: addr(6) } }]).res.ok), { amount: [] })
 })
 
-test("cpu_loop, storage_loop, memory_loop: OutOfGas, nothing written past the limit", () => {
+test("cpu_loop, storage_loop, memory_loop: OutOfGas", () => {
   for (const msg of [{ cpu_loop: {} }, { storage_loop: {} }, { memory_loop: {} }]) {
     const be = instantiated()
-    assert.throws(() => run(vm, code.checksum, be, "execute", [env(), info(creator), msg], 200_000n), (e: unknown) => e instanceof OutOfGas, JSON.stringify(msg))
+    assert.throws(() => run(vm, code.checksum, be, "execute", [env(), info(creator), msg], 20_000n), (e: unknown) => e instanceof OutOfGas, JSON.stringify(msg))
   }
 })
 
-test("execute_allocate_large_memory: 48 pages grow; 1600 pages fail deterministically inside the contract", () => {
+test("memory bomb: memory_loop with ample gas stops at the 32 MiB limit, a failed call with the same gas every time", () => {
   const be = instantiated()
-  const ok = run(vm, code.checksum, be, "execute", [env(), info(creator), { allocate_large_memory: { pages: 48 } }]).res
-  const before = Buffer.from(ok.ok.data, "base64").readUInt32BE(0)
+  const a = failure(() => run(vm, code.checksum, be, "execute", [env(), info(creator), { memory_loop: {} }], 10_000_000n))
+  const b = failure(() => run(vm, code.checksum, be, "execute", [env(), info(creator), { memory_loop: {} }], 10_000_000n))
+  assert.ok(a.log.includes("RuntimeError: unreachable"), a.log)
+  const gas = (e: ProgramFailed) => (e as unknown as { gasUsed: bigint }).gasUsed
+  assert.ok(gas(a) > 0n && gas(a) < 10_000_000n)
+  assert.is(gas(a), gas(b))
+})
+
+/** CW gas of a call (SDK gas x wasmd's multiplier; exact to 140,000). */
+const cwGas = (sdk: bigint): number => Number(sdk * 140_000n)
+
+test("execute_allocate_large_memory: 48 pages grow; 1600 pages fail inside the contract; gas as cosmwasm-vm's ±20%", () => {
+  const be = instantiated()
+  const ok = run(vm, code.checksum, be, "execute", [env(), info(creator), { allocate_large_memory: { pages: 48 } }])
+  const before = Buffer.from(ok.res.ok.data, "base64").readUInt32BE(0)
   assert.ok(before >= 17 && before < 64, `pages before: ${before}`)
-  const big = run(vm, code.checksum, be, "execute", [env(), info(creator), { allocate_large_memory: { pages: 1600 } }]).res
-  assert.equal(big, { error: "Generic error: memory.grow failed" })
+  // contracts/hackatom/tests/integration.rs (2.2): 9,470,400 and 9,553,320 CW gas, ±20%
+  assert.ok(Math.abs(cwGas(ok.out.gasUsed) - 9_470_400) < 9_470_400 * 0.2, `gas ${cwGas(ok.out.gasUsed)}`)
+  const big = run(vm, code.checksum, be, "execute", [env(), info(creator), { allocate_large_memory: { pages: 1600 } }])
+  assert.equal(big.res, { error: "Generic error: memory.grow failed" })
+  assert.ok(Math.abs(cwGas(big.out.gasUsed) - 9_553_320) < 9_553_320 * 0.2, `gas ${cwGas(big.out.gasUsed)}`)
 })
 
 test("execute_panic: the contract's panic message and location, as a failed call", () => {

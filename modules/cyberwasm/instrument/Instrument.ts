@@ -136,7 +136,7 @@ export const instrument = (bytes: Uint8Array, limits: ProgramLimits = defaultLim
   const dirtyTracking = options.dirtyTracking ?? true
   if (floats && dirtyTracking) throw new Error("instrument: floats need dirtyTracking: false (the dirty marks have no float scratch locals)")
   try {
-    return rewrite(bytes, limits, dirtyTracking, floats, options.abi, options.cost ?? instructionCost, options.bulkMemory ?? true)
+    return rewrite(bytes, limits, dirtyTracking, floats, options.abi, options.cost ?? instructionCost, options.bulkMemory ?? true, options.splitAtBrIf ?? false, options.growCostPerPage ?? GROW_COST_PER_PAGE)
   } catch (e) {
     if (e instanceof WasmFormatError) reject(`malformed binary: ${e.message}`)
     throw e
@@ -169,6 +169,14 @@ export interface InstrumentOptions {
   readonly cost?: (op: number) => number
   /** Allow memory.copy / memory.fill (default true, metered); false refuses them as cosmwasm-vm does. */
   readonly bulkMemory?: boolean
+  /**
+   * Also end a metered segment after `br_if` (default false), so the instructions after a taken
+   * `br_if` are not charged: the charge points of wasmer's metering middleware (cosmwasm-vm),
+   * whose totals contracts' gas expectations assume.
+   */
+  readonly splitAtBrIf?: boolean
+  /** Points per page grown by memory.grow (default CostTable.ts GROW_COST_PER_PAGE). */
+  readonly growCostPerPage?: number
 }
 
 /** A core function signature as value-type bytes (0x7f i32, 0x7e i64, 0x7d f32, 0x7c f64). */
@@ -202,7 +210,9 @@ const rewrite = (
   floats: boolean,
   abi: ForeignAbi | undefined,
   cost: (op: number) => number,
-  bulkMemory: boolean
+  bulkMemory: boolean,
+  splitAtBrIf: boolean,
+  growCostPerPage: number
 ): InstrumentedProgram => {
   const r = new Reader(bytes)
   const magic = r.bytesN(4)
@@ -452,7 +462,7 @@ const rewrite = (
   const emit = new Emitter(gasGlobal, depthGlobal, limits.maxStackWeight, memLimitGlobal, faultGlobal)
   const funcType = (f: number): FuncType => typeOf(funcTypes[f] ?? reject(`call of function ${f} out of range`))
   const bodyEnv = (i: number, weight: (f: number) => number, maxWeight: number, heights: number[]): BodyEnv => ({
-    emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking, floats, cost, bulkMemory,
+    emit, importedFuncs, totalFuncs, weight, maxWeight, fCopy, fFill, fGrow, types: types.length, funcIndex: importedFuncs + i, dirtyTracking, floats, cost, bulkMemory, splitAtBrIf,
     typeOf, funcType, results: funcType(importedFuncs + i).results.length, heights
   })
   // pass 1: the maximum operand stack height of every function (part of its frame weight)
@@ -474,7 +484,7 @@ const rewrite = (
     const body = instrumentBody(codeSec!, b, funcType(importedFuncs + i).params.length, bodyEnv(i, weight, maxWeight, [0]))
     codeOut.sized(body)
   })
-  for (const h of emit.helpers(fMark)) codeOut.sized(h)
+  for (const h of emit.helpers(fMark, growCostPerPage)) codeOut.sized(h)
 
   // ---- assemble ----
   const out = new Writer().bytes(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0))
@@ -593,6 +603,7 @@ interface BodyEnv {
   readonly floats: boolean
   readonly cost: (op: number) => number
   readonly bulkMemory: boolean
+  readonly splitAtBrIf: boolean
   readonly typeOf: (typeIndex: number) => FuncType
   readonly funcType: (funcIndex: number) => FuncType
   /** Result count of the function (the implicit outer block). */
@@ -748,6 +759,7 @@ const instrumentBody = (sec: Uint8Array, b: { start: number; end: number; locals
         // nop, br_if, drop, select, local.get/set/tee, global.get/set
         stack(...(({ 0x01: [0, 0], 0x0d: [1, 0], 0x1a: [1, 0], 0x1b: [3, 1], 0x20: [0, 1], 0x21: [1, 0], 0x22: [1, 1], 0x23: [0, 1], 0x24: [1, 0] } as Record<number, [number, number]>)[op]!))
         seg.bytes(sec.subarray(start, r.pos))
+        if (op === 0x0d && env.splitAtBrIf) flush()
         continue
       case 0x1c: { // select t*
         for (let n = r.u32(); n > 0; n--) checkValType(r.u8(), `select in ${where()}`, env.floats)
@@ -905,7 +917,7 @@ class Emitter {
     w.u8(0x23).u32(this.gas).u8(0x42).u8(0).u8(0x53).u8(0x04).u8(0x40).u8(0x00).u8(0x0b)
   }
   /** Bodies of the helpers mark(d, n), copy(d, s, n), fill(d, v, n), grow(delta). */
-  helpers(fMark: number): Uint8Array[] {
+  helpers(fMark: number, growCostPerPage: number): Uint8Array[] {
     const mark = new Writer().u32(0)
     mark.bytes(Uint8Array.of(0x20, 1, 0x45, 0x04, 0x40, 0x0f, 0x0b)) // if n == 0 return
     mark.bytes(Uint8Array.of(0x20, 0, 0x41, 16, 0x76, 0x41, 1)) // start page, value 1
@@ -920,7 +932,7 @@ class Emitter {
       return w.finish()
     }
     const grow = new Writer().u32(1).u32(1).u8(I32)
-    this.chargeDynamic(grow, 0, 0, GROW_COST_PER_PAGE, 0)
+    this.chargeDynamic(grow, 0, 0, growCostPerPage, 0)
     // if size + delta > limit (as i64): return -1, deterministically
     grow.bytes(Uint8Array.of(0x3f, 0, 0xad, 0x20, 0, 0xad, 0x7c)).u8(0x23).u32(this.memLimit).bytes(Uint8Array.of(0xad, 0x56, 0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b))
     // within the limit a failed grow is the host's (out of memory): flag it and trap (a node fault)

@@ -168,7 +168,7 @@ export const analyzeContract = (wasm: Uint8Array, capabilities: ReadonlyArray<st
   // the deterministic feature set, metering and stack bound
   let program: InstrumentedProgram
   try {
-    program = instrument(wasm, contractLimits, { dirtyTracking: false, floats: "canonicalize", abi: ABI, cost: operatorCost, bulkMemory: false })
+    program = instrument(wasm, contractLimits, { dirtyTracking: false, floats: "canonicalize", abi: ABI, cost: operatorCost, bulkMemory: false, splitAtBrIf: true, growCostPerPage: 0 })
   } catch (e) {
     if (e instanceof ProgramRejected) return refuse(e.log.replace(/^program rejected: /, ""))
     throw e
