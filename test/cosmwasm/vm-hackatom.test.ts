@@ -211,8 +211,8 @@ test("hackatom_42 runs: instantiate and query", () => {
 
 test("a corrupted module is refused with a static validation error; the VM keeps working", () => {
   const bytes = fixture("hackatom").slice()
-  bytes[bytes.length >> 1] ^= 0xff
-  bytes[(bytes.length >> 1) + 1] ^= 0xff
+  const mid = bytes.length >> 1
+  bytes.set([bytes[mid]! ^ 0xff, bytes[mid + 1]! ^ 0xff], mid)
   assert.throws(() => vm.analyze(bytes), (e: unknown) => e instanceof ProgramRejected && e.log.startsWith("Error calling the VM: Error during static Wasm validation: "))
   assert.throws(() => vm.analyze(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1])), (e: unknown) => e instanceof ProgramRejected)
   assert.throws(() => vm.load(code.checksum.slice().reverse(), fixture("hackatom")), (e: unknown) => e instanceof ProgramRejected && e.log.includes("Hash doesn't match"))
