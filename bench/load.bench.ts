@@ -29,6 +29,7 @@ console.log(`included: ${r.txs - r.losses.missing.length} by ${r.includeSeconds.
 if (r.nodeCpuSeconds !== undefined) console.log(`node process CPU (all threads) over the run: ${r.nodeCpuSeconds.toFixed(2)} s = ${(r.txs / r.nodeCpuSeconds).toFixed(0)} included tx per node CPU second`)
 console.log(`blocks: ${r.blocks.length}, interval mean ${r.intervalMeanMs.toFixed(0)} ms, max ${r.intervalMaxMs.toFixed(0)} ms (configured ${r.blockTimeMs}); most txs in a block ${r.maxBlockTxs}; mempool peak ${r.maxMempool}`)
 console.log(`txs per block: ${r.blocks.map((b) => b.txs).join(" ")}`)
+console.log(`intervals (ms, header times): ${r.blocks.slice(1).map((b, i) => (b.timeMs - r.blocks[i]!.timeMs).toFixed(0)).join(" ")}`)
 const L = r.losses
 console.log(`nothing lost: ${r.nothingLost ? "yes" : "NO"} (missing ${L.missing.length}, failed in block ${L.failedInBlock.length}, unexpected ${L.unexpected.length}, sequence mismatches ${L.sequences.length}, balance mismatches ${L.balances.length})`)
 if (!r.nothingLost) {
