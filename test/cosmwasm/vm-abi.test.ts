@@ -1,0 +1,154 @@
+/**
+ * The CosmWasm VM's interface edges with hand-written contracts (WAT): bounds-checked regions,
+ * NaN canonicalisation, read-only mode, length limits, and cosmwasm-vm's static refusals with its
+ * words (packages/vm/src/compatibility.rs, memory.rs, imports.rs).
+ */
+import { suite } from "uvu"
+import * as assert from "uvu/assert"
+import { OutOfGas } from "../../chain/ChainError.ts"
+import { ProgramFailed, ProgramRejected } from "../../modules/cyberwasm/CyberWasmError.ts"
+import { makeCosmWasmVm } from "../../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLive.ts"
+import { wat } from "../cyberwasm/fixtures/wat.ts"
+import { TestBackend } from "./vm-support.ts"
+
+const test = suite("cosmwasm vm: interface edges")
+const vm = makeCosmWasmVm()
+
+/** A minimal contract: bump allocator, `query(env, msg)` and `execute(env, info, msg)` running `body`. */
+const contract = (body: string, opts: { imports?: string; memory?: string; exports?: string; entry?: string } = {}): Uint8Array => wat(`(module
+  (import "env" "db_read" (func $db_read (param i32) (result i32)))
+  (import "env" "db_write" (func $db_write (param i32 i32)))
+  (import "env" "db_next" (func $db_next (param i32) (result i32)))
+  ${opts.imports ?? ""}
+  ${opts.memory ?? `(memory (export "memory") 2)`}
+  (global $heap (mut i32) (i32.const 4096))
+  ${opts.exports ?? `(func (export "interface_version_8"))`}
+  (func $alloc (export "allocate") (param $size i32) (result i32) (local $p i32)
+    (local.set $p (global.get $heap))
+    (i32.store (local.get $p) (i32.add (local.get $p) (i32.const 12)))
+    (i32.store offset=4 (local.get $p) (local.get $size))
+    (i32.store offset=8 (local.get $p) (i32.const 0))
+    (global.set $heap (i32.add (local.get $p) (i32.add (local.get $size) (i32.const 12))))
+    (local.get $p))
+  (func (export "deallocate") (param i32))
+  (func $region (param $off i32) (param $cap i32) (param $len i32) (result i32) (local $p i32)
+    (local.set $p (call $alloc (i32.const 0)))
+    (i32.store (local.get $p) (local.get $off))
+    (i32.store offset=4 (local.get $p) (local.get $cap))
+    (i32.store offset=8 (local.get $p) (local.get $len))
+    (local.get $p))
+  (func $run (result i32) ${body})
+  (func (export "${opts.entry ?? "query"}") (param i32 i32) (result i32) (call $run))
+  (func (export "execute") (param i32 i32 i32) (result i32) (call $run))
+)`)
+
+const call = (bytes: Uint8Array, opts: { readOnly?: boolean; gas?: bigint; backend?: TestBackend } = {}) => {
+  const { checksum } = vm.analyze(bytes)
+  const readOnly = opts.readOnly ?? true
+  return vm.call({ checksum, entry: readOnly ? "query" : "execute", args: readOnly ? [new Uint8Array(2), new Uint8Array(2)] : [new Uint8Array(2), new Uint8Array(2), new Uint8Array(2)], gasLimit: opts.gas ?? 1_000_000n, readOnly }, opts.backend ?? new TestBackend())
+}
+const fails = (bytes: Uint8Array, text: string, opts: { readOnly?: boolean } = {}) => {
+  try {
+    call(bytes, opts)
+  } catch (e) {
+    assert.instance(e, ProgramFailed)
+    assert.ok((e as ProgramFailed).log.includes(text), (e as ProgramFailed).log)
+    return
+  }
+  assert.unreachable(`expected a failure containing ${text}`)
+}
+const refused = (bytes: Uint8Array, text: string) => {
+  try {
+    vm.analyze(bytes)
+  } catch (e) {
+    assert.instance(e, ProgramRejected)
+    assert.is((e as ProgramRejected).log, `Error calling the VM: Error during static Wasm validation: ${text}`)
+    return
+  }
+  assert.unreachable(`expected the refusal: ${text}`)
+}
+
+test("a result region returns the bytes it points at", () => {
+  const out = call(contract(`(i32.store (i32.const 100) (i32.const 0x6b6f227b)) (call $region (i32.const 100) (i32.const 4) (i32.const 4))`))
+  assert.is(new TextDecoder().decode(out.result), "{\"ok")
+  assert.ok(out.gasUsed >= 0n)
+})
+
+test("bad regions are contract failures with cosmwasm-vm's words, never host faults", () => {
+  fails(contract(`(drop (call $db_read (i32.const 0x7ffffff0))) (i32.const 0)`), "could not be dereferenced")
+  fails(contract(`(drop (call $db_read (call $region (i32.const 0) (i32.const 4) (i32.const 4)))) (i32.const 0)`), "Got a zero Wasm address in the offset")
+  fails(contract(`(drop (call $db_read (call $region (i32.const 100) (i32.const 4) (i32.const 5)))) (i32.const 0)`), "Region length exceeds capacity. Length 5, capacity 4")
+  fails(contract(`(drop (call $db_read (call $region (i32.const 0xfffffff0) (i32.const 0x20) (i32.const 4)))) (i32.const 0)`), "Region exceeds address space")
+  fails(contract(`(drop (call $db_read (call $region (i32.const 131000) (i32.const 1000) (i32.const 1000)))) (i32.const 0)`), "Tried to access memory of region")
+  fails(contract(`(i32.const 0x7fffff00)`), "could not be dereferenced")
+  fails(contract(`(call $region (i32.const 131000) (i32.const 1000) (i32.const 1000))`), "Tried to access memory of region")
+  fails(contract(`(drop (call $db_next (i32.const 7))) (i32.const 0)`), "Iterator 7 does not exist")
+})
+
+test("keys and values over cosmwasm-vm's limits are refused", () => {
+  fails(contract(`(call $db_write (call $region (i32.const 100) (i32.const 65537) (i32.const 65537)) (call $region (i32.const 100) (i32.const 1) (i32.const 1))) (i32.const 0)`), "Key too big. Tried to write 65537 bytes to storage, limit is 65536.", { readOnly: false })
+  fails(contract(`(call $db_write (call $region (i32.const 100) (i32.const 1) (i32.const 1)) (call $region (i32.const 100) (i32.const 131073) (i32.const 131073))) (i32.const 0)`), "Value too big. Tried to write 131073 bytes to storage, limit is 131072.", { readOnly: false })
+  fails(contract(`(drop (call $db_read (call $region (i32.const 100) (i32.const 65537) (i32.const 65537)))) (i32.const 0)`), "Region length too big. Got 65537, limit 65536")
+})
+
+test("read-only calls cannot write; writable calls can, charging SDK KV gas; a host charge past the limit is OutOfGas", () => {
+  const write = contract(`(i32.store (i32.const 100) (i32.const 0x41414141)) (call $db_write (call $region (i32.const 100) (i32.const 2) (i32.const 2)) (call $region (i32.const 100) (i32.const 4) (i32.const 4))) (call $region (i32.const 100) (i32.const 2) (i32.const 2))`)
+  fails(write, "Must not call a writing storage function in this context.")
+  const be = new TestBackend()
+  const out = call(write, { readOnly: false, backend: be })
+  assert.equal([...be.storage.get(new Uint8Array([0x41, 0x41]))!], [0x41, 0x41, 0x41, 0x41])
+  assert.ok(out.gasUsed >= 2_000n + 30n * 6n, `write costs 2000 + 30/byte: ${out.gasUsed}`)
+  assert.throws(() => call(write, { readOnly: false, gas: 1_000n }), (e: unknown) => e instanceof OutOfGas)
+})
+
+test("NaN results are canonical (cosmwasm-vm ≥ 1.5): 0/0, sqrt(-1), payload NaN + 1", () => {
+  // memory[0..4) = 0 (loaded so the engine cannot fold); memory[8..12) = f32 NaN with payload
+  const bytes = contract(`
+    (i32.store (i32.const 8) (i32.const 0x7fa00001))
+    (i64.store (i32.const 16) (i64.const 0x7ff4000000000001))
+    (i32.store (i32.const 200) (i32.reinterpret_f32 (f32.div (f32.load (i32.const 0)) (f32.load (i32.const 0)))))
+    (i64.store (i32.const 204) (i64.reinterpret_f64 (f64.sqrt (f64.sub (f64.load (i32.const 0)) (f64.const 1)))))
+    (i32.store (i32.const 212) (i32.reinterpret_f32 (f32.add (f32.load (i32.const 8)) (f32.const 1))))
+    (i64.store (i32.const 216) (i64.reinterpret_f64 (f64.mul (f64.load (i32.const 16)) (f64.const 2))))
+    (i32.store (i32.const 224) (i32.reinterpret_f32 (f32.demote_f64 (f64.load (i32.const 16)))))
+    (i32.store (i32.const 228) (i32.reinterpret_f32 (f32.neg (f32.load (i32.const 8)))))
+    (call $region (i32.const 200) (i32.const 32) (i32.const 32))`)
+  const r = Buffer.from(call(bytes).result)
+  assert.is(r.readUInt32LE(0), 0x7fc00000)
+  assert.is(r.readBigUInt64LE(4), 0x7ff8000000000000n)
+  assert.is(r.readUInt32LE(12), 0x7fc00000)
+  assert.is(r.readBigUInt64LE(16), 0x7ff8000000000000n)
+  assert.is(r.readUInt32LE(24), 0x7fc00000)
+  assert.is(r.readUInt32LE(28), 0xffa00001, "neg is a bit operation: its bits are kept, as in wasmer")
+})
+
+test("static checks refuse with cosmwasm-vm's text", () => {
+  refused(contract("(i32.const 0)", { exports: "" }), "Wasm contract missing a required marker export: interface_version_*")
+  refused(contract("(i32.const 0)", { exports: `(func (export "interface_version_7"))` }), "Wasm contract has unknown interface_version_* marker export (see https://github.com/CosmWasm/cosmwasm/blob/main/packages/vm/README.md)")
+  refused(contract("(i32.const 0)", { exports: `(func (export "interface_version_8")) (func (export "interface_version_9"))` }), "Wasm contract contains more than one marker export: interface_version_*")
+  refused(contract("(i32.const 0)", { memory: `(memory (export "memory") 2 10)` }), "Wasm contract memory's maximum must be unset. The host will set it for you.")
+  refused(contract("(i32.const 0)", { memory: `(memory (export "memory") 513)` }), "Wasm contract memory's minimum must not exceed 512 pages.")
+  refused(contract("(i32.const 0)", { imports: `(import "env" "foo" (func (param i32)))` }), "Wasm contract requires unsupported import: \"env.foo\". Required imports: {\"env.db_next\", \"env.db_read\", \"env.db_write\", \"env.foo\"}. Available imports: [\"env.abort\", \"env.db_read\", \"env.db_write\", \"env.db_remove\", \"env.addr_validate\", \"env.addr_canonicalize\", \"env.addr_humanize\", \"env.bls12_381_aggregate_g1\", \"env.bls12_381_aggregate_g2\", \"env.bls12_381_pairing_equality\", \"env.bls12_381_hash_to_g1\", \"env.bls12_381_hash_to_g2\", \"env.secp256k1_verify\", \"env.secp256k1_recover_pubkey\", \"env.secp256r1_verify\", \"env.secp256r1_recover_pubkey\", \"env.ed25519_verify\", \"env.ed25519_batch_verify\", \"env.debug\", \"env.query_chain\", \"env.db_scan\", \"env.db_next\", \"env.db_next_key\", \"env.db_value\"].".replace("env.db_value", "env.db_next_value"))
+  refused(contract("(i32.const 0)", { imports: `(import "env" "debug" (func (param i32 i32)))` }), "import env.debug has signature (i32,i32) -> (), expected (i32) -> ()")
+  refused(contract("(i32.const 0)", { imports: `(table 10 funcref)` }), "Wasm contract must not have unbound table section")
+  refused(contract("(i32.const 0)", { imports: `(table 2501 2501 funcref)` }), "Wasm contract's first table section has a too large max limit")
+  refused(contract("(memory.fill (i32.const 0) (i32.const 0) (i32.const 4)) (i32.const 0)"), "bulk memory operation (memory.copy / memory.fill) in function 7 (bulk memory operations are not supported)")
+  refused(contract("(drop (i32x4.splat (i32.const 0))) (i32.const 0)"), "SIMD instruction in function 7 (SIMD is not allowed)")
+  refused(contract("(i32.const 0)", { exports: `(func (export "interface_version_8")) (func (export "requires_teleport")) (func (export "requires_iterator"))` }), "Wasm contract requires unavailable capabilities: {\"teleport\"}")
+  const noAlloc = wat(`(module (memory (export "memory") 1) (func (export "interface_version_8")) (func (export "deallocate") (param i32)))`)
+  refused(noAlloc, "Wasm contract doesn't have required export: \"allocate\". Exports required by VM: [\"allocate\", \"deallocate\"].")
+})
+
+test("the module cache is bounded (LRU by count) and a dropped module is reloaded on demand", () => {
+  const small = makeCosmWasmVm({ cache: { maxEntries: 2, maxBytes: 1 << 30 } })
+  const codes = [1, 2, 3].map((n) => contract(`(i32.const ${n}) (drop) (call $region (i32.const 100) (i32.const 0) (i32.const 0))`))
+  const sums = codes.map((c) => small.analyze(c).checksum)
+  assert.is(small.cache.size, 2)
+  assert.not.ok(small.has(sums[0]!))
+  assert.ok(small.has(sums[1]!) && small.has(sums[2]!))
+  assert.throws(() => small.call({ checksum: sums[0]!, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 1000n, readOnly: true }, new TestBackend()), (e: { _tag?: string }) => e._tag === "ProgramNotFound")
+  small.load(sums[0]!, codes[0]!)
+  assert.is(small.call({ checksum: sums[0]!, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 1000n, readOnly: true }, new TestBackend()).result.length, 0)
+})
+
+test.run()
