@@ -146,6 +146,19 @@ test("replier: execution order, data forwarding and rollback equal wasmd's TestM
   }
 })
 
+test("replier nested 20 deep succeeds; 60 deep without replies is refused with code 30 (max call depth), with replies each reply sees the error; the node keeps going", async () => {
+  const code = await store("replier")
+  const replier = await instantiate(code, {})
+  const nest = (depth: number, never: boolean): R => ({ ...leaf(depth), set_data_in_exec_and_reply: false, reply_on_never: never, messages: depth > 1 ? [nest(depth - 1, never)] : [] })
+  ok(await execute(bob, replier, nest(20, true)))
+  const r = await execute(bob, replier, nest(60, true))
+  assert.is(r.code, 30, r.log)
+  // with replies, each level's reply receives the error of the level below (wasmd): the tx succeeds, 32 levels ran
+  const replied = ok(await execute(bob, replier, nest(60, false)))
+  assert.is(replied.events.filter((e) => e.type === "execute").length, 32)
+  ok(await execute(bob, replier, nest(2, true)))
+})
+
 test("cw20_base: instantiate with balances, transfer, balance queries", async () => {
   const code = await store("cw20_base")
   const token = await instantiate(code, { name: "Cyber Token", symbol: "CYB", decimals: 6, initial_balances: [{ address: alice, amount: "1000" }], mint: null })

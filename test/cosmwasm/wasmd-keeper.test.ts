@@ -392,6 +392,38 @@ test("genesis: export and import into a fresh chain gives the same contracts, st
   assert.is(attr(r, "store_code", "code_id"), "4")
 })
 
+test("submessage nesting is bounded: 31 levels run, deeper is code 30 (max call depth), and the node keeps going", async () => {
+  vm.contracts.set("deep", {
+    instantiate: () => ({ ok: { messages: [], attributes: [], events: [] } }),
+    execute: (env, _info, msg) => ({
+      ok: { messages: msg.n > 0 ? [sub(1, wasmExec(env.contract.address, { n: msg.n - 1 }), "never")] : [], attributes: [], events: [], data: null }
+    })
+  })
+  const up = await tx(alice, [store(enc.encode("fake:deep"))])
+  const deep = MsgInstantiateContractResponse.decode(data(await tx(alice, [inst(MsgStoreCodeResponse.decode(data(up)[0]!.value).codeId, {})]))[0]!.value).address
+  assert.is((await tx(alice, [exec(deep, { n: 31 })], 50_000_000)).code, 0)
+  const r = await tx(alice, [exec(deep, { n: 200 })], 50_000_000)
+  assert.is(r.code, 30, r.log)
+  assert.is(r.codespace, "wasm")
+  assert.is((await tx(alice, [exec(deep, { n: 1 })])).code, 0)
+})
+
+test("contract-to-contract smart queries are bounded (depth 10): the innermost sees an error, nothing crashes", async () => {
+  vm.contracts.set("asker", {
+    instantiate: () => ({ ok: { messages: [], attributes: [], events: [] } }),
+    query: (env, _info, msg, api) => {
+      if (msg.n === 0) return { ok: b64("bottom") }
+      const r = api.query({ wasm: { smart: { contract_addr: env.contract.address, msg: b64({ n: msg.n - 1 }) } } })
+      if (r.ok?.error !== undefined) return { ok: b64(`error at ${msg.n}: ${r.ok.error}`) }
+      return { ok: r.ok.ok } // the inner answer passed through unchanged
+    }
+  })
+  const up = await tx(alice, [store(enc.encode("fake:asker"))])
+  const asker = MsgInstantiateContractResponse.decode(data(await tx(alice, [inst(MsgStoreCodeResponse.decode(data(up)[0]!.value).codeId, {})]))[0]!.value).address
+  assert.is(await smart(asker, { n: 9 }), "bottom")
+  assert.is(await smart(asker, { n: 30 }), "error at 20: max query stack size exceeded")
+})
+
 test("a bad genesis wasm section is refused with code 7 naming the problem", async () => {
   const bad = { wasm: { params: undefined, codes: [{ code_id: "1", code_info: { code_hash: Buffer.alloc(32).toString("base64"), creator: alice, instantiate_config: { permission: "ACCESS_TYPE_EVERYBODY", addresses: [] } }, code_bytes: Buffer.from("fake:tester").toString("base64"), pinned: false }], contracts: [], sequences: [] } }
   let err: unknown

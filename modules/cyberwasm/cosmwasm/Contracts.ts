@@ -615,7 +615,7 @@ export class Contracts {
     const backend: VmBackend = {
       storage: prefixStore(q.store, WasmKeys.contractStore(raw), true),
       bech32Prefix: this.prefix,
-      query: (request, limit) => this.queryChain({ ...q, depth: q.depth + 1 }, request, limit, contract)
+      query: (request, limit) => this.queryChain(q, request, limit, contract)
     }
     const out = this.vmCall(code.codeHash, "query", [this.env(q.block, undefined, contract), msg], gasLimit - INSTANCE_COST, true, backend)
     const result = parseContractResult(out.result)
