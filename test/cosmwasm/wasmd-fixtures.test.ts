@@ -86,6 +86,18 @@ test("migrate: hackatom -> hackatom (admin only), then to burner, which pays out
   assert.is(direct.code, 4, "burner refuses instantiation")
 })
 
+test("cosmwasm 2.2 migrate: hackatom -> hackatom_42 runs migrate(env, msg, info); hackatom_42 -> hackatom_42 (same cw_migrate_version) skips the call as wasmd does", async () => {
+  const v1 = await instantiate(hackatomCode, { verifier: alice, beneficiary: bob }, { admin: alice })
+  const code42 = await store("hackatom_42")
+  const m = (codeId: bigint, verifier: string) => ({ typeUrl: `${U}MsgMigrateContract`, value: { sender: alice, contract: v1, codeId, msg: enc.encode(JSON.stringify({ verifier })) } })
+  const first = ok(await tx(alice, [m(code42, bob)]))
+  assert.is(attr(first, "migrate", "code_id"), code42.toString())
+  assert.equal(await smart(v1, { verifier: {} }), { verifier: bob })
+  const same = ok(await tx(alice, [m(code42, carol)]))
+  assert.is(attr(same, "migrate", "code_id"), code42.toString())
+  assert.equal(await smart(v1, { verifier: {} }), { verifier: bob }, "not updated: migrate was not called")
+})
+
 test("reflect_2_0 moves only its own funds: reflected bank send works; an `any` MsgSend from a victim, and a wasm execute releasing another contract's funds, are refused", async () => {
   const reflectCode = await store("reflect_2_0")
   const reflect = await instantiate(reflectCode, {}, { funds: [{ denom: "milk", amount: "50" }] })

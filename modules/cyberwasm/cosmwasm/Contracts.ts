@@ -38,6 +38,7 @@ import type { BankPort } from "../BankAdapter.ts"
 import { addressBytes } from "../internal/Address.ts"
 import { bech32, classicAddress, predictableAddress } from "./Address.ts"
 import { customEvents, event, eventCosts, wasmModuleEvents } from "./Events.ts"
+import { migrateVersion } from "./internal/MigrateVersion.ts"
 import { prefixStore } from "./internal/PrefixStore.ts"
 import {
   binary, type Coin, type ContractResponse, type ContractResult, jsonBytes, object, parseContractResult, parseJson, parseResponse, string, type SubMsg, uint,
@@ -170,6 +171,7 @@ export class Contracts {
   readonly prefix: string
   private readonly maxCodeBytes: (store: KVStore) => number
   private readonly analyzed = new Map<string, AnalyzedCode>()
+  private readonly versions = new Map<string, bigint | undefined>()
 
   constructor(opts: ContractsOptions) {
     this.vm = opts.vm
@@ -338,11 +340,19 @@ export class Contracts {
     if (!analysis.entryPoints.includes("migrate")) {
       throw new MigrationFailed({ log: `code ${newCodeId} does not export migrate: Error calling the VM: Missing export migrate: migrate wasm contract failed` })
     }
-    s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: migrate")
-    const env = this.env(s.block, s.txIndex, contract)
-    const result = this.callMigrate(s, raw, contract, code.codeHash, env, msg, caller)
-    if ("error" in result) throw new MigrationFailed({ log: `${result.error}: migrate wasm contract failed` })
-    const response = parseResponse(result.ok)
+    // wasmd: no migrate call when the old and the new code declare the same migrate version
+    const rawStore = s.ctx.rawStore ?? store
+    const oldCode = readCode(store, info.codeId)
+    const oldVersion = oldCode ? this.migrateVersionOf(rawStore, oldCode.codeHash) : undefined
+    const newVersion = this.migrateVersionOf(rawStore, code.codeHash)
+    let response: ContractResponse | undefined
+    if (newVersion === undefined || oldVersion === undefined || newVersion !== oldVersion) {
+      s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: migrate")
+      const env = this.env(s.block, s.txIndex, contract)
+      const result = this.callMigrate(s, raw, contract, code.codeHash, env, msg, caller, oldVersion)
+      if ("error" in result) throw new MigrationFailed({ log: `${result.error}: migrate wasm contract failed` })
+      response = parseResponse(result.ok)
+    }
     const last = lastHistory(store, raw)
     if (last) unindexByCode(store, raw, last)
     const updated = { blockHeight: BigInt(s.block.height), txIndex: s.txIndex }
@@ -351,7 +361,7 @@ export class Contracts {
     indexByCode(store, raw, entry)
     writeContract(store, raw, { ...info, codeId: newCodeId })
     s.emit(event("migrate", [["code_id", newCodeId.toString()], ["_contract_address", contract]]))
-    return this.handleResponse(s, contract, response)
+    return response ? this.handleResponse(s, contract, response) : undefined
   }
 
   /** Set (or clear, with "") the admin of `contract`; only the current admin may. */
@@ -548,13 +558,25 @@ export class Contracts {
    * old_migrate_version: null} when the export takes three arguments (the VM refuses a wrong arity
    * before running anything, so the second try costs nothing extra).
    */
-  private callMigrate(s: Scope, raw: Uint8Array, contract: string, checksum: Uint8Array, env: Uint8Array, msg: Uint8Array, sender: string): ContractResult {
+  private callMigrate(s: Scope, raw: Uint8Array, contract: string, checksum: Uint8Array, env: Uint8Array, msg: Uint8Array, sender: string, oldVersion: bigint | undefined): ContractResult {
     try {
       return this.call(s, raw, contract, checksum, "migrate", [env, msg], false)
     } catch (e) {
       if (!(e instanceof VmError) || !/migrate takes 3 arguments/.test(e.log)) throw e
-      return this.call(s, raw, contract, checksum, "migrate", [env, msg, jsonBytes({ sender, old_migrate_version: null })], false)
+      const info = new TextEncoder().encode(`{"sender":${JSON.stringify(sender)},"old_migrate_version":${oldVersion === undefined ? "null" : oldVersion.toString()}}`) // determinism-ok: a JSON string literal
+      return this.call(s, raw, contract, checksum, "migrate", [env, msg, info], false)
     }
+  }
+
+  /** The code's `cw_migrate_version` (internal/MigrateVersion.ts), cached per checksum. */
+  private migrateVersionOf(store: KVStore, checksum: Uint8Array): bigint | undefined {
+    const key = toHex(checksum)
+    if (!this.versions.has(key)) {
+      const wasm = readWasm(store, checksum)
+      if (this.versions.size > 4096) this.versions.clear()
+      this.versions.set(key, wasm ? migrateVersion(wasm) : undefined)
+    }
+    return this.versions.get(key)
   }
 
   /** Run an entry point in a tx scope; charges the VM's gas to the tx meter. */
