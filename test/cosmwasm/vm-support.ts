@@ -5,6 +5,7 @@
  */
 import { toBech32 } from "@cosmjs/encoding"
 import { readFileSync } from "node:fs"
+import { wat } from "../cyberwasm/fixtures/wat.ts"
 import { MemoryKVStore } from "../../modules/cyberwasm/internal/MemoryKVStore.ts"
 import type { CosmWasmVm, EntryPoint, VmBackend, VmOutcome } from "../../modules/cyberwasm/cosmwasm/Vm.ts"
 
@@ -64,3 +65,36 @@ export const run = (
   const out = vm.call({ checksum, entry, args: args.map(json), gasLimit, readOnly: entry === "query" }, backend)
   return { res: parse(out.result), out }
 }
+
+/**
+ * A minimal hand-written contract (WAT): bump allocator, `$region(offset, capacity, length)`,
+ * `query(env, msg)` and `execute(env, info, msg)` running `body` with locals `$env` and `$msg`
+ * (region pointers); `imports`, `memory`, `exports` replace those parts.
+ */
+export const contract = (body: string, opts: { imports?: string; memory?: string; exports?: string; entry?: string } = {}): Uint8Array => wat(`(module
+  (import "env" "db_read" (func $db_read (param i32) (result i32)))
+  (import "env" "db_write" (func $db_write (param i32 i32)))
+  (import "env" "db_next" (func $db_next (param i32) (result i32)))
+  ${opts.imports ?? ""}
+  ${opts.memory ?? `(memory (export "memory") 2)`}
+  (global $heap (mut i32) (i32.const 4096))
+  ${opts.exports ?? `(func (export "interface_version_8"))`}
+  (func $alloc (export "allocate") (param $size i32) (result i32) (local $p i32)
+    (local.set $p (global.get $heap))
+    (i32.store (local.get $p) (i32.add (local.get $p) (i32.const 12)))
+    (i32.store offset=4 (local.get $p) (local.get $size))
+    (i32.store offset=8 (local.get $p) (i32.const 0))
+    (global.set $heap (i32.add (local.get $p) (i32.add (local.get $size) (i32.const 12))))
+    (local.get $p))
+  (func (export "deallocate") (param i32))
+  (func $region (param $off i32) (param $cap i32) (param $len i32) (result i32) (local $p i32)
+    (local.set $p (call $alloc (i32.const 0)))
+    (i32.store (local.get $p) (local.get $off))
+    (i32.store offset=4 (local.get $p) (local.get $cap))
+    (i32.store offset=8 (local.get $p) (local.get $len))
+    (local.get $p))
+  (func $run (param $env i32) (param $msg i32) (result i32) ${body})
+  (func (export "${opts.entry ?? "query"}") (param i32 i32) (result i32) (call $run (local.get 0) (local.get 1)))
+  (func (export "execute") (param i32 i32 i32) (result i32) (call $run (local.get 1) (local.get 2)))
+)`)
+
