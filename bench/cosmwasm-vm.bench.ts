@@ -49,7 +49,7 @@ const bare = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>)
 const kv = new Map<string, Uint8Array>()
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 const bareCall = (reuse?: WebAssembly.Instance): ((entry: string, args: Uint8Array[]) => Uint8Array) => {
-  let ex: Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory }
+  let ex: { memory: WebAssembly.Memory; allocate: (n: number) => number; deallocate: (p: number) => void } & Record<string, (...a: number[]) => number>
   const mem = () => new DataView(ex.memory.buffer)
   const read = (ptr: number) => {
     const v = mem()
