@@ -111,6 +111,26 @@ test("static checks refuse with cosmwasm-vm's text", () => {
   refused(noAlloc, "Wasm contract doesn't have required export: \"allocate\". Exports required by VM: [\"allocate\", \"deallocate\"].")
 })
 
+test("every call sees a fresh instance: memory and globals written by one call are gone in the next (pooled or not)", () => {
+  // returns [memory[300], global $heap at entry] then scribbles over both
+  const bytes = contract(`(local $r i32)
+    (i32.store (i32.const 400) (i32.load (i32.const 300)))
+    (i32.store (i32.const 404) (global.get $heap))
+    (local.set $r (call $region (i32.const 400) (i32.const 8) (i32.const 8)))
+    (i32.store (i32.const 300) (i32.const 0xdeadbeef))
+    (global.set $heap (i32.const 60000))
+    (local.get $r)`)
+  for (const pooled of [makeCosmWasmVm(), makeCosmWasmVm({ instancePoolBytes: 0 })]) {
+    const { checksum } = pooled.analyze(bytes)
+    const once = () => pooled.call({ checksum, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 1000n, readOnly: true }, new TestBackend())
+    const a = once()
+    const b = once()
+    assert.equal([...a.result], [...b.result])
+    assert.is(Buffer.from(a.result).readUInt32LE(0), 0)
+    assert.is(a.gasUsed, b.gasUsed)
+  }
+})
+
 test("the module cache is bounded (LRU by count) and a dropped module is reloaded on demand", () => {
   const small = makeCosmWasmVm({ cache: { maxEntries: 2, maxBytes: 1 << 30 } })
   const codes = [1, 2, 3].map((n) => contract(`(i32.const ${n}) (drop) (call $region (i32.const 100) (i32.const 0) (i32.const 0))`))

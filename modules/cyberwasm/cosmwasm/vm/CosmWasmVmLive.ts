@@ -17,19 +17,23 @@
  *   bounded by the instrumenter's frame weights (32,768 units), not by V8's native stack.
  * - floats: allowed; NaN results of float arithmetic are canonicalised (cosmwasm-vm ≥ 1.5);
  *   SIMD, threads, bulk memory and reference-type instructions are refused.
- * - every call runs in a fresh instance (CosmWasm memory does not persist between calls).
+ * - every call runs in a fresh instance (CosmWasm memory does not persist between calls): a new
+ *   `WebAssembly.Instance`, or an idle one whose memory did not grow, reset to exactly the state
+ *   instantiation gives (memory zeroed and the data segments written, mutable globals restored),
+ *   which the contract cannot tell apart and which costs a memory fill instead of an
+ *   instantiation (internal/InstancePool.ts).
  *
  * Source: cosmwasm-vm 2.2 packages/vm/src/{calls,instance,imports,memory,environment}.rs;
  * wasmvm 2.x; wasmd x/wasm/types/gas_register.go, x/wasm/keeper/api.go.
  */
 import { OutOfGas } from "../../../../chain/ChainError.ts"
 import { ProgramFailed, ProgramNotFound, ProgramRejected } from "../../CyberWasmError.ts"
-import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT } from "../../instrument/Instrument.ts"
 import { sha256, toHex } from "../../../../lib/Bytes.ts"
 import type { AnalyzedCode, CosmWasmVm, VmBackend, VmCall, VmOutcome } from "../Vm.ts"
 import { ALL_CAPABILITIES, analyzeContract } from "./Analyze.ts"
 import { GAS_MULTIPLIER, MAX_LENGTH } from "./GasConfig.ts"
 import { ContractFault, Environment } from "./internal/Environment.ts"
+import { DEFAULT_INSTANCE_POOL_BYTES, InstancePool } from "./internal/InstancePool.ts"
 import { ModuleCache, type ModuleCacheLimits } from "./ModuleCache.ts"
 
 /** Options of {@link makeCosmWasmVm}. */
@@ -38,6 +42,8 @@ export interface CosmWasmVmOptions {
   readonly capabilities?: ReadonlyArray<string>
   /** Bounds of the compiled-module cache. */
   readonly cache?: ModuleCacheLimits
+  /** Linear-memory bytes of idle instances kept for reuse (default 128 MiB; 0 = a new instance every call). */
+  readonly instancePoolBytes?: number
 }
 
 /**
@@ -73,6 +79,8 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
     cache.set(analyzeContract(wasm, capabilities))
   }
 
+  const pool = new InstancePool(options.instancePoolBytes ?? DEFAULT_INSTANCE_POOL_BYTES)
+
   const call = (c: VmCall, backend: VmBackend): VmOutcome => {
     const contract = cache.get(c.checksum) ?? (() => {
       throw new ProgramNotFound({ log: `Error calling the VM: Cache error: code ${toHex(c.checksum)} is not loaded` })
@@ -82,12 +90,11 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
       throw new ContractCallFailed(`Error calling the VM: Error resolving Wasm function: Could not get export: Missing export ${c.entry}`, 0n)
     }
     const env = new Environment(backend, c.readOnly, contract.program.exportWeights)
-    const instance = new WebAssembly.Instance(contract.module, env.imports())
-    const exports = instance.exports as Record<string, unknown>
-    const gas = exports[GAS_EXPORT] as WebAssembly.Global
-    const hostFault = exports[FAULT_EXPORT] as WebAssembly.Global
+    const inst = pool.take(contract)
+    inst.holder.fns = env.functions()
+    const { gas, exports } = inst
     gas.value = limit
-    env.attach({ memory: exports.memory as WebAssembly.Memory, gas, depth: exports[DEPTH_EXPORT] as WebAssembly.Global, exports })
+    env.attach({ memory: inst.memory, gas, depth: inst.depth, exports })
     const used = (): bigint => {
       const left = gas.value as bigint
       const cw = left < 0n ? limit : limit - left
@@ -96,6 +103,7 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
       return sdk > c.gasLimit ? c.gasLimit : sdk
     }
     const failed = (msg: string) => new ContractCallFailed(`Error calling the VM: ${msg}`, used())
+    let reusable = true
     try {
       const arity = (exports[c.entry] as (...a: number[]) => number).length
       const expected = c.entry === "migrate" ? arity : ARITY[c.entry]
@@ -115,11 +123,18 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
       if (e instanceof ContractFault) throw failed(e.message)
       if (e instanceof WebAssembly.RuntimeError) {
         // memory.grow failed below the contract's limit: the host is out of memory, not the contract's fault
-        if ((hostFault.value as number) !== 0) throw e
+        if ((inst.fault.value as number) !== 0) {
+          reusable = false
+          throw e
+        }
         throw failed(`Error executing Wasm: Wasmer runtime error: RuntimeError: ${e.message}`)
       }
       if (e instanceof RangeError && /call stack/i.test(e.message)) throw failed("Error executing Wasm: Wasmer runtime error: RuntimeError: call stack exhausted")
+      reusable = false
       throw e
+    } finally {
+      inst.holder.fns = undefined
+      if (reusable) pool.give(contract, inst)
     }
   }
 

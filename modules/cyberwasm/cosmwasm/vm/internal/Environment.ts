@@ -162,8 +162,8 @@ export class Environment {
     return ptr
   }
 
-  /** The `env` import object. */
-  imports(): WebAssembly.Imports {
+  /** The `env` import functions of this call, by name. */
+  functions(): Readonly<Record<string, (...args: number[]) => unknown>> {
     const store = this.backend.storage
     const writable = () => {
       if (this.readOnly) fault("Must not call a writing storage function in this context.")
@@ -366,7 +366,7 @@ export class Environment {
         return this.writeToContract(result)
       }
     }
-    return { env }
+    return env as unknown as Record<string, (...args: number[]) => unknown>
   }
 
   /** readRegion with db_write's wording for a too long key or value. */

@@ -1,0 +1,106 @@
+/**
+ * Idle contract instances, reset to their just-instantiated state before reuse. A Wasm
+ * instance's state is its linear memory, its mutable globals and its table; contracts cannot
+ * change the table (table.set/grow are refused at upload), so zeroing the memory, writing the
+ * active data segments again and restoring the globals gives the state `new WebAssembly.Instance`
+ * gives: the contract sees a fresh instance, as cosmwasm-vm's memory model requires. An instance
+ * whose memory grew, or that faulted on the host's side, is never reused (memory cannot shrink).
+ *
+ * Imports forward to the call's Environment through `holder`, so one instance serves many calls.
+ * Nested calls of the same code (a contract querying itself) take another instance. Bounded by
+ * the idle instances' linear-memory bytes, least recently used dropped first.
+ */
+import { toHex } from "../../../../../lib/Bytes.ts"
+import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT } from "../../../instrument/Instrument.ts"
+import type { AnalyzedContract } from "../Analyze.ts"
+
+/** Default bound of idle instances' memory. */
+export const DEFAULT_INSTANCE_POOL_BYTES = 128 * 1024 * 1024
+
+/** An instance and the handles a call needs. */
+export interface PooledInstance {
+  readonly exports: Record<string, unknown>
+  readonly memory: WebAssembly.Memory
+  readonly gas: WebAssembly.Global
+  readonly depth: WebAssembly.Global
+  readonly fault: WebAssembly.Global
+  /** The current call's import functions (undefined between calls). */
+  readonly holder: { fns: Readonly<Record<string, (...args: number[]) => unknown>> | undefined }
+  readonly globals: ReadonlyArray<readonly [WebAssembly.Global, number | bigint]>
+  readonly initialBytes: number
+}
+
+const create = (contract: AnalyzedContract): PooledInstance => {
+  const holder: PooledInstance["holder"] = { fns: undefined }
+  const env: Record<string, (a: number, b: number, c: number, d: number) => unknown> = {}
+  for (const name of contract.program.importNames) {
+    env[name] = (a, b, c, d) => holder.fns![name]!(a, b, c, d)
+  }
+  const exports = new WebAssembly.Instance(contract.module, { env }).exports as Record<string, unknown>
+  const memory = exports.memory as WebAssembly.Memory
+  const globals = contract.program.mutableGlobals.map((g) => {
+    const global = exports[g.exportName] as WebAssembly.Global
+    return [global, global.value as number | bigint] as const
+  })
+  return {
+    exports,
+    memory,
+    gas: exports[GAS_EXPORT] as WebAssembly.Global,
+    depth: exports[DEPTH_EXPORT] as WebAssembly.Global,
+    fault: exports[FAULT_EXPORT] as WebAssembly.Global,
+    holder,
+    globals,
+    initialBytes: memory.buffer.byteLength
+  }
+}
+
+const reset = (contract: AnalyzedContract, inst: PooledInstance): void => {
+  const bytes = new Uint8Array(inst.memory.buffer)
+  bytes.fill(0)
+  for (const seg of contract.program.dataSegments) bytes.set(seg.bytes, seg.offset)
+  for (const [global, value] of inst.globals) global.value = value
+  inst.depth.value = 0
+  inst.fault.value = 0
+}
+
+/** Idle instances by code checksum. */
+export class InstancePool {
+  private readonly idle = new Map<string, { contract: AnalyzedContract; instances: PooledInstance[] }>()
+  private bytes = 0
+  private readonly maxBytes: number
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes
+  }
+
+  /** An instance of `contract` in its just-instantiated state. */
+  take(contract: AnalyzedContract): PooledInstance {
+    const key = toHex(contract.analyzed.checksum)
+    const entry = this.idle.get(key)
+    const inst = entry?.contract === contract ? entry.instances.pop() : undefined
+    if (!inst) return create(contract)
+    this.bytes -= inst.initialBytes
+    reset(contract, inst)
+    return inst
+  }
+
+  /** Return an instance after its call; kept when its memory did not grow and the pool has room. */
+  give(contract: AnalyzedContract, inst: PooledInstance): void {
+    if (inst.memory.buffer.byteLength !== inst.initialBytes || inst.initialBytes > this.maxBytes) return
+    const key = toHex(contract.analyzed.checksum)
+    let entry = this.idle.get(key)
+    if (entry?.contract !== contract) {
+      if (entry) for (const i of entry.instances) this.bytes -= i.initialBytes
+      entry = { contract, instances: [] }
+    }
+    this.idle.delete(key)
+    this.idle.set(key, entry)
+    entry.instances.push(inst)
+    this.bytes += inst.initialBytes
+    for (const [k, e] of this.idle) {
+      if (this.bytes <= this.maxBytes) break
+      const dropped = e.instances.shift()
+      if (dropped) this.bytes -= dropped.initialBytes
+      if (e.instances.length === 0) this.idle.delete(k)
+    }
+  }
+}
