@@ -2,10 +2,9 @@
  * An in-memory block store: the same implementation as the LevelDB one over a sorted in-memory
  * map, for tests and throwaway nodes. Everything is lost on close.
  */
-import type { BlockStore } from "../../chain/BlockStore.ts"
-import { openKvBlockStore, type BlockStoreOptions } from "./internal/KvBlockStore.ts"
+import { openKvBlockStore, type BlockStoreOptions, type IndexingBlockStore } from "./internal/KvBlockStore.ts"
 import { openMemoryKv } from "./internal/MemoryKv.ts"
 
 /** A fresh, empty in-memory block store. */
-export const openMemoryBlockStore = (options?: BlockStoreOptions): Promise<BlockStore> =>
+export const openMemoryBlockStore = (options?: BlockStoreOptions): Promise<IndexingBlockStore> =>
   openKvBlockStore(openMemoryKv(), options)

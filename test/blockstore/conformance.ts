@@ -5,11 +5,20 @@
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import type { BlockStore, StoredBlock } from "../../chain/BlockStore.ts"
+import type { IndexingBlockStore } from "../../node/blockstore/index.ts"
 import { makeBlock, makeResults, sha256, transferResult, utf8, hexU } from "./fixtures/chain.ts"
 
 const ALICE = "cyber1alice"
 const BOB = "cyber1bob"
 const CAROL = "cyber1carol"
+
+/**
+ * Wait until the store's tx index has every saved height (the LevelDB and memory stores index
+ * after the results are saved; a store without `whenIndexed` indexes with them).
+ */
+export const indexed = async (store: BlockStore): Promise<void> => {
+  await (store as Partial<IndexingBlockStore>).whenIndexed?.(store.resultsHeight())
+}
 
 /** Fill a store with 5 blocks: block h has h-1 txs (block 1 empty); results for all. */
 export const fill = async (store: BlockStore): Promise<StoredBlock[]> => {
@@ -22,6 +31,7 @@ export const fill = async (store: BlockStore): Promise<StoredBlock[]> => {
     const results = txs.map((_, i) => (h === 4 && i === 2 ? transferResult(CAROL, ALICE, 999, 5) : transferResult(i % 2 === 0 ? ALICE : BOB, i % 2 === 0 ? BOB : CAROL, h * 10 + i)))
     await store.saveResults(makeResults(h, results))
   }
+  await indexed(store)
   return blocks
 }
 
@@ -85,6 +95,7 @@ export const conformance = (name: string, open: () => Promise<BlockStore>) => {
     // A saved block is invisible to tx until its results are saved.
     assert.is(await s.tx(sha256(utf8("a"))), undefined)
     await s.saveResults(makeResults(1, [transferResult(ALICE, BOB, 1)]))
+    await indexed(s)
     assert.is((await s.tx(sha256(utf8("a"))))!.height, 1)
     await s.close()
   })

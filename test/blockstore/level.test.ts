@@ -26,6 +26,7 @@ t("reopen resumes at the saved heights with everything readable", async () => {
   assert.is((await r.tx(sha256(utf8("tx-5-3"))))!.index, 3)
   assert.is((await r.searchTxs("tx.height=5", 1, 30, "asc")).totalCount, 4)
   await r.saveResults(makeResults(6, [transferResult("a", "b", 1)]))
+  await r.whenIndexed(6)
   assert.is((await r.tx(sha256(utf8("late"))))!.height, 6)
   await r.close()
 })

@@ -9,7 +9,7 @@
  * Source: cometbft v0.38 store/store.go (key layout H:/B:/BH:), types/part_set.go
  * (BlockPartSizeBytes = 65536, part set hash = Merkle root of the parts).
  */
-import { BinaryReader } from "cosmjs-types/binary"
+import { BinaryReader, BinaryWriter } from "cosmjs-types/binary"
 import { Event, ResponseFinalizeBlock, TxResult } from "cosmjs-types/tendermint/abci/types"
 import { Block } from "cosmjs-types/tendermint/types/block"
 import { BlockMeta, type PartSetHeader } from "cosmjs-types/tendermint/types/types"
@@ -47,7 +47,12 @@ export const keys = {
   blockEventKeyPrefix: (compositeKey: string) => `BE:${compositeKey}\u0000`,
   blockEventValuePrefix: (compositeKey: string, value: string) => `BE:${compositeKey}\u0000${value}\u0000`,
   /** Highest height whose FinalizeBlock events are in the block event index (16 hex digits). */
-  blockIndexHeight: "M:blockindex"
+  blockIndexHeight: "M:blockindex",
+  /**
+   * Highest height whose txs are in the tx index (16 hex digits). Absent in a store written
+   * before the indexer ran after Commit: there the tx index was saved with the results.
+   */
+  txIndexHeight: "M:txindex"
 }
 
 /** Width of the height suffix of BE: keys. */
@@ -115,6 +120,21 @@ export const encodeResults = (r: StoredBlockResults): Uint8Array =>
     appHash: r.appHash
   }).finish()
 
+/** The encoded tx results (field 2) of stored results, as views into `bytes`, undecoded. */
+export const resultSlices = (bytes: Uint8Array): Uint8Array[] => {
+  const reader = new BinaryReader(bytes)
+  const out: Uint8Array[] = []
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32()
+    if (tag >>> 3 === 2 && (tag & 7) === 2) {
+      const n = reader.uint32()
+      out.push(bytes.subarray(reader.pos, reader.pos + n))
+      reader.pos += n
+    } else reader.skipType(tag & 7)
+  }
+  return out
+}
+
 /** Decode stored results of `height`. */
 export const decodeResults = (height: number, bytes: Uint8Array): StoredBlockResults => {
   const r = ResponseFinalizeBlock.decode(bytes)
@@ -138,6 +158,18 @@ export const decodeResultEvents = (bytes: Uint8Array): Event[] => {
 
 /** Encode an indexed tx as tendermint.abci.TxResult (as CometBFT's kv indexer stores it). */
 export const encodeTxResult = (t: TxResult): Uint8Array => TxResult.encode(t).finish()
+/**
+ * tendermint.abci.TxResult from an already encoded ExecTxResult: the same bytes as
+ * `encodeTxResult` without encoding the result again.
+ */
+export const encodeIndexedTx = (height: number, index: number, tx: Uint8Array, result: Uint8Array): Uint8Array => {
+  const w = BinaryWriter.create()
+  w.uint32(8).int64(BigInt(height))
+  if (index !== 0) w.uint32(16).uint32(index)
+  if (tx.length !== 0) w.uint32(26).bytes(tx)
+  return w.uint32(34).bytes(result).finish()
+}
+
 /** Decode a stored tendermint.abci.TxResult. */
 export const decodeTxResult = (bytes: Uint8Array): TxResult => TxResult.decode(bytes)
 

@@ -1,24 +1,30 @@
 /**
  * The BlockStore over any OrderedKv: blocks by height and hash, FinalizeBlock results by height,
  * a tx index by hash and by position, and an event-attribute index for tx_search with CometBFT's
- * kv indexer semantics. Every save is one atomic batch that also rewrites the height record, so
- * a reopened store resumes exactly at the last completed save.
+ * kv indexer semantics. A block save and a results save are each one atomic batch that also
+ * rewrites the height record, so a reopened store resumes exactly at the last completed save.
+ * The tx index and the block event index are written after the results, by the Indexer (off
+ * the block's critical path, as CometBFT's indexer service): `tx`, `tx_search` and
+ * `block_search` see a height a moment after its results are saved, and a store reopened after
+ * a crash indexes what it missed.
  *
- * Source: cometbft v0.38 store/store.go (SaveBlock), state/txindex/kv/kv.go (Index, Search);
- * the block event index (block_search) is BlockIndex.ts.
+ * Source: cometbft v0.38 store/store.go (SaveBlock), state/store.go (SaveFinalizeBlockResponse),
+ * state/txindex/kv/kv.go (Index, Search); the block event index (block_search) is BlockIndex.ts,
+ * the tx index writes TxIndex.ts, the indexer Indexer.ts.
  */
 import { BlockStoreError } from "../BlockStoreError.ts"
-import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import type { BlockMeta } from "cosmjs-types/tendermint/types/types"
 import type { BlockStore, IndexedTx, StoredBlock, StoredBlockResults, TxSearchPage } from "../../../chain/BlockStore.ts"
-import { blockIndexOps, catchUpBlockIndex, searchBlockIndex } from "./BlockIndex.ts"
+import { catchUpBlockIndex, searchBlockIndex } from "./BlockIndex.ts"
 import { parseTxQuery, matchesCondition, TxQueryError, type TxCondition } from "../TxQuery.ts"
 import {
-  decodeBlock, decodeMeta, decodeResults, decodeState, decodeTxResult, encodeBlock, encodeResults, encodeState,
-  encodeTxResult, keys, POSITION_WIDTH, positionOf
+  decodeBlock, decodeMeta, decodeResults, decodeState, decodeTxResult, encodeBlock, encodeState,
+  h16, keys, POSITION_WIDTH, positionOf, resultSlices
 } from "./Codec.ts"
-import { prefixEnd, type KvOp, type OrderedKv } from "./OrderedKv.ts"
-import { fromHex, sha256 } from "../../../lib/Bytes.ts"
+import { startIndexer } from "./Indexer.ts"
+import { encodeResultsRecord } from "./ResultCodec.ts"
+import { prefixEnd, type OrderedKv } from "./OrderedKv.ts"
+import { fromHex } from "../../../lib/Bytes.ts"
 
 /** Options of a block store. */
 export interface BlockStoreOptions {
@@ -29,22 +35,42 @@ export interface BlockStoreOptions {
   readonly indexAllAttributes?: boolean
 }
 
+/**
+ * A block store whose tx index trails its results: `indexedHeight()` is the highest height that
+ * `tx`, `tx_search` and `block_search` answer for; `whenIndexed(h)` resolves once height `h` is
+ * indexed (rejects if the store closes first or indexing fails).
+ */
+export interface IndexingBlockStore extends BlockStore {
+  indexedHeight(): number
+  whenIndexed(height: number): Promise<void>
+}
+
 interface Position {
   readonly height: number
   readonly index: number
 }
+/** A matched position; `hash` is undefined where the index key carries none (read from `T:`). */
+interface Match {
+  readonly pos: Position
+  readonly hash: Uint8Array | undefined
+}
 const posKey = (p: Position): string => `${p.height}:${p.index}`
 const comparePos = (a: Position, b: Position): number => a.height - b.height || a.index - b.index
 
-/** Open a block store on `kv`, reading its saved heights. */
-export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions = {}): Promise<BlockStore> => {
+/** Open a block store on `kv`, reading its saved heights; the indexer catches up in the background. */
+export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions = {}): Promise<IndexingBlockStore> => {
+  const all = options.indexAllAttributes === true
   const stateBytes = await kv.get(keys.state)
   const st = stateBytes === undefined ? { base: 0, height: 0, resultsHeight: 0 } : decodeState(stateBytes)
   let base = st.base
   let height = st.height
   let resultsHeight = st.resultsHeight
+  // No tx index height: a store written when the tx index was saved with the results.
+  const txRec = await kv.get(keys.txIndexHeight)
+  const txIndexed = txRec === undefined ? resultsHeight : parseInt(new TextDecoder().decode(txRec), 16)
+  if (txRec === undefined) await kv.batch([{ type: "put", key: keys.txIndexHeight, value: new TextEncoder().encode(h16(txIndexed)) }])
   // A store saved before the block event index existed is indexed now, from its saved results.
-  await catchUpBlockIndex(kv, base, resultsHeight, options.indexAllAttributes === true)
+  await catchUpBlockIndex(kv, base, txIndexed, all)
   // Saves are serialized so that the height checks and the batches never interleave.
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <A>(f: () => Promise<A>): Promise<A> => {
@@ -66,6 +92,17 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     return bytes === undefined ? undefined : decodeBlock(bytes, m)
   }
 
+  // The last saved block: its results come next and need its txs (no read back).
+  let last: StoredBlock | undefined
+
+  const load = async (h: number) => {
+    const [blockBytes, metaBytes, resultBytes] = await kv.getMany([keys.block(h), keys.meta(h), keys.results(h)])
+    if (blockBytes === undefined || metaBytes === undefined || resultBytes === undefined) return undefined
+    const r = decodeResults(h, resultBytes)
+    return { height: h, txs: decodeBlock(blockBytes, decodeMeta(metaBytes)).txs, txResults: r.txResults, resultBytes: resultSlices(resultBytes), events: r.events }
+  }
+  const indexer = startIndexer({ kv, indexed: txIndexed, base: () => base, resultsHeight: () => resultsHeight, load, indexAllAttributes: all })
+
   const saveBlock = (b: StoredBlock): Promise<void> =>
     serial(async () => {
       const h = Number(b.header.height)
@@ -85,53 +122,28 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
       if (height === 0) resultsHeight = h - 1
       base = newBase
       height = h
+      last = b
     })
 
-  const indexedAttributes = (result: ExecTxResult): Array<readonly [string, string]> => {
-    const out: Array<readonly [string, string]> = []
-    for (const ev of result.events) {
-      if (ev.type === "") continue
-      for (const a of ev.attributes) {
-        if (a.key === "" || (!a.index && options.indexAllAttributes !== true)) continue
-        const composite = `${ev.type}.${a.key}`
-        // A NUL inside a composite key would make index keys ambiguous; such attributes are skipped.
-        if (composite.includes("\u0000")) continue
-        // tx.hash and tx.height are reserved (CometBFT refuses them); they are never indexed from events.
-        if (composite === "tx.hash" || composite === "tx.height") continue
-        out.push([composite, a.value] as const)
-      }
-    }
-    return out
-  }
-
+  // The results record only (what the handshake and block_results need); the indexer does the rest.
   const saveResults = (r: StoredBlockResults): Promise<void> =>
     serial(async () => {
       const h = r.height
       if (h !== resultsHeight + 1) {
         throw new BlockStoreError({ reason: `saveResults: expected results for height ${resultsHeight + 1}, got ${h}` })
       }
-      const b = await block(h)
+      const b = last !== undefined && Number(last.header.height) === h ? last : await block(h)
       if (b === undefined) throw new BlockStoreError({ reason: `saveResults: block ${h} is not saved` })
       if (b.txs.length !== r.txResults.length) {
         throw new BlockStoreError({ reason: `saveResults: block ${h} has ${b.txs.length} txs but ${r.txResults.length} results` })
       }
-      const ops: KvOp[] = [{ type: "put", key: keys.results(h), value: encodeResults(r) }]
-      const hashes = b.txs.map(sha256)
-      const existing = await kv.getMany(hashes.map(keys.tx))
-      b.txs.forEach((tx, i) => {
-        const result = r.txResults[i]!
-        const hash = hashes[i]!
-        // As CometBFT's kv indexer: a failed duplicate never hides an earlier successful tx.
-        const prior = existing[i]
-        if (prior !== undefined && result.code !== 0 && decodeTxResult(prior).result.code === 0) return
-        ops.push({ type: "put", key: keys.tx(hash), value: encodeTxResult({ height: BigInt(h), index: i, tx, result }) })
-        ops.push({ type: "put", key: keys.position(h, i), value: hash })
-        for (const [k, v] of indexedAttributes(result)) ops.push({ type: "put", key: keys.event(k, v, h, i), value: hash })
-      })
-      ops.push(...blockIndexOps(h, r.events, options.indexAllAttributes === true))
-      ops.push({ type: "put", key: keys.state, value: encodeState(base, height, h) })
-      await kv.batch(ops)
+      const enc = encodeResultsRecord(r)
+      await kv.batch([
+        { type: "put", key: keys.results(h), value: enc.record },
+        { type: "put", key: keys.state, value: encodeState(base, height, h) }
+      ])
       resultsHeight = h
+      indexer.saved({ height: h, txs: b.txs, txResults: r.txResults, resultBytes: enc.txResults, events: r.events })
     })
 
   const tx = async (hash: Uint8Array): Promise<IndexedTx | undefined> => {
@@ -142,8 +154,8 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
   }
 
   /** Positions (with tx hash) matching one condition; `heightFilter` narrows tx.height scans. */
-  const positionsFor = async (c: TxCondition, query: string): Promise<Map<string, { pos: Position; hash: Uint8Array }>> => {
-    const out = new Map<string, { pos: Position; hash: Uint8Array }>()
+  const positionsFor = async (c: TxCondition, query: string): Promise<Map<string, Match>> => {
+    const out = new Map<string, Match>()
     if (c.key === "tx.hash") {
       const text = c.operand!.value
       if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new TxQueryError({ query, reason: `tx.hash operand is not hex: ${text}` })
@@ -154,7 +166,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     }
     if (c.key === "tx.height") {
       let lo = 1
-      let hi = resultsHeight
+      let hi = indexer.height()
       const n = c.operand !== undefined && /^-?[0-9]+$/.test(c.operand.value) ? Number(c.operand.value) : undefined
       if (n !== undefined) {
         if (c.op === "=") (lo = Math.max(lo, n)), (hi = Math.min(hi, n))
@@ -176,7 +188,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
       for (const [k, v] of await kv.scan(prefix, prefixEnd(prefix))) {
         if (k.length !== prefix.length + POSITION_WIDTH) continue
         const pos = positionOf(k)
-        out.set(posKey(pos), { pos, hash: v })
+        out.set(posKey(pos), { pos, hash: v.length === 0 ? undefined : v })
       }
       return out
     }
@@ -185,7 +197,7 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
       const value = k.slice(prefix.length, k.length - POSITION_WIDTH - 1)
       if (!matchesCondition(c, value)) continue
       const pos = positionOf(k)
-      out.set(posKey(pos), { pos, hash: v })
+      out.set(posKey(pos), { pos, hash: v.length === 0 ? undefined : v })
     }
     return out
   }
@@ -210,13 +222,18 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     const all = [...matched.values()].sort((a, b) => comparePos(a.pos, b.pos))
     if (orderBy === "desc") all.reverse()
     const slice = all.slice((page - 1) * perPage, page * perPage)
-    const found = await kv.getMany(slice.map((e) => keys.tx(e.hash)))
+    const missing = slice.filter((e) => e.hash === undefined)
+    const posHashes = missing.length === 0 ? [] : await kv.getMany(missing.map((e) => keys.position(e.pos.height, e.pos.index)))
+    const hashOf = new Map(missing.map((e, i) => [posKey(e.pos), posHashes[i]]))
+    const hashes = slice.map((e) => e.hash ?? hashOf.get(posKey(e.pos)))
+    const found = await kv.getMany(hashes.map((h) => (h === undefined ? keys.tx(new Uint8Array()) : keys.tx(h))))
     const txs: IndexedTx[] = []
-    slice.forEach((e, i) => {
+    slice.forEach((_, i) => {
       const bytes = found[i]
-      if (bytes === undefined) return
+      const hash = hashes[i]
+      if (bytes === undefined || hash === undefined) return
       const t = decodeTxResult(bytes)
-      txs.push({ hash: e.hash, height: Number(t.height), index: t.index, tx: t.tx, result: t.result })
+      txs.push({ hash, height: Number(t.height), index: t.index, tx: t.tx, result: t.result })
     })
     return { txs, totalCount: all.length }
   }
@@ -240,7 +257,12 @@ export const openKvBlockStore = async (kv: OrderedKv, options: BlockStoreOptions
     tx,
     searchTxs,
     searchBlocks: (query, page, perPage, orderBy, maxHeight) =>
-      searchBlockIndex(kv, base, Math.min(resultsHeight, maxHeight ?? resultsHeight), query, page, perPage, orderBy),
-    close: () => serial(() => kv.close())
+      searchBlockIndex(kv, base, Math.min(indexer.height(), maxHeight ?? resultsHeight), query, page, perPage, orderBy),
+    indexedHeight: () => indexer.height(),
+    whenIndexed: (h) => indexer.whenIndexed(h),
+    close: () => serial(async () => {
+      await indexer.close()
+      await kv.close()
+    })
   }
 }
