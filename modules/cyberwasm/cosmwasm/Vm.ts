@@ -39,6 +39,12 @@ export interface AnalyzedCode {
  */
 export interface VmBackend {
   readonly storage: KVStore
+  /**
+   * Bytes the chain prefixes to every key of `storage` (wasmd: 0x03 || contract address, 33 for
+   * 32-byte addresses). The VM charges the SDK's KV gas per byte of the full key, as wasmd's
+   * gas-metered store under its prefix store sees it. Default 0.
+   */
+  readonly storageKeyPrefixLength?: number
   /** Bech32 prefix of account addresses (addr_validate / canonicalize / humanize). */
   readonly bech32Prefix: string
   query(request: Uint8Array, gasLimit: bigint): { readonly result: Uint8Array; readonly gasUsed: bigint }
