@@ -73,6 +73,30 @@ test("read-only calls cannot write; writable calls can, charging SDK KV gas; a h
   assert.throws(() => call(write, { readOnly: false, gas: 1_000n }), (e: unknown) => e instanceof OutOfGas)
 })
 
+test("KV gas is the SDK's gaskv on the full key (prefix included): read, write, delete, iterator seeks", () => {
+  const backend = () => Object.assign(new TestBackend(), { storageKeyPrefixLength: 33 })
+  const run = (body: string, be: TestBackend, imports = "") => {
+    const { checksum } = vm.analyze(contract(body, { imports }))
+    return vm.call({ checksum, entry: "execute", args: [new Uint8Array(2), new Uint8Array(2), new Uint8Array(2)], gasLimit: 1_000_000n, readOnly: false }, be)
+  }
+  const empty = `(call $region (i32.const 100) (i32.const 0) (i32.const 0))`
+  // the contract's own execution stays below one SDK gas (140,000 CW gas), so gasUsed is the KV gas alone
+  const be = backend()
+  assert.is(run(`(call $db_write (call $region (i32.const 100) (i32.const 2) (i32.const 2)) (call $region (i32.const 100) (i32.const 4) (i32.const 4))) ${empty}`, be).gasUsed, 2_000n + 30n * (33n + 2n + 4n))
+  assert.is(run(`(drop (call $db_read (call $region (i32.const 100) (i32.const 2) (i32.const 2)))) ${empty}`, be).gasUsed, 1_000n + 3n * (33n + 2n + 4n))
+  assert.is(run(`(drop (call $db_read (call $region (i32.const 200) (i32.const 3) (i32.const 3)))) ${empty}`, be).gasUsed, 1_000n + 3n * (33n + 3n))
+  be.storage.set(Uint8Array.of(9), Uint8Array.of(1, 2))
+  // scan (arrives at entry 1) + next (returns 1, arrives at 2) + next (returns 2, arrives at the end) + next (nothing, free)
+  const scan = `(import "env" "db_scan" (func $db_scan (param i32 i32 i32) (result i32)))`
+  const seeks = run(`(local $it i32) (local.set $it (call $db_scan (i32.const 0) (i32.const 0) (i32.const 1)))
+    (drop (call $db_next (local.get $it))) (drop (call $db_next (local.get $it))) (drop (call $db_next (local.get $it))) ${empty}`, be, scan).gasUsed
+  const entry1 = 3n * (33n + 2n + 4n)
+  const entry2 = 3n * (33n + 1n + 2n)
+  assert.is(seeks, 30n + entry1 + 30n + entry2 + 30n)
+  // an empty key fails the call, as the SDK store's AssertValidKey does under wasmvm
+  assert.throws(() => run(`(drop (call $db_read (call $region (i32.const 100) (i32.const 0) (i32.const 0)))) ${empty}`, be), (e: unknown) => e instanceof ProgramFailed && e.log.includes("key is empty"))
+})
+
 test("NaN results are canonical (cosmwasm-vm ≥ 1.5): 0/0, sqrt(-1), payload NaN + 1", () => {
   // memory[0..4) = 0 (loaded so the engine cannot fold); memory[8..12) = f32 NaN with payload
   const bytes = contract(`

@@ -8,9 +8,12 @@
  * `cost`. Chain (SDK) gas = CW gas / 140,000, wasmd's `DefaultGasMultiplier`
  * (x/wasm/types/gas_register.go). Host functions charge as wasmd + wasmvm do:
  * - storage through the SDK's gas-metered KV store (cosmos-sdk store/types/gas.go
- *   `KVGasConfig`): read 1,000 + 3/byte of key and value, write 2,000 + 30/byte of key and value,
- *   delete 1,000, iterator step 30 + 3/byte of key and value (SDK gas, charged in the VM because
- *   `VmBackend.storage` is a plain KVStore: the wasmd layer must not meter it again);
+ *   `KVGasConfig`, store/gaskv): read 1,000 + 3/byte of key and value, write 2,000 + 30/byte of
+ *   key and value, delete 1,000; an iterator charges 30 + 3/byte of key and value for the entry
+ *   it arrives at, on creation and on each step (gaskv consumeSeekGas). Keys count with the
+ *   chain's prefix (`VmBackend.storageKeyPrefixLength`, wasmd: 0x03 || address), as wasmd's
+ *   gaskv store under its prefix store sees them. SDK gas, charged in the VM because
+ *   `VmBackend.storage` is a plain KVStore: the wasmd layer must not meter it again;
  * - addresses (wasmd x/wasm/keeper/api.go): humanize 5, canonicalize 4, validate 9 SDK gas;
  * - crypto (cosmwasm-vm packages/vm/src/environment.rs `GasConfig::default`), CW gas;
  * - `query_chain`: the `gasUsed` the backend reports (SDK gas).

@@ -66,7 +66,8 @@ export class Environment {
   private instance: Instance | undefined
   /** SDK gas charged by host functions (storage, addresses, queries). */
   externalSdkGas = 0n
-  private readonly iterators: Array<Iterator<Entry>> = []
+  /** Open iterators with the entry they stand on (SDK iterators are positioned, gas is charged on arrival). */
+  private readonly iterators: Array<{ readonly it: Iterator<Entry>; current: IteratorResult<Entry> }> = []
   private readonly backend: VmBackend
   private readonly readOnly: boolean
   private readonly weights: Readonly<Record<string, number>>
@@ -191,16 +192,22 @@ export class Environment {
         return addrError("Input is not valid UTF-8")
       }
     }
+    const prefix = BigInt(this.backend.storageKeyPrefixLength ?? 0)
+    const keyBytes = (key: Uint8Array) => prefix + BigInt(key.length)
+    // gaskv's consumeSeekGas: on creation and after each Next, flat + the bytes of the entry arrived at
+    const seek = (r: IteratorResult<Entry>, what: string) =>
+      this.chargeSdk(KV_GAS.iterNextFlat + (r.done ? 0n : KV_GAS.readPerByte * (keyBytes(r.value[0]) + BigInt(r.value[1].length))), what)
     const next = (id: number): Entry | undefined => {
-      const it = this.iterators[id - 1] ?? fault(`Error calling into the VM's backend: Iterator ${id} does not exist.`)
-      const r = it.next()
-      if (r.done) {
-        this.chargeSdk(KV_GAS.iterNextFlat, "db_next")
-        return undefined
-      }
-      const [k, v] = r.value
-      this.chargeSdk(KV_GAS.iterNextFlat + KV_GAS.readPerByte * BigInt(k.length + v.length), "db_next")
+      const entry = this.iterators[id - 1] ?? fault(`Error calling into the VM's backend: Iterator ${id} does not exist.`)
+      const r = entry.current
+      if (r.done) return undefined
+      entry.current = entry.it.next()
+      seek(entry.current, "db_next")
       return r.value
+    }
+    const nonEmpty = (key: Uint8Array, what: string) => {
+      // the SDK store refuses empty keys (AssertValidKey panics; wasmvm fails the call)
+      if (key.length === 0) fault(`Error calling into the VM's backend: ${what}: key is empty`)
     }
     const linear = (c: { base: bigint; perItem: bigint }, n: number) => c.base + c.perItem * BigInt(n)
     const u64 = (code: number, ptr: number) => (BigInt(code) << 32n) | BigInt(ptr >>> 0)
@@ -215,32 +222,36 @@ export class Environment {
     const env = {
       db_read: (keyPtr: number): number => {
         const key = this.readRegion(keyPtr, MAX_LENGTH.dbKey)
+        nonEmpty(key, "db_read")
         const value = store.get(key)
-        this.chargeSdk(KV_GAS.readFlat + KV_GAS.readPerByte * BigInt(key.length + (value?.length ?? 0)), "db_read")
+        this.chargeSdk(KV_GAS.readFlat + KV_GAS.readPerByte * (keyBytes(key) + BigInt(value?.length ?? 0)), "db_read")
         return value === undefined ? 0 : this.writeToContract(value)
       },
       db_write: (keyPtr: number, valuePtr: number): void => {
         writable()
         const key = this.readRegionAs(keyPtr, MAX_LENGTH.dbKey, "Key")
         const value = this.readRegionAs(valuePtr, MAX_LENGTH.dbValue, "Value")
-        if (key.length === 0) fault("Generic error: Key is empty")
-        this.chargeSdk(KV_GAS.writeFlat + KV_GAS.writePerByte * BigInt(key.length + value.length), "db_write")
+        nonEmpty(key, "db_write")
+        this.chargeSdk(KV_GAS.writeFlat + KV_GAS.writePerByte * (keyBytes(key) + BigInt(value.length)), "db_write")
         store.set(key, value)
       },
       db_remove: (keyPtr: number): void => {
         writable()
         const key = this.readRegion(keyPtr, MAX_LENGTH.dbKey)
+        nonEmpty(key, "db_remove")
         this.chargeSdk(KV_GAS.delete, "db_remove")
-        if (key.length > 0) store.delete(key)
+        store.delete(key)
       },
       db_scan: (startPtr: number, endPtr: number, order: number): number => {
         const start = this.readOptional(startPtr >>> 0, MAX_LENGTH.dbKey)
         const end = this.readOptional(endPtr >>> 0, MAX_LENGTH.dbKey)
         if (order !== 1 && order !== 2) fault(`Error in guest/host communication: Got an invalid value for iteration order: ${order}`)
         if (this.iterators.length >= MAX_ITERATORS_PER_CALL) fault(`Generic error: more than ${MAX_ITERATORS_PER_CALL} iterators in one call`)
-        this.chargeSdk(KV_GAS.iterNextFlat, "db_scan")
         const bounded = (b: Uint8Array | undefined) => (b && b.length > 0 ? b : undefined)
-        this.iterators.push(store.iterate(bounded(start), bounded(end), order === 2))
+        const it = store.iterate(bounded(start), bounded(end), order === 2)
+        const current = it.next()
+        this.iterators.push({ it, current })
+        seek(current, "db_scan")
         return this.iterators.length
       },
       db_next: (id: number): number => {
