@@ -60,6 +60,7 @@ test("results are saved before the index; the index follows without a wait on th
   const { view, attempts } = crashing(mem, "hang")
   const s = await openKvBlockStore(view)
   await save(s, 1, 3, 4)
+  await new Promise((r) => setTimeout(r, 50))
   // every save returned although no index batch ever completes
   assert.is(s.resultsHeight(), 3)
   assert.is(s.indexedHeight(), 0)

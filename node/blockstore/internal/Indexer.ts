@@ -77,7 +77,8 @@ export const startIndexer = (cfg: IndexerConfig): Indexer => {
   }
 
   const kick = (): Promise<void> => {
-    running ??= drain().then(
+    // started on a later turn of the event loop: none of the work runs inside the saver's call
+    running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain).then(
       () => { running = undefined },
       (e: unknown) => {
         running = undefined

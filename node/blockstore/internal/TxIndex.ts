@@ -30,11 +30,14 @@ export interface IndexJob {
 const EMPTY = new Uint8Array(0)
 const enc = new TextEncoder()
 /** Txs between yields to the event loop while building a height's writes. */
-const CHUNK = 256
+const CHUNK = 64
 
-/** `type.key` / value pairs of a tx's events that go into the index. */
-const indexedAttributes = (result: ExecTxResult, all: boolean): Array<readonly [string, string]> => {
-  const out: Array<readonly [string, string]> = []
+/**
+ * The `E:` key prefixes (`E:type.key NUL value NUL`) of a tx's indexed attributes, each once: a
+ * MsgSend repeats 4 of its 27 (the sender in message and transfer events of fee and send).
+ */
+const indexedAttributes = (result: ExecTxResult, all: boolean): Set<string> => {
+  const out = new Set<string>()
   for (const ev of result.events) {
     if (ev.type === "") continue
     for (const a of ev.attributes) {
@@ -44,7 +47,7 @@ const indexedAttributes = (result: ExecTxResult, all: boolean): Array<readonly [
       if (composite.includes("\u0000")) continue
       // tx.hash and tx.height are reserved (CometBFT refuses them); they are never indexed from events.
       if (composite === "tx.hash" || composite === "tx.height") continue
-      out.push([composite, a.value] as const)
+      out.add(keys.eventValuePrefix(composite, a.value))
     }
   }
   return out
@@ -85,8 +88,11 @@ export const indexOps = async (kv: OrderedKv, job: IndexJob, all: boolean): Prom
     if (hidden.has(i)) continue
     const hash = hashes[i]!
     ops.push({ type: "put", key: keys.tx(hash), value: encodeIndexedTx(h, i, job.txs[i]!, job.resultBytes[i]!) })
-    ops.push({ type: "put", key: keys.position(h, i), value: hash })
-    for (const [k, v] of indexedAttributes(job.txResults[i]!, all)) ops.push({ type: "put", key: keys.event(k, v, h, i), value: EMPTY })
+    const position = keys.position(h, i)
+    ops.push({ type: "put", key: position, value: hash })
+    // E: keys end with the position's 24 hex digits, as T: keys do
+    const suffix = position.slice(keys.positionPrefix.length)
+    for (const prefix of indexedAttributes(job.txResults[i]!, all)) ops.push({ type: "put", key: prefix + suffix, value: EMPTY })
   }
   ops.push(...blockIndexOps(h, job.events, all))
   ops.push({ type: "put", key: keys.txIndexHeight, value: enc.encode(h16(h)) })
