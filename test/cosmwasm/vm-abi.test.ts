@@ -135,6 +135,24 @@ test("static checks refuse with cosmwasm-vm's text", () => {
   refused(noAlloc, "Wasm contract doesn't have required export: \"allocate\". Exports required by VM: [\"allocate\", \"deallocate\"].")
 })
 
+test("unbounded recursion stops at the instrumenter's stack budget: a failed call, the same gas every time", () => {
+  const bytes = contract(`(call $deep (i32.const 0))`, { imports: `(func $deep (param $n i32) (result i32) (call $deep (i32.add (local.get $n) (i32.const 1))))` })
+  const { checksum } = vm.analyze(bytes)
+  const once = () => {
+    try {
+      vm.call({ checksum, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 1_000_000n, readOnly: true }, new TestBackend())
+    } catch (e) {
+      assert.instance(e, ProgramFailed)
+      assert.ok((e as ProgramFailed).log.includes("RuntimeError: unreachable"), (e as ProgramFailed).log)
+      return (e as unknown as { gasUsed: bigint }).gasUsed
+    }
+    return assert.unreachable("must fail")
+  }
+  const a = once()
+  assert.ok(a > 0n && a < 1_000_000n)
+  assert.is(once(), a)
+})
+
 test("every call sees a fresh instance: memory and globals written by one call are gone in the next (pooled or not)", () => {
   // returns [memory[300], global $heap at entry] then scribbles over both
   const bytes = contract(`(local $r i32)
