@@ -63,7 +63,11 @@ export interface BlockStore {
   /** Highest height whose results are saved. */
   resultsHeight(): number
   saveBlock(block: StoredBlock): Promise<void>
-  /** Save results and index the block's txs (tx, tx_search see them only after this). */
+  /**
+   * Save results (before Commit: the handshake needs them). The block's txs are indexed after
+   * (`tx`, `tx_search`, `block_search` see them once indexed; node/blockstore indexes them a
+   * moment later, off the block's critical path).
+   */
   saveResults(results: StoredBlockResults): Promise<void>
   block(height: number): Promise<StoredBlock | undefined>
   blockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>

@@ -6,10 +6,11 @@
  * Source: cometbft v0.38 store/store.go and state/txindex/kv/kv.go (semantics; not the key layout).
  */
 import { Effect } from "effect"
-import { openKvBlockStore, type BlockStoreOptions, type IndexingBlockStore } from "./internal/KvBlockStore.ts"
+import type { IndexingBlockStore } from "./IndexingBlockStore.ts"
+import { openKvBlockStore, type BlockStoreOptions } from "./internal/KvBlockStore.ts"
 import { openLevelKv } from "./internal/LevelKv.ts"
 
-export type { BlockStoreOptions, IndexingBlockStore } from "./internal/KvBlockStore.ts"
+export type { BlockStoreOptions } from "./internal/KvBlockStore.ts"
 
 /** Open (or create) the block store kept in the LevelDB directory `path`. Close it with `close()`. */
 export const openLevelBlockStore = async (path: string, options?: BlockStoreOptions): Promise<IndexingBlockStore> =>

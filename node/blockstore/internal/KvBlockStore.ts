@@ -13,6 +13,7 @@
  * the tx index writes TxIndex.ts, the indexer Indexer.ts.
  */
 import { BlockStoreError } from "../BlockStoreError.ts"
+import type { IndexingBlockStore } from "../IndexingBlockStore.ts"
 import type { BlockMeta } from "cosmjs-types/tendermint/types/types"
 import type { BlockStore, IndexedTx, StoredBlock, StoredBlockResults, TxSearchPage } from "../../../chain/BlockStore.ts"
 import { catchUpBlockIndex, searchBlockIndex } from "./BlockIndex.ts"
@@ -33,16 +34,6 @@ export interface BlockStoreOptions {
    * v0.38's kv indexer indexes only attributes flagged `index` (the Cosmos SDK flags its own).
    */
   readonly indexAllAttributes?: boolean
-}
-
-/**
- * A block store whose tx index trails its results: `indexedHeight()` is the highest height that
- * `tx`, `tx_search` and `block_search` answer for; `whenIndexed(h)` resolves once height `h` is
- * indexed (rejects if the store closes first or indexing fails).
- */
-export interface IndexingBlockStore extends BlockStore {
-  indexedHeight(): number
-  whenIndexed(height: number): Promise<void>
 }
 
 interface Position {
