@@ -146,11 +146,41 @@ test("unbounded recursion stops at the instrumenter's stack budget: a failed cal
       assert.ok((e as ProgramFailed).log.includes("RuntimeError: unreachable"), (e as ProgramFailed).log)
       return (e as unknown as { gasUsed: bigint }).gasUsed
     }
-    return assert.unreachable("must fail")
+    throw new Error("must fail")
   }
   const a = once()
   assert.ok(a > 0n && a < 1_000_000n)
   assert.is(once(), a)
+})
+
+test("nested contract calls (query_chain -> the same contract) share one stack budget: the depth reached is fixed", () => {
+  // query: query_chain(msg) and return its answer; the backend answers by calling the contract again
+  const bytes = contract(`(call $query_chain (local.get $msg))`, { imports: `(import "env" "query_chain" (func $query_chain (param i32) (result i32)))` })
+  const { checksum } = vm.analyze(bytes)
+  const depthReached = () => {
+    let depth = 0
+    let max = 0
+    const be = new TestBackend()
+    be.query = (request: Uint8Array, gasLimit: bigint) => {
+      depth++
+      max = Math.max(max, depth)
+      try {
+        const out = vm.call({ checksum, entry: "query", args: [new Uint8Array(2), request], gasLimit, readOnly: true }, be)
+        return { result: out.result, gasUsed: out.gasUsed }
+      } catch (e) {
+        if (!(e instanceof ProgramFailed)) throw e
+        assert.ok(e.log.includes("call stack exhausted") || e.log.includes("unreachable"), e.log)
+        return { result: new TextEncoder().encode("{\"error\":{}}"), gasUsed: 0n }
+      } finally {
+        depth--
+      }
+    }
+    vm.call({ checksum, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 100_000_000n, readOnly: true }, be)
+    return max
+  }
+  const a = depthReached()
+  assert.ok(a > 3 && a < 100, `nesting depth ${a}`)
+  assert.is(depthReached(), a)
 })
 
 test("every call sees a fresh instance: memory and globals written by one call are gone in the next (pooled or not)", () => {

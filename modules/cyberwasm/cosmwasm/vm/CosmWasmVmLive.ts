@@ -30,10 +30,10 @@ import { OutOfGas } from "../../../../chain/ChainError.ts"
 import { ProgramFailed, ProgramNotFound, ProgramRejected } from "../../CyberWasmError.ts"
 import { sha256, toHex } from "../../../../lib/Bytes.ts"
 import type { AnalyzedCode, CosmWasmVm, VmBackend, VmCall, VmOutcome } from "../Vm.ts"
-import { ALL_CAPABILITIES, analyzeContract } from "./Analyze.ts"
+import { ALL_CAPABILITIES, analyzeContract, contractLimits } from "./Analyze.ts"
 import { GAS_MULTIPLIER, MAX_LENGTH } from "./GasConfig.ts"
 import { ContractFault, Environment } from "./internal/Environment.ts"
-import { DEFAULT_INSTANCE_POOL_BYTES, InstancePool } from "./internal/InstancePool.ts"
+import { DEFAULT_INSTANCE_POOL_BYTES, InstancePool, type PooledInstance } from "./internal/InstancePool.ts"
 import { ModuleCache, type ModuleCacheLimits } from "./ModuleCache.ts"
 
 /** Options of {@link makeCosmWasmVm}. */
@@ -80,6 +80,11 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
   }
 
   const pool = new InstancePool(options.instancePoolBytes ?? DEFAULT_INSTANCE_POOL_BYTES)
+  // Calls in progress, outermost first: a call made from inside another (query_chain -> wasmd ->
+  // a contract query) starts its stack counter where the caller's stands plus the host's frames,
+  // so one budget bounds the whole native stack of the tree, whatever the nesting depth (twice the
+  // program runtime's host-frame weight: the wasmd layer's JS frames between two calls are more).
+  const active: PooledInstance[] = []
 
   const call = (c: VmCall, backend: VmBackend): VmOutcome => {
     const contract = cache.get(c.checksum) ?? (() => {
@@ -91,7 +96,11 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
     }
     const env = new Environment(backend, c.readOnly, contract.program.exportWeights)
     const inst = pool.take(contract)
+    const outer = active[active.length - 1]
+    const base = outer ? (outer.depth.value as number) + 2 * contractLimits.hostCallWeight : 0
+    inst.depth.value = base
     inst.holder.fns = env.functions()
+    active.push(inst)
     const { gas, exports } = inst
     gas.value = limit
     env.attach({ memory: inst.memory, gas, depth: inst.depth, exports })
@@ -105,6 +114,9 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
     const failed = (msg: string) => new ContractCallFailed(`Error calling the VM: ${msg}`, used())
     let reusable = true
     try {
+      if (base + (contract.program.exportWeights[c.entry] ?? 0) > contractLimits.maxStackWeight) {
+        throw failed("Error executing Wasm: Wasmer runtime error: RuntimeError: call stack exhausted (nested contract calls)")
+      }
       const arity = (exports[c.entry] as (...a: number[]) => number).length
       const expected = c.entry === "migrate" ? arity : ARITY[c.entry]
       if (c.args.length !== expected || (c.entry === "migrate" && arity !== 2 && arity !== 3)) {
@@ -133,6 +145,7 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
       reusable = false
       throw e
     } finally {
+      active.pop()
       inst.holder.fns = undefined
       if (reusable) pool.give(contract, inst)
     }
