@@ -183,6 +183,28 @@ test("nested contract calls (query_chain -> the same contract) share one stack b
   assert.is(depthReached(), a)
 })
 
+test("nested contract calls share a 2,048-page memory budget: memory.grow returns -1 past it", () => {
+  // grow 500 pages; on success call query_chain (the backend calls the contract again), else answer "full"
+  const bytes = contract(`(if (result i32) (i32.eq (memory.grow (i32.const 500)) (i32.const -1))
+      (then (i32.store (i32.const 100) (i32.const 0x6c6c7566)) (call $region (i32.const 100) (i32.const 4) (i32.const 4)))
+      (else (call $query_chain (local.get $msg))))`, { imports: `(import "env" "query_chain" (func $query_chain (param i32) (result i32)))` })
+  const { checksum } = vm.analyze(bytes)
+  let depth = 0
+  const be = new TestBackend()
+  be.query = (request: Uint8Array, gasLimit: bigint) => {
+    depth++
+    const out = vm.call({ checksum, entry: "query", args: [new Uint8Array(2), request], gasLimit, readOnly: true }, be)
+    return { result: out.result, gasUsed: out.gasUsed }
+  }
+  const out = vm.call({ checksum, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 100_000_000n, readOnly: true }, be)
+  assert.is(new TextDecoder().decode(out.result), "full")
+  assert.is(depth, 4, "four instances of 502 pages fit in 2,048; the fifth cannot grow")
+  // alone, a single instance grows to its own 512-page limit
+  const single = contract(`(i32.store (i32.const 100) (memory.grow (i32.const 510))) (call $region (i32.const 100) (i32.const 4) (i32.const 4))`)
+  const c2 = vm.analyze(single).checksum
+  assert.is(Buffer.from(vm.call({ checksum: c2, entry: "query", args: [new Uint8Array(2), new Uint8Array(2)], gasLimit: 1_000_000n, readOnly: true }, new TestBackend()).result).readInt32LE(0), 2)
+})
+
 test("every call sees a fresh instance: memory and globals written by one call are gone in the next (pooled or not)", () => {
   // returns [memory[300], global $heap at entry] then scribbles over both
   const bytes = contract(`(local $r i32)

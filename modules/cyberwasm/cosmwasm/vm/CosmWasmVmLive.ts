@@ -14,7 +14,9 @@
  * - limits: 512 pages (32 MiB) memory, table ≤ 2,500, ≤ 20,000 functions, ≤ 100 params, ≤ 1
  *   result, ≤ 100 imports, code ≤ 800 KiB; region limits as cosmwasm-vm (key 64 KiB, value
  *   128 KiB, query request 64 KiB, result 64 MiB); ≤ 1,024 iterators per call; the stack is
- *   bounded by the instrumenter's frame weights (32,768 units), not by V8's native stack.
+ *   bounded by the instrumenter's frame weights (32,768 units), not by V8's native stack, and
+ *   nested calls (query_chain -> another contract) share that budget and a 2,048-page (128 MiB)
+ *   memory budget for the whole call tree (memory.grow returns -1 past what is left).
  * - floats: allowed; NaN results of float arithmetic are canonicalised (cosmwasm-vm ≥ 1.5);
  *   SIMD, threads, bulk memory and reference-type instructions are refused.
  * - every call runs in a fresh instance (CosmWasm memory does not persist between calls): a new
@@ -61,6 +63,8 @@ export class ContractCallFailed extends ProgramFailed {
 
 const ARITY = { instantiate: 3, execute: 3, migrate: 2, sudo: 2, reply: 2, query: 2 } as const
 const MAX_I64 = (1n << 63n) - 1n
+/** Linear memory of all the contract instances of one call tree together: 128 MiB (the program runtime's `maxTreePages`). */
+const MAX_TREE_PAGES = 2_048
 
 /** Make a VM: a compiled-module cache and the call machinery. Deterministic and synchronous. */
 export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { readonly cache: ModuleCache } => {
@@ -99,6 +103,10 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
     const outer = active[active.length - 1]
     const base = outer ? (outer.depth.value as number) + 2 * contractLimits.hostCallWeight : 0
     inst.depth.value = base
+    // pages of the whole call tree: the callers' memories and this one's growth share one budget
+    const treePages = active.reduce((n, a) => n + (a.memory.buffer.byteLength >>> 16), 0)
+    const ownPages = inst.memory.buffer.byteLength >>> 16
+    inst.memLimit.value = Math.min(contract.program.maxPages, Math.max(ownPages, MAX_TREE_PAGES - treePages))
     inst.holder.fns = env.functions()
     active.push(inst)
     const { gas, exports } = inst
@@ -116,6 +124,9 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
     try {
       if (base + (contract.program.exportWeights[c.entry] ?? 0) > contractLimits.maxStackWeight) {
         throw failed("Error executing Wasm: Wasmer runtime error: RuntimeError: call stack exhausted (nested contract calls)")
+      }
+      if (treePages + ownPages > MAX_TREE_PAGES) {
+        throw failed(`Error executing Wasm: Wasmer runtime error: RuntimeError: the call tree's memory (${treePages} pages) leaves no room for ${ownPages} pages`)
       }
       const arity = (exports[c.entry] as (...a: number[]) => number).length
       const expected = c.entry === "migrate" ? arity : ARITY[c.entry]

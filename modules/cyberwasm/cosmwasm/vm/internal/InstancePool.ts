@@ -11,7 +11,7 @@
  * the idle instances' linear-memory bytes, least recently used dropped first.
  */
 import { toHex } from "../../../../../lib/Bytes.ts"
-import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT } from "../../../instrument/Instrument.ts"
+import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT, MEM_LIMIT_EXPORT } from "../../../instrument/Instrument.ts"
 import type { AnalyzedContract } from "../Analyze.ts"
 
 /** Default bound of idle instances' memory. */
@@ -24,6 +24,8 @@ export interface PooledInstance {
   readonly gas: WebAssembly.Global
   readonly depth: WebAssembly.Global
   readonly fault: WebAssembly.Global
+  /** Page limit of memory.grow (set per call). */
+  readonly memLimit: WebAssembly.Global
   /** The current call's import functions (undefined between calls). */
   readonly holder: { fns: Readonly<Record<string, (...args: number[]) => unknown>> | undefined }
   readonly globals: ReadonlyArray<readonly [WebAssembly.Global, number | bigint]>
@@ -48,6 +50,7 @@ const create = (contract: AnalyzedContract): PooledInstance => {
     gas: exports[GAS_EXPORT] as WebAssembly.Global,
     depth: exports[DEPTH_EXPORT] as WebAssembly.Global,
     fault: exports[FAULT_EXPORT] as WebAssembly.Global,
+    memLimit: exports[MEM_LIMIT_EXPORT] as WebAssembly.Global,
     holder,
     globals,
     initialBytes: memory.buffer.byteLength
