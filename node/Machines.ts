@@ -167,6 +167,8 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
     enabled: (config) => config.modules.cyberwasm.enabled,
     load: async (ctx) => {
       const { CyberWasmMachine } = await import("../modules/cyberwasm/CyberWasmMachine.ts")
+      // CosmWasm contracts (wasmd's messages and queries, docs/cosmwasm.md) run in the same machine
+      const { makeCosmWasmVm } = await import("../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLive.ts")
       const c = ctx.config.modules.cyberwasm
       // Consensus limits are chain state (initGenesis writes genesis `cyberwasm.params`, governance
       // changes them). These defaults serve a state that stores none: a chain created before the
@@ -177,7 +179,8 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
         chainParams: {
           maxCodeBytes: positive(p.max_code_bytes, "max_code_bytes", c.maxCodeBytes),
           maxCallGas: BigInt(positive(p.max_call_gas, "max_call_gas", c.maxCallGas))
-        }
+        },
+        cosmwasm: { vm: makeCosmWasmVm() }
       })
     }
   }

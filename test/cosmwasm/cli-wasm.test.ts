@@ -7,13 +7,12 @@
  */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { instantiate2Address } from "@cosmjs/cosmwasm-stargate"
 import { fromHex } from "@cosmjs/encoding"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "fflate"
-import { checksumOf, classicAddress, cli, cliResult, fixture, startWasmNode, type WasmNode } from "./e2e-support.ts"
+import { checksumOf, classicAddress, instantiate2Address, cli, cliResult, fixture, startWasmNode, type WasmNode } from "./e2e-support.ts"
 
 const hackatom = fixture("hackatom")
 const checksum = checksumOf(hackatom)

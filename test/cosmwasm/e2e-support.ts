@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process"
 import { createRequire } from "node:module"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate"
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
@@ -58,6 +58,22 @@ if (classicAddress(1n, 1n, "cosmos") !== "cosmos14hj2tavq8fpesdwxxcu44rty3hh90vh
   throw new Error("classicAddress does not reproduce wasmd's vector")
 }
 
+/**
+ * CosmJS's `instantiate2Address` (@cosmjs/cosmwasm build/instantiate2.js, its own code), run with
+ * a `fromBech32` whose length limit defaults to 90: CosmJS's default (Infinity) is refused by the
+ * installed @scure/base 2.x ("limit: expected safe integer, got Infinity"), which breaks the
+ * exported function for every address.
+ */
+export const instantiate2Address: (checksum: Uint8Array, creator: string, salt: Uint8Array, prefix: string) => string = (() => {
+  const req = createRequire(import.meta.url)
+  const encoding = req("@cosmjs/encoding") as typeof import("@cosmjs/encoding")
+  const patched = { ...encoding, fromBech32: (address: string, limit = 90) => encoding.fromBech32(address, limit) }
+  const file = join(dirname(req.resolve("@cosmjs/cosmwasm")), "instantiate2.js")
+  const mod = { exports: {} as { instantiate2Address?: unknown } }
+  new Function("exports", "require", "module", readFileSync(file, "utf8"))(mod.exports, (id: string) => (id === "@cosmjs/encoding" ? patched : req(id)), mod)
+  return mod.exports.instantiate2Address as (checksum: Uint8Array, creator: string, salt: Uint8Array, prefix: string) => string
+})()
+
 /** Same 32 bytes under another prefix. */
 export const rebech = (address: string, prefix: string): string => toBech32(prefix, fromBech32(address).data)
 
@@ -93,7 +109,11 @@ export const startWasmNode = async (): Promise<WasmNode> => {
     home, node, wallet, alice, fred, bob, client,
     stop: async () => {
       client.disconnect()
+      // SIGTERM, then SIGKILL if the node does not exit within 10 s (a node stuck in a
+      // synchronous loop cannot run its signal handler)
+      const timer = setTimeout(() => node.child.kill("SIGKILL"), 10_000)
       await node.kill("SIGTERM")
+      clearTimeout(timer)
     }
   }
 }
