@@ -197,6 +197,9 @@ test("hackatom_42 (cosmwasm 2.2) is refused without cosmwasm_2_2, with wasmd's t
   const minimal = makeCosmWasmVm({ capabilities: ["iterator"] })
   assert.throws(() => minimal.analyze(fixture("hackatom_42")), (e: ProgramRejected) =>
     e.log.endsWith("{\"cosmwasm_1_1\", \"cosmwasm_1_2\", \"cosmwasm_1_3\", \"cosmwasm_1_4\", \"cosmwasm_2_0\", \"cosmwasm_2_1\", \"cosmwasm_2_2\"}"))
+  // stored code is recompiled without a new capability check (cosmwasm-vm's cache does not re-check)
+  without.load(Buffer.from("2feba100604422ad2ebcbf431d9fe9e298c723a8bd5b87cb6028daa3db379cdb", "hex"), fixture("hackatom_42"))
+  assert.ok(without.has(Buffer.from("2feba100604422ad2ebcbf431d9fe9e298c723a8bd5b87cb6028daa3db379cdb", "hex")))
   const full = vm.analyze(fixture("hackatom_42"))
   assert.equal(full.requiredCapabilities, ["cosmwasm_1_1", "cosmwasm_1_2", "cosmwasm_1_3", "cosmwasm_1_4", "cosmwasm_2_0", "cosmwasm_2_1", "cosmwasm_2_2"])
 })
