@@ -10,6 +10,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { MsgExecuteContractResponse, MsgInstantiateContractResponse, MsgStoreCodeResponse } from "cosmjs-types/cosmwasm/wasm/v1/tx"
 import { QuerySmartContractStateRequest, QuerySmartContractStateResponse } from "cosmjs-types/cosmwasm/wasm/v1/query"
+import { SimulateRequest } from "cosmjs-types/cosmos/tx/v1beta1/service"
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { makeCosmWasmVm } from "../../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLive.ts"
@@ -20,7 +21,7 @@ const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtur
 const enc = new TextEncoder()
 const U = "/cosmwasm.wasm.v1."
 
-const { chain, addresses, tx, balance } = await fakeChain(makeCosmWasmVm(), 4)
+const { chain, addresses, tx, balance, sign } = await fakeChain(makeCosmWasmVm(), 4)
 const [alice, bob, carol, dave] = addresses as [string, string, string, string]
 const responses = (r: { data: Uint8Array }) => TxMsgData.decode(r.data).msgResponses
 const ok = <R extends { code: number; log: string }>(r: R): R => {
@@ -180,6 +181,15 @@ test("cw20_base: instantiate with balances, transfer, balance queries", async ()
   const over = await execute(bob, token, { transfer: { recipient: carol, amount: "251" } })
   assert.is(over.code, 5)
   assert.equal(await smart(token, { token_info: {} }), { name: "Cyber Token", symbol: "CYB", decimals: 6, total_supply: "1000" })
+})
+
+// last: the simulated tx is signed with the next sequence, which no block consumes
+test("simulating an endless loop (CosmJS's \"auto\" fee) ends out of gas at the simulation cap", async () => {
+  const looper = await instantiate(hackatomCode, { verifier: alice, beneficiary: bob })
+  const bytes = await sign(alice, [{ typeUrl: `${U}MsgExecuteContract`, value: { sender: alice, contract: looper, msg: enc.encode('{"cpu_loop":{}}'), funds: [] } }], 0)
+  const r = await chain.query("/cosmos.tx.v1beta1.Service/Simulate", SimulateRequest.encode({ txBytes: bytes }).finish())
+  assert.is(r.code, 11, r.log)
+  assert.match(r.log, "out of gas")
 })
 
 test.run()

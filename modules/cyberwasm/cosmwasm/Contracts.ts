@@ -67,6 +67,12 @@ export const QUERY_GAS_LIMIT = 3_000_000n
 export const MAX_CALL_DEPTH = 32
 /** Nesting of contract-to-contract queries (wasmd DefaultMaxQueryStackSize). */
 export const MAX_QUERY_DEPTH = 10
+/**
+ * SDK gas a transaction's contract calls may use together when its meter has no real limit (the
+ * Application simulates with a 2^53 - 2 meter): CosmJS's "auto" fee simulates first, and an endless
+ * loop must end there too. Not consensus: a delivered tx is bounded by its own gas limit.
+ */
+export const SIMULATION_GAS_CAP = 20_000_000
 /** Longest label (wasmd types.MaxLabelSize). */
 export const MAX_LABEL_SIZE = 128
 
@@ -591,7 +597,8 @@ export class Contracts {
       query: (request, gasLimit) => this.queryChain({ store: rawStore, block: s.block, portAs: (c) => portOf(s.ctx.actAs(contractPrincipal(c))), depth: 0 }, request, gasLimit, contract)
     }
     const gas = s.ctx.gas
-    const remaining = s.gasCap === undefined ? gas.remaining() : Math.max(0, Math.min(gas.remaining(), s.gasCap - gas.consumed()))
+    const cap = gas.limit >= 2 ** 52 ? Math.min(s.gasCap ?? SIMULATION_GAS_CAP, SIMULATION_GAS_CAP) : s.gasCap
+    const remaining = cap === undefined ? gas.remaining() : Math.max(0, Math.min(gas.remaining(), cap - gas.consumed()))
     let out: { result: Uint8Array; gasUsed: bigint }
     try {
       out = this.vmCall(checksum, entry, args, BigInt(remaining), readOnly, backend)
