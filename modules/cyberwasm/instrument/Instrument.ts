@@ -422,7 +422,9 @@ const rewrite = (
   addExport(DEPTH_EXPORT, 3, depthGlobal)
   addExport(MEM_LIMIT_EXPORT, 3, memLimitGlobal)
   addExport(FAULT_EXPORT, 3, faultGlobal)
-  addExport(DIRTY_EXPORT, 2, 1)
+  // a foreign guest without dirty tracking needs no dirty-page memory (one memory instantiates faster)
+  const dirtyMemory = dirtyTracking || !abi
+  if (dirtyMemory) addExport(DIRTY_EXPORT, 2, 1)
   for (const g of mutableGlobals) addExport(g.exportName, 3, g.index)
 
   // ---- helper functions appended after the program's own ----
@@ -484,7 +486,7 @@ const rewrite = (
     const body = instrumentBody(codeSec!, b, funcType(importedFuncs + i).params.length, bodyEnv(i, weight, maxWeight, [0]))
     codeOut.sized(body)
   })
-  for (const h of emit.helpers(fMark, growCostPerPage)) codeOut.sized(h)
+  for (const h of emit.helpers(fMark, growCostPerPage, dirtyMemory)) codeOut.sized(h)
 
   // ---- assemble ----
   const out = new Writer().bytes(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0))
@@ -503,7 +505,8 @@ const rewrite = (
   funcsOut.u32(tMark).u32(tBulk).u32(tBulk).u32(tGrow)
   section(3, funcsOut.finish())
   if (tableSec) section(4, tableSec)
-  section(5, new Writer().u32(2).u8(1).u32(initialPages).u32(maxPages).u8(1).u32(1).u32(1).finish())
+  if (dirtyMemory) section(5, new Writer().u32(2).u8(1).u32(initialPages).u32(maxPages).u8(1).u32(1).u32(1).finish())
+  else section(5, new Writer().u32(1).u8(1).u32(initialPages).u32(maxPages).finish())
   section(6, new Writer().u32(globalCount + 4).bytes(globalsOut.finish()).finish())
   section(7, new Writer().u32(exportCount).bytes(exportsOut.finish()).finish())
   const elemSec = raw.get(9)
@@ -917,13 +920,16 @@ class Emitter {
     w.u8(0x23).u32(this.gas).u8(0x42).u8(0).u8(0x53).u8(0x04).u8(0x40).u8(0x00).u8(0x0b)
   }
   /** Bodies of the helpers mark(d, n), copy(d, s, n), fill(d, v, n), grow(delta). */
-  helpers(fMark: number, growCostPerPage: number): Uint8Array[] {
+  helpers(fMark: number, growCostPerPage: number, dirtyMemory: boolean): Uint8Array[] {
     const mark = new Writer().u32(0)
-    mark.bytes(Uint8Array.of(0x20, 1, 0x45, 0x04, 0x40, 0x0f, 0x0b)) // if n == 0 return
-    mark.bytes(Uint8Array.of(0x20, 0, 0x41, 16, 0x76, 0x41, 1)) // start page, value 1
-    mark.bytes(Uint8Array.of(0x20, 0, 0x20, 1, 0x6a, 0x41, 1, 0x6b, 0x41, 16, 0x76)) // end page
-    mark.bytes(Uint8Array.of(0x20, 0, 0x41, 16, 0x76, 0x6b, 0x41, 1, 0x6a)) // count = end - start + 1
-    mark.bytes(Uint8Array.of(0xfc, 11, 1, 0x0b)) // memory.fill (memory 1)
+    if (!dirtyMemory) mark.u8(0x0b) // no dirty-page memory: marking is a no-op
+    else {
+      mark.bytes(Uint8Array.of(0x20, 1, 0x45, 0x04, 0x40, 0x0f, 0x0b)) // if n == 0 return
+      mark.bytes(Uint8Array.of(0x20, 0, 0x41, 16, 0x76, 0x41, 1)) // start page, value 1
+      mark.bytes(Uint8Array.of(0x20, 0, 0x20, 1, 0x6a, 0x41, 1, 0x6b, 0x41, 16, 0x76)) // end page
+      mark.bytes(Uint8Array.of(0x20, 0, 0x41, 16, 0x76, 0x6b, 0x41, 1, 0x6a)) // count = end - start + 1
+      mark.bytes(Uint8Array.of(0xfc, 11, 1, 0x0b)) // memory.fill (memory 1)
+    }
     const bulk = (sub: number, tail: number[]) => {
       const w = new Writer().u32(0)
       this.chargeDynamic(w, 2, 6, BULK_COST_PER_64_BYTES, BULK_COST_FLAT)

@@ -8,7 +8,9 @@
  *
  * Imports forward to the call's Environment through `holder`, so one instance serves many calls.
  * Nested calls of the same code (a contract querying itself) take another instance. Bounded by
- * the idle instances' linear-memory bytes, least recently used dropped first.
+ * the idle instances' linear-memory bytes, least recently used dropped first. Rust contracts
+ * (every fixture) grow their memory in every call, so for them each call still instantiates; the
+ * pool serves contracts that stay within their initial memory.
  */
 import { toHex } from "../../../../../lib/Bytes.ts"
 import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT, MEM_LIMIT_EXPORT } from "../../../instrument/Instrument.ts"
