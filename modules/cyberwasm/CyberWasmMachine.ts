@@ -540,7 +540,8 @@ export class CyberWasmMachine implements Machine {
    * the CosmWasm state as wasmd's GenesisState JSON (cosmwasm/Genesis.ts) when there is any.
    */
   exportGenesis(ctx: QueryContext): unknown {
-    const isWasm = (k: Uint8Array) => k[0] === WASM_PREFIX
+    // without a VM the CosmWasm keys stay raw entries (nothing is dropped from an export)
+    const isWasm = (k: Uint8Array) => this.contracts !== undefined && k[0] === WASM_PREFIX
     const hasWasm = ctx.store.iterate(Uint8Array.of(WASM_PREFIX), Uint8Array.of(WASM_PREFIX + 1)).next().done !== true
     return {
       params: chainParamsToJson(this.chainParams(ctx.store)),
