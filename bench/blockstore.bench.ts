@@ -10,7 +10,9 @@
  *    Commit); LevelDB ops and bytes (keys + values) per tx, split into the results path and the
  *    index path. Baseline: one plain LevelDB batch per block of the same number of ops and bytes
  *    as the whole save, in the same run.
- * 2. Reads: tx by hash and tx_search (by height, by an attribute) against a raw LevelDB get.
+ * 2. Reads: tx by hash and tx_search (by height, by an attribute) against a raw LevelDB get, and
+ *    what answering a tx from its position would cost instead of the `X:` record (the height's
+ *    results record and block read and sliced).
  *
  * Run: `npx node bench/blockstore.bench.ts [blocks=5] [txs=3000]`.
  */
@@ -20,8 +22,10 @@ import { join } from "node:path"
 import { toBech32 } from "@cosmjs/encoding"
 import { accountFromAny } from "@cosmjs/stargate"
 import { Level } from "level"
-import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
+import { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
+import { Block } from "cosmjs-types/tendermint/types/block"
 import { sha256 } from "../lib/Bytes.ts"
+import { keys, resultSlices } from "../node/blockstore/internal/Codec.ts"
 import { openKvBlockStore } from "../node/blockstore/internal/KvBlockStore.ts"
 import { openLevelKv } from "../node/blockstore/internal/LevelKv.ts"
 import type { KvOp, OrderedKv } from "../node/blockstore/internal/OrderedKv.ts"
@@ -141,6 +145,13 @@ const base = await time("raw LevelDB get (baseline)", 2000, (i) => raw.get(rawKe
 await time("tx by hash", 2000, (i) => store.tx(sha256(txOf(1 + (i % BLOCKS), (i * 7919) % TXS))), base)
 await time(`tx_search tx.height=H (${TXS} hits, page of 30)`, 20, (i) => store.searchTxs(`tx.height=${1 + (i % BLOCKS)}`, 1, 30, "asc"), base)
 await time(`tx_search transfer.recipient='..' (${(BLOCKS * TXS) / 5} hits, page of 30)`, 10, (i) => store.searchTxs(`transfer.recipient='${recipients[i % 5]}'`, 1, 30, "desc"), base)
+// The alternative to storing each result again under X: (not taken): a tx answered from its
+// position, reading the height's results record and block.
+await time("tx by position from the results record and block (alternative to X:)", 50, async (i) => {
+  const h = 1 + (i % BLOCKS)
+  const [r, b] = await kv.getMany([keys.results(h), keys.block(h)])
+  return [ExecTxResult.decode(resultSlices(r!)[(i * 7919) % TXS]!), Block.decode(b!).data!.txs[(i * 7919) % TXS]]
+}, base)
 await time(`tx_search tx.hash='..'`, 500, (i) => store.searchTxs(`tx.hash='${Buffer.from(sha256(txOf(1 + (i % BLOCKS), (i * 31) % TXS))).toString("hex").toUpperCase()}'`, 1, 30, "asc"), base)
 await store.close()
 await raw.close()
