@@ -63,6 +63,14 @@ test("keys and values over cosmwasm-vm's limits are refused", () => {
   fails(contract(`(drop (call $db_read (call $region (i32.const 100) (i32.const 65537) (i32.const 65537)))) (i32.const 0)`), "Region length too big. Got 65537, limit 65536")
 })
 
+test("the result costs 1 SDK gas per byte (wasmvm's deserialization charge); too little gas left for it fails the call", () => {
+  const sized = (n: number) => contract(`(call $region (i32.const 1000) (i32.const ${n}) (i32.const ${n}))`)
+  const small = call(sized(10))
+  const large = call(sized(5010))
+  assert.is(large.gasUsed - small.gasUsed, 5_000n)
+  assert.throws(() => call(sized(5010), { gas: 4_000n }), (e: unknown) => e instanceof ProgramFailed && e.log.includes("insufficient gas left to deserialize contract execution result (5010 bytes)"))
+})
+
 test("read-only calls cannot write; writable calls can, charging SDK KV gas; a host charge past the limit is OutOfGas", () => {
   const write = contract(`(i32.store (i32.const 100) (i32.const 0x41414141)) (call $db_write (call $region (i32.const 100) (i32.const 2) (i32.const 2)) (call $region (i32.const 100) (i32.const 4) (i32.const 4))) (call $region (i32.const 100) (i32.const 2) (i32.const 2))`)
   fails(write, "Must not call a writing storage function in this context.")

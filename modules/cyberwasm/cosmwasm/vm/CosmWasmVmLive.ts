@@ -33,7 +33,7 @@ import { ProgramFailed, ProgramNotFound, ProgramRejected } from "../../CyberWasm
 import { sha256, toHex } from "../../../../lib/Bytes.ts"
 import type { AnalyzedCode, CosmWasmVm, VmBackend, VmCall, VmOutcome } from "../Vm.ts"
 import { ALL_CAPABILITIES, analyzeContract, contractLimits } from "./Analyze.ts"
-import { GAS_MULTIPLIER, MAX_LENGTH } from "./GasConfig.ts"
+import { DESERIALIZATION_GAS_PER_BYTE, GAS_MULTIPLIER, MAX_LENGTH } from "./GasConfig.ts"
 import { ContractFault, Environment } from "./internal/Environment.ts"
 import { DEFAULT_INSTANCE_POOL_BYTES, InstancePool, type PooledInstance } from "./internal/InstancePool.ts"
 import { ModuleCache, type ModuleCacheLimits } from "./ModuleCache.ts"
@@ -137,6 +137,10 @@ export const makeCosmWasmVm = (options: CosmWasmVmOptions = {}): CosmWasmVm & { 
       const res = (env.callExport(c.entry, ptrs) as number) >>> 0
       const result = env.readRegion(res, MAX_LENGTH.result)
       env.callExport("deallocate", [res])
+      // wasmvm's DeserializeResponse: 1 SDK gas per result byte (wasmd costJSONDeserialization), internal gas
+      const deserialization = BigInt(result.length) * DESERIALIZATION_GAS_PER_BYTE * GAS_MULTIPLIER
+      if ((gas.value as bigint) < deserialization) throw failed(`insufficient gas left to deserialize contract execution result (${result.length} bytes)`)
+      gas.value = (gas.value as bigint) - deserialization
       return { result, gasUsed: used() }
     } catch (e) {
       if ((gas.value as bigint) < 0n || e instanceof OutOfGas) {

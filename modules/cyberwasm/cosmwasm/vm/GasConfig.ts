@@ -16,7 +16,9 @@
  *   `VmBackend.storage` is a plain KVStore: the wasmd layer must not meter it again;
  * - addresses (wasmd x/wasm/keeper/api.go): humanize 5, canonicalize 4, validate 9 SDK gas;
  * - crypto (cosmwasm-vm packages/vm/src/environment.rs `GasConfig::default`), CW gas;
- * - `query_chain`: the `gasUsed` the backend reports (SDK gas).
+ * - `query_chain`: the `gasUsed` the backend reports (SDK gas);
+ * - the result: 1 SDK gas per byte, counted as execution gas (wasmvm `DeserializeResponse` with
+ *   wasmd's `costJSONDeserialization`, x/wasm/keeper/api.go).
  * A call's `gasUsed` = SDK gas charged by host functions + floor(CW gas of execution / 140,000),
  * as wasmd consumes wasmvm's internally used gas (`ToSDKGas`, integer division).
  *
@@ -38,6 +40,9 @@ export const operatorCost = (op: number): number =>
     op === 0x11 || op === 0x0f
     ? GAS_PER_ACCOUNTING_OPERATION
     : GAS_PER_OPERATION
+
+/** SDK gas per byte of a call's result (wasmd DefaultDeserializationCostPerByte). */
+export const DESERIALIZATION_GAS_PER_BYTE = 1n
 
 /** SDK KV gas (cosmos-sdk KVGasConfig), charged by db_* imports. */
 export const KV_GAS = {
