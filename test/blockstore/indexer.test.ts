@@ -4,6 +4,7 @@
  * the missing heights on open), and a store written by the previous version (tx index saved with
  * the results, E: values carrying the hash) still opens and answers.
  */
+import { spawn } from "node:child_process"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -118,6 +119,29 @@ test("a crash on LevelDB between results and index: reopened, nothing is missing
   assert.is((await r.searchTxs("tx.height=3", 1, 30, "asc")).totalCount, 5)
   assert.is((await r.tx(sha256(utf8("t-1-0"))))?.height, 1)
   assert.equal((await r.searchBlocks("mint.amount=100", 1, 30, "asc")).heights, [1, 2, 3, 4])
+  await r.close()
+})
+
+test("SIGKILL after results are saved and before they are indexed: reopened, the index catches up", async () => {
+  const path = join(root, "killed")
+  const child = spawn(process.execPath, [new URL("./fixtures/killedSaver.ts", import.meta.url).pathname, path, "4"], { stdio: ["ignore", "pipe", "inherit"] })
+  let out = ""
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => { out += d.toString(); if (out.includes("saved 4")) resolve() })
+    child.on("exit", (code) => reject(new Error(`saver exited (${code}) before saving: ${out}`)))
+  })
+  child.kill("SIGKILL")
+  await new Promise((resolve) => child.once("exit", resolve))
+  const kv = await openLevelKv(path)
+  assert.is(new TextDecoder().decode(await kv.get(INDEX_RECORD)), "0".padStart(16, "0"), "nothing was indexed before the kill")
+  assert.is((await kv.scan("X:", "X;")).length, 0)
+  await kv.close()
+  const r = await openLevelBlockStore(path)
+  assert.is(r.resultsHeight(), 4)
+  await r.whenIndexed(4)
+  assert.is((await r.searchTxs("tx.height>=1", 1, 30, "asc")).totalCount, 20)
+  assert.is((await r.tx(sha256(utf8("t-4-4"))))?.index, 4)
+  assert.equal((await r.searchBlocks("reward.parity='odd'", 1, 30, "asc")).heights, [1, 3])
   await r.close()
 })
 
