@@ -277,6 +277,10 @@ test("submessage gas_limit: running out charges exactly the limit and the reply 
     assert.is(r.code, 0, r.log)
     assert.equal(JSON.parse(await get(contract, "reply:16")).result, { error: "codespace: sdk, code: 11" })
     assert.is(await get(contract, "g"), "")
+    // the same with a 20,000 higher limit costs exactly 20,000 more: the limit is what is charged
+    const r2 = await tx(alice, [exec(contract, { submsgs: { msgs: [sub(16, wasmExec(contract, { write: { key: "g", value: "v" } }), "error", undefined, 90_000)] } })])
+    assert.is(r2.code, 0, r2.log)
+    assert.is(r2.gasUsed - r.gasUsed, 20_000n)
   } finally {
     vm.gasPerCall = 1_000n
   }

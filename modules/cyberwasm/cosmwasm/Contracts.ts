@@ -419,10 +419,12 @@ export class Contracts {
         })
       } catch (e) {
         if (isNodeFault(e) || !isChainError(e)) throw e
-        if (limit !== undefined && (e as { _tag: string })._tag === "OutOfGas" && gas.consumed() - before >= limit) {
-          // wasmd charges exactly the submessage's gas limit when it runs out
-          const over = gas.consumed() - before - limit
-          if (over > 0) gas.refund(over)
+        if (limit !== undefined && (e as { _tag: string })._tag === "OutOfGas") {
+          // wasmd charges exactly the submessage's gas limit when it runs out (the VM's own
+          // out-of-gas stop reports no usage: the limit covers it)
+          const used = gas.consumed() - before
+          if (used > limit) gas.refund(used - limit)
+          else if (used < limit) gas.consume(limit - used, "Sub-Message OutOfGas")
           error = new OutOfGas({ log: "SubMsg hit gas limit: out of gas" })
         } else error = e
       }
