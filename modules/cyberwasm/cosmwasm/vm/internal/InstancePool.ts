@@ -12,7 +12,6 @@
  * (every fixture) grow their memory in every call, so for them each call still instantiates; the
  * pool serves contracts that stay within their initial memory.
  */
-import { toHex } from "../../../../../lib/Bytes.ts"
 import { DEPTH_EXPORT, FAULT_EXPORT, GAS_EXPORT, MEM_LIMIT_EXPORT } from "../../../instrument/Instrument.ts"
 import type { AnalyzedContract } from "../Analyze.ts"
 
@@ -68,9 +67,9 @@ const reset = (contract: AnalyzedContract, inst: PooledInstance): void => {
   inst.fault.value = 0
 }
 
-/** Idle instances by code checksum. */
+/** Idle instances by compiled contract (a module evicted from the cache leaves with the LRU). */
 export class InstancePool {
-  private readonly idle = new Map<string, { contract: AnalyzedContract; instances: PooledInstance[] }>()
+  private readonly idle = new Map<AnalyzedContract, PooledInstance[]>()
   private bytes = 0
   private readonly maxBytes: number
   constructor(maxBytes: number) {
@@ -79,9 +78,7 @@ export class InstancePool {
 
   /** An instance of `contract` in its just-instantiated state. */
   take(contract: AnalyzedContract): PooledInstance {
-    const key = toHex(contract.analyzed.checksum)
-    const entry = this.idle.get(key)
-    const inst = entry?.contract === contract ? entry.instances.pop() : undefined
+    const inst = this.idle.get(contract)?.pop()
     if (!inst) return create(contract)
     this.bytes -= inst.initialBytes
     reset(contract, inst)
@@ -91,21 +88,16 @@ export class InstancePool {
   /** Return an instance after its call; kept when its memory did not grow and the pool has room. */
   give(contract: AnalyzedContract, inst: PooledInstance): void {
     if (inst.memory.buffer.byteLength !== inst.initialBytes || inst.initialBytes > this.maxBytes) return
-    const key = toHex(contract.analyzed.checksum)
-    let entry = this.idle.get(key)
-    if (entry?.contract !== contract) {
-      if (entry) for (const i of entry.instances) this.bytes -= i.initialBytes
-      entry = { contract, instances: [] }
-    }
-    this.idle.delete(key)
-    this.idle.set(key, entry)
-    entry.instances.push(inst)
+    const instances = this.idle.get(contract) ?? []
+    this.idle.delete(contract)
+    this.idle.set(contract, instances)
+    instances.push(inst)
     this.bytes += inst.initialBytes
-    for (const [k, e] of this.idle) {
+    for (const [k, list] of this.idle) {
       if (this.bytes <= this.maxBytes) break
-      const dropped = e.instances.shift()
+      const dropped = list.shift()
       if (dropped) this.bytes -= dropped.initialBytes
-      if (e.instances.length === 0) this.idle.delete(k)
+      if (list.length === 0) this.idle.delete(k)
     }
   }
 }
