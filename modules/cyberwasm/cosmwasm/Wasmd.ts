@@ -32,7 +32,7 @@ import { concatBytes, equalBytes } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BlockInfo, Contracts, Scope } from "./Contracts.ts"
 import { WasmKeys } from "./Keys.ts"
-import { InvalidMsg } from "./WasmdError.ts"
+import { Invalid } from "./WasmdError.ts"
 
 /** Type URLs of wasmd's messages served here. */
 export const WasmTypeUrl = {
@@ -106,7 +106,7 @@ const checkMsg = (msg: Uint8Array): void => {
   try {
     JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(msg))
   } catch {
-    throw new InvalidMsg({ log: "payload msg: invalid: must be valid JSON" })
+    throw new Invalid({ log: "payload msg: invalid" })
   }
 }
 
@@ -149,7 +149,7 @@ export const handleWasmMsg = (k: Contracts, ctx: MsgContext, msg: Any): MsgResul
     }
     case WasmTypeUrl.updateAdmin: {
       const m = decode(MsgUpdateAdmin, msg)
-      if (!m.newAdmin) throw new InvalidMsg({ log: "new admin: empty" })
+      k.raw(m.newAdmin, "new admin") // wasmd ValidateBasic: an invalid (or empty) new admin is sdk InvalidAddress
       k.setAdmin(s, m.sender, m.contract, m.newAdmin)
       return out(msg.typeUrl, MsgUpdateAdminResponse.encode({}).finish())
     }
