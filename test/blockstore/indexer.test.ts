@@ -16,7 +16,6 @@ import { openKvBlockStore } from "../../node/blockstore/internal/KvBlockStore.ts
 import { openLevelKv } from "../../node/blockstore/internal/LevelKv.ts"
 import { openMemoryKv } from "../../node/blockstore/internal/MemoryKv.ts"
 import type { KvOp, OrderedKv } from "../../node/blockstore/internal/OrderedKv.ts"
-import { fill } from "./conformance.ts"
 import { hexU, makeBlock, makeResults, sha256, transferResult, utf8 } from "./fixtures/chain.ts"
 
 const root = mkdtempSync(join(tmpdir(), "blockstore-indexer-"))

@@ -15,7 +15,7 @@
 import { BlockStoreError } from "../BlockStoreError.ts"
 import type { IndexingBlockStore } from "../IndexingBlockStore.ts"
 import type { BlockMeta } from "cosmjs-types/tendermint/types/types"
-import type { BlockStore, IndexedTx, StoredBlock, StoredBlockResults, TxSearchPage } from "../../../chain/BlockStore.ts"
+import type { IndexedTx, StoredBlock, StoredBlockResults, TxSearchPage } from "../../../chain/BlockStore.ts"
 import { catchUpBlockIndex, searchBlockIndex } from "./BlockIndex.ts"
 import { parseTxQuery, matchesCondition, TxQueryError, type TxCondition } from "../TxQuery.ts"
 import {
