@@ -4,7 +4,7 @@
  * CosmJS wallets and clients, wasmd's classic contract address derivation (checked against
  * wasmd's own vector), event helpers, and the CLI as a child process.
  */
-import { execFileSync } from "node:child_process"
+import { execFile } from "node:child_process"
 import { createRequire } from "node:module"
 import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -14,6 +14,7 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
 import type { Event } from "@cosmjs/stargate"
 import { stringToPath } from "@cosmjs/crypto"
 import { sha256 } from "@noble/hashes/sha2.js"
+import * as assert from "uvu/assert"
 import { makeHome, rpc, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
@@ -81,6 +82,23 @@ export const rebech = (address: string, prefix: string): string => toBech32(pref
 export const eventsOf = (events: ReadonlyArray<Event>, type: string): Array<Array<[string, string]>> =>
   events.filter((e) => e.type === type).map((e) => e.attributes.map((a) => [a.key, a.value] as [string, string]))
 
+/**
+ * A tx the node refuses: this chain runs the messages in CheckTx too (docs/chain.md), so a failing
+ * contract call is refused at broadcast with its code, codespace and log, and never charged.
+ */
+export const refused = async (tx: Promise<unknown>, code: number, codespace: string, log: RegExp | string) => {
+  const e = await tx.then(() => undefined, (e: Error) => e)
+  assert.ok(e, "the tx should have been refused")
+  const m = /Broadcasting transaction failed with code (\d+) \(codespace: ([^)]*)\)\. Log: ([\s\S]*)$/.exec(e!.message)
+  assert.ok(m, e!.message)
+  assert.is(Number(m![1]), code, e!.message)
+  assert.is(m![2], codespace, e!.message)
+  if (typeof log === "string") assert.ok(m![3]!.includes(log), `log ${JSON.stringify(m![3])} should contain ${JSON.stringify(log)}`)
+  else assert.ok(log.test(m![3]!), `log ${JSON.stringify(m![3])} should match ${log}`)
+}
+/** wasmd's attributes of one event, with the `msg_index` the SDK (0.50+) appends to a message's events. */
+export const at = (attrs: Array<[string, string]>, msgIndex = 0): Array<[string, string]> => [...attrs, ["msg_index", String(msgIndex)]]
+
 /** A running node with CyberWasm (and so CosmWasm) enabled, plus CosmJS clients for three accounts of the dev mnemonic. */
 export interface WasmNode {
   readonly home: TestHome
@@ -133,16 +151,16 @@ export const waitHeight = async (n: WasmNode, height: number, timeoutMs = 15_000
   }
 }
 
-/** `cyberkernel <args> --home --node --output json` under the pinned Node; stdout. Throws with stderr on a non-zero exit. */
-export const cli = (n: WasmNode, ...args: string[]): string =>
-  execFileSync(process.execPath, [join(root, "cli/main.ts"), ...args, "--home", n.home.home, "--node", n.home.rpcUrl, "--output", "json"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+/** `cyberkernel <args> --home --node --output json` under the pinned Node: exit status, stdout, stderr. */
+export const cliRun = (n: WasmNode, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [join(root, "cli/main.ts"), ...args, "--home", n.home.home, "--node", n.home.rpcUrl, "--output", "json"], { cwd: root, encoding: "utf8" }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }))
+  })
 
-/** The CLI's exit status, stdout and stderr, without throwing. */
-export const cliResult = (n: WasmNode, ...args: string[]): { status: number; stdout: string; stderr: string } => {
-  try {
-    return { status: 0, stdout: cli(n, ...args), stderr: "" }
-  } catch (e) {
-    const x = e as { status?: number; stdout?: string; stderr?: string }
-    return { status: x.status ?? 1, stdout: String(x.stdout ?? ""), stderr: String(x.stderr ?? "") }
-  }
+/** The CLI's parsed JSON output; throws with stderr on a non-zero exit. */
+export const cliJson = async <T = any>(n: WasmNode, ...args: string[]): Promise<T> => {
+  const r = await cliRun(n, ...args)
+  if (r.status !== 0) throw new Error(`cyberkernel ${args.join(" ")} exited with ${r.status}: ${r.stderr}`)
+  return JSON.parse(r.stdout) as T
 }
