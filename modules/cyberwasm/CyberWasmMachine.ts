@@ -42,6 +42,7 @@ import * as M from "./Messages.ts"
 import { type CyberWasmParams, defaultParams } from "./Params.ts"
 import { decodeProgramsRequest, encodeProgramsResponse, listPrograms } from "./Programs.ts"
 import { ProgramRuntime } from "./runtime/ProgramRuntime.ts"
+import { Bridge } from "./cosmwasm/Bridge.ts"
 import { Contracts } from "./cosmwasm/Contracts.ts"
 import { exportWasmGenesis, importWasmGenesis } from "./cosmwasm/Genesis.ts"
 import { WASM_PREFIX } from "./cosmwasm/Keys.ts"
@@ -113,6 +114,8 @@ export class CyberWasmMachine implements Machine {
   readonly runtime: ProgramRuntime
   readonly engine: Engine
   private readonly bank: BankAdapter
+  /** Programs and contracts calling each other (cosmwasm/Bridge.ts); with a CosmWasm VM. */
+  private readonly bridge: Bridge | undefined
   private readonly logSink: ((address: string, message: string) => void) | undefined
 
   constructor(opts: CyberWasmOptions = {}) {
@@ -128,6 +131,8 @@ export class CyberWasmMachine implements Machine {
     this.contracts = opts.cosmwasm
       ? new Contracts({ vm: opts.cosmwasm.vm, bech32Prefix: this.params.addressPrefix, maxCodeBytes: (store) => this.chainParams(store).maxCodeBytes })
       : undefined
+    this.bridge = this.contracts ? new Bridge({ engine: this.engine, contracts: this.contracts, envOf: (ctx, origin, txHash) => this.env(ctx, origin, txHash) }) : undefined
+    if (this.contracts) this.contracts.programs = this.bridge
     const programUrls = [M.TypeUrl.storeCode, M.TypeUrl.instantiate, M.TypeUrl.execute, M.TypeUrl.deposit, M.TypeUrl.upgrade, M.TypeUrl.updateParams]
     this.msgTypeUrls = this.contracts ? [...programUrls, ...WASM_MSG_TYPE_URLS] : programUrls
     this.queryPrefixes = this.contracts ? ["/cyber.cyberwasm.v1.Query/", WASM_QUERY_PREFIX] : ["/cyber.cyberwasm.v1.Query/"]
@@ -188,7 +193,8 @@ export class CyberWasmMachine implements Machine {
       send: (m) => ctx.send({ target: NAME, method: "deliver", body: DeliverRequest.encode({ message: encodeMessage(m) }) }),
       port: this.port(ctx),
       portAs: (address) => this.port(ctx.actAs(programPrincipal(address))),
-      ...(this.logSink ? { log: this.logSink } : {})
+      ...(this.logSink ? { log: this.logSink } : {}),
+      ...(this.bridge ? { contracts: this.bridge.target(ctx) } : {})
     }
   }
 

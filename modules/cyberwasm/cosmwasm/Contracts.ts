@@ -50,6 +50,7 @@ import {
   readParams, readWasm, unindexByCode, writeCode, writeContract, writeWasm
 } from "./Records.ts"
 import type { AnalyzedCode, CosmWasmVm, EntryPoint, VmBackend } from "./Vm.ts"
+import type { Bridge } from "./Bridge.ts"
 import {
   CreateFailed, Duplicate, Empty, ExecuteFailed, InstantiateFailed, Invalid, InvalidMsg, Limit, MaxCallDepth, MigrationFailed, NoSuchCode, NoSuchContract,
   UnknownMsg, VmError
@@ -178,6 +179,8 @@ export class Contracts {
   private readonly maxCodeBytes: (store: KVStore) => number
   private readonly analyzed = new Map<string, AnalyzedCode>()
   private readonly versions = new Map<string, bigint | undefined>()
+  /** Programs as WasmMsg::Execute targets (Bridge.ts); set by the machine. */
+  programs: Pick<Bridge, "isProgram" | "execute"> | undefined
 
   constructor(opts: ContractsOptions) {
     this.vm = opts.vm
@@ -502,6 +505,11 @@ export class Contracts {
     const resp = (typeUrl: string, value: Uint8Array): Dispatched => ({ data: value, responses: [{ typeUrl, value }] })
     switch (op) {
       case "execute": {
+        const target = string(o.contract_addr, "wasm.execute.contract_addr")
+        if (this.programs?.isProgram(s.ctx.rawStore ?? s.ctx.store, target)) {
+          const value = this.programs.execute(s, contract, target, binary(o.msg, "wasm.execute.msg"), coinsOf(o.funds, "wasm.execute.funds"))
+          return { data: MsgExecuteContractResponse.decode(value).data, responses: [{ typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContractResponse", value }] }
+        }
         const data = this.execute(inner, contract, string(o.contract_addr, "wasm.execute.contract_addr"), binary(o.msg, "wasm.execute.msg"), coinsOf(o.funds, "wasm.execute.funds"))
         return resp("/cosmwasm.wasm.v1.MsgExecuteContractResponse", MsgExecuteContractResponse.encode({ data: data ?? new Uint8Array() }).finish())
       }

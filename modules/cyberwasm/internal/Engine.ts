@@ -25,6 +25,7 @@ import { isNodeFault, NodeFault } from "../../../chain/internal/TxResult.ts"
 import type { BlockContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankAdapter, BankPort } from "../BankAdapter.ts"
+import type { BridgeResult, ContractTarget } from "../cosmwasm/Bridge.ts"
 import { chainGraph, type GraphAdapter } from "../GraphAdapter.ts"
 import { CallRefused, ProgramFailed, ProgramFrozen, ProgramNotFound } from "../CyberWasmError.ts"
 import { POINTS_PER_GAS } from "../instrument/CostTable.ts"
@@ -63,6 +64,8 @@ export interface EngineEnv {
    */
   portAs(address: string): BankPort
   log?(address: string, message: string): void
+  /** CosmWasm contracts as call and send targets (cosmwasm/Bridge.ts); absent without a VM. */
+  readonly contracts?: ContractTarget
 }
 
 /** Outcome of a top-level run. */
@@ -83,6 +86,8 @@ export interface RunOptions {
   readonly create?: boolean
   /** Use this instance (an upgrade's new code over the old memory). */
   readonly instance?: LiveInstance
+  /** Calls already below this run (a contract's submessage depth, cosmwasm/Bridge.ts). */
+  readonly depth?: number
 }
 
 interface Frame {
@@ -128,8 +133,9 @@ export class Engine {
    * `kind`); throws ProgramNotFound / ProgramFrozen when the program cannot run at all.
    */
   run(env: EngineEnv, address: string, entry: string, input: Uint8Array, gasLimit: bigint, caller: string, opts: RunOptions = {}): RunOutcome {
-    const exec = new Execution(this, env)
+    const exec = new Execution(this, env, opts.depth ?? 0)
     const points = gasLimit * P > 1n << 62n ? 1n << 62n : gasLimit * P
+    if (entry === "cyberwasm_dispatch" && env.contracts?.isContract(env.store, address)) return exec.contractRoot(address, input, gasLimit, caller)
     const out = exec.frame(address, entry, input, points, caller, env.store, undefined, opts)
     if (out.kind === "ok" && !env.readOnly) {
       // frames already merged their effects into env.store; flush events and sends
@@ -147,9 +153,72 @@ class Execution {
   private readonly stack: Frame[] = []
   readonly events: Event[] = []
   readonly sends: ProgramMessage[] = []
-  constructor(engine: Engine, env: EngineEnv) {
+  private readonly baseDepth: number
+  constructor(engine: Engine, env: EngineEnv, baseDepth: number) {
     this.engine = engine
     this.env = env
+    this.baseDepth = baseDepth
+  }
+
+  /** A delivered send (or a top-level call) whose target is a contract (cosmwasm/Bridge.ts). */
+  contractRoot(contract: string, input: Uint8Array, gasLimit: bigint, caller: string): RunOutcome {
+    if (this.env.readOnly) return { kind: "err", data: new Uint8Array(), error: "a contract cannot be executed in a read-only query", gasUsed: 0n }
+    const nested = { sends: this.sends, crossWrites: false }
+    const out = this.env.contracts!.execute({
+      store: this.env.store, caller, contract, msg: input, gasLimit, depth: this.baseDepth, txHash: this.env.txHash, emit: (e) => this.events.push(e),
+      callProgram: (store, from, program, msg, gas, emit) => this.fromContract(undefined, nested, store, from, program, msg, gas, emit)
+    })
+    if (out.ok) {
+      for (const e of this.events) this.env.emit(e)
+      for (const m of this.sends) this.env.send(m)
+    }
+    return { kind: out.ok ? "ok" : out.exception !== undefined ? "trap" : "err", data: out.data, error: out.error, exception: out.exception, gasUsed: out.gasUsed }
+  }
+
+  /** A contract's WasmMsg::Execute to a program, on this call stack above `parentFrame`. */
+  private fromContract(
+    parentFrame: Frame | undefined, nested: { sends: ProgramMessage[]; crossWrites: boolean }, store: KVStore, contract: string, program: string, input: Uint8Array, gas: bigint,
+    emit: (e: Event) => void
+  ): BridgeResult {
+    const points = gas * P > 1n << 62n ? 1n << 62n : gas * P
+    const events: Event[] = []
+    const holder: Frame | undefined = parentFrame ? { ...parentFrame, events, sends: nested.sends, crossWrites: false, reentered: false } : undefined
+    const before = this.events.length
+    let out: FrameOutcome
+    try {
+      out = this.frame(program, "cyberwasm_dispatch", input, points, contract, store, holder)
+    } catch (e) {
+      if (isChainError(e) && !(e instanceof OutOfGas)) return { ok: false, data: new Uint8Array(), error: e.log, gasUsed: 0n, exception: e }
+      throw e
+    }
+    // the program's writes to other machines go through this run's context, not the contract's
+    // branch: a contract failing after them cannot be undone alone (callContract)
+    nested.crossWrites ||= out.crossWrites || (holder?.crossWrites ?? false)
+    if (holder?.reentered && parentFrame) parentFrame.reentered = true
+    // the program's events go where the contract's go (kept only if the contract's branch is)
+    for (const e of holder ? events : this.events.splice(before)) emit(e)
+    const gasUsed = out.exception instanceof OutOfGas ? gas : ceilDiv(out.points, P)
+    return { ok: out.kind === "ok", data: out.data, error: out.error, gasUsed, ...(out.kind === "trap" ? { exception: out.exception } : {}) }
+  }
+
+  /** Synchronous call from `frame` into the contract `target` (cosmwasm/Bridge.ts). */
+  private callContract(frame: Frame, target: string, input: Uint8Array, budget: bigint): Uint8Array {
+    if (this.env.readOnly) throw new HostError(`calling contract ${target} is not allowed in a read-only query`)
+    const nested = { sends: [] as ProgramMessage[], crossWrites: false }
+    const out = this.env.contracts!.execute({
+      store: frame.store, caller: frame.address, contract: target, msg: input, gasLimit: budget / P, depth: this.baseDepth + this.stack.length, txHash: this.env.txHash,
+      emit: (e) => frame.events.push(e),
+      callProgram: (store, from, program, msg, gas, emit) => this.fromContract(frame, nested, store, from, program, msg, gas, emit)
+    })
+    frame.inst.charge(out.gasUsed * P, `call ${target}`)
+    if (!out.ok && nested.crossWrites) {
+      throw new ProgramFailed({ log: `call to contract ${target} failed after a program it called wrote to other machines, which cannot be rolled back alone: ${out.error}` })
+    }
+    if (!out.ok) throw new HostError(out.error)
+    frame.sends.push(...nested.sends)
+    // the contract's bank moves are committed outside this frame's overlay
+    frame.crossWrites = true
+    return out.data
   }
 
   frame(address: string, entry: string, input: Uint8Array, points: bigint, caller: string, parent: KVStore, parentFrame: Frame | undefined, opts: RunOptions = {}): FrameOutcome {
@@ -285,6 +354,7 @@ class Execution {
     inst.charge(BigInt(HostCost.call) * P, "call")
     const avail = inst.gas()
     const budget = capGas === undefined || capGas * P > avail ? avail : capGas * P
+    if (this.env.contracts?.isContract(frame.store, target)) return this.callContract(frame, target, input, budget)
     let out: FrameOutcome
     try {
       out = this.frame(target, "cyberwasm_dispatch", input, budget, frame.address, frame.store, frame)
