@@ -9,7 +9,7 @@ import {
   MsgExecuteContractResponse, MsgInstantiateContractResponse, MsgStoreCodeResponse
 } from "cosmjs-types/cosmwasm/wasm/v1/tx"
 import {
-  QueryAllContractStateRequest, QueryAllContractStateResponse, QueryCodesRequest, QueryCodesResponse, QueryContractHistoryRequest,
+  QueryAllContractStateRequest, QueryAllContractStateResponse, QueryCodeRequest, QueryCodeResponse, QueryCodesRequest, QueryCodesResponse, QueryContractHistoryRequest,
   QueryContractHistoryResponse, QueryContractInfoRequest, QueryContractInfoResponse, QueryContractsByCodeRequest, QueryContractsByCodeResponse,
   QueryRawContractStateRequest, QueryRawContractStateResponse, QuerySmartContractStateRequest, QuerySmartContractStateResponse
 } from "cosmjs-types/cosmwasm/wasm/v1/query"
@@ -394,6 +394,22 @@ test("genesis: export and import into a fresh chain gives the same contracts, st
   const r = await fresh.tx(fresh.addresses[0]!, [store(TESTER, fresh.addresses[0]!)])
   assert.is(r.code, 0, r.log)
   assert.is(attr(r, "store_code", "code_id"), "4")
+})
+
+test("instantiate permissions: AnyOfAddresses admits only the listed addresses, Nobody admits nobody; a malformed config is refused", async () => {
+  const withPerm = (permission: number, addrs: string[]) => ({ typeUrl: `${U}MsgStoreCode`, value: { sender: alice, wasmByteCode: TESTER, instantiatePermission: { permission, addresses: addrs } } })
+  const only = MsgStoreCodeResponse.decode(data(await tx(alice, [withPerm(4, [bob])]))[0]!.value).codeId
+  const nobody = MsgStoreCodeResponse.decode(data(await tx(alice, [withPerm(1, [])]))[0]!.value).codeId
+  const denied = await tx(alice, [inst(only, {})])
+  assert.is(denied.code, 4)
+  assert.match(denied.log, "can not instantiate")
+  assert.is((await tx(bob, [inst(only, {}, { sender: bob })])).code, 0)
+  assert.is((await tx(alice, [inst(nobody, {})])).code, 4)
+  assert.is((await tx(alice, [withPerm(4, [])])).code, 12, "AnyOfAddresses without addresses")
+  assert.is((await tx(alice, [withPerm(3, [bob])])).code, 14, "Everybody with addresses")
+  const info = await query("Code", QueryCodeRequest.encode({ codeId: only }).finish(), QueryCodeResponse)
+  assert.equal(info.codeInfo!.instantiatePermission, { permission: 4, addresses: [bob] })
+  assert.equal(info.data, TESTER)
 })
 
 test("submessage nesting is bounded: 31 levels run, deeper is code 30 (max call depth), and the node keeps going", async () => {
