@@ -89,6 +89,8 @@ interface Link {
 }
 
 const links = new WeakMap<object, Link>()
+/** The largest gas limit a program hands a contract (a safe integer for the SDK meter). */
+const MAX_LIMIT = 1n << 50n
 
 /**
  * `base` with the cyberwasm namespace replaced by `store` (an overlay of the calling program's
@@ -171,7 +173,7 @@ export class Bridge {
 
   private fromProgram(ctx: ExecContext, req: Parameters<ContractTarget["execute"]>[0]): BridgeResult {
     if (req.depth + 1 > MAX_CALL_DEPTH) return { ok: false, data: new Uint8Array(), error: `calling contract ${req.contract}: max call depth exceeded`, gasUsed: 0n }
-    const limit = req.gasLimit > BigInt(Number.MAX_SAFE_INTEGER) / 4n ? Number.MAX_SAFE_INTEGER / 4 : Number(req.gasLimit)
+    const limit = Number(req.gasLimit > MAX_LIMIT ? MAX_LIMIT : req.gasLimit)
     const gas = new GasMeter(limit)
     const link: Link = { callProgram: req.callProgram }
     if (!ctx.branch) return { ok: false, data: new Uint8Array(), error: "calling a contract needs a branching context", gasUsed: 0n }

@@ -1,0 +1,166 @@
+// Programs and contracts call each other (issue 13 item 4, modules/cyberwasm/cosmwasm/Bridge.ts):
+// real contract fixtures (hackatom, reflect_2_0, queue) and a small AssemblyScript program
+// (bridge-support.ts) on the real Application, CosmJS-signed. Each acts only as itself: a program
+// calling a contract is its info.sender and moves none of its own funds; a contract executing a
+// program is the program's caller and pays the funds it attaches from its own balance.
+import { QuerySmartContractStateRequest, QuerySmartContractStateResponse } from "cosmjs-types/cosmwasm/wasm/v1/query"
+import { MsgExecuteContract } from "cosmjs-types/cosmwasm/wasm/v1/tx"
+import { suite } from "uvu"
+import * as assert from "uvu/assert"
+import { bridgeChain, buildBridgeProgram } from "./bridge-support.ts"
+
+const test = suite("programs and contracts call each other")
+const enc = new TextEncoder()
+const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64")
+
+const programWasm = await buildBridgeProgram()
+const c = await bridgeChain(3)
+const [alice, bob, carol] = c.addresses as [string, string, string]
+const program = await c.deployProgram(alice, programWasm)
+const hackatomCode = await c.storeContract(alice, "hackatom")
+const reflectCode = await c.storeContract(alice, "reflect_2_0")
+const queueCode = await c.storeContract(alice, "queue")
+
+const smart = async (contract: string, msg: unknown) => {
+  const r = await c.chain.query("/cosmwasm.wasm.v1.Query/SmartContractState", QuerySmartContractStateRequest.encode({ address: contract, queryData: enc.encode(JSON.stringify(msg)) }).finish())
+  return { code: r.code, log: r.log, value: r.code === 0 ? JSON.parse(new TextDecoder().decode(QuerySmartContractStateResponse.decode(r.value).data)) : undefined }
+}
+const state = async () => (await c.run(alice, program, "state")).data
+
+test("a program calls hackatom: it is the verifier (info.sender), release moves only the contract's funds, the program gets the Response data", async () => {
+  const hackatom = await c.instantiate(alice, hackatomCode, { verifier: program, beneficiary: bob }, [{ denom: "milk", amount: "100" }])
+  const bobBefore = await c.balance(bob, "milk")
+  const programBefore = await c.balance(program, "milk")
+  const { r } = await c.run(alice, program, `call ${hackatom} {"release":{}}`)
+  assert.is(r.code, 0, r.log)
+  assert.is(await c.balance(bob, "milk"), bobBefore + 100n)
+  assert.is(await c.balance(hackatom, "milk"), 0n)
+  assert.is(await c.balance(program, "milk"), programBefore, "the program's own funds do not move")
+  assert.ok(r.events.some((e) => e.type === "wasm" && e.attributes.some((a) => a.key === "action" && a.value === "release")), "the contract's wasm event is in the tx")
+  assert.ok(r.events.some((e) => e.type === "execute" && e.attributes.some((a) => a.value === hackatom)))
+})
+
+test("the Response data reaches the program byte for byte (hackatom release data f00baa)", async () => {
+  const hackatom = await c.instantiate(alice, hackatomCode, { verifier: program, beneficiary: bob }, [{ denom: "milk", amount: "3" }])
+  // the program returns the callee's data unchanged: read the raw MsgExecuteResponse bytes
+  const { r } = await c.run(alice, program, `call ${hackatom} {"release":{}}`)
+  assert.is(r.code, 0, r.log)
+  const M = await import("../../modules/cyberwasm/Messages.ts")
+  const { TxMsgData } = await import("cosmjs-types/cosmos/base/abci/v1beta1/abci")
+  const raw = M.MsgExecuteResponse.decode(TxMsgData.decode(r.data).msgResponses[0]!.value).data
+  assert.equal([...raw], [0xf0, 0x0b, 0xaa])
+})
+
+test("a program that is not the verifier gets the contract's error; nothing moves; the tx fails with the program's error", async () => {
+  const victim = await c.instantiate(alice, hackatomCode, { verifier: alice, beneficiary: carol }, [{ denom: "milk", amount: "40" }])
+  const carolBefore = await c.balance(carol, "milk")
+  const { r } = await c.run(alice, program, `call ${victim} {"release":{}}`)
+  assert.is.not(r.code, 0)
+  assert.match(r.log, /error: .*Unauthorized/)
+  assert.is(await c.balance(victim, "milk"), 40n)
+  assert.is(await c.balance(carol, "milk"), carolBefore)
+})
+
+test("a program cannot make a contract spend another account's funds (reflect owned by the program)", async () => {
+  const reflect = await c.instantiate(alice, reflectCode, {}, [{ denom: "milk", amount: "50" }])
+  c.ok(await c.execute(alice, reflect, { change_owner: { owner: program } }))
+  // the contract's own funds: allowed
+  const carolBefore = await c.balance(carol, "milk")
+  const send = (to: string, amount: string) => ({ bank: { send: { to_address: to, amount: [{ denom: "milk", amount }] } } })
+  const ok = await c.run(alice, program, `call ${reflect} ${JSON.stringify({ reflect_msg: { msgs: [send(carol, "20")] } })}`)
+  assert.is(ok.r.code, 0, ok.r.log)
+  assert.is(await c.balance(carol, "milk"), carolBefore + 20n)
+  assert.is(await c.balance(reflect, "milk"), 30n)
+  // alice's funds through an `any` MsgSend signed "from alice": refused, nothing moves
+  const { MsgSend } = await import("cosmjs-types/cosmos/bank/v1beta1/tx")
+  const steal = MsgSend.encode({ fromAddress: alice, toAddress: carol, amount: [{ denom: "milk", amount: "5" }] }).finish()
+  const aliceBefore = await c.balance(alice, "milk")
+  const stolen = await c.run(alice, program, `call ${reflect} ${JSON.stringify({ reflect_msg: { msgs: [{ any: { type_url: "/cosmos.bank.v1beta1.MsgSend", value: Buffer.from(steal).toString("base64") } }] } })}`)
+  assert.is.not(stolen.r.code, 0)
+  assert.match(stolen.r.log, /unauthorized/i)
+  assert.is(await c.balance(alice, "milk"), aliceBefore)
+  // nor the program's own funds: the contract's bank send is from the contract, never from its caller
+  c.ok(await c.tx(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: program, amount: [{ denom: "milk", amount: "9" }] } }]))
+  const fromProgram = MsgSend.encode({ fromAddress: program, toAddress: carol, amount: [{ denom: "milk", amount: "9" }] }).finish()
+  const viaProgram = await c.run(alice, program, `call ${reflect} ${JSON.stringify({ reflect_msg: { msgs: [{ any: { type_url: "/cosmos.bank.v1beta1.MsgSend", value: Buffer.from(fromProgram).toString("base64") } }] } })}`)
+  assert.is.not(viaProgram.r.code, 0)
+  assert.is(await c.balance(program, "milk"), 9n)
+})
+
+test("a program schedules a contract with send-delayed: it runs at that height, paid from the program's reserve", async () => {
+  const queue = await c.instantiate(alice, queueCode, {})
+  const { r } = await c.run(alice, program, `later ${queue} 3 {"enqueue":{"value":7}}`)
+  assert.is(r.code, 0, r.log)
+  const h = c.chain.height
+  assert.equal((await smart(queue, { count: {} })).value, { count: 0 })
+  await c.chain.block([])
+  assert.is(c.chain.height, h + 1)
+  assert.equal((await smart(queue, { count: {} })).value, { count: 0 }, "not before its height")
+  await c.chain.block([])
+  const due = await c.chain.block([])
+  void due
+  assert.is(c.chain.height, h + 3)
+  assert.equal((await smart(queue, { count: {} })).value, { count: 1 }, "ran at height + 3")
+  assert.equal((await smart(queue, { sum: {} })).value, { sum: 7 })
+  // and a plain async send runs at the end of the same block
+  c.ok((await c.run(alice, program, `send ${queue} {"enqueue":{"value":5}}`)).r)
+  assert.equal((await smart(queue, { sum: {} })).value, { sum: 12 })
+})
+
+test("reflect makes a contract execute a program: caller = the contract, funds move from the contract first", async () => {
+  const reflect = await c.instantiate(alice, reflectCode, {}, [{ denom: "milk", amount: "30" }])
+  const before = await c.balance(program, "milk")
+  const r = await c.execute(alice, reflect, { reflect_msg: { msgs: [{ wasm: { execute: { contract_addr: program, msg: b64("hello from reflect"), funds: [{ denom: "milk", amount: "5" }] } } }] } })
+  assert.is(r.code, 0, r.log)
+  assert.is(await state(), `count=${await countOf()} last=${reflect}|hello from reflect`)
+  assert.is(await c.balance(program, "milk"), before + 5n)
+  assert.is(await c.balance(reflect, "milk"), 25n)
+})
+
+const countOf = async () => Number(/count=(\d+)/.exec(await state())![1])
+
+test("a contract cannot make a program act as anyone but itself", async () => {
+  const reflect = await c.instantiate(alice, reflectCode, {}, [{ denom: "milk", amount: "10" }])
+  // the program's bank send is from the program, even when a contract asks for it
+  const programBefore = await c.balance(program, "milk")
+  const carolBefore = await c.balance(carol, "milk")
+  c.ok(await c.execute(alice, reflect, { reflect_msg: { msgs: [{ wasm: { execute: { contract_addr: program, msg: b64(`bank ${carol} milk 2`), funds: [] } } }] } }))
+  assert.is(await c.balance(program, "milk"), programBefore - 2n)
+  assert.is(await c.balance(reflect, "milk"), 10n)
+  assert.is(await c.balance(carol, "milk"), carolBefore + 2n)
+  // a message "signed" by the program, emitted by the contract: refused
+  const asProgram = MsgExecuteContract.encode({ sender: program, contract: reflect, msg: enc.encode("{}"), funds: [] }).finish()
+  const r = await c.execute(alice, reflect, { reflect_msg: { msgs: [{ any: { type_url: "/cosmwasm.wasm.v1.MsgExecuteContract", value: Buffer.from(asProgram).toString("base64") } }] } })
+  assert.is(r.code, 4, r.log)
+})
+
+test("reentrancy across both kinds is refused unless the program opted in; a failing program rolls the contract's submessage back", async () => {
+  const reflect = await c.instantiate(alice, reflectCode, {}, [{ denom: "milk", amount: "10" }])
+  c.ok(await c.execute(alice, reflect, { change_owner: { owner: program } }))
+  const before = await countOf()
+  const back = { reflect_msg: { msgs: [{ wasm: { execute: { contract_addr: program, msg: b64("ping"), funds: [] } } }] } }
+  const { r } = await c.run(alice, program, `call ${reflect} ${JSON.stringify(back)}`)
+  assert.is.not(r.code, 0)
+  assert.match(r.log, /reentrant call into .* refused/)
+  assert.is(await countOf(), before)
+  // program -> reflect -> other contract's program call through a second program instance is fine:
+  const other = await c.deployProgram(alice, programWasm)
+  const via = { reflect_msg: { msgs: [{ wasm: { execute: { contract_addr: other, msg: b64("ping"), funds: [] } } }] } }
+  const ok = await c.run(alice, program, `call ${reflect} ${JSON.stringify(via)}`)
+  assert.is(ok.r.code, 0, ok.r.log)
+  assert.match((await c.run(alice, other, "state")).data, new RegExp(`count=1 last=${reflect}\\|ping`))
+  // a program that fails inside a contract's submessage: the tx fails and nothing it did stays
+  const failing = { reflect_msg: { msgs: [{ wasm: { execute: { contract_addr: other, msg: b64(`call ${alice} x`), funds: [] } } }] } }
+  const bad = await c.execute(bob, reflect, failing)
+  assert.is.not(bad.code, 0)
+  assert.match((await c.run(alice, other, "state")).data, /count=1 /)
+})
+
+test("a contract's smart query of a program is refused as a query of a non-contract address (no_such_contract)", async () => {
+  const reflect = await c.instantiate(alice, reflectCode, {})
+  const q = await smart(reflect, { chain: { request: { wasm: { smart: { contract_addr: program, msg: b64("state") } } } } })
+  assert.is.not(q.code, 0)
+  assert.match(q.log, /no.such.contract|NoSuchContract/i)
+})
+
+test.run()
