@@ -109,6 +109,12 @@ test("execute: only the verifier releases; release sends the contract's funds to
   const again = await n.client.execute(n.fred, contract, { release: {} }, "auto", "", [{ denom: "boot", amount: "7" }])
   assert.equal(eventsOf(again.events, "wasm-hackatom"), [at([["_contract_address", contract], ["action", "release"]])])
   assert.equal(await n.client.getBalance(n.bob, "boot"), { denom: "boot", amount: "123463" }, "the 7 sent with the call went on to the beneficiary")
+
+  // nothing left to release: a BankMsg::Send without coins is no message at all (wasmd EncodeBankMsg)
+  assert.equal(await n.client.getBalance(contract, "boot"), { denom: "boot", amount: "0" })
+  const empty = await n.client.execute(n.fred, contract, { release: {} }, "auto")
+  assert.equal(eventsOf(empty.events, "wasm-hackatom"), [at([["_contract_address", contract], ["action", "release"]])])
+  assert.equal(eventsOf(empty.events, "transfer").map((a) => Object.fromEntries(a)).filter((t) => t.sender === contract), [])
 })
 
 test("migrate (admin only) changes the verifier; the admin is updated, then cleared and nobody can migrate", async () => {
