@@ -271,6 +271,7 @@ export class Application implements AbciApplication {
     const ctxFor = (m: Machine): QueryContext => ({
       chainId: this.opts.chainId,
       height,
+      time: this.lastBlockTime,
       store: ms.store(m.name),
       query: (target, path, data) => {
         const t = this.router.machine(target)

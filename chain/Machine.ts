@@ -146,6 +146,11 @@ export interface MsgResult {
 export interface QueryContext {
   readonly chainId: string
   readonly height: number
+  /**
+   * Time of the latest block this node executed (an approximation for older heights), where the
+   * context builder knows it: the CosmWasm layer's query `env.block.time`.
+   */
+  readonly time?: { readonly seconds: bigint; readonly nanos: number }
   readonly store: KVStore
   /** Read-only cross-machine query on a gRPC path (no capability needed: gRPC queries are public). */
   query(target: string, path: string, data: Uint8Array): Uint8Array

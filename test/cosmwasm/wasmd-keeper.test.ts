@@ -63,8 +63,9 @@ vm.contracts.set("tester", {
     if (payload === "fail") return { error: "reply refuses" }
     return { ok: { messages: [], attributes: [{ key: "replied", value: String(reply.id) }], events: [], data: payload === "nodata" ? null : b64(`reply-${reply.id}`) } }
   },
-  query: (_env, _info, msg, api) => {
+  query: (env, _info, msg, api) => {
     if (msg.get) return { ok: b64(api.get(msg.get) ?? "") }
+    if (msg.env) return { ok: b64(JSON.stringify(env)) }
     return { error: "bad query" }
   },
   migrate: (_env, _info, msg, api) => {
@@ -142,6 +143,14 @@ test("MsgInstantiateContract: classic address, env/info JSON as wasmvm builds th
   assert.is(info.contractInfo!.admin, alice)
   assert.is(info.contractInfo!.label, "test")
   assert.is(info.contractInfo!.created!.blockHeight, BigInt(chain.height))
+})
+
+test("SmartContractState: env as wasmvm builds it for a query (latest block time in ns, no transaction)", async () => {
+  const env = JSON.parse(await smart(contract, { env: {} }))
+  assert.is(env.block.chain_id, "cyber-test-1")
+  assert.is(env.block.time, ((1_700_000_000n + BigInt(chain.height) * 5n) * 1_000_000_000n).toString())
+  assert.is(env.transaction, undefined)
+  assert.is(env.contract.address, contract)
 })
 
 test("MsgInstantiateContract2: wasmd's predictable address; the same salt again is code 15 (duplicate)", async () => {

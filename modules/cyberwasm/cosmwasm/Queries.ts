@@ -139,7 +139,7 @@ export const wasmQuery = (k: Contracts, ctx: QueryContext, path: string, data: U
       contractOf(q.address)
       try {
         const r = k.querySmart(
-          { store, block: { height: ctx.height, timeNanos: 0n, chainId: ctx.chainId }, depth: 0, portAs: (c) => ({ call: (x) => ctx.callAs(contractPrincipal(c), x), query: (x) => ctx.callAs(contractPrincipal(c), x) }) },
+          { store, block: { height: ctx.height, timeNanos: ctx.time ? ctx.time.seconds * 1_000_000_000n + BigInt(ctx.time.nanos) : 0n, chainId: ctx.chainId }, depth: 0, portAs: (c) => ({ call: (x) => ctx.callAs(contractPrincipal(c), x), query: (x) => ctx.callAs(contractPrincipal(c), x) }) },
           q.address, q.queryData, QUERY_GAS_LIMIT
         )
         if (r.error !== undefined) throw new QueryFailed({ log: `${r.error}: query wasm contract failed` })
