@@ -25,6 +25,12 @@ const smart = async (contract: string, msg: unknown) => {
   const r = await c.chain.query("/cosmwasm.wasm.v1.Query/SmartContractState", QuerySmartContractStateRequest.encode({ address: contract, queryData: enc.encode(JSON.stringify(msg)) }).finish())
   return { code: r.code, log: r.log, value: r.code === 0 ? JSON.parse(new TextDecoder().decode(QuerySmartContractStateResponse.decode(r.value).data)) : undefined }
 }
+const reserve = async () => {
+  const M = await import("../../modules/cyberwasm/Messages.ts")
+  const r = await c.chain.query(M.QueryPath.reserve, M.QueryAddress.encode({ address: program }))
+  if (r.code !== 0) throw new Error(r.log)
+  return M.QueryReserveResponse.decode(r.value)
+}
 const state = async () => (await c.run(alice, program, "state")).data
 
 test("a program calls hackatom: it is the verifier (info.sender), release moves only the contract's funds, the program gets the Response data", async () => {
@@ -97,9 +103,12 @@ test("a program schedules a contract with send-delayed: it runs at that height, 
   assert.is(c.chain.height, h + 1)
   assert.equal((await smart(queue, { count: {} })).value, { count: 0 }, "not before its height")
   await c.chain.block([])
-  const due = await c.chain.block([])
-  void due
+  const before = await reserve()
+  await c.chain.block([])
+  const after = await reserve()
   assert.is(c.chain.height, h + 3)
+  // the delivery's gas (the contract's instance cost alone is 60,000) came out of the reserve, beyond one block's rent
+  assert.ok(before.reserve - after.reserve > after.burnRate + 60_000n, `reserve ${before.reserve} -> ${after.reserve}, rent ${after.burnRate}/block`)
   assert.equal((await smart(queue, { count: {} })).value, { count: 1 }, "ran at height + 3")
   assert.equal((await smart(queue, { sum: {} })).value, { sum: 7 })
   // and a plain async send runs at the end of the same block
