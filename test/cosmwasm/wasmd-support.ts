@@ -42,7 +42,7 @@ export class FakeVm implements CosmWasmVm {
     const text = dec.decode(wasm)
     const name = text.startsWith("fake:") ? text.slice(5) : ""
     const c = this.contracts.get(name)
-    if (!c) throw Object.assign(new Error(`not a fake contract: ${text.slice(0, 20)}`), {})
+    if (!c) throw new Error(`not a fake contract: ${text.slice(0, 20)}`)
     const checksum = sha256(wasm)
     this.loaded.set(Buffer.from(checksum).toString("hex"), name)
     return { checksum, requiredCapabilities: [], entryPoints: Object.keys(c) as EntryPoint[] }
@@ -107,10 +107,8 @@ export const fakeChain = async (vm: CosmWasmVm, n = 3, extra: { genesis?: Record
   }
   /** One block with one tx of `msgs` by `signer`; returns its result. */
   const tx = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 10_000_000): Promise<ExecTxResult> => {
+    // a failed message still bumps the sequence (the ante branch is kept), as `sign` assumes
     const [r] = await chain.block([await sign(signer, msgs, gas)])
-    if (r!.code !== 0) {
-      // a failed tx still bumps the sequence (the ante branch is kept)
-    }
     return r!
   }
   const balance = async (address: string, denom = "boot") => BigInt((await chain.queryClient().bank.balance(address, denom)).amount)
