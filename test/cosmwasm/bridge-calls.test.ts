@@ -165,6 +165,24 @@ test("reentrancy across both kinds is refused unless the program opted in; a fai
   assert.match((await c.run(alice, other, "state")).data, /count=1 /)
 })
 
+test("a program failing in a contract's submessage with reply_on error: the funds it was sent move back, the contract's reply sees the redacted error", async () => {
+  const reflect = await c.instantiate(alice, reflectCode, {}, [{ denom: "milk", amount: "10" }])
+  const programBefore = await c.balance(program, "milk")
+  const failing = { wasm: { execute: { contract_addr: program, msg: b64(`call ${alice} x`), funds: [{ denom: "milk", amount: "3" }] } } }
+  c.ok(await c.execute(alice, reflect, { reflect_sub_msg: { msgs: [{ id: 9, msg: failing, gas_limit: null, reply_on: "error" }] } }))
+  const reply = (await smart(reflect, { sub_msg_result: { id: 9 } })).value
+  assert.is(reply.id, 9)
+  assert.match(reply.result.error, /^codespace: \w+, code: \d+$/)
+  assert.is(await c.balance(reflect, "milk"), 10n)
+  assert.is(await c.balance(program, "milk"), programBefore)
+  // the same submessage succeeding (reply_on success): the program ran with the funds
+  const fine = { wasm: { execute: { contract_addr: program, msg: b64("hi"), funds: [{ denom: "milk", amount: "3" }] } } }
+  c.ok(await c.execute(alice, reflect, { reflect_sub_msg: { msgs: [{ id: 10, msg: fine, gas_limit: null, reply_on: "success" }] } }))
+  assert.ok((await smart(reflect, { sub_msg_result: { id: 10 } })).value.result.ok, "reply with the success result")
+  assert.is(await c.balance(program, "milk"), programBefore + 3n)
+  assert.match(await state(), new RegExp(`last=${reflect}\\|hi$`))
+})
+
 test("a contract's smart query of a program is refused as a query of a non-contract address (no_such_contract)", async () => {
   const reflect = await c.instantiate(alice, reflectCode, {})
   const q = await smart(reflect, { chain: { request: { wasm: { smart: { contract_addr: program, msg: b64("state") } } } } })
