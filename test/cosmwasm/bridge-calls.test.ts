@@ -183,6 +183,28 @@ test("a program failing in a contract's submessage with reply_on error: the fund
   assert.match(await state(), new RegExp(`last=${reflect}\\|hi$`))
 })
 
+test("depth is bounded across both kinds: program -> contract -> program ... holds at most maxCallDepth (10) program frames", async () => {
+  const n = 11
+  const programs = [program]
+  for (let i = 1; i < n; i++) programs.push(await c.deployProgram(alice, programWasm, 5_000_000n))
+  const reflects: string[] = []
+  for (let i = 0; i < n - 1; i++) {
+    const r = await c.instantiate(alice, reflectCode, {})
+    c.ok(await c.execute(alice, r, { change_owner: { owner: programs[i]! } }))
+    reflects.push(r)
+  }
+  // the input of program i for a chain ending at program `last`
+  const input = (i: number, last: number): string =>
+    i === last ? "deep" : `call ${reflects[i]} ${JSON.stringify({ reflect_msg: { msgs: [{ wasm: { execute: { contract_addr: programs[i + 1], msg: b64(input(i + 1, last)), funds: [] } } }] } })}`
+  const ten = await c.run(alice, program, input(0, 9), 40_000_000)
+  assert.is(ten.r.code, 0, ten.r.log)
+  assert.match((await c.run(alice, programs[9]!, "state")).data, new RegExp(`last=${reflects[8]}\\|deep$`))
+  const eleven = await c.run(alice, program, input(0, 10), 40_000_000)
+  assert.is.not(eleven.r.code, 0)
+  assert.match(eleven.r.log, /call depth limit 10/)
+  assert.match((await c.run(alice, programs[10]!, "state")).data, /^count=0 /)
+})
+
 test("a contract's smart query of a program is refused as a query of a non-contract address (no_such_contract)", async () => {
   const reflect = await c.instantiate(alice, reflectCode, {})
   const q = await smart(reflect, { chain: { request: { wasm: { smart: { contract_addr: program, msg: b64("state") } } } } })
