@@ -478,6 +478,8 @@ export class Contracts {
           const to = string(o.to_address, "bank.send.to_address")
           this.raw(to, "bank.send.to_address")
           const amount = coinsOf(o.amount, "bank.send.amount")
+          // wasmd EncodeBankMsg: a send of no coins encodes to no message at all
+          if (amount.length === 0) return { data: undefined, responses: [] }
           bank.send({ from: contract, to, amount })
           return { data: undefined, responses: [{ typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: new Uint8Array() }] }
         }
