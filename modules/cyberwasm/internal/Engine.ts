@@ -12,6 +12,10 @@
  * Gas: a frame runs with a budget of metering points (gas * POINTS_PER_GAS) in the instance's
  * gas global; host functions charge the same counter; page writes cost `pageWriteGas` each, and a
  * page new to the state `stateGasPerByte` per byte (docs/cyberwasm.md "Pricing of state growth").
+ *
+ * Contracts: a call or delivered send whose target is a CosmWasm contract runs it through
+ * `EngineEnv.contracts` (cosmwasm/Bridge.ts); a contract's WasmMsg::Execute to a program comes back
+ * onto the same call stack (`fromContract`), so depth and reentrancy hold across both kinds.
  */
 import { blake2b } from "@noble/hashes/blake2.js"
 import { blake3 } from "@noble/hashes/blake3.js"
