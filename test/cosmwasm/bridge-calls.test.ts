@@ -116,6 +116,16 @@ test("a program schedules a contract with send-delayed: it runs at that height, 
   assert.equal((await smart(queue, { sum: {} })).value, { sum: 12 })
 })
 
+test("send-with-reply to a contract: the contract's outcome comes back to the program as a reply", async () => {
+  const queue = await c.instantiate(alice, queueCode, {})
+  c.ok((await c.run(alice, program, `ask ${queue} {"enqueue":{"value":4}}`)).r)
+  assert.equal((await smart(queue, { sum: {} })).value, { sum: 4 })
+  assert.match(await state(), /last=reply:ok:0$/)
+  c.ok((await c.run(alice, program, `ask ${queue} {"no_such_msg":{}}`)).r)
+  assert.match(await state(), /last=reply:err:\d+$/)
+  assert.equal((await smart(queue, { sum: {} })).value, { sum: 4 })
+})
+
 test("reflect makes a contract execute a program: caller = the contract, funds move from the contract first", async () => {
   const reflect = await c.instantiate(alice, reflectCode, {}, [{ denom: "milk", amount: "30" }])
   const before = await c.balance(program, "milk")

@@ -24,6 +24,8 @@ import { CHAIN_ID, makeWallet, TestChain } from "../auth/support/Chain.ts"
  *   "call <addr> <msg>"            call(addr, msg) -> ok(callee data) | err("error: ...")
  *   "callgas <addr> <gas> <msg>"   the same with call-with-gas
  *   "send <addr> <msg>"            send(addr, msg) -> ok(id)
+ *   "ask <addr> <msg>"             send-with-reply(addr, msg, 7) -> ok(id); the reply is remembered
+ *                                  as last = "reply:<ok|err>:<data length>"
  *   "later <addr> <blocks> <msg>"  send-delayed(addr, msg, blocks) -> ok(id)
  *   "bank <to> <denom> <amount>"   bank_send as itself
  *   "inc"                          counter += 1 (one memory write) -> ok(counter)
@@ -31,7 +33,7 @@ import { CHAIN_ID, makeWallet, TestChain } from "../auth/support/Chain.ts"
  *   anything else                  a message from someone: counted, remembered with its caller
  */
 export const BRIDGE_PROGRAM = `
-import { Program, Outcome, bytesToString, stringToBytes, call, callWithGas, send, sendDelayed, caller, bankSend } from "../../../sdk/assemblyscript/assembly"
+import { Program, Outcome, bytesToString, stringToBytes, call, callWithGas, send, sendDelayed, sendWithReply, caller, bankSend, isReply, replyOk, replyData } from "../../../sdk/assemblyscript/assembly"
 export { cabi_realloc } from "../../../sdk/assemblyscript/assembly"
 
 let count: u64 = 0
@@ -40,6 +42,10 @@ let last: string = ""
 function word(s: string): i32 { return s.indexOf(" ") }
 
 function handle(input: Uint8Array): Outcome {
+  if (isReply(input)) {
+    last = "reply:" + (replyOk(input) ? "ok" : "err") + ":" + replyData(input).length.toString()
+    return Outcome.ok(new Uint8Array(0))
+  }
   const s = bytesToString(input)
   if (s == "inc") { count++; return Outcome.ok(stringToBytes(count.toString())) }
   if (s == "state") return Outcome.ok(stringToBytes("count=" + count.toString() + " last=" + last))
@@ -63,6 +69,7 @@ function handle(input: Uint8Array): Outcome {
     if (!r.ok) return Outcome.err("error: " + r.error)
     return Outcome.ok(r.data)
   }
+  if (op == "ask") return Outcome.ok(stringToBytes(sendWithReply(addr, stringToBytes(tail), 7).toString()))
   if (op == "send") return Outcome.ok(stringToBytes(send(addr, stringToBytes(tail)).toString()))
   if (op == "bank") {
     const sp3 = word(tail)
