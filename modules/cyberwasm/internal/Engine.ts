@@ -175,6 +175,10 @@ class Execution {
     if (out.ok) {
       for (const e of this.events) this.env.emit(e)
       for (const m of this.sends) this.env.send(m)
+    } else if (nested.crossWrites) {
+      // a program it called wrote to other machines outside the contract's branch: fail as a trap
+      const exception = new ProgramFailed({ log: `contract ${contract} failed after a program it called wrote to other machines, which cannot be rolled back alone: ${out.error}` })
+      return { kind: "trap", data: new Uint8Array(), error: exception.log, exception, gasUsed: out.gasUsed }
     }
     return { kind: out.ok ? "ok" : out.exception !== undefined ? "trap" : "err", data: out.data, error: out.error, exception: out.exception, gasUsed: out.gasUsed }
   }
