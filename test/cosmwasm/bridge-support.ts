@@ -22,6 +22,7 @@ import { CHAIN_ID, makeWallet, TestChain } from "../auth/support/Chain.ts"
 /**
  * The bridge test program. Input (text):
  *   "call <addr> <msg>"            call(addr, msg) -> ok(callee data) | err("error: ...")
+ *   "try <addr> <msg>"             the same, but a failed call is ok("failed: <error>")
  *   "callgas <addr> <gas> <msg>"   the same with call-with-gas
  *   "send <addr> <msg>"            send(addr, msg) -> ok(id)
  *   "ask <addr> <msg>"             send-with-reply(addr, msg, 7) -> ok(id); the reply is remembered
@@ -55,9 +56,9 @@ function handle(input: Uint8Array): Outcome {
   const sp2 = word(rest)
   const addr = sp2 < 0 ? rest : rest.substring(0, sp2)
   const tail = sp2 < 0 ? "" : rest.substring(sp2 + 1)
-  if (op == "call") {
+  if (op == "call" || op == "try") {
     const r = call(addr, stringToBytes(tail))
-    if (!r.ok) return Outcome.err("error: " + r.error)
+    if (!r.ok) return op == "try" ? Outcome.ok(stringToBytes("failed: " + r.error)) : Outcome.err("error: " + r.error)
     return Outcome.ok(r.data)
   }
   if (op == "callgas" || op == "later") {

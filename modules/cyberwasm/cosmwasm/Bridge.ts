@@ -16,9 +16,10 @@
  * Contract -> program: a contract's WasmMsg::Execute (or a submessage of one) whose
  * `contract_addr` is a program moves the funds from the contract to the program first (the
  * contract's own bank send, `contract:<addr>` principal), then runs the program's
- * `cyberwasm_dispatch` with the msg bytes as input and caller = the contract address. Inside a
- * call that started in a program the program runs on the same call stack (one depth limit, one
- * reentrancy rule: a program on the stack is re-entered only when it opted in).
+ * `cyberwasm_dispatch` with the msg bytes as input and caller = the contract address, reaching other
+ * machines through the contract's (sub)message branch, so everything it did rolls back with it.
+ * Inside a call that started in a program the program runs on the same call stack (one depth
+ * limit, one reentrancy rule: a program on the stack is re-entered only when it opted in).
  *
  * A WasmQuery::Smart on a program address is refused as wasmd refuses any non-contract address
  * (SystemError `no_such_contract`): a program's read-only dispatch may run while the same
@@ -33,7 +34,9 @@ import { GasMeter } from "../../../chain/Gas.ts"
 import type { ExecContext, MsgContext } from "../../../chain/Machine.ts"
 import { isNodeFault } from "../../../chain/internal/TxResult.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
+import { programPrincipal } from "../../../chain/Principal.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
+import type { BankPort } from "../BankAdapter.ts"
 import { ProgramFailed } from "../CyberWasmError.ts"
 import type { Engine, EngineEnv } from "../internal/Engine.ts"
 import { addressBytes } from "../internal/Address.ts"
@@ -57,9 +60,12 @@ export interface BridgeResult {
 
 /**
  * A program frame's way back into its own call stack: run `program`'s dispatch with `input`,
- * caller `caller`, over `store`, at most `gasLimit` gas (Engine.ts).
+ * caller `caller`, over `store`, at most `gasLimit` gas, reaching other machines through `portAs`
+ * (the contract's branch, so they roll back with it) (Engine.ts).
  */
-export type ProgramCall = (store: KVStore, caller: string, program: string, input: Uint8Array, gasLimit: bigint, emit: (e: Event) => void) => BridgeResult
+export type ProgramCall = (
+  store: KVStore, caller: string, program: string, input: Uint8Array, gasLimit: bigint, emit: (e: Event) => void, portAs: (address: string) => BankPort
+) => BridgeResult
 
 /** What the engine asks of contracts (EngineEnv.contracts). */
 export interface ContractTarget {
@@ -215,7 +221,12 @@ export class Bridge {
     let out: BridgeResult
     if (link) {
       // inside a call that started in a program: the same call stack (depth, reentrancy)
-      out = link.callProgram(s.ctx.rawStore ?? s.ctx.store, contract, program, msg, BigInt(cap), (e) => s.emit(e))
+      const ctx = s.ctx
+      const portAs = (address: string): BankPort => {
+        const as = ctx.actAs(programPrincipal(address))
+        return { call: (c) => as.call(c), query: (c) => as.query(c) }
+      }
+      out = link.callProgram(ctx.rawStore ?? ctx.store, contract, program, msg, BigInt(cap), (e) => s.emit(e), portAs)
     } else {
       const txHash = (s.ctx as Partial<MsgContext>).txHash ?? new Uint8Array(32)
       const env = this.envOf(s.ctx, s.ctx.txSigners[0] ?? "", txHash)

@@ -92,6 +92,8 @@ export interface RunOptions {
   readonly instance?: LiveInstance
   /** Calls already below this run (a contract's submessage depth, cosmwasm/Bridge.ts). */
   readonly depth?: number
+  /** Other machines for this frame and the frames above it (a calling contract's branch). */
+  readonly portAs?: (address: string) => BankPort
 }
 
 interface Frame {
@@ -102,6 +104,8 @@ interface Frame {
   readonly store: OverlayStore
   readonly events: Event[]
   readonly sends: ProgramMessage[]
+  /** Other machines as this program; set for programs a contract called (its branch, Bridge.ts). */
+  readonly portAs?: (address: string) => BankPort
   crossWrites: boolean
   reentered: boolean
 }
@@ -170,14 +174,14 @@ class Execution {
     const nested = { sends: this.sends, crossWrites: false }
     const out = this.env.contracts!.execute({
       store: this.env.store, caller, contract, msg: input, gasLimit, depth: this.baseDepth, txHash: this.env.txHash, emit: (e) => this.events.push(e),
-      callProgram: (store, from, program, msg, gas, emit) => this.fromContract(undefined, nested, store, from, program, msg, gas, emit)
+      callProgram: (store, from, program, msg, gas, emit, portAs) => this.fromContract(undefined, nested, store, from, program, msg, gas, emit, portAs)
     })
     if (out.ok) {
       for (const e of this.events) this.env.emit(e)
       for (const m of this.sends) this.env.send(m)
     } else if (nested.crossWrites) {
-      // a program it called wrote to other machines outside the contract's branch: fail as a trap
-      const exception = new ProgramFailed({ log: `contract ${contract} failed after a program it called wrote to other machines, which cannot be rolled back alone: ${out.error}` })
+      // a program it called re-entered a program on the stack: fail as a trap
+      const exception = new ProgramFailed({ log: `contract ${contract} failed after a program it called re-entered a program still on the stack, which cannot be rolled back alone: ${out.error}` })
       return { kind: "trap", data: new Uint8Array(), error: exception.log, exception, gasUsed: out.gasUsed }
     }
     return { kind: out.ok ? "ok" : out.exception !== undefined ? "trap" : "err", data: out.data, error: out.error, exception: out.exception, gasUsed: out.gasUsed }
@@ -186,7 +190,7 @@ class Execution {
   /** A contract's WasmMsg::Execute to a program, on this call stack above `parentFrame`. */
   private fromContract(
     parentFrame: Frame | undefined, nested: { sends: ProgramMessage[]; crossWrites: boolean }, store: KVStore, contract: string, program: string, input: Uint8Array, gas: bigint,
-    emit: (e: Event) => void
+    emit: (e: Event) => void, portAs: (address: string) => BankPort
   ): BridgeResult {
     const points = gas * P > 1n << 62n ? 1n << 62n : gas * P
     const events: Event[] = []
@@ -194,14 +198,14 @@ class Execution {
     const before = this.events.length
     let out: FrameOutcome
     try {
-      out = this.frame(program, "cyberwasm_dispatch", input, points, contract, store, holder)
+      out = this.frame(program, "cyberwasm_dispatch", input, points, contract, store, holder, { portAs })
     } catch (e) {
       if (isChainError(e) && !(e instanceof OutOfGas)) return { ok: false, data: new Uint8Array(), error: e.log, gasUsed: 0n, exception: e }
       throw e
     }
-    // the program's writes to other machines go through this run's context, not the contract's
-    // branch: a contract failing after them cannot be undone alone (callContract)
-    nested.crossWrites ||= out.crossWrites || (holder?.crossWrites ?? false)
+    // the program's writes to other machines went through the contract's branch (portAs) and
+    // roll back with it; a re-entered program still on the stack below cannot be undone alone
+    nested.crossWrites ||= out.reentered || (holder?.reentered ?? false)
     if (holder?.reentered && parentFrame) parentFrame.reentered = true
     // the program's events go where the contract's go (kept only if the contract's branch is)
     for (const e of holder ? events : this.events.splice(before)) emit(e)
@@ -216,15 +220,15 @@ class Execution {
     const out = this.env.contracts!.execute({
       store: frame.store, caller: frame.address, contract: target, msg: input, gasLimit: budget / P, depth: this.baseDepth + this.stack.length, txHash: this.env.txHash,
       emit: (e) => frame.events.push(e),
-      callProgram: (store, from, program, msg, gas, emit) => this.fromContract(frame, nested, store, from, program, msg, gas, emit)
+      callProgram: (store, from, program, msg, gas, emit, portAs) => this.fromContract(frame, nested, store, from, program, msg, gas, emit, portAs)
     })
     frame.inst.charge(out.gasUsed * P, `call ${target}`)
     if (!out.ok && nested.crossWrites) {
-      throw new ProgramFailed({ log: `call to contract ${target} failed after a program it called wrote to other machines, which cannot be rolled back alone: ${out.error}` })
+      throw new ProgramFailed({ log: `call to contract ${target} failed after a program it called re-entered a program still on the stack, which cannot be rolled back alone: ${out.error}` })
     }
     if (!out.ok) throw new HostError(out.error)
     frame.sends.push(...nested.sends)
-    // the contract's bank moves are committed outside this frame's overlay
+    // the contract's bank moves (and those of programs it called) are committed outside this frame's overlay
     frame.crossWrites = true
     return out.data
   }
@@ -268,7 +272,8 @@ class Execution {
       throw new CallRefused({ log: `calling ${address}: the call stack would hold ${others + inst.pages()} memory pages, over the limit ${treePages}` })
     }
     const store = new OverlayStore(parent)
-    const frame: Frame = { address, raw, inst, caller, store, events: [], sends: [], crossWrites: false, reentered: false }
+    const portAs = opts.portAs ?? parentFrame?.portAs
+    const frame: Frame = { address, raw, inst, caller, store, events: [], sends: [], ...(portAs ? { portAs } : {}), crossWrites: false, reentered: false }
     const saved = inst.active > 0 ? { gas: inst.gas(), depth: inst.depth(), host: inst.host, reentry: inst.reentryAllowed, memLimit: inst.memLimit() } : undefined
     inst.setMemLimit(Math.min(inst.program.maxPages, treePages - others))
     inst.setGas(points)
@@ -451,7 +456,7 @@ class Execution {
   private neighbours(frame: Frame, direction: "outlinks" | "backlinks", particle: string, limit: number): Uint8Array {
     const what = direction === "outlinks" ? "query_outlinks" : "query_backlinks"
     frame.inst.charge(BigInt(HostCost.graphRead) * P, what)
-    const list = limit === 0 ? [] : this.graphRead(() => this.engine.graph.neighbours(this.env.portAs(frame.address), direction, particle, limit > 1000 ? 1000 : limit), [])
+    const list = limit === 0 ? [] : this.graphRead(() => this.engine.graph.neighbours((frame.portAs ?? this.env.portAs)(frame.address), direction, particle, limit > 1000 ? 1000 : limit), [])
     const out = new TextEncoder().encode(list.join("\n"))
     frame.inst.charge(BigInt(per(out.length, 64)) * P, what)
     return out
@@ -475,7 +480,7 @@ class Execution {
       return f(data)
     }
     // every call a program makes to another machine is made as that program's principal
-    const bankPort = env.portAs(frame.address)
+    const bankPort = (frame.portAs ?? env.portAs)(frame.address)
     return {
       selfAddress: () => (c(HostCost.context, "self_address"), frame.address),
       caller: () => (c(HostCost.context, "caller"), frame.caller),
