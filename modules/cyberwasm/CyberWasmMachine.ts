@@ -81,6 +81,34 @@ const refuseWrite = (): never => {
   throw new ProgramFailed({ log: "cross-machine calls are not allowed in a read-only query" })
 }
 
+/** Carries a failed run's outcome out of the branch it ran in, so that the branch is dropped. */
+class FailedRun {
+  readonly outcome: RunOutcome
+  constructor(outcome: RunOutcome) {
+    this.outcome = outcome
+  }
+}
+
+/**
+ * Run a top-level program run (an async delivery, a reply, a scheduled run) in a sub-branch that is
+ * kept only when it succeeds: a run that fails after writing to other machines (a bank send) leaves
+ * nothing, as a failed tx message leaves nothing. Without `ctx.branch` (contexts that have none)
+ * it runs in `ctx`. The reserve charge happens outside, so a failed run still pays its gas.
+ */
+const runInBranch = (ctx: ExecContext, run: (c: ExecContext) => RunOutcome): RunOutcome => {
+  if (!ctx.branch) return run(ctx)
+  try {
+    return ctx.branch((c) => {
+      const out = run(c)
+      if (out.kind !== "ok") throw new FailedRun(out)
+      return out
+    })
+  } catch (e) {
+    if (e instanceof FailedRun) return e.outcome
+    throw e
+  }
+}
+
 /** Build the reply envelope delivered for `send_with_reply`. */
 export const replyEnvelope = (tag: bigint, ok: boolean, data: Uint8Array): Uint8Array => {
   const out = new Uint8Array(11 + data.length)
@@ -380,7 +408,7 @@ export class CyberWasmMachine implements Machine {
     const limit = payerInfo.reserve < maxCallGas ? payerInfo.reserve : maxCallGas
     let out: RunOutcome
     try {
-      out = this.engine.run(this.env(ctx, "", new Uint8Array(32)), target, "cyberwasm_dispatch", input, limit, payer)
+      out = runInBranch(ctx, (c) => this.engine.run(this.env(c, "", new Uint8Array(32)), target, "cyberwasm_dispatch", input, limit, payer))
     } catch (e) {
       if (isNodeFault(e)) throw e // the host failed: stop the block (chain/internal/TxResult.ts)
       event("skipped", isChainError(e) ? e.log : String(e), 0n)

@@ -116,6 +116,25 @@ test("a program schedules a contract with send-delayed: it runs at that height, 
   assert.equal((await smart(queue, { sum: {} })).value, { sum: 12 })
 })
 
+test("an async run that fails after a bank send leaves nothing: the send rolls back with the run, the reserve still pays its gas", async () => {
+  c.ok(await c.tx(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: program, amount: [{ denom: "milk", amount: "20" }] } }]))
+  const milk = await c.balance(program, "milk")
+  const carolMilk = await c.balance(carol, "milk")
+  const before = await reserve()
+  c.ok((await c.run(alice, program, `later ${program} 1 paythen ${carol} milk 7`)).r)
+  await c.chain.block([])
+  await c.chain.block([])
+  assert.is(await c.balance(carol, "milk"), carolMilk, "the failed run's bank send is undone")
+  assert.is(await c.balance(program, "milk"), milk)
+  const after = await reserve()
+  assert.ok(before.reserve - after.reserve > 2n * after.burnRate, "the failed run still paid its gas from the reserve")
+  // the same send without the failure goes through
+  c.ok((await c.run(alice, program, `later ${program} 1 bank ${carol} milk 7`)).r)
+  await c.chain.block([])
+  await c.chain.block([])
+  assert.is(await c.balance(carol, "milk"), carolMilk + 7n)
+})
+
 test("send-with-reply to a contract: the contract's outcome comes back to the program as a reply", async () => {
   const queue = await c.instantiate(alice, queueCode, {})
   c.ok((await c.run(alice, program, `ask ${queue} {"enqueue":{"value":4}}`)).r)

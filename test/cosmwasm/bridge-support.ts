@@ -29,6 +29,7 @@ import { CHAIN_ID, makeWallet, TestChain } from "../auth/support/Chain.ts"
  *                                  as last = "reply:<ok|err>:<data length>"
  *   "later <addr> <blocks> <msg>"  send-delayed(addr, msg, blocks) -> ok(id)
  *   "bank <to> <denom> <amount>"   bank_send as itself
+ *   "paythen <to> <denom> <amount>" bank_send as itself, then fail (the send must roll back)
  *   "inc"                          counter += 1 (one memory write) -> ok(counter)
  *   "state"                        ok("count=<n> last=<caller>|<input>")
  *   anything else                  a message from someone: counted, remembered with its caller
@@ -72,10 +73,11 @@ function handle(input: Uint8Array): Outcome {
   }
   if (op == "ask") return Outcome.ok(stringToBytes(sendWithReply(addr, stringToBytes(tail), 7).toString()))
   if (op == "send") return Outcome.ok(stringToBytes(send(addr, stringToBytes(tail)).toString()))
-  if (op == "bank") {
+  if (op == "bank" || op == "paythen") {
     const sp3 = word(tail)
     const e = bankSend(addr, tail.substring(0, sp3), U64.parseInt(tail.substring(sp3 + 1)))
     if (e !== null) return Outcome.err("error: " + e)
+    if (op == "paythen") return Outcome.err("paid, then failed")
     return Outcome.ok(new Uint8Array(0))
   }
   count++
