@@ -6,9 +6,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path"
 import { wasmTypes } from "@cosmjs/cosmwasm-stargate"
 import { Registry } from "@cosmjs/proto-signing"
-import { accountFromAny, defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate"
+import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate"
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
-import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { MsgExecuteContractResponse, MsgInstantiateContractResponse, MsgStoreCodeResponse } from "cosmjs-types/cosmwasm/wasm/v1/tx"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
@@ -17,7 +16,8 @@ import { makeCosmWasmVm } from "../../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLi
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { sha256, toHex } from "../../lib/Bytes.ts"
 import { ASC_FLAGS } from "../../sdk/assemblyscript/build.ts"
-import { CHAIN_ID, makeWallet, TestChain } from "../auth/support/Chain.ts"
+import { makeWallet, TestChain } from "../auth/support/Chain.ts"
+import { txSigner } from "./wasmd-support.ts"
 
 /**
  * The bridge test program. Input (text):
@@ -127,18 +127,7 @@ export const bridgeChain = async (n = 3) => {
     balances: addresses.map((address) => ({ address, coins: [{ denom: "boot", amount: "1000000000000" }, { denom: "milk", amount: "1000" }] }))
   })
   const client = await SigningStargateClient.offline(wallet, { registry: new Registry([...defaultRegistryTypes, ...wasmTypes, ...cyberwasmRegistryTypes]) })
-  const seq = new Map<string, number>()
-  const accNum = new Map<string, bigint>()
-  const sign = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 20_000_000) => {
-    if (!accNum.has(signer)) {
-      const acc = await chain.queryClient().auth.account(signer)
-      accNum.set(signer, acc ? BigInt(accountFromAny(acc).accountNumber) : 0n)
-    }
-    const sequence = seq.get(signer) ?? 0
-    const raw = await client.sign(signer, msgs, { amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) }, "", { accountNumber: accNum.get(signer)!, sequence, chainId: CHAIN_ID })
-    seq.set(signer, sequence + 1)
-    return TxRaw.encode(raw).finish()
-  }
+  const sign = txSigner(chain, client, 20_000_000)
   const tx = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 20_000_000): Promise<ExecTxResult> => {
     const [r] = await chain.block([await sign(signer, msgs, gas)])
     return r!

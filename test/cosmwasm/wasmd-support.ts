@@ -81,6 +81,26 @@ export class FakeVm implements CosmWasmVm {
   }
 }
 
+/**
+ * CosmJS offline signing for a TestChain: account numbers read once from the chain, sequences
+ * counted here (a failed message still bumps the sequence: the ante branch is kept). The fee is
+ * gas / 100 boot.
+ */
+export const txSigner = (chain: TestChain, client: SigningStargateClient, defaultGas: number) => {
+  const seq = new Map<string, number>()
+  const accNum = new Map<string, bigint>()
+  return async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = defaultGas): Promise<Uint8Array> => {
+    if (!accNum.has(signer)) {
+      const acc = await chain.queryClient().auth.account(signer)
+      accNum.set(signer, acc ? BigInt(accountFromAny(acc).accountNumber) : 0n)
+    }
+    const sequence = seq.get(signer) ?? 0
+    const raw = await client.sign(signer, msgs, { amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) }, "", { accountNumber: accNum.get(signer)!, sequence, chainId: CHAIN_ID })
+    seq.set(signer, sequence + 1)
+    return TxRaw.encode(raw).finish()
+  }
+}
+
 /** A chain with the fake VM and funded accounts; signs with CosmJS (wasm types registered). */
 export const fakeChain = async (vm: CosmWasmVm, n = 3, extra: { genesis?: Record<string, unknown> } = {}) => {
   const { wallet, addresses } = await makeWallet(n)
@@ -93,18 +113,7 @@ export const fakeChain = async (vm: CosmWasmVm, n = 3, extra: { genesis?: Record
       : {})
   })
   const client = await SigningStargateClient.offline(wallet, { registry: new Registry([...defaultRegistryTypes, ...wasmTypes]) })
-  const seq = new Map<string, number>()
-  const accNum = new Map<string, bigint>()
-  const sign = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 10_000_000) => {
-    if (!accNum.has(signer)) {
-      const acc = await chain.queryClient().auth.account(signer)
-      accNum.set(signer, acc ? BigInt(accountFromAny(acc).accountNumber) : 0n)
-    }
-    const sequence = seq.get(signer) ?? 0
-    const raw = await client.sign(signer, msgs, { amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) }, "", { accountNumber: accNum.get(signer)!, sequence, chainId: CHAIN_ID })
-    seq.set(signer, sequence + 1)
-    return TxRaw.encode(raw).finish()
-  }
+  const sign = txSigner(chain, client, 10_000_000)
   /** One block with one tx of `msgs` by `signer`; returns its result. */
   const tx = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 10_000_000): Promise<ExecTxResult> => {
     // a failed message still bumps the sequence (the ante branch is kept), as `sign` assumes

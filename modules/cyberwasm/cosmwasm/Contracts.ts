@@ -32,7 +32,7 @@ import { InvalidAddress, InvalidRequest, isChainError, OutOfGas, Unauthorized } 
 import type { ExecContext } from "../../../chain/Machine.ts"
 import { isNodeFault } from "../../../chain/internal/TxResult.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
-import { toHex } from "../../../lib/Bytes.ts"
+import { concatBytes, toHex } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankPort } from "../BankAdapter.ts"
 import { addressBytes } from "../internal/Address.ts"
@@ -41,7 +41,7 @@ import { customEvents, event, eventCosts, wasmModuleEvents } from "./Events.ts"
 import { migrateVersion } from "./internal/MigrateVersion.ts"
 import { prefixStore } from "./internal/PrefixStore.ts"
 import {
-  binary, type Coin, type ContractResponse, type ContractResult, jsonBytes, object, parseContractResult, parseJson, parseResponse, string, type SubMsg, uint,
+  binary, type Coin, coins, type ContractResponse, type ContractResult, jsonBytes, object, parseContractResult, parseJson, parseResponse, string, type SubMsg, uint,
   variant
 } from "./Json.ts"
 import { WasmKeys } from "./Keys.ts"
@@ -145,13 +145,7 @@ export const gunzipBounded = (b: Uint8Array, max: number): Uint8Array => {
     if (isChainError(e)) throw e
     throw new CreateFailed({ log: `uncompress wasm archive: ${(e as Error).message}: create wasm contract failed` })
   }
-  const out = new Uint8Array(size)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(...parts)
 }
 
 /** Validate a label as wasmd (ValidateLabel). */
@@ -477,14 +471,14 @@ export class Contracts {
         if (op === "send") {
           const to = string(o.to_address, "bank.send.to_address")
           this.raw(to, "bank.send.to_address")
-          const amount = coinsOf(o.amount, "bank.send.amount")
+          const amount = coins(o.amount, "bank.send.amount")
           // wasmd EncodeBankMsg: a send of no coins encodes to no message at all
           if (amount.length === 0) return { data: undefined, responses: [] }
           bank.send({ from: contract, to, amount })
           return { data: undefined, responses: [{ typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: new Uint8Array() }] }
         }
         if (op === "burn") {
-          bank.burn({ address: contract, coins: coinsOf(o.amount, "bank.burn.amount") })
+          bank.burn({ address: contract, coins: coins(o.amount, "bank.burn.amount") })
           return { data: undefined, responses: [] }
         }
         throw new UnknownMsg({ log: `unknown variant bank.${op.slice(0, 40)}: unknown message from the contract` })
@@ -509,10 +503,10 @@ export class Contracts {
       case "execute": {
         const target = string(o.contract_addr, "wasm.execute.contract_addr")
         if (this.programs?.isProgram(s.ctx.rawStore ?? s.ctx.store, target)) {
-          const value = this.programs.execute(s, contract, target, binary(o.msg, "wasm.execute.msg"), coinsOf(o.funds, "wasm.execute.funds"))
+          const value = this.programs.execute(s, contract, target, binary(o.msg, "wasm.execute.msg"), coins(o.funds, "wasm.execute.funds"))
           return { data: MsgExecuteContractResponse.decode(value).data, responses: [{ typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContractResponse", value }] }
         }
-        const data = this.execute(inner, contract, string(o.contract_addr, "wasm.execute.contract_addr"), binary(o.msg, "wasm.execute.msg"), coinsOf(o.funds, "wasm.execute.funds"))
+        const data = this.execute(inner, contract, string(o.contract_addr, "wasm.execute.contract_addr"), binary(o.msg, "wasm.execute.msg"), coins(o.funds, "wasm.execute.funds"))
         return resp("/cosmwasm.wasm.v1.MsgExecuteContractResponse", MsgExecuteContractResponse.encode({ data: data ?? new Uint8Array() }).finish())
       }
       case "instantiate":
@@ -520,7 +514,7 @@ export class Contracts {
         const admin = o.admin === null || o.admin === undefined ? "" : string(o.admin, `wasm.${op}.admin`)
         const salt = op === "instantiate2" ? { salt: binary(o.salt, "wasm.instantiate2.salt"), fixMsg: false } : undefined
         const r = this.instantiate(inner, contract, admin, uint(o.code_id, `wasm.${op}.code_id`), binary(o.msg, `wasm.${op}.msg`), string(o.label, `wasm.${op}.label`),
-          coinsOf(o.funds, `wasm.${op}.funds`), salt)
+          coins(o.funds, `wasm.${op}.funds`), salt)
         const value = (op === "instantiate" ? MsgInstantiateContractResponse : MsgInstantiateContract2Response).encode({ address: r.address, data: r.data ?? new Uint8Array() }).finish()
         return resp(`/cosmwasm.wasm.v1.${op === "instantiate" ? "MsgInstantiateContractResponse" : "MsgInstantiateContract2Response"}`, value)
       }
@@ -781,17 +775,6 @@ class UnsupportedQuery extends Error {
 
 const portOf = (ctx: ExecContext): BankPort => ({ call: (c) => ctx.call(c), query: (c) => ctx.query(c) })
 
-const coinsOf = (v: unknown, what: string): Coin[] => {
-  if (v === null || v === undefined) return []
-  if (!Array.isArray(v)) throw new InvalidMsg({ log: `${what}: expected a list of coins` })
-  return v.map((c, i) => {
-    const o = object(c, `${what}[${i}]`)
-    const amount = string(o.amount, `${what}[${i}].amount`)
-    if (!/^[0-9]{1,39}$/.test(amount)) throw new InvalidMsg({ log: `${what}[${i}].amount: expected a decimal Uint128` })
-    return { denom: string(o.denom, `${what}[${i}].denom`), amount: BigInt(amount).toString() }
-  })
-}
-
 /** wasmd redactError: a submessage's error as the reply sees it (codespace and code only). */
 const redact = (e: unknown): string => {
   const c = e as { codespace?: string; code?: number }
@@ -852,16 +835,16 @@ const isSubset = (c: { permission: AccessType; addresses: string[] }, chainDefau
  * messages. Returns the equivalent CosmosMsg JSON and the message's signer, or undefined.
  */
 const decodeAnyMsg = (typeUrl: string, value: Uint8Array): { msg: Record<string, unknown>; signer: string } | undefined => {
-  const coins = (cs: ReadonlyArray<{ denom: string; amount: string }>) => cs.map((c) => ({ denom: c.denom, amount: c.amount }))
+  const plainCoins = (cs: ReadonlyArray<{ denom: string; amount: string }>) => cs.map((c) => ({ denom: c.denom, amount: c.amount }))
   try {
     switch (typeUrl) {
       case "/cosmos.bank.v1beta1.MsgSend": {
         const m = MsgSend.decode(value)
-        return { signer: m.fromAddress, msg: { bank: { send: { to_address: m.toAddress, amount: coins(m.amount) } } } }
+        return { signer: m.fromAddress, msg: { bank: { send: { to_address: m.toAddress, amount: plainCoins(m.amount) } } } }
       }
       case "/cosmwasm.wasm.v1.MsgExecuteContract": {
         const m = MsgExecuteContract.decode(value)
-        return { signer: m.sender, msg: { wasm: { execute: { contract_addr: m.contract, msg: toBase64(m.msg), funds: coins(m.funds) } } } }
+        return { signer: m.sender, msg: { wasm: { execute: { contract_addr: m.contract, msg: toBase64(m.msg), funds: plainCoins(m.funds) } } } }
       }
       default:
         return undefined
