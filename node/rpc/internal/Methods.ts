@@ -11,6 +11,7 @@ import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import type { Commit } from "cosmjs-types/tendermint/types/types"
 import type { AbciApplication } from "../../../chain/Abci.ts"
 import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
+import type { IndexingBlockStore } from "../../blockstore/IndexingBlockStore.ts"
 import { equalBytes, sha256 } from "../../../lib/Bytes.ts"
 import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
@@ -72,6 +73,25 @@ const BLOCKCHAIN_LIMIT = 20
 export const MAX_QUERY_LENGTH = 512
 
 const p = (name: string, kind: ParamSpec["kind"]): ParamSpec => ({ name, kind })
+
+/** Longest wait of `tx`, `tx_search` and `block_search` for the index to reach the committed tip. */
+const INDEX_WAIT_MS = 3_000
+
+/**
+ * Wait (at most INDEX_WAIT_MS) until the tx and block event index covers the committed tip. The
+ * indexer writes a height after its Commit (docs/rpc.md "Block store"), so without this a client
+ * that saw a block could miss its txs for a moment; after the wait it reads its own writes.
+ */
+const indexedToTip = async (ctx: MethodContext): Promise<void> => {
+  const store = ctx.blockStore as BlockStore & Partial<Pick<IndexingBlockStore, "whenIndexed">>
+  if (store.whenIndexed === undefined) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([
+    store.whenIndexed(Number(ctx.engine.tip().height)).catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, INDEX_WAIT_MS) })
+  ])
+  clearTimeout(timer)
+}
 const num = (a: Args, k: string): number | undefined => a[k] as number | undefined
 const bytes = (a: Args, k: string): Uint8Array | undefined => a[k] as Uint8Array | undefined
 const str = (a: Args, k: string): string | undefined => a[k] as string | undefined
@@ -263,6 +283,7 @@ export const methods: Readonly<Record<string, Method>> = {
     handler: async (ctx, a) => {
       const hash = require(bytes(a, "hash"), "hash")
       noProofs(a.prove)
+      await indexedToTip(ctx)
       const t = await ctx.blockStore.tx(hash)
       // results are saved before the app commits (crash recovery); like CometBFT's indexer, show a
       // tx only once its block is committed, so a client that sees it reads the state after it
@@ -286,6 +307,7 @@ export const methods: Readonly<Record<string, Method>> = {
       if (page < 1) checkPage(page, perPage, 0)
       let found
       try {
+        await indexedToTip(ctx)
         found = await ctx.blockStore.searchTxs(query, page, perPage, order === "desc" ? "desc" : "asc")
       } catch (e) {
         if (e instanceof TxQueryError) throw new InvalidParams({ param: "query", reason: e.reason })
@@ -323,6 +345,7 @@ export const methods: Readonly<Record<string, Method>> = {
       let found
       try {
         // as CometBFT: newest first unless asked; only blocks the engine has committed
+        await indexedToTip(ctx)
         found = await ctx.blockStore.searchBlocks(query, page, perPage, order === "asc" ? "asc" : "desc", ctx.engine.tip().height)
       } catch (e) {
         if (e instanceof TxQueryError) throw new InvalidParams({ param: "query", reason: e.reason })
