@@ -26,6 +26,7 @@ import { makeProducer, type CommittedBlock, type ProducerGenesis } from "../modu
 import { serveAbci } from "../modules/consensus/abci/AbciServer.ts"
 import { openCommitMultiStore } from "../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../store/KVStore.ts"
+import { whenIndexedWithin } from "./blockstore/IndexingBlockStore.ts"
 import { openLevelBlockStore } from "./blockstore/LevelBlockStore.ts"
 import type { NodeConfig } from "./config/NodeConfig.ts"
 import type { Genesis } from "./home/Genesis.ts"
@@ -145,7 +146,12 @@ export const producerGenesis = (g: Genesis): ProducerGenesis => ({
 })
 
 const txLookup = (blocks: BlockStore) => async (hash: Uint8Array) => {
-  const found = await blocks.tx(hash)
+  let found = await blocks.tx(hash)
+  if (!found) {
+    // the index trails the saved results by a moment (docs/rpc.md "Block store"): wait for it
+    await whenIndexedWithin(blocks, blocks.resultsHeight(), 3_000)
+    found = await blocks.tx(hash)
+  }
   if (!found) return undefined
   const block = await blocks.block(found.height)
   return { tx: found.tx, height: found.height, result: found.result, timestamp: block?.header.time ? formatRfc3339(block.header.time) : "" }

@@ -17,3 +17,20 @@ export interface IndexingBlockStore extends BlockStore {
   indexedHeight(): number
   whenIndexed(height: number): Promise<void>
 }
+
+/**
+ * Wait until `store` has indexed `height`, at most `ms` milliseconds; resolves at once for a store
+ * that is not an IndexingBlockStore, when the height is indexed, when the wait fails (store closed)
+ * or when time runs out. Readers call it so that a client that saw a block finds its txs: the
+ * RPC's `tx`, `tx_search` and `block_search`, and GetTx. Node plane (uses a timer).
+ */
+export const whenIndexedWithin = async (store: BlockStore, height: number, ms: number): Promise<void> => {
+  const indexing = store as BlockStore & Partial<Pick<IndexingBlockStore, "whenIndexed">>
+  if (indexing.whenIndexed === undefined) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([
+    indexing.whenIndexed(height).catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) })
+  ])
+  clearTimeout(timer)
+}

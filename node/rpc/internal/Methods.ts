@@ -11,7 +11,7 @@ import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import type { Commit } from "cosmjs-types/tendermint/types/types"
 import type { AbciApplication } from "../../../chain/Abci.ts"
 import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
-import type { IndexingBlockStore } from "../../blockstore/IndexingBlockStore.ts"
+import { whenIndexedWithin } from "../../blockstore/IndexingBlockStore.ts"
 import { equalBytes, sha256 } from "../../../lib/Bytes.ts"
 import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
@@ -77,21 +77,8 @@ const p = (name: string, kind: ParamSpec["kind"]): ParamSpec => ({ name, kind })
 /** Longest wait of `tx`, `tx_search` and `block_search` for the index to reach the committed tip. */
 const INDEX_WAIT_MS = 3_000
 
-/**
- * Wait (at most INDEX_WAIT_MS) until the tx and block event index covers the committed tip. The
- * indexer writes a height after its Commit (docs/rpc.md "Block store"), so without this a client
- * that saw a block could miss its txs for a moment; after the wait it reads its own writes.
- */
-const indexedToTip = async (ctx: MethodContext): Promise<void> => {
-  const store = ctx.blockStore as BlockStore & Partial<Pick<IndexingBlockStore, "whenIndexed">>
-  if (store.whenIndexed === undefined) return
-  let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([
-    store.whenIndexed(Number(ctx.engine.tip().height)).catch(() => undefined),
-    new Promise<void>((resolve) => { timer = setTimeout(resolve, INDEX_WAIT_MS) })
-  ])
-  clearTimeout(timer)
-}
+/** Wait (at most INDEX_WAIT_MS) until the tx and block event index covers the committed tip (docs/rpc.md "Block store"). */
+const indexedToTip = (ctx: MethodContext): Promise<void> => whenIndexedWithin(ctx.blockStore, Number(ctx.engine.tip().height), INDEX_WAIT_MS)
 const num = (a: Args, k: string): number | undefined => a[k] as number | undefined
 const bytes = (a: Args, k: string): Uint8Array | undefined => a[k] as Uint8Array | undefined
 const str = (a: Args, k: string): string | undefined => a[k] as string | undefined
