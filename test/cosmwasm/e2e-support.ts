@@ -4,6 +4,7 @@
  * CosmJS wallets and clients, wasmd's classic contract address derivation (checked against
  * wasmd's own vector), event helpers, and the CLI as a child process.
  */
+import { bech32, classicAddress as rawClassicAddress } from "../../modules/cyberwasm/cosmwasm/Address.ts"
 import { execFile } from "node:child_process"
 import { createRequire } from "node:module"
 import { readFileSync } from "node:fs"
@@ -37,22 +38,8 @@ export const requiredCapabilities = (wasm: Uint8Array): string[] =>
     .map((n) => n.slice("requires_".length))
     .sort()
 
-/**
- * wasmd BuildContractAddressClassic: sha256(sha256("module") || "wasm\0" || codeId BE8 || instanceId BE8),
- * 32 bytes, bech32 with `prefix`. Source: wasmd x/wasm/keeper/addresses.go, cosmos-sdk types/address Module.
- */
-export const classicAddress = (codeId: bigint, instanceId: bigint, prefix = "cyber"): string => {
-  const key = new Uint8Array(5 + 16)
-  key.set(new TextEncoder().encode("wasm\0"), 0)
-  const v = new DataView(key.buffer)
-  v.setBigUint64(5, codeId)
-  v.setBigUint64(13, instanceId)
-  const typ = sha256(new TextEncoder().encode("module"))
-  const buf = new Uint8Array(typ.length + key.length)
-  buf.set(typ, 0)
-  buf.set(key, typ.length)
-  return toBech32(prefix, sha256(buf))
-}
+/** wasmd BuildContractAddressClassic as bech32 with `prefix` (modules/cyberwasm/cosmwasm/Address.ts). */
+export const classicAddress = (codeId: bigint, instanceId: bigint, prefix = "cyber"): string => bech32(prefix, rawClassicAddress(codeId, instanceId))
 
 // wasmd tests/integration/module_test.go: code 1, instance 1 under the "cosmos" prefix
 if (classicAddress(1n, 1n, "cosmos") !== "cosmos14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s4hmalr") {
