@@ -6,11 +6,16 @@
  * Every job and every message carries the job's number, so nothing of an abandoned job is ever
  * taken for another's.
  *
- * Faults: a worker that dies, throws outside a job or passes the time limit is terminated (the next
- * job starts a fresh one) and `run` throws `onFault(detail)`: for a transaction a NodeFault (the
+ * Faults: a worker that dies, throws outside a job or passes the time limit is terminated and
+ * replaced by the spare (below) and `run` throws `onFault(detail)`: for a transaction a NodeFault (the
  * node stops: how long a job takes depends on the host, so it can never decide a tx result), for a
  * query a chain error (queries are node plane: a wall-clock budget is fine there). An answer
  * function that throws is passed back as a fault and rethrown here after the worker has unwound.
+ *
+ * Spare: once a job has faulted, one spare worker is kept loading in the background, so the job
+ * after a fault does not wait on this thread for @ethereumjs to load (that wait, about as long as
+ * a query's whole budget on a loaded host, doubled the stall of a query that follows a timed-out
+ * one: test/evm-rpc/attack-rpc-ethcall.test.ts). A node whose jobs never fault holds one worker.
  *
  * Source: Node worker_threads receiveMessageOnPort, Atomics.wait/notify.
  */
@@ -38,13 +43,51 @@ export interface RunLimits {
   readonly onFault: (detail: string) => Error
 }
 
+/** Every bridge not yet closed (see bridgesReady). */
+const live = new Set<Bridge>()
+
+/**
+ * Whether every open bridge's next job would start at once, its worker having loaded. Never blocks:
+ * the RPC (node plane) polls it with its own timers before an EVM query, so the wait for a
+ * worker's start-up is not spent in Atomics.wait on the node's thread.
+ */
+export const bridgesReady = (): boolean => {
+  for (const b of live) if (!b.pollReady()) return false
+  return true
+}
+
 /** The machine's side of the worker channel. */
 export class Bridge {
   private running: Running | undefined
+  private spare: Running | undefined
+  private faulted = false
   private jobs = 0
+
+  constructor() {
+    live.add(this)
+  }
+
+  /** Whether the next job's worker has loaded; starts it when there is none (see bridgesReady). */
+  pollReady(): boolean {
+    const r = this.running && !this.running.dead ? this.running : (this.spare ??= this.spawn())
+    if (r.ready || r.dead) return true
+    for (let m = receiveMessageOnPort(r.port); m; m = receiveMessageOnPort(r.port)) {
+      if ((m.message as { t?: string }).t === "ready") r.ready = true
+    }
+    return r.ready
+  }
 
   private start(): Running {
     if (this.running && !this.running.dead) return this.running
+    const spare = this.spare
+    this.spare = undefined
+    this.running = spare && !spare.dead ? spare : this.spawn()
+    if (spare?.dead) void spare.worker.terminate()
+    if (this.faulted) this.spare = this.spawn()
+    return this.running
+  }
+
+  private spawn(): Running {
     const control = new Int32Array(new SharedArrayBuffer(8))
     const { port1, port2 } = new MessageChannel()
     const worker = new Worker(new URL("./Worker.ts", import.meta.url), {
@@ -56,7 +99,6 @@ export class Bridge {
     const r: Running = { worker, port: port1, control, ready: false }
     worker.on("error", (e) => (r.dead = `EVM worker failed: ${e.message}`))
     worker.on("exit", (code) => (r.dead ??= `EVM worker exited with code ${code}`))
-    this.running = r
     return r
   }
 
@@ -65,6 +107,9 @@ export class Bridge {
     r.dead ??= why
     if (this.running === r) this.running = undefined
     void r.worker.terminate()
+    // the next job takes the spare (loaded meanwhile, off this thread); a new spare starts after it
+    this.faulted = true
+    this.spare ??= this.spawn()
   }
 
   private post(r: Running, msg: unknown): void {
@@ -138,8 +183,9 @@ export class Bridge {
 
   /** Stop the worker (the node's shutdown; the next `run` starts another). */
   async close(): Promise<void> {
-    const r = this.running
-    this.running = undefined
-    if (r) await r.worker.terminate()
+    live.delete(this)
+    const rs = [this.running, this.spare]
+    this.running = this.spare = undefined
+    await Promise.all(rs.map((r) => r?.worker.terminate()))
   }
 }

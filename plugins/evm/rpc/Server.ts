@@ -32,6 +32,7 @@ import type { AddressInfo } from "node:net" // determinism-ok: RPC service, node
 import { EthRpcError, RpcCode } from "./Codec.ts"
 import type { EthBlockStore } from "./Chain.ts"
 import { makeMethods, type CheckTxAnswer, type MethodLimits, type QueryAnswer } from "./Methods.ts"
+import { bridgesReady } from "../internal/Bridge.ts"
 
 /**
  * The fields of the kernel's PluginServiceContext (plugins/Host.ts) this service uses; the real
@@ -158,6 +159,16 @@ const yieldLoop = async (): Promise<void> => {
   await new Promise<void>((r) => setImmediate(r))
 }
 
+/**
+ * Wait, on timers, until the EVM worker has loaded (at most 60 s, then the query runs and waits as
+ * a transaction would): a worker replaced after a timed-out query takes about a query budget to
+ * load, and that wait must not block the node's thread (internal/Bridge.ts bridgesReady).
+ */
+const workerLoaded = async (): Promise<void> => {
+  const until = performance.now() + 60_000
+  while (!bridgesReady() && performance.now() < until) await new Promise<void>((r) => setTimeout(r, 5))
+}
+
 /** A response serialized, or the reason it cannot be. */
 const serialize = (r: Response): string | RangeError => {
   try {
@@ -197,6 +208,7 @@ export const makeDispatcher = (ctx: Omit<EthRpcContext, "config">, limits: EthRp
     try {
       await before
       await yieldLoop()
+      await workerLoaded()
       return await f()
     } finally {
       release()
