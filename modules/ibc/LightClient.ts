@@ -23,6 +23,9 @@ export type ClientStatus = "Active" | "Frozen" | "Expired" | "Unknown" | "Unauth
  * under the `ibc` namespace, so `"clientState"` is ICS-24 `clients/<id>/clientState` and
  * `"consensusStates/<rev>-<height>"` is that consensus state. A client may keep ibc-go's
  * metadata keys there too (processedTime, processedHeight, iterateConsensusStates).
+ * Keys are byte strings: each character (code 0-255) is one byte, as latin1 (`Buffer.from(key,
+ * "latin1")`). ICS-24 paths are ASCII, so they read the same either way; ibc-go's iteration keys
+ * (`iterateConsensusStates` + revision and height as 8-byte big-endian each) use the full range.
  */
 export interface ClientStore {
   get(key: string): Uint8Array | undefined
