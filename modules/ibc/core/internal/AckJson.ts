@@ -29,15 +29,18 @@ const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
  */
 export const ackMarshalsCanonically = (ack: Uint8Array): boolean => {
   let v: unknown
+  // members at any depth: 1 means the root holds exactly one member with a primitive value
+  let count = 0
   try {
-    v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(ack))
+    v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(ack), (k, val: unknown) => {
+      if (k !== "") count++
+      return val
+    })
   } catch {
     return true
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) return true
   const o = v as Record<string, unknown>
-  let count = 0
-  for (const k in o) if (Object.hasOwn(o, k)) count++
   let canonical: string
   if (count === 0) canonical = "{}"
   else if (count === 1 && typeof o.result === "string" && B64.test(o.result)) {
