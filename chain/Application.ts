@@ -30,7 +30,7 @@ import { sha256 } from "../lib/Bytes.ts"
 import type { CommitMultiStore, KVStore, MultiStore } from "../store/KVStore.ts"
 import type { AbciApplication } from "./Abci.ts"
 import { CAPABILITIES_NAMESPACE, CapabilityCache, grantCapability, parseCapabilitiesGenesis, type Grant } from "./Capabilities.ts"
-import { InvalidRequest, isChainError, Unauthorized, UnknownRequest } from "./ChainError.ts"
+import { InvalidGasLimit, InvalidRequest, isChainError, Unauthorized, UnknownRequest } from "./ChainError.ts"
 import { GasMeter } from "./Gas.ts"
 import { Executor, type QueuedSend } from "./internal/Executor.ts"
 import { errorResult, isNodeFault, type TxOutcome } from "./internal/TxResult.ts"
@@ -71,7 +71,23 @@ export interface ApplicationOptions {
    * changes a result; absent, nothing is attributed.
    */
   readonly gasObserver?: GasObserver
+  /**
+   * The genesis consensus params' block max_gas; above 0 a tx whose gas limit exceeds it is
+   * refused in every mode but simulate (sdk 41, as the SDK's SetUpContextDecorator), so no single
+   * tx can hold a block for longer than a block's worth of gas. Absent or ≤ 0: no limit.
+   */
+  readonly blockMaxGas?: bigint
+  /**
+   * Node plane: most gas CheckTx spends running a new tx's messages (default 1,000,000). A tx
+   * whose messages pass it with gas limit to spare is admitted on its ante step alone, as the SDK
+   * admits every tx, and pays for its messages in the block; so a refused tx costs the node at
+   * most this much work. Recheck runs the ante step only. 0 runs no messages in CheckTx.
+   */
+  readonly checkTxGasCap?: number
 }
+
+/** Default of `ApplicationOptions.checkTxGasCap`. */
+export const CHECK_TX_GAS_CAP = 1_000_000
 
 const UNMETERED = Number.MAX_SAFE_INTEGER
 
@@ -300,6 +316,9 @@ export class Application implements AbciApplication {
   private runTx(bytes: Uint8Array, mode: TxMode, base: MultiStore, block: BlockContext): TxOutcome {
     let gas = new GasMeter(0)
     let anteEvents: Event[] = []
+    let capped = false
+    const cap = this.opts.checkTxGasCap ?? CHECK_TX_GAS_CAP
+    let admit: (() => TxOutcome) | undefined
     try {
       // A non-Cosmos encoding (an Ethereum tx) served by an active machine's format, else TxRaw.
       const served = bytes[0] === 0x0a ? undefined : this.formatFor(bytes)
@@ -308,6 +327,10 @@ export class Application implements AbciApplication {
       const machines = tx.msgs.map((msg) => this.routeMsg(msg, format))
       // Simulate runs with no gas ceiling (SDK SetUpContextDecorator: infinite meter), since
       // CosmJS simulates with gas limit 0; still metered (finite limit) so gasUsed is reported.
+      const maxGas = this.opts.blockMaxGas ?? -1n
+      if (mode !== "simulate" && maxGas > 0n && BigInt(tx.gasLimit) > maxGas) {
+        throw new InvalidGasLimit({ log: `tx gas limit ${tx.gasLimit} exceeds block max gas ${maxGas}: invalid gas limit` })
+      }
       gas = new GasMeter(mode === "simulate" ? Number.MAX_SAFE_INTEGER - 1 : tx.gasLimit)
       const att = mode === "finalize" ? this.attribution : undefined
       att?.start(gas)
@@ -328,6 +351,21 @@ export class Application implements AbciApplication {
       }
       const { signers } = anteOut
       anteEvents = anteExec.events
+      admit = () => {
+        anteBranch.write()
+        const log = capped ? `admitted on its ante step: its messages passed the CheckTx gas cap of ${cap} with gas limit to spare; they run in the block` : ""
+        const result = { code: 0, codespace: "", log, info: "", data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumed()), events: [...anteEvents] }
+        return { result, sends: [], msgResponses: [] }
+      }
+      // Recheck (after a block) runs the ante step only, as the SDK's; the messages ran at admission.
+      if (mode === "recheck") return admit()
+      // CheckTx runs a new tx's messages with at most the cap (ApplicationOptions.checkTxGasCap)
+      if (mode === "check" && tx.gasLimit > gas.consumed() + cap) {
+        const msgGas = new GasMeter(gas.consumed() + cap)
+        msgGas.consume(gas.consumed(), "ante")
+        gas = msgGas
+        capped = true
+      }
       // In finalize mode fees and sequence stick even when messages fail (SDK semantics);
       // in check mode a refused tx must leave the check state untouched.
       const finalizeLike = mode === "finalize" || mode === "simulate"
@@ -374,6 +412,10 @@ export class Application implements AbciApplication {
         msgResponses: responses
       }
     } catch (e) {
+      // past the CheckTx cap with gas limit to spare: admitted, the block decides (see checkTxGasCap);
+      // a VM that stops at the budget it was given reports OutOfGas without charging past the meter
+      const outOfGas = gas.consumed() >= gas.limit || (isChainError(e) && (e as { _tag: string })._tag === "OutOfGas")
+      if (capped && admit !== undefined && outOfGas) return admit()
       return { result: errorResult(e, gas, anteEvents, mode), sends: [], msgResponses: [] }
     }
   }

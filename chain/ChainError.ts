@@ -75,6 +75,8 @@ export class NotFound extends chainErrorClass("NotFound", "sdk", 38) {}
 export class CapabilityMissing extends chainErrorClass("CapabilityMissing", "sdk", 4) {}
 /** Code 37: not supported (feature not built). */
 export class NotSupported extends chainErrorClass("NotSupported", "sdk", 37) {}
+/** sdk 41 "invalid gas limit": a tx's gas limit above the block's max_gas (x/auth/ante/setup.go SetUpContextDecorator). */
+export class InvalidGasLimit extends chainErrorClass("InvalidGasLimit", "sdk", 41) {}
 
 /** Any chain error above. */
 export type ChainError = InstanceType<ReturnType<typeof chainErrorClass>>

@@ -243,6 +243,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         pipeline: set.pipeline,
         bech32Prefix: config.chain.bech32Prefix,
         txLookup: txLookup(blockStore),
+        blockMaxGas: BigInt(genesis.consensus_params.block.max_gas),
+        checkTxGasCap: config.mempool.checkTxGasCap,
         ...(gasHistory ? { gasObserver: gasHistory } : {})
       })
     )

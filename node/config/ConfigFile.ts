@@ -146,6 +146,9 @@ create_empty_blocks = ${c.consensus.createEmptyBlocks}
 [mempool]
 size = ${c.mempool.size}
 max_tx_bytes = ${c.mempool.maxTxBytes}
+# Most gas CheckTx spends running a new tx's messages; a tx past it with gas to spare is admitted
+# and pays in the block (docs/chain.md "Gas limits").
+check_tx_gas_cap = ${c.mempool.checkTxGasCap}
 
 [rpc]
 # CometBFT-compatible JSON-RPC (embedded mode).

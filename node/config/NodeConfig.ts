@@ -75,7 +75,12 @@ const MempoolSection = Schema.Struct({
    * Maximum size of one transaction, bytes. Also the auth machine's decode limit, which runs in
    * FinalizeBlock too: every validator of a network must use the same value.
    */
-  maxTxBytes: int(1, 1048576)
+  maxTxBytes: int(1, 1048576),
+  /**
+   * Most gas CheckTx spends on a new tx's messages; past it a tx with gas limit to spare is
+   * admitted on its ante step and pays in the block (chain/Application.ts checkTxGasCap).
+   */
+  checkTxGasCap: int(0, 1_000_000)
 })
 
 const RpcSection = Schema.Struct({

@@ -99,6 +99,13 @@ export const CHAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/
  * order from 0), bank supply left empty (the bank machine computes it from the balances), bank
  * denom metadata for the fee denom and the funded denoms when `feeDenom` is given.
  */
+/**
+ * Default `consensus_params.block.max_gas` of a new home: 300,000,000 gas, about 8,800 bank sends
+ * (33,913 gas each) or 1,500 txs asking 200,000 each; with -1 one tx could ask for unbounded gas
+ * and hold the chain for as long as it runs (docs/chain.md "Gas limits").
+ */
+export const DEFAULT_BLOCK_MAX_GAS = "300000000"
+
 export const makeGenesis = (o: GenesisOptions): Genesis => {
   if (!CHAIN_ID.test(o.chainId)) throw new Error(`invalid chain id ${JSON.stringify(o.chainId)}: 1-50 characters of A-Z a-z 0-9 . _ -`)
   return {
@@ -106,7 +113,8 @@ export const makeGenesis = (o: GenesisOptions): Genesis => {
     chain_id: o.chainId,
     initial_height: "1",
     consensus_params: {
-      block: { max_bytes: "22020096", max_gas: "-1" },
+      // finite max_gas: the most gas one tx may ask for and a block may hold (chain.md "Gas limits")
+      block: { max_bytes: "22020096", max_gas: DEFAULT_BLOCK_MAX_GAS },
       evidence: { max_age_num_blocks: "100000", max_age_duration: "172800000000000", max_bytes: "1048576" },
       validator: { pub_key_types: ["ed25519"] },
       version: { app: "0" },

@@ -61,7 +61,7 @@ test("genesis has the CometBFT shape and Cosmos SDK auth/bank sections", async (
   assert.is(g.initial_height, "1")
   assert.is(g.app_hash, "")
   assert.equal(g.consensus_params.validator.pub_key_types, ["ed25519"])
-  assert.is(g.consensus_params.block.max_gas, "-1")
+  assert.is(g.consensus_params.block.max_gas, "300000000")
   // validator: address = first 20 bytes of sha256(pubkey), and the key file's seed gives that pubkey
   const v = g.validators[0]
   const pub = Buffer.from(v.pub_key.value, "base64")

@@ -174,10 +174,19 @@ test("instantiate2: the address is CosmJS's instantiate2Address; the same salt t
   assert.equal(await n.client.getContracts(2), [classicAddress(1n, 1n), classicAddress(2n, 2n)], "in the order they joined code 2")
 })
 
-test("cpu_loop ends out of gas at its limit (code 11); the node keeps producing blocks and serving the contract", async () => {
+test("cpu_loop ends out of gas at its limit (code 11): CheckTx admits it at its 1M gas cap, the block runs it and takes the fee; the node keeps producing blocks and serving the contract", async () => {
   const limit = 3_000_000
   const h0 = await n.client.getHeight()
-  await refused(n.client.signAndBroadcast(n.fred, [execMsg(n.fred, contract, { cpu_loop: {} })], fee(limit)), 11, "sdk", /out of gas/)
+  const before = BigInt((await n.client.getBalance(n.fred, "boot")).amount)
+  const res = await n.client.signAndBroadcast(n.fred, [execMsg(n.fred, contract, { cpu_loop: {} })], fee(limit))
+  assert.is(res.code, 11, res.rawLog)
+  assert.match(res.rawLog ?? "", /out of gas/)
+  assert.ok(res.gasUsed >= BigInt(limit), `gas used ${res.gasUsed}`)
+  const after = BigInt((await n.client.getBalance(n.fred, "boot")).amount)
+  assert.is(before - after, BigInt(fee(limit).amount[0]!.amount), "the fee for the whole limit was paid")
+  // the same loop with a limit under the cap is refused at admission and costs nothing
+  await refused(n.client.signAndBroadcast(n.fred, [execMsg(n.fred, contract, { cpu_loop: {} })], fee(600_000)), 11, "sdk", /out of gas/)
+  assert.is(BigInt((await n.client.getBalance(n.fred, "boot")).amount), after)
   await waitHeight(n, h0 + 2)
   assert.equal(await n.client.queryContractSmart(contract, { verifier: {} }), { verifier: n.bob })
   const ok = await n.client.sendTokens(n.fred, n.bob, [{ denom: "boot", amount: "1" }], "auto")

@@ -612,6 +612,8 @@ export class Contracts {
       // a failed call still costs the gas it used (the VM reports it on the error)
       const used = (e as { gasUsed?: unknown }).gasUsed
       if (typeof used === "bigint" && used > 0n) gas.consume(Number(used), `wasm contract ${entry}`)
+      // out of gas spent the whole budget the VM was given (wasmvm reports gas used = limit)
+      else if (isChainError(e) && (e as { _tag: string })._tag === "OutOfGas") gas.consume(remaining, `wasm contract ${entry}: out of gas`)
       throw e
     }
     gas.consume(Number(out.gasUsed), `wasm contract ${entry}`)
