@@ -9,6 +9,8 @@
  * |----------|--------------|-----------------------------------------------------------------|
  * | `self`   | —            | the field equals the calling principal's own address            |
  * | `signer` | —            | the field is one of the transaction's signers (none in blocks)  |
+ * | `caller` | —            | the field equals the own address of the principal that called   |
+ * |          |              | the machine now making the call (only inside its onCall)        |
  * | `eq`     | text         | the field equals the value                                      |
  * | `prefix` | text         | the field starts with the value (`denom: prefix "ibc/"`)        |
  * | `max`    | decimal uint | the field, read as an unsigned integer, is at most the value    |
@@ -27,9 +29,9 @@ import { toHex } from "../lib/Bytes.ts"
 import { InvalidRequest } from "./ChainError.ts"
 
 /** Rule of one constraint. */
-export type ConstraintOp = "self" | "signer" | "eq" | "prefix" | "max"
+export type ConstraintOp = "self" | "signer" | "caller" | "eq" | "prefix" | "max"
 
-/** One constraint on a request field. `value` is empty for `self` and `signer`. */
+/** One constraint on a request field. `value` is empty for `self`, `signer` and `caller`. */
 export interface Constraint {
   readonly field: string
   readonly op: ConstraintOp
@@ -43,7 +45,7 @@ export interface ChainCapability {
   readonly constraints: ReadonlyArray<Constraint>
 }
 
-const OPS: ReadonlyArray<ConstraintOp> = ["self", "signer", "eq", "prefix", "max"]
+const OPS: ReadonlyArray<ConstraintOp> = ["self", "signer", "caller", "eq", "prefix", "max"]
 const NAME = /^[a-z0-9][a-z0-9-]*$/
 const FIELD = /^[a-z0-9][a-z0-9-]*(\[\])?(\.[a-z0-9][a-z0-9-]*(\[\])?)*$/
 
@@ -74,7 +76,7 @@ export const formatCapability = (c: ChainCapability): string =>
 
 /** Text form of one constraint, e.g. `from: self`, `amount[].denom: prefix "ibc/"`. */
 export const formatConstraint = (k: Constraint): string =>
-  k.op === "self" || k.op === "signer" ? `${k.field}: ${k.op}` : k.op === "max" ? `${k.field}: max ${k.value}` : `${k.field}: ${k.op} ${JSON.stringify(k.value)}` // determinism-ok: log and docs text, never state
+  k.op === "self" || k.op === "signer" || k.op === "caller" ? `${k.field}: ${k.op}` : k.op === "max" ? `${k.field}: max ${k.value}` : `${k.field}: ${k.op} ${JSON.stringify(k.value)}` // determinism-ok: log and docs text, never state
 
 /** Canonical protobuf bytes of a constraint list (field 1 repeated {1 field, 2 op, 3 value}), sorted. */
 export const encodeConstraints = (constraints: ReadonlyArray<Constraint>, w: BinaryWriter = BinaryWriter.create()): BinaryWriter => {
@@ -140,6 +142,12 @@ export interface ConstraintScope {
   readonly self: string
   /** The transaction's signers (bech32), empty outside a transaction. */
   readonly signers: ReadonlyArray<string>
+  /**
+   * When the calling principal is a machine serving a synchronous call (its onCall), the own
+   * address of the principal that called it: a contract delegating through the staking machine
+   * lets staking move that contract's coins (`bank.send {from: caller}`). Absent otherwise.
+   */
+  readonly caller?: string
 }
 
 const camel = (kebab: string): string => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
@@ -197,6 +205,7 @@ const holds = (k: Constraint, v: unknown, scope: ConstraintScope): boolean => {
   switch (k.op) {
     case "self": return text(v) === scope.self
     case "signer": return scope.signers.includes(text(v))
+    case "caller": return scope.caller !== undefined && text(v) === scope.caller
     case "eq": return text(v) === k.value
     case "prefix": return text(v).startsWith(k.value)
     case "max": {

@@ -8,7 +8,7 @@
 import { UnknownRequest } from "../ChainError.ts"
 import type { InterfaceSpec } from "../Interface.ts"
 import type { ChainCall, ExecContext } from "../Machine.ts"
-import { recordCodec, type RecordCodec } from "../internal/WitWire.ts"
+import { recordCodec, type RecordCodec, writeNested } from "../internal/WitWire.ts"
 
 /** AfterValidatorCreated: `validator` is the bech32 valoper address. (WIT record `validator-created-request`) */
 export interface ValidatorCreatedRequest {
@@ -162,10 +162,420 @@ export const ValidatorRemovedResponse: RecordCodec<ValidatorRemovedResponse> = r
   }
 )
 
+/** A coin: `amount` is an Int. (WIT record `coin`) */
+export interface Coin {
+  readonly denom: string
+  readonly amount: string
+}
+/** Codec of `coin`: denom = 1, amount = 2. */
+export const Coin: RecordCodec<Coin> = recordCodec<Coin>(
+  "coin",
+  (m, w) => {
+    if (m.denom !== "") w.uint32(10).string(m.denom)
+    if (m.amount !== "") w.uint32(18).string(m.amount)
+  },
+  (r) => {
+    let denom: string = ""
+    let amount: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: denom = r.string("denom"); break
+        case 18: amount = r.string("amount"); break
+        default: r.reject(tag, ["denom", "amount"])
+      }
+    }
+    return { denom, amount }
+  }
+)
+
+/** A decimal coin: `amount` is a Dec. (WIT record `dec-coin`) */
+export interface DecCoin {
+  readonly denom: string
+  readonly amount: string
+}
+/** Codec of `dec-coin`: denom = 1, amount = 2. */
+export const DecCoin: RecordCodec<DecCoin> = recordCodec<DecCoin>(
+  "dec-coin",
+  (m, w) => {
+    if (m.denom !== "") w.uint32(10).string(m.denom)
+    if (m.amount !== "") w.uint32(18).string(m.amount)
+  },
+  (r) => {
+    let denom: string = ""
+    let amount: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: denom = r.string("denom"); break
+        case 18: amount = r.string("amount"); break
+        default: r.reject(tag, ["denom", "amount"])
+      }
+    }
+    return { denom, amount }
+  }
+)
+
+/** (WIT record `withdraw-address-request`) */
+export interface WithdrawAddressRequest {
+  readonly delegator: string
+}
+/** Codec of `withdraw-address-request`: delegator = 1. */
+export const WithdrawAddressRequest: RecordCodec<WithdrawAddressRequest> = recordCodec<WithdrawAddressRequest>(
+  "withdraw-address-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+  },
+  (r) => {
+    let delegator: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        default: r.reject(tag, ["delegator"])
+      }
+    }
+    return { delegator }
+  }
+)
+
+/** The delegator itself when it never set one. (WIT record `withdraw-address-response`) */
+export interface WithdrawAddressResponse {
+  readonly address: string
+}
+/** Codec of `withdraw-address-response`: address = 1. */
+export const WithdrawAddressResponse: RecordCodec<WithdrawAddressResponse> = recordCodec<WithdrawAddressResponse>(
+  "withdraw-address-response",
+  (m, w) => {
+    if (m.address !== "") w.uint32(10).string(m.address)
+  },
+  (r) => {
+    let address: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: address = r.string("address"); break
+        default: r.reject(tag, ["address"])
+      }
+    }
+    return { address }
+  }
+)
+
+/** (WIT record `delegation-rewards-request`) */
+export interface DelegationRewardsRequest {
+  readonly delegator: string
+  readonly validator: string
+}
+/** Codec of `delegation-rewards-request`: delegator = 1, validator = 2. */
+export const DelegationRewardsRequest: RecordCodec<DelegationRewardsRequest> = recordCodec<DelegationRewardsRequest>(
+  "delegation-rewards-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.validator !== "") w.uint32(18).string(m.validator)
+  },
+  (r) => {
+    let delegator: string = ""
+    let validator: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: validator = r.string("validator"); break
+        default: r.reject(tag, ["delegator", "validator"])
+      }
+    }
+    return { delegator, validator }
+  }
+)
+
+/** (WIT record `delegation-rewards-response`) */
+export interface DelegationRewardsResponse {
+  readonly rewards: ReadonlyArray<DecCoin>
+}
+/** Codec of `delegation-rewards-response`: rewards = 1. */
+export const DelegationRewardsResponse: RecordCodec<DelegationRewardsResponse> = recordCodec<DelegationRewardsResponse>(
+  "delegation-rewards-response",
+  (m, w) => {
+    for (const v of m.rewards) writeNested(w, 10, DecCoin, v)
+  },
+  (r) => {
+    const rewards: DecCoin[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: rewards.push(r.nested(DecCoin, "rewards")); break
+        default: r.reject(tag, ["rewards"])
+      }
+    }
+    return { rewards }
+  }
+)
+
+/** (WIT record `delegation-total-rewards-request`) */
+export interface DelegationTotalRewardsRequest {
+  readonly delegator: string
+}
+/** Codec of `delegation-total-rewards-request`: delegator = 1. */
+export const DelegationTotalRewardsRequest: RecordCodec<DelegationTotalRewardsRequest> = recordCodec<DelegationTotalRewardsRequest>(
+  "delegation-total-rewards-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+  },
+  (r) => {
+    let delegator: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        default: r.reject(tag, ["delegator"])
+      }
+    }
+    return { delegator }
+  }
+)
+
+/** One delegation's pending rewards. (WIT record `delegation-reward`) */
+export interface DelegationReward {
+  readonly validator: string
+  readonly reward: ReadonlyArray<DecCoin>
+}
+/** Codec of `delegation-reward`: validator = 1, reward = 2. */
+export const DelegationReward: RecordCodec<DelegationReward> = recordCodec<DelegationReward>(
+  "delegation-reward",
+  (m, w) => {
+    if (m.validator !== "") w.uint32(10).string(m.validator)
+    for (const v of m.reward) writeNested(w, 18, DecCoin, v)
+  },
+  (r) => {
+    let validator: string = ""
+    const reward: DecCoin[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: validator = r.string("validator"); break
+        case 18: reward.push(r.nested(DecCoin, "reward")); break
+        default: r.reject(tag, ["validator", "reward"])
+      }
+    }
+    return { validator, reward }
+  }
+)
+
+/** (WIT record `delegation-total-rewards-response`) */
+export interface DelegationTotalRewardsResponse {
+  readonly rewards: ReadonlyArray<DelegationReward>
+  readonly total: ReadonlyArray<DecCoin>
+}
+/** Codec of `delegation-total-rewards-response`: rewards = 1, total = 2. */
+export const DelegationTotalRewardsResponse: RecordCodec<DelegationTotalRewardsResponse> = recordCodec<DelegationTotalRewardsResponse>(
+  "delegation-total-rewards-response",
+  (m, w) => {
+    for (const v of m.rewards) writeNested(w, 10, DelegationReward, v)
+    for (const v of m.total) writeNested(w, 18, DecCoin, v)
+  },
+  (r) => {
+    const rewards: DelegationReward[] = []
+    const total: DecCoin[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: rewards.push(r.nested(DelegationReward, "rewards")); break
+        case 18: total.push(r.nested(DecCoin, "total")); break
+        default: r.reject(tag, ["rewards", "total"])
+      }
+    }
+    return { rewards, total }
+  }
+)
+
+/** (WIT record `delegator-validators-request`) */
+export interface DelegatorValidatorsRequest {
+  readonly delegator: string
+}
+/** Codec of `delegator-validators-request`: delegator = 1. */
+export const DelegatorValidatorsRequest: RecordCodec<DelegatorValidatorsRequest> = recordCodec<DelegatorValidatorsRequest>(
+  "delegator-validators-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+  },
+  (r) => {
+    let delegator: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        default: r.reject(tag, ["delegator"])
+      }
+    }
+    return { delegator }
+  }
+)
+
+/** (WIT record `delegator-validators-response`) */
+export interface DelegatorValidatorsResponse {
+  readonly validators: ReadonlyArray<string>
+}
+/** Codec of `delegator-validators-response`: validators = 1. */
+export const DelegatorValidatorsResponse: RecordCodec<DelegatorValidatorsResponse> = recordCodec<DelegatorValidatorsResponse>(
+  "delegator-validators-response",
+  (m, w) => {
+    for (const v of m.validators) w.uint32(10).string(v)
+  },
+  (r) => {
+    const validators: string[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: validators.push(r.string("validators")); break
+        default: r.reject(tag, ["validators"])
+      }
+    }
+    return { validators }
+  }
+)
+
+/** (WIT record `set-withdraw-address-request`) */
+export interface SetWithdrawAddressRequest {
+  readonly delegator: string
+  readonly withdrawAddress: string
+}
+/** Codec of `set-withdraw-address-request`: delegator = 1, withdraw-address = 2. */
+export const SetWithdrawAddressRequest: RecordCodec<SetWithdrawAddressRequest> = recordCodec<SetWithdrawAddressRequest>(
+  "set-withdraw-address-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.withdrawAddress !== "") w.uint32(18).string(m.withdrawAddress)
+  },
+  (r) => {
+    let delegator: string = ""
+    let withdrawAddress: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: withdrawAddress = r.string("withdraw-address"); break
+        default: r.reject(tag, ["delegator", "withdraw-address"])
+      }
+    }
+    return { delegator, withdrawAddress }
+  }
+)
+
+/** (WIT record `set-withdraw-address-response`) */
+export interface SetWithdrawAddressResponse {
+}
+/** Codec of `set-withdraw-address-response` (no fields). */
+export const SetWithdrawAddressResponse: RecordCodec<SetWithdrawAddressResponse> = recordCodec<SetWithdrawAddressResponse>(
+  "set-withdraw-address-response",
+  () => {},
+  (r) => {
+    if (r.more()) r.reject(r.tag(), [])
+    return {}
+  }
+)
+
+/** (WIT record `withdraw-delegator-reward-request`) */
+export interface WithdrawDelegatorRewardRequest {
+  readonly delegator: string
+  readonly validator: string
+}
+/** Codec of `withdraw-delegator-reward-request`: delegator = 1, validator = 2. */
+export const WithdrawDelegatorRewardRequest: RecordCodec<WithdrawDelegatorRewardRequest> = recordCodec<WithdrawDelegatorRewardRequest>(
+  "withdraw-delegator-reward-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.validator !== "") w.uint32(18).string(m.validator)
+  },
+  (r) => {
+    let delegator: string = ""
+    let validator: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: validator = r.string("validator"); break
+        default: r.reject(tag, ["delegator", "validator"])
+      }
+    }
+    return { delegator, validator }
+  }
+)
+
+/** The coins paid to the withdraw address. (WIT record `withdraw-delegator-reward-response`) */
+export interface WithdrawDelegatorRewardResponse {
+  readonly amount: ReadonlyArray<Coin>
+}
+/** Codec of `withdraw-delegator-reward-response`: amount = 1. */
+export const WithdrawDelegatorRewardResponse: RecordCodec<WithdrawDelegatorRewardResponse> = recordCodec<WithdrawDelegatorRewardResponse>(
+  "withdraw-delegator-reward-response",
+  (m, w) => {
+    for (const v of m.amount) writeNested(w, 10, Coin, v)
+  },
+  (r) => {
+    const amount: Coin[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: amount.push(r.nested(Coin, "amount")); break
+        default: r.reject(tag, ["amount"])
+      }
+    }
+    return { amount }
+  }
+)
+
+/** (WIT record `fund-community-pool-request`) */
+export interface FundCommunityPoolRequest {
+  readonly depositor: string
+  readonly amount: ReadonlyArray<Coin>
+}
+/** Codec of `fund-community-pool-request`: depositor = 1, amount = 2. */
+export const FundCommunityPoolRequest: RecordCodec<FundCommunityPoolRequest> = recordCodec<FundCommunityPoolRequest>(
+  "fund-community-pool-request",
+  (m, w) => {
+    if (m.depositor !== "") w.uint32(10).string(m.depositor)
+    for (const v of m.amount) writeNested(w, 18, Coin, v)
+  },
+  (r) => {
+    let depositor: string = ""
+    const amount: Coin[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: depositor = r.string("depositor"); break
+        case 18: amount.push(r.nested(Coin, "amount")); break
+        default: r.reject(tag, ["depositor", "amount"])
+      }
+    }
+    return { depositor, amount }
+  }
+)
+
+/** (WIT record `fund-community-pool-response`) */
+export interface FundCommunityPoolResponse {
+}
+/** Codec of `fund-community-pool-response` (no fields). */
+export const FundCommunityPoolResponse: RecordCodec<FundCommunityPoolResponse> = recordCodec<FundCommunityPoolResponse>(
+  "fund-community-pool-response",
+  () => {},
+  (r) => {
+    if (r.more()) r.reject(r.tag(), [])
+    return {}
+  }
+)
+
 /** The `distribution` interface: methods by WIT name, with codecs and read-only marks. */
 export const distributionInterface: InterfaceSpec = {
   name: "distribution",
   methods: {
+    "withdraw-address": { name: "withdraw-address", readOnly: true, request: WithdrawAddressRequest, response: WithdrawAddressResponse },
+    "delegation-rewards": { name: "delegation-rewards", readOnly: true, request: DelegationRewardsRequest, response: DelegationRewardsResponse },
+    "delegation-total-rewards": { name: "delegation-total-rewards", readOnly: true, request: DelegationTotalRewardsRequest, response: DelegationTotalRewardsResponse },
+    "delegator-validators": { name: "delegator-validators", readOnly: true, request: DelegatorValidatorsRequest, response: DelegatorValidatorsResponse },
+    "set-withdraw-address": { name: "set-withdraw-address", readOnly: false, request: SetWithdrawAddressRequest, response: SetWithdrawAddressResponse },
+    "withdraw-delegator-reward": { name: "withdraw-delegator-reward", readOnly: false, request: WithdrawDelegatorRewardRequest, response: WithdrawDelegatorRewardResponse },
+    "fund-community-pool": { name: "fund-community-pool", readOnly: false, request: FundCommunityPoolRequest, response: FundCommunityPoolResponse },
     "validator-created": { name: "validator-created", readOnly: false, request: ValidatorCreatedRequest, response: ValidatorCreatedResponse },
     "before-delegation-modified": { name: "before-delegation-modified", readOnly: false, request: BeforeDelegationModifiedRequest, response: BeforeDelegationModifiedResponse },
     "delegation-modified": { name: "delegation-modified", readOnly: false, request: DelegationModifiedRequest, response: DelegationModifiedResponse },
@@ -175,6 +585,20 @@ export const distributionInterface: InterfaceSpec = {
 
 /** Typed caller side of `distribution`: one method per WIT function. */
 export interface DistributionClient {
+  /** The delegator's withdraw address (DelegatorWithdrawAddress). */
+  withdrawAddress(req: WithdrawAddressRequest): WithdrawAddressResponse
+  /** Pending rewards of one delegation (DelegationRewards); NotFound when the validator or delegation is missing. */
+  delegationRewards(req: DelegationRewardsRequest): DelegationRewardsResponse
+  /** Pending rewards of every delegation of the delegator and their sum (DelegationTotalRewards). */
+  delegationTotalRewards(req: DelegationTotalRewardsRequest): DelegationTotalRewardsResponse
+  /** The validators the delegator delegates to (DelegatorValidators). */
+  delegatorValidators(req: DelegatorValidatorsRequest): DelegatorValidatorsResponse
+  /** As MsgSetWithdrawAddress (event `set_withdraw_address`). */
+  setWithdrawAddress(req: SetWithdrawAddressRequest): SetWithdrawAddressResponse
+  /** As MsgWithdrawDelegatorReward (event `withdraw_rewards`): pays the delegation's rewards to its withdraw address. */
+  withdrawDelegatorReward(req: WithdrawDelegatorRewardRequest): WithdrawDelegatorRewardResponse
+  /** As MsgFundCommunityPool: the depositor's coins into the community pool (`bank.send {from: caller}`). */
+  fundCommunityPool(req: FundCommunityPoolRequest): FundCommunityPoolResponse
   /** Start the validator's reward records: historical period 0, current period 1, zero commission and outstanding. */
   validatorCreated(req: ValidatorCreatedRequest): ValidatorCreatedResponse
   /** Before any change to a delegation's shares (creation included): withdraw its rewards if it exists, else increment the validator period. */
@@ -187,6 +611,13 @@ export interface DistributionClient {
 
 /** A {@link DistributionClient} over `call` (ExecContext.call or .query) to machine `target`. Throws what the call throws. */
 export const distributionClient = (call: (c: ChainCall) => Uint8Array, target = "distribution"): DistributionClient => ({
+  withdrawAddress: (req) => WithdrawAddressResponse.decode(call({ target, method: "withdraw-address", body: WithdrawAddressRequest.encode(req) })),
+  delegationRewards: (req) => DelegationRewardsResponse.decode(call({ target, method: "delegation-rewards", body: DelegationRewardsRequest.encode(req) })),
+  delegationTotalRewards: (req) => DelegationTotalRewardsResponse.decode(call({ target, method: "delegation-total-rewards", body: DelegationTotalRewardsRequest.encode(req) })),
+  delegatorValidators: (req) => DelegatorValidatorsResponse.decode(call({ target, method: "delegator-validators", body: DelegatorValidatorsRequest.encode(req) })),
+  setWithdrawAddress: (req) => SetWithdrawAddressResponse.decode(call({ target, method: "set-withdraw-address", body: SetWithdrawAddressRequest.encode(req) })),
+  withdrawDelegatorReward: (req) => WithdrawDelegatorRewardResponse.decode(call({ target, method: "withdraw-delegator-reward", body: WithdrawDelegatorRewardRequest.encode(req) })),
+  fundCommunityPool: (req) => FundCommunityPoolResponse.decode(call({ target, method: "fund-community-pool", body: FundCommunityPoolRequest.encode(req) })),
   validatorCreated: (req) => ValidatorCreatedResponse.decode(call({ target, method: "validator-created", body: ValidatorCreatedRequest.encode(req) })),
   beforeDelegationModified: (req) => BeforeDelegationModifiedResponse.decode(call({ target, method: "before-delegation-modified", body: BeforeDelegationModifiedRequest.encode(req) })),
   delegationModified: (req) => DelegationModifiedResponse.decode(call({ target, method: "delegation-modified", body: DelegationModifiedRequest.encode(req) })),
@@ -198,6 +629,20 @@ export const distributionClient = (call: (c: ChainCall) => Uint8Array, target = 
  * text. `Ctx` is the machine's ExecContext (a test double may use another context type).
  */
 export interface DistributionHandlers<Ctx = ExecContext> {
+  /** The delegator's withdraw address (DelegatorWithdrawAddress). */
+  withdrawAddress(ctx: Ctx, caller: string, req: WithdrawAddressRequest): WithdrawAddressResponse
+  /** Pending rewards of one delegation (DelegationRewards); NotFound when the validator or delegation is missing. */
+  delegationRewards(ctx: Ctx, caller: string, req: DelegationRewardsRequest): DelegationRewardsResponse
+  /** Pending rewards of every delegation of the delegator and their sum (DelegationTotalRewards). */
+  delegationTotalRewards(ctx: Ctx, caller: string, req: DelegationTotalRewardsRequest): DelegationTotalRewardsResponse
+  /** The validators the delegator delegates to (DelegatorValidators). */
+  delegatorValidators(ctx: Ctx, caller: string, req: DelegatorValidatorsRequest): DelegatorValidatorsResponse
+  /** As MsgSetWithdrawAddress (event `set_withdraw_address`). */
+  setWithdrawAddress(ctx: Ctx, caller: string, req: SetWithdrawAddressRequest): SetWithdrawAddressResponse
+  /** As MsgWithdrawDelegatorReward (event `withdraw_rewards`): pays the delegation's rewards to its withdraw address. */
+  withdrawDelegatorReward(ctx: Ctx, caller: string, req: WithdrawDelegatorRewardRequest): WithdrawDelegatorRewardResponse
+  /** As MsgFundCommunityPool: the depositor's coins into the community pool (`bank.send {from: caller}`). */
+  fundCommunityPool(ctx: Ctx, caller: string, req: FundCommunityPoolRequest): FundCommunityPoolResponse
   /** Start the validator's reward records: historical period 0, current period 1, zero commission and outstanding. */
   validatorCreated(ctx: Ctx, caller: string, req: ValidatorCreatedRequest): ValidatorCreatedResponse
   /** Before any change to a delegation's shares (creation included): withdraw its rewards if it exists, else increment the validator period. */
@@ -215,10 +660,17 @@ export interface DistributionHandlers<Ctx = ExecContext> {
  */
 export const distributionDispatcher = <Ctx = ExecContext>(handlers: DistributionHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
+    case "withdraw-address": return WithdrawAddressResponse.encode(handlers.withdrawAddress(ctx, caller, (request as WithdrawAddressRequest | undefined) ?? WithdrawAddressRequest.decode(body)))
+    case "delegation-rewards": return DelegationRewardsResponse.encode(handlers.delegationRewards(ctx, caller, (request as DelegationRewardsRequest | undefined) ?? DelegationRewardsRequest.decode(body)))
+    case "delegation-total-rewards": return DelegationTotalRewardsResponse.encode(handlers.delegationTotalRewards(ctx, caller, (request as DelegationTotalRewardsRequest | undefined) ?? DelegationTotalRewardsRequest.decode(body)))
+    case "delegator-validators": return DelegatorValidatorsResponse.encode(handlers.delegatorValidators(ctx, caller, (request as DelegatorValidatorsRequest | undefined) ?? DelegatorValidatorsRequest.decode(body)))
+    case "set-withdraw-address": return SetWithdrawAddressResponse.encode(handlers.setWithdrawAddress(ctx, caller, (request as SetWithdrawAddressRequest | undefined) ?? SetWithdrawAddressRequest.decode(body)))
+    case "withdraw-delegator-reward": return WithdrawDelegatorRewardResponse.encode(handlers.withdrawDelegatorReward(ctx, caller, (request as WithdrawDelegatorRewardRequest | undefined) ?? WithdrawDelegatorRewardRequest.decode(body)))
+    case "fund-community-pool": return FundCommunityPoolResponse.encode(handlers.fundCommunityPool(ctx, caller, (request as FundCommunityPoolRequest | undefined) ?? FundCommunityPoolRequest.decode(body)))
     case "validator-created": return ValidatorCreatedResponse.encode(handlers.validatorCreated(ctx, caller, (request as ValidatorCreatedRequest | undefined) ?? ValidatorCreatedRequest.decode(body)))
     case "before-delegation-modified": return BeforeDelegationModifiedResponse.encode(handlers.beforeDelegationModified(ctx, caller, (request as BeforeDelegationModifiedRequest | undefined) ?? BeforeDelegationModifiedRequest.decode(body)))
     case "delegation-modified": return DelegationModifiedResponse.encode(handlers.delegationModified(ctx, caller, (request as DelegationModifiedRequest | undefined) ?? DelegationModifiedRequest.decode(body)))
     case "validator-removed": return ValidatorRemovedResponse.encode(handlers.validatorRemoved(ctx, caller, (request as ValidatorRemovedRequest | undefined) ?? ValidatorRemovedRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `distribution has no method "${method}" (called by ${caller}); methods: validator-created, before-delegation-modified, delegation-modified, validator-removed` })
+    default: throw new UnknownRequest({ log: `distribution has no method "${method}" (called by ${caller}); methods: withdraw-address, delegation-rewards, delegation-total-rewards, delegator-validators, set-withdraw-address, withdraw-delegator-reward, fund-community-pool, validator-created, before-delegation-modified, delegation-modified, validator-removed` })
   }
 }

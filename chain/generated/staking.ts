@@ -10,6 +10,8 @@ import type { InterfaceSpec } from "../Interface.ts"
 import type { ChainCall, ExecContext } from "../Machine.ts"
 import { checkU32, checkU64, recordCodec, type RecordCodec, writeNested } from "../internal/WitWire.ts"
 
+const EMPTY = new Uint8Array(0)
+
 /** A validator as other machines see it. (WIT record `validator-info`) */
 export interface ValidatorInfo {
   readonly operator: string
@@ -19,8 +21,10 @@ export interface ValidatorInfo {
   readonly bonded: boolean
   readonly commissionRate: string
   readonly power: bigint
+  readonly maxCommissionRate: string
+  readonly maxChangeRate: string
 }
-/** Codec of `validator-info`: operator = 1, consensus-pubkey = 2, tokens = 3, delegator-shares = 4, bonded = 5, commission-rate = 6, power = 7. */
+/** Codec of `validator-info`: operator = 1, consensus-pubkey = 2, tokens = 3, delegator-shares = 4, bonded = 5, commission-rate = 6, power = 7, max-commission-rate = 8, max-change-rate = 9. */
 export const ValidatorInfo: RecordCodec<ValidatorInfo> = recordCodec<ValidatorInfo>(
   "validator-info",
   (m, w) => {
@@ -31,6 +35,8 @@ export const ValidatorInfo: RecordCodec<ValidatorInfo> = recordCodec<ValidatorIn
     if (m.bonded) w.uint32(40).bool(m.bonded)
     if (m.commissionRate !== "") w.uint32(50).string(m.commissionRate)
     if (m.power !== 0n) w.uint32(56).uint64(checkU64("validator-info", "power", m.power))
+    if (m.maxCommissionRate !== "") w.uint32(66).string(m.maxCommissionRate)
+    if (m.maxChangeRate !== "") w.uint32(74).string(m.maxChangeRate)
   },
   (r) => {
     let operator: string = ""
@@ -40,6 +46,8 @@ export const ValidatorInfo: RecordCodec<ValidatorInfo> = recordCodec<ValidatorIn
     let bonded: boolean = false
     let commissionRate: string = ""
     let power: bigint = 0n
+    let maxCommissionRate: string = ""
+    let maxChangeRate: string = ""
     while (r.more()) {
       const tag = r.tag()
       switch (tag) {
@@ -50,10 +58,12 @@ export const ValidatorInfo: RecordCodec<ValidatorInfo> = recordCodec<ValidatorIn
         case 40: bonded = r.bool("bonded"); break
         case 50: commissionRate = r.string("commission-rate"); break
         case 56: power = r.u64("power"); break
-        default: r.reject(tag, ["operator", "consensus-pubkey", "tokens", "delegator-shares", "bonded", "commission-rate", "power"])
+        case 66: maxCommissionRate = r.string("max-commission-rate"); break
+        case 74: maxChangeRate = r.string("max-change-rate"); break
+        default: r.reject(tag, ["operator", "consensus-pubkey", "tokens", "delegator-shares", "bonded", "commission-rate", "power", "max-commission-rate", "max-change-rate"])
       }
     }
-    return { operator, consensusPubkey, tokens, delegatorShares, bonded, commissionRate, power }
+    return { operator, consensusPubkey, tokens, delegatorShares, bonded, commissionRate, power, maxCommissionRate, maxChangeRate }
   }
 )
 
@@ -348,21 +358,305 @@ export const TotalBondedResponse: RecordCodec<TotalBondedResponse> = recordCodec
   }
 )
 
+/** (WIT record `bond-denom-request`) */
+export interface BondDenomRequest {
+}
+/** Codec of `bond-denom-request` (no fields). */
+export const BondDenomRequest: RecordCodec<BondDenomRequest> = recordCodec<BondDenomRequest>(
+  "bond-denom-request",
+  () => {},
+  (r) => {
+    if (r.more()) r.reject(r.tag(), [])
+    return {}
+  }
+)
+
+/** (WIT record `bond-denom-response`) */
+export interface BondDenomResponse {
+  readonly denom: string
+}
+/** Codec of `bond-denom-response`: denom = 1. */
+export const BondDenomResponse: RecordCodec<BondDenomResponse> = recordCodec<BondDenomResponse>(
+  "bond-denom-response",
+  (m, w) => {
+    if (m.denom !== "") w.uint32(10).string(m.denom)
+  },
+  (r) => {
+    let denom: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: denom = r.string("denom"); break
+        default: r.reject(tag, ["denom"])
+      }
+    }
+    return { denom }
+  }
+)
+
+/** (WIT record `receiving-redelegation-request`) */
+export interface ReceivingRedelegationRequest {
+  readonly delegator: string
+  readonly validator: string
+}
+/** Codec of `receiving-redelegation-request`: delegator = 1, validator = 2. */
+export const ReceivingRedelegationRequest: RecordCodec<ReceivingRedelegationRequest> = recordCodec<ReceivingRedelegationRequest>(
+  "receiving-redelegation-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.validator !== "") w.uint32(18).string(m.validator)
+  },
+  (r) => {
+    let delegator: string = ""
+    let validator: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: validator = r.string("validator"); break
+        default: r.reject(tag, ["delegator", "validator"])
+      }
+    }
+    return { delegator, validator }
+  }
+)
+
+/** Whether a redelegation of `delegator` into `validator` is still maturing. (WIT record `receiving-redelegation-response`) */
+export interface ReceivingRedelegationResponse {
+  readonly found: boolean
+}
+/** Codec of `receiving-redelegation-response`: found = 1. */
+export const ReceivingRedelegationResponse: RecordCodec<ReceivingRedelegationResponse> = recordCodec<ReceivingRedelegationResponse>(
+  "receiving-redelegation-response",
+  (m, w) => {
+    if (m.found) w.uint32(8).bool(m.found)
+  },
+  (r) => {
+    let found: boolean = false
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 8: found = r.bool("found"); break
+        default: r.reject(tag, ["found"])
+      }
+    }
+    return { found }
+  }
+)
+
+/** A coin: `amount` is an Int. (WIT record `coin`) */
+export interface Coin {
+  readonly denom: string
+  readonly amount: string
+}
+/** Codec of `coin`: denom = 1, amount = 2. */
+export const Coin: RecordCodec<Coin> = recordCodec<Coin>(
+  "coin",
+  (m, w) => {
+    if (m.denom !== "") w.uint32(10).string(m.denom)
+    if (m.amount !== "") w.uint32(18).string(m.amount)
+  },
+  (r) => {
+    let denom: string = ""
+    let amount: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: denom = r.string("denom"); break
+        case 18: amount = r.string("amount"); break
+        default: r.reject(tag, ["denom", "amount"])
+      }
+    }
+    return { denom, amount }
+  }
+)
+
+/** MsgDelegate: `amount` of the bond denom from `delegator` (bech32 account) to `validator` (valoper). (WIT record `delegate-request`) */
+export interface DelegateRequest {
+  readonly delegator: string
+  readonly validator: string
+  readonly amount: Coin
+}
+/** Codec of `delegate-request`: delegator = 1, validator = 2, amount = 3. */
+export const DelegateRequest: RecordCodec<DelegateRequest> = recordCodec<DelegateRequest>(
+  "delegate-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.validator !== "") w.uint32(18).string(m.validator)
+    writeNested(w, 26, Coin, m.amount)
+  },
+  (r) => {
+    let delegator: string = ""
+    let validator: string = ""
+    let amount: Coin | undefined = undefined
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: validator = r.string("validator"); break
+        case 26: amount = r.nested(Coin, "amount"); break
+        default: r.reject(tag, ["delegator", "validator", "amount"])
+      }
+    }
+    return { delegator, validator, amount: amount ?? Coin.decode(EMPTY) }
+  }
+)
+
+/** (WIT record `delegate-response`) */
+export interface DelegateResponse {
+}
+/** Codec of `delegate-response` (no fields). */
+export const DelegateResponse: RecordCodec<DelegateResponse> = recordCodec<DelegateResponse>(
+  "delegate-response",
+  () => {},
+  (r) => {
+    if (r.more()) r.reject(r.tag(), [])
+    return {}
+  }
+)
+
+/** MsgUndelegate: `amount` (tokens) of the delegation starts unbonding. (WIT record `undelegate-request`) */
+export interface UndelegateRequest {
+  readonly delegator: string
+  readonly validator: string
+  readonly amount: Coin
+}
+/** Codec of `undelegate-request`: delegator = 1, validator = 2, amount = 3. */
+export const UndelegateRequest: RecordCodec<UndelegateRequest> = recordCodec<UndelegateRequest>(
+  "undelegate-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.validator !== "") w.uint32(18).string(m.validator)
+    writeNested(w, 26, Coin, m.amount)
+  },
+  (r) => {
+    let delegator: string = ""
+    let validator: string = ""
+    let amount: Coin | undefined = undefined
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: validator = r.string("validator"); break
+        case 26: amount = r.nested(Coin, "amount"); break
+        default: r.reject(tag, ["delegator", "validator", "amount"])
+      }
+    }
+    return { delegator, validator, amount: amount ?? Coin.decode(EMPTY) }
+  }
+)
+
+/** `completion-time` is RFC 3339; `amount` the tokens that will be paid at completion. (WIT record `undelegate-response`) */
+export interface UndelegateResponse {
+  readonly completionTime: string
+  readonly amount: Coin
+}
+/** Codec of `undelegate-response`: completion-time = 1, amount = 2. */
+export const UndelegateResponse: RecordCodec<UndelegateResponse> = recordCodec<UndelegateResponse>(
+  "undelegate-response",
+  (m, w) => {
+    if (m.completionTime !== "") w.uint32(10).string(m.completionTime)
+    writeNested(w, 18, Coin, m.amount)
+  },
+  (r) => {
+    let completionTime: string = ""
+    let amount: Coin | undefined = undefined
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: completionTime = r.string("completion-time"); break
+        case 18: amount = r.nested(Coin, "amount"); break
+        default: r.reject(tag, ["completion-time", "amount"])
+      }
+    }
+    return { completionTime, amount: amount ?? Coin.decode(EMPTY) }
+  }
+)
+
+/** MsgBeginRedelegate: `amount` (tokens) moves from `source` to `destination` (valopers). (WIT record `redelegate-request`) */
+export interface RedelegateRequest {
+  readonly delegator: string
+  readonly source: string
+  readonly destination: string
+  readonly amount: Coin
+}
+/** Codec of `redelegate-request`: delegator = 1, source = 2, destination = 3, amount = 4. */
+export const RedelegateRequest: RecordCodec<RedelegateRequest> = recordCodec<RedelegateRequest>(
+  "redelegate-request",
+  (m, w) => {
+    if (m.delegator !== "") w.uint32(10).string(m.delegator)
+    if (m.source !== "") w.uint32(18).string(m.source)
+    if (m.destination !== "") w.uint32(26).string(m.destination)
+    writeNested(w, 34, Coin, m.amount)
+  },
+  (r) => {
+    let delegator: string = ""
+    let source: string = ""
+    let destination: string = ""
+    let amount: Coin | undefined = undefined
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: delegator = r.string("delegator"); break
+        case 18: source = r.string("source"); break
+        case 26: destination = r.string("destination"); break
+        case 34: amount = r.nested(Coin, "amount"); break
+        default: r.reject(tag, ["delegator", "source", "destination", "amount"])
+      }
+    }
+    return { delegator, source, destination, amount: amount ?? Coin.decode(EMPTY) }
+  }
+)
+
+/** `completion-time` is RFC 3339. (WIT record `redelegate-response`) */
+export interface RedelegateResponse {
+  readonly completionTime: string
+}
+/** Codec of `redelegate-response`: completion-time = 1. */
+export const RedelegateResponse: RecordCodec<RedelegateResponse> = recordCodec<RedelegateResponse>(
+  "redelegate-response",
+  (m, w) => {
+    if (m.completionTime !== "") w.uint32(10).string(m.completionTime)
+  },
+  (r) => {
+    let completionTime: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: completionTime = r.string("completion-time"); break
+        default: r.reject(tag, ["completion-time"])
+      }
+    }
+    return { completionTime }
+  }
+)
+
 /** The `staking` interface: methods by WIT name, with codecs and read-only marks. */
 export const stakingInterface: InterfaceSpec = {
   name: "staking",
   methods: {
+    delegate: { name: "delegate", readOnly: false, request: DelegateRequest, response: DelegateResponse },
+    undelegate: { name: "undelegate", readOnly: false, request: UndelegateRequest, response: UndelegateResponse },
+    redelegate: { name: "redelegate", readOnly: false, request: RedelegateRequest, response: RedelegateResponse },
     validator: { name: "validator", readOnly: true, request: ValidatorRequest, response: ValidatorResponse },
     delegation: { name: "delegation", readOnly: true, request: DelegationRequest, response: DelegationResponse },
     "delegator-delegations": { name: "delegator-delegations", readOnly: true, request: DelegatorDelegationsRequest, response: DelegatorDelegationsResponse },
     "bonded-validators": { name: "bonded-validators", readOnly: true, request: BondedValidatorsRequest, response: BondedValidatorsResponse },
     "validator-by-consensus-address": { name: "validator-by-consensus-address", readOnly: true, request: ValidatorByConsensusAddressRequest, response: ValidatorByConsensusAddressResponse },
+    "bond-denom": { name: "bond-denom", readOnly: true, request: BondDenomRequest, response: BondDenomResponse },
+    "receiving-redelegation": { name: "receiving-redelegation", readOnly: true, request: ReceivingRedelegationRequest, response: ReceivingRedelegationResponse },
     "total-bonded": { name: "total-bonded", readOnly: true, request: TotalBondedRequest, response: TotalBondedResponse }
   }
 }
 
 /** Typed caller side of `staking`: one method per WIT function. */
 export interface StakingClient {
+  /** Delegate as MsgDelegate (events `delegate`, the bank's transfer events); the delegator's coins move to the pool. */
+  delegate(req: DelegateRequest): DelegateResponse
+  /** Undelegate as MsgUndelegate (event `unbond`); paid to the delegator at completion. */
+  undelegate(req: UndelegateRequest): UndelegateResponse
+  /** Redelegate as MsgBeginRedelegate (event `redelegate`). */
+  redelegate(req: RedelegateRequest): RedelegateResponse
   /** The validator with valoper `operator`, if any. */
   validator(req: ValidatorRequest): ValidatorResponse
   /** The delegation of `delegator` (bech32 account) to `validator` (valoper). */
@@ -373,17 +667,26 @@ export interface StakingClient {
   bondedValidators(req: BondedValidatorsRequest): BondedValidatorsResponse
   /** The validator (any status) whose consensus key has this address (SDK ValidatorByConsAddr): how the validators of a block's last commit are found. */
   validatorByConsensusAddress(req: ValidatorByConsensusAddressRequest): ValidatorByConsensusAddressResponse
+  /** The staking denom (params.bond_denom). */
+  bondDenom(req: BondDenomRequest): BondDenomResponse
+  /** Whether `delegator` has a maturing redelegation into `validator` (SDK HasReceivingRedelegation). */
+  receivingRedelegation(req: ReceivingRedelegationRequest): ReceivingRedelegationResponse
   /** Total bonded tokens (Int). */
   totalBonded(req: TotalBondedRequest): TotalBondedResponse
 }
 
 /** A {@link StakingClient} over `call` (ExecContext.call or .query) to machine `target`. Throws what the call throws. */
 export const stakingClient = (call: (c: ChainCall) => Uint8Array, target = "staking"): StakingClient => ({
+  delegate: (req) => DelegateResponse.decode(call({ target, method: "delegate", body: DelegateRequest.encode(req) })),
+  undelegate: (req) => UndelegateResponse.decode(call({ target, method: "undelegate", body: UndelegateRequest.encode(req) })),
+  redelegate: (req) => RedelegateResponse.decode(call({ target, method: "redelegate", body: RedelegateRequest.encode(req) })),
   validator: (req) => ValidatorResponse.decode(call({ target, method: "validator", body: ValidatorRequest.encode(req) })),
   delegation: (req) => DelegationResponse.decode(call({ target, method: "delegation", body: DelegationRequest.encode(req) })),
   delegatorDelegations: (req) => DelegatorDelegationsResponse.decode(call({ target, method: "delegator-delegations", body: DelegatorDelegationsRequest.encode(req) })),
   bondedValidators: (req) => BondedValidatorsResponse.decode(call({ target, method: "bonded-validators", body: BondedValidatorsRequest.encode(req) })),
   validatorByConsensusAddress: (req) => ValidatorByConsensusAddressResponse.decode(call({ target, method: "validator-by-consensus-address", body: ValidatorByConsensusAddressRequest.encode(req) })),
+  bondDenom: (req) => BondDenomResponse.decode(call({ target, method: "bond-denom", body: BondDenomRequest.encode(req) })),
+  receivingRedelegation: (req) => ReceivingRedelegationResponse.decode(call({ target, method: "receiving-redelegation", body: ReceivingRedelegationRequest.encode(req) })),
   totalBonded: (req) => TotalBondedResponse.decode(call({ target, method: "total-bonded", body: TotalBondedRequest.encode(req) }))
 })
 
@@ -392,6 +695,12 @@ export const stakingClient = (call: (c: ChainCall) => Uint8Array, target = "stak
  * text. `Ctx` is the machine's ExecContext (a test double may use another context type).
  */
 export interface StakingHandlers<Ctx = ExecContext> {
+  /** Delegate as MsgDelegate (events `delegate`, the bank's transfer events); the delegator's coins move to the pool. */
+  delegate(ctx: Ctx, caller: string, req: DelegateRequest): DelegateResponse
+  /** Undelegate as MsgUndelegate (event `unbond`); paid to the delegator at completion. */
+  undelegate(ctx: Ctx, caller: string, req: UndelegateRequest): UndelegateResponse
+  /** Redelegate as MsgBeginRedelegate (event `redelegate`). */
+  redelegate(ctx: Ctx, caller: string, req: RedelegateRequest): RedelegateResponse
   /** The validator with valoper `operator`, if any. */
   validator(ctx: Ctx, caller: string, req: ValidatorRequest): ValidatorResponse
   /** The delegation of `delegator` (bech32 account) to `validator` (valoper). */
@@ -402,6 +711,10 @@ export interface StakingHandlers<Ctx = ExecContext> {
   bondedValidators(ctx: Ctx, caller: string, req: BondedValidatorsRequest): BondedValidatorsResponse
   /** The validator (any status) whose consensus key has this address (SDK ValidatorByConsAddr): how the validators of a block's last commit are found. */
   validatorByConsensusAddress(ctx: Ctx, caller: string, req: ValidatorByConsensusAddressRequest): ValidatorByConsensusAddressResponse
+  /** The staking denom (params.bond_denom). */
+  bondDenom(ctx: Ctx, caller: string, req: BondDenomRequest): BondDenomResponse
+  /** Whether `delegator` has a maturing redelegation into `validator` (SDK HasReceivingRedelegation). */
+  receivingRedelegation(ctx: Ctx, caller: string, req: ReceivingRedelegationRequest): ReceivingRedelegationResponse
   /** Total bonded tokens (Int). */
   totalBonded(ctx: Ctx, caller: string, req: TotalBondedRequest): TotalBondedResponse
 }
@@ -413,12 +726,17 @@ export interface StakingHandlers<Ctx = ExecContext> {
  */
 export const stakingDispatcher = <Ctx = ExecContext>(handlers: StakingHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
+    case "delegate": return DelegateResponse.encode(handlers.delegate(ctx, caller, (request as DelegateRequest | undefined) ?? DelegateRequest.decode(body)))
+    case "undelegate": return UndelegateResponse.encode(handlers.undelegate(ctx, caller, (request as UndelegateRequest | undefined) ?? UndelegateRequest.decode(body)))
+    case "redelegate": return RedelegateResponse.encode(handlers.redelegate(ctx, caller, (request as RedelegateRequest | undefined) ?? RedelegateRequest.decode(body)))
     case "validator": return ValidatorResponse.encode(handlers.validator(ctx, caller, (request as ValidatorRequest | undefined) ?? ValidatorRequest.decode(body)))
     case "delegation": return DelegationResponse.encode(handlers.delegation(ctx, caller, (request as DelegationRequest | undefined) ?? DelegationRequest.decode(body)))
     case "delegator-delegations": return DelegatorDelegationsResponse.encode(handlers.delegatorDelegations(ctx, caller, (request as DelegatorDelegationsRequest | undefined) ?? DelegatorDelegationsRequest.decode(body)))
     case "bonded-validators": return BondedValidatorsResponse.encode(handlers.bondedValidators(ctx, caller, (request as BondedValidatorsRequest | undefined) ?? BondedValidatorsRequest.decode(body)))
     case "validator-by-consensus-address": return ValidatorByConsensusAddressResponse.encode(handlers.validatorByConsensusAddress(ctx, caller, (request as ValidatorByConsensusAddressRequest | undefined) ?? ValidatorByConsensusAddressRequest.decode(body)))
+    case "bond-denom": return BondDenomResponse.encode(handlers.bondDenom(ctx, caller, (request as BondDenomRequest | undefined) ?? BondDenomRequest.decode(body)))
+    case "receiving-redelegation": return ReceivingRedelegationResponse.encode(handlers.receivingRedelegation(ctx, caller, (request as ReceivingRedelegationRequest | undefined) ?? ReceivingRedelegationRequest.decode(body)))
     case "total-bonded": return TotalBondedResponse.encode(handlers.totalBonded(ctx, caller, (request as TotalBondedRequest | undefined) ?? TotalBondedRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `staking has no method "${method}" (called by ${caller}); methods: validator, delegation, delegator-delegations, bonded-validators, validator-by-consensus-address, total-bonded` })
+    default: throw new UnknownRequest({ log: `staking has no method "${method}" (called by ${caller}); methods: delegate, undelegate, redelegate, validator, delegation, delegator-delegations, bonded-validators, validator-by-consensus-address, bond-denom, receiving-redelegation, total-bonded` })
   }
 }

@@ -65,8 +65,11 @@ export class Executor {
     this.metered = gas.limit < Number.MAX_SAFE_INTEGER
   }
 
-  /** The context machine `machine` sees in this scope, at call depth `depth`, acting as `principal`. */
-  context(machine: Machine, depth = 0, principal = machinePrincipal(machine.name)): ExecContext {
+  /**
+   * The context machine `machine` sees in this scope, at call depth `depth`, acting as `principal`;
+   * `caller` is the own address of the principal whose synchronous call it serves (constraint `caller`).
+   */
+  context(machine: Machine, depth = 0, principal = machinePrincipal(machine.name), caller?: string): ExecContext {
     const raw = this.ms.store(machine.name)
     return {
       ...this.block,
@@ -78,10 +81,10 @@ export class Executor {
       emit: (event) => {
         this.events.push(event)
       },
-      call: (call) => this.call(principal, call, depth + 1, false),
-      query: (call) => this.call(principal, call, depth + 1, true),
+      call: (call) => this.call(principal, call, depth + 1, false, caller),
+      query: (call) => this.call(principal, call, depth + 1, true, caller),
       send: (call) => {
-        this.authorize(principal, call, false)
+        this.authorize(principal, call, false, caller)
         this.sends.push({ target: call.target, method: call.method, body: call.body, caller: principal })
       },
       actAs: (other) => {
@@ -94,7 +97,7 @@ export class Executor {
       branch: (f) => {
         const branch = this.ms.branch()
         const sub = new Executor(this.router, this.block, branch, this.gas, { bech32Prefix: this.prefix, signers: this.signers, ...(this.cache ? { cache: this.cache } : {}), ...(this.attribution ? { attribution: this.attribution } : {}) })
-        const out = f(sub.context(machine, depth, principal))
+        const out = f(sub.context(machine, depth, principal, caller))
         branch.write()
         this.events.push(...sub.events)
         this.sends.push(...sub.sends)
@@ -148,15 +151,16 @@ export class Executor {
   }
 
   /** Synchronous capability-checked call by `principal` into `call.target`. */
-  call(principal: string, call: ChainCall, depth: number, readOnly: boolean): Uint8Array {
+  call(principal: string, call: ChainCall, depth: number, readOnly: boolean, caller?: string): Uint8Array {
     if (depth > MAX_CALL_DEPTH) {
       throw new InvalidRequest({ log: `cross-machine call depth exceeds ${MAX_CALL_DEPTH} (${principal} -> ${call.target}.${call.method})` })
     }
-    const { target, request } = this.authorize(principal, call, readOnly)
-    if (this.attribution === undefined) return target.onCall!(this.context(target, depth), principal, call.method, call.body, request)
+    const { target, request } = this.authorize(principal, call, readOnly, caller)
+    const ctx = this.context(target, depth, machinePrincipal(target.name), this.self(principal))
+    if (this.attribution === undefined) return target.onCall!(ctx, principal, call.method, call.body, request)
     this.attribution.enter(target.name)
     try {
-      return target.onCall!(this.context(target, depth), principal, call.method, call.body, request)
+      return target.onCall!(ctx, principal, call.method, call.body, request)
     } finally {
       this.attribution.exit()
     }
@@ -169,7 +173,7 @@ export class Executor {
     return target.onCall(this.context(target, 1), send.caller, send.method, send.body)
   }
 
-  private authorize(principal: string, call: ChainCall, readOnly: boolean): { readonly target: Machine; readonly request: unknown } {
+  private authorize(principal: string, call: ChainCall, readOnly: boolean, caller?: string): { readonly target: Machine; readonly request: unknown } {
     const target = this.router.machine(call.target)
     if (!target) throw new UnknownRequest({ log: `unknown machine "${call.target}" (called by ${principal})` })
     const spec = target.interface?.methods[call.method]
@@ -182,7 +186,7 @@ export class Executor {
       if (isChainError(e)) throw e
       throw new InvalidRequest({ log: `${call.target}.${call.method}: malformed request body: ${(e as Error).message}` })
     }
-    checkCapability(() => this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers }, this.cache)
+    checkCapability(() => this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers, ...(caller === undefined ? {} : { caller }) }, this.cache)
     return { target, request }
   }
 

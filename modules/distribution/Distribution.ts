@@ -10,7 +10,7 @@
  * ValidatorDistributionInfo, ValidatorOutstandingRewards, ValidatorCommission, ValidatorSlashes
  * (always empty), DelegationRewards, DelegationTotalRewards, DelegatorValidators,
  * DelegatorWithdrawAddress, CommunityPool}`. Call API: wit/chain/distribution.wit, the staking hooks, callable only by
- * `machine:staking`. State: internal/State.ts; F1: internal/Rewards.ts; messages: internal/Msgs.ts;
+ * `machine:staking`, and a delegator's own views and messages (internal/CallApi.ts, CosmWasm contracts). State: internal/State.ts; F1: internal/Rewards.ts; messages: internal/Msgs.ts;
  * queries: internal/Queries.ts; hooks: internal/Hooks.ts; shared helpers: internal/Keeper.ts. Docs: docs/machines/distribution.md.
  *
  * Differences from the SDK, by design: our BlockContext carries no last-commit votes, so every
@@ -37,6 +37,7 @@ import { formatAddress } from "../auth/Address.ts"
 import { decCoinsFromCoins, decCoinsString } from "./internal/Dec.ts"
 import { parseDecWire } from "../../chain/LegacyDec.ts"
 import { exportGenesis, importGenesis } from "./internal/Genesis.ts"
+import { delegatorHandlers } from "./internal/CallApi.ts"
 import { stakingHooks } from "./internal/Hooks.ts"
 import { event, Keeper, protoCoins } from "./internal/Keeper.ts"
 import {
@@ -94,18 +95,19 @@ export class DistributionMachine implements Machine {
     MSG_COMMUNITY_POOL_SPEND_URL, MSG_DEPOSIT_VALIDATOR_REWARDS_POOL_URL
   ]
   readonly queryPrefixes: ReadonlyArray<string> = [DISTRIBUTION_QUERY]
-  /** The staking hooks: wit/chain/distribution.wit. */
+  /** The call API: wit/chain/distribution.wit (staking hooks, a delegator's own views and messages). */
   readonly interface: InterfaceSpec = distributionInterface
   /**
    * Payouts from its own account; fee_collector's whole balance into its own account (read, then
-   * moved, each pinned to that one address); community pool deposits by a signer; staking reads.
+   * moved, each pinned to that one address); community pool deposits by a signer or by the principal calling fund-community-pool (`from: caller`); staking reads.
    */
   readonly grants: ReadonlyArray<Grant>
   /** bech32 of the distribution module account. */
   readonly moduleAddress: string
   /**
    * The staking hooks (wit/chain/distribution.wit, internal/Hooks.ts), callable only by
-   * `machine:staking`: the executor checked its capability, the hooks check the caller again.
+   * `machine:staking`: the executor checked its capability, the hooks check the caller again; and
+   * the delegator's own methods (internal/CallApi.ts), for whoever the capability table allows.
    */
   readonly onCall: (ctx: ExecContext, caller: string, method: string, body: Uint8Array, request?: unknown) => Uint8Array
   private readonly keeper: Keeper
@@ -113,7 +115,7 @@ export class DistributionMachine implements Machine {
   constructor(options: DistributionOptions = {}) {
     this.keeper = new Keeper(options.bech32Prefix ?? "cyber", options.bondDenom ?? "boot")
     this.moduleAddress = this.keeper.moduleAddress
-    this.onCall = distributionDispatcher(stakingHooks(this.keeper))
+    this.onCall = distributionDispatcher({ ...stakingHooks(this.keeper), ...delegatorHandlers(this.keeper) })
     const me = "machine:distribution"
     const staking = (method: string): Grant => ({ principal: me, capability: { interface: "staking", method, constraints: [] } })
     const feeCollector = this.keeper.feeCollector
@@ -127,8 +129,13 @@ export class DistributionMachine implements Machine {
         principal: me,
         capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "signer", value: "" }, { field: "to", op: "self", value: "" }] }
       },
+      // fund-community-pool called by a delegator itself (a CosmWasm contract): its own coins
+      {
+        principal: me,
+        capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "caller", value: "" }, { field: "to", op: "self", value: "" }] }
+      },
       { principal: me, capability: { interface: "bank", method: "balances", constraints: [{ field: "address", op: "eq", value: feeCollector }] } },
-      staking("validator"), staking("delegation"), staking("bonded-validators"), staking("validator-by-consensus-address")
+      staking("validator"), staking("delegation"), staking("delegator-delegations"), staking("bonded-validators"), staking("validator-by-consensus-address")
     ]
   }
 

@@ -7,7 +7,7 @@
  * Messages: MsgCreateValidator, MsgEditValidator, MsgDelegate, MsgUndelegate, MsgBeginRedelegate,
  * MsgCancelUnbondingDelegation, MsgUpdateParams (authority: the gov module account). Queries:
  * `/cosmos.staking.v1beta1.Query/*` (internal/Queries.ts). Call API: wit/chain/staking.wit
- * (read-only). Coins move only through `bank.send`: from a signer (delegations) or from one of the
+ * (views, and a delegator's own delegate/undelegate/redelegate: internal/CallApi.ts). Coins move only through `bank.send`: from a signer (delegations) or from one of the
  * two pools (module accounts bonded_tokens_pool, not_bonded_tokens_pool). Distribution hooks run
  * when the chain has a `distribution` machine. No slashing or jailing. Docs: docs/machines/staking.md.
  *
@@ -25,9 +25,10 @@ import { stakingDispatcher, stakingInterface, type ValidatorInfo } from "../../c
 import type { InterfaceSpec } from "../../chain/Interface.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext, ValidatorUpdate } from "../../chain/Machine.ts"
 import { canonicalAddress } from "../auth/Address.ts"
+import { delegatorHandlers } from "./internal/CallApi.ts"
 import { Keeper } from "./internal/Keeper.ts"
 import { exportStakingGenesis, importStakingGenesis } from "./internal/Genesis.ts"
-import { DELEGATION, POWER_INDEX, VALIDATOR_BY_CONS, addrKey, operatorOfPowerKey, prefixEnd } from "./internal/Keys.ts"
+import { DELEGATION, POWER_INDEX, RED_BY_DST, VALIDATOR_BY_CONS, addrKey, operatorOfPowerKey, prefixEnd } from "./internal/Keys.ts"
 import { beginRedelegate, cancelUnbonding, createValidator, delegate, editValidator, undelegate, updateParams } from "./internal/Msgs.ts"
 import { STAKING_QUERY, stakingQuery } from "./internal/Queries.ts"
 import { consensusKey, consensusPower, getDelegation, getLastPower, getValidator } from "./internal/State.ts"
@@ -60,11 +61,12 @@ export class StakingMachine implements Machine {
     MSG_CREATE_VALIDATOR_URL, MSG_EDIT_VALIDATOR_URL, MSG_DELEGATE_URL, MSG_UNDELEGATE_URL, MSG_BEGIN_REDELEGATE_URL, MSG_CANCEL_UNBONDING_URL, MSG_UPDATE_PARAMS_URL
   ]
   readonly queryPrefixes: ReadonlyArray<string> = [STAKING_QUERY]
-  /** The call API: wit/chain/staking.wit (read-only). */
+  /** The call API: wit/chain/staking.wit (views; a delegator's own delegate, undelegate, redelegate). */
   readonly interface: InterfaceSpec = stakingInterface
   readonly config: StakingConfig
   /**
-   * `bank.send` from a signer (delegating, creating a validator) and from each pool (pool moves,
+   * `bank.send` from a signer (delegating, creating a validator), from the principal calling
+   * `delegate` (`from: caller`) and from each pool (pool moves,
    * payouts: `eq` the pool's address), `bank.balance` (pool checks), and the four distribution hooks.
    */
   readonly grants: ReadonlyArray<Grant>
@@ -78,6 +80,8 @@ export class StakingMachine implements Machine {
     const dist = this.config.distributionMachine
     this.grants = [
       { principal: me, capability: { interface: bank, method: "send", constraints: [{ field: "from", op: "signer", value: "" }] } },
+      // delegate called by the delegator itself (a CosmWasm contract): its own coins only
+      { principal: me, capability: { interface: bank, method: "send", constraints: [{ field: "from", op: "caller", value: "" }] } },
       { principal: me, capability: { interface: bank, method: "send", constraints: [{ field: "from", op: "eq", value: this.keeper.bondedPool }] } },
       { principal: me, capability: { interface: bank, method: "send", constraints: [{ field: "from", op: "eq", value: this.keeper.notBondedPool }] } },
       { principal: me, capability: { interface: bank, method: "balance", constraints: [] } },
@@ -141,12 +145,18 @@ export class StakingMachine implements Machine {
       delegatorShares: v.delegatorShares,
       bonded: v.status === BondStatus.BOND_STATUS_BONDED,
       commissionRate: v.commission.commissionRates.rate,
-      power: consensusPower(v)
+      power: consensusPower(v),
+      maxCommissionRate: v.commission.commissionRates.maxRate,
+      maxChangeRate: v.commission.commissionRates.maxChangeRate
     }
   }
 
-  /** The read-only call API (wit/chain/staking.wit); Dec fields in wire form. */
+  /**
+   * The call API (wit/chain/staking.wit); Dec fields in wire form. Read-only views, and a
+   * delegator's own delegate / undelegate / redelegate (internal/CallApi.ts).
+   */
   readonly onCall = stakingDispatcher({
+    ...delegatorHandlers(() => this.keeper),
     validator: (ctx, _caller, req) => {
       const v = getValidator(ctx.store, this.keeper.val(req.operator, "invalid validator address"))
       return { validator: v ? this.info(v) : undefined }
@@ -178,7 +188,13 @@ export class StakingMachine implements Machine {
       const v = operator ? getValidator(ctx.store, operator) : undefined
       return { validator: v ? this.info(v) : undefined }
     },
-    totalBonded: (ctx) => ({ tokens: this.keeper.bondedPoolBalance(ctx).toString() })
+    totalBonded: (ctx) => ({ tokens: this.keeper.bondedPoolBalance(ctx).toString() }),
+    bondDenom: (ctx) => ({ denom: this.keeper.params(ctx).bondDenom }),
+    receivingRedelegation: (ctx, _caller, req) => {
+      const prefix = addrKey(RED_BY_DST, this.keeper.val(req.validator, "invalid validator address"), this.keeper.acc(req.delegator, "invalid delegator address"))
+      for (const _ of ctx.store.iterate(prefix, prefixEnd(prefix))) return { found: true }
+      return { found: false }
+    }
   })
 
   query(ctx: QueryContext, path: string, data: Uint8Array): Uint8Array {

@@ -67,7 +67,7 @@ export class StakingDouble implements Machine {
     const tokens = BigInt(v.tokens)
     return {
       operator: v.operator, consensusPubkey: new Uint8Array(32), tokens: v.tokens, delegatorShares: v.shares, bonded: tokens >= 1_000_000n,
-      commissionRate: v.rate, power: tokens >= 1_000_000n ? tokens / 1_000_000n : 0n
+      commissionRate: v.rate, power: tokens >= 1_000_000n ? tokens / 1_000_000n : 0n, maxCommissionRate: v.rate, maxChangeRate: "0"
     }
   }
 
@@ -125,6 +125,18 @@ export class StakingDouble implements Machine {
   readonly onCall = stakingDispatcher({
     // the double's validators have no consensus keys: its chains' blocks carry no last commit
     validatorByConsensusAddress: () => ({}),
+    bondDenom: () => ({ denom: "boot" }),
+    receivingRedelegation: () => ({ found: false }),
+    // the delegator's own calls (CosmWasm contracts) are not part of the double
+    delegate: () => {
+      throw new UnknownRequest({ log: "staking double: delegate is not modelled" })
+    },
+    undelegate: () => {
+      throw new UnknownRequest({ log: "staking double: undelegate is not modelled" })
+    },
+    redelegate: () => {
+      throw new UnknownRequest({ log: "staking double: redelegate is not modelled" })
+    },
     validator: (ctx, _c, req) => {
       const v = this.getVal(ctx.store, req.operator)
       return v ? { validator: this.info(v) } : {}

@@ -20,7 +20,7 @@ const onlyStaking = (caller: string, method: string): void => {
 }
 
 /** The hook handlers over keeper `k`, for the generated dispatcher. */
-export const stakingHooks = (k: Keeper): DistributionHandlers => ({
+export const stakingHooks = (k: Keeper): Pick<DistributionHandlers, "validatorCreated" | "beforeDelegationModified" | "delegationModified" | "validatorRemoved"> => ({
   validatorCreated: (ctx, caller, req) => {
     onlyStaking(caller, "validator-created")
     initializeValidator(ctx.store, k.val(req.validator, "invalid validator address"))
