@@ -4,7 +4,7 @@
  * with a PacketSender double that records packets, and channel messages (MsgRecvPacket,
  * MsgAcknowledgement, MsgTimeout from cosmjs-types) delivered straight to the transfer callbacks
  * without proofs. Like core (ibc-go msg_server RecvPacket), an error acknowledgement discards the
- * callback's writes. Replace with the real core machine once modules/ibc/core is committed.
+ * callback's writes and renames its events `ibccallbackerror-...` (convertToErrorEvents). Replace with the real core machine once modules/ibc/core is committed.
  */
 import { Registry, type DirectSecp256k1HdWallet, type EncodeObject } from "@cosmjs/proto-signing"
 import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate"
@@ -16,7 +16,7 @@ import {
   MsgAcknowledgement, MsgAcknowledgementResponse, MsgRecvPacket, MsgRecvPacketResponse, MsgTimeout, MsgTimeoutResponse, ResponseResultType
 } from "cosmjs-types/ibc/core/channel/v1/tx"
 import type { Packet as ProtoPacket } from "cosmjs-types/ibc/core/channel/v1/channel"
-import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
+import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { chainErrorClass, TxDecodeError } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import type { Height } from "../../modules/ibc/LightClient.ts"
@@ -59,6 +59,9 @@ const toPacket = (p: ProtoPacket | undefined): Packet => {
   }
 }
 
+/** ibc-go coretypes.ErrorAttributeKeyPrefix. */
+export const ERROR_PREFIX = "ibccallbackerror-"
+
 /** Thrown inside the double's branch to discard the writes of a failed receive. */
 class Discard extends Error {}
 
@@ -92,13 +95,17 @@ export class IbcDouble implements Machine {
     if (msg.typeUrl === MsgRecvPacket.typeUrl) {
       const m = MsgRecvPacket.decode(msg.value)
       let ack: Acknowledgement | undefined
+      const events: Event[] = []
       try {
         ctx.branch!((b) => {
-          ack = this.transfer.onRecvPacket(b, toPacket(m.packet), m.signer)
+          ack = this.transfer.onRecvPacket({ ...b, emit: (e) => events.push(e) }, toPacket(m.packet), m.signer)
           if (!ack!.success) throw new Discard("error ack")
+          for (const e of events) b.emit(e)
         })
       } catch (e) {
         if (!(e instanceof Discard)) throw e
+        // ibc-go core convertToErrorEvents: the failed callback's events, renamed
+        for (const ev of events) ctx.emit({ type: ERROR_PREFIX + ev.type, attributes: ev.attributes.map((a) => ({ ...a, key: ERROR_PREFIX + a.key })) })
       }
       this.acks.push(ack!)
       return { typeUrl: "/ibc.core.channel.v1.MsgRecvPacketResponse", value: MsgRecvPacketResponse.encode({ result: ResponseResultType.RESPONSE_RESULT_TYPE_SUCCESS }).finish() }

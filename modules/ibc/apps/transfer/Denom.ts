@@ -128,7 +128,7 @@ export const validatePrefixedDenom = (denom: string): void => {
 export const parseHexHash = (hex: string): Uint8Array => {
   if (hex.length % 2 !== 0) throw new ErrInvalidDenomForTransfer({ log: "encoding/hex: odd length hex string: invalid denomination for cross-chain transfer" })
   if (!/^[0-9a-fA-F]*$/.test(hex)) throw new ErrInvalidDenomForTransfer({ log: `encoding/hex: invalid byte in ${JSON.stringify(hex.slice(0, 80))}: invalid denomination for cross-chain transfer` }) // determinism-ok: error text
-  if (hex.length !== 64) throw new ErrInvalidDenomForTransfer({ log: `expected size to be 32 bytes, got ${hex.length / 2} bytes: invalid denomination for cross-chain transfer` })
+  if (hex.length !== 64) throw new ErrInvalidDenomForTransfer({ log: `expected size to be 32 bytes, got ${hex.length >> 1} bytes: invalid denomination for cross-chain transfer` })
   return Uint8Array.from(Buffer.from(hex, "hex"))
 }
 

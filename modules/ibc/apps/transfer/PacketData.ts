@@ -54,7 +54,7 @@ const parseJsonObject = (bytes: Uint8Array, what: string): Record<string, unknow
 export const decodePacketData = (bytes: Uint8Array): FungibleTokenPacketData => {
   const o = parseJsonObject(bytes, "packet data")
   const out = { denom: "", amount: "", sender: "", receiver: "", memo: "" }
-  for (const [k, v] of Object.entries(o)) {
+  for (const [k, v] of Object.entries(o)) { // determinism-ok: every key is checked; the result does not depend on the order
     if (!(FIELDS as ReadonlyArray<string>).includes(k)) throw new PacketDataDecodeError(`unknown field "${k.slice(0, 64)}" in types.FungibleTokenPacketData`)
     if (v === null) continue
     if (typeof v !== "string") throw new PacketDataDecodeError(`field ${k}: not a string`)
@@ -98,7 +98,7 @@ export const errorAck = (code: number): TransferAck => ({ error: `ABCI code: ${c
 export const decodeAck = (bytes: Uint8Array): TransferAck => {
   const o = parseJsonObject(bytes, "acknowledgement")
   let ack: TransferAck | undefined
-  for (const [k, v] of Object.entries(o)) {
+  for (const [k, v] of Object.entries(o)) { // determinism-ok: every key is checked; two set fields fail in any order
     if (k !== "result" && k !== "error") throw new PacketDataDecodeError(`unknown field "${k.slice(0, 64)}" in types.Acknowledgement`)
     if (v === null) continue
     if (typeof v !== "string") throw new PacketDataDecodeError(`field ${k}: not a string`)

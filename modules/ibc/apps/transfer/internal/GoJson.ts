@@ -41,7 +41,7 @@ export const goJsonString = (s: string): string => {
  * by their UTF-8 bytes (Go sorts map keys as byte strings); every key given is written.
  */
 export const goSortedJson = (fields: Readonly<Record<string, string>>): string => {
-  const keys = Object.keys(fields).sort(compareUtf8)
+  const keys = Object.keys(fields).sort(compareUtf8) // determinism-ok: sorted by UTF-8 bytes
   return "{" + keys.map((k) => goJsonString(k) + ":" + goJsonString(fields[k]!)).join(",") + "}"
 }
 
