@@ -13,6 +13,9 @@
  * | program:*          | graph.link {neuron: self}     | create_cyberlink                              |
  * | program:*          | graph.rank, graph.outlinks, graph.backlinks | query_rank, query_outlinks, query_backlinks |
  * | contract:*         | as program:*, plus bank.balances and bank.burn {address: self} | CosmWasm BankMsg::Burn, BankQuery::AllBalances |
+ * | contract:*         | staking.{delegate, undelegate, redelegate} {delegator: self} | CosmosMsg::Staking (the staking machine then moves the coins `from: caller`) |
+ * | contract:*         | distribution.{set-withdraw-address, withdraw-delegator-reward} {delegator: self}, fund-community-pool {depositor: self} | CosmosMsg::Distribution |
+ * | contract:*         | staking and distribution views (bond-denom, validator, delegation, ..., delegation-rewards) | StakingQuery, DistributionQuery, accepted gRPC paths |
  *
  * Source: ARCHITECTURE.md "A program acts as itself"; docs/capabilities.md.
  */
@@ -45,5 +48,14 @@ export const CYBERWASM_GRANTS: ReadonlyArray<Grant> = [
   grant("contract:*", "graph", "link", self("neuron")),
   grant("contract:*", "graph", "rank"),
   grant("contract:*", "graph", "outlinks"),
-  grant("contract:*", "graph", "backlinks")
+  grant("contract:*", "graph", "backlinks"),
+  // CosmosMsg::Staking / Distribution act for the contract itself; their queries read public state
+  grant("contract:*", "staking", "delegate", self("delegator")),
+  grant("contract:*", "staking", "undelegate", self("delegator")),
+  grant("contract:*", "staking", "redelegate", self("delegator")),
+  ...["bond-denom", "validator", "delegation", "delegator-delegations", "bonded-validators", "receiving-redelegation"].map((m) => grant("contract:*", "staking", m)),
+  grant("contract:*", "distribution", "set-withdraw-address", self("delegator")),
+  grant("contract:*", "distribution", "withdraw-delegator-reward", self("delegator")),
+  grant("contract:*", "distribution", "fund-community-pool", self("depositor")),
+  ...["withdraw-address", "delegation-rewards", "delegation-total-rewards", "delegator-validators"].map((m) => grant("contract:*", "distribution", m))
 ]

@@ -7,8 +7,10 @@
 import { bech32, classicAddress as rawClassicAddress } from "../../modules/cyberwasm/cosmwasm/Address.ts"
 import { execFile } from "node:child_process"
 import { createRequire } from "node:module"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import { Effect } from "effect"
 import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate"
 import { fromBech32, toBech32 } from "@cosmjs/encoding"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
@@ -16,7 +18,9 @@ import type { Event } from "@cosmjs/stargate"
 import { stringToPath } from "@cosmjs/crypto"
 import { sha256 } from "@noble/hashes/sha2.js"
 import * as assert from "uvu/assert"
-import { makeHome, rpc, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+import { defaultConfig } from "../../node/config/ConfigFile.ts"
+import { initHome } from "../../node/home/Home.ts"
+import { freePort, makeHome, rpc, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 
@@ -99,9 +103,36 @@ export interface WasmNode {
   stop(): Promise<void>
 }
 
-/** init a home with cyberwasm enabled, `start` it through the CLI, connect a SigningCosmWasmClient. */
-export const startWasmNode = async (): Promise<WasmNode> => {
-  const home = await makeHome(200, { modules: ["cyberwasm"] })
+/**
+ * A home with cyberwasm, staking and distribution switched on at `init` (the node's key is the one
+ * genesis validator, operated and self-delegated by the dev account).
+ */
+const makeStakingHome = async (): Promise<TestHome> => {
+  const home = mkdtempSync(join(tmpdir(), "ck-e2e-cw-staking-"))
+  const port = await freePort()
+  const on = { enabled: true }
+  const config = {
+    ...defaultConfig,
+    rpc: { ...defaultConfig.rpc, listen: `127.0.0.1:${port}` },
+    consensus: { ...defaultConfig.consensus, blockTimeMs: 200 },
+    modules: {
+      ...defaultConfig.modules,
+      cyberwasm: { ...defaultConfig.modules.cyberwasm, ...on },
+      staking: { ...defaultConfig.modules.staking, ...on },
+      distribution: { ...defaultConfig.modules.distribution, ...on }
+    }
+  }
+  const init = await Effect.runPromise(initHome({ home, config }))
+  if (!init.devAccount?.mnemonic) throw new Error("initHome made no dev mnemonic")
+  return { home, rpcUrl: `http://127.0.0.1:${port}`, chainId: init.chainId, mnemonic: init.devAccount.mnemonic, devAddress: init.devAccount.address }
+}
+
+/**
+ * init a home with cyberwasm enabled (with `staking`: also the staking and distribution machines),
+ * `start` it through the CLI, connect a SigningCosmWasmClient.
+ */
+export const startWasmNode = async (opts: { readonly staking?: boolean } = {}): Promise<WasmNode> => {
+  const home = opts.staking ? await makeStakingHome() : await makeHome(200, { modules: ["cyberwasm"] })
   const node = await startNode(home)
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(home.mnemonic, {
     prefix: "cyber",

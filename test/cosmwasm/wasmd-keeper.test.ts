@@ -295,7 +295,7 @@ test("submessage gas_limit: running out charges exactly the limit and the reply 
   }
 })
 
-test("query_chain: wasm smart/raw/contract_info/code_info answers; unknown contract is no_such_contract; staking is unsupported_request", async () => {
+test("query_chain: wasm smart/raw/contract_info/code_info answers; unknown contract is no_such_contract; staking on a chain without a staking machine is unsupported_request", async () => {
   const q = async (request: unknown) => {
     const r = await tx(alice, [exec(contract, { query: request })])
     assert.is(r.code, 0, r.log)

@@ -22,6 +22,8 @@
 import { toBase64 } from "@cosmjs/encoding"
 import { AccessType } from "cosmjs-types/cosmwasm/wasm/v1/types"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
+import { MsgFundCommunityPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
+import { MsgBeginRedelegate, MsgDelegate, MsgUndelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import {
   MsgClearAdminResponse, MsgExecuteContract, MsgExecuteContractResponse, MsgInstantiateContract2Response, MsgInstantiateContractResponse, MsgMigrateContractResponse,
   MsgUpdateAdminResponse
@@ -29,7 +31,7 @@ import {
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { Gunzip } from "fflate"
 import { InvalidAddress, InvalidRequest, isChainError, OutOfGas, Unauthorized } from "../../../chain/ChainError.ts"
-import type { ExecContext } from "../../../chain/Machine.ts"
+import type { ChainCall, ExecContext } from "../../../chain/Machine.ts"
 import { isNodeFault } from "../../../chain/internal/TxResult.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
 import { concatBytes, toHex } from "../../../lib/Bytes.ts"
@@ -37,6 +39,8 @@ import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankPort } from "../BankAdapter.ts"
 import { addressBytes } from "../internal/Address.ts"
 import { bech32, classicAddress, predictableAddress } from "./Address.ts"
+import { distributionMsg, stakingMsg } from "./ChainMessages.ts"
+import { distributionQuery, grpcQuery, stakingQuery, unknownMachine, UnsupportedQuery } from "./ChainQueries.ts"
 import { customEvents, event, eventCosts, wasmModuleEvents } from "./Events.ts"
 import { migrateVersion } from "./internal/MigrateVersion.ts"
 import { prefixStore } from "./internal/PrefixStore.ts"
@@ -484,6 +488,13 @@ export class Contracts {
         throw new UnknownMsg({ log: `unknown variant bank.${op.slice(0, 40)}: unknown message from the contract` })
       }
       case "wasm": return this.dispatchWasm(s, self, contract, body)
+      case "staking":
+      case "distribution": {
+        // a chain without the machine does not know these messages (as before it had them)
+        if (!s.ctx.hasMachine(kind)) throw new UnknownMsg({ log: `${kind} messages are not supported on this chain: unknown message from the contract` })
+        const port = (c: ChainCall) => self.call(c)
+        return { data: undefined, responses: [kind === "staking" ? stakingMsg(port, contract, body) : distributionMsg(port, contract, body)] }
+      }
       case "stargate":
       case "any": {
         const o = object(body, kind)
@@ -535,8 +546,10 @@ export class Contracts {
 
   /**
    * `stargate` / `any`: only messages whose every signer is provably the contract itself: bank
-   * MsgSend (from_address) and the wasm messages (sender); anything else is refused as wasmd
-   * refuses an unroutable message.
+   * MsgSend (from_address), staking MsgDelegate / MsgUndelegate / MsgBeginRedelegate and
+   * distribution MsgSetWithdrawAddress / MsgWithdrawDelegatorReward (delegator_address),
+   * MsgFundCommunityPool (depositor), wasm MsgExecuteContract (sender); anything else is refused
+   * as wasmd refuses an unroutable message.
    */
   private dispatchAny(s: Scope, self: ExecContext, contract: string, typeUrl: string, value: Uint8Array): Dispatched {
     const decoded = decodeAnyMsg(typeUrl, value)
@@ -668,7 +681,8 @@ export class Contracts {
 
   /**
    * A contract's `query_chain`: the QueryRequest JSON to the `SystemResult<ContractResult<Binary>>`
-   * JSON bytes (wasmd query_plugins.go). Unsupported kinds are SystemError `unsupported_request`.
+   * JSON bytes (wasmd query_plugins.go): bank, wasm, staking, distribution, and gRPC / Stargate
+   * for the accept list (ChainQueries.ts). Unsupported kinds are SystemError `unsupported_request`.
    */
   queryChain(q: QueryScope, request: Uint8Array, gasLimit: bigint, caller: string): { result: Uint8Array; gasUsed: bigint } {
     const ok = (b: Uint8Array, gasUsed = 0n) => ({ result: jsonBytes({ ok: { ok: toBase64(b) } }), gasUsed })
@@ -719,11 +733,18 @@ export class Contracts {
           }
           return system({ unsupported_request: { kind: `wasm.${op.slice(0, 40)}` } })
         }
+        case "staking": return ok(stakingQuery((c) => q.portAs(caller).query(c), body))
+        case "distribution": return ok(distributionQuery((c) => q.portAs(caller).query(c), body))
+        case "grpc":
+        case "stargate": return ok(grpcQuery((c) => q.portAs(caller).query(c), kind, body))
         default:
           return system({ unsupported_request: { kind: kind.slice(0, 40) } })
       }
     } catch (e) {
       if (e instanceof UnsupportedQuery) return system({ unsupported_request: { kind: e.kind } })
+      // a chain without the staking / distribution machine answers as wasmvm without the querier
+      const missing = unknownMachine(e)
+      if (missing !== undefined && (kind === missing || kind === "grpc" || kind === "stargate")) return system({ unsupported_request: { kind: kind === missing ? kind : missing } })
       if (isNodeFault(e) || !isChainError(e)) throw e
       if ((e as { _tag: string })._tag === "OutOfGas") throw e
       return contractErr((e as unknown as { log: string }).log)
@@ -764,14 +785,6 @@ export class Contracts {
   private transfer(ctx: ExecContext, from: string, to: string, funds: ReadonlyArray<Coin>): void {
     if (funds.length === 0) return
     bankClient((c) => ctx.call(c)).send({ from, to, amount: funds.map((c) => ({ denom: c.denom, amount: c.amount })) })
-  }
-}
-
-class UnsupportedQuery extends Error {
-  readonly kind: string
-  constructor(kind: string) {
-    super(kind)
-    this.kind = kind
   }
 }
 
@@ -833,8 +846,9 @@ const isSubset = (c: { permission: AccessType; addresses: string[] }, chainDefau
 }
 
 /**
- * Decode a stargate/any message this layer can run with its signer: bank MsgSend and the wasm
- * messages. Returns the equivalent CosmosMsg JSON and the message's signer, or undefined.
+ * Decode a stargate/any message this layer can run with its signer: bank MsgSend, the staking and
+ * distribution messages a contract can send as CosmosMsgs, and wasm MsgExecuteContract. Returns
+ * the equivalent CosmosMsg JSON and the message's signer, or undefined.
  */
 const decodeAnyMsg = (typeUrl: string, value: Uint8Array): { msg: Record<string, unknown>; signer: string } | undefined => {
   const plainCoins = (cs: ReadonlyArray<{ denom: string; amount: string }>) => cs.map((c) => ({ denom: c.denom, amount: c.amount }))
@@ -843,6 +857,30 @@ const decodeAnyMsg = (typeUrl: string, value: Uint8Array): { msg: Record<string,
       case "/cosmos.bank.v1beta1.MsgSend": {
         const m = MsgSend.decode(value)
         return { signer: m.fromAddress, msg: { bank: { send: { to_address: m.toAddress, amount: plainCoins(m.amount) } } } }
+      }
+      case "/cosmos.staking.v1beta1.MsgDelegate": {
+        const m = MsgDelegate.decode(value)
+        return { signer: m.delegatorAddress, msg: { staking: { delegate: { validator: m.validatorAddress, amount: m.amount ?? null } } } }
+      }
+      case "/cosmos.staking.v1beta1.MsgUndelegate": {
+        const m = MsgUndelegate.decode(value)
+        return { signer: m.delegatorAddress, msg: { staking: { undelegate: { validator: m.validatorAddress, amount: m.amount ?? null } } } }
+      }
+      case "/cosmos.staking.v1beta1.MsgBeginRedelegate": {
+        const m = MsgBeginRedelegate.decode(value)
+        return { signer: m.delegatorAddress, msg: { staking: { redelegate: { src_validator: m.validatorSrcAddress, dst_validator: m.validatorDstAddress, amount: m.amount ?? null } } } }
+      }
+      case "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress": {
+        const m = MsgSetWithdrawAddress.decode(value)
+        return { signer: m.delegatorAddress, msg: { distribution: { set_withdraw_address: { address: m.withdrawAddress } } } }
+      }
+      case "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward": {
+        const m = MsgWithdrawDelegatorReward.decode(value)
+        return { signer: m.delegatorAddress, msg: { distribution: { withdraw_delegator_reward: { validator: m.validatorAddress } } } }
+      }
+      case "/cosmos.distribution.v1beta1.MsgFundCommunityPool": {
+        const m = MsgFundCommunityPool.decode(value)
+        return { signer: m.depositor, msg: { distribution: { fund_community_pool: { amount: plainCoins(m.amount) } } } }
       }
       case "/cosmwasm.wasm.v1.MsgExecuteContract": {
         const m = MsgExecuteContract.decode(value)
