@@ -1,7 +1,7 @@
 /**
  * Support for the 07-tendermint light-client tests: a counterparty chain made by our own block
  * producer (modules/consensus/producer) over a small ABCI app whose state is the real IAVL
- * multi-store (txs `key=value` are written raw into namespace `ibc`, the app hash is the store's
+ * multi-store (txs `key=<hex value>` are written raw into namespace `ibc`, the app hash is the store's
  * rootmulti hash, proofs come from the store's ICS-23 query), plus an in-memory ClientStore and a
  * forger that signs CometBFT headers with chosen keys (the attacker of the refusal tests).
  */
@@ -42,7 +42,7 @@ export class MemClientStore implements ClientStore {
   snapshot(): string { return [...this.map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${Buffer.from(k, "latin1").toString("hex")}=${Buffer.from(v).toString("hex")}`).join(",") }
 }
 
-/** Test double of an ABCI app over the real multi-store: tx `k=v` sets raw key k in namespace `ibc`. */
+/** Test double of an ABCI app over the real multi-store: tx `k=<hex>` sets raw key k to those bytes in namespace `ibc`. */
 class StoreApp implements AbciApplication {
   readonly ms: CommitMultiStore
   constructor(ms: CommitMultiStore) { this.ms = ms }
@@ -55,7 +55,7 @@ class StoreApp implements AbciApplication {
     const txResults = req.txs.map((tx) => {
       const s = dec.decode(tx)
       const i = s.indexOf("=")
-      this.ms.store("ibc").set(enc.encode(s.slice(0, i)), enc.encode(s.slice(i + 1)))
+      this.ms.store("ibc").set(enc.encode(s.slice(0, i)), Uint8Array.from(Buffer.from(s.slice(i + 1), "hex")))
       return ExecTxResult.fromPartial({ code: 0 })
     })
     return ResponseFinalizeBlock.fromPartial({ txResults, appHash: this.ms.workingHash() })
