@@ -9,6 +9,8 @@ import { Argument, Command, Flag } from "effect/cli"
 import { CliFailure, emit, NodeUrl } from "../Globals.ts"
 import { cyberwasmQueryCommand } from "../../modules/cyberwasm/cli/Commands.ts"
 import { wasmQueryCommand } from "../../modules/cyberwasm/cosmwasm/cli/Query.ts"
+import { ibcQueryCommand } from "../../modules/ibc/cli/Core.ts"
+import { ibcTransferQueryCommand } from "../../modules/ibc/cli/Transfer.ts"
 import { evmQueryCommand } from "./evm.ts"
 import { govQueryCommand } from "./gov.ts"
 import { graphQueryCommand } from "./graph.ts"
@@ -78,5 +80,5 @@ const tx = Command.make("tx", {
 export const queryCommand = Command.make("query").pipe(
   Command.withDescription("Query chain state through the node's RPC"),
   Command.withAlias("q"),
-  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, wasmQueryCommand, stakingQueryCommand, evmQueryCommand])
+  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, wasmQueryCommand, stakingQueryCommand, evmQueryCommand, ibcQueryCommand, ibcTransferQueryCommand])
 )
