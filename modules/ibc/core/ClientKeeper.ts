@@ -20,7 +20,7 @@ import type { KVStore } from "../../../store/KVStore.ts"
 import type { ClientStatus, ClientStore, CommitmentPath, Height, HostContext, LightClientModule } from "../LightClient.ts"
 import type { CoreContext } from "./CoreContext.ts"
 import { createClientEvent, messageEvent, misbehaviourEvent, updateClientEvent } from "./Events.ts"
-import { clientTypeOf, formatClientId, fullClientPath, key, NEXT_CLIENT_SEQUENCE, pathOf, uint64Bytes, uint64Of } from "./Host.ts"
+import { clientTypeOf, formatClientId, fullClientPath, key, NEXT_CLIENT_SEQUENCE, uint64Bytes, uint64Of } from "./Host.ts"
 import { ClientNotActive, ClientNotFound, ClientTypeNotFound, ibcLog, InvalidClientType, InvalidPrefix } from "./IbcError.ts"
 import { prefixError } from "./internal/Wrap.ts"
 
@@ -33,18 +33,50 @@ export interface ClientRoute {
 /** ibc-go's params key of 02-client. */
 export const CLIENT_PARAMS_KEY = "clientParams"
 
-/** The client store of `clientId`: keys relative to `clients/<clientId>/` in `store`. */
+const latin1 = (k: string): Uint8Array => {
+  const b = new Uint8Array(k.length)
+  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i) & 0xff
+  return b
+}
+/** Bytes as a latin1 string (one character per byte): the ClientStore key form. */
+export const latin1String = (b: Uint8Array): string => {
+  let s = ""
+  for (const x of b) s += String.fromCharCode(x)
+  return s
+}
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+/** The first key after every key starting with `prefix` (undefined: no bound). */
+const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
+  const end = Uint8Array.from(prefix)
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++
+      return end.subarray(0, i + 1)
+    }
+  }
+  return undefined
+}
+
+/**
+ * The client store of `clientId`: keys relative to `clients/<clientId>/` in `store`, each key
+ * string read as latin1 bytes (LightClient.ts ClientStore).
+ */
 export const clientStore = (store: KVStore, clientId: string): ClientStore => {
-  const base = `clients/${clientId}/`
+  const base = key(`clients/${clientId}/`)
+  const full = (k: string) => concat(base, latin1(k))
   return {
-    get: (k) => store.get(key(base + k)),
-    set: (k, v) => store.set(key(base + k), v),
-    delete: (k) => store.delete(key(base + k)),
+    get: (k) => store.get(full(k)),
+    set: (k, v) => store.set(full(k), v),
+    delete: (k) => store.delete(full(k)),
     keys: (prefix) => {
-      const start = key(base + prefix)
-      const end = key(base + prefix + "\uffff")
+      const start = full(prefix)
       const out: string[] = []
-      for (const [k] of store.iterate(start, end)) out.push(pathOf(k).slice(base.length))
+      for (const [k] of store.iterate(start, prefixEnd(start))) out.push(latin1String(k.subarray(base.length)))
       return out
     }
   }

@@ -20,7 +20,7 @@ import { ClientPaths, ConnectionEnd, Params as ConnectionParams, State as Connec
 import { InvalidRequest } from "../../../chain/ChainError.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { fromHex, toHex } from "../../../lib/Bytes.ts"
-import { CLIENT_PARAMS_KEY } from "./ClientKeeper.ts"
+import { CLIENT_PARAMS_KEY, latin1String } from "./ClientKeeper.ts"
 import { CONNECTION_PARAMS_KEY } from "./ConnectionKeeper.ts"
 import { key, NEXT_CHANNEL_SEQUENCE, NEXT_CLIENT_SEQUENCE, NEXT_CONNECTION_SEQUENCE, pathOf, uint64Bytes, uint64Of } from "./Host.ts"
 
@@ -72,8 +72,9 @@ export const exportCoreGenesis = (store: KVStore, appPorts: ReadonlyArray<string
     else if (p === CONNECTION_PARAMS_KEY) connection.params = { max_expected_time_per_block: String(ConnectionParams.decode(v).maxExpectedTimePerBlock) }
     else if (p === NEXT_CHANNEL_SEQUENCE) channel.next_channel_sequence = String(uint64Of(v))
     else if (p.startsWith("clients/") && p.split("/").length >= 3) {
-      const [, id, ...rest] = p.split("/")
-      const relative = rest.join("/")
+      const id = p.split("/")[1]!
+      // client store keys are byte strings (latin1): the light client's iteration keys are binary
+      const relative = latin1String(k.subarray(`clients/${id}/`.length))
       if (relative === "connections") paths.push({ client_id: id, paths: ClientPaths.decode(v).paths })
       else clients.set(id!, [...(clients.get(id!) ?? []), { key: relative, value: b64(v) }])
     } else if (p.startsWith("connections/") && p.split("/").length === 2) {
@@ -136,7 +137,8 @@ export const importCoreGenesis = (store: KVStore, genesis: unknown): void => {
       const entry = obj(e, `clients[${i}].store[${j}]`)
       const rel = str(entry.key, `clients[${i}].store[${j}].key`)
       if (rel === "" || rel === "connections") bad(`clients[${i}].store[${j}].key`)
-      put(`clients/${cid}/${rel}`, bytes(entry.value, `clients[${i}].store[${j}].value`))
+      if ([...rel].some((ch) => ch.charCodeAt(0) > 0xff)) bad(`clients[${i}].store[${j}].key must be a latin1 byte string`)
+      writes.push([Uint8Array.from([...key(`clients/${cid}/`), ...[...rel].map((ch) => ch.charCodeAt(0))]), bytes(entry.value, `clients[${i}].store[${j}].value`)])
     })
   })
   if (connection.next_connection_sequence !== undefined) put(NEXT_CONNECTION_SEQUENCE, uint64Bytes(u64(connection.next_connection_sequence, "connection_genesis.next_connection_sequence")))
