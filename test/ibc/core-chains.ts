@@ -21,7 +21,7 @@ import type { Machine } from "../../chain/Machine.ts"
 import type { TxPipeline } from "../../chain/TxPipeline.ts"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { BankMachine } from "../../modules/bank/Bank.ts"
-import { IbcMachine } from "../../modules/ibc/Ibc.ts"
+import { IbcMachine, type IbcConfig } from "../../modules/ibc/Ibc.ts"
 import { revisionOf } from "../../modules/ibc/core/Height.ts"
 import type { Height } from "../../modules/ibc/LightClient.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
@@ -67,11 +67,14 @@ export class IbcChain {
     this.log = log
   }
 
-  /** Extra machines (constructed per chain) may be given; auth, bank and ibc always run. */
-  static async open(chainId: string, extra: (ibc: IbcMachine) => Machine[] = () => []): Promise<IbcChain> {
+  /**
+   * Extra machines (constructed per chain) may be given; auth, bank and ibc always run. `apps` adds
+   * applications (e.g. ICS-20 transfer) besides the echo apps.
+   */
+  static async open(chainId: string, extra: (ibc: IbcMachine) => Machine[] = () => [], apps: NonNullable<IbcConfig["apps"]> = () => []): Promise<IbcChain> {
     const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces() })
     const log: EchoLog = { events: [] }
-    const ibc = new IbcMachine({ lightClients: [testClientRoute], apps: (core) => [echoApp(core, log), echoApp(core, log, "echo2")] })
+    const ibc = new IbcMachine({ lightClients: [testClientRoute], apps: (core) => [echoApp(core, log), echoApp(core, log, "echo2"), ...apps(core)] })
     const auth = new AuthMachine({ minGasPrices: "0.0001boot" })
     const app = new Application({ chainId, store, machines: [auth, new BankMachine(), ibc, ...extra(ibc)], pipeline: auth as unknown as TxPipeline })
     return new IbcChain(chainId, app, store, ibc, log)

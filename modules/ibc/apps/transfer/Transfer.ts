@@ -129,6 +129,8 @@ export class TransferModule implements PortModule {
   readonly portId: string = TRANSFER_PORT
   readonly msgTypeUrls: ReadonlyArray<string> = [MSG_TRANSFER_URL, MSG_TRANSFER_UPDATE_PARAMS_URL]
   readonly queryPrefixes: ReadonlyArray<string> = [TRANSFER_QUERY]
+  /** The bank capabilities of the hosting `ibc` machine ({@link transferGrants}). */
+  readonly grants: ReadonlyArray<Grant> = TRANSFER_GRANTS
   readonly config: TransferConfig
   private readonly authority: string
 
