@@ -19,7 +19,8 @@ import type { Commit, Header as TmHeader } from "cosmjs-types/tendermint/types/t
 import { BlockIDFlag, type ValidatorSet } from "cosmjs-types/tendermint/types/validator"
 import type { AbciApplication } from "../../chain/Abci.ts"
 import { makeProducer, type Producer } from "../../modules/consensus/producer/Producer.ts"
-import { consensusAddress, headerHash, PRECOMMIT_TYPE, voteSignBytes } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { consensusAddress, headerHash, PRECOMMIT_TYPE, validatorsHash as validatorsHashOf, voteSignBytes } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { sha256 } from "../../lib/Bytes.ts"
 import type { ClientStore, Height, HostContext } from "../../modules/ibc/LightClient.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import type { CommitMultiStore } from "../../store/KVStore.ts"
@@ -169,4 +170,26 @@ export const refused = (f: () => unknown): { _tag: string; codespace: string; co
     return e as { _tag: string; codespace: string; code: number; log: string }
   }
   throw new Error("expected a refusal, the call succeeded")
+}
+
+/** CometBFT's light/helpers_test.go `ToValidators(init, inc)`: key i gets power init + i*inc. */
+export const toValidators = (keys: ReadonlyArray<Key>, init: bigint, inc: bigint): ValidatorSet =>
+  valSet(keys.map((k, i) => ({ key: k, power: init + BigInt(i) * inc })))
+
+const setHash = (s: ValidatorSet): Uint8Array =>
+  validatorsHashOf(s.validators.map((v) => ({ pubKeyEd25519: v.pubKey.ed25519!, power: v.votingPower })))
+
+/**
+ * A synthetic CometBFT header (light/helpers_test.go genHeader): block protocol 11, the given
+ * chain, height, time and validator sets, sha256 of fixed strings for the other hashes.
+ */
+export const synthHeader = (chainId: string, height: bigint, timeNs: bigint, vals: ValidatorSet, nextVals: ValidatorSet): TmHeader => {
+  const h = (s: string) => sha256(enc.encode(s))
+  return {
+    version: { block: 11n, app: 0n }, chainId, height, time: { seconds: timeNs / SEC, nanos: Number(timeNs % SEC) },
+    lastBlockId: { hash: new Uint8Array(0), partSetHeader: { total: 0, hash: new Uint8Array(0) } },
+    lastCommitHash: h("last_commit"), dataHash: h("data"), validatorsHash: setHash(vals), nextValidatorsHash: setHash(nextVals),
+    consensusHash: h("cons_hash"), appHash: h("app_hash"), lastResultsHash: h("results_hash"), evidenceHash: h("evidence"),
+    proposerAddress: vals.validators[0]!.address
+  }
 }
