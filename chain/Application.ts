@@ -232,8 +232,8 @@ export class Application implements AbciApplication {
     const txResults: ExecTxResult[] = []
     // sends queued in beginBlock (a scheduled program's messages) go first in the block's FIFO
     const queue: QueuedSend[] = blockExec.sends.splice(0)
-    for (const tx of req.txs) {
-      const out = this.runTx(tx, "finalize", store, block)
+    for (const [index, tx] of req.txs.entries()) {
+      const out = this.runTx(tx, "finalize", store, block, index)
       txResults.push(out.result)
       queue.push(...out.sends)
     }
@@ -312,8 +312,11 @@ export class Application implements AbciApplication {
     return { chainId: this.opts.chainId, height, time: { seconds: time.seconds, nanos: time.nanos }, proposer, blockHash, lastCommit }
   }
 
-  /** runTx: decode, ante, messages; never throws for a chain error (it becomes the result code). */
-  private runTx(bytes: Uint8Array, mode: TxMode, base: MultiStore, block: BlockContext): TxOutcome {
+  /**
+   * runTx: decode, ante, messages; never throws for a chain error (it becomes the result code).
+   * `txIndex` is the tx's position in the block (FinalizeBlock only; MsgContext.txIndex).
+   */
+  private runTx(bytes: Uint8Array, mode: TxMode, base: MultiStore, block: BlockContext, txIndex?: number): TxOutcome {
     let gas = new GasMeter(0)
     let anteEvents: Event[] = []
     let capped = false
@@ -380,7 +383,7 @@ export class Application implements AbciApplication {
         att?.enter(machine.name)
         let result
         try {
-          result = machine.handle({ ...exec.context(machine), txHash, signers }, msg)
+          result = machine.handle({ ...exec.context(machine), txHash, signers, ...(txIndex === undefined ? {} : { txIndex }) }, msg)
         } finally {
           att?.exit()
         }

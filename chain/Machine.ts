@@ -131,6 +131,11 @@ export interface ExecContext extends BlockContext {
 export interface MsgContext extends ExecContext {
   /** Hash of the transaction (sha256 of the tx bytes, 32 bytes). */
   readonly txHash: Uint8Array
+  /**
+   * Position of the transaction among the block's transactions (0-based, every tx counted);
+   * set in FinalizeBlock only, absent in CheckTx, simulation and governance execution.
+   */
+  readonly txIndex?: number
   /** Bech32 addresses that signed the transaction, in signer-info order. */
   readonly signers: ReadonlyArray<string>
 }
