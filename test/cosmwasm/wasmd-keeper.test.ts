@@ -75,7 +75,7 @@ vm.contracts.set("tester", {
 })
 vm.contracts.set("nomigrate", { instantiate: () => ({ ok: { messages: [], attributes: [], events: [] } }), execute: () => ({ ok: { messages: [], attributes: [], events: [] } }) })
 
-const { chain, addresses, tx, balance } = await fakeChain(vm)
+const { chain, addresses, tx, balance, sign } = await fakeChain(vm)
 const [alice, bob, carol] = addresses as [string, string, string]
 const data = (r: { data: Uint8Array }) => TxMsgData.decode(r.data).msgResponses
 const query = async <A>(path: string, req: Uint8Array, codec: { decode(b: Uint8Array): A }) => {
@@ -143,6 +143,17 @@ test("MsgInstantiateContract: classic address, env/info JSON as wasmvm builds th
   assert.is(info.contractInfo!.admin, alice)
   assert.is(info.contractInfo!.label, "test")
   assert.is(info.contractInfo!.created!.blockHeight, BigInt(chain.height))
+})
+
+test("env.transaction.index is the tx's position in the block, every tx counted (wasmd CountTXDecorator)", async () => {
+  const send = (from: string) => ({ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: from, toAddress: carol, amount: [{ denom: "boot", amount: "1" }] } })
+  const rs = await chain.block([await sign(bob, [send(bob)]), await sign(carol, [send(carol)]), await sign(alice, [exec(contract, { write: { key: "t", value: "2" } })])])
+  assert.equal(rs.map((r) => r.code), [0, 0, 0], rs.map((r) => r.log).join("; "))
+  assert.is(JSON.parse(await get(contract, "last_env")).transaction.index, 2)
+  // a block where the contract tx comes first
+  const [first] = await chain.block([await sign(alice, [exec(contract, { write: { key: "t", value: "0" } })]), await sign(bob, [send(bob)])])
+  assert.is(first!.code, 0, first!.log)
+  assert.is(JSON.parse(await get(contract, "last_env")).transaction.index, 0)
 })
 
 test("SmartContractState: env as wasmvm builds it for a query (latest block time in ns, no transaction)", async () => {

@@ -42,7 +42,7 @@ import type { Engine, EngineEnv } from "../internal/Engine.ts"
 import { addressBytes } from "../internal/Address.ts"
 import { loadInfo } from "../internal/Lifecycle.ts"
 import { OverlayStore } from "../internal/OverlayStore.ts"
-import { blockInfo, txIndex } from "./Wasmd.ts"
+import { blockInfo, txIndexOf } from "./Wasmd.ts"
 import { type Contracts, contractPrincipal, MAX_CALL_DEPTH, type Scope } from "./Contracts.ts"
 import type { Coin } from "./Json.ts"
 import { readContract } from "./Records.ts"
@@ -189,7 +189,7 @@ export class Bridge {
         const events: Event[] = []
         const wrapped = wrap(inner, overlay, gas, (e) => events.push(e), link)
         const s: Scope = {
-          ctx: wrapped, block: blockInfo(inner), txIndex: txIndex(overlay, inner.height, req.txHash), depth: req.depth,
+          ctx: wrapped, block: blockInfo(inner), txIndex: txIndexOf({ height: inner.height, ...txIndexField(ctx) }, overlay, req.txHash), depth: req.depth,
           emit: (e) => wrapped.emit(e)
         }
         const out = this.contracts.execute(s, req.caller, req.contract, req.msg, [])
@@ -240,4 +240,10 @@ export class Bridge {
     }
     return MsgExecuteContractResponse.encode({ data: out.data }).finish()
   }
+}
+
+/** The tx index of a message context (MsgContext.txIndex), when `ctx` is one. */
+const txIndexField = (ctx: ExecContext): { txIndex?: number } => {
+  const i = (ctx as { txIndex?: unknown }).txIndex
+  return typeof i === "number" ? { txIndex: i } : {}
 }

@@ -12,9 +12,10 @@
  *   MsgUpdateAdmin           sender (the admin), new_admin, contract
  *   MsgClearAdmin            sender (the admin), contract
  *
- * `env.transaction.index` is the position of the transaction among the block's transactions that
- * ran a CosmWasm message (a counter in state, 0x20 0x08): the executor does not tell a machine the
- * transaction's index in the block.
+ * `env.transaction.index` is the transaction's position in the block (MsgContext.txIndex, every
+ * tx counted, as wasmd's CountTXDecorator counts the block's txs). Where the executor gives none
+ * (CheckTx, simulation, end-of-block deliveries of program messages) it is the position among the
+ * transactions that ran a CosmWasm message in that state (a counter, 0x20 0x08).
  *
  * Source: wasmd x/wasm/keeper/msg_server.go, x/wasm/types/tx.go (ValidateBasic), proto
  * cosmwasm/wasm/v1/tx.proto.
@@ -86,7 +87,11 @@ const u64 = (v: bigint) => {
   return b
 }
 
-/** The transaction's index (see the module comment), counted in `store`. */
+/** The transaction's index (see the module comment): `ctx.txIndex` when given, else counted in `store`. */
+export const txIndexOf = (ctx: { readonly txIndex?: number; readonly height: number }, store: KVStore, txHash: Uint8Array): bigint =>
+  ctx.txIndex !== undefined ? BigInt(ctx.txIndex) : txIndex(store, ctx.height, txHash)
+
+/** The transaction's index among those that ran a CosmWasm message at `height`, counted in `store`. */
 export const txIndex = (store: KVStore, height: number, txHash: Uint8Array): bigint => {
   const rec = store.get(WasmKeys.txCounter)
   let index = 0n
@@ -113,7 +118,7 @@ const checkMsg = (msg: Uint8Array): void => {
 /** Run one wasmd message in its tx branch; returns the Any-typed wasmd response. */
 export const handleWasmMsg = (k: Contracts, ctx: MsgContext, msg: Any): MsgResult => {
   const s: Scope = {
-    ctx, block: blockInfo(ctx), txIndex: txIndex(ctx.rawStore ?? ctx.store, ctx.height, ctx.txHash), depth: 0,
+    ctx, block: blockInfo(ctx), txIndex: txIndexOf(ctx, ctx.rawStore ?? ctx.store, ctx.txHash), depth: 0,
     emit: (e) => ctx.emit(e)
   }
   const out = (typeUrl: string, value: Uint8Array): MsgResult => ({ typeUrl: `${typeUrl}Response`, value })
