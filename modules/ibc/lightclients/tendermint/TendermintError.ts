@@ -4,8 +4,7 @@
  * error, `<context>: <description>`.
  *
  * Source: ibc-go v8 modules/light-clients/07-tendermint/errors.go (codespace `07-tendermint`),
- * modules/core/02-client/types/errors.go (`client`), modules/core/errors/errors.go (`ibc`),
- * modules/core/24-host/errors.go (`host`), cosmossdk.io/errors abci.go (an error without a
+ * modules/core/errors/errors.go (`ibc` 14), cosmossdk.io/errors abci.go (an error without a
  * registered code, such as CometBFT's light-verification errors ibc-go wraps, is reported as
  * codespace `undefined`, code 1, with its full text).
  */
@@ -38,27 +37,13 @@ export class InvalidProofSpecs extends tm("TendermintInvalidProofSpecs", 13) {}
 /** 07-tendermint 14 "invalid validator set". */
 export class InvalidValidatorSet extends tm("TendermintInvalidValidatorSet", 14) {}
 
-const client = <const Tag extends string>(tag: Tag, code: number) => chainErrorClass(tag, "client", code)
-
-/** 02-client 3 "light client is invalid". */
-export class InvalidClient extends client("ClientInvalidClient", 3) {}
-/** 02-client 7 "consensus state not found". */
-export class ConsensusStateNotFound extends client("ClientConsensusStateNotFound", 7) {}
-/** 02-client 8 "invalid consensus state". */
-export class InvalidConsensus extends client("ClientInvalidConsensus", 8) {}
-/** 02-client 10 "invalid client type". */
-export class InvalidClientType extends client("ClientInvalidClientType", 10) {}
-/** 02-client 12 "invalid client header". */
-export class InvalidHeader extends client("ClientInvalidHeader", 12) {}
-/** 02-client 13 "invalid light client misbehaviour". */
-export class InvalidMisbehaviour extends client("ClientInvalidMisbehaviour", 13) {}
-
-/** ibc 9 "invalid height" (core errors): a proof height above the client's latest height. */
-export class IbcInvalidHeight extends chainErrorClass("IbcInvalidHeight", "ibc", 9) {}
-/** ibc 12 "invalid type" (core errors): a message whose Any is not a 07-tendermint type. */
-export class IbcInvalidType extends chainErrorClass("IbcInvalidType", "ibc", 12) {}
-/** host 2 "invalid identifier" (24-host): a misbehaviour's client id that is not one. */
-export class InvalidIdentifier extends chainErrorClass("HostInvalidIdentifier", "host", 2) {}
+// Errors of other codespaces that 07-tendermint returns are IBC core's (modules/ibc/core/IbcError.ts):
+// 02-client InvalidClient 3, ConsensusStateNotFound 7, InvalidConsensus 8, InvalidClientType 10,
+// InvalidHeader 12, InvalidMisbehaviour 13; ibc InvalidHeight 9, InvalidType 12; host InvalidIdentifier 2.
+export {
+  ConsensusStateNotFound, IbcInvalidHeight, IbcInvalidType, InvalidClient, InvalidClientType, InvalidConsensus, InvalidHeader,
+  InvalidIdentifier, InvalidMisbehaviour
+} from "../../core/IbcError.ts"
 
 /**
  * codespace `undefined`, code 1: an error ibc-go returns without a registered code — CometBFT's
