@@ -183,6 +183,22 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
         cosmwasm: { vm: makeCosmWasmVm() }
       })
     }
+  },
+  {
+    name: "ibc",
+    enabled: (config) => config.modules.ibc.enabled,
+    load: async ({ config }) => {
+      const { IbcMachine } = await import("../modules/ibc/Ibc.ts")
+      const { tendermintClient } = await import("../modules/ibc/lightclients/tendermint/TendermintClient.ts")
+      const { TypeUrl } = await import("../modules/ibc/lightclients/tendermint/ClientState.ts")
+      const { TransferModule, TRANSFER_GRANTS } = await import("../modules/ibc/apps/transfer/Transfer.ts")
+      return new IbcMachine({
+        bech32Prefix: config.chain.bech32Prefix,
+        lightClients: [{ clientStateTypeUrl: TypeUrl.clientState, module: tendermintClient }],
+        apps: (core) => [new TransferModule({ bech32Prefix: config.chain.bech32Prefix, packetSender: core })],
+        grants: TRANSFER_GRANTS
+      })
+    }
   }
 ]
 

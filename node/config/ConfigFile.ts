@@ -203,6 +203,10 @@ max_code_bytes = ${c.modules.cyberwasm.maxCodeBytes}
 instance_cache_size = ${c.modules.cyberwasm.instanceCacheSize}
 max_call_gas = ${c.modules.cyberwasm.maxCallGas}
 
+# IBC (ibc-go v8 compatible core, 07-tendermint client, ICS-20 transfer; docs/ibc.md).
+[modules.ibc]
+enabled = ${c.modules.ibc.enabled}
+
 # Plugin services read their own table, e.g. the EVM plugin's Ethereum JSON-RPC endpoint:
 # [plugins.evm]
 # rpc_address = "127.0.0.1:8545"

@@ -58,6 +58,10 @@ export class IbcChain {
   readonly times = new Map<number, bigint>()
   /** Seconds between blocks. */
   blockSeconds = 5n
+  /** A second, independent app of the same chain fed every block; block() throws on any divergence. */
+  twin: IbcChain | undefined
+  /** Blocks compared with the twin. */
+  twinBlocks = 0
 
   private constructor(chainId: string, app: Application, store: CommitMultiStore, ibc: IbcMachine, log: EchoLog) {
     this.chainId = chainId
@@ -87,10 +91,12 @@ export class IbcChain {
       bank: { balances: funded.map((address) => ({ address, coins: [{ denom: "boot", amount: "1000000000000000" }] })) },
       ...(ibcGenesis === undefined ? {} : { ibc: ibcGenesis })
     }
-    await this.app.initChain({
+    const init = {
       time: { seconds: GENESIS_SECONDS, nanos: 0 }, chainId: this.chainId, consensusParams: undefined, validators: [],
       appStateBytes: enc.encode(JSON.stringify(appState)), initialHeight: 1n
-    })
+    }
+    await this.app.initChain(init)
+    await this.twin?.app.initChain(init)
     await this.block([])
   }
 
@@ -111,11 +117,20 @@ export class IbcChain {
     this.nextSeconds += this.blockSeconds
     const hash = new Uint8Array(32)
     new DataView(hash.buffer).setUint32(0, height)
-    const res = await this.app.finalizeBlock({
+    const req = {
       txs: [...txs], decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash, height: BigInt(height),
       time: { seconds: this.nextSeconds, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20)
-    })
+    }
+    const res = await this.app.finalizeBlock(req)
     await this.app.commit()
+    if (this.twin) {
+      const t = await this.twin.app.finalizeBlock(req)
+      await this.twin.app.commit()
+      const view = (r: typeof res) => JSON.stringify([hex(r.appHash), r.txResults.map((x) => [x.code, x.codespace, String(x.gasUsed), hex(x.data), x.log])])
+      if (view(t) !== view(res)) throw new Error(`twin diverged at height ${height}: ${view(res)} vs ${view(t)}`)
+      if (hex(this.twin.store.lastCommit().hash) !== hex(this.store.lastCommit().hash)) throw new Error(`twin committed app hash differs at height ${height}`)
+      this.twinBlocks++
+    }
     this.appHashes.set(height, this.store.lastCommit().hash)
     this.times.set(height, this.nextSeconds * 1_000_000_000n)
     return res.txResults

@@ -41,10 +41,11 @@ export class Pair {
   }
 
   /** Fresh chains `ibc-a-1` and `ibc-b-2`, clients `99-test-0` on both, connection-0 OPEN on both. */
-  static async connected(): Promise<Pair> {
+  static async connected(opts: { twinB?: boolean } = {}): Promise<Pair> {
     const relayer = await makeKey("ibc core relayer")
     const a = await IbcChain.open("ibc-a-1")
     const b = await IbcChain.open("ibc-b-2")
+    if (opts.twinB) b.twin = await IbcChain.open("ibc-b-2")
     await a.init([relayer.address])
     await b.init([relayer.address])
     const p = new Pair(a, b, relayer)

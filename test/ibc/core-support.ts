@@ -241,6 +241,7 @@ export const echoApp = (sender: PacketSender, log: EchoLog = { events: [] }, por
   onChanCloseConfirm: (_c, ch) => void log.events.push(`close-confirm ${ch.channelId}`),
   onRecvPacket(ctx: ExecContext, p: Packet): Acknowledgement | undefined {
     ctx.store.set(enc.encode(`apps/${port}/recv/${p.destinationChannel}/${p.sequence}`), p.data)
+    ctx.emit({ type: "echo_recv", attributes: [{ key: "sequence", value: String(p.sequence), index: true }] })
     const text = dec.decode(p.data)
     if (text === "fail") throw new InvalidRequest({ log: "echo refuses 'fail': invalid request" })
     if (text === "async") return undefined

@@ -122,6 +122,8 @@ test("a receive the application refuses writes ibc-go's error acknowledgement an
   const ack = '{"error":"ABCI code: 18: error handling packet: see events for details"}'
   assert.is(attr(recv.events, "write_acknowledgement", "packet_ack"), ack)
   assert.is(p.b.store.store("ibc").get(enc.encode(`apps/echo/recv/${ids.b}/1`)), undefined, "the app's write is rolled back")
+  assert.not.ok(recv.events.some((e) => e.type === "echo_recv"), "the app's events are dropped...")
+  assert.is(attr(recv.events, "ibccallbackerror-echo_recv", "sequence"), "1", "...and emitted renamed, as ibc-go does")
   const receipt = CQ.QueryPacketReceiptResponse.decode(await p.b.query("/ibc.core.channel.v1.Query/PacketReceipt", CQ.QueryPacketReceiptRequest.encode({ portId: "echo", channelId: ids.b, sequence: 1n }).finish()))
   assert.ok(receipt.received, "the receipt stays")
   ok(await p.a.tx(p.relayer, await p.ackMsgs(p.b, packet, enc.encode(ack))), "error ack relayed")
@@ -129,7 +131,8 @@ test("a receive the application refuses writes ibc-go's error acknowledgement an
 
   // a successful receive keeps the app's write
   const good = await sendEcho(p, ids.a, "fine")
-  ok(await p.b.tx(p.relayer, await p.recvMsgs(p.a, good)), "recv fine")
+  const fine = ok(await p.b.tx(p.relayer, await p.recvMsgs(p.a, good)), "recv fine")
+  assert.is(attr(fine.events, "echo_recv", "sequence"), "2")
   assert.is(dec.decode(p.b.store.store("ibc").get(enc.encode(`apps/echo/recv/${ids.b}/2`))!), "fine")
 })
 

@@ -15,6 +15,7 @@
  */
 import { Channel, Order as OrderProto, State, type Packet as PacketProto } from "cosmjs-types/ibc/core/channel/v1/channel"
 import type { ConnectionEnd } from "cosmjs-types/ibc/core/connection/v1/connection"
+import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { isChainError } from "../../../chain/ChainError.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
@@ -200,21 +201,38 @@ export class PacketKeeper {
   }
 
   private runRecv(ctx: ExecContext, onRecv: (ctx: ExecContext, p: Packet, relayer: string) => Acknowledgement | undefined, packet: Packet, relayer: string): Acknowledgement | undefined {
+    // the callback's events: dropped with its branch on failure, then re-emitted renamed
+    // `ibccallbackerror-<type>` (ibc-go msg_server convertToErrorEvents)
+    let captured: Event[] = []
     const attempt = (c: ExecContext): Acknowledgement | undefined => {
+      captured = []
+      const spy = new Proxy(c, {
+        get(target, prop) {
+          if (prop === "emit") {
+            return (e: Event) => {
+              captured.push(e)
+              target.emit(e)
+            }
+          }
+          const v: unknown = Reflect.get(target, prop, target)
+          return typeof v === "function" ? v.bind(target) : v
+        }
+      })
       try {
-        const ack = onRecv(c, packet, relayer)
+        const ack = onRecv(spy, packet, relayer)
         if (ack !== undefined && !ack.success) throw new Rollback(ack)
         return ack
       } catch (e) {
-        if (e instanceof Rollback || !isChainError(e)) throw e
+        if (e instanceof Rollback || !isChainError(e) || e._tag === "OutOfGas") throw e
         throw new Rollback({ bytes: errorAcknowledgement(e.code), success: false })
       }
     }
     try {
       return ctx.branch ? ctx.branch(attempt) : attempt(ctx)
     } catch (e) {
-      if (e instanceof Rollback) return e.ack
-      throw e
+      if (!(e instanceof Rollback)) throw e
+      for (const ev of captured) ctx.emit({ type: `ibccallbackerror-${ev.type}`, attributes: ev.attributes })
+      return e.ack
     }
   }
 
