@@ -337,6 +337,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         other: { secp256k1_verifier: verifierName(), signature_workers: String(signatures.threads) }
       },
       genesis,
+      latestCommit: () => producer.latestCommit(),
       maxTxBytes: config.mempool.maxTxBytes,
       limits: rpcLimits,
       ...(dashboard ? { extraRoutes: dashboard.handle } : {})

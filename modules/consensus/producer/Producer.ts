@@ -177,6 +177,11 @@ export interface Producer extends ConsensusEngine {
   waitForHeight(height: number): Promise<ChainTip>
   /** The error that halted the producer, if any. */
   halted(): ConsensusHalted | undefined
+  /**
+   * The latest block's commit once this validator has precommitted it (CometBFT's seen commit),
+   * or undefined until then; the RPC serves it as `commit` at the tip (canonical: false).
+   */
+  latestCommit(): Commit | undefined
 }
 
 /** The block producer (plain class; `makeProducer` runs it in an Effect scope). */
@@ -200,6 +205,9 @@ export class BlockProducer implements Producer {
   private lastHeader: Header | undefined
   private lastBlockId: BlockID = zeroBlockId()
   private lastTimeNs = 0n
+  /** This validator's precommit of the latest block, signed once it is committed (see seal). */
+  private seen: Commit | undefined
+  private sealTimeNs = 0n
   private appHash: Uint8Array = new Uint8Array(0)
   private lastResultsHash: Uint8Array = resultsHash([])
   private lastValidators: Val[] = []
@@ -394,6 +402,23 @@ export class BlockProducer implements Producer {
     return { height: this.lastHeight, round: 0, blockId: this.lastBlockId, signatures }
   }
 
+  /**
+   * Precommit the latest block now (`nowNs`, at least 1 ms after its time), as a validator does
+   * once it has committed it: the RPC then serves the tip's commit, as CometBFT's seen commit,
+   * and the next block carries this commit and takes its time (BFT time with one validator).
+   * Does nothing before the first block or once sealed.
+   */
+  seal(nowNs: bigint): void {
+    if (this.lastHeight === 0n || this.seen?.height === this.lastHeight || this.haltError !== undefined) return
+    const minNs = this.lastTimeNs + 1_000_000n
+    this.sealTimeNs = nowNs > minNs ? nowNs : minNs
+    this.seen = this.signLastCommit(this.sealTimeNs)
+  }
+
+  latestCommit(): Commit | undefined {
+    return this.seen !== undefined && this.seen.height === this.lastHeight ? this.seen : undefined
+  }
+
   /** needProofBlock (consensus/state.go): the first height, or the app hash changed in the last block. */
   private needProofBlock(): boolean {
     return this.lastHeader === undefined || !eq(this.lastHeader.appHash, this.appHash)
@@ -428,11 +453,13 @@ export class BlockProducer implements Producer {
         throw new ConsensusHalted({ reason: e instanceof Error ? e.message : String(e) })
       }
     }
-    // BFT time with one validator: the first block has genesis time, later ones the precommit time
+    // BFT time with one validator: the first block has genesis time, later ones the precommit
+    // time: the sealed commit's (see seal), else a precommit signed now
     const minNs = this.lastTimeNs + 1_000_000n
-    const timeNs = this.lastHeight === 0n ? tsToNs(this.cfg.genesis.time) : nowNs > minNs ? nowNs : minNs
+    const sealed = this.seen !== undefined && this.seen.height === this.lastHeight ? this.seen : undefined
+    const timeNs = this.lastHeight === 0n ? tsToNs(this.cfg.genesis.time) : sealed ? this.sealTimeNs : nowNs > minNs ? nowNs : minNs
     const time = nsToTs(timeNs)
-    const lastCommit = this.lastHeight === 0n ? emptyCommit() : this.signLastCommit(timeNs)
+    const lastCommit = this.lastHeight === 0n ? emptyCommit() : sealed ?? this.signLastCommit(timeNs)
     const maxBytes = maxDataBytes(this.params.block?.maxBytes ?? 22_020_096n, this.curValidators.length)
     const reaped = this.mempool.reap(maxBytes, this.params.block?.maxGas ?? -1n)
     const nextValidatorsHash = validatorsHash(this.nextValidators)
@@ -632,6 +659,7 @@ const blockLoop = (p: BlockProducer): Effect.Effect<void> =>
       yield* Effect.sleep(Duration.millis(p.blockTimeMs))
       const now = yield* Clock.currentTimeNanos
       yield* Effect.promise(() => p.tick(now))
+      p.seal(yield* Clock.currentTimeNanos)
     }
     yield* Effect.logError(p.halted()!.message)
   })
