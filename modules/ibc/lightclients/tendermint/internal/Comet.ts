@@ -14,7 +14,7 @@ import type { PublicKey } from "cosmjs-types/tendermint/crypto/keys"
 import type { BlockID, Commit, CommitSig, Header, SignedHeader } from "cosmjs-types/tendermint/types/types"
 import { BlockIDFlag, type Validator as ValidatorProto, type ValidatorSet as ValidatorSetProto } from "cosmjs-types/tendermint/types/validator"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
-import { equalBytes } from "../../../../../lib/Bytes.ts"
+import { equalBytes, toHex } from "../../../../../lib/Bytes.ts"
 import { consensusAddress, headerHash, PRECOMMIT_TYPE, validatorsHash, voteSignBytes } from "../../../../consensus/producer/internal/Hashing.ts"
 import { goDuration as goDurationOf, goHex, goQuote, goTime } from "./GoFormat.ts"
 
@@ -264,9 +264,11 @@ const verifySig = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean =
   }
 }
 
-const findByAddress = (vals: ValSet, addr: Uint8Array): { idx: number; val: Val } | undefined => {
-  const idx = vals.validators.findIndex((v) => equalBytes(v.address, addr))
-  return idx < 0 ? undefined : { idx, val: vals.validators[idx]! }
+/** Index of each validator by address (hex), first occurrence as GetByAddress finds it. */
+const addressIndex = (vals: ValSet): Map<string, number> => {
+  const m = new Map<string, number>()
+  vals.validators.forEach((v, i) => { if (!m.has(toHex(v.address))) m.set(toHex(v.address), i) })
+  return m
 }
 
 /**
@@ -277,6 +279,7 @@ const findByAddress = (vals: ValSet, addr: Uint8Array): { idx: number; val: Val 
 const verifyCommitSigs = (chainId: string, vals: ValSet, commit: Commit, needed: bigint, byIndex: boolean): void => {
   const batch = commit.signatures.length >= 2
   const seen = new Map<number, number>()
+  const index = byIndex ? undefined : addressIndex(vals)
   const pending: Array<{ idx: number; val: Val }> = []
   let tallied = 0n
   for (let idx = 0; idx < commit.signatures.length; idx++) {
@@ -293,8 +296,9 @@ const verifyCommitSigs = (chainId: string, vals: ValSet, commit: Commit, needed:
     if (byIndex) {
       val = vals.validators[idx]!
     } else {
-      const found = findByAddress(vals, cs.validatorAddress)
-      if (found === undefined) continue
+      const i = index!.get(toHex(cs.validatorAddress))
+      if (i === undefined) continue
+      const found = { idx: i, val: vals.validators[i]! }
       const first = seen.get(found.idx)
       if (first !== undefined) throw new CometError(`double vote from ${valString(found.val)} (${first} and ${idx})`)
       seen.set(found.idx, idx)
