@@ -20,7 +20,7 @@
  * handler_plugin_encoders.go, query_plugins.go, events.go}, x/wasm/types/{env.go, gas_register.go}.
  */
 import { toBase64 } from "@cosmjs/encoding"
-import { AccessType } from "cosmjs-types/cosmwasm/wasm/v1/types"
+import { AccessType, type Params } from "cosmjs-types/cosmwasm/wasm/v1/types"
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { MsgFundCommunityPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward } from "cosmjs-types/cosmos/distribution/v1beta1/tx"
 import { MsgBeginRedelegate, MsgDelegate, MsgUndelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx"
@@ -33,6 +33,7 @@ import { Gunzip } from "fflate"
 import { InvalidAddress, InvalidRequest, isChainError, OutOfGas, Unauthorized } from "../../../chain/ChainError.ts"
 import type { ChainCall, ExecContext } from "../../../chain/Machine.ts"
 import { isNodeFault } from "../../../chain/internal/TxResult.ts"
+import { moduleAccountBytes } from "../../../chain/Principal.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
 import { concatBytes, toHex } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
@@ -50,8 +51,8 @@ import {
 } from "./Json.ts"
 import { WasmKeys } from "./Keys.ts"
 import {
-  appendHistory, type CodeInfo, ContractCodeHistoryOperationType, type ContractInfo, indexByCode, indexByCreator, lastHistory, nextId, readCode, readContract,
-  readParams, readWasm, unindexByCode, writeCode, writeContract, writeWasm
+  appendHistory, type CodeInfo, ContractCodeHistoryOperationType, type ContractInfo, indexByCode, indexByCreator, isPinned, lastHistory, nextId, readCode,
+  readContract, readParams, readWasm, setPinned, unindexByCode, writeCode, writeContract, writeParams, writeWasm
 } from "./Records.ts"
 import type { AnalyzedCode, CosmWasmVm, EntryPoint, VmBackend } from "./Vm.ts"
 import type { Bridge } from "./Bridge.ts"
@@ -66,6 +67,8 @@ export const INSTANCE_COST = 60_000n
 export const INSTANCE_COST_DISCOUNT = 2_000n
 /** wasmd DefaultCompileCost: SDK gas per byte of uploaded code. */
 export const COMPILE_COST = 3n
+/** wasmd DefaultPinCodeCost / DefaultUnpinCodeCost: SDK gas per code (un)pinned. */
+export const PIN_COST = 500_000n
 /** wasmd's smart query gas limit default (types.defaultSmartQueryGasLimit). */
 export const QUERY_GAS_LIMIT = 3_000_000n
 /** Nesting of submessage dispatch (wasmd's call depth check; lower here: each level holds a live instance). */
@@ -177,6 +180,8 @@ export class Contracts {
   private readonly maxCodeBytes: (store: KVStore) => number
   private readonly analyzed = new Map<string, AnalyzedCode>()
   private readonly versions = new Map<string, bigint | undefined>()
+  /** The governance authority (bech32 of the gov module account): the signer of sudo, pin and params messages. */
+  readonly authority: string
   /** Programs as WasmMsg::Execute targets (Bridge.ts); set by the machine. */
   programs: Pick<Bridge, "isProgram" | "execute"> | undefined
 
@@ -184,6 +189,7 @@ export class Contracts {
     this.vm = opts.vm
     this.prefix = opts.bech32Prefix
     this.maxCodeBytes = opts.maxCodeBytes
+    this.authority = bech32(opts.bech32Prefix, moduleAccountBytes("gov"))
   }
 
   // ---- addresses
@@ -381,6 +387,54 @@ export class Contracts {
     if (!info.admin || info.admin !== caller) throw new Unauthorized({ log: "can not modify contract: unauthorized" })
     writeContract(store, raw, { ...info, admin: newAdmin })
     s.emit(event("update_contract_admin", [["_contract_address", contract], ["new_admin_address", newAdmin]]))
+  }
+
+  // ---- privileged: sudo, pinning (governance through MsgSudoContract / MsgPinCodes, or internal callers)
+
+  /**
+   * wasmd Keeper.Sudo: run the contract's `sudo(env, msg)` (no sender, no funds) and handle its
+   * Response as any other; emits `sudo`. For internal callers and the gov authority's
+   * MsgSudoContract: nothing here checks who asks. Errors: NoSuchContract, VmError (no `sudo`
+   * export), ExecuteFailed (the contract's error).
+   */
+  sudo(s: Scope, contract: string, msg: Uint8Array): Uint8Array | undefined {
+    const { raw, code } = this.instance(s.ctx.store, contract)
+    s.ctx.gas.consume(Number(INSTANCE_COST), "Loading CosmWasm module: sudo")
+    if (!this.analysis(s.ctx.rawStore ?? s.ctx.store, code.codeHash).entryPoints.includes("sudo")) {
+      throw new VmError({ log: "Error calling the VM: Missing export sudo: wasmvm error" })
+    }
+    const env = this.env(s.block, s.txIndex, contract)
+    const result = this.call(s, raw, contract, code.codeHash, "sudo", [env, msg], false)
+    if ("error" in result) throw new ExecuteFailed({ log: `${result.error}: execute wasm contract failed` })
+    const response = parseResponse(result.ok)
+    s.emit(event("sudo", [["_contract_address", contract]]))
+    return this.handleResponse(s, contract, response)
+  }
+
+  /**
+   * wasmd pinCode / unpinCode: record `codeId` as pinned (or not) and emit `pin_code` /
+   * `unpin_code`, charging wasmd's 500,000 gas. Pinning changes no result here: every code shares
+   * the VM's compiled-module cache alike. Errors: NoSuchCode.
+   */
+  pin(s: Scope, codeId: bigint, pinned: boolean): void {
+    if (!readCode(s.ctx.store, codeId)) throw new NoSuchCode({ log: `code id ${codeId}: no such code` })
+    s.ctx.gas.consume(Number(PIN_COST), `Loading CosmWasm module: ${pinned ? "pin" : "unpin"} code`)
+    setPinned(s.ctx.store, codeId, pinned)
+    s.emit(event(pinned ? "pin_code" : "unpin_code", [["code_id", codeId.toString()]]))
+  }
+
+  /**
+   * MsgUpdateParams (gov authority): replace the upload access and the default instantiate
+   * permission after wasmd's Params.ValidateBasic. Errors: Invalid, Empty, Duplicate, InvalidAddress.
+   */
+  updateParams(s: Scope, params: Params | undefined): void {
+    if (!params?.codeUploadAccess) throw new Invalid({ log: "code_upload_access: empty: invalid" })
+    validateAccess(params.codeUploadAccess, (a) => this.raw(a, "code upload access address"))
+    const p = params.instantiateDefaultPermission
+    if (p !== AccessType.ACCESS_TYPE_EVERYBODY && p !== AccessType.ACCESS_TYPE_NOBODY && p !== AccessType.ACCESS_TYPE_ANY_OF_ADDRESSES) {
+      throw new Invalid({ log: `instantiate default permission: unknown access type ${p}: invalid` })
+    }
+    writeParams(s.ctx.store, { codeUploadAccess: { permission: params.codeUploadAccess.permission, addresses: [...params.codeUploadAccess.addresses] }, instantiateDefaultPermission: p })
   }
 
   // ---- response handling and submessages
@@ -723,7 +777,7 @@ export class Contracts {
           if (op === "contract_info") {
             const info = readContract(q.store, this.raw(addr, "contract_addr"))
             if (!info) return system({ no_such_contract: { addr } })
-            return ok(jsonBytes({ code_id: Number(info.codeId), creator: info.creator, admin: info.admin || null, pinned: false, ibc_port: info.ibcPortId || null }))
+            return ok(jsonBytes({ code_id: Number(info.codeId), creator: info.creator, admin: info.admin || null, pinned: isPinned(q.store, info.codeId), ibc_port: info.ibcPortId || null }))
           }
           if (op === "code_info") {
             const codeId = uint(o.code_id, "wasm.code_info.code_id")

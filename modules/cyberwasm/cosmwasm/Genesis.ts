@@ -18,8 +18,8 @@ import { bech32 } from "./Address.ts"
 import type { Contracts } from "./Contracts.ts"
 import { WasmKeys } from "./Keys.ts"
 import {
-  appendHistory, indexByCode, indexByCreator, peekId, readCode, readContract, readHistory, readParams, readWasm, setSequence, writeCode, writeContract,
-  writeParams, writeWasm
+  appendHistory, indexByCode, indexByCreator, isPinned, peekId, readCode, readContract, readHistory, readParams, readWasm, setPinned, setSequence, writeCode,
+  writeContract, writeParams, writeWasm
 } from "./Records.ts"
 import { InvalidGenesis } from "./WasmdError.ts"
 
@@ -38,7 +38,7 @@ export const exportWasmGenesis = (k: Contracts, store: KVStore): unknown => {
   const codes = [...store.iterate(WasmKeys.codePrefix, prefixEnd(WasmKeys.codePrefix))].map(([key]) => {
     const codeId = new DataView(key.buffer, key.byteOffset).getBigUint64(key.length - 8)
     const info = readCode(store, codeId)!
-    return { codeId, codeInfo: info, codeBytes: readWasm(store, info.codeHash) ?? new Uint8Array(), pinned: false }
+    return { codeId, codeInfo: info, codeBytes: readWasm(store, info.codeHash) ?? new Uint8Array(), pinned: isPinned(store, codeId) }
   })
   const contracts = [...store.iterate(WasmKeys.contractPrefix, prefixEnd(WasmKeys.contractPrefix))].map(([key]) => {
     const raw = key.subarray(WasmKeys.contractPrefix.length)
@@ -81,6 +81,7 @@ export const importWasmGenesis = (k: Contracts, store: KVStore, json: unknown): 
     }
     writeWasm(store, c.codeInfo.codeHash, c.codeBytes)
     writeCode(store, c.codeId, c.codeInfo)
+    if (c.pinned) setPinned(store, c.codeId, true)
     if (c.codeId > maxCode) maxCode = c.codeId
   }
   for (const c of g.contracts) {

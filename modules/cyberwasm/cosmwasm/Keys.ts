@@ -9,7 +9,7 @@
  *   0x20 0x04 "lastCodeId" | "lastContractId"     -> next id of the sequence (u64 BE; starts at 1)
  *   0x20 0x05 contractAddr pos u64                -> ContractCodeHistoryEntry
  *   0x20 0x06 codeID u64 height u64 txIndex u64 contractAddr -> {} (contracts by code, in creation order)
- *   0x20 0x07 codeID u64                          -> {} (pinned codes; none here: every code is cached alike)
+ *   0x20 0x07 codeID u64                          -> 0x01 (pinned codes: MsgPinCodes by governance)
  *   0x20 0x08                                     -> tx counter {height u64, index u64, txHash 32}
  *   0x20 0x09 len creator height u64 txIndex u64 contractAddr -> {} (contracts by creator)
  *   0x20 0x10                                     -> Params
@@ -50,6 +50,7 @@ export const WasmKeys = {
   historyPrefix: (addr: Uint8Array) => concatBytes(P(0x05), addr),
   byCode: (codeId: bigint, position: Uint8Array, addr: Uint8Array) => concatBytes(P(0x06), u64(codeId), position, addr),
   byCodePrefix: (codeId: bigint) => concatBytes(P(0x06), u64(codeId)),
+  pinned: (codeId: bigint) => concatBytes(P(0x07), u64(codeId)),
   pinnedPrefix: P(0x07),
   txCounter: P(0x08),
   byCreator: (creator: Uint8Array, position: Uint8Array, addr: Uint8Array) => concatBytes(P(0x09), Uint8Array.of(creator.length), creator, position, addr),

@@ -106,3 +106,12 @@ export const readWasm = (store: KVStore, checksum: Uint8Array): Uint8Array | und
 export const writeWasm = (store: KVStore, checksum: Uint8Array, wasm: Uint8Array): void => {
   if (!store.has(WasmKeys.wasm(checksum))) store.set(WasmKeys.wasm(checksum), wasm)
 }
+
+/** Whether code `codeId` is pinned (wasmd IsPinnedCode: a key under 0x07). */
+export const isPinned = (store: KVStore, codeId: bigint): boolean => store.has(WasmKeys.pinned(codeId))
+
+/** Pin or unpin code `codeId` (wasmd stores one byte, 0x01). */
+export const setPinned = (store: KVStore, codeId: bigint, pinned: boolean): void => {
+  if (pinned) store.set(WasmKeys.pinned(codeId), Uint8Array.of(1))
+  else store.delete(WasmKeys.pinned(codeId))
+}

@@ -11,6 +11,11 @@
  *   MsgMigrateContract       sender (the admin), contract, code_id, msg
  *   MsgUpdateAdmin           sender (the admin), new_admin, contract
  *   MsgClearAdmin            sender (the admin), contract
+ *   MsgSudoContract          authority (the gov module account), contract, msg
+ *   MsgPinCodes, MsgUnpinCodes  authority, code_ids (1-50, no duplicates)
+ *   MsgUpdateParams          authority, params (code_upload_access, instantiate_default_permission)
+ * The authority messages reach the machine from a passed governance proposal (ExecContext.execute);
+ * any other authority is Unauthorized.
  *
  * `env.transaction.index` is the transaction's position in the block (MsgContext.txIndex, every
  * tx counted, as wasmd's CountTXDecorator counts the block's txs). Where the executor gives none
@@ -23,11 +28,12 @@
 import type { Coin as ProtoCoin } from "cosmjs-types/cosmos/base/v1beta1/coin"
 import {
   MsgClearAdmin, MsgClearAdminResponse, MsgExecuteContract, MsgExecuteContractResponse, MsgInstantiateContract, MsgInstantiateContract2,
-  MsgInstantiateContract2Response, MsgInstantiateContractResponse, MsgMigrateContract, MsgMigrateContractResponse, MsgStoreCode, MsgStoreCodeResponse,
-  MsgUpdateAdmin, MsgUpdateAdminResponse
+  MsgInstantiateContract2Response, MsgInstantiateContractResponse, MsgMigrateContract, MsgMigrateContractResponse, MsgPinCodes, MsgPinCodesResponse,
+  MsgStoreCode, MsgStoreCodeResponse, MsgSudoContract, MsgSudoContractResponse, MsgUnpinCodes, MsgUnpinCodesResponse, MsgUpdateAdmin, MsgUpdateAdminResponse,
+  MsgUpdateParams, MsgUpdateParamsResponse
 } from "cosmjs-types/cosmwasm/wasm/v1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
-import { TxDecodeError, UnknownRequest } from "../../../chain/ChainError.ts"
+import { InvalidRequest, TxDecodeError, Unauthorized, UnknownRequest } from "../../../chain/ChainError.ts"
 import type { BlockContext, MsgContext, MsgResult } from "../../../chain/Machine.ts"
 import { concatBytes, equalBytes } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
@@ -43,8 +49,15 @@ export const WasmTypeUrl = {
   execute: "/cosmwasm.wasm.v1.MsgExecuteContract",
   migrate: "/cosmwasm.wasm.v1.MsgMigrateContract",
   updateAdmin: "/cosmwasm.wasm.v1.MsgUpdateAdmin",
-  clearAdmin: "/cosmwasm.wasm.v1.MsgClearAdmin"
+  clearAdmin: "/cosmwasm.wasm.v1.MsgClearAdmin",
+  sudoContract: "/cosmwasm.wasm.v1.MsgSudoContract",
+  pinCodes: "/cosmwasm.wasm.v1.MsgPinCodes",
+  unpinCodes: "/cosmwasm.wasm.v1.MsgUnpinCodes",
+  updateParams: "/cosmwasm.wasm.v1.MsgUpdateParams"
 } as const
+
+/** wasmd maxCodeIDCount: code ids in one MsgPinCodes / MsgUnpinCodes. */
+export const MAX_CODE_IDS = 50
 
 /** All message type URLs, for Machine.msgTypeUrls. */
 export const WASM_MSG_TYPE_URLS: ReadonlyArray<string> = Object.values(WasmTypeUrl) // determinism-ok: a const table in source order
@@ -66,6 +79,11 @@ const decodeAny = (msg: Any): { sender: string } => {
     case WasmTypeUrl.migrate: return decode(MsgMigrateContract, msg)
     case WasmTypeUrl.updateAdmin: return decode(MsgUpdateAdmin, msg)
     case WasmTypeUrl.clearAdmin: return decode(MsgClearAdmin, msg)
+    // the governance messages are signed by their authority (cosmos.msg.v1.signer)
+    case WasmTypeUrl.sudoContract: return { sender: decode(MsgSudoContract, msg).authority }
+    case WasmTypeUrl.pinCodes: return { sender: decode(MsgPinCodes, msg).authority }
+    case WasmTypeUrl.unpinCodes: return { sender: decode(MsgUnpinCodes, msg).authority }
+    case WasmTypeUrl.updateParams: return { sender: decode(MsgUpdateParams, msg).authority }
     default: throw new UnknownRequest({ log: `unrecognized wasm message type: ${msg.typeUrl}` })
   }
 }
@@ -163,9 +181,41 @@ export const handleWasmMsg = (k: Contracts, ctx: MsgContext, msg: Any): MsgResul
       k.setAdmin(s, m.sender, m.contract, "")
       return out(msg.typeUrl, MsgClearAdminResponse.encode({}).finish())
     }
+    case WasmTypeUrl.sudoContract: {
+      const m = decode(MsgSudoContract, msg)
+      checkAuthority(k, m.authority)
+      k.raw(m.contract, "contract")
+      checkMsg(m.msg)
+      const data = k.sudo(s, m.contract, m.msg)
+      return out(msg.typeUrl, MsgSudoContractResponse.encode({ data: data ?? new Uint8Array() }).finish())
+    }
+    case WasmTypeUrl.pinCodes:
+    case WasmTypeUrl.unpinCodes: {
+      const pin = msg.typeUrl === WasmTypeUrl.pinCodes
+      const m = decode(pin ? MsgPinCodes : MsgUnpinCodes, msg)
+      checkAuthority(k, m.authority)
+      if (m.codeIds.length === 0) throw new InvalidRequest({ log: "empty code ids: invalid request" })
+      if (m.codeIds.length > MAX_CODE_IDS) throw new InvalidRequest({ log: `total number of code ids is greater than ${MAX_CODE_IDS}: invalid request` })
+      if (new Set(m.codeIds).size !== m.codeIds.length) throw new InvalidRequest({ log: "duplicate code ids: invalid request" })
+      for (const id of m.codeIds) k.pin(s, id, pin)
+      return out(msg.typeUrl, (pin ? MsgPinCodesResponse : MsgUnpinCodesResponse).encode({}).finish())
+    }
+    case WasmTypeUrl.updateParams: {
+      const m = decode(MsgUpdateParams, msg)
+      checkAuthority(k, m.authority)
+      k.updateParams(s, m.params)
+      return out(msg.typeUrl, MsgUpdateParamsResponse.encode({}).finish())
+    }
     default:
       throw new UnknownRequest({ log: `unrecognized wasm message type: ${msg.typeUrl}` })
   }
+}
+
+/** The gov authority only (wasmd GetAuthority: the gov module account); Unauthorized otherwise. */
+const checkAuthority = (k: Contracts, authority: string): void => {
+  k.raw(authority, "authority")
+  const expected = k.authority
+  if (authority !== expected) throw new Unauthorized({ log: `invalid authority; expected ${expected}, got ${authority}: unauthorized` })
 }
 
 /** Re-export for the machine. */
