@@ -30,7 +30,7 @@ import type { Machine } from "../../chain/Machine.ts"
 import { bytesChanged, Chain, makeKey, type Key } from "./support/Chain.ts"
 import type { Keys, MachineFixture } from "./Fixture.ts"
 import { malformedVariants } from "./support/Malformed.ts"
-import { attempt, callAs, describe, exportAppState, grantProbe, handleIn, probe, PROBE_PRINCIPAL } from "./support/Probe.ts"
+import { attempt, callAs, describe, exportAppState, grantProbe, handleIn, isInternal, probe, PROBE_PRINCIPAL } from "./support/Probe.ts"
 
 /** A bank MsgSend that fails validation before writing anything (empty amount): a tx with only the ante's effects. */
 const referenceMsg = (keys: Keys): Any => ({
@@ -166,7 +166,7 @@ export const machineConformance = (fixture: MachineFixture) => {
       for (const v of raw ? malformedVariants(raw) : []) {
         const r = await chain.tx(v.bytes)
         const where = `raw ${url} tx ${v.label}`
-        if (r.code === 1) failures.push(`${where}: tx code 1: ${r.log.slice(0, 160)}`)
+        if (isInternal(r.code, r.codespace)) failures.push(`${where}: tx code 1: ${r.log.slice(0, 160)}`)
         if (r.code === 0 && v.mustFail) failures.push(`${where}: tx accepted it`)
         if (r.code !== 0 && r.codespace === "") failures.push(`${where}: tx code ${r.code} without codespace`)
       }
@@ -174,12 +174,12 @@ export const machineConformance = (fixture: MachineFixture) => {
         const msg = { typeUrl: url, value: v.bytes }
         const where = `${url} ${v.label}`
         const signers = attempt(() => m.signers(msg))
-        if (!signers.ok && signers.code === 1) failures.push(`${where}: signers(): ${describe(signers)}`)
+        if (!signers.ok && isInternal(signers.code, signers.codespace)) failures.push(`${where}: signers(): ${describe(signers)}`)
         const handled = handleIn(probe(chain, [keys.signer]), m, msg, [keys.signer])
-        if (!handled.ok && handled.code === 1) failures.push(`${where}: handle(): ${describe(handled)}`)
+        if (!handled.ok && isInternal(handled.code, handled.codespace)) failures.push(`${where}: handle(): ${describe(handled)}`)
         if (handled.ok && v.mustFail) failures.push(`${where}: handle() accepted it`)
         const r = await chain.tx(await chain.sign(signer, [msg]))
-        if (r.code === 1) failures.push(`${where}: tx code 1: ${r.log.slice(0, 160)}`)
+        if (isInternal(r.code, r.codespace)) failures.push(`${where}: tx code 1: ${r.log.slice(0, 160)}`)
         if (r.code === 0 && v.mustFail) failures.push(`${where}: tx accepted it`)
         if (r.code !== 0 && r.codespace === "") failures.push(`${where}: tx code ${r.code} without codespace`)
       }
@@ -193,7 +193,7 @@ export const machineConformance = (fixture: MachineFixture) => {
     for (const q of fixture.queries(keys)) {
       for (const v of malformedVariants(q.data)) {
         const r = await chain.query(q.path, v.bytes)
-        if (r.code === 1) failures.push(`${q.path} ${v.label}: code 1: ${r.log.slice(0, 160)}`)
+        if (isInternal(r.code, r.codespace)) failures.push(`${q.path} ${v.label}: code 1: ${r.log.slice(0, 160)}`)
         if (r.code === 0 && v.mustFail && !(q.emptyValid && v.bytes.length === 0)) failures.push(`${q.path} ${v.label}: answered`)
       }
     }
@@ -229,7 +229,7 @@ export const machineConformance = (fixture: MachineFixture) => {
         grantProbe(p, m.name, method)
         const o = callAs(p, m.name, method, v.bytes, spec.readOnly)
         if ("valid" in v && !o.ok) failures.push(`${method} valid sample: ${describe(o)}`)
-        if (!o.ok && o.code === 1) failures.push(`${method} ${v.label}: ${describe(o)}`)
+        if (!o.ok && isInternal(o.code, o.codespace)) failures.push(`${method} ${v.label}: ${describe(o)}`)
         if (o.ok && v.mustFail) failures.push(`${method} ${v.label}: accepted`)
       }
     }

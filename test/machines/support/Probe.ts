@@ -18,17 +18,23 @@ import { CHAIN_ID, type Chain } from "./Chain.ts"
 /** What running something gave: a value, a chain error (code, log), or a raw exception (reported as code 1). */
 export type Outcome =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly code: number; readonly log: string; readonly raw: boolean }
+  | { readonly ok: false; readonly code: number; readonly codespace: string; readonly log: string; readonly raw: boolean }
 
 /** Run `f` and classify what it threw. */
 export const attempt = (f: () => unknown): Outcome => {
   try {
     return { ok: true, value: f() }
   } catch (e) {
-    if (isChainError(e)) return { ok: false, code: e.code, log: e.log, raw: false }
-    return { ok: false, code: 1, log: `raw exception ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, raw: true }
+    if (isChainError(e)) return { ok: false, code: e.code, codespace: e.codespace, log: e.log, raw: false }
+    return { ok: false, code: 1, codespace: "sdk", log: `raw exception ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, raw: true }
   }
 }
+
+/**
+ * Whether a code is the multiplexer's internal error: code 1 of codespace "sdk" (chain/internal/TxResult.ts).
+ * Code 1 registered by another codespace (ibc-go's `ibc` 1 "invalid sequence") is a typed error.
+ */
+export const isInternal = (code: number, codespace: string): boolean => code === 1 && (codespace === "sdk" || codespace === "")
 
 /** Short text of an outcome for failure lists. */
 export const describe = (o: Outcome): string => (o.ok ? "accepted" : `code ${o.code}${o.raw ? " (raw exception)" : ""}: ${o.log.slice(0, 160)}`)
