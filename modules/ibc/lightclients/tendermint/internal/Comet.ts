@@ -264,6 +264,18 @@ const verifySig = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean =
   }
 }
 
+/**
+ * Signature `idx` of `commit` by `val`, remembered in `verified` (same chain id, commit, index and
+ * key give the same sign bytes, so a second check is the first's answer).
+ */
+const checkSig = (verified: Set<string> | undefined, val: Val, chainId: string, commit: Commit, idx: number): boolean => {
+  const memo = `${idx}:${toHex(val.pubKey)}`
+  if (verified?.has(memo)) return true
+  const ok = verifySig(val.pubKey, signBytes(chainId, commit, idx), commit.signatures[idx]!.signature)
+  if (ok) verified?.add(memo)
+  return ok
+}
+
 /** Index of each validator by address (hex), first occurrence as GetByAddress finds it. */
 const addressIndex = (vals: ValSet): Map<string, number> => {
   const m = new Map<string, number>()
@@ -276,7 +288,7 @@ const addressIndex = (vals: ValSet): Map<string, number> => {
  * ed25519 validators), ignoring every signature that is not BLOCK_ID_FLAG_COMMIT and counting
  * every other one; stops once more than `needed` power is tallied.
  */
-const verifyCommitSigs = (chainId: string, vals: ValSet, commit: Commit, needed: bigint, byIndex: boolean): void => {
+const verifyCommitSigs = (chainId: string, vals: ValSet, commit: Commit, needed: bigint, byIndex: boolean, verified?: Set<string>): void => {
   const batch = commit.signatures.length >= 2
   const seen = new Map<number, number>()
   const index = byIndex ? undefined : addressIndex(vals)
@@ -307,7 +319,7 @@ const verifyCommitSigs = (chainId: string, vals: ValSet, commit: Commit, needed:
     if (batch) {
       if (cs.signature.length !== SIGNATURE_SIZE) throw new CometError("invalid signature")
       pending.push({ idx, val })
-    } else if (!verifySig(val.pubKey, signBytes(chainId, commit, idx), cs.signature)) {
+    } else if (!checkSig(verified, val, chainId, commit, idx)) {
       throw new CometError(`wrong signature (#${idx}): ${goHex(cs.signature)}`)
     }
     tallied += val.power
@@ -316,14 +328,14 @@ const verifyCommitSigs = (chainId: string, vals: ValSet, commit: Commit, needed:
   if (tallied <= needed) throw new NotEnoughVotingPowerSigned(tallied, needed)
   for (const { idx, val } of pending) {
     const cs = commit.signatures[idx]!
-    if (!verifySig(val.pubKey, signBytes(chainId, commit, idx), cs.signature)) {
+    if (!checkSig(verified, val, chainId, commit, idx)) {
       throw new CometError(`wrong signature (#${idx}): ${commitSigHex(cs)}`)
     }
   }
 }
 
-/** types.VerifyCommitLight: +2/3 of `vals` signed `blockId` at `height`. */
-export const verifyCommitLight = (chainId: string, vals: ValSet, blockId: BlockID, height: bigint, commit: Commit): void => {
+/** types.VerifyCommitLight: +2/3 of `vals` signed `blockId` at `height`. `verified`: signatures already checked (see checkSig). */
+export const verifyCommitLight = (chainId: string, vals: ValSet, blockId: BlockID, height: bigint, commit: Commit, verified?: Set<string>): void => {
   if (vals.validators.length !== commit.signatures.length) {
     throw new CometError(`Invalid commit -- wrong set size: ${vals.validators.length} vs ${commit.signatures.length}`)
   }
@@ -331,20 +343,20 @@ export const verifyCommitLight = (chainId: string, vals: ValSet, blockId: BlockI
   if (!blockIdEquals(blockId, commit.blockId)) {
     throw new CometError(`invalid commit -- wrong block ID: want ${blockIdString(blockId)}, got ${blockIdString(commit.blockId)}`)
   }
-  verifyCommitSigs(chainId, vals, commit, (vals.total * 2n) / 3n, true)
+  verifyCommitSigs(chainId, vals, commit, (vals.total * 2n) / 3n, true, verified)
 }
 
 /** A trust level fraction (cmtmath.Fraction). */
 export interface TrustLevel { readonly numerator: bigint; readonly denominator: bigint }
 
 /** types.VerifyCommitLightTrusting: more than trustLevel of `vals`' power signed the commit (matched by address). */
-export const verifyCommitLightTrusting = (chainId: string, vals: ValSet, commit: Commit, trustLevel: TrustLevel): void => {
+export const verifyCommitLightTrusting = (chainId: string, vals: ValSet, commit: Commit, trustLevel: TrustLevel, verified?: Set<string>): void => {
   if (trustLevel.denominator === 0n) throw new CometError("trustLevel has zero Denominator")
   const product = vals.total * trustLevel.numerator
   if (trustLevel.numerator > 0n && vals.total > 0n && vals.total > MAX_INT64 / trustLevel.numerator) {
     throw new CometError("int64 overflow while calculating voting power needed. please provide smaller trustLevel numerator")
   }
-  verifyCommitSigs(chainId, vals, commit, product / trustLevel.denominator, false)
+  verifyCommitSigs(chainId, vals, commit, product / trustLevel.denominator, false, verified)
 }
 
 /** What the light client trusts: ibc-go builds it from the trusted consensus state. */
@@ -390,6 +402,7 @@ export const lightVerify = (
   trustingPeriodNs: bigint, nowNs: bigint, maxClockDriftNs: bigint, trustLevel: TrustLevel
 ): void => {
   const adjacent = untrusted.header !== undefined && untrusted.header.height === trusted.height + 1n
+  const verified = new Set<string>() // a signature both checks reach is verified once (CometBFT caches verifications too)
   if (headerExpired(trusted.timeNs, trustingPeriodNs, nowNs)) {
     throw new CometError(`old header has expired at ${goTime(trusted.timeNs + trustingPeriodNs)} (now: ${goTime(nowNs)})`)
   }
@@ -405,14 +418,14 @@ export const lightVerify = (
     }
   } else {
     try {
-      verifyCommitLightTrusting(trusted.chainId, trustedVals, sh.commit, trustLevel)
+      verifyCommitLightTrusting(trusted.chainId, trustedVals, sh.commit, trustLevel, verified)
     } catch (e) {
       if (e instanceof NotEnoughVotingPowerSigned) throw new CometError(`cant trust new val set: ${e.message}`)
       throw e
     }
   }
   try {
-    verifyCommitLight(trusted.chainId, untrustedVals, sh.commit.blockId, sh.header.height, sh.commit)
+    verifyCommitLight(trusted.chainId, untrustedVals, sh.commit.blockId, sh.header.height, sh.commit, verified)
   } catch (e) {
     throw new CometError(`invalid header: ${(e as Error).message}`)
   }
