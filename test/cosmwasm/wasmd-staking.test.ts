@@ -5,7 +5,8 @@
 // CosmosMsgs its owner hands it and proxies any QueryRequest (QueryMsg::Chain), so every staking /
 // distribution message and query a contract can make is driven from here; each answer is checked
 // against the machines' own gRPC queries (CosmJS's staking and distribution extensions) and
-// wasmvm's JSON shapes (wasmd x/wasm/keeper/query_plugins.go).
+// wasmvm's JSON shapes (wasmd x/wasm/keeper/query_plugins.go). A second app fed the same blocks
+// ends every block at the same app hash.
 import { readFileSync } from "node:fs"
 import { QueryClient, setupDistributionExtension, setupStakingExtension } from "@cosmjs/stargate"
 import { QueryAllBalancesRequest, QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
@@ -38,7 +39,7 @@ const { wallet, addresses } = await makeWallet(3)
 const [op, alice, bob] = addresses as [string, string, string]
 const validator = valoper(op)
 const BONDED = 10_000_000n
-const chain = await TestChain.start({
+const start = () => TestChain.start({
   extraMachines: [new StakingMachine({ bech32Prefix: "cyber", bondDenom: "boot" }), new DistributionMachine({ bech32Prefix: "cyber", bondDenom: "boot" }), new CyberWasmMachine({ cosmwasm: { vm: makeCosmWasmVm() } })],
   genesis: {
     auth: { accounts: [] },
@@ -47,8 +48,15 @@ const chain = await TestChain.start({
     distribution: {}
   }
 })
+// a second, independent app fed the same blocks: every block must end at the same app hash
+const [chain, twin] = [await start(), await start()]
+const block = async (txs: Uint8Array[]) => {
+  const [r] = await Promise.all([chain.block(txs), twin.block(txs)])
+  assert.is(twin.appHash(), chain.appHash(), `app hash at height ${chain.height}`)
+  return r
+}
 const sign = txSigner(chain, await SigningStargateClient.offline(wallet, { registry: new Registry([...defaultRegistryTypes, ...wasmTypes]) }), 10_000_000)
-const tx = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 10_000_000) => (await chain.block([await sign(signer, msgs, gas)]))[0]!
+const tx = async (signer: string, msgs: Array<{ typeUrl: string; value: unknown }>, gas = 10_000_000) => (await block([await sign(signer, msgs, gas)]))[0]!
 const ok = <R extends { code: number; log: string }>(r: R): R => {
   assert.is(r.code, 0, r.log)
   return r
@@ -201,7 +209,7 @@ test("undelegate and redelegate: unbond and redelegate events, the unbonded coin
   assert.equal((await chainJson({ distribution: { delegator_validators: { delegator_address: reflect } } })).validators.sort(), [validator, second].sort())
   const afterUndelegate = await balance(reflect)
   assert.ok(afterUndelegate >= before, "undelegating withdraws the rewards first, it takes nothing")
-  for (let i = 0; i < 5; i++) await chain.block([]) // 20 s unbonding, 5 s per block
+  for (let i = 0; i < 5; i++) await block([]) // 20 s unbonding, 5 s per block
   assert.is(await balance(reflect), afterUndelegate + 200_000n)
 })
 
