@@ -19,7 +19,9 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
 import type { ExecContext } from "../../chain/Machine.ts"
 import { ibcDenom, parseDenomTrace } from "../../modules/ibc/apps/transfer/Denom.ts"
 import { packetDataBytes } from "../../modules/ibc/apps/transfer/PacketData.ts"
-import { TRANSFER_QUERY, TransferModule } from "../../modules/ibc/apps/transfer/Transfer.ts"
+import { TRANSFER_GRANTS, TRANSFER_QUERY, TransferModule } from "../../modules/ibc/apps/transfer/Transfer.ts"
+import { AuthMachine } from "../../modules/auth/Auth.ts"
+import { BankMachine } from "../../modules/bank/Bank.ts"
 import type { ChannelInfo } from "../../modules/ibc/PortModule.ts"
 import { callAs, makeWallet } from "../auth/support/Chain.ts"
 import { eventsOf, incoming, msgAck, msgRecv, msgTimeout, msgTransfer, startIbcChain, type IbcChain } from "./transfer-support.ts"
@@ -30,7 +32,7 @@ const enc = (s: string) => new TextEncoder().encode(s)
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
 const VOUCHER = ibcDenom(parseDenomTrace("transfer/channel-0/uatom"))
 
-const start = (o: { transfer?: unknown; blockedAddresses?: string[] } = {}) =>
+const start = (o: { transfer?: unknown; blockedAddresses?: string[]; capabilities?: unknown } = {}) =>
   startIbcChain({
     wallet,
     balances: [
@@ -278,6 +280,35 @@ test("capabilities: the transfer module (machine:ibc) cannot mint a native denom
   const burn = { target: "bank", method: "burn", body: Output.encode({ address: bob, coins: [{ denom: VOUCHER, amount: "1" }] }).finish() }
   assert.is(errorOf(() => callAs(c.chain, [], "machine:ibc", burn, { signers: [alice] }))._tag, "CapabilityMissing")
   callAs(c.chain, [], "machine:ibc", burn, { signers: [bob] })
+})
+
+test("an amount of 2^256-1 sends the whole balance (ibc-go's unbounded spend limit); MsgUpdateParams only from gov", async () => {
+  const c = await start()
+  await receiveAtoms(c, bob, "777")
+  const res = await c.tx(bob, [msgTransfer({ sender: bob, receiver: "r", denom: VOUCHER, amount: ((1n << 256n) - 1n).toString() })])
+  assert.is(res.code, 0, res.log)
+  assert.is(await c.balance(bob, VOUCHER), 0n)
+  assert.is(eventsOf(res, "ibc_transfer")[0]!.amount, "777")
+  assert.match(text(c.ibc.sender.sent[0]!.data), /"amount":"777"/)
+  const update = { typeUrl: "/ibc.applications.transfer.v1.MsgUpdateParams", value: { signer: alice, params: { sendEnabled: false, receiveEnabled: false } } }
+  const refused = await c.tx(alice, [update])
+  assert.equal([refused.codespace, refused.code], ["ibc", 2])
+  assert.match(refused.log, /^expected cyber1\w+, got cyber1\w+: unauthorized$/)
+  assert.equal(QueryParamsResponse.decode((await c.query(TRANSFER_QUERY + "Params", new Uint8Array())).value).params, { sendEnabled: true, receiveEnabled: true })
+})
+
+test("without its bank.mint grant the module cannot mint: the receive is an error ack (code 4) and nothing is minted", async () => {
+  const grants = [
+    ...new AuthMachine().grants!, ...new BankMachine().grants,
+    ...TRANSFER_GRANTS.filter((g) => g.capability.method !== "mint")
+  ]
+  const c = await start({ capabilities: { grants } })
+  const packet = incoming(packetDataBytes({ denom: "uatom", amount: "9", sender: "s", receiver: bob, memo: "" }))
+  const res = await c.tx(relayer, [msgRecv(packet, relayer)])
+  assert.is(res.code, 0, res.log)
+  assert.is(text(c.ibc.acks[0]!.bytes), `{"error":"ABCI code: 4: error handling packet: see events for details"}`)
+  assert.match(eventsOf(res, "ibccallbackerror-fungible_token_packet")[0]!["ibccallbackerror-error"]!, /failed to mint IBC tokens: capability missing: machine:ibc holds no capability bank\.mint/)
+  assert.is(await c.supply(VOUCHER), 0n)
 })
 
 test("channel handshake callbacks: unordered ics20-1 on port transfer only, ibc-go's errors", () => {

@@ -11,6 +11,8 @@ import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate"
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth"
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
+import { BinaryWriter } from "cosmjs-types/binary"
+import { Params as TransferParams } from "cosmjs-types/ibc/applications/transfer/v1/transfer"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import {
   MsgAcknowledgement, MsgAcknowledgementResponse, MsgRecvPacket, MsgRecvPacketResponse, MsgTimeout, MsgTimeoutResponse, ResponseResultType
@@ -136,12 +138,26 @@ export class IbcDouble implements Machine {
   }
 }
 
+/** transfer MsgUpdateParams {1: signer, 2: transfer Params} (cosmjs-types types its params as core client Params). */
+const UpdateParamsCodec = {
+  encode: (m: { signer: string; params: { sendEnabled: boolean; receiveEnabled: boolean } }) => {
+    const w = BinaryWriter.create().uint32(10).string(m.signer)
+    TransferParams.encode(m.params, w.uint32(18).fork()).ldelim()
+    return w
+  },
+  decode: () => {
+    throw new Error("not decoded in tests")
+  },
+  fromPartial: (m: unknown) => m
+}
+
 /** Signing registry: CosmJS defaults (MsgTransfer included) plus the channel messages. */
 export const registry = new Registry([
   ...defaultRegistryTypes,
   [MsgRecvPacket.typeUrl, MsgRecvPacket as never],
   [MsgAcknowledgement.typeUrl, MsgAcknowledgement as never],
-  [MsgTimeout.typeUrl, MsgTimeout as never]
+  [MsgTimeout.typeUrl, MsgTimeout as never],
+  ["/ibc.applications.transfer.v1.MsgUpdateParams", UpdateParamsCodec as never]
 ])
 
 /** A chain with the ibc double; accounts from genesis balances. */
