@@ -13,7 +13,8 @@
  *
  * Light clients are {@link ClientRoute}s (07-tendermint from modules/ibc/lightclients); applications
  * are {@link IbcApplication}s bound to a port, built with the machine's {@link PacketSender}.
- * Errors carry ibc-go's codespaces and codes (core/IbcError.ts).
+ * Errors carry ibc-go's codespaces and codes (core/IbcError.ts). Call API (wit/chain/ibc.wit):
+ * `send-packet` on the caller's own port ({@link ownedPort}) and the read-only `channel` lookup.
  *
  * Source: ibc-go v8.8.0 modules/core/keeper/msg_server.go, modules/core/module.go,
  * 02-client/types/msgs.go, 03-connection/types/msgs.go, 04-channel/types/msgs.go.
@@ -34,7 +35,11 @@ import { ConnectionKeeper } from "./core/ConnectionKeeper.ts"
 import { coreContext } from "./core/CoreContext.ts"
 import { exportCoreGenesis, importCoreGenesis } from "./core/Genesis.ts"
 import { heightOf } from "./core/Height.ts"
-import { IbcInvalidAddress, ibcLog, InvalidClient, PortExists } from "./core/IbcError.ts"
+import { validateChannelId, validatePortId } from "./core/Host.ts"
+import { ChannelCapabilityNotFound, IbcInvalidAddress, ibcLog, InvalidClient, PortExists } from "./core/IbcError.ts"
+import { channelStateName, orderName } from "./core/ChannelKeeper.ts"
+import { ibcDispatcher, ibcInterface } from "../../chain/generated/ibc.ts"
+import type { InterfaceSpec } from "../../chain/Interface.ts"
 import { PacketKeeper, type PacketResult } from "./core/PacketKeeper.ts"
 import { CHANNEL_QUERY, CLIENT_QUERY, CONNECTION_QUERY, CoreQueries } from "./core/Queries.ts"
 
@@ -94,6 +99,18 @@ const decodeMsg = <T>(what: string, f: () => T): T => {
   }
 }
 
+/**
+ * The port a principal owns (ibc-go's port capability): `cyberwasm.<address>` for
+ * `program:<address>`, `<name>` for `machine:<name>`; none for other principals.
+ */
+export const ownedPort = (principal: string): string | undefined => {
+  const i = principal.indexOf(":")
+  const kind = principal.slice(0, i)
+  const id = principal.slice(i + 1)
+  if (i <= 0 || id === "") return undefined
+  return kind === "program" ? `cyberwasm.${id}` : kind === "machine" ? id : undefined
+}
+
 const RESULT = { NOOP: ChTx.ResponseResultType.RESPONSE_RESULT_TYPE_NOOP, SUCCESS: ChTx.ResponseResultType.RESPONSE_RESULT_TYPE_SUCCESS } as const
 const result = (r: PacketResult) => RESULT[r]
 
@@ -131,6 +148,36 @@ export class IbcMachine implements Machine {
     this.queryPrefixes = [CLIENT_QUERY, CONNECTION_QUERY, CHANNEL_QUERY, ...this.apps.flatMap((a) => a.queryPrefixes ?? [])]
     this.grants = [...(config.grants ?? []), ...this.apps.flatMap((a) => a.grants ?? [])]
   }
+
+  /** The call API: wit/chain/ibc.wit. */
+  readonly interface: InterfaceSpec = ibcInterface
+
+  /**
+   * send-packet: SendPacket on the caller's own port (ChannelCapabilityNotFound, channel 9, for
+   * another port, as ibc-go's capability check); channel: the channel end, `found` false if none
+   * (InvalidIdentifier, host 2, for a malformed port or channel id).
+   */
+  readonly onCall = ibcDispatcher({
+    sendPacket: (ctx, caller, req) => {
+      if (ownedPort(caller) !== req.sourcePort) {
+        throw new ChannelCapabilityNotFound({
+          log: ibcLog(`caller ${caller} does not own capability for channel, port ID (${req.sourcePort.slice(0, 128)}) channel ID (${req.sourceChannel.slice(0, 64)})`, "channel capability not found")
+        })
+      }
+      const h = req.timeoutHeight ?? { revisionNumber: 0n, revisionHeight: 0n }
+      return { sequence: this.packets.sendPacket(coreContext(ctx), req.sourcePort, req.sourceChannel, h, req.timeoutTimestamp, req.data) }
+    },
+    channel: (ctx, _caller, req) => {
+      validatePortId(req.portId)
+      validateChannelId(req.channelId)
+      const ch = this.channels.get(ctx.store, req.portId, req.channelId)
+      if (!ch) return { found: false, state: "", ordering: "", counterpartyPortId: "", counterpartyChannelId: "", connectionId: "", version: "" }
+      return {
+        found: true, state: channelStateName(ch.state), ordering: orderName(ch.ordering), counterpartyPortId: ch.counterparty.portId,
+        counterpartyChannelId: ch.counterparty.channelId, connectionId: ch.connectionHops[0] ?? "", version: ch.version
+      }
+    }
+  })
 
   /** SendPacket and WriteAcknowledgement for applications, in the caller's branch. */
   readonly coreForApps: PacketSender & AcknowledgementWriter = {

@@ -18,6 +18,7 @@ import * as ClTx from "cosmjs-types/ibc/core/client/v1/tx"
 import { ConnectionEnd, State as ConnectionState } from "cosmjs-types/ibc/core/connection/v1/connection"
 import * as CoQ from "cosmjs-types/ibc/core/connection/v1/query"
 import * as CoTx from "cosmjs-types/ibc/core/connection/v1/tx"
+import { ChannelRequest } from "../../chain/generated/ibc.ts"
 import { IbcMachine } from "../../modules/ibc/Ibc.ts"
 import { channelPath, connectionPath, packetAckPath, packetCommitmentPath, packetReceiptPath } from "../../modules/ibc/core/Host.ts"
 import { commitPacket } from "../../modules/ibc/core/PacketCommitment.ts"
@@ -150,6 +151,7 @@ const fixture: MachineFixture = {
     { path: "/ibc.core.channel.v1.Query/PacketCommitments", data: CQ.QueryPacketCommitmentsRequest.encode({ portId: "echo", channelId: "channel-0" }).finish() },
     { path: "/ibc.core.channel.v1.Query/UnreceivedPackets", data: CQ.QueryUnreceivedPacketsRequest.encode({ portId: "echo", channelId: "channel-0", packetCommitmentSequences: [1n, 2n] }).finish() }
   ],
+  calls: () => [{ method: "channel", body: ChannelRequest.encode({ portId: "echo", channelId: "channel-0" }) }],
   sized: (keys) => [createClient(keys.signer, "c-1"), createClient(keys.signer, `c-${"x".repeat(400)}-1`)]
 }
 

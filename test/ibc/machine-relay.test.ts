@@ -24,6 +24,11 @@ import { channelPath, packetCommitmentPath } from "../../modules/ibc/core/Host.t
 import { ok, proofFrom, updateClientMsg } from "./core-chains.ts"
 import { any, attr, Pair } from "./core-relay.ts"
 import { echoSend, testMisbehaviour } from "./core-support.ts"
+import type { Event } from "cosmjs-types/tendermint/abci/types"
+import type { ChainError } from "../../chain/ChainError.ts"
+import type { ExecContext } from "../../chain/Machine.ts"
+import { ChannelRequest, ChannelResponse, SendPacketRequest, SendPacketResponse } from "../../chain/generated/ibc.ts"
+import { ownedPort } from "../../modules/ibc/Ibc.ts"
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -272,6 +277,32 @@ test("channel close: CloseInit on one end, CloseConfirm with its proof on the ot
   })).finish())]), "timeout on close")
   assert.is(attr(toc.events, "timeout_packet", "packet_sequence"), "1")
   assert.ok(p.a.log.events.includes("timeout 1"))
+})
+
+test("call API: send-packet only on the caller's own port (channel 9 otherwise); channel lookup", async () => {
+  const p = await Pair.connected()
+  const ids = await p.openChannel(Order.ORDER_UNORDERED)
+  const ibc = p.a.ibc
+  const events: Event[] = []
+  // a unit-level context over chain a's working ibc namespace (the executor's capability check is the conformance suite's)
+  const ctx = { chainId: p.a.chainId, height: p.a.height() + 1, time: { seconds: 1_800_000_000n, nanos: 0 }, store: p.a.store.store("ibc"), emit: (e: Event) => void events.push(e) } as unknown as ExecContext
+  const req = (port: string) => SendPacketRequest.encode({ sourcePort: port, sourceChannel: ids.a, timeoutHeight: { revisionNumber: 2n, revisionHeight: 10_000n }, timeoutTimestamp: 0n, data: enc.encode("via wit") })
+  const seq = SendPacketResponse.decode(ibc.onCall(ctx, "machine:echo", "send-packet", req("echo"))).sequence
+  assert.is(seq, 1n)
+  assert.is(attr(events, "send_packet", "packet_data_hex"), hex(enc.encode("via wit")))
+  assert.ok(p.a.store.store("ibc").get(enc.encode(packetCommitmentPath("echo", ids.a, 1n))))
+  for (const caller of ["program:cyber1qqqq", "machine:bank", "authority:gov"]) {
+    try {
+      ibc.onCall(ctx, caller, "send-packet", req("echo"))
+      assert.unreachable(`${caller} sent on port echo`)
+    } catch (e) {
+      assert.equal([(e as ChainError).codespace, (e as ChainError).code], ["channel", 9], String(e))
+    }
+  }
+  assert.is(ownedPort("program:cyber1abc"), "cyberwasm.cyber1abc")
+  const found = ChannelResponse.decode(ibc.onCall(ctx, "machine:bank", "channel", ChannelRequest.encode({ portId: "echo", channelId: ids.a })))
+  assert.equal([found.found, found.state, found.ordering, found.counterpartyChannelId, found.connectionId, found.version], [true, "STATE_OPEN", "ORDER_UNORDERED", ids.b, "connection-0", "echo-1"])
+  assert.not.ok(ChannelResponse.decode(ibc.onCall(ctx, "machine:bank", "channel", ChannelRequest.encode({ portId: "echo", channelId: "channel-77" }))).found)
 })
 
 test.run()

@@ -80,6 +80,8 @@ export class InvalidChannelState extends chainErrorClass("InvalidChannelState", 
 export class InvalidChannelOrdering extends chainErrorClass("InvalidChannelOrdering", "channel", 6) {}
 /** 04-channel 7: "invalid counterparty channel". */
 export class InvalidChannelCounterparty extends chainErrorClass("InvalidChannelCounterparty", "channel", 7) {}
+/** 04-channel 9: "channel capability not found" (the caller does not own the port). */
+export class ChannelCapabilityNotFound extends chainErrorClass("ChannelCapabilityNotFound", "channel", 9) {}
 /** 04-channel 10: "sequence send not found". */
 export class SequenceSendNotFound extends chainErrorClass("SequenceSendNotFound", "channel", 10) {}
 /** 04-channel 11: "sequence receive not found". */
