@@ -52,7 +52,7 @@ import {
   type FungibleTokenPacketData, type TransferAck
 } from "./PacketData.ts"
 import {
-  ErrInvalidChannelOrdering, ErrInvalidID, ErrInvalidMemo, ErrInvalidPacket, ErrInvalidPort, ErrInvalidVersion, ErrMaxTransferChannels,
+  ErrInvalidAmount, ErrInvalidChannelOrdering, ErrInvalidID, ErrInvalidMemo, ErrInvalidPacket, ErrInvalidPort, ErrInvalidVersion, ErrMaxTransferChannels,
   ErrReceiveDisabled, ErrSendDisabled, ErrTraceNotFound, IbcInsufficientFunds, IbcInvalidAddress, IbcInvalidCoins, IbcInvalidRequest,
   IbcInvalidType, IbcUnauthorized, IbcUnknownRequest, UnregisteredError
 } from "./TransferError.ts"
@@ -454,7 +454,10 @@ export class TransferModule implements PortModule {
   private refund(ctx: ExecContext, packet: Packet, data: FungibleTokenPacketData): void {
     const trace = parseDenomTrace(data.denom)
     const amount = parseGoInt(data.amount)
-    if (amount === undefined || amount <= 0n) throw new IbcInvalidCoins({ log: `unable to parse transfer amount (${data.amount.slice(0, 100)}) into math.Int: invalid coins` })
+    if (amount === undefined) throw new ErrInvalidAmount({ log: `unable to parse transfer amount (${data.amount.slice(0, 100)}) into math.Int: invalid token amount` })
+    // ibc-go's sdk.NewCoin panics on a negative amount; a zero one refunds nothing
+    if (amount < 0n) throw new IbcInvalidCoins({ log: `negative coin amount: ${amount}: invalid coins` })
+    if (amount === 0n) return
     const denom = ibcDenom(trace)
     const sender = this.accAddress(data.sender)
     if (senderChainIsSource(packet.sourcePort, packet.sourceChannel, data.denom)) {
