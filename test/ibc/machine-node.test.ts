@@ -13,6 +13,7 @@ import { defaultConfig, renderConfig } from "../../node/config/ConfigFile.ts"
 import type { NodeConfig } from "../../node/config/NodeConfig.ts"
 import { enabledMachineNames, loadMachines } from "../../node/Machines.ts"
 import type { IbcMachine } from "../../modules/ibc/Ibc.ts"
+import { IbcChain } from "./core-chains.ts"
 import { Pair } from "./core-relay.ts"
 import { echoSend } from "./core-support.ts"
 
@@ -30,6 +31,18 @@ test("[modules.ibc] enabled loads the ibc machine with 07-tendermint and ICS-20;
   assert.ok(ibc.channels.ports.route("transfer"), "transfer bound")
   assert.ok((ibc.grants ?? []).some((g) => g.capability.interface === "bank" && g.capability.method === "mint"))
   assert.match(renderConfig(defaultConfig), /\[modules\.ibc\]\nenabled = false/)
+})
+
+test("a chain whose genesis has no ibc section stores ibc-go's InitGenesis defaults (sequences 0, default params), so absence is provable from height 1", async () => {
+  const c = await IbcChain.open("ibc-fresh-1")
+  await c.init([])
+  const dump = c.dump()
+  const key = (s: string) => Buffer.from(s).toString("hex")
+  for (const k of ["nextClientSequence", "nextConnectionSequence", "nextChannelSequence"]) assert.is(dump.get(key(k)), "0000000000000000", k)
+  assert.ok(dump.has(key("clientParams")) && dump.has(key("connectionParams")))
+  const absent = await c.app.query({ path: "store/ibc/key", data: new TextEncoder().encode("receipts/ports/echo/channels/channel-0/sequences/1"), height: 1n, prove: true })
+  assert.is(absent.code, 0, absent.log)
+  assert.is(absent.proofOps?.ops.length, 2, "non-existence proof and namespace root proof")
 })
 
 /** mulberry32 (test code): the traffic's seeded choices. */

@@ -9,6 +9,9 @@
  * `apps/<port>/` belong to the application on that port (its own genesis); anything else
  * unrecognised round-trips through `other_entries` (hex key, base64 value).
  *
+ * As ibc-go's InitGenesis, import always stores the three identifier sequences and both params
+ * (0 and the defaults when the section leaves them out), so a new chain's `ibc` tree is never empty.
+ *
  * Errors: InvalidRequest naming the bad field.
  *
  * Source: ibc-go v8.8.0 modules/core/types/genesis.go, 02-client/types/genesis.go,
@@ -21,7 +24,7 @@ import { InvalidRequest } from "../../../chain/ChainError.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { fromHex, toHex } from "../../../lib/Bytes.ts"
 import { CLIENT_PARAMS_KEY, latin1String } from "./ClientKeeper.ts"
-import { CONNECTION_PARAMS_KEY } from "./ConnectionKeeper.ts"
+import { CONNECTION_PARAMS_KEY, DEFAULT_TIME_PER_BLOCK } from "./ConnectionKeeper.ts"
 import { key, NEXT_CHANNEL_SEQUENCE, NEXT_CLIENT_SEQUENCE, NEXT_CONNECTION_SEQUENCE, pathOf, uint64Bytes, uint64Of } from "./Host.ts"
 
 type Json = Record<string, unknown>
@@ -113,8 +116,7 @@ export const exportCoreGenesis = (store: KVStore, appPorts: ReadonlyArray<string
 
 /** Write an exported genesis into `store`. Throws InvalidRequest naming the first bad field. */
 export const importCoreGenesis = (store: KVStore, genesis: unknown): void => {
-  if (genesis === undefined || genesis === null) return
-  const g = obj(genesis, "genesis")
+  const g = obj(genesis ?? {}, "genesis")
   const client = obj(g.client_genesis ?? {}, "client_genesis")
   const connection = obj(g.connection_genesis ?? {}, "connection_genesis")
   const channel = obj(g.channel_genesis ?? {}, "channel_genesis")
@@ -125,11 +127,12 @@ export const importCoreGenesis = (store: KVStore, genesis: unknown): void => {
     if (s === "" || s.includes("/") || s.length > 128) bad(`${what}: invalid identifier ${s.slice(0, 64)}`)
     return s
   }
-  if (client.next_client_sequence !== undefined) put(NEXT_CLIENT_SEQUENCE, uint64Bytes(u64(client.next_client_sequence, "client_genesis.next_client_sequence")))
-  if (client.params !== undefined) {
-    const allowed = arr(obj(client.params, "client_genesis.params").allowed_clients, "client_genesis.params.allowed_clients").map((x, i) => str(x, `allowed_clients[${i}]`))
-    put(CLIENT_PARAMS_KEY, ClientParams.encode({ allowedClients: allowed }).finish())
-  }
+  // as ibc-go's InitGenesis, the sequences and params are always stored (zero / default when absent)
+  put(NEXT_CLIENT_SEQUENCE, uint64Bytes(u64(client.next_client_sequence ?? "0", "client_genesis.next_client_sequence")))
+  const allowed = client.params === undefined
+    ? ["*"]
+    : arr(obj(client.params, "client_genesis.params").allowed_clients, "client_genesis.params.allowed_clients").map((x, i) => str(x, `allowed_clients[${i}]`))
+  put(CLIENT_PARAMS_KEY, ClientParams.encode({ allowedClients: allowed }).finish())
   arr(client.clients, "client_genesis.clients").forEach((c, i) => {
     const o = obj(c, `clients[${i}]`)
     const cid = id(o.client_id, `clients[${i}].client_id`)
@@ -141,10 +144,11 @@ export const importCoreGenesis = (store: KVStore, genesis: unknown): void => {
       writes.push([Uint8Array.from([...key(`clients/${cid}/`), ...[...rel].map((ch) => ch.charCodeAt(0))]), bytes(entry.value, `clients[${i}].store[${j}].value`)])
     })
   })
-  if (connection.next_connection_sequence !== undefined) put(NEXT_CONNECTION_SEQUENCE, uint64Bytes(u64(connection.next_connection_sequence, "connection_genesis.next_connection_sequence")))
-  if (connection.params !== undefined) {
-    put(CONNECTION_PARAMS_KEY, ConnectionParams.encode({ maxExpectedTimePerBlock: u64(obj(connection.params, "connection_genesis.params").max_expected_time_per_block, "max_expected_time_per_block") }).finish())
-  }
+  put(NEXT_CONNECTION_SEQUENCE, uint64Bytes(u64(connection.next_connection_sequence ?? "0", "connection_genesis.next_connection_sequence")))
+  const perBlock = connection.params === undefined
+    ? DEFAULT_TIME_PER_BLOCK
+    : u64(obj(connection.params, "connection_genesis.params").max_expected_time_per_block, "max_expected_time_per_block")
+  put(CONNECTION_PARAMS_KEY, ConnectionParams.encode({ maxExpectedTimePerBlock: perBlock }).finish())
   arr(connection.client_connection_paths, "client_connection_paths").forEach((c, i) => {
     const o = obj(c, `client_connection_paths[${i}]`)
     put(`clients/${id(o.client_id, `client_connection_paths[${i}].client_id`)}/connections`, ClientPaths.encode({ paths: arr(o.paths, "paths").map((x, j) => str(x, `paths[${j}]`)) }).finish())
@@ -164,7 +168,7 @@ export const importCoreGenesis = (store: KVStore, genesis: unknown): void => {
     }
     put(`connections/${id(o.id, `connections[${i}].id`)}`, ConnectionEnd.encode(end).finish())
   })
-  if (channel.next_channel_sequence !== undefined) put(NEXT_CHANNEL_SEQUENCE, uint64Bytes(u64(channel.next_channel_sequence, "channel_genesis.next_channel_sequence")))
+  put(NEXT_CHANNEL_SEQUENCE, uint64Bytes(u64(channel.next_channel_sequence ?? "0", "channel_genesis.next_channel_sequence")))
   const pc = (o: Json, what: string) => `ports/${id(o.port_id, `${what}.port_id`)}/channels/${id(o.channel_id, `${what}.channel_id`)}`
   arr(channel.channels, "channel_genesis.channels").forEach((c, i) => {
     const o = obj(c, `channels[${i}]`)
