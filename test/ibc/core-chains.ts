@@ -148,8 +148,11 @@ export class IbcChain {
     return { accountNumber: BigInt(acc.accountNumber), sequence: BigInt(acc.sequence) }
   }
 
-  async sign(key: Key, msgs: ReadonlyArray<Any>, gasLimit = 50_000_000): Promise<Uint8Array> {
-    const { accountNumber, sequence } = await this.account(key.address)
+  /** A tx of `msgs` signed by `key`; `sequenceOffset` signs ahead of the committed sequence (several txs of one block). */
+  async sign(key: Key, msgs: ReadonlyArray<Any>, gasLimit = 50_000_000, sequenceOffset = 0n): Promise<Uint8Array> {
+    const acct = await this.account(key.address)
+    const { accountNumber } = acct
+    const sequence = acct.sequence + sequenceOffset
     const bodyBytes = TxBody.encode(TxBody.fromPartial({ messages: [...msgs], memo: "" })).finish()
     const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(key.pubkey)), sequence }], [{ denom: "boot", amount: "1000000" }], gasLimit, undefined, undefined)
     const { signature } = await key.wallet.signDirect(key.address, makeSignDoc(bodyBytes, authInfoBytes, this.chainId, accountNumber))
