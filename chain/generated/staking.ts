@@ -358,6 +358,33 @@ export const TotalBondedResponse: RecordCodec<TotalBondedResponse> = recordCodec
   }
 )
 
+/** `validator`: the cosmos.staking.v1beta1.Validator protobuf (empty when not found). (WIT record `validator-record-response`) */
+export interface ValidatorRecordResponse {
+  readonly found: boolean
+  readonly validator: Uint8Array
+}
+/** Codec of `validator-record-response`: found = 1, validator = 2. */
+export const ValidatorRecordResponse: RecordCodec<ValidatorRecordResponse> = recordCodec<ValidatorRecordResponse>(
+  "validator-record-response",
+  (m, w) => {
+    if (m.found) w.uint32(8).bool(m.found)
+    if (m.validator.length > 0) w.uint32(18).bytes(m.validator)
+  },
+  (r) => {
+    let found: boolean = false
+    let validator: Uint8Array = new Uint8Array(0)
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 8: found = r.bool("found"); break
+        case 18: validator = r.bytes("validator").slice(); break
+        default: r.reject(tag, ["found", "validator"])
+      }
+    }
+    return { found, validator }
+  }
+)
+
 /** (WIT record `bond-denom-request`) */
 export interface BondDenomRequest {
 }
@@ -643,6 +670,7 @@ export const stakingInterface: InterfaceSpec = {
     "delegator-delegations": { name: "delegator-delegations", readOnly: true, request: DelegatorDelegationsRequest, response: DelegatorDelegationsResponse },
     "bonded-validators": { name: "bonded-validators", readOnly: true, request: BondedValidatorsRequest, response: BondedValidatorsResponse },
     "validator-by-consensus-address": { name: "validator-by-consensus-address", readOnly: true, request: ValidatorByConsensusAddressRequest, response: ValidatorByConsensusAddressResponse },
+    "validator-record": { name: "validator-record", readOnly: true, request: ValidatorRequest, response: ValidatorRecordResponse },
     "bond-denom": { name: "bond-denom", readOnly: true, request: BondDenomRequest, response: BondDenomResponse },
     "receiving-redelegation": { name: "receiving-redelegation", readOnly: true, request: ReceivingRedelegationRequest, response: ReceivingRedelegationResponse },
     "total-bonded": { name: "total-bonded", readOnly: true, request: TotalBondedRequest, response: TotalBondedResponse }
@@ -667,6 +695,8 @@ export interface StakingClient {
   bondedValidators(req: BondedValidatorsRequest): BondedValidatorsResponse
   /** The validator (any status) whose consensus key has this address (SDK ValidatorByConsAddr): how the validators of a block's last commit are found. */
   validatorByConsensusAddress(req: ValidatorByConsensusAddressRequest): ValidatorByConsensusAddressResponse
+  /** The whole validator record with valoper `operator` (any status), as the gRPC Validator query has it. */
+  validatorRecord(req: ValidatorRequest): ValidatorRecordResponse
   /** The staking denom (params.bond_denom). */
   bondDenom(req: BondDenomRequest): BondDenomResponse
   /** Whether `delegator` has a maturing redelegation into `validator` (SDK HasReceivingRedelegation). */
@@ -685,6 +715,7 @@ export const stakingClient = (call: (c: ChainCall) => Uint8Array, target = "stak
   delegatorDelegations: (req) => DelegatorDelegationsResponse.decode(call({ target, method: "delegator-delegations", body: DelegatorDelegationsRequest.encode(req) })),
   bondedValidators: (req) => BondedValidatorsResponse.decode(call({ target, method: "bonded-validators", body: BondedValidatorsRequest.encode(req) })),
   validatorByConsensusAddress: (req) => ValidatorByConsensusAddressResponse.decode(call({ target, method: "validator-by-consensus-address", body: ValidatorByConsensusAddressRequest.encode(req) })),
+  validatorRecord: (req) => ValidatorRecordResponse.decode(call({ target, method: "validator-record", body: ValidatorRequest.encode(req) })),
   bondDenom: (req) => BondDenomResponse.decode(call({ target, method: "bond-denom", body: BondDenomRequest.encode(req) })),
   receivingRedelegation: (req) => ReceivingRedelegationResponse.decode(call({ target, method: "receiving-redelegation", body: ReceivingRedelegationRequest.encode(req) })),
   totalBonded: (req) => TotalBondedResponse.decode(call({ target, method: "total-bonded", body: TotalBondedRequest.encode(req) }))
@@ -711,6 +742,8 @@ export interface StakingHandlers<Ctx = ExecContext> {
   bondedValidators(ctx: Ctx, caller: string, req: BondedValidatorsRequest): BondedValidatorsResponse
   /** The validator (any status) whose consensus key has this address (SDK ValidatorByConsAddr): how the validators of a block's last commit are found. */
   validatorByConsensusAddress(ctx: Ctx, caller: string, req: ValidatorByConsensusAddressRequest): ValidatorByConsensusAddressResponse
+  /** The whole validator record with valoper `operator` (any status), as the gRPC Validator query has it. */
+  validatorRecord(ctx: Ctx, caller: string, req: ValidatorRequest): ValidatorRecordResponse
   /** The staking denom (params.bond_denom). */
   bondDenom(ctx: Ctx, caller: string, req: BondDenomRequest): BondDenomResponse
   /** Whether `delegator` has a maturing redelegation into `validator` (SDK HasReceivingRedelegation). */
@@ -734,9 +767,10 @@ export const stakingDispatcher = <Ctx = ExecContext>(handlers: StakingHandlers<C
     case "delegator-delegations": return DelegatorDelegationsResponse.encode(handlers.delegatorDelegations(ctx, caller, (request as DelegatorDelegationsRequest | undefined) ?? DelegatorDelegationsRequest.decode(body)))
     case "bonded-validators": return BondedValidatorsResponse.encode(handlers.bondedValidators(ctx, caller, (request as BondedValidatorsRequest | undefined) ?? BondedValidatorsRequest.decode(body)))
     case "validator-by-consensus-address": return ValidatorByConsensusAddressResponse.encode(handlers.validatorByConsensusAddress(ctx, caller, (request as ValidatorByConsensusAddressRequest | undefined) ?? ValidatorByConsensusAddressRequest.decode(body)))
+    case "validator-record": return ValidatorRecordResponse.encode(handlers.validatorRecord(ctx, caller, (request as ValidatorRequest | undefined) ?? ValidatorRequest.decode(body)))
     case "bond-denom": return BondDenomResponse.encode(handlers.bondDenom(ctx, caller, (request as BondDenomRequest | undefined) ?? BondDenomRequest.decode(body)))
     case "receiving-redelegation": return ReceivingRedelegationResponse.encode(handlers.receivingRedelegation(ctx, caller, (request as ReceivingRedelegationRequest | undefined) ?? ReceivingRedelegationRequest.decode(body)))
     case "total-bonded": return TotalBondedResponse.encode(handlers.totalBonded(ctx, caller, (request as TotalBondedRequest | undefined) ?? TotalBondedRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `staking has no method "${method}" (called by ${caller}); methods: delegate, undelegate, redelegate, validator, delegation, delegator-delegations, bonded-validators, validator-by-consensus-address, bond-denom, receiving-redelegation, total-bonded` })
+    default: throw new UnknownRequest({ log: `staking has no method "${method}" (called by ${caller}); methods: delegate, undelegate, redelegate, validator, delegation, delegator-delegations, bonded-validators, validator-by-consensus-address, validator-record, bond-denom, receiving-redelegation, total-bonded` })
   }
 }

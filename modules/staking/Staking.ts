@@ -18,7 +18,7 @@ import type { Grant } from "../../chain/Capabilities.ts"
 import {
   MsgBeginRedelegate, MsgCancelUnbondingDelegation, MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgUndelegate, MsgUpdateParams
 } from "cosmjs-types/cosmos/staking/v1beta1/tx"
-import { BondStatus, Delegation, type Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking"
+import { BondStatus, Delegation, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InvalidRequest, TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
 import { stakingDispatcher, stakingInterface, type ValidatorInfo } from "../../chain/generated/staking.ts"
@@ -27,7 +27,7 @@ import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext, Validat
 import { canonicalAddress } from "../auth/Address.ts"
 import { delegatorHandlers } from "./internal/CallApi.ts"
 import { Keeper } from "./internal/Keeper.ts"
-import { exportStakingGenesis, importStakingGenesis } from "./internal/Genesis.ts"
+import { exportStakingGenesis, importStakingGenesis, validatorToJson } from "./internal/Genesis.ts"
 import { DELEGATION, POWER_INDEX, RED_BY_DST, VALIDATOR_BY_CONS, addrKey, operatorOfPowerKey, prefixEnd } from "./internal/Keys.ts"
 import { beginRedelegate, cancelUnbonding, createValidator, delegate, editValidator, undelegate, updateParams } from "./internal/Msgs.ts"
 import { STAKING_QUERY, stakingQuery } from "./internal/Queries.ts"
@@ -189,6 +189,10 @@ export class StakingMachine implements Machine {
       return { validator: v ? this.info(v) : undefined }
     },
     totalBonded: (ctx) => ({ tokens: this.keeper.bondedPoolBalance(ctx).toString() }),
+    validatorRecord: (ctx, _caller, req) => {
+      const v = getValidator(ctx.store, this.keeper.val(req.operator, "invalid validator address"))
+      return { found: v !== undefined, validator: v ? Validator.encode(v).finish() : new Uint8Array() }
+    },
     bondDenom: (ctx) => ({ denom: this.keeper.params(ctx).bondDenom }),
     receivingRedelegation: (ctx, _caller, req) => {
       const prefix = addrKey(RED_BY_DST, this.keeper.val(req.validator, "invalid validator address"), this.keeper.acc(req.delegator, "invalid delegator address"))
@@ -216,3 +220,9 @@ export class StakingMachine implements Machine {
   }
 }
 
+/**
+ * A validator (cosmos.staking.v1beta1.Validator) as the SDK's JSON: proto field names, LegacyDec
+ * text, RFC 3339 times, the consensus key as `{"@type", key}` (what the gRPC gateway and
+ * wasmd's Stargate querier answer).
+ */
+export const validatorSdkJson = (v: Validator): unknown => validatorToJson(v)

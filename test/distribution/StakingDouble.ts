@@ -126,6 +126,9 @@ export class StakingDouble implements Machine {
     // the double's validators have no consensus keys: its chains' blocks carry no last commit
     validatorByConsensusAddress: () => ({}),
     bondDenom: () => ({ denom: "boot" }),
+    validatorRecord: () => {
+      throw new UnknownRequest({ log: "staking double: validator-record is not modelled" })
+    },
     receivingRedelegation: () => ({ found: false }),
     // the delegator's own calls (CosmWasm contracts) are not part of the double
     delegate: () => {

@@ -118,7 +118,8 @@ const validatorFromJson = (v: unknown, i: number): Validator => {
   }
 }
 
-const validatorToJson = (v: Validator): Json => ({
+/** A validator as the SDK's JSON (proto JSON names, LegacyDec text, RFC 3339 times): genesis and gRPC-as-JSON answers. */
+export const validatorToJson = (v: Validator): Json => ({
   operator_address: v.operatorAddress,
   consensus_pubkey: { "@type": ED25519_PUBKEY_URL, key: toBase64(consensusKey(v)) },
   jailed: v.jailed,
