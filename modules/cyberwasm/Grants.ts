@@ -53,7 +53,7 @@ export const CYBERWASM_GRANTS: ReadonlyArray<Grant> = [
   grant("contract:*", "staking", "delegate", self("delegator")),
   grant("contract:*", "staking", "undelegate", self("delegator")),
   grant("contract:*", "staking", "redelegate", self("delegator")),
-  ...["bond-denom", "validator", "delegation", "delegator-delegations", "bonded-validators", "receiving-redelegation"].map((m) => grant("contract:*", "staking", m)),
+  ...["bond-denom", "validator", "validator-record", "delegation", "delegator-delegations", "bonded-validators", "receiving-redelegation"].map((m) => grant("contract:*", "staking", m)),
   grant("contract:*", "distribution", "set-withdraw-address", self("delegator")),
   grant("contract:*", "distribution", "withdraw-delegator-reward", self("delegator")),
   grant("contract:*", "distribution", "fund-community-pool", self("depositor")),

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs"
 import { QueryClient, setupDistributionExtension, setupStakingExtension } from "@cosmjs/stargate"
 import { QueryAllBalancesRequest, QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query"
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
+import { QueryValidatorRequest, QueryValidatorResponse } from "cosmjs-types/cosmos/staking/v1beta1/query"
 import { MsgCreateValidator, MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx"
 import { MsgInstantiateContractResponse, MsgStoreCodeResponse } from "cosmjs-types/cosmwasm/wasm/v1/tx"
 import { QuerySmartContractStateRequest, QuerySmartContractStateResponse } from "cosmjs-types/cosmwasm/wasm/v1/query"
@@ -221,6 +222,15 @@ test("gRPC and Stargate queries answer the accept list (proto / the SDK's JSON);
   assert.equal(await chainJson({ stargate: { path: "/cosmos.bank.v1beta1.Query/Balance", data } }), { balance: { denom: "boot", amount: bal } })
   const all = await chainJson({ stargate: { path: "/cosmos.bank.v1beta1.Query/AllBalances", data: toBase64(QueryAllBalancesRequest.encode({ address: reflect, resolveDenom: false }).finish()) } })
   assert.equal(all, { balances: [{ denom: "boot", amount: bal }], pagination: { next_key: null, total: "1" } })
+  // staking Validator: the proto equals the machine's own gRPC answer; the JSON is the SDK's
+  const vdata = toBase64(QueryValidatorRequest.encode({ validatorAddr: validator }).finish())
+  const vproto = QueryValidatorResponse.decode((await chainQuery({ grpc: { path: "/cosmos.staking.v1beta1.Query/Validator", data: vdata } })).ok)
+  assert.equal(vproto.validator, (await q.staking.validator(validator)).validator)
+  const vjson = (await chainJson({ stargate: { path: "/cosmos.staking.v1beta1.Query/Validator", data: vdata } })).validator
+  assert.equal([vjson.operator_address, vjson.status, vjson.jailed, vjson.commission.commission_rates, vjson.consensus_pubkey["@type"]],
+    [validator, "BOND_STATUS_BONDED", false, { rate: "0.100000000000000000", max_rate: "0.200000000000000000", max_change_rate: "0.010000000000000000" }, "/cosmos.crypto.ed25519.PubKey"])
+  const unknownVal = await chainQuery({ grpc: { path: "/cosmos.staking.v1beta1.Query/Validator", data: toBase64(QueryValidatorRequest.encode({ validatorAddr: valoper(alice) }).finish()) } })
+  assert.match(unknownVal.error ?? "", /Querier contract error: validator cybervaloper1\w+ not found/)
   const refused = await chainQuery({ stargate: { path: "/cosmos.staking.v1beta1.Query/Params", data: "" } })
   assert.match(refused.error ?? "", /Querier system error: Unsupported query type: '\/cosmos\.staking\.v1beta1\.Query\/Params' path is not allowed from the contract/)
   const garbage = await chainQuery({ grpc: { path: "/cosmos.bank.v1beta1.Query/Balance", data: toBase64(new Uint8Array([0xff, 0xff, 0xff])) } })

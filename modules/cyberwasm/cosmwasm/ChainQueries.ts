@@ -22,13 +22,16 @@ import {
   QueryDelegationRewardsRequest, QueryDelegationRewardsResponse, QueryDelegatorValidatorsRequest, QueryDelegatorValidatorsResponse,
   QueryDelegatorWithdrawAddressRequest, QueryDelegatorWithdrawAddressResponse
 } from "cosmjs-types/cosmos/distribution/v1beta1/query"
-import { InvalidRequest, isChainError } from "../../../chain/ChainError.ts"
+import { QueryValidatorRequest, QueryValidatorResponse } from "cosmjs-types/cosmos/staking/v1beta1/query"
+import { Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking"
+import { InvalidRequest, isChainError, NotFound } from "../../../chain/ChainError.ts"
 import { isNodeFault } from "../../../chain/internal/TxResult.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
 import { distributionClient, type DecCoin } from "../../../chain/generated/distribution.ts"
 import { stakingClient, type ValidatorInfo } from "../../../chain/generated/staking.ts"
 import { formatDec, parseDecWire } from "../../../chain/LegacyDec.ts"
 import type { ChainCall } from "../../../chain/Machine.ts"
+import { validatorSdkJson } from "../../staking/Staking.ts"
 import { binary, jsonBytes, object, string, variant } from "./Json.ts"
 
 /** A kind of query this chain does not answer: SystemError `unsupported_request {kind}`. */
@@ -159,8 +162,8 @@ const wholePage = (n: number) => ({ next_key: null, total: n.toString() })
 /**
  * The gRPC / Stargate accept list (wasmd AcceptListStargateQuerier): deterministic queries a
  * call API answers exactly as the machine's gRPC query does. Bank `Balance`, `AllBalances`
- * (one page with every balance), `SupplyOf`; distribution `DelegatorWithdrawAddress`,
- * `DelegationRewards`, `DelegatorValidators`.
+ * (one page with every balance), `SupplyOf`; staking `Validator`; distribution
+ * `DelegatorWithdrawAddress`, `DelegationRewards`, `DelegatorValidators`.
  */
 export const ACCEPTED_QUERIES: Readonly<Record<string, Accepted>> = {
   "/cosmos.bank.v1beta1.Query/Balance": {
@@ -184,6 +187,15 @@ export const ACCEPTED_QUERIES: Readonly<Record<string, Accepted>> = {
       const r = QuerySupplyOfRequest.decode(data)
       const amount = { denom: r.denom, amount: bankClient(port).supply({ denom: r.denom }).amount?.amount ?? "0" }
       return { proto: QuerySupplyOfResponse.encode({ amount }).finish(), json: { amount } }
+    }
+  },
+  "/cosmos.staking.v1beta1.Query/Validator": {
+    run: (port, data) => {
+      const r = QueryValidatorRequest.decode(data)
+      const rec = stakingClient(port).validatorRecord({ operator: r.validatorAddr })
+      if (!rec.found) throw new NotFound({ log: `validator ${r.validatorAddr.slice(0, 100)} not found: not found` })
+      const validator = Validator.decode(rec.validator)
+      return { proto: QueryValidatorResponse.encode({ validator }).finish(), json: { validator: validatorSdkJson(validator) } }
     }
   },
   "/cosmos.distribution.v1beta1.Query/DelegatorWithdrawAddress": {
