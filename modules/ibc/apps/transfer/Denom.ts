@@ -7,12 +7,14 @@
  * Source: ibc-go v8 modules/apps/transfer/types/trace.go (ParseDenomTrace, Hash, IBCDenom,
  * ValidatePrefixedDenom, ValidateIBCDenom, extractPathAndBaseFromFullDenom), types/coin.go
  * (SenderChainIsSource, GetDenomPrefix), types/keys.go (GetEscrowAddress, ADR-028 style),
- * core/24-host/validate.go (identifier validators), core/04-channel/types/keys.go
+ * core/04-channel/types/keys.go
  * (IsChannelIDFormat); cosmossdk.io/math NewIntFromString (big.Int SetString base 0, 256 bits).
  */
 import { sha256 } from "../../../../lib/Bytes.ts"
 import { isValidDenom } from "../../../bank/Coin.ts"
-import { ErrInvalidDenomForTransfer, ErrInvalidID, UnregisteredError } from "./TransferError.ts"
+import { InvalidIdentifier } from "../../core/IbcError.ts"
+import { validateChannelId, validatePortId } from "../../core/Host.ts"
+import { ErrInvalidDenomForTransfer, UnregisteredError } from "./TransferError.ts"
 
 /** ICS-20 version string of classic transfer channels. */
 export const ICS20_VERSION = "ics20-1"
@@ -27,24 +29,7 @@ export interface DenomTrace {
   readonly baseDenom: string
 }
 
-const ID_CHARS = /^[a-zA-Z0-9._+\-#[\]<>]+$/
 const CHANNEL_ID = /^channel-[0-9]{1,20}$/
-
-const validateIdentifier = (id: string, min: number, max: number): void => {
-  if (id.trim() === "") throw new ErrInvalidID({ log: "identifier cannot be blank: invalid identifier" })
-  if (id.includes("/")) throw new ErrInvalidID({ log: `identifier ${id} cannot contain separator '/': invalid identifier` })
-  if (id.length < min || id.length > max) {
-    throw new ErrInvalidID({ log: `identifier ${id} has invalid length: ${id.length}, must be between ${min}-${max} characters: invalid identifier` })
-  }
-  if (!ID_CHARS.test(id)) {
-    throw new ErrInvalidID({ log: `identifier ${id} must contain only alphanumeric or the following characters: '.', '_', '+', '-', '#', '[', ']', '<', '>': invalid identifier` })
-  }
-}
-
-/** ICS-24 port identifier: 2-128 characters of [a-zA-Z0-9._+-#[]<>] (host.PortIdentifierValidator). Throws ErrInvalidID. */
-export const validatePortId = (id: string): void => validateIdentifier(id, 2, 128)
-/** ICS-24 channel identifier: 8-64 characters (host.ChannelIdentifierValidator). Throws ErrInvalidID. */
-export const validateChannelId = (id: string): void => validateIdentifier(id, 8, 64)
 
 /** `channel-<n>` with n a uint64 (channeltypes.IsValidChannelID); returns n or undefined. */
 export const channelSequence = (id: string): bigint | undefined => {
@@ -100,11 +85,11 @@ const wrapId = (f: () => void, context: string): void => {
   try {
     f()
   } catch (e) {
-    throw new ErrInvalidID({ log: `${context}: ${(e as ErrInvalidID).log}` })
+    throw new InvalidIdentifier({ log: `${context}: ${(e as InvalidIdentifier).log}` })
   }
 }
 
-/** DenomTrace.Validate (genesis, DenomHash query). Throws ErrInvalidID / UnregisteredError with ibc-go's text. */
+/** DenomTrace.Validate (genesis, DenomHash query). Throws InvalidIdentifier / UnregisteredError with ibc-go's text. */
 export const validateDenomTrace = (t: DenomTrace): void => {
   if (t.path === "" && t.baseDenom !== "") return
   if (t.baseDenom.trim() === "") throw new UnregisteredError({ log: "base denomination cannot be blank" })

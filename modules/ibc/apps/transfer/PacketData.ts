@@ -16,8 +16,10 @@
 import type { FungibleTokenPacketData } from "cosmjs-types/ibc/applications/transfer/v1/packet"
 import { goSortedJson } from "./internal/GoJson.ts"
 import { parseGoInt, validatePrefixedDenom } from "./Denom.ts"
-import { ErrInvalidAmount, IbcInvalidAddress } from "./TransferError.ts"
+import { IbcInvalidAddress } from "../../core/IbcError.ts"
+import { ErrInvalidAmount } from "./TransferError.ts"
 
+/** ibc.applications.transfer.v1.FungibleTokenPacketData (cosmjs-types): denom, amount, sender, receiver, memo. */
 export type { FungibleTokenPacketData }
 
 /** Largest packet data or acknowledgement this module parses (bytes); larger is refused unread. */
@@ -66,7 +68,7 @@ export const decodePacketData = (bytes: Uint8Array): FungibleTokenPacketData => 
 /**
  * FungibleTokenPacketData.ValidateBasic: amount parses as math.Int and is positive, sender and
  * receiver not blank, denom a valid prefixed denom. Returns the amount. Throws ErrInvalidAmount,
- * IbcInvalidAddress, ErrInvalidDenomForTransfer / ErrInvalidID / UnregisteredError with ibc-go's text.
+ * IbcInvalidAddress, ErrInvalidDenomForTransfer / InvalidIdentifier / UnregisteredError with ibc-go's text.
  */
 export const validatePacketData = (d: FungibleTokenPacketData): bigint => {
   const amount = parseGoInt(d.amount)

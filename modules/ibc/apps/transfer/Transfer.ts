@@ -38,9 +38,13 @@ import type { Height } from "../../LightClient.ts"
 import type { Acknowledgement, ChannelInfo, Packet, PacketSender, PortModule } from "../../PortModule.ts"
 import {
   channelSequence, DENOM_PREFIX, denomPrefix, denomTraceHash, escrowAddressBytes, fullDenomPath, hexUpper, ibcDenom, ICS20_VERSION,
-  parseDenomTrace, parseGoInt, parseHexHash, receiverChainIsSource, senderChainIsSource, TRANSFER_PORT, validateChannelId,
-  validateDenomTrace, validateIbcDenom, validatePortId, type DenomTrace
+  parseDenomTrace, parseGoInt, parseHexHash, receiverChainIsSource, senderChainIsSource, TRANSFER_PORT,
+  validateDenomTrace, validateIbcDenom, type DenomTrace
 } from "./Denom.ts"
+import { validateChannelId, validatePortId } from "../../core/Host.ts"
+import {
+  IbcInvalidAddress, IbcInvalidRequest, IbcUnauthorized, InvalidChannelOrdering, InvalidIdentifier, InvalidPacket, InvalidPort
+} from "../../core/IbcError.ts"
 import * as bank from "./internal/Bank.ts"
 import { textProtoString } from "./internal/GoJson.ts"
 import { transferQuery, TRANSFER_QUERY } from "./internal/Queries.ts"
@@ -52,18 +56,19 @@ import {
   type FungibleTokenPacketData, type TransferAck
 } from "./PacketData.ts"
 import {
-  ErrInvalidAmount, ErrInvalidChannelOrdering, ErrInvalidID, ErrInvalidMemo, ErrInvalidPacket, ErrInvalidPort, ErrInvalidVersion, ErrMaxTransferChannels,
-  ErrReceiveDisabled, ErrSendDisabled, ErrTraceNotFound, IbcInsufficientFunds, IbcInvalidAddress, IbcInvalidCoins, IbcInvalidRequest,
-  IbcInvalidType, IbcUnauthorized, IbcUnknownRequest, UnregisteredError
+  ErrInvalidAmount, ErrInvalidMemo, ErrInvalidVersion, ErrMaxTransferChannels, ErrReceiveDisabled, ErrSendDisabled, ErrTraceNotFound,
+  IbcInsufficientFunds, IbcInvalidCoins, IbcInvalidType, IbcUnknownRequest, UnregisteredError
 } from "./TransferError.ts"
 
-/** Message type URLs transfer handles. */
+/** Type URL of MsgTransfer (signer: sender). */
 export const MSG_TRANSFER_URL = "/ibc.applications.transfer.v1.MsgTransfer"
+/** Type URL of transfer's MsgUpdateParams (signer: the gov authority). */
 export const MSG_TRANSFER_UPDATE_PARAMS_URL = "/ibc.applications.transfer.v1.MsgUpdateParams"
 export { TRANSFER_QUERY }
 
-/** ibc-go MaximumReceiverLength / MaximumMemoLength (bytes). */
+/** ibc-go MaximumReceiverLength: a MsgTransfer receiver's limit in bytes. */
 export const MAX_RECEIVER_LENGTH = 2048
+/** ibc-go MaximumMemoLength: a MsgTransfer memo's limit in bytes. */
 export const MAX_MEMO_LENGTH = 32768
 /** ibc-go UnboundedSpendLimit: 2^256 - 1 means "the sender's whole balance". */
 const UNBOUNDED = (1n << 256n) - 1n
@@ -197,10 +202,12 @@ export class TransferModule implements PortModule {
 
   /**
    * Keeper.Transfer + sendTransfer: escrow (source) or burn (sink), then core's SendPacket with the
-   * packet data bytes; emits `ibc_transfer` and `message` {module: transfer}. Returns the sequence.
+   * packet data bytes; emits `ibc_transfer` (with the amount as requested: ibc-go's msg server reads
+   * the message, not sendTransfer's resolved copy) and `message` {module: transfer}. Returns the sequence.
    */
   private transfer(ctx: MsgContext, m: MsgTransfer): MsgResult {
-    let amount = this.validateTransfer(m)
+    const requested = this.validateTransfer(m)
+    let amount = requested
     if (!getParams(ctx.store).sendEnabled) throw new ErrSendDisabled({ log: "fungible token transfers from this chain are disabled" })
     const sender = this.accAddress(m.sender)
     const denom = m.token.denom
@@ -216,13 +223,13 @@ export class TransferModule implements PortModule {
     const th = m.timeoutHeight ?? { revisionNumber: 0n, revisionHeight: 0n }
     const timeoutHeight: Height = { revisionNumber: th.revisionNumber, revisionHeight: th.revisionHeight }
     if (timeoutHeight.revisionNumber === 0n && timeoutHeight.revisionHeight === 0n && m.timeoutTimestamp === 0n) {
-      throw new ErrInvalidPacket({ log: "packet timeout height and packet timeout timestamp cannot both be 0: invalid packet" })
+      throw new InvalidPacket({ log: "packet timeout height and packet timeout timestamp cannot both be 0: invalid packet" })
     }
     const data = packetDataBytes({ denom: fullPath, amount: amount.toString(), sender, receiver: m.receiver, memo: m.memo })
     const sequence = this.config.packetSender.sendPacket(ctx, m.sourcePort, m.sourceChannel, timeoutHeight, m.timeoutTimestamp, data)
     ctx.emit({
       type: "ibc_transfer",
-      attributes: [attr("sender", m.sender), attr("receiver", m.receiver), attr("amount", amount.toString()), attr("denom", denom), attr("memo", m.memo)]
+      attributes: [attr("sender", m.sender), attr("receiver", m.receiver), attr("amount", requested.toString()), attr("denom", denom), attr("memo", m.memo)]
     })
     ctx.emit({ type: "message", attributes: [attr("module", "transfer")] })
     return { typeUrl: "/ibc.applications.transfer.v1.MsgTransferResponse", value: MsgTransferResponse.encode({ sequence }).finish() }
@@ -284,12 +291,12 @@ export class TransferModule implements PortModule {
   /** ValidateTransferChannelParams: channel-N with N <= 2^32-1, unordered, port `transfer`. */
   private validateChannel(channel: ChannelInfo): void {
     const seq = channelSequence(channel.channelId)
-    if (seq === undefined) throw new ErrInvalidID({ log: "channel identifier is not in the format: `channel-{N}`: invalid identifier" })
+    if (seq === undefined) throw new InvalidIdentifier({ log: "channel identifier is not in the format: `channel-{N}`: invalid identifier" })
     if (seq > MAX_UINT32) {
       throw new ErrMaxTransferChannels({ log: `channel sequence ${seq} is greater than max allowed transfer channels ${MAX_UINT32}: max transfer channels` })
     }
-    if (channel.order !== "ORDER_UNORDERED") throw new ErrInvalidChannelOrdering({ log: `expected ORDER_UNORDERED channel, got ${channel.order} : invalid channel ordering` })
-    if (channel.portId !== this.portId) throw new ErrInvalidPort({ log: `invalid port: ${channel.portId}, expected ${this.portId}: invalid port` })
+    if (channel.order !== "ORDER_UNORDERED") throw new InvalidChannelOrdering({ log: `expected ORDER_UNORDERED channel, got ${channel.order} : invalid channel ordering` })
+    if (channel.portId !== this.portId) throw new InvalidPort({ log: `invalid port: ${channel.portId}, expected ${this.portId}: invalid port` })
   }
 
   onChanOpenInit(_ctx: ExecContext, channel: ChannelInfo): string {

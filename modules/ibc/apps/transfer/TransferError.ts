@@ -4,10 +4,9 @@
  * wrapping: `<context>: <registered description>`.
  *
  * transfer (codespace "transfer"): ibc-go modules/apps/transfer/types/errors.go.
- * The few core errors transfer raises (codespaces "ibc", "channel", "port", "host") are declared
- * here too until core's own classes (modules/ibc/core) replace them: same tags, codespaces, codes.
- * Source: ibc-go v8 modules/core/errors/errors.go, 04-channel/types/errors.go,
- * 05-port/types/errors.go, 24-host/errors.go; cosmos-sdk types/errors (ErrKeyNotFound 22).
+ * Core errors come from modules/ibc/core/IbcError.ts; the few core codes it does not declare and
+ * transfer raises (codespace "ibc": 3, 4, 6, 12) are declared here.
+ * Source: ibc-go v8 modules/core/errors/errors.go; cosmos-sdk types/errors (ErrKeyNotFound 22).
  */
 import { chainErrorClass } from "../../../../chain/ChainError.ts"
 
@@ -30,28 +29,14 @@ export class ErrMaxTransferChannels extends chainErrorClass("ErrMaxTransferChann
 /** transfer 11: invalid memo. */
 export class ErrInvalidMemo extends chainErrorClass("ErrInvalidMemo", "transfer", 11) {}
 
-/** ibc 2: unauthorized. */
-export class IbcUnauthorized extends chainErrorClass("IbcUnauthorized", "ibc", 2) {}
 /** ibc 3: insufficient funds. */
 export class IbcInsufficientFunds extends chainErrorClass("IbcInsufficientFunds", "ibc", 3) {}
 /** ibc 4: unknown request. */
 export class IbcUnknownRequest extends chainErrorClass("IbcUnknownRequest", "ibc", 4) {}
-/** ibc 5: invalid address. */
-export class IbcInvalidAddress extends chainErrorClass("IbcInvalidAddress", "ibc", 5) {}
 /** ibc 6: invalid coins. */
 export class IbcInvalidCoins extends chainErrorClass("IbcInvalidCoins", "ibc", 6) {}
-/** ibc 8: invalid request. */
-export class IbcInvalidRequest extends chainErrorClass("IbcInvalidRequest", "ibc", 8) {}
 /** ibc 12: invalid type. */
 export class IbcInvalidType extends chainErrorClass("IbcInvalidType", "ibc", 12) {}
-/** channel 6: invalid channel ordering. */
-export class ErrInvalidChannelOrdering extends chainErrorClass("ErrInvalidChannelOrdering", "channel", 6) {}
-/** channel 13: invalid packet. */
-export class ErrInvalidPacket extends chainErrorClass("ErrInvalidPacket", "channel", 13) {}
-/** port 4: invalid port. */
-export class ErrInvalidPort extends chainErrorClass("ErrInvalidPort", "port", 4) {}
-/** host 2: invalid identifier. */
-export class ErrInvalidID extends chainErrorClass("ErrInvalidID", "host", 2) {}
 /** sdk 22: key not found (a gRPC NotFound status over ABCI query, baseapp gRPCErrorToSDKError). */
 export class KeyNotFound extends chainErrorClass("KeyNotFound", "sdk", 22) {}
 /**
