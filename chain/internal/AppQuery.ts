@@ -69,9 +69,12 @@ export const serveAppQuery = async (req: RequestQuery, deps: AppQueryDeps): Prom
       return { ...base, value }
     }
     if (req.path === GET_TX) return { ...base, value: await getTx(req.data, deps) }
-    if (req.path.startsWith("store/")) {
-      const [, name, kind] = req.path.split("/")
-      if (!name || kind !== "key") throw new UnknownRequest({ log: `unknown store query path ${req.path}: only store/<name>/key` })
+    // the SDK takes `/store/<name>/key` and `store/<name>/key` alike (baseapp splitABCIQueryPath);
+    // CosmJS's queryRawProof, and so @confio/relayer, sends the first
+    if (req.path.startsWith("store/") || req.path.startsWith("/store/")) {
+      const parts = req.path.split("/")
+      const [, name, kind, extra] = req.path.startsWith("/") ? parts.slice(1) : parts
+      if (!name || kind !== "key" || extra !== undefined) throw new UnknownRequest({ log: `unknown store query path ${req.path}: only store/<name>/key` })
       const r = await deps.store.query(name, req.data, height, req.prove)
       return { ...base, key: r.key, value: r.value ?? new Uint8Array(), proofOps: r.proof, height: BigInt(r.height) }
     }

@@ -41,9 +41,10 @@ export interface TestHome {
 
 /**
  * Create a home in a temp dir; RPC on a free port; blocks every `blockTimeMs`. `modules` switches
- * modules on at `init`, so they are in the genesis machine registry (e.g. `["graph", "cyberwasm"]`).
+ * modules on at `init`, so they are in the genesis machine registry (e.g. `["graph", "cyberwasm"]`);
+ * `chainId` names the chain (default cyberkernel-dev-1).
  */
-export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: ReadonlyArray<"graph" | "cyberwasm"> } = {}): Promise<TestHome> => {
+export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: ReadonlyArray<"graph" | "cyberwasm" | "ibc">; readonly chainId?: string } = {}): Promise<TestHome> => {
   const home = mkdtempSync(join(tmpdir(), "ck-e2e-"))
   const port = await freePort()
   const on = new Set(opts.modules ?? [])
@@ -54,10 +55,11 @@ export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: Rea
     modules: {
       ...defaultConfig.modules,
       graph: { ...defaultConfig.modules.graph, enabled: on.has("graph") || defaultConfig.modules.graph.enabled },
-      cyberwasm: { ...defaultConfig.modules.cyberwasm, enabled: on.has("cyberwasm") || defaultConfig.modules.cyberwasm.enabled }
+      cyberwasm: { ...defaultConfig.modules.cyberwasm, enabled: on.has("cyberwasm") || defaultConfig.modules.cyberwasm.enabled },
+      ibc: { ...defaultConfig.modules.ibc, enabled: on.has("ibc") || defaultConfig.modules.ibc.enabled }
     }
   }
-  const init = await Effect.runPromise(initHome({ home, config }))
+  const init = await Effect.runPromise(initHome({ home, config, ...(opts.chainId ? { chainId: opts.chainId } : {}) }))
   if (!init.devAccount?.mnemonic) throw new Error("initHome made no dev mnemonic")
   return { home, rpcUrl: `http://127.0.0.1:${port}`, chainId: init.chainId, mnemonic: init.devAccount.mnemonic, devAddress: init.devAccount.address }
 }

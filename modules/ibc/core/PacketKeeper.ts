@@ -329,7 +329,6 @@ export class PacketKeeper {
 
   private timeoutCommon(ctx: ExecContext, packetProto: PacketProto | undefined, proof: Uint8Array, proofHeight: Height, nextSequenceRecv: bigint) {
     requireProof(proof, "unreceived proof")
-    if (nextSequenceRecv === 0n) throw new IbcInvalidSequence({ log: ibcLog("next sequence receive cannot be 0", "invalid sequence") })
     requireProofHeight(proofHeight)
     const packet = packetOf(packetProto)
     validatePacket(packet)
@@ -337,6 +336,12 @@ export class PacketKeeper {
     const app = prefixError("could not retrieve module from port-id", () => this.channels.app(packet.sourcePort))
     const ch = this.channels.get(core.store, packet.sourcePort, packet.sourceChannel)
     if (!ch) throw new ChannelNotFound({ log: ibcLog(`port ID (${packet.sourcePort}) channel ID (${packet.sourceChannel})`, "channel not found") })
+    // ibc-go's MsgTimeout.ValidateBasic refuses 0 on every channel, yet since v7.1 its own
+    // NextSequenceReceive query answers 0 for an unordered one, which @confio/relayer 0.12 sends
+    // as is; an unordered timeout never reads the value (docs/ibc.md "Where this differs")
+    if (nextSequenceRecv === 0n && ch.ordering !== OrderProto.ORDER_UNORDERED) {
+      throw new IbcInvalidSequence({ log: ibcLog("next sequence receive cannot be 0", "invalid sequence") })
+    }
     this.requireDestination(packet, ch)
     const c = this.connectionOf(core, ch)
     return { packet, core, app, ch, c }

@@ -351,9 +351,11 @@ export class CoreQueries {
       case "NextSequenceReceive": {
         const r = decode("QueryNextSequenceReceiveRequest", () => CQ.QueryNextSequenceReceiveRequest.decode(data))
         this.portChannel(r.portId, r.channelId)
-        const ch = this.channel(ctx, r.portId, r.channelId)
-        // ibc-go: an UNORDERED channel answers 0 (no meaningful next sequence)
-        const next = ch.ordering === 1 ? 0n : this.channels.sequence(ctx.store, "recv", r.portId, r.channelId)
+        this.channel(ctx, r.portId, r.channelId)
+        // the stored value (1 on an unordered channel) as ibc-go ≤ v7.0 answered; since v7.1 ibc-go
+        // answers 0 there, which relayers such as @confio/relayer 0.12 put in a MsgTimeout that
+        // an ibc-go counterparty refuses (docs/ibc.md "Where this differs")
+        const next = this.channels.sequence(ctx.store, "recv", r.portId, r.channelId)
         if (next === undefined) throw new SequenceReceiveNotFound({ log: ibcLog(`port-id: ${r.portId}, channel-id ${r.channelId}`, "sequence receive not found") })
         return CQ.QueryNextSequenceReceiveResponse.encode({ nextSequenceReceive: next, proof: noProof, proofHeight: h }).finish()
       }
