@@ -40,6 +40,17 @@ test("a principal acts only as itself: bank.send {from: self}", async () => {
   assert.match(refusal(() => checkCapability(s, P, "bank", "mint", {}, scope)), /program:cyber1prog holds no capability bank\.mint/)
 })
 
+test("caller: holds only for the principal whose call the machine serves, never without one", async () => {
+  const s = await store()
+  grantCapability(s, { principal: "machine:staking", capability: cap("bank", "send", ["from", "caller"]) })
+  checkCapability(s, "machine:staking", "bank", "send", send("cyber1contract"), { self: "x", signers: [], caller: "cyber1contract" })
+  const log = refusal(() => checkCapability(s, "machine:staking", "bank", "send", send("cyber1victim"), { self: "x", signers: ["cyber1victim"], caller: "cyber1contract" }))
+  assert.is(log, "capability refused: machine:staking calls bank.send: bank.send {from: caller} fails from: caller: unauthorized")
+  // a tx message's handle has no caller: the rule holds for no one (not even the empty field)
+  refusal(() => checkCapability(s, "machine:staking", "bank", "send", send("cyber1contract"), { self: "x", signers: [] }))
+  refusal(() => checkCapability(s, "machine:staking", "bank", "send", send(""), { self: "x", signers: [] }))
+})
+
 test("constraints: signer, eq, prefix over list elements, max; alternatives", async () => {
   const s = await store()
   grantCapability(s, { principal: "machine:auth", capability: cap("bank", "send", ["from", "signer"]) })
