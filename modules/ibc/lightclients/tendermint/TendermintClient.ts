@@ -28,7 +28,7 @@ import {
   InvalidValidatorSet, ProcessedHeightNotFound, ProcessedTimeNotFound, TrustingPeriodExpired, UnregisteredError
 } from "./TendermintError.ts"
 import { CometError, lightVerify, NotEnoughVotingPowerSigned, validatorSetFromProto, verifyCommitLightTrusting, type ValSet } from "./internal/Comet.ts"
-import { goHex } from "./internal/GoFormat.ts"
+import { goHex, protoTextValidatorSet } from "./internal/GoFormat.ts"
 
 type Message = { readonly kind: "header"; readonly value: Header } | { readonly kind: "misbehaviour"; readonly value: Misbehaviour }
 
@@ -67,8 +67,8 @@ const checkTrustedHeader = (h: Header, cons: ConsensusState): ValSet => {
   return trusted
 }
 
-/** Go's `%s` of the trusted validator set protobuf is long and unstable; ibc-go prints it — we name its size. */
-const validatorSetText = (h: Header): string => `ValidatorSet{${h.trustedValidators?.validators.length ?? 0} validators}`
+/** Go's `%s` of the trusted validator set protobuf (gogoproto CompactTextString), as ibc-go prints it. */
+const validatorSetText = (h: Header): string => h.trustedValidators === undefined ? "nil" : protoTextValidatorSet(h.trustedValidators)
 
 /** verifyHeader: the header descends from the trusted consensus state under CometBFT's light verification. */
 const verifyHeader = (store: ClientStore, host: HostContext, cs: ClientState, valid: ValidHeader): void => {

@@ -80,3 +80,50 @@ export const goQuote = (s: string): string => {
   }
   return out + "\""
 }
+
+/** gogoproto text format of a bytes/string field: `"..."` with C escapes and octal for non-printable bytes. */
+const protoTextBytes = (b: Uint8Array): string => {
+  let out = "\""
+  for (const c of b) {
+    if (c === 10) out += "\\n"
+    else if (c === 13) out += "\\r"
+    else if (c === 9) out += "\\t"
+    else if (c === 34) out += "\\\""
+    else if (c === 92) out += "\\\\"
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c)
+    else out += "\\" + c.toString(8).padStart(3, "0")
+  }
+  return out + "\""
+}
+
+/** A validator or validator set as gogoproto's CompactTextString prints it (`%s` of the protobuf). */
+interface ProtoValidator {
+  readonly address: Uint8Array
+  readonly pubKey?: { readonly ed25519?: Uint8Array; readonly secp256k1?: Uint8Array }
+  readonly votingPower: bigint
+  readonly proposerPriority: bigint
+}
+
+const protoTextValidator = (v: ProtoValidator): string => {
+  let s = ""
+  if (v.address.length > 0) s += `address:${protoTextBytes(v.address)} `
+  if (v.pubKey !== undefined) {
+    const k = v.pubKey.ed25519 !== undefined ? `ed25519:${protoTextBytes(v.pubKey.ed25519)} ` : v.pubKey.secp256k1 !== undefined ? `secp256k1:${protoTextBytes(v.pubKey.secp256k1)} ` : ""
+    s += `pub_key:<${k}> `
+  }
+  if (v.votingPower !== 0n) s += `voting_power:${v.votingPower} `
+  if (v.proposerPriority !== 0n) s += `proposer_priority:${v.proposerPriority} `
+  return s
+}
+
+/**
+ * proto.CompactTextString of a tendermint.types.ValidatorSet (what Go's `%s` prints for it):
+ * fields in number order, zero values left out, messages in `<...>`, every field followed by a space.
+ */
+export const protoTextValidatorSet = (vs: { readonly validators: ReadonlyArray<ProtoValidator>; readonly proposer?: ProtoValidator; readonly totalVotingPower: bigint }): string => {
+  let s = ""
+  for (const v of vs.validators) s += `validators:<${protoTextValidator(v)}> `
+  if (vs.proposer !== undefined) s += `proposer:<${protoTextValidator(vs.proposer)}> `
+  if (vs.totalVotingPower !== 0n) s += `total_voting_power:${vs.totalVotingPower} `
+  return s
+}
