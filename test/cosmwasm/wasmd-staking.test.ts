@@ -214,6 +214,27 @@ test("undelegate and redelegate: unbond and redelegate events, the unbonded coin
   assert.is(await balance(reflect), afterUndelegate + 200_000n)
 })
 
+test("staking messages as submessages: the reply sees MsgDelegateResponse; a failing delegation rolls back and its redacted error reaches reply", async () => {
+  const sub = (id: number, msg: unknown, reply_on: string) => ({ id, payload: "", msg, gas_limit: null, reply_on })
+  const reflectSubs = (msgs: unknown[]) => tx(alice, [{ typeUrl: `${U}MsgExecuteContract`, value: { sender: alice, contract: reflect, msg: enc.encode(JSON.stringify({ reflect_sub_msg: { msgs } })), funds: [] } }])
+  const result = async (id: number) => {
+    const r = await chain.query(`${U}Query/SmartContractState`, QuerySmartContractStateRequest.encode({ address: reflect, queryData: enc.encode(JSON.stringify({ sub_msg_result: { id } })) }).finish())
+    assert.is(r.code, 0, r.log)
+    return JSON.parse(Buffer.from(QuerySmartContractStateResponse.decode(r.value).data).toString()).result
+  }
+  const staked = async () => (await q.staking.delegation(reflect, validator)).delegationResponse?.balance?.amount
+  const before = [await balance(reflect), await staked()]
+  ok(await reflectSubs([sub(21, { staking: { delegate: { validator, amount: { denom: "boot", amount: "1000" } } } }, "always")]))
+  const r21 = await result(21)
+  assert.equal(r21.ok.msg_responses.map((m: { type_url: string }) => m.type_url), ["/cosmos.staking.v1beta1.MsgDelegateResponse"])
+  assert.is(await staked(), (BigInt(before[1]!) + 1000n).toString())
+  const after = await balance(reflect)
+  // more than the contract holds: the bank refuses inside staking, the submessage rolls back, reply sees the code
+  ok(await reflectSubs([sub(22, { staking: { delegate: { validator, amount: { denom: "boot", amount: "999999999999" } } } }, "error")]))
+  assert.match((await result(22)).error, /^codespace: sdk, code: \d+$/)
+  assert.equal([await balance(reflect), await staked()], [after, (BigInt(before[1]!) + 1000n).toString()])
+})
+
 test("gRPC and Stargate queries answer the accept list (proto / the SDK's JSON); other paths are wasmd's unsupported_request", async () => {
   const data = toBase64(QueryBalanceRequest.encode({ address: reflect, denom: "boot" }).finish())
   const bal = (await balance(reflect)).toString()
