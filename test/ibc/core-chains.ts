@@ -183,6 +183,11 @@ export class IbcChain {
     return testHeader(this.ibcHeight(h), this.times.get(h)!, this.appHashes.get(h - 1)!)
   }
 
+  /** RelayChain.proofFor over the test-double client (see {@link proofFrom}). */
+  proofFor(clientIdOnDst: string, path: string, signer: string) {
+    return proofFrom(this, clientIdOnDst, path, signer)
+  }
+
   /** Every key=value (hex) of the ibc namespace in the working state. */
   dump(): Map<string, string> {
     return new Map([...this.store.store("ibc").iterate()].map(([k, v]) => [hex(k), hex(v)]))
