@@ -94,7 +94,7 @@ if (!ibcAvailable) console.log("cli-ibc: SKIPPED the node tests: this build has 
     assert.match(hash.stderr, /denomination trace not found/)
     const sent = await run(home, "tx", "ibc-transfer", "transfer", "channel-0", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a", "5boot", "--from", "dev", "--absolute-timeouts", "--gas", "300000")
     assert.is(sent.status, 1, sent.stdout)
-    assert.match(sent.stderr, /code 3 \(codespace: channel\)\. Log: channel-0: channel not found/)
+    assert.match(sent.stderr, /code 3 \(codespace: channel\)\. Log: port ID \(transfer\) channel ID \(channel-0\): channel not found/)
   } finally {
     await node?.kill("SIGTERM")
   }

@@ -247,7 +247,9 @@ test("MsgTransfer validation: ibc-go's codespaces, codes and texts; nothing move
     [{ sender: alice, receiver: "r", denom: "ibc/zz", amount: "5" }, "transfer", 3, /invalid denom trace hash zz/],
     [{ sender: alice, receiver: "r", denom: "ibc/" + "AB".repeat(32), amount: "5" }, "transfer", 6, /denomination trace not found/],
     [{ sender: alice, receiver: "r", denom: "boot", amount: "5", timeoutHeight: { revisionNumber: 0n, revisionHeight: 0n } }, "channel", 13, /cannot both be 0/],
-    [{ sender: alice, receiver: "r", denom: "boot", amount: "5", channel: "channel-5" }, "channel", 3, /channel not found/],
+    [{ sender: alice, receiver: "r", denom: "boot", amount: "5", channel: "channel-5" }, "channel", 3, /^port ID \(transfer\) channel ID \(channel-5\): channel not found$/],
+    // no channel: refused before the balance is looked at (ibc-go's order)
+    [{ sender: alice, receiver: "r", denom: "boot", amount: "999999999", channel: "channel-5" }, "channel", 3, /channel not found/],
     [{ sender: alice, receiver: "r", denom: "boot", amount: "1000000" }, "sdk", 5, /insufficient/]
   ]
   for (const [m, codespace, code, log] of cases) {

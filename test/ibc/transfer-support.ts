@@ -17,11 +17,12 @@ import type { Any } from "cosmjs-types/google/protobuf/any"
 import {
   MsgAcknowledgement, MsgAcknowledgementResponse, MsgRecvPacket, MsgRecvPacketResponse, MsgTimeout, MsgTimeoutResponse, ResponseResultType
 } from "cosmjs-types/ibc/core/channel/v1/tx"
-import type { Packet as ProtoPacket } from "cosmjs-types/ibc/core/channel/v1/channel"
+import { Channel, Order, State as ChannelState, type Packet as ProtoPacket } from "cosmjs-types/ibc/core/channel/v1/channel"
 import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { chainErrorClass, TxDecodeError } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import type { Height } from "../../modules/ibc/LightClient.ts"
+import { channelPath, key } from "../../modules/ibc/core/Host.ts"
 import type { Acknowledgement, Packet, PacketSender } from "../../modules/ibc/PortModule.ts"
 import { TRANSFER_GRANTS, TransferModule } from "../../modules/ibc/apps/transfer/Transfer.ts"
 import { CHAIN_ID, TestChain } from "../auth/support/Chain.ts"
@@ -129,7 +130,14 @@ export class IbcDouble implements Machine {
     return this.transfer.query(ctx, path, data)
   }
 
+  /** Transfer's genesis, and an OPEN unordered `ics20-1` channel end (ICS-24 key) for each configured channel. */
   initGenesis(ctx: ExecContext, genesis: unknown): void {
+    for (const [portChannel, cp] of this.sender.channels) {
+      const [port, channel] = portChannel.split("/") as [string, string]
+      ctx.store.set(key(channelPath(port, channel)), Channel.encode({
+        state: ChannelState.STATE_OPEN, ordering: Order.ORDER_UNORDERED, counterparty: { portId: cp.port, channelId: cp.channel }, connectionHops: ["connection-0"], version: "ics20-1"
+      }).finish())
+    }
     this.transfer.initGenesis(ctx, (genesis as { transfer?: unknown } | undefined)?.transfer)
   }
 

@@ -18,6 +18,9 @@ import { channelPath } from "../../modules/ibc/core/Host.ts"
 import type { Height } from "../../modules/ibc/LightClient.ts"
 import { IbcChain, makeKey, ok, proofFrom, type Key } from "./core-chains.ts"
 import { any, attr, Pair } from "./core-relay.ts"
+import { testClientState, testConsensusState } from "./core-support.ts"
+import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
+import { MsgCreateClient } from "cosmjs-types/ibc/core/client/v1/tx"
 
 const dec = new TextDecoder()
 const ch = (name: string) => `/ibc.core.channel.v1.${name}`
@@ -66,15 +69,28 @@ const transferMsg = (sender: Key, receiver: string, denom: string, amount: strin
     sourcePort: "transfer", sourceChannel: channel, token: { denom, amount }, sender: sender.address, receiver, timeoutHeight, timeoutTimestamp: 0n
   })).finish())
 
+const other = (p: Pair, c: IbcChain): IbcChain => (c === p.a ? p.b : p.a)
+
+/** MsgCreateClient (core's test-double client, ICS-23 mode) on `dst` tracking `src` at its latest height. */
+const createClient = async (p: Pair, dst: IbcChain, src: IbcChain): Promise<void> => {
+  await src.block([])
+  const h = src.height()
+  const cs = testClientState("ics23", src.ibcHeight(h), src.chainId)
+  const cons = testConsensusState(src.times.get(h)!, src.appHashes.get(h - 1)!)
+  ok(await dst.tx(p.relayer, [any("/ibc.core.client.v1.MsgCreateClient", MsgCreateClient.encode({
+    clientState: AnyCodec.fromPartial(cs), consensusState: AnyCodec.fromPartial(cons), signer: p.relayer.address
+  }).finish())]), "create client")
+}
+
 /** Relay a packet sent on `src` to the other chain; returns the acknowledgement bytes it wrote. */
 const relayRecv = async (p: Pair, src: IbcChain, packet: PacketProto): Promise<Uint8Array> => {
-  const dst = p.other(src)
+  const dst = other(p, src)
   const r = ok(await dst.tx(p.relayer, await p.recvMsgs(src, packet)), "recv")
   return Buffer.from(attr(r.events, "write_acknowledgement", "packet_ack_hex")!, "hex")
 }
 
 const relayAck = async (p: Pair, src: IbcChain, packet: PacketProto, ack: Uint8Array) =>
-  ok(await src.tx(p.relayer, await p.ackMsgs(p.other(src), packet, ack)), "ack")
+  ok(await src.tx(p.relayer, await p.ackMsgs(other(p, src), packet, ack)), "ack")
 
 test("A -> B -> A: voucher minted on B, burnt on its way back, escrow released on A; timeout and error ack refund", async () => {
   const relayer = await makeKey("transfer two-chain relayer")
@@ -85,8 +101,8 @@ test("A -> B -> A: voucher minted on B, burnt on its way back, escrow released o
   await a.init([relayer.address, alice.address])
   await b.init([relayer.address, bob.address])
   const p = new Pair(a, b, relayer)
-  await p.createClient(b, a)
-  await p.createClient(a, b)
+  await createClient(p, b, a)
+  await createClient(p, a, b)
   await p.connect()
   const ids = await openTransferChannel(p)
   assert.equal(ids, { a: "channel-0", b: "channel-0" })

@@ -41,9 +41,9 @@ import {
   parseDenomTrace, parseGoInt, parseHexHash, receiverChainIsSource, senderChainIsSource, TRANSFER_PORT,
   validateDenomTrace, validateIbcDenom, type DenomTrace
 } from "./Denom.ts"
-import { validateChannelId, validatePortId } from "../../core/Host.ts"
+import { channelPath, key, validateChannelId, validatePortId } from "../../core/Host.ts"
 import {
-  IbcInvalidAddress, IbcInvalidRequest, IbcUnauthorized, InvalidChannelOrdering, InvalidIdentifier, InvalidPacket, InvalidPort
+  ChannelNotFound, IbcInvalidAddress, IbcInvalidRequest, IbcUnauthorized, InvalidChannelOrdering, InvalidIdentifier, InvalidPacket, InvalidPort
 } from "../../core/IbcError.ts"
 import * as bank from "./internal/Bank.ts"
 import { textProtoString } from "./internal/GoJson.ts"
@@ -212,6 +212,10 @@ export class TransferModule implements PortModule {
     const sender = this.accAddress(m.sender)
     const denom = m.token.denom
     if (this.isBlocked(sender)) throw new IbcUnauthorized({ log: `${sender} is not allowed to send funds: unauthorized` })
+    // sendTransfer: the channel must exist before anything moves (ibc-go channelKeeper.GetChannel)
+    if (!ctx.store.has(key(channelPath(m.sourcePort, m.sourceChannel)))) {
+      throw new ChannelNotFound({ log: `port ID (${m.sourcePort}) channel ID (${m.sourceChannel}): channel not found` })
+    }
     let fullPath = denom
     if (denom.startsWith(ibcPrefix)) fullPath = fullDenomPath(this.traceFromHash(ctx.store, denom))
     if (amount === UNBOUNDED) amount = bank.balance(ctx, sender, denom)
