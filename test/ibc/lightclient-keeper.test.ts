@@ -71,4 +71,37 @@ test("create, update, refuse a forgery unchanged, freeze on misbehaviour, refuse
   }
 })
 
+test("a trusted state past the trusting period: expired client refused by 02-client (client 29); an older expired trusted height by the client (undefined 1)", async ({ a }) => {
+  const ms = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["ibc"] })
+  try {
+    const store = ms.store("ibc")
+    const keeper = new ClientKeeper([{ clientStateTypeUrl: TypeUrl.clientState, module: tendermintClient }])
+    const h2 = a.blocks.blocks.get(2)!.header
+    const t2 = h2.time.seconds * SEC + BigInt(h2.time.nanos)
+    const at = (ns: bigint) => ({ store, host: host(100n, ns), emit: () => {} })
+    const cs = ClientState.fromPartial({
+      chainId: a.chainId, trustLevel: { numerator: 1n, denominator: 3n }, trustingPeriod: { seconds: DAY / SEC, nanos: 0 },
+      unbondingPeriod: { seconds: (3n * DAY) / SEC, nanos: 0 }, maxClockDrift: { seconds: 10n, nanos: 0 },
+      latestHeight: a.height(2), proofSpecs: sdkSpecs(), upgradePath: []
+    })
+    const id = keeper.create(at(a.lastTimeNs() + SEC), clientStateAny(cs), consensusStateAny(ConsensusState.fromPartial({ timestamp: h2.time, root: { hash: h2.appHash }, nextValidatorsHash: h2.nextValidatorsHash })))
+    keeper.update(at(a.lastTimeNs() + SEC), id, headerAny(a.ibcHeader(8, a.height(2))))
+    // one day after block 2 (block 8 is 30 s later): 2 has expired, the latest (8) has not
+    const later = t2 + DAY + SEC
+    assert.is(keeper.status(store, host(100n, later), id), "Active")
+    const before = dump(store)
+    const e = refused(() => keeper.update(at(later), id, headerAny(a.ibcHeader(12, a.height(2)))))
+    assert.is(`${e.codespace}/${e.code}`, "undefined/1")
+    assert.match(e.log, /^failed to verify header: old header has expired at /)
+    assert.is(dump(store), before)
+    // a day after block 8 too: the client is Expired and 02-client refuses before verifying
+    const expired = t2 + DAY + 60n * SEC
+    const e2 = refused(() => keeper.update(at(expired), id, headerAny(a.ibcHeader(12, a.height(8)))))
+    assert.is(`${e2.codespace}/${e2.code} ${e2.log}`, "client/29 cannot update client (07-tendermint-0) with status Expired: client state is not active")
+    assert.is(dump(store), before)
+  } finally {
+    await ms.close()
+  }
+})
+
 test.run()
