@@ -167,11 +167,13 @@ export class ChannelKeeper {
     validateChannel(ch)
     const core = coreContext(ctx)
     const app = this.app(portId)
-    const c = this.connections.require(core.store, ch.connectionHops[0]!)
-    this.requireOrderingSupported(c, ch.ordering)
-    this.connections.clients.requireActive(core.store, core.host, c.clientId)
-    const channelId = this.nextId(core.store)
-    const version = prefixError("channel open init callback failed", () => app.onChanOpenInit(ctx, this.info(portId, channelId, { ...ch, counterparty: { portId: ch.counterparty.portId, channelId: "" } })))
+    const channelId = prefixError("channel handshake open init failed", () => {
+      const c = this.connections.require(core.store, ch.connectionHops[0]!)
+      this.requireOrderingSupported(c, ch.ordering)
+      this.connections.clients.requireActive(core.store, core.host, c.clientId)
+      return this.nextId(core.store)
+    })
+    const version = prefixError(`channel open init callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenInit(ctx, this.info(portId, channelId, { ...ch, counterparty: { portId: ch.counterparty.portId, channelId: "" } })))
     const stored: Channel = { state: State.STATE_INIT, ordering: ch.ordering, counterparty: { portId: ch.counterparty.portId, channelId: "" }, connectionHops: ch.connectionHops, version }
     this.set(core.store, portId, channelId, stored)
     for (const w of ["send", "recv", "ack"] as const) this.setSequence(core.store, w, portId, channelId, 1n)
@@ -200,14 +202,16 @@ export class ChannelKeeper {
     const core = coreContext(ctx)
     const app = this.app(portId)
     const channelId = this.nextId(core.store)
-    const c = this.openConnection(core, ch)
-    this.requireOrderingSupported(c, ch.ordering)
-    const expected: Channel = {
-      state: State.STATE_INIT, ordering: ch.ordering, counterparty: { portId, channelId: "" },
-      connectionHops: [c.counterparty.connectionId], version: counterpartyVersion
-    }
-    this.connections.verifyChannelState(core, c, proofHeight, proofInit, ch.counterparty.portId, ch.counterparty.channelId, Channel.encode(expected).finish())
-    const version = prefixError("channel open try callback failed", () => app.onChanOpenTry(ctx, this.info(portId, channelId, ch), counterpartyVersion))
+    prefixError("channel handshake open try failed", () => {
+      const c = this.openConnection(core, ch)
+      this.requireOrderingSupported(c, ch.ordering)
+      const expected: Channel = {
+        state: State.STATE_INIT, ordering: ch.ordering, counterparty: { portId, channelId: "" },
+        connectionHops: [c.counterparty.connectionId], version: counterpartyVersion
+      }
+      this.connections.verifyChannelState(core, c, proofHeight, proofInit, ch.counterparty.portId, ch.counterparty.channelId, Channel.encode(expected).finish())
+    })
+    const version = prefixError(`channel open try callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenTry(ctx, this.info(portId, channelId, ch), counterpartyVersion))
     const stored: Channel = { state: State.STATE_TRYOPEN, ordering: ch.ordering, counterparty: ch.counterparty, connectionHops: ch.connectionHops, version }
     for (const w of ["send", "recv", "ack"] as const) this.setSequence(core.store, w, portId, channelId, 1n)
     this.set(core.store, portId, channelId, stored)
@@ -225,16 +229,19 @@ export class ChannelKeeper {
     requireProofHeight(proofHeight)
     const core = coreContext(ctx)
     const app = this.app(portId)
-    const ch = this.require(core.store, portId, channelId)
-    if (ch.state !== State.STATE_INIT) throw new InvalidChannelState({ log: ibcLog(`channel state should be INIT (got ${channelStateName(ch.state)})`, "invalid channel state") })
-    const c = this.openConnection(core, ch)
-    const expected: Channel = {
-      state: State.STATE_TRYOPEN, ordering: ch.ordering, counterparty: { portId, channelId },
-      connectionHops: [c.counterparty.connectionId], version: counterpartyVersion
-    }
-    this.connections.verifyChannelState(core, c, proofHeight, proofTry, ch.counterparty.portId, counterpartyChannelId, Channel.encode(expected).finish())
+    const ch = prefixError("channel handshake open ack failed", () => {
+      const ch = this.require(core.store, portId, channelId)
+      if (ch.state !== State.STATE_INIT) throw new InvalidChannelState({ log: ibcLog(`channel state should be INIT (got ${channelStateName(ch.state)})`, "invalid channel state") })
+      const c = this.openConnection(core, ch)
+      const expected: Channel = {
+        state: State.STATE_TRYOPEN, ordering: ch.ordering, counterparty: { portId, channelId },
+        connectionHops: [c.counterparty.connectionId], version: counterpartyVersion
+      }
+      this.connections.verifyChannelState(core, c, proofHeight, proofTry, ch.counterparty.portId, counterpartyChannelId, Channel.encode(expected).finish())
+      return ch
+    })
     const open: Channel = { ...ch, state: State.STATE_OPEN, version: counterpartyVersion, counterparty: { portId: ch.counterparty.portId, channelId: counterpartyChannelId } }
-    prefixError("channel open ack callback failed", () => app.onChanOpenAck(ctx, this.info(portId, channelId, open), counterpartyVersion))
+    prefixError(`channel open ack callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenAck(ctx, this.info(portId, channelId, open), counterpartyVersion))
     this.set(core.store, portId, channelId, open)
     core.emit(channelEvent("channel_open_ack", this.eventFields(portId, channelId, open)))
     core.emit(messageEvent("ibc_channel"))
@@ -248,16 +255,19 @@ export class ChannelKeeper {
     requireProofHeight(proofHeight)
     const core = coreContext(ctx)
     const app = this.app(portId)
-    const ch = this.require(core.store, portId, channelId)
-    if (ch.state !== State.STATE_TRYOPEN) throw new InvalidChannelState({ log: ibcLog(`channel state is not TRYOPEN (got ${channelStateName(ch.state)})`, "invalid channel state") })
-    const c = this.openConnection(core, ch)
-    const expected: Channel = {
-      state: State.STATE_OPEN, ordering: ch.ordering, counterparty: { portId, channelId },
-      connectionHops: [c.counterparty.connectionId], version: ch.version
-    }
-    this.connections.verifyChannelState(core, c, proofHeight, proofAck, ch.counterparty.portId, ch.counterparty.channelId, Channel.encode(expected).finish())
+    const ch = prefixError("channel handshake open confirm failed", () => {
+      const ch = this.require(core.store, portId, channelId)
+      if (ch.state !== State.STATE_TRYOPEN) throw new InvalidChannelState({ log: ibcLog(`channel state is not TRYOPEN (got ${channelStateName(ch.state)})`, "invalid channel state") })
+      const c = this.openConnection(core, ch)
+      const expected: Channel = {
+        state: State.STATE_OPEN, ordering: ch.ordering, counterparty: { portId, channelId },
+        connectionHops: [c.counterparty.connectionId], version: ch.version
+      }
+      this.connections.verifyChannelState(core, c, proofHeight, proofAck, ch.counterparty.portId, ch.counterparty.channelId, Channel.encode(expected).finish())
+      return ch
+    })
     const open: Channel = { ...ch, state: State.STATE_OPEN }
-    prefixError("channel open confirm callback failed", () => app.onChanOpenConfirm(ctx, this.info(portId, channelId, open)))
+    prefixError(`channel open confirm callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenConfirm(ctx, this.info(portId, channelId, open)))
     this.set(core.store, portId, channelId, open)
     core.emit(channelEvent("channel_open_confirm", this.eventFields(portId, channelId, open)))
     core.emit(messageEvent("ibc_channel"))
@@ -270,11 +280,13 @@ export class ChannelKeeper {
     const core = coreContext(ctx)
     const app = this.app(portId)
     const ch = this.require(core.store, portId, channelId)
-    prefixError("channel close init callback failed", () => app.onChanCloseInit(ctx, this.info(portId, channelId, ch)))
-    if (ch.state === State.STATE_CLOSED) throw new InvalidChannelState({ log: ibcLog("channel is already CLOSED", "invalid channel state") })
-    const c = this.connections.require(core.store, ch.connectionHops[0]!)
-    this.connections.clients.requireActive(core.store, core.host, c.clientId)
-    this.connections.requireOpen(c)
+    prefixError(`channel close init callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanCloseInit(ctx, this.info(portId, channelId, ch)))
+    prefixError("channel handshake close init failed", () => {
+      if (ch.state === State.STATE_CLOSED) throw new InvalidChannelState({ log: ibcLog("channel is already CLOSED", "invalid channel state") })
+      const c = this.connections.require(core.store, ch.connectionHops[0]!)
+      this.connections.clients.requireActive(core.store, core.host, c.clientId)
+      this.connections.requireOpen(c)
+    })
     const closed: Channel = { ...ch, state: State.STATE_CLOSED }
     this.set(core.store, portId, channelId, closed)
     core.emit(channelEvent("channel_close_init", this.eventFields(portId, channelId, closed)))
@@ -290,18 +302,20 @@ export class ChannelKeeper {
     const core = coreContext(ctx)
     const app = this.app(portId)
     const ch = this.require(core.store, portId, channelId)
-    if (ch.state === State.STATE_CLOSED) throw new InvalidChannelState({ log: ibcLog("channel is already CLOSED", "invalid channel state") })
-    const c = this.openConnection(core, ch)
-    const expected: Channel = {
-      state: State.STATE_CLOSED, ordering: ch.ordering, counterparty: { portId, channelId },
-      connectionHops: [c.counterparty.connectionId], version: ch.version
-    }
-    this.connections.verifyChannelState(core, c, proofHeight, proofInit, ch.counterparty.portId, ch.counterparty.channelId, Channel.encode(expected).finish())
+    prefixError("channel handshake close confirm failed", () => {
+      if (ch.state === State.STATE_CLOSED) throw new InvalidChannelState({ log: ibcLog("channel is already CLOSED", "invalid channel state") })
+      const c = this.openConnection(core, ch)
+      const expected: Channel = {
+        state: State.STATE_CLOSED, ordering: ch.ordering, counterparty: { portId, channelId },
+        connectionHops: [c.counterparty.connectionId], version: ch.version
+      }
+      this.connections.verifyChannelState(core, c, proofHeight, proofInit, ch.counterparty.portId, ch.counterparty.channelId, Channel.encode(expected).finish())
+    })
     const closed: Channel = { ...ch, state: State.STATE_CLOSED }
     this.set(core.store, portId, channelId, closed)
     core.emit(channelEvent("channel_close_confirm", this.eventFields(portId, channelId, closed)))
     core.emit(messageEvent("ibc_channel"))
-    prefixError("channel close confirm callback failed", () => app.onChanCloseConfirm(ctx, this.info(portId, channelId, closed)))
+    prefixError(`channel close confirm callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanCloseConfirm(ctx, this.info(portId, channelId, closed)))
   }
 }
 

@@ -174,6 +174,10 @@ export class ConnectionKeeper {
     if (counterparty?.connectionId) throw new InvalidConnectionCounterparty({ log: ibcLog("counterparty connection identifier must be empty", "invalid counterparty connection") })
     if (version !== undefined) prefixError("basic validation of the provided version failed", () => validateVersion(version))
     const cp = validateCounterparty(counterparty)
+    return prefixError("connection handshake open init failed", () => this.writeInit(ctx, clientId, cp, version, delayPeriod))
+  }
+
+  private writeInit(ctx: CoreContext, clientId: string, cp: Counterparty, version: Version | undefined, delayPeriod: bigint): string {
     let versions = [DEFAULT_VERSION]
     if (version !== undefined) {
       if (!isSupportedVersion([DEFAULT_VERSION], version)) throw new InvalidConnectionVersion({ log: ibcLog("version is not supported", "invalid connection version") })
@@ -203,6 +207,10 @@ export class ConnectionKeeper {
     requireProof(proofInit, "proof init")
     requireProofHeight(proofHeight)
     const cp = validateCounterparty(counterparty)
+    return prefixError("connection handshake open try failed", () => this.writeTry(ctx, clientId, cp, delayPeriod, counterpartyVersions, proofInit, proofHeight))
+  }
+
+  private writeTry(ctx: CoreContext, clientId: string, cp: Counterparty, delayPeriod: bigint, counterpartyVersions: ReadonlyArray<Version>, proofInit: Uint8Array, proofHeight: Height): string {
     const connectionId = this.nextId(ctx.store)
     const expected: ConnectionEnd = {
       clientId: cp.clientId, versions: [...counterpartyVersions], state: State.STATE_INIT,
@@ -226,6 +234,10 @@ export class ConnectionKeeper {
     requireProof(proofTry, "proof try")
     requireProofHeight(proofHeight)
     const v = version!
+    prefixError("connection handshake open ack failed", () => this.writeAck(ctx, connectionId, counterpartyConnectionId, v, proofTry, proofHeight))
+  }
+
+  private writeAck(ctx: CoreContext, connectionId: string, counterpartyConnectionId: string, v: Version, proofTry: Uint8Array, proofHeight: Height): void {
     const c = this.require(ctx.store, connectionId)
     if (c.state !== State.STATE_INIT) throw new InvalidConnectionState({ log: ibcLog(`connection state is not INIT (got ${stateName(c.state)})`, "invalid connection state") })
     if (!isSupportedVersion(c.versions, v)) {
@@ -247,6 +259,10 @@ export class ConnectionKeeper {
     requireConnectionIdFormat(connectionId)
     requireProof(proofAck, "proof ack")
     requireProofHeight(proofHeight)
+    prefixError("connection handshake open confirm failed", () => this.writeConfirm(ctx, connectionId, proofAck, proofHeight))
+  }
+
+  private writeConfirm(ctx: CoreContext, connectionId: string, proofAck: Uint8Array, proofHeight: Height): void {
     const c = this.require(ctx.store, connectionId)
     if (c.state !== State.STATE_TRYOPEN) throw new InvalidConnectionState({ log: ibcLog(`connection state is not TRYOPEN (got ${stateName(c.state)})`, "invalid connection state") })
     const expected: ConnectionEnd = {
