@@ -14,7 +14,7 @@ import {
   InvalidChainId, InvalidClient, InvalidHeaderHeight, InvalidMaxClockDrift, InvalidProofSpecs, InvalidTrustingPeriod,
   InvalidUnbondingPeriod, UnregisteredError
 } from "./TendermintError.ts"
-import { MAX_CHAIN_ID_LEN } from "./internal/Comet.ts"
+import { MAX_CHAIN_ID_LEN } from "./internal/CometError.ts"
 import { goDuration } from "./internal/GoFormat.ts"
 
 /** The ibc-go client type of this module; client ids are `07-tendermint-<n>`. */

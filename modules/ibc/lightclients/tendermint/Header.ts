@@ -11,7 +11,9 @@ import { equalBytes } from "../../../../lib/Bytes.ts"
 import type { Height } from "../../LightClient.ts"
 import { compareHeight, heightStruct, parseChainId } from "./ClientState.ts"
 import { InvalidHeader, InvalidHeaderHeight, UnregisteredError } from "./TendermintError.ts"
-import { CometError, signedHeaderFromProto, signedHeaderValidate, validatorSetFromProto, type CheckedSignedHeader, type ValSet } from "./internal/Comet.ts"
+import { validatorSetFromProto, type ValSet } from "./ValidatorSet.ts"
+import { CometError } from "./internal/CometError.ts"
+import { signedHeaderFromProto, signedHeaderValidate, type CheckedSignedHeader } from "./internal/SignedHeader.ts"
 
 /** Header.GetHeight(): revision from the header's chain id, height from the header. */
 export const headerHeight = (h: TmHeader): Height => ({ revisionNumber: parseChainId(h.chainId), revisionHeight: h.height })

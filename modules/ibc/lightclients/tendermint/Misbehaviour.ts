@@ -9,9 +9,10 @@
 import { Misbehaviour } from "cosmjs-types/ibc/lightclients/tendermint/v1/tendermint"
 import type { Header } from "cosmjs-types/ibc/lightclients/tendermint/v1/tendermint"
 import { compareHeight, heightString } from "./ClientState.ts"
-import { headerHeight, validateHeader, type ValidHeader } from "./Header.ts"
+import { validateHeader, type ValidHeader } from "./Header.ts"
 import { InvalidHeaderHeight, InvalidIdentifier, InvalidMisbehaviour, InvalidTendermintHeader, InvalidValidatorSet } from "./TendermintError.ts"
-import { CometError, verifyCommitLight } from "./internal/Comet.ts"
+import { CometError } from "./internal/CometError.ts"
+import { verifyCommitLight } from "./internal/CommitVerifier.ts"
 
 const VALID_ID = /^[a-zA-Z0-9._+\-#[\]<>]+$/
 
@@ -80,4 +81,4 @@ export const validateMisbehaviour = (m: Misbehaviour): ValidMisbehaviour => {
   return { misbehaviour: m, header1, header2 }
 }
 
-export { headerHeight, Misbehaviour }
+export { Misbehaviour }

@@ -27,7 +27,10 @@ import {
   ConsensusStateNotFound, DelayPeriodNotPassed, IbcInvalidHeight, IbcUnpackAny, InvalidClientType, InvalidHeaderHeight, InvalidMisbehaviour,
   InvalidValidatorSet, ProcessedHeightNotFound, ProcessedTimeNotFound, TrustingPeriodExpired, UnregisteredError
 } from "./TendermintError.ts"
-import { CometError, lightVerify, NotEnoughVotingPowerSigned, validatorSetFromProto, verifyCommitLightTrusting, type ValSet } from "./internal/Comet.ts"
+import { validatorSetFromProto, type ValSet } from "./ValidatorSet.ts"
+import { CometError, NotEnoughVotingPowerSigned } from "./internal/CometError.ts"
+import { verifyCommitLightTrusting } from "./internal/CommitVerifier.ts"
+import { lightVerify } from "./internal/LightVerifier.ts"
 import { goHex, protoTextValidatorSet } from "./internal/GoFormat.ts"
 
 type Message = { readonly kind: "header"; readonly value: Header } | { readonly kind: "misbehaviour"; readonly value: Misbehaviour }
@@ -113,6 +116,7 @@ const checkMisbehaviourHeader = (cs: ClientState, cons: ConsensusState, valid: V
   }
 }
 
+/** errorsmod.Wrap(err, context) of a registered error: same class and code, the context before its log. */
 const prefixLog = (context: string, f: () => void): void => {
   try {
     f()
