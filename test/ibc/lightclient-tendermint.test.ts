@@ -234,6 +234,17 @@ test("a signed header breaking time monotonicity between stored states freezes t
   assert.is(update(store, now, msg), "frozen")
 })
 
+test("a header between stored heights (filling a gap) is stored without moving the latest height", ({ a }) => {
+  const now = a.lastTimeNs() + SEC
+  const store = createClient(a, 3, now)
+  update(store, now, headerAny(a.ibcHeader(10, a.height(3))))
+  assert.equal(update(store, now, headerAny(a.ibcHeader(6, a.height(3)))), [a.height(6)])
+  assert.equal(tm.latestHeight(store), a.height(10))
+  assert.ok(tm.consensusState(store, a.height(6)))
+  assert.is(store.keys("iterateConsensusStates").length, 3)
+  assert.is(tm.status(store, host(101n, now)), "Active")
+})
+
 test("expired consensus states are pruned on update (oldest first) with their metadata", ({ a }) => {
   const t3 = nsOf(a.blocks.blocks.get(3)!.header)
   const store = createClient(a, 3, t3 + SEC)
