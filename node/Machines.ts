@@ -192,11 +192,14 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
       const { tendermintClient } = await import("../modules/ibc/lightclients/tendermint/TendermintClient.ts")
       const { TypeUrl } = await import("../modules/ibc/lightclients/tendermint/ClientState.ts")
       const { TransferModule, TRANSFER_GRANTS } = await import("../modules/ibc/apps/transfer/Transfer.ts")
+      const { ProgramPorts, PROGRAM_PORT_GRANTS } = await import("../modules/ibc/apps/programs/ProgramPorts.ts")
       return new IbcMachine({
         bech32Prefix: config.chain.bech32Prefix,
         lightClients: [{ clientStateTypeUrl: TypeUrl.clientState, module: tendermintClient }],
         apps: (core) => [new TransferModule({ bech32Prefix: config.chain.bech32Prefix, packetSender: core })],
-        grants: TRANSFER_GRANTS
+        // CyberWasm programs own the ports `cyberwasm.<address>` (docs/ibc.md "Programs on IBC")
+        ports: new ProgramPorts(),
+        grants: [...TRANSFER_GRANTS, ...PROGRAM_PORT_GRANTS]
       })
     }
   }

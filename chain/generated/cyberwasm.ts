@@ -46,11 +46,62 @@ export const DeliverResponse: RecordCodec<DeliverResponse> = recordCodec<Deliver
   }
 )
 
+/** An IBC callback for the program owning port `cyberwasm.<program>`: `message` is the callback envelope (modules/ibc/apps/programs/Envelope.ts, docs/ibc.md "Programs on IBC"). (WIT record `ibc-callback-request`) */
+export interface IbcCallbackRequest {
+  readonly program: string
+  readonly message: Uint8Array
+}
+/** Codec of `ibc-callback-request`: program = 1, message = 2. */
+export const IbcCallbackRequest: RecordCodec<IbcCallbackRequest> = recordCodec<IbcCallbackRequest>(
+  "ibc-callback-request",
+  (m, w) => {
+    if (m.program !== "") w.uint32(10).string(m.program)
+    if (m.message.length > 0) w.uint32(18).bytes(m.message)
+  },
+  (r) => {
+    let program: string = ""
+    let message: Uint8Array = new Uint8Array(0)
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: program = r.string("program"); break
+        case 18: message = r.bytes("message").slice(); break
+        default: r.reject(tag, ["program", "message"])
+      }
+    }
+    return { program, message }
+  }
+)
+
+/** What the program's dispatch returned (the version for open-init/try, the ack for recv). (WIT record `ibc-callback-response`) */
+export interface IbcCallbackResponse {
+  readonly data: Uint8Array
+}
+/** Codec of `ibc-callback-response`: data = 1. */
+export const IbcCallbackResponse: RecordCodec<IbcCallbackResponse> = recordCodec<IbcCallbackResponse>(
+  "ibc-callback-response",
+  (m, w) => {
+    if (m.data.length > 0) w.uint32(10).bytes(m.data)
+  },
+  (r) => {
+    let data: Uint8Array = new Uint8Array(0)
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: data = r.bytes("data").slice(); break
+        default: r.reject(tag, ["data"])
+      }
+    }
+    return { data }
+  }
+)
+
 /** The `cyberwasm` interface: methods by WIT name, with codecs and read-only marks. */
 export const cyberwasmInterface: InterfaceSpec = {
   name: "cyberwasm",
   methods: {
-    deliver: { name: "deliver", readOnly: false, request: DeliverRequest, response: DeliverResponse }
+    deliver: { name: "deliver", readOnly: false, request: DeliverRequest, response: DeliverResponse },
+    "ibc-callback": { name: "ibc-callback", readOnly: false, request: IbcCallbackRequest, response: IbcCallbackResponse }
   }
 }
 
@@ -58,11 +109,14 @@ export const cyberwasmInterface: InterfaceSpec = {
 export interface CyberwasmClient {
   /** Deliver an async program message (only cyberwasm itself sends these). */
   deliver(req: DeliverRequest): DeliverResponse
+  /** Run a program's dispatch with an IBC callback envelope, paid by the transaction's gas (only the ibc machine calls this; the program sees caller `machine:ibc`). */
+  ibcCallback(req: IbcCallbackRequest): IbcCallbackResponse
 }
 
 /** A {@link CyberwasmClient} over `call` (ExecContext.call or .query) to machine `target`. Throws what the call throws. */
 export const cyberwasmClient = (call: (c: ChainCall) => Uint8Array, target = "cyberwasm"): CyberwasmClient => ({
-  deliver: (req) => DeliverResponse.decode(call({ target, method: "deliver", body: DeliverRequest.encode(req) }))
+  deliver: (req) => DeliverResponse.decode(call({ target, method: "deliver", body: DeliverRequest.encode(req) })),
+  ibcCallback: (req) => IbcCallbackResponse.decode(call({ target, method: "ibc-callback", body: IbcCallbackRequest.encode(req) }))
 })
 
 /**
@@ -72,6 +126,8 @@ export const cyberwasmClient = (call: (c: ChainCall) => Uint8Array, target = "cy
 export interface CyberwasmHandlers<Ctx = ExecContext> {
   /** Deliver an async program message (only cyberwasm itself sends these). */
   deliver(ctx: Ctx, caller: string, req: DeliverRequest): DeliverResponse
+  /** Run a program's dispatch with an IBC callback envelope, paid by the transaction's gas (only the ibc machine calls this; the program sees caller `machine:ibc`). */
+  ibcCallback(ctx: Ctx, caller: string, req: IbcCallbackRequest): IbcCallbackResponse
 }
 
 /**
@@ -82,6 +138,7 @@ export interface CyberwasmHandlers<Ctx = ExecContext> {
 export const cyberwasmDispatcher = <Ctx = ExecContext>(handlers: CyberwasmHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
     case "deliver": return DeliverResponse.encode(handlers.deliver(ctx, caller, (request as DeliverRequest | undefined) ?? DeliverRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `cyberwasm has no method "${method}" (called by ${caller}); methods: deliver` })
+    case "ibc-callback": return IbcCallbackResponse.encode(handlers.ibcCallback(ctx, caller, (request as IbcCallbackRequest | undefined) ?? IbcCallbackRequest.decode(body)))
+    default: throw new UnknownRequest({ log: `cyberwasm has no method "${method}" (called by ${caller}); methods: deliver, ibc-callback` })
   }
 }

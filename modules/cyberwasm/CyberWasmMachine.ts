@@ -28,7 +28,7 @@ import {
 } from "./ChainParams.ts"
 import { CYBERWASM_GRANTS } from "./Grants.ts"
 import type { Any } from "cosmjs-types/google/protobuf/any"
-import { InvalidRequest, isChainError, NotFound, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
+import { InvalidRequest, isChainError, NotFound, OutOfGas, TxDecodeError, Unauthorized, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ChainCall, ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
 import { isNodeFault } from "../../chain/internal/TxResult.ts"
 import { equalBytes, fromHex, InvalidHex, toHex as hex } from "../../lib/Bytes.ts"
@@ -53,6 +53,9 @@ import {
   counterBytes, decodeInfo, decodeMessage, decodeSchedule, encodeInfo, encodeMessage, encodeSchedule, Keys, prefixEnd, type ProgramInfo,
   type ProgramMessage, readCounter, readU64
 } from "./State.ts"
+
+/** The caller a program sees in an IBC callback (no account or program can be it). */
+export const IBC_CALLER = "machine:ibc"
 
 /** Options of the machine. */
 export interface CyberWasmOptions {
@@ -377,8 +380,34 @@ export class CyberWasmMachine implements Machine {
       if (caller !== machinePrincipal(NAME)) throw new Unauthorized({ log: `only cyberwasm itself delivers program messages (caller ${caller})` })
       this.deliver(ctx, decodeMessage(req.message))
       return {}
+    },
+    ibcCallback: (ctx, caller, req) => {
+      if (caller !== IBC_CALLER) throw new Unauthorized({ log: `only the ibc machine delivers IBC callbacks (caller ${caller.slice(0, 128)})` })
+      return { data: this.ibcCallback(ctx, req.program, req.message) }
     }
   })
+
+  /**
+   * Run `program`'s dispatch with an IBC callback envelope (modules/ibc/apps/programs), caller
+   * `machine:ibc`, in a sub-branch (dropped on failure), paid by the transaction's gas meter (the
+   * relayer's, as wasmd's IBC entry points) up to the chain's max_call_gas. Returns the dispatch's
+   * data. Throws ProgramNotFound / ProgramFrozen, ProgramFailed (cyberwasm 3) for a program error or a
+   * trap, and OutOfGas (sdk 11) when the run exhausted the transaction's gas, so a relayer cannot
+   * turn a receive into an error acknowledgement by sending too little gas.
+   */
+  ibcCallback(ctx: ExecContext, program: string, message: Uint8Array): Uint8Array {
+    const store = ctx.rawStore ?? ctx.store
+    // programs only: a CosmWasm contract has no IBC entry points here
+    if (!loadInfo(store, program)) throw new ProgramNotFound({ log: `no program at ${program.slice(0, 128)}` })
+    const fromTx = this.gasFor(ctx)
+    const cap = this.chainParams(store).maxCallGas
+    const limit = fromTx < cap ? fromTx : cap
+    const out = runInBranch(ctx, (c) => this.engine.run(this.env(c, ctx.txSigners[0] ?? "", new Uint8Array(32)), program, "cyberwasm_dispatch", message, limit, IBC_CALLER))
+    ctx.gas.consume(Number(out.gasUsed), `cyberwasm ibc callback ${program}`)
+    if (out.kind === "ok") return out.data
+    if (out.exception instanceof OutOfGas && limit === fromTx) throw out.exception
+    throw new ProgramFailed({ log: `ibc callback ${program}: ${out.kind === "err" ? "program returned error: " : ""}${out.error}` })
+  }
 
   /** Deliver one async message, paid from the sender's reserve; replies when asked. */
   deliver(ctx: ExecContext, m: ProgramMessage): void {

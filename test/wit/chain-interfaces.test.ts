@@ -128,7 +128,7 @@ test("interface specs: names, kebab-case methods, read-only marks from `@read-on
   assert.is(authInterface.methods["account"]!.readOnly, true)
   assert.is(authInterface.methods["ensure-account"]!.readOnly, false)
   assert.equal(Object.entries(graphInterface.methods).filter(([, m]) => m.readOnly).map(([k]) => k), ["rank", "outlinks", "backlinks"])
-  assert.equal(Object.keys(cyberwasmInterface.methods), ["deliver"])
+  assert.equal(Object.keys(cyberwasmInterface.methods), ["deliver", "ibc-callback"])
 })
 
 const malformed: ReadonlyArray<readonly [string, Uint8Array, RegExp, string?]> = [
