@@ -73,12 +73,16 @@ export class IbcChain {
 
   /**
    * Extra machines (constructed per chain) may be given; auth, bank and ibc always run. `apps` adds
-   * applications (e.g. ICS-20 transfer) besides the echo apps.
+   * applications (e.g. ICS-20 transfer) besides the echo apps; `more` adds a port router (CyberWasm
+   * program ports) and grants.
    */
-  static async open(chainId: string, extra: (ibc: IbcMachine) => Machine[] = () => [], apps: NonNullable<IbcConfig["apps"]> = () => []): Promise<IbcChain> {
+  static async open(
+    chainId: string, extra: (ibc: IbcMachine) => Machine[] = () => [], apps: NonNullable<IbcConfig["apps"]> = () => [],
+    more: Pick<IbcConfig, "ports" | "grants"> = {}
+  ): Promise<IbcChain> {
     const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: Application.namespaces() })
     const log: EchoLog = { events: [] }
-    const ibc = new IbcMachine({ lightClients: [testClientRoute], apps: (core) => [echoApp(core, log), echoApp(core, log, "echo2"), ...apps(core)] })
+    const ibc = new IbcMachine({ lightClients: [testClientRoute], apps: (core) => [echoApp(core, log), echoApp(core, log, "echo2"), ...apps(core)], ...more })
     const auth = new AuthMachine({ minGasPrices: "0.0001boot" })
     const app = new Application({ chainId, store, machines: [auth, new BankMachine(), ibc, ...extra(ibc)], pipeline: auth as unknown as TxPipeline })
     return new IbcChain(chainId, app, store, ibc, log)
