@@ -60,8 +60,8 @@ const cometWrapped = <T>(context: string, f: () => T): T => {
 }
 
 /** checkTrustedHeader: the header's trusted validators hash to the trusted consensus state's next validators hash. */
-const checkTrustedHeader = (h: Header, cons: ConsensusState): ValSet => {
-  const trusted = cometWrapped("trusted validator set in not tendermint validator set type", () => validatorSetFromProto(h.trustedValidators))
+const checkTrustedHeader = (h: Header, cons: ConsensusState, decodeContext = "trusted validator set in not tendermint validator set type"): ValSet => {
+  const trusted = cometWrapped(decodeContext, () => validatorSetFromProto(h.trustedValidators))
   if (!Buffer.from(cons.nextValidatorsHash).equals(Buffer.from(trusted.hash))) {
     throw new InvalidValidatorSet({
       log: `trusted validators ${validatorSetText(h)}, does not hash to latest trusted validators. Expected: ${goHex(cons.nextValidatorsHash)}, got: ${goHex(trusted.hash)}: invalid validator set`
@@ -97,7 +97,8 @@ const verifyHeader = (store: ClientStore, host: HostContext, cs: ClientState, va
 
 /** checkMisbehaviourHeader: trusted validators match, within the trusting period, trust level of them signed. */
 const checkMisbehaviourHeader = (cs: ClientState, cons: ConsensusState, valid: ValidHeader, nowNs: bigint): void => {
-  const trusted = checkTrustedHeader(valid.header, cons)
+  // checkMisbehaviourHeader decodes the trusted set first, with its own wording
+  const trusted = checkTrustedHeader(valid.header, cons, "trusted validator set is not tendermint validator set type")
   const elapsed = nowNs - consensusTimeNs(cons)
   const trusting = durationNs(cs.trustingPeriod)
   if (elapsed >= trusting) {
