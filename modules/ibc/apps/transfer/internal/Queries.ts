@@ -1,6 +1,7 @@
 /**
  * `/ibc.applications.transfer.v1.Query/*` of ibc-go v8 (DenomTrace, DenomTraces, DenomHash,
- * EscrowAddress, TotalEscrowForDenom, Params) plus v10's Denom and Denoms over the same traces.
+ * EscrowAddress, TotalEscrowForDenom, Params) plus v10's Denom and Denoms over the same traces;
+ * EscrowAddress validates its identifiers as later ibc-go does (v8 hashed any text).
  * cosmjs-types 0.11 carries v10's query.proto, which dropped the v8 DenomTrace(s) messages: those
  * two are encoded here by field number (QueryDenomTraceRequest {1: hash}, QueryDenomTraceResponse
  * {1: DenomTrace}, QueryDenomTracesRequest {1: PageRequest}, QueryDenomTracesResponse {1: repeated
@@ -24,6 +25,7 @@ import { formatAddress } from "../../../../auth/Address.ts"
 import { isValidDenom } from "../../../../bank/Coin.ts"
 import { paginate } from "../../../../bank/Pagination.ts"
 import { denomTraceHash, escrowAddressBytes, fullDenomPath, hexUpper, parseDenomTrace, parseHexHash, validateDenomTrace, type DenomTrace } from "../Denom.ts"
+import { validateChannelId, validatePortId } from "../../../core/Host.ts"
 import { KeyNotFound } from "../TransferError.ts"
 import { decodeTrace, DENOM_TRACES_PREFIX, getDenomTrace, getParams, getTotalEscrow, hasDenomTrace } from "./State.ts"
 
@@ -129,6 +131,13 @@ export const transferQuery = (store: KVStore, path: string, data: Uint8Array, be
     }
     case "EscrowAddress": {
       const req = decode("QueryEscrowAddressRequest", () => QueryEscrowAddressRequest.decode(data))
+      // identifiers checked as later ibc-go (validate.GRPCRequest); the channel need not exist yet (v8)
+      try {
+        validatePortId(req.portId)
+        validateChannelId(req.channelId)
+      } catch (e) {
+        throw new InvalidRequest({ log: `${(e as Error).message}: invalid request` })
+      }
       return QueryEscrowAddressResponse.encode({ escrowAddress: formatAddress(escrowAddressBytes(req.portId, req.channelId), bech32Prefix) }).finish()
     }
     case "TotalEscrowForDenom": {
