@@ -15,7 +15,7 @@
  * 03-connection/keeper/grpc_query.go, 04-channel/keeper/grpc_query.go.
  */
 import { BinaryWriter } from "cosmjs-types/binary"
-import type { PageRequest } from "cosmjs-types/cosmos/base/query/v1beta1/pagination"
+import type { PageRequest, PageResponse } from "cosmjs-types/cosmos/base/query/v1beta1/pagination"
 import { Channel, State as ChannelState } from "cosmjs-types/ibc/core/channel/v1/channel"
 import * as CQ from "cosmjs-types/ibc/core/channel/v1/query"
 import * as ClQ from "cosmjs-types/ibc/core/client/v1/query"
@@ -23,7 +23,6 @@ import { ConnectionEnd, Params as ConnectionParams } from "cosmjs-types/ibc/core
 import * as CoQ from "cosmjs-types/ibc/core/connection/v1/query"
 import { InvalidRequest, TxDecodeError, UnknownRequest } from "../../../chain/ChainError.ts"
 import type { QueryContext } from "../../../chain/Machine.ts"
-import { paginate } from "../../bank/Pagination.ts"
 import type { Height, HostContext } from "../LightClient.ts"
 import type { ChannelKeeper } from "./ChannelKeeper.ts"
 import { clientStore } from "./ClientKeeper.ts"
@@ -59,6 +58,53 @@ const parseConsensusHeight = (s: string): Height | undefined => {
   return m ? { revisionNumber: BigInt(m[1]!), revisionHeight: BigInt(m[2]!) } : undefined
 }
 
+/** Most items one filtered page returns (the SDK's default limit is 100; a larger request is capped here). */
+export const MAX_PAGE = 1_000n
+
+const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
+  const end = Uint8Array.from(prefix)
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++
+      return end.subarray(0, i + 1)
+    }
+  }
+  return undefined
+}
+
+/**
+ * SDK FilteredPaginate over `prefix`: entries `pick` maps to undefined are skipped and not counted;
+ * `key` resumes at a key relative to the prefix, `offset` skips kept items, `limit` (default 100,
+ * at most {@link MAX_PAGE}) bounds the page, `next_key` is the relative key after the last kept item.
+ */
+const filteredPage = <T>(store: QueryContext["store"], prefix: Uint8Array, req: PageRequest | undefined, pick: (e: readonly [Uint8Array, Uint8Array]) => T | undefined): { items: T[]; page: PageResponse } => {
+  const key = req?.key ?? new Uint8Array()
+  const offset = req?.offset ?? 0n
+  if (key.length > 0 && offset > 0n) throw new InvalidRequest({ log: "either offset or key is expected, got both: invalid request" })
+  const limit = req && req.limit > 0n ? (req.limit > MAX_PAGE ? MAX_PAGE : req.limit) : 100n
+  const start = key.length > 0 ? Uint8Array.from([...prefix, ...key]) : prefix
+  const items: T[] = []
+  let skipped = 0n
+  let total = 0n
+  let nextKey: Uint8Array = new Uint8Array()
+  for (const e of store.iterate(start, prefixEnd(prefix))) {
+    const v = pick(e)
+    if (v === undefined) continue
+    total++
+    if (skipped < offset) {
+      skipped++
+      continue
+    }
+    if (BigInt(items.length) >= limit) {
+      if (nextKey.length === 0) nextKey = e[0].subarray(prefix.length)
+      if (!req?.countTotal) break
+      continue
+    }
+    items.push(v)
+  }
+  return { items, page: { nextKey, total: req?.countTotal && key.length === 0 ? total : 0n } }
+}
+
 /** The query side of IBC core. */
 export class CoreQueries {
   readonly channels: ChannelKeeper
@@ -90,10 +136,11 @@ export class CoreQueries {
     return cs
   }
 
-  private consensusHeights(ctx: QueryContext, clientId: string, pagination: PageRequest | undefined): { heights: Height[]; page: ReturnType<typeof paginate>["page"] } {
+  private consensusHeights(ctx: QueryContext, clientId: string, pagination: PageRequest | undefined): { heights: Height[]; page: PageResponse } {
+    // FilteredPaginate: metadata under `consensusStates/<h>/...` is skipped and not counted
     const prefix = enc.encode(`clients/${clientId}/consensusStates/`)
-    const { items, page } = paginate(ctx.store, prefix, pagination, ([k]) => parseConsensusHeight(pathOf(k.subarray(prefix.length))))
-    return { heights: items.filter((h): h is Height => h !== undefined), page }
+    const { items, page } = filteredPage(ctx.store, prefix, pagination, ([k]) => parseConsensusHeight(pathOf(k.subarray(prefix.length))))
+    return { heights: items, page }
   }
 
   private connection(ctx: QueryContext, connectionId: string): ConnectionEnd {
@@ -131,20 +178,13 @@ export class CoreQueries {
       case "ClientStates": {
         const r = decode("QueryClientStatesRequest", () => ClQ.QueryClientStatesRequest.decode(data))
         // FilteredPaginate over clients/: only `clients/<id>/clientState` entries count
-        const ids: string[] = []
-        for (const [k] of ctx.store.iterate(enc.encode("clients/"), enc.encode("clients0"))) {
-          const p = pathOf(k).split("/")
-          if (p.length === 3 && p[2] === "clientState") ids.push(p[1]!)
-        }
-        const pg = r.pagination
-        const from = pg?.key && pg.key.length > 0 ? pathOf(pg.key) : undefined
-        const start = from === undefined ? Number(pg?.offset ?? 0n) : ids.findIndex((id) => id >= from)
-        const limit = pg && pg.limit > 0n ? Number(pg.limit > 10_000n ? 10_000n : pg.limit) : 100
-        const first = start < 0 ? ids.length : start
-        const page = ids.slice(first, first + limit)
-        const next = ids[first + limit]
-        const clientStates = page.map((clientId) => ({ clientId, clientState: this.clientState(ctx, clientId) }))
-        const all = { page: { nextKey: next === undefined ? new Uint8Array() : enc.encode(next), total: pg?.countTotal ? BigInt(ids.length) : 0n } }
+        const prefix = enc.encode("clients/")
+        const { items, page } = filteredPage(ctx.store, prefix, r.pagination, ([k]) => {
+          const parts = pathOf(k.subarray(prefix.length)).split("/")
+          return parts.length === 2 && parts[1] === "clientState" ? parts[0]! : undefined
+        })
+        const clientStates = items.map((clientId) => ({ clientId, clientState: this.clientState(ctx, clientId) }))
+        const all = { page }
         return ClQ.QueryClientStatesResponse.encode({ clientStates, pagination: all.page }).finish()
       }
       case "ConsensusState": {
@@ -193,7 +233,7 @@ export class CoreQueries {
       case "Connections": {
         const r = decode("QueryConnectionsRequest", () => CoQ.QueryConnectionsRequest.decode(data))
         const prefix = enc.encode("connections/")
-        const { items, page } = paginate(ctx.store, prefix, r.pagination, ([k, v]) => ({ id: pathOf(k.subarray(prefix.length)), ...ConnectionEnd.decode(v) }))
+        const { items, page } = filteredPage(ctx.store, prefix, r.pagination, ([k, v]) => ({ id: pathOf(k.subarray(prefix.length)), ...ConnectionEnd.decode(v) }))
         return CoQ.QueryConnectionsResponse.encode({ connections: items, pagination: page, height: this.proofHeight(ctx) }).finish()
       }
       case "ClientConnections": {
@@ -235,11 +275,12 @@ export class CoreQueries {
 
   private identifiedChannels(ctx: QueryContext, pagination: PageRequest | undefined, keep: (ch: Channel) => boolean) {
     const prefix = enc.encode("channelEnds/ports/")
-    const { items, page } = paginate(ctx.store, prefix, pagination, ([k, v]) => {
+    const { items, page } = filteredPage(ctx.store, prefix, pagination, ([k, v]) => {
       const [portId, , channelId] = pathOf(k.subarray(prefix.length)).split("/")
-      return { ...Channel.decode(v), portId: portId!, channelId: channelId! }
+      const ch = Channel.decode(v)
+      return keep(ch) ? { ...ch, portId: portId!, channelId: channelId! } : undefined
     })
-    return { channels: items.filter(keep), page }
+    return { channels: items, page }
   }
 
   private sequences(list: ReadonlyArray<bigint>): void {
@@ -292,7 +333,7 @@ export class CoreQueries {
         this.portChannel(r.portId, r.channelId)
         this.channel(ctx, r.portId, r.channelId)
         const prefix = key(packetCommitmentPrefix(r.portId, r.channelId))
-        const { items, page } = paginate(ctx.store, prefix, r.pagination, ([k, v]) => ({ portId: r.portId, channelId: r.channelId, sequence: BigInt(pathOf(k.subarray(prefix.length))), data: v }))
+        const { items, page } = filteredPage(ctx.store, prefix, r.pagination, ([k, v]) => ({ portId: r.portId, channelId: r.channelId, sequence: BigInt(pathOf(k.subarray(prefix.length))), data: v }))
         return CQ.QueryPacketCommitmentsResponse.encode({ commitments: items, pagination: page, height: h }).finish()
       }
       case "PacketReceipt": {
@@ -322,7 +363,7 @@ export class CoreQueries {
           return CQ.QueryPacketAcknowledgementsResponse.encode({ acknowledgements, pagination: { nextKey: new Uint8Array(), total: 0n }, height: h }).finish()
         }
         const prefix = key(packetAckPrefix(r.portId, r.channelId))
-        const { items, page } = paginate(ctx.store, prefix, r.pagination, ([k, v]) => ({ portId: r.portId, channelId: r.channelId, sequence: BigInt(pathOf(k.subarray(prefix.length))), data: v }))
+        const { items, page } = filteredPage(ctx.store, prefix, r.pagination, ([k, v]) => ({ portId: r.portId, channelId: r.channelId, sequence: BigInt(pathOf(k.subarray(prefix.length))), data: v }))
         return CQ.QueryPacketAcknowledgementsResponse.encode({ acknowledgements: items, pagination: page, height: h }).finish()
       }
       case "UnreceivedPackets": {
