@@ -7,7 +7,7 @@ import * as assert from "uvu/assert"
 import { ClientState } from "cosmjs-types/ibc/lightclients/tendermint/v1/tendermint"
 import { sdkSpecs } from "../../modules/ibc/commitment/MerkleProof.ts"
 import { isRevisionFormat, parseChainId, setRevisionNumber, validateClientState } from "../../modules/ibc/lightclients/tendermint/ClientState.ts"
-import { goDuration, goTime, protoTextValidatorSet } from "../../modules/ibc/lightclients/tendermint/internal/GoFormat.ts"
+import { goDuration, goRfc3339Nano, goTime, protoTextValidatorSet } from "../../modules/ibc/lightclients/tendermint/internal/GoFormat.ts"
 
 test("ParseChainID / IsRevisionFormat (ibc-go 02-client/types/height_test.go TestParseChainID)", () => {
   const cases: Array<[string, bigint, boolean]> = [
@@ -57,6 +57,9 @@ test("Go's time.Time %v of UTC times (the form CometBFT's light errors print)", 
   assert.is(goTime(BigInt(Date.UTC(2006, 0, 2, 15, 4, 5)) * 1_000_000n + 999_999_999n), "2006-01-02 15:04:05.999999999 +0000 UTC")
   assert.is(goTime(BigInt(Date.UTC(2024, 1, 29, 12, 0, 0)) * 1_000_000n + 120_000_000n), "2024-02-29 12:00:00.12 +0000 UTC")
   assert.is(goTime(-62_135_596_800n * 1_000_000_000n), "0001-01-01 00:00:00 +0000 UTC", "Go's zero time")
+  // time.RFC3339Nano (CometBFT's CanonicalTime in CommitSig.String)
+  assert.is(goRfc3339Nano(BigInt(Date.UTC(2006, 0, 2, 15, 4, 5)) * 1_000_000n + 999_999_999n), "2006-01-02T15:04:05.999999999Z")
+  assert.is(goRfc3339Nano(BigInt(Date.UTC(2006, 0, 2, 15, 4, 5)) * 1_000_000n), "2006-01-02T15:04:05Z")
 })
 
 test("gogoproto CompactTextString of a ValidatorSet (Go's %s in ibc-go's trusted-validators error)", () => {

@@ -14,7 +14,7 @@ import { equalBytes, toHex } from "../../../../../lib/Bytes.ts"
 import { PRECOMMIT_TYPE, voteSignBytes } from "../../../../consensus/producer/internal/Hashing.ts"
 import { valString, type Val, type ValSet } from "../ValidatorSet.ts"
 import { CometError, NotEnoughVotingPowerSigned, SIGNATURE_SIZE, tsNs } from "./CometError.ts"
-import { goHex, goTime } from "./GoFormat.ts"
+import { goHex, goRfc3339Nano } from "./GoFormat.ts"
 import { commitSigValidate } from "./SignedHeader.ts"
 
 const MAX_INT64 = (1n << 63n) - 1n
@@ -28,9 +28,18 @@ const blockIdString = (b: BlockID): string => {
 const blockIdEquals = (a: BlockID, b: BlockID): boolean =>
   equalBytes(a.hash, b.hash) && a.partSetHeader.total === b.partSetHeader.total && equalBytes(a.partSetHeader.hash, b.partSetHeader.hash)
 
-/** Go's `%X` of a CommitSig struct (batch path's "wrong signature" text). */
+const fingerprint = (b: Uint8Array): Uint8Array => {
+  const f = new Uint8Array(6)
+  f.set(b.subarray(0, 6))
+  return f
+}
+
+/**
+ * Go's `%X` of a CommitSig (batch path's "wrong signature" text): hex of its String(),
+ * `CommitSig{<signature fingerprint> by <address fingerprint> on <flag> @ <canonical time>}`.
+ */
 const commitSigHex = (s: CommitSig): string =>
-  `{${s.blockIdFlag.toString(16).toUpperCase()} ${goHex(s.validatorAddress)} ${goHex(new TextEncoder().encode(goTime(tsNs(s.timestamp))))} ${goHex(s.signature)}}`
+  goHex(new TextEncoder().encode(`CommitSig{${goHex(fingerprint(s.signature))} by ${goHex(fingerprint(s.validatorAddress))} on ${s.blockIdFlag} @ ${goRfc3339Nano(tsNs(s.timestamp))}}`))
 
 const signBytes = (chainId: string, commit: Commit, idx: number): Uint8Array =>
   voteSignBytes(chainId, { type: PRECOMMIT_TYPE, height: commit.height, round: BigInt(commit.round), blockId: commit.blockId, timestamp: commit.signatures[idx]!.timestamp })

@@ -27,18 +27,34 @@ const civil = (days: bigint): { y: bigint; m: bigint; d: bigint } => {
   return { y: yoe + era * 400n + (m <= 2n ? 1n : 0n), m, d }
 }
 
-/** Go's `%v` of a UTC time.Time given in unix nanoseconds. */
-export const goTime = (unixNs: bigint): string => {
+/** Date and time-of-day parts of a UTC instant: `YYYY-MM-DD`, `hh:mm:ss`, fraction (`.123`, or ""). */
+const parts = (unixNs: bigint): { date: string; clock: string; frac: string } => {
   let secs = unixNs / NS
-  let frac = unixNs % NS
-  if (frac < 0n) { frac += NS; secs -= 1n }
+  let fr = unixNs % NS
+  if (fr < 0n) { fr += NS; secs -= 1n }
   let days = secs / 86_400n
   let sod = secs % 86_400n
   if (sod < 0n) { sod += 86_400n; days -= 1n }
   const { y, m, d } = civil(days)
-  const f = frac === 0n ? "" : "." + pad(frac, 9).replace(/0+$/, "")
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)} ${pad(sod / 3600n, 2)}:${pad((sod / 60n) % 60n, 2)}:${pad(sod % 60n, 2)}${f} +0000 UTC`
+  return {
+    date: `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`,
+    clock: `${pad(sod / 3600n, 2)}:${pad((sod / 60n) % 60n, 2)}:${pad(sod % 60n, 2)}`,
+    frac: fr === 0n ? "" : "." + pad(fr, 9).replace(/0+$/, "")
+  }
 }
+
+/** Go's time.RFC3339Nano of a UTC time (CometBFT's CanonicalTime): `2006-01-02T15:04:05.999999999Z`. */
+export const goRfc3339Nano = (unixNs: bigint): string => {
+  const p = parts(unixNs)
+  return `${p.date}T${p.clock}${p.frac}Z`
+}
+
+/** Go's `%v` of a UTC time.Time given in unix nanoseconds. */
+export const goTime = (unixNs: bigint): string => {
+  const p = parts(unixNs)
+  return `${p.date} ${p.clock}${p.frac} +0000 UTC`
+}
+
 
 /** Fraction digits of v/10^prec without trailing zeros, with the dot; "" when zero. */
 const frac = (v: bigint, prec: number): string => {
