@@ -29,6 +29,7 @@ import type { ChainError } from "../../chain/ChainError.ts"
 import type { ExecContext } from "../../chain/Machine.ts"
 import { ChannelRequest, ChannelResponse, SendPacketRequest, SendPacketResponse } from "../../chain/generated/ibc.ts"
 import { ownedPort } from "../../modules/ibc/Ibc.ts"
+import { packetOf } from "../../modules/ibc/core/PacketKeeper.ts"
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -277,6 +278,44 @@ test("channel close: CloseInit on one end, CloseConfirm with its proof on the ot
   })).finish())]), "timeout on close")
   assert.is(attr(toc.events, "timeout_packet", "packet_sequence"), "1")
   assert.ok(p.a.log.events.includes("timeout 1"))
+})
+
+test("an application refusing a handshake step refuses the message (callback error, its code) and nothing is written; async acks are written later, once", async () => {
+  const p = await Pair.connected()
+  const s = p.relayer.address
+  ok(await p.a.tx(p.relayer, [any("/ibc.core.channel.v1.MsgChannelOpenInit", ChTx.MsgChannelOpenInit.encode({
+    portId: "echo", channel: { state: ChannelState.STATE_INIT, ordering: Order.ORDER_UNORDERED, counterparty: { portId: "echo", channelId: "" }, connectionHops: ["connection-0"], version: "echo-9" }, signer: s
+  }).finish())]), "init with a version the counterparty refuses")
+  const pr = await proofFrom(p.a, "99-test-0", channelPath("echo", "channel-0"), s)
+  ok(await p.b.tx(p.relayer, [pr.update]), "update")
+  const before = p.b.dump()
+  const refused = await p.b.tx(p.relayer, [any("/ibc.core.channel.v1.MsgChannelOpenTry", ChTx.MsgChannelOpenTry.encode(ChTx.MsgChannelOpenTry.fromPartial({
+    portId: "echo", channel: { state: ChannelState.STATE_TRYOPEN, ordering: Order.ORDER_UNORDERED, counterparty: { portId: "echo", channelId: "channel-0" }, connectionHops: ["connection-0"], version: "" },
+    counterpartyVersion: "echo-9", proofInit: pr.proof, proofHeight: pr.proofHeight, signer: s
+  })).finish())])
+  assert.equal([refused.codespace, refused.code], ["sdk", 18], refused.log)
+  assert.match(refused.log, "channel open try callback failed for port ID: echo, channel ID: channel-0: unsupported version echo-9")
+  assert.equal(p.b.dump(), before, "no channel, no sequence counter")
+
+  // async acknowledgement: nothing on receive, then WriteAcknowledgement through core, only once
+  const ids = await p.openChannel(Order.ORDER_UNORDERED)
+  const packet = Pair.sentPacket(ok(await p.a.tx(p.relayer, [echoSend(s, ids.a, p.b.ibcHeight(10_000), 0n, enc.encode("async"))]), "send").events)
+  const recv = ok(await p.b.tx(p.relayer, await p.recvMsgs(p.a, packet)), "recv async")
+  assert.not.ok(recv.events.some((e) => e.type === "write_acknowledgement"))
+  const ackKey = enc.encode(`acks/ports/echo/channels/${ids.b}/sequences/1`)
+  assert.is(p.b.store.store("ibc").get(ackKey), undefined)
+  const events: Event[] = []
+  const ctx = { chainId: p.b.chainId, height: p.b.height() + 1, time: { seconds: 1_800_000_000n, nanos: 0 }, store: p.b.store.store("ibc"), emit: (e: Event) => void events.push(e) } as unknown as ExecContext
+  const ack = enc.encode('{"result":"bGF0ZXI="}')
+  p.b.ibc.coreForApps.writeAcknowledgement(ctx, packetOf(packet), ack)
+  assert.is(hex(p.b.store.store("ibc").get(ackKey)!), hex(sha256(ack)))
+  assert.is(attr(events, "write_acknowledgement", "packet_ack_hex"), hex(ack))
+  try {
+    p.b.ibc.coreForApps.writeAcknowledgement(ctx, packetOf(packet), ack)
+    assert.unreachable("a second ack")
+  } catch (e) {
+    assert.equal([(e as ChainError).codespace, (e as ChainError).code], ["channel", 17])
+  }
 })
 
 test("call API: send-packet only on the caller's own port (channel 9 otherwise); channel lookup", async () => {
