@@ -1,0 +1,116 @@
+/**
+ * Issue 12 part 5's acceptance: two chains started by the CLI with cyberwasm and ibc enabled,
+ * the ibcping program (sdk/assemblyscript/examples/ibcping.ts, built from source) deployed on each
+ * with CosmJS, and @confio/relayer 0.12 from npm, unchanged, between them: it creates the clients,
+ * a connection and an ORDERED channel between the ports `cyberwasm.<a>` and `cyberwasm.<b>` with
+ * the programs' version "ping-1"; program A sends ten packets in one transaction, `relayAll`
+ * delivers them, program B received them in order and program A got the ten acks.
+ */
+import { suite } from "uvu"
+import * as assert from "uvu/assert"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { stringToPath } from "@cosmjs/crypto"
+import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing"
+import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate"
+import relayerClient from "@confio/relayer/build/lib/ibcclient.js"
+import relayerLink from "@confio/relayer/build/lib/link.js"
+import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
+import * as M from "../../modules/cyberwasm/Messages.ts"
+import { buildExamples } from "../../sdk/assemblyscript/build.ts"
+import { makeHome, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+
+const { IbcClient } = relayerClient
+const { Link } = relayerLink
+type IbcClient = Awaited<ReturnType<typeof IbcClient.connectWithSigner>>
+type Link = Awaited<ReturnType<typeof Link.createWithNewConnections>>
+
+/** ICS-04 ORDER_ORDERED (cosmjs-types ibc/core/channel/v1 Order). */
+const ORDER_ORDERED = 2
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const fee = (gas: number) => ({ amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) })
+
+interface Chain {
+  readonly h: TestHome
+  readonly node: NodeProcess
+  readonly ibc: IbcClient
+  readonly query: StargateClient
+  readonly user: string
+  readonly client: SigningStargateClient
+  readonly program: string
+}
+
+const test = suite<{ a: Chain; b: Chain; link: Link; channelA: string; channelB: string }>("programs on IBC between two CLI chains")
+
+const chain = async (chainId: string, wasm: Uint8Array, deployments: number): Promise<Chain> => {
+  const h = await makeHome(300, { modules: ["cyberwasm", "ibc"], chainId })
+  const node = await startNode(h)
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber", hdPaths: [stringToPath("m/44'/118'/0'/0/0"), stringToPath("m/44'/118'/0'/0/1")] })
+  const [relayer, user] = await wallet.getAccounts()
+  const ibc = await IbcClient.connectWithSigner(h.rpcUrl, wallet as never, relayer!.address, { gasPrice: GasPrice.fromString("0.01boot") as never, estimatedBlockTime: 300, estimatedIndexerTime: 100 })
+  const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, wallet, {
+    registry: new Registry([...defaultRegistryTypes, ...cyberwasmRegistryTypes]), gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100
+  })
+  const funded = await client.sendTokens(relayer!.address, user!.address, [{ denom: "boot", amount: "100000000" }], "auto")
+  assert.is(funded.code, 0, funded.rawLog)
+  const stored = await client.signAndBroadcast(user!.address, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: user!.address, wasmByteCode: wasm } }], fee(20_000_000))
+  assert.is(stored.code, 0, stored.rawLog)
+  let program = ""
+  // `deployments` programs: the last one is the ping (so the two chains' ports differ)
+  for (let i = 0; i < deployments; i++) {
+    const made = await client.signAndBroadcast(user!.address, [{
+      typeUrl: M.TypeUrl.instantiate,
+      value: { sender: user!.address, codeHash: sha256(wasm), admin: user!.address, input: new Uint8Array(), reserve: 1_000_000n, label: `ping-${i}`, address: "" }
+    }], fee(20_000_000))
+    assert.is(made.code, 0, made.rawLog)
+    program = M.MsgInstantiateResponse.decode(made.msgResponses[0]!.value).address
+  }
+  return { h, node, ibc, query: await StargateClient.connect(h.rpcUrl), user: user!.address, client, program }
+}
+
+/** The program's `state` answer (read-only dispatch query over abci_query). */
+const programState = async (c: Chain): Promise<Record<string, string>> => {
+  const qc = (c.query as unknown as { forceGetQueryClient(): { queryAbci(p: string, d: Uint8Array): Promise<{ value: Uint8Array }> } }).forceGetQueryClient()
+  const r = await qc.queryAbci(M.QueryPath.dispatch, M.QueryDispatch.encode({ address: c.program, input: enc.encode("state") }))
+  const text = dec.decode(M.QueryDispatchResponse.decode(r.value).data)
+  return Object.fromEntries(text.split(";").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]))
+}
+
+test.before(async (ctx) => {
+  try {
+    const { ibcping } = await buildExamples(["ibcping"])
+    ctx.a = await chain("chain-a-1", ibcping!, 1)
+    ctx.b = await chain("chain-b-1", ibcping!, 2)
+    ctx.link = await Link.createWithNewConnections(ctx.a.ibc, ctx.b.ibc, undefined, 600, 600)
+    const channel = await ctx.link.createChannel("A", `cyberwasm.${ctx.a.program}`, `cyberwasm.${ctx.b.program}`, ORDER_ORDERED as never, "ping-1")
+    ctx.channelA = channel.src.channelId
+    ctx.channelB = channel.dest.channelId
+  } catch (e) {
+    process.stderr.write(`setting up the link failed: ${(e as Error).stack}\nnode A:\n${ctx.a?.node.output().slice(-3000)}\nnode B:\n${ctx.b?.node.output().slice(-3000)}\n`)
+    throw e
+  }
+})
+
+test.after(async (ctx) => {
+  await Promise.all([ctx.a?.node.kill("SIGTERM"), ctx.b?.node.kill("SIGTERM")])
+})
+
+test("the relayer opened an ORDERED channel between the two program ports; both programs saw the handshake", async ({ a, b, channelA, channelB }) => {
+  assert.is.not(a.program, b.program)
+  assert.match(channelA, /^channel-\d+$/)
+  assert.match(channelB, /^channel-\d+$/)
+  assert.is((await programState(a)).channels, channelA, "open-ack reached program A")
+  assert.is((await programState(b)).channels, channelB, "open-confirm reached program B")
+})
+
+test("ten packets sent by program A reach program B in order; A gets ten acks", async ({ a, b, link, channelA }) => {
+  const sent = await a.client.signAndBroadcast(a.user, [{ typeUrl: M.TypeUrl.execute, value: { sender: a.user, program: a.program, input: enc.encode(`send ${channelA} 10 pkt`) } }], fee(30_000_000))
+  assert.is(sent.code, 0, sent.rawLog)
+  assert.is(sent.events.filter((e) => e.type === "send_packet").length, 10)
+  await link.relayAll()
+  const ten = Array.from({ length: 10 }, (_, i) => i + 1)
+  assert.is((await programState(b)).recv, ten.map((i) => `pkt${i}`).join(","))
+  assert.is((await programState(a)).acks, ten.map((i) => `${i}:ack:pkt${i}`).join(","))
+})
+
+test.run()
