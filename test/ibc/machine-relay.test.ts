@@ -18,6 +18,7 @@ import * as ClQ from "cosmjs-types/ibc/core/client/v1/query"
 import { MsgSubmitMisbehaviour } from "cosmjs-types/ibc/core/client/v1/tx"
 import { State as ConnectionState } from "cosmjs-types/ibc/core/connection/v1/connection"
 import * as CoQ from "cosmjs-types/ibc/core/connection/v1/query"
+import * as CoTx from "cosmjs-types/ibc/core/connection/v1/tx"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
 import { channelPath, packetCommitmentPath } from "../../modules/ibc/core/Host.ts"
@@ -234,6 +235,12 @@ test("a proof of another value, an unknown channel and a malformed packet are re
   assert.equal([zero.codespace, zero.code], ["channel", 13], zero.log)
   const noProof = await p.b.tx(p.relayer, [p.recvMsg(packet, new Uint8Array(), real.proofHeight)])
   assert.equal([noProof.codespace, noProof.code], ["commitment", 2], noProof.log)
+  const badVersion = await p.b.tx(p.relayer, [any("/ibc.core.connection.v1.MsgConnectionOpenTry", CoTx.MsgConnectionOpenTry.encode(CoTx.MsgConnectionOpenTry.fromPartial({
+    clientId: "99-test-0", counterparty: { clientId: "99-test-0", connectionId: "connection-0", prefix: { keyPrefix: enc.encode("ibc") } }, delayPeriod: 0n,
+    counterpartyVersions: [{ identifier: "2", features: ["ORDER_ORDERED"] }], proofInit: real.proofCommitment, proofHeight: real.proofHeight, signer: p.relayer.address
+  })).finish())])
+  assert.equal([badVersion.codespace, badVersion.code], ["connection", 10], badVersion.log)
+  assert.match(badVersion.log, "connection handshake open try failed: failed to find a matching counterparty version")
   assert.equal(p.b.dump(), before, "no refusal wrote to the ibc namespace")
   ok(await p.b.tx(p.relayer, [recv!]), "the real proof still works")
 })

@@ -41,7 +41,7 @@ export const CONNECTION_PARAMS_KEY = "connectionParams"
 export const DEFAULT_TIME_PER_BLOCK = 30_000_000_000n
 
 const stateName = (s: State): string => ["STATE_UNINITIALIZED_UNSPECIFIED", "STATE_INIT", "STATE_TRYOPEN", "STATE_OPEN"][s] ?? String(s)
-const versionText = (v: Version): string => `{${v.identifier} [${v.features.join(" ")}]}`
+const versionText = (v: Version): string => `{${v.identifier} [${v.features.join(" ")}]}`.slice(0, 200)
 
 /** ValidateVersion. */
 export const validateVersion = (v: Version | undefined): void => {
@@ -55,9 +55,9 @@ export const validateVersion = (v: Version | undefined): void => {
 /** Version.VerifyProposedVersion against a supported version; throws VersionNegotiationFailed. */
 const verifyProposedVersion = (supported: Version, proposed: Version): void => {
   const fail = (d: string) => new VersionNegotiationFailed({ log: ibcLog(d, "connection version negotiation failed") })
-  if (proposed.identifier !== supported.identifier) throw fail(`proposed version identifier does not equal supported version identifier (${proposed.identifier} != ${supported.identifier})`)
-  if (proposed.features.length === 0) throw fail(`nil feature sets are not supported for version identifier (${proposed.identifier})`)
-  for (const f of proposed.features) if (!supported.features.includes(f)) throw fail(`proposed feature (${f}) is not a supported feature set (${supported.features.join(",")})`)
+  if (proposed.identifier !== supported.identifier) throw fail(`proposed version identifier does not equal supported version identifier (${proposed.identifier.slice(0, 200)} != ${supported.identifier})`)
+  if (proposed.features.length === 0) throw fail(`nil feature sets are not supported for version identifier (${proposed.identifier.slice(0, 200)})`)
+  for (const f of proposed.features) if (!supported.features.includes(f)) throw fail(`proposed feature (${f.slice(0, 200)}) is not a supported feature set (${supported.features.join(",")})`)
 }
 
 /** IsSupportedVersion. */
@@ -81,7 +81,7 @@ export const pickVersion = (supported: ReadonlyArray<Version>, counterparty: Rea
     if (features.length > 0) return { identifier: s.identifier, features }
   }
   throw new VersionNegotiationFailed({
-    log: ibcLog(`failed to find a matching counterparty version (${counterparty.map(versionText).join(" ")}) from the supported version list (${supported.map(versionText).join(" ")})`, "connection version negotiation failed")
+    log: ibcLog(`failed to find a matching counterparty version (${counterparty.map(versionText).join(" ").slice(0, 1000)}) from the supported version list (${supported.map(versionText).join(" ")})`, "connection version negotiation failed")
   })
 }
 

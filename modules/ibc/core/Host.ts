@@ -23,7 +23,7 @@ const validateIdentifier = (id: string, min: number, max: number): void => {
     throw new InvalidIdentifier({ log: ibcLog(`identifier ${id.slice(0, 200)} has invalid length: ${id.length}, must be between ${min}-${max} characters`, INVALID_ID) })
   }
   if (!ID_CHARS.test(id)) {
-    throw new InvalidIdentifier({ log: ibcLog(`identifier ${id} must contain only alphanumeric or the following characters: '.', '_', '+', '-', '#', '[', ']', '<', '>'`, INVALID_ID) })
+    throw new InvalidIdentifier({ log: ibcLog(`identifier ${id.slice(0, 200)} must contain only alphanumeric or the following characters: '.', '_', '+', '-', '#', '[', ']', '<', '>'`, INVALID_ID) })
   }
 }
 
