@@ -801,6 +801,9 @@ export class Contracts {
       if (missing !== undefined && (kind === missing || kind === "grpc" || kind === "stargate")) return system({ unsupported_request: { kind: kind === missing ? kind : missing } })
       if (isNodeFault(e) || !isChainError(e)) throw e
       if ((e as { _tag: string })._tag === "OutOfGas") throw e
+      // the other machines' errors reach the contract redacted to codespace and code, as wasmd's
+      // QueryHandler redacts them (their texts are not consensus)
+      if (kind === "staking" || kind === "distribution" || kind === "grpc" || kind === "stargate") return contractErr(redact(e))
       return contractErr((e as unknown as { log: string }).log)
     }
   }
