@@ -30,6 +30,15 @@ test("channel envelopes: order byte, connection, port, channel, counterparty por
   for (const [kind, byte] of [["openAck", "03"], ["openConfirm", "04"], ["closeInit", "05"], ["closeConfirm", "06"]] as const) {
     assert.is(hex(channelEnvelope(kind, ch)).slice(0, 6), `ff49${byte}`)
   }
+  // a version too long for the u16 length is a chain error (ibc 8), not an exception of the node
+  try {
+    channelEnvelope("openTry", ch, "v".repeat(65536))
+    assert.unreachable("a 65536-byte version was encoded")
+  } catch (e) {
+    assert.is((e as { _tag?: string })._tag, "IbcInvalidRequest")
+    assert.is((e as { code?: number }).code, 8)
+  }
+  assert.is(channelEnvelope("openTry", ch, "v".repeat(65535)).length, 3 + 1 + 4 + 3 + 4 + 3 + 2 + 2 + 2 + 65535)
   // strings are UTF-8 with a byte length
   assert.is(hex(channelEnvelope("openInit", { ...ch, version: "é" })).slice(-12), "0002c3a90000")
 })

@@ -27,6 +27,7 @@
  * ibc-go modules/core/05-port/types/module.go (the callbacks), wasmd x/wasm/ibc.go (contracts' IBC
  * entry points: the same callbacks and results).
  */
+import { ibcLog, IbcInvalidRequest } from "../../core/IbcError.ts"
 import type { ChannelInfo, Packet } from "../../PortModule.ts"
 
 /** Callback kinds (byte 2 of the envelope). */
@@ -58,8 +59,8 @@ class Writer {
   str(s: string): this {
     const b = new TextEncoder().encode(s)
     const l = new Uint8Array(2)
-    // ICS-24 identifiers and versions are short; a longer string cannot come from core
-    if (b.length > 0xffff) throw new RangeError(`envelope string of ${b.length} bytes`)
+    // identifiers are short (ICS-24); only a relayer's channel version could be longer
+    if (b.length > 0xffff) throw new IbcInvalidRequest({ log: ibcLog(`a string of ${b.length} bytes does not fit a program's IBC callback (at most 65535)`, "invalid request") })
     new DataView(l.buffer).setUint16(0, b.length)
     return this.push(l).push(b)
   }
@@ -81,7 +82,7 @@ class Writer {
 
 const head = (kind: CallbackKind): Writer => new Writer().u8(ENVELOPE_MAGIC[0]).u8(ENVELOPE_MAGIC[1]).u8(CallbackKind[kind])
 
-/** Envelope of a channel callback (`counterpartyVersion` "" where the step has none). */
+/** Envelope of a channel callback (`counterpartyVersion` "" where the step has none). IbcInvalidRequest (ibc 8) for a string over 65535 bytes. */
 export const channelEnvelope = (kind: Exclude<CallbackKind, "recv" | "ack" | "timeout">, ch: ChannelInfo, counterpartyVersion = ""): Uint8Array =>
   head(kind).u8(ch.order === "ORDER_ORDERED" ? 2 : 1).str(ch.connectionHops[0] ?? "").str(ch.portId).str(ch.channelId)
     .str(ch.counterpartyPortId).str(ch.counterpartyChannelId).str(ch.version).str(counterpartyVersion).finish()
