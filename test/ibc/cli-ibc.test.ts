@@ -72,14 +72,16 @@ if (!ibcAvailable) console.log("cli-ibc: SKIPPED the node tests: this build has 
       assert.is(r.status, 0, `${args.join(" ")}: ${r.stderr}`)
       return JSON.parse(r.stdout)
     }
-    const [escrow, params, traces, clients, connections, channels] = await Promise.all([
+    const [escrow, params, traces, clients, connections, channels, total] = await Promise.all([
       json("query", "ibc-transfer", "escrow-address", "transfer", "channel-0"),
       json("query", "ibc-transfer", "params"),
       json("query", "ibc-transfer", "denom-traces"),
       json("query", "ibc", "client", "states"),
       json("query", "ibc", "connection", "connections"),
-      json("query", "ibc", "channel", "channels")
+      json("query", "ibc", "channel", "channels"),
+      json("query", "ibc-transfer", "total-escrow", "boot")
     ])
+    assert.equal(total, { amount: { denom: "boot", amount: "0" } })
     assert.equal(escrow, { escrow_address: toBech32("cyber", escrowAddressBytes("transfer", "channel-0")) })
     assert.equal(params, { params: { send_enabled: true, receive_enabled: true } })
     assert.equal(traces.denom_traces, [])
@@ -92,6 +94,9 @@ if (!ibcAvailable) console.log("cli-ibc: SKIPPED the node tests: this build has 
     const hash = await run(home, "query", "ibc-transfer", "denom-trace", "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2")
     assert.is(hash.status, 1)
     assert.match(hash.stderr, /denomination trace not found/)
+    const unknownHash = await run(home, "query", "ibc-transfer", "denom-hash", "transfer/channel-0/uatom")
+    assert.is(unknownHash.status, 1)
+    assert.match(unknownHash.stderr, /code 22: .*transfer\/channel-0\/uatom: denomination trace not found/)
     const sent = await run(home, "tx", "ibc-transfer", "transfer", "channel-0", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a", "5boot", "--from", "dev", "--absolute-timeouts", "--gas", "300000")
     assert.is(sent.status, 1, sent.stdout)
     assert.match(sent.stderr, /code 3 \(codespace: channel\)\. Log: port ID \(transfer\) channel ID \(channel-0\): channel not found/)
