@@ -86,15 +86,31 @@ test("a version the program refuses fails the handshake step and writes no chann
   assert.equal(pair.a.dump(), before, "the ibc namespace is unchanged")
 })
 
+test("a receive callback sends a packet back on the same channel (program -> ibc -> program -> ibc)", async () => {
+  const { pair, user, programsA, programsB } = await ready()
+  const [out] = sentPackets(ok(await pair.a.tx(user, [execMsg(user.address, programsA[0]!, `sendt ${ordered!.a} 4102444800000000000 echo:back`)]), "send echo").events)
+  assert.is(out!.sequence, 11n)
+  const recv = ok(await pair.b.tx(pair.relayer, await pair.recvMsgs(pair.a, out!)), "recv echo")
+  assert.is(dec.decode(writtenAck(recv)), "ack:echo:back")
+  const [back] = sentPackets(recv.events)
+  assert.equal([back!.sourcePort, back!.sourceChannel, back!.sequence, dec.decode(back!.data)], [`cyberwasm.${programsB[1]}`, ordered!.b, 1n, "back"])
+  const recvBack = ok(await pair.a.tx(pair.relayer, await pair.recvMsgs(pair.b, back!)), "recv back")
+  assert.is(dec.decode(writtenAck(recvBack)), "ack:back")
+  assert.ok((await programState(pair.a, programsA[0]!)).recv.endsWith("back"))
+  ok(await pair.a.tx(pair.relayer, await pair.ackMsgs(pair.b, out!, writtenAck(recv))), "ack echo")
+  ok(await pair.b.tx(pair.relayer, await pair.ackMsgs(pair.a, back!, writtenAck(recvBack))), "ack back")
+  assert.ok((await programState(pair.b, programsB[1]!)).acks.endsWith("1:ack:back"))
+})
+
 test("a packet timing out on the ORDERED channel reaches program A's timeout callback and closes the channel", async () => {
   const { pair, user, programsA, programsB } = await ready()
   const portA = `cyberwasm.${programsA[0]}`
   const deadline = pair.b.times.get(pair.b.height())! + 1_000_000_000n
   const [packet] = sentPackets(ok(await pair.a.tx(user, [execMsg(user.address, programsA[0]!, `sendt ${ordered!.a} ${deadline} late`)]), "send late").events)
-  assert.is(packet!.sequence, 11n)
+  assert.is(packet!.sequence, 12n)
   await pair.b.block([])
   ok(await pair.a.tx(pair.relayer, await pair.timeoutMsgs(pair.b, packet!, true)), "timeout")
-  assert.is((await programState(pair.a, programsA[0]!)).timeouts, "11")
+  assert.is((await programState(pair.a, programsA[0]!)).timeouts, "12")
   assert.is((await channelEnd(pair.a, portA, ordered!.a)).state, ChannelState.STATE_CLOSED)
   assert.not.ok((await programState(pair.b, programsB[1]!)).recv.includes("late"))
 })

@@ -7,7 +7,8 @@
 //   "fake <program> <hex-envelope>"     calls cyberwasm ibc-callback itself (refused: no capability)
 //   "state"                             "recv=<d,...>;acks=<seq:ack,...>;timeouts=<seq,...>;channels=<id,...>"
 // Packets received: "fail" -> error (writes dropped, error ack); "loop" -> runs out of gas;
-// "steal:<addr>" -> tries a bank send from <addr> (refused); else recorded, ack "ack:<data>".
+// "steal:<addr>" -> tries a bank send from <addr> (refused); "echo:<x>" -> also sends <x> back on
+// the channel it came from; else recorded, ack "ack:<data>".
 import { Program, Outcome, bytesToString, stringToBytes, callMachine, bankBalance } from "../assembly"
 import { isIbcCallback, IbcCallback, ibcSendPacket, ibcSendPacketOn, sentSequence, IBC_OPEN_INIT, IBC_OPEN_TRY, IBC_OPEN_ACK, IBC_OPEN_CONFIRM, IBC_RECV, IBC_ACK, IBC_TIMEOUT } from "../assembly/ibc"
 export { cabi_realloc } from "../assembly"
@@ -90,6 +91,11 @@ function callback(input: Uint8Array): Outcome {
       if (!r.ok) return Outcome.err("steal refused: " + r.error)
       received = add(received, "stolen")
       return Outcome.ok(stringToBytes("stolen"))
+    }
+    if (d.startsWith("echo:")) {
+      // answer from inside the receive: a packet back on the same channel
+      const r = ibcSendPacket(c.destinationChannel, 0, 0, 4102444800000000000, stringToBytes(d.substr(5)))
+      if (!r.ok) return Outcome.err("echo send-packet: " + r.error)
     }
     received = add(received, d)
     return Outcome.ok(stringToBytes("ack:" + d))
