@@ -84,12 +84,14 @@ export interface ProgramPair {
 /**
  * Chains `ibc-a-1` and `ibc-b-2` with connection-0 open; on A two ibcping programs (index 0: the
  * ping, 1: an intruder), on B two (index 1 is the ping, so the ports differ between the chains).
+ * `twinB`: a second app of chain B fed every block, which must agree on every result and app hash.
  */
-export const programPair = async (): Promise<ProgramPair> => {
+export const programPair = async (opts: { twinB?: boolean } = {}): Promise<ProgramPair> => {
   const relayer = await makeKey("ibc programs relayer")
   const user = await makeKey("ibc programs user")
   const a = await openProgramChain("ibc-a-1")
   const b = await openProgramChain("ibc-b-2")
+  if (opts.twinB) b.twin = await openProgramChain("ibc-b-2")
   await a.init([relayer.address, user.address])
   await b.init([relayer.address, user.address])
   const pair = new Pair<IbcChain>(a, b, relayer)

@@ -5,6 +5,7 @@
  * travel an ORDERED channel in order with acknowledgements delivered back to the sender program,
  * an UNORDERED channel works too, and a timeout reaches the sender's timeout callback. Every step
  * is relayed with client updates and ICS-23 proofs as a relayer does (test/ibc/core-relay.ts).
+ * Chain B runs a twin app fed the same blocks: every tx result and app hash must agree.
  */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
@@ -15,7 +16,7 @@ import { execMsg, openProgramChannel, programPair, programState, sentPackets, wr
 
 const dec = new TextDecoder()
 let setup: Promise<ProgramPair> | undefined
-const ready = () => (setup ??= programPair())
+const ready = () => (setup ??= programPair({ twinB: true }))
 let ordered: { a: string; b: string } | undefined
 
 const channelEnd = async (chain: ProgramPair["pair"]["a"], port: string, channelId: string) =>
@@ -113,6 +114,11 @@ test("a packet timing out on the ORDERED channel reaches program A's timeout cal
   assert.is((await programState(pair.a, programsA[0]!)).timeouts, "12")
   assert.is((await channelEnd(pair.a, portA, ordered!.a)).state, ChannelState.STATE_CLOSED)
   assert.not.ok((await programState(pair.b, programsB[1]!)).recv.includes("late"))
+})
+
+test("chain B's twin app, fed the same blocks, agreed on every result and app hash (program callbacks are deterministic)", async () => {
+  const { pair } = await ready()
+  assert.ok(pair.b.twinBlocks > 40, `blocks compared: ${pair.b.twinBlocks}`)
 })
 
 test.run()
