@@ -83,7 +83,6 @@ export class Bridge {
     this.spare = undefined
     this.running = spare && !spare.dead ? spare : this.spawn()
     if (spare?.dead) void spare.worker.terminate()
-    if (this.faulted) this.spare = this.spawn()
     return this.running
   }
 
@@ -155,6 +154,8 @@ export class Bridge {
       this.next(r, 0, performance.now() + BRIDGE_TIMEOUT_MS, { timeoutMs: BRIDGE_TIMEOUT_MS, onFault: limits.onFault })
       r.ready = true
     }
+    // the next spare loads only once this worker has: two loading at once would slow both
+    if (this.faulted && this.spare === undefined) this.spare = this.spawn()
     const id = ++this.jobs
     const deadline = performance.now() + limits.timeoutMs
     this.post(r, { id, job })
