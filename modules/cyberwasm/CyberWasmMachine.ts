@@ -374,6 +374,8 @@ export class CyberWasmMachine implements Machine {
   /**
    * The call API (wit/chain/cyberwasm.wit): "deliver" takes one queued program message (the
    * encoded ProgramMessage inside `deliver-request.message`); only `machine:cyberwasm` may deliver.
+   * "ibc-callback" runs a program's IBC callback ({@link ibcCallback}); only `machine:ibc` may
+   * (Unauthorized otherwise, besides the capability check).
    */
   readonly onCall = cyberwasmDispatcher({
     deliver: (ctx, caller, req) => {
