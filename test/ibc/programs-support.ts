@@ -51,11 +51,11 @@ export const execMsg = (sender: string, program: string, input: string | Uint8Ar
 })
 
 /** The program's `state` (read-only dispatch query) as a record of its lists. */
-export const programState = async (chain: IbcChain, program: string): Promise<{ recv: string; acks: string; timeouts: string; channels: string }> => {
+export const programState = async (chain: IbcChain, program: string): Promise<{ recv: string; acks: string; timeouts: string; channels: string; closed: string }> => {
   const out = await chain.query(M.QueryPath.dispatch, M.QueryDispatch.encode({ address: program, input: enc.encode("state") }))
   const text = dec.decode(M.QueryDispatchResponse.decode(out).data)
   const f = Object.fromEntries(text.split(";").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]))
-  return { recv: f.recv ?? "", acks: f.acks ?? "", timeouts: f.timeouts ?? "", channels: f.channels ?? "" }
+  return { recv: f.recv ?? "", acks: f.acks ?? "", timeouts: f.timeouts ?? "", channels: f.channels ?? "", closed: f.closed ?? "" }
 }
 
 /** Every packet of the `send_packet` events of a tx, in order. */

@@ -11,7 +11,10 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { Order, State as ChannelState } from "cosmjs-types/ibc/core/channel/v1/channel"
 import * as CQ from "cosmjs-types/ibc/core/channel/v1/query"
+import * as ChTx from "cosmjs-types/ibc/core/channel/v1/tx"
+import { channelPath } from "../../modules/ibc/core/Host.ts"
 import { ok } from "./core-chains.ts"
+import { any } from "./core-relay.ts"
 import { execMsg, openProgramChannel, programPair, programState, sentPackets, writtenAck, type ProgramPair } from "./programs-support.ts"
 
 const dec = new TextDecoder()
@@ -64,9 +67,11 @@ test("ten packets sent by program A arrive at program B in order and A gets ten 
   assert.is((await programState(pair.a, programsA[0]!)).acks, packets.map((_, i) => `${i + 1}:ack:pkt${i + 1}`).join(","))
 })
 
-test("an UNORDERED channel between the same programs carries packets too", async () => {
+test("an UNORDERED channel between the same programs carries packets too, and closes with both programs told", async () => {
   const { pair, user, programsA, programsB } = await ready()
-  const ids = await openProgramChannel(pair, `cyberwasm.${programsA[0]}`, `cyberwasm.${programsB[1]}`, Order.ORDER_UNORDERED, "ping-1")
+  const portA = `cyberwasm.${programsA[0]}`
+  const portB = `cyberwasm.${programsB[1]}`
+  const ids = await openProgramChannel(pair, portA, portB, Order.ORDER_UNORDERED, "ping-1")
   assert.is((await channelEnd(pair.a, `cyberwasm.${programsA[0]}`, ids.a)).ordering, Order.ORDER_UNORDERED)
   const packets = sentPackets(ok(await pair.a.tx(user, [execMsg(user.address, programsA[0]!, `send ${ids.a} 2 u`)]), "send").events)
   assert.equal(packets.map((p) => p.sequence), [1n, 2n])
@@ -77,6 +82,17 @@ test("an UNORDERED channel between the same programs carries packets too", async
   ok(await pair.a.tx(pair.relayer, await pair.ackMsgs(pair.b, packets[0]!, ack1)), "ack 1")
   assert.ok((await programState(pair.b, programsB[1]!)).recv.endsWith("pkt10,u2,u1"))
   assert.ok((await programState(pair.a, programsA[0]!)).acks.endsWith(",1:ack:u1"))
+  // closing: close-init on A, close-confirm on B reach the programs
+  const s = pair.relayer.address
+  ok(await pair.a.tx(pair.relayer, [any("/ibc.core.channel.v1.MsgChannelCloseInit", ChTx.MsgChannelCloseInit.encode({ portId: portA, channelId: ids.a, signer: s }).finish())]), "close init")
+  const pr = await pair.a.proofFor(pair.clientId, channelPath(portA, ids.a), s)
+  ok(await pair.b.tx(pair.relayer, [pr.update, any("/ibc.core.channel.v1.MsgChannelCloseConfirm", ChTx.MsgChannelCloseConfirm.encode({
+    portId: portB, channelId: ids.b, proofInit: pr.proof, proofHeight: pr.proofHeight, signer: s
+  }).finish())]), "close confirm")
+  assert.is((await channelEnd(pair.a, portA, ids.a)).state, ChannelState.STATE_CLOSED)
+  assert.is((await channelEnd(pair.b, portB, ids.b)).state, ChannelState.STATE_CLOSED)
+  assert.is((await programState(pair.a, programsA[0]!)).closed, ids.a)
+  assert.is((await programState(pair.b, programsB[1]!)).closed, ids.b)
 })
 
 test("a version the program refuses fails the handshake step and writes no channel", async () => {

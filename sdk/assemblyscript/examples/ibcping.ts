@@ -5,12 +5,12 @@
 //   "sendt <channel> <unix-ns> <data>"  one packet timing out at <unix-ns>
 //   "sendon <port> <channel> <data>"    send-packet naming another port (refused by ibc)
 //   "fake <program> <hex-envelope>"     calls cyberwasm ibc-callback itself (refused: no capability)
-//   "state"                             "recv=<d,...>;acks=<seq:ack,...>;timeouts=<seq,...>;channels=<id,...>"
+//   "state"                             "recv=<d,...>;acks=<seq:ack,...>;timeouts=<seq,...>;channels=<id,...>;closed=<id,...>"
 // Packets received: "fail" -> error (writes dropped, error ack); "loop" -> runs out of gas;
 // "steal:<addr>" -> tries a bank send from <addr> (refused); "echo:<x>" -> also sends <x> back on
 // the channel it came from; else recorded, ack "ack:<data>".
 import { Program, Outcome, bytesToString, stringToBytes, callMachine, bankBalance } from "../assembly"
-import { isIbcCallback, IbcCallback, ibcSendPacket, ibcSendPacketOn, sentSequence, IBC_OPEN_INIT, IBC_OPEN_TRY, IBC_OPEN_ACK, IBC_OPEN_CONFIRM, IBC_RECV, IBC_ACK, IBC_TIMEOUT } from "../assembly/ibc"
+import { isIbcCallback, IbcCallback, ibcSendPacket, ibcSendPacketOn, sentSequence, IBC_OPEN_INIT, IBC_OPEN_TRY, IBC_OPEN_ACK, IBC_OPEN_CONFIRM, IBC_CLOSE_INIT, IBC_CLOSE_CONFIRM, IBC_RECV, IBC_ACK, IBC_TIMEOUT } from "../assembly/ibc"
 export { cabi_realloc } from "../assembly"
 
 const VERSION = "ping-1"
@@ -18,6 +18,7 @@ let received = ""
 let acks = ""
 let timeouts = ""
 let channels = ""
+let closed = ""
 
 function add(list: string, item: string): string { return list.length > 0 ? list + "," + item : item }
 
@@ -65,6 +66,10 @@ function callback(input: Uint8Array): Outcome {
   }
   if (c.kind == IBC_OPEN_CONFIRM) {
     channels = add(channels, c.channelId)
+    return Outcome.ok(new Uint8Array(0))
+  }
+  if (c.kind == IBC_CLOSE_INIT || c.kind == IBC_CLOSE_CONFIRM) {
+    closed = add(closed, c.channelId)
     return Outcome.ok(new Uint8Array(0))
   }
   if (c.kind == IBC_RECV) {
@@ -144,7 +149,7 @@ export function cyberwasm_dispatch(ptr: usize, len: usize): usize {
       if (!r.ok) return Outcome.err("ibc-callback: " + r.error)
       return Outcome.ok(r.data)
     }
-    if (parts[0] == "state") return Outcome.ok(stringToBytes("recv=" + received + ";acks=" + acks + ";timeouts=" + timeouts + ";channels=" + channels))
+    if (parts[0] == "state") return Outcome.ok(stringToBytes("recv=" + received + ";acks=" + acks + ";timeouts=" + timeouts + ";channels=" + channels + ";closed=" + closed))
     if (parts[0] == "balance" && parts.length == 2) return Outcome.ok(stringToBytes(bankBalance(parts[1], "boot").toString()))
     return Outcome.err("unknown command")
   })
