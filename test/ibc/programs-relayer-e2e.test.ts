@@ -4,7 +4,8 @@
  * with CosmJS, and @confio/relayer 0.12 from npm, unchanged, between them: it creates the clients,
  * a connection and an ORDERED channel between the ports `cyberwasm.<a>` and `cyberwasm.<b>` with
  * the programs' version "ping-1"; program A sends ten packets in one transaction, `relayAll`
- * delivers them, program B received them in order and program A got the ten acks.
+ * delivers them, program B received them in order and program A got the ten acks; on an unordered
+ * channel, a packet whose timeout passes before the relayer runs reaches A's timeout callback.
  */
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
@@ -24,7 +25,8 @@ const { Link } = relayerLink
 type IbcClient = Awaited<ReturnType<typeof IbcClient.connectWithSigner>>
 type Link = Awaited<ReturnType<typeof Link.createWithNewConnections>>
 
-/** ICS-04 ORDER_ORDERED (cosmjs-types ibc/core/channel/v1 Order). */
+/** ICS-04 orders (cosmjs-types ibc/core/channel/v1 Order). */
+const ORDER_UNORDERED = 1
 const ORDER_ORDERED = 2
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -111,6 +113,26 @@ test("ten packets sent by program A reach program B in order; A gets ten acks", 
   const ten = Array.from({ length: 10 }, (_, i) => i + 1)
   assert.is((await programState(b)).recv, ten.map((i) => `pkt${i}`).join(","))
   assert.is((await programState(a)).acks, ten.map((i) => `${i}:ack:pkt${i}`).join(","))
+})
+
+test("a packet whose timeout passes before relayAll reaches program A's timeout callback (UNORDERED channel)", async ({ a, b, link }) => {
+  // @confio/relayer 0.12 proves every timeout by the receipt's absence, which an ORDERED channel
+  // does not accept (ibc-go wants next_sequence_recv there), so this runs on an unordered channel;
+  // ordered timeouts are covered in process (test/ibc/programs-two-chain.test.ts)
+  const unordered = await link.createChannel("A", `cyberwasm.${a.program}`, `cyberwasm.${b.program}`, ORDER_UNORDERED as never, "ping-1")
+  const channel = unordered.src.channelId
+  // whole seconds: the relayer compares timeouts with B's header time floored to seconds, so a packet
+  // timed out less than a second ago would still be submitted (and refused by B)
+  const seconds = async () => BigInt(Math.floor((await b.ibc.currentTime()).getTime() / 1000))
+  const deadlineNs = ((await seconds()) + 2n) * 1_000_000_000n
+  const sent = await a.client.signAndBroadcast(a.user, [{ typeUrl: M.TypeUrl.execute, value: { sender: a.user, program: a.program, input: enc.encode(`sendt ${channel} ${deadlineNs} late`) } }], fee(10_000_000))
+  assert.is(sent.code, 0, sent.rawLog)
+  while ((await seconds()) * 1_000_000_000n <= deadlineNs) await b.ibc.waitOneBlock()
+  await link.relayAll()
+  assert.is((await programState(a)).timeouts, "1")
+  assert.not.ok((await programState(b)).recv.includes("late"))
+  const { channel: end } = await a.ibc.query.ibc.channel.channel(`cyberwasm.${a.program}`, channel)
+  assert.is(end!.state, 3, "an unordered channel stays OPEN after a timeout")
 })
 
 test.run()
