@@ -50,4 +50,20 @@ test("the router serves exactly the ports cyberwasm.<non-empty>", () => {
   assert.is(programOfPort("cyberwasm.cyber1abc"), "cyber1abc")
 })
 
+test("without an active cyberwasm machine a program port is InvalidRoute (port 5) and nothing is called", () => {
+  let called = 0
+  // a context double: only hasMachine and call are reached
+  const ctx = { hasMachine: () => false, call: () => (called++, new Uint8Array()) } as never
+  const ch = { order: "ORDER_ORDERED" as const, connectionHops: ["connection-0"], portId: "cyberwasm.cyber1abc", channelId: "channel-0", counterpartyPortId: "cyberwasm.x", counterpartyChannelId: "", version: "" }
+  try {
+    new ProgramPorts().onChanOpenInit(ctx, ch)
+    assert.unreachable("open-init ran")
+  } catch (e) {
+    assert.is((e as { _tag?: string })._tag, "InvalidRoute")
+    assert.is((e as { codespace?: string }).codespace, "port")
+    assert.is((e as { code?: number }).code, 5)
+  }
+  assert.is(called, 0)
+})
+
 test.run()
