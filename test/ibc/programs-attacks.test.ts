@@ -4,7 +4,8 @@
  * cannot forge a callback, a failing receive becomes an error acknowledgement with its writes
  * rolled back, a receive cannot spend anybody else's funds, and a callback's gas is the
  * relayer's transaction gas (exhausting it fails the transaction, no error ack) capped by the
- * chain's max_call_gas (deterministic, then an error ack).
+ * chain's max_call_gas (deterministic, then an error ack). Chain B runs a twin app fed the same
+ * blocks, which must agree on every result and app hash.
  */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
@@ -20,7 +21,7 @@ const dec = new TextDecoder()
 const FAR = 4102444800000000000n
 const ERROR_ACK_3 = `{"error":"ABCI code: 3: error handling packet: see events for details"}`
 let setup: Promise<ProgramPair & { channel: { a: string; b: string } }> | undefined
-const ready = () => (setup ??= programPair().then(async (p) => ({
+const ready = () => (setup ??= programPair({ twinB: true }).then(async (p) => ({
   ...p, channel: await openProgramChannel(p.pair, `cyberwasm.${p.programsA[0]}`, `cyberwasm.${p.programsB[1]}`, Order.ORDER_ORDERED)
 })))
 
@@ -111,6 +112,11 @@ test("a port whose address holds no program, or is no address, refuses the hands
     assert.match(r.log, re)
   }
   assert.equal(s.pair.a.dump(), before)
+})
+
+test("chain B's twin app agreed on every result and app hash through the failing, refused and out-of-gas receives", async () => {
+  const s = await ready()
+  assert.ok(s.pair.b.twinBlocks > 15, `blocks compared: ${s.pair.b.twinBlocks}`)
 })
 
 test.run()
