@@ -135,9 +135,9 @@ export interface LoadResult {
 }
 
 const DENOM = "boot"
-// a MsgSend uses about 34,000 gas; asking 100,000 lets a block hold 3,000 under the default max_gas
-const GAS = "100000"
-const FEE = 1000n // GAS at the default min_gas_price 0.01
+// a MsgSend uses about 34,000 gas (more to a new account); asking 50,000 lets a block hold 6,000 under the default max_gas
+const GAS = "50000"
+const FEE = 500n // GAS at the default min_gas_price 0.01
 const FUNDS = 10_000_000_000n
 const RECIPIENTS = 5
 /** Amount of the i-th tx of an account: varies so that a lost or doubled tx shows in the balances. */
