@@ -26,6 +26,7 @@ import * as CoTx from "cosmjs-types/ibc/core/connection/v1/tx"
 import type { Grant } from "../../chain/Capabilities.ts"
 import { TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
+import type { PrincipalKind } from "../../chain/Principal.ts"
 import { canonicalAddress } from "../auth/Address.ts"
 import type { Height } from "./LightClient.ts"
 import type { Packet, PacketSender, PortModule } from "./PortModule.ts"
@@ -118,6 +119,8 @@ const result = (r: PacketResult) => RESULT[r]
 export class IbcMachine implements Machine {
   readonly name: string = "ibc"
   readonly version: string = "0.1.0"
+  /** ICS-20's per-channel escrow accounts (`escrow:<port>.<channel>`, chain/Principal.ts): transfer unescrows as them. */
+  readonly hosts: ReadonlyArray<PrincipalKind> = ["escrow"]
   readonly msgTypeUrls: ReadonlyArray<string>
   readonly queryPrefixes: ReadonlyArray<string>
   readonly grants: ReadonlyArray<Grant>

@@ -98,7 +98,7 @@ const fixture: MachineFixture = {
   sized: (keys) => [transfer(keys.signer, "boot"), transfer(keys.signer, LONG_DENOM)],
   crossCall: (keys) => ({
     message: transfer(keys.signer),
-    grant: { principal: "machine:ibc", capability: { interface: "bank", method: "send", constraints: [] } }
+    grant: { principal: "machine:ibc", capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "signer", value: "" }] } }
   })
 }
 

@@ -73,6 +73,8 @@ export class IbcDouble implements Machine {
   readonly name = "ibc"
   readonly version = "0.0.1"
   readonly grants = TRANSFER_GRANTS
+  /** As the real ibc machine: transfer unescrows as `escrow:<port>.<channel>`. */
+  readonly hosts = ["escrow"] as const
   readonly transfer: TransferModule
   readonly sender: PacketSenderDouble
   /** Acks written by MsgRecvPacket, in order. */

@@ -11,6 +11,7 @@
  * (IsChannelIDFormat); cosmossdk.io/math NewIntFromString (big.Int SetString base 0, 256 bits).
  */
 import { sha256 } from "../../../../lib/Bytes.ts"
+import { escrowAccountBytes } from "../../../../chain/Principal.ts"
 import { isValidDenom } from "../../../bank/Coin.ts"
 import { InvalidIdentifier } from "../../core/IbcError.ts"
 import { validateChannelId, validatePortId } from "../../core/Host.ts"
@@ -148,14 +149,11 @@ export const receiverChainIsSource = (sourcePort: string, sourceChannel: string,
 export const senderChainIsSource = (sourcePort: string, sourceChannel: string, denom: string): boolean =>
   !receiverChainIsSource(sourcePort, sourceChannel, denom)
 
-/** GetEscrowAddress: sha256("ics20-1" || 0x00 || "port/channel")[:20] (20 address bytes). */
-export const escrowAddressBytes = (port: string, channel: string): Uint8Array => {
-  const contents = new TextEncoder().encode(`${port}/${channel}`)
-  const pre = new Uint8Array(ICS20_VERSION.length + 1 + contents.length)
-  pre.set(new TextEncoder().encode(ICS20_VERSION), 0)
-  pre.set(contents, ICS20_VERSION.length + 1)
-  return sha256(pre).subarray(0, 20)
-}
+/**
+ * GetEscrowAddress: sha256("ics20-1" || 0x00 || "port/channel")[:20] (20 address bytes); the
+ * address of the principal `escrow:<port>.<channel>` (chain/Principal.ts), which moves escrowed coins.
+ */
+export const escrowAddressBytes = (port: string, channel: string): Uint8Array => escrowAccountBytes(port, channel)
 
 /** math.Int bound (MaxBitLen 256). */
 const MAX_INT = (1n << 256n) - 1n

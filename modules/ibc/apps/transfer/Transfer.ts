@@ -30,7 +30,7 @@ import type { EventAttribute } from "cosmjs-types/tendermint/abci/types"
 import type { Grant } from "../../../../chain/Capabilities.ts"
 import { InvalidCoins, isChainError, TxDecodeError, Unauthorized, UnknownAddress, UnknownRequest, type ChainError } from "../../../../chain/ChainError.ts"
 import type { ExecContext, MsgContext, MsgResult } from "../../../../chain/Machine.ts"
-import { moduleAccountBytes } from "../../../../chain/Principal.ts"
+import { escrowPrincipal, moduleAccountBytes } from "../../../../chain/Principal.ts"
 import type { KVStore } from "../../../../store/KVStore.ts"
 import { canonicalAddress, formatAddress } from "../../../auth/Address.ts"
 import { isValidDenom } from "../../../bank/Coin.ts"
@@ -78,12 +78,13 @@ const ibcPrefix = `${DENOM_PREFIX}/`
 
 /**
  * The capabilities transfer needs, held by the principal of its hosting machine
- * (`machine:<host>`, default `ibc`):
+ * (`machine:<host>`, default `ibc`), and by the escrow accounts it hosts (`escrow:*`):
  * - `bank.mint {coins[].denom: prefix "ibc/"}`: vouchers only, never a native denom;
  * - `bank.burn {address: signer, coins[].denom: prefix "ibc/"}`: a voucher of the MsgTransfer signer;
- * - `bank.send`: escrow in (from the signer) and out (from a per-channel escrow address to a
- *   receiver or refunded sender). The `from` of an unescrow is a hash-derived escrow account that no
- *   constraint rule of docs/capabilities.md can name yet, so this grant is unconstrained;
+ * - `bank.send {from: signer}`: escrow in, from the MsgTransfer signer;
+ * - `escrow:*` `bank.send {from: self}`: escrow out, as the channel's escrow account
+ *   (`escrow:<port>.<channel>`, whose address chain/Principal.ts derives as ibc-go does), so the
+ *   host can move only escrowed coins, never a user's;
  * - `bank.balance`: the balance behind ibc-go's "unbounded" amount.
  */
 export const transferGrants = (host = "ibc"): ReadonlyArray<Grant> => {
@@ -92,7 +93,8 @@ export const transferGrants = (host = "ibc"): ReadonlyArray<Grant> => {
   return [
     { principal, capability: { interface: "bank", method: "mint", constraints: [ibcOnly] } },
     { principal, capability: { interface: "bank", method: "burn", constraints: [{ field: "address", op: "signer", value: "" }, ibcOnly] } },
-    { principal, capability: { interface: "bank", method: "send", constraints: [] } },
+    { principal, capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "signer", value: "" }] } },
+    { principal: "escrow:*", capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "self", value: "" }] } },
     { principal, capability: { interface: "bank", method: "balance", constraints: [] } }
   ]
 }
@@ -263,9 +265,10 @@ export class TransferModule implements PortModule {
     setTotalEscrow(ctx.store, denom, getTotalEscrow(ctx.store, denom) + amount)
   }
 
-  private unescrow(ctx: ExecContext, escrow: string, to: string, denom: string, amount: bigint): void {
+  private unescrow(ctx: ExecContext, port: string, channel: string, to: string, denom: string, amount: bigint): void {
     try {
-      bank.send(ctx, escrow, to, denom, amount)
+      // as the channel's escrow account itself: a principal whose address the executor derives
+      bank.send(ctx.actAs(escrowPrincipal(port, channel)), this.escrowAddress(port, channel), to, denom, amount)
     } catch (e) {
       if (!ackable(e)) throw e
       throw wrap(e, "unable to unescrow tokens, this may be caused by a malicious counterparty module or a bug: please open an issue on counterparty module")
@@ -393,7 +396,7 @@ export class TransferModule implements PortModule {
       const denom = trace.path === "" ? unprefixed : ibcDenom(trace)
       if (!isValidDenom(denom)) throw new InvalidCoins({ log: `invalid denom: ${denom.slice(0, 140)}: invalid coins` })
       if (this.isBlocked(receiver)) throw new IbcUnauthorized({ log: `${receiver} is not allowed to receive funds: unauthorized` })
-      this.unescrow(ctx, this.escrowAddress(packet.destinationPort, packet.destinationChannel), receiver, denom, amount)
+      this.unescrow(ctx, packet.destinationPort, packet.destinationChannel, receiver, denom, amount)
       return
     }
     // a foreign token: prefix our hop, mint its voucher
@@ -472,7 +475,7 @@ export class TransferModule implements PortModule {
     const denom = ibcDenom(trace)
     const sender = this.accAddress(data.sender)
     if (senderChainIsSource(packet.sourcePort, packet.sourceChannel, data.denom)) {
-      this.unescrow(ctx, this.escrowAddress(packet.sourcePort, packet.sourceChannel), sender, denom, amount)
+      this.unescrow(ctx, packet.sourcePort, packet.sourceChannel, sender, denom, amount)
     } else {
       bank.mint(ctx, sender, denom, amount)
     }
