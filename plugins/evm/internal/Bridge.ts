@@ -67,10 +67,13 @@ export class Bridge {
     live.add(this)
   }
 
-  /** Whether the next job's worker has loaded; starts it when there is none (see bridgesReady). */
+  /**
+   * Whether the next job's worker has loaded (see bridgesReady). Starts nothing: with no worker at
+   * all (first use) the job starts one and waits for it, as before a fault.
+   */
   pollReady(): boolean {
-    const r = this.running && !this.running.dead ? this.running : (this.spare ??= this.spawn())
-    if (r.ready || r.dead) return true
+    const r = this.running && !this.running.dead ? this.running : this.spare
+    if (r === undefined || r.ready || r.dead) return true
     for (let m = receiveMessageOnPort(r.port); m; m = receiveMessageOnPort(r.port)) {
       if ((m.message as { t?: string }).t === "ready") r.ready = true
     }
