@@ -99,3 +99,18 @@ export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
   }
   return a.length - b.length
 }
+
+/**
+ * The first key after every key that starts with `prefix`: the exclusive upper bound of a prefix
+ * scan (the SDK's storetypes.PrefixEndBytes); undefined when there is none (all 0xff).
+ */
+export const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
+  const end = Uint8Array.from(prefix)
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++
+      return end.subarray(0, i + 1)
+    }
+  }
+  return undefined
+}

@@ -21,6 +21,7 @@ import type { ClientStatus, ClientStore, CommitmentPath, Height, HostContext, Li
 import type { CoreContext } from "./CoreContext.ts"
 import { createClientEvent, messageEvent, misbehaviourEvent, updateClientEvent } from "./Events.ts"
 import { clientTypeOf, formatClientId, fullClientPath, key, NEXT_CLIENT_SEQUENCE, uint64Bytes, uint64Of } from "./Host.ts"
+import { prefixEnd } from "../../../lib/Bytes.ts"
 import { ClientNotActive, ClientNotFound, ClientTypeNotFound, ibcLog, InvalidClientType, InvalidPrefix } from "./IbcError.ts"
 import { prefixError } from "./internal/Wrap.ts"
 
@@ -49,17 +50,6 @@ const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   out.set(a, 0)
   out.set(b, a.length)
   return out
-}
-/** The first key after every key starting with `prefix` (undefined: no bound). */
-const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
-  const end = Uint8Array.from(prefix)
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]!++
-      return end.subarray(0, i + 1)
-    }
-  }
-  return undefined
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   validateChannelId, validateClientId, validateConnectionId, validatePortId
 } from "./Host.ts"
 import { ChannelNotFound, ClientNotFound, ConnectionNotFound, ConsensusStateNotFound, ibcLog, IbcNotFound, SequenceReceiveNotFound, SequenceSendNotFound } from "./IbcError.ts"
+import { prefixEnd } from "../../../lib/Bytes.ts"
 
 /** Query path prefixes. */
 export const CLIENT_QUERY = "/ibc.core.client.v1.Query/"
@@ -61,16 +62,6 @@ const parseConsensusHeight = (s: string): Height | undefined => {
 /** Most items one filtered page returns (the SDK's default limit is 100; a larger request is capped here). */
 export const MAX_PAGE = 1_000n
 
-const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
-  const end = Uint8Array.from(prefix)
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]!++
-      return end.subarray(0, i + 1)
-    }
-  }
-  return undefined
-}
 
 /**
  * SDK FilteredPaginate over `prefix`: entries `pick` maps to undefined are skipped and not counted;
