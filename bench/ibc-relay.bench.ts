@@ -16,11 +16,10 @@
  */
 import { readFileSync } from "node:fs"
 import { performance } from "node:perf_hooks"
-import { DirectSecp256k1HdWallet, type EncodeObject } from "@cosmjs/proto-signing"
-import { calculateFee, GasPrice, SigningStargateClient } from "@cosmjs/stargate"
-import relayerClient from "@confio/relayer/build/lib/ibcclient.js"
-import relayerLink from "@confio/relayer/build/lib/link.js"
-import { makeHome, startNode, type NodeProcess } from "../test/e2e/harness.ts"
+import type { EncodeObject } from "@cosmjs/proto-signing"
+import { calculateFee, GasPrice } from "@cosmjs/stargate"
+import type { NodeProcess } from "../test/e2e/harness.ts"
+import { Link, ORDER_UNORDERED, relayerChain, type RelayerChain } from "../test/ibc/relayer-support.ts"
 
 const packets = Number(process.argv[2] ?? 200)
 const perTx = Number(process.argv[3] ?? 50)
@@ -32,35 +31,26 @@ const cpu = (node: NodeProcess): number => {
   return (Number(f[11]) + Number(f[12])) / 100
 }
 
-const chain = async (chainId: string) => {
-  const h = await makeHome(300, { modules: ["ibc"], chainId })
-  const node = await startNode(h)
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber" })
-  const [account] = await wallet.getAccounts()
-  const ibc = await relayerClient.IbcClient.connectWithSigner(h.rpcUrl, wallet as never, account!.address, { gasPrice: price as never, estimatedBlockTime: 300, estimatedIndexerTime: 100 })
-  const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, wallet, { gasPrice: price, broadcastPollIntervalMs: 50 })
-  return { h, node, ibc, client, address: account!.address }
-}
-
 /** Broadcast `msgs` in txs of `perTx`, one tx at a time, each waited for; seconds taken. */
-const sendAll = async (c: Awaited<ReturnType<typeof chain>>, msgs: EncodeObject[]): Promise<number> => {
+const sendAll = async (c: RelayerChain, msgs: EncodeObject[]): Promise<number> => {
   const t0 = performance.now()
   for (let i = 0; i < msgs.length; i += perTx) {
     const batch = msgs.slice(i, i + perTx)
-    const sim = await c.client.simulate(c.address, batch, "")
-    const res = await c.client.signAndBroadcast(c.address, batch, calculateFee(Math.ceil(sim * 1.3), price))
+    const sim = await c.client.simulate(c.user, batch, "")
+    const res = await c.client.signAndBroadcast(c.user, batch, calculateFee(Math.ceil(sim * 1.3), price))
     if (res.code !== 0) throw new Error(`tx failed: ${res.rawLog}`)
   }
   return (performance.now() - t0) / 1000
 }
 
-const a = await chain("bench-a-1")
-const b = await chain("bench-b-1")
+// the users send: funded for the fees of 2 x `packets` messages and the transfers' coins
+const a = await relayerChain("bench-a-1", ["ibc"], { userFunds: "1000000000" })
+const b = await relayerChain("bench-b-1", ["ibc"])
 try {
-  const link = await relayerLink.Link.createWithNewConnections(a.ibc, b.ibc, undefined, 600, 600)
-  const channel = await link.createChannel("A", "transfer", "transfer", 1 as never, "ics20-1")
+  const link = await Link.createWithNewConnections(a.ibc, b.ibc, undefined, 600, 600)
+  const channel = await link.createChannel("A", "transfer", "transfer", ORDER_UNORDERED as never, "ics20-1")
   const sends: EncodeObject[] = Array.from({ length: packets }, () => ({
-    typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: a.address, toAddress: b.address, amount: [{ denom: "boot", amount: "1" }] }
+    typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: a.user, toAddress: b.user, amount: [{ denom: "boot", amount: "1" }] }
   }))
   const cpuA0 = cpu(a.node)
   const sendSec = await sendAll(a, sends)
@@ -68,7 +58,7 @@ try {
   const timeout = await b.ibc.timeoutHeight(100_000)
   const transfers: EncodeObject[] = Array.from({ length: packets }, () => ({
     typeUrl: "/ibc.applications.transfer.v1.MsgTransfer",
-    value: { sourcePort: "transfer", sourceChannel: channel.src.channelId, token: { denom: "boot", amount: "1" }, sender: a.address, receiver: b.address, timeoutHeight: timeout, timeoutTimestamp: 0n, memo: "" }
+    value: { sourcePort: "transfer", sourceChannel: channel.src.channelId, token: { denom: "boot", amount: "1" }, sender: a.user, receiver: b.user, timeoutHeight: timeout, timeoutTimestamp: 0n, memo: "" }
   }))
   const transferSec = await sendAll(a, transfers)
   const [cpuA1, cpuB1] = [cpu(a.node), cpu(b.node)]

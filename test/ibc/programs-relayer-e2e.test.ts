@@ -10,64 +10,37 @@
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { sha256 } from "@noble/hashes/sha2.js"
-import { stringToPath } from "@cosmjs/crypto"
-import { DirectSecp256k1HdWallet, Registry } from "@cosmjs/proto-signing"
-import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate"
-import relayerClient from "@confio/relayer/build/lib/ibcclient.js"
-import relayerLink from "@confio/relayer/build/lib/link.js"
 import { cyberwasmRegistryTypes } from "../../modules/cyberwasm/Client.ts"
 import * as M from "../../modules/cyberwasm/Messages.ts"
 import { buildExamples } from "../../sdk/assemblyscript/build.ts"
-import { makeHome, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+import { Link, nodesOutput, ORDER_ORDERED, ORDER_UNORDERED, relayerChain, type RelayerChain } from "./relayer-support.ts"
 
-const { IbcClient } = relayerClient
-const { Link } = relayerLink
-type IbcClient = Awaited<ReturnType<typeof IbcClient.connectWithSigner>>
-type Link = Awaited<ReturnType<typeof Link.createWithNewConnections>>
-
-/** ICS-04 orders (cosmjs-types ibc/core/channel/v1 Order). */
-const ORDER_UNORDERED = 1
-const ORDER_ORDERED = 2
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 const fee = (gas: number) => ({ amount: [{ denom: "boot", amount: String(gas / 100) }], gas: String(gas) })
 
-interface Chain {
-  readonly h: TestHome
-  readonly node: NodeProcess
-  readonly ibc: IbcClient
-  readonly query: StargateClient
-  readonly user: string
-  readonly client: SigningStargateClient
+interface Chain extends RelayerChain {
   readonly program: string
 }
 
 const test = suite<{ a: Chain; b: Chain; link: Link; channelA: string; channelB: string }>("programs on IBC between two CLI chains")
 
 const chain = async (chainId: string, wasm: Uint8Array, deployments: number): Promise<Chain> => {
-  const h = await makeHome(300, { modules: ["cyberwasm", "ibc"], chainId })
-  const node = await startNode(h)
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber", hdPaths: [stringToPath("m/44'/118'/0'/0/0"), stringToPath("m/44'/118'/0'/0/1")] })
-  const [relayer, user] = await wallet.getAccounts()
-  const ibc = await IbcClient.connectWithSigner(h.rpcUrl, wallet as never, relayer!.address, { gasPrice: GasPrice.fromString("0.01boot") as never, estimatedBlockTime: 300, estimatedIndexerTime: 100 })
-  const client = await SigningStargateClient.connectWithSigner(h.rpcUrl, wallet, {
-    registry: new Registry([...defaultRegistryTypes, ...cyberwasmRegistryTypes]), gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100
-  })
-  const funded = await client.sendTokens(relayer!.address, user!.address, [{ denom: "boot", amount: "100000000" }], "auto")
-  assert.is(funded.code, 0, funded.rawLog)
-  const stored = await client.signAndBroadcast(user!.address, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: user!.address, wasmByteCode: wasm } }], fee(20_000_000))
+  const c = await relayerChain(chainId, ["cyberwasm", "ibc"], { userFunds: "100000000", registryTypes: cyberwasmRegistryTypes })
+  const { client, user } = c
+  const stored = await client.signAndBroadcast(user, [{ typeUrl: M.TypeUrl.storeCode, value: { sender: user, wasmByteCode: wasm } }], fee(20_000_000))
   assert.is(stored.code, 0, stored.rawLog)
   let program = ""
   // `deployments` programs: the last one is the ping (so the two chains' ports differ)
   for (let i = 0; i < deployments; i++) {
-    const made = await client.signAndBroadcast(user!.address, [{
+    const made = await client.signAndBroadcast(user, [{
       typeUrl: M.TypeUrl.instantiate,
-      value: { sender: user!.address, codeHash: sha256(wasm), admin: user!.address, input: new Uint8Array(), reserve: 1_000_000n, label: `ping-${i}`, address: "" }
+      value: { sender: user, codeHash: sha256(wasm), admin: user, input: new Uint8Array(), reserve: 1_000_000n, label: `ping-${i}`, address: "" }
     }], fee(20_000_000))
     assert.is(made.code, 0, made.rawLog)
     program = M.MsgInstantiateResponse.decode(made.msgResponses[0]!.value).address
   }
-  return { h, node, ibc, query: await StargateClient.connect(h.rpcUrl), user: user!.address, client, program }
+  return { ...c, program }
 }
 
 /** The program's `state` answer (read-only dispatch query over abci_query). */
@@ -88,7 +61,7 @@ test.before(async (ctx) => {
     ctx.channelA = channel.src.channelId
     ctx.channelB = channel.dest.channelId
   } catch (e) {
-    process.stderr.write(`setting up the link failed: ${(e as Error).stack}\nnode A:\n${ctx.a?.node.output().slice(-3000)}\nnode B:\n${ctx.b?.node.output().slice(-3000)}\n`)
+    process.stderr.write(`setting up the link failed: ${(e as Error).stack}\n${nodesOutput(ctx.a, ctx.b)}`)
     throw e
   }
 })

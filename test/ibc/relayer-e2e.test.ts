@@ -8,45 +8,11 @@
 import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { sha256 } from "@noble/hashes/sha2.js"
-import { stringToPath } from "@cosmjs/crypto"
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
-import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate"
-import relayerClient from "@confio/relayer/build/lib/ibcclient.js"
-import relayerLink from "@confio/relayer/build/lib/link.js"
-import { makeHome, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
+import { Link, nodesOutput, ORDER_UNORDERED, relayerChain, type RelayerChain } from "./relayer-support.ts"
 
-const { IbcClient } = relayerClient
-const { Link } = relayerLink
-type IbcClient = Awaited<ReturnType<typeof IbcClient.connectWithSigner>>
-type Link = Awaited<ReturnType<typeof Link.createWithNewConnections>>
-
-/** ICS-04 ORDER_UNORDERED (cosmjs-types ibc/core/channel/v1 Order). */
-const ORDER_UNORDERED = 1
-
-interface Chain {
-  readonly h: TestHome
-  readonly node: NodeProcess
-  readonly ibc: IbcClient
-  readonly query: StargateClient
-  readonly address: string
-  /** A second account of the same mnemonic (m/44'/118'/0'/0/1), funded from the first: a user who is not the relayer. */
-  readonly user: string
-  readonly userClient: SigningStargateClient
-}
+type Chain = RelayerChain
 
 const test = suite<{ a: Chain; b: Chain; link: Link; channelA: string; channelB: string }>("relayer between two CLI chains")
-
-const chain = async (chainId: string): Promise<Chain> => {
-  const h = await makeHome(300, { modules: ["ibc"], chainId })
-  const node = await startNode(h)
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(h.mnemonic, { prefix: "cyber", hdPaths: [stringToPath("m/44'/118'/0'/0/0"), stringToPath("m/44'/118'/0'/0/1")] })
-  const [account, second] = await wallet.getAccounts()
-  const ibc = await IbcClient.connectWithSigner(h.rpcUrl, wallet as never, account!.address, { gasPrice: GasPrice.fromString("0.01boot") as never, estimatedBlockTime: 300, estimatedIndexerTime: 100 })
-  const userClient = await SigningStargateClient.connectWithSigner(h.rpcUrl, wallet, { gasPrice: GasPrice.fromString("0.01boot"), broadcastPollIntervalMs: 100 })
-  const funded = await userClient.sendTokens(account!.address, second!.address, [{ denom: "boot", amount: "10000000" }], "auto")
-  assert.is(funded.code, 0, funded.rawLog)
-  return { h, node, ibc, query: await StargateClient.connect(h.rpcUrl), address: account!.address, user: second!.address, userClient }
-}
 
 /** ibc-go's voucher denom for `denom` received over `channel` on port transfer. */
 const voucher = (channel: string, denom: string): string =>
@@ -56,14 +22,14 @@ const balance = async (c: Chain, address: string, denom: string): Promise<bigint
 
 test.before(async (ctx) => {
   try {
-    ctx.a = await chain("chain-a-1")
-    ctx.b = await chain("chain-b-1")
+    ctx.a = await relayerChain("chain-a-1", ["ibc"])
+    ctx.b = await relayerChain("chain-b-1", ["ibc"])
     ctx.link = await Link.createWithNewConnections(ctx.a.ibc, ctx.b.ibc, undefined, 600, 600)
     const channel = await ctx.link.createChannel("A", "transfer", "transfer", ORDER_UNORDERED as never, "ics20-1")
     ctx.channelA = channel.src.channelId
     ctx.channelB = channel.dest.channelId
   } catch (e) {
-    process.stderr.write(`setting up the link failed: ${(e as Error).stack}\nnode A:\n${ctx.a?.node.output().slice(-3000)}\nnode B:\n${ctx.b?.node.output().slice(-3000)}\n`)
+    process.stderr.write(`setting up the link failed: ${(e as Error).stack}\n${nodesOutput(ctx.a, ctx.b)}`)
     throw e
   }
 })
@@ -82,21 +48,21 @@ test("the relayer made clients, a connection and an unordered transfer channel o
 
 test("boot goes A -> B as the ICS-20 voucher and comes back", async ({ a, b, link, channelA, channelB }) => {
   const denomB = voucher(channelB, "boot")
-  const startA = await balance(a, a.address, "boot")
-  await a.ibc.transferTokens("transfer", channelA, { denom: "boot", amount: "1000" }, b.address, await b.ibc.timeoutHeight(500))
+  const startA = await balance(a, a.relayer, "boot")
+  await a.ibc.transferTokens("transfer", channelA, { denom: "boot", amount: "1000" }, b.relayer, await b.ibc.timeoutHeight(500))
   await link.relayAll()
-  assert.is(await balance(b, b.address, denomB), 1000n, `voucher ${denomB} on B`)
-  await b.ibc.transferTokens("transfer", channelB, { denom: denomB, amount: "1000" }, a.address, await a.ibc.timeoutHeight(500))
+  assert.is(await balance(b, b.relayer, denomB), 1000n, `voucher ${denomB} on B`)
+  await b.ibc.transferTokens("transfer", channelB, { denom: denomB, amount: "1000" }, a.relayer, await a.ibc.timeoutHeight(500))
   await link.relayAll()
-  assert.is(await balance(b, b.address, denomB), 0n, "the voucher was burnt")
-  const endA = await balance(a, a.address, "boot")
+  assert.is(await balance(b, b.relayer, denomB), 0n, "the voucher was burnt")
+  const endA = await balance(a, a.relayer, "boot")
   assert.ok(startA - endA < 100_000n, `A got its 1000 back, less the fees (${startA - endA})`)
 })
 
 test("a transfer whose timeout height passes before the relayer delivers it is refunded to its sender", async ({ a, b, link, channelA, channelB }) => {
   const before = await balance(a, a.user, "boot")
   const timeout = await b.ibc.timeoutHeight(2)
-  const sent = await a.userClient.sendIbcTokens(a.user, b.user, { denom: "boot", amount: "5000" }, "transfer", channelA, { revisionNumber: timeout.revisionNumber, revisionHeight: timeout.revisionHeight }, undefined, "auto")
+  const sent = await a.client.sendIbcTokens(a.user, b.user, { denom: "boot", amount: "5000" }, "transfer", channelA, { revisionNumber: timeout.revisionNumber, revisionHeight: timeout.revisionHeight }, undefined, "auto")
   assert.is(sent.code, 0, sent.rawLog)
   const afterSend = await balance(a, a.user, "boot")
   assert.ok(before - afterSend > 5000n, "escrowed, and the fee paid")
