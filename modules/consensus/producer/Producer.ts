@@ -184,6 +184,9 @@ export interface Producer extends ConsensusEngine {
   latestCommit(): Commit | undefined
 }
 
+/** The time of this validator's precommit in a commit it signed (the only COMMIT signature). */
+const precommitTimeNs = (c: Commit): bigint => tsToNs(c.signatures.find((x) => x.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT)!.timestamp)
+
 /** The block producer (plain class; `makeProducer` runs it in an Effect scope). */
 export class BlockProducer implements Producer {
   readonly chainId: string
@@ -207,7 +210,6 @@ export class BlockProducer implements Producer {
   private lastTimeNs = 0n
   /** This validator's precommit of the latest block, signed once it is committed (see seal). */
   private seen: Commit | undefined
-  private sealTimeNs = 0n
   private appHash: Uint8Array = new Uint8Array(0)
   private lastResultsHash: Uint8Array = resultsHash([])
   private lastValidators: Val[] = []
@@ -411,8 +413,7 @@ export class BlockProducer implements Producer {
   seal(nowNs: bigint): void {
     if (this.lastHeight === 0n || this.seen?.height === this.lastHeight || this.haltError !== undefined) return
     const minNs = this.lastTimeNs + 1_000_000n
-    this.sealTimeNs = nowNs > minNs ? nowNs : minNs
-    this.seen = this.signLastCommit(this.sealTimeNs)
+    this.seen = this.signLastCommit(nowNs > minNs ? nowNs : minNs)
   }
 
   latestCommit(): Commit | undefined {
@@ -456,8 +457,8 @@ export class BlockProducer implements Producer {
     // BFT time with one validator: the first block has genesis time, later ones the precommit
     // time: the sealed commit's (see seal), else a precommit signed now
     const minNs = this.lastTimeNs + 1_000_000n
-    const sealed = this.seen !== undefined && this.seen.height === this.lastHeight ? this.seen : undefined
-    const timeNs = this.lastHeight === 0n ? tsToNs(this.cfg.genesis.time) : sealed ? this.sealTimeNs : nowNs > minNs ? nowNs : minNs
+    const sealed = this.latestCommit()
+    const timeNs = this.lastHeight === 0n ? tsToNs(this.cfg.genesis.time) : sealed ? precommitTimeNs(sealed) : nowNs > minNs ? nowNs : minNs
     const time = nsToTs(timeNs)
     const lastCommit = this.lastHeight === 0n ? emptyCommit() : sealed ?? this.signLastCommit(timeNs)
     const maxBytes = maxDataBytes(this.params.block?.maxBytes ?? 22_020_096n, this.curValidators.length)
