@@ -202,6 +202,14 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
         grants: [...TRANSFER_GRANTS, ...PROGRAM_PORT_GRANTS]
       })
     }
+  },
+  {
+    name: "names",
+    enabled: (config) => config.modules.names.enabled,
+    load: async ({ config }) => {
+      const { NamesMachine } = await import("../modules/names/Names.ts")
+      return new NamesMachine({ bech32Prefix: config.chain.bech32Prefix })
+    }
   }
 ]
 

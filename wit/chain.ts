@@ -45,7 +45,7 @@ export interface ChainTarget {
 }
 
 /** The machine interfaces (wit/chain/<name>.wit, world <name>-machine). */
-export const chainTargets: ReadonlyArray<ChainTarget> = ["auth", "bank", "graph", "cyberwasm", "staking", "distribution", "ibc"].map((name) => ({ name, world: `${name}-machine` }))
+export const chainTargets: ReadonlyArray<ChainTarget> = ["auth", "bank", "graph", "cyberwasm", "staking", "distribution", "ibc", "names"].map((name) => ({ name, world: `${name}-machine` }))
 
 /** Default locations (absolute). */
 export const WIT_DIR = resolve(root, "wit/chain")

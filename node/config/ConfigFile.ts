@@ -207,6 +207,10 @@ max_call_gas = ${c.modules.cyberwasm.maxCallGas}
 [modules.ibc]
 enabled = ${c.modules.ibc.enabled}
 
+# Names on chain (Hypermap/HNS: names, owners, notes such as ~net-key; docs/names.md).
+[modules.names]
+enabled = ${c.modules.names.enabled}
+
 # Plugin services read their own table, e.g. the EVM plugin's Ethereum JSON-RPC endpoint:
 # [plugins.evm]
 # rpc_address = "127.0.0.1:8545"

@@ -166,6 +166,9 @@ const CyberwasmModule = Schema.Struct({
 /** IBC (modules/ibc, docs/ibc.md): off by default; on, the node runs the `ibc` machine with 07-tendermint and ICS-20. */
 const IbcModule = Schema.Struct({ enabled: withDefault(Schema.Boolean, false) })
 
+/** Names (modules/names, docs/names.md): off by default; on, the node runs the `names` machine (Hypermap-style names, `os` open zone at init). */
+const NamesModule = Schema.Struct({ enabled: withDefault(Schema.Boolean, false) })
+
 /**
  * A machine whose only node-side setting is whether this node has its code (staking, distribution,
  * gov): on by default, so a new chain has proof of stake and governance (`init` puts them in the
@@ -181,7 +184,8 @@ const ModulesSection = Schema.Struct({
   gov: withDefault(SwitchModule, {}),
   graph: withDefault(GraphModule, {}),
   cyberwasm: withDefault(CyberwasmModule, {}),
-  ibc: withDefault(IbcModule, {})
+  ibc: withDefault(IbcModule, {}),
+  names: withDefault(NamesModule, {})
 })
 
 /** The Schema of the decoded operator config (camelCase keys). */
@@ -214,7 +218,7 @@ export type ModuleName = keyof NodeConfig["modules"]
 
 /** The built-in modules this config switches on, in catalog order (node/Machines.ts enabledMachineNames covers plugins too). */
 export const enabledModules = (config: NodeConfig): ReadonlyArray<ModuleName> =>
-  (["auth", "bank", "distribution", "gov", "staking", "graph", "cyberwasm", "ibc"] as const).filter((m) => config.modules[m].enabled)
+  (["auth", "bank", "distribution", "gov", "staking", "graph", "cyberwasm", "ibc", "names"] as const).filter((m) => config.modules[m].enabled)
 
 /**
  * The min gas price as Cosmos SDK DecCoins text ("0.01boot"), the form app.toml's

@@ -189,6 +189,8 @@ export const genesisMachineSections = async (config: NodeConfig): Promise<Record
   const out: Record<string, unknown> = { registry: genesisRegistrySection(set) }
   if (set.machines.some((m) => m.machine.name === "graph")) out.graph = { params: await graphGenesisParams(config) }
   if (set.machines.some((m) => m.machine.name === "cyberwasm")) out.cyberwasm = { params: cyberwasmGenesisParams(config) }
+  // names: the open zone `os`, where anyone registers a free name (docs/names.md)
+  if (set.machines.some((m) => m.machine.name === "names")) out.names = { names: [{ name: "os", owner: "", open: true, notes: [] }] }
   return out
 }
 
