@@ -193,13 +193,16 @@ export const MACHINE_CATALOG: ReadonlyArray<CatalogEntry> = [
       const { TypeUrl } = await import("../modules/ibc/lightclients/tendermint/ClientState.ts")
       const { TransferModule, TRANSFER_GRANTS } = await import("../modules/ibc/apps/transfer/Transfer.ts")
       const { ProgramPorts, PROGRAM_PORT_GRANTS } = await import("../modules/ibc/apps/programs/ProgramPorts.ts")
+      const { ContractPorts, CONTRACT_PORT_GRANTS } = await import("../modules/ibc/apps/contracts/ContractPorts.ts")
+      const programs = new ProgramPorts()
+      const contracts = new ContractPorts()
       return new IbcMachine({
         bech32Prefix: config.chain.bech32Prefix,
         lightClients: [{ clientStateTypeUrl: TypeUrl.clientState, module: tendermintClient }],
         apps: (core) => [new TransferModule({ bech32Prefix: config.chain.bech32Prefix, packetSender: core })],
-        // CyberWasm programs own the ports `cyberwasm.<address>` (docs/ibc.md "Programs on IBC")
-        ports: new ProgramPorts(),
-        grants: [...TRANSFER_GRANTS, ...PROGRAM_PORT_GRANTS]
+        // CyberWasm programs own the ports `cyberwasm.<address>`, CosmWasm contracts `wasm.<address>` (docs/ibc.md)
+        ports: { route: (port) => programs.route(port) ?? contracts.route(port) },
+        grants: [...TRANSFER_GRANTS, ...PROGRAM_PORT_GRANTS, ...CONTRACT_PORT_GRANTS]
       })
     }
   },

@@ -43,6 +43,7 @@ import { type CyberWasmParams, defaultParams } from "./Params.ts"
 import { decodeProgramsRequest, encodeProgramsResponse, listPrograms } from "./Programs.ts"
 import { ProgramRuntime } from "./runtime/ProgramRuntime.ts"
 import { Bridge } from "./cosmwasm/Bridge.ts"
+import { isContractIbc, runContractIbc } from "./cosmwasm/IbcEntryPoints.ts"
 import { Contracts } from "./cosmwasm/Contracts.ts"
 import { exportWasmGenesis, importWasmGenesis } from "./cosmwasm/Genesis.ts"
 import { WASM_PREFIX } from "./cosmwasm/Keys.ts"
@@ -395,11 +396,14 @@ export class CyberWasmMachine implements Machine {
    * relayer's, as wasmd's IBC entry points) up to the chain's max_call_gas. Returns the dispatch's
    * data. Throws ProgramNotFound / ProgramFrozen, ProgramFailed (cyberwasm 3) for a program error or a
    * trap, and OutOfGas (sdk 11) when the run exhausted the transaction's gas, so a relayer cannot
-   * turn a receive into an error acknowledgement by sending too little gas.
+   * turn a receive into an error acknowledgement by sending too little gas. A contract envelope
+   * (cosmwasm/IbcEntryPoints.ts, the port `wasm.<address>`) runs the contract's `ibc_*` entry
+   * point instead, as wasmd does (no max_call_gas cap).
    */
   ibcCallback(ctx: ExecContext, program: string, message: Uint8Array): Uint8Array {
     const store = ctx.rawStore ?? ctx.store
-    // programs only: a CosmWasm contract has no IBC entry points here
+    // a contract's port `wasm.<address>` (modules/ibc/apps/contracts): its IBC entry points
+    if (this.contracts && isContractIbc(message)) return runContractIbc(this.contracts, ctx, program, message)
     if (!loadInfo(store, program)) throw new ProgramNotFound({ log: `no program at ${program.slice(0, 128)}` })
     const fromTx = this.gasFor(ctx)
     const cap = this.chainParams(store).maxCallGas

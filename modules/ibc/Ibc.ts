@@ -102,14 +102,15 @@ const decodeMsg = <T>(what: string, f: () => T): T => {
 
 /**
  * The port a principal owns (ibc-go's port capability): `cyberwasm.<address>` for
- * `program:<address>`, `<name>` for `machine:<name>`; none for other principals.
+ * `program:<address>`, `wasm.<address>` for `contract:<address>` (wasmd PortIDForContract),
+ * `<name>` for `machine:<name>`; none for other principals.
  */
 export const ownedPort = (principal: string): string | undefined => {
   const i = principal.indexOf(":")
   const kind = principal.slice(0, i)
   const id = principal.slice(i + 1)
   if (i <= 0 || id === "") return undefined
-  return kind === "program" ? `cyberwasm.${id}` : kind === "machine" ? id : undefined
+  return kind === "program" ? `cyberwasm.${id}` : kind === "contract" ? `wasm.${id}` : kind === "machine" ? id : undefined
 }
 
 const RESULT = { NOOP: ChTx.ResponseResultType.RESPONSE_RESULT_TYPE_NOOP, SUCCESS: ChTx.ResponseResultType.RESPONSE_RESULT_TYPE_SUCCESS } as const

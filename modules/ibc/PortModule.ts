@@ -5,7 +5,8 @@
  * classic IBC v1. Types only. Callbacks run in the message's branch and are synchronous and
  * deterministic; a callback that throws refuses the handshake step or, for onRecvPacket,
  * is turned by core into an error acknowledgement (state of the callback rolled back, as ibc-go
- * does with a cache context).
+ * does with a cache context), except OutOfGas and an error carrying `abortsTransaction: true`
+ * (wasmd's panic on a contract's VM failure), which fail the whole MsgRecvPacket.
  *
  * Source: ibc-go modules/core/05-port/types/module.go, modules/core/04-channel/types.
  */

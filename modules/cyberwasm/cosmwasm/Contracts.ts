@@ -35,6 +35,8 @@ import type { ChainCall, ExecContext } from "../../../chain/Machine.ts"
 import { isNodeFault } from "../../../chain/internal/TxResult.ts"
 import { moduleAccountBytes } from "../../../chain/Principal.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
+import { ibcClient } from "../../../chain/generated/ibc.ts"
+import { MsgIBCSendResponse } from "cosmjs-types/cosmwasm/wasm/v1/ibc"
 import { concatBytes, toHex } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankPort } from "../BankAdapter.ts"
@@ -58,7 +60,7 @@ import type { AnalyzedCode, CosmWasmVm, EntryPoint, VmBackend } from "./Vm.ts"
 import type { Bridge } from "./Bridge.ts"
 import {
   CreateFailed, Duplicate, Empty, ExecuteFailed, InstantiateFailed, Invalid, InvalidMsg, Limit, MaxCallDepth, MigrationFailed, NoSuchCode, NoSuchContract,
-  UnknownMsg, VmError
+  UnknownMsg, UnsupportedForContract, VmError
 } from "./WasmdError.ts"
 
 /** wasmd DefaultInstanceCost: SDK gas per contract instance loaded. */
@@ -130,6 +132,32 @@ interface Dispatched {
   readonly data: Uint8Array | undefined
   readonly responses: ReadonlyArray<{ readonly typeUrl: string; readonly value: Uint8Array }>
 }
+
+/** wasmd PortIDForContract: the IBC port of a contract with IBC entry points. */
+export const contractPortId = (address: string): string => `wasm.${address}`
+
+/** The IBC entry points (wasmvm has_ibc_entry_points wants all six). */
+export type IbcEntryPoint = Extract<EntryPoint, `ibc_${string}`>
+export const IBC_ENTRY_POINTS: ReadonlyArray<IbcEntryPoint> = ["ibc_channel_open", "ibc_channel_connect", "ibc_channel_close", "ibc_packet_receive", "ibc_packet_ack", "ibc_packet_timeout"]
+
+/** cosmwasm-std IbcTimeout JSON `{block: {revision, height} | null, timestamp: "<ns>" | null}`. */
+const ibcTimeout = (v: unknown, what: string): { height: { revisionNumber: bigint; revisionHeight: bigint }; timestamp: bigint } => {
+  const o = object(v, what)
+  const block = o.block === null || o.block === undefined ? undefined : object(o.block, `${what}.block`)
+  return {
+    height: block ? { revisionNumber: uint(block.revision, `${what}.block.revision`), revisionHeight: uint(block.height, `${what}.block.height`) } : { revisionNumber: 0n, revisionHeight: 0n },
+    timestamp: o.timestamp === null || o.timestamp === undefined ? 0n : uint(o.timestamp, `${what}.timestamp`)
+  }
+}
+
+/** cosmwasm-std IbcChannel JSON of a channel end. */
+export const ibcChannelJson = (portId: string, channelId: string, ch: { ordering: string; counterpartyPortId: string; counterpartyChannelId: string; version: string; connectionId: string }) => ({
+  endpoint: { port_id: portId, channel_id: channelId },
+  counterparty_endpoint: { port_id: ch.counterpartyPortId, channel_id: ch.counterpartyChannelId },
+  order: ch.ordering,
+  version: ch.version,
+  connection_id: ch.connectionId
+})
 
 /** The principal of a contract. */
 export const contractPrincipal = (address: string): string => `contract:${address}`
@@ -224,6 +252,12 @@ export class Contracts {
     return a
   }
 
+  /** wasmvm's has_ibc_entry_points: the code exports all six `ibc_*` entry points. */
+  hasIbcEntryPoints(store: KVStore, checksum: Uint8Array): boolean {
+    const e = this.analysis(store, checksum).entryPoints
+    return IBC_ENTRY_POINTS.every((x) => e.includes(x))
+  }
+
   private ensureLoaded(store: KVStore, checksum: Uint8Array): void {
     if (this.vm.has(checksum)) return
     const wasm = readWasm(store, checksum)
@@ -311,7 +345,8 @@ export class Contracts {
     if ("error" in result) throw new InstantiateFailed({ log: `${result.error}: instantiate wasm contract failed` })
     const response = parseResponse(result.ok)
     const created = { blockHeight: BigInt(s.block.height), txIndex: s.txIndex }
-    const contract: ContractInfo = { codeId, creator, admin, label, created, ibcPortId: "", ibc2PortId: "" }
+    const ibcPortId = this.hasIbcEntryPoints(s.ctx.rawStore ?? store, code.codeHash) ? contractPortId(address) : ""
+    const contract: ContractInfo = { codeId, creator, admin, label, created, ibcPortId, ibc2PortId: "" }
     const entry = { operation: ContractCodeHistoryOperationType.CONTRACT_CODE_HISTORY_OPERATION_TYPE_INIT, codeId, updated: created, msg }
     indexByCode(store, addrRaw, entry)
     indexByCreator(store, creatorRaw, entry, addrRaw)
@@ -353,6 +388,10 @@ export class Contracts {
     if (!analysis.entryPoints.includes("migrate")) {
       throw new MigrationFailed({ log: `code ${newCodeId} does not export migrate: Error calling the VM: Missing export migrate: migrate wasm contract failed` })
     }
+    // wasmd: a contract with a port keeps needing the IBC entry points; one without gets a port
+    const ibc = this.hasIbcEntryPoints(s.ctx.rawStore ?? store, code.codeHash)
+    if (!ibc && info.ibcPortId !== "") throw new MigrationFailed({ log: "requires ibc callbacks: migrate wasm contract failed" })
+    const ibcPortId = ibc && info.ibcPortId === "" ? contractPortId(contract) : info.ibcPortId
     // wasmd: no migrate call when the old and the new code declare the same migrate version
     const rawStore = s.ctx.rawStore ?? store
     const oldCode = readCode(store, info.codeId)
@@ -372,7 +411,7 @@ export class Contracts {
     const entry = { operation: ContractCodeHistoryOperationType.CONTRACT_CODE_HISTORY_OPERATION_TYPE_MIGRATE, codeId: newCodeId, updated, msg }
     appendHistory(store, raw, entry)
     indexByCode(store, raw, entry)
-    writeContract(store, raw, { ...info, codeId: newCodeId })
+    writeContract(store, raw, { ...info, codeId: newCodeId, ibcPortId })
     s.emit(event("migrate", [["code_id", newCodeId.toString()], ["_contract_address", contract]]))
     return response ? this.handleResponse(s, contract, response) : undefined
   }
@@ -435,6 +474,59 @@ export class Contracts {
       throw new Invalid({ log: `instantiate default permission: unknown access type ${p}: invalid` })
     }
     writeParams(s.ctx.store, { codeUploadAccess: { permission: params.codeUploadAccess.permission, addresses: [...params.codeUploadAccess.addresses] }, instantiateDefaultPermission: p })
+  }
+
+  // ---- IBC entry points (the ibc machine's callbacks for `wasm.<address>`, IbcEntryPoints.ts)
+
+  /**
+   * Run the IBC entry point `entry` of `contract` with its message JSON (wasmd relay.go): charges
+   * the instance cost, returns the contract's result. Throws NoSuchContract, VmError (no such
+   * export, trap), OutOfGas.
+   */
+  ibcCall(s: Scope, contract: string, entry: IbcEntryPoint, msg: Uint8Array): ContractResult {
+    const { raw, code } = this.instance(s.ctx.store, contract)
+    s.ctx.gas.consume(Number(INSTANCE_COST), `Loading CosmWasm module: ${entry.replaceAll("_", "-")}`)
+    if (!this.analysis(s.ctx.rawStore ?? s.ctx.store, code.codeHash).entryPoints.includes(entry)) {
+      throw new VmError({ log: `Error calling the VM: Missing export ${entry}: wasmvm error` })
+    }
+    return this.call(s, raw, contract, code.codeHash, entry, [this.env(s.block, s.txIndex, contract), msg], false)
+  }
+
+  /** wasmd handleContractResponse for an IBC entry point's response; returns a reply's data, if any. */
+  ibcResponse(s: Scope, contract: string, r: ContractResponse): Uint8Array | undefined {
+    return this.handleResponse(s, contract, r)
+  }
+
+  /** wasmd's IBC messages of a contract (handler_plugin.go IBCRawPacketHandler): SendPacket on its own port. */
+  private dispatchIbc(s: Scope, self: ExecContext, contract: string, body: unknown): Dispatched {
+    const [op, b] = variant(body, "ibc")
+    const o = object(b, `ibc.${op}`)
+    if (op !== "send_packet") throw new UnknownMsg({ log: `ibc.${op.slice(0, 40)} messages are not supported on this chain: unknown message from the contract` })
+    const info = readContract(s.ctx.store, this.raw(contract, "contract"))
+    if (!info?.ibcPortId) throw new UnsupportedForContract({ log: "ibc not supported: unsupported for this contract" })
+    if (!s.ctx.hasMachine("ibc")) throw new UnknownMsg({ log: "ibc messages are not supported on this chain: unknown message from the contract" })
+    const t = ibcTimeout(o.timeout, "ibc.send_packet.timeout")
+    const { sequence } = ibcClient((c) => self.call(c)).sendPacket({
+      sourcePort: info.ibcPortId, sourceChannel: string(o.channel_id, "ibc.send_packet.channel_id"), timeoutHeight: t.height, timeoutTimestamp: t.timestamp,
+      data: binary(o.data, "ibc.send_packet.data")
+    })
+    const value = MsgIBCSendResponse.encode({ sequence }).finish()
+    return { data: value, responses: [{ typeUrl: "/cosmwasm.wasm.v1.MsgIBCSendResponse", value }] }
+  }
+
+  /** IbcQuery (wasmd IBCQuerier): PortId and Channel; ListChannels needs a channel listing the ibc call API lacks. */
+  private queryIbc(q: QueryScope, caller: string, body: unknown): Uint8Array {
+    const [op, b] = variant(body, "ibc")
+    const o = object(b, `ibc.${op}`)
+    const port = () => readContract(q.store, this.raw(caller, "contract"))?.ibcPortId ?? ""
+    if (op === "port_id") return jsonBytes({ port_id: port() })
+    if (op === "channel") {
+      const portId = o.port_id === null || o.port_id === undefined ? port() : string(o.port_id, "ibc.channel.port_id")
+      const channelId = string(o.channel_id, "ibc.channel.channel_id")
+      const ch = ibcClient((c) => q.portAs(caller).query(c)).channel({ portId, channelId })
+      return jsonBytes({ channel: ch.found && ch.state === "STATE_OPEN" ? ibcChannelJson(portId, channelId, ch) : null })
+    }
+    throw new UnsupportedQuery(`ibc.${op.slice(0, 40)}`)
   }
 
   // ---- response handling and submessages
@@ -542,6 +634,7 @@ export class Contracts {
         throw new UnknownMsg({ log: `unknown variant bank.${op.slice(0, 40)}: unknown message from the contract` })
       }
       case "wasm": return this.dispatchWasm(s, self, contract, body)
+      case "ibc": return this.dispatchIbc(s, self, contract, body)
       case "staking":
       case "distribution": {
         // a chain without the machine does not know these messages (as before it had them)
@@ -787,6 +880,7 @@ export class Contracts {
           }
           return system({ unsupported_request: { kind: `wasm.${op.slice(0, 40)}` } })
         }
+        case "ibc": return ok(this.queryIbc(q, caller, body))
         case "staking": return ok(stakingQuery((c) => q.portAs(caller).query(c), body))
         case "distribution": return ok(distributionQuery((c) => q.portAs(caller).query(c), body))
         case "grpc":
@@ -803,7 +897,7 @@ export class Contracts {
       if ((e as { _tag: string })._tag === "OutOfGas") throw e
       // the other machines' errors reach the contract redacted to codespace and code, as wasmd's
       // QueryHandler redacts them (their texts are not consensus)
-      if (kind === "staking" || kind === "distribution" || kind === "grpc" || kind === "stargate") return contractErr(redact(e))
+      if (kind === "staking" || kind === "distribution" || kind === "grpc" || kind === "stargate" || kind === "ibc") return contractErr(redact(e))
       return contractErr((e as unknown as { log: string }).log)
     }
   }

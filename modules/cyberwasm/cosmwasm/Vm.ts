@@ -17,8 +17,13 @@
  */
 import type { KVStore } from "../../../store/KVStore.ts"
 
-/** Entry points a contract may export (cosmwasm-vm `calls.rs`). IBC ones come with the IBC machine. */
-export type EntryPoint = "instantiate" | "execute" | "migrate" | "sudo" | "reply" | "query"
+/**
+ * Entry points a contract may export (cosmwasm-vm `calls.rs`); the `ibc_*` ones (env, msg) are
+ * called by the ibc machine for a contract's port `wasm.<address>` (modules/ibc/apps/contracts).
+ */
+export type EntryPoint =
+  | "instantiate" | "execute" | "migrate" | "sudo" | "reply" | "query"
+  | "ibc_channel_open" | "ibc_channel_connect" | "ibc_channel_close" | "ibc_packet_receive" | "ibc_packet_ack" | "ibc_packet_timeout"
 
 /** Result of a successful upload check: what wasmd stores in CodeInfo and needs later. */
 export interface AnalyzedCode {

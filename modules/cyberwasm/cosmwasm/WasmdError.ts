@@ -35,6 +35,8 @@ export class Limit extends wasmError("Limit", 13) {}
 export class Invalid extends wasmError("Invalid", 14) {}
 /** Code 15: duplicate (instantiate2 address already taken). */
 export class Duplicate extends wasmError("Duplicate", 15) {}
+/** Code 17: unsupported for this contract (an IBC message from a contract without an IBC port). */
+export class UnsupportedForContract extends wasmError("UnsupportedForContract", 17) {}
 /** Code 20: a message kind of the contract this chain does not execute. */
 export class UnknownMsg extends wasmError("UnknownMsg", 20) {}
 /** Code 21: a contract event or attribute is invalid (empty key, reserved `_` prefix, short type). */

@@ -241,10 +241,11 @@ export class ChannelKeeper {
       return ch
     })
     const open: Channel = { ...ch, state: State.STATE_OPEN, version: counterpartyVersion, counterparty: { portId: ch.counterparty.portId, channelId: counterpartyChannelId } }
-    prefixError(`channel open ack callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenAck(ctx, this.info(portId, channelId, open), counterpartyVersion))
+    // ibc-go writes the OPEN end before the callback (msg_server ChannelOpenAck), so the app may send on it
     this.set(core.store, portId, channelId, open)
     core.emit(channelEvent("channel_open_ack", this.eventFields(portId, channelId, open)))
     core.emit(messageEvent("ibc_channel"))
+    prefixError(`channel open ack callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenAck(ctx, this.info(portId, channelId, open), counterpartyVersion))
   }
 
   /** MsgChannelOpenConfirm: TRYOPEN -> OPEN after verifying the counterparty's OPEN end. */
@@ -267,10 +268,10 @@ export class ChannelKeeper {
       return ch
     })
     const open: Channel = { ...ch, state: State.STATE_OPEN }
-    prefixError(`channel open confirm callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenConfirm(ctx, this.info(portId, channelId, open)))
     this.set(core.store, portId, channelId, open)
     core.emit(channelEvent("channel_open_confirm", this.eventFields(portId, channelId, open)))
     core.emit(messageEvent("ibc_channel"))
+    prefixError(`channel open confirm callback failed for port ID: ${portId}, channel ID: ${channelId}`, () => app.onChanOpenConfirm(ctx, this.info(portId, channelId, open)))
   }
 
   /** MsgChannelCloseInit: the app may refuse (ICS-20 does); otherwise -> CLOSED. */

@@ -223,7 +223,8 @@ export class PacketKeeper {
         if (ack !== undefined && !ack.success) throw new Rollback(ack)
         return ack
       } catch (e) {
-        if (e instanceof Rollback || !isChainError(e) || e._tag === "OutOfGas") throw e
+        // `abortsTransaction`: the app fails the whole message (wasmd: a contract's VM failure in ibc_packet_receive)
+        if (e instanceof Rollback || !isChainError(e) || e._tag === "OutOfGas" || (e as { abortsTransaction?: unknown }).abortsTransaction === true) throw e
         throw new Rollback({ bytes: errorAcknowledgement(e.code), success: false })
       }
     }

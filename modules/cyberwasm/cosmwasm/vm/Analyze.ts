@@ -52,9 +52,15 @@ export const COSMWASM_IMPORTS: ReadonlyMap<string, CoreSignature> = new Map([
 const SUPPORTED_IMPORTS = [...COSMWASM_IMPORTS.keys()].map((n) => `env.${n}`)
 
 /** Entry points and their argument counts (migrate: 2, or 3 with cosmwasm 2.2's MigrateInfo). */
-const ENTRY_ARITY: Readonly<Record<EntryPoint, number>> = { instantiate: 3, execute: 3, migrate: 2, sudo: 2, reply: 2, query: 2 }
+const ENTRY_ARITY: Readonly<Record<EntryPoint, number>> = {
+  instantiate: 3, execute: 3, migrate: 2, sudo: 2, reply: 2, query: 2,
+  ibc_channel_open: 2, ibc_channel_connect: 2, ibc_channel_close: 2, ibc_packet_receive: 2, ibc_packet_ack: 2, ibc_packet_timeout: 2
+}
 
-const ENTRY_POINTS: ReadonlyArray<EntryPoint> = ["instantiate", "execute", "migrate", "sudo", "reply", "query"]
+/** IBC entry points (cosmwasm-vm `calls.rs` call_ibc_*): each takes env and the message. */
+const IBC_ENTRY_POINTS = ["ibc_channel_open", "ibc_channel_connect", "ibc_channel_close", "ibc_packet_receive", "ibc_packet_ack", "ibc_packet_timeout"] as const
+
+const ENTRY_POINTS: ReadonlyArray<EntryPoint> = ["instantiate", "execute", "migrate", "sudo", "reply", "query", ...IBC_ENTRY_POINTS]
 
 const ABI: ForeignAbi = {
   module: "env",
@@ -63,9 +69,9 @@ const ABI: ForeignAbi = {
     { name: "allocate", ...sig(1, I32), required: true },
     { name: "deallocate", ...sig(1), required: true },
     { name: "interface_version_8", ...sig(0), required: true },
-    ...(["instantiate", "execute", "sudo", "reply", "query"] as const).map((name) => ({ name, ...sig(ENTRY_ARITY[name], I32), required: false }))
+    ...(["instantiate", "execute", "sudo", "reply", "query", ...IBC_ENTRY_POINTS] as const).map((name) => ({ name, ...sig(ENTRY_ARITY[name], I32), required: false }))
   ],
-  hostCalled: ["allocate", "deallocate", "instantiate", "execute", "migrate", "sudo", "reply", "query"]
+  hostCalled: ["allocate", "deallocate", "instantiate", "execute", "migrate", "sudo", "reply", "query", ...IBC_ENTRY_POINTS]
 }
 
 /** Instrumenter limits for contracts: cosmwasm-vm's memory and table limits, the program stack bound. */

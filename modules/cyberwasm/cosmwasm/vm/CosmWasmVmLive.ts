@@ -61,7 +61,10 @@ export class ContractCallFailed extends ProgramFailed {
   }
 }
 
-const ARITY = { instantiate: 3, execute: 3, migrate: 2, sudo: 2, reply: 2, query: 2 } as const
+const ARITY = {
+  instantiate: 3, execute: 3, migrate: 2, sudo: 2, reply: 2, query: 2,
+  ibc_channel_open: 2, ibc_channel_connect: 2, ibc_channel_close: 2, ibc_packet_receive: 2, ibc_packet_ack: 2, ibc_packet_timeout: 2
+} as const
 const MAX_I64 = (1n << 63n) - 1n
 /** Linear memory of all the contract instances of one call tree together: 128 MiB (the program runtime's `maxTreePages`). */
 const MAX_TREE_PAGES = 2_048

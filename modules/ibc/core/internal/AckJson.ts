@@ -20,6 +20,9 @@ const SHORT: Record<string, string> = { "\"": "\\\"", "\\": "\\\\", "\n": "\\n",
 const goString = (s: string): string =>
   `"${s.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`
 
+/** `{"error":"<text>"}` with Go's string escaping: channeltypes.Acknowledgement_Error marshalled (wasmd's contract error ack). */
+export const errorAcknowledgementText = (text: string): string => `{"error":${goString(text)}}`
+
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 /**

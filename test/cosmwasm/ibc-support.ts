@@ -1,0 +1,93 @@
+/**
+ * Two in-process chains (test/ibc/core-chains.ts) running the cyberwasm machine with the CosmWasm
+ * VM and the ibc machine serving contract ports `wasm.<address>` (modules/ibc/apps/contracts) and
+ * program ports: wasmd's own ibc_reflect_send fixture on chain A, ibc_reflect (with reflect 2.0 as
+ * its per-channel account) on chain B, uploaded and instantiated with wasmd's messages, and
+ * connection-0 open between them. Chain B may run a twin app that must agree on every block.
+ */
+import { readFileSync } from "node:fs"
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci"
+import { QuerySmartContractStateRequest, QuerySmartContractStateResponse } from "cosmjs-types/cosmwasm/wasm/v1/query"
+import { MsgExecuteContract, MsgInstantiateContract, MsgInstantiateContractResponse, MsgStoreCode, MsgStoreCodeResponse } from "cosmjs-types/cosmwasm/wasm/v1/tx"
+import type { Any } from "cosmjs-types/google/protobuf/any"
+import { CyberWasmMachine } from "../../modules/cyberwasm/CyberWasmMachine.ts"
+import { makeCosmWasmVm } from "../../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLive.ts"
+import { CONTRACT_PORT_GRANTS, ContractPorts } from "../../modules/ibc/apps/contracts/ContractPorts.ts"
+import { PROGRAM_PORT_GRANTS, ProgramPorts } from "../../modules/ibc/apps/programs/ProgramPorts.ts"
+import { IbcChain, makeKey, ok, type Key } from "../ibc/core-chains.ts"
+import { Pair } from "../ibc/core-relay.ts"
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/cosmwasm/${name}`, import.meta.url)))
+
+/** A chain with cyberwasm (CosmWasm VM) and contract and program ports. */
+export const openContractChain = (chainId: string): Promise<IbcChain> => {
+  const programs = new ProgramPorts()
+  const contracts = new ContractPorts()
+  return IbcChain.open(chainId, () => [new CyberWasmMachine({ chainParams: { maxCodeBytes: 1_000_000, maxCallGas: 20_000_000n }, cosmwasm: { vm: makeCosmWasmVm() } })], () => [], {
+    ports: { route: (p) => programs.route(p) ?? contracts.route(p) },
+    grants: [...PROGRAM_PORT_GRANTS, ...CONTRACT_PORT_GRANTS]
+  })
+}
+
+const wasmAny = (name: string, value: Uint8Array): Any => ({ typeUrl: `/cosmwasm.wasm.v1.${name}`, value })
+
+/** Upload a fixture; returns its code id. */
+export const store = async (chain: IbcChain, user: Key, file: string): Promise<bigint> => {
+  const r = ok(await chain.tx(user, [wasmAny("MsgStoreCode", MsgStoreCode.encode({ sender: user.address, wasmByteCode: fixture(file) }).finish())]), `store ${file}`)
+  return MsgStoreCodeResponse.decode(TxMsgData.decode(r.data).msgResponses[0]!.value).codeId
+}
+
+/** Instantiate `codeId` with `msg`; returns the contract address. */
+export const instantiate = async (chain: IbcChain, user: Key, codeId: bigint, msg: unknown, label: string): Promise<string> => {
+  const r = ok(await chain.tx(user, [wasmAny("MsgInstantiateContract", MsgInstantiateContract.encode({
+    sender: user.address, admin: user.address, codeId, label, msg: enc.encode(JSON.stringify(msg)), funds: []
+  }).finish())]), `instantiate ${label}`)
+  return MsgInstantiateContractResponse.decode(TxMsgData.decode(r.data).msgResponses[0]!.value).address
+}
+
+/** MsgExecuteContract `msg` on `contract` as `sender`. */
+export const executeMsg = (sender: string, contract: string, msg: unknown): Any =>
+  wasmAny("MsgExecuteContract", MsgExecuteContract.encode({ sender, contract, msg: enc.encode(JSON.stringify(msg)), funds: [] }).finish())
+
+/** A smart query's JSON answer. */
+export const smart = async (chain: IbcChain, contract: string, msg: unknown): Promise<unknown> => {
+  const out = await chain.query("/cosmwasm.wasm.v1.Query/SmartContractState", QuerySmartContractStateRequest.encode({ address: contract, queryData: enc.encode(JSON.stringify(msg)) }).finish())
+  return JSON.parse(dec.decode(QuerySmartContractStateResponse.decode(out).data))
+}
+
+/** Chains A (ibc_reflect_send) and B (ibc_reflect + reflect) with connection-0 open. */
+export interface ContractPair {
+  readonly pair: Pair<IbcChain>
+  readonly user: Key
+  /** ibc_reflect_send on A. */
+  readonly send: string
+  /** ibc_reflect on B. */
+  readonly reflect: string
+  /** reflect 2.0 on A (no IBC entry points: no port). */
+  readonly plainA: string
+  readonly reflectCodeId: bigint
+}
+
+export const contractPair = async (opts: { twinB?: boolean } = {}): Promise<ContractPair> => {
+  const relayer = await makeKey("ibc contracts relayer")
+  const user = await makeKey("ibc contracts user")
+  const a = await openContractChain("ibc-a-1")
+  const b = await openContractChain("ibc-b-2")
+  if (opts.twinB) b.twin = await openContractChain("ibc-b-2")
+  await a.init([relayer.address, user.address])
+  await b.init([relayer.address, user.address])
+  const pair = new Pair<IbcChain>(a, b, relayer)
+  await Pair.createTestClient(pair, b, a)
+  await Pair.createTestClient(pair, a, b)
+  await pair.connect()
+  const sendCode = await store(a, user, "ibc_reflect_send.wasm")
+  const plainCode = await store(a, user, "reflect_2_0.wasm")
+  const send = await instantiate(a, user, sendCode, {}, "ibc-reflect-send")
+  const plainA = await instantiate(a, user, plainCode, {}, "reflect")
+  const reflectCodeId = await store(b, user, "reflect_2_0.wasm")
+  const reflectIbcCode = await store(b, user, "ibc_reflect.wasm")
+  const reflect = await instantiate(b, user, reflectIbcCode, { reflect_code_id: Number(reflectCodeId) }, "ibc-reflect")
+  return { pair, user, send, reflect, plainA, reflectCodeId }
+}
