@@ -29,6 +29,13 @@ export interface SignedCapability extends Capability {
 /** Params of the messaging capability: a private process is reached only by its holders. */
 export const MESSAGING = "\"messaging\""
 
+/**
+ * Params of the networking capability, issued by this node's kernel (`our@kernel:distro:sys`):
+ * its holder may message processes on other nodes (Hyperware's "networking"; userspace gets it
+ * through `request_networking` in its package manifest).
+ */
+export const NETWORKING = "\"networking\""
+
 /** The messaging capability to message `target` (unsigned: look it up or issue it). */
 export const messagingCapability = (target: Address): Capability => ({ issuer: target, params: MESSAGING })
 

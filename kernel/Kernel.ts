@@ -24,7 +24,7 @@ import type { LazyLoadBlob, Request } from "./Message.ts"
 import type { ProcessContext, Reply } from "./Process.ts"
 import { KernelCore } from "./internal/Core.ts"
 
-export type { KernelApi, KernelCommand, KernelCommandResult, KernelOptions, KernelStats, MailboxStats } from "./KernelApi.ts"
+export type { KernelApi, KernelCommand, KernelCommandResult, KernelOptions, KernelStats, MailboxStats, RemoteOptions, RemoteStats } from "./KernelApi.ts"
 export { silentProcess } from "./Process.ts"
 
 /** The kernel of this node, as an Effect service. */

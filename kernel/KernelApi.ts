@@ -11,6 +11,7 @@ import type { NodeKey } from "../capabilities/NodeKey.ts"
 import type { Address, ProcessId } from "./Address.ts"
 import type { OnExit } from "./Message.ts"
 import type { Grant, NativeProcess, ProcessContext, ProcessSpec } from "./Process.ts"
+import type { RemoteTransport } from "./Transport.ts"
 
 /** Kernel configuration. */
 export interface KernelOptions {
@@ -68,6 +69,39 @@ export interface KernelStats {
   readonly crashes: number
   /** Signature verifications done by the capability authority. */
   readonly verifications: number
+}
+
+/** How the kernel reaches other nodes (`KernelApi.attachTransport`). */
+export interface RemoteOptions {
+  /**
+   * The ed25519 public key (32 bytes) of node `node`, to verify capabilities it issued (e.g. its
+   * `~net-key` from the PeerDirectory); undefined when unknown. Looked up when a message carries a
+   * capability of a node whose key is not configured in `nodeKeys`, and again after 60 s.
+   * Without it, only `nodeKeys` and this node's key verify capabilities.
+   */
+  readonly resolveKey?: (node: string) => Promise<Uint8Array | undefined>
+  /**
+   * Requests from one node that may wait here for space in full mailboxes (default 16384); past
+   * it a request is refused (answered `offline`). With the transport's frame limit this bounds the
+   * memory one node can hold here: count × maxFrameBytes.
+   */
+  readonly maxBlockedPerNode?: number
+  /** Told of each frame dropped or message refused on arrival (node plane: log it). */
+  readonly onDrop?: (node: string, reason: string) => void
+}
+
+/** Counters of the kernel's link to other nodes. */
+export interface RemoteStats {
+  /** Frames handed to the transport. */
+  readonly framesSent: number
+  /** Frames that arrived. */
+  readonly framesReceived: number
+  /** Frames dropped on arrival: malformed, oversized, or past the per-node waiting bound. */
+  readonly framesDropped: number
+  /** Messages refused on arrival: a capability did not verify, a private target, a bound reached. */
+  readonly refused: number
+  /** Requests that arrived for a process that does not exist here. */
+  readonly undeliverable: number
 }
 
 /** Mailbox gauges of one process: messages queued, sends blocked on it, its capacity. */
@@ -141,6 +175,15 @@ export interface KernelApi {
   processes(): ProcessId[]
   /** Mailbox gauges of `id`. Throws ProcessNotFound. */
   mailbox(id: ProcessId): MailboxStats
+  /**
+   * Carry messages to and from other nodes over `transport` (whose `our` must be this kernel's
+   * node name, else InvalidMessage). Sending to another node then needs the networking
+   * capability (`{issuer: our@kernel:distro:sys, params: NETWORKING}`); see docs/kernel.md
+   * "Remote messaging". Replaces an earlier transport.
+   */
+  attachTransport(transport: RemoteTransport, options?: RemoteOptions): void
+  /** Counters of the remote link (zeros when no transport is attached). */
+  remoteStats(): RemoteStats
   /** Counters. */
   stats(): KernelStats
   /** Kill every process and stop the timer (idempotent). */

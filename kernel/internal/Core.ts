@@ -14,8 +14,17 @@ import { type Capability, capabilityKey, MESSAGING, type SignedCapability } from
 import { NodeKey } from "../../capabilities/NodeKey.ts"
 import type { Address, ProcessId } from "../Address.ts"
 import { address as makeAddress, formatAddress, formatProcessId, machineProcessId, processId as checkProcessId } from "../Address.ts"
-import type { KernelApi, KernelCommand, KernelCommandResult, KernelOptions, KernelStats, MailboxStats } from "../KernelApi.ts"
-import { NameTaken, ProcessNotFound } from "../KernelError.ts"
+import type {
+  KernelApi,
+  KernelCommand,
+  KernelCommandResult,
+  KernelOptions,
+  KernelStats,
+  MailboxStats,
+  RemoteOptions,
+  RemoteStats
+} from "../KernelApi.ts"
+import { InvalidMessage, NameTaken, ProcessNotFound } from "../KernelError.ts"
 import type { OnExit } from "../Message.ts"
 import type { ChildSpec, Grant, NativeProcess, ProcessContext, ProcessSpec } from "../Process.ts"
 import { CapabilityTable } from "./CapabilityTable.ts"
@@ -24,7 +33,9 @@ import { Entry, INITIALIZED } from "./Entry.ts"
 import { Lifecycle } from "./Lifecycle.ts"
 import { type ProcessHost, ProcessContextImpl } from "./ProcessContextImpl.ts"
 import { ProcessTable } from "./ProcessTable.ts"
+import { Remote } from "./Remote.ts"
 import { Scheduler } from "./Scheduler.ts"
+import type { RemoteTransport } from "../Transport.ts"
 
 /** The kernel of one node (the public methods are the KernelApi of kernel/KernelApi.ts). */
 export class KernelCore implements KernelApi, ProcessHost {
@@ -37,15 +48,21 @@ export class KernelCore implements KernelApi, ProcessHost {
   readonly #scheduler: Scheduler
   readonly #delivery: Delivery
   readonly #lifecycle: Lifecycle
+  readonly #now: () => number
+  /** Other nodes' keys: `nodeKeys`, plus keys the remote link resolves. */
+  readonly #nodeKeys: Map<string, Uint8Array>
+  #remote: Remote | undefined = undefined
   #closed = false
 
   constructor(options: KernelOptions) {
     makeAddress(options.node, { processName: "kernel", packageName: "distro", publisherNode: "sys" })
     this.our = options.node
-    this.authority = new CapabilityAuthority(options.node, options.key ?? NodeKey.generate(), options.nodeKeys)
+    this.#nodeKeys = new Map(options.nodeKeys ?? [])
+    this.authority = new CapabilityAuthority(options.node, options.key ?? NodeKey.generate(), this.#nodeKeys)
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000
     this.#mailboxCapacity = options.mailboxCapacity ?? 1024
     const now = options.now ?? (() => performance.now())
+    this.#now = now
     this.#processes = new ProcessTable(options.node)
     this.#caps = new CapabilityTable(this.authority, this.#processes)
     this.#scheduler = new Scheduler((e, err) => this.#lifecycle.crash(e, err))
@@ -234,6 +251,21 @@ export class KernelCore implements KernelApi, ProcessHost {
     }
   }
 
+  /** Carry messages to and from other nodes over `transport` (see KernelApi.attachTransport). */
+  attachTransport(transport: RemoteTransport, options: RemoteOptions = {}): void {
+    if (transport.our !== this.our) {
+      throw new InvalidMessage({ reason: `the transport is node ${transport.our}'s, this kernel is node ${this.our}` })
+    }
+    this.#remote?.close()
+    this.#remote = new Remote(transport, this.#delivery, this.#processes, this.authority, this.#nodeKeys, this.#now, options)
+    this.#delivery.remote = this.#remote
+  }
+
+  /** Counters of the remote link. */
+  remoteStats(): RemoteStats {
+    return this.#remote?.stats() ?? { framesSent: 0, framesReceived: 0, framesDropped: 0, refused: 0, undeliverable: 0 }
+  }
+
   /** Counters. */
   stats(): KernelStats {
     const d = this.#delivery
@@ -257,6 +289,7 @@ export class KernelCore implements KernelApi, ProcessHost {
       if (e !== undefined) this.#lifecycle.remove(e)
     }
     this.#closed = true
+    this.#remote?.close()
     this.#delivery.timers.close()
   }
 }

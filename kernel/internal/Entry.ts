@@ -62,15 +62,24 @@ export class Envelope {
   }
 }
 
-/** A request awaiting its response; also the timer-heap entry of its deadline. */
+/**
+ * A request awaiting its response; also the timer-heap entry of its deadline. A request to
+ * another node has no target entry (`target` undefined; `targetAddress.node` is that node). A
+ * request that arrived from another node and expects a response is a relay: `originNode` and
+ * `originId` say where its answer goes (its requester is that node's stand-in entry).
+ */
 export class Outstanding implements TimerEntry {
   readonly deadline: number
   readonly id: number
   cancelled: boolean
   readonly requester: Entry
-  /** Who must answer (changes when an inheriting request hands the duty on). */
-  target: Entry
+  /** Who must answer (changes when an inheriting request hands the duty on); undefined: a remote node. */
+  target: Entry | undefined
   targetAddress: Address
+  /** Node whose request this relays (its answer is sent back there), or undefined. */
+  originNode: string | undefined = undefined
+  /** That node's request id. */
+  originId = 0
   readonly request: Request
   readonly blob: LazyLoadBlob | undefined
   readonly context: Context | undefined
@@ -81,7 +90,8 @@ export class Outstanding implements TimerEntry {
     id: number,
     deadline: number,
     requester: Entry,
-    target: Entry,
+    target: Entry | undefined,
+    targetAddress: Address,
     request: Request,
     blob: LazyLoadBlob | undefined,
     context: Context | undefined,
@@ -93,7 +103,7 @@ export class Outstanding implements TimerEntry {
     this.cancelled = false
     this.requester = requester
     this.target = target
-    this.targetAddress = target.address
+    this.targetAddress = targetAddress
     this.request = request
     this.blob = blob
     this.context = context
