@@ -18,7 +18,8 @@
 import { Data, Schema } from "effect"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { formatProcessId, parseProcessId, type ProcessId } from "../kernel/Address.ts"
+import { NETWORKING } from "../capabilities/Capability.ts"
+import { formatProcessId, KERNEL_PROCESS, parseProcessId, type ProcessId } from "../kernel/Address.ts"
 import type { KernelApi } from "../kernel/Kernel.ts"
 import { transpileComponent } from "../kernel/userspace/Build.ts"
 import { loadProgram, type Program } from "../kernel/userspace/Program.ts"
@@ -196,7 +197,9 @@ export class Installer {
     for (const [i, e] of p.manifest.entries()) {
       const pid = entryProcessId(e, p.packageName, p.publisher)
       if (kernel.has(pid)) continue
-      const caps = p.capabilities[e.process_name] ?? e.request_capabilities.map(resolveCapability)
+      // request_networking: the kernel's networking capability (messages to other nodes).
+      const caps = p.capabilities[e.process_name] ??
+        [...e.request_capabilities.map(resolveCapability), ...(e.request_networking ? [{ issuer: formatProcessId(KERNEL_PROCESS), params: NETWORKING }] : [])]
       const program = await this.program(p, e, options.memoryLimitBytes)
       kernel.initialize({
         id: pid,

@@ -11,6 +11,7 @@ import { cyberwasmQueryCommand } from "../../modules/cyberwasm/cli/Commands.ts"
 import { wasmQueryCommand } from "../../modules/cyberwasm/cosmwasm/cli/Query.ts"
 import { ibcQueryCommand } from "../../modules/ibc/cli/Core.ts"
 import { ibcTransferQueryCommand } from "../../modules/ibc/cli/Transfer.ts"
+import { namesQueryCommand } from "../../modules/names/cli/Commands.ts"
 import { evmQueryCommand } from "./evm.ts"
 import { govQueryCommand } from "./gov.ts"
 import { graphQueryCommand } from "./graph.ts"
@@ -80,5 +81,5 @@ const tx = Command.make("tx", {
 export const queryCommand = Command.make("query").pipe(
   Command.withDescription("Query chain state through the node's RPC"),
   Command.withAlias("q"),
-  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, wasmQueryCommand, stakingQueryCommand, evmQueryCommand, ibcQueryCommand, ibcTransferQueryCommand])
+  Command.withSubcommands([bank, tx, govQueryCommand, graphQueryCommand, cyberwasmQueryCommand, wasmQueryCommand, stakingQueryCommand, evmQueryCommand, ibcQueryCommand, ibcTransferQueryCommand, namesQueryCommand])
 )

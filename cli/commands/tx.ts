@@ -15,6 +15,7 @@ import { CliFailure, emit, keyring, NodeUrl } from "../Globals.ts"
 import { cyberwasmTxCommand } from "../../modules/cyberwasm/cli/Commands.ts"
 import { wasmTxCommand } from "../../modules/cyberwasm/cosmwasm/cli/Tx.ts"
 import { ibcTransferTxCommand } from "../../modules/ibc/cli/Transfer.ts"
+import { namesTxCommand } from "../../modules/names/cli/Commands.ts"
 import { evmTxCommand } from "./evm.ts"
 import { govTxCommand } from "./gov.ts"
 import { graphTxCommand } from "./graph.ts"
@@ -88,5 +89,5 @@ const bank = Command.make("bank").pipe(Command.withDescription("Bank transaction
 /** `tx` and its subcommands. */
 export const txCommand = Command.make("tx").pipe(
   Command.withDescription("Sign and broadcast transactions"),
-  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, wasmTxCommand, stakingTxCommand, evmTxCommand, ibcTransferTxCommand])
+  Command.withSubcommands([bank, govTxCommand, graphTxCommand, cyberwasmTxCommand, wasmTxCommand, stakingTxCommand, evmTxCommand, ibcTransferTxCommand, namesTxCommand])
 )
