@@ -15,7 +15,10 @@ import { makeCosmWasmVm } from "../../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLi
 import { CONTRACT_PORT_GRANTS, ContractPorts } from "../../modules/ibc/apps/contracts/ContractPorts.ts"
 import { PROGRAM_PORT_GRANTS, ProgramPorts } from "../../modules/ibc/apps/programs/ProgramPorts.ts"
 import { IbcChain, makeKey, ok, type Key } from "../ibc/core-chains.ts"
-import { Pair } from "../ibc/core-relay.ts"
+import { any, Pair } from "../ibc/core-relay.ts"
+import { channelPath } from "../../modules/ibc/core/Host.ts"
+import { type Order, State as ChannelState } from "cosmjs-types/ibc/core/channel/v1/channel"
+import * as ChTx from "cosmjs-types/ibc/core/channel/v1/tx"
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -48,8 +51,8 @@ export const instantiate = async (chain: IbcChain, user: Key, codeId: bigint, ms
 }
 
 /** MsgExecuteContract `msg` on `contract` as `sender`. */
-export const executeMsg = (sender: string, contract: string, msg: unknown): Any =>
-  wasmAny("MsgExecuteContract", MsgExecuteContract.encode({ sender, contract, msg: enc.encode(JSON.stringify(msg)), funds: [] }).finish())
+export const executeMsg = (sender: string, contract: string, msg: unknown, funds: Array<{ denom: string; amount: string }> = []): Any =>
+  wasmAny("MsgExecuteContract", MsgExecuteContract.encode({ sender, contract, msg: enc.encode(JSON.stringify(msg)), funds }).finish())
 
 /** A smart query's JSON answer. */
 export const smart = async (chain: IbcChain, contract: string, msg: unknown): Promise<unknown> => {
@@ -90,4 +93,36 @@ export const contractPair = async (opts: { twinB?: boolean } = {}): Promise<Cont
   const reflectIbcCode = await store(b, user, "ibc_reflect.wasm")
   const reflect = await instantiate(b, user, reflectIbcCode, { reflect_code_id: Number(reflectCodeId) }, "ibc-reflect")
   return { pair, user, send, reflect, plainA, reflectCodeId }
+}
+
+const ch = (name: string) => `/ibc.core.channel.v1.${name}`
+
+/**
+ * The channel handshake A `portA` -> B `portB` (init with `version`), as a relayer runs it; returns
+ * the ids, versions and each step's tx result (open-ack's events hold what A's contract sent).
+ */
+export const openContractChannel = async (p: Pair<IbcChain>, portA: string, portB: string, order: Order, version: string) => {
+  const { a, b, relayer } = p
+  const s = relayer.address
+  const init = ok(await a.tx(relayer, [any(ch("MsgChannelOpenInit"), ChTx.MsgChannelOpenInit.encode({
+    portId: portA, channel: { state: ChannelState.STATE_INIT, ordering: order, counterparty: { portId: portB, channelId: "" }, connectionHops: ["connection-0"], version }, signer: s
+  }).finish())]), "chan open init")
+  const initRes = ChTx.MsgChannelOpenInitResponse.decode(TxMsgData.decode(init.data).msgResponses[0]!.value)
+  const aId = initRes.channelId
+  let pr = await a.proofFor(p.clientId, channelPath(portA, aId), s)
+  const tr = ok(await b.tx(relayer, [pr.update, any(ch("MsgChannelOpenTry"), ChTx.MsgChannelOpenTry.encode(ChTx.MsgChannelOpenTry.fromPartial({
+    portId: portB, channel: { state: ChannelState.STATE_TRYOPEN, ordering: order, counterparty: { portId: portA, channelId: aId }, connectionHops: ["connection-0"], version: "" },
+    counterpartyVersion: initRes.version, proofInit: pr.proof, proofHeight: pr.proofHeight, signer: s
+  })).finish())]), "chan open try")
+  const tryRes = ChTx.MsgChannelOpenTryResponse.decode(TxMsgData.decode(tr.data).msgResponses[1]!.value)
+  const bId = tryRes.channelId
+  pr = await b.proofFor(p.clientId, channelPath(portB, bId), s)
+  const ack = ok(await a.tx(relayer, [pr.update, any(ch("MsgChannelOpenAck"), ChTx.MsgChannelOpenAck.encode(ChTx.MsgChannelOpenAck.fromPartial({
+    portId: portA, channelId: aId, counterpartyChannelId: bId, counterpartyVersion: tryRes.version, proofTry: pr.proof, proofHeight: pr.proofHeight, signer: s
+  })).finish())]), "chan open ack")
+  pr = await a.proofFor(p.clientId, channelPath(portA, aId), s)
+  const confirm = ok(await b.tx(relayer, [pr.update, any(ch("MsgChannelOpenConfirm"), ChTx.MsgChannelOpenConfirm.encode({
+    portId: portB, channelId: bId, proofAck: pr.proof, proofHeight: pr.proofHeight, signer: s
+  }).finish())]), "chan open confirm")
+  return { a: aId, b: bId, versionA: initRes.version, versionB: tryRes.version, init, try: tr, ack, confirm }
 }

@@ -44,7 +44,7 @@ export interface TestHome {
  * modules on at `init`, so they are in the genesis machine registry (e.g. `["graph", "cyberwasm"]`);
  * `chainId` names the chain (default cyberkernel-dev-1).
  */
-export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: ReadonlyArray<"graph" | "cyberwasm" | "ibc">; readonly chainId?: string } = {}): Promise<TestHome> => {
+export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: ReadonlyArray<"graph" | "cyberwasm" | "ibc" | "names">; readonly chainId?: string } = {}): Promise<TestHome> => {
   const home = mkdtempSync(join(tmpdir(), "ck-e2e-"))
   const port = await freePort()
   const on = new Set(opts.modules ?? [])
