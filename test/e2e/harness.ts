@@ -56,7 +56,8 @@ export const makeHome = async (blockTimeMs = 200, opts: { readonly modules?: Rea
       ...defaultConfig.modules,
       graph: { ...defaultConfig.modules.graph, enabled: on.has("graph") || defaultConfig.modules.graph.enabled },
       cyberwasm: { ...defaultConfig.modules.cyberwasm, enabled: on.has("cyberwasm") || defaultConfig.modules.cyberwasm.enabled },
-      ibc: { ...defaultConfig.modules.ibc, enabled: on.has("ibc") || defaultConfig.modules.ibc.enabled }
+      ibc: { ...defaultConfig.modules.ibc, enabled: on.has("ibc") || defaultConfig.modules.ibc.enabled },
+      names: { ...defaultConfig.modules.names, enabled: on.has("names") || defaultConfig.modules.names.enabled }
     }
   }
   const init = await Effect.runPromise(initHome({ home, config, ...(opts.chainId ? { chainId: opts.chainId } : {}) }))
