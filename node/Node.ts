@@ -35,6 +35,7 @@ import { readEd25519KeyFile } from "./home/ValidatorKey.ts"
 import { loadMachines, MACHINE_CATALOG, type MachineSet } from "./Machines.ts"
 import { missingActivation, pluginCatalog } from "./Plugins.ts"
 import { startPluginServices } from "./PluginServices.ts"
+import type { NetworkApi } from "./network/Network.ts"
 import { serveRpc } from "./rpc/RpcServer.ts"
 import { verifierName, verifierPool } from "../modules/auth/VerifierPool.ts"
 import { rpcLimitsFromConfig } from "./rpc/Limits.ts"
@@ -63,6 +64,8 @@ export interface RunningNode {
   readonly halted?: Promise<string>
   /** `http://host:port/ui` when the dashboard is served (embedded mode, `[rpc] dashboard = true`). */
   readonly dashboardUrl?: string
+  /** The network service (node/network, docs/network.md), when `[p2p] enabled`. */
+  readonly network?: NetworkApi
 }
 
 /** Options of {@link startNode}. */
@@ -74,6 +77,11 @@ export interface StartNodeOptions {
   readonly validatorSeed: Uint8Array
   /** Called once per committed block (embedded mode only; see Producer.ts `onCommitted`). */
   readonly onCommitted?: ((block: CommittedBlock) => void) | undefined
+  /**
+   * Run as a full node: fetch, verify and re-execute blocks from the peer at this multiaddr
+   * (node/sync, docs/sync.md) instead of producing them.
+   */
+  readonly syncFrom?: string | undefined
 }
 
 const step = <A>(stage: string, f: () => Promise<A> | A): Effect.Effect<A, NodeStartError> =>
@@ -202,8 +210,18 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     const paths = homePaths(opts.home)
     const nodeKey = yield* step("node key", () => readEd25519KeyFile(paths.nodeKey))
     const nodeId = toHex(nodeKey.address)
+    // The network (node/network) starts before the kernel, which sends through it; peers' names
+    // resolve in this node's app once it exists (or through [p2p] names_rpc).
+    let namesApp: Application | undefined
+    const network = config.p2p.enabled
+      ? yield* Effect.promise(() => import("./network/NodeNetwork.ts")).pipe(
+          Effect.flatMap(({ startNodeNetwork }) => startNodeNetwork(config, nodeKey, nodeId, () => namesApp)),
+          Effect.mapError((e) => new NodeStartError({ stage: "network", reason: e.message }))
+        )
+      : undefined
+    const our = network?.our ?? nodeId
     const kernel = yield* Effect.acquireRelease(
-      step("kernel", () => makeKernel({ node: nodeId, key: NodeKey.fromSecret(nodeKey.seed) })),
+      step("kernel", () => makeKernel({ node: our, key: NodeKey.fromSecret(nodeKey.seed) })),
       (k) => Effect.sync(() => k.shutdown())
     )
     // Node-plane runtime modules (kv, timer, state, vfs) under data/userspace.
@@ -249,6 +267,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       })
     )
     const application = app
+    namesApp = application
     // Before InitChain the genesis registry decides; afterwards the committed one.
     const records = genesisRecords ?? listRecords(store.store(REGISTRY_NAMESPACE))
     const inert = genesisRecords
@@ -290,12 +309,49 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         Effect.mapError((e) => new NodeStartError({ stage: "abci server", reason: e.reason }))
       )
       yield* Effect.logInfo(`ABCI 2.0 server listening on ${server.address}; point CometBFT's proxy_app at it`)
-      return { chainId: genesis.chain_id, rpcAddress: server.address, height: () => store.lastCommit().version, kernel, app: application }
+      return { chainId: genesis.chain_id, rpcAddress: server.address, height: () => store.lastCommit().version, kernel, app: application, ...(network ? { network } : {}) }
     }
     let onHalted: (reason: string) => void = () => undefined
     const halted = new Promise<string>((resolve) => (onHalted = resolve))
     const machines = set.machines.map((m) => m.machine)
-    const producer = yield* makeProducer({
+    // Block sync (node/sync): a libp2p host when sync is served ([sync] listen) or followed (--sync-from).
+    const sync = config.sync.listen !== "" || opts.syncFrom !== undefined
+      ? yield* Effect.acquireRelease(
+          step(`sync host on ${config.sync.listen || "(dial only)"}`, async () => (await import("./sync/SyncHost.ts")).startSyncHost(nodeKey.seed, config.sync.listen || undefined)),
+          (h) => Effect.promise(() => h.stop())
+        )
+      : undefined
+    if (sync && config.sync.listen !== "") yield* Effect.logInfo(`block sync (/cyberkernel/sync/1) on ${sync.addresses().join(", ")}`)
+    const publishBlock = sync?.pubsub
+      ? yield* step("block gossip", async () => {
+          const { blocksTopic, encodeSyncBlock } = await import("./sync/SyncProtocol.ts")
+          const pubsub = sync.pubsub!
+          const topic = blocksTopic(genesis.chain_id)
+          return (b: CommittedBlock) => { pubsub.publish(topic, encodeSyncBlock({ block: b.block })).catch(() => undefined) }
+        })
+      : undefined
+    const producer = opts.syncFrom !== undefined
+      ? yield* Effect.gen(function* () {
+          const { makeSyncer } = yield* step("sync", () => import("./sync/Syncer.ts"))
+          const { SyncClient } = yield* step("sync", () => import("./sync/SyncClient.ts"))
+          const peer = yield* step(`sync peer ${opts.syncFrom}`, () => SyncClient.connect(sync!.libp2p, opts.syncFrom!))
+          yield* Effect.addFinalizer(() => Effect.promise(() => peer.close()))
+          return yield* makeSyncer({
+            app: application, blockStore, chainId: genesis.chain_id, genesis: producerGenesis(genesis), genesisDoc: genesis, peer, pubsub: sync!.pubsub,
+            pollMs: Math.max(50, Math.min(1000, Math.floor(config.consensus.blockTimeMs / 2))), preverify,
+            ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
+            onHalt: (e) => {
+              process.stderr.write(`${e.message}\n`)
+              process.exitCode = 1
+              onHalted(e.message)
+            },
+            beforeApply: (height) => {
+              const missing = missingActivation(listRecords(store.store(REGISTRY_NAMESPACE)), machines, genesis.chain_id, Number(height))
+              if (missing) throw missing
+            }
+          }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "sync", reason: e.reason })))
+        })
+      : yield* makeProducer({
       preverify,
       app: application,
       blockStore,
@@ -305,7 +361,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       createEmptyBlocks: config.consensus.createEmptyBlocks,
       mempool: { maxTxs: config.mempool.size, maxTxBytes: config.mempool.maxTxBytes },
       genesis: producerGenesis(genesis),
-      ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
+      ...(opts.onCommitted || publishBlock ? { onCommitted: (b: CommittedBlock) => { opts.onCommitted?.(b); publishBlock?.(b) } } : {}),
       onHalt: (e) => {
         process.stderr.write(`consensus halted: ${e.reason}\n`)
         process.exitCode = 1
@@ -317,6 +373,12 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         if (missing) throw missing
       }
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "block producer", reason: e.reason })))
+    if (sync && config.sync.listen !== "") {
+      const { serveSync } = yield* step("sync server", () => import("./sync/SyncServer.ts"))
+      yield* step("sync server", () => serveSync(sync.libp2p, {
+        chainId: genesis.chain_id, genesis, blockStore, tip: () => producer.tip(), latestCommit: () => producer.latestCommit()
+      }))
+    }
     const rpcLimits = yield* step("rpc limits", () => rpcLimitsFromConfig(config))
     // The dashboard (node/ui): read-only pages and JSON routes on the RPC listener under /ui.
     const dashboard = config.rpc.dashboard
@@ -333,8 +395,11 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       engine: producer,
       blockStore,
       nodeInfo: {
-        nodeId, moniker: config.moniker, listenAddr: "tcp://0.0.0.0:26656",
-        other: { secp256k1_verifier: verifierName(), signature_workers: String(signatures.threads) }
+        nodeId, moniker: config.moniker, listenAddr: network?.listenAddresses()[0] ?? "tcp://0.0.0.0:26656",
+        other: {
+          secp256k1_verifier: verifierName(), signature_workers: String(signatures.threads),
+          ...(network ? { p2p_peer_id: network.peerId.toString(), p2p_name: network.our, p2p_listen: network.listenAddresses().join(",") } : {})
+        }
       },
       genesis,
       latestCommit: () => producer.latestCommit(),
@@ -353,6 +418,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     if (dashboard && !dashboard.built) yield* Effect.logWarning("dashboard not built (ui/dist is missing): run `npm install` or `npx node ui/build.ts`; /ui answers 503 until then")
     return {
       chainId: genesis.chain_id, rpcAddress: rpc.url, height: () => producer.tip().height, kernel, app: application, halted,
-      ...(dashboard ? { dashboardUrl: `${rpc.url}/ui` } : {})
+      ...(dashboard ? { dashboardUrl: `${rpc.url}/ui` } : {}),
+      ...(network ? { network } : {})
     }
   })

@@ -7,6 +7,8 @@
  *
  * Source: cometbft `start` / cosmos-sdk `simd start`.
  */
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import { Data, Effect, Option, References } from "effect"
 import { Command, Flag, GlobalFlag } from "effect/cli"
 import { enabledModules, type LogLevel } from "../../node/config/NodeConfig.ts"
@@ -65,10 +67,19 @@ const statusLevels: ReadonlySet<string> = new Set(["All", "Trace", "Debug", "Inf
 /** `start [--chain-id] [--quiet]`. */
 export const startCommand = Command.make("start", {
   chainId: Flag.String("chain-id").pipe(Flag.withDescription("chain id when the home is created on this run (default: cyberkernel-dev-1)"), Flag.optional),
+  syncFrom: Flag.String("sync-from").pipe(Flag.withDescription("run as a full node: fetch, verify and re-execute blocks from the peer at this libp2p multiaddr, then follow it (docs/sync.md); a home without genesis.json takes the peer's"), Flag.optional),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no per-block status line (also off when the log level is warn or above)"), Flag.withDefault(false))
 }, (o) =>
   Effect.scoped(Effect.gen(function* () {
     const dir = yield* home
+    const syncFrom = Option.getOrUndefined(o.syncFrom)
+    if (syncFrom !== undefined && !existsSync(join(dir, "config", "genesis.json"))) {
+      const chainId = yield* Effect.tryPromise({
+        try: async () => (await import("../../node/sync/GenesisFetch.ts")).fetchGenesis(syncFrom, join(dir, "config", "genesis.json")),
+        catch: (e) => new NodeHalted({ message: `cannot fetch genesis from ${syncFrom}: ${e instanceof Error ? e.message : String(e)}` })
+      })
+      yield* emit({ event: "genesis", home: dir, chain_id: chainId, from: syncFrom }, () => `genesis of chain ${chainId} fetched from ${syncFrom}`)
+    }
     const init = yield* initHome({ home: dir, chainId: Option.getOrUndefined(o.chainId) })
     if (init.created.length > 0) {
       yield* emit({ event: "init", home: init.home, chain_id: init.chainId, created: init.created }, () => init.created.map((f) => `created ${f}`).join("\n"))
@@ -92,7 +103,8 @@ export const startCommand = Command.make("start", {
         config: loaded.config,
         genesis: loaded.genesis,
         validatorSeed: loaded.validatorKey.seed,
-        onCommitted: status?.onCommitted
+        onCommitted: status?.onCommitted,
+        syncFrom
       })),
       Option.isSome(flagLevel) ? (e) => e : Effect.provideService(References.MinimumLogLevel, effectLogLevel[loaded.config.logLevel]),
       // never lose a freshly generated dev mnemonic: print it even when the node fails to start
@@ -102,7 +114,7 @@ export const startCommand = Command.make("start", {
     )
     const modules = enabledModules(loaded.config)
     yield* emit(
-      { event: "started", home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, dashboard: node.dashboardUrl ?? null, height: node.height(), modules, dev_address: dev?.address ?? null },
+      { event: "started", home: loaded.home, chain_id: node.chainId, rpc: node.rpcAddress, dashboard: node.dashboardUrl ?? null, height: node.height(), modules, dev_address: dev?.address ?? null, sync_from: syncFrom ?? null },
       () => [
         `cyberkernel node started`,
         `  home:     ${loaded.home}`,
@@ -111,6 +123,7 @@ export const startCommand = Command.make("start", {
           ? `  abci:     ${node.rpcAddress} (point CometBFT's proxy_app here; CometBFT serves RPC)`
           : `  rpc:      ${node.rpcAddress}`,
         ...(node.dashboardUrl ? [`  dashboard: ${node.dashboardUrl}`] : []),
+        ...(syncFrom ? [`  full node: syncing from ${syncFrom} (produces no blocks)`] : []),
         `  modules:  ${modules.join(", ")}`,
         ...(dev ? [`  dev account: ${dev.address} (key "${DEV_KEY_NAME}", test keyring)`] : []),
         ...(init.devAccount?.mnemonic ? [`  dev mnemonic (shown once, test only): ${init.devAccount.mnemonic}`] : []),

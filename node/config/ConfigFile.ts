@@ -166,6 +166,29 @@ websocket_write_buffer_size = ${c.rpc.websocketWriteBufferSize ?? rpcDefaults.we
 # The dashboard at http://<listen>/ui (read-only pages and /ui/api routes; docs/dashboard.md).
 dashboard = ${c.rpc.dashboard ?? rpcDefaults.dashboard}
 
+[sync]
+# libp2p listen multiaddr serving block sync to full nodes (/cyberkernel/sync/1, docs/sync.md);
+# "" serves none. Full nodes start with \`cyberkernel start --sync-from <multiaddr>\`.
+listen = ${s((c.sync as NodeConfig["sync"] | undefined)?.listen ?? "")}
+
+[p2p]
+# The network: libp2p (TCP, Noise, yamux) between nodes' kernels (docs/network.md).
+enabled = ${c.p2p?.enabled ?? false}
+listen = ${JSON.stringify(c.p2p?.listen ?? ["/ip4/0.0.0.0/tcp/26656"])}
+# Peers kept connected, each "/ip4/<ip>/tcp/<port>/p2p/<peer id>".
+bootstrap = ${JSON.stringify(c.p2p?.bootstrap ?? [])}
+# This node's registered name ("alice.os"); "" = the node key's address in hex.
+name = ${s(c.p2p?.name ?? "")}
+# Chain RPC resolving names when this node does not run the names machine (trusted); "" = local.
+names_rpc = ${s(c.p2p?.namesRpc ?? "")}
+# Limits: frame size (bytes), connections, per-peer frames/s and burst, cut-off back-off (s), dial bound (ms).
+max_frame_bytes = ${c.p2p?.maxFrameBytes ?? 4194304}
+max_connections = ${c.p2p?.maxConnections ?? 100}
+peer_frames_per_second = ${c.p2p?.peerFramesPerSecond ?? 5000}
+peer_frame_burst = ${c.p2p?.peerFrameBurst ?? 10000}
+cut_off_seconds = ${c.p2p?.cutOffSeconds ?? 60}
+dial_timeout_ms = ${c.p2p?.dialTimeoutMs ?? 5000}
+
 [pruning]
 # Versions kept below the latest (0 = keep all), and every Nth version kept forever (0 = none).
 keep_recent = ${c.pruning.keepRecent}

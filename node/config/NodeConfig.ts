@@ -68,6 +68,15 @@ const ConsensusSection = Schema.Struct({
   createEmptyBlocks: withDefault(Schema.Boolean, true)
 })
 
+const SyncSection = Schema.Struct({
+  /**
+   * libp2p listen multiaddr of the block sync host (`/cyberkernel/sync/1`, node/sync; e.g.
+   * "/ip4/0.0.0.0/tcp/26656"); "" (default) serves no sync. A node started with `--sync-from`
+   * dials out either way.
+   */
+  listen: withDefault(Schema.String.pipe(Schema.check(Schema.isPattern(/^$|^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}$/, { expected: "\"\" or a multiaddr such as \"/ip4/0.0.0.0/tcp/26656\"" }))), "")
+})
+
 const MempoolSection = Schema.Struct({
   /** Maximum number of transactions held in the mempool. */
   size: int(1, 5000),
@@ -112,6 +121,42 @@ const RpcSection = Schema.Struct({
   websocketWriteBufferSize: int(1, 200),
   /** Serve the dashboard at `/ui` on this listener (node-plane, read-only; docs/dashboard.md). */
   dashboard: withDefault(Schema.Boolean, true)
+})
+
+/** A libp2p multiaddr over TCP, optionally with `/p2p/<peer id>`. */
+const TcpMultiaddr = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/p2p\/[1-9A-HJ-NP-Za-km-z]+)?$/, {
+    expected: "a multiaddr such as \"/ip4/0.0.0.0/tcp/26656\" (bootstrap peers end in /p2p/<peer id>)"
+  }))
+)
+
+/** The network (node/network, docs/network.md): libp2p with Noise between kernels of nodes. */
+const P2pSection = Schema.Struct({
+  /** Start the network service (libp2p host, kernel messaging to other nodes). */
+  enabled: withDefault(Schema.Boolean, false),
+  /** Listen multiaddrs (`tcp/0` picks a free port). */
+  listen: withDefault(Schema.Array(TcpMultiaddr), ["/ip4/0.0.0.0/tcp/26656"]),
+  /** Peers dialled at start and kept connected, each `.../p2p/<peer id>`. */
+  bootstrap: withDefault(Schema.Array(TcpMultiaddr), []),
+  /** This node's name on the network ("alice.os", registered in the names machine); "" = the node key's address in hex. */
+  name: withDefault(
+    Schema.String.pipe(Schema.check(Schema.isPattern(/^$|^(?=.{1,253}$)[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$/, { expected: "\"\" or a dotted lowercase name such as \"alice.os\"" }))),
+    ""
+  ),
+  /** Chain RPC (`http://host:port`) whose names machine resolves peers, for a node that does not run the names machine; trusted (docs/network.md). "" = the local application. */
+  namesRpc: withDefault(Schema.String.pipe(Schema.check(Schema.isPattern(/^$|^https?:\/\/\S+$/, { expected: "\"\" or an http(s) URL" }))), ""),
+  /** Largest kernel frame sent or accepted, bytes. */
+  maxFrameBytes: int(1024, 4_194_304),
+  /** Most open libp2p connections. */
+  maxConnections: int(1, 100),
+  /** Frames per second one peer may send, sustained; past it (and the burst) the peer is cut off. */
+  peerFramesPerSecond: int(1, 5000),
+  /** Frames one peer may send in a burst above the sustained rate. */
+  peerFrameBurst: int(1, 10_000),
+  /** How long a cut-off peer (flood, oversized or garbled frames) is refused, seconds. */
+  cutOffSeconds: int(0, 60),
+  /** Bound on one dial to a peer, milliseconds. */
+  dialTimeoutMs: int(100, 5000)
 })
 
 const PruningSection = Schema.Struct({
@@ -198,6 +243,8 @@ export const NodeConfigSchema = Schema.Struct({
   consensus: withDefault(ConsensusSection, {}),
   mempool: withDefault(MempoolSection, {}),
   rpc: withDefault(RpcSection, {}),
+  sync: withDefault(SyncSection, {}),
+  p2p: withDefault(P2pSection, {}),
   pruning: withDefault(PruningSection, {}),
   modules: withDefault(ModulesSection, {}),
   /**

@@ -1,0 +1,37 @@
+/**
+ * Validator sets as CometBFT orders them, and ABCI validator updates applied to them (the same
+ * rules as modules/consensus/producer/Producer.ts, which keeps its copy private).
+ *
+ * Source: cometbft v0.38 types/validator_set.go (ValidatorsByVotingPower, UpdateWithChangeSet).
+ */
+import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
+import { compareBytes, toHex } from "../../../lib/Bytes.ts"
+import { consensusAddress } from "../../../modules/consensus/producer/internal/Hashing.ts"
+
+/** One validator: consensus address (20 bytes), ed25519 public key, voting power. */
+export interface Val { readonly address: Uint8Array; readonly pubKeyEd25519: Uint8Array; readonly power: bigint }
+
+/** Power descending, then address ascending. */
+export const sortVals = (vs: Val[]): Val[] =>
+  vs.sort((x, y) => (x.power === y.power ? compareBytes(x.address, y.address) : x.power > y.power ? -1 : 1))
+
+/** A validator from its key and power. */
+export const toVal = (pubKeyEd25519: Uint8Array, power: bigint): Val => ({ address: consensusAddress(pubKeyEd25519), pubKeyEd25519, power })
+
+/** The set named by validator updates (InitChain's answer). Throws on a non-ed25519 key. */
+export const fromUpdates = (us: ReadonlyArray<ValidatorUpdate>): Val[] =>
+  sortVals(us.map((u) => {
+    if (u.pubKey.ed25519 === undefined) throw new Error("only ed25519 validator keys are supported")
+    return toVal(u.pubKey.ed25519, u.power)
+  }))
+
+/** Applies ABCI validator updates (power 0 removes) to a set. */
+export const applyUpdates = (set: ReadonlyArray<Val>, us: ReadonlyArray<ValidatorUpdate>): Val[] => {
+  if (us.length === 0) return [...set]
+  const m = new Map(set.map((v) => [toHex(v.address), v]))
+  for (const v of fromUpdates(us)) {
+    if (v.power === 0n) m.delete(toHex(v.address))
+    else m.set(toHex(v.address), v)
+  }
+  return sortVals([...m.values()])
+}
