@@ -82,6 +82,13 @@ export type Frame = RequestFrame | ResponseFrame | SendErrorFrame
 
 // ---- encoding ---------------------------------------------------------------------------------
 
+/** A request id as a protobuf uint64 (ids below 2^32 take the cheaper uint32 path: same varint bytes). */
+const writeId = (w: BinaryWriter, id: number): void => {
+  w.uint32(8)
+  if (id <= 0xffff_ffff) w.uint32(id)
+  else w.uint64(id)
+}
+
 const writeProcessId = (w: BinaryWriter, field: number, p: ProcessId): void => {
   w.uint32((field << 3) | LEN).fork()
   w.uint32(10).string(p.processName)
@@ -116,7 +123,7 @@ export const encodeFrame = (f: Frame): Uint8Array => {
   switch (f.tag) {
     case "request": {
       w.uint32(18).fork()
-      w.uint32(8).uint64(f.id)
+      writeId(w, f.id)
       writeProcessId(w, 2, f.source)
       writeProcessId(w, 3, f.target)
       w.uint32(32).bool(f.inherit)
@@ -130,7 +137,7 @@ export const encodeFrame = (f: Frame): Uint8Array => {
     }
     case "response": {
       w.uint32(26).fork()
-      w.uint32(8).uint64(f.id)
+      writeId(w, f.id)
       writeProcessId(w, 2, f.source)
       w.uint32(24).bool(f.inherit)
       w.uint32(34).bytes(f.body)
@@ -142,7 +149,7 @@ export const encodeFrame = (f: Frame): Uint8Array => {
     }
     case "send-error":
       w.uint32(34).fork()
-      w.uint32(8).uint64(f.id)
+      writeId(w, f.id)
       w.uint32(16).int32(f.kind === "offline" ? 1 : 2)
       w.ldelim()
   }
