@@ -80,7 +80,7 @@ test("relayAll: A's WhoAmI reaches B and A records the reflect account; a Dispat
   // fund the reflect account on B; A asks it to pay a recipient
   const funded = await b.client.sendTokens(b.user, account!.account, [{ denom: "boot", amount: "1000" }], "auto")
   assert.is(funded.code, 0, funded.rawLog)
-  const [{ address: recipient }] = await (await DirectSecp256k1HdWallet.fromMnemonic(b.h.mnemonic, { prefix: "cyber", hdPaths: [stringToPath("m/44'/118'/0'/0/7")] })).getAccounts() as [{ address: string }]
+  const recipient = (await (await DirectSecp256k1HdWallet.fromMnemonic(b.h.mnemonic, { prefix: "cyber", hdPaths: [stringToPath("m/44'/118'/0'/0/7")] })).getAccounts())[0]!.address
   const sent = await a.wasm.execute(a.user, send, { send_msgs: { channel_id: channelA, msgs: [{ bank: { send: { to_address: recipient, amount: [{ denom: "boot", amount: "250" }] } } }] } }, "auto")
   assert.ok(sent.events.some((e) => e.type === "send_packet"))
   const relayed = await link.relayAll()
