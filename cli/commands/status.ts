@@ -39,7 +39,11 @@ export const statusCommand = Command.make("status", {}, () =>
       validator_info: { address: hex(s.validatorInfo.address), voting_power: s.validatorInfo.votingPower },
       // Ours, in node_info.other: which secp256k1 verifier the node runs and on how many threads.
       secp256k1_verifier: s.nodeInfo.other.get("secp256k1_verifier") ?? "unknown",
-      signature_workers: Number(s.nodeInfo.other.get("signature_workers") ?? 0)
+      signature_workers: Number(s.nodeInfo.other.get("signature_workers") ?? 0),
+      // The network service when [p2p] is enabled (docs/network.md): libp2p peer id, name, listen multiaddrs.
+      ...(s.nodeInfo.other.get("p2p_peer_id")
+        ? { p2p: { peer_id: s.nodeInfo.other.get("p2p_peer_id")!, name: s.nodeInfo.other.get("p2p_name") ?? "", listen: (s.nodeInfo.other.get("p2p_listen") ?? "").split(",").filter((a) => a !== "") } }
+        : {})
     }
     yield* emit(out, () => [
       `network:      ${out.node_info.network}`,
@@ -51,7 +55,8 @@ export const statusCommand = Command.make("status", {}, () =>
       `block time:   ${out.sync_info.latest_block_time}`,
       `catching up:  ${out.sync_info.catching_up}`,
       `validator:    ${out.validator_info.address} (power ${out.validator_info.voting_power})`,
-      `verifier:     ${out.secp256k1_verifier}${out.signature_workers > 0 ? ` (+ ${out.signature_workers} pre-verification threads)` : ""}`
+      `verifier:     ${out.secp256k1_verifier}${out.signature_workers > 0 ? ` (+ ${out.signature_workers} pre-verification threads)` : ""}`,
+      ...(out.p2p ? [`p2p name:     ${out.p2p.name}`, `p2p peer id:  ${out.p2p.peer_id}`, ...out.p2p.listen.map((a) => `p2p listen:   ${a}`)] : [])
     ].join("\n"))
   }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Show the node's status (chain id, latest height, hashes) from --node"))
