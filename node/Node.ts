@@ -224,6 +224,22 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       step("kernel", () => makeKernel({ node: our, key: NodeKey.fromSecret(nodeKey.seed) })),
       (k) => Effect.sync(() => k.shutdown())
     )
+    // Messages to other nodes go through the network; capabilities they issued verify against
+    // their ~net-key from the names directory (docs/kernel.md "Remote messaging").
+    if (network) {
+      const directory = network.directory
+      const logged = new Map<string, number>() // at most one drop line per peer per 10 s
+      kernel.attachTransport(network.transport, {
+        resolveKey: async (name) => (await directory.resolve(name))?.netKey,
+        onDrop: (node, reason) => {
+          network.transport.penalize(node, reason) // garbage counts against the peer (docs/network.md)
+          const now = Date.now()
+          if (now - (logged.get(node) ?? 0) < 10_000) return
+          logged.set(node, now)
+          Effect.runFork(Effect.logWarning(`kernel: dropped from ${node}: ${reason} (see kernel remoteStats)`))
+        }
+      })
+    }
     // Node-plane runtime modules (kv, timer, state, vfs) under data/userspace.
     const runtime = yield* Effect.acquireRelease(
       step("runtime modules", async () => {
