@@ -20,6 +20,9 @@ import type { ProcessTable } from "./ProcessTable.ts"
 import type { Scheduler } from "./Scheduler.ts"
 import { TimerHeap } from "./TimerHeap.ts"
 
+/** The request a relay entry records (the remote node holds the real one). */
+const RELAYED: Request = { inherit: false, body: new Uint8Array(0), capabilities: [] }
+
 /** Largest timeout: the WIT's u32 milliseconds. */
 const MAX_TIMEOUT_MS = 0xffff_ffff
 
@@ -338,7 +341,8 @@ export class Delivery {
     if (originId !== 0) {
       if (stand.outstanding >= this.#maxOutstanding) return false
       id = this.#nextId++
-      const out = new Outstanding(id, this.#now() + (req.expectsResponse ?? this.#defaultTimeoutMs), stand, to, to.address, req, blob, undefined, undefined, undefined)
+      // The relay keeps no body or blob: its failures go back as frames that carry only the id.
+      const out = new Outstanding(id, this.#now() + (req.expectsResponse ?? this.#defaultTimeoutMs), stand, to, to.address, RELAYED, undefined, undefined, undefined, undefined)
       out.originNode = stand.address.node
       out.originId = originId
       this.outstanding.set(id, out)
