@@ -175,11 +175,123 @@ export const ChannelResponse: RecordCodec<ChannelResponse> = recordCodec<Channel
   }
 )
 
+/** ICS-20 MsgTransfer from the caller's own account (a contract's IbcMsg::Transfer): the sender is the calling principal's address, never a field, so a caller moves only its own coins. (WIT record `transfer-request`) */
+export interface TransferRequest {
+  readonly sourceChannel: string
+  readonly denom: string
+  readonly amount: string
+  readonly receiver: string
+  readonly timeoutHeight: Height
+  readonly timeoutTimestamp: bigint
+  readonly memo: string
+}
+/** Codec of `transfer-request`: source-channel = 1, denom = 2, amount = 3, receiver = 4, timeout-height = 5, timeout-timestamp = 6, memo = 7. */
+export const TransferRequest: RecordCodec<TransferRequest> = recordCodec<TransferRequest>(
+  "transfer-request",
+  (m, w) => {
+    if (m.sourceChannel !== "") w.uint32(10).string(m.sourceChannel)
+    if (m.denom !== "") w.uint32(18).string(m.denom)
+    if (m.amount !== "") w.uint32(26).string(m.amount)
+    if (m.receiver !== "") w.uint32(34).string(m.receiver)
+    writeNested(w, 42, Height, m.timeoutHeight)
+    if (m.timeoutTimestamp !== 0n) w.uint32(48).uint64(checkU64("transfer-request", "timeout-timestamp", m.timeoutTimestamp))
+    if (m.memo !== "") w.uint32(58).string(m.memo)
+  },
+  (r) => {
+    let sourceChannel: string = ""
+    let denom: string = ""
+    let amount: string = ""
+    let receiver: string = ""
+    let timeoutHeight: Height | undefined = undefined
+    let timeoutTimestamp: bigint = 0n
+    let memo: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: sourceChannel = r.string("source-channel"); break
+        case 18: denom = r.string("denom"); break
+        case 26: amount = r.string("amount"); break
+        case 34: receiver = r.string("receiver"); break
+        case 42: timeoutHeight = r.nested(Height, "timeout-height"); break
+        case 48: timeoutTimestamp = r.u64("timeout-timestamp"); break
+        case 58: memo = r.string("memo"); break
+        default: r.reject(tag, ["source-channel", "denom", "amount", "receiver", "timeout-height", "timeout-timestamp", "memo"])
+      }
+    }
+    return { sourceChannel, denom, amount, receiver, timeoutHeight: timeoutHeight ?? Height.decode(EMPTY), timeoutTimestamp, memo }
+  }
+)
+
+/** The transfer packet's sequence. (WIT record `transfer-response`) */
+export interface TransferResponse {
+  readonly sequence: bigint
+}
+/** Codec of `transfer-response`: sequence = 1. */
+export const TransferResponse: RecordCodec<TransferResponse> = recordCodec<TransferResponse>(
+  "transfer-response",
+  (m, w) => {
+    if (m.sequence !== 0n) w.uint32(8).uint64(checkU64("transfer-response", "sequence", m.sequence))
+  },
+  (r) => {
+    let sequence: bigint = 0n
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 8: sequence = r.u64("sequence"); break
+        default: r.reject(tag, ["sequence"])
+      }
+    }
+    return { sequence }
+  }
+)
+
+/** MsgChannelCloseInit on the caller's own port (a contract's IbcMsg::CloseChannel). (WIT record `close-channel-request`) */
+export interface CloseChannelRequest {
+  readonly sourcePort: string
+  readonly channelId: string
+}
+/** Codec of `close-channel-request`: source-port = 1, channel-id = 2. */
+export const CloseChannelRequest: RecordCodec<CloseChannelRequest> = recordCodec<CloseChannelRequest>(
+  "close-channel-request",
+  (m, w) => {
+    if (m.sourcePort !== "") w.uint32(10).string(m.sourcePort)
+    if (m.channelId !== "") w.uint32(18).string(m.channelId)
+  },
+  (r) => {
+    let sourcePort: string = ""
+    let channelId: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: sourcePort = r.string("source-port"); break
+        case 18: channelId = r.string("channel-id"); break
+        default: r.reject(tag, ["source-port", "channel-id"])
+      }
+    }
+    return { sourcePort, channelId }
+  }
+)
+
+/** (WIT record `close-channel-response`) */
+export interface CloseChannelResponse {
+}
+/** Codec of `close-channel-response` (no fields). */
+export const CloseChannelResponse: RecordCodec<CloseChannelResponse> = recordCodec<CloseChannelResponse>(
+  "close-channel-response",
+  () => {},
+  (r) => {
+    if (r.more()) r.reject(r.tag(), [])
+    return {}
+  }
+)
+
 /** The `ibc` interface: methods by WIT name, with codecs and read-only marks. */
 export const ibcInterface: InterfaceSpec = {
   name: "ibc",
   methods: {
     "send-packet": { name: "send-packet", readOnly: false, request: SendPacketRequest, response: SendPacketResponse },
+    transfer: { name: "transfer", readOnly: false, request: TransferRequest, response: TransferResponse },
+    "close-channel": { name: "close-channel", readOnly: false, request: CloseChannelRequest, response: CloseChannelResponse },
     channel: { name: "channel", readOnly: true, request: ChannelRequest, response: ChannelResponse }
   }
 }
@@ -187,12 +299,16 @@ export const ibcInterface: InterfaceSpec = {
 /** Typed caller side of `ibc`: one method per WIT function. */
 export interface IbcClient {
   sendPacket(req: SendPacketRequest): SendPacketResponse
+  transfer(req: TransferRequest): TransferResponse
+  closeChannel(req: CloseChannelRequest): CloseChannelResponse
   channel(req: ChannelRequest): ChannelResponse
 }
 
 /** A {@link IbcClient} over `call` (ExecContext.call or .query) to machine `target`. Throws what the call throws. */
 export const ibcClient = (call: (c: ChainCall) => Uint8Array, target = "ibc"): IbcClient => ({
   sendPacket: (req) => SendPacketResponse.decode(call({ target, method: "send-packet", body: SendPacketRequest.encode(req) })),
+  transfer: (req) => TransferResponse.decode(call({ target, method: "transfer", body: TransferRequest.encode(req) })),
+  closeChannel: (req) => CloseChannelResponse.decode(call({ target, method: "close-channel", body: CloseChannelRequest.encode(req) })),
   channel: (req) => ChannelResponse.decode(call({ target, method: "channel", body: ChannelRequest.encode(req) }))
 })
 
@@ -202,6 +318,8 @@ export const ibcClient = (call: (c: ChainCall) => Uint8Array, target = "ibc"): I
  */
 export interface IbcHandlers<Ctx = ExecContext> {
   sendPacket(ctx: Ctx, caller: string, req: SendPacketRequest): SendPacketResponse
+  transfer(ctx: Ctx, caller: string, req: TransferRequest): TransferResponse
+  closeChannel(ctx: Ctx, caller: string, req: CloseChannelRequest): CloseChannelResponse
   channel(ctx: Ctx, caller: string, req: ChannelRequest): ChannelResponse
 }
 
@@ -213,7 +331,9 @@ export interface IbcHandlers<Ctx = ExecContext> {
 export const ibcDispatcher = <Ctx = ExecContext>(handlers: IbcHandlers<Ctx>) => (ctx: Ctx, caller: string, method: string, body: Uint8Array, request?: unknown): Uint8Array => {
   switch (method) {
     case "send-packet": return SendPacketResponse.encode(handlers.sendPacket(ctx, caller, (request as SendPacketRequest | undefined) ?? SendPacketRequest.decode(body)))
+    case "transfer": return TransferResponse.encode(handlers.transfer(ctx, caller, (request as TransferRequest | undefined) ?? TransferRequest.decode(body)))
+    case "close-channel": return CloseChannelResponse.encode(handlers.closeChannel(ctx, caller, (request as CloseChannelRequest | undefined) ?? CloseChannelRequest.decode(body)))
     case "channel": return ChannelResponse.encode(handlers.channel(ctx, caller, (request as ChannelRequest | undefined) ?? ChannelRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `ibc has no method "${method}" (called by ${caller}); methods: send-packet, channel` })
+    default: throw new UnknownRequest({ log: `ibc has no method "${method}" (called by ${caller}); methods: send-packet, transfer, close-channel, channel` })
   }
 }

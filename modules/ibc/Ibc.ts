@@ -26,7 +26,8 @@ import * as CoTx from "cosmjs-types/ibc/core/connection/v1/tx"
 import type { Grant } from "../../chain/Capabilities.ts"
 import { TxDecodeError, UnknownRequest } from "../../chain/ChainError.ts"
 import type { ExecContext, Machine, MsgContext, MsgResult, QueryContext } from "../../chain/Machine.ts"
-import type { PrincipalKind } from "../../chain/Principal.ts"
+import { parsePrincipal, type PrincipalKind, selfAddress } from "../../chain/Principal.ts"
+import { MsgTransfer, MsgTransferResponse } from "cosmjs-types/ibc/applications/transfer/v1/tx"
 import { canonicalAddress } from "../auth/Address.ts"
 import type { Height } from "./LightClient.ts"
 import type { Packet, PacketSender, PortModule } from "./PortModule.ts"
@@ -37,7 +38,7 @@ import { coreContext } from "./core/CoreContext.ts"
 import { exportCoreGenesis, importCoreGenesis } from "./core/Genesis.ts"
 import { heightOf } from "./core/Height.ts"
 import { validateChannelId, validatePortId } from "./core/Host.ts"
-import { ChannelCapabilityNotFound, IbcInvalidAddress, ibcLog, InvalidClient, PortExists } from "./core/IbcError.ts"
+import { ChannelCapabilityNotFound, IbcInvalidAddress, ibcLog, IbcUnauthorized, InvalidClient, PortExists } from "./core/IbcError.ts"
 import { channelStateName, orderName } from "./core/ChannelKeeper.ts"
 import { ibcDispatcher, ibcInterface } from "../../chain/generated/ibc.ts"
 import type { InterfaceSpec } from "../../chain/Interface.ts"
@@ -113,6 +114,9 @@ export const ownedPort = (principal: string): string | undefined => {
   return kind === "program" ? `cyberwasm.${id}` : kind === "contract" ? `wasm.${id}` : kind === "machine" ? id : undefined
 }
 
+/** ICS-20 MsgTransfer (the transfer application's message, run for the call API's `transfer`). */
+const MSG_TRANSFER_URL = "/ibc.applications.transfer.v1.MsgTransfer"
+
 const RESULT = { NOOP: ChTx.ResponseResultType.RESPONSE_RESULT_TYPE_NOOP, SUCCESS: ChTx.ResponseResultType.RESPONSE_RESULT_TYPE_SUCCESS } as const
 const result = (r: PacketResult) => RESULT[r]
 
@@ -159,9 +163,35 @@ export class IbcMachine implements Machine {
   /**
    * send-packet: SendPacket on the caller's own port (ChannelCapabilityNotFound, channel 9, for
    * another port, as ibc-go's capability check); channel: the channel end, `found` false if none
-   * (InvalidIdentifier, host 2, for a malformed port or channel id).
+   * (InvalidIdentifier, host 2, for a malformed port or channel id); transfer: ICS-20 MsgTransfer on
+   * port `transfer` whose sender is the calling contract or program itself (Unauthorized for other
+   * callers; the escrow or burn moves the caller's coins through `bank.send {from: caller}` /
+   * `bank.burn {address: caller}`, so nothing else can be spent); close-channel: MsgChannelCloseInit
+   * on the caller's own port (ChannelCapabilityNotFound otherwise).
    */
   readonly onCall = ibcDispatcher({
+    transfer: (ctx, caller, req) => {
+      const kind = caller.slice(0, caller.indexOf(":"))
+      const app = this.appByUrl.get(MSG_TRANSFER_URL)
+      if (!app || (kind !== "contract" && kind !== "program")) throw new IbcUnauthorized({ log: ibcLog(`${caller.slice(0, 128)} cannot transfer through the call API`, "unauthorized") })
+      const sender = selfAddress(parsePrincipal(caller), this.prefix)
+      const value = MsgTransfer.encode({
+        sourcePort: "transfer", sourceChannel: req.sourceChannel, token: { denom: req.denom, amount: req.amount }, sender, receiver: req.receiver,
+        timeoutHeight: req.timeoutHeight ?? { revisionNumber: 0n, revisionHeight: 0n }, timeoutTimestamp: req.timeoutTimestamp, memo: req.memo, encoding: ""
+      }).finish()
+      // the transfer app reads only the ExecContext part of a message context
+      const r = app.handle!(ctx as unknown as MsgContext, { typeUrl: MSG_TRANSFER_URL, value })
+      return { sequence: MsgTransferResponse.decode(r.value).sequence }
+    },
+    closeChannel: (ctx, caller, req) => {
+      if (ownedPort(caller) !== req.sourcePort) {
+        throw new ChannelCapabilityNotFound({
+          log: ibcLog(`caller ${caller} does not own capability for channel, port ID (${req.sourcePort.slice(0, 128)}) channel ID (${req.channelId.slice(0, 64)})`, "channel capability not found")
+        })
+      }
+      this.channels.closeInit(ctx, req.sourcePort, req.channelId)
+      return {}
+    },
     sendPacket: (ctx, caller, req) => {
       if (ownedPort(caller) !== req.sourcePort) {
         throw new ChannelCapabilityNotFound({

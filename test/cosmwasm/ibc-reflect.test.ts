@@ -16,6 +16,7 @@ import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx"
 import { QueryContractInfoRequest, QueryContractInfoResponse } from "cosmjs-types/cosmwasm/wasm/v1/query"
 import { Order, State as ChannelState, type Packet } from "cosmjs-types/ibc/core/channel/v1/channel"
 import * as CQ from "cosmjs-types/ibc/core/channel/v1/query"
+import { sha256 } from "@noble/hashes/sha2.js"
 import { ownedPort } from "../../modules/ibc/Ibc.ts"
 import type { IbcChain } from "../ibc/core-chains.ts"
 import { makeKey, ok } from "../ibc/core-chains.ts"
@@ -29,6 +30,7 @@ const ready = () => (setup ??= contractPair({ twinB: true }))
 let chan: { a: string; b: string } | undefined
 let whoAmI: Packet | undefined
 let reflectAccount = ""
+let transferChannel: { a: string; b: string } | undefined
 
 const contractInfo = async (chain: IbcChain, address: string) =>
   QueryContractInfoResponse.decode(await chain.query("/cosmwasm.wasm.v1.Query/ContractInfo", QueryContractInfoRequest.encode({ address }).finish())).contractInfo!
@@ -147,19 +149,51 @@ test("attack: a contract without an IBC port cannot send a packet (wasm 17), not
   assert.equal(pair.a.dump(), ibcBefore, "the ibc namespace is unchanged")
 })
 
-test("IbcMsg::Transfer is refused (not supported here, wasm 20): the funds sent with it stay with the sender", async () => {
+test("IbcMsg::Transfer: send_funds moves the coins sent with it over ICS-20 to the reflect account on B", async () => {
+  const c = await ready()
+  const { pair, user } = c
+  const t = await openContractChannel(pair, "transfer", "transfer", Order.ORDER_UNORDERED, "ics20-1")
+  transferChannel = { a: t.a, b: t.b }
+  const before = await balance(pair.a, user.address)
+  const r = ok(await pair.a.tx(user, [executeMsg(user.address, c.send, { send_funds: { reflect_channel_id: chan!.a, transfer_channel_id: t.a } }, [{ denom: "boot", amount: "777" }])]), "send_funds")
+  const fee = BigInt(attr(r.events, "tx", "fee")!.replace("boot", ""))
+  assert.is(before - (await balance(pair.a, user.address)), 777n + fee)
+  assert.is(await balance(pair.a, c.send), 0n, "the contract sent what it received")
+  assert.is(attr(r.events, "ibc_transfer", "sender"), c.send)
+  const [packet] = sentPackets(r.events)
+  assert.is(packet!.sourcePort, "transfer")
+  assert.equal(JSON.parse(dec.decode(packet!.data)), { amount: "777", denom: "boot", receiver: reflectAccount, sender: c.send })
+  const recv = ok(await pair.b.tx(pair.relayer, await pair.recvMsgs(pair.a, packet!)), "recv transfer")
+  assert.is(dec.decode(writtenAck(recv)), `{"result":"AQ=="}`)
+  const voucher = `ibc/${Buffer.from(sha256(new TextEncoder().encode(`transfer/${t.b}/boot`))).toString("hex").toUpperCase()}`
+  const got = QueryBalanceResponse.decode(await pair.b.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address: reflectAccount, denom: voucher }).finish())).balance!
+  assert.is(got.amount, "777")
+})
+
+test("attack: IbcMsg::Transfer of coins the contract does not hold fails; nobody else's coins move", async () => {
   const c = await ready()
   const { pair, user } = c
   const before = await balance(pair.a, user.address)
   const ibcBefore = pair.a.dump()
-  const r = await pair.a.tx(user, [executeMsg(user.address, c.send, { send_funds: { reflect_channel_id: chan!.a, transfer_channel_id: "channel-9" } }, [{ denom: "boot", amount: "12345" }])])
-  assert.is(r.codespace, "wasm", r.log)
-  assert.is(r.code, 20, r.log)
-  assert.match(r.log, /ibc\.transfer messages are not supported/)
-  assert.is(await balance(pair.a, c.send), 0n)
+  // the user signs the tx (so is a signer), but the transfer's sender is always the contract
+  const transfer = { ibc: { transfer: { channel_id: transferChannel!.a, to_address: reflectAccount, amount: { denom: "boot", amount: "1000" }, timeout: { block: null, timestamp: "9999999999999999999" } } } }
+  const r = await pair.a.tx(user, [executeMsg(user.address, c.plainA, { reflect_msg: { msgs: [transfer] } })])
+  assert.is.not(r.code, 0)
+  assert.match(r.log, /insufficient funds/)
   const fee = BigInt(attr(r.events, "tx", "fee")!.replace("boot", ""))
   assert.is(before - (await balance(pair.a, user.address)), fee, "only the fee was paid")
+  assert.equal(pair.a.dump(), ibcBefore, "the ibc namespace is unchanged")
+})
+
+test("attack: a contract cannot close another contract's channel (its own port has no such channel)", async () => {
+  const c = await ready()
+  const { pair, user } = c
+  const ibcBefore = pair.a.dump()
+  const r = await pair.a.tx(user, [executeMsg(user.address, c.plainA, { reflect_msg: { msgs: [{ ibc: { close_channel: { channel_id: chan!.a } } }] } })])
+  assert.is(r.codespace, "channel", r.log)
+  assert.match(r.log, /channel not found/)
   assert.equal(pair.a.dump(), ibcBefore)
+  assert.is((await channelEnd(pair.a, `wasm.${c.send}`, chan!.a)).state, ChannelState.STATE_OPEN)
 })
 
 test("attack: a user forging a callback is only an execute: refused by the contract, B unchanged", async () => {

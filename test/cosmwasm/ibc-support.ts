@@ -1,7 +1,7 @@
 /**
  * Two in-process chains (test/ibc/core-chains.ts) running the cyberwasm machine with the CosmWasm
  * VM and the ibc machine serving contract ports `wasm.<address>` (modules/ibc/apps/contracts) and
- * program ports: wasmd's own ibc_reflect_send fixture on chain A, ibc_reflect (with reflect 2.0 as
+ * program ports, and ICS-20 `transfer`: wasmd's own ibc_reflect_send fixture on chain A, ibc_reflect (with reflect 2.0 as
  * its per-channel account) on chain B, uploaded and instantiated with wasmd's messages, and
  * connection-0 open between them. Chain B may run a twin app that must agree on every block.
  */
@@ -14,6 +14,7 @@ import { CyberWasmMachine } from "../../modules/cyberwasm/CyberWasmMachine.ts"
 import { makeCosmWasmVm } from "../../modules/cyberwasm/cosmwasm/vm/CosmWasmVmLive.ts"
 import { CONTRACT_PORT_GRANTS, ContractPorts } from "../../modules/ibc/apps/contracts/ContractPorts.ts"
 import { PROGRAM_PORT_GRANTS, ProgramPorts } from "../../modules/ibc/apps/programs/ProgramPorts.ts"
+import { TRANSFER_GRANTS, TransferModule } from "../../modules/ibc/apps/transfer/Transfer.ts"
 import { IbcChain, makeKey, ok, type Key } from "../ibc/core-chains.ts"
 import { any, Pair } from "../ibc/core-relay.ts"
 import { channelPath } from "../../modules/ibc/core/Host.ts"
@@ -28,10 +29,12 @@ const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtur
 export const openContractChain = (chainId: string): Promise<IbcChain> => {
   const programs = new ProgramPorts()
   const contracts = new ContractPorts()
-  return IbcChain.open(chainId, () => [new CyberWasmMachine({ chainParams: { maxCodeBytes: 1_000_000, maxCallGas: 20_000_000n }, cosmwasm: { vm: makeCosmWasmVm() } })], () => [], {
-    ports: { route: (p) => programs.route(p) ?? contracts.route(p) },
-    grants: [...PROGRAM_PORT_GRANTS, ...CONTRACT_PORT_GRANTS]
-  })
+  return IbcChain.open(
+    chainId,
+    () => [new CyberWasmMachine({ chainParams: { maxCodeBytes: 1_000_000, maxCallGas: 20_000_000n }, cosmwasm: { vm: makeCosmWasmVm() } })],
+    (core) => [new TransferModule({ bech32Prefix: "cyber", packetSender: core })],
+    { ports: { route: (p) => programs.route(p) ?? contracts.route(p) }, grants: [...TRANSFER_GRANTS, ...PROGRAM_PORT_GRANTS, ...CONTRACT_PORT_GRANTS] }
+  )
 }
 
 const wasmAny = (name: string, value: Uint8Array): Any => ({ typeUrl: `/cosmwasm.wasm.v1.${name}`, value })

@@ -37,6 +37,7 @@ import { moduleAccountBytes } from "../../../chain/Principal.ts"
 import { bankClient } from "../../../chain/generated/bank.ts"
 import { ibcClient } from "../../../chain/generated/ibc.ts"
 import { MsgIBCSendResponse } from "cosmjs-types/cosmwasm/wasm/v1/ibc"
+import { MsgTransferResponse } from "cosmjs-types/ibc/applications/transfer/v1/tx"
 import { concatBytes, toHex } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import type { BankPort } from "../BankAdapter.ts"
@@ -497,16 +498,41 @@ export class Contracts {
     return this.handleResponse(s, contract, r)
   }
 
-  /** wasmd's IBC messages of a contract (handler_plugin.go IBCRawPacketHandler): SendPacket on its own port. */
+  /**
+   * wasmd's IBC messages of a contract (handler_plugin.go IBCRawPacketHandler, EncodeIBCMsg):
+   * SendPacket on its own port (UnsupportedForContract, wasm 17, without one), Transfer of its own
+   * coins through ICS-20 (the ibc call API `transfer`, sender = the contract), CloseChannel of a
+   * channel on its own port.
+   */
   private dispatchIbc(s: Scope, self: ExecContext, contract: string, body: unknown): Dispatched {
     const [op, b] = variant(body, "ibc")
     const o = object(b, `ibc.${op}`)
-    if (op !== "send_packet") throw new UnknownMsg({ log: `ibc.${op.slice(0, 40)} messages are not supported on this chain: unknown message from the contract` })
+    if (op !== "send_packet" && op !== "transfer" && op !== "close_channel") {
+      throw new UnknownMsg({ log: `unknown variant of IBC ${op.slice(0, 40)}: unknown message from the contract` })
+    }
+    if (!s.ctx.hasMachine("ibc")) throw new UnknownMsg({ log: "ibc messages are not supported on this chain: unknown message from the contract" })
+    const ibc = ibcClient((c) => self.call(c))
+    if (op === "transfer") {
+      // wasmd EncodeIBCMsg: an ICS-20 MsgTransfer on port `transfer` whose sender is the contract
+      const coin = coins([o.amount], "ibc.transfer.amount")[0]!
+      const t = ibcTimeout(o.timeout, "ibc.transfer.timeout")
+      const memo = o.memo === null || o.memo === undefined ? "" : string(o.memo, "ibc.transfer.memo")
+      const { sequence } = ibc.transfer({
+        sourceChannel: string(o.channel_id, "ibc.transfer.channel_id"), denom: coin.denom, amount: coin.amount, receiver: string(o.to_address, "ibc.transfer.to_address"),
+        timeoutHeight: t.height, timeoutTimestamp: t.timestamp, memo
+      })
+      const value = MsgTransferResponse.encode({ sequence }).finish()
+      return { data: value, responses: [{ typeUrl: "/ibc.applications.transfer.v1.MsgTransferResponse", value }] }
+    }
+    if (op === "close_channel") {
+      // wasmd: MsgChannelCloseInit on PortIDForContract(sender)
+      ibc.closeChannel({ sourcePort: contractPortId(contract), channelId: string(o.channel_id, "ibc.close_channel.channel_id") })
+      return { data: undefined, responses: [{ typeUrl: "/ibc.core.channel.v1.MsgChannelCloseInitResponse", value: new Uint8Array() }] }
+    }
     const info = readContract(s.ctx.store, this.raw(contract, "contract"))
     if (!info?.ibcPortId) throw new UnsupportedForContract({ log: "ibc not supported: unsupported for this contract" })
-    if (!s.ctx.hasMachine("ibc")) throw new UnknownMsg({ log: "ibc messages are not supported on this chain: unknown message from the contract" })
     const t = ibcTimeout(o.timeout, "ibc.send_packet.timeout")
-    const { sequence } = ibcClient((c) => self.call(c)).sendPacket({
+    const { sequence } = ibc.sendPacket({
       sourcePort: info.ibcPortId, sourceChannel: string(o.channel_id, "ibc.send_packet.channel_id"), timeoutHeight: t.height, timeoutTimestamp: t.timestamp,
       data: binary(o.data, "ibc.send_packet.data")
     })

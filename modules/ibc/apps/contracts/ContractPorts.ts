@@ -45,12 +45,22 @@ const grant = (principal: string, iface: string, method: string): Grant => ({ pr
 
 /**
  * Capabilities of contract ports, declared by the ibc machine: every contract may send packets
- * (its own port only: checked by send-packet) and read channel ends (IbcQuery::Channel). The ibc
+ * and close channels (its own port only: checked by the ibc machine), read channel ends
+ * (IbcQuery::Channel) and transfer its own coins over ICS-20 (IbcMsg::Transfer; the ibc machine
+ * may move a caller's coins only while serving that caller's call: `{from: caller}`). The ibc
  * machine's `cyberwasm.ibc-callback` is granted with the program ports (PROGRAM_PORT_GRANTS).
  */
 export const CONTRACT_PORT_GRANTS: ReadonlyArray<Grant> = [
   grant("contract:*", "ibc", "send-packet"),
-  grant("contract:*", "ibc", "channel")
+  grant("contract:*", "ibc", "channel"),
+  grant("contract:*", "ibc", "transfer"),
+  grant("contract:*", "ibc", "close-channel"),
+  // IbcMsg::Transfer: the ibc machine escrows or burns the calling contract's own coins only
+  { principal: "machine:ibc", capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "caller", value: "" }] } },
+  {
+    principal: "machine:ibc",
+    capability: { interface: "bank", method: "burn", constraints: [{ field: "address", op: "caller", value: "" }, { field: "coins[].denom", op: "prefix", value: "ibc/" }] }
+  }
 ]
 
 const enc = new TextEncoder()
