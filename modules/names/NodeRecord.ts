@@ -68,11 +68,11 @@ export const nodeRecordOf = (r: NameRecord): NodeRecord => {
 /** names codespace code 4: no such name. */
 const NOT_FOUND = 4
 
-const fromResponse = (name: string, code: number, codespace: string, log: string, value: Uint8Array): NodeRecord | undefined => {
+const fromResponse = (name: string, code: number, codespace: string, log: string, value: Uint8Array): NameRecord | undefined => {
   if (code === NOT_FOUND && codespace === "names") return undefined
   if (code !== 0) throw new NamesReadError({ name, reason: `query answered code ${code} (${codespace}): ${log}` })
   try {
-    return nodeRecordOf(NameRecord.decode(value))
+    return NameRecord.decode(value)
   } catch (e) {
     throw new NamesReadError({ name, reason: `malformed answer: ${(e as Error).message}` })
   }
@@ -92,8 +92,19 @@ export interface AbciQueryable {
   query(req: RequestQuery): Promise<ResponseQuery>
 }
 
+/** A function resolving a name to its record with notes (undefined: no such name on chain). */
+export type NameRecordReader = (name: string) => Promise<NameRecord | undefined>
+
+const nodeRecords = (read: NameRecordReader): NodeRecordReader => async (name) => {
+  const r = await read(name)
+  return r && nodeRecordOf(r)
+}
+
 /** Node records from the local application's committed state (ABCI query `/cyber.names.v1.Query/Resolve`). */
-export const appNodeRecords = (app: AbciQueryable): NodeRecordReader => async (name) => {
+export const appNodeRecords = (app: AbciQueryable): NodeRecordReader => nodeRecords(appNameRecords(app))
+
+/** Name records (with notes) from the local application's committed state. Throws NamesReadError. */
+export const appNameRecords = (app: AbciQueryable): NameRecordReader => async (name) => {
   const data = QueryResolveRequest.encode({ name: checked(name) }).finish()
   const res = await app.query(RequestQuery.fromPartial({ path: QUERY_RESOLVE, data, height: 0n, prove: false }))
   return fromResponse(name, res.code, res.codespace, res.log, res.value)
@@ -105,7 +116,10 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
  * Node records from a chain RPC (`http(s)://host:port`, CometBFT `abci_query` over URI GET), trusted
  * as described in the module doc. `timeoutMs` bounds one lookup (default 5000); answers over 1 MiB are refused.
  */
-export const rpcNodeRecords = (rpcUrl: string, timeoutMs = 5000): NodeRecordReader => async (name) => {
+export const rpcNodeRecords = (rpcUrl: string, timeoutMs = 5000): NodeRecordReader => nodeRecords(rpcNameRecords(rpcUrl, timeoutMs))
+
+/** Name records (with notes) from a chain RPC, trusted as {@link rpcNodeRecords} is. Throws NamesReadError. */
+export const rpcNameRecords = (rpcUrl: string, timeoutMs = 5000): NameRecordReader => async (name) => {
   const data = QueryResolveRequest.encode({ name: checked(name) }).finish()
   const url = `${rpcUrl.replace(/\/+$/, "")}/abci_query?path=${encodeURIComponent(`"${QUERY_RESOLVE}"`)}&data=0x${hex(data)}`
   let body: { result?: { response?: { code?: number; codespace?: string; log?: string; value?: string | null } }; error?: { message?: string; data?: string } }
