@@ -284,6 +284,16 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     )
     const application = app
     namesApp = application
+    // Package zips this node publishes, served to peers on /cyberkernel/package/1 (docs/names.md).
+    if (network) {
+      yield* step("package protocol", async () => {
+        const { servePackages } = await import("./network/protocols/packages.ts")
+        const { publishedLookup } = await import("../packages/Published.ts")
+        const { appNameRecords, rpcNameRecords } = await import("../modules/names/NodeRecord.ts")
+        const names = config.p2p.namesRpc !== "" ? rpcNameRecords(config.p2p.namesRpc) : appNameRecords(application)
+        await servePackages(network.libp2p as never, publishedLookup(opts.home, names, network.our))
+      })
+    }
     // Before InitChain the genesis registry decides; afterwards the committed one.
     const records = genesisRecords ?? listRecords(store.store(REGISTRY_NAMESPACE))
     const inert = genesisRecords

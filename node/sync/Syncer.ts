@@ -269,6 +269,8 @@ export class BlockSyncer implements Syncer {
           continue
         }
         if (next - this.lastHeight > this.window()) continue
+        // dropped gossip (or a gossip hint) left a gap the peer can fill
+        if (this.contiguousEnd() + 1 <= this.remoteHeight) continue
         // caught up with what we know: ask again, wait for gossip or the poll interval
         const st = await this.cfg.peer.status()
         if (st.height > this.remoteHeight) this.remoteHeight = st.height
