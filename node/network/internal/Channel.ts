@@ -4,7 +4,10 @@
  * FrameReader. The transport (node/network/KernelTransport.ts) owns the hello and the policy.
  */
 import type { PeerId, Stream } from "../Libp2pTypes.ts"
-import { frameHeader, FrameReader, type FramingViolation } from "./FrameReader.ts"
+import { frameHeader, FrameReader, HEADER_BYTES, type FramingViolation } from "./FrameReader.ts"
+
+/** Frames up to this size are copied behind their header and written at once. */
+const COALESCE_BYTES = 16 * 1024
 
 /** Channel events the transport handles. */
 export interface ChannelEvents {
@@ -97,8 +100,19 @@ export class Channel {
   }
 
   private sendNow(kind: number, payload: Uint8Array): void {
-    this.stream.send(frameHeader(kind, payload.length))
-    if (!this.stream.send(payload)) this.waitDrain()
+    let ok: boolean
+    if (payload.length <= COALESCE_BYTES) {
+      // one write: each send becomes its own yamux frame and Noise message, so a separate
+      // header would double the packets of small frames
+      const buf = new Uint8Array(HEADER_BYTES + payload.length)
+      buf.set(frameHeader(kind, payload.length))
+      buf.set(payload, HEADER_BYTES)
+      ok = this.stream.send(buf)
+    } else {
+      this.stream.send(frameHeader(kind, payload.length))
+      ok = this.stream.send(payload)
+    }
+    if (!ok) this.waitDrain()
   }
 
   private waitDrain(): void {
