@@ -11,8 +11,9 @@
  * Result (cyberwasm -> ibc): `0` + data (the accepted version for ibc_channel_open, the
  * acknowledgement for ibc_packet_receive), `1` (no version / no acknowledgement: async),
  * `2` + the contract's error text (receive: an error acknowledgement with that text, writes
- * rolled back), `3` + `<codespace>/<code>` (receive: a submessage failed; wasmd's redacted
- * error acknowledgement).
+ * rolled back), `3` + `<codespace>/<code>\n<log>` (receive: a message of the Response failed;
+ * wasmd's redacted error acknowledgement). A failed receive's `ibc_packet_received` event is the
+ * port module's to emit (its events are the ones core keeps, renamed `ibccallbackerror-*`).
  *
  * Errors: a contract error in any other entry point is ExecuteFailed (wasm 5) refusing the step;
  * a VM failure of ibc_packet_receive itself (trap, panic) is thrown with `abortsTransaction`, so
@@ -59,7 +60,7 @@ export type ContractIbcResult =
   | { readonly kind: "data"; readonly data: Uint8Array }
   | { readonly kind: "none" }
   | { readonly kind: "contract-error"; readonly error: string }
-  | { readonly kind: "redacted-error"; readonly codespace: string; readonly code: number }
+  | { readonly kind: "redacted-error"; readonly codespace: string; readonly code: number; readonly log: string }
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -70,7 +71,7 @@ export const encodeContractIbcResult = (r: ContractIbcResult): Uint8Array => {
     case "data": return concatBytes(new Uint8Array([0]), r.data)
     case "none": return new Uint8Array([1])
     case "contract-error": return concatBytes(new Uint8Array([2]), enc.encode(r.error))
-    case "redacted-error": return concatBytes(new Uint8Array([3]), enc.encode(`${r.codespace}/${r.code}`))
+    case "redacted-error": return concatBytes(new Uint8Array([3]), enc.encode(`${r.codespace}/${r.code}\n${r.log}`))
   }
 }
 
@@ -83,8 +84,10 @@ export const decodeContractIbcResult = (b: Uint8Array): ContractIbcResult => {
     case 2: return { kind: "contract-error", error: dec.decode(rest) }
     case 3: {
       const t = dec.decode(rest)
-      const i = t.lastIndexOf("/")
-      return { kind: "redacted-error", codespace: t.slice(0, i), code: Number(t.slice(i + 1)) }
+      const nl = t.indexOf("\n")
+      const head = nl < 0 ? t : t.slice(0, nl)
+      const i = head.lastIndexOf("/")
+      return { kind: "redacted-error", codespace: head.slice(0, i), code: Number(head.slice(i + 1)), log: nl < 0 ? "" : t.slice(nl + 1) }
     }
     default: throw new InvalidMsg({ log: "malformed contract IBC result" })
   }
@@ -110,7 +113,8 @@ const scopeOf = (ctx: ExecContext): Scope => {
   }
 }
 
-const received = (contract: string, success: boolean, error?: string) =>
+/** wasmd EmitAcknowledgementEvent: `ibc_packet_received` {module, _contract_address, success, [error]}. */
+export const received = (contract: string, success: boolean, error?: string) =>
   event("ibc_packet_received", [["module", "wasm"], ["_contract_address", contract], ["success", String(success)], ...(error === undefined ? [] : [["error", error] as [string, string]])])
 
 /**
@@ -158,13 +162,9 @@ const receive = (k: Contracts, ctx: ExecContext, contract: string, msg: Uint8Arr
     })
     return ack === undefined ? { kind: "none" } : { kind: "data", data: ack }
   } catch (e) {
-    if (e instanceof ContractErrorAck) {
-      ctx.emit(received(contract, false))
-      return { kind: "contract-error", error: e.text }
-    }
+    if (e instanceof ContractErrorAck) return { kind: "contract-error", error: e.text }
     if (isNodeFault(e) || !isChainError(e) || e._tag === "OutOfGas" || (e as { abortsTransaction?: unknown }).abortsTransaction === true) throw e
     const err = e as unknown as { codespace: string; code: number; log: string }
-    ctx.emit(received(contract, false, err.log))
-    return { kind: "redacted-error", codespace: err.codespace, code: err.code }
+    return { kind: "redacted-error", codespace: err.codespace, code: err.code, log: err.log }
   }
 }

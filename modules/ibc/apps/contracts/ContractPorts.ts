@@ -26,7 +26,7 @@ import type { Grant } from "../../../../chain/Capabilities.ts"
 import { cyberwasmClient } from "../../../../chain/generated/cyberwasm.ts"
 import type { ExecContext } from "../../../../chain/Machine.ts"
 import { type IbcEntryPoint, ibcChannelJson } from "../../../cyberwasm/cosmwasm/Contracts.ts"
-import { decodeContractIbcResult, encodeContractIbc } from "../../../cyberwasm/cosmwasm/IbcEntryPoints.ts"
+import { decodeContractIbcResult, encodeContractIbc, received } from "../../../cyberwasm/cosmwasm/IbcEntryPoints.ts"
 import { jsonBytes } from "../../../cyberwasm/cosmwasm/Json.ts"
 import { Empty } from "../../../cyberwasm/cosmwasm/WasmdError.ts"
 import type { PortRouter } from "../../core/ChannelKeeper.ts"
@@ -134,8 +134,12 @@ export class ContractPorts implements PortRouter, PortModule {
     switch (r.kind) {
       case "data": return { bytes: r.data, success: true }
       case "none": return undefined
-      case "contract-error": return { bytes: enc.encode(errorAcknowledgementText(r.error)), success: false }
-      case "redacted-error": return { bytes: enc.encode(errorAcknowledgementText(`ABCI error: ${r.codespace}/${r.code}: error handling packet: see events for details`)), success: false }
+      case "contract-error":
+        ctx.emit(received(contractOfPort(packet.destinationPort)!, false))
+        return { bytes: enc.encode(errorAcknowledgementText(r.error)), success: false }
+      case "redacted-error":
+        ctx.emit(received(contractOfPort(packet.destinationPort)!, false, r.log))
+        return { bytes: enc.encode(errorAcknowledgementText(`ABCI error: ${r.codespace}/${r.code}: error handling packet: see events for details`)), success: false }
     }
   }
   onAcknowledgementPacket(ctx: ExecContext, packet: Packet, acknowledgement: Uint8Array, relayer: string): void {
