@@ -45,6 +45,9 @@ export interface NetworkLimits extends KernelLimits {
   readonly maxConnections: number
 }
 
+/** Largest gossipsub message accepted, bytes (a block with its commit). */
+export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024
+
 /** Defaults of {@link NetworkLimits} (the `[p2p]` defaults of config.toml). */
 export const defaultNetworkLimits: NetworkLimits = {
   maxFrameBytes: 4 * 1024 * 1024,
@@ -142,7 +145,12 @@ export const makeNetwork = (options: NetworkOptions): Effect.Effect<NetworkApi, 
               denyInboundEncryptedConnection: refused,
               denyOutboundEncryptedConnection: refused
             },
-            services: { identify: identify(), ping: ping(), pubsub: gossipsub() }
+            services: {
+              identify: identify(),
+              ping: ping(),
+              // a block fits a message (node/sync's MAX_GOSSIP_BYTES); no floodsub fallback
+              pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_GOSSIP_BYTES, fallbackToFloodsub: false })
+            }
           }),
         catch: (e) => new NetworkError({ stage: `listen on ${options.listen.join(", ")}`, reason: textOf(e) })
       }),
