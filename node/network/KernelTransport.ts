@@ -85,6 +85,8 @@ export interface KernelTransport extends RemoteTransport {
 }
 
 const BACKOFF_START_MS = 250
+/** Refused hellos from one peer id after which it is cut off. */
+const REFUSALS_BEFORE_CUT_OFF = 5
 const MAX_NAME_BYTES = 253
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
@@ -129,8 +131,11 @@ export const makeKernelTransport = async (opts: KernelTransportOptions): Promise
   }
 
   const refuse = (ch: Channel, reason: string) => {
-    guard.entry(ch.peerId).stats.refused++
+    const e = guard.entry(ch.peerId)
+    e.stats.refused++
     log("warn", `p2p: refused peer ${ch.peerId}: ${reason}`)
+    // every hello costs a directory lookup: a peer refused again and again is cut off
+    if (e.stats.refused % REFUSALS_BEFORE_CUT_OFF === 0) return cutOff(ch, `refused ${e.stats.refused} times (last: ${reason})`)
     ch.abort(reason)
     void libp2p.hangUp(ch.remote).catch(() => undefined)
   }

@@ -111,6 +111,27 @@ test("a data frame before the hello and an unanswered hello are refused", async 
   }
 })
 
+test("a peer refused five times (hellos naming unknown nodes) is cut off", async () => {
+  const { alice, mallory, stop } = await three()
+  try {
+    const name = new TextEncoder().encode("nobody.os")
+    for (let i = 0; i < 5; i++) {
+      const s = await rawStream(mallory, alice)
+      s.send(header(name.length, 1))
+      s.send(name)
+      await until(() => (statsOf(alice, mallory)?.refused ?? 0) === i + 1, 5000, `refusal ${i + 1}`)
+      await sleep(250) // under libp2p's 5 inbound connections/s per host
+    }
+    const m = statsOf(alice, mallory)!
+    assert.is(m.cutOffs, 1)
+    assert.match(m.lastCutOff!, /refused 5 times \(last: name "nobody.os" is not registered\)/)
+    const again = await rawStream(mallory, alice).then(() => "opened", (e: unknown) => String(e))
+    assert.not.equal(again, "opened")
+  } finally {
+    await stop()
+  }
+})
+
 test("a 10,000 frames/s flood is cut off; bob's traffic to alice continues in order", async () => {
   const { alice, bob, mallory, stop } = await three({ peerFramesPerSecond: 2000, peerFrameBurst: 4000 })
   try {
