@@ -18,7 +18,7 @@ import type { NameRecord } from "../../modules/names/Messages.ts"
 import type { NodeRecord } from "../../modules/names/NodeRecord.ts"
 import { dialAddressOf } from "../../node/network/PeerDirectory.ts"
 import { fetchPackage, PACKAGE_PROTOCOL, servePackages } from "../../node/network/protocols/packages.ts"
-import { downloadPackage, PeerInstallError, withDialer } from "../../packages/PeerInstall.ts"
+import { downloadPackage, PeerInstallError, type PeerSource, withDialer } from "../../packages/PeerInstall.ts"
 
 const zipOf = (pkg: string, publisher: string, filler = 0): Uint8Array => zipSync({
   "pkg/manifest.json": strToU8(JSON.stringify([{ process_name: "svc", process_wasm_path: "/svc.wasm", on_exit: "None", request_networking: false, request_capabilities: [], grant_capabilities: [], public: true }])),
@@ -47,7 +47,7 @@ test("a published zip is fetched and checked; tampered, unpublished, wrong key a
   const names = new Map<string, NameRecord>([["demo.bob.os", listing("demo.bob.os", sha256(good), "bob.os")], ["other.bob.os", listing("other.bob.os", sha256(good), "bob.os")]])
   try {
     await withDialer(async (libp2p) => {
-      const src = { libp2p, names: async (n: string) => names.get(n), nodes: async (n: string) => nodes.get(n) }
+      const src: PeerSource = { libp2p, names: async (n: string) => names.get(n), nodes: async (n: string) => nodes.get(n) }
       const d = await downloadPackage("demo:bob.os", src)
       assert.equal(d.zip, good)
       assert.is(d.contents.id, "demo:bob.os")

@@ -24,8 +24,10 @@ export const NAMES_REGISTRY_TYPES = [[MSG_REGISTER_URL, MsgRegister], [MSG_SET_N
 
 const checked = <A>(f: () => A) => Effect.try({ try: f, catch: (e) => new CliFailure({ message: (e as { log?: string }).log ?? String(e) }) })
 
-/** Sign `msg` (built from the signer's address) with keyring key `from` and broadcast it; fails on a non-zero code. */
-export const broadcastNames = (from: string, msg: (address: string) => { typeUrl: string; value: unknown }) =>
+type EncodeObject = { typeUrl: string; value: unknown }
+
+/** Sign the message(s) `msg` builds from the signer's address with keyring key `from`, in one tx, and broadcast; fails on a non-zero code. */
+export const broadcastNames = (from: string, msg: (address: string) => EncodeObject | ReadonlyArray<EncodeObject>) =>
   Effect.gen(function* () {
     const { keyring: kr, config } = yield* keyring
     const info = yield* kr.show(from)
@@ -37,7 +39,9 @@ export const broadcastNames = (from: string, msg: (address: string) => { typeUrl
     const client = yield* cliPromise(`cannot connect to ${node}`, () =>
       SigningStargateClient.connectWithSigner(node, signer, { registry, gasPrice: GasPrice.fromString(minGasPricesText(config)), broadcastPollIntervalMs: 250, broadcastTimeoutMs: 60_000 }))
     yield* Effect.addFinalizer(() => Effect.sync(() => client.disconnect()))
-    const r = yield* cliPromise("transaction failed", () => client.signAndBroadcast(info.address, [msg(info.address)], 1.5))
+    const m = msg(info.address)
+    const msgs = Array.isArray(m) ? [...m] : [m as EncodeObject]
+    const r = yield* cliPromise("transaction failed", () => client.signAndBroadcast(info.address, msgs, 1.5))
     if (r.code !== 0) return yield* Effect.fail(new CliFailure({ message: `tx ${r.transactionHash} failed with code ${r.code}: ${r.rawLog ?? ""}` }))
     yield* emit({ txhash: r.transactionHash, height: r.height, code: r.code }, () => `txhash: ${r.transactionHash}\nheight: ${r.height}`)
   }).pipe(Effect.scoped)
