@@ -34,8 +34,11 @@ export const SERVE_TIMEOUT_MS = 30_000
 /** Most streams of this protocol open at once per connection. */
 export const MAX_STREAMS = 4
 
+/** Most answers a node sends at once, all peers together (each holds one zip in memory). */
+export const MAX_CONCURRENT_ANSWERS = 4
+
 /** Answer status bytes. */
-export const PackageStatus = { ok: 0, notFound: 1, badRequest: 2, failed: 3 } as const
+export const PackageStatus = { ok: 0, notFound: 1, badRequest: 2, failed: 3, busy: 4 } as const
 
 /** A fetch failed: the peer could not be reached, answered an error, or broke the framing or the limits. */
 export class PackageFetchError extends Data.TaggedError("PackageFetchError")<{ readonly id: string; readonly peer: string; readonly reason: string }> {
@@ -114,10 +117,23 @@ const errorAnswer = (status: number, reason: string): Uint8Array => {
 /**
  * Serve `/cyberkernel/package/1` on `libp2p` from `lookup`. Resolves once registered; returns a
  * function that unregisters it. A malformed request is answered badRequest and the stream closed;
- * a lookup that throws is answered failed with its message.
+ * a lookup that throws is answered failed with its message. At most `maxConcurrent` answers
+ * (default {@link MAX_CONCURRENT_ANSWERS}) are in flight, all peers together: a request beyond
+ * them is answered busy at once, so memory stays bounded by maxConcurrent zips.
  */
-export const servePackages = async (libp2p: Libp2p, lookup: PackageLookup): Promise<() => Promise<void>> => {
+export const servePackages = async (libp2p: Libp2p, lookup: PackageLookup, maxConcurrent = MAX_CONCURRENT_ANSWERS): Promise<() => Promise<void>> => {
+  let inFlight = 0
   await libp2p.handle(PACKAGE_PROTOCOL, async (stream: Stream) => {
+    if (inFlight >= maxConcurrent) {
+      try {
+        await send(stream, errorAnswer(PackageStatus.busy, `serving ${inFlight} packages already; try again later`))
+        await stream.close()
+      } catch (e) {
+        stream.abort(e instanceof Error ? e : new Error(String(e)))
+      }
+      return
+    }
+    inFlight++
     try {
       await withTimeout(SERVE_TIMEOUT_MS, "package request", (async () => {
         const r = new Reader(stream)
@@ -152,6 +168,8 @@ export const servePackages = async (libp2p: Libp2p, lookup: PackageLookup): Prom
       await stream.close()
     } catch (e) {
       stream.abort(e instanceof Error ? e : new Error(String(e)))
+    } finally {
+      inFlight--
     }
   }, { maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS })
   return () => libp2p.unhandle(PACKAGE_PROTOCOL)
@@ -199,7 +217,7 @@ export const fetchPackage = async (libp2p: Libp2p, peer: Multiaddr, id: string, 
         } catch {
           text = "(reason not UTF-8)"
         }
-        const kind = status[0] === PackageStatus.notFound ? "not served" : status[0] === PackageStatus.badRequest ? "bad request" : status[0] === PackageStatus.failed ? "peer failed" : `status ${status[0]}`
+        const kind = status[0] === PackageStatus.notFound ? "not served" : status[0] === PackageStatus.badRequest ? "bad request" : status[0] === PackageStatus.failed ? "peer failed" : status[0] === PackageStatus.busy ? "peer busy" : `status ${status[0]}`
         throw fail(`${kind}: ${text}`)
       }
       const len = await r.take(4)
