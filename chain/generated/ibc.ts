@@ -285,6 +285,95 @@ export const CloseChannelResponse: RecordCodec<CloseChannelResponse> = recordCod
   }
 )
 
+/** The OPEN channel ends of one port, in store order (channel ids as text), at most 1,000. (WIT record `list-channels-request`) */
+export interface ListChannelsRequest {
+  readonly portId: string
+}
+/** Codec of `list-channels-request`: port-id = 1. */
+export const ListChannelsRequest: RecordCodec<ListChannelsRequest> = recordCodec<ListChannelsRequest>(
+  "list-channels-request",
+  (m, w) => {
+    if (m.portId !== "") w.uint32(10).string(m.portId)
+  },
+  (r) => {
+    let portId: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: portId = r.string("port-id"); break
+        default: r.reject(tag, ["port-id"])
+      }
+    }
+    return { portId }
+  }
+)
+
+/** (WIT record `channel-end`) */
+export interface ChannelEnd {
+  readonly channelId: string
+  readonly ordering: string
+  readonly counterpartyPortId: string
+  readonly counterpartyChannelId: string
+  readonly connectionId: string
+  readonly version: string
+}
+/** Codec of `channel-end`: channel-id = 1, ordering = 2, counterparty-port-id = 3, counterparty-channel-id = 4, connection-id = 5, version = 6. */
+export const ChannelEnd: RecordCodec<ChannelEnd> = recordCodec<ChannelEnd>(
+  "channel-end",
+  (m, w) => {
+    if (m.channelId !== "") w.uint32(10).string(m.channelId)
+    if (m.ordering !== "") w.uint32(18).string(m.ordering)
+    if (m.counterpartyPortId !== "") w.uint32(26).string(m.counterpartyPortId)
+    if (m.counterpartyChannelId !== "") w.uint32(34).string(m.counterpartyChannelId)
+    if (m.connectionId !== "") w.uint32(42).string(m.connectionId)
+    if (m.version !== "") w.uint32(50).string(m.version)
+  },
+  (r) => {
+    let channelId: string = ""
+    let ordering: string = ""
+    let counterpartyPortId: string = ""
+    let counterpartyChannelId: string = ""
+    let connectionId: string = ""
+    let version: string = ""
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: channelId = r.string("channel-id"); break
+        case 18: ordering = r.string("ordering"); break
+        case 26: counterpartyPortId = r.string("counterparty-port-id"); break
+        case 34: counterpartyChannelId = r.string("counterparty-channel-id"); break
+        case 42: connectionId = r.string("connection-id"); break
+        case 50: version = r.string("version"); break
+        default: r.reject(tag, ["channel-id", "ordering", "counterparty-port-id", "counterparty-channel-id", "connection-id", "version"])
+      }
+    }
+    return { channelId, ordering, counterpartyPortId, counterpartyChannelId, connectionId, version }
+  }
+)
+
+/** (WIT record `list-channels-response`) */
+export interface ListChannelsResponse {
+  readonly channels: ReadonlyArray<ChannelEnd>
+}
+/** Codec of `list-channels-response`: channels = 1. */
+export const ListChannelsResponse: RecordCodec<ListChannelsResponse> = recordCodec<ListChannelsResponse>(
+  "list-channels-response",
+  (m, w) => {
+    for (const v of m.channels) writeNested(w, 10, ChannelEnd, v)
+  },
+  (r) => {
+    const channels: ChannelEnd[] = []
+    while (r.more()) {
+      const tag = r.tag()
+      switch (tag) {
+        case 10: channels.push(r.nested(ChannelEnd, "channels")); break
+        default: r.reject(tag, ["channels"])
+      }
+    }
+    return { channels }
+  }
+)
+
 /** The `ibc` interface: methods by WIT name, with codecs and read-only marks. */
 export const ibcInterface: InterfaceSpec = {
   name: "ibc",
@@ -292,7 +381,8 @@ export const ibcInterface: InterfaceSpec = {
     "send-packet": { name: "send-packet", readOnly: false, request: SendPacketRequest, response: SendPacketResponse },
     transfer: { name: "transfer", readOnly: false, request: TransferRequest, response: TransferResponse },
     "close-channel": { name: "close-channel", readOnly: false, request: CloseChannelRequest, response: CloseChannelResponse },
-    channel: { name: "channel", readOnly: true, request: ChannelRequest, response: ChannelResponse }
+    channel: { name: "channel", readOnly: true, request: ChannelRequest, response: ChannelResponse },
+    "list-channels": { name: "list-channels", readOnly: true, request: ListChannelsRequest, response: ListChannelsResponse }
   }
 }
 
@@ -302,6 +392,7 @@ export interface IbcClient {
   transfer(req: TransferRequest): TransferResponse
   closeChannel(req: CloseChannelRequest): CloseChannelResponse
   channel(req: ChannelRequest): ChannelResponse
+  listChannels(req: ListChannelsRequest): ListChannelsResponse
 }
 
 /** A {@link IbcClient} over `call` (ExecContext.call or .query) to machine `target`. Throws what the call throws. */
@@ -309,7 +400,8 @@ export const ibcClient = (call: (c: ChainCall) => Uint8Array, target = "ibc"): I
   sendPacket: (req) => SendPacketResponse.decode(call({ target, method: "send-packet", body: SendPacketRequest.encode(req) })),
   transfer: (req) => TransferResponse.decode(call({ target, method: "transfer", body: TransferRequest.encode(req) })),
   closeChannel: (req) => CloseChannelResponse.decode(call({ target, method: "close-channel", body: CloseChannelRequest.encode(req) })),
-  channel: (req) => ChannelResponse.decode(call({ target, method: "channel", body: ChannelRequest.encode(req) }))
+  channel: (req) => ChannelResponse.decode(call({ target, method: "channel", body: ChannelRequest.encode(req) })),
+  listChannels: (req) => ListChannelsResponse.decode(call({ target, method: "list-channels", body: ListChannelsRequest.encode(req) }))
 })
 
 /**
@@ -321,6 +413,7 @@ export interface IbcHandlers<Ctx = ExecContext> {
   transfer(ctx: Ctx, caller: string, req: TransferRequest): TransferResponse
   closeChannel(ctx: Ctx, caller: string, req: CloseChannelRequest): CloseChannelResponse
   channel(ctx: Ctx, caller: string, req: ChannelRequest): ChannelResponse
+  listChannels(ctx: Ctx, caller: string, req: ListChannelsRequest): ListChannelsResponse
 }
 
 /**
@@ -334,6 +427,7 @@ export const ibcDispatcher = <Ctx = ExecContext>(handlers: IbcHandlers<Ctx>) => 
     case "transfer": return TransferResponse.encode(handlers.transfer(ctx, caller, (request as TransferRequest | undefined) ?? TransferRequest.decode(body)))
     case "close-channel": return CloseChannelResponse.encode(handlers.closeChannel(ctx, caller, (request as CloseChannelRequest | undefined) ?? CloseChannelRequest.decode(body)))
     case "channel": return ChannelResponse.encode(handlers.channel(ctx, caller, (request as ChannelRequest | undefined) ?? ChannelRequest.decode(body)))
-    default: throw new UnknownRequest({ log: `ibc has no method "${method}" (called by ${caller}); methods: send-packet, transfer, close-channel, channel` })
+    case "list-channels": return ListChannelsResponse.encode(handlers.listChannels(ctx, caller, (request as ListChannelsRequest | undefined) ?? ListChannelsRequest.decode(body)))
+    default: throw new UnknownRequest({ log: `ibc has no method "${method}" (called by ${caller}); methods: send-packet, transfer, close-channel, channel, list-channels` })
   }
 }

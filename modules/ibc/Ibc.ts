@@ -21,6 +21,8 @@
  */
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import * as ChTx from "cosmjs-types/ibc/core/channel/v1/tx"
+import { Channel, State } from "cosmjs-types/ibc/core/channel/v1/channel"
+import { prefixEnd } from "../../lib/Bytes.ts"
 import * as ClTx from "cosmjs-types/ibc/core/client/v1/tx"
 import * as CoTx from "cosmjs-types/ibc/core/connection/v1/tx"
 import type { Grant } from "../../chain/Capabilities.ts"
@@ -114,6 +116,12 @@ export const ownedPort = (principal: string): string | undefined => {
   return kind === "program" ? `cyberwasm.${id}` : kind === "contract" ? `wasm.${id}` : kind === "machine" ? id : undefined
 }
 
+/** Most channel ends one `list-channels` answer holds (a port's OPEN channels, in store order). */
+export const MAX_LISTED_CHANNELS = 1_000
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
 /** ICS-20 MsgTransfer (the transfer application's message, run for the call API's `transfer`). */
 const MSG_TRANSFER_URL = "/ibc.applications.transfer.v1.MsgTransfer"
 
@@ -167,7 +175,8 @@ export class IbcMachine implements Machine {
    * port `transfer` whose sender is the calling contract or program itself (Unauthorized for other
    * callers; the escrow or burn moves the caller's coins through `bank.send {from: caller}` /
    * `bank.burn {address: caller}`, so nothing else can be spent); close-channel: MsgChannelCloseInit
-   * on the caller's own port (ChannelCapabilityNotFound otherwise).
+   * on the caller's own port (ChannelCapabilityNotFound otherwise); list-channels: a port's OPEN
+   * channel ends in store order, at most {@link MAX_LISTED_CHANNELS}.
    */
   readonly onCall = ibcDispatcher({
     transfer: (ctx, caller, req) => {
@@ -200,6 +209,21 @@ export class IbcMachine implements Machine {
       }
       const h = req.timeoutHeight ?? { revisionNumber: 0n, revisionHeight: 0n }
       return { sequence: this.packets.sendPacket(coreContext(ctx), req.sourcePort, req.sourceChannel, h, req.timeoutTimestamp, req.data) }
+    },
+    listChannels: (ctx, _caller, req) => {
+      validatePortId(req.portId)
+      const prefix = enc.encode(`channelEnds/ports/${req.portId}/channels/`)
+      const channels: Array<{ channelId: string; ordering: string; counterpartyPortId: string; counterpartyChannelId: string; connectionId: string; version: string }> = []
+      for (const [k, v] of ctx.store.iterate(prefix, prefixEnd(prefix))) {
+        const ch = Channel.decode(v)
+        if (ch.state !== State.STATE_OPEN) continue
+        if (channels.length >= MAX_LISTED_CHANNELS) break
+        channels.push({
+          channelId: dec.decode(k.subarray(prefix.length)), ordering: orderName(ch.ordering), counterpartyPortId: ch.counterparty?.portId ?? "",
+          counterpartyChannelId: ch.counterparty?.channelId ?? "", connectionId: ch.connectionHops[0] ?? "", version: ch.version
+        })
+      }
+      return { channels }
     },
     channel: (ctx, _caller, req) => {
       validatePortId(req.portId)

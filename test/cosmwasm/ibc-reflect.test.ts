@@ -92,6 +92,19 @@ test("ORDERED handshake wasm.<A> <-> wasm.<B> with ibc-reflect-v1; B instantiate
   assert.is(dec.decode(whoAmI.data), `{"who_am_i":{}}`)
 })
 
+test("IbcQuery from a contract (reflect 2.0's chain query): PortId, Channel, ListChannels as wasmd's IBCQuerier", async () => {
+  const c = await ready()
+  const { pair } = c
+  const ask = async (request: unknown) => JSON.parse(Buffer.from((await smart(pair.a, c.plainA, { chain: { request: { ibc: request } } }) as { data: string }).data, "base64").toString())
+  const portA = `wasm.${c.send}`
+  const channel = { endpoint: { port_id: portA, channel_id: chan!.a }, counterparty_endpoint: { port_id: `wasm.${c.reflect}`, channel_id: chan!.b }, order: "ORDER_ORDERED", version: "ibc-reflect-v1", connection_id: "connection-0" }
+  assert.equal(await ask({ port_id: {} }), { port_id: "" }, "reflect has no port")
+  assert.equal(await ask({ list_channels: {} }), { channels: [] }, "no port: no channels")
+  assert.equal(await ask({ list_channels: { port_id: portA } }), { channels: [channel] })
+  assert.equal(await ask({ channel: { channel_id: chan!.a, port_id: portA } }), { channel })
+  assert.equal(await ask({ channel: { channel_id: "channel-77", port_id: portA } }), { channel: null })
+})
+
 test("WhoAmI: B answers with the reflect account, A records it as remote_addr", async () => {
   const c = await ready()
   const { recv, ack, back } = await relay(c, whoAmI!)

@@ -540,7 +540,7 @@ export class Contracts {
     return { data: value, responses: [{ typeUrl: "/cosmwasm.wasm.v1.MsgIBCSendResponse", value }] }
   }
 
-  /** IbcQuery (wasmd IBCQuerier): PortId and Channel; ListChannels needs a channel listing the ibc call API lacks. */
+  /** IbcQuery (wasmd IBCQuerier): PortId, Channel and ListChannels (OPEN channels only, at most 1,000). */
   private queryIbc(q: QueryScope, caller: string, body: unknown): Uint8Array {
     const [op, b] = variant(body, "ibc")
     const o = object(b, `ibc.${op}`)
@@ -551,6 +551,13 @@ export class Contracts {
       const channelId = string(o.channel_id, "ibc.channel.channel_id")
       const ch = ibcClient((c) => q.portAs(caller).query(c)).channel({ portId, channelId })
       return jsonBytes({ channel: ch.found && ch.state === "STATE_OPEN" ? ibcChannelJson(portId, channelId, ch) : null })
+    }
+    if (op === "list_channels") {
+      const portId = o.port_id === null || o.port_id === undefined ? port() : string(o.port_id, "ibc.list_channels.port_id")
+      // wasmd: a contract without a port lists no channels
+      if (portId === "") return jsonBytes({ channels: [] })
+      const { channels } = ibcClient((c) => q.portAs(caller).query(c)).listChannels({ portId })
+      return jsonBytes({ channels: channels.map((ch) => ibcChannelJson(portId, ch.channelId, ch)) })
     }
     throw new UnsupportedQuery(`ibc.${op.slice(0, 40)}`)
   }

@@ -53,6 +53,7 @@ const grant = (principal: string, iface: string, method: string): Grant => ({ pr
 export const CONTRACT_PORT_GRANTS: ReadonlyArray<Grant> = [
   grant("contract:*", "ibc", "send-packet"),
   grant("contract:*", "ibc", "channel"),
+  grant("contract:*", "ibc", "list-channels"),
   grant("contract:*", "ibc", "transfer"),
   grant("contract:*", "ibc", "close-channel"),
   // IbcMsg::Transfer: the ibc machine escrows or burns the calling contract's own coins only
