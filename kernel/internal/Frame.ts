@@ -116,6 +116,21 @@ const writeBlob = (w: BinaryWriter, field: number, b: LazyLoadBlob): void => {
   w.ldelim()
 }
 
+/**
+ * `w.finish()` into an exactly sized buffer. BinaryWriter.finish allocates from a fresh 8 KiB
+ * slab per call (its pool is rebuilt each time), so every small frame would hold 8 KiB; this
+ * walks the same op list (`head`, `next`, `proceed`: BinaryWriter's public interface).
+ */
+const finish = (w: BinaryWriter): Uint8Array => {
+  const buf = new Uint8Array(w.len)
+  let pos = 0
+  for (let op = w.head.next; op !== undefined && op !== null; op = op.next) {
+    op.proceed(buf, pos)
+    pos += op.len
+  }
+  return buf
+}
+
 /** Encode `f` as a version-1 frame. */
 export const encodeFrame = (f: Frame): Uint8Array => {
   const w = BinaryWriter.create()
@@ -153,7 +168,7 @@ export const encodeFrame = (f: Frame): Uint8Array => {
       w.uint32(16).int32(f.kind === "offline" ? 1 : 2)
       w.ldelim()
   }
-  return w.finish()
+  return finish(w)
 }
 
 // ---- decoding ---------------------------------------------------------------------------------
@@ -262,7 +277,7 @@ const readBlob = (r: BinaryReader, what: string): LazyLoadBlob => {
   let bytes = new Uint8Array(0)
   const seen = fields(r, end, what, (f) => (f === 1 || f === 2 ? LEN : undefined), (f) => {
     if (f === 1) mime = r.string()
-    else bytes = r.bytes().slice()
+    else bytes = r.bytes()
   })
   need(seen, 2, what, "bytes")
   return mime === undefined ? { bytes } : { mime, bytes }
@@ -290,7 +305,7 @@ const readRequest = (r: BinaryReader): RequestFrame => {
       case 3: target = readProcessId(r, "request.target"); break
       case 4: inherit = r.bool(); break
       case 5: expectsResponse = r.uint32(); break
-      case 6: body = r.bytes().slice(); break
+      case 6: body = r.bytes(); break
       case 7: metadata = r.string(); break
       case 8:
         if (capabilities.length >= MAX_FRAME_CAPABILITIES) throw new FrameError(`${what}: more than ${MAX_FRAME_CAPABILITIES} capabilities`)
@@ -319,7 +334,7 @@ const readResponse = (r: BinaryReader): ResponseFrame => {
       case 1: id = id64(r, what); break
       case 2: source = readProcessId(r, "response.source"); break
       case 3: inherit = r.bool(); break
-      case 4: body = r.bytes().slice(); break
+      case 4: body = r.bytes(); break
       case 5: metadata = r.string(); break
       case 6:
         if (capabilities.length >= MAX_FRAME_CAPABILITIES) throw new FrameError(`${what}: more than ${MAX_FRAME_CAPABILITIES} capabilities`)
@@ -350,6 +365,7 @@ const readSendError = (r: BinaryReader): SendErrorFrame => {
 
 /** Decode a version-1 frame. Throws FrameError naming what is wrong. */
 export const decodeFrame = (bytes: Uint8Array): Frame => {
+  // BinaryReader copies `bytes`: bodies and blobs are views of that copy, not of the caller's buffer.
   const r = new BinaryReader(bytes)
   let version = -1
   let frame: Frame | undefined
