@@ -350,4 +350,54 @@ test("a flood from one node into a full mailbox is bounded per node; the excess 
   assert.is(k["b.os"]!.remoteStats().refused, 300 - ok)
 })
 
+test("a capability issued on c travels a -> b and verifies against c's key; frames behind the key lookup keep their order", async () => {
+  const net = new MemoryNetwork()
+  const keys = new Map<string, NodeKey>([["a.os", NodeKey.generate()], ["b.os", NodeKey.generate()], ["c.os", NodeKey.generate()]])
+  let lookups = 0
+  let slow: (() => void) | undefined
+  const k: Record<string, KernelApi> = {}
+  for (const [name, key] of keys) {
+    k[name] = makeKernel({ node: name, key })
+    k[name].attachTransport(net.transport(name), {
+      resolveKey: async (node) => {
+        if (name === "b.os") {
+          lookups++
+          // b's lookup of c's key is slow: later frames from a must wait behind it.
+          await new Promise<void>((r) => (slow = r))
+        }
+        return keys.get(node)?.publicKey
+      }
+    })
+  }
+  const token = processId("token", "test", "sys")
+  k["c.os"]!.spawn({ id: token, public: true, grants: [{ issuer: token, params: '{"mint":true}' }], process: { onRequest: (ctx) => ctx.respond(response(bytes(), { capabilities: ctx.capabilities() })) } })
+  const seen: string[] = []
+  k["b.os"]!.spawn({
+    id: server,
+    public: true,
+    process: { onRequest: (_ctx, _s, req) => void seen.push(req.capabilities.length === 0 ? `plain ${req.body[0]}` : `cap ${req.capabilities[0]!.params} ${req.body[0]}`) }
+  })
+  const c = k["a.os"]!.spawn({ id: client, process: silent(), grants: networking })
+  const r = await c.request(at("c.os", token), request(bytes(), 5000))
+  const cap = r.response.capabilities[0] as SignedCapability
+  assert.equal(cap.signer, keys.get("c.os")!.publicKey)
+  c.saveCapabilities([cap])
+  c.send(at("b.os", server), request(bytes(1), undefined, { capabilities: [cap] }))
+  c.send(at("b.os", server), request(bytes(2)))
+  c.send(at("b.os", server), request(bytes(3)))
+  await until(() => slow !== undefined, "b looking up c's key")
+  await tick(20)
+  assert.equal(seen, [], "nothing overtakes the frame waiting for c's key")
+  slow!()
+  await until(() => seen.length === 3, "three requests at b")
+  assert.equal(seen, ['cap {"mint":true} 1', "plain 2", "plain 3"])
+  assert.is(lookups, 1)
+  // A capability claiming c as issuer but signed by a's key is foreign at b.
+  const fake: SignedCapability = { ...cap, signer: keys.get("a.os")!.publicKey, signature: keys.get("a.os")!.sign(new TextEncoder().encode(`cyberkernel/capability/v1\nc.os@token:test:sys\n{"mint":true}`)) }
+  net.inject("a.os", "b.os", encodeFrame({ tag: "request", id: 0, source: client, target: server, inherit: false, expectsResponse: undefined, body: bytes(4), metadata: undefined, capabilities: [fake], blob: undefined }))
+  await tick(5)
+  assert.is(seen.length, 3)
+  assert.is(k["b.os"]!.remoteStats().refused, 1)
+})
+
 test.run()
