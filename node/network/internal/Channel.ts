@@ -6,8 +6,10 @@
 import type { PeerId, Stream } from "../Libp2pTypes.ts"
 import { frameHeader, FrameReader, HEADER_BYTES, type FramingViolation } from "./FrameReader.ts"
 
-/** Frames up to this size are copied behind their header and written at once. */
-const COALESCE_BYTES = 16 * 1024
+/** Frames up to this size are batched per tick (copied once); a batch is written once it reaches it. */
+const BATCH_BYTES = 64 * 1024
+/** Frames over this size skip the batch (no copy): header and payload are written as they are. */
+const DIRECT_BYTES = 16 * 1024
 
 /** Channel events the transport handles. */
 export interface ChannelEvents {
@@ -73,14 +75,15 @@ export class Channel {
   }
 
   /**
-   * Queue a frame; resolves once it is in the stream's write buffer. Rejects when the stream is
-   * closed or when more than `maxQueuedBytes` already wait for a drain.
+   * Queue a frame; resolves once it is on its way: in this tick's batch or the stream's write
+   * buffer. Rejects when the stream is closed or when more than `maxQueuedBytes` already wait
+   * for a drain.
    */
   write(kind: number, payload: Uint8Array): Promise<void> {
     if (!this.open) return Promise.reject(new Error("stream closed"))
     if (!this.draining) {
       try {
-        this.sendNow(kind, payload)
+        this.put(kind, payload)
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)))
       }
@@ -96,23 +99,51 @@ export class Channel {
   /** Stop reading and reset the stream (the peer is cut off or refused). */
   abort(reason: string): void {
     this.reader.stop()
+    this.batch.length = 0
+    this.batchBytes = 0
     this.stream.abort(new Error(reason))
   }
 
-  private sendNow(kind: number, payload: Uint8Array): void {
-    let ok: boolean
-    if (payload.length <= COALESCE_BYTES) {
-      // one write: each send becomes its own yamux frame and Noise message, so a separate
-      // header would double the packets of small frames
-      const buf = new Uint8Array(HEADER_BYTES + payload.length)
-      buf.set(frameHeader(kind, payload.length))
-      buf.set(payload, HEADER_BYTES)
-      ok = this.stream.send(buf)
-    } else {
+  // Frames written in one tick go out as one stream write: each `send` becomes its own yamux
+  // frame and Noise message, which dominates the cost of small frames.
+  private readonly batch: Array<Uint8Array> = []
+  private batchBytes = 0
+  private batchScheduled = false
+
+  private put(kind: number, payload: Uint8Array): void {
+    if (payload.length > DIRECT_BYTES) {
+      this.flushBatch()
       this.stream.send(frameHeader(kind, payload.length))
-      ok = this.stream.send(payload)
+      if (!this.stream.send(payload)) this.waitDrain()
+      return
     }
-    if (!ok) this.waitDrain()
+    this.batch.push(frameHeader(kind, payload.length), payload)
+    this.batchBytes += HEADER_BYTES + payload.length
+    if (this.batchBytes >= BATCH_BYTES) this.flushBatch()
+    else if (!this.batchScheduled) {
+      this.batchScheduled = true
+      queueMicrotask(() => {
+        this.batchScheduled = false
+        try {
+          this.flushBatch()
+        } catch {
+          // the stream closed meanwhile: its close event reports the loss
+        }
+      })
+    }
+  }
+
+  private flushBatch(): void {
+    if (this.batchBytes === 0) return
+    const buf = new Uint8Array(this.batchBytes)
+    let at = 0
+    for (const piece of this.batch) {
+      buf.set(piece, at)
+      at += piece.length
+    }
+    this.batch.length = 0
+    this.batchBytes = 0
+    if (!this.stream.send(buf)) this.waitDrain()
   }
 
   private waitDrain(): void {
@@ -126,7 +157,7 @@ export class Channel {
       const q = this.queue.shift()!
       this.queuedBytes -= q.payload.length
       try {
-        this.sendNow(q.kind, q.payload)
+        this.put(q.kind, q.payload)
         q.done()
       } catch (e) {
         q.fail(e instanceof Error ? e : new Error(String(e)))

@@ -118,15 +118,18 @@ const errorAnswer = (status: number, reason: string): Uint8Array => {
  * Serve `/cyberkernel/package/1` on `libp2p` from `lookup`. Resolves once registered; returns a
  * function that unregisters it. A malformed request is answered badRequest and the stream closed;
  * a lookup that throws is answered failed with its message. At most `maxConcurrent` answers
- * (default {@link MAX_CONCURRENT_ANSWERS}) are in flight, all peers together: a request beyond
- * them is answered busy at once, so memory stays bounded by maxConcurrent zips.
+ * (default {@link MAX_CONCURRENT_ANSWERS}) are in flight, all peers together, and one per peer: a
+ * request beyond them is answered busy at once, so memory stays bounded by maxConcurrent zips and
+ * one peer cannot take every slot (a slow reader holds its slot at most {@link SERVE_TIMEOUT_MS}).
  */
 export const servePackages = async (libp2p: Libp2p, lookup: PackageLookup, maxConcurrent = MAX_CONCURRENT_ANSWERS): Promise<() => Promise<void>> => {
   let inFlight = 0
-  await libp2p.handle(PACKAGE_PROTOCOL, async (stream: Stream) => {
-    if (inFlight >= maxConcurrent) {
+  const peers = new Set<string>()
+  await libp2p.handle(PACKAGE_PROTOCOL, async (stream: Stream, connection: { remotePeer: { toString(): string } }) => {
+    const peer = connection.remotePeer.toString()
+    if (inFlight >= maxConcurrent || peers.has(peer)) {
       try {
-        await send(stream, errorAnswer(PackageStatus.busy, `serving ${inFlight} packages already; try again later`))
+        await send(stream, errorAnswer(PackageStatus.busy, peers.has(peer) ? "one request per peer at a time; try again later" : `serving ${inFlight} packages already; try again later`))
         await stream.close()
       } catch (e) {
         stream.abort(e instanceof Error ? e : new Error(String(e)))
@@ -134,6 +137,7 @@ export const servePackages = async (libp2p: Libp2p, lookup: PackageLookup, maxCo
       return
     }
     inFlight++
+    peers.add(peer)
     try {
       await withTimeout(SERVE_TIMEOUT_MS, "package request", (async () => {
         const r = new Reader(stream)
@@ -170,6 +174,7 @@ export const servePackages = async (libp2p: Libp2p, lookup: PackageLookup, maxCo
       stream.abort(e instanceof Error ? e : new Error(String(e)))
     } finally {
       inFlight--
+      peers.delete(peer)
     }
   }, { maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS })
   return () => libp2p.unhandle(PACKAGE_PROTOCOL)
