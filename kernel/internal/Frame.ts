@@ -274,7 +274,7 @@ const readCapability = (r: BinaryReader, what: string): SignedCapability => {
 const readBlob = (r: BinaryReader, what: string): LazyLoadBlob => {
   const end = sub(r, what)
   let mime: string | undefined
-  let bytes = new Uint8Array(0)
+  let bytes: Uint8Array = new Uint8Array(0)
   const seen = fields(r, end, what, (f) => (f === 1 || f === 2 ? LEN : undefined), (f) => {
     if (f === 1) mime = r.string()
     else bytes = r.bytes()
@@ -294,7 +294,7 @@ const readRequest = (r: BinaryReader): RequestFrame => {
   let id = 0, inherit = false
   let source: ProcessId | undefined, target: ProcessId | undefined
   let expectsResponse: number | undefined
-  let body = new Uint8Array(0)
+  let body: Uint8Array = new Uint8Array(0)
   let metadata: string | undefined
   let blob: LazyLoadBlob | undefined
   const capabilities: SignedCapability[] = []
@@ -325,7 +325,7 @@ const readResponse = (r: BinaryReader): ResponseFrame => {
   const end = sub(r, what)
   let id = 0, inherit = false
   let source: ProcessId | undefined
-  let body = new Uint8Array(0)
+  let body: Uint8Array = new Uint8Array(0)
   let metadata: string | undefined
   let blob: LazyLoadBlob | undefined
   const capabilities: SignedCapability[] = []
