@@ -111,24 +111,29 @@ test("a peer that sends more than it announced, or garbage, is refused; a malfor
   }
 })
 
-test("a server answers at most maxConcurrent requests at once; one more is told busy", async () => {
+test("a server answers one request per peer and at most maxConcurrent at once; more are told busy", async () => {
   const s = await server()
   let release!: () => void
   const gate = new Promise<void>((r) => (release = r))
   await servePackages(s.node, async () => {
     await gate
     return new Uint8Array(5)
-  }, 1)
+  }, 2)
   const addr = dialAddressOf({ name: "s.os", owner: "", netKey: s.netKey, ip: "127.0.0.1", tcpPort: s.port, routers: [] })!
+  const busy = (pattern: RegExp) => (p: Promise<unknown>) => p.then(() => assert.unreachable("accepted"), (e: Error) => assert.match(e.message, pattern))
   try {
-    await withDialer(async (libp2p) => {
-      const first = fetchPackage(libp2p, addr, "a:s.os")
+    await withDialer((one) => withDialer((two) => withDialer(async (three) => {
+      const first = fetchPackage(one, addr, "a:s.os")
       await new Promise((r) => setTimeout(r, 200))
-      await fetchPackage(libp2p, addr, "b:s.os").then(() => assert.unreachable("accepted"), (e: Error) => assert.match(e.message, /peer busy: serving 1 packages already/))
+      await busy(/peer busy: one request per peer at a time/)(fetchPackage(one, addr, "b:s.os"))
+      const second = fetchPackage(two, addr, "b:s.os")
+      await new Promise((r) => setTimeout(r, 200))
+      await busy(/peer busy: serving 2 packages already/)(fetchPackage(three, addr, "c:s.os"))
       release()
       assert.equal(await first, new Uint8Array(5))
-      assert.equal(await fetchPackage(libp2p, addr, "c:s.os"), new Uint8Array(5), "served again once the first answer is done")
-    })
+      assert.equal(await second, new Uint8Array(5))
+      assert.equal(await fetchPackage(three, addr, "c:s.os"), new Uint8Array(5), "served again once the answers are done")
+    })))
   } finally {
     await s.node.stop()
   }
