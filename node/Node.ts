@@ -340,14 +340,19 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     let onHalted: (reason: string) => void = () => undefined
     const halted = new Promise<string>((resolve) => (onHalted = resolve))
     const machines = set.machines.map((m) => m.machine)
-    // Block sync (node/sync): a libp2p host when sync is served ([sync] listen) or followed (--sync-from).
-    const sync = config.sync.listen !== "" || opts.syncFrom !== undefined
+    // Block sync (node/sync) runs on the network service's libp2p host when there is one ([p2p]
+    // enabled); otherwise on its own host when sync is served ([sync] listen) or followed (--sync-from).
+    const ownSyncHost = network === undefined && (config.sync.listen !== "" || opts.syncFrom !== undefined)
       ? yield* Effect.acquireRelease(
           step(`sync host on ${config.sync.listen || "(dial only)"}`, async () => (await import("./sync/SyncHost.ts")).startSyncHost(nodeKey.seed, config.sync.listen || undefined)),
           (h) => Effect.promise(() => h.stop())
         )
       : undefined
-    if (sync && config.sync.listen !== "") yield* Effect.logInfo(`block sync (/cyberkernel/sync/1) on ${sync.addresses().join(", ")}`)
+    const sync = network !== undefined
+      ? { libp2p: network.libp2p as unknown as NonNullable<typeof ownSyncHost>["libp2p"], pubsub: network.libp2p.services.pubsub as unknown as NonNullable<typeof ownSyncHost>["pubsub"], addresses: () => network.libp2p.getMultiaddrs().map((a) => a.toString()) }
+      : ownSyncHost
+    const serveSyncHere = network !== undefined || config.sync.listen !== ""
+    if (sync && serveSyncHere) yield* Effect.logInfo(`block sync (/cyberkernel/sync/1) on ${sync.addresses().join(", ")}`)
     const publishBlock = sync?.pubsub
       ? yield* step("block gossip", async () => {
           const { blocksTopic, encodeSyncBlock } = await import("./sync/SyncProtocol.ts")
@@ -399,7 +404,7 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         if (missing) throw missing
       }
     }).pipe(Effect.mapError((e) => new NodeStartError({ stage: "block producer", reason: e.reason })))
-    if (sync && config.sync.listen !== "") {
+    if (sync && serveSyncHere) {
       const { serveSync } = yield* step("sync server", () => import("./sync/SyncServer.ts"))
       yield* step("sync server", () => serveSync(sync.libp2p, {
         chainId: genesis.chain_id, genesis, blockStore, tip: () => producer.tip(), latestCommit: () => producer.latestCommit()

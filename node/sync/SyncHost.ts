@@ -1,17 +1,14 @@
 /**
- * The libp2p host sync runs on until the node's Network service (node/network, issue 14) is
- * composed in: TCP + Noise + yamux + identify, with the node key (`<home>/config/node_key.json`)
- * as the peer identity, and gossipsub when a libp2p-3 gossipsub is installed.
- *
- * Gossipsub: the project's `@chainsafe/libp2p-gossipsub` 14 is written for libp2p 2 and delivers
- * to no peer on libp2p 3 (checked: publish reaches 0 recipients); `@libp2p/gossipsub` 17 works
- * (checked on loopback). It is imported when present; without it the Syncer follows by asking
- * the peer's status (docs/sync.md).
+ * The libp2p host sync runs on when the node has no network service (node/network, `[p2p]`
+ * disabled): TCP + Noise + yamux + identify + gossipsub (`@libp2p/gossipsub`, the libp2p 3 line),
+ * with the node key (`<home>/config/node_key.json`) as the peer identity. With `[p2p] enabled`
+ * sync uses `network.libp2p` instead (node/Node.ts).
  */
 import { noise } from "@chainsafe/libp2p-noise"
 import { yamux } from "@chainsafe/libp2p-yamux"
 import { privateKeyFromRaw } from "@libp2p/crypto/keys"
 import { identify } from "@libp2p/identify"
+import { gossipsub } from "@libp2p/gossipsub"
 import { tcp } from "@libp2p/tcp"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { createLibp2p, type Libp2p } from "libp2p"
@@ -25,7 +22,7 @@ export interface BlockPubSub {
   removeEventListener(type: "message", listener: (evt: CustomEvent<{ readonly topic: string; readonly data: Uint8Array }>) => void): void
 }
 
-/** A started host: the libp2p node, its pubsub when available, and its dialable addresses. */
+/** A started host: the libp2p node, its pubsub, and its listen addresses. */
 export interface SyncHost {
   readonly libp2p: Libp2p
   readonly pubsub: BlockPubSub | undefined
@@ -37,25 +34,16 @@ export interface SyncHost {
 /** Gossipsub's largest message (a block plus framing), bytes. */
 export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024
 
-const loadGossipsub = async (): Promise<((init: Record<string, unknown>) => unknown) | undefined> => {
-  const name = "@libp2p/gossipsub"
-  try {
-    const mod = (await import(name)) as { gossipsub?: (init: Record<string, unknown>) => unknown }
-    return mod.gossipsub
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Start a libp2p host whose peer identity is the ed25519 `seed` (32 bytes). `listen` is a
  * multiaddr such as `/ip4/0.0.0.0/tcp/26656`; omit it for a host that only dials.
  */
 export const startSyncHost = async (seed: Uint8Array, listen?: string | undefined): Promise<SyncHost> => {
   const privateKey = privateKeyFromRaw(new Uint8Array([...seed, ...ed25519.getPublicKey(seed)]))
-  const gossipsub = await loadGossipsub()
-  const services: Record<string, (components: never) => unknown> = { identify: identify() as never }
-  if (gossipsub) services.pubsub = gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_GOSSIP_BYTES, fallbackToFloodsub: false }) as never
+  const services: Record<string, (components: never) => unknown> = {
+    identify: identify() as never,
+    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, maxInboundDataLength: MAX_GOSSIP_BYTES, fallbackToFloodsub: false }) as never
+  }
   const libp2p = await createLibp2p({
     privateKey,
     addresses: { listen: listen ? [listen] : [] },

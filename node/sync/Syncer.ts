@@ -243,6 +243,7 @@ export class BlockSyncer implements Syncer {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve()
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.wake = undefined; resolve() }, ms)
       this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve() }
