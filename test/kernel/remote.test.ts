@@ -210,6 +210,17 @@ test("inheritance across nodes: a proxy on b hands the answer duty to c; blobs a
   const r2 = await c.request(at("a.os", processId("proxy", "test", "sys")), request(bytes(5), 5000))
   assert.equal(r2.response.body, bytes(5))
   assert.is(r2.source.node, "b.os")
+  // A proxy on b hands a remote request's duty to a process on b itself.
+  k["b.os"]!.spawn({
+    id: processId("local-proxy", "test", "sys"),
+    public: true,
+    process: { onRequest: (ctx, _s, req) => ctx.send(at("b.os", processId("answerer", "test", "sys")), request(Uint8Array.from([...req.body, 1]), undefined, { inherit: true })) }
+  })
+  // A handed-on request expects no response of its own; its target answers the duty it carries.
+  k["b.os"]!.spawn({ id: processId("answerer", "test", "sys"), public: true, process: { onRequest: (ctx, _s, req, b) => ctx.respond(response(req.body), b) } })
+  const r3 = await c.request(at("b.os", processId("local-proxy", "test", "sys")), request(bytes(6), 5000), blob)
+  assert.equal(r3.response.body, bytes(6, 1))
+  assert.equal(r3.blob, blob, "b's echo answered with the inherited blob")
   for (const n of ["a.os", "b.os", "c.os"]) assert.is(k[n]!.stats().outstanding, 0, `${n} has nothing outstanding`)
 })
 
