@@ -1,0 +1,78 @@
+// The light-guest example process (an AssemblyScript component of wit/process-lite.wit). Requests
+// are text commands (a JSON string's quotes are stripped, so JavaScript guests can send them):
+//   ping N                      -> {"pong":N}
+//   incr                        -> {"count":C}   (get-state / set-state)
+//   kv-open DB REPORT           -> asks kv to open DB; kv's answer is sent to REPORT as a request
+//   kv-set DB KEY VALUE REPORT  -> kv set in our package's DB; kv's answer goes to REPORT
+//   share TARGET DB KEY REPORT  -> sends {"op":"kv-get",...,"package":ours} to TARGET with the
+//                                  read capability of our DB attached; TARGET's answer goes to REPORT
+//   spin | bomb | trap          -> loops forever | allocates without bound | traps
+// Responses to our own requests carry the REPORT address as their context.
+import { Capability, Message, REQUEST, RESPONSE, bytesToString, getState, onMessage, our, sendRequest, sendResponse, setState, stringToBytes } from "../assembly"
+export { cabi_realloc, init, handle } from "../assembly"
+
+let self: string = ""
+let keep: Array<Uint8Array> = []
+
+function me(): string {
+  if (self.length == 0) self = our()
+  return self
+}
+
+/** "node@process:package:publisher" -> "package:publisher". */
+function packageOf(address: string): string {
+  const colon = address.indexOf(":")
+  return address.substring(colon + 1)
+}
+
+function runtime(name: string): string {
+  const at = me().indexOf("@")
+  return me().substring(0, at) + "@" + name + ":distro:sys"
+}
+
+function reply(text: string): void {
+  sendResponse(stringToBytes(text))
+}
+
+function handleRequest(m: Message): void {
+  let text = m.text()
+  if (text.length >= 2 && text.charCodeAt(0) == 34 && text.charCodeAt(text.length - 1) == 34) text = text.substring(1, text.length - 1)
+  const words = text.split(" ")
+  const op = words[0]
+  if (op == "ping" && words.length == 2) {
+    reply('{"pong":' + words[1] + "}")
+  } else if (op == "incr") {
+    const s = getState()
+    const c: i32 = s == null ? 1 : I32.parseInt(bytesToString(s)) + 1
+    setState(stringToBytes(c.toString()))
+    reply('{"count":' + c.toString() + "}")
+  } else if (op == "kv-open" && words.length == 3) {
+    sendRequest(runtime("kv"), stringToBytes('{"op":"open","db":"' + words[1] + '"}'), 5000, stringToBytes(words[2]))
+    reply('{"sent":true}')
+  } else if (op == "kv-set" && words.length == 5) {
+    const body = '{"op":"set","db":"' + words[1] + '","key":"' + words[2] + '","value":"' + words[3] + '"}'
+    sendRequest(runtime("kv"), stringToBytes(body), 5000, stringToBytes(words[4]))
+    reply('{"sent":true}')
+  } else if (op == "share" && words.length == 5) {
+    const pkg = packageOf(me())
+    const cap = new Capability(runtime("kv"), '{"db":"' + pkg + "/" + words[2] + '","kv":"read"}')
+    const body = '{"op":"kv-get","db":"' + words[2] + '","key":"' + words[3] + '","package":"' + pkg + '"}'
+    sendRequest(words[1], stringToBytes(body), 5000, stringToBytes(words[4]), [cap])
+    reply('{"sent":true}')
+  } else if (op == "spin") {
+    let i: i32 = 0
+    while (i >= 0) i = (i + 1) & 0xffff
+  } else if (op == "bomb") {
+    for (;;) keep.push(new Uint8Array(1 << 20))
+  } else if (op == "trap") {
+    unreachable()
+  } else {
+    reply('{"error":"unknown command"}')
+  }
+}
+
+onMessage((m: Message): void => {
+  if (m.kind == REQUEST) handleRequest(m)
+  else if (m.kind == RESPONSE) sendRequest(bytesToString(m.context), m.body)
+  else sendRequest(bytesToString(m.context), stringToBytes(m.kind == 2 ? '{"error":"offline"}' : '{"error":"timeout"}'))
+})
