@@ -20,7 +20,8 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { ownedPort } from "../../modules/ibc/Ibc.ts"
 import type { IbcChain } from "../ibc/core-chains.ts"
 import { makeKey, ok } from "../ibc/core-chains.ts"
-import { attr } from "../ibc/core-relay.ts"
+import { any, attr } from "../ibc/core-relay.ts"
+import * as ChTx from "cosmjs-types/ibc/core/channel/v1/tx"
 import { sentPackets, writtenAck } from "../ibc/programs-support.ts"
 import { contractPair, type ContractPair, executeMsg, openContractChannel, smart } from "./ibc-support.ts"
 
@@ -59,6 +60,17 @@ test("contracts with IBC entry points own wasm.<address>; a contract without the
   assert.is((await contractInfo(c.pair.a, c.plainA)).ibcPortId, "")
   // ibc-go's port capability: contract:<address> owns wasm.<address> only
   assert.is(ownedPort(`contract:${c.send}`), `wasm.${c.send}`)
+  // a relayer cannot open a channel on the port of a contract without one, nor of no contract
+  const ibcBefore = c.pair.a.dump()
+  for (const [port, code] of [[`wasm.${c.plainA}`, 17], [`wasm.${c.user.address}`, 22]] as const) {
+    const r = await c.pair.a.tx(c.pair.relayer, [any("/ibc.core.channel.v1.MsgChannelOpenInit", ChTx.MsgChannelOpenInit.encode({
+      portId: port, channel: { state: ChannelState.STATE_INIT, ordering: Order.ORDER_ORDERED, counterparty: { portId: `wasm.${c.reflect}`, channelId: "" }, connectionHops: ["connection-0"], version: "ibc-reflect-v1" },
+      signer: c.pair.relayer.address
+    }).finish())])
+    assert.is(r.codespace, "wasm", r.log)
+    assert.is(r.code, code, r.log)
+  }
+  assert.equal(c.pair.a.dump(), ibcBefore)
 })
 
 test("ORDERED handshake wasm.<A> <-> wasm.<B> with ibc-reflect-v1; B instantiates a reflect account (submessage + reply); A sends WhoAmI", async () => {

@@ -481,11 +481,13 @@ export class Contracts {
 
   /**
    * Run the IBC entry point `entry` of `contract` with its message JSON (wasmd relay.go): charges
-   * the instance cost, returns the contract's result. Throws NoSuchContract, VmError (no such
-   * export, trap), OutOfGas.
+   * the instance cost, returns the contract's result. Throws NoSuchContract, UnsupportedForContract
+   * (wasm 17: the contract has no port), VmError (no such export, trap), OutOfGas.
    */
   ibcCall(s: Scope, contract: string, entry: IbcEntryPoint, msg: Uint8Array): ContractResult {
-    const { raw, code } = this.instance(s.ctx.store, contract)
+    const { raw, info, code } = this.instance(s.ctx.store, contract)
+    // ibc-go serves only bound ports: a contract whose code lacks the IBC entry points has none
+    if (info.ibcPortId !== contractPortId(contract)) throw new UnsupportedForContract({ log: `contract ${contract.slice(0, 100)} has no IBC port: unsupported for this contract` })
     s.ctx.gas.consume(Number(INSTANCE_COST), `Loading CosmWasm module: ${entry.replaceAll("_", "-")}`)
     if (!this.analysis(s.ctx.rawStore ?? s.ctx.store, code.codeHash).entryPoints.includes(entry)) {
       throw new VmError({ log: `Error calling the VM: Missing export ${entry}: wasmvm error` })

@@ -13,7 +13,8 @@
  * contract returned an error, wasmd's redacted `{"error":"ABCI error: <codespace>/<code>: error
  * handling packet: see events for details"}` when a submessage failed (both roll the contract's
  * writes back), none (async) when the contract returned no acknowledgement. A port whose address
- * holds no contract refuses every callback (wasm 22, no such contract); without an active
+ * holds no contract refuses every callback (wasm 22, no such contract), one whose contract has no
+port (its code lacks the IBC entry points) too (wasm 17, as ibc-go refuses an unbound port); without an active
  * cyberwasm machine, InvalidRoute (port 5). Contracts send packets with IbcMsg::SendPacket, which
  * the cyberwasm machine passes to the ibc call API `send-packet` as `contract:<address>`: only
  * that contract's own port is accepted (Ibc.ts ownedPort).
@@ -105,18 +106,18 @@ export class ContractPorts implements PortRouter, PortModule {
     return decodeContractIbcResult(cyberwasmClient((c) => ctx.call(c), this.cyberwasm).ibcCallback({ program: contractOfPort(portId)!, message }).data)
   }
 
-  private version(ctx: ExecContext, ch: ChannelInfo, msg: unknown, fallback: string): string {
+  private version(ctx: ExecContext, ch: ChannelInfo, msg: unknown): string | undefined {
     const r = this.run(ctx, ch.portId, "ibc_channel_open", msg)
-    const v = r.kind === "data" ? dec.decode(r.data) : fallback
-    if (v === "") throw new Empty({ log: "version: empty" })
-    return v
+    return r.kind === "data" ? dec.decode(r.data) : undefined
   }
 
   onChanOpenInit(ctx: ExecContext, ch: ChannelInfo): string {
-    return this.version(ctx, ch, { open_init: { channel: channelJson(ch) } }, ch.version)
+    const v = this.version(ctx, ch, { open_init: { channel: channelJson(ch) } }) ?? ch.version
+    if (v === "") throw new Empty({ log: "version: empty" })
+    return v
   }
   onChanOpenTry(ctx: ExecContext, ch: ChannelInfo, counterpartyVersion: string): string {
-    return this.version(ctx, ch, { open_try: { channel: channelJson({ ...ch, version: counterpartyVersion }), counterparty_version: counterpartyVersion } }, counterpartyVersion)
+    return this.version(ctx, ch, { open_try: { channel: channelJson({ ...ch, version: counterpartyVersion }), counterparty_version: counterpartyVersion } }) ?? counterpartyVersion
   }
   onChanOpenAck(ctx: ExecContext, ch: ChannelInfo, counterpartyVersion: string): void {
     this.run(ctx, ch.portId, "ibc_channel_connect", { open_ack: { channel: channelJson(ch), counterparty_version: counterpartyVersion } })
