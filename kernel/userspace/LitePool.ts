@@ -245,7 +245,18 @@ class LiteProcess implements NativeProcess {
   /** @internal The worker hosting this process died. */
   workerLost(reason: string): void {
     this.#worker = undefined
+    const idle = this.#pending.size === 0
     this.#end(new UserspaceExit({ process: this.#name, kind: "worker", reason }))
+    // An idle process has no handler for the kernel to see fail: a request to itself makes the
+    // next delivery fail now, so its on-exit policy runs at once rather than at its next message.
+    if (idle && this.#ctx !== undefined) {
+      try {
+        const r = this.#ctx.send(this.#ctx.our, request(new Uint8Array(0)))
+        if (r !== undefined) r.catch(() => undefined)
+      } catch {
+        // already gone from the kernel
+      }
+    }
   }
 
   /** @internal */

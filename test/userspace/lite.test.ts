@@ -32,4 +32,69 @@ test("a light guest built from AssemblyScript serves requests and keeps state", 
   await removeHome(node.home)
 })
 
+
+for (const [op, kind] of [["spin", "cpu"], ["bomb", "memory"], ["trap", "trap"]] as const) {
+  test(`${op}: ends only the guilty light process (${kind}); its worker's other processes keep serving`, async () => {
+    const crashes: Array<{ id: ProcessId; error: unknown }> = []
+    const node = await startNode(undefined, { onCrash: (id, error) => crashes.push({ id, error }) })
+    // One worker: the guilty process and the bystander share it.
+    const pool = new LitePool({ workers: 1 })
+    const program = await liteProgram(8 * 1024 * 1024)
+    const options = { fuel: 50_000_000 }
+    node.kernel.spawn({ id: pid("guilty"), process: pool.process(program, options), public: true })
+    node.kernel.spawn({ id: pid("bystander"), process: pool.process(program, options), public: true })
+    const client = node.kernel.spawn({ id: pid("client"), process: {} })
+    assert.equal(await ask(client, pid("bystander"), "incr"), { count: 1 })
+    const doomed = client.request(node.kernel.address(pid("guilty")), request(bytes(op), 30_000)).then(() => undefined, (e: unknown) => e)
+    assert.equal(await ask(client, pid("bystander"), "ping 2"), { pong: 2 })
+    const e = await doomed
+    assert.is((e as { _tag: string })._tag, "SendFailed")
+    assert.is(crashes.length, 1)
+    assert.equal(crashes[0]!.id, pid("guilty"))
+    const err = crashes[0]!.error as UserspaceExit
+    assert.instance(err, UserspaceExit)
+    assert.is(err.kind, kind, err.reason)
+    assert.not.ok(node.kernel.has(pid("guilty")))
+    // Same worker, same instance: its state survived the neighbour's end.
+    assert.equal(await ask(client, pid("bystander"), "incr"), { count: 2 })
+    assert.is(pool.threads().length, 1)
+    console.log(`  ${op}: ${err.reason}`)
+    await pool.close()
+    await node.stop()
+    await removeHome(node.home)
+  })
+}
+
+test("a worker lost to a fault: its processes restart under their on-exit policies, the others end", async () => {
+  const crashes: Array<{ id: ProcessId; error: unknown }> = []
+  const node = await startNode(undefined, { onCrash: (id, error) => crashes.push({ id, error }) })
+  const pool = new LitePool({ workers: 1 })
+  const program = await liteProgram()
+  node.kernel.spawn({ id: pid("phoenix"), process: pool.process(program), public: true, onExit: { tag: "restart", val: { initialMs: 10, maxMs: 100 } } })
+  node.kernel.spawn({ id: pid("mortal"), process: pool.process(program), public: true })
+  const client = node.kernel.spawn({ id: pid("client"), process: {} })
+  assert.equal(await ask(client, pid("phoenix"), "incr"), { count: 1 })
+  assert.equal(await ask(client, pid("mortal"), "ping 1"), { pong: 1 })
+  await pool.threads()[0]!.terminate()
+  for (let i = 0; crashes.length < 2 && i < 200; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.equal(crashes.map((c) => c.id.processName).sort(), ["mortal", "phoenix"])
+  for (const c of crashes) assert.is((c.error as UserspaceExit).kind, "worker")
+  assert.not.ok(node.kernel.has(pid("mortal")))
+  // The restarted process runs on a fresh worker, with its kernel-kept state.
+  let answer: unknown
+  for (let i = 0; i < 100; i++) {
+    try {
+      answer = await ask(client, pid("phoenix"), "incr", 1000)
+      break
+    } catch {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  assert.equal(answer, { count: 2 })
+  assert.is(pool.threads().length, 1)
+  await pool.close()
+  await node.stop()
+  await removeHome(node.home)
+})
+
 test.run()
