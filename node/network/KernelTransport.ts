@@ -278,7 +278,8 @@ export const makeKernelTransport = async (opts: KernelTransportOptions): Promise
     const p = dial(name).then(
       (c) => {
         backoff.delete(name)
-        return c
+        // the peer may have dialled us meanwhile: keep sending on the channel registered first
+        return current(name) ?? c
       },
       (e: unknown) => {
         const delay = Math.min(limits.reconnectMaxMs, b ? b.delay * 2 : BACKOFF_START_MS)

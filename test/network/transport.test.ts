@@ -43,6 +43,29 @@ test("10,000 frames arrive in order, named by the sender, both ways on one chann
   }
 })
 
+test("both nodes dialling each other at once: each direction stays in order", async () => {
+  const dir = new TestDirectory()
+  const a = await startTestNode("alice.os", dir)
+  const b = await startTestNode("bob.os", dir)
+  try {
+    const atA = collect(a)
+    const atB = collect(b)
+    const sends: Array<Promise<void>> = []
+    for (let i = 0; i < 2000; i++) {
+      sends.push(a.net.transport.send("bob.os", u32(i)))
+      sends.push(b.net.transport.send("alice.os", u32(i)))
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 1))
+    }
+    await Promise.all(sends)
+    await until(() => atA.length === 2000 && atB.length === 2000, 10_000, "2,000 frames each way")
+    assert.equal(atB.map((f) => readU32(f.frame)), Array.from({ length: 2000 }, (_, i) => i))
+    assert.equal(atA.map((f) => readU32(f.frame)), Array.from({ length: 2000 }, (_, i) => i))
+  } finally {
+    await a.stop()
+    await b.stop()
+  }
+})
+
 test("a large frame up to the limit passes intact; a larger one is refused as too-large without sending", async () => {
   const dir = new TestDirectory()
   const limits = { maxFrameBytes: 1 << 20 }
