@@ -87,9 +87,11 @@ class Reader {
   }
 }
 
+// 256 KiB per send: measured on loopback, 16 MiB answers went at ~25 MiB/s in 64 KiB sends and 50-100 MiB/s in 256 KiB ones
+const CHUNK = 256 * 1024
 const send = async (stream: Stream, bytes: Uint8Array): Promise<void> => {
-  for (let at = 0; at < bytes.length; at += 65536) {
-    if (!stream.send(bytes.subarray(at, at + 65536))) await stream.onDrain()
+  for (let at = 0; at < bytes.length; at += CHUNK) {
+    if (!stream.send(bytes.subarray(at, at + CHUNK))) await stream.onDrain()
   }
 }
 
