@@ -5,7 +5,10 @@
  * npm, unchanged, between them: it creates the clients, a connection and an ORDERED channel
  * `wasm.<A>` <-> `wasm.<B>` with version `ibc-reflect-v1`; B instantiates a reflect account for the
  * channel (submessage + reply); `relayAll` carries A's WhoAmI and its ack, then a Dispatch that the
- * reflect account executes on B (a bank send of its own coins) and its `{"ok":null}` ack.
+ * reflect account executes on B (a bank send of its own coins) and its `{"ok":null}` ack. Then the
+ * real-world case: wasmd's cw20_ics20 with cw20_base on A and B's ICS-20 `transfer` module, a cw20
+ * token arriving on B as a voucher, and a send timed out by the relayer refunded by the contract's
+ * ibc_packet_timeout (an UNORDERED channel, which the relayer can time out).
  * Timeouts on ORDERED channels are in process (test/cosmwasm/ibc-reflect.test.ts): the relayer
  * proves timeouts by receipt absence, which ordered channels do not accept.
  */
@@ -15,8 +18,11 @@ import { stringToPath } from "@cosmjs/crypto"
 import { SigningCosmWasmClient } from "@cosmjs/cosmwasm-stargate"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
 import { readFileSync } from "node:fs"
+import { gunzipSync } from "node:zlib"
+import { toBase64 } from "@cosmjs/encoding"
+import { sha256 } from "@noble/hashes/sha2.js"
 import { createRequire } from "node:module"
-import { Link, nodesOutput, ORDER_ORDERED, relayerChain, type RelayerChain } from "../ibc/relayer-support.ts"
+import { Link, nodesOutput, ORDER_ORDERED, ORDER_UNORDERED, relayerChain, type RelayerChain } from "../ibc/relayer-support.ts"
 
 // @cosmjs/cosmwasm-stargate 0.39 runs @cosmjs/cosmwasm 0.38, whose client wants its own stargate's GasPrice
 const stargate038 = createRequire(createRequire(import.meta.url).resolve("@cosmjs/cosmwasm"))("@cosmjs/stargate") as typeof import("@cosmjs/stargate")
@@ -90,6 +96,36 @@ test("relayAll: A's WhoAmI reaches B and A records the reflect account; a Dispat
   assert.is((await b.query.getBalance(recipient, "boot")).amount, "250")
   assert.is((await b.query.getBalance(account!.account, "boot")).amount, "750")
   assert.ok(channelB)
+})
+
+test("a cw20 token over ICS-20: cw20-ics20 on A, B's transfer module, relayAll; a timed-out send refunded by ibc_packet_timeout", async ({ a, b, link }) => {
+  const tokenCode = await a.wasm.upload(a.user, fixture("cw20_base.wasm"), "auto")
+  const token = (await a.wasm.instantiate(a.user, tokenCode.codeId, {
+    name: "Cyber Token", symbol: "CYT", decimals: 6, initial_balances: [{ address: a.user, amount: "1000000" }], mint: null
+  }, "cw20", "auto")).contractAddress
+  // CosmJS gzips what it uploads: give it the raw module
+  const icsCode = await a.wasm.upload(a.user, new Uint8Array(gunzipSync(fixture("cw20_ics20.wasm.gz"))), "auto")
+  const ics20 = (await a.wasm.instantiate(a.user, icsCode.codeId, { default_timeout: 3600, gov_contract: a.user, allowlist: [{ contract: token, gas_limit: null }] }, "cw20-ics20", "auto")).contractAddress
+  const channel = await link.createChannel("A", `wasm.${ics20}`, "transfer", ORDER_UNORDERED as never, "ics20-1")
+  const cw20 = async (address: string) => ((await a.wasm.queryContractSmart(token, { balance: { address } })) as { balance: string }).balance
+  const send = (amount: string, timeout?: number) =>
+    a.wasm.execute(a.user, token, { send: { contract: ics20, amount, msg: toBase64(new TextEncoder().encode(JSON.stringify({ channel: channel.src.channelId, remote_address: b.user, ...(timeout ? { timeout } : {}) }))) } }, "auto")
+  await send("4000")
+  assert.is(await cw20(a.user), "996000")
+  const relayed = await link.relayAll()
+  assert.is(relayed.packetsFromA, 1)
+  const voucher = `ibc/${Buffer.from(sha256(new TextEncoder().encode(`transfer/${channel.dest.channelId}/cw20:${token}`))).toString("hex").toUpperCase()}`
+  assert.is((await b.query.getBalance(b.user, voucher)).amount, "4000")
+  assert.is(await cw20(ics20), "4000", "escrowed by the contract")
+  // a send whose 2 s timeout passes on B before the relayer runs: the relayer times it out on A
+  const seconds = async () => BigInt(Math.floor((await b.ibc.currentTime()).getTime() / 1000))
+  const start = await seconds()
+  await send("500", 2)
+  assert.is(await cw20(a.user), "995500")
+  while ((await seconds()) <= start + 4n) await b.ibc.waitOneBlock()
+  await link.relayAll()
+  assert.is(await cw20(a.user), "996000", "ibc_packet_timeout refunded the sender")
+  assert.is((await b.query.getBalance(b.user, voucher)).amount, "4000")
 })
 
 test.run()
