@@ -220,6 +220,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         )
       : undefined
     const our = network?.our ?? nodeId
+    // RPC net_info lists the network's connected kernel peers
+    const peersOf = network ? (yield* Effect.promise(() => import("./network/NodeNetwork.ts"))).connectedPeers : undefined
     const kernel = yield* Effect.acquireRelease(
       step("kernel", () => makeKernel({ node: our, key: NodeKey.fromSecret(nodeKey.seed) })),
       (k) => Effect.sync(() => k.shutdown())
@@ -430,7 +432,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
         other: {
           secp256k1_verifier: verifierName(), signature_workers: String(signatures.threads),
           ...(network ? { p2p_peer_id: network.peerId.toString(), p2p_name: network.our, p2p_listen: network.listenAddresses().join(",") } : {})
-        }
+        },
+        ...(network && peersOf ? { peers: () => peersOf(network) } : {})
       },
       genesis,
       latestCommit: () => producer.latestCommit(),

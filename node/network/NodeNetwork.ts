@@ -54,3 +54,17 @@ export const startNodeNetwork = (
     log: (level, line) => Effect.runFork(level === "warn" ? Effect.logWarning(line) : Effect.logInfo(line))
   })
 }
+
+/**
+ * The kernel peers connected now, as RPC `net_info` lists them (node/rpc RpcPeer shape): peer id,
+ * authenticated name, remote IP of its first connection, frame and byte counters.
+ */
+export const connectedPeers = (network: NetworkApi): ReadonlyArray<{
+  readonly id: string; readonly name: string; readonly remoteIp: string
+  readonly framesIn: number; readonly framesOut: number; readonly bytesIn: number; readonly bytesOut: number
+}> =>
+  network.peers().filter((p) => p.connected).map((p) => {
+    const conn = network.libp2p.getConnections().find((c) => c.remotePeer.toString() === p.peerId)
+    const ip = conn ? /^\/ip[46]\/([^/]+)/.exec(conn.remoteAddr.toString())?.[1] ?? "" : ""
+    return { id: p.peerId, name: p.name ?? "", remoteIp: ip, framesIn: p.framesIn, framesOut: p.framesOut, bytesIn: p.bytesIn, bytesOut: p.bytesOut }
+  })

@@ -24,7 +24,7 @@ import { makeNetwork, type NetworkApi } from "../../node/network/Network.ts"
 import { staticPeerDirectory } from "../../node/network/PeerDirectory.ts"
 import { peerIdOfNetKey } from "../../node/network/PeerIdentity.ts"
 import { multiaddr } from "@multiformats/multiaddr"
-import { editGenesis, freePort, makeHome, startNode, type NodeProcess } from "../e2e/harness.ts"
+import { editGenesis, freePort, makeHome, rpc, startNode, type NodeProcess } from "../e2e/harness.ts"
 import { until } from "./support.ts"
 
 const note = (key: string, text: string) => ({ key, value: toBase64(parseNoteValue(key, text)) })
@@ -116,6 +116,14 @@ test("random frames, an oversized frame and a 10,000 requests/s flood are cut of
     assert.is(failed, 0, "none of b.os's queries failed")
     assert.is((await ask()).code, 0, "b.os still answered after the attacks")
     assert.is(node.child.exitCode, null, "a.os kept running")
+    // RPC net_info lists the connected kernel peers: b.os with its counters, no cut-off peer
+    const info = await rpc(a.rpcUrl, "net_info")
+    const names = info.peers.map((p: { node_info: { moniker: string } }) => p.node_info.moniker)
+    assert.ok(names.includes("b.os"), `net_info peers: ${names.join(", ")}`)
+    for (const m of ["m1.os", "m2.os", "m3.os"]) assert.not.ok(names.includes(m), `${m} is cut off`)
+    const bInfo = info.peers.find((p: { node_info: { moniker: string } }) => p.node_info.moniker === "b.os")
+    assert.ok(Number(bInfo.connection_status.frames_received) > answered)
+    assert.is(bInfo.remote_ip, "127.0.0.1")
   } catch (e) {
     process.stderr.write(`---- a.os\n${node?.output().slice(-4000) ?? ""}\n`)
     throw e

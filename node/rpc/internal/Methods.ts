@@ -40,6 +40,21 @@ export interface RpcNodeInfo {
    * `rpc_address`: the node reports its signature verifier here (`secp256k1_verifier`).
    */
   readonly other?: Readonly<Record<string, string>>
+  /** Peers `net_info` lists (the network service's kernel peers, docs/network.md); none when absent. */
+  readonly peers?: () => ReadonlyArray<RpcPeer>
+}
+
+/** A connected peer as `net_info` reports it. */
+export interface RpcPeer {
+  /** libp2p peer id. */
+  readonly id: string
+  /** The node name it authenticated as ("bob.os"). */
+  readonly name: string
+  readonly remoteIp: string
+  readonly framesIn: number
+  readonly framesOut: number
+  readonly bytesIn: number
+  readonly bytesOut: number
 }
 
 /** What handlers read. */
@@ -195,7 +210,18 @@ export const methods: Readonly<Record<string, Method>> = {
 
   net_info: {
     params: [],
-    handler: async (ctx) => ({ listening: true, listeners: [`Listener(@${ctx.nodeInfo.listenAddr})`], n_peers: "0", peers: [] })
+    handler: async (ctx) => {
+      const peers = ctx.nodeInfo.peers?.() ?? []
+      return {
+        listening: true, listeners: [`Listener(@${ctx.nodeInfo.listenAddr})`], n_peers: String(peers.length),
+        peers: peers.map((p) => ({
+          node_info: { id: p.id, moniker: p.name, listen_addr: "", network: "", version: "", channels: "", other: {} },
+          is_outbound: false,
+          connection_status: { SendMonitor: { Bytes: String(p.bytesOut) }, RecvMonitor: { Bytes: String(p.bytesIn) }, frames_sent: String(p.framesOut), frames_received: String(p.framesIn) },
+          remote_ip: p.remoteIp
+        }))
+      }
+    }
   },
 
   genesis: { params: [], handler: async (ctx) => ({ genesis: ctx.genesis as J.Json }) },
