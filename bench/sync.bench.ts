@@ -49,7 +49,15 @@ for (let i = 0; i < txCount; i++) {
 }
 for (const tx of signed) {
   for (;;) {
-    const r = (await (await fetch(`${p.rpcUrl}/broadcast_tx_sync?tx=0x${Buffer.from(tx).toString("hex")}`)).json()) as { result?: { code: number; log: string } }
+    let r: { result?: { code: number; log: string } }
+    try {
+      r = (await (await fetch(`${p.rpcUrl}/broadcast_tx_sync?tx=0x${Buffer.from(tx).toString("hex")}`)).json()) as typeof r
+    } catch {
+      // a kept-alive connection closed by the server under load: ask again (a duplicate is code 3)
+      await new Promise((res) => setTimeout(res, 100))
+      continue
+    }
+    if (r.result?.code === 3) break
     if (r.result?.code === 0) break
     if (r.result?.code === 2) { await new Promise((res) => setTimeout(res, 200)); continue } // mempool full
     throw new Error(`tx refused: ${JSON.stringify(r)}`)

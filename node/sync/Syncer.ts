@@ -270,12 +270,12 @@ export class BlockSyncer implements Syncer {
           continue
         }
         if (next - this.lastHeight > this.window()) continue
-        // dropped gossip (or a gossip hint) left a gap the peer can fill
+        // dropped gossip left a gap the peer can fill
         if (this.contiguousEnd() + 1 <= this.remoteHeight) continue
         // caught up with what we know: ask again, wait for gossip or the poll interval
         const st = await this.cfg.peer.status()
         if (st.height > this.remoteHeight) this.remoteHeight = st.height
-        if (next <= this.remoteHeight) continue
+        if (this.contiguousEnd() + 1 <= this.remoteHeight) continue
         await this.sleep(pollMs)
       }
     } catch (e) {
@@ -372,7 +372,7 @@ export class BlockSyncer implements Syncer {
     this.events.publish({ block, blockId, finalize: fin })
   }
 
-  /** A gossiped block: kept when it is the next one wanted (within the window), else a hint of the peer's height. */
+  /** A gossiped block: kept when it is the next one wanted (within the window); any wakes the loop. */
   private gossip(topic: string, data: Uint8Array): void {
     if (topic !== blocksTopic(this.chainId) || this.stopped || this.haltError !== undefined) return
     let sb: SyncBlock
@@ -384,7 +384,8 @@ export class BlockSyncer implements Syncer {
     const h = Number(sb.block.header.height)
     if (!(h > this.lastHeight) || h > this.lastHeight + this.window() || sb.block.header.chainId !== this.chainId) return
     if (!this.pending.has(h) && h === this.contiguousEnd() + 1) this.pending.set(h, { sb, gossip: true })
-    if (h > this.remoteHeight) this.remoteHeight = h
+    // no height is taken from gossip (a forged one would send the fetch past the peer's blocks):
+    // woken, the loop asks the peer's status
     this.wake?.()
   }
 
