@@ -85,6 +85,8 @@ export interface KernelTransport extends RemoteTransport {
 }
 
 const BACKOFF_START_MS = 250
+/** Names whose failed dials are remembered (oldest forgotten first). */
+const MAX_BACKOFF_NAMES = 4096
 /** Refused hellos from one peer id after which it is cut off. */
 const REFUSALS_BEFORE_CUT_OFF = 5
 const MAX_NAME_BYTES = 253
@@ -283,6 +285,7 @@ export const makeKernelTransport = async (opts: KernelTransportOptions): Promise
       },
       (e: unknown) => {
         const delay = Math.min(limits.reconnectMaxMs, b ? b.delay * 2 : BACKOFF_START_MS)
+        if (backoff.size >= MAX_BACKOFF_NAMES) backoff.delete(backoff.keys().next().value!) // sends to many dead names stay bounded
         backoff.set(name, { delay, next: performance.now() + delay })
         throw e instanceof TransportError ? e : new TransportError(name, "offline", textOf(e))
       }
