@@ -21,7 +21,7 @@ import {
   commitHash, consensusParamsHash, dataHash, headerHash, merkleRoot, partSetHeader, PRECOMMIT_TYPE, validatorsHash, voteSignBytes
 } from "../../modules/consensus/producer/internal/Hashing.ts"
 import { protoBlock } from "./SyncProtocol.ts"
-import type { Val } from "./internal/Validators.ts"
+import type { ValidatorInfo } from "../../modules/consensus/Consensus.ts"
 
 /** A block failed verification or re-execution; `height` is the block's height. Nothing of it was stored. */
 export class BlockRejected extends Data.TaggedError("BlockRejected")<{ readonly height: number; readonly reason: string }> {
@@ -37,8 +37,8 @@ export interface ChainState {
   readonly appHash: Uint8Array
   readonly lastResultsHash: Uint8Array
   /** Validators of this height and of the next. */
-  readonly validators: ReadonlyArray<Val>
-  readonly nextValidators: ReadonlyArray<Val>
+  readonly validators: ReadonlyArray<ValidatorInfo>
+  readonly nextValidators: ReadonlyArray<ValidatorInfo>
   readonly maxBytes: bigint
   readonly maxGas: bigint
 }
@@ -113,7 +113,7 @@ export const verifyHeader = (state: ChainState, block: StoredBlock, height: numb
  * the set in order, every COMMIT signature must verify, and the COMMIT signers must hold more
  * than 2/3 of the set's power.
  */
-export const verifyCommit = (chainId: string, validators: ReadonlyArray<Val>, height: number, blockId: BlockID, commit: Commit): void => {
+export const verifyCommit = (chainId: string, validators: ReadonlyArray<ValidatorInfo>, height: number, blockId: BlockID, commit: Commit): void => {
   const reject = (reason: string): never => { throw new BlockRejected({ height, reason }) }
   if (commit.height !== BigInt(height)) reject(`commit is for height ${commit.height}`)
   if (!sameBlockId(commit.blockId, blockId)) reject(`commit signs block ${upper(commit.blockId.hash)}, not ${upper(blockId.hash)}`)
