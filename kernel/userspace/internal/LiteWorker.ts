@@ -74,8 +74,9 @@ const hostFor = (id: number, our: string, get: () => Instance | undefined) => {
 const classify = (e: unknown, gas: WebAssembly.Global | undefined, memory: WebAssembly.Memory | undefined, maxPages: number): { kind: "cpu" | "memory" | "trap"; reason: string } => {
   const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
   if (gas !== undefined && (gas.value as bigint) < 0n) return { kind: "cpu", reason: `fuel exhausted: ${reason}` }
-  // A grow refused at the cap leaves the memory within a few MiB of it (the guest aborted on -1).
-  if (memory !== undefined && memory.buffer.byteLength / 65536 + 64 >= maxPages) return { kind: "memory", reason: `Wasm memory limit reached (${maxPages} pages): ${reason}` }
+  // A grow refused at the cap (the guest traps on -1) leaves the memory close to it: within
+  // max(2 MiB, cap/8). A trap farther from the cap is counted as a plain trap.
+  if (memory !== undefined && maxPages - memory.buffer.byteLength / 65536 <= Math.max(32, maxPages / 8)) return { kind: "memory", reason: `Wasm memory limit reached (${maxPages} pages): ${reason}` }
   return { kind: "trap", reason }
 }
 
