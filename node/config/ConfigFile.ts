@@ -185,7 +185,7 @@ names_rpc = ${s(c.p2p?.namesRpc ?? "")}
 max_frame_bytes = ${c.p2p?.maxFrameBytes ?? 4194304}
 max_connections = ${c.p2p?.maxConnections ?? 100}
 peer_frames_per_second = ${c.p2p?.peerFramesPerSecond ?? 5000}
-peer_frame_burst = ${c.p2p?.peerFrameBurst ?? 10000}
+peer_frame_burst = ${c.p2p?.peerFrameBurst ?? 20000}
 cut_off_seconds = ${c.p2p?.cutOffSeconds ?? 60}
 dial_timeout_ms = ${c.p2p?.dialTimeoutMs ?? 5000}
 

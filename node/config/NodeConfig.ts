@@ -152,7 +152,7 @@ const P2pSection = Schema.Struct({
   /** Frames per second one peer may send, sustained; past it (and the burst) the peer is cut off. */
   peerFramesPerSecond: int(1, 5000),
   /** Frames one peer may send in a burst above the sustained rate. */
-  peerFrameBurst: int(1, 10_000),
+  peerFrameBurst: int(1, 20_000),
   /** How long a cut-off peer (flood, oversized or garbled frames) is refused, seconds. */
   cutOffSeconds: int(0, 60),
   /** Bound on one dial to a peer, milliseconds. */

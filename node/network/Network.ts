@@ -52,7 +52,7 @@ export const MAX_GOSSIP_BYTES = 8 * 1024 * 1024
 export const defaultNetworkLimits: NetworkLimits = {
   maxFrameBytes: 4 * 1024 * 1024,
   peerFramesPerSecond: 5000,
-  peerFrameBurst: 10_000,
+  peerFrameBurst: 20_000,
   cutOffMs: 60_000,
   dialTimeoutMs: 5000,
   helloTimeoutMs: 5000,
