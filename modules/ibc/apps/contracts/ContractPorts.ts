@@ -74,19 +74,22 @@ const endpoint = (portId: string, channelId: string) => ({ port_id: portId, chan
 const channelJson = (ch: ChannelInfo) =>
   ibcChannelJson(ch.portId, ch.channelId, { ordering: ch.order, counterpartyPortId: ch.counterpartyPortId, counterpartyChannelId: ch.counterpartyChannelId, version: ch.version, connectionId: ch.connectionHops[0] ?? "" })
 
-/** wasmd newIBCPacket: block timeout only when set, timestamp (ns, a string) only when set. */
-const packetJson = (p: Packet) => ({
-  data: toBase64(p.data),
-  src: endpoint(p.sourcePort, p.sourceChannel),
-  dest: endpoint(p.destinationPort, p.destinationChannel),
-  sequence: Number(p.sequence),
-  timeout: {
-    block: p.timeoutHeight.revisionHeight === 0n && p.timeoutHeight.revisionNumber === 0n
-      ? null
-      : { revision: Number(p.timeoutHeight.revisionNumber), height: Number(p.timeoutHeight.revisionHeight) },
-    ...(p.timeoutTimestamp === 0n ? {} : { timestamp: p.timeoutTimestamp.toString() })
-  }
-})
+/** JSON text of a value without u64s (jsonBytes: objects in a fixed field order). */
+const json = (v: unknown): string => dec.decode(jsonBytes(v))
+
+/**
+ * wasmd newIBCPacket as wasmvm's JSON text: block timeout only when set, timestamp (ns, a string)
+ * only when set. Written by hand because `sequence`, `revision` and `height` are u64 JSON numbers,
+ * exact past 2^53 only as digits.
+ */
+const packetJson = (p: Packet): string => {
+  const block = p.timeoutHeight.revisionHeight === 0n && p.timeoutHeight.revisionNumber === 0n
+    ? "null"
+    : `{"revision":${p.timeoutHeight.revisionNumber},"height":${p.timeoutHeight.revisionHeight}}`
+  const timestamp = p.timeoutTimestamp === 0n ? "" : `,"timestamp":"${p.timeoutTimestamp}"`
+  return `{"data":${json(toBase64(p.data))},"src":${json(endpoint(p.sourcePort, p.sourceChannel))},"dest":${json(endpoint(p.destinationPort, p.destinationChannel))},` +
+    `"sequence":${p.sequence},"timeout":{"block":${block}${timestamp}}}`
+}
 
 /** The router and port module of every `wasm.<address>` port. */
 export class ContractPorts implements PortRouter, PortModule {
@@ -100,9 +103,10 @@ export class ContractPorts implements PortRouter, PortModule {
     return contractOfPort(portId) === undefined ? undefined : this
   }
 
+  /** Run `entry` with `msg` (a value, or JSON text already written). */
   private run(ctx: ExecContext, portId: string, entry: IbcEntryPoint, msg: unknown) {
     if (!ctx.hasMachine(this.cyberwasm)) throw new InvalidRoute({ log: ibcLog(`no route for ${portId.slice(0, 128)}: cyberwasm is not active`, "route not found") })
-    const message = encodeContractIbc({ entry, msg: jsonBytes(msg) })
+    const message = encodeContractIbc({ entry, msg: typeof msg === "string" ? enc.encode(msg) : jsonBytes(msg) })
     return decodeContractIbcResult(cyberwasmClient((c) => ctx.call(c), this.cyberwasm).ibcCallback({ program: contractOfPort(portId)!, message }).data)
   }
 
@@ -132,7 +136,7 @@ export class ContractPorts implements PortRouter, PortModule {
     this.run(ctx, ch.portId, "ibc_channel_close", { close_confirm: { channel: channelJson(ch) } })
   }
   onRecvPacket(ctx: ExecContext, packet: Packet, relayer: string): Acknowledgement | undefined {
-    const r = this.run(ctx, packet.destinationPort, "ibc_packet_receive", { packet: packetJson(packet), relayer })
+    const r = this.run(ctx, packet.destinationPort, "ibc_packet_receive", `{"packet":${packetJson(packet)},"relayer":${json(relayer)}}`)
     switch (r.kind) {
       case "data": return { bytes: r.data, success: true }
       case "none": return undefined
@@ -145,9 +149,9 @@ export class ContractPorts implements PortRouter, PortModule {
     }
   }
   onAcknowledgementPacket(ctx: ExecContext, packet: Packet, acknowledgement: Uint8Array, relayer: string): void {
-    this.run(ctx, packet.sourcePort, "ibc_packet_ack", { acknowledgement: { data: toBase64(acknowledgement) }, original_packet: packetJson(packet), relayer })
+    this.run(ctx, packet.sourcePort, "ibc_packet_ack", `{"acknowledgement":{"data":${json(toBase64(acknowledgement))}},"original_packet":${packetJson(packet)},"relayer":${json(relayer)}}`)
   }
   onTimeoutPacket(ctx: ExecContext, packet: Packet, relayer: string): void {
-    this.run(ctx, packet.sourcePort, "ibc_packet_timeout", { packet: packetJson(packet), relayer })
+    this.run(ctx, packet.sourcePort, "ibc_packet_timeout", `{"packet":${packetJson(packet)},"relayer":${json(relayer)}}`)
   }
 }
