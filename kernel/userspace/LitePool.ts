@@ -23,7 +23,7 @@
  */
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
-import type { Capability } from "../../capabilities/Capability.ts"
+import { type Capability, capabilityKey } from "../../capabilities/Capability.ts"
 import { type Address, formatAddress, parseAddress } from "../Address.ts"
 import { type Context, type LazyLoadBlob, request, type Request, response, type Response, type SendError } from "../Message.ts"
 import type { NativeProcess, ProcessContext } from "../Process.ts"
@@ -189,6 +189,12 @@ class LiteProcess implements NativeProcess {
   #memory = 0
   #received = 0
   #sent = 0
+  /**
+   * The capabilities (kernel-signed) of the message being handled, by issuer and params: the WIT
+   * record carries no signature, so save-capabilities finds the signed ones here. A guest can
+   * thus save what it was given, and nothing else.
+   */
+  #given = new Map<string, Capability>()
 
   constructor(pool: LitePool, program: LiteProgram, options: LiteOptions) {
     this.pool = pool
@@ -291,6 +297,7 @@ class LiteProcess implements NativeProcess {
     const w = this.#worker
     if (w === undefined) return Promise.reject(new UserspaceExit({ process: this.#name, kind: "worker", reason: "not running" }))
     this.#received++
+    this.#given = new Map(caps.map((c) => [capabilityKey(c.issuer, c.params), c]))
     const seq = ++this.#seq
     const p = track ? this.#expect(seq) : Promise.resolve()
     w.post({ t: "deliver", id: this.#id, seq, source: formatAddress(source), kind, body, context: context ?? new Uint8Array(0), caps: toWire(caps) })
@@ -314,7 +321,7 @@ class LiteProcess implements NativeProcess {
         return
       case "saveCapabilities":
         try {
-          ctx.saveCapabilities(fromWire(op.caps))
+          ctx.saveCapabilities(fromWire(op.caps).map((c) => this.#given.get(capabilityKey(c.issuer, c.params)) ?? c))
         } catch {
           // the WIT gives no error: forged, foreign or malformed capabilities are not kept
         }

@@ -20,7 +20,7 @@
  */
 import { Data } from "effect"
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads"
-import type { Capability } from "../../capabilities/Capability.ts"
+import { type Capability, capabilityKey } from "../../capabilities/Capability.ts"
 import type { Address, ProcessId } from "../Address.ts"
 import { formatAddress } from "../Address.ts"
 import type { Context, LazyLoadBlob, OnExit, Request, Response, SendError } from "../Message.ts"
@@ -147,6 +147,11 @@ export class UserspaceProcess implements NativeProcess {
   #epoch = -1
   #runSince = 0
   #name = ""
+  /**
+   * The capabilities (kernel-signed) of the message being handled, by issuer and params: the WIT
+   * record carries no signature, so save-capabilities finds the signed ones here.
+   */
+  #given = new Map<string, Capability>()
 
   constructor(program: Program, options: UserspaceOptions = {}) {
     this.program = program
@@ -192,10 +197,12 @@ export class UserspaceProcess implements NativeProcess {
   }
 
   onRequest(_ctx: ProcessContext, source: Address, request: Request, blob: LazyLoadBlob | undefined): Promise<void> {
+    this.#given = new Map(request.capabilities.map((c) => [capabilityKey(c.issuer, c.params), c]))
     return this.#deliver({ t: "deliver", source, message: { tag: "request", val: witRequest(request) }, blob })
   }
 
   onResponse(_ctx: ProcessContext, source: Address, response: Response, context: Context | undefined, blob: LazyLoadBlob | undefined): Promise<void> {
+    this.#given = new Map(response.capabilities.map((c) => [capabilityKey(c.issuer, c.params), c]))
     return this.#deliver({ t: "deliver", source, message: { tag: "response", val: [witResponse(response), context] }, blob })
   }
 
@@ -383,7 +390,7 @@ export class UserspaceProcess implements NativeProcess {
         return
       case "saveCapabilities":
         try {
-          ctx.saveCapabilities(args[0] as Capability[])
+          ctx.saveCapabilities((args[0] as Capability[]).map((c) => this.#given.get(capabilityKey(c.issuer, c.params)) ?? c))
         } catch {
           // WIT save-capabilities returns nothing: forged or foreign capabilities are not kept
         }
