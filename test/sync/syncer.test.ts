@@ -133,6 +133,30 @@ test("forged gossip (wrong app hash, bad signature) is not trusted and does not 
   assert.is(hex(s.tip().appHash), hex((await store.results(6))!.appHash))
 })
 
+test("a restarted full node resumes from its stores (handshake rebuilds state, no refetch from 1)", async () => {
+  const { p, store } = await producer()
+  for (let i = 0; i < 6; i++) await block(p, [`r${i}=1`])
+  const dir = tmp()
+  const fullStore = new MemBlockStore()
+  const peer = peerOf(p, store)
+  const first = new BlockSyncer({ app: await KvApp.open(dir), blockStore: fullStore, chainId, genesis, genesisDoc, peer, pollMs: 5 })
+  await first.start()
+  await first.waitForHeight(5)
+  await first.stop()
+  await (first["cfg"].app as KvApp).close()
+  const stoppedAt = first.tip().height
+  const asked: number[] = []
+  const counting = { ...peer, blocks: (from: number, to: number) => { asked.push(from); return peer.blocks(from, to) } }
+  for (let i = 0; i < 3; i++) await block(p, [`s${i}=1`])
+  const again = new BlockSyncer({ app: await KvApp.open(dir), blockStore: fullStore, chainId, genesis, genesisDoc, peer: counting, pollMs: 5 })
+  await again.start()
+  assert.is(again.tip().height, stoppedAt, "state rebuilt from the stores")
+  assert.is((await again.waitForHeight(8)).height, 8)
+  await again.stop()
+  assert.ok(asked.length > 0 && Math.min(...asked) === stoppedAt + 1, `fetching resumed at ${stoppedAt + 1} (asked ${asked.join(",")})`)
+  assert.is(hex(again.tip().appHash), hex((await store.results(8))!.appHash))
+})
+
 test("a peer of another chain or genesis is refused at start", async () => {
   const { p, store } = await producer()
   await block(p)
