@@ -61,10 +61,28 @@ export const accountFromAny = (any: Any): Account => {
   throw new Error(`unsupported account type ${any.typeUrl} in state`)
 }
 
+/**
+ * Decoded accounts by their stored bytes (latin1 key): an account written by one tx's ante step
+ * is read by the next without decoding it again. Content-keyed, so a hit is exactly what
+ * decoding gives; the Account objects are shared and never mutated (updates build new ones).
+ * Bounded FIFO.
+ */
+const decodedAccounts = new Map<string, Account>()
+const DECODED_MAX = 16_384
+const bytesKey = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1")
+const remember = (key: string, acc: Account): void => {
+  if (decodedAccounts.size >= DECODED_MAX) decodedAccounts.delete(decodedAccounts.keys().next().value!)
+  decodedAccounts.set(key, acc)
+}
+
 /** The account at `address`, or undefined. */
 export const getAccount = (store: KVStore, address: Uint8Array): Account | undefined => {
   const raw = store.get(accountKey(address))
-  return raw ? accountFromAny(AnyCodec.decode(raw)) : undefined
+  if (!raw) return undefined
+  const key = bytesKey(raw)
+  let acc = decodedAccounts.get(key)
+  if (!acc) remember(key, (acc = accountFromAny(AnyCodec.decode(raw))))
+  return acc
 }
 
 /** Whether an account exists at `address`. */
@@ -72,7 +90,14 @@ export const hasAccount = (store: KVStore, address: Uint8Array): boolean => stor
 
 /** Write `acc` under `address`. */
 export const setAccount = (store: KVStore, address: Uint8Array, acc: Account): void => {
-  store.set(accountKey(address), AnyCodec.encode(accountToAny(acc)).finish())
+  const value = AnyCodec.encode(accountToAny(acc)).finish()
+  store.set(accountKey(address), value)
+  // the next read (the sender's next tx) finds it decoded: a copy of our own of what decoding
+  // the bytes gives (same fields, same order; not `acc`, which the caller still holds)
+  if (!acc.module) {
+    const { address: a, pubKey, accountNumber, sequence } = acc.base
+    remember(bytesKey(value), { base: { address: a, pubKey: pubKey && { typeUrl: pubKey.typeUrl, value: pubKey.value }, accountNumber, sequence } })
+  }
 }
 
 const u64 = (v: bigint): Uint8Array => {

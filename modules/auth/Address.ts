@@ -15,8 +15,8 @@ import { equalBytes, sha256 } from "../../lib/Bytes.ts"
 /** Bech32 strings can be up to 90 characters by BIP-173; Cosmos allows longer (32-byte addresses). */
 const BECH32_LIMIT = 1023
 
-/** Decoded addresses, by prefix + string (decoding is a pure function; bounded FIFO cache). */
-const cache = new Map<string, Uint8Array>()
+/** Decoded addresses, by prefix, then string (decoding is a pure function; bounded FIFO caches). */
+const caches = new Map<string, Map<string, Uint8Array>>()
 const CACHE_MAX = 65_536
 
 /**
@@ -26,8 +26,9 @@ const CACHE_MAX = 65_536
  * when given (e.g. "invalid from address: ...").
  */
 export const parseAddress = (address: string, prefix: string, what?: string): Uint8Array => {
-  const key = `${prefix}\u0000${address}`
-  const hit = cache.get(key)
+  let cache = caches.get(prefix)
+  if (!cache) caches.set(prefix, (cache = new Map()))
+  const hit = cache.get(address)
   if (hit) return hit
   const fail = (reason: string): never => {
     throw new InvalidAddress({ log: `${what ? `${what}: ` : ""}${reason}: invalid address` })
@@ -43,7 +44,7 @@ export const parseAddress = (address: string, prefix: string, what?: string): Ui
   if (decoded.data.length === 0) fail("addresses cannot be empty")
   if (decoded.data.length > 255) fail(`address max length is 255, got ${decoded.data.length}`)
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!)
-  cache.set(key, decoded.data)
+  cache.set(address, decoded.data)
   return decoded.data
 }
 

@@ -28,6 +28,7 @@ import { getAccount, getParams, setAccount, type Account } from "./Accounts.ts"
 import { bytesEqual, canonicalAddress, parseAddress, secp256k1Address } from "./Address.ts"
 import { TooManySignatures, TxTimeoutHeight } from "./AuthError.ts"
 import { verifySecp256k1 } from "./internal/Secp256k1.ts"
+import { sha256 } from "../../lib/Bytes.ts"
 import { SECP256K1_PUBKEY_URL, type AuthDecodedTx } from "./TxDecoder.ts"
 
 /** What the ante chain needs besides the tx. */
@@ -66,6 +67,24 @@ export const txSigners = (tx: AuthDecodedTx, signersOf: (msg: Any) => ReadonlyAr
   return [...out]
 }
 const signersMemo = new WeakMap<AuthDecodedTx, { readonly prefix: string; readonly signers: ReadonlyArray<string> }>()
+
+/**
+ * SIGN_MODE_DIRECT sign bytes (SignDoc) of `tx` for one signer, encoded once per decoded tx,
+ * chain id and account number: CheckTx and FinalizeBlock share the decoded tx
+ * (internal/DecodedTxs.ts), so the block does not encode them again.
+ */
+const signBytesOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint): SignBytes => {
+  let memo = signBytesMemo.get(tx)
+  const hit = memo?.find((m) => m.accountNumber === accountNumber && m.chainId === chainId)
+  if (hit) return hit
+  const bytes = SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId, accountNumber }).finish()
+  const out = { chainId, accountNumber, bytes, digest: sha256(bytes) }
+  if (!memo) signBytesMemo.set(tx, (memo = []))
+  if (memo.length < 16) memo.push(out)
+  return out
+}
+interface SignBytes { readonly chainId: string; readonly accountNumber: bigint; readonly bytes: Uint8Array; readonly digest: Uint8Array }
+const signBytesMemo = new WeakMap<AuthDecodedTx, Array<SignBytes>>()
 
 /**
  * Run the ante chain for `tx` in `ctx` (the auth namespace of the ante branch; `ctx.gas` is the
@@ -181,8 +200,8 @@ export const ante = (
       throw new WrongSequence({ log: `account sequence mismatch, expected ${acc.base.sequence}, got ${info.sequence}: incorrect account sequence` })
     }
     if (verifySigs) {
-      const signBytes = SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId: ctx.chainId, accountNumber: acc.base.accountNumber }).finish()
-      if (!verifySecp256k1(pubkey!, signBytes, tx.signatures[i]!)) {
+      const signBytes = signBytesOf(tx, ctx.chainId, acc.base.accountNumber)
+      if (!verifySecp256k1(pubkey!, signBytes.bytes, tx.signatures[i]!, signBytes.digest)) {
         throw new Unauthorized({
           log: `signature verification failed; please verify account number (${acc.base.accountNumber}), sequence (${acc.base.sequence}) and chain-id (${ctx.chainId}): unauthorized`
         })

@@ -38,6 +38,7 @@ import { ante, txSigners, type AnteOptions } from "./Ante.ts"
 import { authConfig, FEE_COLLECTOR, type AuthConfig } from "./AuthConfig.ts"
 import { exportAuthGenesis, importAuthGenesis } from "./internal/Genesis.ts"
 import { KnownAccounts, signatureChecks } from "./SignatureChecks.ts"
+import { decodeCached } from "./internal/DecodedTxs.ts"
 import { decodeTx, type AuthDecodedTx } from "./TxDecoder.ts"
 
 const QUERY = "/cosmos.auth.v1beta1.Query/"
@@ -73,7 +74,9 @@ export class AuthMachine implements Machine, TxPipeline {
 
   /** TxPipeline.decode: decodeTx with this config's maxTxBytes. */
   decode(bytes: Uint8Array): AuthDecodedTx {
-    return decodeTx(bytes, { maxTxBytes: this.config.maxTxBytes })
+    const opts = { maxTxBytes: this.config.maxTxBytes }
+    // the size limit is this instance's: checked before the process-wide cache is asked
+    return bytes.length > opts.maxTxBytes ? decodeTx(bytes, opts) : decodeCached(bytes, (b) => decodeTx(b, opts))
   }
 
   /** TxPipeline.signatureChecks: SignatureChecks.ts with this config's maxTxBytes. */

@@ -57,6 +57,18 @@ const decodeMsg = <T>(what: string, f: () => T): T => {
   }
 }
 
+/**
+ * MsgSend decoded once per message object: `signers` (asked before the ante step) and `handle`
+ * read the same tx's Any, and a decoded tx is shared from CheckTx to FinalizeBlock. Only
+ * successful decodes are kept; the decoded message is never mutated.
+ */
+const sends = new WeakMap<Any, MsgSend>()
+const decodeSend = (msg: Any): MsgSend => {
+  let m = sends.get(msg)
+  if (!m) sends.set(msg, (m = decodeMsg("MsgSend", () => MsgSend.decode(msg.value))))
+  return m
+}
+
 /** The bank machine. `new BankMachine(config)`; config fields default as BankConfig says. */
 export class BankMachine implements Machine {
   readonly name: string = "bank"
@@ -86,7 +98,7 @@ export class BankMachine implements Machine {
   signers(msg: Any): ReadonlyArray<string> {
     const prefix = this.config.bech32Prefix
     if (msg.typeUrl === MSG_SEND_URL) {
-      const m = decodeMsg("MsgSend", () => MsgSend.decode(msg.value))
+      const m = decodeSend(msg)
       return [canonicalAddress(m.fromAddress, prefix, "invalid from address")]
     }
     if (msg.typeUrl === MSG_MULTI_SEND_URL) {
@@ -102,7 +114,7 @@ export class BankMachine implements Machine {
   }
 
   handle(ctx: MsgContext, msg: Any): MsgResult {
-    if (msg.typeUrl === MSG_SEND_URL) return this.send(ctx, decodeMsg("MsgSend", () => MsgSend.decode(msg.value)))
+    if (msg.typeUrl === MSG_SEND_URL) return this.send(ctx, decodeSend(msg))
     if (msg.typeUrl === MSG_MULTI_SEND_URL) return this.multiSend(ctx, decodeMsg("MsgMultiSend", () => MsgMultiSend.decode(msg.value)))
     if (msg.typeUrl === MSG_UPDATE_PARAMS_URL) return this.updateParams(ctx, decodeMsg("MsgUpdateParams", () => MsgUpdateParams.decode(msg.value)))
     throw new UnknownRequest({ log: `unrecognized bank message type: ${msg.typeUrl}: unknown request` })

@@ -45,20 +45,23 @@ export const protoCoinsString = (coins: ReadonlyArray<ProtoCoin>): string => coi
  * (the coins string, then the reason).
  */
 export const validCoins = (coins: ReadonlyArray<ProtoCoin>, allowEmpty: boolean): Coin[] => {
-  const printed = protoCoinsString(coins)
+  // printed only for an error: the valid path (every tx's fee and amount) builds no string
+  const fail = (reason: string): never => {
+    throw new InvalidCoins({ log: `${reason}${protoCoinsString(coins)}: invalid coins` })
+  }
   if (coins.length === 0) {
     if (allowEmpty) return []
-    throw new InvalidCoins({ log: `${printed}: invalid coins` })
+    return fail("")
   }
   const out: Coin[] = []
   let prev = ""
   for (const c of coins) {
-    if (!isValidDenom(c.denom)) throw new InvalidCoins({ log: `invalid denom: ${c.denom}: ${printed}: invalid coins` })
+    if (!isValidDenom(c.denom)) fail(`invalid denom: ${c.denom}: `)
     const amount = parseAmount(c.amount, c.denom)
-    if (amount === 0n) throw new InvalidCoins({ log: `coin ${c.amount}${c.denom} amount is not positive: ${printed}: invalid coins` })
+    if (amount === 0n) fail(`coin ${c.amount}${c.denom} amount is not positive: `)
     if (out.length > 0) {
-      if (c.denom === prev) throw new InvalidCoins({ log: `duplicate denomination ${c.denom}: ${printed}: invalid coins` })
-      if (c.denom < prev) throw new InvalidCoins({ log: `denomination ${c.denom} is not sorted: ${printed}: invalid coins` })
+      if (c.denom === prev) fail(`duplicate denomination ${c.denom}: `)
+      if (c.denom < prev) fail(`denomination ${c.denom} is not sorted: `)
     }
     prev = c.denom
     out.push({ denom: c.denom, amount })

@@ -130,12 +130,13 @@ export const isVerified = (pubkey: Uint8Array, digest: Uint8Array, sig: Uint8Arr
 /**
  * True when `sig` (64 bytes r||s, low-S) is a valid ECDSA signature of sha256(`message`) by the
  * compressed secp256k1 key `pubkey` (33 bytes), from the cache when it was verified before.
- * Never throws.
+ * `messageDigest`, when the caller has it, must be sha256(`message`) (the ante step keeps it
+ * with the sign bytes). Never throws.
  */
-export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean => {
+export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Uint8Array, messageDigest?: Uint8Array): boolean => {
   if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3) || sig.length !== 64) return false
   if (!isLowS(sig)) return false
-  const digest = sha256(message)
+  const digest = messageDigest ?? sha256(message)
   if (isVerified(pubkey, digest, sig)) {
     verifyStats.cacheHits++
     return true

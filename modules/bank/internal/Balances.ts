@@ -73,8 +73,8 @@ export const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
   return undefined
 }
 
-/** Decode an amount value (decimal ASCII). */
-export const readAmount = (v: Uint8Array | undefined): bigint => (v ? BigInt(dec.decode(v)) : 0n)
+/** Decode an amount value (decimal ASCII; read as latin1, which equals UTF-8 on ASCII and is faster). */
+export const readAmount = (v: Uint8Array | undefined): bigint => (v ? BigInt(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1")) : 0n)
 
 /** Encode an amount value. */
 export const writeAmount = (v: bigint): Uint8Array => enc.encode(v.toString())
