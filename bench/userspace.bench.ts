@@ -5,14 +5,20 @@
  * measured in the same run; memory per idle userspace process and how many fit in 1 GiB; cold
  * start (spawn to first answered request).
  *
- * Run: `npx node bench/userspace.bench.ts [pairs]` (default 3000 pairs per userspace case). The
- * fixture component is built (or taken from .cache/components/) first.
+ * Light guests (process-lite, AssemblyScript, many per worker in a LitePool; issue 16) in the same
+ * run: round trips between two light processes on one worker and across two workers, native ->
+ * light, cold start, and idle memory per process.
+ *
+ * Run: `npx node bench/userspace.bench.ts [pairs]` (default 3000 pairs per userspace case; the light
+ * cases use 100x). The fixture components are built (or taken from .cache/) first.
  */
 import { formatAddress } from "../kernel/Address.ts"
 import { makeKernel } from "../kernel/Kernel.ts"
 import { request, response } from "../kernel/Message.ts"
 import type { Request } from "../kernel/Message.ts"
+import { LitePool } from "../kernel/userspace/LitePool.ts"
 import { userspaceProcess } from "../kernel/userspace/UserspaceProcess.ts"
+import { bytes, liteProgram, text } from "../test/userspace/lite-setup.ts"
 import { ask, json, parse, pid, removeHome, serviceProgram, startNode } from "../test/userspace/setup.ts"
 
 const PAIRS = Number(process.argv[2] ?? 3000)
@@ -93,6 +99,65 @@ for (let i = 0; i < N; i++) {
 await new Promise((r) => setTimeout(r, 500))
 const per = (process.memoryUsage().rss - rss0) / N
 rows.push(`idle userspace process: ${(per / 2 ** 20).toFixed(1)} MiB RSS each (${N} processes) -> about ${Math.floor(2 ** 30 / per)} per GiB`)
+
+// ---- light guests ----
+const lite = await liteProgram()
+const askLite = async (target: string, body: string): Promise<any> =>
+  JSON.parse(text((await client.request(k.address(pid(target)), request(bytes(body), 60_000))).response.body))
+const litePingpong = async (a: string, b: string, n: number, batch: number): Promise<number> => {
+  const done = new Promise<any>((r) => (report = r))
+  const t0 = performance.now()
+  await askLite(a, `pingpong ${formatAddress(k.address(pid(b)))} ${n} ${batch} ${formatAddress(driver)}`)
+  const r = await done
+  if (r.bad !== 0 || r.pairs !== n) throw new Error(`lite pingpong: ${JSON.stringify(r)}`)
+  return n / ((performance.now() - t0) / 1000)
+}
+const one = new LitePool({ workers: 1 })
+const two = new LitePool({ workers: 2 })
+k.spawn({ id: pid("la"), process: one.process(lite), public: true })
+k.spawn({ id: pid("lb"), process: one.process(lite), public: true })
+// least-loaded placement: lx on worker 0, ly on worker 1
+k.spawn({ id: pid("lx"), process: two.process(lite), public: true })
+k.spawn({ id: pid("ly"), process: two.process(lite), public: true })
+const LN = PAIRS * 100
+rate("light <-> light, one worker, one in flight", Math.max(await litePingpong("la", "lb", LN / 10, 1), await litePingpong("la", "lb", LN / 10, 1)))
+rate("light <-> light, one worker, 100 in flight", Math.max(await litePingpong("la", "lb", LN, 100), await litePingpong("la", "lb", LN, 100)))
+rate("light <-> light, two workers, one in flight", Math.max(await litePingpong("lx", "ly", LN / 10, 1), await litePingpong("lx", "ly", LN / 10, 1)))
+rate("light <-> light, two workers, 100 in flight", Math.max(await litePingpong("lx", "ly", LN, 100), await litePingpong("lx", "ly", LN, 100)))
+{
+  const t0 = performance.now()
+  const n = PAIRS * 3
+  for (let i = 0; i < n; i++) await askLite("lb", `ping ${i}`)
+  rate("native -> light (await each)", n / ((performance.now() - t0) / 1000))
+}
+{
+  const coldLite: number[] = []
+  for (let i = 0; i < 101; i++) {
+    const t0 = performance.now()
+    k.spawn({ id: pid(`lcold${i}`), process: one.process(lite), public: true })
+    await askLite(`lcold${i}`, "ping 0")
+    coldLite.push(performance.now() - t0)
+    k.kill(pid(`lcold${i}`))
+  }
+  coldLite.sort((x, y) => x - y)
+  rows.push(`light cold start (spawn to first answer, compiled module cached): median ${coldLite[50]!.toFixed(2)} ms, min ${coldLite[0]!.toFixed(2)} ms, max ${coldLite[100]!.toFixed(2)} ms`)
+}
+{
+  const LIDLE = 2000
+  const pool = new LitePool({ workers: 2 })
+  await new Promise((r) => setTimeout(r, 200))
+  const rss0 = process.memoryUsage().rss
+  const t0 = performance.now()
+  for (let i = 0; i < LIDLE; i++) k.spawn({ id: pid(`lidle${i}`), process: pool.process(lite), public: true })
+  await Promise.all(Array.from({ length: LIDLE }, (_, i) => askLite(`lidle${i}`, `ping ${i}`)))
+  const ms = performance.now() - t0
+  await new Promise((r) => setTimeout(r, 500))
+  const perLite = (process.memoryUsage().rss - rss0) / LIDLE
+  rows.push(`idle light process: ${(perLite / 1024).toFixed(0)} KiB RSS each (${LIDLE} processes on 2 workers, all started and answered in ${ms.toFixed(0)} ms) -> about ${Math.floor(2 ** 30 / perLite)} per GiB`)
+  await pool.close()
+}
+await one.close()
+await two.close()
 
 for (const r of rows) console.log(r)
 await node.stop()

@@ -33,6 +33,29 @@ test("a light guest built from AssemblyScript serves requests and keeps state", 
 })
 
 
+for (const workers of [1, 2]) {
+  test(`per-pair order: 2,000 pipelined pairs between two light processes on ${workers} worker(s), contexts and bodies in order`, async () => {
+    const node = await startNode()
+    const pool = new LitePool({ workers })
+    const program = await liteProgram()
+    node.kernel.spawn({ id: pid("a"), process: pool.process(program), public: true })
+    node.kernel.spawn({ id: pid("b"), process: pool.process(program), public: true })
+    assert.is(new Set(pool.stats().map((s) => s.worker)).size, workers)
+    let report!: (v: any) => void
+    const done = new Promise<any>((r) => (report = r))
+    node.kernel.spawn({ id: pid("driver"), process: { onRequest: (_c, _s, req) => report(JSON.parse(text(req.body))) }, public: true })
+    const client = node.kernel.spawn({ id: pid("client"), process: {} })
+    assert.equal(await ask(client, pid("a"), "pingpong alice.os@b:demo:sys 2000 50 alice.os@driver:demo:sys"), { sent: true })
+    assert.equal(await done, { pairs: 2000, bad: 0 })
+    const b = pool.stats().find((s) => s.process === "alice.os@b:demo:sys")!
+    assert.is(b.received, 2000)
+    assert.is(b.sent, 2000)
+    await pool.close()
+    await node.stop()
+    await removeHome(node.home)
+  })
+}
+
 for (const [op, kind] of [["spin", "cpu"], ["bomb", "memory"], ["trap", "trap"]] as const) {
   test(`${op}: ends only the guilty light process (${kind}); its worker's other processes keep serving`, async () => {
     const crashes: Array<{ id: ProcessId; error: unknown }> = []

@@ -6,12 +6,34 @@
 //   kv-set DB KEY VALUE REPORT  -> kv set in our package's DB; kv's answer goes to REPORT
 //   share TARGET DB KEY REPORT  -> sends {"op":"kv-get",...,"package":ours} to TARGET with the
 //                                  read capability of our DB attached; TARGET's answer goes to REPORT
+//   pingpong TARGET N BATCH REPORT -> N "ping i" requests to TARGET, BATCH in flight; each
+//                                  response is checked (order, body); then {"pairs":N,"bad":B}
+//                                  goes to REPORT (the benchmark's driver)
 //   spin | bomb | trap          -> loops forever | allocates without bound | traps
-// Responses to our own requests carry the REPORT address as their context.
+// Responses to our own requests carry the REPORT address as their context (pingpong: the index).
 import { Capability, Message, REQUEST, RESPONSE, bytesToString, getState, onMessage, our, sendRequest, sendResponse, setState, stringToBytes } from "../assembly"
 export { cabi_realloc, init, handle } from "../assembly"
 
 let self: string = ""
+// pingpong run: target, pairs asked, sent, answered, wrong answers, where to report
+let ppTarget: string = ""
+let ppTotal: i32 = 0
+let ppSent: i32 = 0
+let ppDone: i32 = 0
+let ppBad: i32 = 0
+let ppReport: string = ""
+
+function ppSend(): void {
+  const i = ppSent++
+  sendRequest(ppTarget, stringToBytes("ping " + i.toString()), 10000, stringToBytes("#" + i.toString()))
+}
+
+function ppAnswer(m: Message): void {
+  const want = ppDone++
+  if (m.kind != RESPONSE || bytesToString(m.context) != "#" + want.toString() || m.text() != '{"pong":' + want.toString() + "}") ppBad++
+  if (ppSent < ppTotal) ppSend()
+  if (ppDone == ppTotal) sendRequest(ppReport, stringToBytes('{"pairs":' + ppTotal.toString() + ',"bad":' + ppBad.toString() + "}"))
+}
 let keep: Array<Uint8Array> = []
 
 function me(): string {
@@ -59,6 +81,14 @@ function handleRequest(m: Message): void {
     const body = '{"op":"kv-get","db":"' + words[2] + '","key":"' + words[3] + '","package":"' + pkg + '"}'
     sendRequest(words[1], stringToBytes(body), 5000, stringToBytes(words[4]), [cap])
     reply('{"sent":true}')
+  } else if (op == "pingpong" && words.length == 5) {
+    ppTarget = words[1]
+    ppTotal = I32.parseInt(words[2])
+    ppSent = ppDone = ppBad = 0
+    ppReport = words[4]
+    const batch = I32.parseInt(words[3])
+    for (let k = 0; k < batch && ppSent < ppTotal; k++) ppSend()
+    reply('{"sent":true}')
   } else if (op == "spin") {
     let i: i32 = 0
     while (i >= 0) i = (i + 1) & 0xffff
@@ -73,6 +103,7 @@ function handleRequest(m: Message): void {
 
 onMessage((m: Message): void => {
   if (m.kind == REQUEST) handleRequest(m)
+  else if (m.context.length > 0 && m.context[0] == 35) ppAnswer(m)
   else if (m.kind == RESPONSE) sendRequest(bytesToString(m.context), m.body)
   else sendRequest(bytesToString(m.context), stringToBytes(m.kind == 2 ? '{"error":"offline"}' : '{"error":"timeout"}'))
 })
