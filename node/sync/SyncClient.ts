@@ -18,34 +18,62 @@ export const REQUEST_TIMEOUT_MS = 30_000
 /** A connection to one sync server. */
 export class SyncClient {
   private lock: Promise<unknown> = Promise.resolve()
-  private readonly stream: Stream
-  private readonly reader: FrameReader
+  private stream: Stream | undefined
+  private reader: FrameReader | undefined
+  private readonly libp2p: Libp2p
   /** The address dialled. */
   readonly peer: string
-  private constructor(stream: Stream, reader: FrameReader, peer: string) {
-    this.stream = stream
-    this.reader = reader
+  private constructor(libp2p: Libp2p, peer: string) {
+    this.libp2p = libp2p
     this.peer = peer
   }
 
   /** Dial `address` (a multiaddr, with or without /p2p/<id>) and open a sync stream. */
   static async connect(libp2p: Libp2p, address: string): Promise<SyncClient> {
-    const ma = multiaddr(address)
-    const stream = await libp2p.dialProtocol(ma as never, SYNC_PROTOCOL, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-    return new SyncClient(stream, new FrameReader(stream), address)
+    const c = new SyncClient(libp2p, address)
+    await c.open()
+    return c
+  }
+
+  private async open(): Promise<{ stream: Stream; reader: FrameReader }> {
+    if (this.stream !== undefined && this.reader !== undefined) return { stream: this.stream, reader: this.reader }
+    const stream = await this.libp2p.dialProtocol(multiaddr(this.peer) as never, SYNC_PROTOCOL, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+    this.stream = stream
+    this.reader = new FrameReader(stream)
+    return { stream, reader: this.reader }
+  }
+
+  /** Forget a failed stream: the next request dials again (the peer restarted, the connection dropped). */
+  private drop(): void {
+    this.stream?.abort(new Error("sync request failed"))
+    this.stream = undefined
+    this.reader = undefined
   }
 
   private request(req: SyncRequest): Promise<SyncResponse> {
     const run = this.lock.then(async () => {
-      await writeFrame(this.stream, encodeRequest(req))
+      let stream: Stream, reader: FrameReader
+      try {
+        ({ stream, reader } = await this.open())
+        await writeFrame(stream, encodeRequest(req))
+      } catch (e) {
+        this.drop()
+        throw e
+      }
       let timer: ReturnType<typeof setTimeout> | undefined
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new SyncProtocolError({ reason: `no answer from ${this.peer} within ${REQUEST_TIMEOUT_MS} ms` })), REQUEST_TIMEOUT_MS)
       })
       try {
-        const frame = await Promise.race([this.reader.next(MAX_RESPONSE_BYTES), timeout])
-        if (frame === undefined) throw new SyncProtocolError({ reason: `${this.peer} closed the sync stream` })
-        const res = decodeResponse(frame)
+        let res: SyncResponse
+        try {
+          const frame = await Promise.race([reader.next(MAX_RESPONSE_BYTES), timeout])
+          if (frame === undefined) throw new SyncProtocolError({ reason: `${this.peer} closed the sync stream` })
+          res = decodeResponse(frame)
+        } catch (e) {
+          this.drop()
+          throw e
+        }
         if (res._tag === "Error") throw new SyncProtocolError({ reason: `${this.peer} answered error ${res.code}: ${res.message}` })
         return res
       } finally {
@@ -87,6 +115,9 @@ export class SyncClient {
 
   /** Close the stream. */
   async close(): Promise<void> {
-    await this.stream.close().catch(() => this.stream.abort(new Error("close failed")))
+    const stream = this.stream
+    this.stream = undefined
+    this.reader = undefined
+    await stream?.close().catch(() => stream.abort(new Error("close failed")))
   }
 }

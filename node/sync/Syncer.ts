@@ -37,6 +37,9 @@ import { blocksTopic, canonicalJson, decodeSyncBlock, MAX_BLOCKS_PER_RESPONSE, t
 
 export { BlockRejected } from "./BlockVerifier.ts"
 
+/** Consecutive failed requests to the peer (no answer, closed stream) before the sync stops. */
+export const MAX_PEER_FAILURES = 10
+
 /** The sync could not start: the peer's chain differs, or the local stores are inconsistent. */
 export class SyncStartError extends Data.TaggedError("SyncStartError")<{ readonly reason: string }> {
   override get message(): string { return `sync start: ${this.reason}` }
@@ -252,37 +255,51 @@ export class BlockSyncer implements Syncer {
 
   private async run(): Promise<void> {
     const pollMs = this.cfg.pollMs ?? (this.cfg.pubsub ? 5000 : 500)
-    try {
-      while (!this.stopped && this.haltError === undefined) {
-        const next = this.contiguousEnd() + 1
-        const fetching = next <= this.remoteHeight && next - this.lastHeight <= this.window()
-          ? this.cfg.peer.blocks(next, Math.min(this.remoteHeight, next + MAX_BLOCKS_PER_RESPONSE - 1))
-          : undefined
-        fetching?.catch(() => undefined)
-        await this.applyReady()
-        if (this.stopped || this.haltError !== undefined) break
-        if (fetching !== undefined) {
-          const got = await fetching
-          for (const sb of got) {
-            const h = Number(sb.block.header.height)
-            if (h > this.lastHeight) this.pending.set(h, { sb, gossip: false })
-          }
-          continue
+    let failures = 0
+    while (!this.stopped && this.haltError === undefined) {
+      try {
+        await this.step(pollMs)
+        failures = 0
+      } catch (e) {
+        // a block executed but not committed cannot be tried again: only a peer failure before it is retried
+        if (e instanceof BlockRejected || e instanceof SyncHalted || this.executed || ++failures > MAX_PEER_FAILURES) {
+          this.halt(e instanceof BlockRejected
+            ? new SyncHalted({ height: e.height, reason: e.message })
+            : e instanceof SyncHalted ? e
+            : new SyncHalted({ height: this.lastHeight + 1, reason: `peer ${this.cfg.peer.peer}: ${errText(e)}` }))
+          return
         }
-        if (next - this.lastHeight > this.window()) continue
-        // dropped gossip left a gap the peer can fill
-        if (this.contiguousEnd() + 1 <= this.remoteHeight) continue
-        // caught up with what we know: ask again, wait for gossip or the poll interval
-        const st = await this.cfg.peer.status()
-        if (st.height > this.remoteHeight) this.remoteHeight = st.height
-        if (this.contiguousEnd() + 1 <= this.remoteHeight) continue
-        await this.sleep(pollMs)
+        // the peer failed to answer (restart, dropped connection): back off and ask again
+        await this.sleep(Math.min(failures * 1000, 5000))
       }
-    } catch (e) {
-      this.halt(e instanceof BlockRejected
-        ? new SyncHalted({ height: e.height, reason: e.message })
-        : new SyncHalted({ height: this.lastHeight + 1, reason: `peer ${this.cfg.peer.peer}: ${errText(e)}` }))
     }
+  }
+
+  /** One round: fetch ahead, apply what is ready, and when caught up ask the peer's status or wait. */
+  private async step(pollMs: number): Promise<void> {
+    const next = this.contiguousEnd() + 1
+    const fetching = next <= this.remoteHeight && next - this.lastHeight <= this.window()
+      ? this.cfg.peer.blocks(next, Math.min(this.remoteHeight, next + MAX_BLOCKS_PER_RESPONSE - 1))
+      : undefined
+    fetching?.catch(() => undefined)
+    await this.applyReady()
+    if (this.stopped || this.haltError !== undefined) return
+    if (fetching !== undefined) {
+      const got = await fetching
+      for (const sb of got) {
+        const h = Number(sb.block.header.height)
+        if (h > this.lastHeight) this.pending.set(h, { sb, gossip: false })
+      }
+      return
+    }
+    if (next - this.lastHeight > this.window()) return
+    // dropped gossip left a gap the peer can fill
+    if (this.contiguousEnd() + 1 <= this.remoteHeight) return
+    // caught up with what we know: ask again, wait for gossip or the poll interval
+    const st = await this.cfg.peer.status()
+    if (st.height > this.remoteHeight) this.remoteHeight = st.height
+    if (this.contiguousEnd() + 1 <= this.remoteHeight) return
+    await this.sleep(pollMs)
   }
 
   /** Apply every block whose next block is pending. */

@@ -157,6 +157,24 @@ test("a restarted full node resumes from its stores (handshake rebuilds state, n
   assert.is(hex(again.tip().appHash), hex((await store.results(8))!.appHash))
 })
 
+test("a peer that stops answering for a while (restart) is asked again; the sync goes on", async () => {
+  const { p, store } = await producer()
+  for (let i = 0; i < 4; i++) await block(p)
+  const peer = peerOf(p, store)
+  let down = 0
+  const flaky: SyncPeer = {
+    peer: "flaky",
+    status: () => (down-- > 0 ? Promise.reject(new Error("stream reset")) : peer.status()),
+    blocks: (from, to) => (down-- > 0 ? Promise.reject(new Error("stream reset")) : peer.blocks(from, to))
+  }
+  const s = await syncer(flaky)
+  await s.waitForHeight(3)
+  down = 3
+  for (let i = 0; i < 3; i++) await block(p)
+  assert.is((await s.waitForHeight(6)).height, 6)
+  assert.is(s.halted(), undefined)
+})
+
 test("a peer of another chain or genesis is refused at start", async () => {
   const { p, store } = await producer()
   await block(p)
