@@ -44,6 +44,17 @@ import { GasAttribution, type GasObserver } from "./GasAttribution.ts"
 
 export type { TxLookup } from "./internal/AppQuery.ts"
 
+/**
+ * sha256 of a decoded tx's bytes (MsgContext.txHash), once per decoded tx: the pipeline hands
+ * CheckTx and FinalizeBlock the same decoded object for the same bytes (modules/auth DecodedTxs).
+ */
+const txHashOf = (tx: { readonly bytes: Uint8Array }): Uint8Array => {
+  let h = txHashes.get(tx)
+  if (h === undefined) txHashes.set(tx, (h = sha256(tx.bytes)))
+  return h
+}
+const txHashes = new WeakMap<object, Uint8Array>()
+
 /** What the multiplexer is built from. */
 export interface ApplicationOptions {
   readonly chainId: string
@@ -375,7 +386,7 @@ export class Application implements AbciApplication {
       if (finalizeLike) anteBranch.write()
       const msgBranch = finalizeLike ? base.branch() : anteBranch.branch()
       const exec = this.executor(block, msgBranch, gas, signers, att)
-      const txHash = sha256(bytes)
+      const txHash = txHashOf(tx)
       const responses: Any[] = []
       tx.msgs.forEach((msg, index) => {
         const machine = machines[index]!

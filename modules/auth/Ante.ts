@@ -75,8 +75,7 @@ const signersMemo = new WeakMap<AuthDecodedTx, { readonly prefix: string; readon
  */
 const signBytesOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint): SignBytes => {
   let memo = signBytesMemo.get(tx)
-  const hit = memo?.find((m) => m.accountNumber === accountNumber && m.chainId === chainId)
-  if (hit) return hit
+  if (memo) for (const m of memo) if (m.accountNumber === accountNumber && m.chainId === chainId) return m
   const bytes = SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId, accountNumber }).finish()
   const out = { chainId, accountNumber, bytes, digest: sha256(bytes) }
   if (!memo) signBytesMemo.set(tx, (memo = []))
@@ -172,7 +171,8 @@ export const ante = (
   })
   for (let i = 0; i < signers.length; i++) {
     ctx.emit(event("tx", ["acc_seq", `${signers[i]}/${updated[i]!.base.sequence}`]))
-    ctx.emit(event("tx", ["signature", Buffer.from(tx.signatures[i]!).toString("base64")]))
+    const sig = tx.signatures[i]!
+    ctx.emit(event("tx", ["signature", Buffer.from(sig.buffer, sig.byteOffset, sig.length).toString("base64")]))
   }
   // ValidateSigCount (single keys: one per signer).
   if (BigInt(signers.length) > params.txSigLimit) {

@@ -1,0 +1,109 @@
+/**
+ * The lean transaction path (issue 15 item 3): a tx is decoded once and shared by CheckTx and
+ * FinalizeBlock (modules/auth/internal/DecodedTxs.ts), sign bytes and tx hash are computed once
+ * per decoded tx, decoded accounts are kept by their stored bytes. These caches may change only
+ * how fast a result comes: the tests check that results, errors, limits and state stay those of
+ * a chain that decodes everything afresh.
+ */
+import { test } from "uvu"
+import * as assert from "uvu/assert"
+import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
+import { AuthMachine } from "../../modules/auth/Auth.ts"
+import { getAccount, setAccount } from "../../modules/auth/Accounts.ts"
+import { parseAddress } from "../../modules/auth/Address.ts"
+import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
+import { fee, makeWallet, msgSend, signTx, TestChain } from "../auth/support/Chain.ts"
+
+const { wallet, addresses } = await makeWallet(3)
+const [alice, bob, carol] = addresses as [string, string, string]
+const funded = () => TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000" }] }, { address: bob, coins: [{ denom: "boot", amount: "1000000" }] }] })
+const accountNumberOf = async (chain: TestChain, address: string) => {
+  const snap = await chain.store.snapshot()
+  return Number(getAccount(snap.store("auth"), parseAddress(address, "cyber"))!.base.accountNumber)
+}
+
+test("the same bytes decode to one shared object; a reused input buffer does not change it", async () => {
+  const chain = await funded()
+  const bytes = await signTx(wallet, alice, [msgSend(alice, carol, "5")], fee("2000"), { accountNumber: await accountNumberOf(chain, alice), sequence: 0 })
+  const a = chain.auth.decode(new Uint8Array(bytes))
+  const b = chain.auth.decode(new Uint8Array(bytes))
+  assert.ok(a === b, "a second decode of equal bytes returns the decoded tx of the first")
+  // first seen in a buffer the caller then reuses for something else: the kept tx is unaffected
+  const next = await signTx(wallet, alice, [msgSend(alice, carol, "6")], fee("2000"), { accountNumber: await accountNumberOf(chain, alice), sequence: 1 })
+  const buf = new Uint8Array(next)
+  const c = chain.auth.decode(buf)
+  buf.fill(0)
+  const d = chain.auth.decode(new Uint8Array(next))
+  assert.ok(c === d)
+  assert.equal([...d.bytes], [...next])
+  assert.equal([...d.msgs[0]!.value], [...TxBody.decode(TxRaw.decode(next).bodyBytes).messages[0]!.value])
+  const results = await chain.block([bytes, next])
+  assert.equal(results.map((r) => r.code), [0, 0], results.map((r) => r.log).join(" / "))
+})
+
+test("undecodable bytes are refused every time (errors are never cached)", async () => {
+  const chain = await funded()
+  const bad = TxRaw.encode({ bodyBytes: Uint8Array.of(0x0a, 0x7f), authInfoBytes: new Uint8Array(), signatures: [] }).finish()
+  for (let i = 0; i < 3; i++) {
+    const r = await chain.checkTx(bad)
+    assert.is(r.code, 2)
+    assert.match(r.log, /invalid TxBody/)
+  }
+})
+
+test("a size limit is each node's own: a tx decoded by a node with a larger limit is still refused by a smaller one", async () => {
+  const chain = await funded()
+  const bytes = await signTx(wallet, alice, [msgSend(alice, carol, "5")], fee("2000"), { accountNumber: await accountNumberOf(chain, alice), sequence: 0 })
+  assert.is((await chain.checkTx(bytes)).code, 0) // decoded and kept by the large-limit node
+  const small = new AuthMachine({ maxTxBytes: bytes.length - 1 })
+  try {
+    small.decode(bytes)
+    assert.unreachable("the smaller limit must refuse")
+  } catch (e) {
+    assert.is((e as { code: number }).code, 21)
+  }
+})
+
+test("CheckTx then FinalizeBlock: same results and app hash as a chain that never saw the txs in CheckTx", async () => {
+  const warm = await funded()
+  const alices = await accountNumberOf(warm, alice)
+  const bobs = await accountNumberOf(warm, bob)
+  const txs: Uint8Array[] = []
+  for (let i = 0; i < 6; i++) {
+    txs.push(await signTx(wallet, alice, [msgSend(alice, carol, String(i + 1))], fee("2000"), { accountNumber: alices, sequence: i }))
+    txs.push(await signTx(wallet, bob, [msgSend(bob, i % 2 ? alice : carol, "7")], fee("2000"), { accountNumber: bobs, sequence: i }))
+  }
+  // an overdraw and a wrong sequence: refused the same way by both chains
+  txs.push(await signTx(wallet, carol, [msgSend(carol, alice, "1")], fee("2000"), { accountNumber: 0, sequence: 0 }))
+  txs.push(await signTx(wallet, alice, [msgSend(alice, bob, "1")], fee("2000"), { accountNumber: alices, sequence: 99 }))
+  for (const tx of txs.slice(0, 12)) assert.is((await warm.checkTx(new Uint8Array(tx))).code, 0)
+  const a = await warm.block(txs.map((t) => new Uint8Array(t)))
+  const cold = await funded()
+  const b = await cold.block(txs)
+  assert.equal(a.map((r) => [r.code, r.gasUsed, r.log, r.events]), b.map((r) => [r.code, r.gasUsed, r.log, r.events]))
+  assert.equal(a.map((r) => [...r.data]), b.map((r) => [...r.data]))
+  assert.is(warm.appHash(), cold.appHash())
+  assert.ok(a.slice(0, 12).every((r) => r.code === 0))
+  assert.ok(a[12]!.code !== 0 && a[13]!.code === 32, `${a[12]!.log} / ${a[13]!.log}`)
+  // a replay of a committed tx is refused (its sequence is spent), cached decode or not
+  const replay = await warm.block([txs[0]!])
+  assert.is(replay[0]!.code, 32)
+})
+
+test("decoded accounts by stored bytes: a read after a write gives what decoding the bytes gives", async () => {
+  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["auth"] })
+  const kv = store.store("auth")
+  const addr = parseAddress(alice, "cyber")
+  setAccount(kv, addr, { base: { address: alice, pubKey: undefined, accountNumber: 7n, sequence: 3n } })
+  const first = getAccount(kv, addr)!
+  assert.equal(first, { base: { address: alice, pubKey: undefined, accountNumber: 7n, sequence: 3n } })
+  setAccount(kv, addr, { base: { ...first.base, sequence: 4n } })
+  assert.is(getAccount(kv, addr)!.base.sequence, 4n)
+  assert.is(first.base.sequence, 3n, "an account read earlier is not changed by a later write")
+  // a module account (not kept at write) reads back with its name and permissions
+  const mod = parseAddress(bob, "cyber")
+  setAccount(kv, mod, { base: { address: bob, pubKey: undefined, accountNumber: 1n, sequence: 0n }, module: { name: "m", permissions: ["burner"] } })
+  assert.equal(getAccount(kv, mod)!.module, { name: "m", permissions: ["burner"] })
+})
+
+test.run()
