@@ -332,6 +332,9 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     const preverify = async (txs: ReadonlyArray<Uint8Array>): Promise<void> => {
       await signatures.verify(await application.signatureChecks(txs))
     }
+    if (config.consensus.mode === "abci" && opts.syncFrom !== undefined) {
+      return yield* new NodeStartError({ stage: "sync", reason: "--sync-from runs the node as a full node of the embedded producer's chain; consensus.mode is \"abci\" (CometBFT syncs its own blocks)" })
+    }
     if (config.consensus.mode === "abci") {
       const server = yield* serveAbci({ app: application, address: config.consensus.abciListen, preverify }).pipe(
         Effect.mapError((e) => new NodeStartError({ stage: "abci server", reason: e.reason }))
