@@ -37,6 +37,9 @@ import { blocksTopic, canonicalJson, decodeSyncBlock, MAX_BLOCKS_PER_RESPONSE, t
 
 export { BlockRejected } from "./BlockVerifier.ts"
 
+/** Fetching ahead pauses while the blocks waiting to be applied hold this many bytes. */
+export const MAX_PENDING_BYTES = 64 * 1024 * 1024
+
 /** Consecutive failed requests to the peer (no answer, closed stream) before the sync stops. */
 export const MAX_PEER_FAILURES = 10
 
@@ -238,6 +241,16 @@ export class BlockSyncer implements Syncer {
 
   private window(): number { return this.cfg.window ?? 400 }
 
+  /** Approximate bytes held in fetched blocks not yet applied (txs plus 1 KiB each). */
+  private pendingBytes(): number {
+    let n = 0
+    for (const p of this.pending.values()) {
+      n += 1024
+      for (const t of p.sb.block.txs) n += t.length
+    }
+    return n
+  }
+
   /** Highest height such that every block from lastHeight + 1 to it is pending. */
   private contiguousEnd(): number {
     let h = this.lastHeight
@@ -278,7 +291,7 @@ export class BlockSyncer implements Syncer {
   /** One round: fetch ahead, apply what is ready, and when caught up ask the peer's status or wait. */
   private async step(pollMs: number): Promise<void> {
     const next = this.contiguousEnd() + 1
-    const fetching = next <= this.remoteHeight && next - this.lastHeight <= this.window()
+    const fetching = next <= this.remoteHeight && next - this.lastHeight <= this.window() && this.pendingBytes() < MAX_PENDING_BYTES
       ? this.cfg.peer.blocks(next, Math.min(this.remoteHeight, next + MAX_BLOCKS_PER_RESPONSE - 1))
       : undefined
     fetching?.catch(() => undefined)
