@@ -363,6 +363,7 @@ export class BlockSyncer implements Syncer {
       next = { sb: fromPeer, gossip: false }
       this.pending.set(h + 1, next)
       if (!equalBytes(next.sb.block.header.lastBlockId.hash, blockId.hash)) throw new BlockRejected({ height: h + 1, reason: `the peer's block ${h + 1} does not follow block ${h}` })
+      verifyCommit(this.chainId, this.curValidators, h, blockId, next.sb.block.lastCommit)
     }
     if (!equalBytes(next.sb.block.header.appHash, fin.appHash)) {
       throw new BlockRejected({ height: h, reason: `re-executing block ${h} gives app hash ${upper(fin.appHash)}, block ${h + 1}'s header has ${upper(next.sb.block.header.appHash)}` })
