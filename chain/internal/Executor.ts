@@ -9,7 +9,7 @@ import type { Any } from "cosmjs-types/google/protobuf/any"
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { sha256Parts } from "../../lib/Bytes.ts"
 import { authoritySigners, handleAuthorityMsg, isAuthorityMsg } from "../Authority.ts"
-import type { MultiStore } from "../../store/KVStore.ts"
+import type { KVStore, MultiStore } from "../../store/KVStore.ts"
 import { CAPABILITIES_NAMESPACE, checkCapability, type CapabilityCache } from "../Capabilities.ts"
 import { CapabilityMissing, InvalidRequest, isChainError, Unauthorized, UnknownRequest, type ChainErrorFields } from "../ChainError.ts"
 import type { GasMeter } from "../Gas.ts"
@@ -53,6 +53,7 @@ export class Executor {
   private readonly attribution: GasAttribution | undefined
   private readonly metered: boolean
   private readonly selves = new Map<string, string>()
+  private readonly gasStores = new Map<string, KVStore>()
   constructor(router: Router, block: BlockContext, ms: MultiStore, gas: GasMeter, opts: ScopeOptions) {
     this.router = router
     this.block = block
@@ -73,7 +74,7 @@ export class Executor {
     const raw = this.ms.store(machine.name)
     return {
       ...this.block,
-      store: this.metered ? gasKVStore(raw, this.gas) : raw,
+      store: this.metered ? this.gasStore(machine.name, raw) : raw,
       rawStore: raw,
       gas: this.gas,
       principal,
@@ -188,6 +189,13 @@ export class Executor {
     }
     checkCapability(() => this.ms.store(CAPABILITIES_NAMESPACE), principal, call.target, call.method, request, { self: this.self(principal), signers: this.signers, ...(caller === undefined ? {} : { caller }) }, this.cache)
     return { target, request }
+  }
+
+  /** The gas-charging view of a namespace: one per namespace and scope (every call makes a context). */
+  private gasStore(name: string, raw: KVStore): KVStore {
+    let s = this.gasStores.get(name)
+    if (s === undefined) this.gasStores.set(name, (s = gasKVStore(raw, this.gas)))
+    return s
   }
 
   private self(principal: string): string {
