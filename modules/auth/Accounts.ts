@@ -136,11 +136,16 @@ export const ensureAccount = (store: KVStore, address: Uint8Array, prefix: strin
   return true
 }
 
-/** The auth params in state (SDK defaults when unset). */
+/** The auth params in state (SDK defaults when unset). Shared: never mutate. */
 export const getParams = (store: KVStore): Params => {
   const raw = store.get(PARAMS_KEY)
-  return raw ? Params.decode(raw) : defaultAuthParams
+  if (!raw) return defaultAuthParams
+  // read by every tx's ante step; decoded once per stored value (never changed in place)
+  let p = decodedParams.get(raw)
+  if (!p) decodedParams.set(raw, (p = Params.decode(raw)))
+  return p
 }
+const decodedParams = new WeakMap<Uint8Array, Params>()
 
 /** Write the auth params. */
 export const setParams = (store: KVStore, params: Params): void => store.set(PARAMS_KEY, Params.encode(params).finish())

@@ -37,6 +37,8 @@ export class CacheKV implements KVStore {
 
   get(key: Uint8Array): Uint8Array | undefined {
     if (this.dead) used()
+    // nothing buffered yet (most reads of a tx's fresh branch): no key string to build
+    if (this.pending.size === 0) return this.parent.get(key)
     const p = this.pending.get(byteString(key))
     return p !== undefined ? p.value : this.parent.get(key)
   }

@@ -113,11 +113,16 @@ export const setSupply = (store: KVStore, denom: string, amount: bigint): void =
 /** Denom of a key under a one-byte prefix. */
 export const denomOf = (key: Uint8Array): string => dec.decode(key.subarray(1))
 
-/** Bank params in state (SDK defaults when unset: send enabled by default). */
+/** Bank params in state (SDK defaults when unset: send enabled by default). Shared: never mutate. */
 export const getParams = (store: KVStore): Params => {
   const raw = store.get(PARAMS_KEY)
-  return raw ? Params.decode(raw) : { sendEnabled: [], defaultSendEnabled: true }
+  if (!raw) return { sendEnabled: [], defaultSendEnabled: true }
+  // read by every send; decoded once per stored value (store values are never changed in place)
+  let p = decodedParams.get(raw)
+  if (!p) decodedParams.set(raw, (p = Params.decode(raw)))
+  return p
 }
+const decodedParams = new WeakMap<Uint8Array, Params>()
 
 /** Write bank params. */
 export const setParams = (store: KVStore, p: Params): void => store.set(PARAMS_KEY, Params.encode(p).finish())
