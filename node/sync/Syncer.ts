@@ -125,6 +125,8 @@ export class BlockSyncer implements Syncer {
   private haltError: SyncHalted | undefined
   private stopped = false
   private wake: (() => void) | undefined
+  /** Gossip arrived while the loop was not sleeping: its next sleep returns at once. */
+  private kicked = false
   /** FinalizeBlock ran for lastHeight + 1 without Commit: that height cannot be tried again. */
   private executed = false
   private loop: Promise<void> = Promise.resolve()
@@ -259,7 +261,8 @@ export class BlockSyncer implements Syncer {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve()
+    // a wake-up that came while the loop was busy is not lost
+    if (this.stopped || this.kicked) { this.kicked = false; return Promise.resolve() }
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.wake = undefined; resolve() }, ms)
       this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve() }
@@ -417,7 +420,7 @@ export class BlockSyncer implements Syncer {
     if (!this.pending.has(h) && h === this.contiguousEnd() + 1) this.pending.set(h, { sb, gossip: true })
     // no height is taken from gossip (a forged one would send the fetch past the peer's blocks):
     // woken, the loop asks the peer's status
-    this.wake?.()
+    if (this.wake) this.wake(); else this.kicked = true
   }
 
   private halt(e: SyncHalted): void {
