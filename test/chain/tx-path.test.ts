@@ -11,6 +11,8 @@ import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { getAccount, setAccount } from "../../modules/auth/Accounts.ts"
 import { parseAddress } from "../../modules/auth/Address.ts"
+import { decodeCached, decodedTxsHeld } from "../../modules/auth/internal/DecodedTxs.ts"
+import type { AuthDecodedTx } from "../../modules/auth/TxDecoder.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import { fee, makeWallet, msgSend, signTx, TestChain } from "../auth/support/Chain.ts"
 
@@ -104,6 +106,35 @@ test("decoded accounts by stored bytes: a read after a write gives what decoding
   const mod = parseAddress(bob, "cyber")
   setAccount(kv, mod, { base: { address: bob, pubKey: undefined, accountNumber: 1n, sequence: 0n }, module: { name: "m", permissions: ["burner"] } })
   assert.equal(getAccount(kv, mod)!.module, { name: "m", permissions: ["burner"] })
+})
+
+test("the decode cache stays bounded in entries and bytes; large txs are never kept", () => {
+  // a stand-in decoder (the cache only keeps what it returns): counts the decodes
+  let decodes = 0
+  const fake = (b: Uint8Array) => {
+    decodes++
+    return { bytes: b } as unknown as AuthDecodedTx
+  }
+  const input = (i: number, size: number) => {
+    const b = new Uint8Array(size)
+    new DataView(b.buffer).setUint32(0, i)
+    b[4] = size >> 8
+    return b
+  }
+  for (let i = 0; i < 20_000; i++) decodeCached(input(i, 300), fake)
+  assert.ok(decodedTxsHeld().txs <= 16_384, `held ${decodedTxsHeld().txs} txs`)
+  for (let i = 0; i < 3_000; i++) decodeCached(input(i, 4_096), fake)
+  assert.ok(decodedTxsHeld().bytes <= 8 * 1024 * 1024, `held ${decodedTxsHeld().bytes} bytes`)
+  // the newest are kept, the oldest went first
+  decodes = 0
+  decodeCached(input(2_999, 4_096), fake)
+  assert.is(decodes, 0)
+  decodeCached(input(0, 300), fake)
+  assert.is(decodes, 1)
+  // above 4 KiB: decoded every time
+  decodes = 0
+  for (let i = 0; i < 3; i++) decodeCached(input(1, 5_000), fake)
+  assert.is(decodes, 3)
 })
 
 test.run()

@@ -3,17 +3,22 @@
  * serves CheckTx, recheck, FinalizeBlock and the node's signature pre-checks (issue 15 item 3).
  * Decoding is a pure function of the bytes, so a hit returns exactly what decoding would; only
  * successful decodes are kept, so every error is thrown afresh; the caller checks its own size
- * limit before asking (the cache is shared by every Auth instance of the process). Bounded: at most MAX_ENTRIES txs
- * of at most MAX_TX_BYTES each (larger txs are decoded every time), oldest first out.
+ * limit before asking (the cache is shared by every Auth instance of the process). Bounded: at
+ * most MAX_ENTRIES txs and MAX_TOTAL_BYTES of tx bytes, each tx at most MAX_TX_BYTES (larger txs
+ * are decoded every time), oldest first out. A kept MsgSend (309 bytes) costs about 4 KB of heap
+ * with its key and decoded objects: about 65 MB when full of them.
  */
 import type { AuthDecodedTx } from "../TxDecoder.ts"
 
-/** Txs kept at most (about two blocks of 10,000 MsgSends at a few hundred bytes each). */
-const MAX_ENTRIES = 32_768
+/** Txs kept at most: three default mempools (5,000 txs), so a tx admitted by CheckTx is still kept when its block runs. */
+const MAX_ENTRIES = 16_384
+/** Tx bytes kept at most (the key string and the decoded objects are a few times more). */
+const MAX_TOTAL_BYTES = 8 * 1024 * 1024
 /** Larger txs are not kept: the key is the bytes themselves (a latin1 string). */
 const MAX_TX_BYTES = 4_096
 
 const decoded = new Map<string, AuthDecodedTx>()
+let total = 0
 
 /** The decoded tx of `bytes`, from the cache or `decode` (remembered when it returns). */
 export const decodeCached = (bytes: Uint8Array, decode: (bytes: Uint8Array) => AuthDecodedTx): AuthDecodedTx => {
@@ -23,7 +28,15 @@ export const decodeCached = (bytes: Uint8Array, decode: (bytes: Uint8Array) => A
   if (hit) return hit
   // decoded from a private copy: the decoded fields alias their input, which a caller may reuse
   const tx = decode(bytes.slice())
-  if (decoded.size >= MAX_ENTRIES) decoded.delete(decoded.keys().next().value!)
+  while (decoded.size > 0 && (decoded.size >= MAX_ENTRIES || total + bytes.length > MAX_TOTAL_BYTES)) {
+    const [oldest, old] = decoded.entries().next().value!
+    decoded.delete(oldest)
+    total -= old.bytes.length
+  }
   decoded.set(key, tx)
+  total += bytes.length
   return tx
 }
+
+/** What the cache holds now: txs and their total bytes (tests check the bounds). */
+export const decodedTxsHeld = (): { readonly txs: number; readonly bytes: number } => ({ txs: decoded.size, bytes: total })
