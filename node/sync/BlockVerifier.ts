@@ -3,7 +3,7 @@
  * (chain id, height, last block id, data / last commit / validators / consensus / app / results
  * hashes), and the commit that signs it (every COMMIT signature valid over CometBFT's canonical
  * precommit sign bytes, signers holding more than 2/3 of the voting power). Hashes and sign
- * bytes are the producer's own (modules/consensus/producer/internal/Hashing.ts), so a block the
+ * bytes are the producer's own (modules/consensus/CometHashing.ts), so a block the
  * producer made verifies byte for byte; no new crypto.
  *
  * Source: cometbft v0.38 state/validation.go (validateBlock), types/validator_set.go
@@ -19,7 +19,7 @@ import type { StoredBlock } from "../../chain/BlockStore.ts"
 import { equalBytes, toHex } from "../../lib/Bytes.ts"
 import {
   commitHash, consensusParamsHash, dataHash, headerHash, merkleRoot, partSetHeader, PRECOMMIT_TYPE, validatorsHash, voteSignBytes
-} from "../../modules/consensus/producer/internal/Hashing.ts"
+} from "../../modules/consensus/CometHashing.ts"
 import { protoBlock } from "./SyncProtocol.ts"
 import type { ValidatorInfo } from "../../modules/consensus/Consensus.ts"
 

@@ -4,7 +4,7 @@ import * as assert from "uvu/assert"
 import { sha256 } from "@noble/hashes/sha2.js"
 import {
   consensusAddress, headerHash, merkleRoot, PRECOMMIT_TYPE, validatorsHash, voteSignBytes
-} from "../../modules/consensus/producer/internal/Hashing.ts"
+} from "../../modules/consensus/CometHashing.ts"
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 const s = (x: string) => sha256(new TextEncoder().encode(x))

@@ -12,7 +12,7 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { makeProducer, type Producer, type ProducerConfig } from "../../modules/consensus/producer/Producer.ts"
 import { openLevelBlockStore } from "../../node/blockstore/index.ts"
 import type { BlockStore } from "../../chain/BlockStore.ts"
-import { partSetHeader } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { partSetHeader } from "../../modules/consensus/CometHashing.ts"
 import { KvApp } from "./kvApp.ts"
 
 const enc = new TextEncoder()

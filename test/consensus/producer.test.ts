@@ -13,7 +13,7 @@ import { Consensus } from "../../modules/consensus/Consensus.ts"
 import {
   BlockProducer, makeProducer, producerLayer, MempoolCode, TxCommitTimeout, type Producer, type ProducerConfig
 } from "../../modules/consensus/producer/Producer.ts"
-import { headerHash, voteSignBytes, partSetHeader, dataHash, resultsHash, PRECOMMIT_TYPE } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { headerHash, voteSignBytes, partSetHeader, dataHash, resultsHash, PRECOMMIT_TYPE } from "../../modules/consensus/CometHashing.ts"
 import { KvApp } from "./kvApp.ts"
 import { MemBlockStore } from "./memBlockStore.ts"
 

@@ -19,7 +19,7 @@ import type { Commit, Header as TmHeader } from "cosmjs-types/tendermint/types/t
 import { BlockIDFlag, type ValidatorSet } from "cosmjs-types/tendermint/types/validator"
 import type { AbciApplication } from "../../chain/Abci.ts"
 import { makeProducer, type Producer } from "../../modules/consensus/producer/Producer.ts"
-import { consensusAddress, headerHash, PRECOMMIT_TYPE, validatorsHash as validatorsHashOf, voteSignBytes } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { consensusAddress, headerHash, PRECOMMIT_TYPE, validatorsHash as validatorsHashOf, voteSignBytes } from "../../modules/consensus/CometHashing.ts"
 import { sha256 } from "../../lib/Bytes.ts"
 import type { ClientStore, Height, HostContext } from "../../modules/ibc/LightClient.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"

@@ -8,7 +8,7 @@ import { suite } from "uvu"
 import * as assert from "uvu/assert"
 import { ClientState, ConsensusState } from "cosmjs-types/ibc/lightclients/tendermint/v1/tendermint"
 import type { Header as TmHeader } from "cosmjs-types/tendermint/types/types"
-import { headerHash } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { headerHash } from "../../modules/consensus/CometHashing.ts"
 import { sdkSpecs } from "../../modules/ibc/commitment/MerkleProof.ts"
 import type { Height } from "../../modules/ibc/LightClient.ts"
 import {
@@ -142,7 +142,7 @@ test("non-adjacent with too little trusted power is refused; with enough it pass
     // the attacker's set: Q (trusted, 10 of 110) and X (unknown, 1000); both sign a header at 8
     const evil = valSet([{ key: q, power: 10n }, { key: x, power: 1000n }])
     const real = b.blocks.blocks.get(8)!.header
-    const vh = (await import("../../modules/consensus/producer/internal/Hashing.ts")).validatorsHash(
+    const vh = (await import("../../modules/consensus/CometHashing.ts")).validatorsHash(
       evil.validators.map((v) => ({ pubKeyEd25519: v.pubKey.ed25519!, power: v.votingPower })))
     const forged: TmHeader = { ...real, appHash: new Uint8Array(32).fill(0xee), validatorsHash: vh, nextValidatorsHash: vh }
     const commit = forgeCommit(b.chainId, forged, evil, [q, x])

@@ -17,7 +17,7 @@ import relayer from "@confio/relayer/build/lib/ibcclient.js"
 const { IbcClient, buildCreateClientArgs } = relayer
 type IbcClient = Awaited<ReturnType<typeof IbcClient.connectWithSigner>>
 
-import { headerHash, PRECOMMIT_TYPE, validatorsHash, voteSignBytes } from "../../modules/consensus/producer/internal/Hashing.ts"
+import { headerHash, PRECOMMIT_TYPE, validatorsHash, voteSignBytes } from "../../modules/consensus/CometHashing.ts"
 import { makeHome, startNode, type NodeProcess, type TestHome } from "../e2e/harness.ts"
 
 const test = suite<{ h: TestHome; node: NodeProcess; client: IbcClient }>("relayer reads a CLI node")

@@ -35,7 +35,7 @@ import { EventBus } from "../EventBus.ts"
 import {
   commitHash, consensusAddress, consensusParamsHash, dataHash, headerHash, merkleRoot, partSetHeader, PRECOMMIT_TYPE,
   resultsHash, validatorsHash, voteSignBytes
-} from "./internal/Hashing.ts"
+} from "../CometHashing.ts"
 import { hashKey, Mempool, txHash, type MempoolConfig, type MempoolTx } from "./Mempool.ts"
 
 /** The producer could not start: handshake failed (app ahead of the store, app hash mismatch, ...). */

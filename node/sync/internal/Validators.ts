@@ -6,7 +6,7 @@
  */
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
 import { compareBytes, toHex } from "../../../lib/Bytes.ts"
-import { consensusAddress } from "../../../modules/consensus/producer/internal/Hashing.ts"
+import { consensusAddress } from "../../../modules/consensus/CometHashing.ts"
 
 /** One validator: consensus address (20 bytes), ed25519 public key, voting power. */
 export interface Val { readonly address: Uint8Array; readonly pubKeyEd25519: Uint8Array; readonly power: bigint }

@@ -8,7 +8,7 @@
 import type { PublicKey } from "cosmjs-types/tendermint/crypto/keys"
 import type { Validator as ValidatorProto, ValidatorSet as ValidatorSetProto } from "cosmjs-types/tendermint/types/validator"
 import { equalBytes } from "../../../../lib/Bytes.ts"
-import { consensusAddress, validatorsHash } from "../../../consensus/producer/internal/Hashing.ts"
+import { consensusAddress, validatorsHash } from "../../../consensus/CometHashing.ts"
 import { CometError, MAX_TOTAL_VOTING_POWER } from "./internal/CometError.ts"
 import { goHex } from "./internal/GoFormat.ts"
 

@@ -8,7 +8,7 @@ import type { BlockID, Commit, CommitSig, Header, SignedHeader } from "cosmjs-ty
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator"
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp"
 import { equalBytes } from "../../../../../lib/Bytes.ts"
-import { headerHash } from "../../../../consensus/producer/internal/Hashing.ts"
+import { headerHash } from "../../../../consensus/CometHashing.ts"
 import { ADDRESS_SIZE, BLOCK_PROTOCOL, CometError, GO_ZERO_TIME_SECONDS, HASH_SIZE, MAX_CHAIN_ID_LEN, SIGNATURE_SIZE } from "./CometError.ts"
 import { goHex, goQuote } from "./GoFormat.ts"
 

@@ -7,7 +7,7 @@
  * Commit.Hash, Data.Hash), types/validator_set.go + validator.go (Bytes), types/params.go (Hash),
  * types/results.go, types/canonical.go + vote.go (VoteSignBytes), types/part_set.go.
  */
-import { concatBytes as concat, sha256 } from "../../../../lib/Bytes.ts"
+import { concatBytes as concat, sha256 } from "../../lib/Bytes.ts"
 import { BinaryWriter } from "cosmjs-types/binary"
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types"
 import { Block } from "cosmjs-types/tendermint/types/block"
