@@ -27,6 +27,9 @@ test("a light guest built from AssemblyScript serves requests and keeps state", 
   assert.is(stats[0]!.process, "alice.os@lite:demo:sys")
   assert.is(stats[0]!.received, 4)
   assert.ok(stats[0]!.fuel > 0 && stats[0]!.memoryBytes > 0)
+  // Many host calls in one call, within the per-call bound: all made, the process keeps serving.
+  assert.equal(await ask(client, pid("lite"), "flood 1000"), { flooded: 1000 })
+  assert.equal(await ask(client, pid("lite"), "incr"), { count: 3 })
   await pool.close()
   await node.stop()
   await removeHome(node.home)
@@ -56,14 +59,15 @@ for (const workers of [1, 2]) {
   })
 }
 
-for (const [op, kind] of [["spin", "cpu"], ["bomb", "memory"], ["trap", "trap"]] as const) {
+for (const [op, kind] of [["spin", "cpu"], ["bomb", "memory"], ["trap", "trap"], ["flood 100000", "trap"]] as const) {
   test(`${op}: ends only the guilty light process (${kind}); its worker's other processes keep serving`, async () => {
     const crashes: Array<{ id: ProcessId; error: unknown }> = []
     const node = await startNode(undefined, { onCrash: (id, error) => crashes.push({ id, error }) })
     // One worker: the guilty process and the bystander share it.
     const pool = new LitePool({ workers: 1 })
     const program = await liteProgram(8 * 1024 * 1024)
-    const options = { fuel: 50_000_000 }
+    // Fuel low enough to end a spin fast, and high enough for 10,000+ host calls in the flood.
+    const options = { fuel: op === "spin" ? 50_000_000 : 2_000_000_000 }
     node.kernel.spawn({ id: pid("guilty"), process: pool.process(program, options), public: true })
     node.kernel.spawn({ id: pid("bystander"), process: pool.process(program, options), public: true })
     const client = node.kernel.spawn({ id: pid("client"), process: {} })

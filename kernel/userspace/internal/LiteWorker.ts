@@ -44,9 +44,29 @@ let out: FromLite[] = []
 
 const caps = (list: ReadonlyArray<{ issuer: string; params: string }>): WireCap[] => list.map((c) => [c.issuer, c.params] as const)
 
+/**
+ * Bounds on what one call may hand the kernel: a guest looping on send-request within its fuel
+ * could otherwise fill this worker's heap and take its neighbours down. Past either bound the
+ * host call throws, which ends only the calling instance (kind `trap`).
+ */
+export const MAX_OPS_PER_CALL = 10_000
+export const MAX_OP_BYTES_PER_CALL = 16 * 1024 * 1024
+let callOps = 0
+let callBytes = 0
+const newCall = (): void => {
+  callOps = 0
+  callBytes = 0
+}
+
 /** The process-lite imports of instance `id`: every call is recorded as an op, in order. */
 const hostFor = (id: number, our: string, get: () => Instance | undefined) => {
-  const op = (o: LiteOp) => out.push({ t: "op", id, op: o })
+  const op = (o: LiteOp) => {
+    callBytes += "body" in o ? o.body.length : "bytes" in o ? o.bytes.length : "message" in o ? o.message.length : 0
+    if (++callOps > MAX_OPS_PER_CALL || callBytes > MAX_OP_BYTES_PER_CALL) {
+      throw new Error(`host call limit: more than ${MAX_OPS_PER_CALL} host calls or ${MAX_OP_BYTES_PER_CALL} bytes in one call`)
+    }
+    out.push({ t: "op", id, op: o })
+  }
   return {
     printToTerminal: (verbosity: number, message: string) => op({ fn: "print", verbosity, message }),
     our: () => our,
@@ -86,6 +106,8 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
   let depth: WebAssembly.Global | undefined
   let memory: WebAssembly.Memory | undefined
   const program = await programs.get(m.program)!
+  newCall()
+  const before = out.length
   try {
     let inst: Instance | undefined
     const instantiateCore = (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
@@ -112,6 +134,7 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
     inst.cpuMs = cpuMs
     out.push({ t: "done", id: m.id, seq: m.seq, cpuMs, fuel: m.fuel - Number(inst.gas.value as bigint), memoryBytes: inst.memory.buffer.byteLength })
   } catch (e) {
+    out.length = before
     out.push({ t: "exit", id: m.id, seq: m.seq, ...classify(e, gas, memory, program.maxPages), cpuMs: performance.now() - t0 })
   }
 }
@@ -122,6 +145,8 @@ const deliver = (m: Extract<ToLite, { t: "deliver" }>): void => {
   const t0 = performance.now()
   inst.gas.value = BigInt(inst.fuel)
   inst.depth.value = 0
+  newCall()
+  const before = out.length
   try {
     inst.root.handle(m.source, KINDS[m.kind]!, m.body, m.context, m.caps.map(([issuer, params]) => ({ issuer, params })))
     const dt = performance.now() - t0
@@ -129,6 +154,7 @@ const deliver = (m: Extract<ToLite, { t: "deliver" }>): void => {
     out.push({ t: "done", id: m.id, seq: m.seq, cpuMs: dt, fuel: inst.fuel - Number(inst.gas.value as bigint), memoryBytes: inst.memory.buffer.byteLength })
   } catch (e) {
     instances.delete(m.id)
+    out.length = before // the ended call's host calls are not made
     out.push({ t: "exit", id: m.id, seq: m.seq, ...classify(e, inst.gas, inst.memory, inst.maxPages), cpuMs: performance.now() - t0 })
   }
 }

@@ -9,6 +9,7 @@
 //   pingpong TARGET N BATCH REPORT -> N "ping i" requests to TARGET, BATCH in flight; each
 //                                  response is checked (order, body); then {"pairs":N,"bad":B}
 //                                  goes to REPORT (the benchmark's driver)
+//   flood N                     -> N requests to itself in one call (past the host's per-call bound: ends it)
 //   spin | bomb | trap          -> loops forever | allocates without bound | traps
 // Responses to our own requests carry the REPORT address as their context (pingpong: the index).
 import { Capability, Message, REQUEST, RESPONSE, bytesToString, getState, onMessage, our, sendRequest, sendResponse, setState, stringToBytes } from "../assembly"
@@ -89,6 +90,11 @@ function handleRequest(m: Message): void {
     const batch = I32.parseInt(words[3])
     for (let k = 0; k < batch && ppSent < ppTotal; k++) ppSend()
     reply('{"sent":true}')
+  } else if (op == "flood" && words.length == 2) {
+    const n = I32.parseInt(words[1])
+    const body = stringToBytes("noop")
+    for (let k = 0; k < n; k++) sendRequest(me(), body)
+    reply('{"flooded":' + n.toString() + "}")
   } else if (op == "spin") {
     let i: i32 = 0
     while (i >= 0) i = (i + 1) & 0xffff
