@@ -49,6 +49,11 @@ export interface ConsensusEngine {
    * on an engine that publishes none (then `subscribe` answers NotSupported).
    */
   readonly events?: BlockEventSource
+  /**
+   * Whether the node is still fetching blocks it knows exist (RPC `status.sync_info.catching_up`);
+   * absent on an engine that produces its own blocks (never catching up).
+   */
+  catchingUp?(): boolean
 }
 
 /** The running consensus engine as an Effect service (the producer's layer provides it). */

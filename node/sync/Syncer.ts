@@ -479,6 +479,9 @@ export class BlockSyncer implements Syncer {
 
   peerHeight(): number { return this.remoteHeight }
 
+  /** More than the one block a full node trails by (block H's commit comes with H+1) is missing. */
+  catchingUp(): boolean { return this.remoteHeight - this.lastHeight > 1 }
+
   waitForHeight(height: number): Promise<ChainTip> {
     if (this.lastHeight >= height) return Promise.resolve(this.tip())
     if (this.haltError !== undefined) return Promise.reject(this.haltError)

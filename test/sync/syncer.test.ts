@@ -89,6 +89,20 @@ test("re-executes the producer's blocks with txs: the same app hash and block ha
   assert.is(hex(s.tip().appHash), hex((await store.results(13))!.appHash))
 })
 
+test("catching up (RPC status.sync_info.catching_up) while blocks the peer has are missing, not once it trails by one", async () => {
+  const { p, store } = await producer()
+  for (let i = 0; i < 6; i++) await block(p)
+  const real = peerOf(p, store)
+  let open!: () => void
+  const gate = new Promise<void>((r) => { open = r })
+  const s = await syncer({ ...real, blocks: async (from, to) => { await gate; return real.blocks(from, to) } })
+  assert.is(s.peerHeight(), 6)
+  assert.ok(s.catchingUp(), "nothing applied, the peer is at 6")
+  open()
+  await s.waitForHeight(5)
+  assert.not.ok(s.catchingUp(), "block 6 waits for its commit in block 7")
+})
+
 test("a commit signed by less than 2/3 of the power is refused at height 1", async () => {
   const other = ed25519.getPublicKey(new Uint8Array(32).fill(7))
   const vals = [{ pubKeyEd25519: ed25519.getPublicKey(seed), power: 10n }, { pubKeyEd25519: other, power: 10n }]

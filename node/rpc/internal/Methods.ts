@@ -199,7 +199,7 @@ export const methods: Readonly<Record<string, Method>> = {
           earliest_app_hash: J.hexU(earliest?.header.appHash),
           earliest_block_height: String(earliest === undefined ? 0 : Number(earliest.header.height)),
           earliest_block_time: J.timestamp(earliest?.header.time),
-          catching_up: false
+          catching_up: ctx.engine.catchingUp?.() ?? false
         },
         validator_info: own === undefined
           ? { address: "", pub_key: null, voting_power: "0" }
