@@ -4,7 +4,8 @@
  * records with `~net-key` = the home's node key, `~ip`, `~tcp-port`); b and c resolve names
  * through a's RPC (`[p2p] names_rpc`). A userspace component installed on a with
  * `request_networking` calls a component on c by name and gets its answer; killing c makes the
- * call fail `offline`; restarting c restores delivery without restarting a.
+ * call fail `offline`; restarting c restores delivery without restarting a. Per-pair order holds
+ * over 10,000 requests from d to c's component.
  *
  * The call is triggered by a fourth, in-process node d.os (a real kernel on a real libp2p host via
  * node/network's makeNetwork, also registered on a's chain): the CLI nodes expose no endpoint
@@ -122,6 +123,25 @@ test("a component on a calls one on c by name; c killed: offline; c restarted: d
 
     assert.equal(await callC(1), { pong: 1 }, "a's component reached c's by name")
     assert.equal(await callC(2), { pong: 2 })
+
+    // Per-pair order over 10,000 requests from d to c's component across the network, 256 in
+    // flight: requests leave in increasing n, so answers arrive in increasing n only if c's kernel
+    // received them in the order sent (the component answers one message at a time).
+    const svcC = parseAddress("c.os@svc:demo:alice.os")
+    const order: number[] = []
+    let next = 0
+    const lane = async (): Promise<void> => {
+      while (next < 10_000) {
+        const n = next++
+        order.push((parse((await client.request(svcC, request(json({ op: "ping", n }), 120_000))).response.body) as { pong: number }).pong)
+      }
+    }
+    const tOrder = performance.now()
+    await Promise.all(Array.from({ length: 256 }, lane))
+    assert.is(order.length, 10_000)
+    const firstOut = order.findIndex((n, i) => n !== i)
+    assert.is(firstOut, -1, `answer ${firstOut} is ping ${order[firstOut]}`)
+    console.log(`10,000 ordered round trips d -> c in ${(performance.now() - tOrder).toFixed(0)} ms`)
 
     await nodes["c.os"]!.kill("SIGKILL")
     const t0 = performance.now()
