@@ -52,7 +52,7 @@ export class Executor {
   private readonly cache: CapabilityCache | undefined
   private readonly attribution: GasAttribution | undefined
   private readonly metered: boolean
-  private readonly selves = new Map<string, string>()
+  private readonly selves: Map<string, string>
   private readonly gasStores = new Map<string, KVStore>()
   constructor(router: Router, block: BlockContext, ms: MultiStore, gas: GasMeter, opts: ScopeOptions) {
     this.router = router
@@ -60,6 +60,7 @@ export class Executor {
     this.ms = ms
     this.gas = gas
     this.prefix = opts.bech32Prefix
+    this.selves = selvesOf(opts.bech32Prefix)
     this.signers = opts.signers ?? []
     this.cache = opts.cache
     this.attribution = opts.attribution
@@ -203,6 +204,19 @@ export class Executor {
     if (s === undefined) this.selves.set(principal, (s = selfAddress(parsePrincipal(principal), this.prefix)))
     return s
   }
+}
+
+/**
+ * Own addresses by bech32 prefix, then principal: a pure function of both, asked by every checked
+ * call, while executors live one tx. Bounded per prefix; only successful parses are kept.
+ */
+const selvesByPrefix = new Map<string, Map<string, string>>()
+const SELVES_MAX = 4096
+const selvesOf = (prefix: string): Map<string, string> => {
+  let m = selvesByPrefix.get(prefix)
+  if (m === undefined) selvesByPrefix.set(prefix, (m = new Map()))
+  if (m.size >= SELVES_MAX) m.clear()
+  return m
 }
 
 /** Run `f`; a chain error it throws is rethrown as the same class with its log prefixed by the message index and type. */
