@@ -53,6 +53,15 @@ test("a light process and a JavaScript process exchange requests and share a kv 
     assert.equal(await report(), { ok: { value: "hello" } })
     // The capability was saved: the JS process reads again on its own.
     assert.equal(await ask(client, pid("svc"), { op: "kv-get", db: "shared", key: "greeting", package: "lite:sys" }), { ok: { value: "hello" } })
+
+    // Bad input from the guest: a malformed target address, and a capability it does not hold
+    // (another package's database). Each send is refused; the guest gets `offline` with its
+    // context (forwarded to the reporter), and the light process keeps serving.
+    assert.equal(await askLite(`share not-an-address shared greeting ${reporter}`), { sent: true })
+    assert.equal(await report(), { error: "offline" })
+    assert.equal(await askLite(`share alice.os@svc:demo:sys never-opened greeting ${reporter}`), { sent: true })
+    assert.equal(await report(), { error: "offline" })
+    assert.equal(await askLite("ping 4"), { pong: 4 })
   } finally {
     await pool.close()
     await node.stop()

@@ -105,10 +105,12 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
   let gas: WebAssembly.Global | undefined
   let depth: WebAssembly.Global | undefined
   let memory: WebAssembly.Memory | undefined
-  const program = await programs.get(m.program)!
+  let program: LoadedProgram | undefined
   newCall()
   const before = out.length
   try {
+    // A program whose glue fails to load ends the processes that run it, not the worker.
+    program = await programs.get(m.program)!
     let inst: Instance | undefined
     const instantiateCore = (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
       const instance = new WebAssembly.Instance(module, imports)
@@ -119,13 +121,14 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
         depth = e.__cw_depth as WebAssembly.Global
         memory = e.memory as WebAssembly.Memory
         gas.value = BigInt(m.fuel)
-        ;(e.__cw_mem_limit as WebAssembly.Global).value = program.maxPages
+        ;(e.__cw_mem_limit as WebAssembly.Global).value = program!.maxPages
       }
       return instance
     }
     const host = hostFor(m.id, m.our, () => inst)
-    const root = await program.instantiate((name) => program.modules[name]!, { "cyberkernel:process-lite/host": host }, instantiateCore)
-    inst = { root, gas: gas!, depth: depth!, memory: memory!, maxPages: program.maxPages, fuel: m.fuel, state: m.state, cpuMs: 0 }
+    const loaded = program
+    const root = await loaded.instantiate((name) => loaded.modules[name]!, { "cyberkernel:process-lite/host": host }, instantiateCore)
+    inst = { root, gas: gas!, depth: depth!, memory: memory!, maxPages: loaded.maxPages, fuel: m.fuel, state: m.state, cpuMs: 0 }
     inst.gas.value = BigInt(m.fuel)
     inst.depth.value = 0
     root.init(m.our)
@@ -135,7 +138,7 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
     out.push({ t: "done", id: m.id, seq: m.seq, cpuMs, fuel: m.fuel - Number(inst.gas.value as bigint), memoryBytes: inst.memory.buffer.byteLength })
   } catch (e) {
     out.length = before
-    out.push({ t: "exit", id: m.id, seq: m.seq, ...classify(e, gas, memory, program.maxPages), cpuMs: performance.now() - t0 })
+    out.push({ t: "exit", id: m.id, seq: m.seq, ...classify(e, gas, memory, program?.maxPages ?? 0), cpuMs: performance.now() - t0 })
   }
 }
 
