@@ -31,7 +31,7 @@ import type { FromLite, LiteOp, ToLite, WireCap } from "./internal/LiteProtocol.
 import type { LiteProgram } from "./LiteProgram.ts"
 import { UserspaceExit } from "./UserspaceProcess.ts"
 
-/** Default fuel of one call (metering points, modules/cyberwasm/instrument/CostTable.ts): about a second of guest code. */
+/** Default fuel of one `init` or `handle` call, in metering points (modules/cyberwasm/instrument/CostTable.ts); the example's `ping` uses about 11,000, and a tight loop runs out in about 80 ms on the development machine. */
 export const DEFAULT_LITE_FUEL = 2_000_000_000
 
 /** Options of a light process. */
