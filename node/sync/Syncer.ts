@@ -22,7 +22,6 @@ import { Data, Effect, type Scope } from "effect"
 import { ResponseCheckTx, type CommitInfo, type RequestFinalizeBlock, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types"
 import type { ConsensusParams } from "cosmjs-types/tendermint/types/params"
 import type { BlockID, Commit } from "cosmjs-types/tendermint/types/types"
-import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator"
 import type { AbciApplication } from "../../chain/Abci.ts"
 import type { BlockStore, StoredBlock } from "../../chain/BlockStore.ts"
 import { equalBytes, sha256, toHex } from "../../lib/Bytes.ts"
@@ -31,7 +30,7 @@ import { EventBus } from "../../modules/consensus/EventBus.ts"
 import { resultsHash, validatorsHash } from "../../modules/consensus/CometHashing.ts"
 import type { ProducerGenesis } from "../../modules/consensus/producer/Producer.ts"
 import { blockIdOf, BlockRejected, verifyCommit, verifyHeader, type ChainState } from "./BlockVerifier.ts"
-import { applyUpdates, fromUpdates, sortVals, toVal, type Val } from "./internal/Validators.ts"
+import { applyUpdates, commitInfo, fromUpdates, sortVals, toVal, type Val } from "../../modules/consensus/ValidatorSet.ts"
 import type { BlockPubSub } from "./SyncHost.ts"
 import { blocksTopic, canonicalJson, decodeSyncBlock, MAX_BLOCKS_PER_RESPONSE, type SyncBlock, type SyncStatus } from "./SyncProtocol.ts"
 
@@ -214,13 +213,7 @@ export class BlockSyncer implements Syncer {
   }
 
   private commitInfo(c: Commit): CommitInfo {
-    return {
-      round: c.round,
-      votes: this.lastValidators.map((v, i) => ({
-        validator: { address: v.address, power: v.power },
-        blockIdFlag: c.signatures[i]?.blockIdFlag ?? BlockIDFlag.BLOCK_ID_FLAG_ABSENT
-      }))
-    }
+    return commitInfo(this.lastValidators, c)
   }
 
   private finalizeRequest(b: StoredBlock): RequestFinalizeBlock {

@@ -28,15 +28,16 @@ import type { ConsensusParams } from "cosmjs-types/tendermint/types/params"
 import type { BlockID, Commit, CommitSig, Header } from "cosmjs-types/tendermint/types/types"
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator"
 import type { AbciApplication } from "../../../chain/Abci.ts"
-import { compareBytes, equalBytes, toHex } from "../../../lib/Bytes.ts"
+import { equalBytes, toHex } from "../../../lib/Bytes.ts"
 import type { BlockStore, StoredBlock } from "../../../chain/BlockStore.ts"
 import { Consensus, type ChainTip, type ConsensusEngine, type TxCommit, type ValidatorInfo } from "../Consensus.ts"
 import { EventBus } from "../EventBus.ts"
 import {
-  commitHash, consensusAddress, consensusParamsHash, dataHash, headerHash, merkleRoot, partSetHeader, PRECOMMIT_TYPE,
+  commitHash, consensusParamsHash, dataHash, headerHash, merkleRoot, partSetHeader, PRECOMMIT_TYPE,
   resultsHash, validatorsHash, voteSignBytes
 } from "../CometHashing.ts"
 import { hashKey, Mempool, txHash, type MempoolConfig, type MempoolTx } from "./Mempool.ts"
+import { applyUpdates, commitInfo, fromUpdates, sortVals, toVal, type Val } from "../ValidatorSet.ts"
 
 /** The producer could not start: handshake failed (app ahead of the store, app hash mismatch, ...). */
 export class ConsensusStartError extends Data.TaggedError("ConsensusStartError")<{ readonly reason: string }> {
@@ -133,30 +134,8 @@ export const defaultConsensusParams = (): ConsensusParams => ({
   abci: { voteExtensionsEnableHeight: 0n }
 })
 
-interface Val { readonly address: Uint8Array; readonly pubKeyEd25519: Uint8Array; readonly power: bigint }
-
 const hex = toHex
 const eq = equalBytes
-const cmpBytes = compareBytes
-/** ValidatorsByVotingPower: power descending, then address ascending (types/validator_set.go). */
-const sortVals = (vs: Val[]): Val[] =>
-  vs.sort((x, y) => (x.power === y.power ? cmpBytes(x.address, y.address) : x.power > y.power ? -1 : 1))
-const toVal = (pubKeyEd25519: Uint8Array, power: bigint): Val => ({ address: consensusAddress(pubKeyEd25519), pubKeyEd25519, power })
-const fromUpdates = (us: ReadonlyArray<ValidatorUpdate>): Val[] =>
-  sortVals(us.map((u) => {
-    if (u.pubKey.ed25519 === undefined) throw new Error("only ed25519 validator keys are supported")
-    return toVal(u.pubKey.ed25519, u.power)
-  }))
-/** Applies ABCI validator updates (power 0 removes) to a set. */
-const applyUpdates = (set: ReadonlyArray<Val>, us: ReadonlyArray<ValidatorUpdate>): Val[] => {
-  if (us.length === 0) return [...set]
-  const m = new Map(set.map((v) => [hex(v.address), v]))
-  for (const v of fromUpdates(us)) {
-    if (v.power === 0n) m.delete(hex(v.address))
-    else m.set(hex(v.address), v)
-  }
-  return sortVals([...m.values()])
-}
 
 const tsToNs = (t: Timestamp): bigint => t.seconds * 1_000_000_000n + BigInt(t.nanos)
 const nsToTs = (ns: bigint): Timestamp => ({ seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) })
@@ -354,13 +333,7 @@ export class BlockProducer implements Producer {
   }
 
   private commitInfo(c: Commit): CommitInfo {
-    return {
-      round: c.round,
-      votes: this.lastValidators.map((v, i) => ({
-        validator: { address: v.address, power: v.power },
-        blockIdFlag: c.signatures[i]?.blockIdFlag ?? BlockIDFlag.BLOCK_ID_FLAG_ABSENT
-      }))
-    }
+    return commitInfo(this.lastValidators, c)
   }
 
   private extendedCommitInfo(c: Commit): ExtendedCommitInfo {

@@ -2,6 +2,7 @@
 //   n/<name>                  -> NameRecord without notes (name, owner, open)
 //   o/<owner> 0x00 <name>     -> 0x01 (names by owner; bech32 holds no 0x00)
 //   d/<name> 0x00 <note key>  -> note value bytes (names and keys hold no 0x00)
+import { concatBytes } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { NameRecord, type Note } from "../Messages.ts"
 
@@ -9,15 +10,7 @@ const enc = new TextEncoder()
 const dec = new TextDecoder()
 const ONE = Uint8Array.of(1)
 
-const cat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
+const cat = concatBytes
 const text = (s: string) => enc.encode(s)
 const ZERO = Uint8Array.of(0)
 

@@ -1,12 +1,16 @@
 /**
- * Validator sets as CometBFT orders them, and ABCI validator updates applied to them (the same
- * rules as modules/consensus/producer/Producer.ts, which keeps its copy private).
+ * Validator sets as CometBFT orders them, ABCI validator updates applied to them, and the
+ * CommitInfo a block's last commit gives the application. Shared by the block producer and
+ * full-node sync, which must agree on every set to agree on every app hash.
  *
- * Source: cometbft v0.38 types/validator_set.go (ValidatorsByVotingPower, UpdateWithChangeSet).
+ * Source: cometbft v0.38 types/validator_set.go (ValidatorsByVotingPower, UpdateWithChangeSet),
+ * state/execution.go (buildLastCommitInfo).
  */
-import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
-import { compareBytes, toHex } from "../../../lib/Bytes.ts"
-import { consensusAddress } from "../../../modules/consensus/CometHashing.ts"
+import type { CommitInfo, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types"
+import type { Commit } from "cosmjs-types/tendermint/types/types"
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator"
+import { compareBytes, toHex } from "../../lib/Bytes.ts"
+import { consensusAddress } from "./CometHashing.ts"
 
 /** One validator: consensus address (20 bytes), ed25519 public key, voting power. */
 export interface Val { readonly address: Uint8Array; readonly pubKeyEd25519: Uint8Array; readonly power: bigint }
@@ -35,3 +39,15 @@ export const applyUpdates = (set: ReadonlyArray<Val>, us: ReadonlyArray<Validato
   }
   return sortVals([...m.values()])
 }
+
+/**
+ * The ABCI CommitInfo of `commit` against the set that signed it (`lastValidators`, in set order):
+ * each validator's address and power with its signature's block id flag (absent past the end).
+ */
+export const commitInfo = (lastValidators: ReadonlyArray<Val>, commit: Commit): CommitInfo => ({
+  round: commit.round,
+  votes: lastValidators.map((v, i) => ({
+    validator: { address: v.address, power: v.power },
+    blockIdFlag: commit.signatures[i]?.blockIdFlag ?? BlockIDFlag.BLOCK_ID_FLAG_ABSENT
+  }))
+})
