@@ -8,11 +8,19 @@
  * - round trips/s, one in flight: 64-byte frame A → B, B answers with the same frame, A waits;
  *   bare: 64 bytes written on a raw stream, echoed back, A waits for 64 bytes;
  * - round trips/s, 64 in flight (pipelined), same frames;
- * - bulk MB/s one way: 64 MiB in 64 KiB frames, B acknowledges the last byte.
+ * - bulk MB/s one way: 64 MiB in 64 KiB frames, B acknowledges the last byte;
+ * - then the same two hosts carry two kernels (issue 14's figure): remote round trips/s through
+ *   both kernels (a process on A with the networking capability requests a public process on B
+ *   that answers at once; 64-byte bodies, 1 and 64 in flight) and kernel bulk MB/s (requests with
+ *   64 KiB bodies, 8 in flight, empty answers), each against the bare stream of this run.
  *
  * Run: `npx node bench/network.bench.ts [roundTrips=20000] [bulkMiB=64]`.
  */
 import { Effect, Exit, Scope } from "effect"
+import { NETWORKING } from "../capabilities/Capability.ts"
+import { KERNEL_PROCESS, processId } from "../kernel/Address.ts"
+import { makeKernel } from "../kernel/Kernel.ts"
+import { request, response } from "../kernel/Message.ts"
 import { generateEd25519 } from "../node/home/ValidatorKey.ts"
 import { makeNetwork, type NetworkApi } from "../node/network/Network.ts"
 import type { Stream } from "../node/network/Libp2pTypes.ts"
@@ -176,11 +184,53 @@ for (const flight of [1, 64]) {
   const ours = await best(transportBulk)
   rows.push([`bulk one way (64 KiB frames, ${BULK_MIB} MiB)`, bare, ours, "MB/s"])
 }
-console.log(`network bench: ${ROUND_TRIPS} round trips, ${BULK_MIB} MiB bulk; best of ${RUNS}; node ${process.version}`)
-console.log("| measure | bare libp2p stream | KernelTransport | ratio |")
-console.log("|---|---:|---:|---:|")
-for (const [what, bare, ours, unit] of rows) {
-  const fmt = (x: number) => unit === "MB/s" ? `${x.toFixed(1)} MB/s` : `${Math.round(x).toLocaleString("en-US")} rt/s`
-  console.log(`| ${what} | ${fmt(bare)} | ${fmt(ours)} | ${(ours / bare).toFixed(2)} |`)
+
+// Kernels on the same two hosts: attachTransport takes over the transports' frame handlers.
+const ka = makeKernel({ node: "a.os" })
+const kb = makeKernel({ node: "b.os" })
+ka.attachTransport(a.transport)
+kb.attachTransport(b.transport)
+const server = processId("server", "bench", "sys")
+kb.spawn({ id: server, public: true, process: { onRequest: (ctx, _s, req) => ctx.respond(response(req.body.length > 64 ? new Uint8Array(0) : req.body)) } })
+const clientOf = (tag: string) =>
+  ka.spawn({ id: processId(`client-${tag}`, "bench", "sys"), process: {}, grants: [{ issuer: KERNEL_PROCESS, params: NETWORKING }] })
+let clients = 0
+/** `flight` loops of requests with `body` from a fresh client on A to B's server; requests/s. */
+const kernelLoop = async (body: Uint8Array, total: number, flight: number): Promise<number> => {
+  const c = clientOf(String(clients++))
+  const to = { node: "b.os", process: server }
+  const per = Math.ceil(total / flight)
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: flight }, async () => {
+    for (let i = 0; i < per; i++) await c.request(to, request(body, 60_000))
+  }))
+  return (per * flight) / ((performance.now() - t0) / 1000)
 }
+await kernelLoop(frame64, 2_000, 64) // warm
+const kernelRows: Array<[string, number, number, string]> = []
+for (const flight of [1, 64]) {
+  const bare = await best(() => bareRoundTrips(flight))
+  const ours = await best(() => kernelLoop(frame64, ROUND_TRIPS, flight))
+  kernelRows.push([`round trips/s, ${flight} in flight (64-byte bodies)`, bare, ours, "rt/s"])
+}
+{
+  const bare = await best(bareBulk)
+  const n = Math.ceil(bulkBytes / CHUNK)
+  const ours = await best(async () => (await kernelLoop(chunk, n, 8)) * CHUNK / 1e6)
+  kernelRows.push([`bulk one way (64 KiB request bodies, ${BULK_MIB} MiB, 8 in flight)`, bare, ours, "MB/s"])
+}
+ka.shutdown()
+kb.shutdown()
+
+const print = (title: string, r: Array<[string, number, number, string]>) => {
+  console.log(`| measure | bare libp2p stream | ${title} | ratio |`)
+  console.log("|---|---:|---:|---:|")
+  for (const [what, bare, ours, unit] of r) {
+    const fmt = (x: number) => unit === "MB/s" ? `${x.toFixed(1)} MB/s` : `${Math.round(x).toLocaleString("en-US")} rt/s`
+    console.log(`| ${what} | ${fmt(bare)} | ${fmt(ours)} | ${(ours / bare).toFixed(2)} |`)
+  }
+}
+console.log(`network bench: ${ROUND_TRIPS} round trips, ${BULK_MIB} MiB bulk; best of ${RUNS}; node ${process.version}`)
+print("KernelTransport", rows)
+print("through both kernels", kernelRows)
 await Effect.runPromise(Scope.close(scope, Exit.void))
