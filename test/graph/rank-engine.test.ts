@@ -77,6 +77,21 @@ nativeTest("native: thread counts 1, 2, 4, every vector unit, with and without r
   }
 })
 
+nativeTest("native: buffers kept from earlier, larger or concurrent calculations change no bits", async () => {
+  const small = randomSnapshot({ particles: 3_000, links: 20_000, neurons: 50, seed: 7 })
+  const large = randomSnapshot({ particles: 40_000, links: 300_000, neurons: 200, seed: 8 })
+  const alone = await calculateRank(small, pagerank(1e-9), fallback)
+  const expectLarge = await calculateRank(large, pagerank(1e-9), fallback)
+  for (const threads of [2, 1]) {
+    sameBits((await calculateRank(large, pagerank(1e-9), { engine: "native", threads })).ranks, expectLarge.ranks, `large, ${threads} threads`)
+    sameBits((await calculateRank(small, pagerank(1e-9), { engine: "native", threads })).ranks, alone.ranks, `small after large, ${threads} threads`)
+  }
+  const both = await Promise.all([large, small, large].map((g) => calculateRank(g, pagerank(1e-9), { engine: "native", threads: 2 })))
+  sameBits(both[0]!.ranks, expectLarge.ranks, "concurrent large")
+  sameBits(both[1]!.ranks, alone.ranks, "concurrent small")
+  sameBits(both[2]!.ranks, expectLarge.ranks, "concurrent large, second")
+})
+
 nativeTest("native calculation runs off the JavaScript thread (event loop keeps turning)", async () => {
   const s = randomSnapshot({ particles: 50_000, links: 400_000, neurons: 100, seed: 5 })
   let ticks = 0

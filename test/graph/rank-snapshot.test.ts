@@ -32,6 +32,45 @@ test("CSR layout, order and dedupe match a sort of the distinct triples", () => 
   }
 })
 
+test("incremental builds equal a build from scratch; earlier snapshots stay unchanged", () => {
+  const r = prng(11)
+  const inc = new SnapshotBuilder()
+  const log: Array<[number, number, number]> = []
+  const kept: Array<[RankSnapshot, string]> = []
+  const dump = (s: RankSnapshot) => JSON.stringify([s.particles, s.neurons, [...s.inOffsets], [...s.inFrom], [...s.inNeuron], [...s.stakes].map(String)])
+  let particles = 40
+  for (let round = 0; round < 12; round++) {
+    // rounds of 0 to 400 links, many repeating earlier ones; particle space grows
+    const k = round === 3 ? 0 : Math.floor(r() * 400)
+    particles += Math.floor(r() * 30)
+    for (let i = 0; i < k; i++) {
+      const t: [number, number, number] = r() < 0.3 && log.length > 0
+        ? log[Math.floor(r() * log.length)]!
+        : [Math.floor(r() * particles), Math.floor(r() * particles), Math.floor(r() * 7)]
+      inc.addLink(...t)
+      log.push(t)
+    }
+    inc.setStake(Math.floor(r() * 7), BigInt(round + 1))
+    // the particles argument may shrink below an earlier build's (never below those linked)
+    const s = inc.build(round % 4 === 1 ? particles + 25 : 0)
+    const fresh = new SnapshotBuilder()
+    for (const t of log) fresh.addLink(...t)
+    for (let u = 0; u < s.stakes.length; u++) fresh.setStake(u, s.stakes[u]!)
+    assert.is(dump(s), dump(fresh.build(round % 4 === 1 ? particles + 25 : 0)), `round ${round}`)
+    assert.is(inc.links, log.length)
+    kept.push([s, dump(s)])
+  }
+  for (const [s, d] of kept) assert.is(dump(s), d)
+})
+
+test("setStakes replaces the whole stake table", () => {
+  const b = new SnapshotBuilder()
+  b.addLink(0, 1, 2)
+  b.setStake(1, 9n)
+  b.setStakes(new BigUint64Array([4n, 0n, 6n]))
+  assert.equal([...b.build().stakes], [4n, 0n, 6n])
+})
+
 test("empty builder gives an empty snapshot; particles/neurons may exceed those seen", () => {
   const s = new SnapshotBuilder().build(3, 2)
   assert.is(s.particles, 3)

@@ -17,10 +17,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -53,10 +59,45 @@ int best_isa() {
 const char* isa_name(int isa) { return isa == ISA_AVX512 ? "avx512" : isa == ISA_AVX2 ? "avx2" : "scalar"; }
 
 // ---- compressed graph (mirrors compress() in fallback.ts) ----
+
+// Allocator for the per-calculation arrays of links and particles: blocks of 4 MiB and more are
+// 2 MiB aligned and marked for transparent huge pages. Fresh memory costs a page fault on first
+// touch; on the development VM that was 13 us per 4 KiB page, 0.6 s of a 0.9 s preparation on
+// R-MAT 2^20 (docs/performance.md), and 2 MiB pages need 512 times fewer faults.
+template <typename T>
+struct HugeAlloc {
+  using value_type = T;
+  HugeAlloc() = default;
+  template <typename U>
+  HugeAlloc(const HugeAlloc<U>&) {}
+  T* allocate(size_t count) {
+    const size_t bytes = count * sizeof(T);
+    void* p = nullptr;
+    if (bytes >= (size_t(4) << 20)) {
+      const size_t huge = size_t(2) << 20;
+      p = std::aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+#ifdef MADV_HUGEPAGE
+      if (p != nullptr) madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+#endif
+    } else {
+      p = std::malloc(bytes == 0 ? 1 : bytes);
+    }
+    if (p == nullptr) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) { std::free(p); }
+  template <typename U>
+  bool operator==(const HugeAlloc<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const HugeAlloc<U>&) const { return false; }
+};
+template <typename T>
+using big_vector = std::vector<T, HugeAlloc<T>>;
+
 struct Compressed {
-  std::vector<u32> off, src, dang;
-  std::vector<u64> w;  // 2^-63 units, at most 2^63
-  std::vector<uint8_t> has_in;
+  big_vector<u32> off, src, dang;
+  big_vector<u64> w;  // 2^-63 units, at most 2^63
+  big_vector<uint8_t> has_in;
 };
 
 // Software prefetch distance (links ahead) for the random reads of prev[src[k]].
@@ -111,7 +152,7 @@ std::vector<u32> balance(const u32* off, u32 n, int T) {
 // place here (they add 0; the fallback drops them): same ranks, and every pass
 // runs in parallel over target ranges. Integer sums, so the result does not depend on T.
 void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes, int T,
-              Compressed& g) {
+              Compressed& g, std::vector<big_vector<u64>>& os_part, big_vector<u32>& pc) {
   const u64 L = in_off[n];
   std::vector<u32> neudeg(m, 0);
   for (u64 k = 0; k < L; k++) neudeg[in_neuron[k]]++;
@@ -120,11 +161,11 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
   std::vector<u32>().swap(neudeg);
   const std::vector<u32> bounds = balance(in_off, n, T);
   // pass 1: pairs per target, has-in flags, out-stake per source (one array per thread)
-  std::vector<u32> pc(n, 0);
+  pc.assign(n, 0);
   g.has_in.assign(n, 0);
-  std::vector<std::vector<u64>> os_part(T);
+  if (os_part.size() < size_t(T)) os_part.resize(T);
   parallel(T, [&](int i) {
-    std::vector<u64>& os = os_part[i];
+    big_vector<u64>& os = os_part[i];
     os.assign(n, 0);
     for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
       u64 k = in_off[t];
@@ -141,7 +182,7 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
       pc[t] = pairs;
     }
   });
-  std::vector<u64>& os = os_part[0];
+  big_vector<u64>& os = os_part[0];
   if (T > 1)
     parallel(T, [&](int i) {
       const u32 f0 = (u32)((u64)n * i / T), f1 = (u32)((u64)n * (i + 1) / T);
@@ -150,10 +191,8 @@ void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in
         for (u32 f = f0; f < f1; f++) os[f] += src[f];
       }
     });
-  for (int p = 1; p < T; p++) std::vector<u64>().swap(os_part[p]);
   g.off.assign(size_t(n) + 1, 0);
   for (u32 t = 0; t < n; t++) g.off[t + 1] = g.off[t] + pc[t];
-  std::vector<u32>().swap(pc);
   const u64 pairs = g.off[n];
   g.src.assign(pairs + PF + 16, 0);  // padding: the kernels prefetch PF links ahead
   g.w.resize(pairs);
@@ -352,6 +391,30 @@ void relabel(Compressed& g, u32 n, int T, std::vector<u32>& perm) {
   g = std::move(h);
 }
 
+// Buffers of one calculation, kept for the next: touching fresh memory costs a page fault per
+// page, which dominated preparation on the development VM (docs/performance.md). One set is kept
+// (the largest); every buffer is fully rewritten before it is read, so reuse changes no bits.
+struct Scratch {
+  Compressed g;
+  std::vector<big_vector<u64>> os_part;
+  big_vector<u32> pc;
+  big_vector<u64> a, b;
+};
+std::mutex spare_mu;
+Scratch spare;
+
+Scratch take_scratch() {
+  std::lock_guard<std::mutex> lock(spare_mu);
+  Scratch s = std::move(spare);
+  spare = Scratch();
+  return s;
+}
+
+void keep_scratch(Scratch&& s) {
+  std::lock_guard<std::mutex> lock(spare_mu);
+  if (s.g.src.capacity() >= spare.g.src.capacity()) spare = std::move(s);
+}
+
 struct Job {
   u32 n = 0, m = 0;
   const u32 *in_off = nullptr, *in_from = nullptr, *in_neuron = nullptr;
@@ -378,8 +441,9 @@ void run_job(Job& j) {
   if (j.empty) return;
   auto t_a = clk::now();
   const int T = std::max(1, std::min(j.threads, (int)std::max<u32>(1, n)));
-  Compressed g;
-  compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g);
+  Scratch scratch = take_scratch();
+  Compressed& g = scratch.g;
+  compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g, scratch.os_part, scratch.pc);
   j.compressed = g.w.size();
   std::vector<u32> perm;
   if (j.relabel) relabel(g, n, T, perm);
@@ -390,7 +454,10 @@ void run_job(Job& j) {
   const int chunks = T == 1 ? 1 : (int)std::min<u64>((u64)T * 32, std::max<u32>(1, n));
   const std::vector<u32> bounds = balance(g.off.data(), n, chunks);
   auto t_b = clk::now();
-  std::vector<u64> a(n, j.init), b(n, j.init);
+  big_vector<u64>& a = scratch.a;
+  big_vector<u64>& b = scratch.b;
+  a.assign(n, j.init);
+  b.assign(n, j.init);
   u64* cur = a.data();
   u64* nxt = b.data();
   std::vector<u64> local(T, 0);
@@ -426,6 +493,7 @@ void run_job(Job& j) {
   auto t_c = clk::now();
   j.prep_ms = std::chrono::duration<double, std::milli>(t_b - t_a).count();
   j.iter_ms = std::chrono::duration<double, std::milli>(t_c - t_b).count();
+  keep_scratch(std::move(scratch));
 }
 
 u64 to_u64(const Napi::Value& v) {

@@ -10,6 +10,8 @@ export class LinkLog {
   private to = new Uint32Array(1024)
   private neuron = new Uint32Array(1024)
   private n = 0
+  /** Kept across snapshots so each one sorts only the links added since the previous one. */
+  private builder = new SnapshotBuilder()
 
   /** Links held. */
   get length(): number {
@@ -38,9 +40,10 @@ export class LinkLog {
   /** The rank snapshot of the first `links` links with these particle/neuron counts and stakes. */
   snapshot(links: number, particles: number, neurons: number, stakes: BigUint64Array): RankSnapshot {
     if (links > this.n) throw new RangeError(`snapshot of ${links} links but the log holds ${this.n}`)
-    const b = new SnapshotBuilder()
-    for (let i = 0; i < links; i++) b.addLink(this.from[i]!, this.to[i]!, this.neuron[i]!)
-    for (let i = 0; i < stakes.length; i++) b.setStake(i, stakes[i]!)
+    if (links < this.builder.links) this.builder = new SnapshotBuilder() // an earlier prefix: start over
+    const b = this.builder
+    for (let i = b.links; i < links; i++) b.addLink(this.from[i]!, this.to[i]!, this.neuron[i]!)
+    b.setStakes(stakes)
     return b.build(particles, neurons)
   }
 }

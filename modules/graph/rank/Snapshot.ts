@@ -6,9 +6,10 @@
  * out-links per particle, stakes and neudegs per neuron) without its maps of maps: the links are
  * one array sorted by (to, from, neuron) and indexed by particle, 8 bytes per link.
  *
- * The graph machine keeps a {@link SnapshotBuilder} as its append-only link log (cyberlinks are
- * never removed in go-cyber) and its stake table, and calls {@link SnapshotBuilder.build} at each
- * CalculationPeriod boundary: an O(links + particles + neurons) counting sort, no comparisons.
+ * The graph machine keeps a {@link SnapshotBuilder} over its append-only link log (cyberlinks are
+ * never removed in go-cyber) and calls {@link SnapshotBuilder.build} at each CalculationPeriod
+ * boundary: counting sorts of the links added since the previous build (no comparisons) merged
+ * into the kept index, about one copy of the index in all.
  */
 import { Data } from "effect"
 
@@ -70,23 +71,39 @@ export const validateSnapshot = (s: RankSnapshot, options: { readonly links?: bo
 /** Number of links in a snapshot. */
 export const snapshotLinks = (s: RankSnapshot): number => s.inFrom.length
 
+/** A link index: in-links per particle, sorted by (to, from, neuron), duplicates removed. */
+interface LinkIndex {
+  readonly inOffsets: Uint32Array
+  readonly inFrom: Uint32Array
+  readonly inNeuron: Uint32Array
+}
+
 /**
- * Incremental snapshot builder: an append-only log of (from, to, neuron) links (12 bytes per link)
- * and a stake table. Duplicate links may be appended (they are removed by `build`, as go-cyber's
- * link sets do); self links are kept (the graph machine rejects them before they get here).
+ * Incremental snapshot builder: a stake table and a link index (CSR by target, 8 bytes per link)
+ * kept across builds, plus the links appended since the last build (12 bytes per link).
+ * Duplicate links may be appended (they are removed by `build`, as go-cyber's link sets do); self
+ * links are kept (the graph machine rejects them before they get here).
+ *
+ * `build` sorts only the links appended since the previous build (counting sorts, O(new links +
+ * particles + neurons)) and merges them into the kept index; the merge copies unchanged runs of
+ * targets in bulk, so a build costs about one memory copy of the index (the snapshot's arrays
+ * must be fresh: an earlier snapshot may still be read by a running calculation). The result is
+ * the same as sorting every link from scratch.
  */
 export class SnapshotBuilder {
   private from = new Uint32Array(1024)
   private to = new Uint32Array(1024)
   private neuron = new Uint32Array(1024)
   private count = 0
+  private total = 0
+  private index: LinkIndex | undefined = undefined
   private stakes = new BigUint64Array(64)
   private maxParticle = -1
   private maxNeuron = -1
 
   /** Number of links appended so far (duplicates included). */
   get links(): number {
-    return this.count
+    return this.total
   }
 
   /** Append the cyberlink `from -> to` made by `neuron` (particle and neuron numbers, u32). */
@@ -96,6 +113,7 @@ export class SnapshotBuilder {
     this.to[this.count] = to
     this.neuron[this.count] = neuron
     this.count++
+    this.total++
     if (from > this.maxParticle) this.maxParticle = from
     if (to > this.maxParticle) this.maxParticle = to
     if (neuron > this.maxNeuron) this.maxNeuron = neuron
@@ -114,6 +132,13 @@ export class SnapshotBuilder {
     if (neuron > this.maxNeuron) this.maxNeuron = neuron
   }
 
+  /** Replace the whole stake table: neuron i gets `stakes[i]`, every other neuron 0. */
+  setStakes(stakes: BigUint64Array): void {
+    this.stakes = new BigUint64Array(Math.max(64, stakes.length))
+    this.stakes.set(stakes)
+    if (stakes.length - 1 > this.maxNeuron) this.maxNeuron = stakes.length - 1
+  }
+
   /**
    * Freeze the current links and stakes into a {@link RankSnapshot}. `particles` may exceed the
    * largest particle number seen (particles without links); `neurons` likewise.
@@ -121,6 +146,17 @@ export class SnapshotBuilder {
   build(particles = 0, neurons = 0): RankSnapshot {
     const n = Math.max(particles, this.maxParticle + 1)
     const m = Math.max(neurons, this.maxNeuron + 1)
+    const added = this.sortAdded(n, m)
+    const index = this.index === undefined ? added : mergeIndex(this.index, added, n)
+    this.index = index
+    this.count = 0
+    const stakes = new BigUint64Array(m)
+    stakes.set(this.stakes.subarray(0, Math.min(m, this.stakes.length)))
+    return { particles: n, neurons: m, inOffsets: index.inOffsets, inFrom: index.inFrom, inNeuron: index.inNeuron, stakes }
+  }
+
+  /** The links appended since the last build as an index over `n` particles. */
+  private sortAdded(n: number, m: number): LinkIndex {
     const l = this.count
     const { from, to, neuron } = this
     // three stable counting sorts (LSD): by neuron, then from, then to
@@ -150,15 +186,10 @@ export class SnapshotBuilder {
       w++
     }
     for (let t = 0; t < n; t++) inOffsets[t + 1]! += inOffsets[t]!
-    const stakes = new BigUint64Array(m)
-    stakes.set(this.stakes.subarray(0, Math.min(m, this.stakes.length)))
     return {
-      particles: n,
-      neurons: m,
       inOffsets,
       inFrom: w === l ? inFrom : inFrom.slice(0, w),
-      inNeuron: w === l ? inNeuron : inNeuron.slice(0, w),
-      stakes,
+      inNeuron: w === l ? inNeuron : inNeuron.slice(0, w)
     }
   }
 
@@ -168,5 +199,58 @@ export class SnapshotBuilder {
     this.from = g(this.from)
     this.to = g(this.to)
     this.neuron = g(this.neuron)
+  }
+}
+
+/**
+ * Merge `added` (over `n` particles) into `old` (over any count whose links all target particles
+ * below `n`) into fresh arrays, dropping triples already present. Targets without added links are
+ * copied in runs, one `set` per run.
+ */
+const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number): LinkIndex => {
+  const oo = old.inOffsets, ao = added.inOffsets
+  const of = old.inFrom, on = old.inNeuron, af = added.inFrom, an = added.inNeuron
+  const oldN = oo.length - 1
+  const at = (t: number): number => oo[t < oldN ? t : oldN]!
+  const size = of.length + af.length
+  const inOffsets = new Uint32Array(n + 1)
+  const inFrom = new Uint32Array(size)
+  const inNeuron = new Uint32Array(size)
+  let w = 0
+  let t = 0
+  while (t < n) {
+    let t1 = t
+    while (t1 < n && ao[t1] === ao[t1 + 1]) t1++
+    if (t1 > t) {
+      const a = at(t), b = at(t1)
+      inFrom.set(of.subarray(a, b), w)
+      inNeuron.set(on.subarray(a, b), w)
+      const shift = w - a
+      for (let x = t; x < t1; x++) inOffsets[x] = at(x) + shift
+      w += b - a
+      t = t1
+      if (t === n) break
+    }
+    inOffsets[t] = w
+    let i = at(t), j = ao[t]!
+    const ie = at(t + 1), je = ao[t + 1]!
+    let lf = -1, ln = -1
+    while (i < ie || j < je) {
+      let f: number, u: number
+      if (j >= je || (i < ie && (of[i]! < af[j]! || (of[i] === af[j] && on[i]! <= an[j]!)))) { f = of[i]!; u = on[i]!; i++ }
+      else { f = af[j]!; u = an[j]!; j++ }
+      if (f === lf && u === ln) continue // already present
+      lf = f; ln = u
+      inFrom[w] = f
+      inNeuron[w] = u
+      w++
+    }
+    t++
+  }
+  inOffsets[n] = w
+  return {
+    inOffsets,
+    inFrom: w === size ? inFrom : inFrom.slice(0, w),
+    inNeuron: w === size ? inNeuron : inNeuron.slice(0, w)
   }
 }
