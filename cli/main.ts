@@ -1,6 +1,6 @@
 /**
  * The `cyberkernel` command line (effect/cli): init, start, keys, tx bank send, query bank
- * balances, query tx, status. Global flags: --home, --node, --output, --keyring-backend.
+ * balances, query tx, status, ps (userspace processes). Global flags: --home, --node, --output, --keyring-backend.
  * Exit code 0 on success; 1 on a usage error (help and the error are printed) or a failed
  * command (`error: <message>` on stderr).
  *
@@ -15,6 +15,7 @@ import { startCommand } from "./commands/start.ts"
 import { keysCommand } from "./commands/keys.ts"
 import { txCommand } from "./commands/tx.ts"
 import { queryCommand } from "./commands/query.ts"
+import { psCommand } from "./commands/ps.ts"
 import { statusCommand } from "./commands/status.ts"
 import { packageCommand } from "./commands/package.ts"
 import { pluginCommand } from "./commands/plugin.ts"
@@ -22,7 +23,7 @@ import { pluginCommand } from "./commands/plugin.ts"
 /** The root command. */
 export const cyberkernel = Command.make("cyberkernel").pipe(
   Command.withDescription("cyberkernel: an Effect-based microkernel node for sovereign chains"),
-  Command.withSubcommands([initCommand, startCommand, keysCommand, txCommand, queryCommand, statusCommand, packageCommand, pluginCommand]),
+  Command.withSubcommands([initCommand, startCommand, keysCommand, txCommand, queryCommand, statusCommand, psCommand, packageCommand, pluginCommand]),
   Command.withGlobalFlags(globalFlags)
 )
 

@@ -222,6 +222,12 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
     const our = network?.our ?? nodeId
     // RPC net_info lists the network's connected kernel peers
     const peersOf = network ? (yield* Effect.promise(() => import("./network/NodeNetwork.ts"))).connectedPeers : undefined
+    // Light-guest packages run on one worker pool per node (workers start on first use). It is
+    // acquired before the kernel so it closes after the kernel has stopped every process.
+    const litePool = yield* Effect.acquireRelease(
+      step("light-guest pool", async () => new (await import("../kernel/userspace/LitePool.ts")).LitePool()),
+      (pool) => Effect.promise(() => pool.close())
+    )
     const kernel = yield* Effect.acquireRelease(
       step("kernel", () => makeKernel({ node: our, key: NodeKey.fromSecret(nodeKey.seed) })),
       (k) => Effect.sync(() => k.shutdown())
@@ -320,8 +326,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
       step("packages", async () => {
         const { bootPackages, INSTALLER_ID, Installer, installerProcess } = await import("../packages/Installer.ts")
         const installer = await Installer.open(opts.home)
-        kernel.spawn({ id: INSTALLER_ID, process: installerProcess(kernel, installer, { state: runtime.state }) })
-        await bootPackages(kernel, installer, { state: runtime.state })
+        kernel.spawn({ id: INSTALLER_ID, process: installerProcess(kernel, installer, { state: runtime.state, pool: litePool }) })
+        await bootPackages(kernel, installer, { state: runtime.state, pool: litePool })
         return installer
       }),
       (installer) => Effect.promise(() => installer.snapshotCapabilities(kernel))
@@ -436,7 +442,8 @@ export const startNode = (opts: StartNodeOptions): Effect.Effect<RunningNode, No
           secp256k1_verifier: verifierName(), signature_workers: String(signatures.threads),
           ...(network ? { p2p_peer_id: network.peerId.toString(), p2p_name: network.our, p2p_listen: network.listenAddresses().join(",") } : {})
         },
-        ...(network && peersOf ? { peers: () => peersOf(network) } : {})
+        ...(network && peersOf ? { peers: () => peersOf(network) } : {}),
+        processes: async () => (await import("../kernel/userspace/ProcessStats.ts")).collectProcessStats(kernel, installer.running())
       },
       genesis,
       latestCommit: () => producer.latestCommit(),

@@ -21,7 +21,9 @@ import { dirname, join } from "node:path"
 import { NETWORKING } from "../capabilities/Capability.ts"
 import { formatProcessId, KERNEL_PROCESS, parseProcessId, type ProcessId } from "../kernel/Address.ts"
 import type { KernelApi } from "../kernel/Kernel.ts"
-import { transpileComponent } from "../kernel/userspace/Build.ts"
+import { transpileComponent, type Transpiled } from "../kernel/userspace/Build.ts"
+import type { LitePool } from "../kernel/userspace/LitePool.ts"
+import { isLiteComponent, type LiteProgram, loadLiteProgram } from "../kernel/userspace/LiteProgram.ts"
 import { loadProgram, type Program } from "../kernel/userspace/Program.ts"
 import { type UserspaceOptions, userspaceProcess } from "../kernel/userspace/UserspaceProcess.ts"
 import type { NativeProcess } from "../kernel/Process.ts"
@@ -60,10 +62,28 @@ export interface InstallProgress {
 /** What the approval callback sees. */
 export type ApprovalRequest = PackageContents["requested"]
 
+/**
+ * How installed processes run. A component of the process-lite world (light guest,
+ * docs/userspace.md "Light guests") runs on `pool`, the node's LitePool; without one it is
+ * refused with InstallError. A process-v1 component runs in its own worker (UserspaceProcess).
+ */
+export interface PackageRunOptions extends UserspaceOptions {
+  /** Linear memory cap of one instance, bytes. */
+  readonly memoryLimitBytes?: number
+  /** The node's light-guest pool. */
+  readonly pool?: LitePool
+  /** Fuel of one light-guest call (LiteOptions.fuel). */
+  readonly liteFuel?: number
+}
+
 /** The installed packages of a node home. */
 export class Installer {
   readonly home: string
   readonly #cacheDir: string | undefined
+  /** Loaded light programs by transpiled directory: compiled once per package version. */
+  readonly #lite = new Map<string, Promise<LiteProgram>>()
+  /** The processes startPackage created, by process id text (for `cyberkernel ps`). */
+  readonly #running = new Map<string, readonly [ProcessId, NativeProcess]>()
   #registry: Registry
 
   private constructor(home: string, registry: Registry, cacheDir: string | undefined) {
@@ -88,6 +108,11 @@ export class Installer {
   /** The directory of package `id` (`name:publisher`). */
   packageDir(id: string): string {
     return join(this.home, "packages", id.replace(":", "@"))
+  }
+
+  /** The processes this installer started (still running or not), for ProcessStats.collectProcessStats. */
+  running(): Array<readonly [ProcessId, NativeProcess]> {
+    return [...this.#running.values()]
   }
 
   /** Installed packages, by id. */
@@ -155,6 +180,7 @@ export class Installer {
       for (const e of p.manifest) {
         const pid = entryProcessId(e, p.packageName, p.publisher)
         if (kernel.has(pid)) kernel.kill(pid)
+        this.#running.delete(formatProcessId(pid))
       }
     }
     delete this.#registry.packages[id]
@@ -180,11 +206,34 @@ export class Installer {
     await this.#save()
   }
 
+  #transpile(p: InstalledPackage, e: ManifestEntry): Promise<Transpiled> {
+    const dir = this.packageDir(p.id)
+    return transpileComponent(join(dir, "pkg", e.process_wasm_path.replace(/^\//, "")), this.#cacheDir ?? join(dir, "js"))
+  }
+
   /** Load the program of one manifest entry (transpiled once into the package's `js/` cache). */
   async program(p: InstalledPackage, e: ManifestEntry, memoryLimitBytes?: number): Promise<Program> {
-    const dir = this.packageDir(p.id)
-    const t = await transpileComponent(join(dir, "pkg", e.process_wasm_path.replace(/^\//, "")), this.#cacheDir ?? join(dir, "js"))
-    return loadProgram(t, memoryLimitBytes)
+    return loadProgram(await this.#transpile(p, e), memoryLimitBytes)
+  }
+
+  /** The process of one manifest entry: a light process on `options.pool` or a process-v1 worker. */
+  async #process(p: InstalledPackage, e: ManifestEntry, options: PackageRunOptions): Promise<NativeProcess> {
+    const t = await this.#transpile(p, e)
+    if (!(await isLiteComponent(t))) return userspaceProcess(await loadProgram(t, options.memoryLimitBytes), options)
+    const pool = options.pool
+    if (pool === undefined) throw new InstallError({ package: p.id, reason: `${e.process_name} is a process-lite component and this host has no light-guest pool` })
+    const key = `${t.dir}#${options.memoryLimitBytes ?? ""}`
+    let program = this.#lite.get(key)
+    if (program === undefined) {
+      program = loadLiteProgram(t, options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: options.memoryLimitBytes })
+      this.#lite.set(key, program)
+      program.catch(() => this.#lite.delete(key))
+    }
+    return pool.process(await program, {
+      ...(options.state ? { state: options.state } : {}),
+      ...(options.print ? { print: options.print } : {}),
+      ...(options.liteFuel !== undefined ? { fuel: options.liteFuel } : {})
+    })
   }
 
   /**
@@ -192,7 +241,7 @@ export class Installer {
    * capabilities (or the manifest's requested ones), on-exit and visibility; then apply its
    * grant_capabilities; then run them. Processes already running are left alone.
    */
-  async startPackage(kernel: KernelApi, p: InstalledPackage, options: UserspaceOptions & { memoryLimitBytes?: number } = {}): Promise<ProcessId[]> {
+  async startPackage(kernel: KernelApi, p: InstalledPackage, options: PackageRunOptions = {}): Promise<ProcessId[]> {
     const started: ProcessId[] = []
     for (const [i, e] of p.manifest.entries()) {
       const pid = entryProcessId(e, p.packageName, p.publisher)
@@ -200,14 +249,15 @@ export class Installer {
       // request_networking: the kernel's networking capability (messages to other nodes).
       const caps = p.capabilities[e.process_name] ??
         [...e.request_capabilities.map(resolveCapability), ...(e.request_networking ? [{ issuer: formatProcessId(KERNEL_PROCESS), params: NETWORKING }] : [])]
-      const program = await this.program(p, e, options.memoryLimitBytes)
+      const process = await this.#process(p, e, options)
       kernel.initialize({
         id: pid,
-        process: userspaceProcess(program, options),
+        process,
         public: e.public,
         onExit: resolveOnExit(e.on_exit, kernel.our, `manifest.json[${i}]`),
         grants: caps.map((c) => ({ issuer: parseProcessId(c.issuer), params: c.params }))
       })
+      this.#running.set(formatProcessId(pid), [pid, process])
       started.push(pid)
     }
     for (const e of p.manifest) {
@@ -224,7 +274,7 @@ export class Installer {
 }
 
 /** Start every installed package (node start). Returns the started process ids. */
-export const bootPackages = async (kernel: KernelApi, installer: Installer, options: UserspaceOptions = {}): Promise<ProcessId[]> => {
+export const bootPackages = async (kernel: KernelApi, installer: Installer, options: PackageRunOptions = {}): Promise<ProcessId[]> => {
   const out: ProcessId[] = []
   for (const p of installer.list()) out.push(...(await installer.startPackage(kernel, p, options)))
   return out
@@ -238,7 +288,7 @@ export const InstallerRequest = Schema.Union([
 ])
 
 /** The installer process (spawn it private as `installer:distro:sys`). */
-export const installerProcess = (kernel: KernelApi, installer: Installer, options: UserspaceOptions = {}): NativeProcess =>
+export const installerProcess = (kernel: KernelApi, installer: Installer, options: PackageRunOptions = {}): NativeProcess =>
   jsonModule(InstallerRequest, async ({ req, blob }) => {
     switch (req.op) {
       case "install": {

@@ -29,6 +29,7 @@ import { type Context, type LazyLoadBlob, request, type Request, response, type 
 import type { NativeProcess, ProcessContext } from "../Process.ts"
 import type { FromLite, LiteOp, ToLite, WireCap } from "./internal/LiteProtocol.ts"
 import type { LiteProgram } from "./LiteProgram.ts"
+import type { MeasuredProcess, ProcessMeasures } from "./ProcessStats.ts"
 import { UserspaceExit } from "./UserspaceProcess.ts"
 
 /** Default fuel of one `init` or `handle` call, in metering points (modules/cyberwasm/instrument/CostTable.ts); the example's `ping` uses about 11,000, and a tight loop runs out in about 80 ms on the development machine. */
@@ -110,6 +111,7 @@ class PoolWorker {
 export class LitePool {
   readonly size: number
   readonly #workers: Array<PoolWorker | undefined>
+  #closed = false
 
   constructor(options: { readonly workers?: number } = {}) {
     this.size = Math.max(1, options.workers ?? availableParallelism())
@@ -131,13 +133,15 @@ export class LitePool {
     return this.#workers.flatMap((w) => (w === undefined || w.dead ? [] : [w.worker]))
   }
 
-  /** End every worker (the processes' pending handlers reject with kind `worker`). */
+  /** End every worker (the processes' pending handlers reject with kind `worker`); no new one starts after. */
   async close(): Promise<void> {
+    this.#closed = true
     await Promise.all(this.#workers.map((w) => w?.worker.terminate()))
   }
 
   /** @internal */
   place(p: LiteProcess, id: number): PoolWorker {
+    if (this.#closed) throw new UserspaceExit({ process: "", kind: "worker", reason: "the light-guest pool is closed" })
     let best = -1
     for (let i = 0; i < this.size; i++) {
       const w = this.#workers[i]
@@ -172,7 +176,7 @@ const toWire = (caps: ReadonlyArray<Capability>): WireCap[] => caps.map((c) => [
 const fromWire = (caps: ReadonlyArray<WireCap>): Capability[] => caps.map(([issuer, params]) => ({ issuer: parseAddress(issuer), params }))
 
 /** A light-guest process: one instance on one pool worker per run. */
-class LiteProcess implements NativeProcess {
+class LiteProcess implements MeasuredProcess {
   readonly pool: LitePool
   readonly program: LiteProgram
   readonly options: LiteOptions
@@ -210,7 +214,11 @@ class LiteProcess implements NativeProcess {
     const persisted = this.options.state?.get(ctx.our.process)
     if (persisted !== undefined && ctx.getState() === undefined) ctx.setState(persisted)
     this.#id = ++ids
-    this.#worker = this.pool.place(this, this.#id)
+    try {
+      this.#worker = this.pool.place(this, this.#id)
+    } catch (e) {
+      return Promise.reject(e instanceof UserspaceExit ? new UserspaceExit({ process: this.#name, kind: e.kind, reason: e.reason }) : e)
+    }
     const seq = ++this.#seq
     const p = this.#expect(seq)
     this.#worker.post({ t: "start", id: this.#id, program: this.program.key, our: this.#name, state: ctx.getState(), fuel: this.options.fuel ?? DEFAULT_LITE_FUEL, seq })
@@ -246,6 +254,12 @@ class LiteProcess implements NativeProcess {
       sent: this.#sent,
       inFlight: this.#pending.size
     }
+  }
+
+  /** ProcessStats.ts: what `cyberkernel ps` shows. */
+  processStats(): Promise<ProcessMeasures> {
+    const s = this.stats()
+    return Promise.resolve({ host: "light", worker: s.worker, cpuMs: s.cpuMs, memoryBytes: s.memoryBytes, received: s.received, sent: s.sent, inFlight: s.inFlight })
   }
 
   /** @internal The worker hosting this process died. */

@@ -64,6 +64,20 @@ export const LITE_ABI: ForeignAbi = {
 let loads = 0
 
 /**
+ * Whether transpiled component `t` is of the process-lite world: one of its core modules imports
+ * the process-lite host interface (`LITE_ABI.module`). A process-v1 component imports
+ * `cyberkernel:process/...` instead. The node's installer uses this to pick the host.
+ */
+export const isLiteComponent = async (t: Transpiled): Promise<boolean> => {
+  for (const name of await readdir(t.dir)) {
+    if (!name.endsWith(".wasm")) continue
+    const m = new WebAssembly.Module(new Uint8Array(await readFile(join(t.dir, name))))
+    if (WebAssembly.Module.imports(m).some((i) => i.module === LITE_ABI.module)) return true
+  }
+  return false
+}
+
+/**
  * Load a transpiled process-lite component: meter its main core module (the one exporting
  * `handle`), cap every memory at `memoryLimitBytes`, compile. Throws ProgramRejected (from the
  * instrumenter) naming what is outside the allowed feature set or ABI.

@@ -25,6 +25,7 @@ import type { Address, ProcessId } from "../Address.ts"
 import { formatAddress } from "../Address.ts"
 import type { Context, LazyLoadBlob, OnExit, Request, Response, SendError } from "../Message.ts"
 import type { NativeProcess, ProcessContext } from "../Process.ts"
+import type { MeasuredProcess, ProcessMeasures } from "./ProcessStats.ts"
 import type { Program } from "./Program.ts"
 import { BUSY, EPOCH, type FromWorker, SIGNAL, type ToWorker, WORDS, type WorkerInit } from "./internal/Protocol.ts"
 
@@ -132,7 +133,7 @@ const offlineError = (target: Address, request: Request, blob: LazyLoadBlob | un
  * A userspace process: the NativeProcess the kernel runs, backed by a worker running `program`.
  * Each `init` (the first run and each restart) starts a fresh worker; `terminate` ends it.
  */
-export class UserspaceProcess implements NativeProcess {
+export class UserspaceProcess implements MeasuredProcess {
   readonly program: Program
   readonly options: UserspaceOptions
   #worker: Worker | undefined
@@ -152,6 +153,11 @@ export class UserspaceProcess implements NativeProcess {
    * record carries no signature, so save-capabilities finds the signed ones here.
    */
   #given = new Map<string, Capability>()
+  #received = 0
+  #sent = 0
+  /** Wall time of its handled messages (and inits), ms; `#since` is when the current one began. */
+  #cpuMs = 0
+  #since: number | undefined
 
   constructor(program: Program, options: UserspaceOptions = {}) {
     this.program = program
@@ -214,6 +220,16 @@ export class UserspaceProcess implements NativeProcess {
     this.#stop()
   }
 
+  /** ProcessStats.ts: what `cyberkernel ps` shows (the worker's heap statistics are asked for). */
+  async processStats(): Promise<ProcessMeasures> {
+    const w = this.#worker
+    const base = { host: "javascript" as const, received: this.#received, sent: this.#sent, inFlight: this.#resolve === undefined ? 0 : 1 }
+    const cpuMs = this.#cpuMs + (this.#since === undefined ? 0 : performance.now() - this.#since)
+    if (w === undefined) return { ...base, worker: -1, cpuMs, memoryBytes: 0 }
+    const heap = await w.getHeapStatistics().catch(() => undefined)
+    return { ...base, worker: w.threadId, cpuMs, memoryBytes: heap === undefined ? 0 : heap.used_heap_size + ((heap as { external_memory?: number }).external_memory ?? 0) }
+  }
+
   /** Watchdog tick: end the process when one run of guest code exceeded the CPU limit. */
   check(now: number): void {
     const w = this.#words
@@ -233,6 +249,7 @@ export class UserspaceProcess implements NativeProcess {
   }
 
   #handling(): Promise<void> {
+    this.#since = performance.now()
     return new Promise<void>((resolve, reject) => {
       this.#resolve = resolve
       this.#reject = reject
@@ -241,6 +258,7 @@ export class UserspaceProcess implements NativeProcess {
 
   #deliver(m: ToWorker): Promise<void> {
     if (this.#ended !== undefined) return Promise.reject(this.#ended)
+    this.#received++
     const p = this.#handling()
     this.#post(m)
     return p
@@ -259,6 +277,8 @@ export class UserspaceProcess implements NativeProcess {
     this.#worker = undefined
     this.#words = undefined
     if (w !== undefined) {
+      if (this.#since !== undefined) this.#cpuMs += performance.now() - this.#since
+      this.#since = undefined
       w.removeAllListeners()
       w.on("error", () => undefined)
       void w.terminate()
@@ -284,6 +304,8 @@ export class UserspaceProcess implements NativeProcess {
         for (const item of m.items) this.#onMessage(worker, item)
         return
       case "idle": {
+        if (this.#since !== undefined) this.#cpuMs += performance.now() - this.#since
+        this.#since = undefined
         const resolve = this.#resolve
         this.#resolve = this.#reject = undefined
         resolve?.()
@@ -323,6 +345,7 @@ export class UserspaceProcess implements NativeProcess {
         case "sendAndAwaitResponse": {
           const [target, request, blob] = args as [Address, Request, LazyLoadBlob | undefined]
           const worker = this.#worker
+          this.#sent++
           ctx.request(target, request, hostBlob(blob)).then(
             (reply) => {
               if (worker !== this.#worker) return
@@ -399,6 +422,7 @@ export class UserspaceProcess implements NativeProcess {
         ctx.dropCapabilities(args[0] as Capability[])
         return
       case "sendResponse":
+        this.#sent++
         try {
           ctx.respond(args[0] as Response, hostBlob(args[1] as LazyLoadBlob | undefined))
         } catch {
@@ -416,6 +440,7 @@ export class UserspaceProcess implements NativeProcess {
   #send(target: Address, request: Request, context: Context | undefined, blob: LazyLoadBlob | undefined): void {
     const ctx = this.#ctx!
     const options = { ...(context != null ? { context } : {}), ...(blob != null ? { blob } : {}) }
+    this.#sent++
     try {
       const r = ctx.send(target, request, options)
       if (r !== undefined) r.catch(() => undefined)

@@ -16,6 +16,7 @@ import { equalBytes, sha256 } from "../../../lib/Bytes.ts"
 import type { ConsensusEngine } from "../../../modules/consensus/Consensus.ts"
 import { partSetHeaderOf, toProtoBlock } from "../../blockstore/internal/Codec.ts"
 import { TxQueryError } from "../../blockstore/TxQuery.ts"
+import type { ProcessStats } from "../../../kernel/userspace/ProcessStats.ts"
 import { clip } from "../Limits.ts"
 import { InvalidParams, ResponseTooLarge, RpcMethodError } from "../RpcError.ts"
 import * as J from "./Json.ts"
@@ -42,6 +43,8 @@ export interface RpcNodeInfo {
   readonly other?: Readonly<Record<string, string>>
   /** Peers `net_info` lists (the network service's kernel peers, docs/network.md); none when absent. */
   readonly peers?: () => ReadonlyArray<RpcPeer>
+  /** Userspace processes `processes` lists (kernel/userspace/ProcessStats.ts); none when absent. */
+  readonly processes?: () => Promise<ReadonlyArray<ProcessStats>>
 }
 
 /** A connected peer as `net_info` reports it. */
@@ -84,6 +87,8 @@ export interface Method {
 const DEFAULT_PER_PAGE = 30
 const MAX_PER_PAGE = 100
 const BLOCKCHAIN_LIMIT = 20
+/** Most rows one `processes` page holds (and its default). */
+export const MAX_PROCESSES_PER_PAGE = 1000
 /** Longest query accepted by tx_search, block_search and subscribe (CometBFT maxQueryLength). */
 export const MAX_QUERY_LENGTH = 512
 
@@ -221,6 +226,24 @@ export const methods: Readonly<Record<string, Method>> = {
           remote_ip: p.remoteIp
         }))
       }
+    }
+  },
+
+  /**
+   * Ours (no CometBFT method): the node's userspace processes with their CPU time, memory,
+   * mailbox depth and message counts (kernel/userspace/ProcessStats.ts), sorted by process id,
+   * paged as `validators` (per_page up to MAX_PROCESSES_PER_PAGE). `cyberkernel ps` reads it.
+   */
+  processes: {
+    params: [p("page", "int"), p("per_page", "int")],
+    handler: async (ctx, a) => {
+      const all = (await ctx.nodeInfo.processes?.()) ?? []
+      const pp = num(a, "per_page")
+      const perPage = pp === undefined || pp < 1 ? MAX_PROCESSES_PER_PAGE : Math.min(pp, MAX_PROCESSES_PER_PAGE)
+      const page = num(a, "page") ?? 1
+      checkPage(page, perPage, all.length)
+      const slice = all.slice((page - 1) * perPage, page * perPage)
+      return { processes: slice.map((r) => ({ ...r })), count: slice.length, total: all.length }
     }
   },
 
