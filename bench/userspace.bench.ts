@@ -124,6 +124,13 @@ rate("light <-> light, one worker, one in flight", Math.max(await litePingpong("
 rate("light <-> light, one worker, 100 in flight", Math.max(await litePingpong("la", "lb", LN, 100), await litePingpong("la", "lb", LN, 100)))
 rate("light <-> light, two workers, one in flight", Math.max(await litePingpong("lx", "ly", LN / 10, 1), await litePingpong("lx", "ly", LN / 10, 1)))
 rate("light <-> light, two workers, 100 in flight", Math.max(await litePingpong("lx", "ly", LN, 100), await litePingpong("lx", "ly", LN, 100)))
+// Pipelined delivery (LiteOptions.pipeline): up to 32 messages per process on its worker at once.
+k.spawn({ id: pid("pa"), process: one.process(lite, { pipeline: 32 }), public: true })
+k.spawn({ id: pid("pb"), process: one.process(lite, { pipeline: 32 }), public: true })
+k.spawn({ id: pid("px"), process: two.process(lite, { pipeline: 32 }), public: true })
+k.spawn({ id: pid("py"), process: two.process(lite, { pipeline: 32 }), public: true })
+rate("light <-> light, one worker, 100 in flight, pipeline 32", Math.max(await litePingpong("pa", "pb", LN, 100), await litePingpong("pa", "pb", LN, 100)))
+rate("light <-> light, two workers, 100 in flight, pipeline 32", Math.max(await litePingpong("px", "py", LN, 100), await litePingpong("px", "py", LN, 100)))
 {
   const t0 = performance.now()
   const n = PAIRS * 3

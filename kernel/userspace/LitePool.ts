@@ -26,7 +26,7 @@ import { Worker } from "node:worker_threads"
 import { type Capability, capabilityKey } from "../../capabilities/Capability.ts"
 import { type Address, formatAddress, parseAddress } from "../Address.ts"
 import { type Context, type LazyLoadBlob, request, type Request, response, type Response, type SendError } from "../Message.ts"
-import type { NativeProcess, ProcessContext } from "../Process.ts"
+import type { NativeProcess, PendingRequest, ProcessContext } from "../Process.ts"
 import type { FromLite, LiteOp, ToLite, WireCap } from "./internal/LiteProtocol.ts"
 import type { LiteProgram } from "./LiteProgram.ts"
 import type { MeasuredProcess, ProcessMeasures } from "./ProcessStats.ts"
@@ -47,6 +47,14 @@ export interface LiteOptions {
   }
   /** `print-to-terminal` sink (default: ignored). */
   readonly print?: (process: Address, verbosity: number, message: string) => void
+  /**
+   * Messages handed to the worker ahead of the one being handled (default 1: one at a time).
+   * Above 1 the kernel's handler returns once the message is posted, while fewer than
+   * `pipeline` are in flight; requests are answered through `ctx.pending()`/`respondTo`, so
+   * `send-response` still answers the request the guest is handling. A trap fails exactly the
+   * requests handed to the guilty instance (`offline`). Order per sender is kept.
+   */
+  readonly pipeline?: number
 }
 
 /** What `cyberkernel ps` shows of a light process. */
@@ -199,11 +207,19 @@ class LiteProcess implements MeasuredProcess {
    * thus save what it was given, and nothing else.
    */
   #given = new Map<string, Capability>()
+  /** Pipelined mode: messages handed to the worker and not yet done, oldest first. */
+  readonly #queue: Array<{ readonly seq: number; readonly given: Map<string, Capability>; readonly token: PendingRequest | undefined; readonly done: Promise<void> }> = []
+  /** Pipelined mode: handler promises the kernel is waiting on (it sees a crash through them). */
+  #kernelWaits = 0
 
   constructor(pool: LitePool, program: LiteProgram, options: LiteOptions) {
     this.pool = pool
     this.program = program
     this.options = options
+  }
+
+  get #window(): number {
+    return Math.max(1, Math.floor(this.options.pipeline ?? 1))
   }
 
   init(ctx: ProcessContext): Promise<void> {
@@ -267,15 +283,21 @@ class LiteProcess implements MeasuredProcess {
     this.#worker = undefined
     const idle = this.#pending.size === 0
     this.#end(new UserspaceExit({ process: this.#name, kind: "worker", reason }))
-    // An idle process has no handler for the kernel to see fail: a request to itself makes the
-    // next delivery fail now, so its on-exit policy runs at once rather than at its next message.
-    if (idle && this.#ctx !== undefined) {
-      try {
-        const r = this.#ctx.send(this.#ctx.our, request(new Uint8Array(0)))
-        if (r !== undefined) r.catch(() => undefined)
-      } catch {
-        // already gone from the kernel
-      }
+    if (idle) this.#wakeKernel()
+  }
+
+  /**
+   * A process with no handler the kernel waits on has none for it to see fail: a request to
+   * itself makes the next delivery fail now, so its on-exit policy runs at once rather than at
+   * its next message.
+   */
+  #wakeKernel(): void {
+    if (this.#ctx === undefined) return
+    try {
+      const r = this.#ctx.send(this.#ctx.our, request(new Uint8Array(0)))
+      if (r !== undefined) r.catch(() => undefined)
+    } catch {
+      // already gone from the kernel
     }
   }
 
@@ -290,6 +312,7 @@ class LiteProcess implements MeasuredProcess {
         this.#memory = m.memoryBytes
         const p = this.#pending.get(m.seq)
         this.#pending.delete(m.seq)
+        if (this.#queue[0]?.seq === m.seq) this.#queue.shift()
         p?.resolve()
         return
       }
@@ -311,11 +334,28 @@ class LiteProcess implements MeasuredProcess {
     const w = this.#worker
     if (w === undefined) return Promise.reject(new UserspaceExit({ process: this.#name, kind: "worker", reason: "not running" }))
     this.#received++
+    if (this.#window > 1) return this.#pipelined(w, source, kind, body, context, caps, track)
     this.#given = new Map(caps.map((c) => [capabilityKey(c.issuer, c.params), c]))
     const seq = ++this.#seq
     const p = track ? this.#expect(seq) : Promise.resolve()
     w.post({ t: "deliver", id: this.#id, seq, source: formatAddress(source), kind, body, context: context ?? new Uint8Array(0), caps: toWire(caps) })
     return p
+  }
+
+  /** Pipelined delivery: the kernel waits only while `pipeline` messages are in flight. */
+  #pipelined(w: PoolWorker, source: Address, kind: number, body: Uint8Array, context: Context | undefined, caps: ReadonlyArray<Capability>, track: boolean): Promise<void> {
+    const seq = ++this.#seq
+    const done = this.#expect(seq)
+    done.catch(() => undefined)
+    const given = new Map(caps.map((c) => [capabilityKey(c.issuer, c.params), c]))
+    this.#queue.push({ seq, given, token: kind === 0 ? this.#ctx?.pending() : undefined, done })
+    w.post({ t: "deliver", id: this.#id, seq, source: formatAddress(source), kind, body, context: context ?? new Uint8Array(0), caps: toWire(caps) })
+    if (!track || this.#queue.length < this.#window) return Promise.resolve()
+    // A full window: the kernel waits for the oldest to finish, and sees a crash through it.
+    this.#kernelWaits++
+    return this.#queue[0]!.done.finally(() => {
+      this.#kernelWaits--
+    })
   }
 
   #op(op: LiteOp): void {
@@ -335,7 +375,8 @@ class LiteProcess implements MeasuredProcess {
         return
       case "saveCapabilities":
         try {
-          ctx.saveCapabilities(fromWire(op.caps).map((c) => this.#given.get(capabilityKey(c.issuer, c.params)) ?? c))
+          const given = this.#window > 1 ? this.#queue[0]?.given ?? new Map<string, Capability>() : this.#given
+          ctx.saveCapabilities(fromWire(op.caps).map((c) => given.get(capabilityKey(c.issuer, c.params)) ?? c))
         } catch {
           // the WIT gives no error: forged, foreign or malformed capabilities are not kept
         }
@@ -350,7 +391,10 @@ class LiteProcess implements MeasuredProcess {
       case "sendResponse":
         this.#sent++
         try {
-          ctx.respond(response(op.body, { capabilities: fromWire(op.caps) }))
+          const token = this.#window > 1 ? this.#queue[0]?.token : undefined
+          const r = response(op.body, { capabilities: fromWire(op.caps) })
+          if (token !== undefined) ctx.respondTo(token, r)
+          else ctx.respond(r)
         } catch {
           // no request being handled, or a capability not held: the response is dropped
         }
@@ -381,7 +425,11 @@ class LiteProcess implements MeasuredProcess {
     this.#ended = err
     const pending = [...this.#pending.values()]
     this.#pending.clear()
+    const pipelined = this.#queue.length > 0
+    this.#queue.length = 0
     for (const p of pending) p.reject(err)
+    // Pipelined: the handlers the kernel waited on may all have returned already.
+    if (pipelined && this.#kernelWaits === 0) this.#wakeKernel()
   }
 
   #stop(): void {
@@ -393,5 +441,6 @@ class LiteProcess implements MeasuredProcess {
     this.#worker = undefined
     for (const p of this.#pending.values()) p.reject(new UserspaceExit({ process: this.#name, kind: "returned", reason: "stopped" }))
     this.#pending.clear()
+    this.#queue.length = 0
   }
 }
