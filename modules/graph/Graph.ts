@@ -59,6 +59,7 @@ import {
   paramsToProto, QueryParamsResponse, QueryRankParamsResponse, RANK_PARAMS_QUERY, rankFromProto, rankToProto
 } from "./ParamsMessages.ts"
 import type { RankOutcome, RankRunner } from "./RankRunner.ts"
+import type { RankSnapshot } from "./rank/Snapshot.ts"
 
 const RANK_Q = "/cyber.rank.v1beta1.Query/"
 const GRAPH_Q = "/cyber.graph.v1beta1.Query/"
@@ -341,6 +342,7 @@ export class GraphMachine implements Machine {
     return {
       // built by the runner after the block (the log is append-only, so the prefix stays the same)
       snapshot: () => log.snapshot(Number(c.links), Number(c.particles), Number(c.neurons), stakes),
+      release: (s: RankSnapshot) => log.release(s),
       mode: p.mode,
       damping: p.damping,
       tolerance: p.tolerance,

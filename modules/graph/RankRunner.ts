@@ -24,6 +24,9 @@ export interface RankJob {
   readonly damping: string
   readonly tolerance: string
   readonly maxIterations: number
+  /** Called once the calculation no longer reads the snapshot (done or failed), e.g. to recycle
+   * its arrays (SnapshotBuilder.recycle). */
+  readonly release?: (snapshot: RankSnapshot) => void
 }
 
 /** A finished calculation in go-cyber's published form. */
@@ -63,7 +66,7 @@ export const makeRankRunner = (options: RankOptions = {}): RankRunner => {
         const params = { mode: job.mode, damping: job.damping, tolerance: job.tolerance, maxIterations: job.maxIterations }
         if (typeof job.snapshot === "function") await new Promise((resolve) => setImmediate(resolve)) // determinism-ok: host glue; only defers the build past the block
         const snapshot = typeof job.snapshot === "function" ? job.snapshot() : job.snapshot
-        const r = await calculateRank(snapshot, params, options)
+        const r = await calculateRank(snapshot, params, options).finally(() => job.release?.(snapshot))
         const ranks = toCyberRank(r.ranks)
         const tree = await RankMerkleTree.build(ranks, true)
         return { ranks, tree, root: tree.root(), iterations: r.iterations }

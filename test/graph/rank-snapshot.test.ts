@@ -63,6 +63,36 @@ test("incremental builds equal a build from scratch; earlier snapshots stay unch
   for (const [s, d] of kept) assert.is(dump(s), d)
 })
 
+test("recycled snapshots: later builds reuse their arrays and still equal a build from scratch", () => {
+  const r = prng(12)
+  const inc = new SnapshotBuilder()
+  const log: Array<[number, number, number]> = []
+  const dump = (s: RankSnapshot) => JSON.stringify([s.particles, [...s.inOffsets], [...s.inFrom], [...s.inNeuron]])
+  const buffers = new Set<ArrayBufferLike>()
+  let reused = 0
+  let held: [RankSnapshot, string] | undefined
+  for (let round = 0; round < 10; round++) {
+    const k = round % 3 === 2 ? 5 : 300
+    for (let i = 0; i < k; i++) {
+      const t: [number, number, number] = r() < 0.3 && log.length > 0 ? log[Math.floor(r() * log.length)]! : [Math.floor(r() * 200), Math.floor(r() * 200), Math.floor(r() * 5)]
+      inc.addLink(...t)
+      log.push(t)
+    }
+    const s = inc.build()
+    if (buffers.has(s.inFrom.buffer)) reused++
+    buffers.add(s.inFrom.buffer)
+    const fresh = new SnapshotBuilder()
+    for (const t of log) fresh.addLink(...t)
+    assert.is(dump(s), dump(fresh.build()), `round ${round}`)
+    // every snapshot but round 4's is handed back once "its calculation" is done; round 4's is
+    // still read and must not change
+    if (round === 4) held = [s, dump(s)]
+    else inc.recycle(s)
+  }
+  assert.ok(reused >= 3, `arrays reused ${reused} times`)
+  assert.is(dump(held![0]), held![1])
+})
+
 test("setStakes replaces the whole stake table", () => {
   const b = new SnapshotBuilder()
   b.addLink(0, 1, 2)

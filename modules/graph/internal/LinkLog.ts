@@ -46,4 +46,9 @@ export class LinkLog {
     b.setStakes(stakes)
     return b.build(particles, neurons)
   }
+
+  /** A snapshot of this log that nothing reads any more: its arrays may be reused. */
+  release(snapshot: RankSnapshot): void {
+    this.builder.recycle(snapshot)
+  }
 }

@@ -97,6 +97,8 @@ export class SnapshotBuilder {
   private count = 0
   private total = 0
   private index: LinkIndex | undefined = undefined
+  private indexReleased = false
+  private spare: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer } | undefined = undefined
   private stakes = new BigUint64Array(64)
   private maxParticle = -1
   private maxNeuron = -1
@@ -147,12 +149,30 @@ export class SnapshotBuilder {
     const n = Math.max(particles, this.maxParticle + 1)
     const m = Math.max(neurons, this.maxNeuron + 1)
     const added = this.sortAdded(n, m)
-    const index = this.index === undefined ? added : mergeIndex(this.index, added, n)
+    const old = this.index
+    const spare = this.spare
+    this.spare = undefined
+    const index = old === undefined ? added : mergeIndex(old, added, n, spare)
+    if (old !== undefined && this.indexReleased) this.spare = { from: old.inFrom.buffer as ArrayBuffer, neuron: old.inNeuron.buffer as ArrayBuffer }
     this.index = index
+    this.indexReleased = false
     this.count = 0
     const stakes = new BigUint64Array(m)
     stakes.set(this.stakes.subarray(0, Math.min(m, this.stakes.length)))
     return { particles: n, neurons: m, inOffsets: index.inOffsets, inFrom: index.inFrom, inNeuron: index.inNeuron, stakes }
+  }
+
+  /**
+   * Hand back a snapshot of this builder that nothing reads any more (its calculation finished):
+   * a later build may write its next index into those arrays instead of fresh memory, whose page
+   * faults were most of a build's time (docs/performance.md). The snapshot must not be read
+   * after this call.
+   */
+  recycle(snapshot: RankSnapshot): void {
+    if (this.index !== undefined && snapshot.inFrom.buffer === this.index.inFrom.buffer) this.indexReleased = true
+    else if (snapshot.inFrom.buffer.byteLength > (this.spare?.from.byteLength ?? 0)) {
+      this.spare = { from: snapshot.inFrom.buffer as ArrayBuffer, neuron: snapshot.inNeuron.buffer as ArrayBuffer }
+    }
   }
 
   /** The links appended since the last build as an index over `n` particles. */
@@ -204,18 +224,22 @@ export class SnapshotBuilder {
 
 /**
  * Merge `added` (over `n` particles) into `old` (over any count whose links all target particles
- * below `n`) into fresh arrays, dropping triples already present. Targets without added links are
- * copied in runs, one `set` per run.
+ * below `n`) into fresh arrays (or views of `spare`'s buffers when they are large enough), dropping
+ * triples already present. Targets without added links are copied in runs, one `set` per run.
  */
-const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number): LinkIndex => {
+const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, spare?: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer }): LinkIndex => {
   const oo = old.inOffsets, ao = added.inOffsets
   const of = old.inFrom, on = old.inNeuron, af = added.inFrom, an = added.inNeuron
   const oldN = oo.length - 1
   const at = (t: number): number => oo[t < oldN ? t : oldN]!
   const size = of.length + af.length
   const inOffsets = new Uint32Array(n + 1)
-  const inFrom = new Uint32Array(size)
-  const inNeuron = new Uint32Array(size)
+  const reuse = spare !== undefined && spare.from.byteLength >= 4 * size && spare.neuron.byteLength >= 4 * size
+  // fresh arrays get 1/8 headroom (untouched pages cost nothing until used), so that once
+  // recycled they still fit the index two builds later
+  const capacity = size + (size >>> 3) + 1024
+  const inFrom = reuse ? new Uint32Array(spare.from, 0, size) : new Uint32Array(capacity).subarray(0, size)
+  const inNeuron = reuse ? new Uint32Array(spare.neuron, 0, size) : new Uint32Array(capacity).subarray(0, size)
   let w = 0
   let t = 0
   while (t < n) {
@@ -248,9 +272,5 @@ const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number): LinkIndex => {
     t++
   }
   inOffsets[n] = w
-  return {
-    inOffsets,
-    inFrom: w === size ? inFrom : inFrom.slice(0, w),
-    inNeuron: w === size ? inNeuron : inNeuron.slice(0, w)
-  }
+  return { inOffsets, inFrom: inFrom.subarray(0, w), inNeuron: inNeuron.subarray(0, w) }
 }
