@@ -21,7 +21,7 @@ import { buildLite } from "../../sdk/assemblyscript-process/build.ts"
 import { buildComponent } from "../../kernel/userspace/Build.ts"
 import type { ProcessStats } from "../../kernel/userspace/ProcessStats.ts"
 import { ask as askJson, pid, SERVICE_SOURCE } from "../userspace/setup.ts"
-import { makeHome, rpc } from "./harness.ts"
+import { makeHome, rpc, startNode as startCliNode } from "./harness.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const enc = new TextEncoder()
@@ -108,6 +108,26 @@ test("a CLI-installed light-guest package runs on the node's pool, answers, and 
     assert.equal(await ask(client, "incr"), { count: 3 }, "state survives the node restart")
   } finally {
     await run.stop()
+  }
+})
+
+test("`cyberkernel ps` against a `cyberkernel start` node lists its booted light guest", async () => {
+  const h = await makeHome(100)
+  writeFileSync(join(h.home, "lite.zip"), onePackage("lite", await buildLite("service")))
+  execFileSync(process.execPath, [join(root, "cli/main.ts"), "package", "install", join(h.home, "lite.zip"), "--yes", "--home", h.home], { cwd: root, encoding: "utf8" })
+  const node = await startCliNode(h)
+  try {
+    const out = (await promisify(execFile)(process.execPath, [join(root, "cli/main.ts"), "ps", "--json", "--node", h.rpcUrl], { cwd: root, encoding: "utf8" })).stdout
+    const rows = JSON.parse(out) as ProcessStats[]
+    assert.is(rows.length, 1)
+    const [row] = rows
+    assert.is(row!.process, "svc:lite:alice.os")
+    assert.is(row!.host, "light")
+    assert.ok(row!.worker >= 0, "placed on a pool worker")
+    assert.is(row!.received, 0)
+    assert.ok(row!.memoryBytes >= 65536, `memory ${row!.memoryBytes}`)
+  } finally {
+    await node.kill()
   }
 })
 
