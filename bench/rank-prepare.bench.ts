@@ -58,7 +58,8 @@ for (const k of a.added!.split(",").map(Number)) {
     for (let i = 0; i < k; i++) { const f = rnd(s.particles), t = rnd(s.particles), u = rnd(s.neurons); old.addLink(f, t, u); inc.addLink(f, t, u) }
     const [sb, tb] = timed(() => old.build(s.particles, s.neurons))
     const [sa, ta] = timed(() => inc.build(s.particles, s.neurons))
-    if (sb.inFrom.length !== sa.inFrom.length || Buffer.compare(Buffer.from(sb.inFrom.buffer), Buffer.from(sa.inFrom.buffer)) !== 0) throw new Error("incremental index differs")
+    const bytes = (v: Uint32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+    for (const f of ["inOffsets", "inFrom", "inNeuron"] as const) if (!bytes(sb[f]).equals(bytes(sa[f]))) throw new Error(`incremental index differs (${f})`)
     before = Math.min(before, tb)
     // runs 0-2 fresh arrays; 3-5 hand each snapshot back once built (its calculation done)
     if (r < 3) after = Math.min(after, ta)

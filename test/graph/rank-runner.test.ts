@@ -26,6 +26,20 @@ const run = async (job: Omit<RankJob, "snapshot">) => {
   return runner.wait("j")
 }
 
+test("release is called once, after the calculation, with the snapshot it read (also when it fails)", async () => {
+  const runner = makeRankRunner({ engine: "fallback" })
+  const released: unknown[] = []
+  let doneFirst = false
+  const job = { mode: "cyber" as const, damping: "0.85", tolerance: "0.001", maxIterations: 1000 }
+  runner.start("ok", { ...job, snapshot: () => snapshot, release: (s) => { doneFirst = runner.result("ok") === undefined; released.push(s) } })
+  await runner.wait("ok")
+  assert.equal(released, [snapshot])
+  assert.ok(doneFirst, "released before the result was published")
+  runner.start("bad", { ...job, damping: "2", snapshot, release: (s) => released.push(s) })
+  try { await runner.wait("bad"); assert.unreachable("damping 2 accepted") } catch { /* expected: RankParamsError */ }
+  assert.equal(released, [snapshot, snapshot], "a failed calculation releases its snapshot too")
+})
+
 for (const damping of ["0.850000000000000001", "0.849999999999999999"]) {
   test(`damping "${damping}" is used exactly, not rounded to 0.85`, async () => {
     const job = { mode: "cyber" as const, damping, tolerance: "0.001", maxIterations: 1000 }
