@@ -54,7 +54,7 @@ test("fixed: a batch whose answer would be longer than V8's max string length (i
   const { store, ctx } = await backendWith({ bigChars: 5_500_000 })
   // The batch time budget (2 s by default) would stop a loaded machine's batch before the answer
   // grows past the byte limit this test is about: lift it here (the batch-budget test below and attack-rpc-ethcall
-  // covers the budget).
+  // cover the budget).
   const service = createEthRpcService({ ...ctx, config: { ...ctx.config, rpc_batch_budget_ms: 600_000 } })
   await service.start()
   const watch = watchProcess()
