@@ -12,7 +12,7 @@
  * BalancesPrefix 0x02, ParamsKey 0x05), x/bank/keeper/view.go.
  */
 import { Params } from "cosmjs-types/cosmos/bank/v1beta1/bank"
-import { concatBytes as concat } from "../../../lib/Bytes.ts"
+import { concatBytes as concat, prefixEnd } from "../../../lib/Bytes.ts"
 import type { Entry, KVStore } from "../../../store/KVStore.ts"
 import type { Coin } from "../Coin.ts"
 
@@ -61,17 +61,8 @@ export const supplyKey = (denom: string): Uint8Array => concat(Uint8Array.of(SUP
 /** Key of the metadata of `denom`. */
 export const metadataKey = (denom: string): Uint8Array => concat(Uint8Array.of(METADATA_PREFIX), enc.encode(denom))
 
-/** Exclusive upper bound of all keys starting with `prefix`. */
-export const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
-  const end = Uint8Array.from(prefix)
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]!++
-      return end.subarray(0, i + 1)
-    }
-  }
-  return undefined
-}
+/** Exclusive upper bound of all keys starting with `prefix` (lib/Bytes.ts). */
+export { prefixEnd }
 
 /** Decode an amount value (decimal ASCII; read as latin1, which equals UTF-8 on ASCII and is faster). */
 export const readAmount = (v: Uint8Array | undefined): bigint => (v ? BigInt(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1")) : 0n)

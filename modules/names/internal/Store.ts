@@ -2,7 +2,7 @@
 //   n/<name>                  -> NameRecord without notes (name, owner, open)
 //   o/<owner> 0x00 <name>     -> 0x01 (names by owner; bech32 holds no 0x00)
 //   d/<name> 0x00 <note key>  -> note value bytes (names and keys hold no 0x00)
-import { concatBytes } from "../../../lib/Bytes.ts"
+import { concatBytes, prefixEnd } from "../../../lib/Bytes.ts"
 import type { KVStore } from "../../../store/KVStore.ts"
 import { NameRecord, type Note } from "../Messages.ts"
 
@@ -14,17 +14,6 @@ const cat = concatBytes
 const text = (s: string) => enc.encode(s)
 const ZERO = Uint8Array.of(0)
 
-/** The key just past every key starting with `prefix`. */
-const prefixEnd = (prefix: Uint8Array): Uint8Array => {
-  const end = prefix.slice()
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]! += 1
-      return end.subarray(0, i + 1)
-    }
-  }
-  throw new Error("unbounded prefix")
-}
 
 export const NAME_PREFIX = text("n/")
 const nameKey = (name: string) => cat(NAME_PREFIX, text(name))

@@ -6,7 +6,7 @@
  *
  * Source: cosmos-sdk x/staking/types/keys.go (the prefixes there differ; the grouping is the same).
  */
-import { concatBytes } from "../../../lib/Bytes.ts"
+import { concatBytes, prefixEnd } from "../../../lib/Bytes.ts"
 
 /** Params (Params protobuf). */
 export const PARAMS_KEY = Uint8Array.of(0x51)
@@ -85,14 +85,5 @@ export const queueKey = (prefix: number, t: { readonly seconds: bigint; readonly
 export const queueEnd = (prefix: number, t: { readonly seconds: bigint; readonly nanos: number }): Uint8Array =>
   concatBytes(Uint8Array.of(prefix), timeBytes(t), Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
 
-/** The exclusive end of every key starting with `prefix`. */
-export const prefixEnd = (prefix: Uint8Array): Uint8Array | undefined => {
-  const end = Uint8Array.from(prefix)
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i] = end[i]! + 1
-      return end.subarray(0, i + 1)
-    }
-  }
-  return undefined
-}
+/** The exclusive end of every key starting with `prefix` (lib/Bytes.ts). */
+export { prefixEnd }
