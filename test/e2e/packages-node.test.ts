@@ -8,23 +8,23 @@ import * as assert from "uvu/assert"
 import { execFileSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Exit, Scope } from "effect"
+import { Effect } from "effect"
 import { strToU8, zipSync } from "fflate"
 import { buildComponent } from "../../kernel/userspace/Build.ts"
 import { loadHome } from "../../node/home/Home.ts"
 import { startNode } from "../../node/Node.ts"
 import { ask, pid, SERVICE_SOURCE } from "../userspace/setup.ts"
 import { makeHome } from "./harness.ts"
+import { openScoped } from "../support/Scoped.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 
 const boot = async (home: string) => {
-  const scope = Effect.runSync(Scope.make())
   const loaded = await Effect.runPromise(loadHome(home))
-  const node = await Effect.runPromise(
-    startNode({ home, config: loaded.config, genesis: loaded.genesis, validatorSeed: loaded.validatorKey.seed }).pipe(Scope.provide(scope))
+  const started = await openScoped(
+    startNode({ home, config: loaded.config, genesis: loaded.genesis, validatorSeed: loaded.validatorKey.seed })
   )
-  return { node, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+  return { node: started.value, stop: started.close }
 }
 
 test("a CLI-installed package runs on node start and keeps its state across a restart", async () => {

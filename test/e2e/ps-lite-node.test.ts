@@ -12,7 +12,7 @@ import { execFile, execFileSync } from "node:child_process"
 import { promisify } from "node:util"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Exit, Scope } from "effect"
+import { Effect } from "effect"
 import { strToU8, zipSync } from "fflate"
 import { request } from "../../kernel/Message.ts"
 import { loadHome } from "../../node/home/Home.ts"
@@ -22,18 +22,18 @@ import { buildComponent } from "../../kernel/userspace/Build.ts"
 import type { ProcessStats } from "../../kernel/userspace/ProcessStats.ts"
 import { ask as askJson, pid, SERVICE_SOURCE } from "../userspace/setup.ts"
 import { makeHome, rpc, startNode as startCliNode } from "./harness.ts"
+import { openScoped } from "../support/Scoped.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
 const boot = async (home: string) => {
-  const scope = Effect.runSync(Scope.make())
   const loaded = await Effect.runPromise(loadHome(home))
-  const node = await Effect.runPromise(
-    startNode({ home, config: loaded.config, genesis: loaded.genesis, validatorSeed: loaded.validatorKey.seed }).pipe(Scope.provide(scope))
+  const started = await openScoped(
+    startNode({ home, config: loaded.config, genesis: loaded.genesis, validatorSeed: loaded.validatorKey.seed })
   )
-  return { node, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+  return { node: started.value, stop: started.close }
 }
 
 /** A package zip with one process `svc` of package `<name>:alice.os` (the component at `path`). */
