@@ -54,6 +54,14 @@ export interface ConsensusEngine {
    * absent on an engine that produces its own blocks (never catching up).
    */
   catchingUp?(): boolean
+  /**
+   * Verify the signatures of `txs` that are about to be broadcast one by one (a JSON-RPC batch of
+   * broadcast_tx_* requests), all at once across the node's verifier threads, into the auth
+   * verification cache, so the in-order CheckTx calls that follow find them verified. Node plane:
+   * it can only change how fast a result comes, never the result (the ante step still decides).
+   * Never rejects. Absent on an engine that does not run CheckTx itself (ABCI mode: CometBFT does).
+   */
+  preverify?(txs: ReadonlyArray<Uint8Array>): Promise<void>
 }
 
 /** The running consensus engine as an Effect service (the producer's layer provides it). */

@@ -149,6 +149,29 @@ t("POST errors: parse error, invalid request, method not found, invalid params",
   assert.match(proofs.json.error.data, /prove=true is not supported/)
 })
 
+t("POST: a batch's broadcasts are pre-verified together before the first runs, then run in order", async () => {
+  const b64 = (s: string) => Buffer.from(s).toString("base64")
+  node.engine.calls.length = 0
+  const batch = await post(node.url, JSON.stringify([
+    { jsonrpc: "2.0", id: 1, method: "broadcast_tx_sync", params: { tx: b64("pv-one") } },
+    { jsonrpc: "2.0", id: 2, method: "broadcast_tx_sync", params: { tx: "not base64!" } },
+    { jsonrpc: "2.0", method: "broadcast_tx_sync", params: { tx: b64("pv-notification") } },
+    { jsonrpc: "2.0", id: 3, method: "health" },
+    { jsonrpc: "2.0", id: 4, method: "broadcast_tx_async", params: [b64("pv-two")] },
+    { jsonrpc: "2.0", id: 5, method: "broadcast_tx_sync", params: { tx: b64("bad-three") } }
+  ]))
+  assert.equal(batch.json.map((r: any) => r.id), [1, 2, 3, 4, 5])
+  assert.is(batch.json[0].result.code, 0)
+  assert.is(batch.json[1].error.code, -32602)
+  assert.is(batch.json[4].result.code, 5)
+  // the notification is not executed, the malformed tx is answered by its own call
+  assert.equal(node.engine.calls, ["preverify:pv-one,pv-two,bad-three", "broadcast:pv-one", "broadcast:pv-two", "broadcast:bad-three"])
+  node.engine.calls.length = 0
+  await post(node.url, JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "broadcast_tx_sync", params: { tx: b64("pv-alone") } }, { jsonrpc: "2.0", id: 2, method: "health" }]))
+  assert.equal(node.engine.calls, ["broadcast:pv-alone"], "a single broadcast needs no batch round")
+  node.engine.mempool.length = 0
+})
+
 t("POST: positional params, batches, notifications, broadcast_tx_commit timeout", async () => {
   const pos = await rpc("block", ["1"])
   assert.is(pos.json.result.block.header.height, "1")

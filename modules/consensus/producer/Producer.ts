@@ -543,6 +543,11 @@ export class BlockProducer implements Producer {
 
   // ---------------------------------------------------------------- ConsensusEngine
 
+  async preverify(txs: ReadonlyArray<Uint8Array>): Promise<void> {
+    if (txs.length === 0 || this.cfg.preverify === undefined) return
+    await this.cfg.preverify(txs).catch(() => undefined)
+  }
+
   async broadcastTx(tx: Uint8Array): Promise<ResponseCheckTx> {
     if (this.haltError !== undefined) throw this.haltError
     if (this.stopped) throw new ConsensusHalted({ reason: "producer stopped" })

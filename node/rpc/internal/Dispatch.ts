@@ -84,6 +84,31 @@ const call = async (ctx: MethodContext, id: Id, name: string, parse: (specs: Rea
   }
 }
 
+const BROADCASTS = new Set(["broadcast_tx_sync", "broadcast_tx_async", "broadcast_tx_commit"])
+
+/**
+ * A batch runs its calls in order, so each broadcast would wait for its own signature check on a
+ * verifier thread before the next begins. Hand every well-formed broadcast's tx to the engine's
+ * preverify first (one round to the verifier threads for the whole batch); malformed items are
+ * skipped here and answered by their own call as before.
+ */
+const preverifyBatch = async (ctx: MethodContext, batch: ReadonlyArray<unknown>): Promise<void> => {
+  if (ctx.engine.preverify === undefined) return
+  const txs: Uint8Array[] = []
+  for (const req of batch) {
+    if (typeof req !== "object" || req === null) continue
+    const r = req as Record<string, unknown>
+    if (r.jsonrpc !== "2.0" || r.id === undefined || r.id === null || typeof r.method !== "string" || !BROADCASTS.has(r.method)) continue
+    try {
+      const tx = argsFromJson(methods[r.method]!.params, r.params).tx
+      if (tx instanceof Uint8Array && tx.length > 0) txs.push(tx)
+    } catch {
+      // answered by the call itself
+    }
+  }
+  if (txs.length > 1) await ctx.engine.preverify(txs)
+}
+
 /** Handle one element of a POST body (or one websocket message); undefined for a notification (no reply). */
 const handleOne = async (ctx: MethodContext, req: unknown, extra?: ConnectionMethods): Promise<RpcResponse | undefined> => {
   if (typeof req !== "object" || req === null || Array.isArray(req)) {
@@ -169,6 +194,7 @@ export const handlePost = async (ctx: MethodContext, body: string, limits: RpcLi
     if (parsed.length > limits.maxBatchRequests) {
       return serialize(400, limitError(RpcErrorCode.InvalidRequest, "batch", "max_batch_requests", limits.maxBatchRequests, `batch has ${parsed.length} requests`))
     }
+    await preverifyBatch(ctx, parsed)
     const parts: string[] = []
     let size = 2
     for (let i = 0; i < parsed.length; i++) {
