@@ -108,13 +108,57 @@ constexpr u64 PF = 24;
 #define GN_PREFETCH(p) __builtin_prefetch(p)
 #endif
 
-// round(ls * 2^63 / o) for 0 < ls < o (ties up): at most 2^63. ls * 2^63 < o * 2^64, so the
-// division is one 128-by-64-bit divide (libgcc's fast path); the remainder decides the rounding.
-inline u64 weight_of(u64 ls, u64 o) {
-  const u128 x = (u128)ls << 63;
-  const u64 q = (u64)(x / o);
-  const u64 r = (u64)(x - (u128)q * o);
-  return q + ((u128)r * 2 >= o ? 1 : 0);
+// Weights: round(ls * 2^63 / o) for a pair's stake ls and its source's out-stake o (ties up),
+// 0 when ls or o is 0, 1 (2^63) when ls >= o (only with go's uint64 wrap, or a source's only
+// pair). A 128-by-64-bit divide per pair cost about 9 ns, most of the preparation
+// (docs/performance.md), so each source's out-stake gets a reciprocal once and every pair
+// divides by multiplication: Möller & Granlund, "Improved division by invariant integers"
+// (IEEE Trans. Computers 60(2), 2011), algorithm 4, which returns the exact quotient and
+// remainder (the same as a divide instruction), so the weights do not change (the native and
+// fallback engines are compared bit for bit in test/graph).
+struct Recip {
+  u64 o;  // the out-stake
+  u64 v;  // floor((2^128 - 1) / d) - 2^64 for d = o << clz(o); 0 when o = 0
+};
+
+// floor((hi * 2^64 + lo) / d) for hi < d: one divide instruction on x86-64.
+inline u64 div_2by1(u64 hi, u64 lo, u64 d) {
+#ifdef GN_X86
+  u64 q, r;
+  __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+  (void)r;
+  return q;
+#else
+  return (u64)((((u128)hi << 64) | lo) / d);
+#endif
+}
+
+inline Recip recip_of(u64 o) {
+  if (o == 0) return {0, 0};
+  const u64 d = o << __builtin_clzll(o);
+  return {o, div_2by1(~d, ~u64(0), d)};  // (2^128 - 1 - d * 2^64) / d; ~d < d as d >= 2^63
+}
+
+inline u64 weight_of(u64 ls, Recip rc) {
+  const u64 o = rc.o;
+  if (ls == 0 || o == 0) return 0;
+  if (ls >= o) return ONE_Q63;
+  // normalize: d = o * 2^s has its top bit set; the dividend ls * 2^63 * 2^s = (u1, u0) with
+  // u1 = (ls << s) >> 1 < d. Quotient unchanged, remainder scaled by 2^s.
+  const int s = __builtin_clzll(o);
+  const u64 d = o << s, l = ls << s, u1 = l >> 1, u0 = l << 63;
+  const u128 p = (u128)rc.v * u1 + (((u128)u1 << 64) | u0);
+  u64 q = (u64)(p >> 64) + 1;
+  u64 r = u0 - q * d;
+  if (r > (u64)p) {
+    q--;
+    r += d;
+  }
+  if (r >= d) {  // rare
+    q++;
+    r -= d;
+  }
+  return q + (r >= d - r ? 1 : 0);  // 2 * remainder >= o, the remainder times 2^s being r
 }
 
 template <typename F>
@@ -148,81 +192,150 @@ std::vector<u32> balance(const u32* off, u32 n, int T) {
   return bounds;
 }
 
+// Per-calculation temporaries of compress(), kept with the other buffers for the next one.
+struct PrepScratch {
+  std::vector<std::vector<u32>> deg_part;  // links per neuron, one array per thread
+  std::vector<big_vector<u64>> os_part;    // out-stake partial sums, one array per thread
+  big_vector<u32> pc;                      // pairs per target
+  std::vector<u64> norm;                   // stake / links per neuron (go-cyber's getNormalizedStake)
+  big_vector<Recip> rec;                   // per source: out-stake and its reciprocal
+};
+
 // Compressed in-links, weights as in compress() of fallback.ts. Pairs whose weight is 0 stay in
-// place here (they add 0; the fallback drops them): same ranks, and every pass
-// runs in parallel over target ranges. Integer sums, so the result does not depend on T.
-void compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes, int T,
-              Compressed& g, std::vector<big_vector<u64>>& os_part, big_vector<u32>& pc) {
+// place here (they add 0; the fallback drops them): same ranks, and every pass runs in parallel.
+// Integer sums, so the result does not depend on T. Three passes:
+//   0. every link once: range check (the snapshot's particle and neuron numbers are untrusted
+//      input), links per neuron, distinct sources (pairs) per target;
+//   1. every link again: each pair's source and stake (Σ stake/neudeg of its neurons), each
+//      source's out-stake (a partial sum per thread);
+//   2. every pair: its weight from its stake and its source's reciprocal (no divide); without
+//      relabelling this pass is the first sweep (sweep_first), which then reads no ranks.
+// Returns "" or the first out-of-range link, as the JavaScript validator words it.
+std::string compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes,
+                     int T, Compressed& g, PrepScratch& s, double* steps, bool weights) {
+  using clk = std::chrono::steady_clock;
+  const auto t0 = clk::now();
+  const auto mark = [&](int i) { steps[i] = std::chrono::duration<double, std::milli>(clk::now() - t0).count(); };
   const u64 L = in_off[n];
-  std::vector<u32> neudeg(m, 0);
-  for (u64 k = 0; k < L; k++) neudeg[in_neuron[k]]++;
-  std::vector<u64> norm(m);
-  for (u32 u = 0; u < m; u++) norm[u] = neudeg[u] == 0 ? 0 : stakes[u] / neudeg[u];
-  std::vector<u32>().swap(neudeg);
   const std::vector<u32> bounds = balance(in_off, n, T);
-  // pass 1: pairs per target, has-in flags, out-stake per source (one array per thread)
-  pc.assign(n, 0);
-  g.has_in.assign(n, 0);
-  if (os_part.size() < size_t(T)) os_part.resize(T);
+  if (s.deg_part.size() < size_t(T)) s.deg_part.resize(T);
+  if (s.os_part.size() < size_t(T)) s.os_part.resize(T);
+  s.pc.resize(n);
+  g.has_in.resize(n);
+  std::vector<u64> bad(T, ~u64(0));
   parallel(T, [&](int i) {
-    big_vector<u64>& os = os_part[i];
-    os.assign(n, 0);
+    std::vector<u32>& deg = s.deg_part[i];
+    deg.assign(m, 0);
     for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
-      u64 k = in_off[t];
-      const u64 o1 = in_off[t + 1];
-      if (k < o1) g.has_in[t] = 1;
+      const u64 o0 = in_off[t], o1 = in_off[t + 1];
       u32 pairs = 0;
-      while (k < o1) {
-        const u32 f = in_from[k];
-        u64 ls = 0;
-        while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
-        os[f] += ls;
-        pairs++;
+      u32 prev = ~u32(0);
+      for (u64 k = o0; k < o1; k++) {
+        const u32 f = in_from[k], u = in_neuron[k];
+        if (f >= n || u >= m) {
+          bad[i] = k;
+          return;
+        }
+        deg[u]++;
+        pairs += (f != prev) | (k == o0);
+        prev = f;
       }
-      pc[t] = pairs;
+      s.pc[t] = pairs;
+      g.has_in[t] = o1 > o0;
     }
   });
-  big_vector<u64>& os = os_part[0];
-  if (T > 1)
-    parallel(T, [&](int i) {
-      const u32 f0 = (u32)((u64)n * i / T), f1 = (u32)((u64)n * (i + 1) / T);
-      for (int p = 1; p < T; p++) {
-        const u64* src = os_part[p].data();
-        for (u32 f = f0; f < f1; f++) os[f] += src[f];
-      }
-    });
-  g.off.assign(size_t(n) + 1, 0);
-  for (u32 t = 0; t < n; t++) g.off[t + 1] = g.off[t] + pc[t];
+  for (int i = 0; i < T; i++)
+    if (bad[i] != ~u64(0)) {
+      const u64 k = bad[i];
+      return in_from[k] >= n ? "link " + std::to_string(k) + " comes from particle " + std::to_string(in_from[k]) +
+                                   ", out of range (particles = " + std::to_string(n) + ")"
+                             : "link " + std::to_string(k) + " names neuron " + std::to_string(in_neuron[k]) +
+                                   ", out of range (neurons = " + std::to_string(m) + ")";
+    }
+  mark(0);
+  s.norm.resize(m);
+  for (u32 u = 0; u < m; u++) {
+    u32 d = 0;
+    for (int i = 0; i < T; i++) d += s.deg_part[i][u];
+    s.norm[u] = d == 0 ? 0 : stakes[u] / d;
+  }
+  const u64* norm = s.norm.data();
+  g.off.resize(size_t(n) + 1);
+  g.off[0] = 0;
+  for (u32 t = 0; t < n; t++) g.off[t + 1] = g.off[t] + s.pc[t];
   const u64 pairs = g.off[n];
-  g.src.assign(pairs + PF + 16, 0);  // padding: the kernels prefetch PF links ahead
+  g.src.resize(pairs + PF + 16);
+  std::fill(g.src.begin() + pairs, g.src.end(), 0);  // padding: the kernels prefetch PF links ahead
   g.w.resize(pairs);
-  // pass 2: each pair's stake again, and its weight
+  mark(1);
+  // pass 1: sources, pair stakes (into w), out-stake partial sums
   parallel(T, [&](int i) {
+    big_vector<u64>& os = s.os_part[i];
+    os.assign(n, 0);
+    u64* osp = os.data();
+    u32* src = g.src.data();
+    u64* w = g.w.data();
+    const u64 kEnd = L == 0 ? 0 : L - 1;
     for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
       u64 k = in_off[t];
       const u64 o1 = in_off[t + 1];
       u64 c = g.off[t];
       while (k < o1) {
         const u32 f = in_from[k];
+        GN_PREFETCH(osp + in_from[std::min(k + PF, kEnd)]);
         u64 ls = 0;
         while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
-        const u64 o = os[f];
-        u64 w;
-        if (ls == 0 || o == 0) {
-          w = 0;
-        } else if (ls >= o) {
-          w = ONE_Q63;
-        } else {
-          w = weight_of(ls, o);
-        }
-        g.src[c] = f;
-        g.w[c++] = w;
+        osp[f] += ls;
+        src[c] = f;
+        w[c++] = ls;
       }
     }
   });
+  mark(2);
+  // out-stakes summed over the threads, their reciprocals, and the sources without out-stake
+  s.rec.resize(n);
+  std::vector<std::vector<u32>> dang(T);
+  parallel(T, [&](int i) {
+    const u32 f0 = (u32)((u64)n * i / T), f1 = (u32)((u64)n * (i + 1) / T);
+    for (u32 f = f0; f < f1; f++) {
+      u64 o = s.os_part[0][f];
+      for (int p = 1; p < T; p++) o += s.os_part[p][f];
+      s.rec[f] = recip_of(o);
+      if (o == 0) dang[i].push_back(f);
+    }
+  });
   g.dang.clear();
-  for (u32 f = 0; f < n; f++)
-    if (os[f] == 0) g.dang.push_back(f);
+  for (int i = 0; i < T; i++) g.dang.insert(g.dang.end(), dang[i].begin(), dang[i].end());
+  mark(3);
+  if (!weights) return "";  // the caller computes them in its first sweep (sweep_first)
+  // pass 2: weights, pairs split evenly between the threads
+  parallel(T, [&](int i) {
+    const u64 c0 = pairs * i / T, c1 = pairs * (i + 1) / T;
+    const u32* src = g.src.data();
+    u64* w = g.w.data();
+    const Recip* rec = s.rec.data();
+    for (u64 c = c0; c < c1; c++) {
+      GN_PREFETCH(rec + src[c + PF]);
+      w[c] = weight_of(w[c], rec[src[c]]);
+    }
+  });
+  mark(4);
+  return "";
+}
+
+// The snapshot's links checked without preparing (the calculation of an empty snapshot still
+// rejects out-of-range links, as the fallback's validator does).
+std::string check_links(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron) {
+  const u64 L = in_off[n];
+  for (u64 k = 0; k < L; k++) {
+    if (in_from[k] >= n)
+      return "link " + std::to_string(k) + " comes from particle " + std::to_string(in_from[k]) +
+             ", out of range (particles = " + std::to_string(n) + ")";
+    if (in_neuron[k] >= m)
+      return "link " + std::to_string(k) + " names neuron " + std::to_string(in_neuron[k]) + ", out of range (neurons = " +
+             std::to_string(m) + ")";
+  }
+  return "";
 }
 
 // ---- row kernels: T = Σ prev[src[k]] * w[k] for k in [b, e), exact modulo 2^128 ----
@@ -335,6 +448,33 @@ __attribute__((target("avx2"))) u64 sweep_avx2(const Sweep& sw, u32 t0, u32 t1) 
 __attribute__((target("avx512f"))) u64 sweep_avx512(const Sweep& sw, u32 t0, u32 t1) { GN_SWEEP_BODY(row_avx512) }
 #endif
 
+// The first sweep with the weight pass of compress() fused in. Every rank still holds `init`, so
+// a row's sum is init * Σ w (mod 2^128: the same integer as Σ init * w, which the other sweeps
+// compute), and no previous rank is gathered: the weights cost the only random reads.
+u64 sweep_first(Compressed& g, const Recip* rec, u64 init, const Sweep& sw, u32 t0, u32 t1) {
+  const u32* off = g.off.data();
+  const u32* src = g.src.data();
+  u64* w = g.w.data();
+  const uint8_t* has_in = g.has_in.data();
+  u64 mx = 0;
+  for (u32 t = t0; t < t1; t++) {
+    if (!sw.pagerank && !has_in[t]) continue;
+    u128 total = 0;
+    for (u64 c = off[t]; c < off[t + 1]; c++) {
+      GN_PREFETCH(rec + src[c + PF]);
+      const u64 x = weight_of(w[c], rec[src[c]]);
+      w[c] = x;
+      total += x;
+    }
+    const u64 sum = (u64)round_shr((u128)init * total, 63);
+    const u64 r = mulq64(sum, sw.d) + sw.K;
+    sw.next[t] = r;
+    const u64 delta = r > init ? r - init : init - r;
+    if (delta > mx) mx = delta;
+  }
+  return mx;
+}
+
 u64 run_sweep(int isa, const Sweep& sw, u32 t0, u32 t1) {
 #ifdef GN_X86
   if (isa == ISA_AVX512) return sweep_avx512(sw, t0, t1);
@@ -396,8 +536,7 @@ void relabel(Compressed& g, u32 n, int T, std::vector<u32>& perm) {
 // (the largest); every buffer is fully rewritten before it is read, so reuse changes no bits.
 struct Scratch {
   Compressed g;
-  std::vector<big_vector<u64>> os_part;
-  big_vector<u32> pc;
+  PrepScratch prep;
   big_vector<u64> a, b;
 };
 std::mutex spare_mu;
@@ -415,6 +554,10 @@ void keep_scratch(Scratch&& s) {
   if (s.g.src.capacity() >= spare.g.src.capacity()) spare = std::move(s);
 }
 
+// Output arrays (ranks, published) are allocated like the kept buffers (2 MiB pages when large):
+// fresh 4 KiB pages cost a fault each, and JavaScript receives them without a copy.
+u64* alloc_out(size_t n) { return HugeAlloc<u64>().allocate(n == 0 ? 1 : n); }
+
 struct Job {
   u32 n = 0, m = 0;
   const u32 *in_off = nullptr, *in_from = nullptr, *in_neuron = nullptr;
@@ -426,24 +569,37 @@ struct Job {
   bool relabel = false;
   int threads = 1;
   int isa = ISA_SCALAR;
-  // outputs
-  std::vector<u64> ranks;
-  std::vector<u64> published;  // floor(rank * 1e15 / 2^63): go-cyber's unit
+  // outputs: handed to JavaScript without a copy (OnOK), freed by the worker otherwise
+  u64* ranks = nullptr;
+  u64* published = nullptr;  // floor(rank * 1e15 / 2^63): go-cyber's unit
+  std::string error;
   u32 iterations = 0;
   double prep_ms = 0, iter_ms = 0;
   u64 compressed = 0, max_delta = 0;
+  double steps[5] = {0, 0, 0, 0, 0};  // compress(): ms from its start to the end of each step
 };
 
 void run_job(Job& j) {
   using clk = std::chrono::steady_clock;
   const u32 n = j.n;
-  j.ranks.assign(n, 0);
-  if (j.empty) return;
+  j.ranks = alloc_out(n);
+  j.published = alloc_out(n);
+  if (j.empty) {
+    j.error = check_links(n, j.m, j.in_off, j.in_from, j.in_neuron);
+    std::memset(j.ranks, 0, sizeof(u64) * n);
+    return;
+  }
   auto t_a = clk::now();
   const int T = std::max(1, std::min(j.threads, (int)std::max<u32>(1, n)));
   Scratch scratch = take_scratch();
   Compressed& g = scratch.g;
-  compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g, scratch.os_part, scratch.pc);
+  // without relabelling the weights are computed in the first sweep
+  const bool fused = !j.relabel;
+  j.error = compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g, scratch.prep, j.steps, !fused);
+  if (!j.error.empty()) {
+    keep_scratch(std::move(scratch));
+    return;
+  }
   j.compressed = g.w.size();
   std::vector<u32> perm;
   if (j.relabel) relabel(g, n, T, perm);
@@ -475,7 +631,8 @@ void run_job(Job& j) {
       u64 mx = 0;
       for (int c = next_chunk.fetch_add(1, std::memory_order_relaxed); c < chunks;
            c = next_chunk.fetch_add(1, std::memory_order_relaxed))
-        mx = std::max(mx, run_sweep(j.isa, sw, bounds[c], bounds[c + 1]));
+        mx = std::max(mx, fused && j.iterations == 0 ? sweep_first(g, scratch.prep.rec.data(), j.init, sw, bounds[c], bounds[c + 1])
+                                                     : run_sweep(j.isa, sw, bounds[c], bounds[c + 1]));
       local[i] = mx;
     });
     u64 mx = 0;
@@ -488,7 +645,7 @@ void run_job(Job& j) {
   if (j.relabel) {
     for (u32 f = 0; f < n; f++) j.ranks[f] = cur[perm[f]];
   } else {
-    std::memcpy(j.ranks.data(), cur, sizeof(u64) * n);
+    std::memcpy(j.ranks, cur, sizeof(u64) * n);
   }
   auto t_c = clk::now();
   j.prep_ms = std::chrono::duration<double, std::milli>(t_b - t_a).count();
@@ -508,39 +665,42 @@ class RankWorker : public Napi::AsyncWorker {
     keep_ = Napi::Persistent(input);  // keeps the snapshot's typed arrays alive while we read them
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
+  ~RankWorker() override {
+    std::free(job_.ranks);
+    std::free(job_.published);
+  }
   void Execute() override {
-    // O(links) range check here, off the JavaScript thread (offsets were checked before queueing)
-    const u64 L = job_.in_off[job_.n];
-    for (u64 k = 0; k < L; k++)
-      if (job_.in_from[k] >= job_.n || job_.in_neuron[k] >= job_.m) {
-        SetError(job_.in_from[k] >= job_.n
-                     ? "link " + std::to_string(k) + " comes from particle " + std::to_string(job_.in_from[k]) +
-                           ", out of range (particles = " + std::to_string(job_.n) + ")"
-                     : "link " + std::to_string(k) + " names neuron " + std::to_string(job_.in_neuron[k]) +
-                           ", out of range (neurons = " + std::to_string(job_.m) + ")");
-        return;
-      }
+    // Links are range-checked while preparing (compress), off the JavaScript thread; offsets
+    // were checked before queueing.
     run_job(job_);
-    job_.published.resize(job_.ranks.size());
-    for (size_t i = 0; i < job_.ranks.size(); i++)
-      job_.published[i] = (u64)(((u128)job_.ranks[i] * 1000000000000000ULL) >> 63);
+    if (!job_.error.empty()) {
+      SetError(job_.error);
+      return;
+    }
+    for (size_t i = 0; i < job_.n; i++) job_.published[i] = (u64)(((u128)job_.ranks[i] * 1000000000000000ULL) >> 63);
+  }
+  // The ranks as a BigUint64Array over the worker's buffer (ownership passes to JavaScript).
+  Napi::Value Hand(Napi::Env env, u64*& p) {
+    const size_t n = job_.n;
+    Napi::ArrayBuffer buf = n == 0 ? Napi::ArrayBuffer::New(env, 0)
+                                   : Napi::ArrayBuffer::New(env, p, n * 8, [](Napi::Env, void* q) { std::free(q); });
+    if (n != 0) p = nullptr;
+    return Napi::TypedArrayOf<u64>::New(env, n, buf, 0, napi_biguint64_array);
   }
   void OnOK() override {
     Napi::Env env = Env();
-    const size_t n = job_.ranks.size();
-    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * 8);
-    if (n) std::memcpy(buf.Data(), job_.ranks.data(), n * 8);
     Napi::Object out = Napi::Object::New(env);
-    out.Set("ranks", Napi::TypedArrayOf<u64>::New(env, n, buf, 0, napi_biguint64_array));
-    Napi::ArrayBuffer pbuf = Napi::ArrayBuffer::New(env, n * 8);
-    if (n) std::memcpy(pbuf.Data(), job_.published.data(), n * 8);
-    out.Set("published", Napi::TypedArrayOf<u64>::New(env, n, pbuf, 0, napi_biguint64_array));
+    out.Set("ranks", Hand(env, job_.ranks));
+    out.Set("published", Hand(env, job_.published));
     out.Set("iterations", Napi::Number::New(env, job_.iterations));
     out.Set("prepareMs", Napi::Number::New(env, job_.prep_ms));
     out.Set("iterateMs", Napi::Number::New(env, job_.iter_ms));
     out.Set("compressedLinks", Napi::Number::New(env, (double)job_.compressed));
     out.Set("maxDelta", Napi::BigInt::New(env, job_.max_delta));
     out.Set("isa", Napi::String::New(env, isa_name(job_.isa)));
+    Napi::Array steps = Napi::Array::New(env, 5);
+    for (uint32_t i = 0; i < 5; i++) steps.Set(i, Napi::Number::New(env, job_.steps[i]));
+    out.Set("prepareSteps", steps);
     out.Set("threads", Napi::Number::New(env, job_.threads));
     deferred_.Resolve(out);
   }
