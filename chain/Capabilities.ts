@@ -66,20 +66,33 @@ let writes = 0
  * is the same with or without it.
  */
 export class CapabilityCache {
-  private readonly entries = new Map<string, ChainCapability[]>()
+  // principal -> "iface.method"-free nesting: iface -> method -> candidates. Nested maps instead of
+  // one `${principal}/${iface}.${method}` key: every checked call would build and hash a new string
+  private readonly entries = new Map<string, Map<string, Map<string, ChainCapability[]>>>()
+  private size = 0
   private epoch = -1
   /** Call after each commit of the chain's store: the committed table is the one now in force. */
   committed(): void {
     this.entries.clear()
+    this.size = 0
     this.epoch = writes
   }
-  /** The cached candidates for `key`, computing them with `load` when the cache may be used. */
-  lookup(key: string, load: () => ChainCapability[]): ChainCapability[] {
+  /** The cached candidates of `principal` for `iface.method`, computing them with `load` when the cache may be used. */
+  lookup(principal: string, iface: string, method: string, load: () => ChainCapability[]): ChainCapability[] {
     if (this.epoch !== writes) return load()
-    let v = this.entries.get(key)
+    let byIface = this.entries.get(principal)
+    let byMethod = byIface?.get(iface)
+    let v = byMethod?.get(method)
     if (v === undefined) {
-      if (this.entries.size > 100_000) this.entries.clear()
-      this.entries.set(key, (v = load()))
+      if (this.size >= 100_000) {
+        this.entries.clear()
+        this.size = 0
+        byIface = byMethod = undefined
+      }
+      if (byIface === undefined) this.entries.set(principal, (byIface = new Map()))
+      if (byMethod === undefined) byIface.set(iface, (byMethod = new Map()))
+      byMethod.set(method, (v = load()))
+      this.size++
     }
     return v
   }
@@ -155,7 +168,7 @@ export const checkCapability = (
 ): void => {
   // a getter lets the executor skip opening the namespace in its branch when the cache answers
   const load = () => candidates(typeof store === "function" ? store() : store, principal, iface, method)
-  const held = cache ? cache.lookup(`${principal}/${iface}.${method}`, load) : load()
+  const held = cache ? cache.lookup(principal, iface, method, load) : load()
   if (held.length === 0) {
     throw new CapabilityMissing({ log: `capability missing: ${principal} holds no capability ${iface}.${method}: unauthorized` })
   }

@@ -53,7 +53,7 @@ export class Executor {
   private readonly attribution: GasAttribution | undefined
   private readonly metered: boolean
   private readonly selves: Map<string, string>
-  private readonly gasStores = new Map<string, KVStore>()
+  private gasStores: Map<string, KVStore> | undefined
   constructor(router: Router, block: BlockContext, ms: MultiStore, gas: GasMeter, opts: ScopeOptions) {
     this.router = router
     this.block = block
@@ -71,7 +71,7 @@ export class Executor {
    * The context machine `machine` sees in this scope, at call depth `depth`, acting as `principal`;
    * `caller` is the own address of the principal whose synchronous call it serves (constraint `caller`).
    */
-  context(machine: Machine, depth = 0, principal = machinePrincipal(machine.name), caller?: string): ExecContext {
+  context(machine: Machine, depth = 0, principal = principalOf(machine.name), caller?: string): ExecContext {
     const raw = this.ms.store(machine.name)
     return {
       ...this.block,
@@ -158,7 +158,7 @@ export class Executor {
       throw new InvalidRequest({ log: `cross-machine call depth exceeds ${MAX_CALL_DEPTH} (${principal} -> ${call.target}.${call.method})` })
     }
     const { target, request } = this.authorize(principal, call, readOnly, caller)
-    const ctx = this.context(target, depth, machinePrincipal(target.name), this.self(principal))
+    const ctx = this.context(target, depth, principalOf(target.name), this.self(principal))
     if (this.attribution === undefined) return target.onCall!(ctx, principal, call.method, call.body, request)
     this.attribution.enter(target.name)
     try {
@@ -194,8 +194,9 @@ export class Executor {
 
   /** The gas-charging view of a namespace: one per namespace and scope (every call makes a context). */
   private gasStore(name: string, raw: KVStore): KVStore {
-    let s = this.gasStores.get(name)
-    if (s === undefined) this.gasStores.set(name, (s = gasKVStore(raw, this.gas)))
+    const stores = (this.gasStores ??= new Map())
+    let s = stores.get(name)
+    if (s === undefined) stores.set(name, (s = gasKVStore(raw, this.gas)))
     return s
   }
 
@@ -217,6 +218,20 @@ const selvesOf = (prefix: string): Map<string, string> => {
   if (m === undefined) selvesByPrefix.set(prefix, (m = new Map()))
   if (m.size >= SELVES_MAX) m.clear()
   return m
+}
+
+/**
+ * `machine:<name>` of each machine name, one string per name: principals key the capability cache
+ * and the own-address map on every checked call, and a string made afresh is hashed afresh.
+ */
+const principals = new Map<string, string>()
+const principalOf = (name: string): string => {
+  let p = principals.get(name)
+  if (p === undefined) {
+    p = machinePrincipal(name)
+    if (principals.size < 4096) principals.set(name, p)
+  }
+  return p
 }
 
 /** Run `f`; a chain error it throws is rethrown as the same class with its log prefixed by the message index and type. */

@@ -37,16 +37,20 @@ class WireError extends Error {}
  * failure says which record and field were malformed.
  */
 export class WireReader {
-  private readonly r: BinaryReader
-  readonly record: string
+  private readonly buf: Uint8Array
+  private pos = 0
+  private len: number
+  private wide: BinaryReader | undefined
+  record: string
   constructor(bytes: Uint8Array, record: string) {
-    this.r = new BinaryReader(bytes)
+    this.buf = bytes
+    this.len = bytes.length
     this.record = record
   }
 
   /** True while bytes are left. */
   more(): boolean {
-    return this.r.pos < this.r.len
+    return this.pos < this.len
   }
 
   /** The next tag (field number << 3 | wire type). */
@@ -56,9 +60,9 @@ export class WireReader {
 
   /** A varint of at most 32 bits (tags, lengths, u32), read without BigInt: the hot path. */
   private varint32(field: string): number {
-    const buf = this.r.buf
-    const len = this.r.len
-    let pos = this.r.pos
+    const buf = this.buf
+    const len = this.len
+    let pos = this.pos
     let v = 0
     for (let shift = 0; ; shift += 7) {
       if (pos >= len) throw new WireError(`${this.record}.${field}: truncated varint`)
@@ -67,51 +71,59 @@ export class WireReader {
       v += (b & 0x7f) * 2 ** shift
       if (b < 0x80) break
     }
-    this.r.pos = pos
+    this.pos = pos
     return v
   }
 
-  private varint64(field: string): void {
-    const start = this.r.pos
+  /** cosmjs-types' reader at this position for 64-bit varints (made once per record, rarely used). */
+  private varint64(field: string): BinaryReader {
+    const start = this.pos
     let end = start
-    while (end < this.r.len && end - start < 10 && (this.r.buf[end]! & 0x80) !== 0) end++
-    if (end >= this.r.len || end - start >= 10) throw new WireError(`${this.record}.${field}: truncated or overlong varint`)
+    while (end < this.len && end - start < 10 && (this.buf[end]! & 0x80) !== 0) end++
+    if (end >= this.len || end - start >= 10) throw new WireError(`${this.record}.${field}: truncated or overlong varint`)
+    const r = (this.wide ??= new BinaryReader(this.buf))
+    r.pos = start
+    return r
+  }
+  private done64(r: BinaryReader): void {
+    this.pos = r.pos
   }
 
   /** Length-delimited bytes (a view, no copy), length checked against the bytes left. */
   bytes(field: string): Uint8Array {
     const len = this.varint32(field)
-    if (len > this.r.len - this.r.pos) throw new WireError(`${this.record}.${field}: length ${len} exceeds the ${this.r.len - this.r.pos} bytes left`)
-    const start = this.r.pos
-    this.r.pos += len
-    return this.r.buf.subarray(start, start + len)
+    if (len > this.len - this.pos) throw new WireError(`${this.record}.${field}: length ${len} exceeds the ${this.len - this.pos} bytes left`)
+    const start = this.pos
+    this.pos += len
+    return this.buf.subarray(start, start + len)
   }
 
   /** A UTF-8 string; invalid UTF-8 is rejected. */
   string(field: string): string {
-    const b = this.bytes(field)
-    // addresses, denoms and amounts are short ASCII: read as latin1 (identical on ASCII) without
-    // the validating decoder, the larger share of a cross-machine call's decode
-    if (b.length <= 128) {
-      let ascii = true
-      for (let i = 0; i < b.length; i++) {
-        if (b[i]! >= 0x80) {
-          ascii = false
-          break
-        }
-      }
-      if (ascii) return Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1")
+    const len = this.varint32(field)
+    if (len > this.len - this.pos) throw new WireError(`${this.record}.${field}: length ${len} exceeds the ${this.len - this.pos} bytes left`)
+    const buf = this.buf
+    const start = this.pos
+    const end = start + len
+    this.pos = end
+    // addresses, denoms and amounts are short ASCII: built from the char codes (identical to UTF-8
+    // on ASCII) without a Buffer view or the validating decoder
+    if (len <= 128) {
+      let i = start
+      while (i < end && buf[i]! < 0x80) i++
+      if (i === end) return len <= 16 ? asciiShort(buf, start, end) : latin1(buf, start, len)
     }
     try {
-      return utf8.decode(b)
+      return utf8.decode(buf.subarray(start, end))
     } catch {
       throw new WireError(`${this.record}.${field}: invalid UTF-8`)
     }
   }
 
   bool(field: string): boolean {
-    this.varint64(field)
-    const v = this.r.uint64()
+    const r = this.varint64(field)
+    const v = r.uint64()
+    this.done64(r)
     if (v > 1n) throw new WireError(`${this.record}.${field}: bool must be 0 or 1, got ${v}`)
     return v === 1n
   }
@@ -121,25 +133,44 @@ export class WireReader {
   }
 
   s32(field: string): number {
-    this.varint64(field)
-    const v = this.r.int64()
+    const r = this.varint64(field)
+    const v = r.int64()
+    this.done64(r)
     if (v < -0x80000000n || v > 0x7fffffffn) throw new WireError(`${this.record}.${field}: ${v} does not fit s32`)
     return Number(v)
   }
 
   u64(field: string): bigint {
-    this.varint64(field)
-    return this.r.uint64()
+    const r = this.varint64(field)
+    const v = r.uint64()
+    this.done64(r)
+    return v
   }
 
   s64(field: string): bigint {
-    this.varint64(field)
-    return this.r.int64()
+    const r = this.varint64(field)
+    const v = r.int64()
+    this.done64(r)
+    return v
   }
 
-  /** A nested record (length-delimited), read by its own codec. */
+  /**
+   * A nested record (length-delimited), read by its own codec in place: this reader bounded to the
+   * record's bytes and named after it (what a reader over a copy of those bytes would report).
+   */
   nested<T>(codec: RecordCodec<T>, field: string): T {
-    return codec.read(new WireReader(this.bytes(field), codec.record))
+    const len = this.varint32(field)
+    if (len > this.len - this.pos) throw new WireError(`${this.record}.${field}: length ${len} exceeds the ${this.len - this.pos} bytes left`)
+    const outerLen = this.len
+    const outerRecord = this.record
+    const end = this.pos + len
+    this.len = end
+    this.record = codec.record
+    const out = codec.read(this)
+    if (this.pos !== end) throw new WireError(`${codec.record}: read past its end`)
+    this.len = outerLen
+    this.record = outerRecord
+    return out
   }
 
   /** Reject a tag no field of this record has (unknown field or wrong wire type). */
@@ -153,6 +184,15 @@ export class WireReader {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+/** ASCII bytes [start, end) as a string, up to 16 (denoms, amounts): no Buffer object. */
+const asciiShort = (b: Uint8Array, start: number, end: number): string => {
+  let out = ""
+  for (let i = start; i < end; i++) out += String.fromCharCode(b[i]!)
+  return out
+}
+/** Latin1 (= ASCII here) bytes as a string through Buffer's native slice. */
+const latin1 = (b: Uint8Array, start: number, len: number): string => Buffer.from(b.buffer, b.byteOffset + start, len).toString("latin1")
 
 const u64Max = (1n << 64n) - 1n
 /** Check a u64 before encoding (BinaryWriter would silently wrap). */
@@ -172,9 +212,23 @@ export const recordCodec = <T>(record: string, write: (m: T, w: BinaryWriter) =>
   write,
   read,
   encode(m: T): Uint8Array {
-    const w = BinaryWriter.create()
-    write(m, w)
-    return w.finish()
+    // the pooled writer gives the bytes cosmjs-types' writer gives; it hands anything it does not
+    // cover (non-ASCII text, a 64-bit value that is no u64 bigint) back to that writer
+    const w = pooled.busy ? undefined : pooled
+    if (w !== undefined) {
+      w.start()
+      try {
+        write(m, w as unknown as BinaryWriter)
+        return w.finish()
+      } catch (e) {
+        if (e !== NOT_COVERED) throw e
+      } finally {
+        w.busy = false
+      }
+    }
+    const slow = BinaryWriter.create()
+    write(m, slow)
+    return slow.finish()
   },
   decode(bytes: Uint8Array): T {
     try {
@@ -185,6 +239,127 @@ export const recordCodec = <T>(record: string, write: (m: T, w: BinaryWriter) =>
     }
   }
 })
+
+/** Thrown by {@link PooledWriter} for a value it leaves to cosmjs-types' writer. */
+const NOT_COVERED = new Error("not covered by the pooled writer")
+
+/**
+ * The subset of cosmjs-types' BinaryWriter that generated `write` functions use (uint32, string,
+ * bytes, bool, uint64, fork, ldelim), writing straight into one reused buffer instead of a list of
+ * operations and a fresh buffer per record: a cross-machine call encodes a request and a response
+ * on every call of the block's hot path. Same bytes as BinaryWriter for what it covers: varints
+ * of `value >>> 0`, ASCII text (other text goes through the slow path), bytes, bool as 0/1, u64
+ * bigints in range (but [2^31, 2^32), see uint64), length prefixes as varints. `finish` returns an exact-size copy.
+ */
+class PooledWriter {
+  busy = false
+  private buf = new Uint8Array(1024)
+  private pos = 0
+  private readonly forks: number[] = []
+  start(): void {
+    this.busy = true
+    this.pos = 0
+    this.forks.length = 0
+  }
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n))
+    next.set(this.buf.subarray(0, this.pos))
+    this.buf = next
+  }
+  private varint(v: number): void {
+    this.room(5)
+    const buf = this.buf
+    let pos = this.pos
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    buf[pos++] = v
+    this.pos = pos
+  }
+  uint32(value: number): this {
+    this.varint(value >>> 0)
+    return this
+  }
+  bool(value: boolean): this {
+    this.room(1)
+    this.buf[this.pos++] = value ? 1 : 0
+    return this
+  }
+  uint64(value: bigint): this {
+    if (typeof value !== "bigint" || value < 0n || value > U64_MAX) throw NOT_COVERED
+    if (value < 0x80000000n) return this.uint32(Number(value))
+    // cosmjs-types 0.11 writes values in [2^31, 2^32) wrongly (its low word is signed there: 2^31
+    // becomes 00 00 00 00 00, which decodes as 0 and then a field number 0 that every decoder
+    // refuses); those keep its bytes until that is fixed on purpose (docs/chain.md)
+    if (value <= 0xffffffffn) throw NOT_COVERED
+    this.room(10)
+    let v = value
+    while (v > 0x7fn) {
+      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80
+      v >>= 7n
+    }
+    this.buf[this.pos++] = Number(v)
+    return this
+  }
+  bytes(value: Uint8Array): this {
+    if (!(value instanceof Uint8Array)) throw NOT_COVERED
+    const len = value.length
+    this.varint(len)
+    this.room(len)
+    this.buf.set(value, this.pos)
+    this.pos += len
+    return this
+  }
+  string(value: string): this {
+    if (typeof value !== "string") throw NOT_COVERED
+    const len = value.length
+    this.room(len + 5)
+    // length first (ASCII: one byte per char), then the chars; a non-ASCII char means the whole
+    // record goes to the slow path (its UTF-8 rules for lone surrogates are cosmjs-types' own)
+    this.varint(len)
+    const buf = this.buf
+    let pos = this.pos
+    for (let i = 0; i < len; i++) {
+      const c = value.charCodeAt(i)
+      if (c >= 0x80) throw NOT_COVERED
+      buf[pos++] = c
+    }
+    this.pos = pos
+    return this
+  }
+  fork(): this {
+    // one byte reserved for the length; ldelim widens it when the record is longer
+    this.room(1)
+    this.forks.push(this.pos)
+    this.pos++
+    return this
+  }
+  ldelim(): this {
+    const at = this.forks.pop()!
+    const len = this.pos - at - 1
+    const size = len < 0x80 ? 1 : len < 0x4000 ? 2 : len < 0x200000 ? 3 : len < 0x10000000 ? 4 : 5
+    if (size > 1) {
+      this.room(size - 1)
+      this.buf.copyWithin(at + size, at + 1, this.pos)
+      this.pos += size - 1
+    }
+    let v = len
+    let p = at
+    while (v > 0x7f) {
+      this.buf[p++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    this.buf[p] = v
+    return this
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos)
+  }
+}
+const U64_MAX = (1n << 64n) - 1n
+const pooled = new PooledWriter()
 
 /** Write a nested record as a length-delimited field with tag `tag`. */
 export const writeNested = <T>(w: BinaryWriter, tag: number, codec: RecordCodec<T>, m: T): void => {
