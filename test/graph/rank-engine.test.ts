@@ -92,6 +92,29 @@ nativeTest("native: buffers kept from earlier, larger or concurrent calculations
   sameBits(both[2]!.ranks, expectLarge.ranks, "concurrent large, second")
 })
 
+nativeTest("native: the builder's kept counts (pairs per particle, links per neuron) over incremental rounds give the same bits as counting and as the fallback", async () => {
+  const b = new SnapshotBuilder()
+  let x = 99
+  const rnd = (k: number) => { x = (x * 1103515245 + 12345) % 2 ** 31; return x % k }
+  let particles = 500
+  for (let round = 0; round < 6; round++) {
+    // each round adds links (some repeating earlier triples) to a growing particle space, and new stakes
+    particles += rnd(300)
+    for (let i = 0; i < 4_000; i++) b.addLink(rnd(particles), rnd(particles), rnd(40))
+    for (let u = 0; u < 40; u++) b.setStake(u, BigInt(rnd(1_000_000) * (u % 7 === 0 ? 0 : 1)))
+    const s = b.build()
+    assert.ok(s.pairCounts !== undefined && s.neuronLinks !== undefined)
+    const { pairCounts: _p, neuronLinks: _n, ...counted } = s
+    for (const params of [cyber(1e-12), pagerank(1e-12)]) {
+      const expect = await calculateRank(s, params, fallback)
+      for (const threads of [1, 2]) for (const relabel of [false, true]) {
+        sameBits((await calculateRank(s, params, { engine: "native", threads, relabel })).ranks, expect.ranks, `round ${round} ${params.mode} threads ${threads} relabel ${relabel}, kept counts`)
+        sameBits((await calculateRank(counted, params, { engine: "native", threads, relabel })).ranks, expect.ranks, `round ${round} ${params.mode} threads ${threads} relabel ${relabel}, counted`)
+      }
+    }
+  }
+})
+
 nativeTest("native calculation runs off the JavaScript thread (event loop keeps turning)", async () => {
   const s = randomSnapshot({ particles: 50_000, links: 400_000, neurons: 100, seed: 5 })
   let ticks = 0

@@ -1,7 +1,7 @@
 /** The rank snapshot builder: CSR by target, sorted (to, from, neuron), duplicates removed. */
 import { test } from "uvu"
 import * as assert from "uvu/assert"
-import { RankSnapshotError, SnapshotBuilder, type RankSnapshot } from "../../modules/graph/rank/Snapshot.ts"
+import { RankSnapshotError, SnapshotBuilder, validateSnapshot, type RankSnapshot } from "../../modules/graph/rank/Snapshot.ts"
 import { calculateRank } from "../../modules/graph/rank/RankEngine.ts"
 import { prng } from "./rankHelpers.ts"
 
@@ -37,7 +37,7 @@ test("incremental builds equal a build from scratch; earlier snapshots stay unch
   const inc = new SnapshotBuilder()
   const log: Array<[number, number, number]> = []
   const kept: Array<[RankSnapshot, string]> = []
-  const dump = (s: RankSnapshot) => JSON.stringify([s.particles, s.neurons, [...s.inOffsets], [...s.inFrom], [...s.inNeuron], [...s.stakes].map(String)])
+  const dump = (s: RankSnapshot) => JSON.stringify([s.particles, s.neurons, [...s.inOffsets], [...s.inFrom], [...s.inNeuron], [...s.stakes].map(String), [...s.pairCounts!], [...s.neuronLinks!]])
   let particles = 40
   for (let round = 0; round < 12; round++) {
     // rounds of 0 to 400 links, many repeating earlier ones; particle space grows
@@ -57,6 +57,7 @@ test("incremental builds equal a build from scratch; earlier snapshots stay unch
     for (const t of log) fresh.addLink(...t)
     for (let u = 0; u < s.stakes.length; u++) fresh.setStake(u, s.stakes[u]!)
     assert.is(dump(s), dump(fresh.build(round % 4 === 1 ? particles + 25 : 0)), `round ${round}`)
+    validateSnapshot(s) // the kept counts equal those of the links
     assert.is(inc.links, log.length)
     kept.push([s, dump(s)])
   }
@@ -122,6 +123,14 @@ test("inconsistent snapshots are rejected by both engines with RankSnapshotError
     [{ ...good, inNeuron: new Uint32Array([0, 4]) }, "neuron 4"],
     [{ ...good, stakes: new BigUint64Array(0) }, "stakes"],
     [{ ...good, inNeuron: new Uint32Array([0]) }, "inNeuron"],
+    // the builder's counts, when they lie (the native engine trusts them only after checking)
+    [{ ...good, pairCounts: new Uint32Array([0, 1, 0]) }, "pairCounts\\[1\\] = 1 disagrees"],
+    [{ ...good, pairCounts: new Uint32Array([0, 3, 0]) }, "pairCounts\\[1\\] = 3 disagrees"],
+    [{ ...good, pairCounts: new Uint32Array([1, 1, 0]) }, "pairCounts\\[0\\] = 1 disagrees"],
+    [{ ...good, pairCounts: new Uint32Array([0, 2]) }, "pairCounts must be a Uint32Array"],
+    [{ ...good, pairCounts: new Uint8Array([0, 2, 0]) as unknown as Uint32Array }, "pairCounts must be a Uint32Array"],
+    [{ ...good, neuronLinks: new Uint32Array([5]) }, "neuronLinks\\[0\\] = 5 but neuron 0 made 2 links"],
+    [{ ...good, neuronLinks: new Uint32Array([1]) }, "neuronLinks\\[0\\] = 1 but neuron 0 made 2 links"],
   ]
   for (const engine of ["auto", "fallback"] as const) {
     for (const [s, word] of bad) {
@@ -130,10 +139,12 @@ test("inconsistent snapshots are rejected by both engines with RankSnapshotError
         assert.unreachable(`accepted a bad snapshot (${word})`)
       } catch (e) {
         assert.instance(e, RankSnapshotError)
-        assert.match((e as RankSnapshotError).message, word)
+        assert.match((e as RankSnapshotError).message, new RegExp(word))
       }
     }
   }
+  assert.equal([...good.pairCounts!], [0, 2, 0])
+  assert.equal([...good.neuronLinks!], [2])
   assert.is((await calculateRank(good)).ranks.length, 3)
 })
 

@@ -203,94 +203,166 @@ struct PrepScratch {
 
 // Compressed in-links, weights as in compress() of fallback.ts. Pairs whose weight is 0 stay in
 // place here (they add 0; the fallback drops them): same ranks, and every pass runs in parallel.
-// Integer sums, so the result does not depend on T. Three passes:
+// Integer sums, so the result does not depend on T. Passes:
 //   0. every link once: range check (the snapshot's particle and neuron numbers are untrusted
-//      input), links per neuron, distinct sources (pairs) per target;
-//   1. every link again: each pair's source and stake (Σ stake/neudeg of its neurons), each
-//      source's out-stake (a partial sum per thread);
+//      input), links per neuron, distinct sources (pairs) per target. Skipped when the snapshot
+//      carries both counts (SnapshotBuilder keeps them up to date as links arrive); pass 1 then
+//      checks the ranges and the counts, so a snapshot whose counts lie is rejected, and no
+//      write leaves its target's pairs;
+//   1. every link: each pair's source and stake (Σ stake/neudeg of its neurons), each source's
+//      out-stake (a partial sum per thread);
 //   2. every pair: its weight from its stake and its source's reciprocal (no divide); without
 //      relabelling this pass is the first sweep (sweep_first), which then reads no ranks.
-// Returns "" or the first out-of-range link, as the JavaScript validator words it.
+// Returns "" or what is wrong with the snapshot (out-of-range link as the JavaScript validator
+// words it, or counts that disagree with the links).
 std::string compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const u32* in_neuron, const u64* stakes,
-                     int T, Compressed& g, PrepScratch& s, double* steps, bool weights) {
+                     const u32* given_pc, const u32* given_deg, int T, Compressed& g, PrepScratch& s, double* steps,
+                     bool weights) {
   using clk = std::chrono::steady_clock;
   const auto t0 = clk::now();
   const auto mark = [&](int i) { steps[i] = std::chrono::duration<double, std::milli>(clk::now() - t0).count(); };
   const u64 L = in_off[n];
+  const bool given = given_pc != nullptr && given_deg != nullptr;
   const std::vector<u32> bounds = balance(in_off, n, T);
   if (s.deg_part.size() < size_t(T)) s.deg_part.resize(T);
   if (s.os_part.size() < size_t(T)) s.os_part.resize(T);
-  s.pc.resize(n);
   g.has_in.resize(n);
-  std::vector<u64> bad(T, ~u64(0));
-  parallel(T, [&](int i) {
-    std::vector<u32>& deg = s.deg_part[i];
-    deg.assign(m, 0);
-    for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
-      const u64 o0 = in_off[t], o1 = in_off[t + 1];
-      u32 pairs = 0;
-      u32 prev = ~u32(0);
-      for (u64 k = o0; k < o1; k++) {
-        const u32 f = in_from[k], u = in_neuron[k];
-        if (f >= n || u >= m) {
-          bad[i] = k;
-          return;
-        }
-        deg[u]++;
-        pairs += (f != prev) | (k == o0);
-        prev = f;
+  std::vector<u64> bad(T, ~u64(0));  // first out-of-range link per thread
+  const auto range_error = [&]() -> std::string {
+    for (int i = 0; i < T; i++)
+      if (bad[i] != ~u64(0)) {
+        const u64 k = bad[i];
+        return in_from[k] >= n ? "link " + std::to_string(k) + " comes from particle " + std::to_string(in_from[k]) +
+                                     ", out of range (particles = " + std::to_string(n) + ")"
+                               : "link " + std::to_string(k) + " names neuron " + std::to_string(in_neuron[k]) +
+                                     ", out of range (neurons = " + std::to_string(m) + ")";
       }
-      s.pc[t] = pairs;
-      g.has_in[t] = o1 > o0;
-    }
-  });
-  for (int i = 0; i < T; i++)
-    if (bad[i] != ~u64(0)) {
-      const u64 k = bad[i];
-      return in_from[k] >= n ? "link " + std::to_string(k) + " comes from particle " + std::to_string(in_from[k]) +
-                                   ", out of range (particles = " + std::to_string(n) + ")"
-                             : "link " + std::to_string(k) + " names neuron " + std::to_string(in_neuron[k]) +
-                                   ", out of range (neurons = " + std::to_string(m) + ")";
-    }
+    return "";
+  };
+  const u32* pc = given_pc;
+  if (!given) {
+    s.pc.resize(n);
+    parallel(T, [&](int i) {
+      std::vector<u32>& deg = s.deg_part[i];
+      deg.assign(m, 0);
+      for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
+        const u64 o0 = in_off[t], o1 = in_off[t + 1];
+        u32 pairs = 0;
+        u32 prev = ~u32(0);
+        for (u64 k = o0; k < o1; k++) {
+          const u32 f = in_from[k], u = in_neuron[k];
+          if (f >= n || u >= m) {
+            bad[i] = k;
+            return;
+          }
+          deg[u]++;
+          pairs += (f != prev) | (k == o0);
+          prev = f;
+        }
+        s.pc[t] = pairs;
+      }
+    });
+    const std::string e = range_error();
+    if (!e.empty()) return e;
+    pc = s.pc.data();
+  }
   mark(0);
   s.norm.resize(m);
   for (u32 u = 0; u < m; u++) {
     u32 d = 0;
-    for (int i = 0; i < T; i++) d += s.deg_part[i][u];
+    if (given) d = given_deg[u];
+    else
+      for (int i = 0; i < T; i++) d += s.deg_part[i][u];
     s.norm[u] = d == 0 ? 0 : stakes[u] / d;
   }
   const u64* norm = s.norm.data();
   g.off.resize(size_t(n) + 1);
   g.off[0] = 0;
-  for (u32 t = 0; t < n; t++) g.off[t + 1] = g.off[t] + s.pc[t];
+  for (u32 t = 0; t < n; t++) {
+    const u32 links = in_off[t + 1] - in_off[t];
+    // a target has at most one pair per link and one if it has links: so the pairs fit in u32
+    if (pc[t] > links || (links > 0 && pc[t] == 0))
+      return "pairCounts[" + std::to_string(t) + "] = " + std::to_string(pc[t]) + " disagrees with the links of particle " +
+             std::to_string(t);
+    g.off[t + 1] = g.off[t] + pc[t];
+    g.has_in[t] = links > 0;
+  }
   const u64 pairs = g.off[n];
   g.src.resize(pairs + PF + 16);
   std::fill(g.src.begin() + pairs, g.src.end(), 0);  // padding: the kernels prefetch PF links ahead
   g.w.resize(pairs);
   mark(1);
-  // pass 1: sources, pair stakes (into w), out-stake partial sums
+  // pass 1: sources, pair stakes (into w), out-stake partial sums; with given counts also the
+  // range check and the counts' check
+  std::vector<u64> wrong_pairs(T, ~u64(0));  // first target whose pair count is wrong, per thread
   parallel(T, [&](int i) {
     big_vector<u64>& os = s.os_part[i];
     os.assign(n, 0);
+    std::vector<u32>& deg = s.deg_part[i];
+    if (given) deg.assign(m, 0);
     u64* osp = os.data();
     u32* src = g.src.data();
     u64* w = g.w.data();
+    u32* dg = deg.data();
     const u64 kEnd = L == 0 ? 0 : L - 1;
     for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
       u64 k = in_off[t];
       const u64 o1 = in_off[t + 1];
       u64 c = g.off[t];
+      const u64 c1 = g.off[t + 1];
       while (k < o1) {
         const u32 f = in_from[k];
+        if (given) {
+          if (f >= n) {
+            bad[i] = k;
+            return;
+          }
+          if (c == c1) {
+            wrong_pairs[i] = t;
+            return;
+          }
+        }
         GN_PREFETCH(osp + in_from[std::min(k + PF, kEnd)]);
         u64 ls = 0;
-        while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
+        if (given) {
+          do {
+            const u32 u = in_neuron[k];
+            if (u >= m) {
+              bad[i] = k;
+              return;
+            }
+            dg[u]++;
+            ls += norm[u];
+            k++;
+          } while (k < o1 && in_from[k] == f);
+        } else {
+          while (k < o1 && in_from[k] == f) ls += norm[in_neuron[k++]];
+        }
         osp[f] += ls;
         src[c] = f;
         w[c++] = ls;
       }
+      if (c != c1) {
+        wrong_pairs[i] = t;
+        return;
+      }
     }
   });
+  if (given) {
+    const std::string e = range_error();
+    if (!e.empty()) return e;
+    for (int i = 0; i < T; i++)
+      if (wrong_pairs[i] != ~u64(0))
+        return "pairCounts[" + std::to_string(wrong_pairs[i]) + "] = " + std::to_string(pc[wrong_pairs[i]]) +
+               " disagrees with the links of particle " + std::to_string(wrong_pairs[i]);
+    for (u32 u = 0; u < m; u++) {
+      u32 d = 0;
+      for (int i = 0; i < T; i++) d += s.deg_part[i][u];
+      if (d != given_deg[u])
+        return "neuronLinks[" + std::to_string(u) + "] = " + std::to_string(given_deg[u]) + " but neuron " +
+               std::to_string(u) + " made " + std::to_string(d) + " links";
+    }
+  }
   mark(2);
   // out-stakes summed over the threads, their reciprocals, and the sources without out-stake
   s.rec.resize(n);
@@ -562,6 +634,7 @@ struct Job {
   u32 n = 0, m = 0;
   const u32 *in_off = nullptr, *in_from = nullptr, *in_neuron = nullptr;
   const u64* stakes = nullptr;
+  const u32 *pair_counts = nullptr, *neuron_links = nullptr;  // optional: SnapshotBuilder's counts
   int mode = 0;
   u64 d = 0, tol = 1, init = 0, konst = 0;
   u32 max_iter = 1;
@@ -595,7 +668,8 @@ void run_job(Job& j) {
   Compressed& g = scratch.g;
   // without relabelling the weights are computed in the first sweep
   const bool fused = !j.relabel;
-  j.error = compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, T, g, scratch.prep, j.steps, !fused);
+  j.error = compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, j.pair_counts, j.neuron_links, T, g, scratch.prep,
+                     j.steps, !fused);
   if (!j.error.empty()) {
     keep_scratch(std::move(scratch));
     return;
@@ -720,6 +794,10 @@ const T* typed(const Napi::Object& o, const char* key, size_t want, const char* 
     return nullptr;
   }
   auto ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != (sizeof(T) == 4 ? napi_uint32_array : napi_biguint64_array)) {
+    err = std::string(key) + " must be a " + what;
+    return nullptr;
+  }
   if (want != SIZE_MAX && ta.ElementLength() != want) {
     err = std::string(key) + " has " + std::to_string(ta.ElementLength()) + " entries, expected " +
           std::to_string(want);
@@ -745,6 +823,10 @@ Napi::Value Calculate(const Napi::CallbackInfo& info) {
   if (err.empty()) j.in_from = typed<u32>(o, "inFrom", L, "Uint32Array", err);
   if (err.empty()) j.in_neuron = typed<u32>(o, "inNeuron", L, "Uint32Array", err);
   if (err.empty()) j.stakes = typed<u64>(o, "stakes", j.m, "BigUint64Array", err);
+  if (err.empty() && o.Get("pairCounts").IsTypedArray() && o.Get("neuronLinks").IsTypedArray()) {
+    j.pair_counts = typed<u32>(o, "pairCounts", j.n, "Uint32Array", err);
+    if (err.empty()) j.neuron_links = typed<u32>(o, "neuronLinks", j.m, "Uint32Array", err);
+  }
   if (err.empty()) {
     for (u32 t = 0; t < j.n; t++)
       if (j.in_off[t + 1] < j.in_off[t]) {

@@ -117,7 +117,8 @@ export const calculateRank = async (snapshot: RankSnapshot, params: RankParams =
       const threads = Math.max(1, options.threads ?? defaultThreads())
       const out = await nativeCall(n.addon, {
         particles: snapshot.particles, neurons: snapshot.neurons, inOffsets: snapshot.inOffsets, inFrom: snapshot.inFrom,
-        inNeuron: snapshot.inNeuron, stakes: snapshot.stakes, ...p, initQ63: k.initQ63, constQ63: k.constQ63, empty: k.empty,
+        inNeuron: snapshot.inNeuron, stakes: snapshot.stakes,
+        ...(snapshot.pairCounts !== undefined && snapshot.neuronLinks !== undefined ? { pairCounts: snapshot.pairCounts, neuronLinks: snapshot.neuronLinks } : {}), ...p, initQ63: k.initQ63, constQ63: k.constQ63, empty: k.empty,
         threads, relabel: options.relabel ?? false, ...(options.isa !== undefined ? { isa: options.isa } : {}),
       })
       return { ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs }
@@ -135,7 +136,7 @@ const nativeCall = async (addon: NativeAddon, input: NativeInput): Promise<Nativ
     return await addon.calculate(input)
   } catch (e) {
     const msg = (e as Error).message
-    throw /^(link \d+|inOffsets|inFrom|inNeuron|stakes)/.test(msg) ? new RankSnapshotError({ log: msg }) : e
+    throw /^(link \d+|inOffsets|inFrom|inNeuron|stakes|pairCounts|neuronLinks)/.test(msg) ? new RankSnapshotError({ log: msg }) : e
   }
 }
 

@@ -23,6 +23,12 @@ import { Data } from "effect"
  * - `inFrom`, `inNeuron` (L entries): source particle and linking neuron of each link, sorted by
  *   (to, from, neuron); no (from, to, neuron) triple appears twice.
  * - `stakes` (M entries): each neuron's stake (u64; go-cyber: GetTotalStakesAmpere).
+ * - `pairCounts` (N entries, optional): distinct sources among the links into each particle.
+ * - `neuronLinks` (M entries, optional): links made by each neuron (go-cyber's neudeg).
+ *
+ * The two counts are kept by {@link SnapshotBuilder} as links arrive; given both, the native
+ * engine skips its counting pass over the links (docs/graph-rank.md). Both engines check them
+ * against the links and reject a snapshot whose counts disagree ({@link RankSnapshotError}).
  *
  * Limits: N, M < 2^32 and L < 2^32.
  */
@@ -33,6 +39,8 @@ export interface RankSnapshot {
   readonly inFrom: Uint32Array
   readonly inNeuron: Uint32Array
   readonly stakes: BigUint64Array
+  readonly pairCounts?: Uint32Array
+  readonly neuronLinks?: Uint32Array
 }
 
 /** A snapshot whose arrays are inconsistent; `log` names the first problem found. */
@@ -44,9 +52,9 @@ export class RankSnapshotError extends Data.TaggedError("RankSnapshotError")<{ r
 
 /**
  * Check a snapshot's shape in O(particles + links): array lengths, offsets non-decreasing from 0
- * to the link count, particle and neuron numbers in range (skipped with `{ links: false }`, for
- * the native engine, which checks them off the JavaScript thread). Throws
- * {@link RankSnapshotError}.
+ * to the link count, particle and neuron numbers in range and the optional counts equal to those
+ * of the links (skipped with `{ links: false }`, for the native engine, which checks them off
+ * the JavaScript thread). Throws {@link RankSnapshotError}.
  * (Order within a particle's links and uniqueness are the builder's promise and are not needed
  * for memory safety; both engines give the same bits on any well-formed snapshot.)
  */
@@ -61,21 +69,38 @@ export const validateSnapshot = (s: RankSnapshot, options: { readonly links?: bo
   if (inOffsets[0] !== 0) fail(`inOffsets[0] must be 0, got ${inOffsets[0]}`)
   for (let t = 0; t < n; t++) if (inOffsets[t + 1]! < inOffsets[t]!) fail(`inOffsets decreases at particle ${t}`)
   if (inOffsets[n] !== inFrom.length) fail(`inOffsets ends at ${inOffsets[n]}, expected the link count ${inFrom.length}`)
+  const { pairCounts, neuronLinks } = s
+  if (pairCounts !== undefined && !(pairCounts instanceof Uint32Array && pairCounts.length === n)) fail(`pairCounts must be a Uint32Array of particles = ${n} entries`)
+  if (neuronLinks !== undefined && !(neuronLinks instanceof Uint32Array && neuronLinks.length === m)) fail(`neuronLinks must be a Uint32Array of neurons = ${m} entries`)
   if (options.links === false) return
   for (let k = 0; k < inFrom.length; k++) {
     if (inFrom[k]! >= n) fail(`link ${k} comes from particle ${inFrom[k]}, out of range (particles = ${n})`)
     if (inNeuron[k]! >= m) fail(`link ${k} names neuron ${inNeuron[k]}, out of range (neurons = ${m})`)
+  }
+  if (pairCounts !== undefined) {
+    for (let t = 0; t < n; t++) {
+      let pairs = 0
+      for (let k = inOffsets[t]!; k < inOffsets[t + 1]!; k++) if (k === inOffsets[t] || inFrom[k] !== inFrom[k - 1]) pairs++
+      if (pairs !== pairCounts[t]) fail(`pairCounts[${t}] = ${pairCounts[t]} disagrees with the links of particle ${t}`)
+    }
+  }
+  if (neuronLinks !== undefined) {
+    const made = new Uint32Array(m)
+    for (let k = 0; k < inNeuron.length; k++) made[inNeuron[k]!]!++
+    for (let u = 0; u < m; u++) if (made[u] !== neuronLinks[u]) fail(`neuronLinks[${u}] = ${neuronLinks[u]} but neuron ${u} made ${made[u]} links`)
   }
 }
 
 /** Number of links in a snapshot. */
 export const snapshotLinks = (s: RankSnapshot): number => s.inFrom.length
 
-/** A link index: in-links per particle, sorted by (to, from, neuron), duplicates removed. */
+/** A link index: in-links per particle, sorted by (to, from, neuron), duplicates removed, and
+ * the distinct sources per particle. */
 interface LinkIndex {
   readonly inOffsets: Uint32Array
   readonly inFrom: Uint32Array
   readonly inNeuron: Uint32Array
+  readonly pairCounts: Uint32Array
 }
 
 /**
@@ -100,6 +125,8 @@ export class SnapshotBuilder {
   private indexReleased = false
   private spare: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer } | undefined = undefined
   private stakes = new BigUint64Array(64)
+  /** links per neuron in the kept index (go-cyber's neudeg) */
+  private degrees = new Uint32Array(64)
   private maxParticle = -1
   private maxNeuron = -1
 
@@ -148,18 +175,30 @@ export class SnapshotBuilder {
   build(particles = 0, neurons = 0): RankSnapshot {
     const n = Math.max(particles, this.maxParticle + 1)
     const m = Math.max(neurons, this.maxNeuron + 1)
+    if (this.degrees.length < m) {
+      const next = new Uint32Array(Math.max(m, 2 * this.degrees.length))
+      next.set(this.degrees)
+      this.degrees = next
+    }
     const added = this.sortAdded(n, m)
     const old = this.index
     const spare = this.spare
     this.spare = undefined
-    const index = old === undefined ? added : mergeIndex(old, added, n, spare)
+    let index: LinkIndex
+    if (old === undefined) {
+      index = added
+      for (let k = 0; k < added.inNeuron.length; k++) this.degrees[added.inNeuron[k]!]!++
+    } else index = mergeIndex(old, added, n, this.degrees, spare)
     if (old !== undefined && this.indexReleased) this.spare = { from: old.inFrom.buffer as ArrayBuffer, neuron: old.inNeuron.buffer as ArrayBuffer }
     this.index = index
     this.indexReleased = false
     this.count = 0
     const stakes = new BigUint64Array(m)
     stakes.set(this.stakes.subarray(0, Math.min(m, this.stakes.length)))
-    return { particles: n, neurons: m, inOffsets: index.inOffsets, inFrom: index.inFrom, inNeuron: index.inNeuron, stakes }
+    return {
+      particles: n, neurons: m, inOffsets: index.inOffsets, inFrom: index.inFrom, inNeuron: index.inNeuron, stakes,
+      pairCounts: index.pairCounts, neuronLinks: this.degrees.slice(0, m)
+    }
   }
 
   /**
@@ -191,6 +230,7 @@ export class SnapshotBuilder {
     }
     const order = byKey(to, n, byKey(from, n, byKey(neuron, m, null)))
     const inOffsets = new Uint32Array(n + 1)
+    const pairCounts = new Uint32Array(n)
     const inFrom = new Uint32Array(l)
     const inNeuron = new Uint32Array(l)
     let w = 0
@@ -199,6 +239,7 @@ export class SnapshotBuilder {
       const i = order[k]!
       const f = from[i]!, t = to[i]!, u = neuron[i]!
       if (f === pf && t === pt && u === pn) continue // duplicate (from, to, neuron)
+      if (f !== pf || t !== pt) pairCounts[t]!++
       pf = f; pt = t; pn = u
       inFrom[w] = f
       inNeuron[w] = u
@@ -208,6 +249,7 @@ export class SnapshotBuilder {
     for (let t = 0; t < n; t++) inOffsets[t + 1]! += inOffsets[t]!
     return {
       inOffsets,
+      pairCounts,
       inFrom: w === l ? inFrom : inFrom.slice(0, w),
       inNeuron: w === l ? inNeuron : inNeuron.slice(0, w)
     }
@@ -225,15 +267,18 @@ export class SnapshotBuilder {
 /**
  * Merge `added` (over `n` particles) into `old` (over any count whose links all target particles
  * below `n`) into fresh arrays (or views of `spare`'s buffers when they are large enough), dropping
- * triples already present. Targets without added links are copied in runs, one `set` per run.
+ * triples already present. Targets without added links are copied in runs, one `set` per run
+ * (their pair counts too); `degrees` (links per neuron) counts the links that were new.
  */
-const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, spare?: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer }): LinkIndex => {
+const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, degrees: Uint32Array, spare?: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer }): LinkIndex => {
   const oo = old.inOffsets, ao = added.inOffsets
   const of = old.inFrom, on = old.inNeuron, af = added.inFrom, an = added.inNeuron
   const oldN = oo.length - 1
   const at = (t: number): number => oo[t < oldN ? t : oldN]!
   const size = of.length + af.length
   const inOffsets = new Uint32Array(n + 1)
+  const pairCounts = new Uint32Array(n)
+  const op = old.pairCounts
   const reuse = spare !== undefined && spare.from.byteLength >= 4 * size && spare.neuron.byteLength >= 4 * size
   // fresh arrays get 1/8 headroom (untouched pages cost nothing until used), so that once
   // recycled they still fit the index two builds later
@@ -251,6 +296,7 @@ const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, spare?: { reado
       inNeuron.set(on.subarray(a, b), w)
       const shift = w - a
       for (let x = t; x < t1; x++) inOffsets[x] = at(x) + shift
+      if (t < oldN) pairCounts.set(op.subarray(t, Math.min(t1, oldN)), t)
       w += b - a
       t = t1
       if (t === n) break
@@ -258,19 +304,22 @@ const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, spare?: { reado
     inOffsets[t] = w
     let i = at(t), j = ao[t]!
     const ie = at(t + 1), je = ao[t + 1]!
-    let lf = -1, ln = -1
+    let lf = -1, ln = -1, pairs = 0
     while (i < ie || j < je) {
-      let f: number, u: number
+      let f: number, u: number, isNew = false
       if (j >= je || (i < ie && (of[i]! < af[j]! || (of[i] === af[j] && on[i]! <= an[j]!)))) { f = of[i]!; u = on[i]!; i++ }
-      else { f = af[j]!; u = an[j]!; j++ }
+      else { f = af[j]!; u = an[j]!; j++; isNew = true }
       if (f === lf && u === ln) continue // already present
+      if (f !== lf) pairs++
+      if (isNew) degrees[u]!++
       lf = f; ln = u
       inFrom[w] = f
       inNeuron[w] = u
       w++
     }
+    pairCounts[t] = pairs
     t++
   }
   inOffsets[n] = w
-  return { inOffsets, inFrom: inFrom.subarray(0, w), inNeuron: inNeuron.subarray(0, w) }
+  return { inOffsets, inFrom: inFrom.subarray(0, w), inNeuron: inNeuron.subarray(0, w), pairCounts }
 }

@@ -14,6 +14,10 @@ export interface NativeInput {
   readonly inFrom: Uint32Array
   readonly inNeuron: Uint32Array
   readonly stakes: BigUint64Array
+  /** both or neither (RankSnapshot's counts): the engine then skips its counting pass and
+   * checks them while preparing */
+  readonly pairCounts?: Uint32Array
+  readonly neuronLinks?: Uint32Array
   readonly modeCode: 0 | 1
   readonly dampingQ64: bigint
   readonly toleranceQ63: bigint
@@ -39,6 +43,10 @@ export interface NativeOutput {
   readonly maxDelta: bigint
   readonly isa: string
   readonly threads: number
+  /** ms from the start of the preparation to the end of each step: counting pass (0 when the
+   * snapshot's counts were used), offsets, stake pass, reciprocals, weight pass (the same as the
+   * reciprocals' end when the weights were computed in the first sweep) */
+  readonly prepareSteps: ReadonlyArray<number>
 }
 
 /** The addon's exports (src/rank.cc). */
