@@ -295,7 +295,7 @@ class IavlCommitMultiStore implements CommitMultiStore {
       // Version - 1 must be on disk before this batch is built: pruning reads its orphan
       // lists, and eviction may drop (and later reload) its nodes.
       await this.landed()
-      const batch = new Batch(this.batchBytes + (this.batchBytes >>> 2))
+      const batch = new Batch(this.batchBytes + (this.batchBytes >>> 2), this.backend.takeSpare())
       const roots: StoreRoot[] = []
       for (const name of this.names) {
         const ns = this.space(name)

@@ -30,6 +30,11 @@ export interface Backend {
    * (IavlMultiStore then awaits it at the start of the next commit, and in `close`).
    */
   readonly pipelined: boolean
+  /**
+   * The buffer of the last batch that landed, handed back for the next batch (Batch's `spare`),
+   * then forgotten; undefined when there is none. Its bytes are no longer read by anyone.
+   */
+  takeSpare(): Buffer | undefined
   /** Waits for every written batch, then closes. */
   close(): Promise<void>
 }
@@ -62,6 +67,7 @@ export const openLevelBackend = async (path: string, sync = false): Promise<Back
   let nextId = 0
   let dead: Error | undefined
   let onClosed: (() => void) | undefined
+  let spare: Buffer | undefined
   const fail = (e: Error): void => {
     dead ??= e
     for (const p of pending.values()) p.reject(e)
@@ -69,7 +75,7 @@ export const openLevelBackend = async (path: string, sync = false): Promise<Back
     worker.unref()
   }
   const ready = new Promise<void>((res, rej) => {
-    worker.on("message", (m: { ready?: true; fatal?: string; closed?: true; id?: number; error?: string }) => {
+    worker.on("message", (m: { ready?: true; fatal?: string; closed?: true; id?: number; error?: string; buf?: ArrayBuffer }) => {
       if (m.ready) return res()
       if (m.fatal !== undefined) return rej(new Error(`LevelDB writer thread: ${m.fatal}`))
       if (m.closed) return onClosed?.()
@@ -77,6 +83,7 @@ export const openLevelBackend = async (path: string, sync = false): Promise<Back
       if (p === undefined) return
       pending.delete(m.id!)
       if (pending.size === 0) worker.unref()
+      if (m.buf !== undefined) spare = Buffer.from(m.buf)
       if (m.error === undefined) p.resolve()
       else p.reject(new Error(m.error))
     })
@@ -101,6 +108,11 @@ export const openLevelBackend = async (path: string, sync = false): Promise<Back
     getSync: (key) => db.getSync(key),
     keys: (gte, lt) => db.keys({ gte, lt }),
     pipelined: !sync,
+    takeSpare: () => {
+      const s = spare
+      spare = undefined
+      return s
+    },
     write: (batch) => {
       if (dead !== undefined) return Promise.reject(dead)
       const id = ++nextId
@@ -145,13 +157,16 @@ export class MemoryStorage {
   open(): Backend {
     const data = this.data
     let last: Promise<void> = Promise.resolve()
-    const apply = (buf: Uint8Array, length: number, refused: boolean): void => {
+    let spare: Buffer | undefined
+    const apply = (buf: Buffer, length: number, refused: boolean): void => {
       if (refused) throw new Error("simulated crash: batch not written")
       for (const op of ops(buf, length)) {
         if (op.kind === DEL) data.delete(byteString(op.key))
         else data.set(byteString(op.key), copyBytes(op.value))
       }
       this.writes++
+      // Recycled as the writer thread does; the next batch overwrites it (the Map holds copies).
+      spare = buf
     }
     return {
       getSync: (key) => data.get(byteString(key)),
@@ -164,8 +179,14 @@ export class MemoryStorage {
         })()
       },
       pipelined: this.pipelined,
+      takeSpare: () => {
+        const s = spare
+        spare = undefined
+        return s
+      },
       write: (batch) => {
-        const { buf, length } = batch
+        const buf = batch.buf
+        const length = batch.length
         const refused = this.failWrites
         if (!this.pipelined) return (async () => apply(buf, length, refused))()
         last = last.then(() => new Promise<void>((res, rej) => setImmediate(() => {

@@ -46,8 +46,16 @@ export class Batch {
   count = 0
   private dv: DataView
 
-  constructor(capacity = 1 << 16) {
-    this.buf = Buffer.allocUnsafeSlow(capacity) // its own ArrayBuffer (transferable), not zeroed
+  /**
+   * A batch of about `capacity` bytes to start with. `spare`, a buffer of an earlier batch that
+   * has landed, is used instead of a fresh one when it holds at least 4/5 of `capacity` (the
+   * caller's headroom over the last batch) and at most 4 times it: its pages are already
+   * mapped, while a fresh buffer's first touch faults in every 4 KiB page on the block's thread
+   * (measured here: 150 to 200 ms for 46 MiB, the batch of 100k writes).
+   */
+  constructor(capacity = 1 << 16, spare?: Buffer) {
+    // A fresh one has its own ArrayBuffer (transferable, not Node's pool), not zeroed.
+    this.buf = spare !== undefined && spare.length * 5 >= capacity * 4 && spare.length <= capacity * 4 ? spare : Buffer.allocUnsafeSlow(capacity)
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
   }
 
@@ -82,6 +90,11 @@ export class Batch {
     copyInto(this.buf, off, key)
   }
 
+  /** `prefix` + u64 `version` of the last node key written by `putNode` (shared by a commit's nodes). */
+  private stem: Uint8Array = new Uint8Array(0)
+  private stemPrefix: Uint8Array | undefined = undefined
+  private stemVersion = -1
+
   /** `del` of `prefix` + u64 `version` + u32 `nonce` (a node key). */
   delNode(prefix: Uint8Array, version: number, nonce: number): void {
     const off = this.op(DEL, prefix.length + 12, 0)
@@ -107,9 +120,20 @@ export class Batch {
     const vlen = 1 + uvarintSize(n.size) + uvarintSize(klen) + klen + 32 +
       (leaf ? n.value!.length : uvarintSize(n.lv) + uvarintSize(n.ln) + uvarintSize(n.rv) + uvarintSize(n.rn))
     const koff = this.op(PUT, prefix.length + 12, vlen)
-    this.writeNodeKey(koff, prefix, n.version, n.nonce)
+    // Every node a commit writes carries the working version: build prefix + version once.
+    if (prefix !== this.stemPrefix || n.version !== this.stemVersion) {
+      this.stem = new Uint8Array(prefix.length + 8)
+      this.stem.set(prefix)
+      putU64(this.stem, prefix.length, n.version)
+      this.stemPrefix = prefix
+      this.stemVersion = n.version
+    }
     const b = this.buf
-    let off = koff + prefix.length + 12
+    const stem = this.stem
+    const sl = stem.length
+    for (let i = 0; i < sl; i++) b[koff + i] = stem[i]!
+    putU32(b, koff + sl, n.nonce)
+    let off = koff + sl + 4
     b[off] = n.height
     off = putUvarint(b, off + 1, n.size)
     off = putUvarint(b, off, klen)

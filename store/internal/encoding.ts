@@ -47,6 +47,15 @@ export const EMPTY_HASH: Uint8Array = sha256(new Uint8Array(0))
 
 /** Writes the unsigned varint of `n` (0 <= n < 2^53) at `off`; returns the new offset. */
 export const putUvarint = (buf: Uint8Array, off: number, n: number): number => {
+  if (n < 0x80000000) {
+    // Small integers (every height, size, nonce and length in practice): 32-bit shifts.
+    while (n >= 0x80) {
+      buf[off++] = (n & 0x7f) | 0x80
+      n >>>= 7
+    }
+    buf[off++] = n
+    return off
+  }
   while (n >= 0x80) {
     buf[off++] = (n % 0x80) | 0x80
     n = Math.floor(n / 0x80)
@@ -60,6 +69,9 @@ export const putVarint = (buf: Uint8Array, off: number, n: number): number => pu
 
 /** Bytes of the uvarint of `n`. */
 export const uvarintSize = (n: number): number => {
+  if (n < 0x80) return 1
+  if (n < 0x4000) return 2
+  if (n < 0x200000) return 3
   let s = 1
   while (n >= 0x80) {
     n = Math.floor(n / 0x80)

@@ -6,7 +6,9 @@
  * `multithreading` (one shared LevelDB handle), so main-thread reads see each batch once it lands.
  *
  * Messages in: `{ id, buf, length }` (buf transferred) and `{ close: true }`.
- * Messages out: `{ ready: true }` | `{ fatal }` after open, `{ id, error? }` per batch, `{ closed: true }`.
+ * Messages out: `{ ready: true }` | `{ fatal }` after open, `{ id, error?, buf? }` per batch, `{ closed: true }`.
+ * A batch that landed hands its ArrayBuffer back (`buf`, transferred): the LevelDB batch copied
+ * every key and value, and the block thread builds its next batch in it (no fresh pages to fault in).
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { Level } from "level"
@@ -39,7 +41,8 @@ port.on("message", (m: { id: number; buf: Uint8Array; length: number } | { close
         else batch.put(toBuffer(op.key), toBuffer(op.value))
       }
       await batch.write({ sync })
-      port.postMessage({ id: m.id })
+      const ab = m.buf.buffer as ArrayBuffer
+      port.postMessage({ id: m.id, buf: ab }, [ab])
     } catch (e) {
       port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) })
     }
