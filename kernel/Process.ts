@@ -50,6 +50,13 @@ export interface NativeProcess {
   onSendError?(ctx: ProcessContext, error: SendError, context: Context | undefined): void | Promise<void>
   /** Called once when the process ends (killed, or crashed with no restart). */
   terminate?(): void
+  /**
+   * Called synchronously when a capability leaves this process's table (drop command, its own
+   * drop-capabilities, or its issuer's end). A host that cached a check on it (a light guest's
+   * in-worker route, kernel/userspace/LitePool.ts) withdraws it here. Must not throw or call
+   * the kernel.
+   */
+  onCapabilityDropped?(cap: SignedCapability): void
 }
 
 /** Options of a fire-and-forget `send`. */

@@ -53,6 +53,8 @@ export const release = (e: Entry, key: string): boolean => {
     byParams.delete(old.params)
     if (byParams.size === 0) e.index.delete(ik)
   }
+  // Hosts that cache a check (light guests' in-worker routes) withdraw it now.
+  e.process.onCapabilityDropped?.(old)
   return true
 }
 

@@ -14,16 +14,26 @@
  * on-exit policy on a fresh worker.
  *
  * Messages cross threads in batches: everything for one worker in one turn of the kernel's event
- * loop is one postMessage, and the worker answers each batch with one. Messages between two
- * processes of the same worker still go through the kernel thread (the kernel checks
- * capabilities there); shared-memory rings are not built.
+ * loop is one postMessage, and the worker answers each batch with one.
+ *
+ * In-worker routing: a request between two light processes of one worker is handled inside the
+ * worker once the kernel admitted a first message of that pair. The kernel side then grants the
+ * pair a route: a slot of the worker's shared grant table (an Int32Array over a
+ * SharedArrayBuffer) holding a generation number. A route to a private process is tied to the
+ * sender's messaging capability: when that capability leaves the sender's table
+ * (`NativeProcess.onCapabilityDropped`), the slot is zeroed on the kernel thread, and the worker,
+ * which reads the slot before each in-worker delivery, stops at once. A route to a public process
+ * (admitted without the capability) lasts while both run. A message of the pair that goes through
+ * the kernel (capabilities attached, route not granted yet) closes the pair's fence until the
+ * kernel delivers or fails it, so per-pair order holds. Across workers every message still goes
+ * through the kernel thread; shared-memory rings are not built.
  *
  * Source: issue 16; Hyperware's process model (hyperware-ai/hyperware kernel/src/kernel/process.rs)
  * with handler exports instead of a blocking receive.
  */
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
-import { type Capability, capabilityKey } from "../../capabilities/Capability.ts"
+import { type Capability, capabilityKey, MESSAGING, type SignedCapability } from "../../capabilities/Capability.ts"
 import { type Address, formatAddress, parseAddress } from "../Address.ts"
 import { type Context, type LazyLoadBlob, request, type Request, response, type Response, type SendError } from "../Message.ts"
 import type { NativeProcess, PendingRequest, ProcessContext } from "../Process.ts"
@@ -70,24 +80,53 @@ export interface LiteStats {
   readonly memoryBytes: number
   readonly received: number
   readonly sent: number
+  /** Of `received`, the messages handled inside the worker (in-worker routes), not through the kernel thread. */
+  readonly local: number
   /** Messages delivered to the worker and not yet handled. */
   readonly inFlight: number
 }
 
 const WORKER_URL = new URL("./internal/LiteWorker.ts", import.meta.url)
 
+/** Slots of a worker's grant table: in-worker routes granted at once (past it, pairs go through the kernel). */
+export const GRANT_SLOTS = 65_536
+
+/** A message a light process sent through the kernel to a process of its own worker (LiteWorker.ts's fence). */
+interface Fence {
+  readonly worker: PoolWorker
+  /** The sender's instance id and process. */
+  readonly from: number
+  readonly sender: LiteProcess
+  /** The target as the sender wrote it (the worker's key). */
+  readonly target: string
+  /** A request admitted without the sender holding the target's messaging capability: the target is public. */
+  readonly public: boolean
+  released: boolean
+}
+
+/** An in-worker route: its grant-table slot and generation; `tied` to the sender's messaging capability. */
+interface Route {
+  readonly slot: number
+  readonly gen: number
+  readonly tied: boolean
+}
+
 class PoolWorker {
   readonly index: number
   readonly worker: Worker
   readonly programs = new Set<string>()
   readonly processes = new Map<number, LiteProcess>()
+  /** The grant table shared with the worker: slot -> generation of the route it holds (0: none). */
+  readonly grants = new Int32Array(new SharedArrayBuffer(GRANT_SLOTS * 4))
+  readonly #free: number[] = Array.from({ length: GRANT_SLOTS }, (_, i) => GRANT_SLOTS - 1 - i)
+  #gen = 0
   #out: ToLite[] = []
   #scheduled = false
   dead = false
 
   constructor(index: number, onDeath: (w: PoolWorker, reason: string) => void) {
     this.index = index
-    this.worker = new Worker(WORKER_URL, { stdout: false, stderr: false })
+    this.worker = new Worker(WORKER_URL, { stdout: false, stderr: false, workerData: { grants: this.grants.buffer } })
     this.worker.unref()
     this.worker.on("message", (batch: FromLite[]) => {
       for (const m of batch) this.processes.get(m.id)?.onWorker(m)
@@ -104,6 +143,21 @@ class PoolWorker {
     }
   }
 
+  /** Grant instance `from` the in-worker route to `target`; undefined when the table is full. */
+  grant(from: number, target: string, tied: boolean): Route | undefined {
+    const slot = this.#free.pop()
+    if (slot === undefined) return undefined
+    this.#gen = this.#gen >= 0x7fff_ffff ? 1 : this.#gen + 1
+    Atomics.store(this.grants, slot, this.#gen)
+    this.post({ t: "grant", from, target, slot, gen: this.#gen })
+    return { slot, gen: this.#gen, tied }
+  }
+
+  /** Withdraw a route: the worker sees the zeroed slot before its next in-worker delivery. */
+  revoke(r: Route): void {
+    if (Atomics.compareExchange(this.grants, r.slot, r.gen, 0) === r.gen) this.#free.push(r.slot)
+  }
+
   flush(): void {
     this.#scheduled = false
     if (this.#out.length === 0 || this.dead) return
@@ -118,6 +172,8 @@ class PoolWorker {
  */
 export class LitePool {
   readonly size: number
+  /** @internal Fenced messages in the kernel, by body (the kernel hands the same bytes on). */
+  readonly fences = new WeakMap<Uint8Array, Fence>()
   readonly #workers: Array<PoolWorker | undefined>
   #closed = false
 
@@ -201,6 +257,7 @@ class LiteProcess implements MeasuredProcess {
   #memory = 0
   #received = 0
   #sent = 0
+  #local = 0
   /**
    * The capabilities (kernel-signed) of the message being handled, by issuer and params: the WIT
    * record carries no signature, so save-capabilities finds the signed ones here. A guest can
@@ -211,6 +268,10 @@ class LiteProcess implements MeasuredProcess {
   readonly #queue: Array<{ readonly seq: number; readonly given: Map<string, Capability>; readonly token: PendingRequest | undefined; readonly done: Promise<void> }> = []
   /** Pipelined mode: handler promises the kernel is waiting on (it sees a crash through them). */
   #kernelWaits = 0
+  /** In-worker routes this run was granted, by target address. */
+  readonly #routes = new Map<string, Route>()
+  /** Signed capabilities of in-worker responses handed over through the kernel thread (save-capabilities finds them here). */
+  #answered = new Map<string, Capability>()
 
   constructor(pool: LitePool, program: LiteProgram, options: LiteOptions) {
     this.pool = pool
@@ -242,20 +303,90 @@ class LiteProcess implements MeasuredProcess {
   }
 
   onRequest(_ctx: ProcessContext, source: Address, req: Request, _blob: LazyLoadBlob | undefined): Promise<void> {
-    return this.#deliver(source, 0, req.body, undefined, req.capabilities)
+    return this.#deliver(source, 0, req.body, undefined, req.capabilities, true, this.#fenced(req.body, true))
   }
 
   onResponse(_ctx: ProcessContext, source: Address, res: Response, context: Context | undefined, _blob: LazyLoadBlob | undefined): Promise<void> {
-    return this.#deliver(source, 1, res.body, context, res.capabilities)
+    return this.#deliver(source, 1, res.body, context, res.capabilities, true, this.#fenced(res.body, false))
   }
 
   onSendError(_ctx: ProcessContext, error: SendError, context: Context | undefined): Promise<void> {
     const body = error.message.tag === "request" ? error.message.val.body : error.message.val[0].body
+    this.#unfence(body)
     return this.#deliver(error.target, error.kind === "offline" ? 2 : 3, body, context, [])
   }
 
   terminate(): void {
     this.#stop()
+  }
+
+  /** The kernel took a capability from this process: a route tied to it closes now. */
+  onCapabilityDropped(cap: SignedCapability): void {
+    if (cap.params !== MESSAGING) return
+    const target = formatAddress(cap.issuer)
+    const r = this.#routes.get(target)
+    if (r === undefined || !r.tied) return
+    this.#routes.delete(target)
+    this.#worker?.revoke(r)
+  }
+
+  /**
+   * A message the kernel delivers to this process: if a light process of this worker sent it
+   * fenced, the fence opens with this delivery; a first request of the pair grants the route.
+   */
+  #fenced(body: Uint8Array, isRequest: boolean): { readonly from: number; readonly target: string } | undefined {
+    const f = this.pool.fences.get(body)
+    if (f === undefined || f.released) return undefined
+    f.released = true
+    const w = this.#worker
+    if (w === undefined || f.worker !== w || this.#ended !== undefined) {
+      f.worker.post({ t: "release", from: f.from, target: f.target })
+      return undefined
+    }
+    if (isRequest) f.sender.routeTo(f.from, f.target, this.#ctx!.our, f.public)
+    return { from: f.from, target: f.target }
+  }
+
+  /** A fenced message failed before delivery: its fence opens. */
+  #unfence(body: Uint8Array): void {
+    const f = this.pool.fences.get(body)
+    if (f === undefined || f.released) return
+    f.released = true
+    f.worker.post({ t: "release", from: f.from, target: f.target })
+  }
+
+  /** @internal Grant run `id` of this process the in-worker route to `target` (the kernel admitted a request of the pair). */
+  routeTo(id: number, target: string, address: Address, isPublic: boolean): void {
+    const w = this.#worker
+    if (id !== this.#id || w === undefined || this.#routes.has(target) || this.#ctx === undefined) return
+    const tied = !isPublic
+    // The capability may have gone since the request was admitted: then no route.
+    if (tied && !this.#ctx.hasCapability({ issuer: address, params: MESSAGING })) return
+    const r = w.grant(id, target, tied)
+    if (r !== undefined) this.#routes.set(target, r)
+  }
+
+  /** Close every route this run holds and every route of this worker's processes to it. */
+  #closeRoutes(): void {
+    const w = this.#worker
+    if (w === undefined) return
+    for (const r of this.#routes.values()) w.revoke(r)
+    this.#routes.clear()
+    if (this.#name !== "") for (const p of w.processes.values()) p.closeRouteTo(this.#name)
+  }
+
+  /** @internal The process at `target` ended: a route to it closes (a later run is admitted anew). */
+  closeRouteTo(target: string): void {
+    const r = this.#routes.get(target)
+    if (r === undefined) return
+    this.#routes.delete(target)
+    this.#worker?.revoke(r)
+  }
+
+  /** @internal An in-worker response with capabilities from `responder` (checked held): delivered through the kernel thread. */
+  answer(rid: number, source: Address, body: Uint8Array, context: Uint8Array, caps: ReadonlyArray<Capability>, fence: { readonly from: number; readonly target: string }): void {
+    for (const c of caps) this.#answered.set(capabilityKey(c.issuer, c.params), c)
+    void this.#deliver(source, 1, body, context, caps, false, fence, rid)
   }
 
   /** @internal */
@@ -268,6 +399,7 @@ class LiteProcess implements MeasuredProcess {
       memoryBytes: this.#memory,
       received: this.#received,
       sent: this.#sent,
+      local: this.#local,
       inFlight: this.#pending.size
     }
   }
@@ -280,10 +412,8 @@ class LiteProcess implements MeasuredProcess {
 
   /** @internal The worker hosting this process died. */
   workerLost(reason: string): void {
-    this.#worker = undefined
-    const idle = this.#pending.size === 0
     this.#end(new UserspaceExit({ process: this.#name, kind: "worker", reason }))
-    if (idle) this.#wakeKernel()
+    this.#worker = undefined
   }
 
   /**
@@ -306,6 +436,14 @@ class LiteProcess implements MeasuredProcess {
     switch (m.t) {
       case "op":
         return this.#op(m.op)
+      case "stats":
+        this.#cpuMs += m.cpuMs
+        this.#fuel += m.fuel
+        this.#memory = m.memoryBytes
+        this.#received += m.received
+        this.#local += m.received
+        this.#sent += m.sent
+        return
       case "done": {
         this.#cpuMs += m.cpuMs
         this.#fuel += m.fuel
@@ -329,27 +467,41 @@ class LiteProcess implements MeasuredProcess {
     return new Promise<void>((resolve, reject) => this.#pending.set(seq, { resolve, reject }))
   }
 
-  #deliver(source: Address, kind: number, body: Uint8Array, context: Context | undefined, caps: ReadonlyArray<Capability>, track = true): Promise<void> {
+  #deliver(
+    source: Address,
+    kind: number,
+    body: Uint8Array,
+    context: Context | undefined,
+    caps: ReadonlyArray<Capability>,
+    track = true,
+    fence?: { readonly from: number; readonly target: string },
+    answers?: number
+  ): Promise<void> {
     if (this.#ended !== undefined) return Promise.reject(this.#ended)
     const w = this.#worker
     if (w === undefined) return Promise.reject(new UserspaceExit({ process: this.#name, kind: "worker", reason: "not running" }))
     this.#received++
-    if (this.#window > 1) return this.#pipelined(w, source, kind, body, context, caps, track)
+    const m: ToLite = {
+      t: "deliver", id: this.#id, seq: 0, source: formatAddress(source), kind, body, context: context ?? new Uint8Array(0), caps: toWire(caps),
+      ...(fence !== undefined ? { fence } : {}),
+      ...(answers !== undefined ? { answers } : {})
+    }
+    if (this.#window > 1) return this.#pipelined(w, m, kind, caps, track)
     this.#given = new Map(caps.map((c) => [capabilityKey(c.issuer, c.params), c]))
     const seq = ++this.#seq
     const p = track ? this.#expect(seq) : Promise.resolve()
-    w.post({ t: "deliver", id: this.#id, seq, source: formatAddress(source), kind, body, context: context ?? new Uint8Array(0), caps: toWire(caps) })
+    w.post({ ...m, seq })
     return p
   }
 
   /** Pipelined delivery: the kernel waits only while `pipeline` messages are in flight. */
-  #pipelined(w: PoolWorker, source: Address, kind: number, body: Uint8Array, context: Context | undefined, caps: ReadonlyArray<Capability>, track: boolean): Promise<void> {
+  #pipelined(w: PoolWorker, m: Extract<ToLite, { t: "deliver" }>, kind: number, caps: ReadonlyArray<Capability>, track: boolean): Promise<void> {
     const seq = ++this.#seq
     const done = this.#expect(seq)
     done.catch(() => undefined)
     const given = new Map(caps.map((c) => [capabilityKey(c.issuer, c.params), c]))
-    this.#queue.push({ seq, given, token: kind === 0 ? this.#ctx?.pending() : undefined, done })
-    w.post({ t: "deliver", id: this.#id, seq, source: formatAddress(source), kind, body, context: context ?? new Uint8Array(0), caps: toWire(caps) })
+    this.#queue.push({ seq, given, token: kind === 0 && m.answers === undefined ? this.#ctx?.pending() : undefined, done })
+    w.post({ ...m, seq })
     if (!track || this.#queue.length < this.#window) return Promise.resolve()
     // A full window: the kernel waits for the oldest to finish, and sees a crash through it.
     this.#kernelWaits++
@@ -376,7 +528,10 @@ class LiteProcess implements MeasuredProcess {
       case "saveCapabilities":
         try {
           const given = this.#window > 1 ? this.#queue[0]?.given ?? new Map<string, Capability>() : this.#given
-          ctx.saveCapabilities(fromWire(op.caps).map((c) => given.get(capabilityKey(c.issuer, c.params)) ?? c))
+          ctx.saveCapabilities(fromWire(op.caps).map((c) => {
+            const k = capabilityKey(c.issuer, c.params)
+            return given.get(k) ?? this.#answered.get(k) ?? c
+          }))
         } catch {
           // the WIT gives no error: forged, foreign or malformed capabilities are not kept
         }
@@ -388,20 +543,66 @@ class LiteProcess implements MeasuredProcess {
           // malformed issuer: nothing to drop
         }
         return
-      case "sendResponse":
+      case "sendResponse": {
         this.#sent++
+        const token = this.#window > 1 ? this.#queue[0]?.token : ctx.pending()
+        const fence = op.fence === undefined ? undefined : this.#fence(op.body, op.fence, false)
         try {
-          const token = this.#window > 1 ? this.#queue[0]?.token : undefined
           const r = response(op.body, { capabilities: fromWire(op.caps) })
-          if (token !== undefined) ctx.respondTo(token, r)
+          if (this.#window > 1 && token !== undefined) ctx.respondTo(token, r)
           else ctx.respond(r)
+          // A request that expects no response: the kernel drops the answer, nothing will deliver it.
+          if (token?.request.expectsResponse === undefined) this.#unfence(op.body)
         } catch {
           // no request being handled, or a capability not held: the response is dropped
+          if (fence !== undefined) this.#unfence(op.body)
         }
         return
+      }
+      case "respondLocal":
+        return this.#respondLocal(op)
       case "sendRequest":
         return this.#send(op)
     }
+  }
+
+  /** Register a fenced message (by its body) so that its delivery or failure opens the fence. */
+  #fence(body: Uint8Array, target: string, isPublic: boolean): Fence | undefined {
+    const w = this.#worker
+    if (w === undefined) return undefined
+    const f: Fence = { worker: w, from: this.#id, sender: this, target, public: isPublic, released: false }
+    this.pool.fences.set(body, f)
+    return f
+  }
+
+  /**
+   * A response with capabilities to an in-worker request: the kernel's rule (a message carries
+   * only capabilities its sender holds, signed instances) checked here, then handed to the
+   * requester through this thread; not held: dropped, as the kernel drops it.
+   */
+  #respondLocal(op: Extract<LiteOp, { fn: "respondLocal" }>): void {
+    const ctx = this.#ctx!
+    const w = this.#worker
+    const held = new Map(ctx.capabilities().map((c) => [capabilityKey(c.issuer, c.params), c]))
+    let signed: Capability[] | undefined = []
+    try {
+      for (const c of fromWire(op.caps)) {
+        const h = held.get(capabilityKey(c.issuer, c.params))
+        if (h === undefined) {
+          signed = undefined
+          break
+        }
+        signed.push(h)
+      }
+    } catch {
+      signed = undefined
+    }
+    const requester = w?.processes.get(op.to)
+    if (signed === undefined || requester === undefined) {
+      w?.post({ t: "unanswer", rid: op.rid, from: this.#id, target: op.target })
+      return
+    }
+    requester.answer(op.rid, ctx.our, op.body, op.context, signed, { from: this.#id, target: op.target })
   }
 
   #send(op: Extract<LiteOp, { fn: "sendRequest" }>): void {
@@ -410,9 +611,13 @@ class LiteProcess implements MeasuredProcess {
     let target: Address | undefined
     try {
       target = parseAddress(op.target)
+      const f = op.fence === undefined ? undefined : this.#fence(op.body, op.fence, false)
       const r = ctx.send(target, request(op.body, op.timeoutMs, { capabilities: fromWire(op.caps) }), op.context.length > 0 ? { context: op.context } : {})
       if (r !== undefined) r.catch(() => undefined)
+      // Admitted without the target's messaging capability: the target is public (or ourselves).
+      if (f !== undefined && !ctx.hasCapability({ issuer: target, params: MESSAGING })) (f as { public: boolean }).public = true
     } catch {
+      if (op.fence !== undefined) this.#unfence(op.body)
       // Refused at once (bad address, no capability, target offline): the guest gets an
       // `offline` message with its context, after the call being handled.
       const source = target ?? ctx.our
@@ -423,16 +628,20 @@ class LiteProcess implements MeasuredProcess {
   /** End this run: pending handlers reject with `err`; with none pending, the next delivery does. */
   #end(err: UserspaceExit): void {
     this.#ended = err
+    this.#closeRoutes()
     const pending = [...this.#pending.values()]
     this.#pending.clear()
-    const pipelined = this.#queue.length > 0
+    // Is the kernel waiting on a handler of ours (it then sees the crash through it)? Pipelined,
+    // those it waits on may all have returned; and an in-worker message has none.
+    const waited = this.#window > 1 ? this.#kernelWaits > 0 : pending.length > 0
     this.#queue.length = 0
     for (const p of pending) p.reject(err)
-    // Pipelined: the handlers the kernel waited on may all have returned already.
-    if (pipelined && this.#kernelWaits === 0) this.#wakeKernel()
+    if (!waited) this.#wakeKernel()
   }
 
   #stop(): void {
+    this.#closeRoutes()
+    this.#answered = new Map()
     const w = this.#worker
     if (w !== undefined) {
       w.processes.delete(this.#id)

@@ -9,6 +9,9 @@
 //   pingpong TARGET N BATCH REPORT -> N "ping i" requests to TARGET, BATCH in flight; each
 //                                  response is checked (order, body); then {"pairs":N,"bad":B}
 //                                  goes to REPORT (the benchmark's driver)
+//   relay TARGET MS REPORT BODY -> sends BODY (the rest of the words) to TARGET expecting an answer
+//                                  within MS ms; the answer (or {"error":"offline"|"timeout"}) goes to REPORT
+//   silent                      -> no answer (the requester times out)
 //   flood N                     -> N requests to itself in one call (past the host's per-call bound: ends it)
 //   spin | bomb | trap          -> loops forever | allocates without bound | traps
 // Responses to our own requests carry the REPORT address as their context (pingpong: the index).
@@ -90,6 +93,12 @@ function handleRequest(m: Message): void {
     const batch = I32.parseInt(words[3])
     for (let k = 0; k < batch && ppSent < ppTotal; k++) ppSend()
     reply('{"sent":true}')
+  } else if (op == "relay" && words.length >= 5) {
+    const body = words.slice(4).join(" ")
+    sendRequest(words[1], stringToBytes(body), I32.parseInt(words[2]), stringToBytes(words[3]))
+    reply('{"sent":true}')
+  } else if (op == "silent") {
+    // no answer
   } else if (op == "flood" && words.length == 2) {
     const n = I32.parseInt(words[1])
     const body = stringToBytes("noop")
