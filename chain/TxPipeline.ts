@@ -35,6 +35,11 @@ export interface SignatureCheck {
   readonly message: Uint8Array
   /** r||s, 64 bytes. */
   readonly signature: Uint8Array
+  /**
+   * sha256 of `message` when the pipeline already has it (auth keeps it with the decoded tx, where
+   * the ante step looks its verification up): the verifier then does not hash the message again.
+   */
+  readonly digest?: Uint8Array
 }
 
 /** Decoder + ante handler. Both throw chain errors (chain/ChainError.ts) on rejection. */

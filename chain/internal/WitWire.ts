@@ -355,7 +355,12 @@ class PooledWriter {
     return this
   }
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos)
+    // a new Uint8Array of a small size lives on V8's heap; slice() would make an ArrayBuffer
+    const n = this.pos
+    const out = new Uint8Array(n)
+    if (n <= 64) for (let i = 0; i < n; i++) out[i] = this.buf[i]!
+    else out.set(this.buf.subarray(0, n))
+    return out
   }
 }
 const U64_MAX = (1n << 64n) - 1n

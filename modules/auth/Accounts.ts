@@ -14,6 +14,7 @@
 import { BaseAccount, ModuleAccount, Params } from "cosmjs-types/cosmos/auth/v1beta1/auth"
 import type { Any } from "cosmjs-types/google/protobuf/any"
 import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
+import { BinaryWriter } from "cosmjs-types/binary"
 import type { KVStore } from "../../store/KVStore.ts"
 import { defaultAuthParams } from "./AuthConfig.ts"
 import { formatAddress } from "./Address.ts"
@@ -49,6 +50,22 @@ export const accountToAny = (acc: Account): Any =>
   acc.module
     ? { typeUrl: MODULE_ACCOUNT_URL, value: ModuleAccount.encode({ baseAccount: acc.base, name: acc.module.name, permissions: [...acc.module.permissions] }).finish() }
     : { typeUrl: BASE_ACCOUNT_URL, value: BaseAccount.encode(acc.base).finish() }
+
+/**
+ * `Any.encode(accountToAny({ base }))` in one writer (every ante step writes its signer's account):
+ * the BaseAccount is written as the Any's length-delimited value in place, which is what
+ * `bytes(BaseAccount.encode(base).finish())` gives, and left out when it encodes to nothing,
+ * as Any.encode leaves out an empty value.
+ */
+const encodeBaseAccountAny = (base: BaseAccount): Uint8Array => {
+  const w = BinaryWriter.create()
+  w.uint32(10).string(BASE_ACCOUNT_URL)
+  // BaseAccount.encode's own field conditions: all false means an empty encoding
+  if (base.address !== "" || base.pubKey !== undefined || base.accountNumber !== BigInt(0) || base.sequence !== BigInt(0)) {
+    BaseAccount.encode(base, w.uint32(18).fork()).ldelim()
+  }
+  return w.finish()
+}
 
 /** Decode a stored Any; throws on an unknown account type (state corruption). */
 export const accountFromAny = (any: Any): Account => {
@@ -90,7 +107,7 @@ export const hasAccount = (store: KVStore, address: Uint8Array): boolean => stor
 
 /** Write `acc` under `address`. */
 export const setAccount = (store: KVStore, address: Uint8Array, acc: Account): void => {
-  const value = AnyCodec.encode(accountToAny(acc)).finish()
+  const value = acc.module ? AnyCodec.encode(accountToAny(acc)).finish() : encodeBaseAccountAny(acc.base)
   store.set(accountKey(address), value)
   // the next read (the sender's next tx) finds it decoded: a copy of our own of what decoding
   // the bytes gives (same fields, same order; not `acc`, which the caller still holds)

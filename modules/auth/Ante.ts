@@ -73,7 +73,7 @@ const signersMemo = new WeakMap<AuthDecodedTx, { readonly prefix: string; readon
  * chain id and account number: CheckTx and FinalizeBlock share the decoded tx
  * (internal/DecodedTxs.ts), so the block does not encode them again.
  */
-const signBytesOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint): SignBytes => {
+export const signBytesOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint): SignBytes => {
   let memo = signBytesMemo.get(tx)
   if (memo) for (const m of memo) if (m.accountNumber === accountNumber && m.chainId === chainId) return m
   const bytes = SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId, accountNumber }).finish()
@@ -82,7 +82,8 @@ const signBytesOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint):
   if (memo.length < 16) memo.push(out)
   return out
 }
-interface SignBytes { readonly chainId: string; readonly accountNumber: bigint; readonly bytes: Uint8Array; readonly digest: Uint8Array }
+/** SignDoc bytes for one chain id and account number, and their sha256. */
+export interface SignBytes { readonly chainId: string; readonly accountNumber: bigint; readonly bytes: Uint8Array; readonly digest: Uint8Array }
 const signBytesMemo = new WeakMap<AuthDecodedTx, Array<SignBytes>>()
 
 /**

@@ -81,7 +81,7 @@ export class AuthMachine implements Machine, TxPipeline {
 
   /** TxPipeline.signatureChecks: SignatureChecks.ts with this config's maxTxBytes. */
   signatureChecks(bytes: Uint8Array, store: KVStore, chainId: string): ReadonlyArray<SignatureCheck> {
-    return signatureChecks(bytes, store, chainId, this.config.maxTxBytes, this.knownAccounts)
+    return signatureChecks(bytes, store, chainId, this.config.maxTxBytes, this.knownAccounts, (b) => this.decode(b))
   }
 
   /** TxPipeline.ante: the ante chain (Ante.ts) with this config. `tx` must come from `decode`. */

@@ -21,7 +21,8 @@ import type { SignatureCheck } from "../../chain/TxPipeline.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { getAccount } from "./Accounts.ts"
 import { secp256k1Address } from "./Address.ts"
-import { SECP256K1_PUBKEY_URL } from "./TxDecoder.ts"
+import { signBytesOf } from "./Ante.ts"
+import { SECP256K1_PUBKEY_URL, type AuthDecodedTx } from "./TxDecoder.ts"
 
 /** An account's number and key, as remembered once the key is set. */
 interface Known { readonly accountNumber: bigint; readonly pubkey: Uint8Array }
@@ -51,9 +52,18 @@ export class KnownAccounts {
   }
 }
 
-/** The checks of one tx (see the module docs); [] when nothing can be derived. */
-export const signatureChecks = (bytes: Uint8Array, store: KVStore, chainId: string, maxTxBytes: number, accounts: KnownAccounts): ReadonlyArray<SignatureCheck> => {
+/**
+ * The checks of one tx (see the module docs); [] when nothing can be derived. With `decoded` (the
+ * auth pipeline's cached decoder, internal/DecodedTxs.ts) the tx is decoded the way CheckTx and the
+ * block will decode it and its sign bytes and their sha256 are kept with it (Ante.ts signBytesOf):
+ * the ante step that follows finds both instead of encoding and hashing again, and the verifier
+ * gets the digest. Bytes that do not decode fully give no check there (their CheckTx refuses them).
+ */
+export const signatureChecks = (
+  bytes: Uint8Array, store: KVStore, chainId: string, maxTxBytes: number, accounts: KnownAccounts, decoded?: (bytes: Uint8Array) => AuthDecodedTx
+): ReadonlyArray<SignatureCheck> => {
   if (bytes.length > maxTxBytes) return []
+  if (decoded) return checksOfDecoded(bytes, store, chainId, accounts, decoded)
   try {
     const raw = TxRaw.decode(bytes)
     const infos = AuthInfo.decode(raw.authInfoBytes).signerInfos
@@ -69,6 +79,26 @@ export const signatureChecks = (bytes: Uint8Array, store: KVStore, chainId: stri
       if (!acc || acc.pubkey.length !== 33) return
       const message = SignDoc.encode({ bodyBytes: raw.bodyBytes, authInfoBytes: raw.authInfoBytes, chainId, accountNumber: acc.accountNumber }).finish()
       out.push({ scheme: "secp256k1", pubkey: acc.pubkey, message, signature })
+    })
+    return out
+  } catch {
+    return []
+  }
+}
+
+const checksOfDecoded = (bytes: Uint8Array, store: KVStore, chainId: string, accounts: KnownAccounts, decoded: (bytes: Uint8Array) => AuthDecodedTx): ReadonlyArray<SignatureCheck> => {
+  try {
+    const tx = decoded(bytes)
+    const out: SignatureCheck[] = []
+    tx.signerInfos.forEach((info, i) => {
+      const signature = tx.signatures[i]
+      // a decoded signer's key is a validated 33-byte compressed secp256k1 key (TxDecoder.ts)
+      const txKey = info.pubkey
+      if (info.signMode !== "direct" || signature?.length !== 64 || txKey?.length !== 33) return
+      const acc = accounts.lookup(store, secp256k1Address(txKey), txKey)
+      if (!acc || acc.pubkey.length !== 33) return
+      const sign = signBytesOf(tx, chainId, acc.accountNumber)
+      out.push({ scheme: "secp256k1", pubkey: acc.pubkey, message: sign.bytes, signature, digest: sign.digest })
     })
     return out
   } catch {

@@ -161,7 +161,7 @@ export const openVerifierPool = (opts: VerifierPoolOptions = {}): VerifierPool =
     verify: (checks) =>
       new Promise((resolve) => {
         const flags = checks.map(() => false)
-        const digests = checks.map((c) => hash("sha256", c.message, "buffer") as Uint8Array)
+        const digests = checks.map((c) => c.digest ?? (hash("sha256", c.message, "buffer") as Uint8Array))
         const todo: number[] = []
         checks.forEach((c, i) => {
           if (c.scheme !== "secp256k1") return

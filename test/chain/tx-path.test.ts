@@ -9,12 +9,15 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import { AuthMachine } from "../../modules/auth/Auth.ts"
-import { getAccount, setAccount } from "../../modules/auth/Accounts.ts"
+import { accountKey, accountToAny, getAccount, setAccount, type Account } from "../../modules/auth/Accounts.ts"
+import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
 import { parseAddress } from "../../modules/auth/Address.ts"
 import { decodeCached, decodedTxsHeld } from "../../modules/auth/internal/DecodedTxs.ts"
 import type { AuthDecodedTx } from "../../modules/auth/TxDecoder.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
-import { fee, makeWallet, msgSend, signTx, TestChain } from "../auth/support/Chain.ts"
+import { CHAIN_ID, fee, makeWallet, msgSend, signTx, TestChain } from "../auth/support/Chain.ts"
+import { KnownAccounts, signatureChecks } from "../../modules/auth/SignatureChecks.ts"
+import { sha256 } from "../../lib/Bytes.ts"
 
 const { wallet, addresses } = await makeWallet(3)
 const [alice, bob, carol] = addresses as [string, string, string]
@@ -106,6 +109,48 @@ test("decoded accounts by stored bytes: a read after a write gives what decoding
   const mod = parseAddress(bob, "cyber")
   setAccount(kv, mod, { base: { address: bob, pubKey: undefined, accountNumber: 1n, sequence: 0n }, module: { name: "m", permissions: ["burner"] } })
   assert.equal(getAccount(kv, mod)!.module, { name: "m", permissions: ["burner"] })
+})
+
+test("signature checks derived through the decode cache equal those derived from the raw bytes, digest included", async () => {
+  const chain = await funded()
+  const an = await accountNumberOf(chain, alice)
+  const txs = [
+    await signTx(wallet, alice, [msgSend(alice, carol, "5")], fee("2000"), { accountNumber: an, sequence: 0 }),
+    await signTx(wallet, alice, [msgSend(alice, carol, "6")], fee("2000"), { accountNumber: an, sequence: 1 }, "memo")
+  ]
+  const view = (await chain.store.snapshot()).store("auth")
+  for (const tx of txs) {
+    const viaCache = chain.auth.signatureChecks(tx, view, CHAIN_ID)
+    const raw = signatureChecks(tx, view, CHAIN_ID, 1 << 20, new KnownAccounts())
+    assert.is(viaCache.length, 1)
+    assert.equal(viaCache.map((c) => [c.scheme, [...c.pubkey], [...c.message], [...c.signature]]), raw.map((c) => [c.scheme, [...c.pubkey], [...c.message], [...c.signature]]))
+    assert.equal([...viaCache[0]!.digest!], [...sha256(viaCache[0]!.message)])
+  }
+  // bytes that do not decode give no check on either path; a tx that fails full decoding gives none
+  assert.equal(chain.auth.signatureChecks(Uint8Array.of(1, 2, 3), view, CHAIN_ID), [])
+  const noFee = TxRaw.encode({ ...TxRaw.decode(txs[0]!), bodyBytes: TxBody.encode({ ...TxBody.decode(TxRaw.decode(txs[0]!).bodyBytes), messages: [] }).finish() }).finish()
+  assert.equal(chain.auth.signatureChecks(noFee, view, CHAIN_ID), [])
+  const results = await chain.block(txs)
+  assert.equal(results.map((r) => r.code), [0, 0])
+})
+
+test("an account is stored as exactly Any.encode(accountToAny(account)) gives", async () => {
+  const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["auth"] })
+  const kv = store.store("auth")
+  const addr = parseAddress(alice, "cyber")
+  const pubKey = { typeUrl: "/cosmos.crypto.secp256k1.PubKey", value: Uint8Array.of(0x0a, 33, ...new Uint8Array(33).fill(2)) }
+  const cases: Account[] = [
+    { base: { address: "", pubKey: undefined, accountNumber: 0n, sequence: 0n } },
+    { base: { address: alice, pubKey: undefined, accountNumber: 0n, sequence: 0n } },
+    { base: { address: "", pubKey: undefined, accountNumber: 5n, sequence: 0n } },
+    { base: { address: alice, pubKey, accountNumber: 7n, sequence: 2n ** 40n } },
+    { base: { address: alice, pubKey: { typeUrl: "", value: new Uint8Array() }, accountNumber: 1n, sequence: 1n } },
+    { base: { address: bob, pubKey: undefined, accountNumber: 3n, sequence: 0n }, module: { name: "fee_collector", permissions: [] } }
+  ]
+  for (const acc of cases) {
+    setAccount(kv, addr, acc)
+    assert.equal([...kv.get(accountKey(addr))!], [...AnyCodec.encode(accountToAny(acc)).finish()], JSON.stringify(acc, (_k, v) => typeof v === "bigint" ? String(v) : v))
+  }
 })
 
 test("the decode cache stays bounded in entries and bytes; large txs are never kept", () => {
