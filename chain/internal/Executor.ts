@@ -80,9 +80,7 @@ export class Executor {
       gas: this.gas,
       principal,
       txSigners: this.signers,
-      emit: (event) => {
-        this.events.push(event)
-      },
+      emit: this.emitter,
       call: (call) => this.call(principal, call, depth + 1, false, caller),
       query: (call) => this.call(principal, call, depth + 1, true, caller),
       send: (call) => {
@@ -105,13 +103,25 @@ export class Executor {
         this.sends.push(...sub.sends)
         return out
       },
-      hasMachine: (name) => this.router.machine(name) !== undefined,
+      hasMachine: this.shared.hasMachine,
       execute: (msgs) => this.execute(principal, msgs, depth + 1),
+      executable: this.shared.executable
+    }
+  }
+
+  // what every context of this scope shares (they depend on the scope only): made once per scope
+  private readonly emitter = (event: Event): void => {
+    this.events.push(event)
+  }
+  private sharedFns: Pick<ExecContext, "hasMachine" | "executable"> | undefined
+  private get shared(): Pick<ExecContext, "hasMachine" | "executable"> {
+    return (this.sharedFns ??= {
+      hasMachine: (name) => this.router.machine(name) !== undefined,
       executable: (msgs) => {
         const authority = this.self(GOV_AUTHORITY)
         msgs.forEach((msg, i) => prefixed(i, msg, () => this.authorityRoute(msg, authority)))
       }
-    }
+    })
   }
 
   /**
