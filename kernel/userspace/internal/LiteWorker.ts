@@ -14,9 +14,11 @@
  * `stats`. See LitePool.ts for the kernel side.
  */
 import { parentPort, workerData } from "node:worker_threads"
+import { instantiateLite, LITE_HOST_MODULE, type LiteRoot } from "./LiteAbi.ts"
 import type { FromLite, LiteOp, ToLite, WireCap } from "./LiteProtocol.ts"
 import { KINDS } from "./LiteProtocol.ts"
 
+/** The exports as jco's glue gives them (message kind as its WIT name). */
 interface Root {
   init(our: string): void
   handle(source: string, kind: string, body: Uint8Array, context: Uint8Array, caps: Array<{ issuer: string; params: string }>): void
@@ -32,6 +34,16 @@ interface LoadedProgram {
   readonly instantiate: Instantiate
   readonly modules: Readonly<Record<string, WebAssembly.Module>>
   readonly maxPages: number
+  /** The main core module, when it imports only the process-lite host: bound directly (LiteAbi.ts), not through jco's glue. */
+  readonly main: WebAssembly.Module | undefined
+}
+
+const directMain = (modules: Readonly<Record<string, WebAssembly.Module>>): WebAssembly.Module | undefined => {
+  for (const m of Object.values(modules)) {
+    if (!WebAssembly.Module.exports(m).some((e) => e.name === "handle")) continue
+    return WebAssembly.Module.imports(m).every((i) => i.module === LITE_HOST_MODULE && i.kind === "function") ? m : undefined
+  }
+  return undefined
 }
 
 /** What the instance is handling: a kernel delivery (with its source) or an in-worker message. */
@@ -48,7 +60,7 @@ interface Handling {
 interface Instance {
   readonly id: number
   readonly our: string
-  readonly root: Root
+  readonly root: LiteRoot
   readonly gas: WebAssembly.Global
   readonly depth: WebAssembly.Global
   readonly memory: WebAssembly.Memory
@@ -360,8 +372,8 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
     // A program whose glue fails to load ends the processes that run it, not the worker.
     program = await programs.get(m.program)!
     let inst: Instance | undefined
-    const instantiateCore = (module: WebAssembly.Module, imports?: WebAssembly.Imports): WebAssembly.Instance => {
-      const instance = new WebAssembly.Instance(module, imports)
+    const instantiateCore = (module: WebAssembly.Module, imports?: WebAssembly.Imports, made?: WebAssembly.Instance): WebAssembly.Instance => {
+      const instance = made ?? new WebAssembly.Instance(module, imports)
       const e = instance.exports
       if (e.__cw_gas instanceof WebAssembly.Global) {
         // the metered main module: fuel for `_initialize`, which the component runs next
@@ -375,7 +387,20 @@ const start = async (m: Extract<ToLite, { t: "start" }>): Promise<void> => {
     }
     const host = hostFor(m.id, m.our, () => inst)
     const loaded = program
-    const root = await loaded.instantiate((name) => loaded.modules[name]!, { "cyberkernel:process-lite/host": host }, instantiateCore)
+    let root: LiteRoot
+    if (loaded.main !== undefined) {
+      const direct = instantiateLite(loaded.main, host)
+      instantiateCore(loaded.main, undefined, direct.instance)
+      const init = direct.instance.exports._initialize
+      if (typeof init === "function") init()
+      root = direct.root
+    } else {
+      const glue = await loaded.instantiate((name) => loaded.modules[name]!, { "cyberkernel:process-lite/host": host }, instantiateCore)
+      root = {
+        init: (our) => glue.init(our),
+        handle: (source, kind, body, context, list) => glue.handle(source, KINDS[kind]!, body, context, list.map(([issuer, params]) => ({ issuer, params })))
+      }
+    }
     inst = {
       id: m.id, our: m.our, root, gas: gas!, depth: depth!, memory: memory!, maxPages: loaded.maxPages, fuel: m.fuel, state: m.state, cpuMs: 0,
       handling: undefined, grants: new Map(), slowOut: new Map(), fastQueued: new Map(), waiting: new Map(), localOut: 0, inbox: 0, acc: undefined
@@ -427,7 +452,7 @@ const call = (inst: Instance, seq: number, handling: Handling, source: string, k
   const queued = local.length
   inst.handling = handling
   try {
-    inst.root.handle(source, KINDS[kind]!, body, context, list.map(([issuer, params]) => ({ issuer, params })))
+    inst.root.handle(source, kind, body, context, list)
     inst.handling = undefined
     const cpuMs = performance.now() - t0
     inst.cpuMs += cpuMs
@@ -537,7 +562,7 @@ let pumping = false
 const control = (m: ToLite): void => {
   switch (m.t) {
     case "program":
-      programs.set(m.key, import(m.modulePath).then((mod: { instantiate: Instantiate }) => ({ instantiate: mod.instantiate, modules: m.modules, maxPages: m.maxPages })))
+      programs.set(m.key, import(m.modulePath).then((mod: { instantiate: Instantiate }) => ({ instantiate: mod.instantiate, modules: m.modules, maxPages: m.maxPages, main: directMain(m.modules) })))
       return
     case "stop":
       return drop(m.id)
