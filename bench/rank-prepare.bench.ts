@@ -3,13 +3,14 @@
  * link index: in-links per particle, sorted) and the native engine's preparation (stake split,
  * weights, compressed CSR), interleaved with an earlier version so load hits both alike.
  *
- * Usage: npx node bench/rank-prepare.bench.ts --baseline DIR [--scale 20] [--added 10000,100000]
+ * Usage: npx node bench/rank-prepare.bench.ts --baseline DIR [--scale 20] [--added 10000,100000] [--native-only]
  * DIR holds the earlier modules/graph/rank and modules/graph-native (built) and a node_modules
  * link (docs/performance.md, "cyber•rank", has the commands).
  *
  * Snapshot build: before, every calculation sorted all links (LinkLog built a fresh
  * SnapshotBuilder); after, the builder keeps its index and merges the links added since the last
- * build (`--added` of them, random). Native: best of 5 calculations of 4 iterations each.
+ * build (`--added` of them, random). Native: preparation, one ordinary sweep and the full
+ * calculation with go-cyber's defaults, best of 5 each (see below).
  */
 import { parseArgs } from "node:util"
 import { calculateRank, type RankResult } from "../modules/graph/rank/RankEngine.ts"
@@ -22,6 +23,7 @@ const { values: a } = parseArgs({
     baseline: { type: "string" },
     scale: { type: "string", default: "20" },
     added: { type: "string", default: "10000,100000" },
+    "native-only": { type: "boolean", default: false },
   },
 })
 if (a.baseline === undefined) throw new Error("--baseline DIR is required (see the header)")
@@ -44,6 +46,7 @@ let x = 0x9e3779b9
 const rnd = (k: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % k }
 const timed = <T>(f: () => T): [T, number] => { const t0 = performance.now(); const r = f(); return [r, performance.now() - t0] }
 
+if (!a["native-only"]) {
 console.log("\n| snapshot build | before ms (all links sorted) | after ms (index kept, added links merged) | after / before | after, snapshots recycled (as the graph machine does) | after / before |")
 console.log("|---|---|---|---|---|---|")
 const old = new base.Builder()
@@ -68,18 +71,44 @@ for (const k of a.added!.split(",").map(Number)) {
   }
   console.log(`| ${k} links added | ${ms(before)} | ${ms(after)} | ${(after / before).toFixed(2)} | ${ms(recycled)} | ${(recycled / before).toFixed(2)} |`)
 }
+}
 
-const four: RankParams = { mode: "cyber", damping: 0.85, tolerance: 1e-17, maxIterations: 4 }
-console.log("\n| native | before: prepare ms | ms / iteration | prepare / iteration | after: prepare ms | ms / iteration | prepare / iteration | prepare after / before |")
-console.log("|---|---|---|---|---|---|---|---|")
+// Native engine. "sweep" is one ordinary iteration: (iterate time of an 8-iteration run − that of
+// a 1-iteration run) / 7, since the engine now computes the weights in its first sweep. "full"
+// is the wall time of one calculateRank call with go-cyber's defaults (cyber mode, tolerance
+// 0.001: one iteration on this graph), as bench/rank-igraph.ts times it.
+const run = (iterations: number): RankParams => ({ mode: "cyber", damping: 0.85, tolerance: 1e-17, maxIterations: iterations })
+const goCyber: RankParams = { mode: "cyber", damping: "0.85", tolerance: "0.001", maxIterations: 1000 }
+const reps = 5
+console.log("\n| native | before: prepare ms | sweep ms | full calc ms | full / sweep | after: prepare ms | sweep ms | full calc ms | full / sweep | prepare after / before | full after / before |")
+console.log("|---|---|---|---|---|---|---|---|---|---|---|")
+const steps: string[] = []
 for (const threads of [1, 2]) {
   const o = { engine: "native" as const, threads }
-  let pb = Infinity, ib = Infinity, pa = Infinity, ia = Infinity
-  for (let r = 0; r < 5; r++) {
-    const b = await base.calculate(s, four, o)
-    pb = Math.min(pb, b.prepareMs); ib = Math.min(ib, b.iterateMs / b.iterations)
-    const n = await calculateRank(s, four, o)
-    pa = Math.min(pa, n.prepareMs); ia = Math.min(ia, n.iterateMs / n.iterations)
+  const best = () => ({ prep: Infinity, one: Infinity, eight: Infinity, full: Infinity, iterations: 0 })
+  const b = best(), n = best()
+  let stepBest: ReadonlyArray<number> = [], stepSum = Infinity
+  for (let r = 0; r < reps; r++) {
+    for (const [calc, m] of [[base.calculate, b], [calculateRank, n]] as const) {
+      const one = await calc(s, run(1), o)
+      const eight = await calc(s, run(8), o)
+      const t = performance.now()
+      const full = await calc(s, goCyber, o)
+      m.full = Math.min(m.full, performance.now() - t)
+      m.iterations = full.iterations
+      m.prep = Math.min(m.prep, one.prepareMs, eight.prepareMs, full.prepareMs)
+      m.one = Math.min(m.one, one.iterateMs)
+      m.eight = Math.min(m.eight, eight.iterateMs)
+      const st = full.prepareSteps
+      if (calc === calculateRank && st !== undefined && full.prepareMs < stepSum) { stepSum = full.prepareMs; stepBest = st }
+    }
   }
-  console.log(`| ${threads} thread${threads > 1 ? "s" : ""} | ${ms(pb)} | ${ms(ib)} | ${(pb / ib).toFixed(1)} | ${ms(pa)} | ${ms(ia)} | ${(pa / ia).toFixed(1)} | ${(pa / pb).toFixed(2)} |`)
+  const sweep = (m: ReturnType<typeof best>) => Math.max(1e-9, (m.eight - m.one) / 7)
+  const sb = sweep(b), sn = sweep(n)
+  console.log(`| ${threads} thread${threads > 1 ? "s" : ""} (${n.iterations} it.) | ${ms(b.prep)} | ${ms(sb)} | ${ms(b.full)} | ${(b.full / sb).toFixed(1)} | ${ms(n.prep)} | ${ms(sn)} | ${ms(n.full)} | ${(n.full / sn).toFixed(1)} | ${(n.prep / b.prep).toFixed(2)} | ${(n.full / b.full).toFixed(2)} |`)
+  const d = stepBest.map((v, i) => v - (i > 0 ? stepBest[i - 1]! : 0))
+  if (d.length === 5) steps.push(`| ${threads} | ${d.map(ms).join(" | ")} | ${ms(n.full - n.prep)} |`)
 }
+console.log("\nAfter, steps of the best full calculation's preparation (ms): counting pass (0: the snapshot's counts used), offsets and per-neuron stakes, stake pass, out-stake reciprocals, weight pass (0: in the first sweep); then the rest of the call (first sweep with the weights, results)")
+console.log("| threads | counting | offsets | stake pass | reciprocals | weight pass | rest of the call |\n|---|---|---|---|---|---|---|")
+for (const row of steps) console.log(row)

@@ -52,6 +52,18 @@ export const debianSnapshot = (path: string): { snapshot: RankSnapshot; names: s
   return { snapshot: b.build(g.packages.length, g.maintainers.length), names: g.packages }
 }
 
+/** A snapshot with the counts a SnapshotBuilder keeps (pairs per particle, links per neuron),
+ * computed from its links: what the graph machine hands the engine. */
+export const withCounts = (s: RankSnapshot): RankSnapshot => {
+  const pairCounts = new Uint32Array(s.particles)
+  const neuronLinks = new Uint32Array(s.neurons)
+  for (let t = 0; t < s.particles; t++) {
+    for (let k = s.inOffsets[t]!; k < s.inOffsets[t + 1]!; k++) if (k === s.inOffsets[t] || s.inFrom[k] !== s.inFrom[k - 1]) pairCounts[t]!++
+  }
+  for (let k = 0; k < s.inNeuron.length; k++) neuronLinks[s.inNeuron[k]!]!++
+  return { ...s, pairCounts, neuronLinks }
+}
+
 /** {@link rmatSnapshot}, cached as raw arrays in bench/out/ so repeated runs skip generation. */
 export const cachedRmatSnapshot = (scale: number, edgeFactor: number, neurons: number, seed = 1): RankSnapshot => {
   const path = new URL(`./out/rmat-${scale}-${edgeFactor}-${neurons}-${seed}.bin`, import.meta.url).pathname
@@ -65,7 +77,7 @@ export const cachedRmatSnapshot = (scale: number, edgeFactor: number, neurons: n
     const inOffsets = take(n + 1), inFrom = take(L), inNeuron = take(L)
     o = Math.ceil(o / 8) * 8
     const stakes = new BigUint64Array(ab, o, m)
-    return { particles: n, neurons: m, inOffsets, inFrom, inNeuron, stakes }
+    return withCounts({ particles: n, neurons: m, inOffsets, inFrom, inNeuron, stakes })
   }
   const s = rmatSnapshot(scale, edgeFactor, neurons, seed)
   const L = s.inFrom.length

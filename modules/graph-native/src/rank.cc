@@ -141,24 +141,27 @@ inline Recip recip_of(u64 o) {
 
 inline u64 weight_of(u64 ls, Recip rc) {
   const u64 o = rc.o;
-  if (ls == 0 || o == 0) return 0;
-  if (ls >= o) return ONE_Q63;
+  // Branch-free: which case applies is data-dependent and mispredicted about half the time.
+  const bool zero = (ls == 0) | (o == 0);
+  const bool one = ls >= o;
   // normalize: d = o * 2^s has its top bit set; the dividend ls * 2^63 * 2^s = (u1, u0) with
-  // u1 = (ls << s) >> 1 < d. Quotient unchanged, remainder scaled by 2^s.
-  const int s = __builtin_clzll(o);
-  const u64 d = o << s, l = ls << s, u1 = l >> 1, u0 = l << 63;
+  // u1 = (ls << s) >> 1 < d. Quotient unchanged, remainder scaled by 2^s. (With o = 0 or
+  // ls >= o the arithmetic below is meaningless and its result discarded.)
+  const int s = __builtin_clzll(o | 1);
+  const u64 d = o << s, l = (one ? 0 : ls) << s, u1 = l >> 1, u0 = l << 63;
   const u128 p = (u128)rc.v * u1 + (((u128)u1 << 64) | u0);
+  const u64 q0 = (u64)p;
   u64 q = (u64)(p >> 64) + 1;
   u64 r = u0 - q * d;
-  if (r > (u64)p) {
-    q--;
-    r += d;
-  }
-  if (r >= d) {  // rare
+  const u64 adjust = -(u64)(r > q0);  // taken about half the time: masks, not a branch
+  q += adjust;
+  r += d & adjust;
+  if (__builtin_expect(r >= d && d != 0, 0)) {  // rare
     q++;
     r -= d;
   }
-  return q + (r >= d - r ? 1 : 0);  // 2 * remainder >= o, the remainder times 2^s being r
+  const u64 w = q + (r >= d - r ? 1 : 0);  // 2 * remainder >= o, the remainder times 2^s being r
+  return zero ? 0 : one ? ONE_Q63 : w;
 }
 
 template <typename F>
@@ -647,7 +650,8 @@ struct Job {
   u64* published = nullptr;  // floor(rank * 1e15 / 2^63): go-cyber's unit
   std::string error;
   u32 iterations = 0;
-  double prep_ms = 0, iter_ms = 0;
+  double prep_ms = 0, iter_ms = 0, out_ms = 0;  // out: ranks and published values written out
+  std::chrono::steady_clock::time_point t_end;
   u64 compressed = 0, max_delta = 0;
   double steps[5] = {0, 0, 0, 0, 0};  // compress(): ms from its start to the end of each step
 };
@@ -716,12 +720,13 @@ void run_job(Job& j) {
     j.max_delta = mx;
     if (mx <= j.tol || j.iterations >= j.max_iter) break;
   }
+  auto t_c = clk::now();
+  j.t_end = t_c;
   if (j.relabel) {
     for (u32 f = 0; f < n; f++) j.ranks[f] = cur[perm[f]];
   } else {
     std::memcpy(j.ranks, cur, sizeof(u64) * n);
   }
-  auto t_c = clk::now();
   j.prep_ms = std::chrono::duration<double, std::milli>(t_b - t_a).count();
   j.iter_ms = std::chrono::duration<double, std::milli>(t_c - t_b).count();
   keep_scratch(std::move(scratch));
@@ -752,6 +757,7 @@ class RankWorker : public Napi::AsyncWorker {
       return;
     }
     for (size_t i = 0; i < job_.n; i++) job_.published[i] = (u64)(((u128)job_.ranks[i] * 1000000000000000ULL) >> 63);
+    job_.out_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job_.t_end).count();
   }
   // The ranks as a BigUint64Array over the worker's buffer (ownership passes to JavaScript).
   Napi::Value Hand(Napi::Env env, u64*& p) {
@@ -769,6 +775,7 @@ class RankWorker : public Napi::AsyncWorker {
     out.Set("iterations", Napi::Number::New(env, job_.iterations));
     out.Set("prepareMs", Napi::Number::New(env, job_.prep_ms));
     out.Set("iterateMs", Napi::Number::New(env, job_.iter_ms));
+    out.Set("outputMs", Napi::Number::New(env, job_.out_ms));
     out.Set("compressedLinks", Napi::Number::New(env, (double)job_.compressed));
     out.Set("maxDelta", Napi::BigInt::New(env, job_.max_delta));
     out.Set("isa", Napi::String::New(env, isa_name(job_.isa)));

@@ -45,7 +45,11 @@ export interface RankOptions {
  *   ({@link toCyberRank}; computed off the JavaScript thread by the native engine).
  * - `iterations`: number of update sweeps run.
  * - `prepareMs` / `iterateMs`: time to build the compressed graph / to iterate (wall clock,
- *   informational only, never state).
+ *   informational only, never state). The native engine computes the weights in its first sweep
+ *   (unless relabelling), so that sweep's weight pass counts in `iterateMs`.
+ * - `prepareSteps` (native only): ms from the start of the preparation to the end of each of its
+ *   steps (counting pass, offsets, stake pass, reciprocals, weight pass; see
+ *   modules/graph-native/src/rank.cc `compress`), for benchmarks.
  */
 export interface RankResult {
   readonly ranks: BigUint64Array
@@ -56,6 +60,7 @@ export interface RankResult {
   readonly threads: number
   readonly prepareMs: number
   readonly iterateMs: number
+  readonly prepareSteps?: ReadonlyArray<number>
 }
 
 /** The native engine is not built or not loadable (engine "native" was required). */
@@ -121,7 +126,7 @@ export const calculateRank = async (snapshot: RankSnapshot, params: RankParams =
         ...(snapshot.pairCounts !== undefined && snapshot.neuronLinks !== undefined ? { pairCounts: snapshot.pairCounts, neuronLinks: snapshot.neuronLinks } : {}), ...p, initQ63: k.initQ63, constQ63: k.constQ63, empty: k.empty,
         threads, relabel: options.relabel ?? false, ...(options.isa !== undefined ? { isa: options.isa } : {}),
       })
-      return { ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs }
+      return { ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs, prepareSteps: out.prepareSteps }
     }
     if (engine === "native") throw new NativeUnavailable(`cyber•rank native engine unavailable: ${n.reason}`)
     announceRankEngine()

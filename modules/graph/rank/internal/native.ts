@@ -43,6 +43,8 @@ export interface NativeOutput {
   readonly maxDelta: bigint
   readonly isa: string
   readonly threads: number
+  /** ms spent writing the ranks and published values out */
+  readonly outputMs: number
   /** ms from the start of the preparation to the end of each step: counting pass (0 when the
    * snapshot's counts were used), offsets, stake pass, reciprocals, weight pass (the same as the
    * reciprocals' end when the weights were computed in the first sweep) */
