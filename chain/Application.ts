@@ -414,7 +414,8 @@ export class Application implements AbciApplication {
       return {
         result: {
           code: 0,
-          data: TxMsgData.encode({ data: [], msgResponses: responses }).finish(),
+          // CheckTx answers without message data (checkTx below): not encoded there
+          data: mode === "check" ? new Uint8Array() : TxMsgData.encode({ data: [], msgResponses: responses }).finish(),
           log: "",
           info: "",
           gasWanted: BigInt(tx.gasLimit),
