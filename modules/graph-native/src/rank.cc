@@ -382,7 +382,10 @@ std::string compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const 
   g.dang.clear();
   for (int i = 0; i < T; i++) g.dang.insert(g.dang.end(), dang[i].begin(), dang[i].end());
   mark(3);
-  if (!weights) return "";  // the caller computes them in its first sweep (sweep_first)
+  if (!weights) {  // the caller computes them in its first sweep (sweep_first)
+    steps[4] = steps[3];
+    return "";
+  }
   // pass 2: weights, pairs split evenly between the threads
   parallel(T, [&](int i) {
     const u64 c0 = pairs * i / T, c1 = pairs * (i + 1) / T;
