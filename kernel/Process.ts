@@ -99,6 +99,13 @@ export interface ProcessContext {
   pending(): PendingRequest | undefined
   /** Answer a request taken with `pending()`; a second answer is dropped and counted. */
   respondTo(pending: PendingRequest, response: Response, blob?: LazyLoadBlob): void
+  /**
+   * Fail a request taken with `pending()` instead of answering it: its requester gets the send
+   * error `kind` now (as at a timeout). For a host that handed requests to a guest that then
+   * died (kernel/userspace/LitePool.ts). An answered, expired or foreign one is ignored; throws
+   * NoPendingRequest for a value that is not a request.
+   */
+  failPending(pending: PendingRequest, kind: "offline" | "timeout"): void
   /** WIT our-capabilities. */
   capabilities(): SignedCapability[]
   /** Whether this process holds `cap` (table lookup). */

@@ -79,6 +79,14 @@ export class ProcessContextImpl implements ProcessContext {
     this.#d.respond(this.#e, pending, response, blob)
   }
 
+  failPending(pending: PendingRequest, kind: "offline" | "timeout"): void {
+    if (!(pending instanceof Envelope) || pending.kind !== REQUEST) throw new NoPendingRequest({ process: this.#e.name })
+    const out = this.#d.outstanding.get(pending.id)
+    if (out === undefined || out.target !== this.#e) return
+    pending.id = 0
+    this.#d.fail(out, kind)
+  }
+
   capabilities(): SignedCapability[] {
     return [...this.#e.caps.values()]
   }

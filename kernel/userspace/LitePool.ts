@@ -634,6 +634,19 @@ class LiteProcess implements MeasuredProcess {
     // Is the kernel waiting on a handler of ours (it then sees the crash through it)? Pipelined,
     // those it waits on may all have returned; and an in-worker message has none.
     const waited = this.#window > 1 ? this.#kernelWaits > 0 : pending.length > 0
+    // Requests handed to the ended instance get `offline` now, not at their deadline (its on-exit
+    // may restart it, which would leave them waiting).
+    const ctx = this.#ctx
+    if (ctx !== undefined) {
+      const tokens = this.#window > 1 ? this.#queue.map((q) => q.token) : [ctx.pending()]
+      for (const t of tokens) {
+        try {
+          if (t !== undefined) ctx.failPending(t, "offline")
+        } catch {
+          // not a request: nothing to fail
+        }
+      }
+    }
     this.#queue.length = 0
     for (const p of pending) p.reject(err)
     if (!waited) this.#wakeKernel()

@@ -86,4 +86,36 @@ test("pipeline 8: a trap fails only the requests handed to the guilty instance; 
   }
 })
 
+for (const pipeline of [1, 8]) {
+  test(`pipeline ${pipeline} + restart: requests handed to an instance that traps fail offline at once (not at their 60 s deadline); the restarted run serves`, async () => {
+    const crashes: ProcessId[] = []
+    const node = await startNode(undefined, { onCrash: (id) => crashes.push(id) })
+    const pool = new LitePool({ workers: 1 })
+    try {
+      const program = await liteProgram()
+      node.kernel.spawn({ id: pid("guilty"), process: pool.process(program, { pipeline }), public: true, onExit: { tag: "restart", val: { initialMs: 10, maxMs: 10 } } })
+      const client = node.kernel.spawn({ id: pid("client"), process: {} })
+      const ask = (body: string) =>
+        client.request({ node: client.our.node, process: pid("guilty") }, request(bytes(body), 60_000)).then(
+          (r) => JSON.parse(text(r.response.body)),
+          (e: { error?: { kind?: string } }) => `failed: ${e.error?.kind ?? String(e)}`
+        )
+      assert.equal(await ask("ping 1"), { pong: 1 })
+      const asks = [ask("trap"), ask("ping 2"), ask("ping 3")]
+      const got = await Promise.all(asks)
+      // The trap's own request fails offline; the ones behind it either were handed to the dead
+      // instance (offline) or waited for the restart (answered): none waits for its deadline.
+      assert.is(got[0], "failed: offline")
+      for (const [i, g] of got.slice(1).entries()) assert.ok(g === "failed: offline" || (g as { pong: number }).pong === i + 2, JSON.stringify(g))
+      if (pipeline > 1) assert.equal(got.slice(1), ["failed: offline", "failed: offline"])
+      assert.equal(crashes.map((c) => c.processName), ["guilty"])
+      assert.equal(await ask("ping 4"), { pong: 4 })
+    } finally {
+      await pool.close()
+      await node.stop()
+      await removeHome(node.home)
+    }
+  })
+}
+
 test.run()
