@@ -232,7 +232,8 @@ export class Installer {
     return pool.process(await program, {
       ...(options.state ? { state: options.state } : {}),
       ...(options.print ? { print: options.print } : {}),
-      ...(options.liteFuel !== undefined ? { fuel: options.liteFuel } : {})
+      ...(options.liteFuel !== undefined ? { fuel: options.liteFuel } : {}),
+      ...(e.pipeline !== undefined ? { pipeline: e.pipeline } : {})
     })
   }
 

@@ -17,6 +17,8 @@
  *   (params: any JSON, kept as canonical JSON text);
  * - `request_capabilities` are issued to the process; `grant_capabilities` give the listed
  *   processes a capability issued by this process.
+ * - `pipeline` (optional, our extension, light guests only): messages handed to the guest ahead of
+ *   the one it handles, 1 to 256 (kernel/userspace/LitePool.ts LiteOptions.pipeline); absent: 1.
  * metadata.json: `{"properties": {"package_name", "publisher"}}` as Hyperware's.
  *
  * Every decode error is a `ManifestError` whose `field` names the bad field (e.g.
@@ -54,7 +56,9 @@ export const ManifestEntry = Schema.Struct({
   request_networking: Schema.Boolean,
   request_capabilities: Schema.Array(CapabilitySpec),
   grant_capabilities: Schema.Array(CapabilitySpec),
-  public: Schema.Boolean
+  public: Schema.Boolean,
+  /** Light guests only: messages handed to the guest ahead of the one it handles (LiteOptions.pipeline), 1 to 256; absent: 1. */
+  pipeline: Schema.optional(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 256 })))
 })
 export type ManifestEntry = typeof ManifestEntry.Type
 

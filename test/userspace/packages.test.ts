@@ -93,6 +93,11 @@ test("refused approval installs nothing", async () => {
   await removeHome(home)
 })
 
+test("a manifest entry may ask for pipelined delivery (light guests); absent it is left unset (1)", () => {
+  assert.is(readPackage(pkgZip([entry({ pipeline: 32 })])).manifest[0]!.pipeline, 32)
+  assert.is(readPackage(pkgZip([entry()])).manifest[0]!.pipeline, undefined)
+})
+
 test("malformed manifests and zips are refused with an error naming the bad field", () => {
   const cases: Array<[Uint8Array, string]> = [
     [strToU8("not a zip at all"), "zip"],
@@ -106,6 +111,10 @@ test("malformed manifests and zips are refused with an error naming the bad fiel
     [pkgZip([entry({ process_name: "Bad Name" })]), "manifest.json[0].process_name"],
     [pkgZip([entry({ on_exit: "Sometimes" })]), "manifest.json[0].on_exit"],
     [pkgZip([entry({ public: "yes" })]), "manifest.json[0].public"],
+    [pkgZip([entry({ pipeline: 0 })]), "manifest.json[0].pipeline"],
+    [pkgZip([entry({ pipeline: 257 })]), "manifest.json[0].pipeline"],
+    [pkgZip([entry({ pipeline: 1.5 })]), "manifest.json[0].pipeline"],
+    [pkgZip([entry({ pipeline: "32" })]), "manifest.json[0].pipeline"],
     [pkgZip([entry({ request_networking: undefined })]), "manifest.json[0].request_networking"],
     [pkgZip([entry({ request_capabilities: ["not-a-process"] })]), "manifest.json[0].request_capabilities[0]"],
     [pkgZip([entry(), entry({ grant_capabilities: [{ process: "x" }] })]), "manifest.json[1].grant_capabilities[0].process"],
