@@ -6,8 +6,9 @@
  * start (spawn to first answered request).
  *
  * Light guests (process-lite, AssemblyScript, many per worker in a LitePool; issue 16) in the same
- * run: round trips between two light processes on one worker and across two workers, native ->
- * light, cold start, and idle memory per process.
+ * run: round trips between two light processes on one worker (in-worker routes after the first
+ * admitted request) and across two workers (through the kernel thread), native -> light, cold
+ * start, and idle memory per process.
  *
  * Run: `npx node bench/userspace.bench.ts [pairs]` (default 3000 pairs per userspace case; the light
  * cases use 100x). The fixture components are built (or taken from .cache/) first.
@@ -122,6 +123,10 @@ k.spawn({ id: pid("ly"), process: two.process(lite), public: true })
 const LN = PAIRS * 100
 rate("light <-> light, one worker, one in flight", Math.max(await litePingpong("la", "lb", LN / 10, 1), await litePingpong("la", "lb", LN / 10, 1)))
 rate("light <-> light, one worker, 100 in flight", Math.max(await litePingpong("la", "lb", LN, 100), await litePingpong("la", "lb", LN, 100)))
+{
+  const s = one.stats().find((x) => x.process === formatAddress(k.address(pid("lb"))))!
+  rows.push(`  one worker: ${s.local} of lb's ${s.received} messages handled inside the worker (in-worker route), the rest through the kernel thread`)
+}
 rate("light <-> light, two workers, one in flight", Math.max(await litePingpong("lx", "ly", LN / 10, 1), await litePingpong("lx", "ly", LN / 10, 1)))
 rate("light <-> light, two workers, 100 in flight", Math.max(await litePingpong("lx", "ly", LN, 100), await litePingpong("lx", "ly", LN, 100)))
 // Pipelined delivery (LiteOptions.pipeline): up to 32 messages per process on its worker at once.
