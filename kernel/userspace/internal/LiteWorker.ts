@@ -94,12 +94,14 @@ interface Outstanding {
   readonly body: Uint8Array
   readonly context: Uint8Array
   readonly deadline: number
+  /** Answered (the answer is queued to the requester): no longer times out or fails. */
+  answered: boolean
 }
 
 /** An in-worker message: request, response, failure (offline/timeout), or a kernel-bound op held for order. */
 type Local =
   | { readonly k: 0; readonly to: number; readonly from: number; readonly key: string; readonly source: string; readonly body: Uint8Array; readonly rid: number }
-  | { readonly k: 1; readonly to: number; readonly from: number; readonly key: string; readonly source: string; readonly body: Uint8Array; readonly context: Uint8Array; readonly caps: ReadonlyArray<WireCap> }
+  | { readonly k: 1; readonly to: number; readonly from: number; readonly key: string; readonly source: string; readonly body: Uint8Array; readonly context: Uint8Array; readonly caps: ReadonlyArray<WireCap>; readonly rid: number }
   | { readonly k: 2 | 3; readonly to: number; readonly from: number; readonly source: string; readonly body: Uint8Array; readonly context: Uint8Array; readonly caps: ReadonlyArray<WireCap> }
   | { readonly k: 4; readonly from: number; readonly target: string; readonly op: FromLite }
 
@@ -115,6 +117,9 @@ const outstanding = new Map<number, Outstanding>()
 /** Deadlines by timeout length: within one length they expire in send order. */
 const deadlines = new Map<number, Outstanding[]>()
 let timer: ReturnType<typeof setTimeout> | undefined
+let timerAt = Infinity
+/** Settled requests since the deadline queues were last compacted. */
+let settledSince = 0
 let nextRid = 1
 let out: FromLite[] = []
 const dirty = new Set<Instance>()
@@ -238,7 +243,7 @@ const sendLocal = (i: Instance, target: string, body: Uint8Array, timeoutMs: num
   let rid = 0
   if (timeoutMs !== undefined) {
     rid = nextRid++
-    const o: Outstanding = { rid, from: i.id, to, target, body, context, deadline: performance.now() + timeoutMs }
+    const o: Outstanding = { rid, from: i.id, to, target, body, context, deadline: performance.now() + timeoutMs, answered: false }
     outstanding.set(rid, o)
     i.localOut++
     let q = deadlines.get(timeoutMs)
@@ -256,22 +261,36 @@ const settle = (o: Outstanding): void => {
   outstanding.delete(o.rid)
   const r = instances.get(o.from)
   if (r !== undefined) r.localOut--
+  // Settled entries stay in their deadline queue until they reach its head: compact now and
+  // then, so answered requests (and their bodies) are not held until their deadlines.
+  if (++settledSince > 65_536 && settledSince > outstanding.size) {
+    settledSince = 0
+    for (const [ms, q] of deadlines) {
+      const live = q.filter((x) => outstanding.has(x.rid))
+      if (live.length === 0) deadlines.delete(ms)
+      else deadlines.set(ms, live)
+    }
+  }
 }
 
+/** One timer for the earliest deadline. */
 const arm = (deadline: number): void => {
-  if (timer !== undefined) return
+  if (deadline >= timerAt) return
+  if (timer !== undefined) clearTimeout(timer)
+  timerAt = deadline
   timer = setTimeout(expire, Math.max(0, Math.ceil(deadline - performance.now())))
 }
 
 const expire = (): void => {
   timer = undefined
+  timerAt = Infinity
   const now = performance.now()
   let next = Infinity
   for (const [ms, q] of deadlines) {
     let k = 0
-    while (k < q.length && (q[k]!.deadline <= now || !outstanding.has(q[k]!.rid))) {
+    while (k < q.length && (q[k]!.deadline <= now || !outstanding.has(q[k]!.rid) || q[k]!.answered)) {
       const o = q[k++]!
-      if (!outstanding.has(o.rid)) continue
+      if (!outstanding.has(o.rid) || o.answered) continue
       settle(o)
       if (instances.has(o.from)) enqueue({ k: 3, to: o.from, from: o.to, source: o.target, body: o.body, context: o.context, caps: [] })
     }
@@ -335,6 +354,8 @@ const hostFor = (id: number, our: string, get: () => Instance | undefined) => {
       h.rid = 0
       if (o === undefined) return
       accOf(i).sent++
+      // Settled when handed to the requester; if this call traps, the request fails `offline` instead.
+      o.answered = true
       if (list.length > 0) {
         // The kernel thread checks the capabilities first; the pair's fence keeps the order.
         const m: FromLite = { t: "op", id: i.id, op: { fn: "respondLocal", rid: o.rid, to: o.from, target: h.source, body: body.slice(), context: o.context, caps: caps(list) } }
@@ -344,8 +365,7 @@ const hostFor = (id: number, our: string, get: () => Instance | undefined) => {
         else out.push(m)
         return
       }
-      settle(o)
-      enqueue({ k: 1, to: o.from, from: i.id, key: h.source, source: i.our, body: body.slice(), context: o.context, caps: [] })
+      enqueue({ k: 1, to: o.from, from: i.id, key: h.source, source: i.our, body: body.slice(), context: o.context, caps: [], rid: o.rid })
     }
   }
 }
@@ -435,7 +455,7 @@ const drop = (id: number): void => {
     }
   }
   for (const o of [...outstanding.values()]) {
-    if (o.to === id) {
+    if (o.to === id && !o.answered) {
       settle(o)
       if (instances.has(o.from)) enqueue({ k: 2, to: o.from, from: id, source: o.target, body: o.body, context: o.context, caps: [] })
     } else if (o.from === id) settle(o)
@@ -486,6 +506,11 @@ const unqueue = (item: Local): void => {
     const o = outstanding.get(item.rid)
     if (o !== undefined) settle(o)
   }
+  if (item.k === 1) {
+    // the answering call trapped: the request is unanswered again (drop fails it `offline`)
+    const o = outstanding.get(item.rid)
+    if (o !== undefined) o.answered = false
+  }
 }
 
 const deliver = (m: Extract<ToLite, { t: "deliver" }>): void => {
@@ -533,6 +558,11 @@ const runLocal = (item: Local): void => {
     return
   }
   inst.inbox--
+  if (item.k === 1) {
+    const o = outstanding.get(item.rid)
+    if (o === undefined) return // timed out or failed meanwhile: a late answer is dropped
+    settle(o)
+  }
   let r: { cpuMs: number; fuel: number } | undefined
   if (item.k === 0) {
     const handling: Handling = { kernel: false, request: true, source: item.source, rid: item.rid }
