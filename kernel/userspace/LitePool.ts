@@ -339,7 +339,8 @@ class LiteProcess implements MeasuredProcess {
     if (f === undefined || f.released) return undefined
     f.released = true
     const w = this.#worker
-    if (w === undefined || f.worker !== w || this.#ended !== undefined) {
+    // Delivered elsewhere (a process forwarding the same bytes, a name reused): the fence opens, nothing more.
+    if (w === undefined || f.worker !== w || this.#ended !== undefined || f.target !== this.#name) {
       f.worker.post({ t: "release", from: f.from, target: f.target })
       return undefined
     }
