@@ -21,7 +21,7 @@ import {
 } from "../../chain/ChainError.ts"
 import type { ExecContext } from "../../chain/Machine.ts"
 import type { TxMode } from "../../chain/TxPipeline.ts"
-import { bankClient } from "../../chain/generated/bank.ts"
+import { SendRequest, SendResponse } from "../../chain/generated/bank.ts"
 import { coinsString, requiredFee, toProtoCoins, type DecCoin } from "../bank/Coin.ts"
 import { event } from "../bank/internal/Ledger.ts"
 import { getAccount, getParams, setAccount, type Account } from "./Accounts.ts"
@@ -40,6 +40,11 @@ export interface AnteOptions {
   readonly bankMachine: string
   /** Bech32 address of the fee collector module account. */
   readonly feeCollector: string
+}
+
+/** What bankClient(ctx.call, bank).send does, without a client object per tx (the fee debit). */
+const bankSend = (ctx: ExecContext, bank: string, req: SendRequest): void => {
+  SendResponse.decode(ctx.call({ target: bank, method: "send", body: SendRequest.encode(req) }))
 }
 
 /** Bytes a missing signature is charged for in simulate mode (64-byte sig + key Any + framing). */
@@ -143,7 +148,7 @@ export const ante = (
   const payer = tx.feePayer === "" ? signers[0]! : canonicalAddress(tx.feePayer, prefix)
   if (tx.fee.length > 0) {
     try {
-      bankClient((c) => ctx.call(c), opts.bankMachine).send({ from: payer, to: opts.feeCollector, amount: toProtoCoins(tx.fee) })
+      bankSend(ctx, opts.bankMachine, { from: payer, to: opts.feeCollector, amount: toProtoCoins(tx.fee) })
     } catch (e) {
       if (isChainError(e) && e._tag === "InsufficientFunds") throw new InsufficientFunds({ log: `${e.log}: insufficient funds` })
       throw e
@@ -155,7 +160,7 @@ export const ante = (
     // estimate is about 9,000 gas short of delivery. A payer who cannot pay even that is left
     // to delivery to refuse.
     try {
-      bankClient((c) => ctx.call(c), opts.bankMachine).send({ from: payer, to: opts.feeCollector, amount: [{ denom: opts.minGasPrices[0]!.denom, amount: "1" }] })
+      bankSend(ctx, opts.bankMachine, { from: payer, to: opts.feeCollector, amount: [{ denom: opts.minGasPrices[0]!.denom, amount: "1" }] })
     } catch (e) {
       if (!(isChainError(e) && e._tag === "InsufficientFunds")) throw e
     }

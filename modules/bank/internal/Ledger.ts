@@ -8,7 +8,7 @@
  */
 import type { Event } from "cosmjs-types/tendermint/abci/types"
 import { InsufficientFunds, InvalidCoins } from "../../../chain/ChainError.ts"
-import { authClient } from "../../../chain/generated/auth.ts"
+import { EnsureAccountRequest, EnsureAccountResponse } from "../../../chain/generated/auth.ts"
 import type { ExecContext } from "../../../chain/Machine.ts"
 import { coinsString, MAX_AMOUNT, type Coin } from "../Coin.ts"
 import { getBalance, getSupply, setBalance, setSupply } from "./Balances.ts"
@@ -56,7 +56,8 @@ export const addCoins = (ctx: ExecContext, to: Addr, coins: ReadonlyArray<Coin>)
 
 /** Create the auth account of `to` if it has none (SDK: accounts are created on first receipt): `auth.ensure-account`. */
 export const ensureAccount = (ctx: ExecContext, hook: AccountHook, to: Addr): void => {
-  authClient((c) => ctx.call(c), hook.authMachine).ensureAccount({ address: to.bech32 })
+  // what authClient(ctx.call).ensureAccount does, without a client object per transfer
+  EnsureAccountResponse.decode(ctx.call({ target: hook.authMachine, method: "ensure-account", body: EnsureAccountRequest.encode({ address: to.bech32 }) }))
 }
 
 /** SendCoins: sub, add, create the recipient's account, emit transfer + message(sender). */
