@@ -12,6 +12,7 @@ import { DeliverRequest } from "../../chain/generated/cyberwasm.ts"
 import { SearchResponse } from "../../chain/generated/graph.ts"
 import { ListChannelsResponse, SendPacketRequest } from "../../chain/generated/ibc.ts"
 import type { RecordCodec } from "../../chain/internal/WitWire.ts"
+import { callAs, makeWallet, TestChain } from "../auth/support/Chain.ts"
 
 /** The bytes cosmjs-types' own writer gives for `m` (what encode gave before the pooled writer). */
 const reference = <T>(codec: RecordCodec<T>, m: T): Uint8Array => {
@@ -85,6 +86,26 @@ test("nested records read in place: malformed input is refused naming the nested
   // after a nested record the outer record's fields read on
   const after = Uint8Array.of(26, 6, 10, 4, 98, 111, 111, 116, 10, 1, 97)
   assert.equal(SendRequest.decode(after), { from: "a", to: "", amount: [{ denom: "boot", amount: "" }] })
+})
+
+test("through the executor: a machine spends only as itself, whatever the body's encoding path", async () => {
+  const { addresses } = await makeWallet(2)
+  const [alice, bob] = addresses as [string, string]
+  const chain = await TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000" }] }] })
+  const selfOnly = { principal: "machine:graph", capability: { interface: "bank", method: "send", constraints: [{ field: "from", op: "self" as const, value: "" }] } }
+  const balance = async (a: string) => (await chain.queryClient().bank.balance(a, "boot")).amount
+  // alice's coins by the graph machine: refused before bank runs, for an ASCII body (pooled
+  // writer) and for one with non-ASCII text (cosmjs-types' writer) alike
+  for (const denom of ["boot", "bööt"]) {
+    const body = SendRequest.encode({ from: alice, to: bob, amount: [{ denom, amount: "5" }] })
+    assert.throws(() => callAs(chain, [selfOnly], "machine:graph", { target: "bank", method: "send", body }), (e: { code: number; log: string }) =>
+      e.code === 4 && /capability refused: machine:graph calls bank\.send: bank\.send \{from: self\} fails from: self/.test(e.log))
+  }
+  // a body that decodes to something else than its bytes claim: refused as malformed, nothing moves
+  const good = SendRequest.encode({ from: alice, to: bob, amount: [{ denom: "boot", amount: "5" }] })
+  assert.throws(() => callAs(chain, [selfOnly], "machine:graph", { target: "bank", method: "send", body: good.subarray(0, good.length - 1) }), (e: { code: number }) => e.code === 18)
+  assert.is(await balance(alice), "1000")
+  assert.is(await balance(bob), "0")
 })
 
 test.run()
