@@ -68,20 +68,25 @@ test("recycled snapshots: later builds reuse their arrays and still equal a buil
   const r = prng(12)
   const inc = new SnapshotBuilder()
   const log: Array<[number, number, number]> = []
-  const dump = (s: RankSnapshot) => JSON.stringify([s.particles, [...s.inOffsets], [...s.inFrom], [...s.inNeuron]])
+  const dump = (s: RankSnapshot) => JSON.stringify([s.particles, [...s.inOffsets], [...s.inFrom], [...s.inNeuron], [...s.pairCounts!], [...s.neuronLinks!]])
   const buffers = new Set<ArrayBufferLike>()
-  let reused = 0
+  const pairBuffers = new Set<ArrayBufferLike>()
+  let reused = 0, pairsReused = 0
   let held: [RankSnapshot, string] | undefined
   for (let round = 0; round < 10; round++) {
     const k = round % 3 === 2 ? 5 : 300
     for (let i = 0; i < k; i++) {
-      const t: [number, number, number] = r() < 0.3 && log.length > 0 ? log[Math.floor(r() * log.length)]! : [Math.floor(r() * 200), Math.floor(r() * 200), Math.floor(r() * 5)]
+      // the particle space grows, so recycled pair counts must be cleared past the old count
+      const space = 200 + 9 * round
+      const t: [number, number, number] = r() < 0.3 && log.length > 0 ? log[Math.floor(r() * log.length)]! : [Math.floor(r() * space), Math.floor(r() * space), Math.floor(r() * 5)]
       inc.addLink(...t)
       log.push(t)
     }
     const s = inc.build()
     if (buffers.has(s.inFrom.buffer)) reused++
     buffers.add(s.inFrom.buffer)
+    if (pairBuffers.has(s.pairCounts!.buffer)) pairsReused++
+    pairBuffers.add(s.pairCounts!.buffer)
     const fresh = new SnapshotBuilder()
     for (const t of log) fresh.addLink(...t)
     assert.is(dump(s), dump(fresh.build()), `round ${round}`)
@@ -91,6 +96,7 @@ test("recycled snapshots: later builds reuse their arrays and still equal a buil
     else inc.recycle(s)
   }
   assert.ok(reused >= 3, `arrays reused ${reused} times`)
+  assert.ok(pairsReused >= 3, `pair count arrays reused ${pairsReused} times`)
   assert.is(dump(held![0]), held![1])
 })
 

@@ -123,7 +123,7 @@ export class SnapshotBuilder {
   private total = 0
   private index: LinkIndex | undefined = undefined
   private indexReleased = false
-  private spare: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer } | undefined = undefined
+  private spare: Spare | undefined = undefined
   private stakes = new BigUint64Array(64)
   /** links per neuron in the kept index (go-cyber's neudeg) */
   private degrees = new Uint32Array(64)
@@ -189,7 +189,7 @@ export class SnapshotBuilder {
       index = added
       for (let k = 0; k < added.inNeuron.length; k++) this.degrees[added.inNeuron[k]!]!++
     } else index = mergeIndex(old, added, n, this.degrees, spare)
-    if (old !== undefined && this.indexReleased) this.spare = { from: old.inFrom.buffer as ArrayBuffer, neuron: old.inNeuron.buffer as ArrayBuffer }
+    if (old !== undefined && this.indexReleased) this.spare = spareOf(old)
     this.index = index
     this.indexReleased = false
     this.count = 0
@@ -210,7 +210,7 @@ export class SnapshotBuilder {
   recycle(snapshot: RankSnapshot): void {
     if (this.index !== undefined && snapshot.inFrom.buffer === this.index.inFrom.buffer) this.indexReleased = true
     else if (snapshot.inFrom.buffer.byteLength > (this.spare?.from.byteLength ?? 0)) {
-      this.spare = { from: snapshot.inFrom.buffer as ArrayBuffer, neuron: snapshot.inNeuron.buffer as ArrayBuffer }
+      this.spare = spareOf(snapshot)
     }
   }
 
@@ -270,14 +270,30 @@ export class SnapshotBuilder {
  * triples already present. Targets without added links are copied in runs, one `set` per run
  * (their pair counts too); `degrees` (links per neuron) counts the links that were new.
  */
-const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, degrees: Uint32Array, spare?: { readonly from: ArrayBuffer; readonly neuron: ArrayBuffer }): LinkIndex => {
+/** Buffers of a snapshot nothing reads any more, for the next build to write into. */
+interface Spare {
+  readonly from: ArrayBuffer
+  readonly neuron: ArrayBuffer
+  readonly pairs: ArrayBuffer | undefined
+}
+
+const spareOf = (s: { readonly inFrom: Uint32Array; readonly inNeuron: Uint32Array; readonly pairCounts?: Uint32Array }): Spare => ({
+  from: s.inFrom.buffer as ArrayBuffer,
+  neuron: s.inNeuron.buffer as ArrayBuffer,
+  pairs: s.pairCounts?.buffer as ArrayBuffer | undefined
+})
+
+const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, degrees: Uint32Array, spare?: Spare): LinkIndex => {
   const oo = old.inOffsets, ao = added.inOffsets
   const of = old.inFrom, on = old.inNeuron, af = added.inFrom, an = added.inNeuron
   const oldN = oo.length - 1
   const at = (t: number): number => oo[t < oldN ? t : oldN]!
   const size = of.length + af.length
   const inOffsets = new Uint32Array(n + 1)
-  const pairCounts = new Uint32Array(n)
+  // every target's count is written below, so a recycled array needs no clearing
+  const pairCounts = spare?.pairs !== undefined && spare.pairs.byteLength >= 4 * n
+    ? new Uint32Array(spare.pairs, 0, n)
+    : new Uint32Array(n + (n >>> 3) + 1024).subarray(0, n)
   const op = old.pairCounts
   const reuse = spare !== undefined && spare.from.byteLength >= 4 * size && spare.neuron.byteLength >= 4 * size
   // fresh arrays get 1/8 headroom (untouched pages cost nothing until used), so that once
@@ -297,6 +313,7 @@ const mergeIndex = (old: LinkIndex, added: LinkIndex, n: number, degrees: Uint32
       const shift = w - a
       for (let x = t; x < t1; x++) inOffsets[x] = at(x) + shift
       if (t < oldN) pairCounts.set(op.subarray(t, Math.min(t1, oldN)), t)
+      if (t1 > oldN) pairCounts.fill(0, Math.max(t, oldN), t1)
       w += b - a
       t = t1
       if (t === n) break
