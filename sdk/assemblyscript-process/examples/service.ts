@@ -14,9 +14,16 @@
 //   silent                      -> no answer (the requester times out)
 //   flood N                     -> N requests to itself in one call (past the host's per-call bound: ends it)
 //   spin | bomb | trap          -> loops forever | allocates without bound | traps
+//   badptr                      -> send-response with a body outside linear memory (the host must
+//                                  refuse it: a trap of this process only)
 // Responses to our own requests carry the REPORT address as their context (pingpong: the index).
 import { Capability, Message, REQUEST, RESPONSE, bytesToString, getState, onMessage, our, sendRequest, sendResponse, setState, stringToBytes } from "../assembly"
 export { cabi_realloc, init, handle } from "../assembly"
+
+// The raw import, to hand the host a bad pointer (the SDK never does).
+// @ts-ignore: decorator
+@external("cyberkernel:process-lite/host@0.1.0", "send-response")
+declare function rawSendResponse(bptr: usize, blen: usize, kptr: usize, klen: usize): void
 
 let self: string = ""
 // pingpong run: target, pairs asked, sent, answered, wrong answers, where to report
@@ -109,6 +116,8 @@ function handleRequest(m: Message): void {
     while (i >= 0) i = (i + 1) & 0xffff
   } else if (op == "bomb") {
     for (;;) keep.push(new Uint8Array(1 << 20))
+  } else if (op == "badptr") {
+    rawSendResponse(<usize>0xfffffff0, 64, 0, 0)
   } else if (op == "trap") {
     unreachable()
   } else {
