@@ -18,6 +18,7 @@ import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.
 import { CHAIN_ID, fee, makeWallet, msgSend, signTx, TestChain } from "../auth/support/Chain.ts"
 import { KnownAccounts, signatureChecks } from "../../modules/auth/SignatureChecks.ts"
 import { sha256 } from "../../lib/Bytes.ts"
+import { readAmount } from "../../modules/bank/internal/Balances.ts"
 
 const { wallet, addresses } = await makeWallet(3)
 const [alice, bob, carol] = addresses as [string, string, string]
@@ -151,6 +152,27 @@ test("an account is stored as exactly Any.encode(accountToAny(account)) gives", 
     setAccount(kv, addr, acc)
     assert.equal([...kv.get(accountKey(addr))!], [...AnyCodec.encode(accountToAny(acc)).finish()], JSON.stringify(acc, (_k, v) => typeof v === "bigint" ? String(v) : v))
   }
+})
+
+test("balance amounts read from stored bytes: what BigInt of their text gives, or its error", () => {
+  const enc = new TextEncoder()
+  const cases = ["", "0", "7", "007", "123456789012345", "1234567890123456", "999999999999999", "340282366920938463463374607431768211455", " 5", "5 ", "1e3", "-1", "0x10"]
+  for (const text of cases) {
+    let want: bigint | string
+    try {
+      want = BigInt(text)
+    } catch (e) {
+      want = (e as Error).constructor.name
+    }
+    let got: bigint | string
+    try {
+      got = readAmount(enc.encode(text))
+    } catch (e) {
+      got = (e as Error).constructor.name
+    }
+    assert.is(got, want, JSON.stringify(text))
+  }
+  assert.is(readAmount(undefined), 0n)
 })
 
 test("the decode cache stays bounded in entries and bytes; large txs are never kept", () => {

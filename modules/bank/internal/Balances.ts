@@ -65,7 +65,22 @@ export const metadataKey = (denom: string): Uint8Array => concat(Uint8Array.of(M
 export { prefixEnd }
 
 /** Decode an amount value (decimal ASCII; read as latin1, which equals UTF-8 on ASCII and is faster). */
-export const readAmount = (v: Uint8Array | undefined): bigint => (v ? BigInt(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1")) : 0n)
+export const readAmount = (v: Uint8Array | undefined): bigint => {
+  if (!v) return 0n
+  // up to 15 decimal digits fit a double exactly: summed without a string (every transfer reads
+  // two balances); anything else is parsed as before
+  if (v.length <= 15) {
+    let n = 0
+    let i = 0
+    for (; i < v.length; i++) {
+      const d = v[i]! - 48
+      if (d < 0 || d > 9) break
+      n = n * 10 + d
+    }
+    if (i === v.length) return BigInt(n)
+  }
+  return BigInt(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1"))
+}
 
 /** Encode an amount value. */
 export const writeAmount = (v: bigint): Uint8Array => enc.encode(v.toString())
