@@ -14,7 +14,8 @@
  * on-exit policy on a fresh worker.
  *
  * Messages cross threads in batches: everything for one worker in one turn of the kernel's event
- * loop is one postMessage, and the worker answers each batch with one.
+ * loop is one postMessage, and the worker answers each batch with one. The messages of a batch
+ * are packed in one transferred ArrayBuffer (internal/LiteWire.ts), not cloned one by one.
  *
  * In-worker routing: a request between two light processes of one worker is handled inside the
  * worker once the kernel admitted a first message of that pair. The kernel side then grants the
@@ -38,6 +39,7 @@ import { type Address, formatAddress, parseAddress } from "../Address.ts"
 import { type Context, type LazyLoadBlob, request, type Request, response, type Response, type SendError } from "../Message.ts"
 import type { NativeProcess, PendingRequest, ProcessContext } from "../Process.ts"
 import type { FromLite, LiteOp, ToLite, WireCap } from "./internal/LiteProtocol.ts"
+import { type LiteBatch, packToLite, unpackFromLite } from "./internal/LiteWire.ts"
 import type { LiteProgram } from "./LiteProgram.ts"
 import type { MeasuredProcess, ProcessMeasures } from "./ProcessStats.ts"
 import { UserspaceExit } from "./UserspaceProcess.ts"
@@ -128,8 +130,8 @@ class PoolWorker {
     this.index = index
     this.worker = new Worker(WORKER_URL, { stdout: false, stderr: false, workerData: { grants: this.grants.buffer } })
     this.worker.unref()
-    this.worker.on("message", (batch: FromLite[]) => {
-      for (const m of batch) this.processes.get(m.id)?.onWorker(m)
+    this.worker.on("message", (batch: LiteBatch) => {
+      for (const m of unpackFromLite(batch)) this.processes.get(m.id)?.onWorker(m)
     })
     this.worker.on("error", (e: Error) => onDeath(this, e.message))
     this.worker.on("exit", (code) => onDeath(this, `worker exited with code ${code}`))
@@ -161,8 +163,9 @@ class PoolWorker {
   flush(): void {
     this.#scheduled = false
     if (this.#out.length === 0 || this.dead) return
-    this.worker.postMessage(this.#out)
+    const batch = packToLite(this.#out)
     this.#out = []
+    this.worker.postMessage(batch, [batch.buf])
   }
 }
 

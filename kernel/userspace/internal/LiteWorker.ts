@@ -17,6 +17,7 @@ import { parentPort, workerData } from "node:worker_threads"
 import { instantiateLite, LITE_HOST_MODULE, type LiteRoot } from "./LiteAbi.ts"
 import type { FromLite, LiteOp, ToLite, WireCap } from "./LiteProtocol.ts"
 import { KINDS } from "./LiteProtocol.ts"
+import { type LiteBatch, packFromLite, unpackToLite } from "./LiteWire.ts"
 
 /** The exports as jco's glue gives them (message kind as its WIT name). */
 interface Root {
@@ -657,11 +658,12 @@ const flush = (): void => {
   for (const i of dirty) if (i.acc !== undefined) reportStats(i)
   dirty.clear()
   if (out.length === 0) return
-  port.postMessage(out)
+  const batch = packFromLite(out)
   out = []
+  port.postMessage(batch, [batch.buf])
 }
 
-port.on("message", (batch: ToLite[]) => {
-  queue.push(batch)
+port.on("message", (batch: LiteBatch) => {
+  queue.push(unpackToLite(batch))
   if (!pumping) void pump()
 })
