@@ -129,6 +129,10 @@ test("inconsistent snapshots are rejected by both engines with RankSnapshotError
     [{ ...good, inNeuron: new Uint32Array([0, 4]) }, "neuron 4"],
     [{ ...good, stakes: new BigUint64Array(0) }, "stakes"],
     [{ ...good, inNeuron: new Uint32Array([0]) }, "inNeuron"],
+    // arrays of another element type (the native engine would read past their end)
+    [{ ...good, inFrom: new Uint8Array([0, 2]) as unknown as Uint32Array }, "inFrom must be a Uint32Array"],
+    [{ ...good, inOffsets: new Float64Array([0, 0, 2, 2]) as unknown as Uint32Array }, "inOffsets must be a Uint32Array"],
+    [{ ...good, stakes: new Float64Array([10]) as unknown as BigUint64Array }, "stakes must be a BigUint64Array"],
     // the builder's counts, when they lie (the native engine trusts them only after checking)
     [{ ...good, pairCounts: new Uint32Array([0, 1, 0]) }, "pairCounts\\[1\\] = 1 disagrees"],
     [{ ...good, pairCounts: new Uint32Array([0, 3, 0]) }, "pairCounts\\[1\\] = 3 disagrees"],

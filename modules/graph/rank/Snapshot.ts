@@ -63,6 +63,10 @@ export const validateSnapshot = (s: RankSnapshot, options: { readonly links?: bo
   const { particles: n, neurons: m, inOffsets, inFrom, inNeuron, stakes } = s
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) fail(`particles must be an integer in [0, 2^32), got ${n}`)
   if (!Number.isInteger(m) || m < 0 || m >= 2 ** 32) fail(`neurons must be an integer in [0, 2^32), got ${m}`)
+  for (const [name, a] of [["inOffsets", inOffsets], ["inFrom", inFrom], ["inNeuron", inNeuron]] as const) {
+    if (!(a instanceof Uint32Array)) fail(`${name} must be a Uint32Array`)
+  }
+  if (!(stakes instanceof BigUint64Array)) fail("stakes must be a BigUint64Array")
   if (inOffsets.length !== n + 1) fail(`inOffsets has ${inOffsets.length} entries, expected particles + 1 = ${n + 1}`)
   if (inFrom.length !== inNeuron.length) fail(`inFrom has ${inFrom.length} entries but inNeuron ${inNeuron.length}`)
   if (stakes.length !== m) fail(`stakes has ${stakes.length} entries, expected neurons = ${m}`)
