@@ -16,7 +16,9 @@
  *    proof bytes (protobuf CommitmentProof), average over 200 keys; and heap bytes per key of
  *    the in-memory tree.
  *
- * Usage: `npx node --expose-gc bench/store.bench.ts [--quick]` (--quick: smaller sizes).
+ * Usage: `npx node --expose-gc bench/store.bench.ts [--quick | --targets]` (--quick: smaller
+ * sizes; --targets: section 1 only, at the issue-15 sizes 10k and 100k writes, 6 and 3 blocks,
+ * every block's row printed as well as the medians).
  */
 import { hash as nodeHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -29,8 +31,10 @@ import { iavlProof } from "../store/internal/Proof.ts"
 import { type NodeSource, WorkingTree } from "../store/internal/Tree.ts"
 
 const quick = process.argv.includes("--quick")
+const targets = process.argv.includes("--targets")
 const BASE = quick ? 20_000 : 200_000
-const WRITES = quick ? [1_000, 10_000] : [1_000, 10_000, 40_000, 100_000]
+const WRITES = quick ? [1_000, 10_000] : targets ? [10_000, 100_000] : [1_000, 10_000, 40_000, 100_000]
+const REPS = (w: number): number => (targets ? (w >= 100_000 ? 3 : 6) : w >= 100_000 ? 2 : 4)
 const PROOF_SIZES = quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000]
 
 let seed = 42
@@ -84,7 +88,7 @@ console.log("\n| writes/block | set | commit | landing (writer thread) | nodes w
 console.log("|---|---|---|---|---|---|---|---|---|")
 for (const w of WRITES) {
   const rows: number[][] = []
-  for (let rep = 0; rep < (w >= 100_000 ? 2 : 4); rep++) {
+  for (let rep = 0; rep < REPS(w); rep++) {
     const keys: Uint8Array[] = []
     const values: Uint8Array[] = []
     for (let i = 0; i < w; i++) {
@@ -114,12 +118,18 @@ for (const w of WRITES) {
       for (let i = 0; i < nodes; i++) nodeHash("sha256", buf, "buffer")
     })
     rows.push([...set, ...commit, ...landing, nodes, ...batch, ...sha])
+    if (targets) console.log(`block ${w} writes: commit ${commit[0].toFixed(0)} ms (${commit[1].toFixed(0)} cpu), sha256 baseline ${sha[0].toFixed(0)} ms (${sha[1].toFixed(0)} cpu)`)
   }
   const med = (i: number) => rows.map((r) => r[i]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!
   const wc = (i: number) => `${med(i).toFixed(0)} (${med(i + 1).toFixed(0)})`
   console.log(`| ${w} | ${wc(0)} | ${wc(2)} | ${wc(4)} | ${med(6)} | ${wc(7)} | ${wc(9)} | ${(med(3) / med(8)).toFixed(2)}x | ${(med(3) / med(10)).toFixed(2)}x |`)
 }
 console.log(load())
+if (targets) {
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+}
 // ---- 1b. a 10k-tx block through per-tx branches, as the ABCI application runs it -----------
 {
   const txs = quick ? 2_000 : 10_000
