@@ -141,7 +141,9 @@ class PoolWorker {
     this.#out.push(m)
     if (!this.#scheduled) {
       this.#scheduled = true
-      queueMicrotask(() => this.flush())
+      // the end of this event-loop turn: every message the kernel hands this worker meanwhile
+      // (all the batches it took from the workers in this turn) goes in the same postMessage
+      setImmediate(() => this.flush())
     }
   }
 

@@ -643,7 +643,8 @@ const pump = async (): Promise<void> => {
       local.splice(0, localHead)
       localHead = 0
     }
-    flush()
+    // more kernel batches already here: their output joins this one's (one postMessage a turn)
+    if (queue.length === 0 || localHead < local.length) flush()
     if (localHead < local.length) {
       // more in-worker work: let the kernel's batches in first
       await new Promise((r) => setImmediate(r))
@@ -665,5 +666,6 @@ const flush = (): void => {
 
 port.on("message", (batch: LiteBatch) => {
   queue.push(unpackToLite(batch))
+  // at once: the kernel thread sends at most one batch a turn, and waiting for more costs latency
   if (!pumping) void pump()
 })
