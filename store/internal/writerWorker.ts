@@ -12,13 +12,11 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { Level } from "level"
-import { DEL, ops } from "./Batch.ts"
+import { DEL } from "./Batch.ts"
 
 const { path, sync } = workerData as { path: string; sync: boolean }
 const port = parentPort!
 const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view", multithreading: true } as never)
-
-const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
 
 let queue = Promise.resolve()
 try {
@@ -36,12 +34,24 @@ port.on("message", (m: { id: number; buf: Uint8Array; length: number } | { close
   queue = queue.then(async () => {
     try {
       const batch = db.batch()
-      for (const op of ops(m.buf, m.length)) {
-        if (op.kind === DEL) batch.del(toBuffer(op.key))
-        else batch.put(toBuffer(op.key), toBuffer(op.value))
+      // The packed layout of Batch.ts read in place: one Buffer view per key and value, no
+      // per-operation object (this loop runs once per node written).
+      const buf = m.buf
+      const ab = buf.buffer as ArrayBuffer
+      const base = buf.byteOffset
+      const dv = new DataView(ab, base, buf.byteLength)
+      for (let off = 0; off < m.length;) {
+        const kind = buf[off]!
+        const klen = dv.getUint32(off + 1, true)
+        const vlen = dv.getUint32(off + 5, true)
+        off += 9
+        const key = Buffer.from(ab, base + off, klen)
+        off += klen
+        if (kind === DEL) batch.del(key)
+        else batch.put(key, Buffer.from(ab, base + off, vlen))
+        off += vlen
       }
       await batch.write({ sync })
-      const ab = m.buf.buffer as ArrayBuffer
       port.postMessage({ id: m.id, buf: ab }, [ab])
     } catch (e) {
       port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) })
