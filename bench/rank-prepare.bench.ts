@@ -3,7 +3,7 @@
  * link index: in-links per particle, sorted) and the native engine's preparation (stake split,
  * weights, compressed CSR), interleaved with an earlier version so load hits both alike.
  *
- * Usage: npx node bench/rank-prepare.bench.ts --baseline DIR [--scale 20] [--added 10000,100000] [--native-only]
+ * Usage: npx node bench/rank-prepare.bench.ts --baseline DIR [--scale 20] [--added 10000,100000] [--native-only | --build-only]
  * DIR holds the earlier modules/graph/rank and modules/graph-native (built) and a node_modules
  * link (docs/performance.md, "cyber•rank", has the commands).
  *
@@ -25,6 +25,7 @@ const { values: a } = parseArgs({
     scale: { type: "string", default: "20" },
     added: { type: "string", default: "10000,100000" },
     "native-only": { type: "boolean", default: false },
+    "build-only": { type: "boolean", default: false },
   },
 })
 if (a.baseline === undefined) throw new Error("--baseline DIR is required (see the header)")
@@ -56,9 +57,22 @@ const old = new base.Builder()
 fill(old)
 const inc = new SnapshotBuilder()
 fill(inc)
+// The first build sorts the whole log: "after" with the native link sort when the addon is
+// loaded (src/sort.cc), also timed with the TypeScript counting sorts forced and with 1 thread.
+const first1 = new SnapshotBuilder({ threads: 1 })
+fill(first1)
+const firstJs = new SnapshotBuilder({ sort: "js" })
+fill(firstJs)
 const [, firstBefore] = timed(() => old.build(s.particles, s.neurons))
-const [, first] = timed(() => inc.build(s.particles, s.neurons))
+const [sFirst, first] = timed(() => inc.build(s.particles, s.neurons))
+const [sJs, firstJsMs] = timed(() => firstJs.build(s.particles, s.neurons))
+const [, firstOne] = timed(() => first1.build(s.particles, s.neurons))
+for (const f of ["inOffsets", "inFrom", "inNeuron", "pairCounts"] as const) {
+  if (!Buffer.from(sFirst[f]!.buffer, 0, sFirst[f]!.byteLength).equals(Buffer.from(sJs[f]!.buffer, 0, sJs[f]!.byteLength))) throw new Error(`first index differs (${f})`)
+}
 console.log(`| first build (no index yet) | ${ms(firstBefore)} | ${ms(first)} | ${(first / firstBefore).toFixed(2)} | | | |`)
+console.log(`| first build, after with the TypeScript sort forced | ${ms(firstBefore)} | ${ms(firstJsMs)} | ${(firstJsMs / firstBefore).toFixed(2)} | | | |`)
+console.log(`| first build, after with 1 native thread | ${ms(firstBefore)} | ${ms(firstOne)} | ${(firstOne / firstBefore).toFixed(2)} | | | |`)
 for (const k of a.added!.split(",").map(Number)) {
   let before = Infinity, after = Infinity, beforeR = Infinity, afterR = Infinity
   for (let r = 0; r < 6; r++) {
@@ -79,6 +93,7 @@ for (const k of a.added!.split(",").map(Number)) {
 // a 1-iteration run) / 7, since the engine now computes the weights in its first sweep. "full"
 // is the wall time of one calculateRank call with go-cyber's defaults (cyber mode, tolerance
 // 0.001: one iteration on this graph), as bench/rank-igraph.ts times it.
+if (a["build-only"]) process.exit(0)
 const run = (iterations: number): RankParams => ({ mode: "cyber", damping: 0.85, tolerance: 1e-17, maxIterations: iterations })
 const goCyber: RankParams = { mode: "cyber", damping: "0.85", tolerance: "0.001", maxIterations: 1000 }
 const reps = 5

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "graph_native",
-      "sources": ["src/rank.cc", "src/merkle.cc"],
+      "sources": ["src/rank.cc", "src/merkle.cc", "src/sort.cc"],
       "include_dirs": ["../../node_modules/node-addon-api"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],

@@ -3,7 +3,14 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { RankSnapshotError, SnapshotBuilder, validateSnapshot, type RankSnapshot } from "../../modules/graph/rank/Snapshot.ts"
 import { calculateRank } from "../../modules/graph/rank/RankEngine.ts"
+import { loadNative } from "../../modules/graph/rank/internal/native.ts"
 import { prng } from "./rankHelpers.ts"
+
+const native = loadNative()
+if (!("addon" in native)) console.log(`NOTE: native addon unavailable (${native.reason}); native link sort tests are skipped`)
+/** Native-only tests: reported skipped (not passed) when the addon is not built. */
+const nativeTest = "addon" in native ? test : test.skip
+const dumpAll = (s: RankSnapshot) => JSON.stringify([s.particles, s.neurons, [...s.inOffsets], [...s.inFrom], [...s.inNeuron], [...s.stakes].map(String), [...s.pairCounts!], [...s.neuronLinks!]])
 
 test("CSR layout, order and dedupe match a sort of the distinct triples", () => {
   const r = prng(3)
@@ -156,6 +163,55 @@ test("inconsistent snapshots are rejected by both engines with RankSnapshotError
   assert.equal([...good.pairCounts!], [0, 2, 0])
   assert.equal([...good.neuronLinks!], [2])
   assert.is((await calculateRank(good)).ranks.length, 3)
+})
+
+
+
+nativeTest("native first sort gives the same index as the counting sorts, byte for byte, on random logs", () => {
+  const r = prng(29)
+  const M = 1 << 22
+  // shapes: [links, particles, neurons, duplicate share, target spread (1 = uniform, small = skewed)]
+  const shapes: Array<[number, number, number, number, number]> = [
+    [0, 5, 3, 0, 1], [1, 1, 1, 0, 1], [50, 4, 2, 0.5, 1], [3_000, 200, 30, 0.3, 1],
+    [70_000, 3_000, M, 0.2, 1], [70_000, 3_000, 50, 0.4, 0.01], [200_000, 60_000, 1_000, 0.1, 0.3]
+  ]
+  for (const [l, n, m, dup, spread] of shapes) {
+    const log: Array<[number, number, number]> = []
+    const edge = (k: number) => { const x = r(); return x < 0.1 ? 0 : x < 0.2 ? k - 1 : Math.floor(r() * k) }
+    for (let i = 0; i < l; i++) {
+      log.push(r() < dup && log.length > 0 ? log[Math.floor(r() * log.length)]! : [edge(n), Math.floor(edge(n) * spread), edge(m)])
+    }
+    for (const threads of [1, 2, 3, 4]) {
+      const js = new SnapshotBuilder({ sort: "js" })
+      const nat = new SnapshotBuilder({ sort: "native", threads })
+      for (const t of log) { js.addLink(...t); nat.addLink(...t) }
+      js.setStake(0, 7n); nat.setStake(0, 7n)
+      const a = js.build(n + 2, m), b = nat.build(n + 2, m)
+      for (const f of ["inOffsets", "inFrom", "inNeuron", "pairCounts", "neuronLinks"] as const) {
+        assert.ok(Buffer.from(a[f]!.buffer, a[f]!.byteOffset, a[f]!.byteLength).equals(Buffer.from(b[f]!.buffer, b[f]!.byteOffset, b[f]!.byteLength)), `${f}, ${l} links, ${threads} threads`)
+      }
+      validateSnapshot(b)
+      if (l <= 3_000 && threads === 2) {
+        // later builds merge into the natively sorted index exactly as into the other one
+        for (let round = 0; round < 3; round++) {
+          for (let i = 0; i < 200; i++) { const t = r() < 0.3 && log.length > 0 ? log[Math.floor(r() * log.length)]! : [edge(n), edge(n), edge(m)] as [number, number, number]; js.addLink(...t); nat.addLink(...t) }
+          assert.is(dumpAll(nat.build(n + 2, m)), dumpAll(js.build(n + 2, m)), `round ${round}`)
+        }
+      }
+    }
+  }
+})
+
+nativeTest("native sortLinks rejects links out of range and counts past the arrays with a RangeError", () => {
+  if (!("addon" in native)) throw new Error("unreachable: skipped without the addon")
+  const { sortLinks } = native.addon
+  const a = Uint32Array.of(0, 1, 2), z = Uint32Array.of(1, 2, 0), u = Uint32Array.of(0, 0, 1)
+  assert.is(sortLinks(a, z, u, 3, 3, 2, 2).inFrom.length, 3)
+  assert.throws(() => sortLinks(a, z, u, 3, 2, 2, 2), (e: Error) => e instanceof RangeError && /link 1 \(1 -> 2, neuron 0\) is out of range \(particles = 2/.test(e.message))
+  assert.throws(() => sortLinks(a, z, u, 3, 3, 1, 2), (e: Error) => e instanceof RangeError && /link 2 .*neurons = 1/.test(e.message))
+  assert.throws(() => sortLinks(a, z, u, 4, 3, 2, 2), (e: Error) => e instanceof RangeError && /count/.test(e.message))
+  assert.throws(() => sortLinks(a, z, u, 1.5, 3, 2, 2), (e: Error) => e instanceof RangeError)
+  assert.throws(() => sortLinks(a, z, new Float64Array(3) as unknown as Uint32Array, 3, 3, 2, 2), (e: Error) => e instanceof TypeError)
 })
 
 test.run()

@@ -915,11 +915,13 @@ Napi::Value BestIsa(const Napi::CallbackInfo& info) { return Napi::String::New(i
 }  // namespace
 
 Napi::Value MerkleLevels(const Napi::CallbackInfo& info);  // merkle.cc
+Napi::Value SortLinks(const Napi::CallbackInfo& info);     // sort.cc
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("merkleLevels", Napi::Function::New(env, MerkleLevels));
+  exports.Set("sortLinks", Napi::Function::New(env, SortLinks));
   exports.Set("calculate", Napi::Function::New(env, Calculate));
   exports.Set("streamTriad", Napi::Function::New(env, StreamTriad));
   exports.Set("bestIsa", Napi::Function::New(env, BestIsa));

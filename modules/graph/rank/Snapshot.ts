@@ -12,6 +12,7 @@
  * into the kept index, about one copy of the index in all.
  */
 import { Data } from "effect"
+import { loadNative } from "./internal/native.ts"
 
 /**
  * An immutable rank snapshot (all numbers are unsigned).
@@ -118,8 +119,19 @@ interface LinkIndex {
  * targets in bulk, so a build costs about one memory copy of the index (the snapshot's arrays
  * must be fresh: an earlier snapshot may still be read by a running calculation). The result is
  * the same as sorting every link from scratch.
+ *
+ * Many added links (the first build after a start sorts the whole log) are sorted by the native
+ * addon when it is loaded (`sortLinks`, modules/graph-native/src/sort.cc: a comparison sort on
+ * the same (to, from, neuron) key on several threads, byte-identical arrays); otherwise, and for
+ * few links, by the counting sorts here. `options.sort` forces one of the two ("native" throws
+ * at `build` when the addon is not loaded); the default is "auto".
  */
 export class SnapshotBuilder {
+  private readonly options: { readonly sort?: "auto" | "native" | "js"; readonly threads?: number }
+  constructor(options: { readonly sort?: "auto" | "native" | "js"; readonly threads?: number } = {}) {
+    this.options = options
+  }
+
   private from = new Uint32Array(1024)
   private to = new Uint32Array(1024)
   private neuron = new Uint32Array(1024)
@@ -222,6 +234,15 @@ export class SnapshotBuilder {
   private sortAdded(n: number, m: number): LinkIndex {
     const l = this.count
     const { from, to, neuron } = this
+    const mode = this.options.sort ?? "auto"
+    if (mode === "native" || (mode === "auto" && l >= nativeSortMin)) {
+      const native = loadNative()
+      if ("addon" in native) {
+        const threads = this.options.threads ?? Math.max(1, Math.min(8, native.addon.hardwareThreads))
+        return native.addon.sortLinks(from, to, neuron, l, n, m, threads)
+      }
+      if (mode === "native") throw new Error(`SnapshotBuilder: sort "native" asked for, but ${native.reason}`)
+    }
     // three stable counting sorts (LSD): by neuron, then from, then to
     const byKey = (key: Uint32Array, buckets: number, order: Uint32Array | null): Uint32Array => {
       const counts = new Uint32Array(buckets + 1)
@@ -267,6 +288,10 @@ export class SnapshotBuilder {
     this.neuron = g(this.neuron)
   }
 }
+
+/** Fewer added links than this are sorted in TypeScript (the counting sorts' cost is mostly the
+ * particles then, and a native call would gain nothing). */
+const nativeSortMin = 1 << 16
 
 /**
  * Merge `added` (over `n` particles) into `old` (over any count whose links all target particles

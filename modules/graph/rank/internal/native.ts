@@ -58,6 +58,13 @@ export interface NativeAddon {
   /** Rank Merkle hashing off the JavaScript thread: full = every level (level k has
    * floor(n / 2^k) hashes, level 0 first); otherwise the subtree roots, leftmost first. */
   readonly merkleLevels: (values: BigUint64Array, full: boolean) => Promise<Uint8Array>
+  /** The link index of the links `i < count` (from[i] -> to[i] by neuron[i]) over `particles`
+   * targets, sorted by (to, from, neuron), duplicates removed, with the distinct sources per
+   * target: the same arrays as SnapshotBuilder's counting sorts (src/sort.cc). Synchronous, on
+   * `threads` std::threads. Throws RangeError naming the first link out of range. */
+  readonly sortLinks: (
+    from: Uint32Array, to: Uint32Array, neuron: Uint32Array, count: number, particles: number, neurons: number, threads: number
+  ) => { readonly inOffsets: Uint32Array; readonly inFrom: Uint32Array; readonly inNeuron: Uint32Array; readonly pairCounts: Uint32Array }
   /** STREAM triad bandwidth in bytes/s (bench only; blocks the calling thread). */
   readonly streamTriad: (megabytesPerArray: number, threads: number, repetitions: number) => number
   /** "avx512" | "avx2" | "scalar": the widest unit this CPU offers. */
