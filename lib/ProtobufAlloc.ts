@@ -10,6 +10,8 @@
  * Source: cosmjs-types binary.js `BinaryWriter.alloc` / `pool`.
  */
 import { BinaryWriter } from "cosmjs-types/binary"
+// Every importer of this module also gets correct 64-bit varints (cosmjs-types 0.11 defect).
+import "./ProtobufVarint.ts"
 
 /** True once the writer allocates exact-size buffers (for tests and benchmarks). */
 export const exactProtobufAlloc: boolean = (() => {

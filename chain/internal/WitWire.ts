@@ -249,7 +249,7 @@ const NOT_COVERED = new Error("not covered by the pooled writer")
  * operations and a fresh buffer per record: a cross-machine call encodes a request and a response
  * on every call of the block's hot path. Same bytes as BinaryWriter for what it covers: varints
  * of `value >>> 0`, ASCII text (other text goes through the slow path), bytes, bool as 0/1, u64
- * bigints in range (but [2^31, 2^32), see uint64), length prefixes as varints. `finish` returns an exact-size copy.
+ * bigints in range, length prefixes as varints. `finish` returns an exact-size copy.
  */
 class PooledWriter {
   busy = false
@@ -289,11 +289,10 @@ class PooledWriter {
   }
   uint64(value: bigint): this {
     if (typeof value !== "bigint" || value < 0n || value > U64_MAX) throw NOT_COVERED
-    if (value < 0x80000000n) return this.uint32(Number(value))
-    // cosmjs-types 0.11 writes values in [2^31, 2^32) wrongly (its low word is signed there: 2^31
-    // becomes 00 00 00 00 00, which decodes as 0 and then a field number 0 that every decoder
-    // refuses); those keep its bytes until that is fixed on purpose (docs/chain.md)
-    if (value <= 0xffffffffn) throw NOT_COVERED
+    if (value <= 0xffffffffn) {
+      this.varint(Number(value))
+      return this
+    }
     this.room(10)
     let v = value
     while (v > 0x7fn) {

@@ -54,12 +54,8 @@ test("the pooled writer gives BinaryWriter's bytes: strings, nested lists, u64, 
   for (const ts of [0n, 1n, 127n, 128n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n]) {
     const m = { sourcePort: "transfer", sourceChannel: "channel-0", timeoutHeight: { revisionNumber: ts, revisionHeight: 5n }, timeoutTimestamp: ts, data: Uint8Array.from({ length: rnd(400) }, (_, i) => i) }
     const bytes = same(SendPacketRequest, m, `u64 ${ts}`)
-    if (ts >= 2n ** 31n && ts < 2n ** 32n) {
-      // cosmjs-types 0.11's known defect in this range, kept byte for byte (WitWire.ts uint64)
-      assert.throws(() => SendPacketRequest.decode(bytes), /unknown field number 0/)
-    } else {
-      assert.equal(SendPacketRequest.decode(bytes).timeoutTimestamp, ts)
-    }
+    // [2^31, 2^32) included: cosmjs-types 0.11's writer is corrected there (lib/ProtobufVarint.ts)
+    assert.equal(SendPacketRequest.decode(bytes).timeoutTimestamp, ts)
   }
   same(DeliverRequest, { message: new Uint8Array(200_000).fill(7) }, "a large bytes field grows the pooled buffer")
   same(ListChannelsResponse, { channels: Array.from({ length: 50 }, (_, i) => ({ channelId: `channel-${i}`, ordering: "ORDER_UNORDERED", counterpartyPortId: "p", counterpartyChannelId: "c", connectionId: "", version: "ics20-1" })) }, "many nested records")
