@@ -18,7 +18,7 @@ mkdirSync(OUT, { recursive: true })
 const parts: Buffer[] = []
 for (let i = 0; i < N; i++) {
   const raw = await client.sign(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice, toAddress: recipients[i % 100], amount: [{ denom: "boot", amount: process.env.AMOUNT ?? "1" }] } }],
-    { amount: [{ denom: "boot", amount: "2000" }], gas: "200000" }, "", { accountNumber: Number(process.env.ACCNUM ?? 0), sequence: i, chainId: CHAIN_ID })
+    { amount: [{ denom: "boot", amount: "2000" }], gas: "200000" }, "", { accountNumber: BigInt(process.env.ACCNUM ?? 0), sequence: i, chainId: CHAIN_ID })
   const b = TxRaw.encode(raw).finish()
   const len = Buffer.alloc(4); len.writeUInt32BE(b.length)
   parts.push(len, Buffer.from(b))
