@@ -73,6 +73,22 @@ for (const f of ["inOffsets", "inFrom", "inNeuron", "pairCounts"] as const) {
 console.log(`| first build (no index yet) | ${ms(firstBefore)} | ${ms(first)} | ${(first / firstBefore).toFixed(2)} | | | |`)
 console.log(`| first build, after with the TypeScript sort forced | ${ms(firstBefore)} | ${ms(firstJsMs)} | ${(firstJsMs / firstBefore).toFixed(2)} | | | |`)
 console.log(`| first build, after with 1 native thread | ${ms(firstBefore)} | ${ms(firstOne)} | ${(firstOne / firstBefore).toFixed(2)} | | | |`)
+{
+  // the same links appended in a random order, as a log holds them (targets scattered)
+  const perm = new Uint32Array(L)
+  for (let i = 0; i < L; i++) perm[i] = i
+  for (let i = L - 1; i > 0; i--) { const j = rnd(i + 1); const t = perm[i]!; perm[i] = perm[j]!; perm[j] = t }
+  const tf = new Uint32Array(L), tt = new Uint32Array(L), tu = new Uint32Array(L)
+  let k = 0
+  for (let t = 0; t < s.particles; t++) for (let j = s.inOffsets[t]!; j < s.inOffsets[t + 1]!; j++) { const p = perm[k++]!; tf[p] = s.inFrom[j]!; tt[p] = t; tu[p] = s.inNeuron[j]! }
+  const shuffled = <B extends Builder>(b: B): B => { for (let i = 0; i < L; i++) b.addLink(tf[i]!, tt[i]!, tu[i]!); for (let u = 0; u < s.neurons; u++) b.setStake(u, s.stakes[u]!); return b }
+  const ob = shuffled(new base.Builder()), nb = shuffled(new SnapshotBuilder()), jb = shuffled(new SnapshotBuilder({ sort: "js" }))
+  const [, tb] = timed(() => ob.build(s.particles, s.neurons))
+  const [, tn] = timed(() => nb.build(s.particles, s.neurons))
+  const [, tj] = timed(() => jb.build(s.particles, s.neurons))
+  console.log(`| first build, log in random order | ${ms(tb)} | ${ms(tn)} | ${(tn / tb).toFixed(2)} | | | |`)
+  console.log(`| first build, random order, after with the TypeScript sort forced | ${ms(tb)} | ${ms(tj)} | ${(tj / tb).toFixed(2)} | | | |`)
+}
 for (const k of a.added!.split(",").map(Number)) {
   let before = Infinity, after = Infinity, beforeR = Infinity, afterR = Infinity
   for (let r = 0; r < 6; r++) {

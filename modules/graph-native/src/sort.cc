@@ -129,9 +129,43 @@ Napi::Value SortLinks(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "sortLinks: out of memory").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  {
-    std::vector<u32> at(start.begin(), start.end() - 1);
+  // scatter; with many targets in two steps (the targets' write positions no longer fit the
+  // caches): by coarse target range (at most 1024 of them) with the target alongside, then
+  // within each range, in parallel (ranges are disjoint slices of `keys`)
+  int shift = 0;
+  while (((u64)(n > 0 ? n - 1 : 0) >> shift) >= 1024) shift++;
+  std::vector<u32> at(start.begin(), start.end() - 1);
+  if (n <= 4096 || L == 0) {
     for (size_t i = 0; i < L; i++) keys[at[to[i]]++] = ((u64)from[i] << 32) | neuron[i];
+  } else {
+    const u32 B = ((n - 1) >> shift) + 1;
+    std::vector<u32> cstart(B + 1);
+    for (u32 c = 0; c < B; c++) cstart[c] = start[(size_t)c << shift];
+    cstart[B] = (u32)L;
+    std::unique_ptr<u64[], FreeDeleter> tmpKey(static_cast<u64*>(hugeBlock(L * 8)));
+    std::unique_ptr<u32[], FreeDeleter> tmpTo(static_cast<u32*>(hugeBlock(L * 4)));
+    if (!tmpKey || !tmpTo) {
+      Napi::Error::New(env, "sortLinks: out of memory").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    {
+      std::vector<u32> cat(cstart.begin(), cstart.end() - 1);
+      for (size_t i = 0; i < L; i++) {
+        const u32 p = cat[to[i] >> shift]++;
+        tmpKey[p] = ((u64)from[i] << 32) | neuron[i];
+        tmpTo[p] = to[i];
+      }
+    }
+    int S = std::max(1, std::min(T, (int)(L / 65536)));
+    std::vector<u32> cb(S + 1, B);
+    cb[0] = 0;
+    for (int k = 1; k < S; k++) {
+      cb[k] = (u32)(std::lower_bound(cstart.begin(), cstart.end() - 1, (u32)((u64)L * k / S)) - cstart.begin());
+      if (cb[k] < cb[k - 1]) cb[k] = cb[k - 1];
+    }
+    runThreads(S, [&](int k) {
+      for (u32 p = cstart[cb[k]]; p < cstart[cb[k + 1]]; p++) keys[at[tmpTo[p]]++] = tmpKey[p];
+    });
   }
 
   // sort and deduplicate each bucket; target ranges of about equal links per thread
