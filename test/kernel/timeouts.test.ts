@@ -98,4 +98,34 @@ test("answered requests do not keep the process alive; a pending timeout does", 
   }
 })
 
+test("failPending fails only a request addressed to the caller: another process holding the handle cannot fail it", async () => {
+  const k = makeKernel({ node: "alice.os" })
+  const other = processId("other", "test", "sys")
+  const held: Array<[ProcessContext, PendingRequest]> = []
+  let otherCtx: ProcessContext | undefined
+  k.spawn({ id: slow, public: true, process: { onRequest: (ctx) => void held.push([ctx, ctx.pending()!]) } })
+  k.spawn({ id: other, public: true, process: { onRequest: (ctx) => void (otherCtx = ctx) } })
+  const c = k.spawn({ id: client, process: {} })
+  await c.request(k.address(other), request(new Uint8Array([0]), 1000)).catch(() => undefined)
+  const first = c.request(k.address(slow), request(new Uint8Array([1]), 2000))
+  while (held.length === 0) await sleep(1)
+  const [ctx, pending] = held[0]!
+  // a process that got hold of slow's handle (in-process JS can share values) acts only as itself
+  otherCtx!.failPending(pending, "offline")
+  ctx.respondTo(pending, response(new Uint8Array([7])))
+  assert.equal([...(await first).response.body], [7], "the request was answered, not failed by the other process")
+  // its own target fails it at once, with the kind given
+  const second = c.request(k.address(slow), request(new Uint8Array([2]), 2000))
+  while (held.length === 1) await sleep(1)
+  held[1]![0].failPending(held[1]![1], "offline")
+  try {
+    await second
+    assert.unreachable("expected offline")
+  } catch (e) {
+    assert.instance(e, SendFailed)
+    assert.is((e as SendFailed).kind, "offline")
+  }
+  k.shutdown()
+})
+
 test.run()
