@@ -38,7 +38,7 @@ if (files.some((f) => f.startsWith("test/ui/"))) {
   }
 }
 
-interface Outcome { readonly file: string; readonly passed: number; readonly failed: number; readonly ms: number }
+interface Outcome { readonly file: string; readonly passed: number; readonly failed: number; readonly ms: number; readonly tail: string }
 
 const runFile = (file: string): Promise<Outcome> =>
   new Promise((resolve) => {
@@ -64,9 +64,21 @@ const runFile = (file: string): Promise<Outcome> =>
       const mark = failed === 0 ? "ok  " : "FAIL"
       process.stdout.write(`${mark} ${file} (${passed} passed, ${failed} failed, ${(ms / 1000).toFixed(1)} s)\n`)
       if (failed > 0) process.stdout.write(out.split("\n").map((l) => `     | ${l}`).join("\n") + "\n")
-      resolve({ file, passed, failed, ms })
+      resolve({ file, passed, failed, ms, tail: failed > 0 ? failureTail(out) : "" })
     })
   })
+
+/**
+ * The part of a failed file's output that names the failure: uvu's `FAIL` block (test name,
+ * assertion message, first stack lines), else the last lines. Printed again just above the totals
+ * so that a log cut in the middle still shows why each file failed.
+ */
+const failureTail = (out: string): string => {
+  const lines = out.replace(/\x1b\[[0-9;]*m/g, "").split("\n")
+  const at = lines.findIndex((l) => /^\s*FAIL\s/.test(l) || l.includes("✘"))
+  const picked = at >= 0 ? lines.slice(at, at + 24) : lines.slice(-24)
+  return picked.filter((l) => l.trim() !== "").map((l) => `     | ${l.slice(0, 300)}`).join("\n")
+}
 
 const queue = [...files]
 const outcomes: Outcome[] = []
@@ -77,5 +89,6 @@ await Promise.all(
 )
 const passed = outcomes.reduce((a, o) => a + o.passed, 0)
 const failed = outcomes.reduce((a, o) => a + o.failed, 0)
+for (const o of outcomes.filter((o) => o.failed > 0)) process.stdout.write(`failed: ${o.file}\n${o.tail}\n`)
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
 process.exitCode = failed === 0 && files.length > 0 ? 0 : 1

@@ -8,20 +8,10 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { spawn, type ChildProcess } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort } from "../support/Port.ts"
 import { cli, root } from "./cliProcess.ts"
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once("error", reject)
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 
 interface Started { readonly child: ChildProcess; readonly out: () => string; readonly exited: Promise<number | null> }
 

@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing"
@@ -15,20 +14,12 @@ import { Effect } from "effect"
 import { msgFromJSON } from "../../modules/gov/MsgJson.ts"
 import { defaultConfig } from "../../node/config/ConfigFile.ts"
 import { initHome } from "../../node/home/Home.ts"
+import { freePort } from "../support/Port.ts"
 
 const root = new URL("../..", import.meta.url).pathname
 
-/** A free TCP port on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once("error", reject)
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address()
-      const port = typeof addr === "object" && addr ? addr.port : 0
-      s.close(() => resolve(port))
-    })
-  })
+/** A free TCP port on 127.0.0.1, outside the ephemeral range (test/support/Port.ts says why). */
+export { freePort }
 
 /** A fresh home with a funded dev account. */
 export interface TestHome {
