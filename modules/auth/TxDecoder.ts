@@ -6,6 +6,7 @@
  * "missing fee", gas limit bound, fee coins, no signatures), baseapp/baseapp.go
  * (validateBasicTxMsgs "must contain at least one message"), CometBFT mempool max_tx_bytes.
  */
+import { BinaryReader } from "cosmjs-types/binary"
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing"
 import { AuthInfo, TxBody, TxRaw, type Fee, type SignerInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
 import type { Any } from "cosmjs-types/google/protobuf/any"
@@ -60,6 +61,19 @@ const decodePart = <T>(what: string, f: () => T): T => {
   }
 }
 
+/**
+ * A reader over `bytes` itself. cosmjs-types' `new BinaryReader(bytes)` copies its input, so
+ * TxRaw, TxBody and AuthInfo each copied the part they decode (three copies of a tx, each with
+ * its own off-heap backing store, all kept with the decoded tx). decodeTx copies the tx once
+ * and decodes every part from views of that private copy: same bytes read, same errors.
+ */
+const readerOf = (bytes: Uint8Array): BinaryReader => {
+  const r = new BinaryReader()
+  r.buf = bytes
+  r.len = bytes.length
+  return r
+}
+
 const decodeSignerInfo = (info: SignerInfo, index: number): DecodedSigner => {
   const single = info.modeInfo?.single
   if (!single) {
@@ -108,16 +122,19 @@ const checkFee = (fee: Fee): ReadonlyArray<Coin> => {
  * InvalidRequest (18) without messages / with too much gas, TxDecodeError "missing fee",
  * InsufficientFee (13) for invalid fee coins, NoSignatures (15), NotSupported (37) for sign modes
  * other than SIGN_MODE_DIRECT, multisig and fee grants, UnknownExtensionOptions (31), InvalidPubKey (8) for
- * key types other than secp256k1.
+ * key types other than secp256k1. The result never aliases `bytes`: it is decoded from one
+ * private copy (`bytes` of the result), so a caller may reuse its buffer.
  */
 export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions = { maxTxBytes: DEFAULT_MAX_TX_BYTES }): AuthDecodedTx => {
   if (bytes.length > opts.maxTxBytes) {
     throw new TxTooLarge({ log: `tx too large: ${bytes.length} bytes, max ${opts.maxTxBytes}: tx too large` })
   }
   if (bytes.length === 0) throw new TxDecodeError({ log: "tx parse error: empty tx bytes: tx parse error" })
-  const raw = decodePart("TxRaw", () => TxRaw.decode(bytes))
-  const body = decodePart("TxBody", () => TxBody.decode(raw.bodyBytes))
-  const authInfo = decodePart("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes))
+  // the one private copy: every decoded field is a view of it, never of the caller's buffer
+  const own = new Uint8Array(bytes)
+  const raw = decodePart("TxRaw", () => TxRaw.decode(readerOf(own)))
+  const body = decodePart("TxBody", () => TxBody.decode(readerOf(raw.bodyBytes)))
+  const authInfo = decodePart("AuthInfo", () => AuthInfo.decode(readerOf(raw.authInfoBytes)))
   if (body.extensionOptions.length > 0) {
     throw new UnknownExtensionOptions({ log: `unknown extension options: ${body.extensionOptions.map((o) => o.typeUrl).join(", ")}: unknown extension options` })
   }
@@ -131,7 +148,7 @@ export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions = { maxTxBytes: 
   if (raw.signatures.length === 0) throw new NoSignatures({ log: "no signatures supplied" })
   const signerInfos = authInfo.signerInfos.map(decodeSignerInfo)
   return {
-    bytes,
+    bytes: own,
     msgs,
     gasLimit: Number(authInfo.fee.gasLimit),
     memo: body.memo,

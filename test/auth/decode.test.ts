@@ -36,6 +36,22 @@ test("a CosmJS-signed tx decodes: messages, gas, fee, signer key and sequence", 
   assert.is(tx.signerInfos[0]!.sequence, 0n)
 })
 
+test("a decoded tx never aliases its input: the caller's buffer reused afterwards changes nothing", () => {
+  const original = TxRaw.encode(signed).finish()
+  const buf = new Uint8Array(original)
+  const tx = decodeTx(buf, { maxTxBytes: 1 << 20 })
+  const fresh = decodeTx(new Uint8Array(original), { maxTxBytes: 1 << 20 })
+  buf.fill(0xff)
+  assert.equal([...tx.bytes], [...original])
+  assert.equal([...tx.bodyBytes], [...signed.bodyBytes])
+  assert.equal([...tx.authInfoBytes], [...signed.authInfoBytes])
+  assert.equal([...tx.signatures[0]!], [...signed.signatures[0]!])
+  assert.equal([...tx.msgs[0]!.value], [...body.messages[0]!.value])
+  assert.equal([...tx.signerInfos[0]!.pubkey!], [...fresh.signerInfos[0]!.pubkey!])
+  assert.equal(tx.body, fresh.body)
+  assert.equal(tx.authInfo, fresh.authInfo)
+})
+
 test("size, parse errors", () => {
   const bytes = TxRaw.encode(signed).finish()
   assert.is(refusal(bytes, bytes.length - 1).code, 21)

@@ -20,14 +20,17 @@ const MAX_TX_BYTES = 4_096
 const decoded = new Map<string, AuthDecodedTx>()
 let total = 0
 
-/** The decoded tx of `bytes`, from the cache or `decode` (remembered when it returns). */
+/**
+ * The decoded tx of `bytes`, from the cache or `decode` (remembered when it returns). `decode`
+ * must not alias its input (decodeTx decodes from its own copy), since callers reuse buffers.
+ */
 export const decodeCached = (bytes: Uint8Array, decode: (bytes: Uint8Array) => AuthDecodedTx): AuthDecodedTx => {
   if (bytes.length > MAX_TX_BYTES) return decode(bytes)
   const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")
   const hit = decoded.get(key)
   if (hit) return hit
-  // decoded from a private copy: the decoded fields alias their input, which a caller may reuse
-  const tx = decode(bytes.slice())
+  // decodeTx copies the bytes once and decodes from that copy: the kept tx never aliases `bytes`
+  const tx = decode(bytes)
   while (decoded.size > 0 && (decoded.size >= MAX_ENTRIES || total + bytes.length > MAX_TOTAL_BYTES)) {
     const [oldest, old] = decoded.entries().next().value!
     decoded.delete(oldest)
