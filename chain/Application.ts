@@ -384,7 +384,10 @@ export class Application implements AbciApplication {
       // in check mode a refused tx must leave the check state untouched.
       const finalizeLike = mode === "finalize" || mode === "simulate"
       if (finalizeLike) anteBranch.write()
-      const msgBranch = finalizeLike ? base.branch() : anteBranch.branch()
+      // CheckTx writes nothing unless everything passes, so its messages run in the ante branch
+      // itself (one store layer less for each of their reads and writes); only a tx that may be
+      // admitted at the cap needs its ante writes kept apart from its messages' (admit above).
+      const msgBranch = finalizeLike ? base.branch() : capped ? anteBranch.branch() : anteBranch
       const exec = this.executor(block, msgBranch, gas, signers, att)
       const txHash = txHashOf(tx)
       const responses: Any[] = []
@@ -409,7 +412,7 @@ export class Application implements AbciApplication {
         })
         for (let i = before; i < exec.events.length; i++) exec.events[i]!.attributes.push(msgIndex)
       })
-      msgBranch.write()
+      if (msgBranch !== anteBranch) msgBranch.write()
       if (!finalizeLike) anteBranch.write()
       return {
         result: {

@@ -96,6 +96,27 @@ test("CheckTx then FinalizeBlock: same results and app hash as a chain that neve
   assert.is(replay[0]!.code, 32)
 })
 
+test("CheckTx runs a tx's messages in its ante branch: a tx refused by its second message leaves no write of the first, its fee or its sequence", async () => {
+  const chain = await funded()
+  const n = await accountNumberOf(chain, alice)
+  // the first message moves 600,000 of alice's 1,000,000, the second overdraws
+  const refused = await signTx(wallet, alice, [msgSend(alice, bob, "600000"), msgSend(alice, carol, "600000")], fee("2000"), { accountNumber: n, sequence: 0 })
+  const r = await chain.checkTx(refused)
+  assert.is(r.code, 5, r.log)
+  // sequence 0 again, and all but the fee: admitted only if the check state kept nothing of the refused tx
+  const all = await signTx(wallet, alice, [msgSend(alice, carol, "998000")], fee("2000"), { accountNumber: n, sequence: 0 })
+  const ok = await chain.checkTx(all)
+  assert.is(ok.code, 0, ok.log)
+  // and that tx's own writes stayed: alice's balance is gone, her sequence 0 spent
+  const broke = await signTx(wallet, alice, [msgSend(alice, carol, "1")], fee("2000"), { accountNumber: n, sequence: 1 })
+  assert.is((await chain.checkTx(broke)).code, 5)
+  const refill = await signTx(wallet, bob, [msgSend(bob, alice, "10000")], fee("2000"), { accountNumber: await accountNumberOf(chain, bob), sequence: 0 })
+  assert.is((await chain.checkTx(refill)).code, 0)
+  const replay = await signTx(wallet, alice, [msgSend(alice, carol, "2")], fee("2000"), { accountNumber: n, sequence: 0 })
+  assert.is((await chain.checkTx(replay)).code, 32)
+  assert.is((await chain.checkTx(broke)).code, 0)
+})
+
 test("decoded accounts by stored bytes: a read after a write gives what decoding the bytes gives", async () => {
   const store = await openCommitMultiStore({ memory: new MemoryStorage(), namespaces: ["auth"] })
   const kv = store.store("auth")
