@@ -7,6 +7,10 @@
 #   ROOT=$PWD ACCNUM=6 TAG=-warm AMOUNT=2 npx node bench/txpath/sign.ts 2000
 #   ROOT=$PWD ACCNUM=6 TAG=-node AMOUNT=3 npx node bench/txpath/sign.ts 2000
 #   VARIANTS="w-<base> w-<commit>" bench/txpath/rounds.sh; npx node bench/txpath/analyze.ts
+# Longer JIT warm-up (recommended: with only the default set, functions on the CheckTx path are still
+# tiered up to TurboFan during the timed pass; see docs/performance.md "CheckTx's first pass"):
+#   for a in 4 5 6; do ROOT=$PWD ACCNUM=6 TAG=-warm$a AMOUNT=$a npx node bench/txpath/sign.ts 2000; done
+#   WARM=-warm4,-warm5,-warm6 CHUNKS=4 VARIANTS=... bench/txpath/rounds.sh   (env passes through)
 # alternated rounds: each variant one process per round, in order; JSON lines to rounds.log
 cd "$(dirname "$0")/../.."
 for round in $(seq 1 ${ROUNDS:-4}); do

@@ -21,12 +21,14 @@ const load = (file: string) => {
 }
 const txs = load(`${OUT}/txs-${N}.bin`)
 const warm = load(`${OUT}/txs-warm-${N}.bin`)
+// WARM=-warm4,-warm5: more warm-up sets (sign.ts TAG=-warm4 AMOUNT=4 ...), each CheckTx'd fresh on its own chain
+const extraWarm = (process.env.WARM ?? "").split(",").filter((t) => t !== "").map((t) => load(`${OUT}/txs${t}-${N}.bin`))
 const nodeTxs = load(`${OUT}/txs-node-${N}.bin`)
 const start = () => TestChain.start({ balances: [{ address: alice, coins: [{ denom: "boot", amount: "1000000000000" }] }] })
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest()
 S.selectVerifier("libsecp256k1")
 // pre-verify every signature as the VerifierPool would (cache), without decoding through auth
-for (const tx of [...txs, ...warm]) {
+for (const tx of [...txs, ...warm, ...extraWarm.flat()]) {
   const raw = TxRaw.decode(tx)
   const info = AuthInfo.decode(raw.authInfoBytes).signerInfos[0]!
   const pub = info.publicKey!.value.subarray(2)
@@ -40,6 +42,10 @@ const out: Record<string, unknown> = {}
   for (const tx of warm) { const r = await chain.checkTx(tx); if (r.code !== 0) throw new Error(`warm CheckTx: ${r.log}`) }
   const res = await chain.app.finalizeBlock({ txs: warm, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: 2n, time: { seconds: 1_700_000_100n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) })
   if (res.txResults.some((r: any) => r.code !== 0)) throw new Error("warm tx failed")
+}
+for (const set of extraWarm) {
+  const chain = await start()
+  for (const tx of set) { const r = await chain.checkTx(tx); if (r.code !== 0) throw new Error(`warm CheckTx: ${r.log}`) }
 }
 import { Session } from "node:inspector/promises"
 import { writeFileSync } from "node:fs"
@@ -61,7 +67,14 @@ if (process.env.ONLY !== "fin") {
   await profStart()
   if (process.env.MARK) console.log("=== cold check start")
   const cpu0 = process.threadCpuUsage(); const t = performance.now()
-  for (const tx of txs) { const r = await chain.checkTx(tx); if (r.code !== 0) throw new Error(`CheckTx: ${r.log}`) }
+  // CHUNKS=k: also the CPU of each k-th of the pass (a falling series means the JIT was still warming up)
+  const chunks = Number(process.env.CHUNKS ?? 1), chunkCpu: number[] = []
+  let cc0 = process.threadCpuUsage()
+  for (const [i, tx] of txs.entries()) {
+    const r = await chain.checkTx(tx); if (r.code !== 0) throw new Error(`CheckTx: ${r.log}`)
+    if ((i + 1) % Math.ceil(N / chunks) === 0 || i === N - 1) { const d = process.threadCpuUsage(cc0); chunkCpu.push(+((d.user + d.system) / Math.ceil(N / chunks)).toFixed(1)); cc0 = process.threadCpuUsage() }
+  }
+  if (chunks > 1) out.checkChunkCpu = chunkCpu
   if (process.env.MARK) console.log("=== cold check end")
   const wall = performance.now() - t; const cpu = process.threadCpuUsage(cpu0)
   await profStop("check")
