@@ -12,6 +12,12 @@
  *
  * Run: `npx node bench/userspace.bench.ts [pairs]` (default 3000 pairs per userspace case; the light
  * cases use 100x). The fixture components are built (or taken from .cache/) first.
+ *
+ * `npx node bench/userspace.bench.ts transport [pairs] [rounds]` runs only the thread-transport
+ * rows: round trips between two threads over postMessage and over shared-memory rings
+ * (kernel/userspace/internal/LiteRing.ts; woken by Atomics.waitAsync, or polling first), one and
+ * 64 in flight, the variants alternated in each round, each as a ratio to postMessage in the same
+ * round (default 20,000 pairs, 5 rounds).
  */
 import { formatAddress } from "../kernel/Address.ts"
 import { makeKernel } from "../kernel/Kernel.ts"
@@ -19,8 +25,34 @@ import { request, response } from "../kernel/Message.ts"
 import type { Request } from "../kernel/Message.ts"
 import { LitePool } from "../kernel/userspace/LitePool.ts"
 import { userspaceProcess } from "../kernel/userspace/UserspaceProcess.ts"
+import { transport } from "../test/userspace/lite-ring-peer.ts"
 import { bytes, liteProgram, text } from "../test/userspace/lite-setup.ts"
 import { ask, json, parse, pid, removeHome, serviceProgram, startNode } from "../test/userspace/setup.ts"
+
+if (process.argv[2] === "transport") {
+  const n = Number(process.argv[3] ?? 20_000)
+  const rounds = Number(process.argv[4] ?? 5)
+  const variants: ReadonlyArray<readonly [string, "ring" | "port", number, number]> = [
+    ["postMessage, 1 in flight", "port", 1, 0], ["ring + waitAsync, 1 in flight", "ring", 1, 0], ["ring, poll 2,000 then waitAsync, 1 in flight", "ring", 1, 2000],
+    ["postMessage, 64 in flight", "port", 64, 0], ["ring + waitAsync, 64 in flight", "ring", 64, 0]
+  ]
+  const ratios = new Map<string, number[]>(variants.map(([l]) => [l, []]))
+  const rates = new Map<string, number[]>(variants.map(([l]) => [l, []]))
+  for (let r = 0; r < rounds; r++) {
+    const base = new Map<number, number>()
+    for (const [label, mode, window, spin] of r % 2 === 0 ? variants : [...variants].reverse()) {
+      const x = await transport(mode, window === 1 ? n / 4 : n, window, spin)
+      rates.get(label)!.push(x)
+      if (mode === "port") base.set(window, x)
+    }
+    for (const [label, , window] of variants) ratios.get(label)!.push(rates.get(label)![r]! / base.get(window)!)
+  }
+  const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!
+  for (const [label] of variants) {
+    console.log(`${label}: median ${med(rates.get(label)!).toFixed(0)} round trips/s, ${med(ratios.get(label)!).toFixed(2)}x postMessage (rounds: ${ratios.get(label)!.map((v) => v.toFixed(2)).join(" ")})`)
+  }
+  process.exit(0)
+}
 
 const PAIRS = Number(process.argv[2] ?? 3000)
 const program = await serviceProgram()
