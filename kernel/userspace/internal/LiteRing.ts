@@ -13,7 +13,11 @@
  * Records are described by a separate table of (start, length) pairs, one per slot, so a record
  * whose description is corrupt (a length past the bounds, a start outside the written bytes) is
  * reported alone as a RingRecordError by `pop`, the records after it are read as usual, and no
- * read leaves the ring's memory. Payload bytes are opaque here (canonical LiteWire bytes in the
+ * read leaves the ring's memory. Limits of that check: a wrong description that stays within
+ * the written bytes yields those bytes (never bytes outside the ring), and one whose end lies
+ * past the next record's start also costs that record (another RingRecordError); the bytes of
+ * a corrupt record are released when a later good record is popped. Only host code writes a
+ * ring (guests have no access to it), so these are faults, not guest attacks. Payload bytes are opaque here (canonical LiteWire bytes in the
  * worker); the source of a message is never taken from a record by this module.
  *
  * Status: the ring is built and tested on its own (test/userspace/lite-ring.test.ts, two
