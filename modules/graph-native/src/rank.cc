@@ -96,7 +96,8 @@ using big_vector = std::vector<T, HugeAlloc<T>>;
 
 struct Compressed {
   big_vector<u32> off, src, dang;
-  big_vector<u64> w;  // 2^-63 units, at most 2^63
+  big_vector<u64> w;   // 2^-63 units, at most 2^63
+  big_vector<u64> ls;  // each pair's stake (Σ stake/neudeg of its links' neurons), kept for the next calculation
   big_vector<uint8_t> has_in;
 };
 
@@ -294,6 +295,7 @@ std::string compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const 
   g.src.resize(pairs + PF + 16);
   std::fill(g.src.begin() + pairs, g.src.end(), 0);  // padding: the kernels prefetch PF links ahead
   g.w.resize(pairs);
+  g.ls.resize(pairs);
   mark(1);
   // pass 1: sources, pair stakes (into w), out-stake partial sums; with given counts also the
   // range check and the counts' check
@@ -305,7 +307,7 @@ std::string compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const 
     if (given) deg.assign(m, 0);
     u64* osp = os.data();
     u32* src = g.src.data();
-    u64* w = g.w.data();
+    u64* w = g.ls.data();
     u32* dg = deg.data();
     const u64 kEnd = L == 0 ? 0 : L - 1;
     for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
@@ -391,10 +393,11 @@ std::string compress(u32 n, u32 m, const u32* in_off, const u32* in_from, const 
     const u64 c0 = pairs * i / T, c1 = pairs * (i + 1) / T;
     const u32* src = g.src.data();
     u64* w = g.w.data();
+    const u64* ls = g.ls.data();
     const Recip* rec = s.rec.data();
     for (u64 c = c0; c < c1; c++) {
       GN_PREFETCH(rec + src[c + PF]);
-      w[c] = weight_of(w[c], rec[src[c]]);
+      w[c] = weight_of(ls[c], rec[src[c]]);
     }
   });
   mark(4);
@@ -533,6 +536,7 @@ u64 sweep_first(Compressed& g, const Recip* rec, u64 init, const Sweep& sw, u32 
   const u32* off = g.off.data();
   const u32* src = g.src.data();
   u64* w = g.w.data();
+  const u64* ls = g.ls.data();
   const uint8_t* has_in = g.has_in.data();
   u64 mx = 0;
   for (u32 t = t0; t < t1; t++) {
@@ -540,9 +544,48 @@ u64 sweep_first(Compressed& g, const Recip* rec, u64 init, const Sweep& sw, u32 
     u128 total = 0;
     for (u64 c = off[t]; c < off[t + 1]; c++) {
       GN_PREFETCH(rec + src[c + PF]);
-      const u64 x = weight_of(w[c], rec[src[c]]);
+      const u64 x = weight_of(ls[c], rec[src[c]]);
       w[c] = x;
       total += x;
+    }
+    const u64 sum = (u64)round_shr((u128)init * total, 63);
+    const u64 r = mulq64(sum, sw.d) + sw.K;
+    sw.next[t] = r;
+    const u64 delta = r > init ? r - init : init - r;
+    if (delta > mx) mx = delta;
+  }
+  return mx;
+}
+
+// The first sweep of an incremental calculation (update() below): the weights kept from the
+// previous calculation are recomputed only for the pairs of changed targets (`dirty`) and the
+// pairs whose source's out-stake changed (`chg`); every other weight is read as kept. Same row
+// sums as sweep_first (init * Σ w), so the same bits as a calculation from scratch.
+u64 sweep_first_delta(Compressed& g, const Recip* rec, const uint8_t* dirty, const uint8_t* chg, bool any_chg, u64 init,
+                      const Sweep& sw, u32 t0, u32 t1) {
+  const u32* off = g.off.data();
+  const u32* src = g.src.data();
+  u64* w = g.w.data();
+  const u64* ls = g.ls.data();
+  const uint8_t* has_in = g.has_in.data();
+  u64 mx = 0;
+  for (u32 t = t0; t < t1; t++) {
+    if (!sw.pagerank && !has_in[t]) continue;
+    u128 total = 0;
+    if (dirty[t]) {
+      for (u64 c = off[t]; c < off[t + 1]; c++) {
+        GN_PREFETCH(rec + src[c + PF]);
+        total += (w[c] = weight_of(ls[c], rec[src[c]]));
+      }
+    } else if (any_chg) {
+      for (u64 c = off[t]; c < off[t + 1]; c++) {
+        GN_PREFETCH(chg + src[c + PF]);
+        const u32 f = src[c];
+        if (chg[f]) w[c] = weight_of(ls[c], rec[f]);
+        total += w[c];
+      }
+    } else {
+      for (u64 c = off[t]; c < off[t + 1]; c++) total += w[c];
     }
     const u64 sum = (u64)round_shr((u128)init * total, 63);
     const u64 r = mulq64(sum, sw.d) + sw.K;
@@ -616,9 +659,20 @@ struct Scratch {
   Compressed g;
   PrepScratch prep;
   big_vector<u64> a, b;
+  // Kept weights (g.ls, g.w, prep.rec, prep.norm) for update(): valid when the last calculation
+  // into these buffers prepared `builder`'s snapshot `gen` (over n particles, m neurons, lcnt[t]
+  // links into t) from scratch or by update(), without relabelling.
+  bool valid = false;
+  u64 builder = 0, gen = 0;
+  u32 n = 0, m = 0;
+  big_vector<u32> lcnt;
+  big_vector<uint8_t> dirty, chg;  // per target / per source, for sweep_first_delta
+  bool any_chg = false;
 };
 std::mutex spare_mu;
 Scratch spare;
+// The buffers of the last calculation of a SnapshotBuilder's snapshot (one builder: the latest).
+Scratch kept;
 
 Scratch take_scratch() {
   std::lock_guard<std::mutex> lock(spare_mu);
@@ -632,9 +686,31 @@ void keep_scratch(Scratch&& s) {
   if (s.g.src.capacity() >= spare.g.src.capacity()) spare = std::move(s);
 }
 
+Scratch take_kept() {
+  std::lock_guard<std::mutex> lock(spare_mu);
+  Scratch s = std::move(kept);
+  kept = Scratch();
+  return s;
+}
+
+// Keeps the buffers of the newest build of the newest builder (an older calculation finishing
+// later does not replace them); invalid ones only when nothing valid is kept.
+void keep_kept(Scratch&& s) {
+  std::lock_guard<std::mutex> lock(spare_mu);
+  if (!kept.valid || (s.valid && (s.builder != kept.builder || s.gen >= kept.gen))) kept = std::move(s);
+}
+
 // Output arrays (ranks, published) are allocated like the kept buffers (2 MiB pages when large):
 // fresh 4 KiB pages cost a fault each, and JavaScript receives them without a copy.
 u64* alloc_out(size_t n) { return HugeAlloc<u64>().allocate(n == 0 ? 1 : n); }
+
+// A snapshot's lineage: SnapshotBuilder numbers its builds, and a later build of the same
+// builder holds every link of an earlier one (links are only appended; a target's links are
+// the old ones plus new ones). 0 / 0 when the snapshot has none.
+struct Lineage {
+  u64 builder = 0, gen = 0;
+  bool present = false;
+};
 
 struct Job {
   u32 n = 0, m = 0;
@@ -646,6 +722,7 @@ struct Job {
   u32 max_iter = 1;
   bool empty = false;
   bool relabel = false;
+  Lineage lineage;  // given: the kept weights of an earlier build of the same builder may be updated
   int threads = 1;
   int isa = ISA_SCALAR;
   // outputs: handed to JavaScript without a copy (OnOK), freed by the worker otherwise
@@ -656,8 +733,262 @@ struct Job {
   double prep_ms = 0, iter_ms = 0, out_ms = 0;  // out: ranks and published values written out
   std::chrono::steady_clock::time_point t_end;
   u64 compressed = 0, max_delta = 0;
-  double steps[5] = {0, 0, 0, 0, 0};  // compress(): ms from its start to the end of each step
+  double steps[5] = {0, 0, 0, 0, 0};  // compress() or update(): ms from its start to the end of each step
+  bool incremental = false;            // prepared by update()
+  u32 dirty = 0, chg = 0;              // update(): dirty targets, sources whose out-stake changed
 };
+
+// More dirty targets than n / kDirtyShare (n particles): recompute everything (compress), which is cheaper
+// than patching most of the graph.
+constexpr u32 kDirtyShare = 4;
+// Likewise when the dirty targets hold more than L / kDirtyLinkShare of the L links (their pairs
+// are recomputed, and their old stakes subtracted, at about the cost of the stake pass).
+constexpr u64 kDirtyLinkShare = 4;
+
+// Incremental preparation: turn the kept graph of `builder`'s snapshot S.gen into that of the
+// later snapshot j (same builder), recomputing only what changed. A pair's stake changes only
+// when its target got links or one of its links' neurons changed stake / neudeg (norm); a
+// source's out-stake only through such pairs; a weight only through its pair's stake or its
+// source's out-stake. So: (A) every link's neuron, counted (degrees, range check, and the
+// builder's neuronLinks checked); norm per neuron compared with the kept one; (B) targets marked
+// dirty: new, more links than before, or a link by a neuron whose norm changed; (C) dirty
+// targets' pairs recounted (checked against pairCounts), offsets, and the kept pairs of clean
+// targets moved to their new place; (D) out-stakes patched by the dirty pairs' old and new
+// stakes (sums mod 2^64 as in compress), reciprocals of the changed ones. The weights are then
+// recomputed in sweep_first_delta. Every link of a dirty target is range-checked; links of clean
+// targets are the ones checked before (the builder's promise; a snapshot breaking it where it
+// can be seen, fewer links or pairs for a target than before, is prepared from scratch).
+// Returns 1 when update does not apply (compress from scratch), 0 when done; `err` as compress.
+int update(const Job& j, int T, Scratch& S, std::string& err, double* steps, u32* dirty_count, u32* chg_count) {
+  using clk = std::chrono::steady_clock;
+  const auto t0 = clk::now();
+  const auto mark = [&](int i) { steps[i] = std::chrono::duration<double, std::milli>(clk::now() - t0).count(); };
+  Compressed& g = S.g;
+  PrepScratch& s = S.prep;
+  const u32 n = j.n, m = j.m, n0 = S.n, m0 = S.m;
+  if (!S.valid || !j.lineage.present || j.lineage.builder != S.builder || j.lineage.gen <= S.gen || n < n0 || m < m0)
+    return 1;
+  const u32 *in_off = j.in_off, *in_from = j.in_from, *in_neuron = j.in_neuron;
+  for (u32 t = 0; t < n0; t++)
+    if (in_off[t + 1] - in_off[t] < S.lcnt[t]) return 1;
+  const std::vector<u32> bounds = balance(in_off, n, T);
+  if (s.deg_part.size() < size_t(T)) s.deg_part.resize(T);
+  if (s.os_part.size() < size_t(T)) s.os_part.resize(T);
+  std::vector<u64> bad(T, ~u64(0));
+  // (A) links per neuron (and the neuron range check), from every link
+  const auto degrees = [&]() -> bool {
+    parallel(T, [&](int i) {
+      std::vector<u32>& deg = s.deg_part[i];
+      deg.assign(m, 0);
+      u32* dg = deg.data();
+      for (u64 k = in_off[bounds[i]], e = in_off[bounds[i + 1]]; k < e; k++) {
+        const u32 u = in_neuron[k];
+        if (u >= m) {
+          bad[i] = k;
+          return;
+        }
+        dg[u]++;
+      }
+    });
+    for (int i = 0; i < T; i++)
+      if (bad[i] != ~u64(0)) {
+        err = "link " + std::to_string(bad[i]) + " names neuron " + std::to_string(in_neuron[bad[i]]) +
+              ", out of range (neurons = " + std::to_string(m) + ")";
+        return false;
+      }
+    return true;
+  };
+  const auto degree = [&](u32 u) {
+    u32 d = 0;
+    for (int i = 0; i < T; i++) d += s.deg_part[i][u];
+    return d;
+  };
+  // With the builder's neuronLinks, the dirty targets are found first and the counts checked
+  // only when the update goes ahead (a from-scratch preparation checks them itself): a period
+  // that changes most of the graph then costs little more than the preparation from scratch.
+  const bool given_deg = j.neuron_links != nullptr;
+  if (!given_deg && !degrees()) return 0;
+  std::vector<u64> norm(m);
+  std::vector<uint8_t> changed(m, 0);
+  bool any_u = false;
+  for (u32 u = 0; u < m; u++) {
+    const u32 d = given_deg ? j.neuron_links[u] : degree(u);
+    norm[u] = d == 0 ? 0 : j.stakes[u] / d;
+    changed[u] = norm[u] != (u < m0 ? s.norm[u] : 0);
+    any_u |= changed[u] != 0;
+  }
+  mark(0);
+  // (B) dirty targets and their pair counts (links range-checked)
+  S.dirty.assign(n, 0);
+  std::vector<u32> pcn(n);
+  std::vector<u32> dirty_part(T, 0);
+  std::vector<u64> shrunk(T, ~u64(0));
+  const u32* old_off = g.off.data();
+  std::vector<u64> links_part(T, 0);
+  // stop as soon as the dirty targets are too many (the same decision as counting them all)
+  const u64 max_links = in_off[n] / kDirtyLinkShare;
+  std::atomic<u64> dirty_links_seen{0};
+  std::atomic<u32> dirty_seen{0};
+  std::atomic<bool> too_many{false};
+  parallel(T, [&](int i) {
+    u32 count = 0;
+    u64 links = 0;
+    for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
+      const u64 o0 = in_off[t], o1 = in_off[t + 1];
+      bool d = t >= n0 || o1 - o0 != S.lcnt[t];
+      if (!d && any_u)
+        for (u64 k = o0; k < o1 && !d; k++) {
+          const u32 u = in_neuron[k];
+          d = u >= m || changed[u] != 0;  // out of range: rejected by degrees() below
+        }
+      if (!d) {
+        pcn[t] = old_off[t + 1] - old_off[t];
+        continue;
+      }
+      if (too_many.load(std::memory_order_relaxed)) return;
+      if (dirty_links_seen.fetch_add(o1 - o0, std::memory_order_relaxed) + (o1 - o0) > max_links ||
+          dirty_seen.fetch_add(1, std::memory_order_relaxed) + 1 > n / kDirtyShare) {
+        too_many.store(true, std::memory_order_relaxed);
+        return;
+      }
+      S.dirty[t] = 1;
+      count++;
+      links += o1 - o0;
+      u32 pairs = 0;
+      for (u64 k = o0; k < o1; k++) {
+        const u32 f = in_from[k];
+        if (f >= n) {
+          bad[i] = k;
+          return;
+        }
+        pairs += (k == o0) | (f != in_from[k - (k > o0)]);
+      }
+      pcn[t] = pairs;
+      if (t < n0 && pairs < old_off[t + 1] - old_off[t]) shrunk[i] = t;
+    }
+    dirty_part[i] = count;
+    links_part[i] = links;
+  });
+  for (int i = 0; i < T; i++)
+    if (bad[i] != ~u64(0)) {
+      err = "link " + std::to_string(bad[i]) + " comes from particle " + std::to_string(in_from[bad[i]]) +
+            ", out of range (particles = " + std::to_string(n) + ")";
+      return 0;
+    }
+  if (too_many.load()) return 1;
+  for (int i = 0; i < T; i++)
+    if (shrunk[i] != ~u64(0)) return 1;
+  u32 dirty = 0;
+  for (int i = 0; i < T; i++) dirty += dirty_part[i];
+  *dirty_count = dirty;
+  if (given_deg) {
+    if (!degrees()) return 0;
+    for (u32 u = 0; u < m; u++)
+      if (degree(u) != j.neuron_links[u]) {
+        err = "neuronLinks[" + std::to_string(u) + "] = " + std::to_string(j.neuron_links[u]) + " but neuron " +
+              std::to_string(u) + " made " + std::to_string(degree(u)) + " links";
+        return 0;
+      }
+  }
+  if (j.pair_counts != nullptr)
+    for (u32 t = 0; t < n; t++)
+      if (j.pair_counts[t] != pcn[t]) {
+        err = "pairCounts[" + std::to_string(t) + "] = " + std::to_string(j.pair_counts[t]) +
+              " disagrees with the links of particle " + std::to_string(t);
+        return 0;
+      }
+  mark(1);
+  // Nothing returns 1 from here on: the kept buffers are rewritten. (C) old stakes of dirty
+  // pairs out of the out-stakes (per-thread partial sums mod 2^64), then the new layout.
+  S.valid = false;
+  if (dirty > 0)
+    parallel(T, [&](int i) {
+      big_vector<u64>& os = s.os_part[i];
+      os.assign(n, 0);
+      for (u32 t = bounds[i]; t < std::min(bounds[i + 1], n0); t++)
+        if (S.dirty[t])
+          for (u64 c = old_off[t]; c < old_off[t + 1]; c++) os[g.src[c]] -= g.ls[c];
+    });
+  big_vector<u32> off(size_t(n) + 1);
+  off[0] = 0;
+  for (u32 t = 0; t < n; t++) off[t + 1] = off[t] + pcn[t];
+  const u64 pairs = off[n];
+  const u64 old_pairs = old_off[n0];
+  if (pairs != old_pairs || n != n0) {
+    g.src.resize(pairs + PF + 16);
+    g.ls.resize(pairs);
+    g.w.resize(pairs);
+    // clean targets move up (never down: pairs only grow), runs of them from the last one down
+    u32 t = n0;
+    while (t > 0) {
+      u32 b = t;
+      while (b > 0 && S.dirty[b - 1]) b--;
+      u32 a = b;
+      while (a > 0 && !S.dirty[a - 1]) a--;
+      if (a < b && off[a] != old_off[a]) {
+        const u64 from = old_off[a], to = off[a], len = old_off[b] - old_off[a];
+        std::memmove(g.src.data() + to, g.src.data() + from, len * sizeof(u32));
+        std::memmove(g.ls.data() + to, g.ls.data() + from, len * sizeof(u64));
+        std::memmove(g.w.data() + to, g.w.data() + from, len * sizeof(u64));
+      }
+      t = a;
+    }
+    std::fill(g.src.begin() + pairs, g.src.end(), 0);
+  }
+  g.off.swap(off);
+  g.has_in.resize(n);
+  for (u32 t = 0; t < n; t++) g.has_in[t] = in_off[t + 1] > in_off[t];
+  mark(2);
+  // the dirty targets' pairs, and their stakes into the out-stake sums
+  if (dirty > 0)
+    parallel(T, [&](int i) {
+      big_vector<u64>& os = s.os_part[i];
+      u32* src = g.src.data();
+      u64* lsp = g.ls.data();
+      for (u32 t = bounds[i]; t < bounds[i + 1]; t++) {
+        if (!S.dirty[t]) continue;
+        u64 k = in_off[t], c = g.off[t];
+        const u64 o1 = in_off[t + 1];
+        while (k < o1) {
+          const u32 f = in_from[k];
+          u64 x = 0;
+          while (k < o1 && in_from[k] == f) x += norm[in_neuron[k++]];
+          os[f] += x;
+          src[c] = f;
+          lsp[c++] = x;
+        }
+      }
+    });
+  // (D) out-stakes, reciprocals of the changed ones, sources without out-stake
+  s.rec.resize(n);
+  S.chg.assign(n, 0);
+  u32 chg = 0;
+  g.dang.clear();
+  for (u32 f = 0; f < n; f++) {
+    const u64 was = f < n0 ? s.rec[f].o : 0;
+    u64 o = was;
+    if (dirty > 0)
+      for (int i = 0; i < T; i++) o += s.os_part[i][f];
+    if (f >= n0 || o != was) s.rec[f] = recip_of(o);
+    if (f < n0 && o != was) {
+      S.chg[f] = 1;
+      chg++;
+    }
+    if (o == 0) g.dang.push_back(f);
+  }
+  S.any_chg = chg > 0;
+  *chg_count = chg;
+  s.norm.swap(norm);
+  S.lcnt.resize(n);
+  for (u32 t = 0; t < n; t++) S.lcnt[t] = in_off[t + 1] - in_off[t];
+  S.n = n;
+  S.m = m;
+  S.gen = j.lineage.gen;
+  S.valid = true;
+  mark(3);
+  steps[4] = steps[3];
+  return 0;
+}
 
 void run_job(Job& j) {
   using clk = std::chrono::steady_clock;
@@ -671,15 +1002,38 @@ void run_job(Job& j) {
   }
   auto t_a = clk::now();
   const int T = std::max(1, std::min(j.threads, (int)std::max<u32>(1, n)));
-  Scratch scratch = take_scratch();
-  Compressed& g = scratch.g;
   // without relabelling the weights are computed in the first sweep
   const bool fused = !j.relabel;
-  j.error = compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, j.pair_counts, j.neuron_links, T, g, scratch.prep,
-                     j.steps, !fused);
-  if (!j.error.empty()) {
-    keep_scratch(std::move(scratch));
-    return;
+  const bool lineage = j.lineage.present && fused;
+  Scratch scratch = lineage ? take_kept() : take_scratch();
+  const auto keep = [&]() { lineage ? keep_kept(std::move(scratch)) : keep_scratch(std::move(scratch)); };
+  Compressed& g = scratch.g;
+  if (lineage) {
+    j.incremental = update(j, T, scratch, j.error, j.steps, &j.dirty, &j.chg) == 0 && j.error.empty();
+    if (!j.error.empty()) {
+      keep();
+      return;
+    }
+  }
+  if (!j.incremental) {
+    j.dirty = 0;
+    j.chg = 0;
+    scratch.valid = false;
+    j.error = compress(n, j.m, j.in_off, j.in_from, j.in_neuron, j.stakes, j.pair_counts, j.neuron_links, T, g,
+                       scratch.prep, j.steps, !fused);
+    if (!j.error.empty()) {
+      keep();
+      return;
+    }
+    if (lineage) {
+      scratch.lcnt.resize(n);
+      for (u32 t = 0; t < n; t++) scratch.lcnt[t] = j.in_off[t + 1] - j.in_off[t];
+      scratch.builder = j.lineage.builder;
+      scratch.gen = j.lineage.gen;
+      scratch.n = n;
+      scratch.m = j.m;
+      scratch.valid = true;
+    }
   }
   j.compressed = g.w.size();
   std::vector<u32> perm;
@@ -712,8 +1066,10 @@ void run_job(Job& j) {
       u64 mx = 0;
       for (int c = next_chunk.fetch_add(1, std::memory_order_relaxed); c < chunks;
            c = next_chunk.fetch_add(1, std::memory_order_relaxed))
-        mx = std::max(mx, fused && j.iterations == 0 ? sweep_first(g, scratch.prep.rec.data(), j.init, sw, bounds[c], bounds[c + 1])
-                                                     : run_sweep(j.isa, sw, bounds[c], bounds[c + 1]));
+        mx = std::max(mx, !fused || j.iterations > 0 ? run_sweep(j.isa, sw, bounds[c], bounds[c + 1])
+                          : j.incremental ? sweep_first_delta(g, scratch.prep.rec.data(), scratch.dirty.data(), scratch.chg.data(),
+                                                              scratch.any_chg, j.init, sw, bounds[c], bounds[c + 1])
+                                          : sweep_first(g, scratch.prep.rec.data(), j.init, sw, bounds[c], bounds[c + 1]));
       local[i] = mx;
     });
     u64 mx = 0;
@@ -732,7 +1088,7 @@ void run_job(Job& j) {
   }
   j.prep_ms = std::chrono::duration<double, std::milli>(t_b - t_a).count();
   j.iter_ms = std::chrono::duration<double, std::milli>(t_c - t_b).count();
-  keep_scratch(std::move(scratch));
+  keep();
 }
 
 u64 to_u64(const Napi::Value& v) {
@@ -786,6 +1142,9 @@ class RankWorker : public Napi::AsyncWorker {
     for (uint32_t i = 0; i < 5; i++) steps.Set(i, Napi::Number::New(env, job_.steps[i]));
     out.Set("prepareSteps", steps);
     out.Set("threads", Napi::Number::New(env, job_.threads));
+    out.Set("incremental", Napi::Boolean::New(env, job_.incremental));
+    out.Set("dirtyTargets", Napi::Number::New(env, job_.dirty));
+    out.Set("changedSources", Napi::Number::New(env, job_.chg));
     deferred_.Resolve(out);
   }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
@@ -858,6 +1217,11 @@ Napi::Value Calculate(const Napi::CallbackInfo& info) {
   j.empty = o.Get("empty").As<Napi::Boolean>().Value();
   j.relabel = o.Get("relabel").IsBoolean() && o.Get("relabel").As<Napi::Boolean>().Value();
   j.threads = std::max(1, o.Get("threads").As<Napi::Number>().Int32Value());
+  if (o.Get("lineageBuilder").IsNumber() && o.Get("lineageGeneration").IsNumber()) {
+    j.lineage.present = true;
+    j.lineage.builder = (u64)o.Get("lineageBuilder").As<Napi::Number>().Int64Value();
+    j.lineage.gen = (u64)o.Get("lineageGeneration").As<Napi::Number>().Int64Value();
+  }
   int isa = best_isa();
   Napi::Value want = o.Get("isa");
   if (want.IsString()) {

@@ -29,6 +29,9 @@ export type EngineKind = "native" | "fallback"
  *   snapshot has at least 100,000 links).
  * - `relabel`: native only; renumber particles by out-degree before iterating (same bits; costs
  *   one more pass and 8 bytes per link while preparing, pays off when many iterations run).
+ * - `incremental`: native only; when the snapshot has a lineage (SnapshotBuilder), update the
+ *   weights kept from the previous calculation instead of preparing from scratch (default true;
+ *   same bits; not with `relabel`). docs/graph-rank.md, "Incremental preparation".
  */
 export interface RankOptions {
   readonly engine?: "auto" | EngineKind
@@ -36,6 +39,7 @@ export interface RankOptions {
   readonly isa?: "scalar" | "avx2" | "avx512"
   readonly worker?: boolean
   readonly relabel?: boolean
+  readonly incremental?: boolean
 }
 
 /**
@@ -49,7 +53,11 @@ export interface RankOptions {
  *   (unless relabelling), so that sweep's weight pass counts in `iterateMs`.
  * - `prepareSteps` (native only): ms from the start of the preparation to the end of each of its
  *   steps (counting pass, offsets, stake pass, reciprocals, weight pass; see
- *   modules/graph-native/src/rank.cc `compress`), for benchmarks.
+ *   modules/graph-native/src/rank.cc `compress`; when incremental, `update`'s: degrees, dirty
+ *   targets, new layout, out-stakes and reciprocals), for benchmarks.
+ * - `incremental` (native only): the preparation updated the weights kept from the previous
+ *   calculation of the same builder's snapshots; `dirtyTargets` / `changedSources`: how many
+ *   targets' pairs and sources' out-stakes it recomputed (0 when not incremental).
  */
 export interface RankResult {
   readonly ranks: BigUint64Array
@@ -61,6 +69,9 @@ export interface RankResult {
   readonly prepareMs: number
   readonly iterateMs: number
   readonly prepareSteps?: ReadonlyArray<number>
+  readonly incremental?: boolean
+  readonly dirtyTargets?: number
+  readonly changedSources?: number
 }
 
 /** The native engine is not built or not loadable (engine "native" was required). */
@@ -125,8 +136,12 @@ export const calculateRank = async (snapshot: RankSnapshot, params: RankParams =
         inNeuron: snapshot.inNeuron, stakes: snapshot.stakes,
         ...(snapshot.pairCounts !== undefined && snapshot.neuronLinks !== undefined ? { pairCounts: snapshot.pairCounts, neuronLinks: snapshot.neuronLinks } : {}), ...p, initQ63: k.initQ63, constQ63: k.constQ63, empty: k.empty,
         threads, relabel: options.relabel ?? false, ...(options.isa !== undefined ? { isa: options.isa } : {}),
+        ...(snapshot.lineage !== undefined && options.incremental !== false ? { lineageBuilder: snapshot.lineage.builder, lineageGeneration: snapshot.lineage.generation } : {}),
       })
-      return { ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs, prepareSteps: out.prepareSteps }
+      return {
+        ranks: out.ranks, published: out.published, iterations: out.iterations, engine: "native", isa: out.isa, threads, prepareMs: out.prepareMs, iterateMs: out.iterateMs, prepareSteps: out.prepareSteps,
+        incremental: out.incremental, dirtyTargets: out.dirtyTargets, changedSources: out.changedSources,
+      }
     }
     if (engine === "native") throw new NativeUnavailable(`cyber•rank native engine unavailable: ${n.reason}`)
     announceRankEngine()

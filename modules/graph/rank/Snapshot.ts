@@ -30,6 +30,12 @@ import { loadNative } from "./internal/native.ts"
  * The two counts are kept by {@link SnapshotBuilder} as links arrive; given both, the native
  * engine skips its counting pass over the links (docs/graph-rank.md). Both engines check them
  * against the links and reject a snapshot whose counts disagree ({@link RankSnapshotError}).
+ * - `lineage` (optional): set by {@link SnapshotBuilder.build}: the builder's number and the
+ *   build's number (both non-negative safe integers). It promises that a later build of the same
+ *   builder holds every link of this one, each target's old links unchanged, and that the
+ *   arrays are not changed after the build. The native engine then keeps the weights of the
+ *   last calculation and recomputes only those of changed pairs (docs/graph-rank.md,
+ *   "Incremental preparation"); a snapshot without it is prepared from scratch. Same bits either way.
  *
  * Limits: N, M < 2^32 and L < 2^32.
  */
@@ -42,6 +48,13 @@ export interface RankSnapshot {
   readonly stakes: BigUint64Array
   readonly pairCounts?: Uint32Array
   readonly neuronLinks?: Uint32Array
+  readonly lineage?: SnapshotLineage
+}
+
+/** Which builder made a snapshot and which of its builds it is (see {@link RankSnapshot}). */
+export interface SnapshotLineage {
+  readonly builder: number
+  readonly generation: number
 }
 
 /** A snapshot whose arrays are inconsistent; `log` names the first problem found. */
@@ -77,6 +90,10 @@ export const validateSnapshot = (s: RankSnapshot, options: { readonly links?: bo
   const { pairCounts, neuronLinks } = s
   if (pairCounts !== undefined && !(pairCounts instanceof Uint32Array && pairCounts.length === n)) fail(`pairCounts must be a Uint32Array of particles = ${n} entries`)
   if (neuronLinks !== undefined && !(neuronLinks instanceof Uint32Array && neuronLinks.length === m)) fail(`neuronLinks must be a Uint32Array of neurons = ${m} entries`)
+  const { lineage } = s
+  if (lineage !== undefined && !(Number.isSafeInteger(lineage.builder) && lineage.builder >= 0 && Number.isSafeInteger(lineage.generation) && lineage.generation >= 0)) {
+    fail("lineage must hold non-negative safe integers builder and generation")
+  }
   if (options.links === false) return
   for (let k = 0; k < inFrom.length; k++) {
     if (inFrom[k]! >= n) fail(`link ${k} comes from particle ${inFrom[k]}, out of range (particles = ${n})`)
@@ -145,6 +162,9 @@ export class SnapshotBuilder {
   private degrees = new Uint32Array(64)
   private maxParticle = -1
   private maxNeuron = -1
+  /** this builder's number (lineage) and its builds so far */
+  private readonly id = nextBuilderId++
+  private generation = 0
 
   /** Number of links appended so far (duplicates included). */
   get links(): number {
@@ -213,7 +233,8 @@ export class SnapshotBuilder {
     stakes.set(this.stakes.subarray(0, Math.min(m, this.stakes.length)))
     return {
       particles: n, neurons: m, inOffsets: index.inOffsets, inFrom: index.inFrom, inNeuron: index.inNeuron, stakes,
-      pairCounts: index.pairCounts, neuronLinks: this.degrees.slice(0, m)
+      pairCounts: index.pairCounts, neuronLinks: this.degrees.slice(0, m),
+      lineage: { builder: this.id, generation: ++this.generation }
     }
   }
 
@@ -288,6 +309,9 @@ export class SnapshotBuilder {
     this.neuron = g(this.neuron)
   }
 }
+
+/** Builder numbers for snapshot lineages, in creation order within the process. */
+let nextBuilderId = 1
 
 /** Fewer added links than this are sorted in TypeScript (the counting sorts' cost is mostly the
  * particles then, and a native call would gain nothing). */

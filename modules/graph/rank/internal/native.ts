@@ -29,6 +29,9 @@ export interface NativeInput {
   readonly isa?: "scalar" | "avx2" | "avx512"
   /** renumber particles by out-degree before iterating (same bits, better cache use) */
   readonly relabel?: boolean
+  /** the snapshot's lineage (both or neither): lets the engine update the weights it kept */
+  readonly lineageBuilder?: number
+  readonly lineageGeneration?: number
 }
 
 /** Output of the addon's `calculate` (times measured inside the addon, in ms). */
@@ -49,6 +52,11 @@ export interface NativeOutput {
    * snapshot's counts were used), offsets, stake pass, reciprocals, weight pass (the same as the
    * reciprocals' end when the weights were computed in the first sweep) */
   readonly prepareSteps: ReadonlyArray<number>
+  /** prepared by updating the weights kept from an earlier build of the same builder */
+  readonly incremental: boolean
+  /** when incremental: targets whose pairs were recomputed, sources whose out-stake changed */
+  readonly dirtyTargets: number
+  readonly changedSources: number
 }
 
 /** The addon's exports (src/rank.cc). */
