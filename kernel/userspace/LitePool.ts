@@ -27,7 +27,8 @@
  * (admitted without the capability) lasts while both run. A message of the pair that goes through
  * the kernel (capabilities attached, route not granted yet) closes the pair's fence until the
  * kernel delivers or fails it, so per-pair order holds. Across workers every message still goes
- * through the kernel thread; shared-memory rings are not built.
+ * through the kernel thread; the shared-memory ring for it (internal/LiteRing.ts) is built but not
+ * used yet (docs/userspace.md "Shared-memory rings").
  *
  * Source: issue 16; Hyperware's process model (hyperware-ai/hyperware kernel/src/kernel/process.rs)
  * with handler exports instead of a blocking receive.
