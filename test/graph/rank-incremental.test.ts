@@ -189,4 +189,14 @@ nativeTest("counts that lie are rejected on the incremental path too", async () 
   assert.is((await check("s4", b.build(5000, 200), 2)).incremental, true)
 })
 
+test("a malformed lineage is rejected by both engines with RankSnapshotError", async () => {
+  const s = start(41, 200, 1000, 10).b.build(200, 10)
+  for (const lineage of [{ builder: -1, generation: 1 }, { builder: 1, generation: 0.5 }, { builder: 2 ** 60, generation: 1 }]) {
+    for (const engine of ["auto", "fallback"] as const) {
+      await calculateRank({ ...s, lineage }, cyber, { engine, worker: false }).then(
+        () => assert.unreachable(`lineage ${JSON.stringify(lineage)} accepted`), (e) => assert.ok(e instanceof RankSnapshotError && /lineage/.test(e.message), String(e)))
+    }
+  }
+})
+
 test.run()
