@@ -64,7 +64,7 @@ test("ring bounds: count, bytes and record size refuse the push (the caller take
 })
 
 test("ring shape: bad shapes and a buffer of the wrong size are refused with a typed error", () => {
-  for (const s of [{ slots: 0, bytes: 64, maxRecord: 8 }, { slots: 4, bytes: 100, maxRecord: 8 }, { slots: 4, bytes: 64, maxRecord: 65 }, { slots: 4, bytes: 64, maxRecord: 0 }]) {
+  for (const s of [{ slots: 0, bytes: 64, maxRecord: 8 }, { slots: 3, bytes: 64, maxRecord: 8 }, { slots: 4, bytes: 100, maxRecord: 8 }, { slots: 4, bytes: 64, maxRecord: 65 }, { slots: 4, bytes: 64, maxRecord: 0 }]) {
     assert.throws(() => LiteRing.create(s), (e: unknown) => e instanceof RingShapeError)
   }
   assert.throws(() => new LiteRing(new SharedArrayBuffer(10), { slots: 4, bytes: 64, maxRecord: 8 }), (e: unknown) => e instanceof RingShapeError)

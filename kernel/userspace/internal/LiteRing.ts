@@ -33,7 +33,7 @@ const SLEEP = 18
 const CLOSED = 19
 const CTRL_INTS = 32
 
-/** Sizes of a ring: records (`slots`), payload bytes (`bytes`, a power of two) and the largest record. */
+/** Sizes of a ring: records (`slots`, a power of two), payload bytes (`bytes`, a power of two) and the largest record. */
 export interface RingShape {
   readonly slots: number
   readonly bytes: number
@@ -54,13 +54,18 @@ export class RingRecordError extends Error {
   }
 }
 
-/** A ring shape that cannot be built (`slots` or `maxRecord` below 1, `bytes` not a power of two, a record larger than the ring). */
+/**
+ * A ring shape that cannot be built (`slots` or `maxRecord` below 1, `slots` or `bytes` not a
+ * power of two, a record larger than the ring). `slots` must divide 2^32 so that a record's
+ * table entry (its 32-bit counter mod `slots`) stays distinct from the entries of the records
+ * still in the ring when the counters wrap.
+ */
 export class RingShapeError extends Error {
   readonly _tag = "RingShapeError"
 }
 
 const checkShape = (s: RingShape): void => {
-  const ok = Number.isInteger(s.slots) && s.slots >= 1 && s.slots <= 1 << 24 &&
+  const ok = Number.isInteger(s.slots) && s.slots >= 1 && s.slots <= 1 << 24 && (s.slots & (s.slots - 1)) === 0 &&
     Number.isInteger(s.bytes) && s.bytes >= 8 && s.bytes <= 1 << 30 && (s.bytes & (s.bytes - 1)) === 0 &&
     Number.isInteger(s.maxRecord) && s.maxRecord >= 1 && s.maxRecord <= s.bytes
   if (!ok) throw new RingShapeError(`bad ring shape ${JSON.stringify(s)}`)
