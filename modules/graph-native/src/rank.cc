@@ -674,23 +674,17 @@ Scratch spare;
 // The buffers of the last calculation of a SnapshotBuilder's snapshot (one builder: the latest).
 Scratch kept;
 
-Scratch take_scratch() {
+// Takes the buffers held in `slot` (`spare` or `kept`), leaving it empty.
+Scratch take(Scratch& slot) {
   std::lock_guard<std::mutex> lock(spare_mu);
-  Scratch s = std::move(spare);
-  spare = Scratch();
+  Scratch s = std::move(slot);
+  slot = Scratch();
   return s;
 }
 
 void keep_scratch(Scratch&& s) {
   std::lock_guard<std::mutex> lock(spare_mu);
   if (s.g.src.capacity() >= spare.g.src.capacity()) spare = std::move(s);
-}
-
-Scratch take_kept() {
-  std::lock_guard<std::mutex> lock(spare_mu);
-  Scratch s = std::move(kept);
-  kept = Scratch();
-  return s;
 }
 
 // Keeps the buffers of the newest build of the newest builder (an older calculation finishing
@@ -1005,7 +999,7 @@ void run_job(Job& j) {
   // without relabelling the weights are computed in the first sweep
   const bool fused = !j.relabel;
   const bool lineage = j.lineage.present && fused;
-  Scratch scratch = lineage ? take_kept() : take_scratch();
+  Scratch scratch = take(lineage ? kept : spare);
   const auto keep = [&]() { lineage ? keep_kept(std::move(scratch)) : keep_scratch(std::move(scratch)); };
   Compressed& g = scratch.g;
   if (lineage) {
