@@ -86,7 +86,7 @@ export class AuthMachine implements Machine, TxPipeline {
 
   /** TxPipeline.ante: the ante chain (Ante.ts) with this config. `tx` must come from `decode`. */
   ante(ctx: ExecContext, tx: AuthDecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>, mode: TxMode): { readonly signers: ReadonlyArray<string> } {
-    const full = "authInfo" in tx ? tx : this.decode((tx as { bytes: Uint8Array }).bytes)
+    const full = "signerInfos" in tx ? tx : this.decode((tx as { bytes: Uint8Array }).bytes)
     return ante(ctx, full, signersOf, mode, this.anteOptions)
   }
 
@@ -95,7 +95,7 @@ export class AuthMachine implements Machine, TxPipeline {
    * before any signature is checked; they bound auth's fee debit `bank.send {from: signer}`.
    */
   txSigners(tx: AuthDecodedTx, signersOf: (msg: Any) => ReadonlyArray<string>): ReadonlyArray<string> {
-    const full = "authInfo" in tx ? tx : this.decode((tx as { bytes: Uint8Array }).bytes)
+    const full = "signerInfos" in tx ? tx : this.decode((tx as { bytes: Uint8Array }).bytes)
     return txSigners(full, signersOf, this.config.bech32Prefix)
   }
 

@@ -9,7 +9,6 @@
 import { BinaryReader } from "cosmjs-types/binary"
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing"
 import { AuthInfo, TxBody, TxRaw, type Fee, type SignerInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
-import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InsufficientFee, InvalidPubKey, InvalidRequest, NoSignatures, NotSupported, TxDecodeError, TxTooLarge } from "../../chain/ChainError.ts"
 import type { DecodedTx } from "../../chain/TxPipeline.ts"
 import { validCoins, type Coin } from "../bank/Coin.ts"
@@ -30,18 +29,46 @@ export interface DecodedSigner {
   readonly signMode: "direct" | "unspecified"
 }
 
-/** A decoded, statelessly validated transaction (extends the pipeline's DecodedTx). */
+/**
+ * A decoded, statelessly validated transaction (extends the pipeline's DecodedTx: `bytes`, `msgs`
+ * as the body's `Any`s in order, `gasLimit` from the fee, `memo`). Only what the pipeline reads is
+ * kept: no cosmjs TxBody / AuthInfo objects (a decoded tx lives in the decode cache from CheckTx to
+ * its block, and the young-generation GC copies whatever it keeps); what the body and auth info
+ * hold beyond these fields is checked by decodeTx and dropped (extension options: refused;
+ * non-critical extension options, the signer infos' key Anys and mode infos, the fee's granter and
+ * gas limit: read into the fields below). Every Uint8Array here is a view of `bytes`.
+ */
 export interface AuthDecodedTx extends DecodedTx {
+  /** TxRaw.body_bytes: what the SignDoc signs. */
   readonly bodyBytes: Uint8Array
+  /** TxRaw.auth_info_bytes: what the SignDoc signs. */
   readonly authInfoBytes: Uint8Array
-  readonly body: TxBody
-  readonly authInfo: AuthInfo
+  /** TxRaw.signatures, in signer order (at least one). */
   readonly signatures: ReadonlyArray<Uint8Array>
+  /** AuthInfo.signer_infos, checked and reduced (key, sequence, sign mode). */
   readonly signerInfos: ReadonlyArray<DecodedSigner>
   /** Fee coins, validated (sorted, positive); may be empty. */
   readonly fee: ReadonlyArray<Coin>
+  /** AuthInfo.fee.payer (bech32, unchecked here), "" when not set. */
   readonly feePayer: string
+  /** TxBody.timeout_height, 0n when not set. */
   readonly timeoutHeight: bigint
+}
+
+/**
+ * One string per distinct message type URL and fee denom (at most SHARED_MAX, then forgotten all
+ * at once): each decode makes fresh copies of these few strings, and a cached tx should not keep
+ * its own. Equal strings either way, so no result depends on it; junk type URLs can only make it
+ * forget the useful ones.
+ */
+const shared = new Map<string, string>()
+const SHARED_MAX = 1_024
+const share = (s: string): string => {
+  const known = shared.get(s)
+  if (known !== undefined) return known
+  if (shared.size >= SHARED_MAX) shared.clear()
+  shared.set(s, s)
+  return s
 }
 
 /** Default largest tx: 1 MiB (CometBFT mempool max_tx_bytes; AuthConfig.maxTxBytes default). */
@@ -97,7 +124,7 @@ const decodeSignerInfo = (info: SignerInfo, index: number): DecodedSigner => {
     pubkey = v.subarray(2)
     if (pubkey[0] !== 2 && pubkey[0] !== 3) throw new InvalidPubKey({ log: `signer ${index}: secp256k1 public key is not compressed: invalid pubkey` })
   }
-  return { pubkey, sequence: info.sequence, signMode: single.mode === SignMode.SIGN_MODE_DIRECT ? "direct" : "unspecified" }
+  return { pubkey, sequence: info.sequence === 0n ? 0n : info.sequence, signMode: single.mode === SignMode.SIGN_MODE_DIRECT ? "direct" : "unspecified" }
 }
 
 /** The fee's payer and granter checks (fee grants are not built). */
@@ -110,7 +137,8 @@ const checkFee = (fee: Fee): ReadonlyArray<Coin> => {
   // or null amounts, DeductFee skips a zero fee); CosmJS sends "0<denom>" at gas price 0.
   const nonZero = fee.amount.filter((c) => !/^0+$/.test(c.amount))
   try {
-    return validCoins(nonZero, true)
+    // exact-length array (validCoins grows its own by push), one shared string per denom
+    return validCoins(nonZero, true).map((c) => ({ denom: share(c.denom), amount: c.amount }))
   } catch (e) {
     throw new InsufficientFee({ log: `invalid fee provided: ${(e as Error).message.replace(/: invalid coins$/, "")}: insufficient fee` })
   }
@@ -138,28 +166,28 @@ export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions = { maxTxBytes: 
   if (body.extensionOptions.length > 0) {
     throw new UnknownExtensionOptions({ log: `unknown extension options: ${body.extensionOptions.map((o) => o.typeUrl).join(", ")}: unknown extension options` })
   }
-  const msgs: ReadonlyArray<Any> = body.messages
+  const msgs = body.messages
   if (msgs.length === 0) throw new InvalidRequest({ log: "must contain at least one message: invalid request" })
   for (const [i, m] of msgs.entries()) {
     if (m.typeUrl === "") throw new TxDecodeError({ log: `message ${i} has an empty type URL: tx parse error` })
+    m.typeUrl = share(m.typeUrl) // these Anys were just decoded: ours to change
   }
   if (!authInfo.fee) throw new TxDecodeError({ log: "missing fee: tx parse error" })
   const fee = checkFee(authInfo.fee)
   if (raw.signatures.length === 0) throw new NoSignatures({ log: "no signatures supplied" })
   const signerInfos = authInfo.signerInfos.map(decodeSignerInfo)
+  // arrays copied to their exact length (the decoders grow theirs by push); 0n as the literal
   return {
     bytes: own,
-    msgs,
+    msgs: msgs.slice(),
     gasLimit: Number(authInfo.fee.gasLimit),
     memo: body.memo,
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,
-    body,
-    authInfo,
-    signatures: raw.signatures,
+    signatures: raw.signatures.slice(),
     signerInfos,
     fee,
     feePayer: authInfo.fee.payer,
-    timeoutHeight: body.timeoutHeight
+    timeoutHeight: body.timeoutHeight === 0n ? 0n : body.timeoutHeight
   }
 }

@@ -48,8 +48,21 @@ test("a decoded tx never aliases its input: the caller's buffer reused afterward
   assert.equal([...tx.signatures[0]!], [...signed.signatures[0]!])
   assert.equal([...tx.msgs[0]!.value], [...body.messages[0]!.value])
   assert.equal([...tx.signerInfos[0]!.pubkey!], [...fresh.signerInfos[0]!.pubkey!])
-  assert.equal(tx.body, fresh.body)
-  assert.equal(tx.authInfo, fresh.authInfo)
+  assert.equal(tx.msgs, fresh.msgs)
+  assert.equal(tx.fee, fresh.fee)
+  assert.equal(tx.signerInfos, fresh.signerInfos)
+})
+
+test("a decoded tx keeps only the fields the pipeline reads (no cosmjs TxBody / AuthInfo objects), each Uint8Array a view of its bytes", () => {
+  const tx = decodeTx(TxRaw.encode(signed).finish(), { maxTxBytes: 1 << 20 })
+  assert.equal(Object.keys(tx).sort(), ["authInfoBytes", "bodyBytes", "bytes", "fee", "feePayer", "gasLimit", "memo", "msgs", "signatures", "signerInfos", "timeoutHeight"])
+  for (const view of [tx.bodyBytes, tx.authInfoBytes, tx.signatures[0]!, tx.msgs[0]!.value, tx.signerInfos[0]!.pubkey!]) assert.ok(view.buffer === tx.bytes.buffer)
+  // the kept fields read what cosmjs' own decode of the parts reads
+  const again = decodeTx(TxRaw.encode(signed).finish(), { maxTxBytes: 1 << 20 })
+  assert.is(again.msgs[0]!.typeUrl, tx.msgs[0]!.typeUrl)
+  assert.is(again.memo, body.memo)
+  assert.is(again.timeoutHeight, body.timeoutHeight)
+  assert.is(again.feePayer, authInfo.fee!.payer)
 })
 
 test("size, parse errors", () => {
