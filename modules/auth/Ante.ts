@@ -68,28 +68,33 @@ export const txSigners = (tx: AuthDecodedTx, signersOf: (msg: Any) => ReadonlyAr
   }
   for (const msg of tx.msgs) for (const s of signersOf(msg)) add(s)
   if (tx.feePayer !== "") add(canonicalAddress(tx.feePayer, prefix, "invalid fee payer address"))
-  signersMemo.set(tx, { prefix, signers: out })
+  signersMemo.set(tx, { prefix, signers: out.slice() }) // exact length: kept with the cached tx
   return [...out]
 }
 const signersMemo = new WeakMap<AuthDecodedTx, { readonly prefix: string; readonly signers: ReadonlyArray<string> }>()
 
+/** SIGN_MODE_DIRECT sign bytes of `tx` for one signer: SignDoc{body_bytes, auth_info_bytes, chain_id, account_number}, encoded afresh. */
+export const signDocOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint): Uint8Array =>
+  SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId, accountNumber }).finish()
+
 /**
- * SIGN_MODE_DIRECT sign bytes (SignDoc) of `tx` for one signer, encoded once per decoded tx,
- * chain id and account number: CheckTx and FinalizeBlock share the decoded tx
- * (internal/DecodedTxs.ts), so the block does not encode them again.
+ * sha256 of signDocOf(tx, chainId, accountNumber) (32 bytes), computed once per decoded tx, chain id
+ * and account number: CheckTx and FinalizeBlock share the decoded tx (internal/DecodedTxs.ts), and
+ * the node's signature pre-check (SignatureChecks.ts) computes it first, so the ante step finds it
+ * and looks the verification up without encoding or hashing. Only the digest is kept (the SignDoc
+ * is encoded again, by the caller, where a verification must run). `message`, when the caller has
+ * it, must be signDocOf(tx, chainId, accountNumber): it is hashed instead of encoding again.
  */
-export const signBytesOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint): SignBytes => {
-  let memo = signBytesMemo.get(tx)
-  if (memo) for (const m of memo) if (m.accountNumber === accountNumber && m.chainId === chainId) return m
-  const bytes = SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId, accountNumber }).finish()
-  const out = { chainId, accountNumber, bytes, digest: sha256(bytes) }
-  if (!memo) signBytesMemo.set(tx, (memo = []))
-  if (memo.length < 16) memo.push(out)
-  return out
+export const signDigestOf = (tx: AuthDecodedTx, chainId: string, accountNumber: bigint, message?: Uint8Array): Uint8Array => {
+  const memo = signDigestMemo.get(tx)
+  if (memo) for (const m of memo) if (m.accountNumber === accountNumber && m.chainId === chainId) return m.digest
+  const out = { chainId, accountNumber, digest: sha256(message ?? signDocOf(tx, chainId, accountNumber)) }
+  // exact-length arrays: a cached tx keeps these until its block
+  if (!memo) signDigestMemo.set(tx, [out])
+  else if (memo.length < 16) memo.push(out)
+  return out.digest
 }
-/** SignDoc bytes for one chain id and account number, and their sha256. */
-export interface SignBytes { readonly chainId: string; readonly accountNumber: bigint; readonly bytes: Uint8Array; readonly digest: Uint8Array }
-const signBytesMemo = new WeakMap<AuthDecodedTx, Array<SignBytes>>()
+const signDigestMemo = new WeakMap<AuthDecodedTx, Array<{ readonly chainId: string; readonly accountNumber: bigint; readonly digest: Uint8Array }>>()
 
 /**
  * Run the ante chain for `tx` in `ctx` (the auth namespace of the ante branch; `ctx.gas` is the
@@ -206,8 +211,9 @@ export const ante = (
       throw new WrongSequence({ log: `account sequence mismatch, expected ${acc.base.sequence}, got ${info.sequence}: incorrect account sequence` })
     }
     if (verifySigs) {
-      const signBytes = signBytesOf(tx, ctx.chainId, acc.base.accountNumber)
-      if (!verifySecp256k1(pubkey!, signBytes.bytes, tx.signatures[i]!, signBytes.digest)) {
+      const accountNumber = acc.base.accountNumber
+      const digest = signDigestOf(tx, ctx.chainId, accountNumber)
+      if (!verifySecp256k1(pubkey!, () => signDocOf(tx, ctx.chainId, accountNumber), tx.signatures[i]!, digest)) {
         throw new Unauthorized({
           log: `signature verification failed; please verify account number (${acc.base.accountNumber}), sequence (${acc.base.sequence}) and chain-id (${ctx.chainId}): unauthorized`
         })

@@ -21,7 +21,7 @@ import type { SignatureCheck } from "../../chain/TxPipeline.ts"
 import type { KVStore } from "../../store/KVStore.ts"
 import { getAccount } from "./Accounts.ts"
 import { secp256k1Address } from "./Address.ts"
-import { signBytesOf } from "./Ante.ts"
+import { signDigestOf, signDocOf } from "./Ante.ts"
 import { SECP256K1_PUBKEY_URL, type AuthDecodedTx } from "./TxDecoder.ts"
 
 /** An account's number and key, as remembered once the key is set. */
@@ -55,8 +55,8 @@ export class KnownAccounts {
 /**
  * The checks of one tx (see the module docs); [] when nothing can be derived. With `decoded` (the
  * auth pipeline's cached decoder, internal/DecodedTxs.ts) the tx is decoded the way CheckTx and the
- * block will decode it and its sign bytes and their sha256 are kept with it (Ante.ts signBytesOf):
- * the ante step that follows finds both instead of encoding and hashing again, and the verifier
+ * block will decode it and the sha256 of its sign bytes is kept with it (Ante.ts signDigestOf):
+ * the ante step that follows finds it instead of encoding and hashing again, and the verifier
  * gets the digest. Bytes that do not decode fully give no check there (their CheckTx refuses them).
  */
 export const signatureChecks = (
@@ -97,8 +97,8 @@ const checksOfDecoded = (bytes: Uint8Array, store: KVStore, chainId: string, acc
       if (info.signMode !== "direct" || signature?.length !== 64 || txKey?.length !== 33) return
       const acc = accounts.lookup(store, secp256k1Address(txKey), txKey)
       if (!acc || acc.pubkey.length !== 33) return
-      const sign = signBytesOf(tx, chainId, acc.accountNumber)
-      out.push({ scheme: "secp256k1", pubkey: acc.pubkey, message: sign.bytes, signature, digest: sign.digest })
+      const message = signDocOf(tx, chainId, acc.accountNumber)
+      out.push({ scheme: "secp256k1", pubkey: acc.pubkey, message, signature, digest: signDigestOf(tx, chainId, acc.accountNumber, message) })
     })
     return out
   } catch {

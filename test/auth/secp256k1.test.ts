@@ -61,4 +61,29 @@ for (const name of ["node:crypto", "libsecp256k1"] as const) {
   })
 }
 
+test("a message given as a function: asked for only when needed (no digest, or a verification to run), at most once", () => {
+  for (const name of ["node:crypto", "libsecp256k1"] as const) {
+    selectVerifier(name)
+    for (const v of vectors.slice(0, 16)) {
+      let asked = 0
+      const msg = () => (asked++, v.msg)
+      clearVerifyCache()
+      assert.is(verifySecp256k1(v.pub, msg, v.sig), v.valid, `${name} ${v.name}: no digest`)
+      assert.ok(asked <= 1, `${name} ${v.name}: asked ${asked} times`)
+      asked = 0
+      clearVerifyCache()
+      assert.is(verifySecp256k1(v.pub, msg, v.sig, sha(v.msg)), v.valid, `${name} ${v.name}: with digest`)
+      // libsecp256k1 verifies the digest alone; node:crypto needs the message for a valid signature
+      if (name === "libsecp256k1") assert.is(asked, 0, `${v.name}: libsecp256k1 asked for the message`)
+      else if (v.valid) assert.is(asked, 1, `${v.name}: node:crypto verified without the message`)
+      else assert.ok(asked <= 1)
+      asked = 0
+      if (v.valid) {
+        assert.ok(verifySecp256k1(v.pub, msg, v.sig, sha(v.msg)), `${name} ${v.name}: cached`)
+        assert.is(asked, 0, `${name} ${v.name}: a cache hit with the digest does not need the message`)
+      }
+    }
+  }
+})
+
 test.run()

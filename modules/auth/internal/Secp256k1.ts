@@ -127,22 +127,29 @@ export const rememberVerified = (pubkey: Uint8Array, digest: Uint8Array, sig: Ui
 export const isVerified = (pubkey: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean =>
   verified.has(cacheKeyOf(pubkey, digest, sig))
 
+/** What verifyUncached gets for the message with libsecp256k1 selected (it reads only the digest). */
+const NO_MESSAGE = new Uint8Array(0)
+
 /**
  * True when `sig` (64 bytes r||s, low-S) is a valid ECDSA signature of sha256(`message`) by the
  * compressed secp256k1 key `pubkey` (33 bytes), from the cache when it was verified before.
  * `messageDigest`, when the caller has it, must be sha256(`message`) (the ante step keeps it
- * with the sign bytes). Never throws.
+ * with the decoded tx). `message` may be a function giving it (called at most once, and only when
+ * it is needed: no digest given, or a verification to run). Never throws.
  */
-export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array, sig: Uint8Array, messageDigest?: Uint8Array): boolean => {
+export const verifySecp256k1 = (pubkey: Uint8Array, message: Uint8Array | (() => Uint8Array), sig: Uint8Array, messageDigest?: Uint8Array): boolean => {
   if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3) || sig.length !== 64) return false
   if (!isLowS(sig)) return false
-  const digest = messageDigest ?? sha256(message)
+  let bytes = typeof message === "function" ? undefined : message
+  const msg = (): Uint8Array => (bytes ??= (message as () => Uint8Array)())
+  const digest = messageDigest ?? sha256(msg())
   if (isVerified(pubkey, digest, sig)) {
     verifyStats.cacheHits++
     return true
   }
   verifyStats.verified++
-  const ok = verifyUncached(pubkey, message, digest, sig)
+  // libsecp256k1 verifies the digest alone: the message is not made for it
+  const ok = verifyUncached(pubkey, useNative ? NO_MESSAGE : msg(), digest, sig)
   if (ok) rememberVerified(pubkey, digest, sig)
   return ok
 }
