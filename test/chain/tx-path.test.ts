@@ -12,7 +12,7 @@ import { AuthMachine } from "../../modules/auth/Auth.ts"
 import { accountKey, accountToAny, getAccount, setAccount, type Account } from "../../modules/auth/Accounts.ts"
 import { Any as AnyCodec } from "cosmjs-types/google/protobuf/any"
 import { parseAddress } from "../../modules/auth/Address.ts"
-import { decodeCached, decodedTxsHeld } from "../../modules/auth/internal/DecodedTxs.ts"
+import { decodeCached, decodedTxsHeld, txKey } from "../../modules/auth/internal/DecodedTxs.ts"
 import type { AuthDecodedTx } from "../../modules/auth/TxDecoder.ts"
 import { MemoryStorage, openCommitMultiStore } from "../../store/IavlMultiStore.ts"
 import { CHAIN_ID, fee, makeWallet, msgSend, signTx, TestChain } from "../auth/support/Chain.ts"
@@ -223,6 +223,44 @@ test("the decode cache stays bounded in entries and bytes; large txs are never k
   decodes = 0
   for (let i = 0; i < 3; i++) decodeCached(input(1, 5_000), fake)
   assert.is(decodes, 3)
+})
+
+test("the decode cache never answers one tx with another's decode: two txs with the same 31-bit key each get their own", () => {
+  // find two different 300-byte inputs with the same key (birthday search, deterministic inputs)
+  const input = (i: number) => {
+    const b = new Uint8Array(300)
+    new DataView(b.buffer).setUint32(296, i)
+    return b
+  }
+  const seen = new Map<number, number>()
+  let pair: [Uint8Array, Uint8Array] | undefined
+  for (let i = 0; !pair; i++) {
+    const k = txKey(input(i))
+    const j = seen.get(k)
+    if (j !== undefined) pair = [input(j), input(i)]
+    else seen.set(k, i)
+  }
+  const [a, b] = pair
+  assert.is(txKey(a), txKey(b))
+  assert.not.equal([...a], [...b])
+  let decodes = 0
+  const decode = (bytes: Uint8Array) => {
+    decodes++
+    return { bytes: new Uint8Array(bytes) } as unknown as AuthDecodedTx
+  }
+  const held0 = decodedTxsHeld()
+  const da = decodeCached(a, decode)
+  assert.equal([...decodeCached(a, decode).bytes], [...a])
+  assert.is(decodes, 1)
+  // b collides with a: decoded (not a's answer), and replaces it
+  const db = decodeCached(b, decode)
+  assert.is(decodes, 2)
+  assert.equal([...db.bytes], [...b])
+  assert.ok(db !== da)
+  assert.equal([...decodeCached(a, decode).bytes], [...a])
+  assert.is(decodes, 3)
+  // the replaced tx's bytes left the total: one entry for the key, its bytes counted once
+  assert.ok(decodedTxsHeld().bytes - held0.bytes <= 300 && decodedTxsHeld().txs - held0.txs <= 1)
 })
 
 test.run()
