@@ -18,6 +18,11 @@
  * (kernel/userspace/internal/LiteRing.ts; woken by Atomics.waitAsync, or polling first), one and
  * 64 in flight, the variants alternated in each round, each as a ratio to postMessage in the same
  * round (default 20,000 pairs, 5 rounds).
+ *
+ * `npx node bench/userspace.bench.ts lite [pairs] [rounds]` runs only the two-worker light rows
+ * (one in flight, 100 in flight, 100 in flight with pipeline 32), each with the `message` and the
+ * `ring` transport (LitePool `transport`), alternated in each round, as ratios to the kernel-only
+ * figure of the same round (default 30,000 pairs, 3 rounds; one in flight uses a tenth).
  */
 import { formatAddress } from "../kernel/Address.ts"
 import { makeKernel } from "../kernel/Kernel.ts"
@@ -54,9 +59,6 @@ if (process.argv[2] === "transport") {
   process.exit(0)
 }
 
-const PAIRS = Number(process.argv[2] ?? 3000)
-const program = await serviceProgram()
-
 const kernelOnly = async (n: number): Promise<number> => {
   const k = makeKernel({ node: "alice.os" })
   k.spawn({ id: pid("echo"), process: { onRequest: (ctx) => ctx.respond(response(new Uint8Array(8))) } })
@@ -70,6 +72,62 @@ const kernelOnly = async (n: number): Promise<number> => {
   k.shutdown()
   return n / s
 }
+
+if (process.argv[2] === "lite") {
+  const n = Number(process.argv[3] ?? 30_000)
+  const rounds = Number(process.argv[4] ?? 3)
+  const node = await startNode()
+  const k = node.kernel
+  const lite = await liteProgram()
+  const client = k.spawn({ id: pid("client"), process: {} })
+  let report!: (v: any) => void
+  k.spawn({ id: pid("driver"), public: true, process: { onRequest: (_c, _s, req: Request) => report(JSON.parse(text(req.body))) } })
+  const driver = formatAddress(k.address(pid("driver")))
+  const pools = { message: new LitePool({ workers: 2 }), ring: new LitePool({ workers: 2, transport: "ring" }) }
+  const rowsL = [["one in flight", 1, 1], ["100 in flight", 100, 1], ["100 in flight, pipeline 32", 100, 32]] as const
+  for (const [t, pool] of Object.entries(pools)) {
+    rowsL.forEach(([, , pipe], i) => {
+      // least-loaded placement: x on worker 0, y on worker 1
+      k.spawn({ id: pid(`${t}x${i}`), process: pool.process(lite, { pipeline: pipe }), public: true })
+      k.spawn({ id: pid(`${t}y${i}`), process: pool.process(lite, { pipeline: pipe }), public: true })
+    })
+  }
+  const run = async (t: string, row: number, pairs: number, window: number): Promise<number> => {
+    const done = new Promise<any>((r) => (report = r))
+    const t0 = performance.now()
+    await client.request(k.address(pid(`${t}x${row}`)), request(bytes(`pingpong ${formatAddress(k.address(pid(`${t}y${row}`)))} ${pairs} ${window} ${driver}`), 60_000))
+    const r = await done
+    if (r.bad !== 0 || r.pairs !== pairs) throw new Error(`lite pingpong: ${JSON.stringify(r)}`)
+    return pairs / ((performance.now() - t0) / 1000)
+  }
+  const ratios = new Map<string, number[]>()
+  for (let r = 0; r < rounds; r++) {
+    const kernelRate = await kernelOnly(200_000)
+    const order = r % 2 === 0 ? ["message", "ring"] : ["ring", "message"]
+    for (const [i, [label, window]] of rowsL.entries()) {
+      for (const t of order) {
+        const x = await run(t, i, window === 1 ? n / 10 : n, window)
+        const key = `two workers, ${label}, ${t}`
+        ratios.set(key, [...(ratios.get(key) ?? []), x / kernelRate])
+        console.log(`round ${r}: ${key}: ${x.toFixed(0)} round trips/s (${(x / kernelRate).toExponential(2)}x kernel ${(kernelRate / 1e6).toFixed(2)} M/s)`)
+      }
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!
+  for (const [label] of rowsL) {
+    const m = ratios.get(`two workers, ${label}, message`)!
+    const g = ratios.get(`two workers, ${label}, ring`)!
+    console.log(`two workers, ${label}: ring/message median ${med(g.map((v, i) => v / m[i]!)).toFixed(2)} (rounds: ${g.map((v, i) => (v / m[i]!).toFixed(2)).join(" ")})`)
+  }
+  await pools.message.close()
+  await pools.ring.close()
+  await node.stop()
+  await removeHome(node.home)
+  process.exit(0)
+}
+
+const PAIRS = Number(process.argv[2] ?? 3000)
+const program = await serviceProgram()
 
 const node = await startNode()
 const k = node.kernel
@@ -147,6 +205,7 @@ const litePingpong = async (a: string, b: string, n: number, batch: number): Pro
 }
 const one = new LitePool({ workers: 1 })
 const two = new LitePool({ workers: 2 })
+const twoRing = new LitePool({ workers: 2, transport: "ring" })
 k.spawn({ id: pid("la"), process: one.process(lite), public: true })
 k.spawn({ id: pid("lb"), process: one.process(lite), public: true })
 // least-loaded placement: lx on worker 0, ly on worker 1
@@ -161,6 +220,11 @@ rate("light <-> light, one worker, 100 in flight", Math.max(await litePingpong("
 }
 rate("light <-> light, two workers, one in flight", Math.max(await litePingpong("lx", "ly", LN / 10, 1), await litePingpong("lx", "ly", LN / 10, 1)))
 rate("light <-> light, two workers, 100 in flight", Math.max(await litePingpong("lx", "ly", LN, 100), await litePingpong("lx", "ly", LN, 100)))
+// the `ring` transport between the kernel thread and each worker (LitePool `transport`)
+k.spawn({ id: pid("rx"), process: twoRing.process(lite), public: true })
+k.spawn({ id: pid("ry"), process: twoRing.process(lite), public: true })
+rate("light <-> light, two workers, one in flight, ring transport", Math.max(await litePingpong("rx", "ry", LN / 10, 1), await litePingpong("rx", "ry", LN / 10, 1)))
+rate("light <-> light, two workers, 100 in flight, ring transport", Math.max(await litePingpong("rx", "ry", LN, 100), await litePingpong("rx", "ry", LN, 100)))
 // Pipelined delivery (LiteOptions.pipeline): up to 32 messages per process on its worker at once.
 k.spawn({ id: pid("pa"), process: one.process(lite, { pipeline: 32 }), public: true })
 k.spawn({ id: pid("pb"), process: one.process(lite, { pipeline: 32 }), public: true })
@@ -168,6 +232,9 @@ k.spawn({ id: pid("px"), process: two.process(lite, { pipeline: 32 }), public: t
 k.spawn({ id: pid("py"), process: two.process(lite, { pipeline: 32 }), public: true })
 rate("light <-> light, one worker, 100 in flight, pipeline 32", Math.max(await litePingpong("pa", "pb", LN, 100), await litePingpong("pa", "pb", LN, 100)))
 rate("light <-> light, two workers, 100 in flight, pipeline 32", Math.max(await litePingpong("px", "py", LN, 100), await litePingpong("px", "py", LN, 100)))
+k.spawn({ id: pid("rpx"), process: twoRing.process(lite, { pipeline: 32 }), public: true })
+k.spawn({ id: pid("rpy"), process: twoRing.process(lite, { pipeline: 32 }), public: true })
+rate("light <-> light, two workers, 100 in flight, pipeline 32, ring transport", Math.max(await litePingpong("rpx", "rpy", LN, 100), await litePingpong("rpx", "rpy", LN, 100)))
 {
   const t0 = performance.now()
   const n = PAIRS * 3
@@ -202,6 +269,7 @@ rate("light <-> light, two workers, 100 in flight, pipeline 32", Math.max(await 
 }
 await one.close()
 await two.close()
+await twoRing.close()
 
 for (const r of rows) console.log(r)
 await node.stop()

@@ -10,6 +10,14 @@ export const DEFAULT_LITE_FUEL = 2_000_000_000
 /** Slots of a worker's grant table: in-worker routes granted at once (past it, pairs go through the kernel). */
 export const GRANT_SLOTS = 65_536
 
+/**
+ * How batches cross between the kernel thread and a pool worker (`new LitePool({ transport })`):
+ * `message`, one transferred postMessage per batch; `ring`, copied through a pair of
+ * shared-memory rings (internal/LiteLink.ts), with postMessage kept for batches the ring cannot
+ * take (cloned items, over 1 MiB, ring full) and order kept across both.
+ */
+export type LiteTransport = "message" | "ring"
+
 /** Options of a light process. */
 export interface LiteOptions {
   /** Metering points one `init` or `handle` call may use (default DEFAULT_LITE_FUEL). */

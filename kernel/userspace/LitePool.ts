@@ -26,9 +26,12 @@
  * which reads the slot before each in-worker delivery, stops at once. A route to a public process
  * (admitted without the capability) lasts while both run. A message of the pair that goes through
  * the kernel (capabilities attached, route not granted yet) closes the pair's fence until the
- * kernel delivers or fails it, so per-pair order holds. Across workers every message still goes
- * through the kernel thread; the shared-memory ring for it (internal/LiteRing.ts) is built but not
- * used yet (docs/userspace.md "Shared-memory rings").
+ * kernel delivers or fails it, so per-pair order holds. Across workers every message goes
+ * through the kernel thread, which keeps every capability check. With `transport: "ring"` the
+ * batches between the kernel thread and each worker cross through a pair of shared-memory rings
+ * (internal/LiteLink.ts over internal/LiteRing.ts) instead of postMessage, which stays for the
+ * batches a ring cannot take, in send order; the default is `message` (docs/userspace.md
+ * "Shared-memory rings": the measured gain is small and mixed).
  *
  * Source: issue 16; Hyperware's process model (hyperware-ai/hyperware kernel/src/kernel/process.rs)
  * with handler exports instead of a blocking receive.
@@ -38,26 +41,38 @@ import type { Worker } from "node:worker_threads"
 import type { NativeProcess } from "../Process.ts"
 import { type Fence, type HostedProcess, type PoolHost, PoolWorker } from "./internal/LitePoolWorker.ts"
 import { LiteProcess } from "./internal/LiteProcess.ts"
+import { checkShape, type RingShape } from "./internal/LiteRing.ts"
 import type { LiteProgram } from "./LiteProgram.ts"
 import { UserspaceExit } from "./UserspaceProcess.ts"
 
-import type { LiteOptions, LiteStats } from "./LiteOptions.ts"
+import type { LiteOptions, LiteStats, LiteTransport } from "./LiteOptions.ts"
 
-export { DEFAULT_LITE_FUEL, GRANT_SLOTS, type LiteOptions, type LiteStats } from "./LiteOptions.ts"
+export { DEFAULT_LITE_FUEL, GRANT_SLOTS, type LiteOptions, type LiteStats, type LiteTransport } from "./LiteOptions.ts"
 
 /**
  * The worker pool. `workers` defaults to the machine's available parallelism. Processes are placed
- * on the worker with the fewest; a dead worker is replaced on the next placement.
+ * on the worker with the fewest; a dead worker is replaced on the next placement. `transport`
+ * (LiteTransport, default `message`) is how batches cross between the kernel thread and a worker.
+ * Throws RangeError on a transport other than `message` or `ring`, RingShapeError on a bad `ringShape`.
  */
 export class LitePool implements PoolHost {
   readonly size: number
+  readonly transport: LiteTransport
   /** @internal Fenced messages in the kernel, by body (the kernel hands the same bytes on). */
   readonly fences = new WeakMap<Uint8Array, Fence>()
   readonly #workers: Array<PoolWorker | undefined>
   #closed = false
 
-  constructor(options: { readonly workers?: number } = {}) {
+  readonly #ringShape: RingShape | undefined
+
+  /** `ringShape` (tests): the shape of each link ring of the `ring` transport (default LINK_RING, internal/LiteLink.ts). */
+  constructor(options: { readonly workers?: number; readonly transport?: LiteTransport; readonly ringShape?: RingShape } = {}) {
     this.size = Math.max(1, options.workers ?? availableParallelism())
+    const transport: unknown = options.transport ?? "message"
+    if (transport !== "message" && transport !== "ring") throw new RangeError(`LitePool: transport ${String(transport)} is not "message" or "ring"`)
+    this.transport = transport
+    if (options.ringShape !== undefined) checkShape(options.ringShape)
+    this.#ringShape = options.ringShape
     this.#workers = Array.from({ length: this.size }, () => undefined)
   }
 
@@ -69,6 +84,16 @@ export class LitePool implements PoolHost {
   /** Stats of every live light process (for `cyberkernel ps` and RPC). */
   stats(): LiteStats[] {
     return this.#workers.flatMap((w) => (w === undefined ? [] : [...w.processes.values()].map((p) => p.stats())))
+  }
+
+  /** Batches from workers lost to a corrupt ring record or a malformed batch, summed over live workers (`ring` transport). */
+  linkErrors(): number {
+    return this.#workers.reduce((n, w) => n + (w?.linkErrors ?? 0), 0)
+  }
+
+  /** @internal Live kernel-side worker handles (tests: ring counts, corrupting a ring). */
+  poolWorkers(): PoolWorker[] {
+    return this.#workers.flatMap((w) => (w === undefined || w.dead ? [] : [w]))
   }
 
   /** Live worker threads (for tests: a worker fault). */
@@ -89,7 +114,7 @@ export class LitePool implements PoolHost {
     for (let i = 0; i < this.size; i++) {
       const w = this.#workers[i]
       if (w === undefined || w.dead) {
-        this.#workers[i] = new PoolWorker(i, (dead, reason) => this.#died(dead, reason))
+        this.#workers[i] = new PoolWorker(i, (dead, reason) => this.#died(dead, reason), this.transport, this.#ringShape)
       }
       if (best < 0 || this.#workers[i]!.processes.size < this.#workers[best]!.processes.size) best = i
     }

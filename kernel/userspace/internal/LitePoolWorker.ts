@@ -4,12 +4,14 @@
  * shared grant table of in-worker routes. Split out of LitePool.ts; no behaviour of its own.
  */
 import { Worker } from "node:worker_threads"
+import { LINK_RING, LinkReceiver, LinkSender, type LinkShared, newLink } from "./LiteLink.ts"
+import type { RingShape } from "./LiteRing.ts"
 import type { ToLite } from "./LiteProtocol.ts"
 import { type LiteBatch, packToLite, unpackFromLite } from "./LiteWire.ts"
 import type { Capability } from "../../../capabilities/Capability.ts"
 import type { Address } from "../../Address.ts"
 import { GRANT_SLOTS } from "../LiteOptions.ts"
-import type { LiteStats } from "../LiteOptions.ts"
+import type { LiteStats, LiteTransport } from "../LiteOptions.ts"
 import type { LiteProgram } from "../LiteProgram.ts"
 import type { FromLite } from "./LiteProtocol.ts"
 
@@ -59,6 +61,12 @@ export interface Route {
   readonly tied: boolean
 }
 
+/** What the worker gets in `workerData`: the grant table and, with the `ring` transport, its two link directions. */
+export interface LiteWorkerData {
+  readonly grants: SharedArrayBuffer
+  readonly link?: { readonly toWorker: LinkShared; readonly fromWorker: LinkShared }
+}
+
 /** One worker thread of the pool (kernel side): its processes, its batched posts and its grant table. */
 export class PoolWorker {
   readonly index: number
@@ -69,19 +77,48 @@ export class PoolWorker {
   readonly grants = new Int32Array(new SharedArrayBuffer(GRANT_SLOTS * 4))
   readonly #free: number[] = Array.from({ length: GRANT_SLOTS }, (_, i) => GRANT_SLOTS - 1 - i)
   #gen = 0
+  /** With the `ring` transport: the kernel -> worker sender and the worker -> kernel receiver. */
+  readonly link: { readonly send: LinkSender; readonly receive: LinkReceiver<FromLite> } | undefined
+  /** Batches from the worker lost to a corrupt ring record or a malformed batch (each alone), and the last such error. */
+  linkErrors = 0
+  lastLinkError: Error | undefined
   #out: ToLite[] = []
   #scheduled = false
   dead = false
 
-  constructor(index: number, onDeath: (w: PoolWorker, reason: string) => void) {
+  /**
+   * A worker thread whose batches cross by `transport` (LiteOptions.ts `LiteTransport`), with
+   * link rings of `shape` (default LINK_RING). Throws RingShapeError on a bad shape.
+   */
+  constructor(index: number, onDeath: (w: PoolWorker, reason: string) => void, transport: LiteTransport = "message", shape: RingShape = LINK_RING) {
     this.index = index
-    this.worker = new Worker(WORKER_URL, { stdout: false, stderr: false, workerData: { grants: this.grants.buffer } })
+    const shared = transport === "ring" ? { toWorker: newLink(shape), fromWorker: newLink(shape) } : undefined
+    const data: LiteWorkerData = { grants: this.grants.buffer as SharedArrayBuffer, ...(shared !== undefined ? { link: shared } : {}) }
+    this.worker = new Worker(WORKER_URL, { stdout: false, stderr: false, workerData: data })
     this.worker.unref()
-    this.worker.on("message", (batch: LiteBatch) => {
-      for (const m of unpackFromLite(batch)) this.processes.get(m.id)?.onWorker(m)
-    })
-    this.worker.on("error", (e: Error) => onDeath(this, e.message))
-    this.worker.on("exit", (code) => onDeath(this, `worker exited with code ${code}`))
+    const dispatch = (items: FromLite[]): void => {
+      for (const m of items) this.processes.get(m.id)?.onWorker(m)
+    }
+    if (shared !== undefined) {
+      const receive = new LinkReceiver(shared.fromWorker, unpackFromLite, dispatch, (e) => {
+        this.linkErrors++
+        this.lastLinkError = e
+      })
+      const send = new LinkSender(shared.toWorker, (batch) => this.worker.postMessage(batch, [batch.buf]))
+      this.link = { send, receive }
+      this.worker.on("message", (batch: LiteBatch) => receive.posted(batch))
+      receive.start()
+    } else {
+      this.link = undefined
+      this.worker.on("message", (batch: LiteBatch) => dispatch(unpackFromLite(batch)))
+    }
+    const died = (reason: string): void => {
+      this.link?.send.close()
+      this.link?.receive.close()
+      onDeath(this, reason)
+    }
+    this.worker.on("error", (e: Error) => died(e.message))
+    this.worker.on("exit", (code) => died(`worker exited with code ${code}`))
   }
 
   post(m: ToLite): void {
@@ -114,6 +151,7 @@ export class PoolWorker {
     if (this.#out.length === 0 || this.dead) return
     const batch = packToLite(this.#out)
     this.#out = []
-    this.worker.postMessage(batch, [batch.buf])
+    if (this.link !== undefined) this.link.send.send(batch)
+    else this.worker.postMessage(batch, [batch.buf])
   }
 }

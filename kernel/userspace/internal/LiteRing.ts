@@ -1,6 +1,6 @@
 /**
- * A single-producer/single-consumer ring of byte records over shared memory, for messages
- * between two light-guest workers (issue 16 item 3). One thread pushes, one thread pops; the
+ * A single-producer/single-consumer ring of byte records over shared memory, for batches
+ * between two threads of the light-guest pool (issue 16 item 3). One thread pushes, one thread pops; the
  * positions are 32-bit counters in an Int32Array read and written with Atomics, the records are
  * copied into and out of a byte area of the same SharedArrayBuffer, so nothing is cloned or
  * posted. The consumer sleeps with `Atomics.waitAsync` (its event loop keeps running) and the
@@ -20,8 +20,8 @@
  * ring (guests have no access to it), so these are faults, not guest attacks. Payload bytes are opaque here (canonical LiteWire bytes in the
  * worker); the source of a message is never taken from a record by this module.
  *
- * Status: the ring is built and tested on its own (test/userspace/lite-ring.test.ts, two
- * threads); the pool does not route messages through it yet (LitePool.ts).
+ * Use: the pool's `ring` transport carries kernel <-> worker batches through a pair of these
+ * (LiteLink.ts); tested on its own in test/userspace/lite-ring.test.ts (two threads).
  */
 
 /** Int32 indexes of the control words (producer and consumer words on separate 64-byte lines). */
@@ -64,7 +64,8 @@ export class RingShapeError extends Error {
   readonly _tag = "RingShapeError"
 }
 
-const checkShape = (s: RingShape): void => {
+/** Throws RingShapeError when a ring of shape `s` cannot be built. */
+export const checkShape = (s: RingShape): void => {
   const ok = Number.isInteger(s.slots) && s.slots >= 1 && s.slots <= 1 << 24 && (s.slots & (s.slots - 1)) === 0 &&
     Number.isInteger(s.bytes) && s.bytes >= 8 && s.bytes <= 1 << 30 && (s.bytes & (s.bytes - 1)) === 0 &&
     Number.isInteger(s.maxRecord) && s.maxRecord >= 1 && s.maxRecord <= s.bytes

@@ -29,6 +29,8 @@ import type { FromLite, LiteOp, ToLite, WireCap } from "./LiteProtocol.ts"
 export interface LiteBatch {
   readonly buf: ArrayBuffer
   readonly rest: ReadonlyArray<unknown>
+  /** Bytes of `buf` the items use (set by the pack functions; `buf` may be longer, its tail unused). */
+  readonly bytes?: number
 }
 
 const enc = new TextEncoder()
@@ -166,7 +168,7 @@ const packed = (items: ReadonlyArray<unknown>, size: (x: any) => number, write: 
       rest.push(x)
     }
   }
-  return { buf: w.buf, rest }
+  return { buf: w.buf, rest, bytes: w.pos }
 }
 
 const toLiteSize = (m: ToLite): number =>

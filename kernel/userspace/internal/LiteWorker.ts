@@ -13,11 +13,13 @@
  * come back the same way. Messages handled here are metered like any other and reported in
  * `stats`. See LitePool.ts for the kernel side.
  */
-import { parentPort } from "node:worker_threads"
+import { parentPort, workerData } from "node:worker_threads"
 import { instantiateLite, LITE_HOST_MODULE, type LiteRoot } from "./LiteAbi.ts"
 import { classify, hostFor, newCall } from "./LiteHost.ts"
 import type { ToLite, WireCap } from "./LiteProtocol.ts"
 import { KINDS } from "./LiteProtocol.ts"
+import { LinkReceiver, LinkSender } from "./LiteLink.ts"
+import type { LiteWorkerData } from "./LitePoolWorker.ts"
 import { enqueue, openFence, settle, unqueue } from "./LiteRouting.ts"
 import { type LiteBatch, packFromLite, unpackToLite } from "./LiteWire.ts"
 import {
@@ -282,15 +284,31 @@ const flush = (): void => {
   if (S.out.length === 0) return
   const batch = packFromLite(S.out)
   S.out = []
-  port.postMessage(batch, [batch.buf])
+  if (send !== undefined) send.send(batch)
+  else port.postMessage(batch, [batch.buf])
 }
 
 S.wake = () => {
   if (!S.pumping) void pump()
 }
 
-port.on("message", (batch: LiteBatch) => {
-  queue.push(unpackToLite(batch))
+const take = (items: ToLite[]): void => {
+  queue.push(items)
   // at once: the kernel thread sends at most one batch a turn, and waiting for more costs latency
   if (!S.pumping) void pump()
-})
+}
+
+// The `ring` transport (LiteLink.ts): batches both ways through shared-memory rings, postMessage
+// for those the ring cannot take, in send order. A kernel batch lost to a corrupt ring record or
+// a malformed batch is that batch alone (counted; the kernel side's deadlines cover its messages).
+const data = workerData as LiteWorkerData
+const send = data.link === undefined ? undefined : new LinkSender(data.link.fromWorker, (b) => port.postMessage(b, [b.buf]))
+if (data.link !== undefined) {
+  const receive = new LinkReceiver(data.link.toWorker, unpackToLite, take, () => {
+    S.linkErrors++
+  })
+  port.on("message", (batch: LiteBatch) => receive.posted(batch))
+  receive.start()
+} else {
+  port.on("message", (batch: LiteBatch) => take(unpackToLite(batch)))
+}

@@ -138,6 +138,8 @@ export const S = {
   /** Host calls and their bytes in the call being run (MAX_OPS_PER_CALL). */
   callOps: 0,
   callBytes: 0,
+  /** Kernel batches lost to a corrupt ring record or a malformed batch (`ring` transport). */
+  linkErrors: 0,
   /** Start the pump if it is idle (set by LiteWorker.ts). */
   wake: (): void => undefined
 }
