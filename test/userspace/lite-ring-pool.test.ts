@@ -10,7 +10,7 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import type { ProcessId } from "../../kernel/Address.ts"
 import { request } from "../../kernel/Message.ts"
-import type { RingShape } from "../../kernel/userspace/internal/LiteRing.ts"
+import { RingRecordError, type RingShape } from "../../kernel/userspace/internal/LiteRing.ts"
 import { LitePool } from "../../kernel/userspace/LitePool.ts"
 import type { UserspaceExit } from "../../kernel/userspace/UserspaceProcess.ts"
 import { bytes, liteProgram, text } from "./lite-setup.ts"
@@ -168,6 +168,60 @@ test("ring transport: a worker lost to a fault ends or restarts its processes; a
     assert.equal(await w.next(), { count: 3 })
     assert.is(w.pool.threads().length, 2)
     assert.ok(w.pool.poolWorkers().every((p) => p.link !== undefined && p.link.send.counts.ring > 0))
+  } finally {
+    await w.close()
+  }
+})
+
+test("attack: a corrupt record in a worker's ring loses that batch alone and ends that worker as a fault; its process restarts, the other worker serves on", async () => {
+  const w = await world()
+  try {
+    w.node.kernel.spawn({ id: pid("phoenix"), process: w.pool.process(w.program), public: true, onExit: { tag: "restart", val: { initialMs: 10, maxMs: 100 } } })
+    w.node.kernel.spawn({ id: pid("x"), process: w.pool.process(w.program), public: true })
+    assert.equal(await w.ask("phoenix", "incr"), { count: 1 })
+    const pw = w.pool.poolWorkers()[0]!
+    const link = pw.link!
+    // Hold the kernel thread from the moment the request's batch is pushed until the worker's
+    // answer is in the worker -> kernel ring, then corrupt that record's description. Whether the
+    // kernel's drain got there first depends on timing, so try a few times.
+    let corrupted = false
+    let lost: unknown
+    for (let attempt = 0; attempt < 40 && !corrupted; attempt++) {
+      const before = link.send.counts.ring
+      const answer = w.ask("phoenix", `ping ${attempt}`, 2000).then((r) => r, (e: { kind?: string }) => e.kind)
+      for (let i = 0; i < 100; i++) {
+        await new Promise((r) => setImmediate(r))
+        if (link.send.counts.ring === before) continue
+        const t = performance.now()
+        while (link.receive.ring.size === 0 && performance.now() - t < 300) { /* hold the thread */ }
+        if (link.receive.ring.size > 0) {
+          link.receive.ring.corruptOldestForTest(0, 1 << 30)
+          corrupted = true
+        }
+        break
+      }
+      const got = await answer
+      if (corrupted) lost = got
+    }
+    assert.ok(corrupted, "a record was corrupted before the kernel drained it")
+    assert.is(pw.linkErrors, 1)
+    assert.ok(pw.lastLinkError instanceof RingRecordError, String(pw.lastLinkError))
+    assert.ok(lost === "offline" || lost === "timeout", `the request whose answer was lost: ${JSON.stringify(lost)}`)
+    for (let i = 0; w.crashes.length < 1 && i < 200; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(w.crashes.map((c) => c.id.processName), ["phoenix"])
+    assert.is((w.crashes[0]!.error as UserspaceExit).kind, "worker")
+    assert.ok(pw.dead)
+    let answer: unknown
+    for (let i = 0; i < 100; i++) {
+      try {
+        answer = await w.ask("phoenix", "incr", 1000)
+        break
+      } catch {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    assert.equal(answer, { count: 2 })
+    assert.equal(await w.ask("x", "ping 9"), { pong: 9 })
   } finally {
     await w.close()
   }

@@ -79,7 +79,7 @@ export class PoolWorker {
   #gen = 0
   /** With the `ring` transport: the kernel -> worker sender and the worker -> kernel receiver. */
   readonly link: { readonly send: LinkSender; readonly receive: LinkReceiver<FromLite> } | undefined
-  /** Batches from the worker lost to a corrupt ring record or a malformed batch (each alone), and the last such error. */
+  /** Batches from the worker lost to a corrupt ring record or a malformed batch (each ends the worker), and the last such error. */
   linkErrors = 0
   lastLinkError: Error | undefined
   #out: ToLite[] = []
@@ -100,9 +100,14 @@ export class PoolWorker {
       for (const m of items) this.processes.get(m.id)?.onWorker(m)
     }
     if (shared !== undefined) {
+      // A lost batch breaks the bookkeeping of the processes it carried (a `done` never comes), so
+      // the worker is treated as faulty: its processes end with kind `worker` and restart under
+      // their own on-exit policies on a fresh worker, as for any worker fault.
       const receive = new LinkReceiver(shared.fromWorker, unpackFromLite, dispatch, (e) => {
         this.linkErrors++
         this.lastLinkError = e
+        died(`worker link: ${e.message}`)
+        void this.worker.terminate()
       })
       const send = new LinkSender(shared.toWorker, (batch) => this.worker.postMessage(batch, [batch.buf]))
       this.link = { send, receive }

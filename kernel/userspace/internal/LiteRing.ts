@@ -197,6 +197,11 @@ export class LiteRing {
     return Atomics.load(this.#ctrl, CLOSED) !== 0
   }
 
+  /** @internal Tests only: overwrite the description of the oldest record in the ring (a corrupt ring). */
+  corruptOldestForTest(start: number, len: number): void {
+    this.corruptForTest(Atomics.load(this.#ctrl, TAKEN) >>> 0, start, len)
+  }
+
   /** @internal Tests only: overwrite the description of the record at `index` (a corrupt ring). */
   corruptForTest(index: number, start: number, len: number): void {
     const d = (index >>> 0) % this.shape.slots * 2

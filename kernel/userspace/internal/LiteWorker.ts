@@ -300,12 +300,17 @@ const take = (items: ToLite[]): void => {
 
 // The `ring` transport (LiteLink.ts): batches both ways through shared-memory rings, postMessage
 // for those the ring cannot take, in send order. A kernel batch lost to a corrupt ring record or
-// a malformed batch is that batch alone (counted; the kernel side's deadlines cover its messages).
+// a malformed batch is lost alone by the link, but the deliveries and starts it carried would
+// never be answered: the worker ends (a worker fault: the kernel side ends its processes with
+// kind `worker`, and they restart under their on-exit policies).
 const data = workerData as LiteWorkerData
 const send = data.link === undefined ? undefined : new LinkSender(data.link.fromWorker, (b) => port.postMessage(b, [b.buf]))
 if (data.link !== undefined) {
-  const receive = new LinkReceiver(data.link.toWorker, unpackToLite, take, () => {
+  const receive = new LinkReceiver(data.link.toWorker, unpackToLite, take, (e) => {
     S.linkErrors++
+    setImmediate(() => {
+      throw e
+    })
   })
   port.on("message", (batch: LiteBatch) => receive.posted(batch))
   receive.start()
