@@ -27,6 +27,8 @@ import { Batch } from "./internal/Batch.ts"
 import { CacheMultiStore } from "./internal/Cache.ts"
 import { concatBytes as concat } from "../lib/Bytes.ts"
 import { getU32, getU64, putU32, putU64 } from "./internal/encoding.ts"
+import { saveTree } from "./internal/HashBatch.ts"
+import { nativeChain } from "./internal/NativeHash.ts"
 import { decodeNode, hashInner, hashLeaf, type Node } from "./internal/Node.ts"
 import { commitInfoHash, iavlProof, simpleProof, type StoreRoot } from "./internal/Proof.ts"
 import { type NodeSource, TreeView, WorkingTree } from "./internal/Tree.ts"
@@ -83,9 +85,17 @@ const nodeKey = (prefix: Uint8Array, version: number, nonce: number): Uint8Array
 /**
  * Post-order: hashes the unsaved nodes under `n` (those not hashed yet), assigns them NodeKeys
  * (version, ++nonce) and puts their records into `batch`, in one walk; returns `n`'s hash.
- * A persisted node's child references are set, so its children may be evicted.
+ * With the native addon the hashes are batched (HashBatch.ts `saveTree`); without it, one
+ * node:crypto call per hash. A persisted node's child references are set, so its children may
+ * be evicted.
  */
 const saveNew = (t: TreeView, prefix: Uint8Array, n: Node, batch: Batch, counter: { nonce: number }): string => {
+  const chain = nativeChain()
+  return chain !== undefined ? saveTree(t, n, chain, prefix, batch, counter) : saveEach(t, prefix, n, batch, counter)
+}
+
+/** saveNew with node:crypto: hashes each node as the walk leaves it. */
+const saveEach = (t: TreeView, prefix: Uint8Array, n: Node, batch: Batch, counter: { nonce: number }): string => {
   if (n.nonce !== 0) return n.hash!
   if (n.height > 0) {
     // A hashed node needs only its loaded (new) children; an unhashed one needs both hashes.
@@ -95,12 +105,12 @@ const saveNew = (t: TreeView, prefix: Uint8Array, n: Node, batch: Batch, counter
     let lh = ""
     let rh = ""
     if (l !== undefined) {
-      lh = saveNew(t, prefix, l, batch, counter)
+      lh = saveEach(t, prefix, l, batch, counter)
       n.lv = l.version
       n.ln = l.nonce
     }
     if (r !== undefined) {
-      rh = saveNew(t, prefix, r, batch, counter)
+      rh = saveEach(t, prefix, r, batch, counter)
       n.rv = r.version
       n.rn = r.nonce
     }

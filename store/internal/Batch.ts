@@ -109,11 +109,13 @@ export class Batch {
   }
 
   /**
-   * Puts the record of hashed, persisted node `n` under `prefix` + (version, nonce), encoded in
+   * Puts the record of persisted node `n` under `prefix` + (version, nonce), encoded in
    * place (the layout Node.ts `decodeNode` reads): height(1) uvarint(size) uvarint(len key) key hash(32),
    * then the value (leaf) or uvarint(lv) uvarint(ln) uvarint(rv) uvarint(rn) (inner).
+   * Returns the offset of the hash bytes in `buf`: when `n` is not hashed yet they are left
+   * unwritten, for the caller to fill before the batch is written (HashBatch.ts `saveTree`).
    */
-  putNode(prefix: Uint8Array, n: Node): void {
+  putNode(prefix: Uint8Array, n: Node): number {
     const key = n.key
     const klen = key.length
     const leaf = n.height === 0
@@ -139,7 +141,8 @@ export class Batch {
     off = putUvarint(b, off, klen)
     copyInto(b, off, key)
     off += klen
-    writeHash(b, off, n.hash!)
+    const hashAt = off
+    if (n.hash !== undefined) writeHash(b, off, n.hash)
     off += 32
     if (leaf) {
       copyInto(b, off, n.value!)
@@ -149,5 +152,6 @@ export class Batch {
       off = putUvarint(b, off, n.rv)
       putUvarint(b, off, n.rn)
     }
+    return hashAt
   }
 }

@@ -16,6 +16,8 @@ import type { Entry, KVStore } from "../KVStore.ts"
 import { StoreError } from "../StoreError.ts"
 import { compareBytes } from "../../lib/Bytes.ts"
 import { copyBytes, EMPTY_HASH, hashBytes, keyPrefix } from "./encoding.ts"
+import { hashTree } from "./HashBatch.ts"
+import { nativeChain } from "./NativeHash.ts"
 import { hashInner, hashLeaf, Node } from "./Node.ts"
 
 /** Synchronous loader of persisted nodes by (version, nonce). */
@@ -93,11 +95,22 @@ export class TreeView implements KVStore {
     return this.root === undefined ? copyBytes(EMPTY_HASH) : hashBytes(this.hashNode(this.root))
   }
 
-  /** Hashes every unhashed node under `n` (post-order); the hash as a latin1 string. */
+  /**
+   * Hashes every unhashed node under `n`, loading the children it needs; `n`'s hash as a latin1
+   * string. With the native addon: in a few batched calls (./HashBatch.ts); without it: node by
+   * node, post-order, with node:crypto (the same bytes).
+   */
   hashNode(n: Node): string {
     if (n.hash !== undefined) return n.hash
+    const chain = nativeChain()
+    return chain !== undefined ? hashTree(this, n, chain) : this.hashEach(n)
+  }
+
+  /** hashNode's node:crypto path: one call per hash, post-order. */
+  private hashEach(n: Node): string {
+    if (n.hash !== undefined) return n.hash
     if (n.height === 0) return hashLeaf(n)
-    return hashInner(n, this.hashNode(this.leftOf(n)), this.hashNode(this.rightOf(n)))
+    return hashInner(n, this.hashEach(this.leftOf(n)), this.hashEach(this.rightOf(n)))
   }
 
   /** Number of keys. */

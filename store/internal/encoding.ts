@@ -148,6 +148,13 @@ export const byteString = (k: Uint8Array): string => (latin1Slice ? latin1Slice.
  */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice
 
+/**
+ * `buf[start, end)` as a latin1 string (one char per byte), without a view per call: how a
+ * batch's 32-byte digests become node hash strings.
+ */
+export const latin1At = (buf: Uint8Array, start: number, end: number): string =>
+  latin1Slice ? latin1Slice.call(buf, start, end) : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1", start, end)
+
 /** Inverse of `byteString`. */
 export const fromByteString = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"))
 
