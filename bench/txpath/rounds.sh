@@ -11,11 +11,13 @@
 # tiered up to TurboFan during the timed pass; see docs/performance.md "CheckTx's first pass"):
 #   for a in 4 5 6; do ROOT=$PWD ACCNUM=6 TAG=-warm$a AMOUNT=$a npx node bench/txpath/sign.ts 2000; done
 #   WARM=-warm4,-warm5,-warm6 CHUNKS=4 VARIANTS=... bench/txpath/rounds.sh   (env passes through)
+# NODEFLAGS="--min-semi-space-size=64": V8 flags for every run (a young generation at its full size
+# from the start; see docs/performance.md, "What a cached decoded tx keeps")
 # alternated rounds: each variant one process per round, in order; JSON lines to rounds.log
 cd "$(dirname "$0")/../.."
 for round in $(seq 1 ${ROUNDS:-4}); do
   for v in ${VARIANTS:?set VARIANTS to worktree names under ${BASES:-/tmp/txpath}}; do
-    out=$(ACCNUM=6 ROOT=${BASES:-/tmp/txpath}/$v npx node bench/txpath/stage.ts 2000 2>&1 | tail -1)
+    out=$(ACCNUM=6 ROOT=${BASES:-/tmp/txpath}/$v npx node ${NODEFLAGS:-} bench/txpath/stage.ts 2000 2>&1 | tail -1)
     echo "{\"round\":$round,\"variant\":\"$v\",\"time\":\"$(date -u +%H:%M:%S)\",\"load\":\"$(cut -d' ' -f1 /proc/loadavg)\",\"r\":$out}" >> ${LOG:-bench/out/txpath/rounds.log}
   done
 done
