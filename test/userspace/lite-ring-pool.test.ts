@@ -227,4 +227,33 @@ test("attack: a corrupt record in a worker's ring loses that batch alone and end
   }
 })
 
+test("a kernel -> worker ring record that is no batch ends that worker as a fault; its process restarts", async () => {
+  const w = await world()
+  try {
+    w.node.kernel.spawn({ id: pid("phoenix"), process: w.pool.process(w.program), public: true, onExit: { tag: "restart", val: { initialMs: 10, maxMs: 100 } } })
+    w.node.kernel.spawn({ id: pid("x"), process: w.pool.process(w.program), public: true })
+    assert.equal(await w.ask("phoenix", "incr"), { count: 1 })
+    const pw = w.pool.poolWorkers()[0]!
+    // a record whose description is sound but whose bytes are no batch (count 2^32-1, then nothing)
+    assert.ok(pw.link!.send.ring.push(new Uint8Array([255, 255, 255, 255])))
+    for (let i = 0; w.crashes.length < 1 && i < 300; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(w.crashes.map((c) => c.id.processName), ["phoenix"])
+    assert.is((w.crashes[0]!.error as UserspaceExit).kind, "worker")
+    assert.match((w.crashes[0]!.error as UserspaceExit).reason, /lite batch/)
+    let answer: unknown
+    for (let i = 0; i < 100; i++) {
+      try {
+        answer = await w.ask("phoenix", "incr", 1000)
+        break
+      } catch {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    assert.equal(answer, { count: 2 })
+    assert.equal(await w.ask("x", "ping 9"), { pong: 9 })
+  } finally {
+    await w.close()
+  }
+})
+
 test.run()
