@@ -9,6 +9,7 @@
 import { BinaryReader } from "cosmjs-types/binary"
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing"
 import { AuthInfo, TxBody, TxRaw, type Fee, type SignerInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx"
+import type { Any } from "cosmjs-types/google/protobuf/any"
 import { InsufficientFee, InvalidPubKey, InvalidRequest, NoSignatures, NotSupported, TxDecodeError, TxTooLarge } from "../../chain/ChainError.ts"
 import type { DecodedTx } from "../../chain/TxPipeline.ts"
 import { validCoins, type Coin } from "../bank/Coin.ts"
@@ -177,17 +178,52 @@ export const decodeTx = (bytes: Uint8Array, opts: DecodeOptions = { maxTxBytes: 
   if (raw.signatures.length === 0) throw new NoSignatures({ log: "no signatures supplied" })
   const signerInfos = authInfo.signerInfos.map(decodeSignerInfo)
   // arrays copied to their exact length (the decoders grow theirs by push); 0n as the literal
-  return {
-    bytes: own,
-    msgs: msgs.slice(),
-    gasLimit: Number(authInfo.fee.gasLimit),
-    memo: body.memo,
-    bodyBytes: raw.bodyBytes,
-    authInfoBytes: raw.authInfoBytes,
-    signatures: raw.signatures.slice(),
-    signerInfos,
-    fee,
-    feePayer: authInfo.fee.payer,
-    timeoutHeight: body.timeoutHeight === 0n ? 0n : body.timeoutHeight
+  return new LeanTx(own, msgs.slice(), Number(authInfo.fee.gasLimit), body.memo, raw.bodyBytes, raw.authInfoBytes, raw.signatures.slice(), signerInfos, fee,
+    authInfo.fee.payer, body.timeoutHeight === 0n ? 0n : body.timeoutHeight)
+}
+
+/**
+ * decodeTx's result. `bodyBytes` and `authInfoBytes` are made on each read, as views of `bytes`
+ * at offsets kept as small integers: a kept view costs about 100 bytes of heap per cached tx, and
+ * these two are read once per tx and chain (the SignDoc, Ante.ts signDocOf).
+ */
+class LeanTx implements AuthDecodedTx {
+  readonly bytes: Uint8Array
+  readonly msgs: ReadonlyArray<Any>
+  readonly gasLimit: number
+  readonly memo: string
+  readonly signatures: ReadonlyArray<Uint8Array>
+  readonly signerInfos: ReadonlyArray<DecodedSigner>
+  readonly fee: ReadonlyArray<Coin>
+  readonly feePayer: string
+  readonly timeoutHeight: bigint
+  readonly #body0: number
+  readonly #body1: number
+  readonly #auth0: number
+  readonly #auth1: number
+  constructor(
+    bytes: Uint8Array, msgs: ReadonlyArray<Any>, gasLimit: number, memo: string, body: Uint8Array, authInfo: Uint8Array,
+    signatures: ReadonlyArray<Uint8Array>, signerInfos: ReadonlyArray<DecodedSigner>, fee: ReadonlyArray<Coin>, feePayer: string, timeoutHeight: bigint
+  ) {
+    this.bytes = bytes
+    this.msgs = msgs
+    this.gasLimit = gasLimit
+    this.memo = memo
+    this.signatures = signatures
+    this.signerInfos = signerInfos
+    this.fee = fee
+    this.feePayer = feePayer
+    this.timeoutHeight = timeoutHeight
+    // body and authInfo are views of `bytes` (decodeTx decodes from it)
+    this.#body0 = body.byteOffset - bytes.byteOffset
+    this.#body1 = this.#body0 + body.length
+    this.#auth0 = authInfo.byteOffset - bytes.byteOffset
+    this.#auth1 = this.#auth0 + authInfo.length
+  }
+  get bodyBytes(): Uint8Array {
+    return this.bytes.subarray(this.#body0, this.#body1)
+  }
+  get authInfoBytes(): Uint8Array {
+    return this.bytes.subarray(this.#auth0, this.#auth1)
   }
 }
