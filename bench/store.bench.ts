@@ -16,9 +16,11 @@
  *    proof bytes (protobuf CommitmentProof), average over 200 keys; and heap bytes per key of
  *    the in-memory tree.
  *
- * Usage: `npx node --expose-gc bench/store.bench.ts [--quick | --targets]` (--quick: smaller
- * sizes; --targets: section 1 only, at the issue-15 sizes 10k and 100k writes, 6 and 3 blocks,
- * every block's row printed as well as the medians).
+ * Usage: `npx node --expose-gc bench/store.bench.ts [--quick | --targets | --block]` (--quick:
+ * smaller sizes; --targets: section 1 only, at the issue-15 sizes 10k and 100k writes, 6 and 3
+ * blocks, every block's row printed as well as the medians; --block: section 1b only). The
+ * first line says which commit hashing ran (store/internal/NativeHash.ts: the native addon's
+ * batched chain, or node:crypto per node, e.g. with CYBERKERNEL_STORE_HASH=js).
  */
 import { hash as nodeHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -32,8 +34,9 @@ import { type NodeSource, WorkingTree } from "../store/internal/Tree.ts"
 
 const quick = process.argv.includes("--quick")
 const targets = process.argv.includes("--targets")
+const blockOnly = process.argv.includes("--block")
 const BASE = quick ? 20_000 : 200_000
-const WRITES = quick ? [1_000, 10_000] : targets ? [10_000, 100_000] : [1_000, 10_000, 40_000, 100_000]
+const WRITES = blockOnly ? [] : quick ? [1_000, 10_000] : targets ? [10_000, 100_000] : [1_000, 10_000, 40_000, 100_000]
 const REPS = (w: number): number => (targets ? (w >= 100_000 ? 3 : 6) : w >= 100_000 ? 2 : 4)
 const PROOF_SIZES = quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000]
 
@@ -69,7 +72,12 @@ const timedThread = async (f: () => unknown): Promise<[number, number]> => {
 const landed = (s: unknown): Promise<void> => (s as { landed(): Promise<void> }).landed()
 const load = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`
 
-console.log(`node ${process.version}; base store ${BASE} keys; writes per block ${WRITES.join(", ")}; ${load()}`)
+/** Which commit hashing this run uses (absent from stores older than the batched hashing). */
+const hashingMode = await import("../store/internal/NativeHash.ts").then(
+  (m) => { const i = m.hasherInfo(); return i.kind === "native" ? "native batched chain" : `node:crypto per node (${i.reason})` },
+  () => "node:crypto per node (before batched hashing)"
+)
+console.log(`node ${process.version}; commit hashing: ${hashingMode}; base store ${BASE} keys; writes per block ${WRITES.join(", ")}; ${load()}`)
 
 // ---- 1. commit time -------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), "ck-bench-"))
@@ -83,9 +91,9 @@ const store = await openCommitMultiStore({ path: join(dir, "store"), namespaces:
   await landed(store)
 }
 let nextKey = BASE
-console.log("\nwall ms (cpu ms); ratios use cpu time (commit: the block thread's)")
-console.log("\n| writes/block | set | commit | landing (writer thread) | nodes written | LevelDB batch of the W writes (baseline) | sha256 of as many nodes (baseline) | commit / batch | commit / sha256 |")
-console.log("|---|---|---|---|---|---|---|---|---|")
+if (WRITES.length > 0) console.log("\nwall ms (cpu ms); ratios use cpu time (commit: the block thread's)")
+if (WRITES.length > 0) console.log("\n| writes/block | set | commit | landing (writer thread) | nodes written | LevelDB batch of the W writes (baseline) | sha256 of as many nodes (baseline) | commit / batch | commit / sha256 |")
+if (WRITES.length > 0) console.log("|---|---|---|---|---|---|---|---|---|")
 for (const w of WRITES) {
   const rows: number[][] = []
   for (let rep = 0; rep < REPS(w); rep++) {
@@ -125,13 +133,14 @@ for (const w of WRITES) {
   console.log(`| ${w} | ${wc(0)} | ${wc(2)} | ${wc(4)} | ${med(6)} | ${wc(7)} | ${wc(9)} | ${(med(3) / med(8)).toFixed(2)}x | ${(med(3) / med(10)).toFixed(2)}x |`)
 }
 console.log(load())
-if (targets) {
+if (targets || blockOnly) {
+  if (blockOnly) await block()
   await store.close()
   rmSync(dir, { recursive: true, force: true })
   process.exit(0)
 }
 // ---- 1b. a 10k-tx block through per-tx branches, as the ABCI application runs it -----------
-{
+async function block(): Promise<void> {
   const txs = quick ? 2_000 : 10_000
   const rows: number[][] = []
   for (let rep = 0; rep < 3; rep++) {
@@ -160,6 +169,7 @@ if (targets) {
   const med = (i: number) => rows.map((r) => r[i]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!
   console.log(`\nblock of ${txs} txs x (4 reads + 4 writes) through per-tx branches: execute ${med(0).toFixed(0)} ms (${med(1).toFixed(0)} cpu), workingHash ${med(6).toFixed(0)} ms (${med(7).toFixed(0)} cpu), then commit ${med(2).toFixed(0)} ms (${med(3).toFixed(0)} cpu of the block thread), landing ${med(4).toFixed(0)} ms (${med(5).toFixed(0)} cpu); ${load()}`)
 }
+await block()
 await store.close()
 rmSync(dir, { recursive: true, force: true })
 

@@ -15,7 +15,7 @@
  * - leaf:  sha256( varint(0) varint(1) varint(version) uvarint(len key) key 0x20 sha256(value) )
  * - inner: sha256( varint(height) varint(size) varint(version) 0x20 leftHash 0x20 rightHash )
  *
- * Memory: the scratch buffers are module-level, allocated on first use (about 1.7 MiB), the byte
+ * Memory: the scratch buffers are module-level, allocated on first use (about 2 MiB), the byte
  * buffer grown geometrically for a batch that needs more than MAX_BYTES (a huge value) and given
  * back after it. Not reentrant (the walk calls only the node source, never back into it).
  */
