@@ -31,7 +31,7 @@
  * batches between the kernel thread and each worker cross through a pair of shared-memory rings
  * (internal/LiteLink.ts over internal/LiteRing.ts) instead of postMessage, which stays for the
  * batches a ring cannot take, in send order; the default is `message` (docs/userspace.md
- * "Shared-memory rings": the measured gain is small and mixed).
+ * "Shared-memory rings": no gain was measurable on the loaded 2-core machine).
  *
  * Source: issue 16; Hyperware's process model (hyperware-ai/hyperware kernel/src/kernel/process.rs)
  * with handler exports instead of a blocking receive.
