@@ -57,19 +57,29 @@ export interface AuthDecodedTx extends DecodedTx {
 }
 
 /**
- * One string per distinct message type URL and fee denom (at most SHARED_MAX, then forgotten all
- * at once): each decode makes fresh copies of these few strings, and a cached tx should not keep
- * its own. Equal strings either way, so no result depends on it; junk type URLs can only make it
- * forget the useful ones.
+ * One string per distinct message type URL and fee denom (at most SHARED_MAX strings of at most
+ * SHARED_MAX_LENGTH characters, then forgotten all at once; longer strings are not shared, so the
+ * table holds at most 128 KiB of characters whatever txs come): each decode makes fresh copies of
+ * these few strings, and a cached tx should not keep its own. Equal strings either way, so no
+ * result depends on it; junk type URLs can only make it forget the useful ones.
  */
 const shared = new Map<string, string>()
 const SHARED_MAX = 1_024
+const SHARED_MAX_LENGTH = 128
 const share = (s: string): string => {
+  if (s.length > SHARED_MAX_LENGTH) return s
   const known = shared.get(s)
   if (known !== undefined) return known
   if (shared.size >= SHARED_MAX) shared.clear()
   shared.set(s, s)
   return s
+}
+
+/** The shared-string table's size: strings and their characters (tests check the bound). */
+export const sharedStringsHeld = (): { readonly strings: number; readonly chars: number } => {
+  let chars = 0
+  for (const s of shared.keys()) chars += s.length
+  return { strings: shared.size, chars }
 }
 
 /** Default largest tx: 1 MiB (CometBFT mempool max_tx_bytes; AuthConfig.maxTxBytes default). */

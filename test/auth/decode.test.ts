@@ -6,7 +6,7 @@ import { test } from "uvu"
 import * as assert from "uvu/assert"
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing"
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx"
-import { decodeTx } from "../../modules/auth/TxDecoder.ts"
+import { decodeTx, sharedStringsHeld } from "../../modules/auth/TxDecoder.ts"
 import { fee, makeWallet, msgSend, signTx, TestChain } from "./support/Chain.ts"
 
 const { wallet, addresses } = await makeWallet(2)
@@ -66,6 +66,19 @@ test("a decoded tx keeps only the fields the pipeline reads (no cosmjs TxBody / 
   assert.is(again.memo, body.memo)
   assert.is(again.timeoutHeight, body.timeoutHeight)
   assert.is(again.feePayer, authInfo.fee!.payer)
+})
+
+test("the shared type-URL table stays bounded: long or many junk type URLs are not all kept", () => {
+  const withUrl = (typeUrl: string) => withBody({ ...body, messages: [{ typeUrl, value: body.messages[0]!.value }] })
+  // 300 txs with a distinct 64 KiB type URL each, then 3,000 with short distinct ones
+  for (let i = 0; i < 300; i++) decodeTx(withUrl(`/junk.${i}.` + "x".repeat(65_536)))
+  assert.ok(sharedStringsHeld().chars <= 1_024 * 128, `${sharedStringsHeld().chars} characters held`)
+  for (let i = 0; i < 3_000; i++) decodeTx(withUrl(`/junk.Msg${i}`))
+  const held = sharedStringsHeld()
+  assert.ok(held.strings <= 1_024 && held.chars <= 1_024 * 128, JSON.stringify(held))
+  // a long type URL still decodes to itself
+  const long = "/long." + "y".repeat(1_000)
+  assert.is(decodeTx(withUrl(long)).msgs[0]!.typeUrl, long)
 })
 
 test("size, parse errors", () => {
