@@ -10,8 +10,8 @@
  * Keyed by a 31-bit hash of the bytes (a small integer: no key string per tx), one tx per hash; a
  * hit is returned only when the kept tx's bytes equal the asked bytes, so two txs with the same
  * hash never share a result: the newer replaces the older (crafted collisions can only cause
- * misses, as a full cache does). A kept MsgSend (about 310 bytes) costs about 1.3 KB of heap (1.8 KB
- * with the ante step's signer and digest memos) and 0.3 KB off-heap: about 35 MB when full of
+ * misses, as a full cache does). A kept MsgSend (about 310 bytes) costs about 1.1 KB of heap (1.6 KB
+ * with the ante step's signer and digest memos) and 0.3 KB off-heap: about 31 MB when full of
  * them (bench/txpath/decoded-heap.ts: heapUsed after GC over 10,000 cached txs).
  */
 import type { AuthDecodedTx } from "../TxDecoder.ts"
