@@ -2,7 +2,10 @@
   "targets": [
     {
       "target_name": "graph_native",
-      "sources": ["src/rank.cc", "src/merkle.cc", "src/sort.cc"],
+      "sources": [
+        "src/rank_module.cc", "src/rank_napi.cc", "src/rank_job.cc", "src/rank_prepare.cc",
+        "src/rank_update.cc", "src/rank_sweep.cc", "src/merkle.cc", "src/sort.cc"
+      ],
       "include_dirs": ["../../node_modules/node-addon-api"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
