@@ -1,6 +1,11 @@
 // Rank Merkle tree hashing for modules/graph/rank/RankMerkleTree.ts (go-cyber package merkle:
 // leaf = sha256(u64 LE), node = sha256(left || right)), off the JavaScript thread. SHA-256 is
 // OpenSSL's, exported by the Node binary itself (headers under include/node/openssl).
+//
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 but exported, and measured 3.2x faster per
+// 70-byte input than the one-shot SHA256() (80 against 258 ns, sha256batch.cc), which goes
+// through EVP; same digests.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <napi.h>
 #include <openssl/sha.h>
 
@@ -9,6 +14,15 @@
 #include <vector>
 
 namespace {
+
+// SHA-256 of in[0, len) into out[0, 32). out may equal in (the digest is written after every
+// input byte is read), as the in-place levels below need.
+inline void sha256(const uint8_t* in, size_t len, uint8_t* out) {
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  SHA256_Update(&c, in, len);
+  SHA256_Final(out, &c);
+}
 
 // Hash every level of the perfect subtrees over n leaves. full: the output holds all levels,
 // level k (floor(n / 2^k) hashes) after level k-1. Not full: only the subtree roots, largest
@@ -25,7 +39,7 @@ class MerkleWorker : public Napi::AsyncWorker {
     size_t total = 0;
     for (size_t c = n; c > 0; c /= 2) total += c;
     std::vector<uint8_t> level(n * 32);
-    for (size_t i = 0; i < n; i++) SHA256(values_ + 8 * i, 8, level.data() + 32 * i);
+    for (size_t i = 0; i < n; i++) sha256(values_ + 8 * i, 8, level.data() + 32 * i);
     if (full_) out_.reserve(total * 32);
     std::vector<std::vector<uint8_t>> roots;
     size_t count = n;
@@ -34,7 +48,7 @@ class MerkleWorker : public Napi::AsyncWorker {
       if (count & 1) roots.emplace_back(level.begin() + (count - 1) * 32, level.begin() + count * 32);
       if (count < 2) break;
       const size_t next = count / 2;
-      for (size_t i = 0; i < next; i++) SHA256(level.data() + 64 * i, 64, level.data() + 32 * i);  // in place: reads 2i, 2i+1 >= i
+      for (size_t i = 0; i < next; i++) sha256(level.data() + 64 * i, 64, level.data() + 32 * i);  // in place: reads 2i, 2i+1 >= i
       count = next;
     }
     if (!full_) {
