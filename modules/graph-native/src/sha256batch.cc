@@ -5,7 +5,7 @@
 // per hash. SHA-256 is OpenSSL's, exported by the Node binary itself (headers under
 // include/node/openssl), as in merkle.cc.
 //
-// A separate addon (target store_native) so that it needs no change to rank.cc's module init.
+// A separate addon (target store_native) so that it needs no change to the graph_native module init (rank_module.cc).
 // SHA256_Init/Update/Final are deprecated in OpenSSL 3 but exported, and measured here 3.2x faster
 // per 70-byte input than the one-shot SHA256() (80 against 258 ns), which goes through EVP.
 #define OPENSSL_SUPPRESS_DEPRECATED

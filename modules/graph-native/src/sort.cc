@@ -36,7 +36,7 @@ void runThreads(int T, F&& f) {
 
 // Fresh memory costs a page fault on first touch (13 us per 4 KiB page on the development VM,
 // most of this sort's time before): blocks of 4 MiB and more are 2 MiB aligned and marked for
-// transparent huge pages, as rank.cc's HugeAlloc does. Freed with std::free.
+// transparent huge pages, as HugeAlloc (rank_internal.h) does. Freed with std::free.
 void* hugeBlock(size_t bytes) {
   const size_t huge = size_t(2) << 20;
   if (bytes < (size_t(4) << 20)) return std::malloc(bytes == 0 ? 1 : bytes);

@@ -53,7 +53,7 @@ export interface RankOptions {
  *   (unless relabelling), so that sweep's weight pass counts in `iterateMs`.
  * - `prepareSteps` (native only): ms from the start of the preparation to the end of each of its
  *   steps (counting pass, offsets, stake pass, reciprocals, weight pass; see
- *   modules/graph-native/src/rank.cc `compress`; when incremental, `update`'s: degrees, dirty
+ *   modules/graph-native/src/rank_prepare.cc `compress`; when incremental, rank_update.cc `update`'s: degrees, dirty
  *   targets, new layout, out-stakes and reciprocals), for benchmarks.
  * - `incremental` (native only): the preparation updated the weights kept from the previous
  *   calculation of the same builder's snapshots; `dirtyTargets` / `changedSources`: how many

@@ -1,6 +1,6 @@
 /**
  * Portable cyber•rank engine in TypeScript: the same integer algorithm as the native addon
- * (modules/graph-native/src/rank.cc), bit for bit, without BigInt in the iteration loop.
+ * (modules/graph-native/src/rank_*.cc), bit for bit, without BigInt in the iteration loop.
  *
  * Semantics: go-cyber x/rank/keeper/calculate_cpu.go (cyber mode) and standard PageRank
  * (pagerank mode); fixed point as in ./fixed.ts (ranks and weights u64 in 2^-63 units, damping

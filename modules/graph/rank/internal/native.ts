@@ -59,7 +59,7 @@ export interface NativeOutput {
   readonly changedSources: number
 }
 
-/** The addon's exports (src/rank.cc). */
+/** The addon's exports (src/rank_napi.cc, registered in src/rank_module.cc). */
 export interface NativeAddon {
   /** Runs on the libuv pool and std::threads; resolves with the ranks. */
   readonly calculate: (input: NativeInput) => Promise<NativeOutput>
