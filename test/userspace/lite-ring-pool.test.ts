@@ -132,6 +132,18 @@ test("ring transport: cross-worker deadlines fire (guest and native requesters)"
   }
 })
 
+/** `incr` to a process that is restarting: retried every 20 ms (100 tries) until it answers. */
+const askRestarted = async (w: Awaited<ReturnType<typeof world>>, name: string): Promise<unknown> => {
+  for (let i = 0; i < 100; i++) {
+    try {
+      return await w.ask(name, "incr", 1000)
+    } catch {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  return undefined
+}
+
 test("ring transport: a worker lost to a fault ends or restarts its processes; a request to it from the other worker fails offline; the other worker serves on", async () => {
   const w = await world()
   try {
@@ -153,16 +165,7 @@ test("ring transport: a worker lost to a fault ends or restarts its processes; a
     assert.equal(w.crashes.map((c) => c.id.processName).sort(), ["mortal", "phoenix"])
     for (const c of w.crashes) assert.is((c.error as UserspaceExit).kind, "worker")
     assert.not.ok(w.node.kernel.has(pid("mortal")))
-    let answer: unknown
-    for (let i = 0; i < 100; i++) {
-      try {
-        answer = await w.ask("phoenix", "incr", 1000)
-        break
-      } catch {
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
-    assert.equal(answer, { count: 2 })
+    assert.equal(await askRestarted(w, "phoenix"), { count: 2 })
     // x (worker 1) reaches the restarted phoenix on its fresh worker, over the new worker's rings
     assert.equal(await w.ask("x", `relay alice.os@phoenix:demo:sys 5000 ${DRIVER} incr`), { sent: true })
     assert.equal(await w.next(), { count: 3 })
@@ -211,16 +214,7 @@ test("attack: a corrupt record in a worker's ring loses that batch alone and end
     assert.equal(w.crashes.map((c) => c.id.processName), ["phoenix"])
     assert.is((w.crashes[0]!.error as UserspaceExit).kind, "worker")
     assert.ok(pw.dead)
-    let answer: unknown
-    for (let i = 0; i < 100; i++) {
-      try {
-        answer = await w.ask("phoenix", "incr", 1000)
-        break
-      } catch {
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
-    assert.equal(answer, { count: 2 })
+    assert.equal(await askRestarted(w, "phoenix"), { count: 2 })
     assert.equal(await w.ask("x", "ping 9"), { pong: 9 })
   } finally {
     await w.close()
@@ -240,16 +234,7 @@ test("a kernel -> worker ring record that is no batch ends that worker as a faul
     assert.equal(w.crashes.map((c) => c.id.processName), ["phoenix"])
     assert.is((w.crashes[0]!.error as UserspaceExit).kind, "worker")
     assert.match((w.crashes[0]!.error as UserspaceExit).reason, /lite batch/)
-    let answer: unknown
-    for (let i = 0; i < 100; i++) {
-      try {
-        answer = await w.ask("phoenix", "incr", 1000)
-        break
-      } catch {
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
-    assert.equal(answer, { count: 2 })
+    assert.equal(await askRestarted(w, "phoenix"), { count: 2 })
     assert.equal(await w.ask("x", "ping 9"), { pong: 9 })
   } finally {
     await w.close()
