@@ -8,7 +8,7 @@
  * length (0 for del), key bytes, value bytes. Lengths are little-endian (read by `ops`).
  */
 import type { Node } from "./Node.ts"
-import { copyInto, putU32, putU64, putUvarint, uvarintSize, writeHash } from "./encoding.ts"
+import { copyInto, grown, putU32, putU64, putUvarint, uvarintSize, writeHash } from "./encoding.ts"
 
 /** Operation kinds in the packed stream. */
 export const PUT = 0
@@ -63,12 +63,8 @@ export class Batch {
   private op(kind: number, klen: number, vlen: number): number {
     const need = this.length + 9 + klen + vlen
     if (need > this.buf.length) {
-      let cap = this.buf.length * 2
-      while (cap < need) cap *= 2
-      const next = Buffer.allocUnsafeSlow(cap)
-      next.set(this.buf.subarray(0, this.length))
-      this.buf = next
-      this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength)
+      this.buf = grown(this.buf, this.length, need)
+      this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
     }
     const off = this.length
     this.buf[off] = kind

@@ -19,7 +19,7 @@
  * buffer grown geometrically for a batch that needs more than MAX_BYTES (a huge value) and given
  * back after it. Not reentrant (the walk calls only the node source, never back into it).
  */
-import { copyInto, latin1At, putUvarint, putVarint, writeHash } from "./encoding.ts"
+import { copyInto, grown, latin1At, putUvarint, putVarint, writeHash } from "./encoding.ts"
 import type { Batch } from "./Batch.ts"
 import type { Node } from "./Node.ts"
 import type { Sha256Chain } from "./NativeHash.ts"
@@ -91,14 +91,7 @@ const reset = (s: Scratch): void => {
 /** Room for `inputs` more inputs and `bytes` more bytes (cutting the batch first when full). */
 const reserve = (s: Scratch, inputs: number, bytes: number): Buffer => {
   if (s.count + inputs > MAX_INPUTS || (s.count > 0 && s.end + bytes > MAX_BYTES)) flush(s)
-  const need = s.end + bytes
-  if (need > s.data.length) {
-    let cap = s.data.length * 2
-    while (cap < need) cap *= 2
-    const next = Buffer.allocUnsafeSlow(cap)
-    next.set(s.data.subarray(0, s.end))
-    s.data = next
-  }
+  s.data = grown(s.data, s.end, s.end + bytes)
   return s.data
 }
 

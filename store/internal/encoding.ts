@@ -29,6 +29,20 @@ export const writeHash: (buf: Buffer, off: number, h: string) => void =
     ? (buf, off, h) => void (buf as Latin1Writer).latin1Write!(h, off, 32)
     : (buf, off, h) => void buf.write(h, off, 32, "latin1")
 
+/**
+ * `buf` when it holds `need` bytes; otherwise a new Buffer of the next power-of-two multiple of its
+ * size (at least 64 bytes) holding a copy of its first `used` bytes. For buffers written front to
+ * back (Batch records, HashBatch preimages), grown geometrically so that appends stay amortized O(1).
+ */
+export const grown = (buf: Buffer, used: number, need: number): Buffer => {
+  if (need <= buf.length) return buf
+  let cap = Math.max(buf.length * 2, 64)
+  while (cap < need) cap *= 2
+  const next = Buffer.allocUnsafeSlow(cap)
+  next.set(buf.subarray(0, used))
+  return next
+}
+
 /** Copies `src` into `dst` at `off`; a loop for short arrays (TypedArray#set costs more there). */
 export const copyInto = (dst: Uint8Array, off: number, src: Uint8Array): void => {
   const n = src.length

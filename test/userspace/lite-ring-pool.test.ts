@@ -132,6 +132,13 @@ test("ring transport: cross-worker deadlines fire (guest and native requesters)"
   }
 })
 
+/** Waits (up to 3 s) for `n` crashes, checks each ended with kind `worker`, and returns the crashed process names, sorted. */
+const workerCrashes = async (w: Awaited<ReturnType<typeof world>>, n: number): Promise<string[]> => {
+  for (let i = 0; w.crashes.length < n && i < 300; i++) await new Promise((r) => setTimeout(r, 10))
+  for (const c of w.crashes) assert.is((c.error as UserspaceExit).kind, "worker")
+  return w.crashes.map((c) => c.id.processName).sort()
+}
+
 /** `incr` to a process that is restarting: retried every 20 ms (100 tries) until it answers. */
 const askRestarted = async (w: Awaited<ReturnType<typeof world>>, name: string): Promise<unknown> => {
   for (let i = 0; i < 100; i++) {
@@ -161,9 +168,7 @@ test("ring transport: a worker lost to a fault ends or restarts its processes; a
     await w0!.terminate()
     assert.equal(await w.next(), { error: "offline" })
     assert.ok(performance.now() - t0 < 30_000, "offline at once, not at the deadline")
-    for (let i = 0; w.crashes.length < 2 && i < 200; i++) await new Promise((r) => setTimeout(r, 10))
-    assert.equal(w.crashes.map((c) => c.id.processName).sort(), ["mortal", "phoenix"])
-    for (const c of w.crashes) assert.is((c.error as UserspaceExit).kind, "worker")
+    assert.equal(await workerCrashes(w, 2), ["mortal", "phoenix"])
     assert.not.ok(w.node.kernel.has(pid("mortal")))
     assert.equal(await askRestarted(w, "phoenix"), { count: 2 })
     // x (worker 1) reaches the restarted phoenix on its fresh worker, over the new worker's rings
@@ -210,9 +215,7 @@ test("attack: a corrupt record in a worker's ring loses that batch alone and end
     assert.is(pw.linkErrors, 1)
     assert.ok(pw.lastLinkError instanceof RingRecordError, String(pw.lastLinkError))
     assert.ok(lost === "offline" || lost === "timeout", `the request whose answer was lost: ${JSON.stringify(lost)}`)
-    for (let i = 0; w.crashes.length < 1 && i < 200; i++) await new Promise((r) => setTimeout(r, 10))
-    assert.equal(w.crashes.map((c) => c.id.processName), ["phoenix"])
-    assert.is((w.crashes[0]!.error as UserspaceExit).kind, "worker")
+    assert.equal(await workerCrashes(w, 1), ["phoenix"])
     assert.ok(pw.dead)
     assert.equal(await askRestarted(w, "phoenix"), { count: 2 })
     assert.equal(await w.ask("x", "ping 9"), { pong: 9 })
@@ -230,9 +233,7 @@ test("a kernel -> worker ring record that is no batch ends that worker as a faul
     const pw = w.pool.poolWorkers()[0]!
     // a record whose description is sound but whose bytes are no batch (count 2^32-1, then nothing)
     assert.ok(pw.link!.send.ring.push(new Uint8Array([255, 255, 255, 255])))
-    for (let i = 0; w.crashes.length < 1 && i < 300; i++) await new Promise((r) => setTimeout(r, 10))
-    assert.equal(w.crashes.map((c) => c.id.processName), ["phoenix"])
-    assert.is((w.crashes[0]!.error as UserspaceExit).kind, "worker")
+    assert.equal(await workerCrashes(w, 1), ["phoenix"])
     assert.match((w.crashes[0]!.error as UserspaceExit).reason, /lite batch/)
     assert.equal(await askRestarted(w, "phoenix"), { count: 2 })
     assert.equal(await w.ask("x", "ping 9"), { pong: 9 })
