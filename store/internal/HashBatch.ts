@@ -19,9 +19,9 @@
  * buffer grown geometrically for a batch that needs more than MAX_BYTES (a huge value) and given
  * back after it. Not reentrant (the walk calls only the node source, never back into it).
  */
-import { copyInto, grown, latin1At, putUvarint, putVarint, writeHash } from "./encoding.ts"
+import { copyInto, grown, latin1At, writeHash } from "./encoding.ts"
 import type { Batch } from "./Batch.ts"
-import type { Node } from "./Node.ts"
+import { type Node, putInnerHead, putLeafHead } from "./Node.ts"
 import type { Sha256Chain } from "./NativeHash.ts"
 
 /** Child access that loads persisted children (TreeView's `leftOf` / `rightOf`). */
@@ -112,13 +112,7 @@ const packLeaf = (s: Scratch, n: Node): number => {
   copyInto(b, off, v)
   off += v.length
   s.offsets[vi + 1] = off
-  b[off] = 0
-  b[off + 1] = 2
-  off = putVarint(b, off + 2, n.version)
-  off = putUvarint(b, off, k.length)
-  copyInto(b, off, k)
-  off += k.length
-  b[off++] = 32
+  off = putLeafHead(b, off, n)
   patch(s, off, vi)
   s.end = off + 32
   s.nodes[vi + 1] = n
@@ -136,9 +130,7 @@ const packInner = (s: Scratch, n: Node, l: Node, r: Node, li: number, ri: number
   const i = s.count
   let off = s.end
   s.offsets[i] = off
-  off = putVarint(b, off, n.height)
-  off = putVarint(b, off, n.size)
-  off = putVarint(b, off, n.version)
+  off = putInnerHead(b, off, n)
   b[off] = 32
   if (l.hash !== undefined) writeHash(b, off + 1, l.hash)
   else patch(s, off + 1, li)

@@ -64,6 +64,33 @@ let scratch = Buffer.allocUnsafeSlow(1024)
 let views: Buffer[] = []
 const view = (len: number): Buffer => views[len] ?? (views[len] = scratch.subarray(0, len))
 
+/**
+ * Writes the start of leaf `n`'s hash preimage at `off` (IAVL: height 0, size 1, version as
+ * varints, the key length-prefixed, then 32, the value hash's length); returns where the 32-byte
+ * value hash goes. Shared by hashLeaf and the batched hashing (HashBatch.ts).
+ */
+export const putLeafHead = (b: Uint8Array, off: number, n: Node): number => {
+  const key = n.key
+  b[off] = 0
+  b[off + 1] = 2
+  off = putVarint(b, off + 2, n.version)
+  off = putUvarint(b, off, key.length)
+  copyInto(b, off, key)
+  off += key.length
+  b[off] = 32
+  return off + 1
+}
+
+/**
+ * Writes inner node `n`'s height, size and version (varints) at `off`, the start of its hash
+ * preimage; returns the offset of the left hash's length byte. Shared by hashInner and HashBatch.ts.
+ */
+export const putInnerHead = (b: Uint8Array, off: number, n: Node): number => {
+  off = putVarint(b, off, n.height)
+  off = putVarint(b, off, n.size)
+  return putVarint(b, off, n.version)
+}
+
 /** Computes and caches the hash of a leaf. */
 export const hashLeaf = (n: Node): string => {
   const key = n.key
@@ -73,13 +100,7 @@ export const hashLeaf = (n: Node): string => {
     views = []
   }
   const b = scratch
-  b[0] = 0
-  b[1] = 2
-  let off = putVarint(b, 2, n.version)
-  off = putUvarint(b, off, key.length)
-  copyInto(b, off, key)
-  off += key.length
-  b[off++] = 32
+  let off = putLeafHead(b, 0, n)
   writeHash(b, off, sha256String(n.value!))
   off += 32
   const h = sha256String(view(off))
@@ -90,9 +111,7 @@ export const hashLeaf = (n: Node): string => {
 /** Computes and caches the hash of an inner node from its children's hashes. */
 export const hashInner = (n: Node, leftHash: string, rightHash: string): string => {
   const b = scratch
-  let off = putVarint(b, 0, n.height)
-  off = putVarint(b, off, n.size)
-  off = putVarint(b, off, n.version)
+  let off = putInnerHead(b, 0, n)
   b[off++] = 32
   writeHash(b, off, leftHash)
   off += 32
