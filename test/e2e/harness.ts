@@ -84,9 +84,15 @@ export interface NodeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** `cyberkernel start --home <home>` under the pinned Node; resolves once RPC answers status. */
+/**
+ * `cyberkernel start --home <home>` under the pinned Node; resolves once RPC answers status.
+ * `CYBERKERNEL_NODE_FLAGS` (space-separated Node options, e.g. `--cpu-prof --cpu-prof-dir=D`)
+ * are passed to the node's process: Node refuses `--cpu-prof` in NODE_OPTIONS, and bench/load
+ * profiles the CLI node this way (docs/performance.md).
+ */
 export const startNode = async (h: TestHome, timeoutMs = 30_000): Promise<NodeProcess> => {
-  const child = spawn(process.execPath, [join(root, "cli/main.ts"), "start", "--home", h.home], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+  const flags = process.env.CYBERKERNEL_NODE_FLAGS?.split(" ").filter((f) => f !== "") ?? []
+  const child = spawn(process.execPath, [...flags, join(root, "cli/main.ts"), "start", "--home", h.home], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
   let out = ""
   child.stdout!.on("data", (d) => (out += d))
   child.stderr!.on("data", (d) => (out += d))
