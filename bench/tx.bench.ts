@@ -64,6 +64,8 @@ const nativeRate = verifyRate("libsecp256k1", 10000)
 console.log(`baseline verify/s: @noble/curves ${noble.toFixed(0)}, node:crypto ${nodeRate.toFixed(0)} (${(nodeRate / noble).toFixed(2)}x noble), ` +
   (nativeRate ? `libsecp256k1 ${nativeRate.toFixed(0)} (${(nativeRate / noble).toFixed(2)}x noble)` : "libsecp256k1 not built"))
 
+/** µs of CPU per tx from a `process.threadCpuUsage` difference over the N txs. */
+const perTx = (c: { user: number; system: number }) => ((c.user + c.system) / N).toFixed(1)
 const finalize = (chain: TestChain) => chain.app.finalizeBlock({ txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: 2n, time: { seconds: 1_700_000_100n, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) })
 
 // Cold with node:crypto.
@@ -116,7 +118,7 @@ console.log(`verifier for the rest: ${verifierName()}`)
   console.log(`CheckTx: ${(N / (check / 1000)).toFixed(0)} tx/s (${verifiedInCheck} verifications)`)
   console.log(`FinalizeBlock, warm cache: ${(N / (fin / 1000)).toFixed(0)} tx/s (${(N / (fin / 1000) / fastest).toFixed(2)}x verify rate; ${verifyStats.verified - verifiedInCheck} new verifications, ${verifyStats.cacheHits} cache hits); commit ${commit.toFixed(0)} ms`)
   // issue 15 item 3's figure: everything but the signature check, per MsgSend (wall, and the block thread's CPU)
-  console.log(`FinalizeBlock, warm cache, per MsgSend: ${((fin * 1000) / N).toFixed(1)} µs wall, ${((cpu.user + cpu.system) / N).toFixed(1)} µs block-thread CPU`)
+  console.log(`FinalizeBlock, warm cache, per MsgSend: ${((fin * 1000) / N).toFixed(1)} µs wall, ${perTx(cpu)} µs block-thread CPU`)
 }
 // Parallel pre-verification (modules/auth/VerifierPool.ts), as the node runs it: every broadcast
 // derives its signature check and hands it to the pool; CheckTx runs one at a time, in order,
@@ -160,7 +162,6 @@ console.log(`verifier for the rest: ${verifierName()}`)
   const commit = performance.now() - t
   const cpuBlock = process.threadCpuUsage(cpu1)
   const total = (check + fin + commit) / 1000
-  const perTx = (c: { user: number; system: number }) => ((c.user + c.system) / N).toFixed(1)
   console.log(`parallel verify (${pool.threads} workers, ${pool.verifier}): ${parallelRate.toFixed(0)} verifications/s, median of ${rates.map((r) => r.toFixed(0)).join(", ")} (${(parallelRate / fastest).toFixed(2)}x one thread)`)
   console.log(`CheckTx with pre-verification: ${(N / (check / 1000)).toFixed(0)} tx/s (${verifiedInCheck} verified on the block thread)`)
   console.log(`CheckTx + FinalizeBlock + Commit: ${(N / total).toFixed(0)} tx/s (${(N / total / parallelRate).toFixed(2)}x the parallel verify rate)`)
