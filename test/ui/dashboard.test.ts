@@ -122,7 +122,10 @@ test("API routes on the node: bad params are typed 400s, unknown things 404, hos
 test("keyboard: digit keys switch pages and links take focus", async ({ ui }) => {
   await ui.open("chain")
   await ui.page.keyboard.press("2")
-  await until(ui.page, 'location.hash !== "#/chain"')
+  // Wait for the second page's heading, not only the hash: location.hash changes at once but
+  // hashchange is a later task, and if "1" lands before it, the app reads "#/chain" both times
+  // and never leaves the page (the focus check below then times out; seen once in CI).
+  await until(ui.page, 'location.hash !== "#/chain" && document.activeElement?.tagName === "H1" && document.activeElement.textContent !== "Chain"')
   const second = await ui.page.locator("nav a").nth(1).getAttribute("href")
   assert.is(await ui.page.evaluate("location.hash"), second)
   await ui.page.keyboard.press("1")
